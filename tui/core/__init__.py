@@ -1,0 +1,1 @@
+"""Pure analysis core: no Textual, no database. Data in, data out."""

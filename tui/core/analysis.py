@@ -1,0 +1,114 @@
+"""The analyze phase end to end: settings, sources, parse, replay, findings, dependency map."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from tui.core.errors import ERROR, Diagnostic
+from tui.core.findings import Finding, find_all
+from tui.core.graph import Graph, build_graph, graph_json
+from tui.core.model import Model
+from tui.core.parse import ParsedHistory, Statement, parse_history
+from tui.core.project import CONFIG_FILE, ProjectConfig, load_config
+from tui.core.replay import Replayer
+from tui.core.sources import Migration, SourceSet, load_sources
+
+Progress = Callable[[str, int, int], None]
+
+
+class Cancelled(Exception):
+    """The user asked to stop."""
+
+
+@dataclass
+class Analysis:
+    """Everything the later phases and the UI need from one reading of the history."""
+
+    config: ProjectConfig
+    sources: SourceSet
+    parsed: ParsedHistory
+    preamble: list[Statement]
+    model: Model
+    findings: list[Finding]
+    graph: Graph
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        """False when nothing could be analyzed (exit code 2)."""
+        return any(m.readable for m in self.sources.migrations) and bool(self.parsed.statements)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "format": self.sources.format,
+            "migrations": [
+                {"file": m.file, "version": m.version, "statements": n}
+                for m, n in zip(self.sources.migrations, self.parsed.per_migration)
+            ],
+            "findings": [f.to_json() for f in self.findings],
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+            "graph": graph_json(self.graph, self.model),
+        }
+
+
+def parse_preamble(sql: str) -> tuple[list[Statement], list[Diagnostic]]:
+    """The preamble is replayed like a migration of its own, numbered -1 so no finding points at it."""
+    if not sql.strip():
+        return [], []
+    pseudo = Migration(version="preamble", name="preamble", file=CONFIG_FILE, sql=sql)
+    parsed = parse_history([pseudo])
+    for st in parsed.statements:
+        st.migration = -1
+        st.seq = -1
+        for inner in st.inner:
+            inner.migration, inner.seq = -1, -1
+    return parsed.statements, [d for d in parsed.diagnostics if d.severity == ERROR]
+
+
+def analyze(
+    root: Path | str,
+    migrations: str | None = None,
+    fmt: str | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Analysis:
+    """Read, parse and replay a project's history; never raises for bad input."""
+
+    def step(what: str, done: int, total: int) -> None:
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(what)
+        if progress is not None:
+            progress(what, done, total)
+
+    config = load_config(root, migrations, fmt)
+    step("reading migrations", 0, 4)
+    sources = load_sources(config.root, config.migrations, config.format)
+    step("parsing", 1, 4)
+    parsed = parse_history(sources.migrations)
+    preamble, pre_diags = parse_preamble(config.preamble)
+    step("replaying", 2, 4)
+    replayer = Replayer()
+    replayer.run(preamble)
+    replayer.run(parsed.statements)
+    step("finding", 3, 4)
+    findings = find_all(replayer.model, sources)
+    findings.sort(key=lambda f: (f.seqs[0] if f.seqs else -1, f.kind, f.object_name))
+    graph = build_graph(replayer.model)
+    diags = list(config.diagnostics) + list(sources.diagnostics) + parsed.diagnostics + pre_diags + replayer.diagnostics
+    if graph.cycles:
+        for cycle in graph.cycles:
+            names = " -> ".join(replayer.model.objects[k].name for k in cycle)
+            diags.append(Diagnostic(sources.folder, 0, "info", f"foreign-key cycle {names}: those constraints are added after the tables"))
+    step("done", 4, 4)
+    return Analysis(config, sources, parsed, preamble, replayer.model, findings, graph, sorted(set(diags), key=_diag_order))
+
+
+def _diag_order(d: Diagnostic) -> tuple[str, int, str]:
+    return (d.file, d.line, d.message)
+
+
+def with_config(a: Analysis, **changes: object) -> Analysis:
+    return replace(a, config=replace(a.config, **changes))  # type: ignore[arg-type]

@@ -1,0 +1,126 @@
+"""Findings: what consolidation can fold or remove, one detector module per kind.
+
+Each detector is a function from the replayed model (and the sources) to findings. Its
+docstring tells a user what it finds, what accepting it does and what keeping it does;
+the TUI's help shows it. Detectors read only the timeline: no object name is written in them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from tui.core.model import Event, Model, Obj
+from tui.core.parse import Statement
+from tui.core.sources import SourceSet
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str
+    line: int
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One object's story that consolidation changes.
+
+    Attributes:
+        id: stable, derived from kind, object and sources.
+        kind: one of KINDS.
+        object_type, object_name: the object whose story it is.
+        action: one sentence: what consolidation does with it.
+        sources: the statements themselves (file, line).
+        related: other objects that go with it.
+        seqs: positions of the statements in the history (for the generator).
+    """
+
+    id: str
+    kind: str
+    object_type: str
+    object_name: str
+    action: str
+    sources: tuple[Source, ...]
+    related: tuple[tuple[str, str], ...] = ()
+    seqs: tuple[int, ...] = field(default=(), compare=False)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "object": {"type": self.object_type, "name": self.object_name},
+            "action": self.action,
+            "sources": [s.to_json() for s in self.sources],
+            "related": [{"type": t, "name": n} for t, n in self.related],
+        }
+
+
+def make_finding(kind: str, type_: str, name: str, action: str, stmts: Iterable[Statement],
+                 related: Iterable[tuple[str, str]] = (), files: Iterable[Source] = ()) -> Finding:
+    """Build a finding with sorted, de-duplicated sources and an id that survives re-runs.
+
+    `files` adds sources that are whole files rather than statements (a duplicate version).
+    """
+    seen: dict[tuple[str, int], Statement] = {}
+    for st in stmts:
+        top = st.parent or st
+        seen.setdefault((st.file, st.line), top)
+    ordered = sorted(seen.items(), key=lambda kv: (kv[1].seq, kv[0][1]))
+    sources = tuple(Source(f, ln) for (f, ln), _ in ordered) + tuple(files)
+    rel = tuple(dict.fromkeys((t, n) for t, n in related if (t, n) != (type_, name)))
+    digest = hashlib.sha256("|".join([kind, type_, name] + [f"{s.file}:{s.line}" for s in sources]).encode()).hexdigest()[:12]
+    return Finding(f"{kind}-{digest}", kind, type_, name, action, sources, rel, tuple(sorted({st.seq for _, st in ordered})))
+
+
+def stmts(events: Iterable[Event]) -> list[Statement]:
+    return [e.stmt for e in events]
+
+
+Detector = Callable[[Model, SourceSet], list[Finding]]
+
+
+def registry() -> dict[str, Detector]:
+    """Detectors by kind, in the order the contract lists the kinds."""
+    from tui.core.findings import (
+        added_later, altered_later, created_then_dropped, data_then_removed, duplicate_version, no_effect, redefined,
+        spread, unfollowable,
+    )
+
+    return {
+        "created_then_dropped": created_then_dropped.detect,
+        "added_later": added_later.detect,
+        "altered_later": altered_later.detect,
+        "redefined": redefined.detect,
+        "data_then_removed": data_then_removed.detect,
+        "spread": spread.detect,
+        "no_effect": no_effect.detect,
+        "duplicate_version": duplicate_version.detect,
+        "unfollowable": unfollowable.detect,
+    }
+
+
+KINDS = (
+    "created_then_dropped", "added_later", "altered_later", "redefined", "data_then_removed", "spread", "no_effect",
+    "duplicate_version", "unfollowable",
+)
+
+
+def find_all(model: Model, sources: SourceSet) -> list[Finding]:
+    out: list[Finding] = []
+    for detect in registry().values():
+        out.extend(detect(model, sources))
+    return out
+
+
+def describe(kind: str) -> str:
+    """The detector's docstring: what it finds, what accept and keep do."""
+    doc = registry()[kind].__doc__ or ""
+    return " ".join(doc.split())
+
+
+def obj_label(o: Obj) -> tuple[str, str]:
+    return (o.type, o.name)

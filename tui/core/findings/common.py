@@ -1,0 +1,40 @@
+"""Helpers the detectors share: which events are the history's own, what goes with a dropped object."""
+
+from __future__ import annotations
+
+from tui.core.model import CREATE, DROP, Event, Model, Obj
+
+
+def history_events(o: Obj) -> list[Event]:
+    """Events from migrations, not from the preamble (migration index -1)."""
+    return [e for e in o.events if e.stmt.migration >= 0]
+
+
+def current_life(o: Obj) -> list[Event]:
+    """Events since the object was last created."""
+    start = 0
+    for i, e in enumerate(o.events):
+        if e.action == CREATE or (e.action == "add" and i and o.events[i - 1].action == DROP):
+            start = i
+    return o.events[start:]
+
+
+def dependents_map(model: Model) -> dict[str, list[Obj]]:
+    """Key -> objects that depended on it at any time (final attrs), children included."""
+    rev: dict[str, list[Obj]] = {}
+    for o in model.objects.values():
+        for d in o.attrs.get("depends", ()):
+            rev.setdefault(d, []).append(o)
+        if o.parent:
+            rev.setdefault(o.parent, []).append(o)
+    return rev
+
+
+def implicit_drop(o: Obj) -> bool:
+    last = o.last(DROP)
+    return last is not None and last.detail.startswith("dropped with")
+
+
+def version_of(model: Model, sources: object, migration: int) -> str:
+    migs = getattr(sources, "migrations", ())
+    return migs[migration].version or migs[migration].name if 0 <= migration < len(migs) else ""

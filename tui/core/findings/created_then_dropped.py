@@ -1,0 +1,66 @@
+"""created_then_dropped: objects the history creates and later drops."""
+
+from __future__ import annotations
+
+from tui.core.findings import Finding, make_finding, stmts
+from tui.core.findings.common import dependents_map, history_events, implicit_drop
+from tui.core.model import ADD, CREATE, DROP, Model, Obj
+from tui.core.sources import SourceSet
+
+_SKIP = {"grant", "comment"}
+_JSON = ("json", "jsonb")
+
+
+def detect(model: Model, sources: SourceSet) -> list[Finding]:
+    """An object created by one migration and dropped by a later one, and not created again.
+
+    Accept: the consolidated set never creates it, nor anything that lived and died with it
+    (a dropped enum's column and indexes, a dropped table's rows). Keep: its statements are
+    written as they were, created and then dropped again, after what they depend on.
+    """
+    rev = dependents_map(model)
+    out: list[Finding] = []
+    for o in model.objects.values():
+        events = history_events(o)
+        if o.exists or o.type in _SKIP or not events or not any(e.action in (CREATE, ADD) for e in events):
+            continue
+        if implicit_drop(o) and _parent_dropped(model, o):
+            continue
+        related = _related(model, o, rev)
+        what = "column" if o.type == "column" else o.type
+        action = f"Leave {what} {o.name} out of the consolidated set: it is dropped again in {o.last(DROP).stmt.file}."  # type: ignore[union-attr]
+        out.append(make_finding("created_then_dropped", o.type, o.name, action, stmts(events), related))
+    return out
+
+
+def _parent_dropped(model: Model, o: Obj) -> bool:
+    """Is this object's story told by another dropped object (its table, its type)?"""
+    detail = o.last(DROP).detail  # type: ignore[union-attr]
+    name = detail.removeprefix("dropped with ").split(" ", 1)[-1]
+    owner = next((x for x in model.objects.values() if x.name == name and not x.exists), None)
+    return owner is not None
+
+
+def _related(model: Model, o: Obj, rev: dict[str, list[Obj]]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    frontier = [o]
+    seen = {o.key}
+    for _ in range(2):
+        nxt = []
+        for x in frontier:
+            for d in rev.get(x.key, []):
+                if d.key not in seen and d.type not in ("data", "comment", "grant") and not d.exists:
+                    seen.add(d.key)
+                    out.append((d.type, d.name))
+                    nxt.append(d)
+        frontier = nxt
+    drop = o.last(DROP)
+    if drop is not None:
+        # What the same migration added in its place, such as a JSONB column replacing several.
+        for x in model.objects.values():
+            if x.type == "column" and x.exists and (o.type != "column" or x.parent == o.parent):
+                first = x.first(ADD, CREATE)
+                type_sql = str(x.attrs.get("type_sql", "")).lower()
+                if first is not None and first.stmt.migration == drop.stmt.migration and type_sql in _JSON:
+                    out.append((x.type, x.name))
+    return out

@@ -1,0 +1,33 @@
+"""redefined: functions, views, triggers and tables defined more than once."""
+
+from __future__ import annotations
+
+from tui.core.findings import Finding, make_finding
+from tui.core.model import CREATE, DROP, REPLACE, Model
+from tui.core.sources import SourceSet
+
+_KINDS = ("function", "view", "trigger", "type", "domain", "policy", "index", "table", "column", "constraint", "sequence")
+
+
+def detect(model: Model, sources: SourceSet) -> list[Finding]:
+    """An object that is replaced (CREATE OR REPLACE) or dropped and created again, and
+    exists at the end: a function rewritten in several files, an overload dropped and restored.
+
+    Accept: only its last definition is written. Keep: every definition stays, in order.
+    """
+    out: list[Finding] = []
+    for o in model.objects.values():
+        if not o.exists or o.type not in _KINDS:
+            continue
+        events = [e for e in o.events if e.stmt.migration >= 0 and e.action in (CREATE, REPLACE, DROP, "add")]
+        defs = [e for e in events if e.action in (CREATE, REPLACE, "add")]
+        if len(defs) < 2:
+            continue
+        family: list[tuple[str, str]] = []
+        if o.type == "function":
+            base = o.name.split("(", 1)[0] + "("
+            family = [(x.type, x.name) for x in model.objects.values() if x.type == "function" and x.name.startswith(base)]
+        last = defs[-1].stmt
+        action = f"Write {o.type} {o.name} once, as last defined in {last.file}:{last.line} ({len(defs)} definitions)."
+        out.append(make_finding("redefined", o.type, o.name, action, [e.stmt for e in events], family))
+    return out

@@ -1,0 +1,142 @@
+"""The dependency map of the final schema: what must exist before what, and the foreign-key cycles."""
+
+from __future__ import annotations
+
+import graphlib
+from dataclasses import dataclass, field
+
+from tui.core.model import Model, Obj
+
+NODE_TYPES = ("schema", "extension", "type", "domain", "sequence", "table", "function", "view", "trigger", "policy", "index")
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`source` needs `target` to exist first."""
+
+    source: str
+    target: str
+    kind: str  # foreign_key, type, trigger_function, on_table, view, default, index, policy, schema, function
+
+    def to_json(self, model: Model) -> dict[str, object]:
+        a, b = model.objects[self.source], model.objects[self.target]
+        return {"from": {"type": a.type, "name": a.name}, "to": {"type": b.type, "name": b.name}, "kind": self.kind}
+
+
+@dataclass
+class Graph:
+    """Nodes are object keys of live objects; `order` is a topological order (history order breaks ties)."""
+
+    nodes: list[str] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    order: list[str] = field(default_factory=list)
+    cycles: list[list[str]] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)  # foreign-key constraints added after the tables
+
+    def depends_on(self, key: str) -> list[Edge]:
+        return [e for e in self.edges if e.source == key]
+
+    def used_by(self, key: str) -> list[Edge]:
+        return [e for e in self.edges if e.target == key]
+
+
+def _owner(model: Model, key: str) -> Obj | None:
+    """Lift a column or constraint to its table, a comment or grant to its object."""
+    o = model.objects.get(key)
+    while o is not None and o.type in ("column", "constraint", "data", "comment", "grant") and o.parent:
+        o = model.objects.get(o.parent)
+    return o
+
+
+def _kind(src: Obj, via: Obj, dst: Obj) -> str:
+    if via.type == "constraint" and via.attrs.get("contype") == "f":
+        return "foreign_key"
+    if dst.type in ("type", "domain"):
+        return "type"
+    if src.type == "trigger":
+        return "trigger_function" if dst.type == "function" else "on_table"
+    if src.type == "view":
+        return "view"
+    if dst.type == "sequence":
+        return "default"
+    if src.type in ("index", "policy"):
+        return src.type
+    return "function" if dst.type == "function" else "depends"
+
+
+def build_graph(model: Model) -> Graph:
+    """Edges from foreign keys, column types, trigger functions, views, defaults, owners."""
+    g = Graph()
+    live = {k: o for k, o in model.objects.items() if o.exists and o.type in NODE_TYPES}
+    g.nodes = sorted(live, key=lambda k: (live[k].born, k))
+    seen: set[tuple[str, str, str]] = set()
+    fk_edges: dict[tuple[str, str], list[str]] = {}
+    for o in model.objects.values():
+        if not o.exists:
+            continue
+        src = _owner(model, o.key)
+        if src is None or src.key not in live:
+            continue
+        targets = list(o.attrs.get("depends", ()))
+        if o.parent and o.type in ("trigger", "index", "policy"):
+            targets.append(o.parent)
+        for t in targets:
+            dst = _owner(model, t)
+            if dst is None or dst.key not in live or dst.key == src.key or not dst.exists:
+                continue
+            if src.type == "sequence" and dst.type == "table":
+                continue  # OWNED BY is set after both exist; it orders nothing
+
+            kind = _kind(src, o, dst)
+            if (src.key, dst.key, kind) not in seen:
+                seen.add((src.key, dst.key, kind))
+                g.edges.append(Edge(src.key, dst.key, kind))
+            if kind == "foreign_key":
+                fk_edges.setdefault((src.key, dst.key), []).append(o.key)
+        if src.type != "schema" and src.schema != "public" and f"schema:{src.schema}" in live:
+            if (src.key, f"schema:{src.schema}", "schema") not in seen:
+                seen.add((src.key, f"schema:{src.schema}", "schema"))
+                g.edges.append(Edge(src.key, f"schema:{src.schema}", "schema"))
+    g.edges.sort(key=lambda e: (live[e.source].born, e.source, e.target, e.kind))
+    _order(g, live, fk_edges)
+    return g
+
+
+def _order(g: Graph, live: dict[str, Obj], fk_edges: dict[tuple[str, str], list[str]]) -> None:
+    """Topological order; foreign keys that close a cycle are deferred until after the tables."""
+    active = [e for e in g.edges]
+    while True:
+        ts: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+        for k in g.nodes:
+            ts.add(k)
+        for e in active:
+            ts.add(e.source, e.target)
+        try:
+            ts.prepare()
+        except graphlib.CycleError as exc:
+            cycle = list(dict.fromkeys(exc.args[1]))
+            g.cycles.append(cycle)
+            pairs = {(cycle[i], cycle[(i + 1) % len(cycle)]) for i in range(len(cycle))}
+            broken = [e for e in active if (e.source, e.target) in pairs and e.kind == "foreign_key"]
+            if not broken:
+                broken = [e for e in active if (e.source, e.target) in pairs][:1]
+            for e in broken:
+                g.deferred.extend(fk_edges.get((e.source, e.target), []))
+            active = [e for e in active if e not in broken]
+            continue
+        out: list[str] = []
+        while ts.is_active():
+            ready = sorted(ts.get_ready(), key=lambda k: (live[k].born, k))
+            out.extend(ready)
+            ts.done(*ready)
+        g.order = out
+        return
+
+
+def graph_json(g: Graph, model: Model) -> dict[str, object]:
+    return {
+        "nodes": [{"type": model.objects[k].type, "name": model.objects[k].name} for k in g.nodes],
+        "edges": [e.to_json(model) for e in g.edges],
+        "cycles": [[model.objects[k].name for k in c] for c in g.cycles],
+        "deferred_foreign_keys": [model.objects[k].name for k in g.deferred if k in model.objects],
+    }

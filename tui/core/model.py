@@ -1,0 +1,120 @@
+"""The schema model that replay builds: every object, its final state and its timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tui.core.parse import Statement
+
+# Actions recorded on a timeline.
+CREATE = "create"
+REPLACE = "replace"
+ALTER = "alter"
+ADD = "add"  # a column or constraint added to an existing table
+DROP = "drop"
+RENAME = "rename"
+COMMENT = "comment"
+GRANT = "grant"
+REVOKE = "revoke"
+OWNER = "owner"
+INSERT = "insert"
+UPDATE = "update"
+DELETE = "delete"
+TRUNCATE = "truncate"
+NOOP = "noop"
+OPAQUE = "opaque"  # touched by a statement the model cannot follow
+
+
+@dataclass(eq=False)
+class Event:
+    """One statement's effect on one object."""
+
+    stmt: Statement
+    action: str
+    detail: str = ""
+
+
+@dataclass(eq=False)
+class Obj:
+    """A schema object, with its timeline across all its lives (created, dropped, created again).
+
+    `attrs` holds the kind-specific final state (a column's type and default, an enum's labels,
+    a function's definition) as plain values and pglast nodes, for the generator to print.
+    """
+
+    type: str
+    name: str
+    schema: str = "public"
+    parent: str = ""  # key of the owning table, for columns, constraints, indexes, triggers, policies
+    events: list[Event] = field(default_factory=list)
+    exists: bool = True
+    lives: int = 0
+    born: int = 0  # seq of the statement that first created it: the history's order
+    former_names: list[str] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return key_of(self.type, self.name)
+
+    def first(self, *actions: str) -> Event | None:
+        return next((e for e in self.events if e.action in actions), None)
+
+    def last(self, *actions: str) -> Event | None:
+        return next((e for e in reversed(self.events) if e.action in actions), None)
+
+    def count(self, *actions: str) -> int:
+        return sum(1 for e in self.events if e.action in actions)
+
+    def files(self) -> list[str]:
+        seen: list[str] = []
+        for e in self.events:
+            if e.stmt.file not in seen:
+                seen.append(e.stmt.file)
+        return seen
+
+
+def key_of(type_: str, name: str) -> str:
+    return f"{type_}:{name}"
+
+
+@dataclass
+class Row:
+    """A row a migration left in a table: column -> SQL text of its value."""
+
+    values: dict[str, str]
+    event: Event
+    alive: bool = True
+    removed_by: Event | None = None
+
+
+@dataclass
+class Unfollowable:
+    """A statement the model cannot follow; it is kept verbatim where it stood."""
+
+    stmt: Statement
+    reason: str
+    objects: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Model:
+    """The replayed schema: objects by key, in creation order, plus what could not be followed."""
+
+    objects: dict[str, Obj] = field(default_factory=dict)
+    unfollowable: list[Unfollowable] = field(default_factory=list)
+    no_effect: list[tuple[Statement, str]] = field(default_factory=list)
+    roles_used: set[str] = field(default_factory=set)
+    roles_created: set[str] = field(default_factory=set)
+    extensions: list[str] = field(default_factory=list)
+    touched: dict[int, list[str]] = field(default_factory=dict)  # statement seq -> object keys
+
+    def get(self, type_: str, name: str) -> Obj | None:
+        return self.objects.get(key_of(type_, name))
+
+    def live(self, type_: str | None = None) -> list[Obj]:
+        return [o for o in self.objects.values() if o.exists and (type_ is None or o.type == type_)]
+
+    def children(self, table_key: str, type_: str | None = None) -> list[Obj]:
+        return [o for o in self.objects.values() if o.parent == table_key and (type_ is None or o.type == type_)]

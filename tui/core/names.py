@@ -1,0 +1,162 @@
+"""Names as PostgreSQL resolves and prints them: canonical type names, default constraint names."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pglast import ast
+from pglast.stream import RawStream
+
+NAMEDATALEN = 63
+
+# pg_catalog spellings a person writes, mapped to what format_type() prints.
+_TYPE_ALIASES = {
+    "int2": "smallint",
+    "int4": "integer",
+    "int": "integer",
+    "int8": "bigint",
+    "float4": "real",
+    "float8": "double precision",
+    "bool": "boolean",
+    "varchar": "character varying",
+    "bpchar": "character",
+    "char": "character",
+    "timestamptz": "timestamp with time zone",
+    "timestamp": "timestamp without time zone",
+    "timetz": "time with time zone",
+    "time": "time without time zone",
+    "varbit": "bit varying",
+    "decimal": "numeric",
+    "serial": "integer",
+    "serial4": "integer",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+    "smallserial": "smallint",
+    "serial2": "smallint",
+}
+SERIAL_TYPES = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint", "smallserial": "smallint", "serial2": "smallint"}
+
+
+def qualified(schema: str, name: str) -> str:
+    """The contract's spelling: schema-qualified unless the schema is public."""
+    return name if schema in ("public", "") else f"{schema}.{name}"
+
+
+def strings(nodes: Any) -> list[str]:
+    """The text of a list of pglast String nodes (a qualified name)."""
+    out: list[str] = []
+    for n in nodes or ():
+        if isinstance(n, ast.String):
+            out.append(n.sval)
+        elif isinstance(n, ast.A_Star):
+            out.append("*")
+    return out
+
+
+def type_parts(tn: ast.TypeName) -> tuple[str, str]:
+    """(schema, base name) of a TypeName, with pg_catalog aliases resolved."""
+    parts = strings(tn.names)
+    if len(parts) >= 2:
+        schema, base = parts[-2], parts[-1]
+    else:
+        schema, base = "", parts[-1] if parts else ""
+    if schema == "pg_catalog" or (not schema and base in _TYPE_ALIASES):
+        return "pg_catalog", _TYPE_ALIASES.get(base, base)
+    return schema, base
+
+
+def is_serial(tn: ast.TypeName) -> bool:
+    parts = strings(tn.names)
+    return len(parts) == 1 and parts[0] in SERIAL_TYPES and not tn.arrayBounds
+
+
+def type_signature(tn: ast.TypeName, resolve: Any = None) -> str:
+    """A type as it appears in a function signature: canonical name, no typmod, `[]` for arrays."""
+    if tn.pct_type:
+        return ".".join(strings(tn.names)) + "%type"
+    schema, base = type_parts(tn)
+    if schema == "pg_catalog":
+        name = base
+    elif resolve is not None:
+        name = resolve(schema, base)
+    else:
+        name = qualified(schema, base) if schema else base
+    if tn.setof:
+        name = "setof " + name
+    return name + "[]" * len(tn.arrayBounds or ())
+
+
+def sql(node: Any) -> str:
+    """A node printed back to SQL on one line."""
+    if node is None:
+        return ""
+    return RawStream()(node)
+
+
+def make_object_name(name1: str, name2: str, label: str) -> str:
+    """PostgreSQL's makeObjectName: `name1_name2_label`, shortening the longer part to fit 63 bytes."""
+    overhead = len(label) + 1 if label else 0
+    n1, n2 = name1, name2 or ""
+    if n2:
+        overhead += 1
+    avail = NAMEDATALEN - overhead
+    while len(n1.encode()) + len(n2.encode()) > avail:
+        if len(n1.encode()) > len(n2.encode()):
+            n1 = n1[:-1]
+        else:
+            n2 = n2[:-1]
+    out = n1
+    if n2:
+        out += "_" + n2
+    if label:
+        out += "_" + label
+    return out
+
+
+def choose_name(name1: str, name2: str, label: str, taken: set[str] | Any) -> str:
+    """PostgreSQL's ChooseRelationName/ChooseConstraintName: add 1, 2, ... until the name is free."""
+    candidate = make_object_name(name1, name2, label)
+    n = 0
+    while candidate in taken:
+        n += 1
+        candidate = make_object_name(name1, name2, f"{label}{n}")
+    return candidate
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every pglast node below `node`, depth first, `node` included."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Node):
+            yield n
+            stack.extend(getattr(n, attr) for attr in reversed(n.__slots__))
+        elif isinstance(n, (tuple, list)):
+            stack.extend(reversed(n))
+
+
+def expr_columns(node: Any) -> list[str]:
+    """Column names referenced in an expression, in order of appearance."""
+    out: list[str] = []
+    for n in walk(node):
+        if isinstance(n, ast.ColumnRef):
+            names = strings(n.fields)
+            if names and names[-1] != "*" and names[-1] not in out:
+                out.append(names[-1])
+    return out
+
+
+def func_calls(node: Any) -> list[str]:
+    """Names of functions called anywhere in a node, qualified as written."""
+    return [".".join(strings(n.funcname)) for n in walk(node) if isinstance(n, ast.FuncCall)]
+
+
+def range_vars(node: Any) -> list[ast.RangeVar]:
+    """Every table reference in a node (FROM clauses, subqueries, joins)."""
+    return [n for n in walk(node) if isinstance(n, ast.RangeVar)]
+
+
+def type_names(node: Any) -> list[ast.TypeName]:
+    """Every TypeName in a node (casts, column types)."""
+    return [n for n in walk(node) if isinstance(n, ast.TypeName)]

@@ -1,0 +1,326 @@
+"""Split migrations into statements with pglast (PostgreSQL's own parser), each with file, line and column.
+
+DO blocks are opened with pglast's PL/pgSQL parser, because real histories hide DDL there
+(`DO $$ BEGIN CREATE TYPE ... EXCEPTION WHEN duplicate_object THEN null; END $$`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pglast
+from pglast import ast
+from pglast.parser import ParseError
+
+from tui.core.errors import ERROR, WARNING, Diagnostic
+from tui.core.sources import Migration
+
+# Conditions whose handler makes a statement "create it unless it is there" (or "drop it if there").
+GUARD_CONDITIONS = frozenset(
+    {
+        "duplicate_object",
+        "duplicate_table",
+        "duplicate_column",
+        "duplicate_function",
+        "duplicate_schema",
+        "duplicate_alias",
+        "undefined_object",
+        "undefined_table",
+        "undefined_column",
+        "undefined_function",
+        "others",
+    }
+)
+_ERROR_LEVEL = 21  # elog level of RAISE EXCEPTION; lower levels only print
+
+
+@dataclass(eq=False)
+class Statement:
+    """One SQL statement of the history.
+
+    Attributes:
+        seq: position in the whole history (replay order).
+        migration: index of its migration in the source set.
+        file, line, column: where it starts (1-based).
+        text: the statement as written, without the trailing semicolon.
+        node: the pglast AST of the statement.
+        comments: the `--` and `/* */` comment lines just above it, as written.
+        parent: for a statement inside a DO block, the DO statement.
+        guarded: inside a DO block, True when an exception handler or an existence test makes
+            it a no-op if its object is already there (or already gone).
+    """
+
+    seq: int
+    migration: int
+    file: str
+    line: int
+    column: int
+    text: str
+    node: Any
+    comments: str = ""
+    parent: Statement | None = None
+    guarded: bool = False
+    inner: list[Statement] = field(default_factory=list)
+    do_kind: str = ""  # for DO blocks: "notice", "guarded", "static", "logic"
+
+    @property
+    def kind(self) -> str:
+        return type(self.node).__name__
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass
+class ParsedHistory:
+    """All statements in replay order, and what could not be parsed."""
+
+    statements: list[Statement]
+    diagnostics: list[Diagnostic]
+    per_migration: list[int]  # statement count of each migration (top level)
+
+
+class _Lines:
+    def __init__(self, text: str, first_line: int) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.first = first_line
+
+    def at(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return self.first + i, offset - self.starts[i] + 1
+
+
+_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+
+
+def _skip_leading(text: str, start: int, end: int) -> int:
+    m = _LEADING.match(text, start, end)
+    return m.end() if m else start
+
+
+def _comment_block(text: str, start: int, stmt_start: int) -> str:
+    """The comment lines directly above a statement (no blank line between), as written."""
+    chunk = text[start:stmt_start]
+    lines = chunk.rstrip(" \t").split("\n")
+    kept: list[str] = []
+    for line in reversed(lines[:-1] if lines and not lines[-1].strip() else lines):
+        s = line.strip()
+        if s.startswith("--") or s.startswith("/*") or s.endswith("*/") or (kept and s.startswith("*")):
+            kept.append(line.strip())
+        else:
+            break
+    return "\n".join(reversed(kept))
+
+
+def parse_history(migrations: tuple[Migration, ...] | list[Migration]) -> ParsedHistory:
+    """Parse every readable migration; a statement that fails becomes a diagnostic and the rest go on."""
+    out: list[Statement] = []
+    diags: list[Diagnostic] = []
+    counts: list[int] = []
+    for index, mig in enumerate(migrations):
+        before = len(out)
+        if mig.readable:
+            _parse_migration(index, mig, out, diags)
+            if len(out) == before and not any(d.file == mig.file and d.severity == ERROR for d in diags):
+                diags.append(Diagnostic(mig.file, mig.first_line, WARNING, "no SQL statement (only comments or blank)"))
+        counts.append(len(out) - before)
+    return ParsedHistory(out, diags, counts)
+
+
+def _chunks_by_scanner(text: str) -> tuple[list[tuple[int, int]], tuple[str, int] | None]:
+    """Statement spans found by the scanner alone, for a file the parser refused as a whole."""
+    try:
+        tokens = pglast.parser.scan(text)
+        failure = None
+    except ParseError as exc:
+        pos = exc.args[1] if len(exc.args) > 1 else 0
+        failure = (str(exc.args[0]), pos)
+        try:
+            tokens = pglast.parser.scan(text[:pos])
+        except ParseError:
+            tokens = []
+        text = text[:pos]
+    spans: list[tuple[int, int]] = []
+    start = 0
+    depth = 0
+    for tok in tokens:
+        if tok.name == "ASCII_40":
+            depth += 1
+        elif tok.name == "ASCII_41":
+            depth = max(0, depth - 1)
+        elif tok.name == "ASCII_59" and depth == 0:
+            spans.append((start, tok.start))
+            start = tok.end + 1
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans, failure
+
+
+def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: list[Diagnostic]) -> None:
+    text = mig.sql
+    lines = _Lines(text, mig.first_line)
+    try:
+        raws = pglast.parse_sql(text)
+        spans = [(r.stmt_location, r.stmt_location + (r.stmt_len or len(text) - r.stmt_location), r.stmt) for r in raws]
+    except ParseError:
+        spans = []
+        chunks, failure = _chunks_by_scanner(text)
+        for start, end in chunks:
+            try:
+                parsed = pglast.parse_sql(text[start:end])
+            except ParseError as exc:
+                pos = start + (exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0)
+                pos = max(pos, _skip_leading(text, start, end))
+                line, _ = lines.at(pos)
+                diags.append(Diagnostic(mig.file, line, ERROR, f"{exc.args[0]}; statement skipped"))
+                continue
+            for r in parsed:
+                s = start + r.stmt_location
+                spans.append((s, s + (r.stmt_len or end - s), r.stmt))
+        if failure:
+            line, _ = lines.at(failure[1])
+            diags.append(Diagnostic(mig.file, line, ERROR, f"{failure[0]}; rest of file skipped"))
+    prev_end = 0
+    for start, end, node in spans:
+        real = _skip_leading(text, start, end)
+        body = text[real:end].rstrip().rstrip(";").rstrip()
+        line, col = lines.at(real)
+        stmt = Statement(
+            seq=len(out),
+            migration=index,
+            file=mig.file,
+            line=line,
+            column=col,
+            text=body,
+            node=node,
+            comments=_comment_block(text, max(prev_end, start), real),
+        )
+        prev_end = end
+        out.append(stmt)
+        if isinstance(node, ast.DoStmt):
+            _open_do_block(stmt, real, text, lines, out, diags, mig)
+
+
+def _do_body(node: ast.DoStmt) -> tuple[str, str]:
+    body, language = "", "plpgsql"
+    for arg in node.args or ():
+        if arg.defname == "as":
+            body = arg.arg.sval
+        elif arg.defname == "language":
+            language = arg.arg.sval
+    return body, language
+
+
+def _open_do_block(
+    stmt: Statement, real: int, text: str, lines: _Lines, out: list[Statement], diags: list[Diagnostic], mig: Migration
+) -> None:
+    body, language = _do_body(stmt.node)
+    if language.lower() != "plpgsql":
+        stmt.do_kind = "logic"
+        return
+    found = text.find(body, real) if body else -1
+    body_line = lines.at(found)[0] if found >= 0 else stmt.line
+    try:
+        tree = pglast.parse_plpgsql(f"CREATE FUNCTION pg_temp.consolidate_do() RETURNS void LANGUAGE plpgsql AS $consolidate_do${body}$consolidate_do$")
+    except ParseError as exc:
+        diags.append(Diagnostic(mig.file, stmt.line, ERROR, f"DO block: {exc.args[0]}"))
+        stmt.do_kind = "logic"
+        return
+    walker = _DoWalker()
+    walker.walk(tree[0]["PLpgSQL_function"]["action"], guarded=False)
+    stmt.do_kind = walker.classify()
+    for sql, lineno, guarded in walker.statements:
+        try:
+            nodes = pglast.parse_sql(sql)
+        except ParseError:
+            continue
+        for raw in nodes:
+            inner = Statement(
+                seq=stmt.seq,
+                migration=stmt.migration,
+                file=stmt.file,
+                line=body_line + max(lineno - 1, 0),
+                column=1,
+                text=sql.strip(),
+                node=raw.stmt,
+                parent=stmt,
+                guarded=guarded,
+            )
+            stmt.inner.append(inner)
+
+
+class _DoWalker:
+    """Reads a PL/pgSQL tree and says whether it is plain SQL, guarded SQL, only notices, or logic."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, int, bool]] = []
+        self.notices = 0
+        self.logic = False
+        self.guarded = False
+
+    def classify(self) -> str:
+        if self.logic:
+            return "logic"
+        if not self.statements:
+            return "notice" if self.notices else "empty"
+        return "guarded" if self.guarded else "static"
+
+    def walk(self, node: dict[str, Any], guarded: bool) -> None:
+        (kind, value), = node.items()
+        if kind == "PLpgSQL_stmt_block":
+            handlers = (value.get("exceptions") or {}).get("PLpgSQL_exception_block", {}).get("exc_list", [])
+            inner_guard = guarded
+            if handlers:
+                names = set()
+                for h in handlers:
+                    exc = h["PLpgSQL_exception"]
+                    names.update(c["PLpgSQL_condition"]["condname"] for c in exc.get("conditions", []))
+                    if any(not _is_null_action(a) for a in exc.get("action", [])):
+                        self.logic = True
+                if names <= GUARD_CONDITIONS:
+                    inner_guard = True
+                    self.guarded = True
+                else:
+                    self.logic = True
+            for child in value.get("body", []):
+                self.walk(child, inner_guard)
+        elif kind == "PLpgSQL_stmt_execsql":
+            query = value["sqlstmt"]["PLpgSQL_expr"]["query"]
+            if value.get("into"):
+                self.logic = True
+            self.statements.append((query, value.get("lineno", 1), guarded))
+        elif kind == "PLpgSQL_stmt_raise":
+            if value.get("elog_level", _ERROR_LEVEL) >= _ERROR_LEVEL:
+                self.logic = True
+            self.notices += 1
+        elif kind == "PLpgSQL_stmt_return":
+            return
+        elif kind == "PLpgSQL_stmt_if" and _is_existence_test(value):
+            self.guarded = True
+            for child in value.get("then_body", []):
+                self.walk(child, True)
+        else:
+            self.logic = True
+
+
+def _is_null_action(action: dict[str, Any]) -> bool:
+    (kind, value), = action.items()
+    if kind == "PLpgSQL_stmt_raise":
+        return bool(value.get("elog_level", _ERROR_LEVEL) < _ERROR_LEVEL)
+    if kind == "PLpgSQL_stmt_execsql":
+        return False
+    return kind in {"PLpgSQL_stmt_return"} or (kind == "PLpgSQL_stmt_assign")
+
+
+_EXISTS_TEST = re.compile(r"^\s*(NOT\s+)?EXISTS\s*\(\s*SELECT\b.*\bFROM\s+(pg_catalog\.)?(pg_\w+|information_schema\.\w+)", re.I | re.S)
+
+
+def _is_existence_test(value: dict[str, Any]) -> bool:
+    """`IF NOT EXISTS (SELECT ... FROM pg_type ...) THEN CREATE ...`: a catalog test with no ELSE."""
+    if value.get("elsif_list") or value.get("else_body"):
+        return False
+    cond = value.get("cond", {}).get("PLpgSQL_expr", {}).get("query", "")
+    return bool(_EXISTS_TEST.match(cond))

@@ -1,0 +1,220 @@
+"""Replay of the rows migrations leave in tables: INSERT, UPDATE, DELETE, TRUNCATE, COPY."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pglast import ast
+
+from tui.core.model import DELETE, INSERT, TRUNCATE, UPDATE, Obj, Row
+from tui.core.names import sql, strings
+
+if TYPE_CHECKING:
+    from tui.core.replay import Replayer
+
+_NO_MATCH = object()
+
+
+class DataReplay:
+    """Mixin of Replayer: the rows of each table, as far as constant SQL lets the model follow them."""
+
+    def data(self: Replayer, t: Obj) -> Obj:
+        d = self.obj("data", t.name, t.schema, parent=t.key)
+        if not d.exists:
+            d.exists, d.lives = True, d.lives + 1
+            d.attrs.update(rows=[], uncertain="")
+            self.link(d, [])
+        return d
+
+    def mark_data_uncertain(self: Replayer, t: Obj, reason: str) -> None:
+        d = self.model.get("data", t.name)
+        if d is not None and d.exists and any(r.alive for r in d.attrs["rows"]):
+            d.attrs["uncertain"] = reason
+
+    def forget_column_data(self: Replayer, t: Obj, column: str) -> None:
+        d = self.model.get("data", t.name)
+        if d is not None:
+            for r in d.attrs.get("rows", []):
+                r.values.pop(column, None)
+
+    def _table(self: Replayer, rv: ast.RangeVar, verb: str) -> Obj | None:
+        _, name, t = self.rel(rv, ("table", "view"))
+        if t is None:
+            self.warn(f"{verb} on {name}, which the history never created")
+            self.unfollow(f"{verb} on a table unknown to the model")
+        return t
+
+    def on_InsertStmt(self: Replayer, node: ast.InsertStmt) -> None:
+        t = self._table(node.relation, "INSERT")
+        if t is None:
+            return
+        d = self.data(t)
+        cols = [r.name for r in node.cols or ()] or list(t.attrs.get("columns", []))
+        sel = node.selectStmt
+        if node.withClause is not None or sel is None or not sel.valuesLists or getattr(node, "returningClause", None) or getattr(node, "returningList", None):
+            d.attrs["uncertain"] = "rows inserted from a query"
+            e = self.event(d, INSERT, "rows from a query")
+            self.unfollow("INSERT from a query: the rows depend on the data", [t.key] + self.relation_deps(sel))
+            del e
+            return
+        e = self.event(d, INSERT, f"{len(sel.valuesLists)} row(s)")
+        rows: list[Row] = d.attrs["rows"]
+        conflict = node.onConflictClause
+        for values in sel.valuesLists:
+            row = Row({c: sql(v) for c, v in zip(cols, values)}, e)
+            if conflict is not None and self._conflicts(t, rows, row, conflict):
+                continue
+            rows.append(row)
+
+    def _conflicts(self: Replayer, t: Obj, rows: list[Row], row: Row, conflict: ast.OnConflictClause) -> bool:
+        """ON CONFLICT: does a live row share the conflict target's values (or any unique key's)?"""
+        keys: list[list[str]] = []
+        if conflict.infer is not None and conflict.infer.indexElems:
+            keys.append([e.name for e in conflict.infer.indexElems if e.name])
+        else:
+            for c in self.model.objects.values():
+                if c.type == "constraint" and c.parent == t.key and c.exists and c.attrs.get("contype") in ("p", "u"):
+                    keys.append(c.attrs["columns"])
+        for key in keys:
+            if key and all(k in row.values for k in key):
+                for r in rows:
+                    if r.alive and all(_literal(r.values.get(k)) == _literal(row.values[k]) for k in key):
+                        if conflict.action == 2 or getattr(conflict.action, "value", None) == 2:  # DO UPDATE
+                            self.warn("INSERT ... ON CONFLICT DO UPDATE: the row is kept as first inserted")
+                        return True
+        return False
+
+    def on_UpdateStmt(self: Replayer, node: ast.UpdateStmt) -> None:
+        t = self._table(node.relation, "UPDATE")
+        if t is None:
+            return
+        d = self.data(t)
+        rows = [r for r in d.attrs["rows"] if r.alive]
+        matched = self._where(rows, node.whereClause) if not node.fromClause else None
+        sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
+        constant = all(_is_constant(v) for v in sets.values()) and len(sets) == len(node.targetList or ())
+        if matched is None or not constant:
+            self.event(d, UPDATE, "rows changed by a condition the model cannot evaluate")
+            if rows:
+                d.attrs["uncertain"] = "UPDATE with a condition or value the model cannot evaluate"
+            return
+        for r in matched:
+            r.values.update({k: sql(v) for k, v in sets.items()})
+        self.event(d, UPDATE, f"{len(matched)} row(s)")
+
+    def on_DeleteStmt(self: Replayer, node: ast.DeleteStmt) -> None:
+        t = self._table(node.relation, "DELETE")
+        if t is None:
+            return
+        d = self.data(t)
+        rows = [r for r in d.attrs["rows"] if r.alive]
+        matched = self._where(rows, node.whereClause) if not node.usingClause else None
+        e = self.event(d, DELETE, "")
+        if matched is None:
+            e.detail = "rows matching a condition the model cannot evaluate"
+            if rows:
+                d.attrs["uncertain"] = "DELETE with a condition the model cannot evaluate"
+            return
+        for r in matched:
+            r.alive, r.removed_by = False, e
+        e.detail = f"{len(matched)} row(s)"
+
+    def on_TruncateStmt(self: Replayer, node: ast.TruncateStmt) -> None:
+        for rv in node.relations or ():
+            t = self._table(rv, "TRUNCATE")
+            if t is None:
+                continue
+            d = self.data(t)
+            e = self.event(d, TRUNCATE, "all rows")
+            for r in d.attrs["rows"]:
+                if r.alive:
+                    r.alive, r.removed_by = False, e
+            d.attrs["uncertain"] = ""
+
+    def on_CopyStmt(self: Replayer, node: ast.CopyStmt) -> None:
+        keys = []
+        if node.relation is not None:
+            _, _, t = self.rel(node.relation)
+            if t is not None and not node.is_from:
+                self.no_effect("COPY TO only reads")
+                return
+            if t is not None:
+                d = self.data(t)
+                d.attrs["uncertain"] = "rows loaded by COPY"
+                keys.append(t.key)
+        self.unfollow("COPY: rows come from outside the SQL", keys)
+
+    def _where(self: Replayer, rows: list[Row], where: Any) -> list[Row] | None:
+        """Rows a simple WHERE selects (col = const, col IN (...), AND, OR); None when it cannot tell."""
+        if where is None:
+            return list(rows)
+        out = []
+        for r in rows:
+            v = _eval(where, r.values)
+            if v is _NO_MATCH:
+                return None
+            if v:
+                out.append(r)
+        return out
+
+
+def _literal(text: str | None) -> str | None:
+    """A constant's value with its cast and quotes removed, for comparing `'a'::text` with `'a'`."""
+    if text is None:
+        return None
+    t = text.strip()
+    while "::" in t and not t.endswith("'"):
+        t = t.rsplit("::", 1)[0].strip()
+    return t
+
+
+def _is_constant(node: Any) -> bool:
+    while isinstance(node, ast.TypeCast):
+        node = node.arg
+    return isinstance(node, ast.A_Const) or (isinstance(node, ast.FuncCall) and not node.args)
+
+
+def _value(node: Any, values: dict[str, str]) -> Any:
+    while isinstance(node, ast.TypeCast):
+        node = node.arg
+    if isinstance(node, ast.A_Const):
+        return _literal(sql(node))
+    if isinstance(node, ast.ColumnRef):
+        name = strings(node.fields)[-1]
+        return _literal(values[name]) if name in values else _NO_MATCH
+    return _NO_MATCH
+
+
+def _eval(node: Any, values: dict[str, str]) -> Any:
+    if isinstance(node, ast.BoolExpr):
+        results = [_eval(a, values) for a in node.args]
+        if any(r is _NO_MATCH for r in results):
+            return _NO_MATCH
+        op = getattr(node.boolop, "value", node.boolop)
+        return all(results) if op == 0 else any(results) if op == 1 else not results[0]
+    if isinstance(node, ast.A_Expr):
+        op = strings(node.name)
+        left = _value(node.lexpr, values)
+        if left is _NO_MATCH:
+            return _NO_MATCH
+        kind = getattr(node.kind, "name", "")
+        if kind == "AEXPR_IN" and isinstance(node.rexpr, (list, tuple)):
+            items = [_value(x, values) for x in node.rexpr]
+            if any(i is _NO_MATCH for i in items):
+                return _NO_MATCH
+            return (left in items) == (op == ["="])
+        right = _value(node.rexpr, values)
+        if right is _NO_MATCH or kind != "AEXPR_OP":
+            return _NO_MATCH
+        if op == ["="]:
+            return left == right
+        if op in (["<>"], ["!="]):
+            return left != right
+        return _NO_MATCH
+    if isinstance(node, ast.NullTest):
+        v = _value(node.arg, values)
+        if v is _NO_MATCH:
+            return _NO_MATCH
+        is_null = v is None or v == "NULL"
+        return is_null if getattr(node.nulltesttype, "value", node.nulltesttype) == 0 else not is_null
+    return _NO_MATCH

@@ -1,0 +1,383 @@
+"""Replay of tables: CREATE and ALTER TABLE, columns, constraints, indexes and sequences."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
+from pglast.enums import ObjectType as OT
+
+from tui.core.model import ADD, ALTER, Obj
+from tui.core.names import SERIAL_TYPES, choose_name, expr_columns, is_serial, qualified, sql, strings
+
+if TYPE_CHECKING:
+    from tui.core.replay import Replayer
+
+RELATION_TYPES = ("table", "view", "sequence", "index")
+
+_CONTYPE = {CT.CONSTR_PRIMARY: "p", CT.CONSTR_UNIQUE: "u", CT.CONSTR_CHECK: "c", CT.CONSTR_FOREIGN: "f", CT.CONSTR_EXCLUSION: "x"}
+_LABEL = {"p": "pkey", "u": "key", "c": "check", "f": "fkey", "x": "excl"}
+_COLUMN_ALTERS = {
+    AT.AT_ColumnDefault: "default",
+    AT.AT_DropNotNull: "drop not null",
+    AT.AT_SetNotNull: "set not null",
+    AT.AT_AlterColumnType: "type",
+    AT.AT_AddIdentity: "identity added",
+    AT.AT_SetIdentity: "identity changed",
+    AT.AT_DropIdentity: "identity dropped",
+    AT.AT_DropExpression: "generation dropped",
+    AT.AT_SetExpression: "generation changed",
+}
+# Table-level changes the model records but does not interpret: the generator keeps them verbatim.
+_KEPT_ALTERS = {
+    AT.AT_SetStatistics, AT.AT_SetStorage, AT.AT_SetOptions, AT.AT_ResetOptions, AT.AT_SetRelOptions,
+    AT.AT_ResetRelOptions, AT.AT_ReplaceRelOptions, AT.AT_ReplicaIdentity, AT.AT_ClusterOn, AT.AT_DropCluster,
+    AT.AT_SetLogged, AT.AT_SetUnLogged, AT.AT_SetCompression, AT.AT_EnableTrig, AT.AT_DisableTrig,
+    AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig, AT.AT_EnableTrigAll, AT.AT_DisableTrigAll,
+    AT.AT_EnableTrigUser, AT.AT_DisableTrigUser, AT.AT_SetAccessMethod, AT.AT_SetTableSpace,
+}
+
+
+class _Renames:
+    """Column and child renames, split out to keep TableReplay readable."""
+
+    def rename_child(self: Replayer, node: ast.RenameStmt) -> None:
+        type_ = {OT.OBJECT_COLUMN: "column", OT.OBJECT_TABCONSTRAINT: "constraint", OT.OBJECT_TRIGGER: "trigger",
+                 OT.OBJECT_POLICY: "policy"}[node.renameType]
+        _, table, t = self.rel(node.relation)
+        o = self.model.get(type_, f"{table}.{node.subname}")
+        if t is None or o is None or not o.exists:
+            if node.missing_ok or self.guarded:
+                self.no_effect(f"RENAME of {type_} {table}.{node.subname}: not there")
+            else:
+                self.warn(f"renames {type_} {table}.{node.subname}, which the model does not know")
+                self.unfollow(f"renames a {type_} unknown to the model", [t.key] if t else [])
+            return
+        if type_ == "constraint":
+            self.connames.setdefault(o.schema, set()).discard(node.subname)
+            self.connames[o.schema].add(node.newname)
+        self.event(t, ALTER, f"{type_} {node.subname} renamed to {node.newname}")
+        self.rename(o, f"{table}.{node.newname}")
+
+    def renamed_column(self: Replayer, col: Obj, old: str, new: str) -> None:
+        t = self.model.objects.get(col.parent)
+        if t is not None:
+            t.attrs["columns"] = [new if c == old else c for c in t.attrs.get("columns", [])]
+            d = self.model.get("data", t.name)
+            for r in d.attrs.get("rows", []) if d is not None else []:
+                if old in r.values:
+                    r.values[new] = r.values.pop(old)
+        for other in self.dependents(col):
+            if "columns" in other.attrs:
+                other.attrs["columns"] = [new if c == old else c for c in other.attrs["columns"]]
+            other.attrs.setdefault("renamed_columns", {})[old] = new
+
+
+class TableReplay(_Renames):
+    """Mixin of Replayer: everything that belongs to a table."""
+
+    # ---- CREATE TABLE -----------------------------------------------------------------
+
+    def on_CreateStmt(self: Replayer, node: ast.CreateStmt) -> None:
+        if node.relation.relpersistence == "t":
+            self.no_effect("temporary table: gone at the end of the session")
+            return
+        schema, name, _ = self.rel(node.relation)
+        t = self.create("table", name, schema, if_not_exists=bool(node.if_not_exists))
+        if t is None:
+            return
+        t.attrs.clear()
+        t.attrs.update(node=node, columns=[], rls=False, kept=[])
+        if node.inhRelations or node.partbound or node.partspec or node.ofTypename:
+            t.attrs["opaque"] = True
+        parents = [self.rel(rv)[2] for rv in node.inhRelations or ()]
+        self.link(t, [p.key for p in parents if p is not None])
+        for elt in node.tableElts or ():
+            if isinstance(elt, ast.ColumnDef):
+                self.add_column(t, elt)
+            elif isinstance(elt, ast.Constraint):
+                self.add_constraint(t, elt)
+            elif isinstance(elt, ast.TableLikeClause):
+                self.copy_columns(t, elt)
+
+    def copy_columns(self: Replayer, t: Obj, like: ast.TableLikeClause) -> None:
+        _, _, src = self.rel(like.relation)
+        t.attrs["opaque"] = True
+        if src is None:
+            self.unfollow("CREATE TABLE (LIKE ...) of a table the model does not know", [t.key])
+            return
+        for col in list(src.attrs.get("columns", [])):
+            c = self.model.get("column", f"{src.name}.{col}")
+            if c is not None:
+                copy = self.create("column", f"{t.name}.{col}", t.schema, parent=t.key)
+                if copy is not None:
+                    copy.attrs.update({k: v for k, v in c.attrs.items() if k in ("type", "type_sql", "not_null", "collation")})
+                    t.attrs["columns"].append(col)
+
+    def add_column(self: Replayer, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_exists: bool = False) -> Obj | None:
+        col = self.create("column", f"{t.name}.{cd.colname}", t.schema, parent=t.key, if_not_exists=if_not_exists)
+        if col is None:
+            return None
+        if action:
+            col.events[-1].action = action
+        col.attrs.clear()
+        t.attrs.setdefault("columns", []).append(cd.colname)
+        deps = [k for k in [self.type_key(cd.typeName)] if k] if cd.typeName is not None else []
+        col.attrs.update(type=cd.typeName, type_sql=sql(cd.typeName), not_null=False, default=None, identity=None,
+                         generated=None, collation=cd.collClause, serial=False)
+        if cd.typeName is not None and is_serial(cd.typeName):
+            seq_name = choose_name(_local(t.name), cd.colname, "seq", self.relnames.get(t.schema, set()))
+            seq = self.create("sequence", qualified(t.schema, seq_name), t.schema, detail=f"serial of {col.name}")
+            if seq is not None:
+                seq.attrs.update(owned_by=col.key, serial=True, data_type=SERIAL_TYPES[strings(cd.typeName.names)[0]])
+                self.link(seq, [col.key])
+                deps.append(seq.key)
+            col.attrs.update(serial=True, not_null=True, sequence=seq.name if seq else None)
+        for c in cd.constraints or ():
+            self.column_constraint(t, col, c, deps)
+        self.link(col, deps)
+        return col
+
+    def column_constraint(self: Replayer, t: Obj, col: Obj, c: ast.Constraint, deps: list[str]) -> None:
+        colname = col.name.rsplit(".", 1)[-1]
+        if c.contype == CT.CONSTR_NOTNULL:
+            col.attrs["not_null"] = True
+        elif c.contype == CT.CONSTR_NULL:
+            col.attrs["not_null"] = False
+        elif c.contype == CT.CONSTR_DEFAULT:
+            col.attrs["default"] = c.raw_expr
+            deps.extend(self.function_deps(c.raw_expr))
+        elif c.contype == CT.CONSTR_IDENTITY:
+            col.attrs.update(identity=c.generated_when, identity_options=c.options, not_null=True)
+            seq_name = choose_name(_local(t.name), colname, "seq", self.relnames.get(t.schema, set()))
+            self.relnames.setdefault(t.schema, set()).add(seq_name)
+            col.attrs["identity_sequence"] = seq_name
+        elif c.contype == CT.CONSTR_GENERATED:
+            col.attrs["generated"] = c.raw_expr
+        elif c.contype in _CONTYPE:
+            if c.contype == CT.CONSTR_PRIMARY:
+                col.attrs["not_null"] = True
+            self.add_constraint(t, c, column=colname)
+
+    def add_constraint(self: Replayer, t: Obj, c: ast.Constraint, column: str = "", action: str = "") -> Obj | None:
+        contype = _CONTYPE.get(c.contype)
+        if contype is None:
+            if c.contype == CT.CONSTR_NOTNULL and c.keys:
+                for k in strings(c.keys):
+                    col = self.model.get("column", f"{t.name}.{k}")
+                    if col is not None:
+                        col.attrs["not_null"] = True
+                        self.event(col, ALTER, "set not null")
+            return None
+        columns = [column] if column else self.constraint_columns(c)
+        name = c.conname or self.default_constraint_name(t, contype, columns, c)
+        o = self.create("constraint", f"{t.name}.{name}", t.schema, parent=t.key, detail=_LABEL[contype])
+        if o is None:
+            return None
+        if action:
+            o.events[-1].action = action
+        self.connames.setdefault(t.schema, set()).add(name)
+        if contype in "pux":
+            self.relnames.setdefault(t.schema, set()).add(name)
+        deps = [f"column:{t.name}.{k}" for k in columns]
+        o.attrs.update(node=c, contype=contype, columns=columns, column_level=bool(column), conname=name)
+        if contype == "p":
+            for k in columns:
+                col = self.model.get("column", f"{t.name}.{k}")
+                if col is not None:
+                    col.attrs["not_null"] = True
+        if contype == "f" and c.pktable is not None:
+            _, ref_name, ref = self.rel(c.pktable, ("table",))
+            o.attrs.update(ref_table=ref_name, ref_columns=strings(c.pk_attrs))
+            if ref is not None:
+                deps.append(ref.key)
+                deps.extend(f"column:{ref.name}.{k}" for k in strings(c.pk_attrs))
+        self.link(o, deps)
+        return o
+
+    def constraint_columns(self: Replayer, c: ast.Constraint) -> list[str]:
+        if c.contype == CT.CONSTR_CHECK:
+            return expr_columns(c.raw_expr)
+        if c.contype == CT.CONSTR_FOREIGN:
+            return strings(c.fk_attrs)
+        if c.contype == CT.CONSTR_EXCLUSION:
+            return [n for pair in c.exclusions or () for n in expr_columns(pair[0])]
+        return strings(c.keys)
+
+    def default_constraint_name(self: Replayer, t: Obj, contype: str, columns: list[str], c: Any) -> str:
+        """The name PostgreSQL chooses for an unnamed constraint (heap.c, indexcmds.c)."""
+        local = _local(t.name)
+        if contype == "p":
+            return choose_name(local, "", "pkey", self.relnames.get(t.schema, set()))
+        if contype == "c":
+            distinct = list(dict.fromkeys(columns))
+            return choose_name(local, distinct[0] if len(distinct) == 1 else "", "check", self.connames.get(t.schema, set()))
+        taken = self.relnames.get(t.schema, set()) if contype in "ux" else self.connames.get(t.schema, set())
+        return choose_name(local, "_".join(columns) if columns else "expr", _LABEL[contype], taken)
+
+    # ---- ALTER TABLE --------------------------------------------------------------------
+
+    def on_AlterTableStmt(self: Replayer, node: ast.AlterTableStmt) -> None:
+        if node.objtype == OT.OBJECT_TYPE:
+            _, _, o = self.rel(node.relation, ("type",))
+            if o is not None:
+                self.event(o, ALTER, "attributes changed")
+                o.attrs.setdefault("alters", []).append(self.stmt)
+            else:
+                self.unfollow("ALTER TYPE of a composite type the model does not know")
+            return
+        schema, name, t = self.rel(node.relation)
+        if t is None:
+            if node.missing_ok or self.guarded:
+                self.no_effect(f"ALTER ... IF EXISTS {name}: not there")
+            else:
+                self.warn(f"ALTER of {name}, which the history never created")
+                self.unfollow(f"alters {name}, unknown to the model")
+            return
+        for cmd in node.cmds or ():
+            self.alter_cmd(t, cmd)
+
+    def alter_cmd(self: Replayer, t: Obj, cmd: ast.AlterTableCmd) -> None:
+        st = cmd.subtype
+        if st == AT.AT_AddColumn:
+            col = self.add_column(t, cmd.def_, ADD, if_not_exists=bool(cmd.missing_ok))
+            if col is not None:
+                self.event(t, ALTER, f"column {cmd.def_.colname} added")
+        elif st == AT.AT_DropColumn:
+            col = self.model.get("column", f"{t.name}.{cmd.name}")
+            if col is None or not col.exists:
+                if cmd.missing_ok or self.guarded:
+                    self.no_effect(f"DROP COLUMN IF EXISTS {cmd.name}: not there")
+                else:
+                    self.warn(f"drops column {t.name}.{cmd.name}, which the model does not know")
+                return
+            self.drop(col, "DROP COLUMN")
+            self.event(t, ALTER, f"column {cmd.name} dropped")
+            self.forget_column_data(t, cmd.name)
+        elif st in _COLUMN_ALTERS:
+            self.alter_column(t, cmd)
+        elif st == AT.AT_AddConstraint:
+            if self.add_constraint(t, cmd.def_, action=ADD) is not None:
+                self.event(t, ALTER, "constraint added")
+        elif st == AT.AT_DropConstraint:
+            c = self.model.get("constraint", f"{t.name}.{cmd.name}")
+            if c is None or not c.exists:
+                if cmd.missing_ok or self.guarded:
+                    self.no_effect(f"DROP CONSTRAINT IF EXISTS {cmd.name}: not there")
+                else:
+                    self.warn(f"drops constraint {cmd.name} on {t.name}, which the model does not know")
+                    self.unfollow("drops a constraint unknown to the model", [t.key])
+                return
+            self.drop(c, "DROP CONSTRAINT")
+            self.event(t, ALTER, f"constraint {cmd.name} dropped")
+        elif st in (AT.AT_ValidateConstraint, AT.AT_AlterConstraint):
+            c = self.model.get("constraint", f"{t.name}.{cmd.name or getattr(cmd.def_, 'conname', '')}")
+            if c is not None:
+                self.event(c, ALTER, "validated" if st == AT.AT_ValidateConstraint else "altered")
+        elif st == AT.AT_ChangeOwner:
+            self.owner(t, cmd.newowner)
+        elif st in (AT.AT_EnableRowSecurity, AT.AT_DisableRowSecurity, AT.AT_ForceRowSecurity, AT.AT_NoForceRowSecurity):
+            key = "force_rls" if st in (AT.AT_ForceRowSecurity, AT.AT_NoForceRowSecurity) else "rls"
+            t.attrs[key] = st in (AT.AT_EnableRowSecurity, AT.AT_ForceRowSecurity)
+            self.event(t, ALTER, "row security " + ("on" if t.attrs[key] else "off"))
+        elif st in _KEPT_ALTERS:
+            t.attrs.setdefault("kept", []).append(self.stmt)
+            self.event(t, ALTER, str(st.name).replace("AT_", "").lower())
+        else:
+            self.unfollow(f"ALTER TABLE {str(getattr(st, 'name', st)).replace('AT_', '')} is not modelled", [t.key])
+
+    def alter_column(self: Replayer, t: Obj, cmd: ast.AlterTableCmd) -> None:
+        col = self.model.get("column", f"{t.name}.{cmd.name}")
+        what = _COLUMN_ALTERS[cmd.subtype]
+        if col is None or not col.exists:
+            self.warn(f"alters column {t.name}.{cmd.name}, which the model does not know")
+            self.unfollow("alters a column unknown to the model", [t.key])
+            return
+        st = cmd.subtype
+        if st == AT.AT_ColumnDefault:
+            col.attrs["default"] = cmd.def_
+            what = "default set" if cmd.def_ is not None else "default dropped"
+            if cmd.def_ is not None:
+                self.link(col, col.attrs.get("depends", []) + self.function_deps(cmd.def_))
+        elif st in (AT.AT_DropNotNull, AT.AT_SetNotNull):
+            col.attrs["not_null"] = st == AT.AT_SetNotNull
+        elif st == AT.AT_AlterColumnType:
+            cd: ast.ColumnDef = cmd.def_
+            col.attrs.update(type=cd.typeName, type_sql=sql(cd.typeName))
+            if cd.collClause is not None:
+                col.attrs["collation"] = cd.collClause
+            k = self.type_key(cd.typeName)
+            self.link(col, [d for d in col.attrs.get("depends", []) if not d.startswith(("type:", "domain:"))] + ([k] if k else []))
+            what = f"type changed to {sql(cd.typeName)}"
+            if cd.raw_default is not None:
+                self.mark_data_uncertain(t, "column retyped with USING")
+        elif st == AT.AT_AddIdentity:
+            c = cmd.def_
+            col.attrs.update(identity=c.generated_when, identity_options=c.options, not_null=True)
+            seq_name = choose_name(_local(t.name), cmd.name, "seq", self.relnames.get(t.schema, set()))
+            self.relnames.setdefault(t.schema, set()).add(seq_name)
+            col.attrs["identity_sequence"] = seq_name
+        elif st == AT.AT_DropIdentity:
+            col.attrs["identity"] = None
+        elif st == AT.AT_DropExpression:
+            col.attrs["generated"] = None
+        else:
+            col.attrs.setdefault("kept", []).append(self.stmt)
+        self.event(col, ALTER, what)
+
+    # ---- indexes and sequences ------------------------------------------------------------
+
+    def on_IndexStmt(self: Replayer, node: ast.IndexStmt) -> None:
+        schema, table, t = self.rel(node.relation)
+        columns = [p.name for p in node.indexParams or () if p.name] + [c for p in node.indexParams or () if not p.name for c in expr_columns(p.expr)]
+        if node.idxname:
+            name = qualified(schema, node.idxname)
+        else:
+            parts = [p.name or "expr" for p in node.indexParams or ()]
+            name = qualified(schema, choose_name(_local(table), "_".join(parts), "key" if node.primary else "idx", self.relnames.get(schema, set())))
+        o = self.create("index", name, schema, parent=t.key if t else "", if_not_exists=bool(node.if_not_exists))
+        if o is None:
+            return
+        o.attrs.update(node=node, table=table, columns=columns, unique=bool(node.unique))
+        self.link(o, [f"column:{table}.{c}" for c in columns])
+        if t is None:
+            self.warn(f"index on {table}, which the history never created")
+
+    def on_CreateSeqStmt(self: Replayer, node: ast.CreateSeqStmt) -> None:
+        schema, name, _ = self.rel(node.sequence, ("sequence",))
+        o = self.create("sequence", name, schema, if_not_exists=bool(node.if_not_exists))
+        if o is None:
+            return
+        o.attrs.update(node=node, options=list(node.options or ()), alters=[])
+        self.sequence_owner(o, node.options)
+
+    def on_AlterSeqStmt(self: Replayer, node: ast.AlterSeqStmt) -> None:
+        _, name, o = self.rel(node.sequence, ("sequence",))
+        if o is None:
+            if node.missing_ok or self.guarded:
+                self.no_effect(f"ALTER SEQUENCE IF EXISTS {name}: not there")
+            else:
+                self.unfollow(f"alters sequence {name}, unknown to the model")
+            return
+        o.attrs.setdefault("alters", []).append(self.stmt)
+        self.event(o, ALTER, ", ".join(d.defname for d in node.options or ()))
+        self.sequence_owner(o, node.options)
+
+    def sequence_owner(self: Replayer, o: Obj, options: Any) -> None:
+        for d in options or ():
+            if d.defname == "owned_by":
+                parts = strings(d.arg)
+                if parts == ["none"]:
+                    o.attrs["owned_by"] = None
+                    continue
+                _, table, _ = self.lookup(parts[:-1], ("table",))
+                o.attrs["owned_by"] = f"column:{table}.{parts[-1]}"
+                self.link(o, [f"column:{table}.{parts[-1]}"])
+
+
+def _local(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
