@@ -88,10 +88,53 @@ def type_signature(tn: ast.TypeName, resolve: Any = None) -> str:
 
 
 def sql(node: Any) -> str:
-    """A node printed back to SQL on one line."""
+    """A node printed back to SQL on one line (constants and plain types without pglast's printer: it is slow)."""
     if node is None:
         return ""
+    if isinstance(node, ast.A_Const):
+        fast = _const(node)
+        if fast is not None:
+            return fast
+    elif isinstance(node, ast.TypeName):
+        fast = _type_text(node)
+        if fast is not None:
+            return fast
+    elif isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const):
+        value, type_ = _const(node.arg), _type_text(node.typeName)
+        if value is not None and type_ is not None:
+            return f"{value}::{type_}"
     return RawStream()(node)
+
+
+def _const(node: ast.A_Const) -> str | None:
+    if node.isnull:
+        return "NULL"
+    v = node.val
+    if isinstance(v, ast.Integer):
+        return str(v.ival) if v.ival >= 0 else None
+    if isinstance(v, ast.String):
+        return "'" + v.sval.replace("'", "''") + "'"
+    if isinstance(v, ast.Boolean):
+        return "true" if v.boolval else "false"
+    if isinstance(v, ast.Float) and not v.fval.startswith("-"):
+        return v.fval
+    return None
+
+
+def _type_text(tn: ast.TypeName) -> str | None:
+    if tn.setof or tn.pct_type or tn.typemod not in (None, -1):
+        return None
+    parts = strings(tn.names)
+    if len(parts) == 2 and parts[0] == "pg_catalog":
+        return None  # the printer knows the SQL spellings (character varying, ...)
+    mods = []
+    for m in tn.typmods or ():
+        if not isinstance(m, ast.A_Const) or not isinstance(m.val, ast.Integer):
+            return None
+        mods.append(str(m.val.ival))
+    out = ".".join(parts) + (f"({', '.join(mods)})" if mods else "")
+    bounds = tn.arrayBounds or ()
+    return out + "[]" * len(bounds) if all(isinstance(b, ast.Integer) and b.ival == -1 for b in bounds) else None
 
 
 def make_object_name(name1: str, name2: str, label: str) -> str:

@@ -18,7 +18,7 @@ from tui.core.errors import ERROR, WARNING, Diagnostic
 from tui.core.model import (
     ALTER, COMMENT, CREATE, DROP, GRANT, NOOP, OWNER, RENAME, REPLACE, REVOKE, Event, Model, Obj, Unfollowable, key_of,
 )
-from tui.core.names import func_calls, qualified, range_vars, sql, strings, type_names, type_parts, type_signature
+from tui.core.names import func_calls, qualified, range_vars, sql, strings, type_names, type_parts, type_signature, walk
 from tui.core.parse import Statement
 from tui.core.replay_data import DataReplay
 from tui.core.replay_tables import RELATION_TYPES, TableReplay
@@ -39,6 +39,7 @@ class Replayer(TableReplay, DataReplay):
         self.guarded = False
         self.relnames: dict[str, set[str]] = {}
         self.rdeps: dict[str, set[str]] = {}
+        self.funcs: dict[str, set[str]] = {}  # qualified function name -> keys of its overloads
         self.connames: dict[str, set[str]] = {}
         self.obj(CREATE_SCHEMA_TYPE, "public", "public").lives = 1
 
@@ -101,6 +102,8 @@ class Replayer(TableReplay, DataReplay):
         self.event(o, CREATE, detail)
         if type_ in RELATION_TYPES:
             self.relnames.setdefault(schema, set()).add(_local(name))
+        elif type_ == "function":
+            self.index_function(o)
         return o
 
     def link(self, o: Obj, depends: Iterable[str]) -> None:
@@ -159,6 +162,8 @@ class Replayer(TableReplay, DataReplay):
         o.name = new_name
         new_key = o.key
         self.model.objects[new_key] = o
+        if o.type == "function":
+            self.index_function(o, old_key)
         for d in list(o.attrs.get("depends", ())) + ([o.parent] if o.parent else []):
             bucket = self.rdeps.setdefault(d, set())
             bucket.discard(old_key)
@@ -244,13 +249,18 @@ class Replayer(TableReplay, DataReplay):
         return schema, f"{name}({args})"
 
     def functions_named(self, local: str, schema: str | None = None) -> list[Obj]:
-        out = []
+        """Live functions with this name, in the first schema of the path that has any."""
         for s in ([schema] if schema else [x for x in self.search_path if x != "$user"]):
-            prefix = qualified(s, local) + "("
-            out = [o for o in self.model.objects.values() if o.type == "function" and o.exists and o.name.startswith(prefix)]
+            keys = self.funcs.get(qualified(s, local), ())
+            out = [o for k in sorted(keys) if (o := self.model.objects.get(k)) is not None and o.exists]
             if out:
                 return out
-        return out
+        return []
+
+    def index_function(self, o: Obj, old_key: str = "") -> None:
+        if old_key:
+            self.funcs.get(old_key.split(":", 1)[1].split("(", 1)[0], set()).discard(old_key)
+        self.funcs.setdefault(o.name.split("(", 1)[0], set()).add(o.key)
 
     def function_deps(self, node: Any) -> list[str]:
         keys: list[str] = []
@@ -674,14 +684,10 @@ def _mode(p: ast.FunctionParameter) -> str:
 
 
 def _walk_ctes(node: Any) -> list[ast.CommonTableExpr]:
-    from tui.core.names import walk
-
     return [n for n in walk(node) if isinstance(n, ast.CommonTableExpr)]
 
 
 def _sequence_args(node: Any) -> list[str]:
-    from tui.core.names import walk
-
     out = []
     for n in walk(node):
         if isinstance(n, ast.FuncCall) and strings(n.funcname)[-1:] in (["setval"], ["nextval"]) and n.args:

@@ -19,29 +19,34 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
     written as they were, created and then dropped again, after what they depend on.
     """
     rev = dependents_map(model)
+    dropped_names = {o.name for o in model.objects.values() if not o.exists}
+    json_added: dict[int, list[Obj]] = {}
+    for x in model.objects.values():
+        if x.type == "column" and x.exists and str(x.attrs.get("type_sql", "")).lower() in _JSON:
+            first = x.first(ADD, CREATE)
+            if first is not None:
+                json_added.setdefault(first.stmt.migration, []).append(x)
     out: list[Finding] = []
     for o in model.objects.values():
         events = history_events(o)
         if o.exists or o.type in _SKIP or not events or not any(e.action in (CREATE, ADD) for e in events):
             continue
-        if implicit_drop(o) and _parent_dropped(model, o):
+        if implicit_drop(o) and _owner_name(o) in dropped_names:
             continue
-        related = _related(model, o, rev)
+        related = _related(o, rev, json_added)
         what = "column" if o.type == "column" else o.type
         action = f"Leave {what} {o.name} out of the consolidated set: it is dropped again in {o.last(DROP).stmt.file}."  # type: ignore[union-attr]
         out.append(make_finding("created_then_dropped", o.type, o.name, action, stmts(events), related))
     return out
 
 
-def _parent_dropped(model: Model, o: Obj) -> bool:
-    """Is this object's story told by another dropped object (its table, its type)?"""
+def _owner_name(o: Obj) -> str:
+    """The object whose drop took this one along (its table, its type): its story tells this one's."""
     detail = o.last(DROP).detail  # type: ignore[union-attr]
-    name = detail.removeprefix("dropped with ").split(" ", 1)[-1]
-    owner = next((x for x in model.objects.values() if x.name == name and not x.exists), None)
-    return owner is not None
+    return detail.removeprefix("dropped with ").split(" ", 1)[-1]
 
 
-def _related(model: Model, o: Obj, rev: dict[str, list[Obj]]) -> list[tuple[str, str]]:
+def _related(o: Obj, rev: dict[str, list[Obj]], json_added: dict[int, list[Obj]]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     frontier = [o]
     seen = {o.key}
@@ -57,10 +62,7 @@ def _related(model: Model, o: Obj, rev: dict[str, list[Obj]]) -> list[tuple[str,
     drop = o.last(DROP)
     if drop is not None:
         # What the same migration added in its place, such as a JSONB column replacing several.
-        for x in model.objects.values():
-            if x.type == "column" and x.exists and (o.type != "column" or x.parent == o.parent):
-                first = x.first(ADD, CREATE)
-                type_sql = str(x.attrs.get("type_sql", "")).lower()
-                if first is not None and first.stmt.migration == drop.stmt.migration and type_sql in _JSON:
-                    out.append((x.type, x.name))
+        for x in json_added.get(drop.stmt.migration, []):
+            if o.type != "column" or x.parent == o.parent:
+                out.append((x.type, x.name))
     return out

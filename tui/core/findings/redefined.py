@@ -15,6 +15,10 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
 
     Accept: only its last definition is written. Keep: every definition stays, in order.
     """
+    families: dict[str, list[tuple[str, str]]] = {}
+    for x in model.objects.values():
+        if x.type == "function":
+            families.setdefault(x.name.split("(", 1)[0], []).append((x.type, x.name))
     out: list[Finding] = []
     for o in model.objects.values():
         if not o.exists or o.type not in _KINDS:
@@ -23,10 +27,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         defs = [e for e in events if e.action in (CREATE, REPLACE, "add")]
         if len(defs) < 2:
             continue
-        family: list[tuple[str, str]] = []
-        if o.type == "function":
-            base = o.name.split("(", 1)[0] + "("
-            family = [(x.type, x.name) for x in model.objects.values() if x.type == "function" and x.name.startswith(base)]
+        family = families.get(o.name.split("(", 1)[0], []) if o.type == "function" else []
         last = defs[-1].stmt
         action = f"Write {o.type} {o.name} once, as last defined in {last.file}:{last.line} ({len(defs)} definitions)."
         out.append(make_finding("redefined", o.type, o.name, action, [e.stmt for e in events], family))

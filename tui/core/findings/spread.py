@@ -8,6 +8,7 @@ from tui.core.sources import SourceSet
 
 # Calls that name what a trigger function is for; a concern is the set of its triggers.
 _CONCERNS = {"pg_notify": "notify", "notify": "notify"}
+_MAX_RELATED = 24
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -37,10 +38,13 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         if len(triggers) < 2 or len(files) < 2:
             continue
         label = f"{concern} triggers"
-        for m in members:
+        members.sort(key=lambda x: (x.born, x.key))
+        for i, m in enumerate(members):
             evs = [e.stmt for e in m.events if e.stmt.migration >= 0]
             if not evs:
                 continue
             action = f"Write {m.type} {m.name} with the other {label} in one file ({len(files)} files today)."
-            out.append(make_finding("spread", m.type, m.name, action, evs, [(x.type, x.name) for x in members]))
+            # The members nearest in the history; a concern of hundreds would otherwise relate n x n.
+            near = members[max(0, i - _MAX_RELATED // 2) : i + _MAX_RELATED // 2 + 1]
+            out.append(make_finding("spread", m.type, m.name, action, evs, [(x.type, x.name) for x in near]))
     return out

@@ -1,0 +1,132 @@
+"""Writes a synthetic sqlx history: FILES files, about STATEMENTS statements in all, of every kind.
+
+Objects are created, altered, renamed, redefined and dropped, so replay and the detectors work as
+hard as on a real history. Deterministic: the same arguments give the same bytes.
+
+    python bench/make_history.py OUT_DIR [--files 1000] [--per-file 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+
+def statements(rng: random.Random, f: int, per_file: int, state: dict[str, list[str]]) -> list[str]:
+    out: list[str] = []
+    tables, enums, funcs, views = state["tables"], state["enums"], state["funcs"], state["views"]
+    while len(out) < per_file:
+        pick = rng.random()
+        n = len(out)
+        if pick < 0.10 or len(tables) < 3:
+            t = f"t_{f}_{n}"
+            enum = rng.choice(enums) if enums and rng.random() < 0.3 else None
+            ref = rng.choice(tables) if tables and rng.random() < 0.5 else None
+            cols = [
+                "id BIGSERIAL PRIMARY KEY",
+                "name TEXT NOT NULL",
+                "amount NUMERIC(12, 2) DEFAULT 0",
+                "payload JSONB NOT NULL DEFAULT '{}'::jsonb",
+                "created TIMESTAMPTZ NOT NULL DEFAULT now()",
+            ]
+            if enum:
+                cols.append(f"state {enum}")
+            if ref:
+                cols.append(f"parent BIGINT REFERENCES {ref}(id) ON DELETE CASCADE")
+            out.append(f"-- table {t}\nCREATE TABLE {t} (\n    " + ",\n    ".join(cols) + "\n)")
+            out.append(f"CREATE INDEX {t}_name_idx ON {t} (name)")
+            out.append(f"COMMENT ON TABLE {t} IS 'synthetic table {t}'")
+            tables.append(t)
+        elif pick < 0.22:
+            t = rng.choice(tables)
+            c = f"c_{f}_{n}"
+            out.append(f"ALTER TABLE {t} ADD COLUMN {c} INTEGER DEFAULT {n}")
+            out.append(f"ALTER TABLE {t} ALTER COLUMN {c} SET NOT NULL")
+            if rng.random() < 0.4:
+                out.append(f"ALTER TABLE {t} DROP COLUMN {c}")
+        elif pick < 0.30:
+            t = rng.choice(tables)
+            out.append(f"INSERT INTO {t} (name, amount) VALUES ('a{n}', {n}), ('b{n}', {n + 1})")
+            if rng.random() < 0.5:
+                out.append(f"UPDATE {t} SET amount = 5 WHERE name = 'a{n}'")
+            if rng.random() < 0.3:
+                out.append(f"DELETE FROM {t} WHERE name = 'b{n}'")
+        elif pick < 0.38:
+            e = f"e_{f}_{n}"
+            out.append(f"CREATE TYPE {e} AS ENUM ('one', 'two')")
+            out.append(f"ALTER TYPE {e} ADD VALUE 'three'")
+            enums.append(e)
+        elif pick < 0.50:
+            fn = rng.choice(funcs) if funcs and rng.random() < 0.5 else f"fn_{f}_{n}"
+            out.append(
+                f"CREATE OR REPLACE FUNCTION {fn}(p BIGINT) RETURNS BIGINT AS $$\nBEGIN\n    RETURN p + {n};\nEND;\n$$ LANGUAGE plpgsql"
+            )
+            if fn not in funcs:
+                funcs.append(fn)
+        elif pick < 0.56:
+            t = rng.choice(tables)
+            fn = f"trg_{f}_{n}"
+            out.append(f"CREATE FUNCTION {fn}() RETURNS trigger AS $$ BEGIN PERFORM pg_notify('{t}', NEW.id::text); RETURN NEW; END $$ LANGUAGE plpgsql")
+            out.append(f"CREATE TRIGGER {fn}_t AFTER INSERT ON {t} FOR EACH ROW EXECUTE FUNCTION {fn}()")
+        elif pick < 0.64:
+            t = rng.choice(tables)
+            v = rng.choice(views) if views and rng.random() < 0.4 else f"v_{f}_{n}"
+            out.append(f"CREATE OR REPLACE VIEW {v} AS SELECT id, name FROM {t} WHERE amount > {n}")
+            if v not in views:
+                views.append(v)
+        elif pick < 0.70 and len(tables) > 10:
+            t = tables.pop(rng.randrange(len(tables) - 5))
+            for v in [v for v in views if v.startswith("v_")][:0]:
+                del v
+            out.append(f"DROP TABLE {t} CASCADE")
+        elif pick < 0.74:
+            s = f"s_{f}_{n}"
+            out.append(f"CREATE SEQUENCE {s} START 100")
+            out.append(f"ALTER SEQUENCE {s} INCREMENT BY 2")
+        elif pick < 0.78:
+            t = rng.choice(tables)
+            out.append(f"GRANT SELECT ON {t} TO PUBLIC")
+        elif pick < 0.82:
+            out.append(f"DO $$ BEGIN\n    CREATE TYPE d_{f}_{n} AS ENUM ('x');\nEXCEPTION WHEN duplicate_object THEN null;\nEND $$")
+        elif pick < 0.85:
+            out.append("DO $$ BEGIN RAISE NOTICE 'step'; END $$")
+        elif pick < 0.90 and len(tables) > 5:
+            i = rng.randrange(len(tables))
+            new = tables[i] + "_r"
+            out.append(f"ALTER TABLE {tables[i]} RENAME TO {new}")
+            tables[i] = new
+        elif pick < 0.94 and enums and len(enums) > 5:
+            e = enums.pop(0)
+            out.append(f"DROP TYPE IF EXISTS {e} CASCADE")
+        else:
+            t = rng.choice(tables)
+            out.append(f"CREATE INDEX IF NOT EXISTS {t}_created_idx ON {t} (created DESC)")
+    return out
+
+
+def write(out_dir: Path, files: int, per_file: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    folder = out_dir / "migrations"
+    folder.mkdir(parents=True, exist_ok=True)
+    state: dict[str, list[str]] = {"tables": [], "enums": [], "funcs": [], "views": []}
+    total = 0
+    for f in range(files):
+        stmts = statements(rng, f, per_file, state)
+        total += len(stmts)
+        (folder / f"{20200101000000 + f:014d}_step_{f}.sql").write_text(";\n\n".join(stmts) + ";\n")
+    return total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out")
+    ap.add_argument("--files", type=int, default=1000)
+    ap.add_argument("--per-file", type=int, default=50)
+    a = ap.parse_args()
+    n = write(Path(a.out), a.files, a.per_file)
+    print(f"wrote {a.files} files, {n} statements to {a.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""Table-driven cases: each folder under tests/fixtures/histories pins one behaviour."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import HISTORIES
+from tui.core.analysis import analyze
+
+CASES = sorted(p.name for p in HISTORIES.iterdir() if (p / "expected.json").is_file())
+
+
+def _where(sources: list[dict[str, object]]) -> list[str]:
+    return [f"{s['file']}:{s['line']}" for s in sources]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_history_case(case: str) -> None:
+    root = HISTORIES / case
+    expected = json.loads((root / "expected.json").read_text())
+    result = analyze(root)
+    data = result.to_json()
+    assert (0 if result.ok else 2) == expected.get("exit", 0)
+    if "format" in expected:
+        assert data["format"] == expected["format"]
+    if "versions" in expected:
+        assert [m["version"] for m in data["migrations"]] == expected["versions"]
+    findings = data["findings"]
+    for want in expected.get("findings", []):
+        matches = [f for f in findings if f["kind"] == want["kind"] and f["object"] == want["object"]]
+        assert matches, f"no {want['kind']} finding for {want['object']}; got {[(f['kind'], f['object']) for f in findings]}"
+        assert any(_where(f["sources"]) == want["sources"] for f in matches), [_where(f["sources"]) for f in matches]
+    for absent in expected.get("absent", []):
+        assert not [f for f in findings if f["kind"] == absent["kind"] and f["object"] == absent["object"]]
+    for key, related in expected.get("related", {}).items():
+        type_, name = key.split(":", 1)
+        f = next(f for f in findings if f["object"] == {"type": type_, "name": name})
+        got = [[r["type"], r["name"]] for r in f["related"]]
+        for r in related:
+            assert r in got, (r, got)
+    for want in expected.get("diagnostics", []):
+        assert any(
+            d["file"] == want["file"] and d["line"] == want["line"] and d["severity"] == want["severity"] and want["contains"] in d["message"]
+            for d in data["diagnostics"]
+        ), data["diagnostics"]
+    for table, count in expected.get("rows", {}).items():
+        rows = result.model.get("data", table).attrs["rows"]
+        assert sum(1 for r in rows if r.alive) == count
+    for type_name, labels in expected.get("labels", {}).items():
+        assert result.model.get("type", type_name).attrs["labels"] == labels
+
+
+def test_ids_are_stable_and_unique() -> None:
+    root = HISTORIES / "created_then_dropped_enum"
+    a = [f.id for f in analyze(root).findings]
+    b = [f.id for f in analyze(root).findings]
+    assert a == b
+    assert len(set(a)) == len(a)
+
+
+def test_format_flag_overrides_detection(tmp_path: Path) -> None:
+    root = HISTORIES / "format_sqlx_reversible"
+    result = analyze(root, fmt="golang-migrate")
+    assert result.sources.format == "golang-migrate"
+    assert any("read as golang-migrate" in d.message for d in result.diagnostics)
