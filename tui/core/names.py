@@ -126,7 +126,9 @@ def _type_text(tn: ast.TypeName) -> str | None:
         return None
     parts = strings(tn.names)
     if len(parts) == 2 and parts[0] == "pg_catalog":
-        return None  # the printer knows the SQL spellings (character varying, ...)
+        if parts[1] in ("interval", "bit", "varbit", "timestamp", "timestamptz", "time", "timetz"):
+            return None  # the printer knows their SQL spellings and typmods
+        parts = parts[1:]
     mods = []
     for m in tn.typmods or ():
         if not isinstance(m, ast.A_Const) or not isinstance(m.val, ast.Integer):
