@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -83,6 +84,18 @@ def analyze(
         if progress is not None:
             progress(what, done, total)
 
+    # Millions of short-lived AST nodes and no reference cycles worth collecting mid-run:
+    # the cyclic collector would rescan them again and again.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analyze(root, migrations, fmt, step)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Callable[[str, int, int], None]) -> Analysis:
     config = load_config(root, migrations, fmt)
     step("reading migrations", 0, 4)
     sources = load_sources(config.root, config.migrations, config.format)

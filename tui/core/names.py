@@ -169,16 +169,34 @@ def choose_name(name1: str, name2: str, label: str, taken: set[str] | Any) -> st
     return candidate
 
 
+_CHILD_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_slots(cls: type) -> tuple[str, ...]:
+    """The slots of a node class that can hold nodes (pointers, lists, A_Const's value), cached."""
+    slots = _CHILD_SLOTS.get(cls)
+    if slots is None:
+        info = getattr(cls, "__slots__", {})
+        # Reversed, so that popping the walk's stack visits children in source order.
+        slots = tuple(reversed([k for k, v in info.items() if getattr(v, "c_type", "").endswith("*") and v.c_type != "char*" or k == "val"]))
+        _CHILD_SLOTS[cls] = slots
+    return slots
+
+
 def walk(node: Any) -> Iterator[Any]:
     """Every pglast node below `node`, depth first, `node` included."""
     stack = [node]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        n = stack.pop()
+        n = pop()
         if isinstance(n, ast.Node):
             yield n
-            stack.extend(getattr(n, attr) for attr in reversed(n.__slots__))
+            for attr in _child_slots(type(n)):
+                v = getattr(n, attr)
+                if v is not None:
+                    push(v)
         elif isinstance(n, (tuple, list)):
-            stack.extend(reversed(n))
+            extend(reversed(n))
 
 
 def expr_columns(node: Any) -> list[str]:
