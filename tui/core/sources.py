@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
@@ -193,6 +193,22 @@ def _check_versions(found: list[Migration], diags: list[Diagnostic]) -> None:
             seen[key] = m
 
 
+def _up_down(version: str, name: str, up: Path, down: Path | None, root: Path, diags: list[Diagnostic], **extra: object) -> Migration:
+    """A migration whose up and down parts are separate files (sqlx, golang-migrate, diesel)."""
+    text, ok = _read(up, root, diags)
+    has_down = down is not None and down.is_file()
+    return Migration(
+        version=version,
+        name=name,
+        file=_rel(up, root),
+        sql=text if ok else "",
+        down_file=_rel(down, root) if has_down and down else "",
+        down_sql=_read(down, root, diags)[0] if has_down and down else "",
+        readable=ok,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
 def _read_sqlx(folder: Path, root: Path, fmt: str, diags: list[Diagnostic]) -> tuple[list[Migration], list[str]]:
     found: list[Migration] = []
     others: list[str] = []
@@ -208,21 +224,9 @@ def _read_sqlx(folder: Path, root: Path, fmt: str, diags: list[Diagnostic]) -> t
         else:
             ups.append((m, p))
     for m, p in ups:
-        text, ok = _read(p, root, diags)
         down = downs.pop((m.group(1), m.group(2)), None)
-        found.append(
-            Migration(
-                version=m.group(1),
-                name=m.group(2),
-                file=_rel(p, root),
-                sql=text if ok else "",
-                down_file=_rel(down, root) if down else "",
-                down_sql=_read(down, root, diags)[0] if down else "",
-                transactional=not _SQLX_NO_TX.match(text),
-                sort_key=(int(m.group(1)),),
-                readable=ok,
-            )
-        )
+        mig = _up_down(m.group(1), m.group(2), p, down, root, diags, sort_key=(int(m.group(1)),))
+        found.append(replace(mig, transactional=not _SQLX_NO_TX.match(mig.sql)))
     others.extend(_rel(p, root) for p in downs.values())
     return found, others
 
@@ -240,20 +244,8 @@ def _read_golang(folder: Path, root: Path, fmt: str, diags: list[Diagnostic]) ->
             if f"{m.group(1)}_{m.group(2)}.up.sql" not in files:
                 others.append(_rel(p, root))
             continue
-        text, ok = _read(p, root, diags)
         down = files.get(f"{m.group(1)}_{m.group(2)}.down.sql")
-        found.append(
-            Migration(
-                version=m.group(1),
-                name=m.group(2),
-                file=_rel(p, root),
-                sql=text if ok else "",
-                down_file=_rel(down, root) if down else "",
-                down_sql=_read(down, root, diags)[0] if down else "",
-                sort_key=(int(m.group(1)),),
-                readable=ok,
-            )
-        )
+        found.append(_up_down(m.group(1), m.group(2), p, down, root, diags, sort_key=(int(m.group(1)),)))
     return found, others
 
 
@@ -266,24 +258,10 @@ def _read_diesel(folder: Path, root: Path, fmt: str, diags: list[Diagnostic]) ->
             others.append(_rel(p, root))
             continue
         version = m.group(1)
-        text, ok = _read(p / "up.sql", root, diags)
-        down = p / "down.sql"
         meta = p / "metadata.toml"
         no_tx = meta.is_file() and re.search(r"run_in_transaction\s*=\s*false", meta.read_text("utf-8", "replace")) is not None
-        found.append(
-            Migration(
-                version=version,
-                name=m.group(2),
-                file=_rel(p / "up.sql", root),
-                sql=text if ok else "",
-                down_file=_rel(down, root) if down.is_file() else "",
-                down_sql=_read(down, root, diags)[0] if down.is_file() else "",
-                transactional=not no_tx,
-                kind="setup" if set(version) <= {"0"} else "versioned",
-                sort_key=(int(version.replace("-", "")),),
-                readable=ok,
-            )
-        )
+        found.append(_up_down(version, m.group(2), p / "up.sql", p / "down.sql", root, diags, transactional=not no_tx,
+                              kind="setup" if set(version) <= {"0"} else "versioned", sort_key=(int(version.replace("-", "")),)))
     return found, others
 
 
