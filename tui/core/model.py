@@ -26,7 +26,7 @@ NOOP = "noop"
 OPAQUE = "opaque"  # touched by a statement the model cannot follow
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Event:
     """One statement's effect on one object."""
 
@@ -35,7 +35,7 @@ class Event:
     detail: str = ""
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Obj:
     """A schema object, with its timeline across all its lives (created, dropped, created again).
 
@@ -54,9 +54,10 @@ class Obj:
     former_names: list[str] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def key(self) -> str:
-        return key_of(self.type, self.name)
+    key: str = ""  # `type:name`, kept in step with `name` by Replayer.rekey
+
+    def __post_init__(self) -> None:
+        self.key = key_of(self.type, self.name)
 
     def first(self, *actions: str) -> Event | None:
         return next((e for e in self.events if e.action in actions), None)
@@ -79,7 +80,7 @@ def key_of(type_: str, name: str) -> str:
     return f"{type_}:{name}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """A row a migration left in a table: column -> SQL text of its value."""
 

@@ -18,7 +18,7 @@ from tui.core.errors import ERROR, WARNING, Diagnostic
 from tui.core.model import (
     ALTER, COMMENT, CREATE, DROP, GRANT, NOOP, OWNER, RENAME, REPLACE, REVOKE, Event, Model, Obj, Unfollowable, key_of,
 )
-from tui.core.names import func_calls, qualified, range_vars, sql, strings, type_names, type_parts, type_signature, walk
+from tui.core.names import func_calls, qualified, sql, strings, type_parts, type_signature, walk
 from tui.core.parse import Statement
 from tui.core.replay_data import DataReplay
 from tui.core.replay_tables import RELATION_TYPES, TableReplay
@@ -160,7 +160,7 @@ class Replayer(TableReplay, DataReplay):
         self.model.objects.pop(old_key, None)
         o.former_names.append(o.name)
         o.name = new_name
-        new_key = o.key
+        o.key = new_key = key_of(o.type, new_name)
         self.model.objects[new_key] = o
         if o.type == "function":
             self.index_function(o, old_key)
@@ -264,6 +264,8 @@ class Replayer(TableReplay, DataReplay):
 
     def function_deps(self, node: Any) -> list[str]:
         keys: list[str] = []
+        if isinstance(node, ast.A_Const) or (isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const)):
+            return keys
         for call in func_calls(node):
             parts = call.split(".")
             for f in self.functions_named(parts[-1], parts[0] if len(parts) > 1 else None):
@@ -272,15 +274,23 @@ class Replayer(TableReplay, DataReplay):
         return keys
 
     def relation_deps(self, node: Any) -> list[str]:
+        """Tables, views and user types a query names (CTE names are not tables)."""
+        rvs, tns, ctes = [], [], set()
+        for n in walk(node):
+            if isinstance(n, ast.RangeVar):
+                rvs.append(n)
+            elif isinstance(n, ast.TypeName):
+                tns.append(n)
+            elif isinstance(n, ast.CommonTableExpr):
+                ctes.add(n.ctename)
         keys: list[str] = []
-        ctes = {c.ctename for c in _walk_ctes(node)}
-        for rv in range_vars(node):
+        for rv in rvs:
             if not rv.schemaname and rv.relname in ctes:
                 continue
             _, _, o = self.rel(rv)
             if o is not None and o.key not in keys:
                 keys.append(o.key)
-        for tn in type_names(node):
+        for tn in tns:
             k = self.type_key(tn)
             if k and k not in keys:
                 keys.append(k)
@@ -681,10 +691,6 @@ def _const_text(node: Any) -> str:
 def _mode(p: ast.FunctionParameter) -> str:
     """`i`, `o`, `b` (inout), `v` (variadic), `t` (table column) or `d` (default: in)."""
     return str(getattr(p.mode, "value", p.mode))
-
-
-def _walk_ctes(node: Any) -> list[ast.CommonTableExpr]:
-    return [n for n in walk(node) if isinstance(n, ast.CommonTableExpr)]
 
 
 def _sequence_args(node: Any) -> list[str]:

@@ -1,0 +1,41 @@
+"""Statements, positions and the fast parse path."""
+
+from __future__ import annotations
+
+import glob
+
+import pglast
+import pytest
+
+from tests.conftest import CORPUS, ROOT
+from tui.core.parse import parse_history, parse_sql
+from tui.core.sources import Migration
+
+FILES = sorted(glob.glob(str(ROOT / "migrations" / "*.sql"))) + sorted(glob.glob(str(CORPUS / "*" / "migrations" / "**" / "up.sql"), recursive=True))[:60]
+
+
+@pytest.mark.parametrize("path", FILES[:: max(1, len(FILES) // 40)])
+def test_fast_parse_equals_pglast(path: str) -> None:
+    text = open(path, encoding="utf-8").read()
+    assert parse_sql(text) == tuple(pglast.parse_sql(text))
+
+
+def test_validation_is_restored_after_parse() -> None:
+    parse_sql("SELECT 1")
+    with pytest.raises(ValueError):
+        pglast.ast.RangeVar(relname=42)
+
+
+def test_positions_and_comments() -> None:
+    sql = "-- the table\nCREATE TABLE a (id int);\n\n  /* block */\n  SELECT 1;\nDO $$\nBEGIN\n  CREATE TYPE t AS ENUM ('x');\nEXCEPTION WHEN duplicate_object THEN null;\nEND $$;\n"
+    ph = parse_history([Migration("1", "a", "m/1_a.sql", sql)])
+    a, s, do = ph.statements
+    assert (a.line, a.column, a.comments) == (2, 1, "-- the table")
+    assert (s.line, s.column, s.text) == (5, 3, "SELECT 1")
+    assert do.do_kind == "guarded"
+    assert [(i.line, i.guarded, i.kind) for i in do.inner] == [(8, True, "CreateEnumStmt")]
+
+
+def test_dbmate_section_lines_are_file_lines() -> None:
+    mig = Migration("1", "a", "m/1_a.sql", "\n\ncreate table a (id int);\n", first_line=3)
+    assert parse_history([mig]).statements[0].line == 5
