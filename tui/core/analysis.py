@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui.core.errors import ERROR, Diagnostic
@@ -36,6 +36,7 @@ class Analysis:
     findings: list[Finding]
     graph: Graph
     diagnostics: list[Diagnostic]
+    later_files: list[str] = field(default_factory=list)  # with --until: migrations after it, kept as they are
 
     @property
     def ok(self) -> bool:
@@ -75,6 +76,8 @@ def analyze(
     fmt: str | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    track_reads: bool = False,
+    until: str | None = None,
 ) -> Analysis:
     """Read, parse and replay a project's history; never raises for bad input."""
 
@@ -89,21 +92,25 @@ def analyze(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(root, migrations, fmt, step)
+        return _analyze(root, migrations, fmt, step, track_reads, until)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Callable[[str, int, int], None]) -> Analysis:
+def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Callable[[str, int, int], None], track_reads: bool,
+             until: str | None = None) -> Analysis:
     config = load_config(root, migrations, fmt)
     step("reading migrations", 0, 4)
     sources = load_sources(config.root, config.migrations, config.format)
+    later: list[str] = []
+    if until:
+        sources, later = _split_at(sources, until)
     step("parsing", 1, 4)
     parsed = parse_history(sources.migrations)
     preamble, pre_diags = parse_preamble(config.preamble)
     step("replaying", 2, 4)
-    replayer = Replayer()
+    replayer = Replayer(track_reads=track_reads)
     replayer.run(preamble)
     replayer.run(parsed.statements)
     step("finding", 3, 4)
@@ -116,7 +123,18 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
             names = " -> ".join(replayer.model.objects[k].name for k in cycle)
             diags.append(Diagnostic(sources.folder, 0, "info", f"foreign-key cycle {names}: those constraints are added after the tables"))
     step("done", 4, 4)
-    return Analysis(config, sources, parsed, preamble, replayer.model, findings, graph, sorted(set(diags), key=_diag_order))
+    return Analysis(config, sources, parsed, preamble, replayer.model, findings, graph, sorted(set(diags), key=_diag_order), later)
+
+
+def _split_at(sources: SourceSet, until: str) -> tuple[SourceSet, list[str]]:
+    """The migrations up to and including version `until`, and the files of the later ones."""
+    idx = [i for i, m in enumerate(sources.migrations) if m.version == until]
+    if not idx:
+        diag = Diagnostic(sources.folder, 0, ERROR, f"--until {until}: no migration has that version")
+        return replace(sources, migrations=(), diagnostics=sources.diagnostics + (diag,)), []
+    cut = idx[-1] + 1
+    later = [f for m in sources.migrations[cut:] for f in (m.file, m.down_file) if f]
+    return replace(sources, migrations=sources.migrations[:cut]), later
 
 
 def _diag_order(d: Diagnostic) -> tuple[str, int, str]:

@@ -110,6 +110,7 @@ class Model:
     roles_created: set[str] = field(default_factory=set)
     extensions: list[str] = field(default_factory=list)
     touched: dict[int, list[str]] = field(default_factory=dict)  # statement seq -> object keys
+    reads: dict[int, set[str]] = field(default_factory=dict)  # statement seq -> keys it needs (when tracked)
 
     def get(self, type_: str, name: str) -> Obj | None:
         return self.objects.get(key_of(type_, name))

@@ -31,8 +31,9 @@ _SEQUENCE_CALLS = {"setval", "nextval"}
 class Replayer(TableReplay, DataReplay):
     """Builds a Model from statements, in order."""
 
-    def __init__(self, search_path: Iterable[str] = ("public",)) -> None:
+    def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False) -> None:
         self.model = Model()
+        self.track_reads = track_reads
         self.search_path = list(search_path)
         self.diagnostics: list[Diagnostic] = []
         self.stmt: Statement | None = None
@@ -58,6 +59,8 @@ class Replayer(TableReplay, DataReplay):
     def apply(self, st: Statement) -> None:
         self.stmt = st
         self.guarded = st.guarded
+        if self.track_reads:
+            self.model.reads.setdefault(st.seq, set()).update(self.reads(st.node))
         handler = getattr(self, "on_" + type(st.node).__name__, None)
         if handler is None:
             self.unfollow(f"{_describe(st.node)} is not modelled")
@@ -295,6 +298,36 @@ class Replayer(TableReplay, DataReplay):
             if k and k not in keys:
                 keys.append(k)
         return keys
+
+    def reads(self, node: Any) -> set[str]:
+        """Objects a statement needs to exist before it runs (tables, types, functions, sequences)."""
+        out: set[str] = set()
+        ctes: set[str] = set()
+        rvs: list[ast.RangeVar] = []
+        for n in walk(node):
+            if isinstance(n, ast.RangeVar):
+                rvs.append(n)
+            elif isinstance(n, ast.CommonTableExpr):
+                ctes.add(n.ctename)
+            elif isinstance(n, ast.TypeName):
+                k = self.type_key(n)
+                if k:
+                    out.add(k)
+            elif isinstance(n, (ast.FuncCall, ast.CreateTrigStmt)):
+                parts = strings(n.funcname)
+                if parts:
+                    out.update(f.key for f in self.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
+                if parts and parts[-1] in _SEQUENCE_CALLS | {"currval"}:
+                    for name in _sequence_args(n):
+                        o = self.lookup(name.split("."), ("sequence",))[2]
+                        if o is not None:
+                            out.add(o.key)
+        for rv in rvs:
+            if rv.schemaname or rv.relname not in ctes:
+                o = self.rel(rv)[2]
+                if o is not None:
+                    out.add(o.key)
+        return out
 
     # ---- session and transaction ------------------------------------------------------
 

@@ -1,0 +1,133 @@
+"""Which domain file each statement of the new set goes to, derived from the dependency map.
+
+A file of the history that created several tables names a domain (the team's own grouping);
+a table created alone joins the domain of the table it references. Everything else follows the
+table it belongs to or reads; notify triggers spread over several files go together; what comes
+before any table is setup.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from tui.core.analysis import Analysis
+from tui.core.model import CREATE, Obj
+
+if TYPE_CHECKING:
+    from tui.core.plan import Item
+
+SETUP = "setup"
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def stem(path: str) -> str:
+    """`20250101000002_core_tables.sql` -> `core_tables`; diesel's `2019-..._create_user/up.sql` -> `create_user`."""
+    name = path.rsplit("/", 2)[-2] if path.endswith(("/up.sql", "/down.sql")) else path.rsplit("/", 1)[-1]
+    name = re.sub(r"(\.up|\.down)?\.sql$", "", name)
+    name = re.sub(r"^(V|R|B)?[\d._-]*_+", "", name)
+    name = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_").lower()
+    return name or "migration"
+
+
+def table_of(analysis: Analysis, key: str, users: dict[str, list[Obj]] | None = None, depth: int = 0) -> Obj | None:
+    """The table an object belongs to: its owner, the first table a view reads, the first table using a type."""
+    o = analysis.model.objects.get(key)
+    if o is None or depth > 4:
+        return None
+    if o.type == "table":
+        return o
+    if o.parent:
+        return table_of(analysis, o.parent, users, depth + 1)
+    if o.type == "view":
+        for d in o.attrs.get("depends", ()):
+            t = table_of(analysis, d, users, depth + 1)
+            if t is not None:
+                return t
+    if users is not None and o.type in ("type", "domain", "sequence"):
+        for u in users.get(key, ()):
+            t = table_of(analysis, u.key, users, depth + 1)
+            if t is not None:
+                return t
+    return None
+
+
+def table_groups(analysis: Analysis) -> dict[str, str]:
+    m = analysis.model
+    tables = sorted((o for o in m.objects.values() if o.type == "table" and o.exists and o.last(CREATE)), key=lambda o: o.born)
+    per_file: dict[str, int] = {}
+    for t in tables:
+        f = t.last(CREATE).stmt.file  # type: ignore[union-attr]
+        per_file[f] = per_file.get(f, 0) + 1
+    groups: dict[str, str] = {}
+    for t in tables:
+        f = t.last(CREATE).stmt.file  # type: ignore[union-attr]
+        if per_file[f] >= 2:
+            groups[t.key] = stem(f)
+            continue
+        refs = [c.attrs.get("ref_table") for c in m.objects.values()
+                if c.type == "constraint" and c.parent == t.key and c.exists and c.attrs.get("contype") == "f"]
+        target = next((groups[f"table:{r}"] for r in refs if r and f"table:{r}" in groups), None)
+        groups[t.key] = target or stem(f)
+    return groups
+
+
+def group_items(analysis: Analysis, items: list[Item]) -> None:
+    m = analysis.model
+    groups = table_groups(analysis)
+    names = {t.name.rsplit(".", 1)[-1]: g for t in m.objects.values() if t.type == "table" and (g := groups.get(t.key))}
+    first_table = min((o.born for o in m.objects.values() if o.type == "table" and o.last(CREATE)), default=-1)
+    spread = {f"{f.object_type}:{f.object_name}": f for f in analysis.findings if f.kind == "spread"}
+    users: dict[str, list[Obj]] = {}
+    for o in sorted(m.objects.values(), key=lambda x: x.born):
+        if o.exists:
+            for d in o.attrs.get("depends", ()):
+                users.setdefault(d, []).append(o)
+    for it in items:
+        concern = next((spread[k] for k in sorted(it.writes) if k in spread), None)
+        if concern is not None:
+            it.group = concern.action.split("with the other ", 1)[-1].split(" in one file", 1)[0].replace(" ", "_")
+            continue
+        group = ""
+        for keys in (sorted(it.writes), sorted(it.reads)):
+            for k in keys:
+                t = table_of(analysis, k, users)
+                if t is not None and t.key in groups:
+                    group = groups[t.key]
+                    break
+            if group:
+                break
+        if not group and first_table >= 0 and it.seq < first_table:
+            group = SETUP
+        if not group:
+            body = " ".join(str(m.objects[k].attrs.get("body", "")) for k in it.writes if k in m.objects)
+            counts: dict[str, int] = {}
+            for w in _WORD.findall(body):
+                if w in names:
+                    counts[names[w]] = counts.get(names[w], 0) + 1
+            group = max(sorted(counts), key=lambda g: counts[g]) if counts else ""
+        it.group = group
+    _functions_follow_callers(analysis, items)
+    for it in items:
+        it.group = it.group or stem(it.stmt.file)
+
+
+def _functions_follow_callers(analysis: Analysis, items: list[Item]) -> None:
+    """A helper function with no table of its own goes where the functions that call it go."""
+    by_local: dict[str, str] = {}
+    for _ in range(3):
+        for it in items:
+            for k in it.writes:
+                o = analysis.model.objects.get(k)
+                if o is not None and o.type == "function" and it.group:
+                    for call in o.attrs.get("calls", ()):
+                        by_local.setdefault(call.rsplit(".", 1)[-1], it.group)
+        for it in items:
+            if it.group:
+                continue
+            for k in it.writes:
+                o = analysis.model.objects.get(k)
+                if o is not None and o.type == "function":
+                    local = o.name.split("(", 1)[0].rsplit(".", 1)[-1].lower()
+                    if local in by_local:
+                        it.group = by_local[local]

@@ -1,0 +1,430 @@
+"""The generate plan: which statements of the history survive, what is folded into what, in which order.
+
+The history is folded rather than rewritten from scratch, so every statement the model cannot
+follow keeps its exact text: statements whose whole effect is dead (objects created then
+dropped, earlier definitions of redefined objects, rows removed later, statements with no
+effect) are left out; columns and constraints added later, and later column changes, are
+folded into their CREATE TABLE; what remains is put in a dependency order that stays as close
+to the history as it can.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
+
+from tui.core.analysis import Analysis
+from tui.core.decisions import Decisions
+from tui.core.findings import Finding
+from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, REPLACE, TRUNCATE, Event, Obj
+from tui.core.parse import Statement
+
+_FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
+_BARRIERS = (ast.VariableSetStmt,)
+
+
+@dataclass(eq=False)
+class Item:
+    """One statement of the new set: an original statement, possibly with parts removed or folded in."""
+
+    stmt: Statement
+    node: Any
+    changed: bool = False
+    writes: set[str] = field(default_factory=set)
+    reads: set[str] = field(default_factory=set)
+    folded: list[Statement] = field(default_factory=list)  # statements whose content moved in here
+    barrier: bool = False
+    group: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def seq(self) -> int:
+        return self.stmt.seq
+
+
+@dataclass
+class Plan:
+    """The ordered items, what was left out and why, and the folds that could not be made."""
+
+    items: list[Item]
+    dropped: dict[int, str]  # seq -> reason the statement was left out
+    unfolded: list[str]
+    setup: list[Statement] = field(default_factory=list)  # tool-owned migrations kept as they are
+
+
+def birth_name(o: Obj) -> str:
+    return o.former_names[0] if o.former_names else o.name
+
+
+class _Planner:
+    def __init__(self, analysis: Analysis, decisions: Decisions) -> None:
+        self.a = analysis
+        self.m = analysis.model
+        self.decisions = decisions
+        self.accepted = [f for f in analysis.findings if not decisions.keeps(f.id)]
+        self.kept = {(f.object_type, f.object_name) for f in analysis.findings if decisions.keeps(f.id)}
+        self.dead: set[int] = set()  # id() of dead events
+        self.by_seq: dict[int, list[tuple[Obj, Event]]] = {}
+        for o in self.m.objects.values():
+            for e in o.events:
+                top = e.stmt.parent or e.stmt
+                self.by_seq.setdefault(top.seq, []).append((o, e))
+        self.dropped: dict[int, str] = {}
+        self.unfolded: list[str] = []
+
+    # ---- what is dead -------------------------------------------------------------------
+
+    def mark_dead(self) -> None:
+        by_kind: dict[str, list[Finding]] = {}
+        for f in self.accepted:
+            by_kind.setdefault(f.kind, []).append(f)
+        dead_objects: list[Obj] = []
+        for f in by_kind.get("created_then_dropped", []):
+            o = self.m.get(f.object_type, f.object_name)
+            if o is not None and not o.exists:
+                dead_objects.append(o)
+        drop_seqs = {id(o.events[-1].stmt) for o in dead_objects}
+        for o in self.m.objects.values():
+            if not o.exists and o.events and o.events[-1].detail.startswith("dropped with") and id(o.events[-1].stmt) in drop_seqs:
+                dead_objects.append(o)
+        for o in dead_objects:
+            if (o.type, o.name) not in self.kept:
+                self.dead.update(id(e) for e in o.events)
+        for f in by_kind.get("redefined", []) + [f for f in by_kind.get("altered_later", []) if f.object_type == "comment"]:
+            o = self.m.get(f.object_type, f.object_name)
+            if o is None or not o.exists:
+                continue
+            defs = [e for e in o.events if e.action in (CREATE, REPLACE, ADD) or (o.type == "comment" and e.action == ALTER)]
+            cutoff = defs[-1].stmt.seq if defs else -1
+            family = [o] + [c for c in self.m.objects.values() if c.parent == o.key]
+            for x in family:
+                self.dead.update(id(e) for e in x.events if e.stmt.seq < cutoff)
+        for f in by_kind.get("data_then_removed", []):
+            self.mark_rows_dead(f)
+        for f in by_kind.get("no_effect", []):
+            for seq in f.seqs:
+                st = next((s for s in self.a.parsed.statements if s.seq == seq), None)
+                if st is not None and not isinstance(st.node, _BARRIERS):
+                    self.dropped[seq] = "no effect"
+
+    def mark_rows_dead(self, f: Finding) -> None:
+        d = self.m.get("data", f.object_name)
+        if d is None or d.attrs.get("uncertain"):
+            return
+        rows = d.attrs.get("rows", [])
+        # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
+        # no surviving row follows can go.
+        last_alive = max((r.event.stmt.seq for r in rows if r.alive), default=-1)
+        for e in d.events:
+            if e.action == INSERT and e.stmt.seq > last_alive:
+                mine = [r for r in rows if r.event is e]
+                if mine and all(not r.alive for r in mine):
+                    self.dead.add(id(e))
+        for e in d.events:
+            if e.action in (DELETE, TRUNCATE):
+                removed = [r for r in rows if r.removed_by is e]
+                before = [x for x in d.events if x.stmt.seq < e.stmt.seq and x.action in (INSERT, "update", DELETE)]
+                if removed and all(id(r.event) in self.dead for r in removed) and all(id(x) in self.dead or x.action == DELETE for x in before):
+                    if e.action == TRUNCATE and not self._truncate_cascade_safe(e):
+                        continue
+                    self.dead.add(id(e))
+
+    def _truncate_cascade_safe(self, e: Event) -> bool:
+        node = e.stmt.node
+        if getattr(getattr(node, "behavior", None), "name", "") != "DROP_CASCADE":
+            return True
+        for o in self.m.objects.values():
+            if o.type == "data" and e not in o.events and any(r.alive for r in o.attrs.get("rows", [])):
+                return False
+        return True
+
+    # ---- items ----------------------------------------------------------------------------
+
+    def build_items(self) -> tuple[list[Item], list[Statement]]:
+        items: list[Item] = []
+        setup: list[Statement] = []
+        migs = self.a.sources.migrations
+        for st in self.a.parsed.statements:
+            if migs[st.migration].kind in ("setup", "repeatable"):
+                setup.append(st)
+                continue
+            if st.seq in self.dropped:
+                continue
+            pairs = [(o, e) for o, e in self.by_seq.get(st.seq, []) if not _bookkeeping(o, e)]
+            alive = [(o, e) for o, e in pairs if id(e) not in self.dead]
+            if pairs and not alive:
+                self.dropped[st.seq] = "its whole effect is folded away"
+                continue
+            item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=set(self.m.reads.get(st.seq, ())))
+            if len(alive) < len(pairs):
+                if not self.trim(item, pairs):
+                    self.revive(pairs)
+                    item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=set(self.m.reads.get(st.seq, ())))
+                    item.notes.append("kept whole: part of it concerns objects that are folded away")
+            item.barrier = isinstance(st.node, _BARRIERS) or any(u.stmt.seq == st.seq for u in self.m.unfollowable)
+            items.append(item)
+        return items, setup
+
+    def revive(self, pairs: list[tuple[Obj, Event]]) -> None:
+        for o, _ in pairs:
+            for e in o.events:
+                self.dead.discard(id(e))
+
+    def trim(self, item: Item, pairs: list[tuple[Obj, Event]]) -> bool:
+        """Remove the dead parts of a statement; False when it cannot be split."""
+        node = item.node
+        dead_names = {birth_name(o).rsplit(".", 1)[-1] for o, e in pairs if id(e) in self.dead and o.type in ("column", "constraint")}
+        dead_last = {o.name.rsplit(".", 1)[-1] for o, e in pairs if id(e) in self.dead and o.type in ("column", "constraint")}
+        if isinstance(node, ast.CreateStmt):
+            elts = []
+            for elt in node.tableElts or ():
+                if isinstance(elt, ast.ColumnDef) and elt.colname in dead_names:
+                    continue
+                if isinstance(elt, ast.Constraint) and elt.conname and elt.conname in dead_names:
+                    continue
+                if isinstance(elt, ast.ColumnDef) and elt.constraints:
+                    cons = tuple(c for c in elt.constraints if not (c.conname and c.conname in dead_names))
+                    if len(cons) != len(elt.constraints):
+                        elt = copy.copy(elt)
+                        elt.constraints = cons
+                elts.append(elt)
+            unnamed_dead = [o for o, e in pairs if id(e) in self.dead and o.type == "constraint"
+                            and not any(isinstance(x, ast.Constraint) and x.conname == birth_name(o).rsplit(".", 1)[-1] for x in node.tableElts or ())]
+            if unnamed_dead:
+                return False  # an unnamed inline constraint that is dropped later: keep the table as written
+            item.node = copy.copy(node)
+            item.node.tableElts = tuple(elts)
+            item.changed = True
+            return True
+        if isinstance(node, ast.AlterTableStmt):
+            cmds = [c for c in node.cmds or () if _cmd_target(c) not in dead_names | dead_last]
+            if not cmds:
+                return False  # cannot happen: some event of it is alive
+            item.node = copy.copy(node)
+            item.node.cmds = tuple(cmds)
+            item.changed = True
+            return True
+        return False
+
+    # ---- folding -------------------------------------------------------------------------
+
+    def fold(self, items: list[Item]) -> None:
+        """Move accepted ADD COLUMN / ADD CONSTRAINT and later column changes into CREATE TABLE."""
+        creates: dict[str, Item] = {}
+        for it in items:
+            if isinstance(it.node, ast.CreateStmt) and not it.stmt.parent:
+                for o, e in self.by_seq.get(it.seq, []):
+                    if o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists:
+                        creates[o.key] = it
+        folding = {(f.object_type, f.object_name) for f in self.accepted if f.kind in ("added_later", "altered_later")}
+        data_tables = {o.parent for o in self.m.objects.values() if o.type == "data" and o.events}
+        for it in list(items):
+            if not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None:
+                continue
+            table = next((o for o, e in self.by_seq.get(it.seq, []) if o.type == "table"), None)
+            target = creates.get(table.key) if table is not None else None
+            if target is None or target is it:
+                continue
+            keep_cmds = []
+            for cmd in it.node.cmds or ():
+                if self._fold_cmd(target, it, table, cmd, folding, table.key in data_tables):  # type: ignore[union-attr]
+                    continue
+                keep_cmds.append(cmd)
+            if len(keep_cmds) != len(it.node.cmds or ()):
+                target.folded.append(it.stmt)
+                target.reads |= it.reads
+                target.writes |= it.writes
+                if keep_cmds:
+                    it.node = copy.copy(it.node)
+                    it.node.cmds = tuple(keep_cmds)
+                    it.changed = True
+                else:
+                    items.remove(it)
+                    self.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+
+    def _fold_cmd(self, target: Item, it: Item, table: Obj, cmd: Any, folding: set[tuple[str, str]], has_data: bool) -> bool:
+        create: ast.CreateStmt = target.node
+        if cmd.subtype == AT.AT_AddColumn:
+            col = self.m.get("column", f"{table.name}.{cmd.def_.colname}")
+            if col is None or ("column", col.name) not in folding or cmd.missing_ok:
+                return False
+            if any(isinstance(e, ast.ColumnDef) and e.colname == cmd.def_.colname for e in create.tableElts or ()):
+                return False
+            self._edit(target)
+            elts = list(target.node.tableElts or ())
+            # After the last column, before the table constraints, as a person would write it.
+            at = max((i + 1 for i, e in enumerate(elts) if isinstance(e, ast.ColumnDef)), default=len(elts))
+            elts.insert(at, copy.deepcopy(cmd.def_))
+            target.node.tableElts = tuple(elts)
+            return True
+        if cmd.subtype == AT.AT_AddConstraint:
+            con = cmd.def_
+            name = con.conname
+            obj = self.m.get("constraint", f"{table.name}.{name}") if name else None
+            if obj is None or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL:
+                return False
+            self._edit(target)
+            target.node.tableElts = tuple(target.node.tableElts or ()) + (copy.deepcopy(con),)
+            return True
+        if cmd.subtype in _FOLDABLE_COLUMN and not has_data:
+            col = self.m.get("column", f"{table.name}.{cmd.name}")
+            if col is None or ("column", col.name) not in folding:
+                return False
+            defs = [e for e in create.tableElts or () if isinstance(e, ast.ColumnDef) and e.colname == cmd.name]
+            if len(defs) != 1:
+                return False
+            self._edit(target)
+            cd = copy.deepcopy(defs[0])
+            _apply_column_cmd(cd, cmd)
+            target.node.tableElts = tuple(cd if e is defs[0] else e for e in target.node.tableElts)
+            return True
+        return False
+
+    @staticmethod
+    def _edit(target: Item) -> None:
+        if not target.changed:
+            target.node = copy.copy(target.node)
+            target.changed = True
+
+    # ---- order ------------------------------------------------------------------------------
+
+    def order(self, items: list[Item]) -> list[Item]:
+        """A stable topological order: the history's order unless a fold needs something later first."""
+        by_seq = sorted(items, key=lambda i: i.seq)
+        creator: dict[str, Item] = {}
+        for it in by_seq:
+            for k in it.writes:
+                creator.setdefault(k, it)
+        edges: dict[int, set[int]] = {id(i): set() for i in by_seq}
+        last_writer: dict[str, Item] = {}
+        last_barrier: Item | None = None
+        since_barrier: list[Item] = []
+        for it in by_seq:
+            preds: set[int] = set()
+            for k in it.reads | it.writes:
+                src = last_writer.get(k)
+                if src is None and k in creator and creator[k] is not it:
+                    src = creator[k]
+                if src is not None and src is not it:
+                    preds.add(id(src))
+            if it.barrier:
+                preds.update(id(x) for x in since_barrier)
+                since_barrier = []
+            if last_barrier is not None and last_barrier is not it:
+                preds.add(id(last_barrier))
+            edges[id(it)] = preds
+            for k in it.writes:
+                last_writer[k] = it
+            if it.barrier:
+                last_barrier = it
+            since_barrier.append(it)
+        index = {id(i): i for i in by_seq}
+        rank = _group_rank(by_seq, self.a)
+        done: set[int] = set()
+        out: list[Item] = []
+
+        def emit(it: Item, group: str, visiting: set[int]) -> None:
+            # Pull in what this statement needs first (only that), as part of the current group.
+            if id(it) in done:
+                return
+            if id(it) in visiting:
+                raise _Cycle([index[v] for v in visiting])
+            visiting.add(id(it))
+            for p in sorted(edges[id(it)], key=lambda n: index[n].seq):
+                emit(index[p], group, visiting)
+            visiting.discard(id(it))
+            if rank[it.group] > rank[group]:
+                it.group = group
+            done.add(id(it))
+            out.append(it)
+
+        for group in sorted(rank, key=lambda g: rank[g]):
+            for it in by_seq:
+                if it.group == group:
+                    emit(it, group, set())
+        return out
+
+
+class _Cycle(Exception):
+    def __init__(self, items: list[Item]) -> None:
+        super().__init__(f"{len(items)} statements wait on each other")
+        self.items = items
+
+
+def _group_rank(items: list[Item], analysis: Analysis) -> dict[str, int]:
+    """Setup first, then each domain at the place of its first CREATE TABLE, concerns (notify) last."""
+    from tui.core.grouping import SETUP
+
+    spread_groups = {it.group for it in items if any(f.kind == "spread" and f"{f.object_type}:{f.object_name}" in it.writes for f in analysis.findings)}
+    anchor: dict[str, int] = {}
+    for it in items:
+        is_table = isinstance(it.node, ast.CreateStmt)
+        key = it.seq if is_table else it.seq + 10**9
+        anchor[it.group] = min(anchor.get(it.group, key), key)
+    order = sorted(anchor, key=lambda g: (g != SETUP, g in spread_groups, anchor[g], g))
+    return {g: i for i, g in enumerate(order)}
+
+
+def _bookkeeping(o: Obj, e: Event) -> bool:
+    """A table's own note that a child changed ("column x added"): the child's event tells the story."""
+    return o.type == "table" and e.action == ALTER and e.detail.startswith(("column ", "constraint "))
+
+
+def _cmd_target(cmd: Any) -> str:
+    if cmd.subtype == AT.AT_AddColumn and cmd.def_ is not None:
+        return str(cmd.def_.colname)
+    if cmd.subtype == AT.AT_AddConstraint and cmd.def_ is not None:
+        return str(cmd.def_.conname or "")
+    return str(cmd.name or "")
+
+
+def _apply_column_cmd(cd: ast.ColumnDef, cmd: Any) -> None:
+    """Write one ALTER COLUMN change into a column definition."""
+    cons = [c for c in cd.constraints or ()]
+    if cmd.subtype == AT.AT_ColumnDefault:
+        cons = [c for c in cons if c.contype != CT.CONSTR_DEFAULT]
+        if cmd.def_ is not None:
+            cons.append(ast.Constraint(contype=CT.CONSTR_DEFAULT, raw_expr=cmd.def_))
+    elif cmd.subtype == AT.AT_SetNotNull:
+        cons = [c for c in cons if c.contype not in (CT.CONSTR_NOTNULL, CT.CONSTR_NULL)]
+        cons.append(ast.Constraint(contype=CT.CONSTR_NOTNULL))
+    elif cmd.subtype == AT.AT_DropNotNull:
+        cons = [c for c in cons if c.contype not in (CT.CONSTR_NOTNULL, CT.CONSTR_NULL)]
+    elif cmd.subtype == AT.AT_AlterColumnType:
+        cd.typeName = cmd.def_.typeName
+        if cmd.def_.collClause is not None:
+            cd.collClause = cmd.def_.collClause
+    cd.constraints = tuple(cons)
+
+
+def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
+    """The plan for `analysis` (made with track_reads=True) under the user's decisions."""
+    p = _Planner(analysis, decisions or Decisions())
+    p.mark_dead()
+    items, setup = p.build_items()
+    folded_items = items
+    p.fold(folded_items)
+    assign_groups(analysis, folded_items)
+    try:
+        ordered = p.order(folded_items)
+    except _Cycle as cycle:
+        # A fold made two statements wait on each other: give up the folds into those statements.
+        p.unfolded.extend(f"{i.stmt.file}:{i.stmt.line}" for i in cycle.items if i.folded)
+        p2 = _Planner(analysis, decisions or Decisions())
+        p2.mark_dead()
+        items, setup = p2.build_items()
+        assign_groups(analysis, items)
+        ordered = p2.order(items)
+        p.dropped = p2.dropped
+    return Plan(ordered, dict(sorted(p.dropped.items())), p.unfolded, setup)
+
+
+def assign_groups(analysis: Analysis, items: list[Item]) -> None:
+    from tui.core.grouping import group_items
+
+    group_items(analysis, items)

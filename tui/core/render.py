@@ -1,0 +1,137 @@
+"""Render a plan as migration files in the input's own format, byte for byte the same on every run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pglast import ast
+from pglast.stream import IndentedStream
+
+from tui.core.model import CREATE, Model
+from tui.core.plan import Item, Plan
+
+_STATEMENT_BLOCK = ("CreateFunctionStmt", "DoStmt", "CreateTrigStmt")
+
+
+@dataclass
+class RenderedFile:
+    """One file of the new set. `path` is relative to the migrations folder, with `/`."""
+
+    path: str
+    text: str
+    objects: list[str] = field(default_factory=list)
+    statements: int = 0
+    down_path: str = ""
+    down_text: str = ""
+
+    @property
+    def lines(self) -> int:
+        """Newlines plus one, as the size targets count."""
+        return self.text.count("\n") + 1
+
+
+def statement_sql(it: Item) -> str:
+    """An item's SQL: the original text when untouched, pglast's printing of the edited tree otherwise."""
+    if not it.changed:
+        return it.stmt.text
+    return IndentedStream(comma_at_eoln=True)(it.node)
+
+
+def _block(it: Item) -> str:
+    parts = []
+    if it.stmt.comments:
+        parts.append(it.stmt.comments)
+    if it.folded:
+        where = ", ".join(f"{s.file.rsplit('/', 1)[-1]}:{s.line}" for s in sorted(it.folded, key=lambda s: s.seq))
+        parts.append(f"-- folded in: {where}")
+    for note in it.notes:
+        parts.append(f"-- {note}")
+    parts.append(statement_sql(it) + ";")
+    return "\n".join(parts)
+
+
+def _groups(plan: Plan) -> list[tuple[str, list[Item]]]:
+    out: list[tuple[str, list[Item]]] = []
+    for it in plan.items:
+        if out and out[-1][0] == it.group:
+            out[-1][1].append(it)
+        else:
+            out.append((it.group, [it]))
+    seen: dict[str, int] = {}
+    named = []
+    for group, items in out:
+        seen[group] = seen.get(group, 0) + 1
+        named.append((group if seen[group] == 1 else f"{group}_{seen[group]}", items))
+    return named
+
+
+def _created(model: Model, items: list[Item]) -> list[tuple[str, str]]:
+    """(type, name) of the objects these statements create, in order."""
+    out: list[tuple[str, str]] = []
+    for it in items:
+        for key in sorted(it.writes):
+            o = model.objects.get(key)
+            if o is None or not o.exists or o.type not in ("table", "view", "function", "type", "domain", "sequence", "extension", "schema", "trigger"):
+                continue
+            if any(e.action == CREATE and (e.stmt.parent or e.stmt).seq == it.seq for e in o.events) or o.last(CREATE) is None:
+                if (o.type, o.name) not in out:
+                    out.append((o.type, o.name))
+    return out
+
+
+_DROP = {"table": "TABLE", "view": "VIEW", "function": "FUNCTION", "type": "TYPE", "domain": "DOMAIN",
+         "sequence": "SEQUENCE", "extension": "EXTENSION", "schema": "SCHEMA"}
+
+
+def _down(model: Model, created: list[tuple[str, str]]) -> str:
+    lines = []
+    for type_, name in reversed(created):
+        if type_ == "trigger":
+            table, trig = name.rsplit(".", 1)
+            lines.append(f"DROP TRIGGER IF EXISTS {trig} ON {table};")
+            continue
+        o = model.get(type_, name)
+        word = "MATERIALIZED VIEW" if o is not None and o.attrs.get("materialized") else _DROP[type_]
+        lines.append(f"DROP {word} IF EXISTS {name} CASCADE;")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[RenderedFile]:
+    """The files of the new set: one per domain group, numbered so that name order is apply order."""
+    files: list[RenderedFile] = []
+    groups = _groups(plan)
+    width = max(4, len(str(len(groups))))
+    for n, (group, items) in enumerate(groups, 1):
+        body = "\n\n".join(_block(it) for it in items) + "\n"
+        created = _created(model, items)
+        header = f"-- {group.replace('_', ' ')}: consolidated from {len({it.stmt.file for it in items} | {s.file for it in items for s in it.folded})} file(s) of the history\n\n"
+        version = f"{n:0{width}d}"
+        f = RenderedFile(path="", text="", objects=[f"{t} {nm}" for t, nm in created], statements=len(items))
+        down = _down(model, created)
+        if fmt == "diesel":
+            f.path, f.text = f"{version}_{group}/up.sql", header + body
+            f.down_path, f.down_text = f"{version}_{group}/down.sql", down
+        elif fmt == "golang-migrate" or (fmt == "sqlx" and reversible):
+            f.path, f.text = f"{version}_{group}.up.sql", header + body
+            f.down_path, f.down_text = f"{version}_{group}.down.sql", down
+        elif fmt == "flyway":
+            f.path, f.text = f"V{version}__{group}.sql", header + body
+        elif fmt == "dbmate":
+            f.path, f.text = f"{version}_{group}.sql", "-- migrate:up\n" + header + body + "\n-- migrate:down\n" + down
+        elif fmt == "goose":
+            f.path, f.text = f"{version}_{group}.sql", "-- +goose Up\n" + header + _goose_body(items) + "\n-- +goose Down\n" + down
+        else:
+            f.path, f.text = f"{version}_{group}.sql", header + body
+        files.append(f)
+    return files
+
+
+def _goose_body(items: list[Item]) -> str:
+    """goose splits on semicolons: statements with bodies are wrapped in StatementBegin/End."""
+    out = []
+    for it in items:
+        block = _block(it)
+        if type(it.node).__name__ in _STATEMENT_BLOCK or isinstance(it.node, ast.DoStmt):
+            block = f"-- +goose StatementBegin\n{block}\n-- +goose StatementEnd"
+        out.append(block)
+    return "\n\n".join(out) + "\n"

@@ -1,0 +1,221 @@
+"""A snapshot of a database's catalog, object by object, in plain comparable values.
+
+Objects that belong to extensions are left out (the extension is compared by name). Every
+value is text or a tuple of text, so two snapshots compare with ==.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+_USER_NS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'"
+_NOT_EXT = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = {cls}::regclass AND d.objid = {oid} AND d.deptype = 'e')"
+_CLOCK_OR_RANDOM = ("now()", "clock_timestamp()", "statement_timestamp()", "transaction_timestamp()", "random()",
+                    "gen_random_uuid()", "uuid_generate_v4()", "CURRENT_TIMESTAMP", "CURRENT_DATE", "LOCALTIMESTAMP",
+                    "timeofday()", "CURRENT_TIME")
+
+
+def _q(name: str, schema: str) -> str:
+    return name if schema == "public" else f"{schema}.{name}"
+
+
+@dataclass
+class Snapshot:
+    """Objects by kind, then by contract name; plus rows per table and what was left out."""
+
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rows: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    sequence_values: dict[str, str] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        out = {k: len(v) for k, v in self.objects.items()}
+        out["rows"] = sum(len(r) for r in self.rows.values())
+        return dict(sorted(out.items()))
+
+
+def _all(conn: psycopg.Connection, sql: str, params: tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:  # type: ignore[type-arg]
+    # No parameters: then `%` in LIKE patterns is a plain character, not a placeholder.
+    return list(conn.execute(sql, params).fetchall() if params is not None else conn.execute(sql).fetchall())
+
+
+def snapshot(conn: psycopg.Connection, with_rows: bool = True) -> Snapshot:  # type: ignore[type-arg]
+    s = Snapshot()
+    o = s.objects
+    o["schema"] = {r[0]: {"owner": r[1], "comment": r[2], "acl": r[3]} for r in _all(conn, f"""
+        SELECT n.nspname, pg_get_userbyid(n.nspowner), obj_description(n.oid, 'pg_namespace'), coalesce(n.nspacl::text, '')
+        FROM pg_namespace n WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_namespace'", oid="n.oid")}""")}
+    o["extension"] = {r[0]: {"schema": r[1]} for r in _all(conn, """
+        SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'""")}
+    rels = _all(conn, f"""
+        SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
+               coalesce(array_to_string(c.reloptions, ','), ''), pg_get_userbyid(c.relowner), obj_description(c.oid, 'pg_class'),
+               coalesce(c.relacl::text, ''), CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
+               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {_NOT_EXT.format(cls="'pg_class'", oid="c.oid")}""")
+    o["table"], o["view"], o["sequence"] = {}, {}, {}
+    tables: dict[int, str] = {}
+    for oid, ns, name, kind, persist, rls, force, opts, owner, comment, acl, viewdef, partkey in rels:
+        q = _q(name, ns)
+        base = {"owner": owner, "comment": comment, "acl": acl}
+        if kind in ("r", "p", "f"):
+            o["table"][q] = {**base, "kind": kind, "persistence": persist, "rls": rls, "force_rls": force, "options": opts, "partition": partkey}
+            tables[oid] = q
+        elif kind in ("v", "m"):
+            o["view"][q] = {**base, "kind": kind, "definition": viewdef, "options": opts}
+            if kind == "m":
+                tables[oid] = q
+        else:
+            o["sequence"][q] = {**base}
+    if tables:
+        _columns(conn, s, tables)
+    _constraints_and_indexes(conn, s)
+    _sequences(conn, s)
+    _types(conn, s)
+    _functions(conn, s)
+    _triggers_and_policies(conn, s)
+    if with_rows:
+        _rows(conn, s, {k: v for k, v in tables.items() if v in o["table"]})
+    return s
+
+
+def _columns(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> None:  # type: ignore[type-arg]
+    s.objects["column"] = {}
+    for relid, name, type_, notnull, default, identity, generated, collation, comment, acl, position in _all(conn, """
+        SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+               pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
+               CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
+               col_description(a.attrelid, a.attnum), coalesce(a.attacl::text, ''),
+               row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)
+        FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+        LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+        LEFT JOIN pg_collation co ON co.oid = a.attcollation
+        WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped""", (list(tables),)):
+        s.objects["column"][f"{tables[relid]}.{name}"] = {
+            "type": type_, "not_null": notnull, "default": default, "identity": identity, "generated": generated,
+            "collation": collation, "comment": comment, "acl": acl, "position": int(position),
+        }
+
+
+def _constraints_and_indexes(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-arg]
+    s.objects["constraint"] = {
+        f"{_q(rel, ns)}.{name}": {"type": contype, "definition": definition, "deferrable": deferrable, "deferred": deferred,
+                                 "validated": validated, "comment": comment}
+        for ns, rel, name, contype, definition, deferrable, deferred, validated, comment in _all(conn, f"""
+        SELECT n.nspname, c.relname, con.conname, con.contype, pg_get_constraintdef(con.oid), con.condeferrable,
+               con.condeferred, con.convalidated, obj_description(con.oid, 'pg_constraint')
+        FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_USER_NS} AND con.contype <> 'n'""")
+    }
+    s.objects["index"] = {
+        _q(name, ns): {"definition": definition, "comment": comment}
+        for ns, name, definition, comment in _all(conn, f"""
+        SELECT n.nspname, c.relname, pg_get_indexdef(c.oid), obj_description(c.oid, 'pg_class')
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_class'", oid="c.oid")}""")
+    }
+
+
+def _sequences(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-arg]
+    for ns, name, type_, start, inc, mn, mx, cache, cycle, owned, last in _all(conn, f"""
+        SELECT n.nspname, c.relname, format_type(sq.seqtypid, NULL), sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax,
+               sq.seqcache, sq.seqcycle,
+               (SELECT dc.relname || '.' || a.attname FROM pg_depend d JOIN pg_class dc ON dc.oid = d.refobjid
+                  JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+                 WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')),
+               ps.last_value
+        FROM pg_sequence sq JOIN pg_class c ON c.oid = sq.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_sequences ps ON ps.schemaname = n.nspname AND ps.sequencename = c.relname
+        WHERE {_USER_NS}"""):
+        q = _q(name, ns)
+        entry = s.objects["sequence"].setdefault(q, {})
+        entry.update({"type": type_, "start": str(start), "increment": str(inc), "min": str(mn), "max": str(mx),
+                      "cache": str(cache), "cycle": cycle, "owned_by": owned})
+        s.sequence_values[q] = str(last)
+
+
+def _types(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-arg]
+    s.objects["type"], s.objects["domain"] = {}, {}
+    for oid, ns, name, kind, owner, comment, acl, base, notnull, default in _all(conn, f"""
+        SELECT t.oid, n.nspname, t.typname, t.typtype, pg_get_userbyid(t.typowner), obj_description(t.oid, 'pg_type'),
+               coalesce(t.typacl::text, ''), format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault
+        FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+        WHERE {_USER_NS} AND t.typtype IN ('e', 'c', 'd', 'r')
+          AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
+          AND {_NOT_EXT.format(cls="'pg_type'", oid="t.oid")}"""):
+        q = _q(name, ns)
+        entry: dict[str, Any] = {"kind": kind, "owner": owner, "comment": comment, "acl": acl}
+        if kind == "e":
+            entry["labels"] = tuple(r[0] for r in _all(conn, "SELECT enumlabel FROM pg_enum WHERE enumtypid = %s ORDER BY enumsortorder", (oid,)))
+        elif kind == "c":
+            entry["attributes"] = tuple(f"{r[0]} {r[1]}" for r in _all(conn, """
+                SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN pg_type t ON t.typrelid = a.attrelid
+                WHERE t.oid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""", (oid,)))
+        elif kind == "r":
+            entry["subtype"] = _all(conn, "SELECT format_type(rngsubtype, NULL) FROM pg_range WHERE rngtypid = %s", (oid,))[0][0]
+        if kind == "d":
+            entry.update(base=base, not_null=notnull, default=default, checks=tuple(sorted(
+                f"{r[0]}: {r[1]}" for r in _all(conn, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contypid = %s", (oid,)))))
+            s.objects["domain"][q] = entry
+        else:
+            s.objects["type"][q] = entry
+
+
+def _functions(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-arg]
+    s.objects["function"] = {
+        f"{_q(name, ns)}({args})": {"definition": definition, "owner": owner, "comment": comment, "acl": acl}
+        for ns, name, args, definition, owner, comment, acl in _all(conn, f"""
+        SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
+               CASE WHEN p.prokind IN ('a', 'w') THEN p.prokind::text ELSE pg_get_functiondef(p.oid) END,
+               pg_get_userbyid(p.proowner), obj_description(p.oid, 'pg_proc'), coalesce(p.proacl::text, '')
+        FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_proc'", oid="p.oid")}""")
+    }
+
+
+def _triggers_and_policies(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-arg]
+    s.objects["trigger"] = {
+        f"{_q(rel, ns)}.{name}": {"definition": definition, "enabled": enabled, "comment": comment}
+        for ns, rel, name, definition, enabled, comment in _all(conn, f"""
+        SELECT n.nspname, c.relname, t.tgname, pg_get_triggerdef(t.oid), t.tgenabled, obj_description(t.oid, 'pg_trigger')
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_USER_NS} AND NOT t.tgisinternal""")
+    }
+    s.objects["policy"] = {
+        f"{_q(p[1], p[0])}.{p[2]}": {"command": p[3], "permissive": p[4], "roles": p[5], "using": p[6], "check": p[7]}
+        for p in _all(conn, f"""
+        SELECT n.nspname, c.relname, pol.polname, pol.polcmd, pol.polpermissive,
+               array_to_string(ARRAY(SELECT rolname FROM pg_roles WHERE oid = ANY(pol.polroles) ORDER BY 1), ','),
+               pg_get_expr(pol.polqual, pol.polrelid), pg_get_expr(pol.polwithcheck, pol.polrelid)
+        FROM pg_policy pol JOIN pg_class c ON c.oid = pol.polrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE {_USER_NS}""")
+    }
+
+
+def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> None:  # type: ignore[type-arg]
+    """Rows per table, sorted, as text; columns whose default is a clock or a random value are left out."""
+    for relid, table in sorted(tables.items(), key=lambda kv: kv[1]):
+        cols = []
+        for name, default in _all(conn, """
+            SELECT a.attname, pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attribute a
+            LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+            WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""", (relid,)):
+            if default and any(f in default for f in _CLOCK_OR_RANDOM):
+                s.skipped.append(f"{table}.{name}: default {default} (clock or random)")
+                continue
+            cols.append(name)
+        if not cols:
+            continue
+        cols.sort()  # by name: the same rows compare equal whatever the column order
+        select = ", ".join(f'"{c}"::text' for c in cols)
+        rows = _all(conn, f"SELECT {select} FROM {_ident(table)} ORDER BY {', '.join(str(i + 1) for i in range(len(cols)))}")
+        if rows:
+            s.rows[table] = [tuple("NULL" if v is None else v for v in r) for r in rows]
+
+
+def _ident(qualified: str) -> str:
+    return ".".join(f'"{p}"' for p in qualified.split(".", 1)) if "." in qualified else f'"{qualified}"'

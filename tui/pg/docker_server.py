@@ -1,0 +1,88 @@
+"""The Docker provider: `postgres:<major>` through the Docker SDK, bound to 127.0.0.1, labelled, removed on exit."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import time
+from collections.abc import Iterator
+
+import psycopg
+
+from tui.core.errors import ConsolidateError
+from tui.pg.servers import Server
+
+LABEL = "consolidate.scratch"
+
+
+def docker_available() -> str:
+    """Empty when an engine answers; otherwise why not."""
+    try:
+        import docker
+
+        client = docker.from_env(timeout=5)
+        client.ping()
+        client.close()
+    except Exception as exc:  # noqa: BLE001 - the SDK raises many kinds; all mean "no engine"
+        return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+    return ""
+
+
+def remove_leftovers(client: object) -> int:
+    """Containers a crashed run left behind carry our label: remove them."""
+    gone = 0
+    for c in client.containers.list(all=True, filters={"label": LABEL}):  # type: ignore[attr-defined]
+        with contextlib.suppress(Exception):
+            c.remove(force=True)
+            gone += 1
+    return gone
+
+
+@contextlib.contextmanager
+def docker_server(major: int = 15, image: str = "") -> Iterator[Server]:
+    import docker
+
+    client = docker.from_env(timeout=30)
+    remove_leftovers(client)
+    image = image or f"postgres:{major}"
+    password = secrets.token_hex(12)
+    try:
+        container = client.containers.run(
+            image,
+            command=["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
+            environment={"POSTGRES_PASSWORD": password, "POSTGRES_USER": "consolidate", "POSTGRES_DB": "postgres"},
+            ports={"5432/tcp": ("127.0.0.1", None)},
+            labels={LABEL: "1"},
+            detach=True,
+        )
+    except docker.errors.ImageNotFound:
+        raise ConsolidateError("Docker image not found", f"{image}: pull it or build it (shared/docker-postgres/build.sh)") from None
+    except docker.errors.DockerException as exc:
+        raise ConsolidateError("cannot start the Docker container", str(exc).splitlines()[0]) from None
+    try:
+        port = 0
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            container.reload()
+            if container.status == "exited":
+                raise ConsolidateError("the PostgreSQL container exited", container.logs(tail=3).decode(errors="replace").strip())
+            bindings = (container.attrs.get("NetworkSettings", {}).get("Ports") or {}).get("5432/tcp") or []
+            port = int(bindings[0]["HostPort"]) if bindings else 0
+            if port:
+                try:
+                    psycopg.connect(host="127.0.0.1", port=port, user="consolidate", password=password, dbname="postgres",
+                                    connect_timeout=3).close()
+                    break
+                except psycopg.OperationalError:
+                    pass
+            time.sleep(0.5)
+        else:
+            raise ConsolidateError("the PostgreSQL container did not become ready", f"{image} after 90 s")
+        server = Server("docker", {"host": "127.0.0.1", "port": port, "user": "consolidate", "password": password, "dbname": "postgres"})
+        server.refresh_info()
+        server.why = f"Docker image {image}"
+        yield server
+    finally:
+        with contextlib.suppress(Exception):
+            container.remove(force=True)
+        client.close()

@@ -1,0 +1,159 @@
+"""The validate phase: build the history and the new set in two scratch databases and compare them."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.core.analysis import analyze
+from tui.core.decisions import load_decisions
+from tui.core.generate import STAGED, generate, tree_sha
+from tui.core.parse import Statement
+from tui.core.sources import load_sources
+from tui.pg.catalog import Snapshot, snapshot
+from tui.pg.compare import Difference, compare
+from tui.pg.runner import apply_migrations
+from tui.pg.servers import Server, open_server
+
+RESULT_FILE = "validation.json"
+Progress = Callable[[str, str], None]  # (step, detail)
+
+
+@dataclass
+class ValidationResult:
+    equal: bool
+    differences: list[Difference]
+    counts: dict[str, dict[str, int]]
+    skipped: list[str]
+    provider: dict[str, str]
+    timings: dict[str, float]
+    history_sha: str = ""
+    staged_sha: str = ""
+    roles_created: list[str] = field(default_factory=list)
+    packs: list[dict[str, object]] = field(default_factory=list)
+    sequence_values: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "equal": self.equal,
+            "differences": [d.to_json() for d in self.differences],
+            "counts": self.counts,
+            "skipped": self.skipped,
+            "provider": self.provider,
+            "timings": self.timings,
+            "roles_created": self.roles_created,
+            "packs": self.packs,
+            "history_sha256": self.history_sha,
+            "staged_sha256": self.staged_sha,
+        }
+
+
+def validate(
+    root: Path | str,
+    migrations: str | None = None,
+    fmt: str | None = None,
+    pg: str | None = None,
+    url: str | None = None,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> ValidationResult:
+    """Generate the staged set if it is missing or stale, then prove it against the history."""
+    say = progress or (lambda step, detail: None)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    say("analyze", "reading the history")
+    analysis = analyze(root, migrations, fmt, track_reads=True)
+    cfg = analysis.config
+    staged = cfg.state / STAGED
+    decisions, _ = load_decisions(cfg.state)
+    if _stale(cfg.state, cfg.folder, decisions.to_json()):
+        say("generate", "writing the staged set")
+        generate(root, migrations, fmt, decisions=decisions)
+        _remember(cfg.state, cfg.folder, decisions.to_json())
+    timings["analyze_generate"] = round(time.perf_counter() - t0, 3)
+    new_sources = load_sources(staged.parent, staged.name, analysis.sources.format)
+    statements: dict[str, list[Statement]] = {}
+    for st in analysis.parsed.statements:
+        statements.setdefault(st.file, []).append(st)
+    roles = sorted(set(cfg.roles) | (analysis.model.roles_used - analysis.model.roles_created))
+    say("server", "starting PostgreSQL")
+    t = time.perf_counter()
+    with open_server(pg or cfg.pg, url, cfg.postgres, cfg.image, analysis.model.extensions) as server:
+        timings["server"] = round(time.perf_counter() - t, 3)
+        made = server.create_roles(roles)
+        old_db, new_db = server.create_database("old"), server.create_database("new")
+        t = time.perf_counter()
+        with ThreadPoolExecutor(2) as pool:
+            old = pool.submit(apply_migrations, server, old_db, analysis.sources.migrations, cfg.preamble, statements,
+                              lambda f: say("old", f), cancel)
+            new = pool.submit(apply_migrations, server, new_db, new_sources.migrations, cfg.preamble, None,
+                              lambda f: say("new", f), cancel)
+            old.result()
+            new.result()
+        timings["apply"] = round(time.perf_counter() - t, 3)
+        say("snapshot", "reading both catalogs")
+        t = time.perf_counter()
+        snaps = _snapshots(server, old_db, new_db)
+        timings["snapshot"] = round(time.perf_counter() - t, 3)
+        t = time.perf_counter()
+        diffs = compare(snaps[0], snaps[1])
+        timings["compare"] = round(time.perf_counter() - t, 3)
+        packs: list[dict[str, object]] = []
+        if (cfg.root / "packs").is_dir():
+            say("packs", "loading pack data into the new database")
+            from tui.pg.packs import load_packs
+
+            packs = load_packs(server, new_db, cfg.root / "packs")
+        provider = {"name": server.name, "version": server.version, "why": server.why}
+    timings["total"] = round(time.perf_counter() - t0, 3)
+    result = ValidationResult(
+        equal=not diffs and all(p.get("ok") for p in packs),
+        differences=diffs,
+        counts={"old": snaps[0].counts(), "new": snaps[1].counts()},
+        skipped=sorted(set(snaps[0].skipped) | set(snaps[1].skipped)),
+        provider=provider,
+        timings=timings,
+        history_sha=tree_sha(cfg.folder),
+        staged_sha=tree_sha(staged),
+        roles_created=made,
+        packs=packs,
+        sequence_values={"old": snaps[0].sequence_values, "new": snaps[1].sequence_values},
+    )
+    cfg.state.mkdir(parents=True, exist_ok=True)
+    (cfg.state / RESULT_FILE).write_text(json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
+    return result
+
+
+def _snapshots(server: Server, old_db: str, new_db: str) -> tuple[Snapshot, Snapshot]:
+    def snap(db: str) -> Snapshot:
+        with server.connect(db) as conn:
+            return snapshot(conn)
+
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.submit(snap, old_db), pool.submit(snap, new_db)
+        return a.result(), b.result()
+
+
+_GENERATED = "generated.json"
+
+
+def _stale(state: Path, folder: Path, decisions: dict[str, object]) -> bool:
+    path = state / _GENERATED
+    if not (state / STAGED).is_dir() or not path.is_file():
+        return True
+    try:
+        data = json.loads(path.read_text())
+    except ValueError:
+        return True
+    return bool(data.get("history_sha256") != tree_sha(folder) or data.get("decisions") != decisions
+                or data.get("staged_sha256") != tree_sha(state / STAGED))
+
+
+def _remember(state: Path, folder: Path, decisions: dict[str, object]) -> None:
+    data = {"history_sha256": tree_sha(folder), "staged_sha256": tree_sha(state / STAGED), "decisions": decisions}
+    (state / _GENERATED).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
