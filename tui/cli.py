@@ -29,7 +29,21 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print the analysis as JSON on stdout")
     a.add_argument("--format", default=None, help="sqlx, golang-migrate, diesel, flyway, dbmate, goose (default: detect)")
     a.add_argument("--migrations", default=None, help="migrations folder, relative to PROJECT")
-    for name in SUBCOMMANDS[1:]:
+    g = sub.add_parser("generate", help="write the consolidated set (to .consolidate/new/ or --out)")
+    g.add_argument("project", nargs="?", default=".")
+    g.add_argument("--out", default=None, help="write the migrations folder itself here (empty or absent)")
+    g.add_argument("--until", default=None, help="fold the history up to this version; keep later files as they are")
+    g.add_argument("--json", action="store_true")
+    g.add_argument("--format", default=None)
+    g.add_argument("--migrations", default=None)
+    v = sub.add_parser("validate", help="prove on a throwaway PostgreSQL that the new set builds the same database")
+    v.add_argument("project", nargs="?", default=".")
+    v.add_argument("--pg", default=None, choices=["auto", "docker", "local", "embedded"])
+    v.add_argument("--database-url", default=None, help="an existing server; only scratch databases are created there")
+    v.add_argument("--json", action="store_true")
+    v.add_argument("--format", default=None)
+    v.add_argument("--migrations", default=None)
+    for name in SUBCOMMANDS[3:]:
         s = sub.add_parser(name)
         s.add_argument("project", nargs="?", default=".")
         s.add_argument("--migrations", default=None)
@@ -43,6 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(args_list)
     if args.command == "analyze":
         return cmd_analyze(args)
+    if args.command == "generate":
+        return cmd_generate(args)
+    if args.command == "validate":
+        return cmd_validate(args)
     print(f"consolidate {args.command}: not built yet in this version", file=sys.stderr)
     return EXIT_ERROR
 
@@ -75,6 +93,74 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(f"nothing could be analyzed ({len(errors)} error(s))", file=sys.stderr)
         return EXIT_ERROR
     return EXIT_OK
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from tui.core.errors import ConsolidateError
+    from tui.core.generate import generate
+
+    gc.disable()
+    try:
+        result = generate(args.project, args.migrations, args.format, out=args.out, until=args.until)
+    except ConsolidateError as exc:
+        print(f"generate: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("generate interrupted; nothing written", file=sys.stderr)
+        return EXIT_ERROR
+    totals = result.totals()
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    for f in result.files:
+        print(f"  {f.path:<44} {f.statements:>4} statements {f.lines:>5} lines", file=sys.stderr)
+    h, n = totals["history"], totals["new"]
+    print(f"wrote {n['files']} files to {result.out}: {n['statements']} statements, {n['lines']} lines "
+          f"(history: {h['files']} files, {h['statements']} statements, {h['lines']} lines)", file=sys.stderr)
+    if result.plan.unfolded:
+        print(f"kept unfolded to break a cycle: {', '.join(result.plan.unfolded)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from tui.core.errors import ConsolidateError
+    from tui.pg.servers import mask_url
+    from tui.pg.validate import validate
+
+    def progress(step: str, detail: str) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{step:<9} {detail[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    try:
+        result = validate(args.project, args.migrations, args.format, pg=args.pg, url=args.database_url, progress=progress)
+    except ConsolidateError as exc:
+        msg = str(exc)
+        if args.database_url:
+            msg = mask_url(msg).replace(args.database_url, mask_url(args.database_url))
+        print(f"\nvalidate: {msg}" if sys.stderr.isatty() else f"validate: {msg}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("\nvalidate interrupted; scratch databases and servers removed", file=sys.stderr)
+        return EXIT_ERROR
+    if sys.stderr.isatty():
+        print("", file=sys.stderr)
+    if args.json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    p = result.provider
+    print(f"provider: {p['name']} (PostgreSQL {p['version'].split()[0]}): {p['why']}", file=sys.stderr)
+    if result.roles_created:
+        print(f"created roles the history grants to but never creates: {', '.join(result.roles_created)}", file=sys.stderr)
+    for d in result.differences:
+        print(f"  {d.type} {d.name}: {d.detail}\n      history: {d.old}\n      new set: {d.new}", file=sys.stderr)
+    for pk in result.packs:
+        if not pk.get("ok"):
+            print(f"  {pk['file']}:{pk['line']}: pack row not loaded: {pk['error']}", file=sys.stderr)
+    loaded = sum(1 for pk in result.packs if pk.get("ok"))
+    if result.packs:
+        print(f"packs: {loaded} of {len(result.packs)} rows loaded", file=sys.stderr)
+    counts = result.counts["old"]
+    print(("EQUAL" if result.equal else f"DIFFERENT: {len(result.differences)} difference(s)")
+          + f" ({', '.join(f'{k} {v}' for k, v in counts.items() if v)}; {result.timings['total']:.1f} s)", file=sys.stderr)
+    return EXIT_OK if result.equal else EXIT_DIFFERENT
 
 
 def _print_findings(result: object) -> None:

@@ -110,7 +110,11 @@ class Model:
     roles_created: set[str] = field(default_factory=set)
     extensions: list[str] = field(default_factory=list)
     touched: dict[int, list[str]] = field(default_factory=dict)  # statement seq -> object keys
-    reads: dict[int, set[str]] = field(default_factory=dict)  # statement seq -> keys it needs (when tracked)
+    reads: dict[int, set[Obj]] = field(default_factory=dict)  # statement seq -> objects it needs (when tracked)
+
+    def reads_of(self, seq: int) -> set[str]:
+        """Current keys of what a statement needs."""
+        return {o.key for o in self.reads.get(seq, ())}
 
     def get(self, type_: str, name: str) -> Obj | None:
         return self.objects.get(key_of(type_, name))

@@ -124,17 +124,18 @@ def _skip_leading(text: str, start: int, end: int) -> int:
 
 
 def _comment_block(text: str, start: int, stmt_start: int) -> str:
-    """The comment lines directly above a statement (no blank line between), as written."""
+    """The comments between the previous statement and this one, verbatim (so a /* */ block stays whole)."""
     chunk = text[start:stmt_start]
-    lines = chunk.rstrip(" \t").split("\n")
-    kept: list[str] = []
-    for line in reversed(lines[:-1] if lines and not lines[-1].strip() else lines):
-        s = line.strip()
-        if s.startswith("--") or s.startswith("/*") or s.endswith("*/") or (kept and s.startswith("*")):
-            kept.append(line.strip())
-        else:
-            break
-    return "\n".join(reversed(kept))
+    if chunk.startswith(";"):
+        chunk = chunk[1:]
+    if not chunk.strip():
+        return ""
+    lines = chunk.split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(line.rstrip() for line in lines)
 
 
 def parse_history(migrations: tuple[Migration, ...] | list[Migration]) -> ParsedHistory:

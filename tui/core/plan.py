@@ -11,6 +11,7 @@ to the history as it can.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,9 @@ from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, REPLACE, TRUNCATE
 from tui.core.parse import Statement
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
-_BARRIERS = (ast.VariableSetStmt,)
+# Statements everything after them may rely on without naming them (an operator class, a schema).
+_BARRIERS = (ast.VariableSetStmt, ast.CreateExtensionStmt, ast.CreateSchemaStmt, ast.AlterExtensionStmt)
+_DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt)
 
 
 @dataclass(eq=False)
@@ -38,6 +41,7 @@ class Item:
     writes: set[str] = field(default_factory=set)
     reads: set[str] = field(default_factory=set)
     folded: list[Statement] = field(default_factory=list)  # statements whose content moved in here
+    ahead: set[str] = field(default_factory=set)  # needs of folded-in content, which may be created later
     barrier: bool = False
     group: str = ""
     notes: list[str] = field(default_factory=list)
@@ -76,6 +80,9 @@ class _Planner:
                 self.by_seq.setdefault(top.seq, []).append((o, e))
         self.dropped: dict[int, str] = {}
         self.unfolded: list[str] = []
+        self.revived = False
+        self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
+        self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
 
     # ---- what is dead -------------------------------------------------------------------
 
@@ -101,9 +108,16 @@ class _Planner:
                 continue
             defs = [e for e in o.events if e.action in (CREATE, REPLACE, ADD) or (o.type == "comment" and e.action == ALTER)]
             cutoff = defs[-1].stmt.seq if defs else -1
+            last_def = defs[-1] if defs else None
+            own = {e.stmt.seq for e in o.events}
+            if any(o in objs for seq, objs in self.m.reads.items() if seq < cutoff and seq not in own):
+                continue  # used before its last definition: its earlier definitions stay where they were
             family = [o] + [c for c in self.m.objects.values() if c.parent == o.key]
             for x in family:
                 self.dead.update(id(e) for e in x.events if e.stmt.seq < cutoff)
+            # Within the statement of the last definition too (DROP COLUMN x, ADD COLUMN x).
+            for e in o.events[: o.events.index(last_def)] if last_def is not None else []:
+                self.dead.add(id(e))
         for f in by_kind.get("data_then_removed", []):
             self.mark_rows_dead(f)
         for f in by_kind.get("no_effect", []):
@@ -116,6 +130,14 @@ class _Planner:
         d = self.m.get("data", f.object_name)
         if d is None or d.attrs.get("uncertain"):
             return
+        # Rows of other tables may point at these (and DELETE may cascade to them): the model
+        # does not follow foreign keys through data, so such rows stay as written.
+        for c in self.m.objects.values():
+            if c.type == "constraint" and c.attrs.get("contype") == "f" and c.attrs.get("ref_table") == f.object_name:
+                other = self.m.objects.get(c.parent)
+                od = self.m.get("data", other.name) if other is not None else None
+                if od is not None and od.events:
+                    return
         rows = d.attrs.get("rows", [])
         # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
         # no surviving row follows can go.
@@ -160,20 +182,52 @@ class _Planner:
             if pairs and not alive:
                 self.dropped[st.seq] = "its whole effect is folded away"
                 continue
-            item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=set(self.m.reads.get(st.seq, ())))
+            item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
+            needed = [o for k in item.reads if (o := self.m.objects.get(k)) is not None and o.events
+                      and all(id(e) in self.dead for e in o.events)]
+            if needed:
+                self.revive([], {o.key for o in needed})  # a kept statement uses it: it stays
             if len(alive) < len(pairs):
                 if not self.trim(item, pairs):
-                    self.revive(pairs)
-                    item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=set(self.m.reads.get(st.seq, ())))
+                    self.revive(pairs, item.reads)
+                    item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=self.m.reads_of(st.seq))
                     item.notes.append("kept whole: part of it concerns objects that are folded away")
-            item.barrier = isinstance(st.node, _BARRIERS) or any(u.stmt.seq == st.seq for u in self.m.unfollowable)
+            for o, _ in alive:
+                # Touching an object (dropping a view, say) depends on what it depends on, so that
+                # a later DROP of those waits for it.
+                item.reads.update(d for d in o.attrs.get("depends", ()) if d in self.m.objects)
+            if isinstance(st.node, _DML) or any(o.type == "data" for o, _ in alive):
+                # Rows reference rows through foreign keys the model does not follow: data
+                # statements keep their order among themselves.
+                item.writes.add("@data")
+            item.barrier = isinstance(st.node, _BARRIERS) or st.seq in self.opaque_seqs
+            if st.seq in self.opaque_seqs:
+                self._revive_mentioned(st)
             items.append(item)
         return items, setup
 
-    def revive(self, pairs: list[tuple[Obj, Event]]) -> None:
-        for o, _ in pairs:
+    def _revive_mentioned(self, st: Statement) -> None:
+        """A statement the model cannot read (dynamic SQL, PL/pgSQL logic) keeps what it names alive."""
+        words = set(re.findall(r"[a-z_][a-z0-9_$]*", st.text.lower()))
+        hit = set()
+        for o in self.dead_objects():
+            parts = o.name.lower().split("(", 1)[0].rsplit(".", 2)
+            if parts[-1] in words and (o.type != "column" or parts[-2] in words):
+                hit.add(o.key)
+        if hit:
+            self.revive([], hit)
+
+    def dead_objects(self) -> list[Obj]:
+        return [o for o in self.m.objects.values() if o.events and all(id(e) in self.dead for e in o.events)]
+
+    def revive(self, pairs: list[tuple[Obj, Event]], reads: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        """Keep objects whole after all: a statement about them cannot be split."""
+        objs = [o for o, _ in pairs] + [o for k in reads if (o := self.m.objects.get(k)) is not None]
+        for o in objs:
             for e in o.events:
-                self.dead.discard(id(e))
+                if id(e) in self.dead:
+                    self.dead.discard(id(e))
+                    self.revived = True
 
     def trim(self, item: Item, pairs: list[tuple[Obj, Event]]) -> bool:
         """Remove the dead parts of a statement; False when it cannot be split."""
@@ -202,9 +256,19 @@ class _Planner:
             item.changed = True
             return True
         if isinstance(node, ast.AlterTableStmt):
-            cmds = [c for c in node.cmds or () if _cmd_target(c) not in dead_names | dead_last]
+            state: dict[tuple[str, str], list[bool]] = {}
+            for o, e in pairs:
+                if o.type in ("column", "constraint"):
+                    for nm in {birth_name(o).rsplit(".", 1)[-1], o.name.rsplit(".", 1)[-1]}:
+                        state.setdefault((nm, e.action), []).append(id(e) in self.dead)
+            cmds = []
+            for c in node.cmds or ():
+                flags = state.get((_cmd_target(c), _CMD_ACTION.get(c.subtype, ALTER)), [])
+                if flags and all(flags):
+                    continue  # this part of the statement concerns something folded away
+                cmds.append(c)
             if not cmds:
-                return False  # cannot happen: some event of it is alive
+                return False
             item.node = copy.copy(node)
             item.node.cmds = tuple(cmds)
             item.changed = True
@@ -222,13 +286,24 @@ class _Planner:
                     if o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists:
                         creates[o.key] = it
         folding = {(f.object_type, f.object_name) for f in self.accepted if f.kind in ("added_later", "altered_later")}
+        # A statement the model cannot follow may add columns of its own: nothing after it folds past it.
+        opaque: dict[str, int] = {}
+        for u in self.m.unfollowable:
+            words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", u.stmt.text.lower()))
+            for key in creates:
+                local = key.split(":", 1)[1].rsplit(".", 1)[-1].lower()
+                if local in words:
+                    opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
         data_tables = {o.parent for o in self.m.objects.values() if o.type == "data" and o.events}
         for it in list(items):
             if not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None:
+                for o, e in self.by_seq.get(it.seq, []):
+                    if o.type == "column" and e.action == ADD and id(e) not in self.dead:
+                        self.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
                 continue
             table = next((o for o, e in self.by_seq.get(it.seq, []) if o.type == "table"), None)
             target = creates.get(table.key) if table is not None else None
-            if target is None or target is it:
+            if target is None or target is it or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
                 continue
             keep_cmds = []
             for cmd in it.node.cmds or ():
@@ -237,7 +312,7 @@ class _Planner:
                 keep_cmds.append(cmd)
             if len(keep_cmds) != len(it.node.cmds or ()):
                 target.folded.append(it.stmt)
-                target.reads |= it.reads
+                target.ahead |= it.reads | it.writes
                 target.writes |= it.writes
                 if keep_cmds:
                     it.node = copy.copy(it.node)
@@ -251,7 +326,11 @@ class _Planner:
         create: ast.CreateStmt = target.node
         if cmd.subtype == AT.AT_AddColumn:
             col = self.m.get("column", f"{table.name}.{cmd.def_.colname}")
-            if col is None or ("column", col.name) not in folding or cmd.missing_ok:
+            if table.key in self.unfoldable_adds:
+                return False  # an earlier ADD COLUMN stayed: folding this one would change the column order
+            added_here = col is not None and any(e.action == ADD and (e.stmt.parent or e.stmt).seq == it.seq for e in col.events)
+            if col is None or ("column", col.name) not in folding or not added_here:
+                self.unfoldable_adds.add(table.key)
                 return False
             if any(isinstance(e, ast.ColumnDef) and e.colname == cmd.def_.colname for e in create.tableElts or ()):
                 return False
@@ -302,14 +381,18 @@ class _Planner:
                 creator.setdefault(k, it)
         edges: dict[int, set[int]] = {id(i): set() for i in by_seq}
         last_writer: dict[str, Item] = {}
+        readers: dict[str, list[Item]] = {}  # read since the last write: a later write waits for them
         last_barrier: Item | None = None
         since_barrier: list[Item] = []
         for it in by_seq:
             preds: set[int] = set()
             for k in it.reads | it.writes:
                 src = last_writer.get(k)
-                if src is None and k in creator and creator[k] is not it:
-                    src = creator[k]
+                if src is not None and src is not it:
+                    preds.add(id(src))
+            for k in it.ahead - it.reads - it.writes:
+                # Folded-in content may need what the history created after this statement.
+                src = last_writer.get(k) or creator.get(k)
                 if src is not None and src is not it:
                     preds.add(id(src))
             if it.barrier:
@@ -317,9 +400,14 @@ class _Planner:
                 since_barrier = []
             if last_barrier is not None and last_barrier is not it:
                 preds.add(id(last_barrier))
+            for k in it.writes:
+                preds.update(id(r) for r in readers.pop(k, ()) if r is not it)
+            preds.discard(id(it))
             edges[id(it)] = preds
             for k in it.writes:
                 last_writer[k] = it
+            for k in it.reads - it.writes:
+                readers.setdefault(k, []).append(it)
             if it.barrier:
                 last_barrier = it
             since_barrier.append(it)
@@ -370,6 +458,9 @@ def _group_rank(items: list[Item], analysis: Analysis) -> dict[str, int]:
     return {g: i for i, g in enumerate(order)}
 
 
+_CMD_ACTION = {AT.AT_AddColumn: ADD, AT.AT_DropColumn: "drop", AT.AT_AddConstraint: ADD, AT.AT_DropConstraint: "drop"}
+
+
 def _bookkeeping(o: Obj, e: Event) -> bool:
     """A table's own note that a child changed ("column x added"): the child's event tells the story."""
     return o.type == "table" and e.action == ALTER and e.detail.startswith(("column ", "constraint "))
@@ -406,7 +497,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
     """The plan for `analysis` (made with track_reads=True) under the user's decisions."""
     p = _Planner(analysis, decisions or Decisions())
     p.mark_dead()
-    items, setup = p.build_items()
+    items, setup = _settled_items(p)
     folded_items = items
     p.fold(folded_items)
     assign_groups(analysis, folded_items)
@@ -417,11 +508,22 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
         p.unfolded.extend(f"{i.stmt.file}:{i.stmt.line}" for i in cycle.items if i.folded)
         p2 = _Planner(analysis, decisions or Decisions())
         p2.mark_dead()
-        items, setup = p2.build_items()
+        items, setup = _settled_items(p2)
         assign_groups(analysis, items)
         ordered = p2.order(items)
         p.dropped = p2.dropped
     return Plan(ordered, dict(sorted(p.dropped.items())), p.unfolded, setup)
+
+
+def _settled_items(p: _Planner) -> tuple[list[Item], list[Statement]]:
+    """Build the items again until no statement revives an object another statement left out."""
+    for _ in range(10):
+        p.revived = False
+        p.dropped = {k: v for k, v in p.dropped.items() if v == "no effect"}
+        items, setup = p.build_items()
+        if not p.revived:
+            return items, setup
+    return items, setup
 
 
 def assign_groups(analysis: Analysis, items: list[Item]) -> None:

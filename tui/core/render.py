@@ -46,7 +46,9 @@ def _block(it: Item) -> str:
         parts.append(f"-- folded in: {where}")
     for note in it.notes:
         parts.append(f"-- {note}")
-    parts.append(statement_sql(it) + ";")
+    sql = statement_sql(it)
+    # A statement whose last line ends in a `--` comment takes its semicolon on the next line.
+    parts.append(sql + ("\n;" if "--" in sql.rsplit("\n", 1)[-1] else ";"))
     return "\n".join(parts)
 
 

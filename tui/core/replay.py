@@ -60,7 +60,9 @@ class Replayer(TableReplay, DataReplay):
         self.stmt = st
         self.guarded = st.guarded
         if self.track_reads:
-            self.model.reads.setdefault(st.seq, set()).update(self.reads(st.node))
+            # Objects, not keys: a rename later changes the key, not what the statement needs.
+            found = self.reads(st.node)
+            self.model.reads.setdefault(st.seq, set()).update(o for k in found if (o := self.model.objects.get(k)) is not None)
         handler = getattr(self, "on_" + type(st.node).__name__, None)
         if handler is None:
             self.unfollow(f"{_describe(st.node)} is not modelled")
@@ -97,7 +99,7 @@ class Replayer(TableReplay, DataReplay):
             return o
         o.exists = True
         o.lives += 1
-        if parent and parent != o.parent:
+        if parent:
             o.parent = parent
             self.rdeps.setdefault(parent, set()).add(o.key)
         if o.lives == 1:
@@ -304,9 +306,14 @@ class Replayer(TableReplay, DataReplay):
         out: set[str] = set()
         ctes: set[str] = set()
         rvs: list[ast.RangeVar] = []
+        colnames: set[str] = set()
         for n in walk(node):
             if isinstance(n, ast.RangeVar):
                 rvs.append(n)
+            elif isinstance(n, ast.ColumnRef):
+                f = n.fields[-1] if n.fields else None
+                if isinstance(f, ast.String):
+                    colnames.add(f.sval)
             elif isinstance(n, ast.CommonTableExpr):
                 ctes.add(n.ctename)
             elif isinstance(n, ast.TypeName):
@@ -327,6 +334,19 @@ class Replayer(TableReplay, DataReplay):
                 o = self.rel(rv)[2]
                 if o is not None:
                     out.add(o.key)
+                    if o.type == "table":
+                        # Any column of a named table that the statement names (aliases are not resolved).
+                        out.update(k for c in colnames if (k := f"column:{o.name}.{c}") in self.model.objects)
+        # Columns named by INSERT and UPDATE: a column folded away would break them.
+        cols: list[str] = []
+        if isinstance(node, ast.InsertStmt):
+            cols = [r.name for r in node.cols or () if r.name]
+        elif isinstance(node, ast.UpdateStmt):
+            cols = [r.name for r in node.targetList or () if r.name]
+        if cols:
+            t = self.rel(node.relation)[2]
+            if t is not None:
+                out.update(f"column:{t.name}.{c}" for c in cols)
         return out
 
     # ---- session and transaction ------------------------------------------------------
@@ -440,7 +460,8 @@ class Replayer(TableReplay, DataReplay):
         schema, name, _ = self.rel(node.typevar, ("type",))
         o = self.create("type", name, schema, detail="composite")
         if o is not None:
-            o.attrs.update(kind="composite", node=node, depends=[k for c in node.coldeflist or () if (k := self.type_key(c.typeName))])
+            o.attrs.update(kind="composite", node=node)
+            self.link(o, [k for c in node.coldeflist or () if (k := self.type_key(c.typeName))])
 
     def on_CreateRangeStmt(self, node: ast.CreateRangeStmt) -> None:
         schema, name = self._type_target(strings(node.typeName))
@@ -453,7 +474,8 @@ class Replayer(TableReplay, DataReplay):
         o = self.create("domain", name, schema)
         if o is not None:
             dep = self.type_key(node.typeName)
-            o.attrs.update(kind="domain", node=node, depends=[dep] if dep else [])
+            o.attrs.update(kind="domain", node=node)
+            self.link(o, [dep] if dep else [])
 
     def on_AlterDomainStmt(self, node: ast.AlterDomainStmt) -> None:
         _, name = self._type_target(strings(node.typeName), "domain")
@@ -489,7 +511,8 @@ class Replayer(TableReplay, DataReplay):
         deps = [k for p in node.parameters or () if (k := self.type_key(p.argType))]
         if node.returnType is not None and (k := self.type_key(node.returnType)):
             deps.append(k)
-        o.attrs.update(node=node, body=body, language=language.lower(), calls=calls, depends=deps,
+        self.link(o, deps)
+        o.attrs.update(node=node, body=body, language=language.lower(), calls=calls,
                        returns=sql(node.returnType) if node.returnType is not None else "", procedure=bool(node.is_procedure))
         if was and o.events[-1].action == CREATE:
             o.events[-1].action = REPLACE
@@ -522,14 +545,16 @@ class Replayer(TableReplay, DataReplay):
         fnames = strings(node.funcname)
         funcs = self.functions_named(fnames[-1], fnames[0] if len(fnames) > 1 else None)
         deps = [f.key for f in funcs[:1]]
-        o.attrs.update(node=node, function=funcs[0].name if funcs else ".".join(fnames), depends=deps, table=table)
+        o.attrs.update(node=node, function=funcs[0].name if funcs else ".".join(fnames), table=table)
+        self.link(o, deps)
 
     def on_ViewStmt(self, node: ast.ViewStmt) -> None:
         schema, name, existing = self.rel(node.view, ("view",))
         o = self.create("view", name, schema, replace=bool(node.replace))
         if o is None:
             return
-        o.attrs.update(node=node, materialized=False, depends=self.relation_deps(node.query) + self.function_deps(node.query))
+        o.attrs.update(node=node, materialized=False)
+        self.link(o, self.relation_deps(node.query) + self.function_deps(node.query))
         o.attrs.pop("stale", None)
 
     def on_CreateTableAsStmt(self, node: ast.CreateTableAsStmt) -> None:
@@ -537,7 +562,8 @@ class Replayer(TableReplay, DataReplay):
             schema, name, _ = self.rel(node.into.rel, ("view",))
             o = self.create("view", name, schema, if_not_exists=bool(node.if_not_exists), detail="materialized")
             if o is not None:
-                o.attrs.update(node=node, materialized=True, depends=self.relation_deps(node.query) + self.function_deps(node.query))
+                o.attrs.update(node=node, materialized=True)
+                self.link(o, self.relation_deps(node.query) + self.function_deps(node.query))
             return
         schema, name, _ = self.rel(node.into.rel)
         o = self.create("table", name, schema, if_not_exists=bool(node.if_not_exists), detail="from a query")
@@ -589,6 +615,8 @@ class Replayer(TableReplay, DataReplay):
                 self.unfollow("comment on an object the model does not know")
             return
         c = self.obj("comment", f"{o.type} {o.name}", o.schema, parent=o.key)
+        c.parent = o.key
+        self.link(c, [])
         if node.comment is None:
             self.drop(c, "comment removed")
             return
@@ -616,6 +644,8 @@ class Replayer(TableReplay, DataReplay):
         for t in targets:
             for role in roles:
                 g = self.obj("grant", f"{t.type} {t.name} to {role}", t.schema, parent=t.key)
+                g.parent = t.key
+                self.link(g, [])
                 held = set(g.attrs.get("privileges", set()))
                 if node.is_grant:
                     held |= set(privs)

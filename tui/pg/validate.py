@@ -142,6 +142,18 @@ def _snapshots(server: Server, old_db: str, new_db: str) -> tuple[Snapshot, Snap
 _GENERATED = "generated.json"
 
 
+def _generator_sha() -> str:
+    """The generator's own code: a new version of the tool regenerates the staged set."""
+    import hashlib
+
+    import tui.core
+
+    h = hashlib.sha256()
+    for p in sorted(Path(tui.core.__file__).parent.rglob("*.py")):
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
 def _stale(state: Path, folder: Path, decisions: dict[str, object]) -> bool:
     path = state / _GENERATED
     if not (state / STAGED).is_dir() or not path.is_file():
@@ -151,9 +163,10 @@ def _stale(state: Path, folder: Path, decisions: dict[str, object]) -> bool:
     except ValueError:
         return True
     return bool(data.get("history_sha256") != tree_sha(folder) or data.get("decisions") != decisions
-                or data.get("staged_sha256") != tree_sha(state / STAGED))
+                or data.get("staged_sha256") != tree_sha(state / STAGED) or data.get("generator") != _generator_sha())
 
 
 def _remember(state: Path, folder: Path, decisions: dict[str, object]) -> None:
-    data = {"history_sha256": tree_sha(folder), "staged_sha256": tree_sha(state / STAGED), "decisions": decisions}
+    data = {"history_sha256": tree_sha(folder), "staged_sha256": tree_sha(state / STAGED), "decisions": decisions,
+            "generator": _generator_sha()}
     (state / _GENERATED).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from tui.core.findings import Finding, make_finding
 from tui.core.findings.common import version_of
-from tui.core.model import Model
+from tui.core.model import NOOP, Event, Model
+from tui.core.parse import Statement
 from tui.core.sources import SourceSet
 
 
@@ -15,11 +16,23 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
 
     Accept: it is left out. Keep: it is written where it stood.
     """
-    out: list[Finding] = []
+    reasons: dict[int, tuple[Statement, list[str]]] = {}
     for st, reason in model.no_effect:
-        if st.migration < 0 or reason.startswith("sets the search path"):
+        top = st.parent or st
+        if top.migration < 0 or reason.startswith("sets the search path"):
             continue
+        reasons.setdefault(top.seq, (top, []))[1].append(reason)
+    out: list[Finding] = []
+    for seq, (st, why) in sorted(reasons.items()):
+        if any(e.action not in (NOOP,) for e in _events(model, seq)):
+            continue  # part of the statement has an effect: it is no candidate
         version = version_of(model, sources, st.migration)
-        action = f"Leave out {st.text.split(None, 1)[0].upper() if st.text else 'the statement'} at {st.file}:{st.line}: {reason}."
+        verb = st.text.split(None, 1)[0].upper() if st.text else "the statement"
+        action = f"Leave out {verb} at {st.file}:{st.line}: {'; '.join(dict.fromkeys(why))}."
         out.append(make_finding("no_effect", "migration", version, action, [st]))
     return out
+
+
+def _events(model: Model, seq: int) -> list[Event]:
+    return [e for key in model.touched.get(seq, ()) if key in model.objects for e in model.objects[key].events
+            if (e.stmt.parent or e.stmt).seq == seq] if seq in model.touched else []
