@@ -192,6 +192,8 @@ class _Planner:
                     self.revive(pairs, item.reads)
                     item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=self.m.reads_of(st.seq))
                     item.notes.append("kept whole: part of it concerns objects that are folded away")
+            # Columns are numbered in the order they are added: changes to one table keep their order.
+            item.writes.update(o.parent for o, _ in alive if o.type in ("column", "constraint") and o.parent)
             for o, _ in alive:
                 # Touching an object (dropping a view, say) depends on what it depends on, so that
                 # a later DROP of those waits for it.
@@ -312,7 +314,8 @@ class _Planner:
                 keep_cmds.append(cmd)
             if len(keep_cmds) != len(it.node.cmds or ()):
                 target.folded.append(it.stmt)
-                target.ahead |= it.reads | it.writes
+                # What folded-in columns need: types, functions, referenced tables (not other columns).
+                target.ahead |= {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))}
                 target.writes |= it.writes
                 if keep_cmds:
                     it.node = copy.copy(it.node)

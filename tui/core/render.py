@@ -24,10 +24,12 @@ class RenderedFile:
     down_path: str = ""
     down_text: str = ""
 
+    up_text: str = ""  # the up part alone, where the file also holds the down part (dbmate, goose)
+
     @property
     def lines(self) -> int:
-        """Newlines plus one, as the size targets count."""
-        return self.text.count("\n") + 1
+        """Newlines plus one of the up part, as the size targets count."""
+        return (self.up_text or self.text).count("\n") + 1
 
 
 def statement_sql(it: Item) -> str:
@@ -120,8 +122,10 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[Rendere
             f.path, f.text = f"V{version}__{group}.sql", header + body
         elif fmt == "dbmate":
             f.path, f.text = f"{version}_{group}.sql", "-- migrate:up\n" + header + body + "\n-- migrate:down\n" + down
+            f.up_text = header + body
         elif fmt == "goose":
             f.path, f.text = f"{version}_{group}.sql", "-- +goose Up\n" + header + _goose_body(items) + "\n-- +goose Down\n" + down
+            f.up_text = header + _goose_body(items)
         else:
             f.path, f.text = f"{version}_{group}.sql", header + body
         files.append(f)

@@ -709,7 +709,20 @@ class Replayer(TableReplay, DataReplay):
     def on_RenameStmt(self, node: ast.RenameStmt) -> None:
         rt = node.renameType
         if rt in (OT.OBJECT_TABLE, OT.OBJECT_VIEW, OT.OBJECT_MATVIEW, OT.OBJECT_SEQUENCE, OT.OBJECT_INDEX, OT.OBJECT_FOREIGN_TABLE):
-            schema, _, o = self.rel(node.relation)
+            schema, name, o = self.rel(node.relation)
+            if o is None and rt == OT.OBJECT_INDEX:
+                # The index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint: PostgreSQL renames the constraint too.
+                local = name.rsplit(".", 1)[-1]
+                con = next((c for c in self.model.objects.values() if c.type == "constraint" and c.exists and c.schema == schema
+                            and c.name.rsplit(".", 1)[-1] == local and c.attrs.get("contype") in ("p", "u", "x")), None)
+                if con is not None:
+                    table = con.name.rsplit(".", 1)[0]
+                    self.connames.setdefault(schema, set()).discard(local)
+                    self.connames[schema].add(node.newname)
+                    self.relnames.setdefault(schema, set()).discard(local)
+                    self.relnames[schema].add(node.newname)
+                    self.rename(con, f"{table}.{node.newname}")
+                    return
             if o is None:
                 self.unfollow("rename of an object the model does not know")
                 return

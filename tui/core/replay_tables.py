@@ -264,8 +264,10 @@ class TableReplay(_Renames):
         elif st == AT.AT_DropConstraint:
             c = self.model.get("constraint", f"{t.name}.{cmd.name}")
             if c is None or not c.exists:
-                if cmd.missing_ok or self.guarded:
+                if (cmd.missing_ok or self.guarded) and not t.first("opaque"):
                     self.no_effect(f"DROP CONSTRAINT IF EXISTS {cmd.name}: not there")
+                elif cmd.missing_ok or self.guarded:
+                    self.unfollow(f"DROP CONSTRAINT IF EXISTS {cmd.name}: the model cannot tell whether it is there", [t.key])
                 else:
                     self.warn(f"drops constraint {cmd.name} on {t.name}, which the model does not know")
                     self.unfollow("drops a constraint unknown to the model", [t.key])
