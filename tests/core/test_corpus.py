@@ -2,38 +2,26 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, copy_corpus, corpus_cases
 from tui.core.analysis import analyze
 from tui.core.findings import KINDS
 
-CASES = []
-if (CORPUS / "cases.tsv").is_file():
-    with open(CORPUS / "cases.tsv", newline="") as fh:
-        CASES = [(r["name"], r["format"], r["preamble_sql"]) for r in csv.DictReader(fh, delimiter="\t")]
+CASES = corpus_cases()
 
 OBJECT_TYPES = {"schema", "type", "domain", "table", "column", "constraint", "index", "sequence", "function", "trigger",
                 "view", "policy", "extension", "grant", "comment", "data", "migration"}
 
 
-def corpus_copy(tmp_path: Path, name: str, preamble: str) -> Path:
-    dest = tmp_path / name
-    shutil.copytree(CORPUS / name / "migrations", dest / "migrations")
-    if preamble:
-        (dest / "consolidate.toml").write_text(f"preamble = {json.dumps(preamble)}\n")
-    return dest
-
-
 @pytest.mark.skipif(not CASES, reason="../shared/corpus is not beside this checkout")
 @pytest.mark.parametrize("name,fmt,preamble", CASES, ids=[c[0] for c in CASES])
 def test_corpus_analyzes_cleanly(tmp_path: Path, name: str, fmt: str, preamble: str) -> None:
-    result = analyze(corpus_copy(tmp_path, name, preamble))
+    result = analyze(copy_corpus(tmp_path, name, preamble))
     data = json.loads(json.dumps(result.to_json()))
     assert result.ok
     assert data["format"] == fmt

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from tui.core.plan import Item
 
 SETUP = "setup"
+DATA = "data"
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -84,6 +85,9 @@ def group_items(analysis: Analysis, items: list[Item]) -> None:
             for d in o.attrs.get("depends", ()):
                 users.setdefault(d, []).append(o)
     for it in items:
+        if "@data" in it.writes and not any(k.split(":", 1)[0] in ("table", "view", "function", "type") for k in it.writes):
+            it.group = DATA  # the rows the history leaves behind: one file after the schema
+            continue
         concern = next((spread[k] for k in sorted(it.writes) if k in spread), None)
         if concern is not None:
             it.group = concern.action.split("with the other ", 1)[-1].split(" in one file", 1)[0].replace(" ", "_")

@@ -185,6 +185,10 @@ class _Planner:
             item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
             needed = [o for k in item.reads if (o := self.m.objects.get(k)) is not None and o.events
                       and all(id(e) in self.dead for e in o.events)]
+            if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
+                # Trimmed: only what the remaining text names is still needed.
+                words = set(re.findall(r"[a-z_][a-z0-9_$]*", _printed(st.node, self, pairs).lower()))
+                needed = [o for o in needed if o.name.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words]
             if needed:
                 self.revive([], {o.key for o in needed})  # a kept statement uses it: it stays
             if len(alive) < len(pairs):
@@ -449,7 +453,7 @@ class _Cycle(Exception):
 
 def _group_rank(items: list[Item], analysis: Analysis) -> dict[str, int]:
     """Setup first, then each domain at the place of its first CREATE TABLE, concerns (notify) last."""
-    from tui.core.grouping import SETUP
+    from tui.core.grouping import DATA, SETUP
 
     spread_groups = {it.group for it in items if any(f.kind == "spread" and f"{f.object_type}:{f.object_name}" in it.writes for f in analysis.findings)}
     anchor: dict[str, int] = {}
@@ -457,15 +461,26 @@ def _group_rank(items: list[Item], analysis: Analysis) -> dict[str, int]:
         is_table = isinstance(it.node, ast.CreateStmt)
         key = it.seq if is_table else it.seq + 10**9
         anchor[it.group] = min(anchor.get(it.group, key), key)
-    order = sorted(anchor, key=lambda g: (g != SETUP, g in spread_groups, anchor[g], g))
+    order = sorted(anchor, key=lambda g: (g != SETUP, g == DATA, g in spread_groups, anchor[g], g))
     return {g: i for i, g in enumerate(order)}
+
+
+def _printed(node: Any, planner: _Planner, pairs: list[tuple[Obj, Event]]) -> str:
+    probe = Item(pairs[0][1].stmt if pairs else None, node)  # type: ignore[arg-type]
+    planner.trim(probe, pairs)
+    from pglast.stream import RawStream
+
+    return str(RawStream()(probe.node))
 
 
 _CMD_ACTION = {AT.AT_AddColumn: ADD, AT.AT_DropColumn: "drop", AT.AT_AddConstraint: ADD, AT.AT_DropConstraint: "drop"}
 
 
 def _bookkeeping(o: Obj, e: Event) -> bool:
-    """A table's own note that a child changed ("column x added"): the child's event tells the story."""
+    """A table's own note that a child changed ("column x added"), or that a comment or grant was set
+    on it: the child's, comment's or grant's own event tells the story."""
+    if e.action in ("comment", "grant", "revoke") and o.type not in ("comment", "grant"):
+        return True
     return o.type == "table" and e.action == ALTER and e.detail.startswith(("column ", "constraint "))
 
 

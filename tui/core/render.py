@@ -54,6 +54,16 @@ def _block(it: Item) -> str:
     return "\n".join(parts)
 
 
+def _join(blocks: list[str]) -> str:
+    """Blank lines around multi-line statements; runs of one-liners (indexes, comments, grants) stay together."""
+    out: list[str] = []
+    for i, b in enumerate(blocks):
+        if i and ("\n" in b or "\n" in blocks[i - 1]):
+            out.append("")
+        out.append(b)
+    return "\n".join(out) + "\n"
+
+
 def _groups(plan: Plan) -> list[tuple[str, list[Item]]]:
     out: list[tuple[str, list[Item]]] = []
     for it in plan.items:
@@ -106,7 +116,7 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[Rendere
     groups = _groups(plan)
     width = max(4, len(str(len(groups))))
     for n, (group, items) in enumerate(groups, 1):
-        body = "\n\n".join(_block(it) for it in items) + "\n"
+        body = _join([_block(it) for it in items])
         created = _created(model, items)
         header = f"-- {group.replace('_', ' ')}: consolidated from {len({it.stmt.file for it in items} | {s.file for it in items for s in it.folded})} file(s) of the history\n\n"
         version = f"{n:0{width}d}"
@@ -140,4 +150,4 @@ def _goose_body(items: list[Item]) -> str:
         if type(it.node).__name__ in _STATEMENT_BLOCK or isinstance(it.node, ast.DoStmt):
             block = f"-- +goose StatementBegin\n{block}\n-- +goose StatementEnd"
         out.append(block)
-    return "\n\n".join(out) + "\n"
+    return _join(out)

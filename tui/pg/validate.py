@@ -61,17 +61,23 @@ def validate(
     url: str | None = None,
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
+    staged: Path | None = None,
 ) -> ValidationResult:
-    """Generate the staged set if it is missing or stale, then prove it against the history."""
+    """Generate the staged set if it is missing or stale, then prove it against the history.
+
+    `staged` validates that folder as it is instead (no generation): tests use it to prove
+    that a changed set is caught.
+    """
     say = progress or (lambda step, detail: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     say("analyze", "reading the history")
     analysis = analyze(root, migrations, fmt, track_reads=True)
     cfg = analysis.config
-    staged = cfg.state / STAGED
+    fixed = staged is not None
+    staged = staged if staged is not None else cfg.state / STAGED
     decisions, _ = load_decisions(cfg.state)
-    if _stale(cfg.state, cfg.folder, decisions.to_json()):
+    if not fixed and _stale(cfg.state, cfg.folder, decisions.to_json()):
         say("generate", "writing the staged set")
         generate(root, migrations, fmt, decisions=decisions)
         _remember(cfg.state, cfg.folder, decisions.to_json())
@@ -124,6 +130,8 @@ def validate(
         packs=packs,
         sequence_values={"old": snaps[0].sequence_values, "new": snaps[1].sequence_values},
     )
+    if fixed:
+        return result
     cfg.state.mkdir(parents=True, exist_ok=True)
     (cfg.state / RESULT_FILE).write_text(json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
     return result
