@@ -41,6 +41,7 @@ class Server:
 
     def connect(self, dbname: str = "", autocommit: bool = True) -> psycopg.Connection:  # type: ignore[type-arg]
         info = dict(self.conninfo)
+        info.setdefault("client_encoding", "UTF8")  # a SQL_ASCII cluster would hand back bytes
         if dbname:
             info["dbname"] = dbname
         try:

