@@ -196,6 +196,9 @@ class _Planner:
                     self.revive(pairs, item.reads)
                     item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=self.m.reads_of(st.seq))
                     item.notes.append("kept whole: part of it concerns objects that are folded away")
+            # A COMMENT or GRANT on a table needs the table under the name it uses.
+            item.reads.update(o.key for o, e in self.by_seq.get(st.seq, []) if _bookkeeping(o, e) and o.key in self.m.objects)
+            item.reads.update(o.parent for o, _ in alive if o.parent and o.parent in self.m.objects)
             # Columns are numbered in the order they are added: changes to one table keep their order.
             item.writes.update(o.parent for o, _ in alive if o.type in ("column", "constraint") and o.parent)
             for o, _ in alive:
@@ -227,13 +230,22 @@ class _Planner:
         return [o for o in self.m.objects.values() if o.events and all(id(e) in self.dead for e in o.events)]
 
     def revive(self, pairs: list[tuple[Obj, Event]], reads: set[str] = frozenset()) -> None:  # type: ignore[assignment]
-        """Keep objects whole after all: a statement about them cannot be split."""
-        objs = [o for o, _ in pairs] + [o for k in reads if (o := self.m.objects.get(k)) is not None]
-        for o in objs:
+        """Keep objects whole after all, with what they need (their table, what they reference)."""
+        todo = [o for o, _ in pairs] + [o for k in reads if (o := self.m.objects.get(k)) is not None]
+        seen: set[str] = set()
+        while todo:
+            o = todo.pop()
+            if o.key in seen:
+                continue
+            seen.add(o.key)
             for e in o.events:
                 if id(e) in self.dead:
                     self.dead.discard(id(e))
                     self.revived = True
+            for k in list(o.attrs.get("depends", ())) + ([o.parent] if o.parent else []):
+                dep = self.m.objects.get(k)
+                if dep is not None and any(id(e) in self.dead for e in dep.events):
+                    todo.append(dep)
 
     def trim(self, item: Item, pairs: list[tuple[Obj, Event]]) -> bool:
         """Remove the dead parts of a statement; False when it cannot be split."""
