@@ -81,6 +81,7 @@ class _Planner:
         self.dropped: dict[int, str] = {}
         self.unfolded: list[str] = []
         self.revived = False
+        self._fk_refs: dict[str, list[Obj]] | None = None
         self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
 
@@ -102,6 +103,14 @@ class _Planner:
         for o in dead_objects:
             if (o.type, o.name) not in self.kept:
                 self.dead.update(id(e) for e in o.events)
+        read_at: dict[int, list[int]] = {}  # id(object) -> seqs of the statements that need it
+        for seq, objs in self.m.reads.items():
+            for ob in objs:
+                read_at.setdefault(id(ob), []).append(seq)
+        children: dict[str, list[Obj]] = {}
+        for c in self.m.objects.values():
+            if c.parent:
+                children.setdefault(c.parent, []).append(c)
         for f in by_kind.get("redefined", []) + [f for f in by_kind.get("altered_later", []) if f.object_type == "comment"]:
             o = self.m.get(f.object_type, f.object_name)
             if o is None or not o.exists:
@@ -110,9 +119,9 @@ class _Planner:
             cutoff = defs[-1].stmt.seq if defs else -1
             last_def = defs[-1] if defs else None
             own = {e.stmt.seq for e in o.events}
-            if any(o in objs for seq, objs in self.m.reads.items() if seq < cutoff and seq not in own):
+            if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())):
                 continue  # used before its last definition: its earlier definitions stay where they were
-            family = [o] + [c for c in self.m.objects.values() if c.parent == o.key]
+            family = [o] + children.get(o.key, [])
             for x in family:
                 self.dead.update(id(e) for e in x.events if e.stmt.seq < cutoff)
             # Within the statement of the last definition too (DROP COLUMN x, ADD COLUMN x).
@@ -120,9 +129,10 @@ class _Planner:
                 self.dead.add(id(e))
         for f in by_kind.get("data_then_removed", []):
             self.mark_rows_dead(f)
+        by_seq = {s.seq: s for s in self.a.parsed.statements}
         for f in by_kind.get("no_effect", []):
             for seq in f.seqs:
-                st = next((s for s in self.a.parsed.statements if s.seq == seq), None)
+                st = by_seq.get(seq)
                 if st is not None and not isinstance(st.node, _BARRIERS):
                     self.dropped[seq] = "no effect"
 
@@ -132,12 +142,16 @@ class _Planner:
             return
         # Rows of other tables may point at these (and DELETE may cascade to them): the model
         # does not follow foreign keys through data, so such rows stay as written.
-        for c in self.m.objects.values():
-            if c.type == "constraint" and c.attrs.get("contype") == "f" and c.attrs.get("ref_table") == f.object_name:
-                other = self.m.objects.get(c.parent)
-                od = self.m.get("data", other.name) if other is not None else None
-                if od is not None and od.events:
-                    return
+        if self._fk_refs is None:
+            self._fk_refs = {}
+            for c in self.m.objects.values():
+                if c.type == "constraint" and c.attrs.get("contype") == "f":
+                    self._fk_refs.setdefault(str(c.attrs.get("ref_table")), []).append(c)
+        for c in self._fk_refs.get(f.object_name, []):
+            other = self.m.objects.get(c.parent)
+            od = self.m.get("data", other.name) if other is not None else None
+            if od is not None and od.events:
+                return
         rows = d.attrs.get("rows", [])
         # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
         # no surviving row follows can go.
@@ -467,7 +481,8 @@ def _group_rank(items: list[Item], analysis: Analysis) -> dict[str, int]:
     """Setup first, then each domain at the place of its first CREATE TABLE, concerns (notify) last."""
     from tui.core.grouping import DATA, SETUP
 
-    spread_groups = {it.group for it in items if any(f.kind == "spread" and f"{f.object_type}:{f.object_name}" in it.writes for f in analysis.findings)}
+    spread_keys = {f"{f.object_type}:{f.object_name}" for f in analysis.findings if f.kind == "spread"}
+    spread_groups = {it.group for it in items if it.writes & spread_keys}
     anchor: dict[str, int] = {}
     for it in items:
         is_table = isinstance(it.node, ast.CreateStmt)

@@ -49,7 +49,7 @@ def docker_server(major: int = 15, image: str = "") -> Iterator[Server]:
     try:
         container = client.containers.run(
             image,
-            command=["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
+            command=["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off", "-c", "max_locks_per_transaction=1024"],
             environment={"POSTGRES_PASSWORD": password, "POSTGRES_USER": "consolidate", "POSTGRES_DB": "postgres"},
             ports={"5432/tcp": ("127.0.0.1", None)},
             labels={LABEL: "1"},

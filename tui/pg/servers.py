@@ -165,7 +165,7 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
     try:
         _run(prefix + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "consolidate", "-E", "UTF8",
                        "--locale=C", "--no-sync"], "initdb")
-        opts = f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=40"
+        opts = f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=40 -c max_locks_per_transaction=1024"
         _run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log), "-w", "-t", "60", "start"], "pg_ctl start", log)
         started = True
         server = Server(name, {"host": str(sock), "port": port, "user": "consolidate", "dbname": "postgres"})
