@@ -113,9 +113,9 @@ def test_interrupted_validate_leaves_nothing(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "tui", "validate", str(big), "--pg", "local"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (_clusters() - before):
-        time.sleep(0.05)
-    time.sleep(1.0)
+    while time.monotonic() < deadline and not any(glob.glob(os.path.join(c, "sock", ".s.PGSQL.*")) for c in _clusters() - before):
+        time.sleep(0.05)  # until the server answers: the interrupt lands while migrations run
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2, err

