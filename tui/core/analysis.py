@@ -140,6 +140,3 @@ def _split_at(sources: SourceSet, until: str) -> tuple[SourceSet, list[str]]:
 def _diag_order(d: Diagnostic) -> tuple[str, int, str]:
     return (d.file, d.line, d.message)
 
-
-def with_config(a: Analysis, **changes: object) -> Analysis:
-    return replace(a, config=replace(a.config, **changes))  # type: ignore[arg-type]

@@ -42,7 +42,7 @@ class Replayer(TableReplay, DataReplay):
         self.rdeps: dict[str, set[str]] = {}
         self.funcs: dict[str, set[str]] = {}  # qualified function name -> keys of its overloads
         self.connames: dict[str, set[str]] = {}
-        self.obj(CREATE_SCHEMA_TYPE, "public", "public").lives = 1
+        self.obj("schema", "public", "public").lives = 1
 
     # ---- entry points -------------------------------------------------------------
 
@@ -396,9 +396,8 @@ class Replayer(TableReplay, DataReplay):
         self.create("schema", name, name, if_not_exists=bool(node.if_not_exists))
         if node.authrole and node.authrole.rolename:
             self.model.roles_used.add(node.authrole.rolename)
-        for elt in node.schemaElts or ():
-            self.unfollow("statement inside CREATE SCHEMA")
-            del elt
+        if node.schemaElts:
+            self.unfollow("statements inside CREATE SCHEMA")
 
     def on_CreateExtensionStmt(self, node: ast.CreateExtensionStmt) -> None:
         schema = next((strings([o.arg])[0] for o in node.options or () if o.defname == "schema" and isinstance(o.arg, ast.String)), "")
@@ -750,7 +749,6 @@ class Replayer(TableReplay, DataReplay):
             self.unfollow(f"RENAME of {_objtype_word(rt).lower()} is not modelled")
 
 
-CREATE_SCHEMA_TYPE = "schema"
 
 
 def _local(name: str) -> str:
