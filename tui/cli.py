@@ -43,10 +43,22 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--json", action="store_true")
     v.add_argument("--format", default=None)
     v.add_argument("--migrations", default=None)
-    for name in SUBCOMMANDS[3:]:
-        s = sub.add_parser(name)
+    ap = sub.add_parser("apply", help="back up migrations/ to migrations.old/ and swap the validated set in")
+    ap.add_argument("--force", action="store_true", help="apply without an equal validation of this exact set (says what it skips)")
+    rb = sub.add_parser("rollback", help="restore migrations.old/ byte for byte")
+    rb.add_argument("--force", action="store_true", help="roll back over a folder edited since apply (a copy is kept)")
+    st = sub.add_parser("status", help="which state the project is in and what to run next")
+    st.add_argument("--json", action="store_true")
+    bl = sub.add_parser("baseline", help="mark the new set as applied in a database that ran the old history")
+    bl.add_argument("--database-url", default=None, help="the database (default: $DATABASE_URL)")
+    bl.add_argument("--pg", default=None, choices=["auto", "docker", "local", "embedded"],
+                    help="where to build the new set for the comparison")
+    bl.add_argument("--format", default=None)
+    for s in (ap, rb, st, bl):
         s.add_argument("project", nargs="?", default=".")
         s.add_argument("--migrations", default=None)
+    for s in (ap, rb, bl):
+        s.add_argument("--yes", action="store_true", help="do it without asking")
     return p
 
 
@@ -61,8 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_generate(args)
     if args.command == "validate":
         return cmd_validate(args)
-    print(f"consolidate {args.command}: not built yet in this version", file=sys.stderr)
-    return EXIT_ERROR
+    from tui import cli_state
+
+    return int(getattr(cli_state, f"cmd_{args.command}")(args))
 
 
 def _progress(what: str, done: int, total: int) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tui.core.analysis import Analysis, Progress, analyze
 from tui.core.decisions import Decisions, load_decisions
@@ -14,6 +16,7 @@ from tui.core.plan import Plan, build_plan
 from tui.core.render import RenderedFile, render
 
 STAGED = "new"
+GENERATED = "generated.json"  # what the staged set was made from, and what each file holds
 
 
 @dataclass
@@ -100,7 +103,10 @@ def generate(
     if target.exists():
         shutil.rmtree(target)
     staging.rename(target)
-    return GenerateResult(analysis, plan, files, target, copied, tree_sha(cfg.folder), tree_sha(target))
+    result = GenerateResult(analysis, plan, files, target, copied, tree_sha(cfg.folder), tree_sha(target))
+    if out is None:
+        _remember(cfg.state, result, decisions.to_json())
+    return result
 
 
 def _write(path: Path, text: str) -> None:
@@ -137,3 +143,38 @@ def _copy_kept(analysis: Analysis, staging: Path, until: str | None) -> list[str
             shutil.copy2(p, dest)
         copied.append(rel.as_posix())
     return sorted(copied)
+
+
+def _generator_sha() -> str:
+    """The generator's own code: a new version of the tool regenerates the staged set."""
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def read_generated(state: Path) -> dict[str, Any]:
+    """The record `generate` leaves beside the staged set ({} when there is none or it is unreadable)."""
+    try:
+        data = json.loads((state / GENERATED).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def staged_is_stale(state: Path, folder: Path, decisions: dict[str, object]) -> bool:
+    """True when the staged set is missing or was made from another history, other decisions or another tool."""
+    data = read_generated(state)
+    if not (state / STAGED).is_dir() or not data:
+        return True
+    return bool(data.get("history_sha256") != tree_sha(folder) or data.get("decisions") != decisions
+                or data.get("staged_sha256") != tree_sha(state / STAGED) or data.get("generator") != _generator_sha())
+
+
+def _remember(state: Path, result: GenerateResult, decisions: dict[str, object]) -> None:
+    data = {"history_sha256": result.history_sha, "staged_sha256": result.staged_sha, "decisions": decisions,
+            "generator": _generator_sha(), "format": result.analysis.sources.format,
+            "files": [{"file": f.path, "objects": f.objects, "statements": f.statements, "lines": f.lines}
+                      for f in result.files],
+            "kept_as_is": result.copied, **result.totals()}
+    (state / GENERATED).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")

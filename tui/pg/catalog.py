@@ -6,6 +6,8 @@ value is text or a tuple of text, so two snapshots compare with ==.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,12 @@ class Snapshot:
     rows: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     sequence_values: dict[str, str] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """SHA-256 of every object and row (not sequence values): two databases with the same
+        schema and data give the same fingerprint, whatever built them."""
+        data = json.dumps([self.objects, self.rows], sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(data.encode()).hexdigest()
 
     def counts(self) -> dict[str, int]:
         out = {k: len(v) for k, v in self.objects.items()}

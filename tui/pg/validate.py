@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tui.core.analysis import analyze
 from tui.core.decisions import load_decisions
-from tui.core.generate import STAGED, generate, tree_sha
+from tui.core.generate import STAGED, generate, staged_is_stale, tree_sha
 from tui.core.parse import Statement
 from tui.core.sources import load_sources
 from tui.pg.catalog import Snapshot, snapshot
@@ -37,6 +37,7 @@ class ValidationResult:
     roles_created: list[str] = field(default_factory=list)
     packs: list[dict[str, object]] = field(default_factory=list)
     sequence_values: dict[str, dict[str, str]] = field(default_factory=dict)
+    fingerprint: str = ""  # of the database the new set builds
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -50,6 +51,7 @@ class ValidationResult:
             "packs": self.packs,
             "history_sha256": self.history_sha,
             "staged_sha256": self.staged_sha,
+            "fingerprint": self.fingerprint,
         }
 
 
@@ -77,10 +79,9 @@ def validate(
     fixed = staged is not None
     staged = staged if staged is not None else cfg.state / STAGED
     decisions, _ = load_decisions(cfg.state)
-    if not fixed and _stale(cfg.state, cfg.folder, decisions.to_json()):
+    if not fixed and staged_is_stale(cfg.state, cfg.folder, decisions.to_json()):
         say("generate", "writing the staged set")
         generate(root, migrations, fmt, decisions=decisions)
-        _remember(cfg.state, cfg.folder, decisions.to_json())
     timings["analyze_generate"] = round(time.perf_counter() - t0, 3)
     new_sources = load_sources(staged.parent, staged.name, analysis.sources.format)
     statements: dict[str, list[Statement]] = {}
@@ -129,6 +130,7 @@ def validate(
         roles_created=made,
         packs=packs,
         sequence_values={"old": snaps[0].sequence_values, "new": snaps[1].sequence_values},
+        fingerprint=snaps[1].fingerprint(),
     )
     if fixed:
         return result
@@ -145,36 +147,3 @@ def _snapshots(server: Server, old_db: str, new_db: str) -> tuple[Snapshot, Snap
     with ThreadPoolExecutor(2) as pool:
         a, b = pool.submit(snap, old_db), pool.submit(snap, new_db)
         return a.result(), b.result()
-
-
-_GENERATED = "generated.json"
-
-
-def _generator_sha() -> str:
-    """The generator's own code: a new version of the tool regenerates the staged set."""
-    import hashlib
-
-    import tui.core
-
-    h = hashlib.sha256()
-    for p in sorted(Path(tui.core.__file__).parent.rglob("*.py")):
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def _stale(state: Path, folder: Path, decisions: dict[str, object]) -> bool:
-    path = state / _GENERATED
-    if not (state / STAGED).is_dir() or not path.is_file():
-        return True
-    try:
-        data = json.loads(path.read_text())
-    except ValueError:
-        return True
-    return bool(data.get("history_sha256") != tree_sha(folder) or data.get("decisions") != decisions
-                or data.get("staged_sha256") != tree_sha(state / STAGED) or data.get("generator") != _generator_sha())
-
-
-def _remember(state: Path, folder: Path, decisions: dict[str, object]) -> None:
-    data = {"history_sha256": tree_sha(folder), "staged_sha256": tree_sha(state / STAGED), "decisions": decisions,
-            "generator": _generator_sha()}
-    (state / _GENERATED).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")

@@ -1,0 +1,82 @@
+"""baseline on a real database that ran the example's old history with sqlx's bookkeeping."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.apply.helpers import run
+from tests.conftest import requires_pg
+from tui.core.analysis import analyze
+from tui.core.generate import generate
+from tui.pg.runner import apply_migrations
+
+pytestmark = [pytest.mark.pg, requires_pg]
+
+SQLX_TABLE = """CREATE TABLE _sqlx_migrations (
+    version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(),
+    success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL)"""
+
+
+def _migrated_database(server, project: Path, extra_sql: str = "", bookkeeping: bool = True) -> str:  # type: ignore[no-untyped-def]
+    """A database that ran the old history as sqlx would, with its _sqlx_migrations rows."""
+    analysis = analyze(project)
+    server.create_roles(sorted(analysis.model.roles_used - analysis.model.roles_created))
+    db = server.create_database("target")
+    apply_migrations(server, db, analysis.sources.migrations)
+    with server.connect(db) as conn:
+        if bookkeeping:
+            conn.execute(SQLX_TABLE)
+            for m in analysis.sources.migrations:
+                data = (project / m.file).read_bytes()
+                conn.execute("INSERT INTO _sqlx_migrations VALUES (%s, %s, now(), true, %s, 5) ON CONFLICT DO NOTHING",
+                             (int(m.version), m.name.replace("_", " "), hashlib.sha384(data).digest()))
+        if extra_sql:
+            conn.execute(extra_sql)
+    info = server.conninfo
+    return f"postgresql://{info['user']}@/{db}?host={info['host']}&port={info['port']}"
+
+
+def _rows(server, url: str) -> list[tuple[int, str, bytes]]:  # type: ignore[no-untyped-def]
+    db = url.split("?")[0].rsplit("/", 1)[-1]
+    with server.connect(db) as conn:
+        return [(r[0], r[1], bytes(r[2])) for r in conn.execute(
+            "SELECT version, description, checksum FROM _sqlx_migrations ORDER BY version")]
+
+
+def test_baseline_rewrites_sqlx_bookkeeping_to_the_new_set(pg_server, example: Path) -> None:  # type: ignore[no-untyped-def]
+    url = _migrated_database(pg_server, example)
+    generate(example)
+    old_rows = _rows(pg_server, url)
+    r = run(example, "baseline", "--database-url", url, "--pg", "local")
+    assert r.returncode == 0, r.stderr
+    assert "DELETE FROM _sqlx_migrations" in r.stdout and "rerun with --yes" in r.stderr
+    assert _rows(pg_server, url) == old_rows, "without --yes nothing is written"
+    r = run(example, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 0, r.stderr
+    expected = []
+    for p in sorted((example / ".consolidate" / "new").glob("*.sql")):
+        m = re.match(r"(\d+)_(.+)\.sql$", p.name)
+        assert m
+        expected.append((int(m.group(1)), m.group(2).replace("_", " "), hashlib.sha384(p.read_bytes()).digest()))
+    assert _rows(pg_server, url) == expected
+
+
+def test_baseline_refuses_a_database_that_differs(pg_server, example: Path) -> None:  # type: ignore[no-untyped-def]
+    url = _migrated_database(pg_server, example, "ALTER TABLE pack ADD COLUMN hotfix int; DROP INDEX idx_action_pack")
+    generate(example)
+    before = _rows(pg_server, url)
+    r = run(example, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 2
+    assert "refusing" in r.stderr and "pack.hotfix" in r.stderr and "idx_action_pack" in r.stderr, r.stderr
+    assert _rows(pg_server, url) == before
+
+
+def test_baseline_refuses_a_database_without_the_tools_table(pg_server, example: Path) -> None:  # type: ignore[no-untyped-def]
+    url = _migrated_database(pg_server, example, bookkeeping=False)
+    generate(example)
+    r = run(example, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 2 and "no _sqlx_migrations table" in r.stderr, r.stderr

@@ -1,0 +1,192 @@
+"""The backup's manifest and the folder operations apply and rollback are built from.
+
+The manifest lists every file (path, size, SHA-256, mode), every folder (empty ones too) and
+every symlink of the migrations folder, so rollback can prove the backup intact before it
+restores a byte. Folders only ever change by rename, and `checkpoint` names each point
+between two steps so a test can kill the process there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tui import __version__
+from tui.core.project import ProjectConfig
+
+MANIFEST = ".consolidate-manifest.json"
+KILL_ENV = "CONSOLIDATE_KILL_AT"  # fault injection for the crash-safety tests: a checkpoint name
+
+
+def checkpoint(name: str) -> None:
+    """Die here, as a `kill -9` would, when the crash tests ask for this point."""
+    if os.environ.get(KILL_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The migrations folder and the siblings apply and rollback use. Only `backup` is meant to last."""
+
+    folder: Path
+    backup: Path
+    backup_partial: Path  # the backup while it is being copied
+    new_partial: Path  # the new set while it is being written
+    replaced: Path  # the folder that was swapped out, until it is deleted
+    restore_partial: Path  # the restored history while rollback copies it
+    backup_removing: Path  # the backup after a finished rollback, until it is deleted
+
+    @classmethod
+    def of(cls, cfg: ProjectConfig) -> Paths:
+        f = cfg.folder
+        return cls(f, cfg.backup, *(f.with_name(f"{f.name}.{s}") for s in
+                                    ("old.partial", "new.partial", "replaced.partial", "restore.partial", "old.removing")))
+
+    def leftovers(self) -> list[Path]:
+        return [p for p in (self.backup_partial, self.new_partial, self.replaced, self.restore_partial,
+                            self.backup_removing) if p.exists() or p.is_symlink()]
+
+
+def _sha(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def describe(folder: Path, skip: str = "") -> dict[str, list[dict[str, Any]]]:
+    """Every file, folder and symlink under `folder`, sorted, as the manifest records them."""
+    files, dirs, links = [], [], []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        base = Path(dirpath)
+        for d in sorted(dirnames):
+            p = base / d
+            rel = p.relative_to(folder).as_posix()
+            if p.is_symlink():
+                links.append({"path": rel, "target": os.readlink(p)})
+            else:
+                dirs.append({"path": rel, "mode": p.stat().st_mode & 0o7777})
+        for name in sorted(filenames):
+            p = base / name
+            rel = p.relative_to(folder).as_posix()
+            if rel == skip:
+                continue
+            if p.is_symlink():
+                links.append({"path": rel, "target": os.readlink(p)})
+                continue
+            st = p.stat()
+            files.append({"path": rel, "size": st.st_size, "sha256": _sha(p), "mode": st.st_mode & 0o7777})
+    key = lambda e: e["path"]  # noqa: E731
+    return {"files": sorted(files, key=key), "dirs": sorted(dirs, key=key), "symlinks": sorted(links, key=key)}
+
+
+def tree_fingerprint(folder: Path, skip: str = "") -> str:
+    """One SHA-256 over `describe`: equal fingerprints mean equal bytes, names, folders and modes."""
+    data = json.dumps(describe(folder, skip), sort_keys=True) if folder.is_dir() else "absent"
+    return hashlib.sha256(data.encode()).hexdigest()
+
+
+def make_manifest(folder: Path, history_sha: str, new_sha: str, validation_sha: str) -> dict[str, Any]:
+    return {
+        "tool": "consolidate",
+        "version": __version__,
+        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "folder": folder.name,
+        "mode": folder.stat().st_mode & 0o7777,
+        "history_fingerprint": history_sha,
+        "new_fingerprint": new_sha,
+        "validated_staged_sha256": validation_sha,
+        **describe(folder),
+    }
+
+
+def read_manifest(backup: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((backup / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("tool") == "consolidate" else None
+
+
+def check_backup(backup: Path, manifest: dict[str, Any]) -> list[str]:
+    """What in the backup differs from its manifest (empty when it is intact)."""
+    now = describe(backup, skip=MANIFEST)
+    problems = []
+    for kind in ("files", "dirs", "symlinks"):
+        want = {e["path"]: e for e in manifest.get(kind, [])}
+        have = {e["path"]: e for e in now[kind]}
+        for path in sorted(want.keys() - have.keys()):
+            problems.append(f"{path}: missing from the backup")
+        for path in sorted(have.keys() - want.keys()):
+            problems.append(f"{path}: in the backup but not in its manifest")
+        for path in sorted(want.keys() & have.keys()):
+            if want[path] != have[path]:
+                changed = [k for k in want[path] if want[path][k] != have[path].get(k)]
+                problems.append(f"{path}: {', '.join(changed)} changed since the backup was made")
+    return problems
+
+
+def copy_tree(src: Path, dst: Path, step: str, skip: str = "") -> None:
+    """Copy `src` to a new folder `dst`: bytes, modes, times, empty folders and symlinks as they are.
+
+    Each file is flushed to disk before the next, so a copy killed half-way holds only whole files.
+    """
+    dst.mkdir(mode=src.stat().st_mode & 0o7777)
+    for dirpath, dirnames, filenames in os.walk(src):
+        base = Path(dirpath)
+        target = dst / base.relative_to(src)
+        for d in sorted(dirnames):
+            if (base / d).is_symlink():
+                os.symlink(os.readlink(base / d), target / d)
+            else:
+                (target / d).mkdir()
+        for name in sorted(filenames):
+            p = base / name
+            if p.relative_to(src).as_posix() == skip:
+                continue
+            if p.is_symlink():
+                os.symlink(os.readlink(p), target / name)
+                continue
+            shutil.copy2(p, target / name)
+            with (target / name).open("rb") as fh:
+                os.fsync(fh.fileno())
+            checkpoint(step)
+    # Folder modes last: a read-only folder must still receive its files first.
+    for dirpath, dirnames, _ in os.walk(src):
+        for d in dirnames:
+            p = Path(dirpath) / d
+            if not p.is_symlink():
+                shutil.copystat(p, dst / p.relative_to(src))
+    shutil.copystat(src, dst)
+
+
+def remove_tree(path: Path) -> None:
+    """Delete a folder the tool made, read-only modes included."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+        return
+    if not path.exists():
+        return
+    for dirpath, dirnames, _ in os.walk(path):
+        for d in dirnames:
+            if not (Path(dirpath) / d).is_symlink():
+                os.chmod(Path(dirpath) / d, 0o700)
+    os.chmod(path, 0o700)
+    shutil.rmtree(path)
+
+
+def sync_dir(path: Path) -> None:
+    """Make a rename inside `path` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,81 @@
+"""Which state a project is in, read from the folders alone, and what to run next.
+
+Every state apply or rollback can be killed in maps to one of these, so `status` always has
+an answer and `next` always names the command that finishes the job.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui.apply import ROLLED_BACK, VALIDATION
+from tui.core.decisions import load_decisions
+from tui.core.generate import STAGED, staged_is_stale, tree_sha
+from tui.core.project import load_config
+from tui.manifest import Paths, read_manifest, tree_fingerprint
+
+STATES = ("untouched", "generated", "validated", "applied", "rolled_back", "interrupted")
+
+
+@dataclass
+class Status:
+    state: str
+    next: str
+    detail: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"state": self.state, "next": self.next, "detail": self.detail}
+
+
+def _json(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def project_status(root: Path | str, migrations: str | None = None) -> Status:
+    cfg = load_config(root, migrations)
+    p = Paths.of(cfg)
+    rel = lambda x: x.relative_to(cfg.root).as_posix()  # noqa: E731
+    left = [rel(x) for x in p.leftovers()]
+    if p.backup.exists():
+        manifest = read_manifest(p.backup)
+        if manifest is None:
+            return Status("interrupted", f"move {rel(p.backup)}/ away: it has no consolidate manifest",
+                          [f"{rel(p.backup)}/ was not made by consolidate apply"])
+        current = tree_fingerprint(p.folder) if p.folder.is_dir() else ""
+        if current == manifest.get("new_fingerprint") and not left:
+            return Status("applied", "review and commit the new set; consolidate rollback restores the history",
+                          [f"backup: {rel(p.backup)}/ ({len(manifest.get('files', []))} files, {manifest.get('created', '?')})"])
+        if current and current not in (manifest.get("new_fingerprint"), manifest.get("history_fingerprint")) and not left:
+            return Status("applied", "commit your new migrations; consolidate rollback --force keeps a copy of them",
+                          [f"{rel(p.folder)}/ changed since apply", f"backup: {rel(p.backup)}/"])
+        where = "the new set was not swapped in" if current == manifest.get("history_fingerprint") else \
+            f"{rel(p.folder)}/ is missing" if not current else "the swap did not finish"
+        return Status("interrupted", "consolidate rollback (restores the history from the backup)",
+                      [f"apply stopped after the backup: {where}", *(f"left behind: {x}" for x in left)])
+    if left:
+        return Status("interrupted", "consolidate rollback (clears what was left; the history is in place)",
+                      [f"left behind: {x}" for x in left])
+    marker = _json(cfg.state / ROLLED_BACK)
+    if marker and marker.get("restored_fingerprint") == tree_fingerprint(p.folder):
+        return Status("rolled_back", "consolidate validate, then consolidate apply when you are ready again",
+                      [f"{rel(p.folder)}/ is the history as it was before apply"])
+    staged = cfg.state / STAGED
+    decisions, _ = load_decisions(cfg.state)
+    if not staged.is_dir() or staged_is_stale(cfg.state, cfg.folder, decisions.to_json()):
+        detail = ["the staged set is older than the history or the decisions"] if staged.is_dir() else []
+        return Status("untouched", "consolidate analyze to triage, then consolidate generate", detail)
+    validation = _json(cfg.state / VALIDATION)
+    fresh = validation.get("staged_sha256") == tree_sha(staged) and validation.get("history_sha256") == tree_sha(cfg.folder)
+    if fresh and validation.get("equal"):
+        return Status("validated", "consolidate apply", ["the last validation found the new set EQUAL to the history"])
+    if fresh:
+        n = len(validation.get("differences", []))  # type: ignore[arg-type]
+        return Status("generated", "consolidate validate, and fix what differs",
+                      [f"the last validation found {n} difference(s)"])
+    return Status("generated", "consolidate validate", [f"staged set in {rel(staged)}/"])
