@@ -179,7 +179,7 @@ class RollbackPlan:
             return [f"remove what an interrupted run left: {', '.join(rel(x) for x in self.paths.leftovers())}",
                     f"{rel(self.paths.folder)}/ is the history and stays as it is"]
         out = [f"restore {rel(self.paths.folder)}/ from {rel(self.paths.backup)}/: {len(self.manifest['files'])} files, "
-               f"checked against the manifest of {self.manifest.get('created', '?')}",
+               "each checked against the backup's manifest",
                f"remove what apply added, then {rel(self.paths.backup)}/"]
         if self.keep_current:
             out.append(f"keep a copy of the current {rel(self.paths.folder)}/ in .consolidate/after-apply/")

@@ -1,0 +1,129 @@
+"""The whole walk in the TUI on a copy of the example: triage, restart, generate, validate on a
+real PostgreSQL, apply, roll back; the tree ends byte for byte as it began."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import RadioButton
+
+from tests.apply.helpers import project_tree
+from tests.app.conftest import settle
+from tests.conftest import requires_pg
+from tui.app.app import ConsolidateApp
+from tui.app.messages import AnalysisFinished, GenerationFinished, ProjectChanged, ValidationFinished
+from tui.app.screens.analyze import AnalyzeScreen
+from tui.app.widgets.findings_table import FindingsTable
+from tui.core.findings import KINDS
+
+
+async def test_triage_is_saved_and_comes_back_after_a_restart(example: Path) -> None:
+    app = ConsolidateApp(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        findings = app.session.findings
+        assert findings and isinstance(app.screen, AnalyzeScreen)
+        await pilot.press("a", "k", "d")
+        await pilot.pause()
+        table = app.screen.query_one(FindingsTable)
+        assert [str(table.get_cell_at((i, 1))) for i in range(3)] == ["accept", "keep", "defer"]
+    saved = json.loads((example / ".consolidate" / "decisions.json").read_text())
+    assert {saved[f.id]["decision"] for f in findings[:3]} == {"accept", "keep", "defer"}
+    assert [saved[f.id]["decision"] for f in findings[:3]] == ["accept", "keep", "defer"]
+
+    app = ConsolidateApp(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(FindingsTable)
+        assert [str(table.get_cell_at((i, 1))) for i in range(3)] == ["accept", "keep", "defer"]
+        assert [app.session.decisions.get(f.id) for f in findings[:3]] == ["accept", "keep", "defer"]
+
+
+async def test_a_decision_whose_finding_is_gone_is_reported(example: Path) -> None:
+    state = example / ".consolidate"
+    state.mkdir()
+    gone = {"decision": "keep", "kind": "redefined", "object": {"type": "function", "name": "vanished()"}}
+    (state / "decisions.json").write_text(json.dumps({"redefined-000000000000": gone}))
+    app = ConsolidateApp(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.session.stale_decisions == ["redefined-000000000000"]
+        summary = str(app.screen.query_one("#triage-summary").render())
+        assert "1 saved decision(s) no longer match a finding" in summary
+        assert any("no longer has" in n.message for n in app._notifications)
+    assert "redefined-000000000000" in json.loads((state / "decisions.json").read_text()), "kept, not dropped"
+
+
+async def test_filter_search_and_accept_all_of_a_kind(example: Path) -> None:
+    app = ConsolidateApp(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(FindingsTable)
+        total = table.row_count
+        screen = app.screen
+        assert isinstance(screen, AnalyzeScreen)
+        await pilot.press("f")  # the first kind present
+        first_kind = next(k for k in KINDS if any(f.kind == k for f in app.session.findings))
+        assert screen.kind_filter == first_kind
+        assert table.row_count == sum(1 for f in app.session.findings if f.kind == first_kind) < total
+        for _ in range(len(KINDS)):  # all the way round, back to every kind
+            await pilot.press("f")
+            if not screen.kind_filter:
+                break
+        assert table.row_count == total
+        await pilot.press("slash", *"idx_runtime", "enter")
+        await pilot.pause()
+        assert 0 < table.row_count < total
+        kind = app.screen.selected().kind  # type: ignore[union-attr]
+        await pilot.press("A")
+        assert all(app.session.decisions.get(f.id) == "accept" for f in app.session.findings if f.kind == kind)
+
+
+@requires_pg
+@pytest.mark.pg
+async def test_the_whole_walk(example: Path) -> None:
+    before = project_tree(example)
+    seen: list[str] = []
+    app = ConsolidateApp(example)
+
+    def hook(message: object) -> None:
+        if isinstance(message, (AnalysisFinished, GenerationFinished, ValidationFinished, ProjectChanged)):
+            seen.append(type(message).__name__)
+
+    async with app.run_test(size=(120, 40), message_hook=hook) as pilot:
+        await settle(pilot)
+        await pilot.press("3")  # not reachable before generate
+        assert app.current_mode == "analyze"
+        await pilot.press("a", "a")
+        await pilot.press("2", "g")
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.session.generated is not None and (example / ".consolidate" / "new").is_dir()
+        await pilot.press("3")
+        assert app.current_mode == "validate"
+        app.screen.query_one("#pg-local", RadioButton).value = True
+        await pilot.press("v")
+        await settle(pilot)
+        assert app.session.validation is not None and app.session.validation.equal
+        assert "EQUAL" in str(app.screen.query_one("#verdict").render())
+        await pilot.press("4")
+        assert app.current_mode == "apply"
+        await pilot.press("p")
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await settle(pilot)
+        assert (example / "migrations.old").is_dir() and (example / "migrations" / "CONSOLIDATION.md").is_file()
+        assert app.session.status is not None and app.session.status.state == "applied"
+        await pilot.press("1", "r")
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.session.status is not None and app.session.status.state == "rolled_back"
+    assert project_tree(example) == before
+    # A message is seen once at each node it bubbles through: collapse the repeats.
+    steps = [m for i, m in enumerate(seen) if i == 0 or seen[i - 1] != m]
+    assert steps == ["AnalysisFinished", "GenerationFinished", "ValidationFinished", "ProjectChanged",
+                     "AnalysisFinished", "ProjectChanged", "AnalysisFinished"], steps

@@ -1,0 +1,98 @@
+"""Phase 2: the new files, their SQL, where each object came from, and the totals old against new."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on, work
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.app.messages import GenerationFinished
+from tui.app.screens.base import PhaseScreen
+from tui.app.screens.confirm import ConfirmScreen
+
+
+class GenerateScreen(PhaseScreen):
+    PHASE = "generate"
+    AUTO_FOCUS = "#files"
+    _files: list[dict[str, object]] = []
+    BINDINGS = [
+        Binding("g", "generate", "Generate", tooltip="Write the consolidated set to .consolidate/new/", id="generate"),
+        Binding("enter", "open", "Open", show=False, id="open-file"),
+        Binding("escape", "back", "Back", show=False, id="back"),
+    ]
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield from self.compose_frame()
+        with Horizontal(id="generate-body"):
+            with Vertical(id="files-pane"):
+                yield OptionList(id="files")
+                yield Static(id="provenance")
+            with VerticalScroll(id="sql-pane"):
+                yield Static(id="sql")
+        yield Static(id="totals")
+
+    def session_changed(self) -> None:
+        files, totals = self.session.staged_files()
+        self._files = files
+        ol = self.query_one("#files", OptionList)
+        keep = ol.highlighted or 0
+        ol.clear_options()
+        ol.add_options([Option(f"{f['file']}  {f['statements']} st · {f['lines']} lines", id=str(f["file"])) for f in files])
+        if not files:
+            self.query_one("#sql", Static).update(Text("Nothing generated yet: press g to write the consolidated set "
+                                                       "to .consolidate/new/ (migrations/ is not touched).", style="dim"))
+            self.query_one("#provenance", Static).update("")
+            self.query_one("#totals", Static).update("")
+            return
+        ol.highlighted = min(keep, len(files) - 1)
+        h, n = totals.get("history", {}), totals.get("new", {})
+        self.query_one("#totals", Static).update(
+            f"history: {h.get('files', '?')} files, {h.get('statements', '?')} statements, {h.get('lines', '?')} lines   →   "
+            f"new set: {n.get('files', '?')} files, {n.get('statements', '?')} statements, {n.get('lines', '?')} lines")
+
+    @on(OptionList.OptionHighlighted, "#files")
+    def show_file(self, event: OptionList.OptionHighlighted) -> None:
+        f = next((x for x in self._files if x["file"] == event.option.id), None)
+        if f is None:
+            return
+        self.query_one("#sql-pane").border_title = str(f["file"])
+        self.query_one("#sql", Static).update(Syntax(str(f["text"]), "sql", theme="ansi_dark", line_numbers=True,
+                                                     word_wrap=False, background_color="default"))
+        lines: list[Text] = [Text("where each object came from", style="bold")]
+        for label in f.get("objects", []):  # type: ignore[union-attr]
+            type_, _, name = str(label).partition(" ")
+            obj = self.session.obj(type_, name)
+            where = ", ".join(f"{e.stmt.file.rsplit('/', 1)[-1]}:{e.stmt.line}" for e in obj.events[:3]) if obj else ""
+            more = f" +{len(obj.events) - 3}" if obj and len(obj.events) > 3 else ""
+            lines.append(Text(f"{label}: ", style="cyan") + Text(where + more))
+        self.query_one("#provenance", Static).update(Group(*lines))
+
+    def action_generate(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.notify("generating…")
+                self.run_generate()
+
+        self.app.push_screen(ConfirmScreen("Generate the consolidated set?", [
+            "writes .consolidate/new/ (replacing what is there)",
+            "migrations/ is not touched",
+            f"{len(self.session.decisions.by_id)} saved decision(s) apply; undecided findings are folded"],
+            yes="Generate"), answered)
+
+    @work(thread=True, exclusive=True, group="generate", exit_on_error=False, description="generate")
+    def run_generate(self) -> None:
+        from tui.core.generate import generate
+
+        result = generate(self.session.root, decisions=self.session.decisions)
+        self.post_message(GenerationFinished(result))
+
+    def action_open(self) -> None:
+        self.query_one("#sql-pane").focus()
+
+    def action_back(self) -> None:
+        self.query_one("#files").focus()
