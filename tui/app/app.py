@@ -16,19 +16,24 @@ from tui.app.commands import GoToObject
 from tui.app.messages import (AnalysisFinished, AnalysisProgressed, GenerationFinished, ProjectChanged,
                               ValidationFinished)
 from tui.app.screens.analyze import AnalyzeScreen
-from tui.app.screens.apply import ApplyScreen
 from tui.app.screens.confirm import ConfirmScreen
-from tui.app.screens.generate import GenerateScreen
-from tui.app.screens.help import HelpScreen
-from tui.app.screens.validate import ValidateScreen
 from tui.app.session import PHASES, Session
 from tui.core.errors import ConsolidateError
 
 
+def _screen(phase: str) -> Screen[None]:
+    import importlib
+
+    module = importlib.import_module(f"tui.app.screens.{phase}")
+    return getattr(module, f"{phase.capitalize()}Screen")()  # type: ignore[no-any-return]
+
+
 class ConsolidateApp(App[None]):
     TITLE = "consolidate"
-    CSS_PATH = "styles/app.tcss"
-    MODES = {"analyze": AnalyzeScreen, "generate": GenerateScreen, "validate": ValidateScreen, "apply": ApplyScreen}
+    CSS_PATH = Path(__file__).parent / "styles" / "app.tcss"  # absolute: subclasses may live anywhere
+    # The later phases are imported when first opened: the first paint waits for nothing else.
+    MODES = {"analyze": AnalyzeScreen, "generate": lambda: _screen("generate"), "validate": lambda: _screen("validate"),
+             "apply": lambda: _screen("apply")}
     DEFAULT_MODE = "analyze"
     COMMANDS = App.COMMANDS | {GoToObject}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -49,7 +54,8 @@ class ConsolidateApp(App[None]):
         self.session = Session(Path(project).resolve())
 
     def on_mount(self) -> None:
-        self.run_analysis()
+        # After the first paint: the analysis thread holds the GIL while it parses.
+        self.call_after_refresh(self.run_analysis)
 
     def changed(self) -> None:
         self.session_version += 1
@@ -167,6 +173,8 @@ class ConsolidateApp(App[None]):
                 from tui.core.findings import describe
 
                 topic = f"## {f.kind}\n\n{describe(f.kind)}"
+        from tui.app.screens.help import HelpScreen
+
         self.push_screen(HelpScreen(topic))
 
     def action_rollback(self) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.decisions import Decisions, load_decisions, save_decisions
-from tui.core.findings import Finding
-from tui.core.model import Obj, key_of
 
 if TYPE_CHECKING:
+    from tui.core.findings import Finding
+    from tui.core.model import Obj
     from tui.core.analysis import Analysis
     from tui.core.generate import GenerateResult
     from tui.pg.validate import ValidationResult
@@ -49,7 +49,7 @@ class Session:
         return self.analysis.findings if self.analysis else []
 
     def obj(self, type_: str, name: str) -> Obj | None:
-        return self.analysis.model.objects.get(key_of(type_, name)) if self.analysis else None
+        return self.analysis.model.objects.get(f"{type_}:{name}") if self.analysis else None
 
     def reachable(self, phase: str) -> str:
         """Empty when `phase` can be opened, else why not (shown beside the dimmed phase)."""

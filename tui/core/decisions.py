@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.errors import WARNING, Diagnostic
-from tui.core.findings import Finding
+
+if TYPE_CHECKING:
+    from tui.core.findings import Finding
 
 ACCEPT = "accept"
 KEEP = "keep"

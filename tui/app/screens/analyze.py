@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -14,8 +16,9 @@ from tui.app.widgets.dependency_map import DependencyMap
 from tui.app.widgets.findings_table import FindingsTable
 from tui.app.widgets.timeline import Timeline
 from tui.core.decisions import ACCEPT, DEFER, KEEP
-from tui.core.findings import KINDS, Finding
-from tui.core.model import key_of
+
+if TYPE_CHECKING:
+    from tui.core.findings import Finding
 
 
 class AnalyzeScreen(PhaseScreen):
@@ -102,7 +105,7 @@ class AnalyzeScreen(PhaseScreen):
         if f is None:
             self.query_one(Timeline).show(None, None)
             return
-        self.show_object(key_of(f.object_type, f.object_name), f)
+        self.show_object(f"{f.object_type}:{f.object_name}", f)
 
     def show_object(self, key: str, finding: Finding | None) -> None:
         a = self.session.analysis
@@ -172,6 +175,8 @@ class AnalyzeScreen(PhaseScreen):
         self.capp.decisions_changed()
 
     def action_next_kind(self) -> None:
+        from tui.core.findings import KINDS
+
         present = [k for k in KINDS if any(f.kind == k for f in self.session.findings)]
         order = [""] + present
         self.kind_filter = order[(order.index(self.kind_filter) + 1) % len(order)] if self.kind_filter in order else ""

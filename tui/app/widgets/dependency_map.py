@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui.core.graph import Graph
-from tui.core.model import Model
+if TYPE_CHECKING:
+    from tui.core.graph import Graph
+    from tui.core.model import Model
+
 
 
 class DependencyMap(OptionList):

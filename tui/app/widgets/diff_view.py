@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.syntax import Syntax
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.pg.compare import Difference
+if TYPE_CHECKING:
+    from tui.pg.compare import Difference
 
 
 def _side(text: str) -> Syntax:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import DataTable
 
 from tui.core.decisions import ACCEPT, DEFER, KEEP, Decisions
-from tui.core.findings import Finding
+
+if TYPE_CHECKING:
+    from tui.core.findings import Finding
 
 _DECISION = {ACCEPT: ("accept", "green"), KEEP: ("keep", "yellow"), DEFER: ("defer", "magenta")}
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from tui.core.findings import Finding
-from tui.core.model import Obj
+if TYPE_CHECKING:
+    from tui.core.findings import Finding
+    from tui.core.model import Obj
+
 
 MAX_LINES = 30  # a long function body is cut here; the file:line says where the rest is
 
