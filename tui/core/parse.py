@@ -66,6 +66,7 @@ class Statement:
     guarded: bool = False
     inner: list[Statement] = field(default_factory=list)
     do_kind: str = ""  # for DO blocks: "notice", "guarded", "static", "logic"
+    loop_queries: list[str] = field(default_factory=list)  # a DO block that only loops over these queries' rows
 
     @property
     def kind(self) -> str:
@@ -255,6 +256,8 @@ def _open_do_block(
     walker = _DoWalker()
     walker.walk(tree[0]["PLpgSQL_function"]["action"], guarded=False)
     stmt.do_kind = walker.classify()
+    if stmt.do_kind == "logic":
+        stmt.loop_queries = _loop_queries(tree[0]["PLpgSQL_function"])
     for sql, lineno, guarded in walker.statements:
         try:
             nodes = parse_sql(sql)
@@ -273,6 +276,27 @@ def _open_do_block(
                 guarded=guarded,
             )
             stmt.inner.append(inner)
+
+
+def _loop_queries(fn: dict[str, Any]) -> list[str]:
+    """The queries of a block that does nothing but loop over their rows (a data migration):
+    over no rows it does nothing. Empty when the block does anything else, a declaration's
+    default included."""
+    block = fn["action"]["PLpgSQL_stmt_block"]
+    if block.get("exceptions"):
+        return []
+    for datum in fn.get("datums", []):
+        (_, value), = datum.items()
+        if value.get("default_val"):
+            return []
+    out = []
+    for child in block.get("body", []):
+        (kind, value), = child.items()
+        if kind == "PLpgSQL_stmt_fors" and "query" in value:
+            out.append(value["query"]["PLpgSQL_expr"]["query"])
+        elif not (kind == "PLpgSQL_stmt_return" or (kind == "PLpgSQL_stmt_raise" and value.get("elog_level", _ERROR_LEVEL) < _ERROR_LEVEL)):
+            return []
+    return out
 
 
 class _DoWalker:

@@ -18,17 +18,24 @@ from typing import Any
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
+from pglast.enums import ObjectType as OT
+from pglast.stream import RawStream
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import Finding
-from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, REPLACE, TRUNCATE, Event, Obj
+from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
 from tui.core.parse import Statement
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
 # Statements everything after them may rely on without naming them (an operator class, a schema).
 _BARRIERS = (ast.VariableSetStmt, ast.CreateExtensionStmt, ast.CreateSchemaStmt, ast.AlterExtensionStmt)
 _DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt)
+# Statements that need a function only to exist, never run it.
+_EXISTENCE_ONLY = (ast.CreateTrigStmt, ast.CommentStmt, ast.GrantStmt, ast.CreateFunctionStmt, ast.AlterOwnerStmt)
+# Statements that may run code: a trigger fires, a function is called, a DO block runs.
+# (A statement that names the function, an index expression or a column default, is a reader.)
+_RUNS_CODE = _DML + (ast.DoStmt, ast.SelectStmt, ast.CallStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
 
 
 @dataclass(eq=False)
@@ -45,10 +52,11 @@ class Item:
     barrier: bool = False
     group: str = ""
     notes: list[str] = field(default_factory=list)
+    at: int = -1  # the history position it takes, when not its own (a definition moved earlier)
 
     @property
     def seq(self) -> int:
-        return self.stmt.seq
+        return self.at if self.at >= 0 else self.stmt.seq
 
 
 @dataclass
@@ -66,8 +74,11 @@ def birth_name(o: Obj) -> str:
 
 
 class _Planner:
-    def __init__(self, analysis: Analysis, decisions: Decisions) -> None:
+    def __init__(self, analysis: Analysis, decisions: Decisions, hoisting: bool = True) -> None:
         self.a = analysis
+        self.hoisting = hoisting
+        self.hoist: dict[int, Statement] = {}  # seq of a first definition -> the last definition, written there
+        self.hoisted: dict[int, Statement] = {}  # seq of that last definition -> the first one
         self.m = analysis.model
         self.decisions = decisions
         self.accepted = [f for f in analysis.findings if not decisions.keeps(f.id)]
@@ -119,7 +130,7 @@ class _Planner:
             cutoff = defs[-1].stmt.seq if defs else -1
             last_def = defs[-1] if defs else None
             own = {e.stmt.seq for e in o.events}
-            if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())):
+            if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())) and not self._hoist(o, defs, read_at):
                 continue  # used before its last definition: its earlier definitions stay where they were
             family = [o] + children.get(o.key, [])
             for x in family:
@@ -135,6 +146,41 @@ class _Planner:
                 st = by_seq.get(seq)
                 if st is not None and not isinstance(st.node, _BARRIERS):
                     self.dropped[seq] = "no effect"
+
+    def _hoist(self, o: Obj, defs: list[Event], read_at: dict[int, list[int]]) -> bool:
+        """Write a function's last definition where its first stood, when what used it in between
+        only needed it to exist (a trigger, a comment, a grant) and nothing ran it meanwhile.
+
+        PL/pgSQL bodies are not checked when created, so the final body may name objects created
+        later; SQL-language bodies are, and stay as they were.
+        """
+        if not self.hoisting or o.type != "function" or len(defs) < 2:
+            return False
+        first, last = defs[0].stmt, defs[-1].stmt
+        if first.parent is not None or last.parent is not None or _language(last.node) != "plpgsql":
+            return False
+        if any(e.action == DROP and first.seq < e.stmt.seq < last.seq for e in o.events):
+            return False
+        own = {e.stmt.seq for e in o.events}
+        stmts = {st.seq: st for st in self.a.parsed.statements}
+        for seq in read_at.get(id(o), ()):
+            if seq < last.seq and seq not in own and not isinstance(stmts[seq].node, _EXISTENCE_ONLY):
+                return False
+        fired_on = {t.parent for t in self.m.objects.values() if t.type == "trigger" and o.key in t.attrs.get("depends", ())}
+        cascades_from = {str(c.attrs.get("ref_table")) for c in self.m.objects.values()
+                         if c.type == "constraint" and c.attrs.get("contype") == "f" and c.parent in fired_on}
+        for st in self.a.parsed.statements:
+            if not first.seq < st.seq < last.seq:
+                continue
+            if st.seq in self.opaque_seqs or (isinstance(st.node, _RUNS_CODE) and not isinstance(st.node, _DML)):
+                return False  # it may have called the function
+            if isinstance(st.node, _DML):
+                targets = {d.parent for d, _ in self.by_seq.get(st.seq, []) if d.type == "data"}
+                if not targets or targets & fired_on or {k.split(":", 1)[1] for k in targets} & cascades_from:
+                    return False  # a trigger on the function may have fired
+        self.hoist[first.seq] = last
+        self.hoisted[last.seq] = first
+        return True
 
     def mark_rows_dead(self, f: Finding) -> None:
         d = self.m.get("data", f.object_name)
@@ -191,6 +237,13 @@ class _Planner:
                 continue
             if st.seq in self.dropped:
                 continue
+            if st.seq in self.hoisted:
+                first = self.hoisted[st.seq]
+                self.dropped[st.seq] = f"written where its first definition stood ({first.file}:{first.line})"
+                continue
+            if st.seq in self.hoist:
+                items.append(self._hoisted_item(st))
+                continue
             pairs = [(o, e) for o, e in self.by_seq.get(st.seq, []) if not _bookkeeping(o, e)]
             alive = [(o, e) for o, e in pairs if id(e) not in self.dead]
             if pairs and not alive:
@@ -228,6 +281,15 @@ class _Planner:
                 self._revive_mentioned(st)
             items.append(item)
         return items, setup
+
+    def _hoisted_item(self, first: Statement) -> Item:
+        last = self.hoist[first.seq]
+        alive = [o for o, e in self.by_seq.get(last.seq, []) if id(e) not in self.dead and not _bookkeeping(o, e)]
+        reads = set(self.m.reads_of(last.seq))
+        item = Item(last, last.node, writes={o.key for o in alive}, reads=reads, at=first.seq)
+        item.ahead = set(reads)  # what the final definition needs may come later in the history
+        item.folded.append(first)
+        return item
 
     def _revive_mentioned(self, st: Statement) -> None:
         """A statement the model cannot read (dynamic SQL, PL/pgSQL logic) keeps what it names alive."""
@@ -328,6 +390,9 @@ class _Planner:
                     opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
         data_tables = {o.parent for o in self.m.objects.values() if o.type == "data" and o.events}
         for it in list(items):
+            if isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None:
+                self._fold_rename(it, items, creates, folding, opaque, data_tables)
+                continue
             if not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None:
                 for o, e in self.by_seq.get(it.seq, []):
                     if o.type == "column" and e.action == ADD and id(e) not in self.dead:
@@ -354,6 +419,36 @@ class _Planner:
                 else:
                     items.remove(it)
                     self.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+
+    def _fold_rename(self, it: Item, items: list[Item], creates: dict[str, Item], folding: set[tuple[str, str]],
+                     opaque: dict[str, int], data_tables: set[str]) -> None:
+        """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
+        col = next((o for o, e in self.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
+        if col is None or ("column", col.name) not in folding or col.parent in data_tables:
+            return
+        target = creates.get(col.parent)
+        if target is None or target is it or it.seq > opaque.get(col.parent, it.seq + 1) or target.seq > it.seq:
+            return
+        # Whatever named the column before the rename (an index, a view, a constraint) was written with the old name.
+        if any(col in objs and seq < it.seq and seq != target.seq for seq, objs in self.m.reads.items()):
+            return
+        if any(col.key in o.attrs.get("depends", ()) and o.born < it.seq for o in self.m.objects.values()):
+            return
+        old, new = it.node.subname, it.node.newname
+        elts = list(target.node.tableElts or ())
+        defs = [e for e in elts if isinstance(e, ast.ColumnDef) and e.colname == old]
+        if len(defs) != 1 or any(isinstance(e, ast.ColumnDef) and e.colname == new for e in elts):
+            return
+        others = [e for e in elts if e is not defs[0]] + [c for c in defs[0].constraints or () if c.contype != CT.CONSTR_DEFAULT]
+        if any(re.search(rf"\b{re.escape(old)}\b", RawStream()(e)) for e in others):
+            return  # a table constraint or a CHECK names it: it would need rewriting too
+        self._edit(target)
+        cd = copy.deepcopy(defs[0])
+        cd.colname = new
+        target.node.tableElts = tuple(cd if e is defs[0] else e for e in elts)
+        target.folded.append(it.stmt)
+        items.remove(it)
+        self.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
 
     def _fold_cmd(self, target: Item, it: Item, table: Obj, cmd: Any, folding: set[tuple[str, str]], has_data: bool) -> bool:
         create: ast.CreateStmt = target.node
@@ -519,6 +614,13 @@ def _cmd_target(cmd: Any) -> str:
     return str(cmd.name or "")
 
 
+def _language(node: Any) -> str:
+    for opt in getattr(node, "options", None) or ():
+        if getattr(opt, "defname", "") == "language":
+            return str(getattr(opt.arg, "sval", "")).lower()
+    return ""
+
+
 def _apply_column_cmd(cd: ast.ColumnDef, cmd: Any) -> None:
     """Write one ALTER COLUMN change into a column definition."""
     cons = [c for c in cd.constraints or ()]
@@ -551,7 +653,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
     except _Cycle as cycle:
         # A fold made two statements wait on each other: give up the folds into those statements.
         p.unfolded.extend(f"{i.stmt.file}:{i.stmt.line}" for i in cycle.items if i.folded)
-        p2 = _Planner(analysis, decisions or Decisions())
+        p2 = _Planner(analysis, decisions or Decisions(), hoisting=False)
         p2.mark_dead()
         items, setup = _settled_items(p2)
         assign_groups(analysis, items)

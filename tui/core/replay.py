@@ -368,12 +368,24 @@ class Replayer(TableReplay, DataReplay):
             self.no_effect("DO block that only raises notices" if st.do_kind == "notice" else "empty DO block")
             return
         if st.do_kind == "logic":
+            if st.loop_queries and all(self._loop_over_nothing(q) for q in st.loop_queries):
+                self.no_effect("DO block that only loops over rows of tables that hold none at this point")
+                return
             self.unfollow("DO block with logic (conditions, loops, dynamic SQL)")
             return
         for inner in st.inner:
             self.apply(inner)
         self.stmt = st
         self.guarded = False
+
+    def _loop_over_nothing(self, query: str) -> bool:
+        from tui.core.parse import parse_sql
+
+        try:
+            nodes = parse_sql(query)
+        except Exception:  # noqa: BLE001 - a query pglast cannot read is one we cannot judge
+            return False
+        return len(nodes) == 1 and self.query_is_empty(nodes[0].stmt, query)
 
     def on_SelectStmt(self, node: ast.SelectStmt) -> None:
         calls = [c.split(".")[-1] for c in func_calls(node)]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from pglast import ast
 
-from tui.core.model import DELETE, INSERT, TRUNCATE, UPDATE, Obj, Row
-from tui.core.names import sql, strings
+from tui.core.model import CREATE, DELETE, INSERT, REPLACE, TRUNCATE, UPDATE, Obj, Row
+from tui.core.names import sql, strings, walk
 
 if TYPE_CHECKING:
     from tui.core.replay import Replayer
 
 _NO_MATCH = object()
+# Aggregates return a row even over no rows.
+_AGGREGATE = re.compile(r"\b(count|sum|min|max|avg|array_agg|string_agg|json_agg|jsonb_agg|json_object_agg|"
+                        r"jsonb_object_agg|bool_and|bool_or|every|xmlagg|bit_and|bit_or)\s*\(", re.I)
 
 
 class DataReplay:
@@ -51,7 +55,12 @@ class DataReplay:
         d = self.data(t)
         cols = [r.name for r in node.cols or ()] or list(t.attrs.get("columns", []))
         sel = node.selectStmt
-        if node.withClause is not None or sel is None or not sel.valuesLists or getattr(node, "returningClause", None) or getattr(node, "returningList", None):
+        returning = getattr(node, "returningClause", None) or getattr(node, "returningList", None)
+        if (node.withClause is None and sel is not None and not sel.valuesLists and not returning and self.stmt is not None
+                and self.query_is_empty(sel, self.stmt.text)):
+            self.no_effect(f"INSERT into {t.name} from a query over tables that hold no rows at this point")
+            return
+        if node.withClause is not None or sel is None or not sel.valuesLists or returning:
             d.attrs["uncertain"] = "rows inserted from a query"
             e = self.event(d, INSERT, "rows from a query")
             self.unfollow("INSERT from a query: the rows depend on the data", [t.key] + self.relation_deps(sel))
@@ -90,6 +99,9 @@ class DataReplay:
             return
         d = self.data(t)
         rows = [r for r in d.attrs["rows"] if r.alive]
+        if not rows and self._nothing_to_change(t, d, node):
+            self.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
+            return
         matched = self._where(rows, node.whereClause) if not node.fromClause else None
         sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
         constant = all(_is_constant(v) for v in sets.values()) and len(sets) == len(node.targetList or ())
@@ -108,6 +120,9 @@ class DataReplay:
             return
         d = self.data(t)
         rows = [r for r in d.attrs["rows"] if r.alive]
+        if not rows and self._nothing_to_change(t, d, node):
+            self.no_effect(f"DELETE from {t.name}, which holds no rows at this point")
+            return
         matched = self._where(rows, node.whereClause) if not node.usingClause else None
         e = self.event(d, DELETE, "")
         if matched is None:
@@ -143,6 +158,53 @@ class DataReplay:
                 d.attrs["uncertain"] = "rows loaded by COPY"
                 keys.append(t.key)
         self.unfollow("COPY: rows come from outside the SQL", keys)
+
+    def _nothing_to_change(self: Replayer, t: Obj, d: Obj, node: Any) -> bool:
+        """True when an UPDATE or DELETE surely meets no row."""
+        if self.stmt is None or self.stmt.parent is not None or not self.certainly_empty(t):
+            return False
+        if node.withClause is not None or getattr(node, "returningList", None) or getattr(node, "returningClause", None):
+            return False
+        return not any(o.type == "trigger" and o.exists and o.parent == t.key and not getattr(o.attrs.get("node"), "row", True)
+                       for o in self.model.objects.values())  # a statement-level trigger fires on no rows too
+
+    def certainly_empty(self: Replayer, t: Obj) -> bool:
+        """The model knows every row the table got, none is left, and nothing it cannot follow (a
+        trigger's body, dynamic SQL, COPY) may have added one."""
+        if t.type != "table":
+            return False
+        d = self.model.get("data", t.name)
+        if d is not None and d.exists and (d.attrs.get("uncertain") or any(r.alive for r in d.attrs["rows"])):
+            return False
+        local = t.name.rsplit(".", 1)[-1].lower()
+        if any(t.key in u.objects or local in u.stmt.text.lower() for u in self.model.unfollowable):
+            return False
+        for o in self.model.objects.values():
+            if o.type == "trigger" and o.exists:
+                fn = self.model.get("function", str(o.attrs.get("function", "")))
+                made = fn.last(CREATE, REPLACE) if fn is not None else None
+                if made is None or local in made.stmt.text.lower():
+                    return False  # a trigger function that may write to this table
+        return True
+
+    def query_is_empty(self: Replayer, query: Any, text: str) -> bool:
+        """True when a SELECT surely returns no row: every branch reads FROM tables that hold none,
+        and nothing (an aggregate, a set-returning function, VALUES) makes a row out of nothing."""
+        if not isinstance(query, ast.SelectStmt) or _AGGREGATE.search(text):
+            return False
+        for n in walk(query):
+            if isinstance(n, ast.SelectStmt):
+                if n.withClause is not None or n.valuesLists or n.groupClause or n.havingClause:
+                    return False
+                if getattr(n.op, "value", n.op) in (0, "SETOP_NONE") and not n.fromClause:
+                    return False
+            elif isinstance(n, (ast.RangeFunction, ast.RangeTableFunc)):
+                return False
+            elif isinstance(n, ast.RangeVar):
+                _, _, t = self.rel(n)
+                if t is None or not self.certainly_empty(t):
+                    return False
+        return True
 
     def _where(self: Replayer, rows: list[Row], where: Any) -> list[Row] | None:
         """Rows a simple WHERE selects (col = const, col IN (...), AND, OR); None when it cannot tell."""
