@@ -53,6 +53,7 @@ class Item:
     group: str = ""
     notes: list[str] = field(default_factory=list)
     at: int = -1  # the history position it takes, when not its own (a definition moved earlier)
+    fold_ahead: dict[int, set[str]] = field(default_factory=dict)  # folded statement's seq -> what it needs
 
     @property
     def seq(self) -> int:
@@ -77,6 +78,8 @@ class _Planner:
     def __init__(self, analysis: Analysis, decisions: Decisions, hoisting: bool = True) -> None:
         self.a = analysis
         self.hoisting = hoisting
+        self.no_fold: set[int] = set()  # seqs of CREATE TABLE statements nothing may fold into
+        self.no_fold_stmts: set[int] = set()  # seqs of statements that stay where they are
         self.hoist: dict[int, Statement] = {}  # seq of a first definition -> the last definition, written there
         self.hoisted: dict[int, Statement] = {}  # seq of that last definition -> the first one
         self.m = analysis.model
@@ -377,7 +380,7 @@ class _Planner:
         for it in items:
             if isinstance(it.node, ast.CreateStmt) and not it.stmt.parent:
                 for o, e in self.by_seq.get(it.seq, []):
-                    if o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists:
+                    if o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists and it.seq not in self.no_fold:
                         creates[o.key] = it
         folding = {(f.object_type, f.object_name) for f in self.accepted if f.kind in ("added_later", "altered_later")}
         # A statement the model cannot follow may add columns of its own: nothing after it folds past it.
@@ -393,7 +396,7 @@ class _Planner:
             if isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None:
                 self._fold_rename(it, items, creates, folding, opaque, data_tables)
                 continue
-            if not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None:
+            if not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in self.no_fold_stmts:
                 for o, e in self.by_seq.get(it.seq, []):
                     if o.type == "column" and e.action == ADD and id(e) not in self.dead:
                         self.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
@@ -410,7 +413,9 @@ class _Planner:
             if len(keep_cmds) != len(it.node.cmds or ()):
                 target.folded.append(it.stmt)
                 # What folded-in columns need: types, functions, referenced tables (not other columns).
-                target.ahead |= {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))}
+                needs = {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))}
+                target.ahead |= needs
+                target.fold_ahead[it.seq] = {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes
                 target.writes |= it.writes
                 if keep_cmds:
                     it.node = copy.copy(it.node)
@@ -642,24 +647,41 @@ def _apply_column_cmd(cd: ast.ColumnDef, cmd: Any) -> None:
 
 def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
     """The plan for `analysis` (made with track_reads=True) under the user's decisions."""
-    p = _Planner(analysis, decisions or Decisions())
-    p.mark_dead()
-    items, setup = _settled_items(p)
-    folded_items = items
-    p.fold(folded_items)
-    assign_groups(analysis, folded_items)
-    try:
-        ordered = p.order(folded_items)
-    except _Cycle as cycle:
-        # A fold made two statements wait on each other: give up the folds into those statements.
-        p.unfolded.extend(f"{i.stmt.file}:{i.stmt.line}" for i in cycle.items if i.folded)
-        p2 = _Planner(analysis, decisions or Decisions(), hoisting=False)
-        p2.mark_dead()
-        items, setup = _settled_items(p2)
+    decisions = decisions or Decisions()
+    no_fold: set[int] = set()
+    no_fold_stmts: set[int] = set()
+    unfolded: list[str] = []
+    attempts = 40
+    for attempt in range(attempts):
+        # The last attempt folds nothing and moves nothing: the history's own order always works.
+        last = attempt == attempts - 1
+        p = _Planner(analysis, decisions, hoisting=not last)
+        p.no_fold, p.no_fold_stmts = no_fold, no_fold_stmts
+        p.mark_dead()
+        items, setup = _settled_items(p)
+        if not last:
+            p.fold(items)
         assign_groups(analysis, items)
-        ordered = p2.order(items)
-        p.dropped = p2.dropped
-    return Plan(ordered, dict(sorted(p.dropped.items())), p.unfolded, setup)
+        try:
+            ordered = p.order(items)
+        except _Cycle as cycle:
+            # A fold made statements wait on each other: give up the folds into those statements only.
+            # Only the folded statements that need something inside the cycle stay where they were.
+            stuck = [i for i in cycle.items if i.folded]
+            inside = set().union(*(i.writes for i in cycle.items))
+            culprits = {seq for i in stuck for seq, needs in i.fold_ahead.items() if needs & inside} - no_fold_stmts
+            if culprits:
+                no_fold_stmts.update(culprits)
+                by_seq = {s.seq: s for s in analysis.parsed.statements}
+                unfolded.extend(f"{by_seq[c].file}:{by_seq[c].line}" for c in culprits)
+            else:
+                unfolded.extend(f"{i.stmt.file}:{i.stmt.line}" for i in stuck)
+                no_fold.update(i.stmt.seq for i in stuck)
+                if not stuck:
+                    no_fold.update(i.stmt.seq for i in cycle.items)
+            continue
+        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup)
+    raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
 
 
 def _settled_items(p: _Planner) -> tuple[list[Item], list[Statement]]:
