@@ -25,6 +25,7 @@ from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import Finding
 from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
+from tui.core.names import expr_columns, strings
 from tui.core.parse import Statement
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
@@ -480,6 +481,12 @@ class _Planner:
             obj = self.m.get("constraint", f"{table.name}.{name}") if name else None
             if obj is None or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL:
                 return False
+            have = {e.colname for e in create.tableElts or () if isinstance(e, ast.ColumnDef)}
+            named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
+            if con.raw_expr is not None:
+                named |= set(expr_columns(con.raw_expr))
+            if named - have:
+                return False  # a column it names stayed outside the CREATE
             self._edit(target)
             target.node.tableElts = tuple(target.node.tableElts or ()) + (copy.deepcopy(con),)
             return True
