@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 import threading
 from collections.abc import Sequence
@@ -62,6 +63,22 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+_exit_now = False  # set by commands that hold nothing but memory: the process can skip tearing it down
+_held: list[object] = []  # what such a command built, kept so that returning does not free it piece by piece
+
+
+def run() -> None:
+    """The console entry point."""
+    code = main()
+    if _exit_now:
+        # Freeing millions of AST nodes one by one at exit takes most of a second on a large
+        # history; analyze holds no file, socket or server, so nothing is lost by skipping it.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0] not in SUBCOMMANDS + ("-h", "--help"):
@@ -85,6 +102,8 @@ def _progress(what: str, done: int, total: int) -> None:
 def cmd_analyze(args: argparse.Namespace) -> int:
     from tui.core.analysis import Cancelled, analyze
 
+    global _exit_now
+    _exit_now = True
     cancel = threading.Event()
     # The analysis holds millions of AST nodes; a cyclic collection while serialising them costs seconds.
     gc.disable()
@@ -93,6 +112,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     except (Cancelled, KeyboardInterrupt):
         print("analysis interrupted", file=sys.stderr)
         return EXIT_ERROR
+    _held.append(result)
     for d in result.diagnostics:
         print(str(d), file=sys.stderr)
     if args.json:

@@ -19,7 +19,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
     """
     out: list[Finding] = []
     for o in model.objects.values():
-        if not o.exists or o.type in ("data", "grant"):
+        if not o.exists or o.type in ("data", "grant") or len(o.events) < 2:
             continue
         life = current_life(o)
         if not life or life[0].stmt.migration < 0:

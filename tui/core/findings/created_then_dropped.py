@@ -28,8 +28,10 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
                 json_added.setdefault(first.stmt.migration, []).append(x)
     out: list[Finding] = []
     for o in model.objects.values():
+        if o.exists or o.type in _SKIP:
+            continue
         events = history_events(o)
-        if o.exists or o.type in _SKIP or not events or not any(e.action in (CREATE, ADD) for e in events):
+        if not events or not any(e.action in (CREATE, ADD) for e in events):
             continue
         if implicit_drop(o) and _owner_name(o) in dropped_names:
             continue
