@@ -55,6 +55,7 @@ class Item:
     notes: list[str] = field(default_factory=list)
     at: int = -1  # the history position it takes, when not its own (a definition moved earlier)
     fold_ahead: dict[int, set[str]] = field(default_factory=dict)  # folded statement's seq -> what it needs
+    merged: list[Statement] = field(default_factory=list)  # INSERTs whose rows were appended to this one
 
     @property
     def seq(self) -> int:
@@ -250,6 +251,10 @@ class _Planner:
                 continue
             pairs = [(o, e) for o, e in self.by_seq.get(st.seq, []) if not _bookkeeping(o, e)]
             alive = [(o, e) for o, e in pairs if id(e) not in self.dead]
+            if isinstance(st.node, ast.RenameStmt) and any(id(e) in self.dead for o, e in pairs if o.parent):
+                # Renaming a column, constraint or trigger that is folded away: the note it leaves
+                # on its table is no reason to keep the statement.
+                alive = [(o, e) for o, e in alive if o.parent]
             if pairs and not alive:
                 self.dropped[st.seq] = "its whole effect is folded away"
                 continue
@@ -687,8 +692,49 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
                 if not stuck:
                     no_fold.update(i.stmt.seq for i in cycle.items)
             continue
+        ordered = _merge_inserts(ordered, p)
         return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
+
+
+def _insert_shape(it: Item) -> tuple[str, str, tuple[str, ...]] | None:
+    """What two INSERTs must share to become one: table, group and columns (plain VALUES only)."""
+    n = it.node
+    if (not isinstance(n, ast.InsertStmt) or it.stmt.parent is not None or n.onConflictClause is not None
+            or n.withClause is not None or getattr(n, "returningList", None) or getattr(n, "returningClause", None)
+            or n.selectStmt is None or not n.selectStmt.valuesLists or n.override):
+        return None
+    rel = n.relation
+    return (f"{rel.schemaname or ''}.{rel.relname}", it.group, tuple(c.name for c in n.cols or ()))
+
+
+def _merge_inserts(items: list[Item], p: _Planner) -> list[Item]:
+    """Runs of INSERT ... VALUES into one table, one after the other, become one multi-row INSERT:
+    the same rows in the same order (serial ids too), one statement to read instead of hundreds.
+    Not where a statement-level trigger would fire a different number of times, nor across comments."""
+    statement_triggers = {o.parent for o in p.m.objects.values() if o.type == "trigger" and o.exists
+                          and not getattr(o.attrs.get("node"), "row", True)}
+    out: list[Item] = []
+    run_shape = None
+    for it in items:
+        shape = _insert_shape(it)
+        prev = out[-1] if out else None
+        if (shape is not None and prev is not None and shape == run_shape and not it.stmt.comments
+                and not it.folded and not it.notes):
+            table = p.m.get("table", it.node.relation.relname) if not it.node.relation.schemaname else None
+            if table is None or table.key not in statement_triggers:
+                if not prev.changed:
+                    prev.node = copy.copy(prev.node)
+                    prev.node.selectStmt = copy.copy(prev.node.selectStmt)
+                    prev.changed = True
+                prev.node.selectStmt.valuesLists = tuple(prev.node.selectStmt.valuesLists) + tuple(it.node.selectStmt.valuesLists)
+                prev.merged.append(it.stmt)
+                prev.writes |= it.writes
+                p.dropped[it.seq] = f"rows merged into the INSERT at {prev.stmt.file}:{prev.stmt.line}"
+                continue
+        run_shape = shape
+        out.append(it)
+    return out
 
 
 def _settled_items(p: _Planner) -> tuple[list[Item], list[Statement]]:

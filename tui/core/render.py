@@ -46,6 +46,9 @@ def _block(it: Item) -> str:
     if it.folded:
         where = ", ".join(f"{s.file.rsplit('/', 1)[-1]}:{s.line}" for s in sorted(it.folded, key=lambda s: s.seq))
         parts.append(f"-- folded in: {where}")
+    if it.merged:
+        files = ", ".join(dict.fromkeys(s.file.split("/", 1)[-1] for s in [it.stmt, *it.merged]))
+        parts.append(f"-- rows of {len(it.merged) + 1} INSERT statements, in their order: {files}")
     for note in it.notes:
         parts.append(f"-- {note}")
     sql = statement_sql(it)

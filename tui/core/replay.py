@@ -42,6 +42,8 @@ class Replayer(TableReplay, DataReplay):
         self.rdeps: dict[str, set[str]] = {}
         self.funcs: dict[str, set[str]] = {}  # qualified function name -> keys of its overloads
         self.connames: dict[str, set[str]] = {}
+        self.has_triggers = False  # until the first CREATE TRIGGER, no DML can write beyond its own table
+        self.blind = False  # a trigger ran dynamic SQL: from then on no table is known to be empty
         self.obj("schema", "public", "public").lives = 1
 
     # ---- entry points -------------------------------------------------------------
@@ -189,6 +191,7 @@ class Replayer(TableReplay, DataReplay):
     def unfollow(self, reason: str, objects: Iterable[str] = ()) -> None:
         assert self.stmt is not None
         self.model.unfollowable.append(Unfollowable(self.stmt, reason, list(objects)))
+        self.fire_mentioned(self.stmt.text)
         for key in objects:
             o = self.model.objects.get(key)
             if o is not None:
@@ -553,6 +556,7 @@ class Replayer(TableReplay, DataReplay):
         o = self.create("trigger", name, schema, parent=t.key if t else "", replace=bool(node.replace))
         if o is None:
             return
+        self.has_triggers = True
         fnames = strings(node.funcname)
         funcs = self.functions_named(fnames[-1], fnames[0] if len(fnames) > 1 else None)
         deps = [f.key for f in funcs[:1]]

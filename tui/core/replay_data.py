@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from tui.core.replay import Replayer
 
 _NO_MATCH = object()
+_WORD = re.compile(r"[a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?")
 # Aggregates return a row even over no rows.
 _AGGREGATE = re.compile(r"\b(count|sum|min|max|avg|array_agg|string_agg|json_agg|jsonb_agg|json_object_agg|"
                         r"jsonb_object_agg|bool_and|bool_or|every|xmlagg|bit_and|bit_or)\s*\(", re.I)
@@ -62,11 +63,13 @@ class DataReplay:
             return
         if node.withClause is not None or sel is None or not sel.valuesLists or returning:
             d.attrs["uncertain"] = "rows inserted from a query"
+            self.fire(t)
             e = self.event(d, INSERT, "rows from a query")
             self.unfollow("INSERT from a query: the rows depend on the data", [t.key] + self.relation_deps(sel))
             del e
             return
         e = self.event(d, INSERT, f"{len(sel.valuesLists)} row(s)")
+        self.fire(t)
         rows: list[Row] = d.attrs["rows"]
         conflict = node.onConflictClause
         for values in sel.valuesLists:
@@ -102,6 +105,7 @@ class DataReplay:
         if not rows and self._nothing_to_change(t, d, node):
             self.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
             return
+        self.fire(t, bool(rows) or not self.certainly_empty(t))
         matched = self._where(rows, node.whereClause) if not node.fromClause else None
         sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
         constant = all(_is_constant(v) for v in sets.values()) and len(sets) == len(node.targetList or ())
@@ -123,6 +127,7 @@ class DataReplay:
         if not rows and self._nothing_to_change(t, d, node):
             self.no_effect(f"DELETE from {t.name}, which holds no rows at this point")
             return
+        self.fire_cascade(t, bool(rows) or not self.certainly_empty(t))
         matched = self._where(rows, node.whereClause) if not node.usingClause else None
         e = self.event(d, DELETE, "")
         if matched is None:
@@ -140,6 +145,7 @@ class DataReplay:
             if t is None:
                 continue
             d = self.data(t)
+            self.fire(t, rows_affected=False)
             e = self.event(d, TRUNCATE, "all rows")
             for r in d.attrs["rows"]:
                 if r.alive:
@@ -156,6 +162,7 @@ class DataReplay:
             if t is not None:
                 d = self.data(t)
                 d.attrs["uncertain"] = "rows loaded by COPY"
+                self.fire(t)
                 keys.append(t.key)
         self.unfollow("COPY: rows come from outside the SQL", keys)
 
@@ -171,21 +178,74 @@ class DataReplay:
     def certainly_empty(self: Replayer, t: Obj) -> bool:
         """The model knows every row the table got, none is left, and nothing it cannot follow (a
         trigger's body, dynamic SQL, COPY) may have added one."""
-        if t.type != "table":
+        if t.type != "table" or self.blind:
             return False
         d = self.model.get("data", t.name)
         if d is not None and d.exists and (d.attrs.get("uncertain") or any(r.alive for r in d.attrs["rows"])):
             return False
         local = t.name.rsplit(".", 1)[-1].lower()
-        if any(t.key in u.objects or local in u.stmt.text.lower() for u in self.model.unfollowable):
-            return False
-        for o in self.model.objects.values():
-            if o.type == "trigger" and o.exists:
-                fn = self.model.get("function", str(o.attrs.get("function", "")))
-                made = fn.last(CREATE, REPLACE) if fn is not None else None
-                if made is None or local in made.stmt.text.lower():
-                    return False  # a trigger function that may write to this table
-        return True
+        return not any(t.key in u.objects or local in u.stmt.text.lower() for u in self.model.unfollowable)
+
+    def fire(self: Replayer, t: Obj, rows_affected: bool = True) -> None:
+        """Rows of `t` changed (or a statement ran on it): whatever its triggers' functions, and the
+        functions those call, may write is no longer known to hold only the rows the model has."""
+        if not self.has_triggers:
+            return
+        for key in self.rdeps.get(t.key, ()):
+            trig = self.model.objects.get(key)
+            if trig is None or trig.type != "trigger" or not trig.exists:
+                continue
+            if not rows_affected and getattr(trig.attrs.get("node"), "row", False):
+                continue  # a row-level trigger fires only on rows
+            fn = self.model.get("function", str(trig.attrs.get("function", "")))
+            words = self.function_words(fn)
+            if fn is None or "execute" in words:
+                self.blind = True  # it may write any table
+            for word in words:
+                other = self.model.objects.get("table:" + word)
+                if other is not None and other.exists:
+                    self.data(other).attrs["uncertain"] = "rows a trigger may have written"
+
+    def fire_mentioned(self: Replayer, text: str) -> None:
+        """A statement the model cannot follow may write any table it names: their triggers may fire."""
+        if not self.has_triggers:
+            return
+        for word in set(_WORD.findall(text.lower())):
+            t = self.model.objects.get("table:" + word)
+            if t is not None and t.exists:
+                self.fire(t)
+
+    def fire_cascade(self: Replayer, t: Obj, rows_affected: bool) -> None:
+        """A DELETE fires the triggers of `t` and, through ON DELETE CASCADE or SET NULL, of the
+        tables whose foreign keys point at it (when those may hold rows)."""
+        self.fire(t, rows_affected)
+        if not rows_affected or not self.has_triggers:
+            return
+        for c in list(self.model.objects.values()):
+            if c.type == "constraint" and c.exists and c.attrs.get("contype") == "f" and c.attrs.get("ref_table") == t.name:
+                child = self.model.objects.get(c.parent)
+                if child is not None and child is not t and not self.certainly_empty(child):
+                    self.fire(child, True)
+
+    def function_words(self: Replayer, fn: Obj | None) -> set[str]:
+        """Every name in a function's last definition and in the functions it calls, lower case."""
+        out: set[str] = set()
+        todo = [fn] if fn is not None else []
+        seen: set[str] = set()
+        while todo:
+            f = todo.pop()
+            if f.key in seen:
+                continue
+            seen.add(f.key)
+            made = f.last(CREATE, REPLACE)
+            if made is None:
+                continue
+            words = set(_WORD.findall(made.stmt.text.lower()))
+            out |= words
+            out |= {w.rsplit(".", 1)[-1] for w in words if "." in w}
+            for w in words:
+                todo.extend(self.functions_named(w.rsplit(".", 1)[-1]))
+        return out
 
     def query_is_empty(self: Replayer, query: Any, text: str) -> bool:
         """True when a SELECT surely returns no row: every branch reads FROM tables that hold none,
