@@ -404,7 +404,7 @@ class _Planner:
                 continue
             if not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in self.no_fold_stmts:
                 for o, e in self.by_seq.get(it.seq, []):
-                    if o.type == "column" and e.action == ADD and id(e) not in self.dead:
+                    if o.type == "column" and e.action == ADD and id(e) not in self.dead and _survives(o, e):
                         self.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
                 continue
             table = next((o for o, e in self.by_seq.get(it.seq, []) if o.type == "table"), None)
@@ -469,7 +469,10 @@ class _Planner:
                 return False  # an earlier ADD COLUMN stayed: folding this one would change the column order
             added_here = col is not None and any(e.action == ADD and (e.stmt.parent or e.stmt).seq == it.seq for e in col.events)
             if col is None or ("column", col.name) not in folding or not added_here:
-                self.unfoldable_adds.add(table.key)
+                last = col.last(ADD, CREATE) if col is not None else None
+                if col is None or (last is not None and _survives(col, last) and (last.stmt.parent or last.stmt).seq == it.seq):
+                    # A column that stays where it was added: folding a later one would change the order.
+                    self.unfoldable_adds.add(table.key)
                 return False
             if any(isinstance(e, ast.ColumnDef) and e.colname == cmd.def_.colname for e in create.tableElts or ()):
                 return False
@@ -629,6 +632,11 @@ def _cmd_target(cmd: Any) -> str:
     if cmd.subtype == AT.AT_AddConstraint and cmd.def_ is not None:
         return str(cmd.def_.conname or "")
     return str(cmd.name or "")
+
+
+def _survives(col: Obj, added: Event) -> bool:
+    """The column this event added is in the final schema (not dropped later, not a former life)."""
+    return col.exists and col.last(ADD, CREATE) is added
 
 
 def _language(node: Any) -> str:

@@ -191,7 +191,7 @@ class DataReplay:
         functions those call, may write is no longer known to hold only the rows the model has."""
         if not self.has_triggers:
             return
-        for key in self.rdeps.get(t.key, ()):
+        for key in list(self.rdeps.get(t.key, ())):  # marking data links new objects to the tables
             trig = self.model.objects.get(key)
             if trig is None or trig.type != "trigger" or not trig.exists:
                 continue
