@@ -44,6 +44,8 @@ class Replayer(TableReplay, DataReplay):
         self.connames: dict[str, set[str]] = {}
         self.has_triggers = False  # until the first CREATE TRIGGER, no DML can write beyond its own table
         self.blind = False  # a trigger ran dynamic SQL: from then on no table is known to be empty
+        self.fk_by_ref: dict[str, list[Obj]] = {}  # referenced table name -> foreign keys pointing at it
+        self.words_cache: dict[int, set[str]] = {}  # id of a function's definition event -> names in it
         self.obj("schema", "public", "public").lives = 1
 
     # ---- entry points -------------------------------------------------------------

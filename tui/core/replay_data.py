@@ -221,14 +221,18 @@ class DataReplay:
         self.fire(t, rows_affected)
         if not rows_affected or not self.has_triggers:
             return
-        for c in list(self.model.objects.values()):
-            if c.type == "constraint" and c.exists and c.attrs.get("contype") == "f" and c.attrs.get("ref_table") == t.name:
+        for c in list(self.fk_by_ref.get(t.name, ())):
+            if c.exists and c.attrs.get("ref_table") == t.name:
                 child = self.model.objects.get(c.parent)
                 if child is not None and child is not t and not self.certainly_empty(child):
                     self.fire(child, True)
 
     def function_words(self: Replayer, fn: Obj | None) -> set[str]:
         """Every name in a function's last definition and in the functions it calls, lower case."""
+        made_last = fn.last(CREATE, REPLACE) if fn is not None else None
+        cache_key = id(made_last)
+        if made_last is not None and cache_key in self.words_cache:
+            return self.words_cache[cache_key]
         out: set[str] = set()
         todo = [fn] if fn is not None else []
         seen: set[str] = set()
@@ -245,6 +249,8 @@ class DataReplay:
             out |= {w.rsplit(".", 1)[-1] for w in words if "." in w}
             for w in words:
                 todo.extend(self.functions_named(w.rsplit(".", 1)[-1]))
+        if made_last is not None:
+            self.words_cache[cache_key] = out  # a later CREATE OR REPLACE is a new event: a new entry
         return out
 
     def query_is_empty(self: Replayer, query: Any, text: str) -> bool:

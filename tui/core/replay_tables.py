@@ -191,6 +191,7 @@ class TableReplay(_Renames):
         if contype == "f" and c.pktable is not None:
             _, ref_name, ref = self.rel(c.pktable, ("table",))
             o.attrs.update(ref_table=ref_name, ref_columns=strings(c.pk_attrs))
+            self.fk_by_ref.setdefault(ref_name, []).append(o)
             if ref is not None:
                 deps.append(ref.key)
                 deps.extend(f"column:{ref.name}.{k}" for k in strings(c.pk_attrs))

@@ -24,7 +24,10 @@ def docker_available() -> str:
         client.ping()
         client.close()
     except Exception as exc:  # noqa: BLE001 - the SDK raises many kinds; all mean "no engine"
-        return (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        text = (str(exc).splitlines() or [type(exc).__name__])[0]
+        if "Connection refused" in text or "No such file" in text or "FileNotFoundError" in text:
+            return "no engine answers on the Docker socket (is dockerd running?)"
+        return text[:160]
     return ""
 
 

@@ -31,7 +31,13 @@ class ApplyScreen(PhaseScreen):
             with VerticalScroll(id="apply-docs"):
                 yield Markdown(id="apply-readme")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "apply" and self._applied():
+            return None  # applied already: roll back first
+        return True
+
     def session_changed(self) -> None:
+        self.refresh_bindings()
         st = self.session.status
         if st is not None:
             self.query_one("#apply-state", Static).update(
