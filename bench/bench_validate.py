@@ -106,12 +106,7 @@ def main() -> None:
         for name, project, preamble in cases(Path(tmpdir), a.synthetic_files):
             analysis = analyze(project)
             server.create_roles(sorted(analysis.model.roles_used - analysis.model.roles_created))
-            gen = generate(project)  # the staged set, generated before timing either side
-            from tui.pg.validate import _remember  # noqa: PLC0415 - mark the staged set fresh, as validate would
-
-            from tui.core.decisions import load_decisions  # noqa: PLC0415
-
-            _remember(project / ".consolidate", project / "migrations", load_decisions(project / ".consolidate")[0].to_json())
+            gen = generate(project)  # the staged set (recorded fresh by generate), before timing either side
             t_naive = naive(server, project, gen.out, analysis.sources.format, preamble)
             t_ours, equal = ours(server, project)
             print(f"{name:<44}{t_naive:>10.2f}{t_ours:>10.2f}{t_ours / t_naive:>8.2f}  {equal}")
