@@ -1,10 +1,22 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let every worker finish and every message it posted be handled (workers start workers)."""
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
+    """Let every worker finish and every message it posted be handled (workers start workers).
+
+    An exclusive worker started again cancels the one before it; waiting on that one raises
+    WorkerCancelled, which only means the newer one is the one to wait for.
+    """
+    for _ in range(50):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            pass
         await pilot.pause()
+        if not any(w.is_running for w in pilot.app.workers):
+            await pilot.pause()
+            if not any(w.is_running for w in pilot.app.workers):
+                return
