@@ -122,3 +122,20 @@ def test_interrupted_validate_leaves_nothing(tmp_path: Path) -> None:
     assert "interrupted" in err
     assert _clusters() == before
     assert "Traceback" not in err
+
+
+@pytest.mark.docker
+@pytest.mark.skipif(bool(docker_available()), reason=f"no Docker engine: {docker_available()}")
+def test_wrong_password_is_a_clean_error_without_the_password(example: Path) -> None:
+    """The Docker image asks for a password over TCP, as a real server does."""
+    from tui.pg.docker_server import docker_server
+
+    with docker_server(15, "") as server:
+        info = server.conninfo
+        wrong = "not-the-password-" + "x" * 8
+        url = f"postgresql://{info['user']}:{wrong}@127.0.0.1:{info['port']}/postgres"
+        r = subprocess.run([sys.executable, "-m", "tui", "validate", str(example), "--database-url", url],
+                           capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "password authentication failed" in r.stderr, r.stderr
+    assert wrong not in r.stderr + r.stdout and r.stderr.count("\n") <= 3
