@@ -46,6 +46,8 @@ class Replayer(TableReplay, DataReplay):
         self.blind = False  # a trigger ran dynamic SQL: from then on no table is known to be empty
         self.fk_by_ref: dict[str, list[Obj]] = {}  # referenced table name -> foreign keys pointing at it
         self.words_cache: dict[int, set[str]] = {}  # id of a function's definition event -> names in it
+        self.fired: set[tuple[str, int, int]] = set()  # (trigger, its function's definition, truncations)
+        self.truncations = 0
         self.obj("schema", "public", "public").lives = 1
 
     # ---- entry points -------------------------------------------------------------

@@ -28,6 +28,7 @@ class DataReplay:
         if not d.exists:
             d.exists, d.lives = True, d.lives + 1
             d.attrs.update(rows=[], uncertain="")
+            self.truncations += 1  # a new (empty, known) life: triggers that fired must mark it anew
             self.link(d, [])
         return d
 
@@ -146,6 +147,7 @@ class DataReplay:
                 continue
             d = self.data(t)
             self.fire(t, rows_affected=False)
+            self.truncations += 1  # a table may be known empty again: triggers must mark anew
             e = self.event(d, TRUNCATE, "all rows")
             for r in d.attrs["rows"]:
                 if r.alive:
@@ -198,6 +200,11 @@ class DataReplay:
             if not rows_affected and getattr(trig.attrs.get("node"), "row", False):
                 continue  # a row-level trigger fires only on rows
             fn = self.model.get("function", str(trig.attrs.get("function", "")))
+            made = fn.last(CREATE, REPLACE) if fn is not None else None
+            stamp = (key, id(made), self.truncations)
+            if stamp in self.fired:
+                continue  # the same function fired since the last TRUNCATE: its tables are marked already
+            self.fired.add(stamp)
             words = self.function_words(fn)
             if fn is None or "execute" in words:
                 self.blind = True  # it may write any table
