@@ -25,7 +25,7 @@ from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import Finding
 from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
-from tui.core.names import expr_columns, strings
+from tui.core.names import expr_columns, is_serial, strings
 from tui.core.parse import Statement
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
@@ -99,6 +99,7 @@ class _Planner:
         self.revived = False
         self._fk_refs: dict[str, list[Obj]] | None = None
         self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
+        self.unfoldable_cols: set[str] = set()  # columns whose type change stays an ALTER
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
 
     # ---- what is dead -------------------------------------------------------------------
@@ -408,12 +409,17 @@ class _Planner:
                         self.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
                 continue
             table = next((o for o, e in self.by_seq.get(it.seq, []) if o.type == "table"), None)
+            if table is None:
+                # A column change leaves its event on the column only: the table is its parent.
+                child = next((o for o, e in self.by_seq.get(it.seq, []) if o.type in ("column", "constraint")), None)
+                table = self.m.objects.get(child.parent) if child is not None else None
             target = creates.get(table.key) if table is not None else None
             if target is None or target is it or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
                 continue
             keep_cmds = []
             for cmd in it.node.cmds or ():
-                if self._fold_cmd(target, it, table, cmd, folding, table.key in data_tables):  # type: ignore[union-attr]
+                has_data = table.key in data_tables and it.seq not in self.m.quiet  # type: ignore[union-attr]
+                if self._fold_cmd(target, it, table, cmd, folding, has_data):  # type: ignore[union-attr]
                     continue
                 keep_cmds.append(cmd)
             if len(keep_cmds) != len(it.node.cmds or ()):
@@ -435,7 +441,7 @@ class _Planner:
                      opaque: dict[str, int], data_tables: set[str]) -> None:
         """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
         col = next((o for o, e in self.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
-        if col is None or ("column", col.name) not in folding or col.parent in data_tables:
+        if col is None or ("column", col.name) not in folding or (col.parent in data_tables and it.seq not in self.m.quiet):
             return
         target = creates.get(col.parent)
         if target is None or target is it or it.seq > opaque.get(col.parent, it.seq + 1) or target.seq > it.seq:
@@ -503,8 +509,16 @@ class _Planner:
             if col is None or ("column", col.name) not in folding:
                 return False
             defs = [e for e in create.tableElts or () if isinstance(e, ast.ColumnDef) and e.colname == cmd.name]
-            if len(defs) != 1:
+            if len(defs) != 1 or col.key in self.unfoldable_cols:
                 return False
+            if cmd.subtype == AT.AT_AlterColumnType and not _retype_foldable(create, defs[0]):
+                # PostgreSQL keeps a default or CHECK written for the old type as it was written
+                # (`'a'::text`): declared with the new type it would read differently.
+                self.unfoldable_cols.add(col.key)  # and later changes to it stay after this one
+                return False
+            if cmd.subtype == AT.AT_AlterColumnType:
+                # The new type (an enum, a domain) may be created later than the table.
+                it.reads |= {d for d in col.attrs.get("depends", ()) if d.startswith(("type:", "domain:")) and d in self.m.objects}
             self._edit(target)
             cd = copy.deepcopy(defs[0])
             _apply_column_cmd(cd, cmd)
@@ -538,7 +552,7 @@ class _Planner:
                 src = last_writer.get(k)
                 if src is not None and src is not it:
                     preds.add(id(src))
-            for k in it.ahead - it.reads - it.writes:
+            for k in it.ahead - it.writes:
                 # Folded-in content may need what the history created after this statement.
                 src = last_writer.get(k) or creator.get(k)
                 if src is not None and src is not it:
@@ -632,6 +646,19 @@ def _cmd_target(cmd: Any) -> str:
     if cmd.subtype == AT.AT_AddConstraint and cmd.def_ is not None:
         return str(cmd.def_.conname or "")
     return str(cmd.name or "")
+
+
+def _retype_foldable(create: ast.CreateStmt, cd: ast.ColumnDef) -> bool:
+    """A type change can be written into the CREATE when nothing stored with the column depends on
+    the old type: no default, no CHECK naming it, not serial or identity (their sequences keep it)."""
+    if cd.typeName is not None and is_serial(cd.typeName):
+        return False
+    if any(c.contype in (CT.CONSTR_DEFAULT, CT.CONSTR_IDENTITY, CT.CONSTR_GENERATED, CT.CONSTR_CHECK) for c in cd.constraints or ()):
+        return False
+    for e in create.tableElts or ():
+        if isinstance(e, ast.Constraint) and e.contype == CT.CONSTR_CHECK and cd.colname in expr_columns(e.raw_expr):
+            return False
+    return True
 
 
 def _survives(col: Obj, added: Event) -> bool:

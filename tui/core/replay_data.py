@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from tui.core.replay import Replayer
 
 _NO_MATCH = object()
+# The tables a function body writes: what follows INSERT INTO, UPDATE, DELETE FROM, TRUNCATE, MERGE INTO.
+_WRITES = re.compile(r"\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?|merge\s+into)\s+(?:only\s+)?"
+                     r"([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?")
 # Aggregates return a row even over no rows.
 _AGGREGATE = re.compile(r"\b(count|sum|min|max|avg|array_agg|string_agg|json_agg|jsonb_agg|json_object_agg|"
@@ -199,7 +202,9 @@ class DataReplay:
                 continue
             if not rows_affected and getattr(trig.attrs.get("node"), "row", False):
                 continue  # a row-level trigger fires only on rows
-            fn = self.model.get("function", str(trig.attrs.get("function", "")))
+            # Through the dependency, which follows renames (the name in attrs is the one written).
+            fn = next((f for k in trig.attrs.get("depends", ()) if (f := self.model.objects.get(k)) is not None
+                       and f.type == "function"), None)
             made = fn.last(CREATE, REPLACE) if fn is not None else None
             stamp = (key, id(made), self.truncations)
             if stamp in self.fired:
@@ -235,7 +240,8 @@ class DataReplay:
                     self.fire(child, True)
 
     def function_words(self: Replayer, fn: Obj | None) -> set[str]:
-        """Every name in a function's last definition and in the functions it calls, lower case."""
+        """The tables a function's last definition and the functions it calls write, lower case
+        ("execute" too when one of them runs dynamic SQL)."""
         made_last = fn.last(CREATE, REPLACE) if fn is not None else None
         cache_key = id(made_last)
         if made_last is not None and cache_key in self.words_cache:
@@ -251,10 +257,12 @@ class DataReplay:
             made = f.last(CREATE, REPLACE)
             if made is None:
                 continue
-            words = set(_WORD.findall(made.stmt.text.lower()))
-            out |= words
-            out |= {w.rsplit(".", 1)[-1] for w in words if "." in w}
-            for w in words:
+            text = made.stmt.text.lower()
+            written = set(_WRITES.findall(text))
+            out |= written | {w.rsplit(".", 1)[-1] for w in written if "." in w}
+            if "execute" in text:
+                out.add("execute")
+            for w in set(_WORD.findall(text)):
                 todo.extend(self.functions_named(w.rsplit(".", 1)[-1]))
         if made_last is not None:
             self.words_cache[cache_key] = out  # a later CREATE OR REPLACE is a new event: a new entry

@@ -9,7 +9,7 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
-from tui.core.model import ADD, ALTER, Obj
+from tui.core.model import ADD, ALTER, CREATE, Obj
 from tui.core.names import SERIAL_TYPES, choose_name, expr_columns, is_serial, qualified, sql, strings
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ class _Renames:
         type_ = {OT.OBJECT_COLUMN: "column", OT.OBJECT_TABCONSTRAINT: "constraint", OT.OBJECT_TRIGGER: "trigger",
                  OT.OBJECT_POLICY: "policy"}[node.renameType]
         _, table, t = self.rel(node.relation)
+        if t is not None:
+            self.note_quiet(t)
         o = self.model.get(type_, f"{table}.{node.subname}")
         if t is None or o is None or not o.exists:
             if node.missing_ok or self.guarded:
@@ -60,6 +62,16 @@ class _Renames:
             self.connames[o.schema].add(node.newname)
         self.event(t, ALTER, f"{type_} {node.subname} renamed to {node.newname}")
         self.rename(o, f"{table}.{node.newname}")
+
+    def note_quiet(self: Replayer, t: Obj) -> None:
+        """Remember a change to a table that has held no row since it was created: folding it into
+        the CREATE cannot change any row, as no row was ever written under the old definition."""
+        if self.stmt is None or self.stmt.parent is not None or not self.certainly_empty(t):
+            return
+        made = t.last(CREATE)
+        d = self.model.get("data", t.name)
+        if made is not None and (d is None or not any(e.stmt.seq > made.stmt.seq for e in d.events)):
+            self.model.quiet.add(self.stmt.seq)
 
     def renamed_column(self: Replayer, col: Obj, old: str, new: str) -> None:
         t = self.model.objects.get(col.parent)
@@ -237,6 +249,7 @@ class TableReplay(_Renames):
                 self.warn(f"ALTER of {name}, which the history never created")
                 self.unfollow(f"alters {name}, unknown to the model")
             return
+        self.note_quiet(t)
         for cmd in node.cmds or ():
             self.alter_cmd(t, cmd)
 
