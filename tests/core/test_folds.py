@@ -50,3 +50,16 @@ def test_runs_of_inserts_merge_but_not_across_a_statement_trigger(tmp_path: Path
                       "INSERT INTO lang (code) VALUES ('aa');\nINSERT INTO lang (code) VALUES ('ab');\n",
     }))
     assert sql.count("INSERT INTO lang") == 2
+
+
+def test_a_type_change_folds_unless_a_default_remembers_the_old_type(tmp_path: Path) -> None:
+    sql = _sql(_write(tmp_path, {
+        "0001_a.sql": "CREATE TABLE job (id int, note text, state text DEFAULT 'new', done boolean NOT NULL);\n",
+        "0002_b.sql": "ALTER TABLE job ALTER COLUMN note TYPE varchar(50);\n"
+                      "ALTER TABLE job ALTER COLUMN state TYPE varchar(10);\n"
+                      "CREATE TYPE job_state AS ENUM ('ok', 'failed');\n"
+                      "ALTER TABLE job ALTER done TYPE job_state USING CASE WHEN done THEN 'ok'::job_state ELSE 'failed'::job_state END;\n",
+    }))
+    assert "ALTER COLUMN note" not in sql and "note varchar(50)" in sql
+    assert "ALTER COLUMN state TYPE varchar(10)" in sql  # its default was written for text
+    assert "done job_state NOT NULL" in sql and sql.index("CREATE TYPE job_state") < sql.index("CREATE TABLE job")

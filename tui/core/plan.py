@@ -563,7 +563,8 @@ class _Planner:
             if last_barrier is not None and last_barrier is not it:
                 preds.add(id(last_barrier))
             for k in it.writes:
-                preds.update(id(r) for r in readers.pop(k, ()) if r is not it)
+                # A reader that needs k created (folded-in content) waits for it, not the other way round.
+                preds.update(id(r) for r in readers.pop(k, ()) if r is not it and k not in r.ahead)
             preds.discard(id(it))
             edges[id(it)] = preds
             for k in it.writes:
