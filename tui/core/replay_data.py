@@ -14,9 +14,11 @@ if TYPE_CHECKING:
     from tui.core.replay import Replayer
 
 _NO_MATCH = object()
-# The tables a function body writes: what follows INSERT INTO, UPDATE, DELETE FROM, TRUNCATE, MERGE INTO.
-_WRITES = re.compile(r"\b(?:insert\s+into|update|delete\s+from|truncate(?:\s+table)?|merge\s+into)\s+(?:only\s+)?"
-                     r"([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
+# The tables a function body writes: INSERT INTO and MERGE INTO add rows; UPDATE, DELETE FROM and
+# TRUNCATE only change the rows there are.
+_INSERTS = re.compile(r"\b(?:insert\s+into|merge\s+into)\s+(?:only\s+)?([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
+_CHANGES = re.compile(r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"
+                      r"([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?")
 # Aggregates return a row even over no rows.
 _AGGREGATE = re.compile(r"\b(count|sum|min|max|avg|array_agg|string_agg|json_agg|jsonb_agg|json_object_agg|"
@@ -189,7 +191,15 @@ class DataReplay:
         if d is not None and d.exists and (d.attrs.get("uncertain") or any(r.alive for r in d.attrs["rows"])):
             return False
         local = t.name.rsplit(".", 1)[-1].lower()
-        return not any(t.key in u.objects or local in u.stmt.text.lower() for u in self.model.unfollowable)
+        return not any(t.key in u.objects or local in self.names_in(u.stmt) for u in self.model.unfollowable)
+
+    def names_in(self: Replayer, st: Any) -> set[str]:
+        """The identifiers of a statement's text (cached): `post` is not in `post_aggregates`."""
+        words = self.words_cache.get(-id(st))
+        if words is None:
+            words = {w.rsplit(".", 1)[-1] for w in _WORD.findall(st.text.lower())}
+            self.words_cache[-id(st)] = words
+        return words
 
     def fire(self: Replayer, t: Obj, rows_affected: bool = True) -> None:
         """Rows of `t` changed (or a statement ran on it): whatever its triggers' functions, and the
@@ -209,14 +219,20 @@ class DataReplay:
             stamp = (key, id(made), self.truncations)
             if stamp in self.fired:
                 continue  # the same function fired since the last TRUNCATE: its tables are marked already
-            self.fired.add(stamp)
             words = self.function_words(fn)
             if fn is None or "execute" in words:
                 self.blind = True  # it may write any table
+            skipped = False
             for word in words:
-                other = self.model.objects.get("table:" + word)
-                if other is not None and other.exists:
-                    self.data(other).attrs["uncertain"] = "rows a trigger may have written"
+                other = self.model.objects.get("table:" + word[1:])
+                if other is None or not other.exists:
+                    continue
+                if word[0] == "~" and self.certainly_empty(other):
+                    skipped = True  # an UPDATE or DELETE of a table with no row changes nothing
+                    continue
+                self.data(other).attrs["uncertain"] = "rows a trigger may have written"
+            if not skipped:
+                self.fired.add(stamp)
 
     def fire_mentioned(self: Replayer, text: str) -> None:
         """A statement the model cannot follow may write any table it names: their triggers may fire."""
@@ -240,8 +256,8 @@ class DataReplay:
                     self.fire(child, True)
 
     def function_words(self: Replayer, fn: Obj | None) -> set[str]:
-        """The tables a function's last definition and the functions it calls write, lower case
-        ("execute" too when one of them runs dynamic SQL)."""
+        """The tables a function's last definition and the functions it calls write, lower case:
+        `+name` where it inserts, `~name` where it updates or deletes ("execute" for dynamic SQL)."""
         made_last = fn.last(CREATE, REPLACE) if fn is not None else None
         cache_key = id(made_last)
         if made_last is not None and cache_key in self.words_cache:
@@ -258,8 +274,9 @@ class DataReplay:
             if made is None:
                 continue
             text = made.stmt.text.lower()
-            written = set(_WRITES.findall(text))
-            out |= written | {w.rsplit(".", 1)[-1] for w in written if "." in w}
+            for sign, pattern in (("+", _INSERTS), ("~", _CHANGES)):
+                written = set(pattern.findall(text))
+                out |= {sign + w for w in written} | {sign + w.rsplit(".", 1)[-1] for w in written if "." in w}
             if "execute" in text:
                 out.add("execute")
             for w in set(_WORD.findall(text)):
