@@ -20,7 +20,7 @@ from tui.core.analysis import analyze
 from tui.core.decisions import ACCEPT, KEEP, load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.generate import STAGED, read_generated, staged_is_stale, tree_sha
-from tui.core.project import ProjectConfig, load_config
+from tui.core.project import ProjectConfig, load_config, read_json_object
 from tui.core.report import README, REPORT, readme_text, report_text
 from tui.manifest import (MANIFEST, Paths, check_backup, checkpoint, copy_tree, make_manifest, read_manifest,
                           remove_tree, sync_dir, tree_fingerprint)
@@ -48,14 +48,6 @@ class ApplyPlan:
                f"replace it with the new set: {len(self.new_files)} files, plus {README} and {REPORT}"]
         out += [f"skips: {f}" for f in self.forced]
         return out
-
-
-def _read_validation(cfg: ProjectConfig) -> dict[str, Any]:
-    try:
-        data = json.loads((cfg.state / VALIDATION).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def refuse_if_busy(cfg: ProjectConfig, paths: Paths) -> None:
@@ -92,7 +84,7 @@ def plan_apply(root: Path | str, migrations: str | None = None, force: bool = Fa
     staged = cfg.state / STAGED
     if not staged.is_dir():
         raise ConsolidateError("nothing generated yet", "run consolidate generate, then consolidate validate")
-    validation = _read_validation(cfg)
+    validation = read_json_object(cfg.state / VALIDATION)
     forced: list[str] = []
     checks = [
         (not validation, "the staged set was never validated: run consolidate validate",

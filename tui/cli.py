@@ -19,6 +19,7 @@ EXIT_OK = 0
 EXIT_DIFFERENT = 1
 EXIT_ERROR = 2
 
+PROVIDERS = ("auto", "docker", "local", "embedded")
 SUBCOMMANDS = ("analyze", "generate", "validate", "apply", "rollback", "status", "baseline")
 
 
@@ -26,38 +27,27 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="consolidate", description="Consolidate a PostgreSQL migration history into a minimal, proven-equal set.")
     sub = p.add_subparsers(dest="command")
     a = sub.add_parser("analyze", help="read the history and list what can be folded or removed")
-    a.add_argument("project", nargs="?", default=".")
-    a.add_argument("--json", action="store_true", help="print the analysis as JSON on stdout")
-    a.add_argument("--format", default=None, help="sqlx, golang-migrate, diesel, flyway, dbmate, goose (default: detect)")
-    a.add_argument("--migrations", default=None, help="migrations folder, relative to PROJECT")
     g = sub.add_parser("generate", help="write the consolidated set (to .consolidate/new/ or --out)")
-    g.add_argument("project", nargs="?", default=".")
     g.add_argument("--out", default=None, help="write the migrations folder itself here (empty or absent)")
     g.add_argument("--until", default=None, help="fold the history up to this version; keep later files as they are")
-    g.add_argument("--json", action="store_true")
-    g.add_argument("--format", default=None)
-    g.add_argument("--migrations", default=None)
     v = sub.add_parser("validate", help="prove on a throwaway PostgreSQL that the new set builds the same database")
-    v.add_argument("project", nargs="?", default=".")
-    v.add_argument("--pg", default=None, choices=["auto", "docker", "local", "embedded"])
+    v.add_argument("--pg", default=None, choices=PROVIDERS)
     v.add_argument("--database-url", default=None, help="an existing server; only scratch databases are created there")
-    v.add_argument("--json", action="store_true")
-    v.add_argument("--format", default=None)
-    v.add_argument("--migrations", default=None)
     ap = sub.add_parser("apply", help="back up migrations/ to migrations.old/ and swap the validated set in")
     ap.add_argument("--force", action="store_true", help="apply without an equal validation of this exact set (says what it skips)")
     rb = sub.add_parser("rollback", help="restore migrations.old/ byte for byte")
     rb.add_argument("--force", action="store_true", help="roll back over a folder edited since apply (a copy is kept)")
     st = sub.add_parser("status", help="which state the project is in and what to run next")
-    st.add_argument("--json", action="store_true")
     bl = sub.add_parser("baseline", help="mark the new set as applied in a database that ran the old history")
     bl.add_argument("--database-url", default=None, help="the database (default: $DATABASE_URL)")
-    bl.add_argument("--pg", default=None, choices=["auto", "docker", "local", "embedded"],
-                    help="where to build the new set for the comparison")
-    bl.add_argument("--format", default=None)
-    for s in (ap, rb, st, bl):
+    bl.add_argument("--pg", default=None, choices=PROVIDERS, help="where to build the new set for the comparison")
+    for s in (a, g, v, ap, rb, st, bl):
         s.add_argument("project", nargs="?", default=".")
-        s.add_argument("--migrations", default=None)
+        s.add_argument("--migrations", default=None, help="migrations folder, relative to PROJECT")
+    for s in (a, g, v, bl):
+        s.add_argument("--format", default=None, help="sqlx, golang-migrate, diesel, flyway, dbmate, goose (default: detect)")
+    for s in (a, g, v, st):
+        s.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     for s in (ap, rb, bl):
         s.add_argument("--yes", action="store_true", help="do it without asking")
     return p

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
-from tui.core.project import ProjectConfig
+from tui.core.project import ProjectConfig, read_json_object
 
 MANIFEST = ".consolidate-manifest.json"
 KILL_ENV = "CONSOLIDATE_KILL_AT"  # fault injection for the crash-safety tests: a checkpoint name
@@ -109,11 +109,8 @@ def make_manifest(folder: Path, history_sha: str, new_sha: str, validation_sha: 
 
 
 def read_manifest(backup: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads((backup / MANIFEST).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("tool") == "consolidate" else None
+    data = read_json_object(backup / MANIFEST)
+    return data if data.get("tool") == "consolidate" else None
 
 
 def check_backup(backup: Path, manifest: dict[str, Any]) -> list[str]:

@@ -6,14 +6,13 @@ an answer and `next` always names the command that finishes the job.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.apply import ROLLED_BACK, VALIDATION
 from tui.core.decisions import load_decisions
 from tui.core.generate import STAGED, staged_is_stale, tree_sha
-from tui.core.project import load_config
+from tui.core.project import load_config, read_json_object
 from tui.manifest import Paths, read_manifest, tree_fingerprint
 
 STATES = ("untouched", "generated", "validated", "applied", "rolled_back", "interrupted")
@@ -27,14 +26,6 @@ class Status:
 
     def to_json(self) -> dict[str, object]:
         return {"state": self.state, "next": self.next, "detail": self.detail}
-
-
-def _json(path: Path) -> dict[str, object]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def project_status(root: Path | str, migrations: str | None = None) -> Status:
@@ -61,7 +52,7 @@ def project_status(root: Path | str, migrations: str | None = None) -> Status:
     if left:
         return Status("interrupted", "consolidate rollback (clears what was left; the history is in place)",
                       [f"left behind: {x}" for x in left])
-    marker = _json(cfg.state / ROLLED_BACK)
+    marker = read_json_object(cfg.state / ROLLED_BACK)
     if marker and marker.get("restored_fingerprint") == tree_fingerprint(p.folder):
         return Status("rolled_back", "consolidate validate, then consolidate apply when you are ready again",
                       [f"{rel(p.folder)}/ is the history as it was before apply"])
@@ -70,7 +61,7 @@ def project_status(root: Path | str, migrations: str | None = None) -> Status:
     if not staged.is_dir() or staged_is_stale(cfg.state, cfg.folder, decisions.to_json()):
         detail = ["the staged set is older than the history or the decisions"] if staged.is_dir() else []
         return Status("untouched", "consolidate analyze to triage, then consolidate generate", detail)
-    validation = _json(cfg.state / VALIDATION)
+    validation = read_json_object(cfg.state / VALIDATION)
     fresh = validation.get("staged_sha256") == tree_sha(staged) and validation.get("history_sha256") == tree_sha(cfg.folder)
     if fresh and validation.get("equal"):
         return Status("validated", "consolidate apply", ["the last validation found the new set EQUAL to the history"])

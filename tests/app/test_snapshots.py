@@ -34,31 +34,26 @@ async def _quiet(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def test_analyze(snap_compare: Any, example: Path) -> None:
+def _after_analysis(*keys: str) -> Any:
+    """A run_before that waits for the analysis, presses `keys` and clears the notifications."""
     async def before(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        await pilot.press("down", "down")
+        await pilot.press(*keys)
         await _quiet(pilot)
 
-    assert snap_compare(ConsolidateApp(example), terminal_size=SIZE, run_before=before)
+    return before
+
+
+def test_analyze(snap_compare: Any, example: Path) -> None:
+    assert snap_compare(ConsolidateApp(example), terminal_size=SIZE, run_before=_after_analysis("down", "down"))
 
 
 def test_help_for_a_finding(snap_compare: Any, example: Path) -> None:
-    async def before(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        await pilot.press("down", "down", "f1")
-        await _quiet(pilot)
-
-    assert snap_compare(ConsolidateApp(example), terminal_size=SIZE, run_before=before)
+    assert snap_compare(ConsolidateApp(example), terminal_size=SIZE, run_before=_after_analysis("down", "down", "f1"))
 
 
 def test_generate_confirm(snap_compare: Any, example: Path) -> None:
-    async def before(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        await pilot.press("2", "g")
-        await _quiet(pilot)
-
-    assert snap_compare(ConsolidateApp(example), terminal_size=SIZE, run_before=before)
+    assert snap_compare(ConsolidateApp(example), terminal_size=SIZE, run_before=_after_analysis("2", "g"))
 
 
 def test_generate(snap_compare: Any, example: Path) -> None:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import CORPUS, copy_corpus, corpus_cases
+from tests.conftest import copy_corpus, corpus_cases
 from tui.core.analysis import analyze
 from tui.core.findings import KINDS
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, requires_pg
+from tests.conftest import requires_pg
 from tui.core.errors import ConsolidateError
 from tui.pg.docker_server import docker_available
 from tui.pg.embedded_server import embedded_available

@@ -178,25 +178,25 @@ class ConsolidateApp(App[None]):
         self.push_screen(HelpScreen(topic))
 
     def action_rollback(self) -> None:
-        from tui.app.screens.apply import rollback_lines
+        from tui.apply import plan_rollback
 
         try:
-            lines = rollback_lines(self.session.root)
+            plan = plan_rollback(self.session.root)
         except ConsolidateError as exc:
             self.notify(str(exc), title="rollback refused", severity="error", timeout=10)
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.run_rollback()
+                self.run_rollback(plan)
 
-        self.push_screen(ConfirmScreen("Roll back to the history?", lines, yes="Roll back"), answered)
+        self.push_screen(ConfirmScreen("Roll back to the history?", plan.lines(), yes="Roll back"), answered)
 
     @work(thread=True, exclusive=True, group="rollback", exit_on_error=False, description="rollback")
-    def run_rollback(self) -> None:
-        from tui.apply import plan_rollback, rollback
+    def run_rollback(self, plan: object) -> None:
+        from tui.apply import rollback
 
-        rollback(plan_rollback(self.session.root))
+        rollback(plan)  # type: ignore[arg-type]
         self.post_message(ProjectChanged("rolled back: migrations/ is the history again, byte for byte"))
 
     def decisions_changed(self) -> None:

@@ -13,6 +13,7 @@ from tui.core.analysis import Analysis, Progress, analyze
 from tui.core.decisions import Decisions, load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.plan import Plan, build_plan
+from tui.core.project import read_json_object
 from tui.core.render import RenderedFile, render
 
 STAGED = "new"
@@ -155,11 +156,7 @@ def _generator_sha() -> str:
 
 def read_generated(state: Path) -> dict[str, Any]:
     """The record `generate` leaves beside the staged set ({} when there is none or it is unreadable)."""
-    try:
-        data = json.loads((state / GENERATED).read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return read_json_object(state / GENERATED)
 
 
 def staged_is_stale(state: Path, folder: Path, decisions: dict[str, object]) -> bool:

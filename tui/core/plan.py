@@ -168,16 +168,14 @@ class _Planner:
         if any(e.action == DROP and first.seq < e.stmt.seq < last.seq for e in o.events):
             return False
         own = {e.stmt.seq for e in o.events}
-        stmts = {st.seq: st for st in self.a.parsed.statements}
+        stmts = self.a.parsed.statements  # in history order: a statement's seq is its index
         for seq in read_at.get(id(o), ()):
             if seq < last.seq and seq not in own and not isinstance(stmts[seq].node, _EXISTENCE_ONLY):
                 return False
         fired_on = {t.parent for t in self.m.objects.values() if t.type == "trigger" and o.key in t.attrs.get("depends", ())}
         cascades_from = {str(c.attrs.get("ref_table")) for c in self.m.objects.values()
                          if c.type == "constraint" and c.attrs.get("contype") == "f" and c.parent in fired_on}
-        for st in self.a.parsed.statements:
-            if not first.seq < st.seq < last.seq:
-                continue
+        for st in stmts[first.seq + 1:last.seq]:
             if st.seq in self.opaque_seqs or (isinstance(st.node, _RUNS_CODE) and not isinstance(st.node, _DML)):
                 return False  # it may have called the function
             if isinstance(st.node, _DML):
@@ -337,7 +335,6 @@ class _Planner:
         """Remove the dead parts of a statement; False when it cannot be split."""
         node = item.node
         dead_names = {birth_name(o).rsplit(".", 1)[-1] for o, e in pairs if id(e) in self.dead and o.type in ("column", "constraint")}
-        dead_last = {o.name.rsplit(".", 1)[-1] for o, e in pairs if id(e) in self.dead and o.type in ("column", "constraint")}
         if isinstance(node, ast.CreateStmt):
             elts = []
             for elt in node.tableElts or ():

@@ -45,7 +45,8 @@ class Replayer(TableReplay, DataReplay):
         self.has_triggers = False  # until the first CREATE TRIGGER, no DML can write beyond its own table
         self.blind = False  # a trigger ran dynamic SQL: from then on no table is known to be empty
         self.fk_by_ref: dict[str, list[Obj]] = {}  # referenced table name -> foreign keys pointing at it
-        self.words_cache: dict[int, set[str]] = {}  # id of a function's definition event -> names in it
+        self.words_cache: dict[int, set[str]] = {}  # id of a function's definition event -> tables it writes
+        self.names_cache: dict[int, set[str]] = {}  # id of an unfollowable statement -> identifiers in it
         self.fired: set[tuple[str, int, int]] = set()  # (trigger, its function's definition, truncations)
         self.truncations = 0
         self.obj("schema", "public", "public").lives = 1

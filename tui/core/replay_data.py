@@ -179,8 +179,11 @@ class DataReplay:
             return False
         if node.withClause is not None or getattr(node, "returningList", None) or getattr(node, "returningClause", None):
             return False
-        return not any(o.type == "trigger" and o.exists and o.parent == t.key and not getattr(o.attrs.get("node"), "row", True)
-                       for o in self.model.objects.values())  # a statement-level trigger fires on no rows too
+        for key in self.rdeps.get(t.key, ()):
+            trig = self.model.objects.get(key)
+            if trig is not None and trig.type == "trigger" and trig.exists and not getattr(trig.attrs.get("node"), "row", True):
+                return False  # a statement-level trigger fires on no rows too
+        return True
 
     def certainly_empty(self: Replayer, t: Obj) -> bool:
         """The model knows every row the table got, none is left, and nothing it cannot follow (a
@@ -195,10 +198,10 @@ class DataReplay:
 
     def names_in(self: Replayer, st: Any) -> set[str]:
         """The identifiers of a statement's text (cached): `post` is not in `post_aggregates`."""
-        words = self.words_cache.get(-id(st))
+        words = self.names_cache.get(id(st))
         if words is None:
             words = {w.rsplit(".", 1)[-1] for w in _WORD.findall(st.text.lower())}
-            self.words_cache[-id(st)] = words
+            self.names_cache[id(st)] = words
         return words
 
     def fire(self: Replayer, t: Obj, rows_affected: bool = True) -> None:

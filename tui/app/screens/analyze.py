@@ -65,14 +65,25 @@ class AnalyzeScreen(PhaseScreen):
                 out.append(f)
         return out
 
+    _shown: tuple[int, str, str] | None = None  # what the table holds: (analysis, kind filter, search)
+
     def session_changed(self) -> None:
         s = self.session
         bar = self.query_one(ProgressBar)
         bar.display = s.analysis is None
         if s.analysis is None:
+            self._shown = None  # a new analysis may reuse the old one's id
             return
-        self.query_one(FindingsTable).show(self.visible(), s.decisions)
+        # The session changes for other phases too (status, a validation): the table is refilled
+        # only when its rows would differ, not on every change of a large history.
+        if self._shown != (id(s.analysis), self.kind_filter, self.search):
+            self.refill()
         self._summary()
+
+    def refill(self) -> None:
+        s = self.session
+        self._shown = (id(s.analysis), self.kind_filter, self.search)
+        self.query_one(FindingsTable).show(self.visible(), s.decisions)
         self._show_selected()
 
     def _summary(self) -> None:
@@ -170,7 +181,8 @@ class AnalyzeScreen(PhaseScreen):
             return
         group = [x for x in self.session.findings if x.kind == f.kind]
         self.session.decide_all(group, ACCEPT)
-        self.session_changed()
+        self.refill()
+        self._summary()
         self.notify(f"accepted all {len(group)} {f.kind} finding(s)")
         self.capp.decisions_changed()
 

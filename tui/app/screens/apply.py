@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -98,9 +97,3 @@ class ApplyScreen(PhaseScreen):
 
         files = apply(plan)  # type: ignore[arg-type]
         self.post_message(ProjectChanged(f"applied: migrations/ now holds {len(files)} files; r rolls back"))
-
-
-def rollback_lines(root: Path) -> list[str]:
-    from tui.apply import plan_rollback
-
-    return plan_rollback(root).lines()
