@@ -51,6 +51,11 @@ def test_history_case(case: str) -> None:
     for table, count in expected.get("rows", {}).items():
         rows = result.model.get("data", table).attrs["rows"]
         assert sum(1 for r in rows if r.alive) == count
+    for table, values in expected.get("values", {}).items():
+        rows = result.model.get("data", table).attrs["rows"]
+        assert [{k: r.values[k] for k in want} for r, want in zip([r for r in rows if r.alive], values)] == values
+    for table in expected.get("uncertain", []):
+        assert result.model.get("data", table).attrs["uncertain"], table
     for type_name, labels in expected.get("labels", {}).items():
         assert result.model.get("type", type_name).attrs["labels"] == labels
 

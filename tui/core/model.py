@@ -111,7 +111,7 @@ class Model:
     extensions: list[str] = field(default_factory=list)
     touched: dict[int, list[str]] = field(default_factory=dict)  # statement seq -> object keys
     reads: dict[int, set[Obj]] = field(default_factory=dict)  # statement seq -> objects it needs (when tracked)
-    quiet: set[int] = field(default_factory=set)  # seqs of table changes made while the table surely had never held a row
+    quiet: set[int] = field(default_factory=set)  # seqs of table changes made while the table surely held no row
 
     def reads_of(self, seq: int) -> set[str]:
         """Current keys of what a statement needs."""

@@ -24,13 +24,16 @@ from pglast.stream import RawStream
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import Finding
-from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
+from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, OPAQUE, RENAME, REPLACE, TRUNCATE, UPDATE, Event, Obj
 from tui.core.names import expr_columns, is_serial, strings
 from tui.core.parse import Statement
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
 # Statements everything after them may rely on without naming them (an operator class, a schema).
-_BARRIERS = (ast.VariableSetStmt, ast.CreateExtensionStmt, ast.CreateSchemaStmt, ast.AlterExtensionStmt)
+_BARRIERS = (ast.VariableSetStmt, ast.CreateSchemaStmt)
+# What an extension makes (types, functions, operators) is unknown to the model: everything after
+# it stays after it. It may move ahead of earlier statements, for a folded column of its type.
+_ANCHORS = (ast.CreateExtensionStmt, ast.AlterExtensionStmt)
 _DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt)
 # Statements that need a function only to exist, never run it.
 _EXISTENCE_ONLY = (ast.CreateTrigStmt, ast.CommentStmt, ast.GrantStmt, ast.CreateFunctionStmt, ast.AlterOwnerStmt)
@@ -51,6 +54,7 @@ class Item:
     folded: list[Statement] = field(default_factory=list)  # statements whose content moved in here
     ahead: set[str] = field(default_factory=set)  # needs of folded-in content, which may be created later
     barrier: bool = False
+    anchor: bool = False  # later statements wait for it; earlier ones need not
     group: str = ""
     notes: list[str] = field(default_factory=list)
     at: int = -1  # the history position it takes, when not its own (a definition moved earlier)
@@ -70,6 +74,9 @@ class Plan:
     dropped: dict[int, str]  # seq -> reason the statement was left out
     unfolded: list[str]
     setup: list[Statement] = field(default_factory=list)  # tool-owned migrations kept as they are
+
+
+_ON_TRUNCATE = 1 << 5  # TRIGGER_TYPE_TRUNCATE in CreateTrigStmt.events
 
 
 def birth_name(o: Obj) -> str:
@@ -144,8 +151,12 @@ class _Planner:
             # Within the statement of the last definition too (DROP COLUMN x, ADD COLUMN x).
             for e in o.events[: o.events.index(last_def)] if last_def is not None else []:
                 self.dead.add(id(e))
-        for f in by_kind.get("data_then_removed", []):
-            self.mark_rows_dead(f)
+        # Referencing tables first: a table's rows can go once the rows pointing at them have gone.
+        size = -1
+        while size != len(self.dead):
+            size = len(self.dead)
+            for f in by_kind.get("data_then_removed", []):
+                self.mark_rows_dead(f)
         by_seq = {s.seq: s for s in self.a.parsed.statements}
         for f in by_kind.get("no_effect", []):
             for seq in f.seqs:
@@ -172,12 +183,19 @@ class _Planner:
         for seq in read_at.get(id(o), ()):
             if seq < last.seq and seq not in own and not isinstance(stmts[seq].node, _EXISTENCE_ONLY):
                 return False
-        fired_on = {t.parent for t in self.m.objects.values() if t.type == "trigger" and o.key in t.attrs.get("depends", ())}
+        triggers = [t for t in self.m.objects.values() if t.type == "trigger" and o.key in t.attrs.get("depends", ())]
+        fired_on = {t.parent for t in triggers}
+        truncate_fired_on = {t.parent for t in triggers if getattr(t.attrs.get("node"), "events", 0) & _ON_TRUNCATE}
         cascades_from = {str(c.attrs.get("ref_table")) for c in self.m.objects.values()
                          if c.type == "constraint" and c.attrs.get("contype") == "f" and c.parent in fired_on}
         for st in stmts[first.seq + 1:last.seq]:
             if st.seq in self.opaque_seqs or (isinstance(st.node, _RUNS_CODE) and not isinstance(st.node, _DML)):
                 return False  # it may have called the function
+            if isinstance(st.node, ast.TruncateStmt):
+                targets = {d.parent for d, _ in self.by_seq.get(st.seq, []) if d.type == "data"}
+                if targets & truncate_fired_on:
+                    return False  # an ON TRUNCATE trigger ran it
+                continue
             if isinstance(st.node, _DML):
                 targets = {d.parent for d, _ in self.by_seq.get(st.seq, []) if d.type == "data"}
                 if not targets or targets & fired_on or {k.split(":", 1)[1] for k in targets} & cascades_from:
@@ -190,17 +208,21 @@ class _Planner:
         d = self.m.get("data", f.object_name)
         if d is None or d.attrs.get("uncertain"):
             return
-        # Rows of other tables may point at these (and DELETE may cascade to them): the model
-        # does not follow foreign keys through data, so such rows stay as written.
+        # Rows of other tables may point at these: they can go only when every statement that
+        # wrote rows of the referencing tables goes too (a table pointing at itself keeps them).
         if self._fk_refs is None:
             self._fk_refs = {}
             for c in self.m.objects.values():
                 if c.type == "constraint" and c.attrs.get("contype") == "f":
-                    self._fk_refs.setdefault(str(c.attrs.get("ref_table")), []).append(c)
-        for c in self._fk_refs.get(f.object_name, []):
+                    for dep in c.attrs.get("depends", ()):
+                        if dep.startswith("table:"):
+                            self._fk_refs.setdefault(dep, []).append(c)
+        table_key = d.parent
+        for c in self._fk_refs.get(table_key, []):
             other = self.m.objects.get(c.parent)
             od = self.m.get("data", other.name) if other is not None else None
-            if od is not None and od.events:
+            if od is not None and (other is not None and other.key == table_key and od.events
+                                   or any(e.action in (INSERT, UPDATE, OPAQUE) and id(e) not in self.dead for e in od.events)):
                 return
         rows = d.attrs.get("rows", [])
         # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
@@ -285,6 +307,7 @@ class _Planner:
                 # statements keep their order among themselves.
                 item.writes.add("@data")
             item.barrier = isinstance(st.node, _BARRIERS) or st.seq in self.opaque_seqs
+            item.anchor = isinstance(st.node, _ANCHORS)
             if st.seq in self.opaque_seqs:
                 self._revive_mentioned(st)
             items.append(item)
@@ -413,9 +436,9 @@ class _Planner:
             target = creates.get(table.key) if table is not None else None
             if target is None or target is it or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
                 continue
+            has_data = self._rows_before(table, it.seq, data_tables)  # type: ignore[arg-type]
             keep_cmds = []
             for cmd in it.node.cmds or ():
-                has_data = table.key in data_tables and it.seq not in self.m.quiet  # type: ignore[union-attr]
                 if self._fold_cmd(target, it, table, cmd, folding, has_data):  # type: ignore[union-attr]
                     continue
                 keep_cmds.append(cmd)
@@ -434,11 +457,27 @@ class _Planner:
                     items.remove(it)
                     self.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
 
+    def _rows_before(self, table: Obj, seq: int, data_tables: set[str]) -> bool:
+        """Might the table hold a row at statement `seq` in the consolidated set? Not when it surely
+        held none in the history then and every statement that wrote its rows before is left out."""
+        if table.key not in data_tables:
+            return False
+        if seq not in self.m.quiet:
+            return True
+        d = self.m.get("data", table.name)
+        made = table.last(CREATE)
+        born = made.stmt.seq if made is not None else -1
+        return any(born < (e.stmt.parent or e.stmt).seq < seq and id(e) not in self.dead
+                   and (e.stmt.parent or e.stmt).seq not in self.dropped for e in (d.events if d is not None else ()))
+
     def _fold_rename(self, it: Item, items: list[Item], creates: dict[str, Item], folding: set[tuple[str, str]],
                      opaque: dict[str, int], data_tables: set[str]) -> None:
         """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
         col = next((o for o, e in self.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
-        if col is None or ("column", col.name) not in folding or (col.parent in data_tables and it.seq not in self.m.quiet):
+        if col is None or ("column", col.name) not in folding:
+            return
+        table = self.m.objects.get(col.parent)
+        if table is None or self._rows_before(table, it.seq, data_tables):
             return
         target = creates.get(col.parent)
         if target is None or target is it or it.seq > opaque.get(col.parent, it.seq + 1) or target.seq > it.seq:
@@ -478,6 +517,7 @@ class _Planner:
                     self.unfoldable_adds.add(table.key)
                 return False
             if any(isinstance(e, ast.ColumnDef) and e.colname == cmd.def_.colname for e in create.tableElts or ()):
+                self.unfoldable_adds.add(table.key)  # it stays where it was: so do the ADDs after it
                 return False
             self._edit(target)
             elts = list(target.node.tableElts or ())
@@ -543,6 +583,7 @@ class _Planner:
         readers: dict[str, list[Item]] = {}  # read since the last write: a later write waits for them
         last_barrier: Item | None = None
         since_barrier: list[Item] = []
+        anchors: list[Item] = []
         for it in by_seq:
             preds: set[int] = set()
             for k in it.reads | it.writes:
@@ -559,6 +600,7 @@ class _Planner:
                 since_barrier = []
             if last_barrier is not None and last_barrier is not it:
                 preds.add(id(last_barrier))
+            preds.update(id(a) for a in anchors if a is not it)
             for k in it.writes:
                 # A reader that needs k created (folded-in content) waits for it, not the other way round.
                 preds.update(id(r) for r in readers.pop(k, ()) if r is not it and k not in r.ahead)
@@ -570,6 +612,9 @@ class _Planner:
                 readers.setdefault(k, []).append(it)
             if it.barrier:
                 last_barrier = it
+                anchors = []  # the barrier waits for them: waiting for it is enough
+            if it.anchor:
+                anchors.append(it)
             since_barrier.append(it)
         index = {id(i): i for i in by_seq}
         rank = _group_rank(by_seq, self.a)

@@ -26,6 +26,12 @@ from tui.core.replay_tables import RELATION_TYPES, TableReplay
 _CALL = re.compile(r"([A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?)\s*\(")
 _SIDE_EFFECT_CALLS = {"set_config", "pg_notify", "dblink_exec", "lo_import", "pg_advisory_lock", "pg_advisory_xact_lock"}
 _SEQUENCE_CALLS = {"setval", "nextval"}
+# Built-in types written as plain names (pglast qualifies only the SQL-standard spellings).
+_BUILTIN_TYPES = frozenset(
+    "text uuid json jsonb bytea date time timetz timestamptz inet cidr macaddr macaddr8 money xml tsvector tsquery "
+    "point line lseg box path polygon circle int4range int8range numrange tsrange tstzrange daterange int2 int4 int8 "
+    "float4 float8 bool varchar bpchar char name oid regclass regtype regproc interval bit varbit record void trigger "
+    "event_trigger anyelement anyarray anynonarray anyenum anyrange cstring internal serial bigserial smallserial".split())
 
 
 class Replayer(TableReplay, DataReplay):
@@ -49,6 +55,7 @@ class Replayer(TableReplay, DataReplay):
         self.names_cache: dict[int, set[str]] = {}  # id of an unfollowable statement -> identifiers in it
         self.fired: set[tuple[str, int, int]] = set()  # (trigger, its function's definition, truncations)
         self.truncations = 0
+        self.user_aggregates = False  # once one exists, any call in a select list may be an aggregate
         self.obj("schema", "public", "public").lives = 1
 
     # ---- entry points -------------------------------------------------------------
@@ -315,7 +322,8 @@ class Replayer(TableReplay, DataReplay):
         ctes: set[str] = set()
         rvs: list[ast.RangeVar] = []
         colnames: set[str] = set()
-        for n in walk(node):
+        nodes = [node] + _sql_body(node)
+        for n in (x for root in nodes for x in walk(root)):
             if isinstance(n, ast.RangeVar):
                 rvs.append(n)
             elif isinstance(n, ast.ColumnRef):
@@ -328,6 +336,9 @@ class Replayer(TableReplay, DataReplay):
                 k = self.type_key(n)
                 if k:
                     out.add(k)
+                elif type_parts(n)[0] != "pg_catalog" and type_parts(n)[1] not in _BUILTIN_TYPES:
+                    # A type of an extension (ltree, citext): it needs the extensions there are.
+                    out.update(o.key for o in self.model.objects.values() if o.type == "extension" and o.exists)
             elif isinstance(n, (ast.FuncCall, ast.CreateTrigStmt)):
                 parts = strings(n.funcname)
                 if parts:
@@ -511,6 +522,8 @@ class Replayer(TableReplay, DataReplay):
             schema, name = self._type_target(strings(node.defnames))
             self.create("type", name, schema, detail="shell type")
             return
+        if node.kind == OT.OBJECT_AGGREGATE:
+            self.user_aggregates = True
         self.unfollow(f"CREATE {_objtype_word(node.kind)} is not modelled")
 
     # ---- functions, triggers, views -------------------------------------------------
@@ -814,6 +827,26 @@ def _object_label(obj: Any) -> str:
     if isinstance(obj, (list, tuple)):
         return ".".join(strings(obj))
     return sql(obj)
+
+
+def _sql_body(node: Any) -> list[Any]:
+    """The statements of a LANGUAGE sql function's body: PostgreSQL checks them when the function
+    is created, so what they name must exist by then."""
+    if not isinstance(node, ast.CreateFunctionStmt):
+        return []
+    opts = {d.defname: d.arg for d in node.options or ()}
+    lang, body = opts.get("language"), opts.get("as")
+    if not isinstance(lang, ast.String) or lang.sval.lower() != "sql":
+        return []
+    text = body[0].sval if isinstance(body, (tuple, list)) and body and isinstance(body[0], ast.String) else None
+    if not text:
+        return []
+    from tui.core.parse import parse_sql
+
+    try:
+        return [raw.stmt for raw in parse_sql(text)]
+    except Exception:  # noqa: BLE001 - a body with parameters pglast cannot read names nothing we know
+        return []
 
 
 def _describe(node: Any) -> str:

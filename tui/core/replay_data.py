@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from pglast import ast
 
 from tui.core.model import CREATE, DELETE, INSERT, REPLACE, TRUNCATE, UPDATE, Obj, Row
-from tui.core.names import sql, strings, walk
+from tui.core.names import sql, strings
 
 if TYPE_CHECKING:
     from tui.core.replay import Replayer
@@ -21,8 +21,8 @@ _CHANGES = re.compile(r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:on
                       r"([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?")
 # Aggregates return a row even over no rows.
-_AGGREGATE = re.compile(r"\b(count|sum|min|max|avg|array_agg|string_agg|json_agg|jsonb_agg|json_object_agg|"
-                        r"jsonb_object_agg|bool_and|bool_or|every|xmlagg|bit_and|bit_or)\s*\(", re.I)
+_AGGREGATE = re.compile(r"(count|sum|min|max|avg|array_agg|string_agg|json_agg|jsonb_agg|json_object_agg|"
+                        r"jsonb_object_agg|bool_and|bool_or|every|xmlagg|bit_and|bit_or|stddev|variance|percentile_cont|percentile_disc|mode)\(", re.I)
 
 
 class DataReplay:
@@ -136,14 +136,56 @@ class DataReplay:
         self.fire_cascade(t, bool(rows) or not self.certainly_empty(t))
         matched = self._where(rows, node.whereClause) if not node.usingClause else None
         e = self.event(d, DELETE, "")
+        everything = node.whereClause is None and not node.usingClause
         if matched is None:
             e.detail = "rows matching a condition the model cannot evaluate"
             if rows:
                 d.attrs["uncertain"] = "DELETE with a condition the model cannot evaluate"
-            return
-        for r in matched:
-            r.alive, r.removed_by = False, e
-        e.detail = f"{len(matched)} row(s)"
+        else:
+            for r in matched:
+                r.alive, r.removed_by = False, e
+            e.detail = f"{len(matched)} row(s)"
+        if matched or matched is None or everything:
+            self.cascade(t, everything or self.certainly_empty(t), set())
+
+    def cascade(self: Replayer, t: Obj, emptied: bool, seen: set[str]) -> None:
+        """Rows of `t` were deleted: ON DELETE CASCADE, SET NULL and SET DEFAULT reach the rows of
+        the tables whose foreign keys point at it. When `t` is left with no row the model knows
+        which rows those are (every row whose key is set); otherwise it no longer knows their rows."""
+        seen.add(t.key)
+        parent_empty = emptied
+        for key in list(self.rdeps.get(t.key, ())):
+            c = self.model.objects.get(key)
+            if (c is None or c.type != "constraint" or c.attrs.get("contype") != "f" or not c.exists
+                    or t.key not in c.attrs.get("depends", ()) or c.parent == t.key):
+                continue
+            action = getattr(c.attrs.get("node"), "fk_del_action", "a")
+            child = self.model.objects.get(c.parent)
+            cd = self.model.get("data", child.name) if child is not None else None
+            live = [r for r in cd.attrs["rows"] if r.alive] if cd is not None and cd.exists else []
+            if action not in ("c", "n", "d") or not live or child is None or cd is None:
+                continue
+            keyed = [_key_set(child, r, c.attrs.get("columns", []), self) for r in live]
+            if not any(k is None or k for k in keyed):
+                continue  # every row's key is NULL: no row of t is theirs
+            if not parent_empty or action == "d" or None in keyed:
+                cd.attrs["uncertain"] = f"rows an ON DELETE action from {t.name} may have changed"
+                if child.key not in seen:
+                    self.cascade(child, False, seen)
+                continue
+            hit = [r for r, k in zip(live, keyed) if k]
+            if not hit:
+                continue
+            if action == "c":
+                e = self.event(cd, DELETE, f"{len(hit)} row(s) by ON DELETE CASCADE from {t.name}")
+                for r in hit:
+                    r.alive, r.removed_by = False, e
+                if child.key not in seen:
+                    self.cascade(child, self.certainly_empty(child), seen)
+            else:
+                self.event(cd, UPDATE, f"{len(hit)} row(s) by ON DELETE SET NULL from {t.name}")
+                for r in hit:
+                    r.values.update({k: "NULL" for k in c.attrs.get("columns", [])})
 
     def on_TruncateStmt(self: Replayer, node: ast.TruncateStmt) -> None:
         for rv in node.relations or ():
@@ -153,11 +195,31 @@ class DataReplay:
             d = self.data(t)
             self.fire(t, rows_affected=False)
             self.truncations += 1  # a table may be known empty again: triggers must mark anew
-            e = self.event(d, TRUNCATE, "all rows")
-            for r in d.attrs["rows"]:
-                if r.alive:
-                    r.alive, r.removed_by = False, e
-            d.attrs["uncertain"] = ""
+            self._truncate(d, "all rows")
+            if getattr(node.behavior, "name", "") == "DROP_CASCADE":
+                self._truncate_referencing(t, {t.key})
+
+    def _truncate(self: Replayer, d: Obj, detail: str) -> None:
+        e = self.event(d, TRUNCATE, detail)
+        for r in d.attrs["rows"]:
+            if r.alive:
+                r.alive, r.removed_by = False, e
+        d.attrs["uncertain"] = ""
+
+    def _truncate_referencing(self: Replayer, t: Obj, seen: set[str]) -> None:
+        """TRUNCATE ... CASCADE empties every table whose foreign keys point at a truncated one."""
+        for key in list(self.rdeps.get(t.key, ())):
+            c = self.model.objects.get(key)
+            if (c is None or c.type != "constraint" or c.attrs.get("contype") != "f" or not c.exists
+                    or t.key not in c.attrs.get("depends", ()) or c.parent in seen):
+                continue
+            child = self.model.objects.get(c.parent)
+            if child is None:
+                continue
+            seen.add(child.key)
+            self.fire(child, rows_affected=False)
+            self._truncate(self.data(child), f"all rows, by TRUNCATE ... CASCADE of {t.name}")
+            self._truncate_referencing(child, seen)
 
     def on_CopyStmt(self: Replayer, node: ast.CopyStmt) -> None:
         keys = []
@@ -288,24 +350,69 @@ class DataReplay:
             self.words_cache[cache_key] = out  # a later CREATE OR REPLACE is a new event: a new entry
         return out
 
-    def query_is_empty(self: Replayer, query: Any, text: str) -> bool:
-        """True when a SELECT surely returns no row: every branch reads FROM tables that hold none,
-        and nothing (an aggregate, a set-returning function, VALUES) makes a row out of nothing."""
-        if not isinstance(query, ast.SelectStmt) or _AGGREGATE.search(text):
+    def query_is_empty(self: Replayer, query: Any, text: str = "") -> bool:
+        """True when a SELECT surely returns no row: it reads FROM a table that holds none (through
+        joins that keep no row of their own), and nothing (an aggregate without GROUP BY, VALUES, a
+        row-making function) makes a row out of nothing."""
+        return self._no_rows(query, {})
+
+    def _no_rows(self: Replayer, q: Any, ctes: dict[str, bool]) -> bool:
+        if not isinstance(q, ast.SelectStmt):
             return False
-        for n in walk(query):
-            if isinstance(n, ast.SelectStmt):
-                if n.withClause is not None or n.valuesLists or n.groupClause or n.havingClause:
-                    return False
-                if getattr(n.op, "value", n.op) in (0, "SETOP_NONE") and not n.fromClause:
-                    return False
-            elif isinstance(n, (ast.RangeFunction, ast.RangeTableFunc)):
+        if q.withClause is not None:
+            if q.withClause.recursive:
                 return False
-            elif isinstance(n, ast.RangeVar):
-                _, _, t = self.rel(n)
-                if t is None or not self.certainly_empty(t):
-                    return False
-        return True
+            ctes = dict(ctes)
+            for cte in q.withClause.ctes or ():
+                if not isinstance(cte.ctequery, ast.SelectStmt):
+                    return False  # a data-modifying CTE runs whatever the result
+                ctes[cte.ctename] = self._no_rows(cte.ctequery, ctes)
+        op = getattr(q.op, "name", str(q.op))
+        if op == "SETOP_UNION":
+            return self._no_rows(q.larg, ctes) and self._no_rows(q.rarg, ctes)
+        if op == "SETOP_INTERSECT":
+            return self._no_rows(q.larg, ctes) or self._no_rows(q.rarg, ctes)
+        if op == "SETOP_EXCEPT":
+            return self._no_rows(q.larg, ctes)
+        if q.valuesLists or not q.fromClause:
+            return False
+        if any(isinstance(g, ast.GroupingSet) for g in q.groupClause or ()):
+            return False  # GROUP BY () and its kin make a row over no rows
+        if not q.groupClause and (q.havingClause is not None or self._aggregates(q.targetList)):
+            return False  # one row over no rows
+        return any(self._from_empty(f, ctes) for f in q.fromClause)
+
+    def _from_empty(self: Replayer, f: Any, ctes: dict[str, bool]) -> bool:
+        if isinstance(f, ast.RangeVar):
+            if not f.schemaname and f.relname in ctes:
+                return ctes[f.relname]
+            _, _, t = self.rel(f)
+            return t is not None and self.certainly_empty(t)
+        if isinstance(f, ast.RangeSubselect):
+            return not f.lateral and self._no_rows(f.subquery, ctes)
+        if isinstance(f, ast.JoinExpr):
+            kind = getattr(f.jointype, "name", str(f.jointype))
+            left, right = self._from_empty(f.larg, ctes), self._from_empty(f.rarg, ctes)
+            return {"JOIN_INNER": left or right, "JOIN_LEFT": left, "JOIN_RIGHT": right}.get(kind, left and right)
+        return False  # a function in FROM makes rows of its own
+
+    def _aggregates(self: Replayer, targets: Any) -> bool:
+        """Does the select list call an aggregate of its own (not inside a subquery)?"""
+        todo = list(targets or ())
+        while todo:
+            n = todo.pop()
+            if isinstance(n, ast.SubLink):
+                continue
+            if isinstance(n, ast.FuncCall) and n.over is None and (
+                    n.agg_star or n.agg_distinct or n.agg_order or n.agg_filter is not None
+                    or _AGGREGATE.fullmatch(strings(n.funcname)[-1] + "(") or self.user_aggregates):
+                return True
+            if isinstance(n, ast.Node):
+                for name in n:
+                    v = getattr(n, name)
+                    if isinstance(v, (ast.Node, tuple, list)):
+                        todo.extend(v if isinstance(v, (tuple, list)) else [v])
+        return False
 
     def _where(self: Replayer, rows: list[Row], where: Any) -> list[Row] | None:
         """Rows a simple WHERE selects (col = const, col IN (...), AND, OR); None when it cannot tell."""
@@ -329,6 +436,48 @@ def _literal(text: str | None) -> str | None:
     while "::" in t and not t.endswith("'"):
         t = t.rsplit("::", 1)[0].strip()
     return t
+
+
+def _unquoted(text: Any) -> str | None:
+    """The value of a plain string literal ('it''s'); None for anything else."""
+    if not isinstance(text, str) or len(text) < 2 or text[0] != "'" or text[-1] != "'":
+        return None
+    inner = text[1:-1]
+    return None if re.search(r"(?<!')'(?!')", inner.replace("''", "")) else inner.replace("''", "'")
+
+
+def _like(value: Any, pattern: Any, fold_case: bool, negated: bool) -> Any:
+    """LIKE and ILIKE with the default escape character, for string literals."""
+    if value is None or value == "NULL" or pattern is None or pattern == "NULL":
+        return False  # NULL LIKE anything is not true: the row is not selected
+    v, p = _unquoted(value), _unquoted(pattern)
+    if v is None or p is None:
+        return _NO_MATCH
+    rx, i = [], 0
+    while i < len(p):
+        ch = p[i]
+        if ch == "\\" and i + 1 < len(p):
+            rx.append(re.escape(p[i + 1]))
+            i += 2
+            continue
+        rx.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        i += 1
+    hit = re.fullmatch("".join(rx), v, re.S | (re.I if fold_case else 0)) is not None
+    return hit != negated
+
+
+def _key_set(child: Obj, r: Row, columns: list[str], rp: Any) -> bool | None:
+    """Is every column of a foreign key set in this row? None when the model cannot tell."""
+    for col in columns:
+        v = r.values.get(col)
+        if v is None:
+            o = rp.model.get("column", f"{child.name}.{col}")
+            if o is None or o.attrs.get("default") is not None:
+                return None  # a default the model does not evaluate
+            return False
+        if _literal(v).upper() == "NULL":
+            return False
+    return bool(columns)
 
 
 def _is_constant(node: Any) -> bool:
@@ -367,7 +516,11 @@ def _eval(node: Any, values: dict[str, str]) -> Any:
                 return _NO_MATCH
             return (left in items) == (op == ["="])
         right = _value(node.rexpr, values)
-        if right is _NO_MATCH or kind != "AEXPR_OP":
+        if right is _NO_MATCH:
+            return _NO_MATCH
+        if kind in ("AEXPR_LIKE", "AEXPR_ILIKE"):
+            return _like(left, right, kind == "AEXPR_ILIKE", negated=op[0].startswith("!"))
+        if kind != "AEXPR_OP":
             return _NO_MATCH
         if op == ["="]:
             return left == right

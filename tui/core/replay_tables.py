@@ -9,7 +9,7 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
-from tui.core.model import ADD, ALTER, CREATE, Obj
+from tui.core.model import ADD, ALTER, Obj
 from tui.core.names import SERIAL_TYPES, choose_name, expr_columns, is_serial, qualified, sql, strings
 
 if TYPE_CHECKING:
@@ -64,13 +64,9 @@ class _Renames:
         self.rename(o, f"{table}.{node.newname}")
 
     def note_quiet(self: Replayer, t: Obj) -> None:
-        """Remember a change to a table that has held no row since it was created: folding it into
-        the CREATE cannot change any row, as no row was ever written under the old definition."""
-        if self.stmt is None or self.stmt.parent is not None or not self.certainly_empty(t):
-            return
-        made = t.last(CREATE)
-        d = self.model.get("data", t.name)
-        if made is not None and (d is None or not any(e.stmt.seq > made.stmt.seq for e in d.events)):
+        """Remember a change to a table that surely holds no row: folding it into the CREATE changes
+        no row, as long as no statement that wrote rows before it stays in the consolidated set."""
+        if self.stmt is not None and self.stmt.parent is None and self.certainly_empty(t):
             self.model.quiet.add(self.stmt.seq)
 
     def renamed_column(self: Replayer, col: Obj, old: str, new: str) -> None:
