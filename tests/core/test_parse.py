@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 
 import pglast
+import pglast.parser
 import pytest
 
 from tests.conftest import CORPUS, ROOT
@@ -14,14 +15,34 @@ from tui.core.sources import Migration
 FILES = sorted(glob.glob(str(ROOT / "migrations" / "*.sql"))) + sorted(glob.glob(str(CORPUS / "*" / "migrations" / "**" / "up.sql"), recursive=True))[:60]
 
 
+def _identical(a: object, b: object, path: str = "") -> None:
+    """Same node classes, same value types (bool is not int), same values, positions included."""
+    assert type(a) is type(b), (path, type(a), type(b))
+    if isinstance(a, pglast.ast.Node):
+        for slot in a.__slots__:
+            _identical(getattr(a, slot), getattr(b, slot), f"{path}.{slot}")
+    elif isinstance(a, tuple):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b)):
+            _identical(x, y, f"{path}[{i}]")
+    else:
+        assert a == b, (path, a, b)
+
+
 @pytest.mark.parametrize("path", FILES[:: max(1, len(FILES) // 40)])
 def test_fast_parse_equals_pglast(path: str) -> None:
     text = open(path, encoding="utf-8").read()
-    assert parse_sql(text) == tuple(pglast.parse_sql(text))
+    _identical(parse_sql(text), tuple(pglast.parse_sql(text)))
 
 
-def test_validation_is_restored_after_parse() -> None:
+def test_fast_parse_keeps_booleans_and_enums() -> None:
+    _identical(parse_sql("CREATE TABLE a (b boolean DEFAULT true, c int REFERENCES d ON DELETE CASCADE)"),
+               tuple(pglast.parse_sql("CREATE TABLE a (b boolean DEFAULT true, c int REFERENCES d ON DELETE CASCADE)")))
+
+
+def test_pglast_is_itself_again_after_parse() -> None:
     parse_sql("SELECT 1")
+    assert pglast.parser.ast is pglast.ast and pglast.parser.enums is pglast.enums
     with pytest.raises(ValueError):
         pglast.ast.RangeVar(relname=42)
 

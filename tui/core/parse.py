@@ -10,9 +10,11 @@ import bisect
 import re
 import threading
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pglast
+import pglast.parser
 from pglast import ast
 from pglast.parser import ParseError
 
@@ -86,24 +88,57 @@ class ParsedHistory:
 
 
 _PARSE_LOCK = threading.Lock()
+_FAST: tuple[Any, Any] | None = None
 
 
 def parse_sql(sql: str) -> tuple[Any, ...]:
-    """pglast.parse_sql, without re-checking every attribute the C parser has already typed.
+    """pglast.parse_sql, building the nodes without re-checking what the C parser has typed.
 
-    pglast's nodes validate each attribute on assignment, which is 90% of its parse time on a
-    large history (6.0 s against 0.6 s for 1,673 files). Values coming from PostgreSQL's own
-    parser are already of the declared types, so the check is switched off while parsing;
-    tests/core/test_parse.py shows the trees are equal to pglast's own on the example and
-    the corpus. The lock keeps two threads from restoring each other's switch.
+    pglast's parser builds each node through the node's Python `__init__`, which validates every
+    attribute on assignment, and each enum value through `Enum.__call__`: on a large history
+    that is most of the parse time. While we parse, the parser's `ast` and `enums` globals are
+    swapped for plain constructors that fill the same slots with the same values (see
+    `_fast_constructors`); tests/core/test_parse.py shows the trees equal pglast's own on the
+    example and the corpus. The lock keeps two threads from restoring each other's swap.
     """
+    global _FAST
+    if _FAST is None:
+        _FAST = _fast_constructors()
     with _PARSE_LOCK:
-        checked = ast.Node.__setattr__
-        ast.Node.__setattr__ = object.__setattr__  # type: ignore[method-assign,assignment]
+        saved = pglast.parser.ast, pglast.parser.enums
+        pglast.parser.ast, pglast.parser.enums = _FAST
         try:
             return tuple(pglast.parse_sql(sql))
         finally:
-            ast.Node.__setattr__ = checked  # type: ignore[method-assign]
+            pglast.parser.ast, pglast.parser.enums = saved
+
+
+def _fast_constructors() -> tuple[Any, Any]:
+    """Namespaces standing in for pglast's `ast` and `enums` modules inside its parser: for each
+    node class a function taking the same arguments that sets the slots directly, and for each
+    enum its value-to-member lookup."""
+    import enum
+
+    from pglast import enums
+
+    nodes = SimpleNamespace()
+    for name, cls in vars(ast).items():
+        if not (isinstance(cls, type) and issubclass(cls, ast.Node) and cls not in (ast.Node, ast.Expr)):
+            continue
+        slots = list(cls.__slots__)
+        scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+        scope.update({f"set{i}": getattr(cls, slot).__set__ for i, slot in enumerate(slots)})
+        # The one coercion a parsed value needs: C ints to bool (`Boolean.boolval`); the other
+        # adaptors only read the JSON form of a tree.
+        body = "".join(f"    set{i}(n, {slot} if {slot} is None else bool({slot}))\n" if cls.__slots__[slot][0] == "bool"
+                       else f"    set{i}(n, {slot})\n" for i, slot in enumerate(slots))
+        exec(f"def make({', '.join(f'{slot}=None' for slot in slots)}):\n    n = new(cls)\n{body}    return n\n", scope)  # noqa: S102
+        setattr(nodes, name, scope["make"])
+    values = SimpleNamespace()
+    for name, e in vars(enums).items():
+        if isinstance(e, type) and issubclass(e, enum.Enum):
+            setattr(values, name, {m.value: m for m in e}.__getitem__)
+    return nodes, values
 
 
 class _Lines:

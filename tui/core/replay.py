@@ -225,18 +225,27 @@ class Replayer(TableReplay, DataReplay):
                 return s
         return "public"
 
+    @property
+    def search_path(self) -> list[str]:
+        return self._search_path
+
+    @search_path.setter
+    def search_path(self, path: list[str]) -> None:
+        self._search_path = path
+        self._lookup_path = [s for s in path if s != "$user"] + ["pg_catalog"]  # lookups are many; paths are few
+
     def lookup(self, names: list[str], types: Iterable[str]) -> tuple[str, str, Obj | None]:
         """Resolve a possibly qualified name against the search path: (schema, contract name, object)."""
-        types = tuple(types)
         if len(names) >= 2:
             schema, local = names[-2], names[-1]
             name = qualified(schema, local)
             return schema, name, next((o for t in types if (o := self.model.get(t, name)) and o.exists), None)
         local = names[-1] if names else ""
-        for schema in [s for s in self.search_path if s != "$user"] + ["pg_catalog"]:
+        objects = self.model.objects
+        for schema in self._lookup_path:
             name = qualified(schema, local)
             for t in types:
-                o = self.model.get(t, name)
+                o = objects.get(f"{t}:{name}")
                 if o is not None and o.exists:
                     return schema, name, o
         schema = self.creation_schema()
@@ -270,7 +279,7 @@ class Replayer(TableReplay, DataReplay):
 
     def functions_named(self, local: str, schema: str | None = None) -> list[Obj]:
         """Live functions with this name, in the first schema of the path that has any."""
-        for s in ([schema] if schema else [x for x in self.search_path if x != "$user"]):
+        for s in ([schema] if schema else self._lookup_path[:-1]):
             keys = self.funcs.get(qualified(s, local), ())
             out = [o for k in sorted(keys) if (o := self.model.objects.get(k)) is not None and o.exists]
             if out:

@@ -10,14 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from tui.core.model import Event, Model, Obj
 from tui.core.parse import Statement
 from tui.core.sources import SourceSet
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
+    """A statement's place: a tuple, cheap to make by the ten thousand."""
+
     file: str
     line: int
 
@@ -65,15 +67,14 @@ def make_finding(kind: str, type_: str, name: str, action: str, stmts: Iterable[
 
     `files` adds sources that are whole files rather than statements (a duplicate version).
     """
-    seen: dict[tuple[str, int], Statement] = {}
+    seen: dict[tuple[str, int], int] = {}
     for st in stmts:
-        top = st.parent or st
-        seen.setdefault((st.file, st.line), top)
-    ordered = sorted(seen.items(), key=lambda kv: (kv[1].seq, kv[0][1]))
-    sources = tuple(Source(f, ln) for (f, ln), _ in ordered) + tuple(files)
+        seen.setdefault((st.file, st.line), (st.parent or st).seq)
+    ordered = sorted(seen, key=lambda k: (seen[k], k[1]))
+    sources = tuple(Source(f, ln) for f, ln in ordered) + tuple(files)
     rel = tuple(dict.fromkeys((t, n) for t, n in related if (t, n) != (type_, name)))
-    digest = hashlib.sha256("|".join([kind, type_, name] + [f"{s.file}:{s.line}" for s in sources]).encode()).hexdigest()[:12]
-    return Finding(f"{kind}-{digest}", kind, type_, name, action, sources, rel, tuple(sorted({st.seq for _, st in ordered})))
+    digest = hashlib.sha256("|".join([kind, type_, name] + [f"{f}:{ln}" for f, ln in sources]).encode()).hexdigest()[:12]
+    return Finding(f"{kind}-{digest}", kind, type_, name, action, sources, rel, tuple(sorted(set(seen.values()))))
 
 
 def stmts(events: Iterable[Event]) -> list[Statement]:
@@ -109,10 +110,13 @@ KINDS = (
 )
 
 
-def find_all(model: Model, sources: SourceSet) -> list[Finding]:
+def find_all(model: Model, sources: SourceSet, only: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> list[Finding]:
+    """Every detector's findings (or those of the kinds in `only`, less those in `exclude`)."""
+    wanted = set(KINDS if only is None else only) - set(exclude)
     out: list[Finding] = []
-    for detect in registry().values():
-        out.extend(detect(model, sources))
+    for kind, detect in registry().items():
+        if kind in wanted:
+            out.extend(detect(model, sources))
     return out
 
 

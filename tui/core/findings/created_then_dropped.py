@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from tui.core.findings import Finding, make_finding, stmts
-from tui.core.findings.common import dependents_map, history_events, implicit_drop
-from tui.core.model import ADD, CREATE, DROP, Model, Obj
+from tui.core.findings.common import dependents_map, history_events
+from tui.core.model import ADD, CREATE, DROP, Event, Model, Obj
 from tui.core.sources import SourceSet
 
 _SKIP = {"grant", "comment"}
@@ -30,25 +30,23 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
     for o in model.objects.values():
         if o.exists or o.type in _SKIP:
             continue
+        drop = o.last(DROP)
+        if drop is None:
+            continue
+        # Dropped along with its owner (its table, its type): the owner's story tells this one's.
+        if drop.detail.startswith("dropped with ") and drop.detail.split(" ", 3)[-1] in dropped_names:
+            continue
         events = history_events(o)
         if not events or not any(e.action in (CREATE, ADD) for e in events):
             continue
-        if implicit_drop(o) and _owner_name(o) in dropped_names:
-            continue
-        related = _related(o, rev, json_added)
+        related = _related(o, drop, rev, json_added)
         what = "column" if o.type == "column" else o.type
-        action = f"Leave {what} {o.name} out of the consolidated set: it is dropped again in {o.last(DROP).stmt.file}."  # type: ignore[union-attr]
+        action = f"Leave {what} {o.name} out of the consolidated set: it is dropped again in {drop.stmt.file}."
         out.append(make_finding("created_then_dropped", o.type, o.name, action, stmts(events), related))
     return out
 
 
-def _owner_name(o: Obj) -> str:
-    """The object whose drop took this one along (its table, its type): its story tells this one's."""
-    detail = o.last(DROP).detail  # type: ignore[union-attr]
-    return detail.removeprefix("dropped with ").split(" ", 1)[-1]
-
-
-def _related(o: Obj, rev: dict[str, list[Obj]], json_added: dict[int, list[Obj]]) -> list[tuple[str, str]]:
+def _related(o: Obj, drop: Event, rev: dict[str, list[Obj]], json_added: dict[int, list[Obj]]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     frontier = [o]
     seen = {o.key}
@@ -61,10 +59,8 @@ def _related(o: Obj, rev: dict[str, list[Obj]], json_added: dict[int, list[Obj]]
                     out.append((d.type, d.name))
                     nxt.append(d)
         frontier = nxt
-    drop = o.last(DROP)
-    if drop is not None:
-        # What the same migration added in its place, such as a JSONB column replacing several.
-        for x in json_added.get(drop.stmt.migration, []):
-            if o.type != "column" or x.parent == o.parent:
-                out.append((x.type, x.name))
+    # What the same migration added in its place, such as a JSONB column replacing several.
+    for x in json_added.get(drop.stmt.migration, []):
+        if o.type != "column" or x.parent == o.parent:
+            out.append((x.type, x.name))
     return out
