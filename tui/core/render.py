@@ -44,7 +44,8 @@ def _block(it: Item) -> str:
     if it.stmt.comments:
         parts.append(it.stmt.comments)
     if it.folded:
-        where = ", ".join(f"{s.file.rsplit('/', 1)[-1]}:{s.line}" for s in sorted(it.folded, key=lambda s: s.seq))
+        # The path inside the migrations folder: diesel's files are all called up.sql.
+        where = ", ".join(f"{s.file.split('/', 1)[-1]}:{s.line}" for s in sorted(it.folded, key=lambda s: s.seq))
         parts.append(f"-- folded in: {where}")
     if it.merged:
         files = ", ".join(dict.fromkeys(s.file.split("/", 1)[-1] for s in [it.stmt, *it.merged]))

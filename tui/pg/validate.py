@@ -93,7 +93,8 @@ def validate(
     with open_server(pg or cfg.pg, url, cfg.postgres, cfg.image, analysis.model.extensions) as server:
         timings["server"] = round(time.perf_counter() - t, 3)
         made = server.create_roles(roles)
-        old_db, new_db = server.create_database("old"), server.create_database("new")
+        with ThreadPoolExecutor(2) as pool:  # each CREATE DATABASE copies a template: a tenth of a second
+            old_db, new_db = pool.map(server.create_database, ("old", "new"))
         t = time.perf_counter()
         with ThreadPoolExecutor(2) as pool:
             old = pool.submit(apply_migrations, server, old_db, analysis.sources.migrations, cfg.preamble, statements,
