@@ -1,6 +1,7 @@
 """Folds that rest on what the model knows of the rows, proven on a real PostgreSQL: rows removed
 through LIKE and ON DELETE CASCADE let later changes fold; a column of an extension's type pulls
-the extension ahead; a column added again under a name the CREATE still holds keeps the order."""
+the extension ahead; a column added again under a name the CREATE still holds keeps the order;
+a LANGUAGE sql function comes after what its body names."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ ALTER TABLE post_stats ADD COLUMN seen timestamp NOT NULL DEFAULT now();
 ALTER TABLE post_stats ADD COLUMN hot int NOT NULL DEFAULT 0;
 CREATE SEQUENCE label_seq;
 CREATE FUNCTION next_label() RETURNS text LANGUAGE sql AS $$ SELECT 'l' || nextval('label_seq')::text $$;
+CREATE TABLE scratch (id int);
+CREATE FUNCTION count_scratch() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM scratch $$;
+DROP TABLE scratch;
 """,
     "0004_citext.sql": """
 CREATE EXTENSION IF NOT EXISTS citext;
@@ -57,6 +61,9 @@ def test_folds_after_removed_rows_build_the_same_database(tmp_path: Path) -> Non
     # column after it stays an ALTER too, in order.
     assert "RENAME COLUMN seen TO seen_necro" in sql and sql.index("ADD COLUMN seen") < sql.index("ADD COLUMN hot")
     assert sql.index("CREATE SEQUENCE label_seq") < sql.index("FUNCTION next_label()")
+    # PostgreSQL checks a LANGUAGE sql body when the function is made: the table it reads is made
+    # first and dropped after, as in the history, though nothing of it is left at the end.
+    assert sql.index("CREATE TABLE scratch") < sql.index("FUNCTION count_scratch()") < sql.index("DROP TABLE scratch")
     result = validate(tmp_path, pg="local")
     assert [d.to_json() for d in result.differences] == []
     assert result.equal
