@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.analysis import Analysis
 from tui.core.model import CREATE, Obj
+from tui.core.sources import short_name
 
 if TYPE_CHECKING:
     from tui.core.plan import Item
@@ -24,7 +25,7 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def stem(path: str) -> str:
     """`20250101000002_core_tables.sql` -> `core_tables`; diesel's `2019-..._create_user/up.sql` -> `create_user`."""
-    name = path.rsplit("/", 2)[-2] if path.endswith(("/up.sql", "/down.sql")) else path.rsplit("/", 1)[-1]
+    name = short_name(path)
     name = re.sub(r"(\.up|\.down)?\.sql$", "", name)
     name = re.sub(r"^(V|R|B)?[\d._-]*_+", "", name)
     name = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_").lower()

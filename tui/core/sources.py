@@ -65,6 +65,13 @@ class SourceSet:
     other_files: tuple[str, ...] = field(default=())
 
 
+def short_name(path: str) -> str:
+    """A migration file's name as a person tells it apart: the file name, or for diesel (whose files
+    are all up.sql and down.sql) the folder it is in."""
+    parts = path.rsplit("/", 2)
+    return parts[-2] if parts[-1] in ("up.sql", "down.sql") and len(parts) > 1 else parts[-1]
+
+
 def _rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()

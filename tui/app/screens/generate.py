@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from tui.app.messages import GenerationFinished
 from tui.app.screens.base import PhaseScreen
 from tui.app.screens.confirm import ConfirmScreen
+from tui.core.sources import short_name
 
 
 class GenerateScreen(PhaseScreen):
@@ -67,7 +68,7 @@ class GenerateScreen(PhaseScreen):
         for label in f.get("objects", []):  # type: ignore[union-attr]
             type_, _, name = str(label).partition(" ")
             obj = self.session.obj(type_, name)
-            where = ", ".join(f"{e.stmt.file.rsplit('/', 1)[-1]}:{e.stmt.line}" for e in obj.events[:3]) if obj else ""
+            where = ", ".join(f"{short_name(e.stmt.file)}:{e.stmt.line}" for e in obj.events[:3]) if obj else ""
             more = f" +{len(obj.events) - 3}" if obj and len(obj.events) > 3 else ""
             lines.append(Text(f"{label}: ", style="cyan") + Text(where + more))
         self.query_one("#provenance", Static).update(Group(*lines))

@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 from tui.app.messages import ValidationFinished
 from tui.app.screens.base import PhaseScreen
 from tui.app.widgets.diff_view import DiffScreen
+from tui.core.sources import short_name
 
 PROVIDERS = ("auto", "docker", "local", "embedded")
 STEPS = (("analyze", "read the history"), ("generate", "stage the new set"), ("server", "start PostgreSQL"),
@@ -144,7 +145,7 @@ class ValidateScreen(PhaseScreen):
         self.state[event.step] = "active"
         if event.step in parallel:
             self.files[event.step] = self.files.get(event.step, 0) + 1
-            self.detail[event.step] = f"{self.files[event.step]} files · {event.detail.rsplit('/', 1)[-1]}"
+            self.detail[event.step] = f"{self.files[event.step]} files · {short_name(event.detail)}"
         else:
             self.detail[event.step] = event.detail
         self._steps()

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tui.core.decisions import ACCEPT, DEFER, KEEP, Decisions
+from tui.core.sources import short_name
 
 if TYPE_CHECKING:
     from tui.core.findings import Finding
@@ -23,7 +24,7 @@ def where(f: Finding) -> str:
     if not f.sources:
         return ""
     src = f.sources[0]
-    base, suffix = src.file.rsplit("/", 1)[-1], f":{src.line}"
+    base, suffix = short_name(src.file), f":{src.line}"
     if len(base) + len(suffix) > WHERE:
         base = base[: WHERE - 1 - len(suffix)] + "…"
     return base + suffix
