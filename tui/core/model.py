@@ -97,6 +97,7 @@ class Unfollowable:
     stmt: Statement
     reason: str
     objects: list[str] = field(default_factory=list)
+    contained: bool = False  # it can write nothing but `objects` (CREATE TABLE AS, INSERT ... SELECT): what else it names, it only reads
 
 
 @dataclass

@@ -413,7 +413,10 @@ class _Planner:
         # A statement the model cannot follow may add columns of its own: nothing after it folds past it.
         opaque: dict[str, int] = {}
         for u in self.m.unfollowable:
-            words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", u.stmt.text.lower()))
+            if u.contained:  # the tables it names, it only reads
+                words = {self.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in self.m.objects}
+            else:
+                words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", u.stmt.text.lower()))
             for key in creates:
                 local = key.split(":", 1)[1].rsplit(".", 1)[-1].lower()
                 if local in words:

@@ -202,12 +202,24 @@ class Replayer(TableReplay, DataReplay):
 
     def unfollow(self, reason: str, objects: Iterable[str] = ()) -> None:
         assert self.stmt is not None
-        self.model.unfollowable.append(Unfollowable(self.stmt, reason, list(objects)))
-        self.fire_mentioned(self.stmt.text)
+        contained = self._contained(self.stmt)
+        self.model.unfollowable.append(Unfollowable(self.stmt, reason, list(objects), contained))
+        if not contained:
+            self.fire_mentioned(self.stmt.text)
         for key in objects:
             o = self.model.objects.get(key)
             if o is not None:
                 self.event(o, "opaque", reason)
+
+    def _contained(self, st: Statement) -> bool:
+        """A CREATE TABLE AS or INSERT ... SELECT that calls no function of the history's and whose
+        WITH queries are all SELECTs (a DELETE or UPDATE could hide there) writes only its own table."""
+        node = st.node
+        if st.parent is not None or not isinstance(node, (ast.CreateTableAsStmt, ast.InsertStmt)):
+            return False
+        if any(isinstance(n, ast.CommonTableExpr) and not isinstance(n.ctequery, ast.SelectStmt) for n in walk(node)):
+            return False
+        return not any(self.functions_named(c.split(".")[-1]) or c.split(".")[-1] in _SIDE_EFFECT_CALLS for c in func_calls(node))
 
     def no_effect(self, reason: str) -> None:
         assert self.stmt is not None

@@ -256,7 +256,7 @@ class DataReplay:
         if d is not None and d.exists and (d.attrs.get("uncertain") or any(r.alive for r in d.attrs["rows"])):
             return False
         local = t.name.rsplit(".", 1)[-1].lower()
-        return not any(t.key in u.objects or local in self.names_in(u.stmt) for u in self.model.unfollowable)
+        return not any(t.key in u.objects or (not u.contained and local in self.names_in(u.stmt)) for u in self.model.unfollowable)
 
     def names_in(self: Replayer, st: Any) -> set[str]:
         """The identifiers of a statement's text (cached): `post` is not in `post_aggregates`."""
