@@ -183,13 +183,16 @@ def _child_slots(cls: type) -> tuple[str, ...]:
     return slots
 
 
-def walk(node: Any) -> Iterator[Any]:
-    """Every pglast node below `node`, depth first, `node` included."""
+def walk(node: Any, skip: type | tuple[type, ...] = ()) -> Iterator[Any]:
+    """Every pglast node below `node`, depth first, `node` included; nodes of the `skip` types are
+    left out with everything below them."""
     stack = [node]
     pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
         n = pop()
         if isinstance(n, ast.Node):
+            if skip and isinstance(n, skip):
+                continue
             yield n
             for attr in _child_slots(type(n)):
                 v = getattr(n, attr)

@@ -102,9 +102,9 @@ def parse_sql(sql: str) -> tuple[Any, ...]:
     example and the corpus. The lock keeps two threads from restoring each other's swap.
     """
     global _FAST
-    if _FAST is None:
-        _FAST = _fast_constructors()
     with _PARSE_LOCK:
+        if _FAST is None:
+            _FAST = _fast_constructors()
         saved = pglast.parser.ast, pglast.parser.enums
         pglast.parser.ast, pglast.parser.enums = _FAST
         try:

@@ -191,13 +191,12 @@ class _Planner:
         for st in stmts[first.seq + 1:last.seq]:
             if st.seq in self.opaque_seqs or (isinstance(st.node, _RUNS_CODE) and not isinstance(st.node, _DML)):
                 return False  # it may have called the function
-            if isinstance(st.node, ast.TruncateStmt):
-                targets = {d.parent for d, _ in self.by_seq.get(st.seq, []) if d.type == "data"}
-                if targets & truncate_fired_on:
-                    return False  # an ON TRUNCATE trigger ran it
-                continue
             if isinstance(st.node, _DML):
                 targets = {d.parent for d, _ in self.by_seq.get(st.seq, []) if d.type == "data"}
+                if isinstance(st.node, ast.TruncateStmt):
+                    if targets & truncate_fired_on:
+                        return False  # an ON TRUNCATE trigger ran it
+                    continue
                 if not targets or targets & fired_on or {k.split(":", 1)[1] for k in targets} & cascades_from:
                     return False  # a trigger on the function may have fired
         self.hoist[first.seq] = last

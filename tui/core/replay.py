@@ -425,7 +425,7 @@ class Replayer(TableReplay, DataReplay):
             nodes = parse_sql(query)
         except Exception:  # noqa: BLE001 - a query pglast cannot read is one we cannot judge
             return False
-        return len(nodes) == 1 and self.query_is_empty(nodes[0].stmt, query)
+        return len(nodes) == 1 and self.query_is_empty(nodes[0].stmt)
 
     def on_SelectStmt(self, node: ast.SelectStmt) -> None:
         calls = [c.split(".")[-1] for c in func_calls(node)]
