@@ -50,6 +50,34 @@ def corpus_cases() -> list[tuple[str, str, str]]:
         return [(r["name"], r["format"], r["preamble_sql"]) for r in csv.DictReader(fh, delimiter="\t")]
 
 
+# Corpus cases each test still gets wrong, until the issue that fixes them lands. The marks are
+# strict: a case that starts passing fails its mark, and the entry goes.
+_PARSE_QUICKWIT = "#12: quickwit's short sqlx versions are read as golang-migrate"
+_PRISMA = "#16: Prisma histories are not read yet"
+KNOWN_FAILURES: dict[str, dict[str, str]] = {
+    "analyze": {"quickwit": _PARSE_QUICKWIT, "rallly": _PRISMA},
+    "round_trip": {
+        "flipt-v1": "#12: constraints named by PostgreSQL, dropped and re-added, are folded twice",
+        "chirpstack": "#12: a real first migration with diesel's all-zero version is copied as diesel's setup",
+        "quickwit": "#12: triggers made by dynamic SQL; a folded foreign key made twice",
+        "rallly": _PRISMA,
+    },
+    "plain_psql": {
+        "flipt-v1": "#12: constraints named by PostgreSQL, dropped and re-added, are folded twice",
+        "quickwit": "#12: a folded foreign key made twice",
+        "rallly": _PRISMA,
+    },
+    "apply_rollback": {"rallly": _PRISMA},
+}
+
+
+def corpus_params(test: str, exclude: tuple[str, ...] = ()) -> list[object]:
+    """corpus_cases() as pytest params, each case the named test still fails marked xfail(strict)."""
+    known = KNOWN_FAILURES.get(test, {})
+    return [pytest.param(*case, id=case[0], marks=[pytest.mark.xfail(strict=True, reason=known[case[0]])] if case[0] in known else [])
+            for case in corpus_cases() if case[0] not in exclude]
+
+
 def copy_corpus(tmp_path: Path, name: str, preamble: str) -> Path:
     import json
 

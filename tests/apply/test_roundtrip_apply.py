@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.apply.helpers import add_odd_files, project_tree, run, status
-from tests.conftest import copy_corpus, corpus_cases, requires_pg
+from tests.conftest import copy_corpus, corpus_cases, corpus_params, requires_pg
 from tui.apply import apply, plan_apply, plan_rollback, rollback
 from tui.core.analysis import analyze
 from tui.core.generate import generate
@@ -68,7 +68,7 @@ CASES = corpus_cases()
 
 
 @pytest.mark.skipif(not CASES, reason="no corpus beside the repo")
-@pytest.mark.parametrize("name,fmt,preamble", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("name,fmt,preamble", corpus_params("apply_rollback"))
 def test_corpus_apply_then_rollback_is_byte_for_byte(tmp_path: Path, name: str, fmt: str, preamble: str) -> None:
     project = copy_corpus(tmp_path, name, preamble)
     before = project_tree(project)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_corpus, corpus_cases
+from tests.conftest import copy_corpus, corpus_cases, corpus_params
 from tui.core.analysis import analyze
 from tui.core.findings import KINDS
 
@@ -18,7 +18,7 @@ OBJECT_TYPES = {"schema", "type", "domain", "table", "column", "constraint", "in
 
 
 @pytest.mark.skipif(not CASES, reason="../shared/corpus is not beside this checkout")
-@pytest.mark.parametrize("name,fmt,preamble", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("name,fmt,preamble", corpus_params("analyze"))
 def test_corpus_analyzes_cleanly(tmp_path: Path, name: str, fmt: str, preamble: str) -> None:
     result = analyze(copy_corpus(tmp_path, name, preamble))
     data = json.loads(json.dumps(result.to_json()))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import copy_corpus, corpus_cases, requires_pg
+from tests.conftest import copy_corpus, corpus_params, requires_pg
 from tui.core.generate import generate
 from tui.core.sources import load_sources
 from tui.pg.validate import validate
@@ -29,7 +29,7 @@ def test_example_round_trip_is_equal(example: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,fmt,preamble", corpus_cases(), ids=[c[0] for c in corpus_cases()])
+@pytest.mark.parametrize("name,fmt,preamble", corpus_params("round_trip"))
 def test_corpus_round_trip_is_equal(tmp_path: Path, name: str, fmt: str, preamble: str) -> None:
     project = copy_corpus(tmp_path, name, preamble)
     result = validate(project, pg="local")
@@ -55,10 +55,11 @@ def _psql_name_order(server, db: str, folder: Path, fmt: str, preamble: str) -> 
         assert r.returncode == 0, f"{m.file}: {r.stderr}"
 
 
-@pytest.mark.parametrize("name", ["example"] + [c[0] for c in corpus_cases() if c[0] != "lemmy-0.19.9"])
-def test_generated_files_apply_with_plain_psql(tmp_path: Path, example: Path, pg_server, name: str) -> None:  # type: ignore[no-untyped-def]
-    cases = {c[0]: c for c in corpus_cases()}
-    project, preamble = (example, "") if name == "example" else (copy_corpus(tmp_path, name, cases[name][2]), cases[name][2])
+@pytest.mark.parametrize("name,fmt,preamble", [pytest.param("example", "sqlx", "", id="example")]
+                         + corpus_params("plain_psql", exclude=("lemmy-0.19.9",)))
+def test_generated_files_apply_with_plain_psql(tmp_path: Path, example: Path, pg_server, name: str, fmt: str,  # type: ignore[no-untyped-def]
+                                               preamble: str) -> None:
+    project = example if name == "example" else copy_corpus(tmp_path, name, preamble)
     if name == "example":
         pg_server.create_roles(["attune_readonly"])
     out = tmp_path / "generated"
