@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from tui.core.analysis import analyze  # noqa: E402
 from tui.core.generate import generate  # noqa: E402
 from tui.pg.runner import apply_migrations  # noqa: E402
-from tui.pg.servers import local_server  # noqa: E402
+from tui.pg.local_server import local_server  # noqa: E402
 
 
 def main() -> None:

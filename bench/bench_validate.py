@@ -31,7 +31,8 @@ from make_history import write  # noqa: E402
 from tui.core.analysis import analyze  # noqa: E402
 from tui.core.generate import generate  # noqa: E402
 from tui.core.sources import load_sources  # noqa: E402
-from tui.pg.servers import Server, local_server  # noqa: E402
+from tui.pg.local_server import local_server  # noqa: E402
+from tui.pg.server import Server  # noqa: E402
 
 
 def psql_base(server: Server, db: str) -> list[str]:

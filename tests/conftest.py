@@ -21,7 +21,7 @@ def example(tmp_path: Path) -> Path:
 
 
 def _has_local_pg() -> bool:
-    from tui.pg.servers import find_bindir
+    from tui.pg.local_server import find_bindir
 
     return find_bindir() is not None
 
@@ -34,7 +34,7 @@ def pg_server():  # type: ignore[no-untyped-def]
     """One real local PostgreSQL for the session's tests."""
     if not _has_local_pg():
         pytest.skip("no local PostgreSQL binaries")
-    from tui.pg.servers import local_server
+    from tui.pg.local_server import local_server
 
     with local_server() as server:
         yield server

@@ -19,14 +19,12 @@ from typing import Any
 from tui.core.analysis import analyze
 from tui.core.decisions import ACCEPT, KEEP, load_decisions
 from tui.core.errors import ConsolidateError
-from tui.core.generate import STAGED, read_generated, staged_is_stale, tree_sha
-from tui.core.project import ProjectConfig, load_config, read_json_object
+from tui.core.state import tree_sha
+from tui.core.project import ProjectConfig, load_config
 from tui.core.report import README, REPORT, readme_text, report_text
 from tui.manifest import (MANIFEST, Paths, check_backup, checkpoint, copy_tree, make_manifest, read_manifest,
                           remove_tree, sync_dir, tree_fingerprint)
 
-VALIDATION = "validation.json"
-ROLLED_BACK = "rollback.json"  # the fingerprint of the folder rollback restored, for `status`
 Progress = Callable[[str], None]
 
 
@@ -81,10 +79,10 @@ def plan_apply(root: Path | str, migrations: str | None = None, force: bool = Fa
     refuse_if_busy(cfg, paths)
     if not cfg.folder.is_dir():
         raise ConsolidateError("no migrations folder", f"{cfg.migrations}/ does not exist")
-    staged = cfg.state / STAGED
+    staged = cfg.state.staged
     if not staged.is_dir():
         raise ConsolidateError("nothing generated yet", "run consolidate generate, then consolidate validate")
-    validation = read_json_object(cfg.state / VALIDATION)
+    validation = cfg.state.read_validation()
     forced: list[str] = []
     checks = [
         (not validation, "the staged set was never validated: run consolidate validate",
@@ -106,7 +104,7 @@ def plan_apply(root: Path | str, migrations: str | None = None, force: bool = Fa
             forced.append(what)
     warnings = git_warnings(cfg)
     decisions, _ = load_decisions(cfg.state)
-    if staged_is_stale(cfg.state, cfg.folder, decisions.to_json()) and not forced:
+    if cfg.state.staged_is_stale(cfg.folder, decisions.to_json()) and not forced:
         warnings.append("decisions changed since the staged set was generated; applying the set that was validated")
     files = lambda d: sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file())  # noqa: E731
     return ApplyPlan(cfg, paths, validation, files(staged), files(cfg.folder), forced, warnings)
@@ -116,7 +114,7 @@ def _write_docs(plan: ApplyPlan, target: Path) -> None:
     cfg = plan.cfg
     analysis = analyze(cfg.root, cfg.migrations)
     decisions, _ = load_decisions(cfg.state)
-    generated = read_generated(cfg.state)
+    generated = cfg.state.read_generated()
     files = generated.get("files") or [{"file": f, "objects": []} for f in plan.new_files]
     d = {ACCEPT: 0, KEEP: 0}
     for f in analysis.findings:
@@ -134,7 +132,7 @@ def apply(plan: ApplyPlan, progress: Progress | None = None) -> list[str]:
     p, cfg = plan.paths, plan.cfg
     refuse_if_busy(cfg, p)
     say("writing the new set beside the migrations folder")
-    copy_tree(cfg.state / STAGED, p.new_partial, "apply.new.file")
+    copy_tree(cfg.state.staged, p.new_partial, "apply.new.file")
     _write_docs(plan, p.new_partial)
     checkpoint("apply.new.written")
     say(f"backing up {cfg.migrations}/ to {p.backup.name}/")
@@ -153,7 +151,7 @@ def apply(plan: ApplyPlan, progress: Progress | None = None) -> list[str]:
     sync_dir(p.folder.parent)
     checkpoint("apply.new.in_place")
     remove_tree(p.replaced)
-    (cfg.state / ROLLED_BACK).unlink(missing_ok=True)
+    cfg.state.rolled_back.unlink(missing_ok=True)
     checkpoint("apply.done")
     return sorted(x.relative_to(p.folder).as_posix() for x in p.folder.rglob("*") if x.is_file())
 
@@ -219,9 +217,9 @@ def rollback(plan: RollbackPlan, progress: Progress | None = None) -> str:
     for x in (p.new_partial, p.restore_partial, p.backup_partial):
         remove_tree(x)
     if plan.keep_current:
-        keep = cfg.state / "after-apply"
+        keep = cfg.state.after_apply
         remove_tree(keep)
-        cfg.state.mkdir(exist_ok=True)
+        cfg.state.dir.mkdir(exist_ok=True)
         copy_tree(p.folder, keep, "rollback.keep.file")
     say(f"copying {p.backup.name}/ back")
     copy_tree(p.backup, p.restore_partial, "rollback.copy.file", skip=MANIFEST)
@@ -237,8 +235,7 @@ def rollback(plan: RollbackPlan, progress: Progress | None = None) -> str:
     p.restore_partial.rename(p.folder)
     sync_dir(p.folder.parent)
     checkpoint("rollback.restored")
-    cfg.state.mkdir(exist_ok=True)
-    (cfg.state / ROLLED_BACK).write_text(json.dumps({"restored_fingerprint": restored}) + "\n", "utf-8")
+    cfg.state.write_json(cfg.state.rolled_back, {"restored_fingerprint": restored})
     remove_tree(p.replaced)
     checkpoint("rollback.replaced.removed")
     say(f"removing {p.backup.name}/")

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from tui import __version__
-from tui.core.project import ProjectConfig, read_json_object
+from tui.core.project import ProjectConfig
+from tui.core.state import read_json_object
 
 MANIFEST = ".consolidate-manifest.json"
 KILL_ENV = "CONSOLIDATE_KILL_AT"  # fault injection for the crash-safety tests: a checkpoint name

@@ -9,10 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.apply import ROLLED_BACK, VALIDATION
 from tui.core.decisions import load_decisions
-from tui.core.generate import STAGED, staged_is_stale, tree_sha
-from tui.core.project import load_config, read_json_object
+from tui.core.project import load_config
+from tui.core.state import read_json_object
 from tui.manifest import Paths, read_manifest, tree_fingerprint
 
 STATES = ("untouched", "generated", "validated", "applied", "rolled_back", "interrupted")
@@ -52,17 +51,16 @@ def project_status(root: Path | str, migrations: str | None = None) -> Status:
     if left:
         return Status("interrupted", "consolidate rollback (clears what was left; the history is in place)",
                       [f"left behind: {x}" for x in left])
-    marker = read_json_object(cfg.state / ROLLED_BACK)
+    marker = read_json_object(cfg.state.rolled_back)
     if marker and marker.get("restored_fingerprint") == tree_fingerprint(p.folder):
         return Status("rolled_back", "consolidate validate, then consolidate apply when you are ready again",
                       [f"{rel(p.folder)}/ is the history as it was before apply"])
-    staged = cfg.state / STAGED
+    staged = cfg.state.staged
     decisions, _ = load_decisions(cfg.state)
-    if not staged.is_dir() or staged_is_stale(cfg.state, cfg.folder, decisions.to_json()):
+    if not staged.is_dir() or cfg.state.staged_is_stale(cfg.folder, decisions.to_json()):
         detail = ["the staged set is older than the history or the decisions"] if staged.is_dir() else []
         return Status("untouched", "consolidate analyze to triage, then consolidate generate", detail)
-    validation = read_json_object(cfg.state / VALIDATION)
-    fresh = validation.get("staged_sha256") == tree_sha(staged) and validation.get("history_sha256") == tree_sha(cfg.folder)
+    validation, fresh = cfg.state.validation_is_fresh(cfg.folder)
     if fresh and validation.get("equal"):
         return Status("validated", "consolidate apply", ["the last validation found the new set EQUAL to the history"])
     if fresh:

@@ -12,7 +12,8 @@ import pytest
 from tests.apply.helpers import project_tree, run
 from tui.apply import apply, plan_apply, plan_rollback, rollback
 from tui.core.errors import ConsolidateError
-from tui.core.generate import generate, tree_sha
+from tui.core.generate import generate
+from tui.core.state import tree_sha
 
 
 @pytest.fixture

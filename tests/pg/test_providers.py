@@ -18,7 +18,8 @@ from tui.core.errors import ConsolidateError
 from tui.pg.docker_server import docker_available
 from tui.pg.embedded_server import embedded_available
 from tui.pg.runner import ApplyError
-from tui.pg.servers import SCRATCH_PREFIX, local_server
+from tui.pg.local_server import local_server
+from tui.pg.server import SCRATCH_PREFIX
 from tui.pg.validate import validate
 
 pytestmark = pytest.mark.pg

@@ -80,7 +80,9 @@ class ConsolidateApp(App[None]):
     def run_analysis(self) -> None:
         from tui.core.analysis import analyze
 
-        analysis = analyze(self.session.root, progress=lambda w, d, t: self.post_message(AnalysisProgressed(w, d, t)))
+        # Read once with what each statement needs, so generate and validate plan from this reading.
+        analysis = analyze(self.session.root, track_reads=True,
+                           progress=lambda w, d, t: self.post_message(AnalysisProgressed(w, d, t)))
         self.post_message(AnalysisFinished(analysis))
 
     @work(thread=True, exclusive=True, group="status", exit_on_error=False, description="status")

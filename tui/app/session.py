@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.decisions import Decisions, load_decisions, save_decisions
+from tui.core.state import State, state_of
 
 if TYPE_CHECKING:
     from tui.core.findings import Finding
@@ -32,17 +33,21 @@ class Session:
     status: Status | None = None
     stale_decisions: list[str] = field(default_factory=list)
 
+    @property
+    def state(self) -> State:
+        return state_of(self.root)
+
     def load_decisions(self) -> None:
-        self.decisions, _ = load_decisions(self.root / ".consolidate")
+        self.decisions, _ = load_decisions(self.state)
 
     def decide(self, finding: Finding, decision: str) -> None:
         self.decisions.set(finding, decision)
-        save_decisions(self.root / ".consolidate", self.decisions)
+        save_decisions(self.state, self.decisions)
 
     def decide_all(self, findings: list[Finding], decision: str) -> None:
         for f in findings:
             self.decisions.set(f, decision)
-        save_decisions(self.root / ".consolidate", self.decisions)
+        save_decisions(self.state, self.decisions)
 
     @property
     def findings(self) -> list[Finding]:
@@ -62,7 +67,7 @@ class Session:
         if phase == "generate":
             return ""
         if phase == "validate":
-            return "" if self.generated is not None or (self.root / ".consolidate" / "new").is_dir() else "generate first: g"
+            return "" if self.generated is not None or self.state.staged.is_dir() else "generate first: g"
         state = self.status.state if self.status else ""
         if state in ("applied", "interrupted", "rolled_back", "validated"):
             return ""
@@ -72,18 +77,15 @@ class Session:
 
     def staged_files(self) -> tuple[list[dict[str, object]], dict[str, dict[str, int]]]:
         """The staged set's files (path, text, objects, statements, lines) and the totals, old against new."""
-        from tui.core.generate import read_generated
-
-        state = self.root / ".consolidate"
         if self.generated is not None:
             g = self.generated
             files = [{"file": f.path, "text": f.text, "objects": f.objects, "statements": f.statements, "lines": f.lines}
                      for f in g.files]
             return files, g.totals()
-        data = read_generated(state)
+        data = self.state.read_generated()
         files = []
         for f in data.get("files", []):
-            path = state / "new" / f["file"]
+            path = self.state.staged / f["file"]
             if path.is_file():
                 files.append({**f, "text": path.read_text("utf-8", "replace")})
         return files, {k: data[k] for k in ("history", "new") if k in data}

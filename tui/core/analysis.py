@@ -40,6 +40,7 @@ class Analysis:
     graph: Graph
     diagnostics: list[Diagnostic]
     later_files: list[str] = field(default_factory=list)  # with --until: migrations after it, kept as they are
+    reads_tracked: bool = False  # what each statement needs was recorded: generate can plan from it
 
     @property
     def ok(self) -> bool:
@@ -129,7 +130,8 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
             names = " -> ".join(replayer.model.objects[k].name for k in cycle)
             diags.append(Diagnostic(sources.folder, 0, "info", f"foreign-key cycle {names}: those constraints are added after the tables"))
     step("done", 4, 4)
-    return Analysis(config, sources, parsed, preamble, replayer.model, findings, graph, sorted(set(diags), key=_diag_order), later)
+    return Analysis(config, sources, parsed, preamble, replayer.model, findings, graph, sorted(set(diags), key=_diag_order), later,
+                    track_reads)
 
 
 def _split_at(sources: SourceSet, until: str) -> tuple[SourceSet, list[str]]:

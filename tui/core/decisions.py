@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import json
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from tui.core.errors import WARNING, Diagnostic
+from tui.core.state import State
 
 if TYPE_CHECKING:
     from tui.core.findings import Finding
@@ -18,7 +17,6 @@ ACCEPT = "accept"
 KEEP = "keep"
 DEFER = "defer"
 CHOICES = (ACCEPT, KEEP, DEFER)
-FILE = "decisions.json"
 
 
 @dataclass
@@ -51,8 +49,8 @@ class Decisions:
         return {k: self.by_id[k] for k in sorted(self.by_id)}
 
 
-def load_decisions(state_dir: Path) -> tuple[Decisions, list[Diagnostic]]:
-    path = state_dir / FILE
+def load_decisions(state: State) -> tuple[Decisions, list[Diagnostic]]:
+    path = state.decisions
     if not path.is_file():
         return Decisions(), []
     try:
@@ -60,14 +58,10 @@ def load_decisions(state_dir: Path) -> tuple[Decisions, list[Diagnostic]]:
         if not isinstance(data, dict):
             raise ValueError("not an object")
     except (ValueError, UnicodeDecodeError) as exc:
-        return Decisions(), [Diagnostic(f".consolidate/{FILE}", 0, WARNING, f"cannot read saved decisions ({exc}); starting afresh")]
+        return Decisions(), [Diagnostic(f"{state.dir.name}/{path.name}", 0, WARNING, f"cannot read saved decisions ({exc}); starting afresh")]
     good = {k: v for k, v in data.items() if isinstance(v, dict) and v.get("decision") in CHOICES}
     return Decisions(good), []
 
 
-def save_decisions(state_dir: Path, decisions: Decisions) -> None:
-    """Write atomically, so a crash never leaves half a file."""
-    state_dir.mkdir(parents=True, exist_ok=True)
-    tmp = state_dir / (FILE + ".tmp")
-    tmp.write_text(json.dumps(decisions.to_json(), indent=2, sort_keys=True) + "\n", "utf-8")
-    os.replace(tmp, state_dir / FILE)
+def save_decisions(state: State, decisions: Decisions) -> None:
+    state.write_json(state.decisions, decisions.to_json())

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from tui.core.analysis import Analysis, Progress, analyze
 from tui.core.decisions import Decisions, load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.plan import Plan, build_plan
-from tui.core.project import read_json_object
 from tui.core.render import RenderedFile, render
-
-STAGED = "new"
-GENERATED = "generated.json"  # what the staged set was made from, and what each file holds
+from tui.core.state import State, generator_sha, tree_sha
 
 
 @dataclass
@@ -55,19 +49,8 @@ class GenerateResult:
         }
 
 
-def tree_sha(folder: Path) -> str:
-    """SHA-256 over every file's relative path and bytes: what validation and apply pin."""
-    h = hashlib.sha256()
-    if folder.is_dir():
-        for p in sorted(folder.rglob("*")):
-            if p.is_file():
-                h.update(p.relative_to(folder).as_posix().encode() + b"\0")
-                h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()
-
-
 def generate(
-    root: Path | str,
+    source: Analysis | Path | str,
     migrations: str | None = None,
     fmt: str | None = None,
     out: Path | str | None = None,
@@ -75,8 +58,16 @@ def generate(
     decisions: Decisions | None = None,
     progress: Progress | None = None,
 ) -> GenerateResult:
-    """Analyze, plan and write the new set to `out` (default `.consolidate/new/`)."""
-    analysis = analyze(root, migrations, fmt, progress=progress, track_reads=True, until=until)
+    """Plan and write the new set to `out` (default `.consolidate/new/`).
+
+    `source` is an analysis made with `track_reads=True` (the TUI's, read once), or a project
+    folder, which is analyzed here.
+    """
+    if isinstance(source, Analysis) and source.reads_tracked:
+        analysis = source
+    else:
+        root = source.config.root if isinstance(source, Analysis) else source
+        analysis = analyze(root, migrations, fmt, progress=progress, track_reads=True, until=until)
     if not analysis.ok:
         first = next((d for d in analysis.diagnostics if d.severity == "error"), None)
         raise ConsolidateError("nothing to generate", first.message if first else "no migration could be read",
@@ -88,7 +79,7 @@ def generate(
     src = analysis.sources
     reversible = any(m.down_file for m in src.migrations)
     files = render(plan, analysis.model, src.format, reversible)
-    target = Path(out) if out is not None else cfg.state / STAGED
+    target = Path(out) if out is not None else cfg.state.staged
     if out is not None and target.exists() and any(target.iterdir()):
         raise ConsolidateError("output folder is not empty", str(target))
     if target.resolve() == cfg.folder.resolve():
@@ -100,7 +91,7 @@ def generate(
         _write(staging / f.path, f.text)
         if f.down_path:
             _write(staging / f.down_path, f.down_text)
-    copied = _copy_kept(analysis, staging, until)
+    copied = _copy_kept(analysis, staging)
     if target.exists():
         shutil.rmtree(target)
     staging.rename(target)
@@ -115,7 +106,7 @@ def _write(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-def _copy_kept(analysis: Analysis, staging: Path, until: str | None) -> list[str]:
+def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
     """Files the migration tool owns (diesel's setup, Flyway repeatables, .keep, READMEs) and, with
     --until, the migrations after that version, copied byte for byte."""
     src = analysis.sources
@@ -146,32 +137,10 @@ def _copy_kept(analysis: Analysis, staging: Path, until: str | None) -> list[str
     return sorted(copied)
 
 
-def _generator_sha() -> str:
-    """The generator's own code: a new version of the tool regenerates the staged set."""
-    h = hashlib.sha256()
-    for p in sorted(Path(__file__).parent.rglob("*.py")):
-        h.update(p.read_bytes())
-    return h.hexdigest()
-
-
-def read_generated(state: Path) -> dict[str, Any]:
-    """The record `generate` leaves beside the staged set ({} when there is none or it is unreadable)."""
-    return read_json_object(state / GENERATED)
-
-
-def staged_is_stale(state: Path, folder: Path, decisions: dict[str, object]) -> bool:
-    """True when the staged set is missing or was made from another history, other decisions or another tool."""
-    data = read_generated(state)
-    if not (state / STAGED).is_dir() or not data:
-        return True
-    return bool(data.get("history_sha256") != tree_sha(folder) or data.get("decisions") != decisions
-                or data.get("staged_sha256") != tree_sha(state / STAGED) or data.get("generator") != _generator_sha())
-
-
-def _remember(state: Path, result: GenerateResult, decisions: dict[str, object]) -> None:
+def _remember(state: State, result: GenerateResult, decisions: dict[str, object]) -> None:
     data = {"history_sha256": result.history_sha, "staged_sha256": result.staged_sha, "decisions": decisions,
-            "generator": _generator_sha(), "format": result.analysis.sources.format,
+            "generator": generator_sha(), "format": result.analysis.sources.format,
             "files": [{"file": f.path, "objects": f.objects, "statements": f.statements, "lines": f.lines}
                       for f in result.files],
             "kept_as_is": result.copied, **result.totals()}
-    (state / GENERATED).write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    state.write_json(state.generated, data)

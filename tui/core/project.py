@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-
 from tui.core.errors import ERROR, Diagnostic
+from tui.core.state import State, state_of
 
 CONFIG_FILE = "consolidate.toml"
-STATE_DIR = ".consolidate"
 
 
 @dataclass(frozen=True)
@@ -49,17 +46,8 @@ class ProjectConfig:
         return self.folder.with_name(self.folder.name + ".old")
 
     @property
-    def state(self) -> Path:
-        return self.root / STATE_DIR
-
-
-def read_json_object(path: Path) -> dict[str, Any]:
-    """A JSON object the tool wrote earlier ({} when the file is missing, unreadable or not an object)."""
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    def state(self) -> State:
+        return state_of(self.root)
 
 
 def load_config(root: Path | str, migrations: str | None = None, fmt: str | None = None) -> ProjectConfig:

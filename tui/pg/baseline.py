@@ -18,14 +18,15 @@ import psycopg
 from tui.core.bookkeeping import TABLES, bookkeeping
 from tui.core.decisions import load_decisions
 from tui.core.errors import ConsolidateError
-from tui.core.generate import STAGED, generate, staged_is_stale
+from tui.core.generate import generate
 from tui.core.project import load_config
 from tui.core.sources import load_sources
 from tui.manifest import read_manifest
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare
 from tui.pg.runner import apply_migrations
-from tui.pg.servers import Server, _first_line, mask_url, open_server, url_server
+from tui.pg.providers import open_server
+from tui.pg.server import Server, first_line, mask_url, url_server
 
 MIGRATOR = "<migrator>"  # whoever ran the migrations: the owner on each side
 
@@ -81,10 +82,10 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
         folder = cfg.folder  # applied: the new set is the migrations folder
     else:
         decisions, _ = load_decisions(cfg.state)
-        if staged_is_stale(cfg.state, cfg.folder, decisions.to_json()):
+        if cfg.state.staged_is_stale(cfg.folder, decisions.to_json()):
             say("generating the new set")
             generate(root, migrations, fmt, decisions=decisions)
-        folder = cfg.state / STAGED
+        folder = cfg.state.staged
     new = load_sources(folder.parent, folder.name, fmt or cfg.format)
     if not new.migrations:
         raise ConsolidateError("no new set to baseline to", f"{folder} holds no migrations")
@@ -100,7 +101,7 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
                                            f"migrated with {new.format}, or with another search_path")
             target, target_user = _read(target_server, target_db)
     except psycopg.Error as exc:
-        raise ConsolidateError("cannot read the database", mask_url(_first_line(exc))) from None
+        raise ConsolidateError("cannot read the database", mask_url(first_line(exc))) from None
     say("building the new set on a throwaway server")
     from tui.core.analysis import analyze
 
@@ -124,5 +125,5 @@ def baseline(plan: BaselinePlan) -> None:
                 for stmt in plan.statements:
                     conn.execute(stmt)  # type: ignore[arg-type]
     except psycopg.Error as exc:
-        raise ConsolidateError(f"baseline failed; {plan.table} is unchanged", mask_url(_first_line(exc))) from None
+        raise ConsolidateError(f"baseline failed; {plan.table} is unchanged", mask_url(first_line(exc))) from None
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import psycopg
 
 from tui.core.errors import ConsolidateError
-from tui.pg.servers import Server
+from tui.pg.server import Server
 
 LABEL = "consolidate.scratch"
 

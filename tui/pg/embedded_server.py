@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tui.core.errors import ConsolidateError
-from tui.pg.servers import Server, local_server
+from tui.pg.local_server import local_server
+from tui.pg.server import Server
 
 
 def embedded_bindir() -> Path | None:

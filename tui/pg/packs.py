@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 import yaml
 
-from tui.pg.servers import Server
+from tui.pg.server import Server
 
 
 def _table_for(folder: str, tables: set[str]) -> str | None:

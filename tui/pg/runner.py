@@ -10,7 +10,7 @@ import psycopg
 from tui.core.errors import ConsolidateError
 from tui.core.parse import Statement
 from tui.core.sources import Migration
-from tui.pg.servers import Server
+from tui.pg.server import Server
 
 _BEGIN = "BEGIN;\n"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -10,17 +9,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tui.core.analysis import analyze
+from tui.core.analysis import Analysis, analyze
 from tui.core.decisions import load_decisions
-from tui.core.generate import STAGED, generate, staged_is_stale, tree_sha
+from tui.core.generate import generate
 from tui.core.parse import Statement
 from tui.core.sources import load_sources
+from tui.core.state import tree_sha
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare
 from tui.pg.runner import apply_migrations
-from tui.pg.servers import Server, open_server
+from tui.pg.providers import open_server
+from tui.pg.server import Server
 
-RESULT_FILE = "validation.json"
 Progress = Callable[[str, str], None]  # (step, detail)
 
 
@@ -56,7 +56,7 @@ class ValidationResult:
 
 
 def validate(
-    root: Path | str,
+    source: Analysis | Path | str,
     migrations: str | None = None,
     fmt: str | None = None,
     pg: str | None = None,
@@ -67,21 +67,26 @@ def validate(
 ) -> ValidationResult:
     """Generate the staged set if it is missing or stale, then prove it against the history.
 
+    `source` is an analysis made with `track_reads=True`, or a project folder, analyzed here.
     `staged` validates that folder as it is instead (no generation): tests use it to prove
     that a changed set is caught.
     """
     say = progress or (lambda step, detail: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    say("analyze", "reading the history")
-    analysis = analyze(root, migrations, fmt, track_reads=True)
+    if isinstance(source, Analysis) and source.reads_tracked:
+        analysis = source
+    else:
+        say("analyze", "reading the history")
+        root = source.config.root if isinstance(source, Analysis) else source
+        analysis = analyze(root, migrations, fmt, track_reads=True)
     cfg = analysis.config
     fixed = staged is not None
-    staged = staged if staged is not None else cfg.state / STAGED
+    staged = staged if staged is not None else cfg.state.staged
     decisions, _ = load_decisions(cfg.state)
-    if not fixed and staged_is_stale(cfg.state, cfg.folder, decisions.to_json()):
+    if not fixed and cfg.state.staged_is_stale(cfg.folder, decisions.to_json()):
         say("generate", "writing the staged set")
-        generate(root, migrations, fmt, decisions=decisions)
+        generate(analysis, decisions=decisions)
     timings["analyze_generate"] = round(time.perf_counter() - t0, 3)
     new_sources = load_sources(staged.parent, staged.name, analysis.sources.format)
     statements: dict[str, list[Statement]] = {}
@@ -135,8 +140,7 @@ def validate(
     )
     if fixed:
         return result
-    cfg.state.mkdir(parents=True, exist_ok=True)
-    (cfg.state / RESULT_FILE).write_text(json.dumps(result.to_json(), indent=2, sort_keys=True) + "\n")
+    cfg.state.write_json(cfg.state.validation, result.to_json())
     return result
 
 

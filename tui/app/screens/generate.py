@@ -89,7 +89,7 @@ class GenerateScreen(PhaseScreen):
     def run_generate(self) -> None:
         from tui.core.generate import generate
 
-        result = generate(self.session.root, decisions=self.session.decisions)
+        result = generate(self.session.analysis or self.session.root, decisions=self.session.decisions)
         self.post_message(GenerationFinished(result))
 
     def action_open(self) -> None:

@@ -17,8 +17,7 @@ from tui.app.messages import ValidationFinished
 from tui.app.screens.base import PhaseScreen
 from tui.app.widgets.diff_view import DiffScreen
 from tui.core.sources import short_name
-
-PROVIDERS = ("auto", "docker", "local", "embedded")
+from tui.pg.providers import AUTO, CHOICES
 STEPS = (("analyze", "read the history"), ("generate", "stage the new set"), ("server", "start PostgreSQL"),
          ("old", "apply the history"), ("new", "apply the new set"), ("snapshot", "read both catalogs"),
          ("packs", "load pack data"))
@@ -49,8 +48,8 @@ class ValidateScreen(PhaseScreen):
         yield from self.compose_frame()
         with Horizontal(id="validate-top"):
             with RadioSet(id="provider"):
-                for p in PROVIDERS:
-                    yield RadioButton(p, value=p == "auto", id=f"pg-{p}")
+                for p in CHOICES:
+                    yield RadioButton(p, value=p == AUTO, id=f"pg-{p}")
             yield Static(id="steps")
         with Vertical(id="validate-result"):
             yield Static(id="verdict")
@@ -128,7 +127,7 @@ class ValidateScreen(PhaseScreen):
         from tui.pg.validate import validate
 
         try:
-            result = validate(self.session.root, pg=provider, progress=lambda s, d: self.post_message(self.Progressed(s, d)),
+            result = validate(self.session.analysis or self.session.root, pg=provider, progress=lambda s, d: self.post_message(self.Progressed(s, d)),
                               cancel=self.cancel)
         finally:
             self.running = False

