@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import CORPUS, ROOT
 from tui.core.parse import parse_history, parse_sql
-from tui.core.sources import Migration
+from tui.core.formats.base import Migration
 
 FILES = sorted(glob.glob(str(ROOT / "migrations" / "*.sql"))) + sorted(glob.glob(str(CORPUS / "*" / "migrations" / "**" / "up.sql"), recursive=True))[:60]
 

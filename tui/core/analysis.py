@@ -16,7 +16,8 @@ from tui.core.model import Model
 from tui.core.parse import ParsedHistory, Statement, parse_history
 from tui.core.project import CONFIG_FILE, ProjectConfig, load_config
 from tui.core.replay import Replayer
-from tui.core.sources import Migration, SourceSet, load_sources
+from tui.core.formats.base import Migration, SourceSet
+from tui.core.sources import load_sources
 
 Progress = Callable[[str, int, int], None]
 # Detectors run beside the dependency map: about as long together as the others.

@@ -9,6 +9,7 @@ from pathlib import Path
 from tui.core.analysis import Analysis, Progress, analyze
 from tui.core.decisions import Decisions, load_decisions
 from tui.core.errors import ConsolidateError
+from tui.core.formats.base import OWNED
 from tui.core.plan import Plan, build_plan
 from tui.core.render import RenderedFile, render
 from tui.core.state import State, generator_sha, tree_sha
@@ -113,7 +114,7 @@ def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
     folder = analysis.config.folder
     keep: list[Path] = []
     for m in src.migrations:
-        if m.kind in ("setup", "repeatable"):
+        if m.kind in OWNED:
             keep.append(Path(analysis.config.root) / m.file)
             if m.down_file:
                 keep.append(Path(analysis.config.root) / m.down_file)

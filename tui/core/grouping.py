@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.analysis import Analysis
 from tui.core.model import CREATE, Obj
-from tui.core.sources import short_name
+from tui.core.formats.base import short_name
 
 if TYPE_CHECKING:
     from tui.core.plan import Item

@@ -19,7 +19,7 @@ from pglast import ast
 from pglast.parser import ParseError
 
 from tui.core.errors import ERROR, WARNING, Diagnostic
-from tui.core.sources import Migration
+from tui.core.formats.base import Migration
 
 # Conditions whose handler makes a statement "create it unless it is there" (or "drop it if there").
 GUARD_CONDITIONS = frozenset(

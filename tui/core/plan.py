@@ -24,6 +24,7 @@ from pglast.stream import RawStream
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import Finding
+from tui.core.formats.base import OWNED
 from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, OPAQUE, RENAME, REPLACE, TRUNCATE, UPDATE, Event, Obj
 from tui.core.names import expr_columns, is_serial, strings
 from tui.core.parse import Statement
@@ -257,7 +258,7 @@ class _Planner:
         setup: list[Statement] = []
         migs = self.a.sources.migrations
         for st in self.a.parsed.statements:
-            if migs[st.migration].kind in ("setup", "repeatable"):
+            if migs[st.migration].kind in OWNED:
                 setup.append(st)
                 continue
             if st.seq in self.dropped:

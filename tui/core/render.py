@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from pglast import ast
 from pglast.stream import IndentedStream
 
+from tui.core.formats import FORMATS
+from tui.core.formats.base import Block, NewFile
 from tui.core.model import CREATE, Model
 from tui.core.plan import Item, Plan
 
-_STATEMENT_BLOCK = ("CreateFunctionStmt", "DoStmt", "CreateTrigStmt")
+# Statements with a body, which a tool that splits files on semicolons must not cut.
+_WHOLE = (ast.CreateFunctionStmt, ast.DoStmt, ast.CreateTrigStmt)
 
 
 @dataclass
@@ -56,16 +59,6 @@ def _block(it: Item) -> str:
     # A statement whose last line ends in a `--` comment takes its semicolon on the next line.
     parts.append(sql + ("\n;" if "--" in sql.rsplit("\n", 1)[-1] else ";"))
     return "\n".join(parts)
-
-
-def _join(blocks: list[str]) -> str:
-    """Blank lines around multi-line statements; runs of one-liners (indexes, comments, grants) stay together."""
-    out: list[str] = []
-    for i, b in enumerate(blocks):
-        if i and ("\n" in b or "\n" in blocks[i - 1]):
-            out.append("")
-        out.append(b)
-    return "\n".join(out) + "\n"
 
 
 def _groups(plan: Plan) -> list[tuple[str, list[Item]]]:
@@ -119,39 +112,13 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[Rendere
     files: list[RenderedFile] = []
     groups = _groups(plan)
     width = max(4, len(str(len(groups))))
+    lay_out = FORMATS[fmt].layout
     for n, (group, items) in enumerate(groups, 1):
-        body = _join([_block(it) for it in items])
         created = _created(model, items)
-        header = f"-- {group.replace('_', ' ')}: consolidated from {len({it.stmt.file for it in items} | {s.file for it in items for s in it.folded})} file(s) of the history\n\n"
-        version = f"{n:0{width}d}"
-        f = RenderedFile(path="", text="", objects=[f"{t} {nm}" for t, nm in created], statements=len(items))
-        down = _down(model, created)
-        if fmt == "diesel":
-            f.path, f.text = f"{version}_{group}/up.sql", header + body
-            f.down_path, f.down_text = f"{version}_{group}/down.sql", down
-        elif fmt == "golang-migrate" or (fmt == "sqlx" and reversible):
-            f.path, f.text = f"{version}_{group}.up.sql", header + body
-            f.down_path, f.down_text = f"{version}_{group}.down.sql", down
-        elif fmt == "flyway":
-            f.path, f.text = f"V{version}__{group}.sql", header + body
-        elif fmt == "dbmate":
-            f.path, f.text = f"{version}_{group}.sql", "-- migrate:up\n" + header + body + "\n-- migrate:down\n" + down
-            f.up_text = header + body
-        elif fmt == "goose":
-            f.path, f.text = f"{version}_{group}.sql", "-- +goose Up\n" + header + _goose_body(items) + "\n-- +goose Down\n" + down
-            f.up_text = header + _goose_body(items)
-        else:
-            f.path, f.text = f"{version}_{group}.sql", header + body
-        files.append(f)
+        sources = len({it.stmt.file for it in items} | {s.file for it in items for s in it.folded})
+        header = f"-- {group.replace('_', ' ')}: consolidated from {sources} file(s) of the history\n\n"
+        blocks = [Block(_block(it), isinstance(it.node, _WHOLE)) for it in items]
+        laid = lay_out(NewFile(f"{n:0{width}d}", group, header, blocks, _down(model, created)), reversible)
+        files.append(RenderedFile(laid.path, laid.text, [f"{t} {nm}" for t, nm in created], len(items), laid.down_path,
+                                  laid.down_text, laid.up_text))
     return files
-
-
-def _goose_body(items: list[Item]) -> str:
-    """goose splits on semicolons: statements with bodies are wrapped in StatementBegin/End."""
-    out = []
-    for it in items:
-        block = _block(it)
-        if type(it.node).__name__ in _STATEMENT_BLOCK or isinstance(it.node, ast.DoStmt):
-            block = f"-- +goose StatementBegin\n{block}\n-- +goose StatementEnd"
-        out.append(block)
-    return _join(out)

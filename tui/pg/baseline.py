@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg
 
-from tui.core.bookkeeping import TABLES, bookkeeping
+from tui.core.formats import FORMATS
 from tui.core.decisions import load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.generate import generate
@@ -89,8 +89,9 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
     new = load_sources(folder.parent, folder.name, fmt or cfg.format)
     if not new.migrations:
         raise ConsolidateError("no new set to baseline to", f"{folder} holds no migrations")
-    keeping = bookkeeping(new, folder.parent)
-    table = TABLES[new.format]
+    fmt_ = FORMATS[new.format]
+    keeping = fmt_.bookkeeping([m for m in new.migrations if m.readable], lambda m: (folder.parent / m.file).read_bytes())
+    table = fmt_.table
     say(f"reading {mask_url(url)} (read-only)")
     try:
         with url_server(url) as target_server:

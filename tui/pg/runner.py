@@ -9,7 +9,7 @@ import psycopg
 
 from tui.core.errors import ConsolidateError
 from tui.core.parse import Statement
-from tui.core.sources import Migration
+from tui.core.formats.base import Migration
 from tui.pg.server import Server
 
 _BEGIN = "BEGIN;\n"

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 from tui.app.messages import GenerationFinished
 from tui.app.screens.base import PhaseScreen
 from tui.app.screens.confirm import ConfirmScreen
-from tui.core.sources import short_name
+from tui.core.formats.base import short_name
 
 
 class GenerateScreen(PhaseScreen):

@@ -16,7 +16,7 @@ from textual.worker import Worker, WorkerState
 from tui.app.messages import ValidationFinished
 from tui.app.screens.base import PhaseScreen
 from tui.app.widgets.diff_view import DiffScreen
-from tui.core.sources import short_name
+from tui.core.formats.base import short_name
 from tui.pg.providers import AUTO, CHOICES
 STEPS = (("analyze", "read the history"), ("generate", "stage the new set"), ("server", "start PostgreSQL"),
          ("old", "apply the history"), ("new", "apply the new set"), ("snapshot", "read both catalogs"),

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tui.core.decisions import ACCEPT, DEFER, KEEP, Decisions
-from tui.core.sources import short_name
+from tui.core.formats.base import short_name
 
 if TYPE_CHECKING:
     from tui.core.findings import Finding

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from tui.core.model import Event, Model, Obj
 from tui.core.parse import Statement
-from tui.core.sources import SourceSet
+from tui.core.formats.base import SourceSet
 
 
 class Source(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tui.core.findings import Finding, make_finding
 from tui.core.findings.common import current_life
 from tui.core.model import ALTER, CREATE, RENAME, Model
-from tui.core.sources import SourceSet
+from tui.core.formats.base import SourceSet
 
 _TABLE_CHILD_DETAILS = ("column ", "constraint ", "trigger ", "policy ")
 

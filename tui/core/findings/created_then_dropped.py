@@ -5,7 +5,7 @@ from __future__ import annotations
 from tui.core.findings import Finding, make_finding, stmts
 from tui.core.findings.common import dependents_map, history_events
 from tui.core.model import ADD, CREATE, DROP, Event, Model, Obj
-from tui.core.sources import SourceSet
+from tui.core.formats.base import SourceSet
 
 _SKIP = {"grant", "comment"}
 _JSON = ("json", "jsonb")

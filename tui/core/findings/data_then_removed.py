@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui.core.findings import Finding, make_finding
 from tui.core.model import Model
-from tui.core.sources import SourceSet
+from tui.core.formats.base import SourceSet
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui.core.findings import Finding, Source, make_finding
 from tui.core.model import Model
-from tui.core.sources import SourceSet
+from tui.core.formats.base import REPEATABLE, SourceSet
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -16,7 +16,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
     """
     groups: dict[tuple[object, ...], list[int]] = {}
     for i, m in enumerate(sources.migrations):
-        if m.kind != "repeatable":
+        if m.kind != REPEATABLE:
             groups.setdefault((m.kind, m.sort_key), []).append(i)
     out: list[Finding] = []
     for idxs in groups.values():

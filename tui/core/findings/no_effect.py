@@ -6,7 +6,7 @@ from tui.core.findings import Finding, make_finding
 from tui.core.findings.common import version_of
 from tui.core.model import NOOP, Event, Model
 from tui.core.parse import Statement
-from tui.core.sources import SourceSet
+from tui.core.formats.base import SourceSet
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui.core.findings import Finding, make_finding
 from tui.core.model import CREATE, DROP, REPLACE, Model
-from tui.core.sources import SourceSet
+from tui.core.formats.base import SourceSet
 
 _KINDS = ("function", "view", "trigger", "type", "domain", "policy", "index", "table", "column", "constraint", "sequence")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tui.core.findings import Finding, make_finding
 from tui.core.model import Model, Obj
-from tui.core.sources import SourceSet
+from tui.core.formats.base import SourceSet
 
 # Calls that name what a trigger function is for; a concern is the set of its triggers.
 _CONCERNS = {"pg_notify": "notify", "notify": "notify"}

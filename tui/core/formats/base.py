@@ -1,0 +1,242 @@
+"""What every migration format shares: a migration as its tool sees it, the set of them, reading
+helpers, the shape of a written file, and the bookkeeping rows `baseline` writes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple
+
+from tui.core.errors import ERROR, Diagnostic
+
+# Migration kinds.
+VERSIONED = "versioned"
+REPEATABLE = "repeatable"  # Flyway `R__`: applied after the versions, again whenever it changes
+BASELINE = "baseline"  # Flyway `B`: stands for the versions before it on an empty database
+SETUP = "setup"  # the tool's own migration (diesel's all-zero version)
+OWNED = (SETUP, REPEATABLE)  # kept as they are by generate
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One migration as its tool sees it.
+
+    Attributes:
+        version: the version as written (diesel: the folder prefix; Flyway: `1.2`; repeatables: empty).
+        name: the description part of the file name.
+        file: path of the file holding the up part, relative to the project, with `/`.
+        sql: the up part's text (for dbmate and goose, only that section).
+        first_line: line of `file` on which `sql` starts, so positions stay true to the file.
+        down_file: the separate down file, if any.
+        transactional: False where the format says the tool runs it outside a transaction.
+        kind: VERSIONED, REPEATABLE, BASELINE or SETUP.
+        sort_key: the tool's order.
+    """
+
+    version: str
+    name: str
+    file: str
+    sql: str
+    first_line: int = 1
+    down_file: str = ""
+    down_sql: str = ""
+    transactional: bool = True
+    kind: str = VERSIONED
+    sort_key: tuple[object, ...] = ()
+    readable: bool = True
+
+
+@dataclass(frozen=True)
+class SourceSet:
+    """The migrations of a project in their tool's order, with what went wrong reading them."""
+
+    root: str
+    folder: str
+    format: str
+    migrations: tuple[Migration, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    other_files: tuple[str, ...] = field(default=())
+
+
+Found = tuple[list[Migration], list[str]]  # the migrations read, and the other files of the folder
+
+
+def short_name(path: str) -> str:
+    """A migration file's name as a person tells it apart: the file name, or for diesel (whose files
+    are all up.sql and down.sql) the folder it is in."""
+    parts = path.rsplit("/", 2)
+    return parts[-2] if parts[-1] in ("up.sql", "down.sql") and len(parts) > 1 else parts[-1]
+
+
+def rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _decode(data: bytes, where: str, diags: list[Diagnostic]) -> tuple[str, bool]:
+    try:
+        return data.decode("utf-8"), True
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        diags.append(Diagnostic(where, line, ERROR, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); file skipped"))
+        return data.decode("utf-8", "replace"), False
+
+
+def read_text(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[str, bool]:
+    """A migration file's text (BOM dropped), and False when it cannot be read as UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        diags.append(Diagnostic(rel(path, root), 0, ERROR, f"cannot read: {exc.strerror}"))
+        return "", False
+    text, ok = _decode(data, rel(path, root), diags)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, ok
+
+
+def split_sections(text: str, up: re.Pattern[str], down: re.Pattern[str]) -> tuple[str, int, str, str]:
+    """Return (up text, first line of up text, down text, options on the up marker)."""
+    m = up.search(text)
+    if not m:
+        return "", 1, "", ""
+    start = m.end()
+    options = m.group(1) if m.groups() else ""
+    d = down.search(text, start)
+    up_text = text[start : d.start()] if d else text[start:]
+    down_text = text[d.end() :] if d else ""
+    first_line = text.count("\n", 0, start) + 1
+    return up_text, first_line, down_text, options or ""
+
+
+def up_down(version: str, name: str, up: Path, down: Path | None, root: Path, diags: list[Diagnostic], **extra: object) -> Migration:
+    """A migration whose up and down parts are separate files (sqlx, golang-migrate, diesel)."""
+    text, ok = read_text(up, root, diags)
+    has_down = down is not None and down.is_file()
+    return Migration(
+        version=version,
+        name=name,
+        file=rel(up, root),
+        sql=text if ok else "",
+        down_file=rel(down, root) if has_down and down else "",
+        down_sql=read_text(down, root, diags)[0] if has_down and down else "",
+        readable=ok,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+# ---- writing ----------------------------------------------------------------------------------
+
+
+class Block(NamedTuple):
+    """One statement of a new file as written, comments included. `whole`: it has a body (a
+    function, a DO block, a trigger) that a tool splitting on semicolons must not cut."""
+
+    text: str
+    whole: bool
+
+
+def join_blocks(blocks: list[str]) -> str:
+    """Blank lines around multi-line statements; runs of one-liners (indexes, comments, grants) stay together."""
+    out: list[str] = []
+    for i, b in enumerate(blocks):
+        if i and ("\n" in b or "\n" in blocks[i - 1]):
+            out.append("")
+        out.append(b)
+    return "\n".join(out) + "\n"
+
+
+@dataclass
+class Layout:
+    """Where a format puts one file of the new set, and what it writes there."""
+
+    path: str
+    text: str
+    down_path: str = ""
+    down_text: str = ""
+    up_text: str = ""  # the up part alone, where the file also holds the down part (dbmate, goose)
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """One file of the new set, before a format lays it out: its number, domain, header, statements
+    and the down part that drops what it creates."""
+
+    version: str
+    group: str
+    header: str
+    blocks: list[Block]
+    down: str
+
+    @property
+    def body(self) -> str:
+        return join_blocks([b.text for b in self.blocks])
+
+
+# ---- bookkeeping -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bookkeeping:
+    """The table, the statements that make it list exactly the migrations, and how many rows that is."""
+
+    table: str
+    statements: tuple[str, ...]
+    count: int
+
+    @property
+    def sql(self) -> str:
+        return "BEGIN;\n" + "\n".join(s + ";" for s in self.statements) + "\nCOMMIT;"
+
+
+class Raw(str):
+    """SQL written as it is (now(), current_user), not quoted."""
+
+
+def literal(v: object) -> str:
+    """A value as an SQL literal."""
+    if isinstance(v, Raw):
+        return str(v)
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, bytes):
+        return f"'\\x{v.hex()}'::bytea"
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def replace_rows(table: str, cols: str, rows: list[tuple[object, ...]], count: int) -> Bookkeeping:
+    """Empty the table and insert these rows in one statement."""
+    stmts = [f"DELETE FROM {table}"]
+    if rows:
+        stmts.append(f"INSERT INTO {table} ({cols}) VALUES\n  " + ",\n  ".join(
+            "(" + ", ".join(literal(v) for v in r) + ")" for r in rows))
+    return Bookkeeping(table, tuple(stmts), count)
+
+
+@dataclass(frozen=True)
+class Format:
+    """One migration tool: how its files are read and ordered, how a new file is laid out, and its
+    bookkeeping table.
+
+    Attributes:
+        name: what `--format` and `consolidate.toml` call it.
+        table: the table the tool records applied migrations in.
+        read: the migrations under a folder, in the tool's order, and the folder's other files.
+        layout: where one file of the new set goes and what it holds (`reversible`: the history had
+            down parts of its own).
+        bookkeeping: the rewrite of `table` that lists exactly these migrations (`data` reads a file).
+    """
+
+    name: str
+    table: str
+    read: Callable[[Path, Path, list[Diagnostic]], Found]
+    layout: Callable[[NewFile, bool], Layout]
+    bookkeeping: Callable[[list[Migration], Callable[[Migration], bytes]], Bookkeeping]

@@ -1,0 +1,32 @@
+"""dbmate: `<version>_<name>.sql` with `-- migrate:up` and `-- migrate:down` sections; the up marker
+may say `transaction:false`. Bookkeeping: `schema_migrations`, one row per version."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from tui.core.errors import Diagnostic
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, replace_rows
+from tui.core.formats.sectioned import read_sectioned
+
+UP = re.compile(r"^--\s*migrate:up\b(.*)$", re.M)
+_DOWN = re.compile(r"^--\s*migrate:down\b", re.M)
+
+
+def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
+    return read_sectioned(folder, root, diags, UP, _DOWN, "-- migrate:up",
+                          lambda text, options: "transaction:false" not in options.replace(" ", ""))
+
+
+def layout(f: NewFile, reversible: bool) -> Layout:
+    up = f.header + f.body
+    return Layout(f"{f.version}_{f.group}.sql", "-- migrate:up\n" + up + "\n-- migrate:down\n" + f.down, up_text=up)
+
+
+def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
+    return replace_rows(FORMAT.table, "version", [(m.version,) for m in migs], len(migs))
+
+
+FORMAT = Format("dbmate", "schema_migrations", read, layout, bookkeeping)

@@ -1,0 +1,46 @@
+"""diesel: one folder per migration, `<version>_<name>/up.sql` and `down.sql`, with an optional
+`metadata.toml` (`run_in_transaction = false`). The all-zero version is diesel's own setup.
+Bookkeeping: `__diesel_schema_migrations`, the versions without their dashes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from tui.core.errors import Diagnostic
+from tui.core.formats.base import (SETUP, VERSIONED, Bookkeeping, Format, Found, Layout, Migration, NewFile, rel,
+                                   replace_rows, up_down)
+
+_DIR = re.compile(r"^([\d-]+)_(.*)$")
+
+
+def looks_like(entries: list[Path]) -> bool:
+    return any(p.is_dir() and (p / "up.sql").is_file() for p in entries)
+
+
+def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
+    found: list[Migration] = []
+    others: list[str] = []
+    for p in sorted(folder.iterdir()):
+        m = _DIR.match(p.name) if p.is_dir() else None
+        if not m or not (p / "up.sql").is_file():
+            others.append(rel(p, root))
+            continue
+        version = m.group(1)
+        meta = p / "metadata.toml"
+        no_tx = meta.is_file() and re.search(r"run_in_transaction\s*=\s*false", meta.read_text("utf-8", "replace")) is not None
+        found.append(up_down(version, m.group(2), p / "up.sql", p / "down.sql", root, diags, transactional=not no_tx,
+                             kind=SETUP if set(version) <= {"0"} else VERSIONED, sort_key=(int(version.replace("-", "")),)))
+    return found, others
+
+
+def layout(f: NewFile, reversible: bool) -> Layout:
+    return Layout(f"{f.version}_{f.group}/up.sql", f.header + f.body, f"{f.version}_{f.group}/down.sql", f.down)
+
+
+def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
+    return replace_rows(FORMAT.table, "version", [(m.version.replace("-", ""),) for m in migs], len(migs))
+
+
+FORMAT = Format("diesel", "__diesel_schema_migrations", read, layout, bookkeeping)

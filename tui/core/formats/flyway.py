@@ -1,0 +1,80 @@
+"""Flyway: versioned `V<version>__<name>.sql` (versions with dots or underscores), repeatable
+`R__<name>.sql` (applied after the versions), baseline `B<version>__<name>.sql`. Bookkeeping:
+`flyway_schema_history`, with Flyway's CRC32 over each file's lines."""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from tui.core.errors import INFO, Diagnostic
+from tui.core.formats.base import (BASELINE, REPEATABLE, VERSIONED, Bookkeeping, Format, Found, Layout, Migration,
+                                   NewFile, Raw, literal, read_text, rel)
+
+PATTERN = re.compile(r"^([VUB])(\d+(?:[._]\d+)*)__(.*)\.sql$|^(R)__(.*)\.sql$")
+
+
+def checksum(data: bytes) -> int:
+    """Flyway's CRC32 of the file's lines (without line endings, BOM dropped), as a signed int."""
+    text = data.decode("utf-8")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    crc = 0
+    for line in text.splitlines():
+        crc = zlib.crc32(line.encode("utf-8"), crc)
+    return crc - (1 << 32) if crc >= (1 << 31) else crc
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.split(r"[._]", version) if p)
+
+
+def looks_like(sql_files: list[Path]) -> bool:
+    return any(PATTERN.match(p.name) for p in sql_files)
+
+
+def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
+    found: list[Migration] = []
+    others: list[str] = []
+    for p in sorted(folder.iterdir()):
+        m = PATTERN.match(p.name) if p.is_file() else None
+        if not m or m.group(1) == "U":
+            others.append(rel(p, root))
+            continue
+        text, ok = read_text(p, root, diags)
+        if m.group(4) == "R":
+            mig = Migration("", m.group(5), rel(p, root), text if ok else "", kind=REPEATABLE, sort_key=(1, m.group(5)), readable=ok)
+        else:
+            version = m.group(2).replace("_", ".")
+            kind = BASELINE if m.group(1) == "B" else VERSIONED
+            mig = Migration(version, m.group(3), rel(p, root), text if ok else "", kind=kind, sort_key=(0, _version_key(version)), readable=ok)
+        found.append(mig)
+    # Flyway applies the newest baseline instead of the versions it covers, on an empty database.
+    baselines = [m for m in found if m.kind == BASELINE]
+    if baselines:
+        latest = max(baselines, key=lambda m: m.sort_key)
+        diags.append(Diagnostic(latest.file, 0, INFO, "baseline migration: earlier versions are not applied on an empty database"))
+        found = [m for m in found if m.kind == REPEATABLE or m.sort_key > latest.sort_key or m is latest]
+    return found, others
+
+
+def layout(f: NewFile, reversible: bool) -> Layout:
+    return Layout(f"V{f.version}__{f.group}.sql", f.header + f.body)
+
+
+def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
+    table = FORMAT.table
+    cols = "installed_rank, version, description, type, script, checksum, installed_by, execution_time, success"
+    rank = f"(SELECT coalesce(max(installed_rank), 0) FROM {table}) + "
+    rows = [(Raw(f"{rank}{i}"), m.version or None, m.name.replace("_", " "), "SQL", Path(m.file).name,
+             checksum(data(m)), Raw("current_user"), 0, True) for i, m in enumerate(migs, 1)]
+    # Rows Flyway writes for itself (the schema it created) stay.
+    stmts = [f"DELETE FROM {table} WHERE type IN ('SQL', 'JDBC', 'BASELINE', 'SQL_BASELINE', 'DELETE', 'UNDO_SQL')"]
+    # Each INSERT reads max(rank) again, so they go one by one.
+    stmts += [f"INSERT INTO {table} ({cols}) VALUES ({', '.join(literal(v) for v in r)})" for r in rows]
+    return Bookkeeping(table, tuple(stmts), len(rows))
+
+
+FORMAT = Format("flyway", "flyway_schema_history", read, layout, bookkeeping)

@@ -1,0 +1,42 @@
+"""goose: `<version>_<name>.sql` with `-- +goose Up` and `-- +goose Down` sections; `-- +goose NO
+TRANSACTION` runs it outside a transaction; statements with bodies sit between StatementBegin and
+StatementEnd, because goose splits on semicolons. Bookkeeping: `goose_db_version`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from tui.core.errors import Diagnostic
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, join_blocks, replace_rows
+from tui.core.formats.sectioned import read_sectioned
+
+UP = re.compile(r"^--\s*\+goose\s+Up\b", re.M | re.I)
+_DOWN = re.compile(r"^--\s*\+goose\s+Down\b", re.M | re.I)
+_NO_TX = re.compile(r"^--\s*\+goose\s+NO\s+TRANSACTION\b", re.M | re.I)
+_MARKER = re.compile(r"^--\s*\+goose\s+Statement(Begin|End)\b.*$", re.M | re.I)
+
+
+def _prepare(up: str) -> str:
+    # StatementBegin/End only group lines for goose's splitter; as comments they keep line numbers.
+    return _MARKER.sub(lambda mm: "--" + mm.group(0)[2:], up)
+
+
+def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
+    return read_sectioned(folder, root, diags, UP, _DOWN, "-- +goose Up",
+                          lambda text, options: not _NO_TX.search(text), _prepare)
+
+
+def layout(f: NewFile, reversible: bool) -> Layout:
+    body = join_blocks([f"-- +goose StatementBegin\n{b.text}\n-- +goose StatementEnd" if b.whole else b.text for b in f.blocks])
+    up = f.header + body
+    return Layout(f"{f.version}_{f.group}.sql", "-- +goose Up\n" + up + "\n-- +goose Down\n" + f.down, up_text=up)
+
+
+def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
+    rows: list[tuple[object, ...]] = [(0, True)] + [(int(m.version), True) for m in migs]
+    return replace_rows(FORMAT.table, "version_id, is_applied", rows, len(migs))
+
+
+FORMAT = Format("goose", "goose_db_version", read, layout, bookkeeping)
