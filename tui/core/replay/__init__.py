@@ -1,0 +1,95 @@
+"""Replay the history's statements into a schema model, recording every object's timeline.
+
+Each statement kind has a handler, a plain function in the module of its concern, dispatched by
+the statement's node type. What the model cannot follow (dynamic SQL, COPY, DO blocks with
+logic, statements it does not know) is recorded as unfollowable: the generator keeps it verbatim
+where it stood.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pglast import ast
+
+from tui.core.errors import ERROR, Diagnostic
+from tui.core.model import Model
+from tui.core.parse import Statement
+from tui.core.replay import access, ddl, drops, functions, indexes, rows, session, tables, triggers
+from tui.core.replay.engine import Engine
+from tui.core.replay.reads import reads
+
+Handler = Callable[[Engine, Any], None]
+
+HANDLERS: dict[type, Handler] = {
+    ast.VariableSetStmt: session.set_variable,
+    ast.TransactionStmt: session.transaction,
+    ast.DoStmt: session.do_block,
+    ast.SelectStmt: session.select,
+    ast.CreateSchemaStmt: ddl.create_schema,
+    ast.CreateExtensionStmt: ddl.create_extension,
+    ast.AlterExtensionStmt: ddl.alter_extension,
+    ast.CreateRoleStmt: ddl.create_role,
+    ast.GrantRoleStmt: ddl.grant_role,
+    ast.CreateEnumStmt: ddl.create_enum,
+    ast.AlterEnumStmt: ddl.alter_enum,
+    ast.CompositeTypeStmt: ddl.create_composite_type,
+    ast.CreateRangeStmt: ddl.create_range,
+    ast.CreateDomainStmt: ddl.create_domain,
+    ast.AlterDomainStmt: ddl.alter_domain,
+    ast.DefineStmt: ddl.define,
+    ast.CreateFunctionStmt: functions.create_function,
+    ast.AlterFunctionStmt: functions.alter_function,
+    ast.CreateTrigStmt: functions.create_trigger,
+    ast.ViewStmt: functions.create_view,
+    ast.CreateTableAsStmt: functions.create_table_as,
+    ast.RefreshMatViewStmt: functions.refresh_matview,
+    ast.CommentStmt: access.comment,
+    ast.GrantStmt: access.grant,
+    ast.AlterOwnerStmt: access.alter_owner,
+    ast.CreatePolicyStmt: access.create_policy,
+    ast.AlterPolicyStmt: access.alter_policy,
+    ast.DropStmt: drops.drop_objects,
+    ast.RenameStmt: drops.rename_object,
+    ast.CreateStmt: tables.create_table,
+    ast.AlterTableStmt: tables.alter_table,
+    ast.IndexStmt: indexes.create_index,
+    ast.CreateSeqStmt: indexes.create_sequence,
+    ast.AlterSeqStmt: indexes.alter_sequence,
+    ast.InsertStmt: rows.insert,
+    ast.UpdateStmt: rows.update,
+    ast.DeleteStmt: rows.delete,
+    ast.TruncateStmt: rows.truncate,
+    ast.CopyStmt: rows.copy,
+}
+
+
+class Replayer(Engine):
+    """Builds a Model from statements, in order."""
+
+    def run(self, statements: Iterable[Statement]) -> Model:
+        for st in statements:
+            try:
+                self.apply(st)
+            except Exception as exc:  # noqa: BLE001 - a bug in one handler must not lose the analysis
+                self.stmt = st
+                self.diagnostics.append(Diagnostic(st.file, st.line, ERROR, f"internal error following this statement ({type(exc).__name__}: {exc}); kept as written"))
+                self.unfollow("the model failed on this statement")
+        return self.model
+
+    def apply(self, st: Statement) -> None:
+        self.stmt = st
+        self.guarded = st.guarded
+        if self.track_reads:
+            # Objects, not keys: a rename later changes the key, not what the statement needs.
+            found = reads(self, st.node)
+            self.model.reads.setdefault(st.seq, set()).update(o for k in found if (o := self.model.objects.get(k)) is not None)
+        handler = HANDLERS.get(type(st.node))
+        if handler is None:
+            self.unfollow(f"{type(st.node).__name__.replace('Stmt', '')} is not modelled")
+            return
+        handler(self, st.node)
+
+    def fire_mentioned(self, text: str) -> None:
+        triggers.fire_mentioned(self, text)

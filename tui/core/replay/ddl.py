@@ -1,0 +1,121 @@
+"""Schemas, extensions, roles, and types: enums, composites, ranges, domains."""
+
+from __future__ import annotations
+
+from pglast import ast
+from pglast.enums import ObjectType as OT
+
+from tui.core.model import ALTER, NOOP
+from tui.core.names import strings
+from tui.core.replay.engine import Engine
+from tui.core.replay.state import objtype_word
+
+
+def create_schema(rp: Engine, node: ast.CreateSchemaStmt) -> None:
+    name = node.schemaname or (node.authrole.rolename if node.authrole else "")
+    rp.create("schema", name, name, if_not_exists=bool(node.if_not_exists))
+    if node.authrole and node.authrole.rolename:
+        rp.model.roles_used.add(node.authrole.rolename)
+    if node.schemaElts:
+        rp.unfollow("statements inside CREATE SCHEMA")
+
+
+def create_extension(rp: Engine, node: ast.CreateExtensionStmt) -> None:
+    schema = next((strings([o.arg])[0] for o in node.options or () if o.defname == "schema" and isinstance(o.arg, ast.String)), "")
+    o = rp.create("extension", node.extname, schema or rp.creation_schema(), if_not_exists=bool(node.if_not_exists))
+    if o is not None and node.extname not in rp.model.extensions:
+        rp.model.extensions.append(node.extname)
+
+
+def alter_extension(rp: Engine, node: ast.AlterExtensionStmt) -> None:
+    o = rp.model.get("extension", node.extname)
+    if o is not None:
+        rp.event(o, ALTER, "extension updated")
+
+
+def create_role(rp: Engine, node: ast.CreateRoleStmt) -> None:
+    rp.model.roles_created.add(node.role)
+    rp.unfollow("roles are cluster-wide; kept as written")
+
+
+def grant_role(rp: Engine, node: ast.GrantRoleStmt) -> None:
+    for r in node.grantee_roles or ():
+        if getattr(r, "rolename", None):
+            rp.model.roles_used.add(r.rolename)
+    rp.unfollow("role membership is cluster-wide; kept as written")
+
+
+def create_enum(rp: Engine, node: ast.CreateEnumStmt) -> None:
+    schema, name = rp.type_target(strings(node.typeName))
+    o = rp.create("type", name, schema, detail="enum")
+    if o is not None:
+        o.attrs.update(kind="enum", labels=[v.sval for v in node.vals or ()], node=node)
+
+
+def alter_enum(rp: Engine, node: ast.AlterEnumStmt) -> None:
+    schema, name = rp.type_target(strings(node.typeName))
+    o = rp.model.get("type", name)
+    if o is None or not o.exists:
+        rp.warn(f"ALTER TYPE on {name}, which the history never created")
+        return
+    labels: list[str] = o.attrs.setdefault("labels", [])
+    if node.oldVal:
+        labels[labels.index(node.oldVal)] = node.newVal
+        rp.event(o, ALTER, f"label {node.oldVal} renamed to {node.newVal}")
+        return
+    if node.newVal in labels:
+        if node.skipIfNewValExists:
+            rp.event(o, NOOP, "label already present")
+            rp.no_effect(f"label {node.newVal} already in {name}")
+        return
+    if node.newValNeighbor and node.newValNeighbor in labels:
+        at = labels.index(node.newValNeighbor) + (1 if node.newValIsAfter else 0)
+        labels.insert(at, node.newVal)
+    else:
+        labels.append(node.newVal)
+    rp.event(o, ALTER, f"label {node.newVal} added")
+
+
+def create_composite_type(rp: Engine, node: ast.CompositeTypeStmt) -> None:
+    schema, name, _ = rp.rel(node.typevar, ("type",))
+    o = rp.create("type", name, schema, detail="composite")
+    if o is not None:
+        o.attrs.update(kind="composite", node=node)
+        rp.link(o, [k for c in node.coldeflist or () if (k := rp.type_key(c.typeName))])
+
+
+def create_range(rp: Engine, node: ast.CreateRangeStmt) -> None:
+    schema, name = rp.type_target(strings(node.typeName))
+    o = rp.create("type", name, schema, detail="range")
+    if o is not None:
+        o.attrs.update(kind="range", node=node)
+
+
+def create_domain(rp: Engine, node: ast.CreateDomainStmt) -> None:
+    schema, name = rp.type_target(strings(node.domainname), "domain")
+    o = rp.create("domain", name, schema)
+    if o is not None:
+        dep = rp.type_key(node.typeName)
+        o.attrs.update(kind="domain", node=node)
+        rp.link(o, [dep] if dep else [])
+
+
+def alter_domain(rp: Engine, node: ast.AlterDomainStmt) -> None:
+    _, name = rp.type_target(strings(node.typeName), "domain")
+    o = rp.model.get("domain", name)
+    if o is None or not o.exists:
+        rp.warn(f"ALTER DOMAIN on {name}, which the history never created")
+        return
+    rp.event(o, ALTER, {"T": "default", "N": "drop not null", "O": "set not null", "C": "constraint added",
+                          "X": "constraint dropped", "V": "constraint validated"}.get(node.subtype, "altered"))
+    o.attrs.setdefault("alters", []).append(rp.stmt)
+
+
+def define(rp: Engine, node: ast.DefineStmt) -> None:
+    if node.kind == OT.OBJECT_TYPE and node.definition is None:
+        schema, name = rp.type_target(strings(node.defnames))
+        rp.create("type", name, schema, detail="shell type")
+        return
+    if node.kind == OT.OBJECT_AGGREGATE:
+        rp.user_aggregates = True
+    rp.unfollow(f"CREATE {objtype_word(node.kind)} is not modelled")

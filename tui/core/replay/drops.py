@@ -1,0 +1,86 @@
+"""DROP and RENAME of any object."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+from pglast.enums import ObjectType as OT
+
+from tui.core.names import qualified, sql, strings
+from tui.core.replay.engine import Engine
+from tui.core.replay.state import objtype_word
+from tui.core.replay.tables import rename_child
+
+
+def drop_objects(rp: Engine, node: ast.DropStmt) -> None:
+    word = objtype_word(node.removeType)
+    for obj in node.objects or ():
+        o = rp.target(node.removeType, obj)
+        label = object_label(obj)
+        if o is None or not o.exists:
+            if node.missing_ok or rp.guarded:
+                rp.no_effect(f"DROP {word} IF EXISTS {label}: not there")
+            elif node.removeType in (OT.OBJECT_RULE, OT.OBJECT_CAST, OT.OBJECT_OPERATOR, OT.OBJECT_AGGREGATE):
+                rp.unfollow(f"DROP {word} is not modelled")
+            else:
+                rp.warn(f"DROP {word} {label}: the history never created it")
+                rp.unfollow(f"drops {word.lower()} {label}, unknown to the model")
+            continue
+        rp.drop(o, f"DROP {word}")
+
+
+def rename_object(rp: Engine, node: ast.RenameStmt) -> None:
+    rt = node.renameType
+    if rt in (OT.OBJECT_TABLE, OT.OBJECT_VIEW, OT.OBJECT_MATVIEW, OT.OBJECT_SEQUENCE, OT.OBJECT_INDEX, OT.OBJECT_FOREIGN_TABLE):
+        schema, name, o = rp.rel(node.relation)
+        if o is None and rt == OT.OBJECT_INDEX:
+            # The index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint: PostgreSQL renames the constraint too.
+            local = name.rsplit(".", 1)[-1]
+            con = next((c for c in rp.model.objects.values() if c.type == "constraint" and c.exists and c.schema == schema
+                        and c.name.rsplit(".", 1)[-1] == local and c.attrs.get("contype") in ("p", "u", "x")), None)
+            if con is not None:
+                table = con.name.rsplit(".", 1)[0]
+                rp.connames.setdefault(schema, set()).discard(local)
+                rp.connames[schema].add(node.newname)
+                rp.relnames.setdefault(schema, set()).discard(local)
+                rp.relnames[schema].add(node.newname)
+                rp.rename(con, f"{table}.{node.newname}")
+                return
+        if o is None:
+            rp.unfollow("rename of an object the model does not know")
+            return
+        rp.rename(o, qualified(schema, node.newname))
+    elif rt in (OT.OBJECT_COLUMN, OT.OBJECT_TABCONSTRAINT, OT.OBJECT_TRIGGER, OT.OBJECT_POLICY):
+        rename_child(rp, node)
+    elif rt in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
+        o = rp.target(rt, node.object)
+        if o is None:
+            rp.unfollow("rename of a type the model does not know")
+            return
+        rp.rename(o, qualified(o.schema, node.newname))
+    elif rt in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE, OT.OBJECT_ROUTINE):
+        o = rp.function_target(node.object)
+        if o is None:
+            rp.unfollow("rename of a function the model does not know")
+            return
+        rp.rename(o, qualified(o.schema, node.newname) + o.name[o.name.index("("):])
+    elif rt == OT.OBJECT_SCHEMA:
+        o = rp.model.get("schema", node.subname)
+        rp.unfollow("schema renamed: kept as written", [o.key] if o else [])
+    elif rt == OT.OBJECT_ATTRIBUTE:
+        rp.unfollow("composite type attribute renamed: kept as written")
+    else:
+        rp.unfollow(f"RENAME of {objtype_word(rt).lower()} is not modelled")
+
+
+def object_label(obj: Any) -> str:
+    if isinstance(obj, ast.String):
+        return obj.sval
+    if isinstance(obj, ast.TypeName):
+        return ".".join(strings(obj.names))
+    if isinstance(obj, ast.ObjectWithArgs):
+        return ".".join(strings(obj.objname)) + "(...)"
+    if isinstance(obj, (list, tuple)):
+        return ".".join(strings(obj))
+    return sql(obj)

@@ -1,0 +1,216 @@
+"""The replay engine: what every handler does to the model (create, link, drop, rename, unfollow,
+the rows of a table), keeping the name indexes of the state in step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pglast import ast
+
+from tui.core.errors import WARNING, Diagnostic
+from tui.core.model import (
+    CREATE,
+    DROP,
+    NOOP,
+    RENAME,
+    REPLACE,
+    Event,
+    Obj,
+    Unfollowable,
+    key_of,
+)
+from tui.core.names import func_calls, walk
+from tui.core.parse import Statement
+from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
+
+# Calls whose effect reaches beyond the statement's own table (a setting, a notification, a lock).
+SIDE_EFFECT_CALLS = {"set_config", "pg_notify", "dblink_exec", "lo_import", "pg_advisory_lock", "pg_advisory_xact_lock"}
+
+
+class Engine(ReplayState):
+    """Changes the model. The handlers of each statement kind call it; it calls none of them, only
+    the two hooks the Replayer fills in: `apply` (a DO block runs its statements) and
+    `fire_mentioned` (what a statement the model cannot follow may make triggers do)."""
+
+    def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False) -> None:
+        super().__init__(search_path, track_reads)
+        self.obj("schema", "public", "public").lives = 1
+
+    def apply(self, st: Statement) -> None:
+        raise NotImplementedError
+
+    def fire_mentioned(self, text: str) -> None:
+        raise NotImplementedError
+
+    def obj(self, type_: str, name: str, schema: str = "public", parent: str = "") -> Obj:
+        key = key_of(type_, name)
+        o = self.model.objects.get(key)
+        if o is None:
+            o = Obj(type_, name, schema, parent, exists=False, born=self.stmt.seq if self.stmt else -1)
+            self.model.objects[key] = o
+        return o
+
+    def event(self, o: Obj, action: str, detail: str = "") -> Event:
+        assert self.stmt is not None
+        e = Event(self.stmt, action, detail)
+        o.events.append(e)
+        self.model.touched.setdefault(self.stmt.seq, []).append(o.key)
+        return e
+
+    def create(self, type_: str, name: str, schema: str = "public", parent: str = "", *, if_not_exists: bool = False,
+               replace: bool = False, detail: str = "") -> Obj | None:
+        """Bring an object to life; None (and a no-effect note) when IF NOT EXISTS finds it there."""
+        o = self.obj(type_, name, schema, parent)
+        if o.exists:
+            if if_not_exists or self.guarded:
+                self.event(o, NOOP, "already exists")
+                self.no_effect(f"{type_} {name} already exists")
+                return None
+            self.event(o, REPLACE, detail)
+            return o
+        o.exists = True
+        o.lives += 1
+        if parent:
+            o.parent = parent
+            self.rdeps.setdefault(parent, set()).add(o.key)
+        if o.lives == 1:
+            o.born = self.stmt.seq if self.stmt else -1
+        self.event(o, CREATE, detail)
+        if type_ in RELATION_TYPES:
+            self.relnames.setdefault(schema, set()).add(local_name(name))
+        elif type_ == "function":
+            self.index_function(o)
+        return o
+
+    def link(self, o: Obj, depends: Iterable[str]) -> None:
+        """Record what `o` depends on (and its parent), so drops cascade and renames follow."""
+        for old in o.attrs.get("depends", ()):
+            self.rdeps.get(old, set()).discard(o.key)
+        deps = list(dict.fromkeys(depends))
+        o.attrs["depends"] = deps
+        for d in deps + ([o.parent] if o.parent else []):
+            self.rdeps.setdefault(d, set()).add(o.key)
+
+    def drop(self, o: Obj, detail: str = "") -> None:
+        """Drop an object and what PostgreSQL drops with it: its children and, as CASCADE would, its dependents."""
+        if not o.exists:
+            return
+        o.exists = False
+        self.event(o, DROP, detail)
+        if o.type in RELATION_TYPES:
+            self.relnames.get(o.schema, set()).discard(local_name(o.name))
+        if o.type == "constraint":
+            self.connames.get(o.schema, set()).discard(o.name.rsplit(".", 1)[-1])
+            if o.attrs.get("contype") in ("p", "u", "x"):
+                self.relnames.get(o.schema, set()).discard(o.name.rsplit(".", 1)[-1])
+        if o.type == "column":
+            table = self.model.objects.get(o.parent)
+            if table is not None and o.name.rsplit(".", 1)[-1] in table.attrs.get("columns", []):
+                table.attrs["columns"].remove(o.name.rsplit(".", 1)[-1])
+        for other in self.dependents(o):
+            if other.parent == o.key or o.key in other.attrs.get("depends", ()):
+                self.drop(other, f"dropped with {o.type} {o.name}")
+
+    def rename(self, o: Obj, new_name: str) -> None:
+        old_name = o.name
+        self.event(o, RENAME, f"renamed from {old_name} to {new_name}")
+        if o.type in RELATION_TYPES:
+            self.relnames.get(o.schema, set()).discard(local_name(old_name))
+            self.relnames.setdefault(o.schema, set()).add(local_name(new_name))
+        self.rekey(o, new_name)
+        for other in self.dependents(o):
+            if other.parent == o.key and other.name.startswith(old_name + ".") and other.type != "index":
+                self.rekey(other, new_name + other.name[len(old_name):])
+            elif other.parent == o.key and other.type in ("data", "comment", "grant"):
+                self.rekey(other, other.name.replace(old_name, new_name, 1))
+            elif other.parent != o.key:
+                other.attrs["stale"] = True
+
+    def rekey(self, o: Obj, new_name: str) -> None:
+        """Give an object a new name, keeping its timeline, and point its dependents at it."""
+        old_key = o.key
+        self.model.objects.pop(old_key, None)
+        o.former_names.append(o.name)
+        o.name = new_name
+        o.key = new_key = key_of(o.type, new_name)
+        self.model.objects[new_key] = o
+        if o.type == "function":
+            self.index_function(o, old_key)
+        for d in list(o.attrs.get("depends", ())) + ([o.parent] if o.parent else []):
+            bucket = self.rdeps.setdefault(d, set())
+            bucket.discard(old_key)
+            bucket.add(new_key)
+        users = self.rdeps.pop(old_key, set())
+        self.rdeps[new_key] = users
+        for k in users:
+            other = self.model.objects.get(k)
+            if other is None:
+                continue
+            if other.parent == old_key:
+                other.parent = new_key
+            if old_key in other.attrs.get("depends", ()):
+                other.attrs["depends"] = [new_key if d == old_key else d for d in other.attrs["depends"]]
+        if o.type == "column":
+            self.renamed_column(o, old_key.split(":", 1)[1].rsplit(".", 1)[-1], new_name.rsplit(".", 1)[-1])
+
+    def unfollow(self, reason: str, objects: Iterable[str] = ()) -> None:
+        assert self.stmt is not None
+        contained = self._contained(self.stmt)
+        self.model.unfollowable.append(Unfollowable(self.stmt, reason, list(objects), contained))
+        if not contained:
+            self.fire_mentioned(self.stmt.text)
+        for key in objects:
+            o = self.model.objects.get(key)
+            if o is not None:
+                self.event(o, "opaque", reason)
+
+    def _contained(self, st: Statement) -> bool:
+        """A CREATE TABLE AS or INSERT ... SELECT that calls no function of the history's and whose
+        WITH queries are all SELECTs (a DELETE or UPDATE could hide there) writes only its own table."""
+        node = st.node
+        if st.parent is not None or not isinstance(node, (ast.CreateTableAsStmt, ast.InsertStmt)):
+            return False
+        if any(isinstance(n, ast.CommonTableExpr) and not isinstance(n.ctequery, ast.SelectStmt) for n in walk(node)):
+            return False
+        return not any(self.functions_named(c.split(".")[-1]) or c.split(".")[-1] in SIDE_EFFECT_CALLS for c in func_calls(node))
+
+    def no_effect(self, reason: str) -> None:
+        assert self.stmt is not None
+        self.model.no_effect.append((self.stmt, reason))
+
+    def warn(self, message: str) -> None:
+        assert self.stmt is not None
+        self.diagnostics.append(Diagnostic(self.stmt.file, self.stmt.line, WARNING, message))
+
+    def renamed_column(self, col: Obj, old: str, new: str) -> None:
+        t = self.model.objects.get(col.parent)
+        if t is not None:
+            t.attrs["columns"] = [new if c == old else c for c in t.attrs.get("columns", [])]
+            d = self.model.get("data", t.name)
+            for r in d.attrs.get("rows", []) if d is not None else []:
+                if old in r.values:
+                    r.values[new] = r.values.pop(old)
+        for other in self.dependents(col):
+            if "columns" in other.attrs:
+                other.attrs["columns"] = [new if c == old else c for c in other.attrs["columns"]]
+            other.attrs.setdefault("renamed_columns", {})[old] = new
+
+    def data(self, t: Obj) -> Obj:
+        d = self.obj("data", t.name, t.schema, parent=t.key)
+        if not d.exists:
+            d.exists, d.lives = True, d.lives + 1
+            d.attrs.update(rows=[], uncertain="")
+            self.truncations += 1  # a new (empty, known) life: triggers that fired must mark it anew
+            self.link(d, [])
+        return d
+
+    def mark_data_uncertain(self, t: Obj, reason: str) -> None:
+        d = self.model.get("data", t.name)
+        if d is not None and d.exists and any(r.alive for r in d.attrs["rows"]):
+            d.attrs["uncertain"] = reason
+
+    def forget_column_data(self, t: Obj, column: str) -> None:
+        d = self.model.get("data", t.name)
+        if d is not None:
+            for r in d.attrs.get("rows", []):
+                r.values.pop(column, None)

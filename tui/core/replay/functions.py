@@ -1,0 +1,92 @@
+"""Objects defined by a body or a query: functions and procedures, triggers, views."""
+
+from __future__ import annotations
+
+import re
+
+from pglast import ast
+from pglast.enums import ObjectType as OT
+
+from tui.core.model import ALTER, CREATE, NOOP, REPLACE
+from tui.core.names import sql, strings
+from tui.core.replay.engine import Engine
+from tui.core.replay.reads import function_deps, relation_deps
+from tui.core.replay.state import param_mode
+
+# A call in a function body: what the function may run.
+_CALL = re.compile(r"([A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?)\s*\(")
+
+
+def create_function(rp: Engine, node: ast.CreateFunctionStmt) -> None:
+    params = [p for p in node.parameters or () if param_mode(p) not in ("o", "t")]
+    schema, name = rp.signature(strings(node.funcname), [p.argType for p in params])
+    existed = rp.model.get("function", name)
+    was = existed is not None and existed.exists
+    o = rp.create("function", name, schema, replace=bool(node.replace), detail="procedure" if node.is_procedure else "")
+    if o is None:
+        return
+    body = next((strings([d.arg])[0] if isinstance(d.arg, ast.String) else " ".join(strings(d.arg))
+                 for d in node.options or () if d.defname == "as"), "")
+    language = next((d.arg.sval for d in node.options or () if d.defname == "language" and isinstance(d.arg, ast.String)), "sql")
+    calls = sorted({m.group(1).lower() for m in _CALL.finditer(body)})
+    deps = [k for p in node.parameters or () if (k := rp.type_key(p.argType))]
+    if node.returnType is not None and (k := rp.type_key(node.returnType)):
+        deps.append(k)
+    rp.link(o, deps)
+    o.attrs.update(node=node, body=body, language=language.lower(), calls=calls,
+                   returns=sql(node.returnType) if node.returnType is not None else "", procedure=bool(node.is_procedure))
+    if was and o.events[-1].action == CREATE:
+        o.events[-1].action = REPLACE
+
+
+def alter_function(rp: Engine, node: ast.AlterFunctionStmt) -> None:
+    o = rp.function_target(node.func)
+    if o is not None:
+        rp.event(o, ALTER, "attributes changed")
+        o.attrs.setdefault("alters", []).append(rp.stmt)
+
+
+def create_trigger(rp: Engine, node: ast.CreateTrigStmt) -> None:
+    schema, table, t = rp.rel(node.relation)
+    name = f"{table}.{node.trigname}"
+    o = rp.create("trigger", name, schema, parent=t.key if t else "", replace=bool(node.replace))
+    if o is None:
+        return
+    rp.has_triggers = True
+    fnames = strings(node.funcname)
+    funcs = rp.functions_named(fnames[-1], fnames[0] if len(fnames) > 1 else None)
+    deps = [f.key for f in funcs[:1]]
+    o.attrs.update(node=node, function=funcs[0].name if funcs else ".".join(fnames), table=table)
+    rp.link(o, deps)
+
+
+def create_view(rp: Engine, node: ast.ViewStmt) -> None:
+    schema, name, existing = rp.rel(node.view, ("view",))
+    o = rp.create("view", name, schema, replace=bool(node.replace))
+    if o is None:
+        return
+    o.attrs.update(node=node, materialized=False)
+    rp.link(o, relation_deps(rp, node.query) + function_deps(rp, node.query))
+    o.attrs.pop("stale", None)
+
+
+def create_table_as(rp: Engine, node: ast.CreateTableAsStmt) -> None:
+    if node.objtype == OT.OBJECT_MATVIEW:
+        schema, name, _ = rp.rel(node.into.rel, ("view",))
+        o = rp.create("view", name, schema, if_not_exists=bool(node.if_not_exists), detail="materialized")
+        if o is not None:
+            o.attrs.update(node=node, materialized=True)
+            rp.link(o, relation_deps(rp, node.query) + function_deps(rp, node.query))
+        return
+    schema, name, _ = rp.rel(node.into.rel)
+    o = rp.create("table", name, schema, if_not_exists=bool(node.if_not_exists), detail="from a query")
+    if o is not None:
+        o.attrs.update(columns=[], opaque=True)
+        rp.unfollow("CREATE TABLE AS: columns and rows come from a query", [o.key])
+
+
+def refresh_matview(rp: Engine, node: ast.RefreshMatViewStmt) -> None:
+    _, _, o = rp.rel(node.relation, ("view",))
+    if o is not None:
+        rp.event(o, NOOP, "refreshed")
+    rp.no_effect("refreshes a materialized view (its rows are not part of the schema)")

@@ -1,0 +1,139 @@
+"""What a statement needs to exist before it runs: the tables, types, functions and sequences it names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+
+from tui.core.names import func_calls, strings, type_parts, walk
+from tui.core.replay.engine import Engine
+
+SEQUENCE_CALLS = {"setval", "nextval"}
+# Built-in types written as plain names (pglast qualifies only the SQL-standard spellings).
+_BUILTIN_TYPES = frozenset(
+    "text uuid json jsonb bytea date time timetz timestamptz inet cidr macaddr macaddr8 money xml tsvector tsquery "
+    "point line lseg box path polygon circle int4range int8range numrange tsrange tstzrange daterange int2 int4 int8 "
+    "float4 float8 bool varchar bpchar char name oid regclass regtype regproc interval bit varbit record void trigger "
+    "event_trigger anyelement anyarray anynonarray anyenum anyrange cstring internal serial bigserial smallserial".split())
+
+
+def function_deps(rp: Engine, node: Any) -> list[str]:
+    keys: list[str] = []
+    if isinstance(node, ast.A_Const) or (isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const)):
+        return keys
+    for call in func_calls(node):
+        parts = call.split(".")
+        for f in rp.functions_named(parts[-1], parts[0] if len(parts) > 1 else None):
+            if f.key not in keys:
+                keys.append(f.key)
+    return keys
+
+
+def relation_deps(rp: Engine, node: Any) -> list[str]:
+    """Tables, views and user types a query names (CTE names are not tables)."""
+    rvs, tns, ctes = [], [], set()
+    for n in walk(node):
+        if isinstance(n, ast.RangeVar):
+            rvs.append(n)
+        elif isinstance(n, ast.TypeName):
+            tns.append(n)
+        elif isinstance(n, ast.CommonTableExpr):
+            ctes.add(n.ctename)
+    keys: list[str] = []
+    for rv in rvs:
+        if not rv.schemaname and rv.relname in ctes:
+            continue
+        _, _, o = rp.rel(rv)
+        if o is not None and o.key not in keys:
+            keys.append(o.key)
+    for tn in tns:
+        k = rp.type_key(tn)
+        if k and k not in keys:
+            keys.append(k)
+    return keys
+
+
+def reads(rp: Engine, node: Any) -> set[str]:
+    """Objects a statement needs to exist before it runs (tables, types, functions, sequences)."""
+    out: set[str] = set()
+    ctes: set[str] = set()
+    rvs: list[ast.RangeVar] = []
+    colnames: set[str] = set()
+    nodes = [node] + sql_body(node)
+    for n in (x for root in nodes for x in walk(root)):
+        if isinstance(n, ast.RangeVar):
+            rvs.append(n)
+        elif isinstance(n, ast.ColumnRef):
+            f = n.fields[-1] if n.fields else None
+            if isinstance(f, ast.String):
+                colnames.add(f.sval)
+        elif isinstance(n, ast.CommonTableExpr):
+            ctes.add(n.ctename)
+        elif isinstance(n, ast.TypeName):
+            k = rp.type_key(n)
+            if k:
+                out.add(k)
+            elif type_parts(n)[0] != "pg_catalog" and type_parts(n)[1] not in _BUILTIN_TYPES:
+                # A type of an extension (ltree, citext): it needs the extensions there are.
+                out.update(o.key for o in rp.model.objects.values() if o.type == "extension" and o.exists)
+        elif isinstance(n, (ast.FuncCall, ast.CreateTrigStmt)):
+            parts = strings(n.funcname)
+            if parts:
+                out.update(f.key for f in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
+            if parts and parts[-1] in SEQUENCE_CALLS | {"currval"}:
+                for name in sequence_args(n):
+                    o = rp.lookup(name.split("."), ("sequence",))[2]
+                    if o is not None:
+                        out.add(o.key)
+    for rv in rvs:
+        if rv.schemaname or rv.relname not in ctes:
+            o = rp.rel(rv)[2]
+            if o is not None:
+                out.add(o.key)
+                if o.type == "table":
+                    # Any column of a named table that the statement names (aliases are not resolved).
+                    out.update(k for c in colnames if (k := f"column:{o.name}.{c}") in rp.model.objects)
+    # Columns named by INSERT and UPDATE: a column folded away would break them.
+    cols: list[str] = []
+    if isinstance(node, ast.InsertStmt):
+        cols = [r.name for r in node.cols or () if r.name]
+    elif isinstance(node, ast.UpdateStmt):
+        cols = [r.name for r in node.targetList or () if r.name]
+    if cols:
+        t = rp.rel(node.relation)[2]
+        if t is not None:
+            out.update(f"column:{t.name}.{c}" for c in cols)
+    return out
+
+
+def sequence_args(node: Any) -> list[str]:
+    out = []
+    for n in walk(node):
+        if isinstance(n, ast.FuncCall) and strings(n.funcname)[-1:] in (["setval"], ["nextval"]) and n.args:
+            first = n.args[0]
+            while isinstance(first, ast.TypeCast):
+                first = first.arg
+            if isinstance(first, ast.A_Const) and hasattr(first.val, "sval"):
+                out.append(first.val.sval)
+    return out
+
+
+def sql_body(node: Any) -> list[Any]:
+    """The statements of a LANGUAGE sql function's body: PostgreSQL checks them when the function
+    is created, so what they name must exist by then."""
+    if not isinstance(node, ast.CreateFunctionStmt):
+        return []
+    opts = {d.defname: d.arg for d in node.options or ()}
+    lang, body = opts.get("language"), opts.get("as")
+    if not isinstance(lang, ast.String) or lang.sval.lower() != "sql":
+        return []
+    text = body[0].sval if isinstance(body, (tuple, list)) and body and isinstance(body[0], ast.String) else None
+    if not text:
+        return []
+    from tui.core.parse import parse_sql
+
+    try:
+        return [raw.stmt for raw in parse_sql(text)]
+    except Exception:  # noqa: BLE001 - a body with parameters pglast cannot read names nothing we know
+        return []

@@ -1,0 +1,227 @@
+"""The rows migrations leave in tables: INSERT, UPDATE, DELETE, TRUNCATE, COPY, and what foreign keys do to them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+
+from tui.core.model import DELETE, INSERT, TRUNCATE, UPDATE, Obj, Row
+from tui.core.names import sql
+from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty
+from tui.core.replay.engine import Engine
+from tui.core.replay.reads import relation_deps
+from tui.core.replay.triggers import fire, fire_cascade
+from tui.core.replay.where import is_constant, literal_value, matching_rows
+
+
+def _table(rp: Engine, rv: ast.RangeVar, verb: str) -> Obj | None:
+    _, name, t = rp.rel(rv, ("table", "view"))
+    if t is None:
+        rp.warn(f"{verb} on {name}, which the history never created")
+        rp.unfollow(f"{verb} on a table unknown to the model")
+    return t
+
+
+def insert(rp: Engine, node: ast.InsertStmt) -> None:
+    t = _table(rp, node.relation, "INSERT")
+    if t is None:
+        return
+    d = rp.data(t)
+    cols = [r.name for r in node.cols or ()] or list(t.attrs.get("columns", []))
+    sel = node.selectStmt
+    returning = getattr(node, "returningClause", None) or getattr(node, "returningList", None)
+    if (node.withClause is None and sel is not None and not sel.valuesLists and not returning and rp.stmt is not None
+            and query_is_empty(rp, sel)):
+        rp.no_effect(f"INSERT into {t.name} from a query over tables that hold no rows at this point")
+        return
+    if node.withClause is not None or sel is None or not sel.valuesLists or returning:
+        d.attrs["uncertain"] = "rows inserted from a query"
+        fire(rp, t)
+        e = rp.event(d, INSERT, "rows from a query")
+        rp.unfollow("INSERT from a query: the rows depend on the data", [t.key] + relation_deps(rp, sel))
+        del e
+        return
+    e = rp.event(d, INSERT, f"{len(sel.valuesLists)} row(s)")
+    fire(rp, t)
+    rows: list[Row] = d.attrs["rows"]
+    conflict = node.onConflictClause
+    for values in sel.valuesLists:
+        row = Row({c: sql(v) for c, v in zip(cols, values)}, e)
+        if conflict is not None and _conflicts(rp, t, rows, row, conflict):
+            continue
+        rows.append(row)
+
+
+def _conflicts(rp: Engine, t: Obj, rows: list[Row], row: Row, conflict: ast.OnConflictClause) -> bool:
+    """ON CONFLICT: does a live row share the conflict target's values (or any unique key's)?"""
+    keys: list[list[str]] = []
+    if conflict.infer is not None and conflict.infer.indexElems:
+        keys.append([e.name for e in conflict.infer.indexElems if e.name])
+    else:
+        for c in rp.model.objects.values():
+            if c.type == "constraint" and c.parent == t.key and c.exists and c.attrs.get("contype") in ("p", "u"):
+                keys.append(c.attrs["columns"])
+    for key in keys:
+        if key and all(k in row.values for k in key):
+            for r in rows:
+                if r.alive and all(literal_value(r.values.get(k)) == literal_value(row.values[k]) for k in key):
+                    if conflict.action == 2 or getattr(conflict.action, "value", None) == 2:  # DO UPDATE
+                        rp.warn("INSERT ... ON CONFLICT DO UPDATE: the row is kept as first inserted")
+                    return True
+    return False
+
+
+def update(rp: Engine, node: ast.UpdateStmt) -> None:
+    t = _table(rp, node.relation, "UPDATE")
+    if t is None:
+        return
+    d = rp.data(t)
+    rows = [r for r in d.attrs["rows"] if r.alive]
+    if not rows and nothing_to_change(rp, t, d, node):
+        rp.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
+        return
+    fire(rp, t, bool(rows) or not certainly_empty(rp, t))
+    matched = matching_rows(rows, node.whereClause) if not node.fromClause else None
+    sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
+    constant = all(is_constant(v) for v in sets.values()) and len(sets) == len(node.targetList or ())
+    if matched is None or not constant:
+        rp.event(d, UPDATE, "rows changed by a condition the model cannot evaluate")
+        if rows:
+            d.attrs["uncertain"] = "UPDATE with a condition or value the model cannot evaluate"
+        return
+    for r in matched:
+        r.values.update({k: sql(v) for k, v in sets.items()})
+    rp.event(d, UPDATE, f"{len(matched)} row(s)")
+
+
+def delete(rp: Engine, node: ast.DeleteStmt) -> None:
+    t = _table(rp, node.relation, "DELETE")
+    if t is None:
+        return
+    d = rp.data(t)
+    rows = [r for r in d.attrs["rows"] if r.alive]
+    if not rows and nothing_to_change(rp, t, d, node):
+        rp.no_effect(f"DELETE from {t.name}, which holds no rows at this point")
+        return
+    fire_cascade(rp, t, bool(rows) or not certainly_empty(rp, t))
+    matched = matching_rows(rows, node.whereClause) if not node.usingClause else None
+    e = rp.event(d, DELETE, "")
+    everything = node.whereClause is None and not node.usingClause
+    if matched is None:
+        e.detail = "rows matching a condition the model cannot evaluate"
+        if rows:
+            d.attrs["uncertain"] = "DELETE with a condition the model cannot evaluate"
+    else:
+        for r in matched:
+            r.alive, r.removed_by = False, e
+        e.detail = f"{len(matched)} row(s)"
+    if matched or matched is None or everything:
+        cascade(rp, t, everything or certainly_empty(rp, t), set())
+
+
+def referencing(rp: Engine, t: Obj) -> list[tuple[Obj, Obj]]:
+    """(foreign key, its table) for every live foreign key of another table that points at `t`;
+    found through dependencies, which follow renames."""
+    out = []
+    for key in list(rp.rdeps.get(t.key, ())):
+        c = rp.model.objects.get(key)
+        if (c is not None and c.type == "constraint" and c.attrs.get("contype") == "f" and c.exists
+                and t.key in c.attrs.get("depends", ()) and c.parent != t.key):
+            child = rp.model.objects.get(c.parent)
+            if child is not None:
+                out.append((c, child))
+    return out
+
+
+def cascade(rp: Engine, t: Obj, emptied: bool, seen: set[str]) -> None:
+    """Rows of `t` were deleted: ON DELETE CASCADE, SET NULL and SET DEFAULT reach the rows of
+    the tables whose foreign keys point at it. When `t` is left with no row the model knows
+    which rows those are (every row whose key is set); otherwise it no longer knows their rows."""
+    seen.add(t.key)
+    for c, child in referencing(rp, t):
+        action = getattr(c.attrs.get("node"), "fk_del_action", "a")
+        cd = rp.model.get("data", child.name)
+        live = [r for r in cd.attrs["rows"] if r.alive] if cd is not None and cd.exists else []
+        if action not in ("c", "n", "d") or not live:
+            continue
+        keyed = [key_set(child, r, c.attrs.get("columns", []), rp) for r in live]
+        if not any(k is None or k for k in keyed):
+            continue  # every row's key is NULL: no row of t is theirs
+        if not emptied or action == "d" or None in keyed:
+            cd.attrs["uncertain"] = f"rows an ON DELETE action from {t.name} may have changed"  # type: ignore[union-attr]
+            if child.key not in seen:
+                cascade(rp, child, False, seen)
+            continue
+        hit = [r for r, k in zip(live, keyed) if k]
+        if action == "c":
+            e = rp.event(cd, DELETE, f"{len(hit)} row(s) by ON DELETE CASCADE from {t.name}")  # type: ignore[arg-type]
+            for r in hit:
+                r.alive, r.removed_by = False, e
+            if child.key not in seen:
+                cascade(rp, child, certainly_empty(rp, child), seen)
+        else:
+            rp.event(cd, UPDATE, f"{len(hit)} row(s) by ON DELETE SET NULL from {t.name}")  # type: ignore[arg-type]
+            for r in hit:
+                r.values.update({k: "NULL" for k in c.attrs.get("columns", [])})
+
+
+def truncate(rp: Engine, node: ast.TruncateStmt) -> None:
+    for rv in node.relations or ():
+        t = _table(rp, rv, "TRUNCATE")
+        if t is None:
+            continue
+        d = rp.data(t)
+        fire(rp, t, rows_affected=False)
+        rp.truncations += 1  # a table may be known empty again: triggers must mark anew
+        _truncate(rp, d, "all rows")
+        if getattr(node.behavior, "name", "") == "DROP_CASCADE":
+            _truncate_referencing(rp, t, {t.key})
+
+
+def _truncate(rp: Engine, d: Obj, detail: str) -> None:
+    e = rp.event(d, TRUNCATE, detail)
+    for r in d.attrs["rows"]:
+        if r.alive:
+            r.alive, r.removed_by = False, e
+    d.attrs["uncertain"] = ""
+
+
+def _truncate_referencing(rp: Engine, t: Obj, seen: set[str]) -> None:
+    """TRUNCATE ... CASCADE empties every table whose foreign keys point at a truncated one."""
+    for _, child in referencing(rp, t):
+        if child.key in seen:
+            continue
+        seen.add(child.key)
+        fire(rp, child, rows_affected=False)
+        _truncate(rp, rp.data(child), f"all rows, by TRUNCATE ... CASCADE of {t.name}")
+        _truncate_referencing(rp, child, seen)
+
+
+def copy(rp: Engine, node: ast.CopyStmt) -> None:
+    keys = []
+    if node.relation is not None:
+        _, _, t = rp.rel(node.relation)
+        if t is not None and not node.is_from:
+            rp.no_effect("COPY TO only reads")
+            return
+        if t is not None:
+            d = rp.data(t)
+            d.attrs["uncertain"] = "rows loaded by COPY"
+            fire(rp, t)
+            keys.append(t.key)
+    rp.unfollow("COPY: rows come from outside the SQL", keys)
+
+
+def key_set(child: Obj, r: Row, columns: list[str], rp: Any) -> bool | None:
+    """Is every column of a foreign key set in this row? None when the model cannot tell."""
+    for col in columns:
+        v = r.values.get(col)
+        if v is None:
+            o = rp.model.get("column", f"{child.name}.{col}")
+            if o is None or o.attrs.get("default") is not None:
+                return None  # a default the model does not evaluate
+            return False
+        if literal_value(v).upper() == "NULL":
+            return False
+    return bool(columns)

@@ -1,0 +1,75 @@
+"""Statements about the session and blocks of code: SET, transaction control, DO blocks, SELECT."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+
+from tui.core.model import ALTER
+from tui.core.names import func_calls, sql
+from tui.core.replay.emptiness import query_is_empty
+from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
+from tui.core.replay.reads import SEQUENCE_CALLS, relation_deps, sequence_args
+
+
+def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
+    if node.name == "search_path" and node.args:
+        rp.search_path = [const_text(a) for a in node.args]
+        rp.no_effect("sets the search path (honoured while reading)")
+    else:
+        rp.no_effect(f"session setting {node.name or ''}".strip())
+
+
+def transaction(rp: Engine, node: ast.TransactionStmt) -> None:
+    rp.no_effect("transaction control: each migration already runs in one transaction")
+
+
+def do_block(rp: Engine, node: ast.DoStmt) -> None:
+    st = rp.stmt
+    assert st is not None
+    if st.do_kind in ("notice", "empty"):
+        rp.no_effect("DO block that only raises notices" if st.do_kind == "notice" else "empty DO block")
+        return
+    if st.do_kind == "logic":
+        if st.loop_queries and all(_loop_over_nothing(rp, q) for q in st.loop_queries):
+            rp.no_effect("DO block that only loops over rows of tables that hold none at this point")
+            return
+        rp.unfollow("DO block with logic (conditions, loops, dynamic SQL)")
+        return
+    for inner in st.inner:
+        rp.apply(inner)
+    rp.stmt = st
+    rp.guarded = False
+
+
+def _loop_over_nothing(rp: Engine, query: str) -> bool:
+    from tui.core.parse import parse_sql
+
+    try:
+        nodes = parse_sql(query)
+    except Exception:  # noqa: BLE001 - a query pglast cannot read is one we cannot judge
+        return False
+    return len(nodes) == 1 and query_is_empty(rp, nodes[0].stmt)
+
+
+def select(rp: Engine, node: ast.SelectStmt) -> None:
+    calls = [c.split(".")[-1] for c in func_calls(node)]
+    user = [c for c in calls if rp.functions_named(c)]
+    if user or any(c in SIDE_EFFECT_CALLS for c in calls):
+        rp.unfollow(f"SELECT calling {', '.join(sorted(set(user) or set(calls) & SIDE_EFFECT_CALLS))}()", relation_deps(rp, node))
+    elif any(c in SEQUENCE_CALLS for c in calls):
+        for rv_name in sequence_args(node):
+            _, _, seq = rp.lookup(rv_name.split("."), ("sequence",))
+            if seq is not None:
+                rp.event(seq, ALTER, "current value set")
+        rp.no_effect("sets a sequence's current value (shown, not compared)")
+    else:
+        rp.no_effect("SELECT without side effects")
+
+
+def const_text(node: Any) -> str:
+    if isinstance(node, ast.A_Const):
+        v = node.val
+        return str(getattr(v, "sval", None) or getattr(v, "ival", ""))
+    return sql(node)

@@ -1,0 +1,183 @@
+"""The state of a replay: the model being built, the indexes that make names quick to resolve, and
+name resolution itself (search path, relations, types, functions, the object a statement names)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from pglast import ast
+from pglast.enums import ObjectType as OT
+
+from tui.core.errors import Diagnostic
+from tui.core.model import Model, Obj
+from tui.core.names import qualified, strings, type_parts, type_signature
+from tui.core.parse import Statement
+
+RELATION_TYPES = ("table", "view", "sequence", "index")
+WORD = re.compile(r"[a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?")
+
+
+class ReplayState:
+    """What replay knows so far, and how it finds an object by the name a statement gives."""
+
+    def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False) -> None:
+        self.model = Model()
+        self.track_reads = track_reads
+        self.search_path = list(search_path)
+        self.diagnostics: list[Diagnostic] = []
+        self.stmt: Statement | None = None
+        self.guarded = False
+        self.relnames: dict[str, set[str]] = {}
+        self.rdeps: dict[str, set[str]] = {}
+        self.funcs: dict[str, set[str]] = {}  # qualified function name -> keys of its overloads
+        self.connames: dict[str, set[str]] = {}
+        self.has_triggers = False  # until the first CREATE TRIGGER, no DML can write beyond its own table
+        self.blind = False  # a trigger ran dynamic SQL: from then on no table is known to be empty
+        self.fk_by_ref: dict[str, list[Obj]] = {}  # referenced table name -> foreign keys pointing at it
+        self.words_cache: dict[int, set[str]] = {}  # id of a function's definition event -> tables it writes
+        self.names_cache: dict[int, set[str]] = {}  # id of an unfollowable statement -> identifiers in it
+        self.fired: set[tuple[str, int, int]] = set()  # (trigger, its function's definition, truncations)
+        self.truncations = 0
+        self.user_aggregates = False  # once one exists, any call in a select list may be an aggregate
+
+    def dependents(self, o: Obj) -> list[Obj]:
+        found = [self.model.objects.get(k) for k in self.rdeps.get(o.key, ())]
+        return sorted((x for x in found if x is not None and x.exists), key=lambda x: (x.born, x.key))
+
+    def creation_schema(self) -> str:
+        for s in self.search_path:
+            if s != "$user" and self.model.get("schema", s) and self.model.get("schema", s).exists:  # type: ignore[union-attr]
+                return s
+        return "public"
+
+    @property
+    def search_path(self) -> list[str]:
+        return self._search_path
+
+    @search_path.setter
+    def search_path(self, path: list[str]) -> None:
+        self._search_path = path
+        self._lookup_path = [s for s in path if s != "$user"] + ["pg_catalog"]  # lookups are many; paths are few
+
+    def lookup(self, names: list[str], types: Iterable[str]) -> tuple[str, str, Obj | None]:
+        """Resolve a possibly qualified name against the search path: (schema, contract name, object)."""
+        if len(names) >= 2:
+            schema, local = names[-2], names[-1]
+            name = qualified(schema, local)
+            return schema, name, next((o for t in types if (o := self.model.get(t, name)) and o.exists), None)
+        local = names[-1] if names else ""
+        objects = self.model.objects
+        for schema in self._lookup_path:
+            name = qualified(schema, local)
+            for t in types:
+                o = objects.get(f"{t}:{name}")
+                if o is not None and o.exists:
+                    return schema, name, o
+        schema = self.creation_schema()
+        return schema, qualified(schema, local), None
+
+    def rel(self, rv: ast.RangeVar, types: Iterable[str] = RELATION_TYPES) -> tuple[str, str, Obj | None]:
+        names = [rv.schemaname, rv.relname] if rv.schemaname else [rv.relname]
+        return self.lookup(names, types)
+
+    def type_name(self, schema: str, base: str) -> str:
+        """Contract name of a user type if the model knows it, else the name as written."""
+        _, name, o = self.lookup([schema, base] if schema else [base], ("type", "domain"))
+        return name if o is not None or schema else base
+
+    def type_key(self, tn: ast.TypeName) -> str | None:
+        schema, base = type_parts(tn)
+        if schema == "pg_catalog":
+            return None
+        _, _, o = self.lookup([schema, base] if schema else [base], ("type", "domain"))
+        return o.key if o else None
+
+    def signature(self, funcname: list[str], argtypes: Iterable[ast.TypeName]) -> tuple[str, str]:
+        """(schema, contract name) of a function: `name(argument types)`."""
+        schema, name, _ = self.lookup(funcname, ())
+        if len(funcname) < 2:
+            found = self.functions_named(funcname[-1])
+            schema = found[0].schema if found else self.creation_schema()
+            name = qualified(schema, funcname[-1])
+        args = ", ".join(type_signature(t, self.type_name) for t in argtypes)
+        return schema, f"{name}({args})"
+
+    def functions_named(self, local: str, schema: str | None = None) -> list[Obj]:
+        """Live functions with this name, in the first schema of the path that has any."""
+        for s in ([schema] if schema else self._lookup_path[:-1]):
+            keys = self.funcs.get(qualified(s, local), ())
+            out = [o for k in sorted(keys) if (o := self.model.objects.get(k)) is not None and o.exists]
+            if out:
+                return out
+        return []
+
+    def index_function(self, o: Obj, old_key: str = "") -> None:
+        if old_key:
+            self.funcs.get(old_key.split(":", 1)[1].split("(", 1)[0], set()).discard(old_key)
+        self.funcs.setdefault(o.name.split("(", 1)[0], set()).add(o.key)
+
+    def type_target(self, names: list[str], type_: str = "type") -> tuple[str, str]:
+        schema, name, _ = self.lookup(names, (type_,))
+        return schema, name
+
+    def function_target(self, owa: ast.ObjectWithArgs) -> Obj | None:
+        names = strings(owa.objname)
+        if owa.args_unspecified:
+            found = self.functions_named(names[-1], names[0] if len(names) > 1 else None)
+            return found[0] if len(found) == 1 else None
+        if owa.objfuncargs:
+            types = [p.argType for p in owa.objfuncargs if param_mode(p) not in ("o", "t")]
+        else:
+            types = list(owa.objargs or ())
+        _, name = self.signature(names, types)
+        o = self.model.get("function", name)
+        return o if o is not None and o.exists else None
+
+    def target(self, objtype: Any, obj: Any) -> Obj | None:
+        """The model object a COMMENT, GRANT, ALTER ... OWNER or DROP names."""
+        if objtype in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE, OT.OBJECT_ROUTINE, OT.OBJECT_AGGREGATE):
+            return self.function_target(obj)
+        if objtype in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
+            names = strings(obj.names) if isinstance(obj, ast.TypeName) else strings(obj)
+            return self.lookup(names, ("type", "domain"))[2]
+        if isinstance(obj, ast.String):
+            names = [obj.sval]
+        elif isinstance(obj, ast.RangeVar):
+            return self.rel(obj)[2]
+        else:
+            names = strings(obj)
+        if objtype == OT.OBJECT_SCHEMA:
+            return self.model.get("schema", names[-1])
+        if objtype == OT.OBJECT_EXTENSION:
+            return self.model.get("extension", names[-1])
+        if objtype in (OT.OBJECT_COLUMN, OT.OBJECT_TRIGGER, OT.OBJECT_TABCONSTRAINT, OT.OBJECT_POLICY, OT.OBJECT_RULE):
+            _, table, _ = self.lookup(names[:-1], RELATION_TYPES)
+            type_ = {OT.OBJECT_COLUMN: "column", OT.OBJECT_TRIGGER: "trigger", OT.OBJECT_TABCONSTRAINT: "constraint",
+                     OT.OBJECT_POLICY: "policy"}.get(objtype, "rule")
+            return self.model.get(type_, f"{table}.{names[-1]}")
+        types = {OT.OBJECT_INDEX: ("index",), OT.OBJECT_SEQUENCE: ("sequence",), OT.OBJECT_VIEW: ("view",),
+                 OT.OBJECT_MATVIEW: ("view",)}.get(objtype, RELATION_TYPES)
+        return self.lookup(names, types)[2]
+
+    def names_in(self, st: Any) -> set[str]:
+        """The identifiers of a statement's text (cached): `post` is not in `post_aggregates`."""
+        words = self.names_cache.get(id(st))
+        if words is None:
+            words = {w.rsplit(".", 1)[-1] for w in WORD.findall(st.text.lower())}
+            self.names_cache[id(st)] = words
+        return words
+
+
+def local_name(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def param_mode(p: ast.FunctionParameter) -> str:
+    """`i`, `o`, `b` (inout), `v` (variadic), `t` (table column) or `d` (default: in)."""
+    return str(getattr(p.mode, "value", p.mode))
+
+
+def objtype_word(t: Any) -> str:
+    return str(getattr(t, "name", t)).replace("OBJECT_", "").replace("_", " ")

@@ -1,0 +1,335 @@
+"""Tables: CREATE and ALTER TABLE, their columns and constraints, and the names PostgreSQL gives them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
+from pglast.enums import ObjectType as OT
+
+from tui.core.model import ADD, ALTER, Obj
+from tui.core.names import (
+    SERIAL_TYPES,
+    choose_name,
+    expr_columns,
+    is_serial,
+    qualified,
+    sql,
+    strings,
+)
+from tui.core.replay.access import owner
+from tui.core.replay.emptiness import certainly_empty
+from tui.core.replay.engine import Engine
+from tui.core.replay.reads import function_deps
+from tui.core.replay.state import local_name
+
+_CONTYPE = {CT.CONSTR_PRIMARY: "p", CT.CONSTR_UNIQUE: "u", CT.CONSTR_CHECK: "c", CT.CONSTR_FOREIGN: "f", CT.CONSTR_EXCLUSION: "x"}
+_LABEL = {"p": "pkey", "u": "key", "c": "check", "f": "fkey", "x": "excl"}
+_COLUMN_ALTERS = {
+    AT.AT_ColumnDefault: "default",
+    AT.AT_DropNotNull: "drop not null",
+    AT.AT_SetNotNull: "set not null",
+    AT.AT_AlterColumnType: "type",
+    AT.AT_AddIdentity: "identity added",
+    AT.AT_SetIdentity: "identity changed",
+    AT.AT_DropIdentity: "identity dropped",
+    AT.AT_DropExpression: "generation dropped",
+    AT.AT_SetExpression: "generation changed",
+}
+# Table-level changes the model records but does not interpret: the generator keeps them verbatim.
+_KEPT_ALTERS = {
+    AT.AT_SetStatistics, AT.AT_SetStorage, AT.AT_SetOptions, AT.AT_ResetOptions, AT.AT_SetRelOptions,
+    AT.AT_ResetRelOptions, AT.AT_ReplaceRelOptions, AT.AT_ReplicaIdentity, AT.AT_ClusterOn, AT.AT_DropCluster,
+    AT.AT_SetLogged, AT.AT_SetUnLogged, AT.AT_SetCompression, AT.AT_EnableTrig, AT.AT_DisableTrig,
+    AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig, AT.AT_EnableTrigAll, AT.AT_DisableTrigAll,
+    AT.AT_EnableTrigUser, AT.AT_DisableTrigUser, AT.AT_SetAccessMethod, AT.AT_SetTableSpace,
+}
+
+
+def rename_child(rp: Engine, node: ast.RenameStmt) -> None:
+    type_ = {OT.OBJECT_COLUMN: "column", OT.OBJECT_TABCONSTRAINT: "constraint", OT.OBJECT_TRIGGER: "trigger",
+             OT.OBJECT_POLICY: "policy"}[node.renameType]
+    _, table, t = rp.rel(node.relation)
+    if t is not None:
+        note_quiet(rp, t)
+    o = rp.model.get(type_, f"{table}.{node.subname}")
+    if t is None or o is None or not o.exists:
+        if node.missing_ok or rp.guarded:
+            rp.no_effect(f"RENAME of {type_} {table}.{node.subname}: not there")
+        else:
+            rp.warn(f"renames {type_} {table}.{node.subname}, which the model does not know")
+            rp.unfollow(f"renames a {type_} unknown to the model", [t.key] if t else [])
+        return
+    if type_ == "constraint":
+        rp.connames.setdefault(o.schema, set()).discard(node.subname)
+        rp.connames[o.schema].add(node.newname)
+    rp.event(t, ALTER, f"{type_} {node.subname} renamed to {node.newname}")
+    rp.rename(o, f"{table}.{node.newname}")
+
+
+def note_quiet(rp: Engine, t: Obj) -> None:
+    """Remember a change to a table that surely holds no row: folding it into the CREATE changes
+    no row, as long as no statement that wrote rows before it stays in the consolidated set."""
+    if rp.stmt is not None and rp.stmt.parent is None and certainly_empty(rp, t):
+        rp.model.quiet.add(rp.stmt.seq)
+
+
+def create_table(rp: Engine, node: ast.CreateStmt) -> None:
+    if node.relation.relpersistence == "t":
+        rp.no_effect("temporary table: gone at the end of the session")
+        return
+    schema, name, _ = rp.rel(node.relation)
+    t = rp.create("table", name, schema, if_not_exists=bool(node.if_not_exists))
+    if t is None:
+        return
+    t.attrs.clear()
+    t.attrs.update(node=node, columns=[], rls=False, kept=[])
+    if node.inhRelations or node.partbound or node.partspec or node.ofTypename:
+        t.attrs["opaque"] = True
+    parents = [rp.rel(rv)[2] for rv in node.inhRelations or ()]
+    rp.link(t, [p.key for p in parents if p is not None])
+    for elt in node.tableElts or ():
+        if isinstance(elt, ast.ColumnDef):
+            add_column(rp, t, elt)
+        elif isinstance(elt, ast.Constraint):
+            add_constraint(rp, t, elt)
+        elif isinstance(elt, ast.TableLikeClause):
+            copy_columns(rp, t, elt)
+
+
+def copy_columns(rp: Engine, t: Obj, like: ast.TableLikeClause) -> None:
+    _, _, src = rp.rel(like.relation)
+    t.attrs["opaque"] = True
+    if src is None:
+        rp.unfollow("CREATE TABLE (LIKE ...) of a table the model does not know", [t.key])
+        return
+    for col in list(src.attrs.get("columns", [])):
+        c = rp.model.get("column", f"{src.name}.{col}")
+        if c is not None:
+            copy = rp.create("column", f"{t.name}.{col}", t.schema, parent=t.key)
+            if copy is not None:
+                copy.attrs.update({k: v for k, v in c.attrs.items() if k in ("type", "type_sql", "not_null", "collation")})
+                t.attrs["columns"].append(col)
+
+
+def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_exists: bool = False) -> Obj | None:
+    col = rp.create("column", f"{t.name}.{cd.colname}", t.schema, parent=t.key, if_not_exists=if_not_exists)
+    if col is None:
+        return None
+    if action:
+        col.events[-1].action = action
+    col.attrs.clear()
+    t.attrs.setdefault("columns", []).append(cd.colname)
+    deps = [k for k in [rp.type_key(cd.typeName)] if k] if cd.typeName is not None else []
+    col.attrs.update(type=cd.typeName, type_sql=sql(cd.typeName), not_null=False, default=None, identity=None,
+                     generated=None, collation=cd.collClause, serial=False)
+    if cd.typeName is not None and is_serial(cd.typeName):
+        seq_name = choose_name(local_name(t.name), cd.colname, "seq", rp.relnames.get(t.schema, set()))
+        seq = rp.create("sequence", qualified(t.schema, seq_name), t.schema, detail=f"serial of {col.name}")
+        if seq is not None:
+            seq.attrs.update(owned_by=col.key, serial=True, data_type=SERIAL_TYPES[strings(cd.typeName.names)[0]])
+            rp.link(seq, [col.key])
+            deps.append(seq.key)
+        col.attrs.update(serial=True, not_null=True, sequence=seq.name if seq else None)
+    for c in cd.constraints or ():
+        column_constraint(rp, t, col, c, deps)
+    rp.link(col, deps)
+    return col
+
+
+def column_constraint(rp: Engine, t: Obj, col: Obj, c: ast.Constraint, deps: list[str]) -> None:
+    colname = col.name.rsplit(".", 1)[-1]
+    if c.contype == CT.CONSTR_NOTNULL:
+        col.attrs["not_null"] = True
+    elif c.contype == CT.CONSTR_NULL:
+        col.attrs["not_null"] = False
+    elif c.contype == CT.CONSTR_DEFAULT:
+        col.attrs["default"] = c.raw_expr
+        deps.extend(function_deps(rp, c.raw_expr))
+    elif c.contype == CT.CONSTR_IDENTITY:
+        col.attrs.update(identity=c.generated_when, identity_options=c.options, not_null=True)
+        seq_name = choose_name(local_name(t.name), colname, "seq", rp.relnames.get(t.schema, set()))
+        rp.relnames.setdefault(t.schema, set()).add(seq_name)
+        col.attrs["identity_sequence"] = seq_name
+    elif c.contype == CT.CONSTR_GENERATED:
+        col.attrs["generated"] = c.raw_expr
+    elif c.contype in _CONTYPE:
+        if c.contype == CT.CONSTR_PRIMARY:
+            col.attrs["not_null"] = True
+        add_constraint(rp, t, c, column=colname)
+
+
+def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", action: str = "") -> Obj | None:
+    contype = _CONTYPE.get(c.contype)
+    if contype is None:
+        if c.contype == CT.CONSTR_NOTNULL and c.keys:
+            for k in strings(c.keys):
+                col = rp.model.get("column", f"{t.name}.{k}")
+                if col is not None:
+                    col.attrs["not_null"] = True
+                    rp.event(col, ALTER, "set not null")
+        return None
+    columns = [column] if column else constraint_columns(rp, c)
+    name = c.conname or default_constraint_name(rp, t, contype, columns, c)
+    o = rp.create("constraint", f"{t.name}.{name}", t.schema, parent=t.key, detail=_LABEL[contype])
+    if o is None:
+        return None
+    if action:
+        o.events[-1].action = action
+    rp.connames.setdefault(t.schema, set()).add(name)
+    if contype in "pux":
+        rp.relnames.setdefault(t.schema, set()).add(name)
+    deps = [f"column:{t.name}.{k}" for k in columns]
+    o.attrs.update(node=c, contype=contype, columns=columns, column_level=bool(column), conname=name)
+    if contype == "p":
+        for k in columns:
+            col = rp.model.get("column", f"{t.name}.{k}")
+            if col is not None:
+                col.attrs["not_null"] = True
+    if contype == "f" and c.pktable is not None:
+        _, ref_name, ref = rp.rel(c.pktable, ("table",))
+        o.attrs.update(ref_table=ref_name, ref_columns=strings(c.pk_attrs))
+        rp.fk_by_ref.setdefault(ref_name, []).append(o)
+        if ref is not None:
+            deps.append(ref.key)
+            deps.extend(f"column:{ref.name}.{k}" for k in strings(c.pk_attrs))
+    rp.link(o, deps)
+    return o
+
+
+def constraint_columns(rp: Engine, c: ast.Constraint) -> list[str]:
+    if c.contype == CT.CONSTR_CHECK:
+        return expr_columns(c.raw_expr)
+    if c.contype == CT.CONSTR_FOREIGN:
+        return strings(c.fk_attrs)
+    if c.contype == CT.CONSTR_EXCLUSION:
+        return [n for pair in c.exclusions or () for n in expr_columns(pair[0])]
+    return strings(c.keys)
+
+
+def default_constraint_name(rp: Engine, t: Obj, contype: str, columns: list[str], c: Any) -> str:
+    """The name PostgreSQL chooses for an unnamed constraint (heap.c, indexcmds.c)."""
+    local = local_name(t.name)
+    if contype == "p":
+        return choose_name(local, "", "pkey", rp.relnames.get(t.schema, set()))
+    if contype == "c":
+        distinct = list(dict.fromkeys(columns))
+        return choose_name(local, distinct[0] if len(distinct) == 1 else "", "check", rp.connames.get(t.schema, set()))
+    taken = rp.relnames.get(t.schema, set()) if contype in "ux" else rp.connames.get(t.schema, set())
+    return choose_name(local, "_".join(columns) if columns else "expr", _LABEL[contype], taken)
+
+
+def alter_table(rp: Engine, node: ast.AlterTableStmt) -> None:
+    if node.objtype == OT.OBJECT_TYPE:
+        _, _, o = rp.rel(node.relation, ("type",))
+        if o is not None:
+            rp.event(o, ALTER, "attributes changed")
+            o.attrs.setdefault("alters", []).append(rp.stmt)
+        else:
+            rp.unfollow("ALTER TYPE of a composite type the model does not know")
+        return
+    schema, name, t = rp.rel(node.relation)
+    if t is None:
+        if node.missing_ok or rp.guarded:
+            rp.no_effect(f"ALTER ... IF EXISTS {name}: not there")
+        else:
+            rp.warn(f"ALTER of {name}, which the history never created")
+            rp.unfollow(f"alters {name}, unknown to the model")
+        return
+    note_quiet(rp, t)
+    for cmd in node.cmds or ():
+        alter_cmd(rp, t, cmd)
+
+
+def alter_cmd(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
+    st = cmd.subtype
+    if st == AT.AT_AddColumn:
+        col = add_column(rp, t, cmd.def_, ADD, if_not_exists=bool(cmd.missing_ok))
+        if col is not None:
+            rp.event(t, ALTER, f"column {cmd.def_.colname} added")
+    elif st == AT.AT_DropColumn:
+        col = rp.model.get("column", f"{t.name}.{cmd.name}")
+        if col is None or not col.exists:
+            if cmd.missing_ok or rp.guarded:
+                rp.no_effect(f"DROP COLUMN IF EXISTS {cmd.name}: not there")
+            else:
+                rp.warn(f"drops column {t.name}.{cmd.name}, which the model does not know")
+            return
+        rp.drop(col, "DROP COLUMN")
+        rp.event(t, ALTER, f"column {cmd.name} dropped")
+        rp.forget_column_data(t, cmd.name)
+    elif st in _COLUMN_ALTERS:
+        alter_column(rp, t, cmd)
+    elif st == AT.AT_AddConstraint:
+        if add_constraint(rp, t, cmd.def_, action=ADD) is not None:
+            rp.event(t, ALTER, "constraint added")
+    elif st == AT.AT_DropConstraint:
+        c = rp.model.get("constraint", f"{t.name}.{cmd.name}")
+        if c is None or not c.exists:
+            if (cmd.missing_ok or rp.guarded) and not t.first("opaque"):
+                rp.no_effect(f"DROP CONSTRAINT IF EXISTS {cmd.name}: not there")
+            elif cmd.missing_ok or rp.guarded:
+                rp.unfollow(f"DROP CONSTRAINT IF EXISTS {cmd.name}: the model cannot tell whether it is there", [t.key])
+            else:
+                rp.warn(f"drops constraint {cmd.name} on {t.name}, which the model does not know")
+                rp.unfollow("drops a constraint unknown to the model", [t.key])
+            return
+        rp.drop(c, "DROP CONSTRAINT")
+        rp.event(t, ALTER, f"constraint {cmd.name} dropped")
+    elif st in (AT.AT_ValidateConstraint, AT.AT_AlterConstraint):
+        c = rp.model.get("constraint", f"{t.name}.{cmd.name or getattr(cmd.def_, 'conname', '')}")
+        if c is not None:
+            rp.event(c, ALTER, "validated" if st == AT.AT_ValidateConstraint else "altered")
+    elif st == AT.AT_ChangeOwner:
+        owner(rp, t, cmd.newowner)
+    elif st in (AT.AT_EnableRowSecurity, AT.AT_DisableRowSecurity, AT.AT_ForceRowSecurity, AT.AT_NoForceRowSecurity):
+        key = "force_rls" if st in (AT.AT_ForceRowSecurity, AT.AT_NoForceRowSecurity) else "rls"
+        t.attrs[key] = st in (AT.AT_EnableRowSecurity, AT.AT_ForceRowSecurity)
+        rp.event(t, ALTER, "row security " + ("on" if t.attrs[key] else "off"))
+    elif st in _KEPT_ALTERS:
+        t.attrs.setdefault("kept", []).append(rp.stmt)
+        rp.event(t, ALTER, str(st.name).replace("AT_", "").lower())
+    else:
+        rp.unfollow(f"ALTER TABLE {str(getattr(st, 'name', st)).replace('AT_', '')} is not modelled", [t.key])
+
+
+def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
+    col = rp.model.get("column", f"{t.name}.{cmd.name}")
+    what = _COLUMN_ALTERS[cmd.subtype]
+    if col is None or not col.exists:
+        rp.warn(f"alters column {t.name}.{cmd.name}, which the model does not know")
+        rp.unfollow("alters a column unknown to the model", [t.key])
+        return
+    st = cmd.subtype
+    if st == AT.AT_ColumnDefault:
+        col.attrs["default"] = cmd.def_
+        what = "default set" if cmd.def_ is not None else "default dropped"
+        if cmd.def_ is not None:
+            rp.link(col, col.attrs.get("depends", []) + function_deps(rp, cmd.def_))
+    elif st in (AT.AT_DropNotNull, AT.AT_SetNotNull):
+        col.attrs["not_null"] = st == AT.AT_SetNotNull
+    elif st == AT.AT_AlterColumnType:
+        cd: ast.ColumnDef = cmd.def_
+        col.attrs.update(type=cd.typeName, type_sql=sql(cd.typeName))
+        if cd.collClause is not None:
+            col.attrs["collation"] = cd.collClause
+        k = rp.type_key(cd.typeName)
+        rp.link(col, [d for d in col.attrs.get("depends", []) if not d.startswith(("type:", "domain:"))] + ([k] if k else []))
+        what = f"type changed to {sql(cd.typeName)}"
+        if cd.raw_default is not None:
+            rp.mark_data_uncertain(t, "column retyped with USING")
+    elif st == AT.AT_AddIdentity:
+        c = cmd.def_
+        col.attrs.update(identity=c.generated_when, identity_options=c.options, not_null=True)
+        seq_name = choose_name(local_name(t.name), cmd.name, "seq", rp.relnames.get(t.schema, set()))
+        rp.relnames.setdefault(t.schema, set()).add(seq_name)
+        col.attrs["identity_sequence"] = seq_name
+    elif st == AT.AT_DropIdentity:
+        col.attrs["identity"] = None
+    elif st == AT.AT_DropExpression:
+        col.attrs["generated"] = None
+    else:
+        col.attrs.setdefault("kept", []).append(rp.stmt)
+    rp.event(col, ALTER, what)

@@ -1,0 +1,104 @@
+"""What triggers may write when they fire: the model does not run their bodies, it marks the tables they name."""
+
+from __future__ import annotations
+
+import re
+
+from tui.core.model import CREATE, REPLACE, Obj
+from tui.core.replay.emptiness import certainly_empty
+from tui.core.replay.engine import Engine
+from tui.core.replay.state import WORD
+
+# The tables a function body writes: INSERT INTO and MERGE INTO add rows; UPDATE, DELETE FROM and
+# TRUNCATE only change the rows there are.
+_INSERTS = re.compile(r"\b(?:insert\s+into|merge\s+into)\s+(?:only\s+)?([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
+_CHANGES = re.compile(r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"
+                      r"([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
+
+
+def fire(rp: Engine, t: Obj, rows_affected: bool = True) -> None:
+    """Rows of `t` changed (or a statement ran on it): whatever its triggers' functions, and the
+    functions those call, may write is no longer known to hold only the rows the model has."""
+    if not rp.has_triggers:
+        return
+    for key in list(rp.rdeps.get(t.key, ())):  # marking data links new objects to the tables
+        trig = rp.model.objects.get(key)
+        if trig is None or trig.type != "trigger" or not trig.exists:
+            continue
+        if not rows_affected and getattr(trig.attrs.get("node"), "row", False):
+            continue  # a row-level trigger fires only on rows
+        # Through the dependency, which follows renames (the name in attrs is the one written).
+        fn = next((f for k in trig.attrs.get("depends", ()) if (f := rp.model.objects.get(k)) is not None
+                   and f.type == "function"), None)
+        made = fn.last(CREATE, REPLACE) if fn is not None else None
+        stamp = (key, id(made), rp.truncations)
+        if stamp in rp.fired:
+            continue  # the same function fired since the last TRUNCATE: its tables are marked already
+        words = function_words(rp, fn)
+        if fn is None or "execute" in words:
+            rp.blind = True  # it may write any table
+        skipped = False
+        for word in words:
+            other = rp.model.objects.get("table:" + word[1:])
+            if other is None or not other.exists:
+                continue
+            if word[0] == "~" and certainly_empty(rp, other):
+                skipped = True  # an UPDATE or DELETE of a table with no row changes nothing
+                continue
+            rp.data(other).attrs["uncertain"] = "rows a trigger may have written"
+        if not skipped:
+            rp.fired.add(stamp)
+
+
+def fire_mentioned(rp: Engine, text: str) -> None:
+    """A statement the model cannot follow may write any table it names: their triggers may fire."""
+    if not rp.has_triggers:
+        return
+    for word in set(WORD.findall(text.lower())):
+        t = rp.model.objects.get("table:" + word)
+        if t is not None and t.exists:
+            fire(rp, t)
+
+
+def fire_cascade(rp: Engine, t: Obj, rows_affected: bool) -> None:
+    """A DELETE fires the triggers of `t` and, through ON DELETE CASCADE or SET NULL, of the
+    tables whose foreign keys point at it (when those may hold rows)."""
+    fire(rp, t, rows_affected)
+    if not rows_affected or not rp.has_triggers:
+        return
+    for c in list(rp.fk_by_ref.get(t.name, ())):
+        if c.exists and c.attrs.get("ref_table") == t.name:
+            child = rp.model.objects.get(c.parent)
+            if child is not None and child is not t and not certainly_empty(rp, child):
+                fire(rp, child, True)
+
+
+def function_words(rp: Engine, fn: Obj | None) -> set[str]:
+    """The tables a function's last definition and the functions it calls write, lower case:
+    `+name` where it inserts, `~name` where it updates or deletes ("execute" for dynamic SQL)."""
+    made_last = fn.last(CREATE, REPLACE) if fn is not None else None
+    cache_key = id(made_last)
+    if made_last is not None and cache_key in rp.words_cache:
+        return rp.words_cache[cache_key]
+    out: set[str] = set()
+    todo = [fn] if fn is not None else []
+    seen: set[str] = set()
+    while todo:
+        f = todo.pop()
+        if f.key in seen:
+            continue
+        seen.add(f.key)
+        made = f.last(CREATE, REPLACE)
+        if made is None:
+            continue
+        text = made.stmt.text.lower()
+        for sign, pattern in (("+", _INSERTS), ("~", _CHANGES)):
+            written = set(pattern.findall(text))
+            out |= {sign + w for w in written} | {sign + w.rsplit(".", 1)[-1] for w in written if "." in w}
+        if "execute" in text:
+            out.add("execute")
+        for w in set(WORD.findall(text)):
+            todo.extend(rp.functions_named(w.rsplit(".", 1)[-1]))
+    if made_last is not None:
+        rp.words_cache[cache_key] = out  # a later CREATE OR REPLACE is a new event: a new entry
+    return out
