@@ -9,14 +9,11 @@ before any table is setup.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from tui.core.analysis import Analysis
-from tui.core.model import CREATE, Obj
 from tui.core.formats.base import short_name
-
-if TYPE_CHECKING:
-    from tui.core.plan import Item
+from tui.core.model import CREATE, Obj
+from tui.core.plan.items import Item
 
 SETUP = "setup"
 DATA = "data"

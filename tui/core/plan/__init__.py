@@ -1,0 +1,75 @@
+"""The generate plan: which statements of the history survive, what is folded into what, in which order.
+
+The history is folded rather than rewritten from scratch, so every statement the model cannot
+follow keeps its exact text: statements whose whole effect is dead (objects created then
+dropped, earlier definitions of redefined objects, rows removed later, statements with no
+effect) are left out; columns and constraints added later, and later column changes, are
+folded into their CREATE TABLE; what remains is put in a dependency order that stays as close
+to the history as it can.
+"""
+
+from __future__ import annotations
+
+from tui.core.analysis import Analysis
+from tui.core.decisions import Decisions
+from tui.core.parse import Statement
+from tui.core.plan.accept import mark_dead
+from tui.core.plan.folding import fold
+from tui.core.plan.grouping import group_items
+from tui.core.plan.items import Item, Plan
+from tui.core.plan.merging import merge_inserts
+from tui.core.plan.ordering import Cycle, order
+from tui.core.plan.planner import Planner
+
+__all__ = ["Item", "Plan", "build_plan"]
+
+
+def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
+    """The plan for `analysis` (made with track_reads=True) under the user's decisions."""
+    decisions = decisions or Decisions()
+    no_fold: set[int] = set()
+    no_fold_stmts: set[int] = set()
+    unfolded: list[str] = []
+    attempts = 40
+    for attempt in range(attempts):
+        # The last attempt folds nothing and moves nothing: the history's own order always works.
+        last = attempt == attempts - 1
+        p = Planner(analysis, decisions, hoisting=not last)
+        p.no_fold, p.no_fold_stmts = no_fold, no_fold_stmts
+        mark_dead(p)
+        items, setup = _settled_items(p)
+        if not last:
+            fold(p, items)
+        group_items(analysis, items)
+        try:
+            ordered = order(p, items)
+        except Cycle as cycle:
+            # A fold made statements wait on each other: give up the folds into those statements only.
+            # Only the folded statements that need something inside the cycle stay where they were.
+            stuck = [i for i in cycle.items if i.folded]
+            inside = set().union(*(i.writes for i in cycle.items))
+            culprits = {seq for i in stuck for seq, needs in i.fold_ahead.items() if needs & inside} - no_fold_stmts
+            if culprits:
+                no_fold_stmts.update(culprits)
+                by_seq = {s.seq: s for s in analysis.parsed.statements}
+                unfolded.extend(f"{by_seq[c].file}:{by_seq[c].line}" for c in culprits)
+            else:
+                unfolded.extend(f"{i.stmt.file}:{i.stmt.line}" for i in stuck)
+                no_fold.update(i.stmt.seq for i in stuck)
+                if not stuck:
+                    no_fold.update(i.stmt.seq for i in cycle.items)
+            continue
+        ordered = merge_inserts(ordered, p)
+        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup)
+    raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
+
+
+def _settled_items(p: Planner) -> tuple[list[Item], list[Statement]]:
+    """Build the items again until no statement revives an object another statement left out."""
+    for _ in range(10):
+        p.revived = False
+        p.dropped = {k: v for k, v in p.dropped.items() if v == "no effect"}
+        items, setup = p.build_items()
+        if not p.revived:
+            return items, setup
+    return items, setup

@@ -1,0 +1,228 @@
+"""Folding into CREATE TABLE: columns and constraints added later, later changes to a column's
+default, nullability or type, and column renames, where that changes neither the column order
+nor the data."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
+from pglast.enums import ObjectType as OT
+from pglast.stream import RawStream
+
+from tui.core.model import ADD, CREATE, RENAME, Event, Obj
+from tui.core.names import expr_columns, is_serial, strings
+from tui.core.plan.items import Item
+from tui.core.plan.planner import Planner
+
+_FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
+
+
+def fold(p: Planner, items: list[Item]) -> None:
+    """Move accepted ADD COLUMN / ADD CONSTRAINT and later column changes into CREATE TABLE."""
+    creates: dict[str, Item] = {}
+    for it in items:
+        if isinstance(it.node, ast.CreateStmt) and not it.stmt.parent:
+            for o, e in p.by_seq.get(it.seq, []):
+                if o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists and it.seq not in p.no_fold:
+                    creates[o.key] = it
+    folding = {(f.object_type, f.object_name) for f in p.accepted if f.kind in ("added_later", "altered_later")}
+    # A statement the model cannot follow may add columns of its own: nothing after it folds past it.
+    opaque: dict[str, int] = {}
+    for u in p.m.unfollowable:
+        if u.contained:  # the tables it names, it only reads
+            words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
+        else:
+            words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", u.stmt.text.lower()))
+        for key in creates:
+            local = key.split(":", 1)[1].rsplit(".", 1)[-1].lower()
+            if local in words:
+                opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
+    data_tables = {o.parent for o in p.m.objects.values() if o.type == "data" and o.events}
+    for it in list(items):
+        if isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None:
+            _fold_rename(p, it, items, creates, folding, opaque, data_tables)
+            continue
+        if not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts:
+            for o, e in p.by_seq.get(it.seq, []):
+                if o.type == "column" and e.action == ADD and id(e) not in p.dead and _survives(o, e):
+                    p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
+            continue
+        table = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "table"), None)
+        if table is None:
+            # A column change leaves its event on the column only: the table is its parent.
+            child = next((o for o, e in p.by_seq.get(it.seq, []) if o.type in ("column", "constraint")), None)
+            table = p.m.objects.get(child.parent) if child is not None else None
+        target = creates.get(table.key) if table is not None else None
+        if target is None or target is it or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
+            continue
+        has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
+        keep_cmds = []
+        for cmd in it.node.cmds or ():
+            if _fold_cmd(p, target, it, table, cmd, folding, has_data):  # type: ignore[union-attr]
+                continue
+            keep_cmds.append(cmd)
+        if len(keep_cmds) != len(it.node.cmds or ()):
+            target.folded.append(it.stmt)
+            # What folded-in columns need: types, functions, referenced tables (not other columns).
+            needs = {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))}
+            target.ahead |= needs
+            target.fold_ahead[it.seq] = {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes
+            target.writes |= it.writes
+            if keep_cmds:
+                it.node = copy.copy(it.node)
+                it.node.cmds = tuple(keep_cmds)
+                it.changed = True
+            else:
+                items.remove(it)
+                p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+
+
+def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool:
+    """Might the table hold a row at statement `seq` in the consolidated set? Not when it surely
+    held none in the history then and every statement that wrote its rows before is left out."""
+    if table.key not in data_tables:
+        return False
+    if seq not in p.m.quiet:
+        return True
+    d = p.m.get("data", table.name)
+    made = table.last(CREATE)
+    born = made.stmt.seq if made is not None else -1
+    return any(born < (e.stmt.parent or e.stmt).seq < seq and id(e) not in p.dead
+               and (e.stmt.parent or e.stmt).seq not in p.dropped for e in (d.events if d is not None else ()))
+
+
+def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Item], folding: set[tuple[str, str]],
+                 opaque: dict[str, int], data_tables: set[str]) -> None:
+    """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
+    col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
+    if col is None or ("column", col.name) not in folding:
+        return
+    table = p.m.objects.get(col.parent)
+    if table is None or rows_before(p, table, it.seq, data_tables):
+        return
+    target = creates.get(col.parent)
+    if target is None or target is it or it.seq > opaque.get(col.parent, it.seq + 1) or target.seq > it.seq:
+        return
+    # Whatever named the column before the rename (an index, a view, a constraint) was written with the old name.
+    if any(col in objs and seq < it.seq and seq != target.seq for seq, objs in p.m.reads.items()):
+        return
+    if any(col.key in o.attrs.get("depends", ()) and o.born < it.seq for o in p.m.objects.values()):
+        return
+    old, new = it.node.subname, it.node.newname
+    elts = list(target.node.tableElts or ())
+    defs = [e for e in elts if isinstance(e, ast.ColumnDef) and e.colname == old]
+    if len(defs) != 1 or any(isinstance(e, ast.ColumnDef) and e.colname == new for e in elts):
+        return
+    others = [e for e in elts if e is not defs[0]] + [c for c in defs[0].constraints or () if c.contype != CT.CONSTR_DEFAULT]
+    if any(re.search(rf"\b{re.escape(old)}\b", RawStream()(e)) for e in others):
+        return  # a table constraint or a CHECK names it: it would need rewriting too
+    p._edit(target)
+    cd = copy.deepcopy(defs[0])
+    cd.colname = new
+    target.node.tableElts = tuple(cd if e is defs[0] else e for e in elts)
+    target.folded.append(it.stmt)
+    items.remove(it)
+    p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+
+
+def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding: set[tuple[str, str]], has_data: bool) -> bool:
+    create: ast.CreateStmt = target.node
+    if cmd.subtype == AT.AT_AddColumn:
+        col = p.m.get("column", f"{table.name}.{cmd.def_.colname}")
+        if table.key in p.unfoldable_adds:
+            return False  # an earlier ADD COLUMN stayed: folding this one would change the column order
+        added_here = col is not None and any(e.action == ADD and (e.stmt.parent or e.stmt).seq == it.seq for e in col.events)
+        if col is None or ("column", col.name) not in folding or not added_here:
+            last = col.last(ADD, CREATE) if col is not None else None
+            if col is None or (last is not None and _survives(col, last) and (last.stmt.parent or last.stmt).seq == it.seq):
+                # A column that stays where it was added: folding a later one would change the order.
+                p.unfoldable_adds.add(table.key)
+            return False
+        if any(isinstance(e, ast.ColumnDef) and e.colname == cmd.def_.colname for e in create.tableElts or ()):
+            p.unfoldable_adds.add(table.key)  # it stays where it was: so do the ADDs after it
+            return False
+        p._edit(target)
+        elts = list(target.node.tableElts or ())
+        # After the last column, before the table constraints, as a person would write it.
+        at = max((i + 1 for i, e in enumerate(elts) if isinstance(e, ast.ColumnDef)), default=len(elts))
+        elts.insert(at, copy.deepcopy(cmd.def_))
+        target.node.tableElts = tuple(elts)
+        return True
+    if cmd.subtype == AT.AT_AddConstraint:
+        con = cmd.def_
+        name = con.conname
+        obj = p.m.get("constraint", f"{table.name}.{name}") if name else None
+        if obj is None or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL:
+            return False
+        have = {e.colname for e in create.tableElts or () if isinstance(e, ast.ColumnDef)}
+        named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
+        if con.raw_expr is not None:
+            named |= set(expr_columns(con.raw_expr))
+        if named - have:
+            return False  # a column it names stayed outside the CREATE
+        p._edit(target)
+        target.node.tableElts = tuple(target.node.tableElts or ()) + (copy.deepcopy(con),)
+        return True
+    if cmd.subtype in _FOLDABLE_COLUMN and not has_data:
+        col = p.m.get("column", f"{table.name}.{cmd.name}")
+        if col is None or ("column", col.name) not in folding:
+            return False
+        defs = [e for e in create.tableElts or () if isinstance(e, ast.ColumnDef) and e.colname == cmd.name]
+        if len(defs) != 1 or col.key in p.unfoldable_cols:
+            return False
+        if cmd.subtype == AT.AT_AlterColumnType and not _retype_foldable(create, defs[0]):
+            # PostgreSQL keeps a default or CHECK written for the old type as it was written
+            # (`'a'::text`): declared with the new type it would read differently.
+            p.unfoldable_cols.add(col.key)  # and later changes to it stay after this one
+            return False
+        if cmd.subtype == AT.AT_AlterColumnType:
+            # The new type (an enum, a domain) may be created later than the table.
+            it.reads |= {d for d in col.attrs.get("depends", ()) if d.startswith(("type:", "domain:")) and d in p.m.objects}
+        p._edit(target)
+        cd = copy.deepcopy(defs[0])
+        _apply_column_cmd(cd, cmd)
+        target.node.tableElts = tuple(cd if e is defs[0] else e for e in target.node.tableElts)
+        return True
+    return False
+
+
+def _retype_foldable(create: ast.CreateStmt, cd: ast.ColumnDef) -> bool:
+    """A type change can be written into the CREATE when nothing stored with the column depends on
+    the old type: no default, no CHECK naming it, not serial or identity (their sequences keep it)."""
+    if cd.typeName is not None and is_serial(cd.typeName):
+        return False
+    if any(c.contype in (CT.CONSTR_DEFAULT, CT.CONSTR_IDENTITY, CT.CONSTR_GENERATED, CT.CONSTR_CHECK) for c in cd.constraints or ()):
+        return False
+    for e in create.tableElts or ():
+        if isinstance(e, ast.Constraint) and e.contype == CT.CONSTR_CHECK and cd.colname in expr_columns(e.raw_expr):
+            return False
+    return True
+
+
+def _survives(col: Obj, added: Event) -> bool:
+    """The column this event added is in the final schema (not dropped later, not a former life)."""
+    return col.exists and col.last(ADD, CREATE) is added
+
+
+def _apply_column_cmd(cd: ast.ColumnDef, cmd: Any) -> None:
+    """Write one ALTER COLUMN change into a column definition."""
+    cons = [c for c in cd.constraints or ()]
+    if cmd.subtype == AT.AT_ColumnDefault:
+        cons = [c for c in cons if c.contype != CT.CONSTR_DEFAULT]
+        if cmd.def_ is not None:
+            cons.append(ast.Constraint(contype=CT.CONSTR_DEFAULT, raw_expr=cmd.def_))
+    elif cmd.subtype == AT.AT_SetNotNull:
+        cons = [c for c in cons if c.contype not in (CT.CONSTR_NOTNULL, CT.CONSTR_NULL)]
+        cons.append(ast.Constraint(contype=CT.CONSTR_NOTNULL))
+    elif cmd.subtype == AT.AT_DropNotNull:
+        cons = [c for c in cons if c.contype not in (CT.CONSTR_NOTNULL, CT.CONSTR_NULL)]
+    elif cmd.subtype == AT.AT_AlterColumnType:
+        cd.typeName = cmd.def_.typeName
+        if cmd.def_.collClause is not None:
+            cd.collClause = cmd.def_.collClause
+    cd.constraints = tuple(cons)

@@ -1,0 +1,77 @@
+"""The units of a plan: items (statements of the new set, possibly edited) and the plan itself,
+with what each kind of statement means for where it may go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pglast import ast
+
+from tui.core.model import ALTER, Event, Obj
+from tui.core.parse import Statement
+
+# Statements everything after them may rely on without naming them (an operator class, a schema).
+BARRIERS = (ast.VariableSetStmt, ast.CreateSchemaStmt)
+# What an extension makes (types, functions, operators) is unknown to the model: everything after
+# it stays after it. It may move ahead of earlier statements, for a folded column of its type.
+ANCHORS = (ast.CreateExtensionStmt, ast.AlterExtensionStmt)
+DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt)
+# Statements that need a function only to exist, never run it.
+EXISTENCE_ONLY = (ast.CreateTrigStmt, ast.CommentStmt, ast.GrantStmt, ast.CreateFunctionStmt, ast.AlterOwnerStmt)
+# Statements that may run code: a trigger fires, a function is called, a DO block runs.
+# (A statement that names the function, an index expression or a column default, is a reader.)
+RUNS_CODE = DML + (ast.DoStmt, ast.SelectStmt, ast.CallStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
+
+
+@dataclass(eq=False)
+class Item:
+    """One statement of the new set: an original statement, possibly with parts removed or folded in."""
+
+    stmt: Statement
+    node: Any
+    changed: bool = False
+    writes: set[str] = field(default_factory=set)
+    reads: set[str] = field(default_factory=set)
+    folded: list[Statement] = field(default_factory=list)  # statements whose content moved in here
+    ahead: set[str] = field(default_factory=set)  # needs of folded-in content, which may be created later
+    barrier: bool = False
+    anchor: bool = False  # later statements wait for it; earlier ones need not
+    group: str = ""
+    notes: list[str] = field(default_factory=list)
+    at: int = -1  # the history position it takes, when not its own (a definition moved earlier)
+    fold_ahead: dict[int, set[str]] = field(default_factory=dict)  # folded statement's seq -> what it needs
+    merged: list[Statement] = field(default_factory=list)  # INSERTs whose rows were appended to this one
+
+    @property
+    def seq(self) -> int:
+        return self.at if self.at >= 0 else self.stmt.seq
+
+
+@dataclass
+class Plan:
+    """The ordered items, what was left out and why, and the folds that could not be made."""
+
+    items: list[Item]
+    dropped: dict[int, str]  # seq -> reason the statement was left out
+    unfolded: list[str]
+    setup: list[Statement] = field(default_factory=list)  # tool-owned migrations kept as they are
+
+
+def birth_name(o: Obj) -> str:
+    return o.former_names[0] if o.former_names else o.name
+
+
+def bookkeeping_event(o: Obj, e: Event) -> bool:
+    """A table's own note that a child changed ("column x added"), or that a comment or grant was set
+    on it: the child's, comment's or grant's own event tells the story."""
+    if e.action in ("comment", "grant", "revoke") and o.type not in ("comment", "grant"):
+        return True
+    return o.type == "table" and e.action == ALTER and e.detail.startswith(("column ", "constraint "))
+
+
+def language(node: Any) -> str:
+    for opt in getattr(node, "options", None) or ():
+        if getattr(opt, "defname", "") == "language":
+            return str(getattr(opt.arg, "sval", "")).lower()
+    return ""

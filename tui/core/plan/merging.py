@@ -1,0 +1,50 @@
+"""Runs of INSERT ... VALUES into one table become one multi-row INSERT."""
+
+from __future__ import annotations
+
+import copy
+
+from pglast import ast
+
+from tui.core.plan.items import Item
+from tui.core.plan.planner import Planner
+
+
+def _insert_shape(it: Item) -> tuple[str, str, tuple[str, ...]] | None:
+    """What two INSERTs must share to become one: table, group and columns (plain VALUES only)."""
+    n = it.node
+    if (not isinstance(n, ast.InsertStmt) or it.stmt.parent is not None or n.onConflictClause is not None
+            or n.withClause is not None or getattr(n, "returningList", None) or getattr(n, "returningClause", None)
+            or n.selectStmt is None or not n.selectStmt.valuesLists or n.override):
+        return None
+    rel = n.relation
+    return (f"{rel.schemaname or ''}.{rel.relname}", it.group, tuple(c.name for c in n.cols or ()))
+
+
+def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
+    """Runs of INSERT ... VALUES into one table, one after the other, become one multi-row INSERT:
+    the same rows in the same order (serial ids too), one statement to read instead of hundreds.
+    Not where a statement-level trigger would fire a different number of times, nor across comments."""
+    statement_triggers = {o.parent for o in p.m.objects.values() if o.type == "trigger" and o.exists
+                          and not getattr(o.attrs.get("node"), "row", True)}
+    out: list[Item] = []
+    run_shape = None
+    for it in items:
+        shape = _insert_shape(it)
+        prev = out[-1] if out else None
+        if (shape is not None and prev is not None and shape == run_shape and not it.stmt.comments
+                and not it.folded and not it.notes):
+            table = p.m.get("table", it.node.relation.relname) if not it.node.relation.schemaname else None
+            if table is None or table.key not in statement_triggers:
+                if not prev.changed:
+                    prev.node = copy.copy(prev.node)
+                    prev.node.selectStmt = copy.copy(prev.node.selectStmt)
+                    prev.changed = True
+                prev.node.selectStmt.valuesLists = tuple(prev.node.selectStmt.valuesLists) + tuple(it.node.selectStmt.valuesLists)
+                prev.merged.append(it.stmt)
+                prev.writes |= it.writes
+                p.dropped[it.seq] = f"rows merged into the INSERT at {prev.stmt.file}:{prev.stmt.line}"
+                continue
+        run_shape = shape
+        out.append(it)
+    return out

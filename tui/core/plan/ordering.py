@@ -1,0 +1,101 @@
+"""The order of the new set: the history's own order, unless a fold needs something later first."""
+
+from __future__ import annotations
+
+from pglast import ast
+
+from tui.core.analysis import Analysis
+from tui.core.plan.grouping import DATA, SETUP
+from tui.core.plan.items import Item
+from tui.core.plan.planner import Planner
+
+
+def order(p: Planner, items: list[Item]) -> list[Item]:
+    """A stable topological order: the history's order unless a fold needs something later first."""
+    by_seq = sorted(items, key=lambda i: i.seq)
+    creator: dict[str, Item] = {}
+    for it in by_seq:
+        for k in it.writes:
+            creator.setdefault(k, it)
+    edges: dict[int, set[int]] = {id(i): set() for i in by_seq}
+    last_writer: dict[str, Item] = {}
+    readers: dict[str, list[Item]] = {}  # read since the last write: a later write waits for them
+    last_barrier: Item | None = None
+    since_barrier: list[Item] = []
+    anchors: list[Item] = []
+    for it in by_seq:
+        preds: set[int] = set()
+        for k in it.reads | it.writes:
+            src = last_writer.get(k)
+            if src is not None and src is not it:
+                preds.add(id(src))
+        for k in it.ahead - it.writes:
+            # Folded-in content may need what the history created after this statement.
+            src = last_writer.get(k) or creator.get(k)
+            if src is not None and src is not it:
+                preds.add(id(src))
+        if it.barrier:
+            preds.update(id(x) for x in since_barrier)
+            since_barrier = []
+        if last_barrier is not None and last_barrier is not it:
+            preds.add(id(last_barrier))
+        preds.update(id(a) for a in anchors if a is not it)
+        for k in it.writes:
+            # A reader that needs k created (folded-in content) waits for it, not the other way round.
+            preds.update(id(r) for r in readers.pop(k, ()) if r is not it and k not in r.ahead)
+        preds.discard(id(it))
+        edges[id(it)] = preds
+        for k in it.writes:
+            last_writer[k] = it
+        for k in it.reads - it.writes:
+            readers.setdefault(k, []).append(it)
+        if it.barrier:
+            last_barrier = it
+            anchors = []  # the barrier waits for them: waiting for it is enough
+        if it.anchor:
+            anchors.append(it)
+        since_barrier.append(it)
+    index = {id(i): i for i in by_seq}
+    rank = group_rank(by_seq, p.a)
+    done: set[int] = set()
+    out: list[Item] = []
+
+    def emit(it: Item, group: str, visiting: set[int]) -> None:
+        # Pull in what this statement needs first (only that), as part of the current group.
+        if id(it) in done:
+            return
+        if id(it) in visiting:
+            raise Cycle([index[v] for v in visiting])
+        visiting.add(id(it))
+        for p in sorted(edges[id(it)], key=lambda n: index[n].seq):
+            emit(index[p], group, visiting)
+        visiting.discard(id(it))
+        if rank[it.group] > rank[group]:
+            it.group = group
+        done.add(id(it))
+        out.append(it)
+
+    for group in sorted(rank, key=lambda g: rank[g]):
+        for it in by_seq:
+            if it.group == group:
+                emit(it, group, set())
+    return out
+
+
+class Cycle(Exception):
+    def __init__(self, items: list[Item]) -> None:
+        super().__init__(f"{len(items)} statements wait on each other")
+        self.items = items
+
+
+def group_rank(items: list[Item], analysis: Analysis) -> dict[str, int]:
+    """Setup first, then each domain at the place of its first CREATE TABLE, concerns (notify) last."""
+    spread_keys = {f"{f.object_type}:{f.object_name}" for f in analysis.findings if f.kind == "spread"}
+    spread_groups = {it.group for it in items if it.writes & spread_keys}
+    anchor: dict[str, int] = {}
+    for it in items:
+        is_table = isinstance(it.node, ast.CreateStmt)
+        key = it.seq if is_table else it.seq + 10**9
+        anchor[it.group] = min(anchor.get(it.group, key), key)
+    order = sorted(anchor, key=lambda g: (g != SETUP, g == DATA, g in spread_groups, anchor[g], g))
+    return {g: i for i, g in enumerate(order)}

@@ -1,0 +1,232 @@
+"""The planner's state: which events are dead, which statements are left out and why, and the
+items built from what stays (trimmed where part of a statement is dead, revived where a kept
+statement needs what a fold would remove)."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.stream import RawStream
+
+from tui.core.analysis import Analysis
+from tui.core.decisions import Decisions
+from tui.core.formats.base import OWNED
+from tui.core.model import ADD, ALTER, Event, Obj
+from tui.core.parse import Statement
+from tui.core.plan.items import (
+    ANCHORS,
+    BARRIERS,
+    DML,
+    Item,
+    birth_name,
+    bookkeeping_event,
+)
+
+
+class Planner:
+    """One attempt at a plan, under the user's decisions and the folds given up so far."""
+
+    def __init__(self, analysis: Analysis, decisions: Decisions, hoisting: bool = True) -> None:
+        self.a = analysis
+        self.hoisting = hoisting
+        self.no_fold: set[int] = set()  # seqs of CREATE TABLE statements nothing may fold into
+        self.no_fold_stmts: set[int] = set()  # seqs of statements that stay where they are
+        self.hoist: dict[int, Statement] = {}  # seq of a first definition -> the last definition, written there
+        self.hoisted: dict[int, Statement] = {}  # seq of that last definition -> the first one
+        self.m = analysis.model
+        self.decisions = decisions
+        self.accepted = [f for f in analysis.findings if not decisions.keeps(f.id)]
+        self.kept = {(f.object_type, f.object_name) for f in analysis.findings if decisions.keeps(f.id)}
+        self.dead: set[int] = set()  # id() of dead events
+        self.by_seq: dict[int, list[tuple[Obj, Event]]] = {}
+        for o in self.m.objects.values():
+            for e in o.events:
+                top = e.stmt.parent or e.stmt
+                self.by_seq.setdefault(top.seq, []).append((o, e))
+        self.dropped: dict[int, str] = {}
+        self.unfolded: list[str] = []
+        self.revived = False
+        self._fk_refs: dict[str, list[Obj]] | None = None
+        self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
+        self.unfoldable_cols: set[str] = set()  # columns whose type change stays an ALTER
+        self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
+
+
+    def build_items(self) -> tuple[list[Item], list[Statement]]:
+        items: list[Item] = []
+        setup: list[Statement] = []
+        migs = self.a.sources.migrations
+        for st in self.a.parsed.statements:
+            if migs[st.migration].kind in OWNED:
+                setup.append(st)
+                continue
+            if st.seq in self.dropped:
+                continue
+            if st.seq in self.hoisted:
+                first = self.hoisted[st.seq]
+                self.dropped[st.seq] = f"written where its first definition stood ({first.file}:{first.line})"
+                continue
+            if st.seq in self.hoist:
+                items.append(self._hoisted_item(st))
+                continue
+            pairs = [(o, e) for o, e in self.by_seq.get(st.seq, []) if not bookkeeping_event(o, e)]
+            alive = [(o, e) for o, e in pairs if id(e) not in self.dead]
+            if isinstance(st.node, ast.RenameStmt) and any(id(e) in self.dead for o, e in pairs if o.parent):
+                # Renaming a column, constraint or trigger that is folded away: the note it leaves
+                # on its table is no reason to keep the statement.
+                alive = [(o, e) for o, e in alive if o.parent]
+            if pairs and not alive:
+                self.dropped[st.seq] = "its whole effect is folded away"
+                continue
+            item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
+            needed = [o for k in item.reads if (o := self.m.objects.get(k)) is not None and o.events
+                      and all(id(e) in self.dead for e in o.events)]
+            if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
+                # Trimmed: only what the remaining text names is still needed.
+                words = set(re.findall(r"[a-z_][a-z0-9_$]*", _printed(st.node, self, pairs).lower()))
+                needed = [o for o in needed if o.name.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words]
+            if needed:
+                self.revive([], {o.key for o in needed})  # a kept statement uses it: it stays
+            if len(alive) < len(pairs):
+                if not self.trim(item, pairs):
+                    self.revive(pairs, item.reads)
+                    item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=self.m.reads_of(st.seq))
+                    item.notes.append("kept whole: part of it concerns objects that are folded away")
+            # A COMMENT or GRANT on a table needs the table under the name it uses.
+            item.reads.update(o.key for o, e in self.by_seq.get(st.seq, []) if bookkeeping_event(o, e) and o.key in self.m.objects)
+            item.reads.update(o.parent for o, _ in alive if o.parent and o.parent in self.m.objects)
+            # Columns are numbered in the order they are added: changes to one table keep their order.
+            item.writes.update(o.parent for o, _ in alive if o.type in ("column", "constraint") and o.parent)
+            for o, _ in alive:
+                # Touching an object (dropping a view, say) depends on what it depends on, so that
+                # a later DROP of those waits for it.
+                item.reads.update(d for d in o.attrs.get("depends", ()) if d in self.m.objects)
+            if isinstance(st.node, DML) or any(o.type == "data" for o, _ in alive):
+                # Rows reference rows through foreign keys the model does not follow: data
+                # statements keep their order among themselves.
+                item.writes.add("@data")
+            item.barrier = isinstance(st.node, BARRIERS) or st.seq in self.opaque_seqs
+            item.anchor = isinstance(st.node, ANCHORS)
+            if st.seq in self.opaque_seqs:
+                self._revive_mentioned(st)
+            items.append(item)
+        return items, setup
+
+
+    def _hoisted_item(self, first: Statement) -> Item:
+        last = self.hoist[first.seq]
+        alive = [o for o, e in self.by_seq.get(last.seq, []) if id(e) not in self.dead and not bookkeeping_event(o, e)]
+        reads = set(self.m.reads_of(last.seq))
+        item = Item(last, last.node, writes={o.key for o in alive}, reads=reads, at=first.seq)
+        item.ahead = set(reads)  # what the final definition needs may come later in the history
+        item.folded.append(first)
+        return item
+
+
+    def _revive_mentioned(self, st: Statement) -> None:
+        """A statement the model cannot read (dynamic SQL, PL/pgSQL logic) keeps what it names alive."""
+        words = set(re.findall(r"[a-z_][a-z0-9_$]*", st.text.lower()))
+        hit = set()
+        for o in self.dead_objects():
+            parts = o.name.lower().split("(", 1)[0].rsplit(".", 2)
+            if parts[-1] in words and (o.type != "column" or parts[-2] in words):
+                hit.add(o.key)
+        if hit:
+            self.revive([], hit)
+
+
+    def dead_objects(self) -> list[Obj]:
+        return [o for o in self.m.objects.values() if o.events and all(id(e) in self.dead for e in o.events)]
+
+
+    def revive(self, pairs: list[tuple[Obj, Event]], reads: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+        """Keep objects whole after all, with what they need (their table, what they reference)."""
+        todo = [o for o, _ in pairs] + [o for k in reads if (o := self.m.objects.get(k)) is not None]
+        seen: set[str] = set()
+        while todo:
+            o = todo.pop()
+            if o.key in seen:
+                continue
+            seen.add(o.key)
+            for e in o.events:
+                if id(e) in self.dead:
+                    self.dead.discard(id(e))
+                    self.revived = True
+            for k in list(o.attrs.get("depends", ())) + ([o.parent] if o.parent else []):
+                dep = self.m.objects.get(k)
+                if dep is not None and any(id(e) in self.dead for e in dep.events):
+                    todo.append(dep)
+
+
+    def trim(self, item: Item, pairs: list[tuple[Obj, Event]]) -> bool:
+        """Remove the dead parts of a statement; False when it cannot be split."""
+        node = item.node
+        dead_names = {birth_name(o).rsplit(".", 1)[-1] for o, e in pairs if id(e) in self.dead and o.type in ("column", "constraint")}
+        if isinstance(node, ast.CreateStmt):
+            elts = []
+            for elt in node.tableElts or ():
+                if isinstance(elt, ast.ColumnDef) and elt.colname in dead_names:
+                    continue
+                if isinstance(elt, ast.Constraint) and elt.conname and elt.conname in dead_names:
+                    continue
+                if isinstance(elt, ast.ColumnDef) and elt.constraints:
+                    cons = tuple(c for c in elt.constraints if not (c.conname and c.conname in dead_names))
+                    if len(cons) != len(elt.constraints):
+                        elt = copy.copy(elt)
+                        elt.constraints = cons
+                elts.append(elt)
+            unnamed_dead = [o for o, e in pairs if id(e) in self.dead and o.type == "constraint"
+                            and not any(isinstance(x, ast.Constraint) and x.conname == birth_name(o).rsplit(".", 1)[-1] for x in node.tableElts or ())]
+            if unnamed_dead:
+                return False  # an unnamed inline constraint that is dropped later: keep the table as written
+            item.node = copy.copy(node)
+            item.node.tableElts = tuple(elts)
+            item.changed = True
+            return True
+        if isinstance(node, ast.AlterTableStmt):
+            state: dict[tuple[str, str], list[bool]] = {}
+            for o, e in pairs:
+                if o.type in ("column", "constraint"):
+                    for nm in {birth_name(o).rsplit(".", 1)[-1], o.name.rsplit(".", 1)[-1]}:
+                        state.setdefault((nm, e.action), []).append(id(e) in self.dead)
+            cmds = []
+            for c in node.cmds or ():
+                flags = state.get((_cmd_target(c), _CMD_ACTION.get(c.subtype, ALTER)), [])
+                if flags and all(flags):
+                    continue  # this part of the statement concerns something folded away
+                cmds.append(c)
+            if not cmds:
+                return False
+            item.node = copy.copy(node)
+            item.node.cmds = tuple(cmds)
+            item.changed = True
+            return True
+        return False
+
+
+    @staticmethod
+    def _edit(target: Item) -> None:
+        if not target.changed:
+            target.node = copy.copy(target.node)
+            target.changed = True
+
+
+def _printed(node: Any, planner: Planner, pairs: list[tuple[Obj, Event]]) -> str:
+    probe = Item(pairs[0][1].stmt if pairs else None, node)  # type: ignore[arg-type]
+    planner.trim(probe, pairs)
+    return str(RawStream()(probe.node))
+
+
+_CMD_ACTION = {AT.AT_AddColumn: ADD, AT.AT_DropColumn: "drop", AT.AT_AddConstraint: ADD, AT.AT_DropConstraint: "drop"}
+
+
+def _cmd_target(cmd: Any) -> str:
+    if cmd.subtype == AT.AT_AddColumn and cmd.def_ is not None:
+        return str(cmd.def_.colname)
+    if cmd.subtype == AT.AT_AddConstraint and cmd.def_ is not None:
+        return str(cmd.def_.conname or "")
+    return str(cmd.name or "")
