@@ -19,11 +19,10 @@ from typing import Any
 from tui.core.analysis import analyze
 from tui.core.decisions import ACCEPT, KEEP, load_decisions
 from tui.core.errors import ConsolidateError
-from tui.core.state import tree_sha
 from tui.core.project import ProjectConfig, load_config
 from tui.core.report import README, REPORT, readme_text, report_text
-from tui.manifest import (MANIFEST, Paths, check_backup, checkpoint, copy_tree, make_manifest, read_manifest,
-                          remove_tree, sync_dir, tree_fingerprint)
+from tui.core.state import tree_sha
+from tui.manifest import MANIFEST, Paths, check_backup, checkpoint, copy_tree, make_manifest, read_manifest, remove_tree, sync_dir, tree_fingerprint
 
 Progress = Callable[[str], None]
 

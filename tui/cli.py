@@ -20,7 +20,6 @@ from tui.exit_codes import OK as EXIT_OK
 from tui.pg.providers import CHOICES as PROVIDERS
 
 
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="consolidate", description="Consolidate a PostgreSQL migration history into a minimal, proven-equal set.")
     sub = p.add_subparsers(dest="command")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from tui.app.widgets.findings_table import WHERE, where
-from tui.core.findings import make_finding
+from tui.core.findings import NO_STATEMENT, make_finding
 from tui.core.parse import Statement
 
 
 def _finding(file: str, line: int):  # type: ignore[no-untyped-def]
     st = Statement(seq=0, migration=0, file=file, line=line, column=1, text="SELECT 1", node=None)
-    return make_finding("no_effect", "migration", "1", "Leave it out.", [st])
+    return make_finding("no_effect", "migration", "1", "Leave it out.", [st], effect=NO_STATEMENT)
 
 
 def test_sqlx_file_and_line() -> None:

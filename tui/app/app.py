@@ -13,8 +13,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.app.commands import GoToObject
-from tui.app.messages import (AnalysisFinished, AnalysisProgressed, GenerationFinished, ProjectChanged,
-                              ValidationFinished)
+from tui.app.messages import AnalysisFinished, AnalysisProgressed, GenerationFinished, ProjectChanged, ValidationFinished
 from tui.app.screens.analyze import AnalyzeScreen
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.session import PHASES, Session

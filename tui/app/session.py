@@ -13,10 +13,10 @@ from tui.core.decisions import Decisions, load_decisions, save_decisions
 from tui.core.state import State, state_of
 
 if TYPE_CHECKING:
-    from tui.core.findings import Finding
-    from tui.core.model import Obj
     from tui.core.analysis import Analysis
+    from tui.core.findings import Finding
     from tui.core.generate import GenerateResult
+    from tui.core.model import Obj
     from tui.pg.validate import ValidationResult
     from tui.status import Status
 

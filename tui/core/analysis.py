@@ -11,12 +11,12 @@ from pathlib import Path
 from tui.core.beside import run_beside
 from tui.core.errors import ERROR, Diagnostic
 from tui.core.findings import Finding, find_all
+from tui.core.formats.base import Migration, SourceSet
 from tui.core.graph import Graph, build_graph, graph_json
 from tui.core.model import Model
 from tui.core.parse import ParsedHistory, Statement, parse_history
 from tui.core.project import CONFIG_FILE, ProjectConfig, load_config
 from tui.core.replay import Replayer
-from tui.core.formats.base import Migration, SourceSet
 from tui.core.sources import load_sources
 
 Progress = Callable[[str, int, int], None]

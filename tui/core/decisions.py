@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tui.core.errors import WARNING, Diagnostic
 from tui.core.state import State

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from tui.core.parse import Statement
 
@@ -24,15 +24,26 @@ DELETE = "delete"
 TRUNCATE = "truncate"
 NOOP = "noop"
 OPAQUE = "opaque"  # touched by a statement the model cannot follow
+SETVAL = "setval"  # a sequence's current value set (shown, not folded)
 
 
 @dataclass(eq=False, slots=True)
 class Event:
-    """One statement's effect on one object."""
+    """One statement's effect on one object.
+
+    Attributes:
+        action: one of the actions above.
+        detail: for a person (the timeline); code reads the typed fields.
+        by: on a DROP, the name of the object whose drop took this one along (empty when dropped itself).
+        child: on a table's ALTER, the kind of child the note is about (`column`, `constraint`,
+            `trigger`, `policy`): the child's own event tells the story.
+    """
 
     stmt: Statement
     action: str
     detail: str = ""
+    by: str = ""
+    child: str = ""
 
 
 @dataclass(eq=False, slots=True)
@@ -90,6 +101,15 @@ class Row:
     removed_by: Event | None = None
 
 
+class NoEffect(NamedTuple):
+    """A statement (or part of one) that changes nothing. `reported`: worth a finding; a SET of the
+    search path changes nothing in the database, but later statements are read under it."""
+
+    stmt: Statement
+    reason: str
+    reported: bool = True
+
+
 @dataclass
 class Unfollowable:
     """A statement the model cannot follow; it is kept verbatim where it stood."""
@@ -106,7 +126,7 @@ class Model:
 
     objects: dict[str, Obj] = field(default_factory=dict)
     unfollowable: list[Unfollowable] = field(default_factory=list)
-    no_effect: list[tuple[Statement, str]] = field(default_factory=list)
+    no_effect: list[NoEffect] = field(default_factory=list)
     roles_used: set[str] = field(default_factory=set)
     roles_created: set[str] = field(default_factory=set)
     extensions: list[str] = field(default_factory=list)

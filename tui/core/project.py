@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
 from tui.core.errors import ERROR, Diagnostic
 from tui.core.state import State, state_of
 

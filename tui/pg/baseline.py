@@ -15,17 +15,17 @@ from pathlib import Path
 
 import psycopg
 
-from tui.core.formats import FORMATS
 from tui.core.decisions import load_decisions
 from tui.core.errors import ConsolidateError
+from tui.core.formats import FORMATS
 from tui.core.generate import generate
 from tui.core.project import load_config
 from tui.core.sources import load_sources
 from tui.manifest import read_manifest
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare
-from tui.pg.runner import apply_migrations
 from tui.pg.providers import open_server
+from tui.pg.runner import apply_migrations
 from tui.pg.server import Server, first_line, mask_url, url_server
 
 MIGRATOR = "<migrator>"  # whoever ran the migrations: the owner on each side

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import psycopg
 
 from tui.core.errors import ConsolidateError
-from tui.core.parse import Statement
 from tui.core.formats.base import Migration
+from tui.core.parse import Statement
 from tui.pg.server import Server
 
 _BEGIN = "BEGIN;\n"

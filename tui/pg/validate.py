@@ -17,8 +17,8 @@ from tui.core.sources import load_sources
 from tui.core.state import tree_sha
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare
-from tui.pg.runner import apply_migrations
 from tui.pg.providers import open_server
+from tui.pg.runner import apply_migrations
 from tui.pg.server import Server
 
 Progress = Callable[[str, str], None]  # (step, detail)

@@ -18,6 +18,7 @@ from tui.app.screens.base import PhaseScreen
 from tui.app.widgets.diff_view import DiffScreen
 from tui.core.formats.base import short_name
 from tui.pg.providers import AUTO, CHOICES
+
 STEPS = (("analyze", "read the history"), ("generate", "stage the new set"), ("server", "start PostgreSQL"),
          ("old", "apply the history"), ("new", "apply the new set"), ("snapshot", "read both catalogs"),
          ("packs", "load pack data"))

@@ -3,6 +3,9 @@
 Each detector is a function from the replayed model (and the sources) to findings. Its
 docstring tells a user what it finds, what accepting it does and what keeping it does;
 the TUI's help shows it. Detectors read only the timeline: no object name is written in them.
+
+Each finding carries its effect: what accepting it does to the new set. The plan applies
+effects and names no kind, so a new kind chooses an effect and cannot be forgotten there.
 """
 
 from __future__ import annotations
@@ -12,9 +15,19 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from tui.core.formats.base import SourceSet
 from tui.core.model import Event, Model, Obj
 from tui.core.parse import Statement
-from tui.core.formats.base import SourceSet
+
+# What accepting a finding does to the new set.
+LEAVE_OUT = "leave_out"  # the object, and what died with it, is never created
+LAST_DEFINITION = "last_definition"  # only its last definition is written
+SURVIVING_ROWS = "surviving_rows"  # only the rows that survive are inserted
+NO_STATEMENT = "no_statement"  # its statements are left out
+INTO_CREATE = "into_create"  # written inside its CREATE TABLE, in its final form
+TOGETHER = "together"  # written with the rest of its concern, in one file (`Finding.group`)
+AS_WRITTEN = "as_written"  # nothing to fold: the statements stay as they are
+EFFECTS = (LEAVE_OUT, LAST_DEFINITION, SURVIVING_ROWS, NO_STATEMENT, INTO_CREATE, TOGETHER, AS_WRITTEN)
 
 
 class Source(NamedTuple):
@@ -39,6 +52,8 @@ class Finding:
         sources: the statements themselves (file, line).
         related: other objects that go with it.
         seqs: positions of the statements in the history (for the generator).
+        effect: what accepting it does to the new set (one of EFFECTS).
+        group: for TOGETHER, the name of the file its concern is written to.
     """
 
     id: str
@@ -49,6 +64,8 @@ class Finding:
     sources: tuple[Source, ...]
     related: tuple[tuple[str, str], ...] = ()
     seqs: tuple[int, ...] = field(default=(), compare=False)
+    effect: str = field(default=AS_WRITTEN, compare=False)
+    group: str = field(default="", compare=False)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -62,11 +79,15 @@ class Finding:
 
 
 def make_finding(kind: str, type_: str, name: str, action: str, stmts: Iterable[Statement],
-                 related: Iterable[tuple[str, str]] = (), files: Iterable[Source] = ()) -> Finding:
+                 related: Iterable[tuple[str, str]] = (), files: Iterable[Source] = (), *, effect: str,
+                 group: str = "") -> Finding:
     """Build a finding with sorted, de-duplicated sources and an id that survives re-runs.
 
     `files` adds sources that are whole files rather than statements (a duplicate version).
+    `effect` says what accepting it does (one of EFFECTS): every detector must choose.
     """
+    if effect not in EFFECTS:
+        raise ValueError(f"unknown effect {effect!r}")
     seen: dict[tuple[str, int], int] = {}
     for st in stmts:
         seen.setdefault((st.file, st.line), (st.parent or st).seq)
@@ -74,7 +95,7 @@ def make_finding(kind: str, type_: str, name: str, action: str, stmts: Iterable[
     sources = tuple(Source(f, ln) for f, ln in ordered) + tuple(files)
     rel = tuple(dict.fromkeys((t, n) for t, n in related if (t, n) != (type_, name)))
     digest = hashlib.sha256("|".join([kind, type_, name] + [f"{f}:{ln}" for f, ln in sources]).encode()).hexdigest()[:12]
-    return Finding(f"{kind}-{digest}", kind, type_, name, action, sources, rel, tuple(sorted(set(seen.values()))))
+    return Finding(f"{kind}-{digest}", kind, type_, name, action, sources, rel, tuple(sorted(set(seen.values()))), effect, group)
 
 
 def stmts(events: Iterable[Event]) -> list[Statement]:
@@ -87,8 +108,15 @@ Detector = Callable[[Model, SourceSet], list[Finding]]
 def registry() -> dict[str, Detector]:
     """Detectors by kind, in the order the contract lists the kinds."""
     from tui.core.findings import (
-        added_later, altered_later, created_then_dropped, data_then_removed, duplicate_version, no_effect, redefined,
-        spread, unfollowable,
+        added_later,
+        altered_later,
+        created_then_dropped,
+        data_then_removed,
+        duplicate_version,
+        no_effect,
+        redefined,
+        spread,
+        unfollowable,
     )
 
     return {

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tui.core.findings import Finding, make_finding
+from tui.core.findings import INTO_CREATE, Finding, make_finding
 from tui.core.findings.common import current_life
-from tui.core.model import ADD, CREATE, Model
 from tui.core.formats.base import SourceSet
+from tui.core.model import ADD, CREATE, Model
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -28,5 +28,6 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
             continue
         what = "column" if o.type == "column" else "constraint"
         action = f"Write {what} {o.name.rsplit('.', 1)[-1]} inside CREATE TABLE {table.name} instead of adding it in {added.stmt.file}."
-        out.append(make_finding("added_later", o.type, o.name, action, [created.stmt, added.stmt], [("table", table.name)]))
+        out.append(make_finding("added_later", o.type, o.name, action, [created.stmt, added.stmt], [("table", table.name)],
+                                effect=INTO_CREATE))
     return out

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from tui.core.findings import Finding, make_finding
+from tui.core.findings import INTO_CREATE, LAST_DEFINITION, Finding, make_finding
 from tui.core.findings.common import current_life
-from tui.core.model import ALTER, CREATE, RENAME, Model
 from tui.core.formats.base import SourceSet
-
-_TABLE_CHILD_DETAILS = ("column ", "constraint ", "trigger ", "policy ")
+from tui.core.model import ALTER, CREATE, RENAME, Model
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -25,8 +23,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         if not life or life[0].stmt.migration < 0:
             continue
         changes = [e for e in life[1:] if e.action in (ALTER, RENAME) and e.stmt.migration >= 0
-                   and not (o.type == "table" and e.detail.startswith(_TABLE_CHILD_DETAILS))
-                   and e.detail != "current value set"]
+                   and not (o.type == "table" and e.child)]
         if not changes:
             continue
         first = life[0]
@@ -34,5 +31,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
             continue
         what = ", ".join(dict.fromkeys(e.detail for e in changes if e.detail))[:160]
         action = f"Write {o.type} {o.name} once in its final form ({what})."
-        out.append(make_finding("altered_later", o.type, o.name, action, [first.stmt] + [e.stmt for e in changes]))
+        out.append(make_finding("altered_later", o.type, o.name, action, [first.stmt] + [e.stmt for e in changes],
+                                # A comment's final text is its last definition; anything else folds into its CREATE.
+                                effect=LAST_DEFINITION if o.type == "comment" else INTO_CREATE))
     return out

@@ -30,11 +30,6 @@ def dependents_map(model: Model) -> dict[str, list[Obj]]:
     return rev
 
 
-def implicit_drop(o: Obj) -> bool:
-    last = o.last(DROP)
-    return last is not None and last.detail.startswith("dropped with")
-
-
 def version_of(model: Model, sources: object, migration: int) -> str:
     migs = getattr(sources, "migrations", ())
     return migs[migration].version or migs[migration].name if 0 <= migration < len(migs) else ""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tui.core.findings import Finding, make_finding, stmts
+from tui.core.findings import LEAVE_OUT, Finding, make_finding, stmts
 from tui.core.findings.common import dependents_map, history_events
-from tui.core.model import ADD, CREATE, DROP, Event, Model, Obj
 from tui.core.formats.base import SourceSet
+from tui.core.model import ADD, CREATE, DROP, Event, Model, Obj
 
 _SKIP = {"grant", "comment"}
 _JSON = ("json", "jsonb")
@@ -34,7 +34,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         if drop is None:
             continue
         # Dropped along with its owner (its table, its type): the owner's story tells this one's.
-        if drop.detail.startswith("dropped with ") and drop.detail.split(" ", 3)[-1] in dropped_names:
+        if drop.by and drop.by in dropped_names:
             continue
         events = history_events(o)
         if not events or not any(e.action in (CREATE, ADD) for e in events):
@@ -42,7 +42,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         related = _related(o, drop, rev, json_added)
         what = "column" if o.type == "column" else o.type
         action = f"Leave {what} {o.name} out of the consolidated set: it is dropped again in {drop.stmt.file}."
-        out.append(make_finding("created_then_dropped", o.type, o.name, action, stmts(events), related))
+        out.append(make_finding("created_then_dropped", o.type, o.name, action, stmts(events), related, effect=LEAVE_OUT))
     return out
 
 

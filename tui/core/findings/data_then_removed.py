@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tui.core.findings import Finding, make_finding
-from tui.core.model import Model
+from tui.core.findings import SURVIVING_ROWS, Finding, make_finding
 from tui.core.formats.base import SourceSet
+from tui.core.model import Model
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -26,5 +26,6 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
             continue
         left = sum(1 for r in o.attrs.get("rows", []) if r.alive)
         action = f"Leave out the {len(removed)} row(s) of {o.name} that are removed later; {left} row(s) survive and are inserted."
-        out.append(make_finding("data_then_removed", "data", o.name, action, inserts + removals, [("table", o.name)]))
+        out.append(make_finding("data_then_removed", "data", o.name, action, inserts + removals, [("table", o.name)],
+                                effect=SURVIVING_ROWS))
     return out

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tui.core.findings import Finding, Source, make_finding
-from tui.core.model import Model
+from tui.core.findings import AS_WRITTEN, Finding, Source, make_finding
 from tui.core.formats.base import REPEATABLE, SourceSet
+from tui.core.model import Model
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -25,5 +25,5 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         migs = [sources.migrations[i] for i in idxs]
         out.append(make_finding("duplicate_version", "migration", migs[0].version,
                                 f"Number the consolidated files afresh: version {migs[0].version} is used by {len(migs)} files.",
-                                [], files=[Source(m.file, m.first_line) for m in migs]))
+                                [], files=[Source(m.file, m.first_line) for m in migs], effect=AS_WRITTEN))
     return out

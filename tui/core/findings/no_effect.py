@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tui.core.findings import Finding, make_finding
+from tui.core.findings import NO_STATEMENT, Finding, make_finding
 from tui.core.findings.common import version_of
+from tui.core.formats.base import SourceSet
 from tui.core.model import NOOP, Event, Model
 from tui.core.parse import Statement
-from tui.core.formats.base import SourceSet
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -17,9 +17,9 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
     Accept: it is left out. Keep: it is written where it stood.
     """
     reasons: dict[int, tuple[Statement, list[str]]] = {}
-    for st, reason in model.no_effect:
+    for st, reason, reported in model.no_effect:
         top = st.parent or st
-        if top.migration < 0 or reason.startswith("sets the search path"):
+        if top.migration < 0 or not reported:
             continue
         reasons.setdefault(top.seq, (top, []))[1].append(reason)
     out: list[Finding] = []
@@ -29,7 +29,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         version = version_of(model, sources, st.migration)
         verb = st.text.split(None, 1)[0].upper() if st.text else "the statement"
         action = f"Leave out {verb} at {st.file}:{st.line}: {'; '.join(dict.fromkeys(why))}."
-        out.append(make_finding("no_effect", "migration", version, action, [st]))
+        out.append(make_finding("no_effect", "migration", version, action, [st], effect=NO_STATEMENT))
     return out
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tui.core.findings import Finding, make_finding
-from tui.core.model import CREATE, DROP, REPLACE, Model
+from tui.core.findings import LAST_DEFINITION, Finding, make_finding
 from tui.core.formats.base import SourceSet
+from tui.core.model import CREATE, DROP, REPLACE, Model
 
 _KINDS = ("function", "view", "trigger", "type", "domain", "policy", "index", "table", "column", "constraint", "sequence")
 
@@ -30,5 +30,5 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         family = families.get(o.name.split("(", 1)[0], []) if o.type == "function" else []
         last = defs[-1].stmt
         action = f"Write {o.type} {o.name} once, as last defined in {last.file}:{last.line} ({len(defs)} definitions)."
-        out.append(make_finding("redefined", o.type, o.name, action, [e.stmt for e in events], family))
+        out.append(make_finding("redefined", o.type, o.name, action, [e.stmt for e in events], family, effect=LAST_DEFINITION))
     return out

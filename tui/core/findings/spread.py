@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tui.core.findings import Finding, make_finding
-from tui.core.model import Model, Obj
+from tui.core.findings import TOGETHER, Finding, make_finding
 from tui.core.formats.base import SourceSet
+from tui.core.model import Model, Obj
 
 # Calls that name what a trigger function is for; a concern is the set of its triggers.
 _CONCERNS = {"pg_notify": "notify", "notify": "notify"}
@@ -46,5 +46,6 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
             action = f"Write {m.type} {m.name} with the other {label} in one file ({len(files)} files today)."
             # The members nearest in the history; a concern of hundreds would otherwise relate n x n.
             near = members[max(0, i - _MAX_RELATED // 2) : i + _MAX_RELATED // 2 + 1]
-            out.append(make_finding("spread", m.type, m.name, action, evs, [(x.type, x.name) for x in near]))
+            out.append(make_finding("spread", m.type, m.name, action, evs, [(x.type, x.name) for x in near], effect=TOGETHER,
+                                    group=label.replace(" ", "_")))
     return out

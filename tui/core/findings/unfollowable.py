@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tui.core.findings import Finding, make_finding
+from tui.core.findings import AS_WRITTEN, Finding, make_finding
 from tui.core.findings.common import version_of
-from tui.core.model import Model
 from tui.core.formats.base import SourceSet
+from tui.core.model import Model
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -23,5 +23,5 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         type_, name = (obj.type, obj.name) if obj else ("migration", version_of(model, sources, u.stmt.migration))
         action = f"Keep {u.stmt.file}:{u.stmt.line} verbatim: {u.reason}."
         related = [(model.objects[k].type, model.objects[k].name) for k in u.objects[1:] if k in model.objects]
-        out.append(make_finding("unfollowable", type_, name, action, [u.stmt], related))
+        out.append(make_finding("unfollowable", type_, name, action, [u.stmt], related, effect=AS_WRITTEN))
     return out

@@ -9,8 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import (SETUP, VERSIONED, Bookkeeping, Format, Found, Layout, Migration, NewFile, rel,
-                                   replace_rows, up_down)
+from tui.core.formats.base import SETUP, VERSIONED, Bookkeeping, Format, Found, Layout, Migration, NewFile, rel, replace_rows, up_down
 
 _DIR = re.compile(r"^([\d-]+)_(.*)$")
 

@@ -10,8 +10,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import INFO, Diagnostic
-from tui.core.formats.base import (BASELINE, REPEATABLE, VERSIONED, Bookkeeping, Format, Found, Layout, Migration,
-                                   NewFile, Raw, literal, read_text, rel)
+from tui.core.formats.base import (
+    BASELINE,
+    REPEATABLE,
+    VERSIONED,
+    Bookkeeping,
+    Format,
+    Found,
+    Layout,
+    Migration,
+    NewFile,
+    Raw,
+    literal,
+    read_text,
+    rel,
+)
 
 PATTERN = re.compile(r"^([VUB])(\d+(?:[._]\d+)*)__(.*)\.sql$|^(R)__(.*)\.sql$")
 

@@ -13,19 +13,20 @@ from __future__ import annotations
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.parse import Statement
-from tui.core.plan.accept import mark_dead
+from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.folding import fold
 from tui.core.plan.grouping import group_items
-from tui.core.plan.items import Item, Plan
+from tui.core.plan.items import Fold, Item, Plan
 from tui.core.plan.merging import merge_inserts
 from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
 
-__all__ = ["Item", "Plan", "build_plan"]
+__all__ = ["Fold", "Item", "Plan", "build_plan"]
 
 
-def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
-    """The plan for `analysis` (made with track_reads=True) under the user's decisions."""
+def build_plan(analysis: Analysis, decisions: Decisions | None = None, pinned: frozenset[int] = frozenset()) -> Plan:
+    """The plan for `analysis` (made with track_reads=True) under the user's decisions, with the
+    `pinned` statements written as in the history (the folds the proof backed off)."""
     decisions = decisions or Decisions()
     no_fold: set[int] = set()
     no_fold_stmts: set[int] = set()
@@ -34,7 +35,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1
-        p = Planner(analysis, decisions, hoisting=not last)
+        p = Planner(analysis, decisions, hoisting=not last, pinned=pinned)
         p.no_fold, p.no_fold_stmts = no_fold, no_fold_stmts
         mark_dead(p)
         items, setup = _settled_items(p)
@@ -60,15 +61,21 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None) -> Plan:
                     no_fold.update(i.stmt.seq for i in cycle.items)
             continue
         ordered = merge_inserts(ordered, p)
-        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup)
+        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), pinned)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
+
+
+def _made(p: Planner) -> list[Fold]:
+    """The folds that changed something, in the order of their first statement."""
+    made = [f for f in p.folds.values() if f.seqs]
+    return sorted(made, key=lambda f: (min(f.seqs), f.id))
 
 
 def _settled_items(p: Planner) -> tuple[list[Item], list[Statement]]:
     """Build the items again until no statement revives an object another statement left out."""
     for _ in range(10):
         p.revived = False
-        p.dropped = {k: v for k, v in p.dropped.items() if v == "no effect"}
+        p.dropped = {k: v for k, v in p.dropped.items() if v == NO_EFFECT}
         items, setup = p.build_items()
         if not p.revived:
             return items, setup

@@ -1,43 +1,42 @@
-"""What accepting a finding does to the plan: which events die with it (objects created then
-dropped, earlier definitions, rows removed later) and which statements are left out."""
+"""What accepting a finding does to the plan, by the finding's effect: which events die with it
+(objects created then dropped, earlier definitions, rows removed later) and which statements are
+left out. Each accepted finding becomes a fold the proof can back off on its own.
+
+The planner names no finding kind: a kind chooses its effect where it is detected.
+"""
 
 from __future__ import annotations
 
-from tui.core.findings import Finding
-from tui.core.model import (
-    ADD,
-    ALTER,
-    CREATE,
-    DELETE,
-    INSERT,
-    OPAQUE,
-    REPLACE,
-    TRUNCATE,
-    UPDATE,
-    Event,
-    Obj,
-)
+from collections.abc import Callable
+
+from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
+from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.items import BARRIERS
 from tui.core.plan.planner import Planner
 
+NO_EFFECT = "no effect"  # why a statement of an accepted no-effect finding is left out
 
-def mark_dead(p: Planner) -> None:
-    by_kind: dict[str, list[Finding]] = {}
-    for f in p.accepted:
-        by_kind.setdefault(f.kind, []).append(f)
-    dead_objects: list[Obj] = []
-    for f in by_kind.get("created_then_dropped", []):
+
+def leave_out(p: Planner, findings: list[Finding]) -> None:
+    """Objects created then dropped: none of their events, nor those of what their DROP took along."""
+    dead_objects: list[tuple[Obj, Finding]] = []
+    for f in findings:
         o = p.m.get(f.object_type, f.object_name)
         if o is not None and not o.exists:
-            dead_objects.append(o)
-    drop_seqs = {id(o.events[-1].stmt) for o in dead_objects}
+            dead_objects.append((o, f))
+    by_drop = {id(o.events[-1].stmt): f for o, f in dead_objects}
     for o in p.m.objects.values():
-        if not o.exists and o.events and o.events[-1].detail.startswith("dropped with") and id(o.events[-1].stmt) in drop_seqs:
-            dead_objects.append(o)
-    for o in dead_objects:
+        if not o.exists and o.events and o.events[-1].by and id(o.events[-1].stmt) in by_drop:
+            dead_objects.append((o, by_drop[id(o.events[-1].stmt)]))
+    for o, f in dead_objects:
         if (o.type, o.name) not in p.kept:
-            p.dead.update(id(e) for e in o.events)
+            p.fold_of(f).update(p.kill(o.events))
+
+
+def last_definitions(p: Planner, findings: list[Finding]) -> None:
+    """Redefined objects: every definition before the last, unless something used an earlier one
+    (then they stay where they were, or a function's last definition moves to its first place)."""
     read_at: dict[int, list[int]] = {}  # id(object) -> seqs of the statements that need it
     for seq, objs in p.m.reads.items():
         for ob in objs:
@@ -46,7 +45,7 @@ def mark_dead(p: Planner) -> None:
     for c in p.m.objects.values():
         if c.parent:
             children.setdefault(c.parent, []).append(c)
-    for f in by_kind.get("redefined", []) + [f for f in by_kind.get("altered_later", []) if f.object_type == "comment"]:
+    for f in findings:
         o = p.m.get(f.object_type, f.object_name)
         if o is None or not o.exists:
             continue
@@ -56,30 +55,30 @@ def mark_dead(p: Planner) -> None:
         own = {e.stmt.seq for e in o.events}
         if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())) and not hoist_last_definition(p, o, defs, read_at):
             continue  # used before its last definition: its earlier definitions stay where they were
-        family = [o] + children.get(o.key, [])
-        for x in family:
-            p.dead.update(id(e) for e in x.events if e.stmt.seq < cutoff)
+        fold = p.fold_of(f)
+        if defs and defs[0].stmt.seq in p.hoist:
+            fold.update({defs[0].stmt.seq, cutoff})
+        for x in [o] + children.get(o.key, []):
+            fold.update(p.kill(e for e in x.events if e.stmt.seq < cutoff))
         # Within the statement of the last definition too (DROP COLUMN x, ADD COLUMN x).
-        for e in o.events[: o.events.index(last_def)] if last_def is not None else []:
-            p.dead.add(id(e))
-    # Referencing tables first: a table's rows can go once the rows pointing at them have gone.
+        fold.update(p.kill(o.events[: o.events.index(last_def)] if last_def is not None else []))
+
+
+def surviving_rows(p: Planner, findings: list[Finding]) -> None:
+    """Rows inserted and removed later: the INSERTs that only wrote them, and the DELETEs or
+    TRUNCATEs that only removed them. Referencing tables first: a table's rows can go once the
+    rows pointing at them have gone, so this repeats until nothing changes."""
     size = -1
     while size != len(p.dead):
         size = len(p.dead)
-        for f in by_kind.get("data_then_removed", []):
-            mark_rows_dead(p, f)
-    by_seq = {s.seq: s for s in p.a.parsed.statements}
-    for f in by_kind.get("no_effect", []):
-        for seq in f.seqs:
-            st = by_seq.get(seq)
-            if st is not None and not isinstance(st.node, BARRIERS):
-                p.dropped[seq] = "no effect"
+        for f in findings:
+            p.fold_of(f).update(_rows_of(p, f))
 
 
-def mark_rows_dead(p: Planner, f: Finding) -> None:
+def _rows_of(p: Planner, f: Finding) -> set[int]:
     d = p.m.get("data", f.object_name)
     if d is None or d.attrs.get("uncertain"):
-        return
+        return set()
     # Rows of other tables may point at these: they can go only when every statement that
     # wrote rows of the referencing tables goes too (a table pointing at itself keeps them).
     if p._fk_refs is None:
@@ -95,8 +94,9 @@ def mark_rows_dead(p: Planner, f: Finding) -> None:
         od = p.m.get("data", other.name) if other is not None else None
         if od is not None and (other is not None and other.key == table_key and od.events
                                or any(e.action in (INSERT, UPDATE, OPAQUE) and id(e) not in p.dead for e in od.events)):
-            return
+            return set()
     rows = d.attrs.get("rows", [])
+    killed: set[int] = set()
     # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
     # no surviving row follows can go.
     last_alive = max((r.event.stmt.seq for r in rows if r.alive), default=-1)
@@ -104,7 +104,7 @@ def mark_rows_dead(p: Planner, f: Finding) -> None:
         if e.action == INSERT and e.stmt.seq > last_alive:
             mine = [r for r in rows if r.event is e]
             if mine and all(not r.alive for r in mine):
-                p.dead.add(id(e))
+                killed |= p.kill([e])
     for e in d.events:
         if e.action in (DELETE, TRUNCATE):
             removed = [r for r in rows if r.removed_by is e]
@@ -112,7 +112,8 @@ def mark_rows_dead(p: Planner, f: Finding) -> None:
             if removed and all(id(r.event) in p.dead for r in removed) and all(id(x) in p.dead or x.action == DELETE for x in before):
                 if e.action == TRUNCATE and not _truncate_cascade_safe(p, e):
                     continue
-                p.dead.add(id(e))
+                killed |= p.kill([e])
+    return killed
 
 
 def _truncate_cascade_safe(p: Planner, e: Event) -> bool:
@@ -123,3 +124,37 @@ def _truncate_cascade_safe(p: Planner, e: Event) -> bool:
         if o.type == "data" and e not in o.events and any(r.alive for r in o.attrs.get("rows", [])):
             return False
     return True
+
+
+def no_statements(p: Planner, findings: list[Finding]) -> None:
+    """Statements with no effect: left out, except those later statements are read under (SET)."""
+    by_seq = {s.seq: s for s in p.a.parsed.statements}
+    for f in findings:
+        for seq in f.seqs:
+            st = by_seq.get(seq)
+            if st is not None and not isinstance(st.node, BARRIERS) and seq not in p.pinned:
+                p.dropped[seq] = NO_EFFECT
+                p.fold_of(f).add(seq)
+
+
+# What each effect does here, in this order (rows last: they read what the others killed).
+# INTO_CREATE is folding's (it needs the items), TOGETHER grouping's; AS_WRITTEN changes nothing.
+APPLIERS: dict[str, Callable[[Planner, list[Finding]], None]] = {
+    LEAVE_OUT: leave_out,
+    LAST_DEFINITION: last_definitions,
+    SURVIVING_ROWS: surviving_rows,
+    NO_STATEMENT: no_statements,
+}
+ELSEWHERE = (INTO_CREATE, TOGETHER, AS_WRITTEN)
+
+
+def mark_dead(p: Planner) -> None:
+    """Apply the effects of the accepted findings that remove statements or parts of them."""
+    by_effect: dict[str, list[Finding]] = {}
+    for f in p.accepted:
+        by_effect.setdefault(f.effect, []).append(f)
+    unknown = set(by_effect) - set(APPLIERS) - set(ELSEWHERE)
+    if unknown:
+        raise AssertionError(f"no plan step applies the effect(s) {sorted(unknown)}")
+    for effect, apply in APPLIERS.items():
+        apply(p, by_effect.get(effect, []))

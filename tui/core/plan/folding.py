@@ -14,6 +14,7 @@ from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 from pglast.stream import RawStream
 
+from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Event, Obj
 from tui.core.names import expr_columns, is_serial, strings
 from tui.core.plan.items import Item
@@ -28,9 +29,10 @@ def fold(p: Planner, items: list[Item]) -> None:
     for it in items:
         if isinstance(it.node, ast.CreateStmt) and not it.stmt.parent:
             for o, e in p.by_seq.get(it.seq, []):
-                if o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists and it.seq not in p.no_fold:
+                if (o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists and it.seq not in p.no_fold
+                        and it.seq not in p.pinned):
                     creates[o.key] = it
-    folding = {(f.object_type, f.object_name) for f in p.accepted if f.kind in ("added_later", "altered_later")}
+    folding = {(f.object_type, f.object_name): f.id for f in p.accepted if f.effect == INTO_CREATE}
     # A statement the model cannot follow may add columns of its own: nothing after it folds past it.
     opaque: dict[str, int] = {}
     for u in p.m.unfollowable:
@@ -44,10 +46,12 @@ def fold(p: Planner, items: list[Item]) -> None:
                 opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
     data_tables = {o.parent for o in p.m.objects.values() if o.type == "data" and o.events}
     for it in list(items):
-        if isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None:
+        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
+                and it.seq not in p.pinned):
             _fold_rename(p, it, items, creates, folding, opaque, data_tables)
             continue
-        if not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts:
+        if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
+                or it.seq in p.pinned):
             for o, e in p.by_seq.get(it.seq, []):
                 if o.type == "column" and e.action == ADD and id(e) not in p.dead and _survives(o, e):
                     p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
@@ -68,6 +72,7 @@ def fold(p: Planner, items: list[Item]) -> None:
             keep_cmds.append(cmd)
         if len(keep_cmds) != len(it.node.cmds or ()):
             target.folded.append(it.stmt)
+            p.record(INTO_CREATE, it.stmt, target.stmt, [fid for o, _ in p.by_seq.get(it.seq, []) if (fid := folding.get((o.type, o.name)))])
             # What folded-in columns need: types, functions, referenced tables (not other columns).
             needs = {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))}
             target.ahead |= needs
@@ -96,7 +101,7 @@ def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool
                and (e.stmt.parent or e.stmt).seq not in p.dropped for e in (d.events if d is not None else ()))
 
 
-def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Item], folding: set[tuple[str, str]],
+def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Item], folding: dict[tuple[str, str], str],
                  opaque: dict[str, int], data_tables: set[str]) -> None:
     """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
     col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
@@ -126,11 +131,12 @@ def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Ite
     cd.colname = new
     target.node.tableElts = tuple(cd if e is defs[0] else e for e in elts)
     target.folded.append(it.stmt)
+    p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
     items.remove(it)
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
 
 
-def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding: set[tuple[str, str]], has_data: bool) -> bool:
+def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding: dict[tuple[str, str], str], has_data: bool) -> bool:
     create: ast.CreateStmt = target.node
     if cmd.subtype == AT.AT_AddColumn:
         col = p.m.get("column", f"{table.name}.{cmd.def_.colname}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from tui.core.analysis import Analysis
+from tui.core.findings import TOGETHER
 from tui.core.formats.base import short_name
 from tui.core.model import CREATE, Obj
 from tui.core.plan.items import Item
@@ -76,7 +77,7 @@ def group_items(analysis: Analysis, items: list[Item]) -> None:
     groups = table_groups(analysis)
     names = {t.name.rsplit(".", 1)[-1]: g for t in m.objects.values() if t.type == "table" and (g := groups.get(t.key))}
     first_table = min((o.born for o in m.objects.values() if o.type == "table" and o.last(CREATE)), default=-1)
-    spread = {f"{f.object_type}:{f.object_name}": f for f in analysis.findings if f.kind == "spread"}
+    spread = {f"{f.object_type}:{f.object_name}": f for f in analysis.findings if f.effect == TOGETHER}
     users: dict[str, list[Obj]] = {}
     for o in sorted(m.objects.values(), key=lambda x: x.born):
         if o.exists:
@@ -88,7 +89,7 @@ def group_items(analysis: Analysis, items: list[Item]) -> None:
             continue
         concern = next((spread[k] for k in sorted(it.writes) if k in spread), None)
         if concern is not None:
-            it.group = concern.action.split("with the other ", 1)[-1].split(" in one file", 1)[0].replace(" ", "_")
+            it.group = concern.group
             continue
         group = ""
         for keys in (sorted(it.writes), sorted(it.reads)):

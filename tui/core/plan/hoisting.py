@@ -19,7 +19,7 @@ def hoist_last_definition(p: Planner, o: Obj, defs: list[Event], read_at: dict[i
     PL/pgSQL bodies are not checked when created, so the final body may name objects created
     later; SQL-language bodies are, and stay as they were.
     """
-    if not p.hoisting or o.type != "function" or len(defs) < 2:
+    if not p.hoisting or o.type != "function" or len(defs) < 2 or any(d.stmt.seq in p.pinned for d in defs):
         return False
     first, last = defs[0].stmt, defs[-1].stmt
     if first.parent is not None or last.parent is not None or language(last.node) != "plpgsql":

@@ -48,14 +48,39 @@ class Item:
         return self.at if self.at >= 0 else self.stmt.seq
 
 
+MERGE = "merge"  # a fold of the plan's own: INSERTs written as one
+
+
+@dataclass
+class Fold:
+    """One change the plan makes to the history that can be backed off on its own: backing it off
+    pins `seqs`, which are then written as in the history, where they stood.
+
+    Attributes:
+        id: stable: the finding's id, or the effect and the place of the statement folded.
+        effect: what it does (a finding effect, or MERGE).
+        seqs: the history statements it removes, edits, moves or merges.
+        findings: the accepted findings it carries out.
+        into: the statement it folds into (a CREATE TABLE, an INSERT), or -1.
+    """
+
+    id: str
+    effect: str
+    seqs: set[int] = field(default_factory=set)
+    findings: list[str] = field(default_factory=list)
+    into: int = -1
+
+
 @dataclass
 class Plan:
-    """The ordered items, what was left out and why, and the folds that could not be made."""
+    """The ordered items, what was left out and why, the folds made, and those that could not be."""
 
     items: list[Item]
     dropped: dict[int, str]  # seq -> reason the statement was left out
     unfolded: list[str]
     setup: list[Statement] = field(default_factory=list)  # tool-owned migrations kept as they are
+    folds: list[Fold] = field(default_factory=list)  # the folds made, in history order of their first statement
+    pinned: frozenset[int] = frozenset()  # statements written as in the history, by request
 
 
 def birth_name(o: Obj) -> str:
@@ -67,7 +92,7 @@ def bookkeeping_event(o: Obj, e: Event) -> bool:
     on it: the child's, comment's or grant's own event tells the story."""
     if e.action in ("comment", "grant", "revoke") and o.type not in ("comment", "grant"):
         return True
-    return o.type == "table" and e.action == ALTER and e.detail.startswith(("column ", "constraint "))
+    return o.type == "table" and e.action == ALTER and e.child in ("column", "constraint")
 
 
 def language(node: Any) -> str:

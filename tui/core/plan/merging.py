@@ -6,7 +6,7 @@ import copy
 
 from pglast import ast
 
-from tui.core.plan.items import Item
+from tui.core.plan.items import MERGE, Item
 from tui.core.plan.planner import Planner
 
 
@@ -30,7 +30,7 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
     out: list[Item] = []
     run_shape = None
     for it in items:
-        shape = _insert_shape(it)
+        shape = _insert_shape(it) if it.seq not in p.pinned else None
         prev = out[-1] if out else None
         if (shape is not None and prev is not None and shape == run_shape and not it.stmt.comments
                 and not it.folded and not it.notes):
@@ -42,6 +42,7 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
                     prev.changed = True
                 prev.node.selectStmt.valuesLists = tuple(prev.node.selectStmt.valuesLists) + tuple(it.node.selectStmt.valuesLists)
                 prev.merged.append(it.stmt)
+                p.record(MERGE, it.stmt, prev.stmt, [])
                 prev.writes |= it.writes
                 p.dropped[it.seq] = f"rows merged into the INSERT at {prev.stmt.file}:{prev.stmt.line}"
                 continue

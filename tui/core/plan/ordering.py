@@ -5,6 +5,7 @@ from __future__ import annotations
 from pglast import ast
 
 from tui.core.analysis import Analysis
+from tui.core.findings import TOGETHER
 from tui.core.plan.grouping import DATA, SETUP
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
@@ -23,8 +24,15 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
     last_barrier: Item | None = None
     since_barrier: list[Item] = []
     anchors: list[Item] = []
+    last_pinned: Item | None = None
     for it in by_seq:
         preds: set[int] = set()
+        if it.stmt.seq in p.pinned:
+            # Backed-off statements keep the history's order among themselves, whatever the model
+            # thinks they need: the model missed something about them.
+            if last_pinned is not None:
+                preds.add(id(last_pinned))
+            last_pinned = it
         for k in it.reads | it.writes:
             src = last_writer.get(k)
             if src is not None and src is not it:
@@ -90,7 +98,7 @@ class Cycle(Exception):
 
 def group_rank(items: list[Item], analysis: Analysis) -> dict[str, int]:
     """Setup first, then each domain at the place of its first CREATE TABLE, concerns (notify) last."""
-    spread_keys = {f"{f.object_type}:{f.object_name}" for f in analysis.findings if f.kind == "spread"}
+    spread_keys = {f"{f.object_type}:{f.object_name}" for f in analysis.findings if f.effect == TOGETHER}
     spread_groups = {it.group for it in items if it.writes & spread_keys}
     anchor: dict[str, int] = {}
     for it in items:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from pglast import ast
@@ -14,25 +15,25 @@ from pglast.stream import RawStream
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
+from tui.core.findings import Finding
 from tui.core.formats.base import OWNED
 from tui.core.model import ADD, ALTER, Event, Obj
 from tui.core.parse import Statement
-from tui.core.plan.items import (
-    ANCHORS,
-    BARRIERS,
-    DML,
-    Item,
-    birth_name,
-    bookkeeping_event,
-)
+from tui.core.plan.items import ANCHORS, BARRIERS, DML, Fold, Item, birth_name, bookkeeping_event
 
 
 class Planner:
-    """One attempt at a plan, under the user's decisions and the folds given up so far."""
+    """One attempt at a plan, under the user's decisions and the folds given up so far.
 
-    def __init__(self, analysis: Analysis, decisions: Decisions, hoisting: bool = True) -> None:
+    `pinned` statements are written as in the history: nothing of theirs dies, nothing folds into
+    or out of them, nothing merges with them (a fold the proof backed off pins its statements).
+    """
+
+    def __init__(self, analysis: Analysis, decisions: Decisions, hoisting: bool = True,
+                 pinned: frozenset[int] = frozenset()) -> None:
         self.a = analysis
         self.hoisting = hoisting
+        self.pinned = pinned
         self.no_fold: set[int] = set()  # seqs of CREATE TABLE statements nothing may fold into
         self.no_fold_stmts: set[int] = set()  # seqs of statements that stay where they are
         self.hoist: dict[int, Statement] = {}  # seq of a first definition -> the last definition, written there
@@ -47,6 +48,8 @@ class Planner:
             for e in o.events:
                 top = e.stmt.parent or e.stmt
                 self.by_seq.setdefault(top.seq, []).append((o, e))
+        self.alive_always = {id(e) for seq in pinned for _, e in self.by_seq.get(seq, [])}
+        self.folds: dict[str, Fold] = {}  # by id
         self.dropped: dict[int, str] = {}
         self.unfolded: list[str] = []
         self.revived = False
@@ -55,6 +58,27 @@ class Planner:
         self.unfoldable_cols: set[str] = set()  # columns whose type change stays an ALTER
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
 
+
+    def kill(self, events: Iterable[Event]) -> set[int]:
+        """Mark events dead (not those of pinned statements); the seqs of the statements newly touched."""
+        touched: set[int] = set()
+        for e in events:
+            if id(e) not in self.dead and id(e) not in self.alive_always:
+                self.dead.add(id(e))
+                touched.add((e.stmt.parent or e.stmt).seq)
+        return touched
+
+    def fold_of(self, f: Finding) -> set[int]:
+        """The statements the fold of an accepted finding touches, filled in as it is applied."""
+        fold = self.folds.get(f.id)
+        if fold is None:
+            fold = self.folds[f.id] = Fold(f.id, f.effect, findings=[f.id])
+        return fold.seqs
+
+    def record(self, effect: str, st: Statement, into: Statement, findings: list[str]) -> None:
+        """A fold of one statement into another (a column into its CREATE TABLE, rows into an INSERT)."""
+        fold_id = f"{effect}:{st.file}:{st.line}"
+        self.folds[fold_id] = Fold(fold_id, effect, {st.seq}, sorted(set(findings)), into.seq)
 
     def build_items(self) -> tuple[list[Item], list[Statement]]:
         items: list[Item] = []

@@ -8,17 +8,7 @@ from collections.abc import Iterable
 from pglast import ast
 
 from tui.core.errors import WARNING, Diagnostic
-from tui.core.model import (
-    CREATE,
-    DROP,
-    NOOP,
-    RENAME,
-    REPLACE,
-    Event,
-    Obj,
-    Unfollowable,
-    key_of,
-)
+from tui.core.model import CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, key_of
 from tui.core.names import func_calls, walk
 from tui.core.parse import Statement
 from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
@@ -50,9 +40,9 @@ class Engine(ReplayState):
             self.model.objects[key] = o
         return o
 
-    def event(self, o: Obj, action: str, detail: str = "") -> Event:
+    def event(self, o: Obj, action: str, detail: str = "", child: str = "") -> Event:
         assert self.stmt is not None
-        e = Event(self.stmt, action, detail)
+        e = Event(self.stmt, action, detail, child=child)
         o.events.append(e)
         self.model.touched.setdefault(self.stmt.seq, []).append(o.key)
         return e
@@ -91,12 +81,12 @@ class Engine(ReplayState):
         for d in deps + ([o.parent] if o.parent else []):
             self.rdeps.setdefault(d, set()).add(o.key)
 
-    def drop(self, o: Obj, detail: str = "") -> None:
+    def drop(self, o: Obj, detail: str = "", by: str = "") -> None:
         """Drop an object and what PostgreSQL drops with it: its children and, as CASCADE would, its dependents."""
         if not o.exists:
             return
         o.exists = False
-        self.event(o, DROP, detail)
+        self.event(o, DROP, detail).by = by
         if o.type in RELATION_TYPES:
             self.relnames.get(o.schema, set()).discard(local_name(o.name))
         if o.type == "constraint":
@@ -109,7 +99,7 @@ class Engine(ReplayState):
                 table.attrs["columns"].remove(o.name.rsplit(".", 1)[-1])
         for other in self.dependents(o):
             if other.parent == o.key or o.key in other.attrs.get("depends", ()):
-                self.drop(other, f"dropped with {o.type} {o.name}")
+                self.drop(other, f"dropped with {o.type} {o.name}", by=o.name)
 
     def rename(self, o: Obj, new_name: str) -> None:
         old_name = o.name
@@ -174,9 +164,9 @@ class Engine(ReplayState):
             return False
         return not any(self.functions_named(c.split(".")[-1]) or c.split(".")[-1] in SIDE_EFFECT_CALLS for c in func_calls(node))
 
-    def no_effect(self, reason: str) -> None:
+    def no_effect(self, reason: str, reported: bool = True) -> None:
         assert self.stmt is not None
-        self.model.no_effect.append((self.stmt, reason))
+        self.model.no_effect.append(NoEffect(self.stmt, reason, reported))
 
     def warn(self, message: str) -> None:
         assert self.stmt is not None

@@ -6,7 +6,7 @@ from typing import Any
 
 from pglast import ast
 
-from tui.core.model import ALTER
+from tui.core.model import SETVAL
 from tui.core.names import func_calls, sql
 from tui.core.replay.emptiness import query_is_empty
 from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
@@ -16,7 +16,7 @@ from tui.core.replay.reads import SEQUENCE_CALLS, relation_deps, sequence_args
 def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
     if node.name == "search_path" and node.args:
         rp.search_path = [const_text(a) for a in node.args]
-        rp.no_effect("sets the search path (honoured while reading)")
+        rp.no_effect("sets the search path (honoured while reading)", reported=False)
     else:
         rp.no_effect(f"session setting {node.name or ''}".strip())
 
@@ -62,7 +62,7 @@ def select(rp: Engine, node: ast.SelectStmt) -> None:
         for rv_name in sequence_args(node):
             _, _, seq = rp.lookup(rv_name.split("."), ("sequence",))
             if seq is not None:
-                rp.event(seq, ALTER, "current value set")
+                rp.event(seq, SETVAL, "current value set")
         rp.no_effect("sets a sequence's current value (shown, not compared)")
     else:
         rp.no_effect("SELECT without side effects")

@@ -10,15 +10,7 @@ from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
 from tui.core.model import ADD, ALTER, Obj
-from tui.core.names import (
-    SERIAL_TYPES,
-    choose_name,
-    expr_columns,
-    is_serial,
-    qualified,
-    sql,
-    strings,
-)
+from tui.core.names import SERIAL_TYPES, choose_name, expr_columns, is_serial, qualified, sql, strings
 from tui.core.replay.access import owner
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
@@ -65,7 +57,7 @@ def rename_child(rp: Engine, node: ast.RenameStmt) -> None:
     if type_ == "constraint":
         rp.connames.setdefault(o.schema, set()).discard(node.subname)
         rp.connames[o.schema].add(node.newname)
-    rp.event(t, ALTER, f"{type_} {node.subname} renamed to {node.newname}")
+    rp.event(t, ALTER, f"{type_} {node.subname} renamed to {node.newname}", child=type_)
     rp.rename(o, f"{table}.{node.newname}")
 
 
@@ -248,7 +240,7 @@ def alter_cmd(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
     if st == AT.AT_AddColumn:
         col = add_column(rp, t, cmd.def_, ADD, if_not_exists=bool(cmd.missing_ok))
         if col is not None:
-            rp.event(t, ALTER, f"column {cmd.def_.colname} added")
+            rp.event(t, ALTER, f"column {cmd.def_.colname} added", child="column")
     elif st == AT.AT_DropColumn:
         col = rp.model.get("column", f"{t.name}.{cmd.name}")
         if col is None or not col.exists:
@@ -258,13 +250,13 @@ def alter_cmd(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
                 rp.warn(f"drops column {t.name}.{cmd.name}, which the model does not know")
             return
         rp.drop(col, "DROP COLUMN")
-        rp.event(t, ALTER, f"column {cmd.name} dropped")
+        rp.event(t, ALTER, f"column {cmd.name} dropped", child="column")
         rp.forget_column_data(t, cmd.name)
     elif st in _COLUMN_ALTERS:
         alter_column(rp, t, cmd)
     elif st == AT.AT_AddConstraint:
         if add_constraint(rp, t, cmd.def_, action=ADD) is not None:
-            rp.event(t, ALTER, "constraint added")
+            rp.event(t, ALTER, "constraint added", child="constraint")
     elif st == AT.AT_DropConstraint:
         c = rp.model.get("constraint", f"{t.name}.{cmd.name}")
         if c is None or not c.exists:
@@ -277,7 +269,7 @@ def alter_cmd(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
                 rp.unfollow("drops a constraint unknown to the model", [t.key])
             return
         rp.drop(c, "DROP CONSTRAINT")
-        rp.event(t, ALTER, f"constraint {cmd.name} dropped")
+        rp.event(t, ALTER, f"constraint {cmd.name} dropped", child="constraint")
     elif st in (AT.AT_ValidateConstraint, AT.AT_AlterConstraint):
         c = rp.model.get("constraint", f"{t.name}.{cmd.name or getattr(cmd.def_, 'conname', '')}")
         if c is not None:
