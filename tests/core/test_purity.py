@@ -38,3 +38,48 @@ def test_import_contracts_hold() -> None:
     exe = str(LINT) if LINT.exists() else str(shutil.which("lint-imports"))
     r = subprocess.run([exe], cwd=ROOT, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def _import_loops(package: str) -> list[list[str]]:
+    """Strongly connected groups of modules that import each other (typing-only imports count too)."""
+    import grimp
+
+    graph = grimp.build_graph(package)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    loops: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph.find_modules_directly_imported_by(v):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                group.append(w)
+                if w == v:
+                    break
+            if len(group) > 1:
+                loops.append(sorted(group))
+
+    for m in sorted(graph.modules):
+        if m not in index:
+            visit(m)
+    return loops
+
+
+def test_no_module_imports_itself_back() -> None:
+    assert _import_loops("tui") == []
+
+
+def test_no_core_module_is_over_400_lines() -> None:
+    long = {p.relative_to(ROOT).as_posix(): n for p in (ROOT / "tui" / "core").rglob("*.py")
+            if (n := p.read_text().count("\n")) > 400}
+    assert long == {}

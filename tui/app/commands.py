@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import Hit, Hits, Provider
 
-if TYPE_CHECKING:
-    from tui.app.app import ConsolidateApp
+from tui.app.host import Host
 
 
 class GoToObject(Provider):
     async def search(self, query: str) -> Hits:
-        app: ConsolidateApp = self.app  # type: ignore[assignment]
+        app: Host = self.app  # type: ignore[assignment]
         matcher = self.matcher(query)
         for f in app.session.findings:
             label = f"Go to object: {f.object_type} {f.object_name} ({f.kind})"

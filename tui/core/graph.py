@@ -49,7 +49,7 @@ def _owner(model: Model, key: str) -> Obj | None:
 
 
 def _kind(src: Obj, via: Obj, dst: Obj) -> str:
-    if via.type == "constraint" and via.attrs.get("contype") == "f":
+    if via.type == "constraint" and via.contype == "f":
         return "foreign_key"
     if dst.type in ("type", "domain"):
         return "type"
@@ -77,7 +77,7 @@ def build_graph(model: Model) -> Graph:
         src = _owner(model, o.key)
         if src is None or src.key not in live:
             continue
-        targets = list(o.attrs.get("depends", ()))
+        targets = list(o.depends)
         if o.parent and o.type in ("trigger", "index", "policy"):
             targets.append(o.parent)
         for t in targets:

@@ -50,8 +50,9 @@ class Event:
 class Obj:
     """A schema object, with its timeline across all its lives (created, dropped, created again).
 
-    `attrs` holds the kind-specific final state (a column's type and default, an enum's labels,
-    a function's definition) as plain values and pglast nodes, for the generator to print.
+    The state most code reads is typed: what it depends on, the statement's tree that defines it,
+    a constraint's kind, a table's rows (on its `data` object). `attrs` holds the rest of the
+    kind-specific final state (a column's type and default, an enum's labels, a function's body).
     """
 
     type: str
@@ -64,11 +65,21 @@ class Obj:
     born: int = 0  # seq of the statement that first created it: the history's order
     former_names: list[str] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
+    depends: list[str] = field(default_factory=list)  # keys of what it needs (set by link, followed by renames)
+    node: Any = None  # the pglast tree of the statement that last defined it
+    contype: str = ""  # a constraint's kind: p, u, c, f or x
+    rows: list[Row] = field(default_factory=list)  # a `data` object's rows, alive and removed
+    uncertain: str = ""  # a `data` object: why the model no longer knows every row (empty: it does)
 
     key: str = ""  # `type:name`, kept in step with `name` by Replayer.rekey
 
     def __post_init__(self) -> None:
         self.key = key_of(self.type, self.name)
+
+    def reset(self) -> None:
+        """Forget the state of an earlier life (a table or column created again)."""
+        self.attrs.clear()
+        self.depends, self.node, self.contype, self.rows, self.uncertain = [], None, "", [], ""
 
     def first(self, *actions: str) -> Event | None:
         return next((e for e in self.events if e.action in actions), None)

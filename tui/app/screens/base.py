@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from tui.app.host import Host
+from tui.app.session import Session
 from tui.app.widgets.phase_bar import PhaseBar
-
-if TYPE_CHECKING:
-    from tui.app.app import ConsolidateApp
-    from tui.app.session import Session
 
 
 class PhaseScreen(Screen[None]):
     PHASE = ""
 
     @property
-    def capp(self) -> ConsolidateApp:
+    def capp(self) -> Host:
         return self.app  # type: ignore[return-value]
 
     @property

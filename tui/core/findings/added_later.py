@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tui.core.findings import INTO_CREATE, Finding, make_finding
 from tui.core.findings.common import current_life
+from tui.core.findings.finding import INTO_CREATE, Finding, make_finding
 from tui.core.formats.base import SourceSet
 from tui.core.model import ADD, CREATE, Model
 

@@ -23,7 +23,7 @@ def dependents_map(model: Model) -> dict[str, list[Obj]]:
     """Key -> objects that depended on it at any time (final attrs), children included."""
     rev: dict[str, list[Obj]] = {}
     for o in model.objects.values():
-        for d in o.attrs.get("depends", ()):
+        for d in o.depends:
             rev.setdefault(d, []).append(o)
         if o.parent:
             rev.setdefault(o.parent, []).append(o)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tui.core.findings import LEAVE_OUT, Finding, make_finding, stmts
 from tui.core.findings.common import dependents_map, history_events
+from tui.core.findings.finding import LEAVE_OUT, Finding, make_finding, stmts
 from tui.core.formats.base import SourceSet
 from tui.core.model import ADD, CREATE, DROP, Event, Model, Obj
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.core.findings import AS_WRITTEN, Finding, Source, make_finding
+from tui.core.findings.finding import AS_WRITTEN, Finding, Source, make_finding
 from tui.core.formats.base import REPEATABLE, SourceSet
 from tui.core.model import Model
 

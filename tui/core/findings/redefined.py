@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.core.findings import LAST_DEFINITION, Finding, make_finding
+from tui.core.findings.finding import LAST_DEFINITION, Finding, make_finding
 from tui.core.formats.base import SourceSet
 from tui.core.model import CREATE, DROP, REPLACE, Model
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.core.findings import TOGETHER, Finding, make_finding
+from tui.core.findings.finding import TOGETHER, Finding, make_finding
 from tui.core.formats.base import SourceSet
 from tui.core.model import Model, Obj
 
@@ -20,7 +20,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
     """
     groups: dict[str, list[Obj]] = {}
     for trig in model.live("trigger"):
-        fn = model.objects.get(next(iter(trig.attrs.get("depends", [])), ""))
+        fn = model.objects.get(next(iter(trig.depends), ""))
         if fn is None:
             continue
         calls = set(fn.attrs.get("calls", []))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tui.core.findings import AS_WRITTEN, Finding, make_finding
 from tui.core.findings.common import version_of
+from tui.core.findings.finding import AS_WRITTEN, Finding, make_finding
 from tui.core.formats.base import SourceSet
 from tui.core.model import Model
 

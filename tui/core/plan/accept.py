@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pglast.enums import DropBehavior
+
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
 from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj
 from tui.core.plan.hoisting import hoist_last_definition
@@ -77,15 +79,15 @@ def surviving_rows(p: Planner, findings: list[Finding]) -> None:
 
 def _rows_of(p: Planner, f: Finding) -> set[int]:
     d = p.m.get("data", f.object_name)
-    if d is None or d.attrs.get("uncertain"):
+    if d is None or d.uncertain:
         return set()
     # Rows of other tables may point at these: they can go only when every statement that
     # wrote rows of the referencing tables goes too (a table pointing at itself keeps them).
     if p._fk_refs is None:
         p._fk_refs = {}
         for c in p.m.objects.values():
-            if c.type == "constraint" and c.attrs.get("contype") == "f":
-                for dep in c.attrs.get("depends", ()):
+            if c.type == "constraint" and c.contype == "f":
+                for dep in c.depends:
                     if dep.startswith("table:"):
                         p._fk_refs.setdefault(dep, []).append(c)
     table_key = d.parent
@@ -95,7 +97,7 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
         if od is not None and (other is not None and other.key == table_key and od.events
                                or any(e.action in (INSERT, UPDATE, OPAQUE) and id(e) not in p.dead for e in od.events)):
             return set()
-    rows = d.attrs.get("rows", [])
+    rows = d.rows
     killed: set[int] = set()
     # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
     # no surviving row follows can go.
@@ -118,10 +120,10 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
 
 def _truncate_cascade_safe(p: Planner, e: Event) -> bool:
     node = e.stmt.node
-    if getattr(getattr(node, "behavior", None), "name", "") != "DROP_CASCADE":
+    if getattr(node, "behavior", None) != DropBehavior.DROP_CASCADE:
         return True
     for o in p.m.objects.values():
-        if o.type == "data" and e not in o.events and any(r.alive for r in o.attrs.get("rows", [])):
+        if o.type == "data" and e not in o.events and any(r.alive for r in o.rows):
             return False
     return True
 

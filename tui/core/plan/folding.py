@@ -116,7 +116,7 @@ def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Ite
     # Whatever named the column before the rename (an index, a view, a constraint) was written with the old name.
     if any(col in objs and seq < it.seq and seq != target.seq for seq, objs in p.m.reads.items()):
         return
-    if any(col.key in o.attrs.get("depends", ()) and o.born < it.seq for o in p.m.objects.values()):
+    if any(col.key in o.depends and o.born < it.seq for o in p.m.objects.values()):
         return
     old, new = it.node.subname, it.node.newname
     elts = list(target.node.tableElts or ())
@@ -188,7 +188,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False
         if cmd.subtype == AT.AT_AlterColumnType:
             # The new type (an enum, a domain) may be created later than the table.
-            it.reads |= {d for d in col.attrs.get("depends", ()) if d.startswith(("type:", "domain:")) and d in p.m.objects}
+            it.reads |= {d for d in col.depends if d.startswith(("type:", "domain:")) and d in p.m.objects}
         p._edit(target)
         cd = copy.deepcopy(defs[0])
         _apply_column_cmd(cd, cmd)

@@ -40,7 +40,7 @@ def table_of(analysis: Analysis, key: str, users: dict[str, list[Obj]] | None = 
     if o.parent:
         return table_of(analysis, o.parent, users, depth + 1)
     if o.type == "view":
-        for d in o.attrs.get("depends", ()):
+        for d in o.depends:
             t = table_of(analysis, d, users, depth + 1)
             if t is not None:
                 return t
@@ -66,7 +66,7 @@ def table_groups(analysis: Analysis) -> dict[str, str]:
             groups[t.key] = stem(f)
             continue
         refs = [c.attrs.get("ref_table") for c in m.objects.values()
-                if c.type == "constraint" and c.parent == t.key and c.exists and c.attrs.get("contype") == "f"]
+                if c.type == "constraint" and c.parent == t.key and c.exists and c.contype == "f"]
         target = next((groups[f"table:{r}"] for r in refs if r and f"table:{r}" in groups), None)
         groups[t.key] = target or stem(f)
     return groups
@@ -81,7 +81,7 @@ def group_items(analysis: Analysis, items: list[Item]) -> None:
     users: dict[str, list[Obj]] = {}
     for o in sorted(m.objects.values(), key=lambda x: x.born):
         if o.exists:
-            for d in o.attrs.get("depends", ()):
+            for d in o.depends:
                 users.setdefault(d, []).append(o)
     for it in items:
         if "@data" in it.writes and not any(k.split(":", 1)[0] in ("table", "view", "function", "type") for k in it.writes):

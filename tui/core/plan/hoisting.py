@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pglast import ast
+from pglast.enums import TRIGGER_TYPE_TRUNCATE
 
 from tui.core.model import DROP, Event, Obj
 from tui.core.plan.items import DML, EXISTENCE_ONLY, RUNS_CODE, language
 from tui.core.plan.planner import Planner
 
-_ON_TRUNCATE = 1 << 5  # TRIGGER_TYPE_TRUNCATE in CreateTrigStmt.events
+_ON_TRUNCATE = TRIGGER_TYPE_TRUNCATE  # a bit of CreateTrigStmt.events
 
 
 
@@ -31,11 +32,11 @@ def hoist_last_definition(p: Planner, o: Obj, defs: list[Event], read_at: dict[i
     for seq in read_at.get(id(o), ()):
         if seq < last.seq and seq not in own and not isinstance(stmts[seq].node, EXISTENCE_ONLY):
             return False
-    triggers = [t for t in p.m.objects.values() if t.type == "trigger" and o.key in t.attrs.get("depends", ())]
+    triggers = [t for t in p.m.objects.values() if t.type == "trigger" and o.key in t.depends]
     fired_on = {t.parent for t in triggers}
-    truncate_fired_on = {t.parent for t in triggers if getattr(t.attrs.get("node"), "events", 0) & _ON_TRUNCATE}
+    truncate_fired_on = {t.parent for t in triggers if getattr(t.node, "events", 0) & _ON_TRUNCATE}
     cascades_from = {str(c.attrs.get("ref_table")) for c in p.m.objects.values()
-                     if c.type == "constraint" and c.attrs.get("contype") == "f" and c.parent in fired_on}
+                     if c.type == "constraint" and c.contype == "f" and c.parent in fired_on}
     for st in stmts[first.seq + 1:last.seq]:
         if st.seq in p.opaque_seqs or (isinstance(st.node, RUNS_CODE) and not isinstance(st.node, DML)):
             return False  # it may have called the function

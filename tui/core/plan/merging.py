@@ -26,7 +26,7 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
     the same rows in the same order (serial ids too), one statement to read instead of hundreds.
     Not where a statement-level trigger would fire a different number of times, nor across comments."""
     statement_triggers = {o.parent for o in p.m.objects.values() if o.type == "trigger" and o.exists
-                          and not getattr(o.attrs.get("node"), "row", True)}
+                          and not getattr(o.node, "row", True)}
     out: list[Item] = []
     run_shape = None
     for it in items:

@@ -128,7 +128,7 @@ class Planner:
             for o, _ in alive:
                 # Touching an object (dropping a view, say) depends on what it depends on, so that
                 # a later DROP of those waits for it.
-                item.reads.update(d for d in o.attrs.get("depends", ()) if d in self.m.objects)
+                item.reads.update(d for d in o.depends if d in self.m.objects)
             if isinstance(st.node, DML) or any(o.type == "data" for o, _ in alive):
                 # Rows reference rows through foreign keys the model does not follow: data
                 # statements keep their order among themselves.
@@ -180,7 +180,7 @@ class Planner:
                 if id(e) in self.dead:
                     self.dead.discard(id(e))
                     self.revived = True
-            for k in list(o.attrs.get("depends", ())) + ([o.parent] if o.parent else []):
+            for k in list(o.depends) + ([o.parent] if o.parent else []):
                 dep = self.m.objects.get(k)
                 if dep is not None and any(id(e) in self.dead for e in dep.events):
                     todo.append(dep)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
+from pglast.enums import GrantTargetType
 from pglast.enums import ObjectType as OT
 
 from tui.core.model import ALTER, COMMENT, CREATE, GRANT, OWNER, REVOKE, Obj
@@ -42,7 +43,7 @@ def grant(rp: Engine, node: ast.GrantStmt) -> None:
     roles = [r.rolename if r.rolename else "PUBLIC" for r in node.grantees or ()]
     rp.model.roles_used.update(r for r in roles if r != "PUBLIC")
     privs = sorted(p.priv_name or "all" for p in node.privileges or ()) or ["all"]
-    if node.targtype != 0:  # ALL TABLES IN SCHEMA and friends
+    if node.targtype != GrantTargetType.ACL_TARGET_OBJECT:  # ALL TABLES IN SCHEMA and friends
         targets = [o for o in rp.model.objects.values() if o.exists and o.type in ("table", "view", "sequence", "function")
                    and o.schema in strings(node.objects)]
     else:
@@ -90,7 +91,7 @@ def create_policy(rp: Engine, node: ast.CreatePolicyStmt) -> None:
     schema, table, t = rp.rel(node.table)
     o = rp.create("policy", f"{table}.{node.policy_name}", schema, parent=t.key if t else "")
     if o is not None:
-        o.attrs.update(node=node)
+        o.node = node
         rp.model.roles_used.update(r.rolename for r in node.roles or () if getattr(r, "rolename", None))
 
 

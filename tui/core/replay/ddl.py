@@ -49,7 +49,8 @@ def create_enum(rp: Engine, node: ast.CreateEnumStmt) -> None:
     schema, name = rp.type_target(strings(node.typeName))
     o = rp.create("type", name, schema, detail="enum")
     if o is not None:
-        o.attrs.update(kind="enum", labels=[v.sval for v in node.vals or ()], node=node)
+        o.node = node
+        o.attrs.update(kind="enum", labels=[v.sval for v in node.vals or ()])
 
 
 def alter_enum(rp: Engine, node: ast.AlterEnumStmt) -> None:
@@ -80,7 +81,8 @@ def create_composite_type(rp: Engine, node: ast.CompositeTypeStmt) -> None:
     schema, name, _ = rp.rel(node.typevar, ("type",))
     o = rp.create("type", name, schema, detail="composite")
     if o is not None:
-        o.attrs.update(kind="composite", node=node)
+        o.node = node
+        o.attrs.update(kind="composite")
         rp.link(o, [k for c in node.coldeflist or () if (k := rp.type_key(c.typeName))])
 
 
@@ -88,7 +90,8 @@ def create_range(rp: Engine, node: ast.CreateRangeStmt) -> None:
     schema, name = rp.type_target(strings(node.typeName))
     o = rp.create("type", name, schema, detail="range")
     if o is not None:
-        o.attrs.update(kind="range", node=node)
+        o.node = node
+        o.attrs.update(kind="range")
 
 
 def create_domain(rp: Engine, node: ast.CreateDomainStmt) -> None:
@@ -96,7 +99,8 @@ def create_domain(rp: Engine, node: ast.CreateDomainStmt) -> None:
     o = rp.create("domain", name, schema)
     if o is not None:
         dep = rp.type_key(node.typeName)
-        o.attrs.update(kind="domain", node=node)
+        o.node = node
+        o.attrs.update(kind="domain")
         rp.link(o, [dep] if dep else [])
 
 

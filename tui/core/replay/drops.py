@@ -38,7 +38,7 @@ def rename_object(rp: Engine, node: ast.RenameStmt) -> None:
             # The index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint: PostgreSQL renames the constraint too.
             local = name.rsplit(".", 1)[-1]
             con = next((c for c in rp.model.objects.values() if c.type == "constraint" and c.exists and c.schema == schema
-                        and c.name.rsplit(".", 1)[-1] == local and c.attrs.get("contype") in ("p", "u", "x")), None)
+                        and c.name.rsplit(".", 1)[-1] == local and c.contype in ("p", "u", "x")), None)
             if con is not None:
                 table = con.name.rsplit(".", 1)[0]
                 rp.connames.setdefault(schema, set()).discard(local)

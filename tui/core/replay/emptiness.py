@@ -24,7 +24,7 @@ def nothing_to_change(rp: Engine, t: Obj, d: Obj, node: Any) -> bool:
         return False
     for key in rp.rdeps.get(t.key, ()):
         trig = rp.model.objects.get(key)
-        if trig is not None and trig.type == "trigger" and trig.exists and not getattr(trig.attrs.get("node"), "row", True):
+        if trig is not None and trig.type == "trigger" and trig.exists and not getattr(trig.node, "row", True):
             return False  # a statement-level trigger fires on no rows too
     return True
 
@@ -35,7 +35,7 @@ def certainly_empty(rp: Engine, t: Obj) -> bool:
     if t.type != "table" or rp.blind:
         return False
     d = rp.model.get("data", t.name)
-    if d is not None and d.exists and (d.attrs.get("uncertain") or any(r.alive for r in d.attrs["rows"])):
+    if d is not None and d.exists and (d.uncertain or any(r.alive for r in d.rows)):
         return False
     local = t.name.rsplit(".", 1)[-1].lower()
     return not any(t.key in u.objects or (not u.contained and local in rp.names_in(u.stmt)) for u in rp.model.unfollowable)

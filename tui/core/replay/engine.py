@@ -74,10 +74,10 @@ class Engine(ReplayState):
 
     def link(self, o: Obj, depends: Iterable[str]) -> None:
         """Record what `o` depends on (and its parent), so drops cascade and renames follow."""
-        for old in o.attrs.get("depends", ()):
+        for old in o.depends:
             self.rdeps.get(old, set()).discard(o.key)
         deps = list(dict.fromkeys(depends))
-        o.attrs["depends"] = deps
+        o.depends = deps
         for d in deps + ([o.parent] if o.parent else []):
             self.rdeps.setdefault(d, set()).add(o.key)
 
@@ -91,14 +91,14 @@ class Engine(ReplayState):
             self.relnames.get(o.schema, set()).discard(local_name(o.name))
         if o.type == "constraint":
             self.connames.get(o.schema, set()).discard(o.name.rsplit(".", 1)[-1])
-            if o.attrs.get("contype") in ("p", "u", "x"):
+            if o.contype in ("p", "u", "x"):
                 self.relnames.get(o.schema, set()).discard(o.name.rsplit(".", 1)[-1])
         if o.type == "column":
             table = self.model.objects.get(o.parent)
             if table is not None and o.name.rsplit(".", 1)[-1] in table.attrs.get("columns", []):
                 table.attrs["columns"].remove(o.name.rsplit(".", 1)[-1])
         for other in self.dependents(o):
-            if other.parent == o.key or o.key in other.attrs.get("depends", ()):
+            if other.parent == o.key or o.key in other.depends:
                 self.drop(other, f"dropped with {o.type} {o.name}", by=o.name)
 
     def rename(self, o: Obj, new_name: str) -> None:
@@ -126,7 +126,7 @@ class Engine(ReplayState):
         self.model.objects[new_key] = o
         if o.type == "function":
             self.index_function(o, old_key)
-        for d in list(o.attrs.get("depends", ())) + ([o.parent] if o.parent else []):
+        for d in list(o.depends) + ([o.parent] if o.parent else []):
             bucket = self.rdeps.setdefault(d, set())
             bucket.discard(old_key)
             bucket.add(new_key)
@@ -138,8 +138,8 @@ class Engine(ReplayState):
                 continue
             if other.parent == old_key:
                 other.parent = new_key
-            if old_key in other.attrs.get("depends", ()):
-                other.attrs["depends"] = [new_key if d == old_key else d for d in other.attrs["depends"]]
+            if old_key in other.depends:
+                other.depends = [new_key if d == old_key else d for d in other.depends]
         if o.type == "column":
             self.renamed_column(o, old_key.split(":", 1)[1].rsplit(".", 1)[-1], new_name.rsplit(".", 1)[-1])
 
@@ -177,7 +177,7 @@ class Engine(ReplayState):
         if t is not None:
             t.attrs["columns"] = [new if c == old else c for c in t.attrs.get("columns", [])]
             d = self.model.get("data", t.name)
-            for r in d.attrs.get("rows", []) if d is not None else []:
+            for r in d.rows if d is not None else []:
                 if old in r.values:
                     r.values[new] = r.values.pop(old)
         for other in self.dependents(col):
@@ -189,18 +189,19 @@ class Engine(ReplayState):
         d = self.obj("data", t.name, t.schema, parent=t.key)
         if not d.exists:
             d.exists, d.lives = True, d.lives + 1
-            d.attrs.update(rows=[], uncertain="")
+            d.rows = []
+            d.uncertain = ""
             self.truncations += 1  # a new (empty, known) life: triggers that fired must mark it anew
             self.link(d, [])
         return d
 
     def mark_data_uncertain(self, t: Obj, reason: str) -> None:
         d = self.model.get("data", t.name)
-        if d is not None and d.exists and any(r.alive for r in d.attrs["rows"]):
-            d.attrs["uncertain"] = reason
+        if d is not None and d.exists and any(r.alive for r in d.rows):
+            d.uncertain = reason
 
     def forget_column_data(self, t: Obj, column: str) -> None:
         d = self.model.get("data", t.name)
         if d is not None:
-            for r in d.attrs.get("rows", []):
+            for r in d.rows:
                 r.values.pop(column, None)

@@ -33,8 +33,8 @@ def create_function(rp: Engine, node: ast.CreateFunctionStmt) -> None:
     if node.returnType is not None and (k := rp.type_key(node.returnType)):
         deps.append(k)
     rp.link(o, deps)
-    o.attrs.update(node=node, body=body, language=language.lower(), calls=calls,
-                   returns=sql(node.returnType) if node.returnType is not None else "", procedure=bool(node.is_procedure))
+    o.node = node
+    o.attrs.update(body=body, language=language.lower(), calls=calls, returns=sql(node.returnType) if node.returnType is not None else "", procedure=bool(node.is_procedure))
     if was and o.events[-1].action == CREATE:
         o.events[-1].action = REPLACE
 
@@ -56,7 +56,8 @@ def create_trigger(rp: Engine, node: ast.CreateTrigStmt) -> None:
     fnames = strings(node.funcname)
     funcs = rp.functions_named(fnames[-1], fnames[0] if len(fnames) > 1 else None)
     deps = [f.key for f in funcs[:1]]
-    o.attrs.update(node=node, function=funcs[0].name if funcs else ".".join(fnames), table=table)
+    o.node = node
+    o.attrs.update(function=funcs[0].name if funcs else ".".join(fnames), table=table)
     rp.link(o, deps)
 
 
@@ -65,7 +66,8 @@ def create_view(rp: Engine, node: ast.ViewStmt) -> None:
     o = rp.create("view", name, schema, replace=bool(node.replace))
     if o is None:
         return
-    o.attrs.update(node=node, materialized=False)
+    o.node = node
+    o.attrs.update(materialized=False)
     rp.link(o, relation_deps(rp, node.query) + function_deps(rp, node.query))
     o.attrs.pop("stale", None)
 
@@ -75,7 +77,8 @@ def create_table_as(rp: Engine, node: ast.CreateTableAsStmt) -> None:
         schema, name, _ = rp.rel(node.into.rel, ("view",))
         o = rp.create("view", name, schema, if_not_exists=bool(node.if_not_exists), detail="materialized")
         if o is not None:
-            o.attrs.update(node=node, materialized=True)
+            o.node = node
+            o.attrs.update(materialized=True)
             rp.link(o, relation_deps(rp, node.query) + function_deps(rp, node.query))
         return
     schema, name, _ = rp.rel(node.into.rel)

@@ -23,7 +23,8 @@ def create_index(rp: Engine, node: ast.IndexStmt) -> None:
     o = rp.create("index", name, schema, parent=t.key if t else "", if_not_exists=bool(node.if_not_exists))
     if o is None:
         return
-    o.attrs.update(node=node, table=table, columns=columns, unique=bool(node.unique))
+    o.node = node
+    o.attrs.update(table=table, columns=columns, unique=bool(node.unique))
     rp.link(o, [f"column:{table}.{c}" for c in columns])
     if t is None:
         rp.warn(f"index on {table}, which the history never created")
@@ -34,7 +35,8 @@ def create_sequence(rp: Engine, node: ast.CreateSeqStmt) -> None:
     o = rp.create("sequence", name, schema, if_not_exists=bool(node.if_not_exists))
     if o is None:
         return
-    o.attrs.update(node=node, options=list(node.options or ()), alters=[])
+    o.node = node
+    o.attrs.update(options=list(node.options or ()), alters=[])
     sequence_owner(rp, o, node.options)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
+from pglast.enums import DropBehavior, OnConflictAction
 
 from tui.core.model import DELETE, INSERT, TRUNCATE, UPDATE, Obj, Row
 from tui.core.names import sql
@@ -36,7 +37,7 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
         rp.no_effect(f"INSERT into {t.name} from a query over tables that hold no rows at this point")
         return
     if node.withClause is not None or sel is None or not sel.valuesLists or returning:
-        d.attrs["uncertain"] = "rows inserted from a query"
+        d.uncertain = "rows inserted from a query"
         fire(rp, t)
         e = rp.event(d, INSERT, "rows from a query")
         rp.unfollow("INSERT from a query: the rows depend on the data", [t.key] + relation_deps(rp, sel))
@@ -44,7 +45,7 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
         return
     e = rp.event(d, INSERT, f"{len(sel.valuesLists)} row(s)")
     fire(rp, t)
-    rows: list[Row] = d.attrs["rows"]
+    rows: list[Row] = d.rows
     conflict = node.onConflictClause
     for values in sel.valuesLists:
         row = Row({c: sql(v) for c, v in zip(cols, values)}, e)
@@ -60,13 +61,13 @@ def _conflicts(rp: Engine, t: Obj, rows: list[Row], row: Row, conflict: ast.OnCo
         keys.append([e.name for e in conflict.infer.indexElems if e.name])
     else:
         for c in rp.model.objects.values():
-            if c.type == "constraint" and c.parent == t.key and c.exists and c.attrs.get("contype") in ("p", "u"):
+            if c.type == "constraint" and c.parent == t.key and c.exists and c.contype in ("p", "u"):
                 keys.append(c.attrs["columns"])
     for key in keys:
         if key and all(k in row.values for k in key):
             for r in rows:
                 if r.alive and all(literal_value(r.values.get(k)) == literal_value(row.values[k]) for k in key):
-                    if conflict.action == 2 or getattr(conflict.action, "value", None) == 2:  # DO UPDATE
+                    if conflict.action == OnConflictAction.ONCONFLICT_UPDATE:
                         rp.warn("INSERT ... ON CONFLICT DO UPDATE: the row is kept as first inserted")
                     return True
     return False
@@ -77,7 +78,7 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
     if t is None:
         return
     d = rp.data(t)
-    rows = [r for r in d.attrs["rows"] if r.alive]
+    rows = [r for r in d.rows if r.alive]
     if not rows and nothing_to_change(rp, t, d, node):
         rp.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
         return
@@ -88,7 +89,7 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
     if matched is None or not constant:
         rp.event(d, UPDATE, "rows changed by a condition the model cannot evaluate")
         if rows:
-            d.attrs["uncertain"] = "UPDATE with a condition or value the model cannot evaluate"
+            d.uncertain = "UPDATE with a condition or value the model cannot evaluate"
         return
     for r in matched:
         r.values.update({k: sql(v) for k, v in sets.items()})
@@ -100,7 +101,7 @@ def delete(rp: Engine, node: ast.DeleteStmt) -> None:
     if t is None:
         return
     d = rp.data(t)
-    rows = [r for r in d.attrs["rows"] if r.alive]
+    rows = [r for r in d.rows if r.alive]
     if not rows and nothing_to_change(rp, t, d, node):
         rp.no_effect(f"DELETE from {t.name}, which holds no rows at this point")
         return
@@ -111,7 +112,7 @@ def delete(rp: Engine, node: ast.DeleteStmt) -> None:
     if matched is None:
         e.detail = "rows matching a condition the model cannot evaluate"
         if rows:
-            d.attrs["uncertain"] = "DELETE with a condition the model cannot evaluate"
+            d.uncertain = "DELETE with a condition the model cannot evaluate"
     else:
         for r in matched:
             r.alive, r.removed_by = False, e
@@ -126,8 +127,8 @@ def referencing(rp: Engine, t: Obj) -> list[tuple[Obj, Obj]]:
     out = []
     for key in list(rp.rdeps.get(t.key, ())):
         c = rp.model.objects.get(key)
-        if (c is not None and c.type == "constraint" and c.attrs.get("contype") == "f" and c.exists
-                and t.key in c.attrs.get("depends", ()) and c.parent != t.key):
+        if (c is not None and c.type == "constraint" and c.contype == "f" and c.exists
+                and t.key in c.depends and c.parent != t.key):
             child = rp.model.objects.get(c.parent)
             if child is not None:
                 out.append((c, child))
@@ -140,16 +141,16 @@ def cascade(rp: Engine, t: Obj, emptied: bool, seen: set[str]) -> None:
     which rows those are (every row whose key is set); otherwise it no longer knows their rows."""
     seen.add(t.key)
     for c, child in referencing(rp, t):
-        action = getattr(c.attrs.get("node"), "fk_del_action", "a")
+        action = getattr(c.node, "fk_del_action", "a")
         cd = rp.model.get("data", child.name)
-        live = [r for r in cd.attrs["rows"] if r.alive] if cd is not None and cd.exists else []
+        live = [r for r in cd.rows if r.alive] if cd is not None and cd.exists else []
         if action not in ("c", "n", "d") or not live:
             continue
         keyed = [key_set(child, r, c.attrs.get("columns", []), rp) for r in live]
         if not any(k is None or k for k in keyed):
             continue  # every row's key is NULL: no row of t is theirs
         if not emptied or action == "d" or None in keyed:
-            cd.attrs["uncertain"] = f"rows an ON DELETE action from {t.name} may have changed"  # type: ignore[union-attr]
+            cd.uncertain = f"rows an ON DELETE action from {t.name} may have changed"  # type: ignore[union-attr]
             if child.key not in seen:
                 cascade(rp, child, False, seen)
             continue
@@ -175,16 +176,16 @@ def truncate(rp: Engine, node: ast.TruncateStmt) -> None:
         fire(rp, t, rows_affected=False)
         rp.truncations += 1  # a table may be known empty again: triggers must mark anew
         _truncate(rp, d, "all rows")
-        if getattr(node.behavior, "name", "") == "DROP_CASCADE":
+        if node.behavior == DropBehavior.DROP_CASCADE:
             _truncate_referencing(rp, t, {t.key})
 
 
 def _truncate(rp: Engine, d: Obj, detail: str) -> None:
     e = rp.event(d, TRUNCATE, detail)
-    for r in d.attrs["rows"]:
+    for r in d.rows:
         if r.alive:
             r.alive, r.removed_by = False, e
-    d.attrs["uncertain"] = ""
+    d.uncertain = ""
 
 
 def _truncate_referencing(rp: Engine, t: Obj, seen: set[str]) -> None:
@@ -207,7 +208,7 @@ def copy(rp: Engine, node: ast.CopyStmt) -> None:
             return
         if t is not None:
             d = rp.data(t)
-            d.attrs["uncertain"] = "rows loaded by COPY"
+            d.uncertain = "rows loaded by COPY"
             fire(rp, t)
             keys.append(t.key)
     rp.unfollow("COPY: rows come from outside the SQL", keys)

@@ -76,8 +76,9 @@ def create_table(rp: Engine, node: ast.CreateStmt) -> None:
     t = rp.create("table", name, schema, if_not_exists=bool(node.if_not_exists))
     if t is None:
         return
-    t.attrs.clear()
-    t.attrs.update(node=node, columns=[], rls=False, kept=[])
+    t.reset()
+    t.node = node
+    t.attrs.update(columns=[], rls=False, kept=[])
     if node.inhRelations or node.partbound or node.partspec or node.ofTypename:
         t.attrs["opaque"] = True
     parents = [rp.rel(rv)[2] for rv in node.inhRelations or ()]
@@ -112,11 +113,10 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
         return None
     if action:
         col.events[-1].action = action
-    col.attrs.clear()
+    col.reset()
     t.attrs.setdefault("columns", []).append(cd.colname)
     deps = [k for k in [rp.type_key(cd.typeName)] if k] if cd.typeName is not None else []
-    col.attrs.update(type=cd.typeName, type_sql=sql(cd.typeName), not_null=False, default=None, identity=None,
-                     generated=None, collation=cd.collClause, serial=False)
+    col.attrs.update(type=cd.typeName, type_sql=sql(cd.typeName), not_null=False, default=None, identity=None, generated=None, collation=cd.collClause, serial=False)
     if cd.typeName is not None and is_serial(cd.typeName):
         seq_name = choose_name(local_name(t.name), cd.colname, "seq", rp.relnames.get(t.schema, set()))
         seq = rp.create("sequence", qualified(t.schema, seq_name), t.schema, detail=f"serial of {col.name}")
@@ -174,7 +174,9 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
     if contype in "pux":
         rp.relnames.setdefault(t.schema, set()).add(name)
     deps = [f"column:{t.name}.{k}" for k in columns]
-    o.attrs.update(node=c, contype=contype, columns=columns, column_level=bool(column), conname=name)
+    o.node = c
+    o.contype = contype
+    o.attrs.update(columns=columns, column_level=bool(column), conname=name)
     if contype == "p":
         for k in columns:
             col = rp.model.get("column", f"{t.name}.{k}")
@@ -299,7 +301,7 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         col.attrs["default"] = cmd.def_
         what = "default set" if cmd.def_ is not None else "default dropped"
         if cmd.def_ is not None:
-            rp.link(col, col.attrs.get("depends", []) + function_deps(rp, cmd.def_))
+            rp.link(col, col.depends + function_deps(rp, cmd.def_))
     elif st in (AT.AT_DropNotNull, AT.AT_SetNotNull):
         col.attrs["not_null"] = st == AT.AT_SetNotNull
     elif st == AT.AT_AlterColumnType:
@@ -308,7 +310,7 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         if cd.collClause is not None:
             col.attrs["collation"] = cd.collClause
         k = rp.type_key(cd.typeName)
-        rp.link(col, [d for d in col.attrs.get("depends", []) if not d.startswith(("type:", "domain:"))] + ([k] if k else []))
+        rp.link(col, [d for d in col.depends if not d.startswith(("type:", "domain:"))] + ([k] if k else []))
         what = f"type changed to {sql(cd.typeName)}"
         if cd.raw_default is not None:
             rp.mark_data_uncertain(t, "column retyped with USING")

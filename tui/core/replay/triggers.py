@@ -25,10 +25,10 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True) -> None:
         trig = rp.model.objects.get(key)
         if trig is None or trig.type != "trigger" or not trig.exists:
             continue
-        if not rows_affected and getattr(trig.attrs.get("node"), "row", False):
+        if not rows_affected and getattr(trig.node, "row", False):
             continue  # a row-level trigger fires only on rows
         # Through the dependency, which follows renames (the name in attrs is the one written).
-        fn = next((f for k in trig.attrs.get("depends", ()) if (f := rp.model.objects.get(k)) is not None
+        fn = next((f for k in trig.depends if (f := rp.model.objects.get(k)) is not None
                    and f.type == "function"), None)
         made = fn.last(CREATE, REPLACE) if fn is not None else None
         stamp = (key, id(made), rp.truncations)
@@ -45,7 +45,7 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True) -> None:
             if word[0] == "~" and certainly_empty(rp, other):
                 skipped = True  # an UPDATE or DELETE of a table with no row changes nothing
                 continue
-            rp.data(other).attrs["uncertain"] = "rows a trigger may have written"
+            rp.data(other).uncertain = "rows a trigger may have written"
         if not skipped:
             rp.fired.add(stamp)
 
