@@ -68,7 +68,7 @@ def test_rows_inserted_then_truncated(result) -> None:  # type: ignore[no-untype
     inserts = [s for s in f.sources if "sensor_runtimes" in s.file]
     assert len(inserts) == 4
     assert f.sources[-1].file == _file(result, "unify_runtimes")
-    assert not any(r.alive for r in result.model.get("data", "runtime").attrs["rows"])
+    assert not any(r.alive for r in result.model.get("data", "runtime").rows)
 
 
 def test_table_replaced_by_jsonb_column(result) -> None:  # type: ignore[no-untyped-def]
@@ -114,7 +114,7 @@ def test_real_world_extras(result) -> None:  # type: ignore[no-untyped-def]
     assert "attune_readonly" in result.model.roles_used - result.model.roles_created
     assert result.model.get("comment", "table identity").attrs["text"]
     assert result.model.get("comment", "column identity.login").exists
-    assert set(result.model.get("view", "action_overview").attrs["depends"]) >= {"table:action", "table:pack"}
+    assert set(result.model.get("view", "action_overview").depends) >= {"table:action", "table:pack"}
     assert result.model.get("sequence", "identity_login_seq").exists
     assert "pg_trgm" in result.model.extensions
     _find(result, "altered_later", "column", "worker.hostname")

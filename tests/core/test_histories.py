@@ -49,13 +49,13 @@ def test_history_case(case: str) -> None:
             for d in data["diagnostics"]
         ), data["diagnostics"]
     for table, count in expected.get("rows", {}).items():
-        rows = result.model.get("data", table).attrs["rows"]
+        rows = result.model.get("data", table).rows
         assert sum(1 for r in rows if r.alive) == count
     for table, values in expected.get("values", {}).items():
-        rows = result.model.get("data", table).attrs["rows"]
+        rows = result.model.get("data", table).rows
         assert [{k: r.values[k] for k in want} for r, want in zip([r for r in rows if r.alive], values)] == values
     for table in expected.get("uncertain", []):
-        assert result.model.get("data", table).attrs["uncertain"], table
+        assert result.model.get("data", table).uncertain, table
     for type_name, labels in expected.get("labels", {}).items():
         assert result.model.get("type", type_name).attrs["labels"] == labels
 
