@@ -41,7 +41,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, pinned: f
         items, setup = _settled_items(p)
         if not last:
             fold(p, items)
-        group_items(analysis, items)
+        group_items(analysis, items, p.accepted)
         try:
             ordered = order(p, items)
         except Cycle as cycle:

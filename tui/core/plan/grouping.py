@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from tui.core.analysis import Analysis
-from tui.core.findings import TOGETHER
+from tui.core.findings import TOGETHER, Finding
 from tui.core.formats.base import short_name
 from tui.core.model import CREATE, Obj
 from tui.core.plan.items import Item
@@ -72,12 +72,13 @@ def table_groups(analysis: Analysis) -> dict[str, str]:
     return groups
 
 
-def group_items(analysis: Analysis, items: list[Item]) -> None:
+def group_items(analysis: Analysis, items: list[Item], accepted: list[Finding]) -> None:
     m = analysis.model
     groups = table_groups(analysis)
     names = {t.name.rsplit(".", 1)[-1]: g for t in m.objects.values() if t.type == "table" and (g := groups.get(t.key))}
     first_table = min((o.born for o in m.objects.values() if o.type == "table" and o.last(CREATE)), default=-1)
-    spread = {f"{f.object_type}:{f.object_name}": f for f in analysis.findings if f.effect == TOGETHER}
+    # A concern's members go together only where the user accepted it.
+    spread = {f"{f.object_type}:{f.object_name}": f for f in accepted if f.effect == TOGETHER}
     users: dict[str, list[Obj]] = {}
     for o in sorted(m.objects.values(), key=lambda x: x.born):
         if o.exists:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pglast import ast
 
-from tui.core.analysis import Analysis
-from tui.core.findings import TOGETHER
+from tui.core.findings import TOGETHER, Finding
 from tui.core.plan.grouping import DATA, SETUP
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
@@ -64,7 +63,7 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
             anchors.append(it)
         since_barrier.append(it)
     index = {id(i): i for i in by_seq}
-    rank = group_rank(by_seq, p.a)
+    rank = group_rank(by_seq, p.accepted)
     done: set[int] = set()
     out: list[Item] = []
 
@@ -96,9 +95,9 @@ class Cycle(Exception):
         self.items = items
 
 
-def group_rank(items: list[Item], analysis: Analysis) -> dict[str, int]:
+def group_rank(items: list[Item], accepted: list[Finding]) -> dict[str, int]:
     """Setup first, then each domain at the place of its first CREATE TABLE, concerns (notify) last."""
-    spread_keys = {f"{f.object_type}:{f.object_name}" for f in analysis.findings if f.effect == TOGETHER}
+    spread_keys = {f"{f.object_type}:{f.object_name}" for f in accepted if f.effect == TOGETHER}
     spread_groups = {it.group for it in items if it.writes & spread_keys}
     anchor: dict[str, int] = {}
     for it in items:
