@@ -1,8 +1,12 @@
-"""The generate phase: plan, render and write the consolidated set (never into `migrations/`)."""
+"""The generate phase: plan, render and write the consolidated set (never into `migrations/`),
+proven on PostgreSQL when a prover is given."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
+import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,7 +14,8 @@ from tui.core.analysis import Analysis, Progress, analyze
 from tui.core.decisions import Decisions, load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.formats.base import OWNED
-from tui.core.plan import Plan, build_plan
+from tui.core.plan import Adjustments, Plan, build_plan
+from tui.core.proof import HISTORY, UNPROVEN, Candidate, Proof, Prover, Say
 from tui.core.render import RenderedFile, render
 from tui.core.state import State, generator_sha, tree_sha
 
@@ -24,6 +29,7 @@ class GenerateResult:
     copied: list[str] = field(default_factory=list)  # tool-owned and later files, kept as they are
     history_sha: str = ""
     staged_sha: str = ""
+    proof: Proof = field(default_factory=lambda: Proof(UNPROVEN, why="no proof was asked for"))
 
     def totals(self) -> dict[str, dict[str, int]]:
         migs = [m for m in self.analysis.sources.migrations if m.readable]
@@ -46,6 +52,7 @@ class GenerateResult:
             "files": [{"file": f.path, "objects": len(f.objects), "statements": f.statements, "lines": f.lines} for f in self.files],
             "kept_as_is": self.copied,
             "left_out": len(self.plan.dropped),
+            "proof": self.proof.to_json(),
             **self.totals(),
         }
 
@@ -58,11 +65,15 @@ def generate(
     until: str | None = None,
     decisions: Decisions | None = None,
     progress: Progress | None = None,
+    prover: Prover | None = None,
+    say: Say | None = None,
+    cancel: threading.Event | None = None,
 ) -> GenerateResult:
     """Plan and write the new set to `out` (default `.consolidate/new/`).
 
     `source` is an analysis made with `track_reads=True` (the TUI's, read once), or a project
-    folder, which is analyzed here.
+    folder, which is analyzed here. With a `prover`, the set written is the one it proved
+    (folds it backed off written as in the history); without one, it is written unproven.
     """
     if isinstance(source, Analysis) and source.reads_tracked:
         analysis = source
@@ -76,30 +87,75 @@ def generate(
     cfg = analysis.config
     if decisions is None:
         decisions, _ = load_decisions(cfg.state)
-    plan = build_plan(analysis, decisions)
-    src = analysis.sources
-    reversible = any(m.down_file for m in src.migrations)
-    files = render(plan, analysis.model, src.format, reversible)
     target = Path(out) if out is not None else cfg.state.staged
     if out is not None and target.exists() and any(target.iterdir()):
         raise ConsolidateError("output folder is not empty", str(target))
     if target.resolve() == cfg.folder.resolve():
         raise ConsolidateError("refusing to write into the migrations folder", "generate never touches it; use apply")
+
+    if prover is not None:
+        with tempfile.TemporaryDirectory(prefix="consolidate-trial-") as trials:
+            count = itertools.count(1)
+            proof = prover(analysis, lambda adjust: candidate(analysis, decisions, adjust, Path(trials) / f"trial{next(count)}"),  # type: ignore[arg-type]
+                           say or (lambda step, detail: None), cancel)
+    else:
+        proof = Proof(UNPROVEN, why="no PostgreSQL was asked to prove it")
     staging = target.with_name(target.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for f in files:
-        _write(staging / f.path, f.text)
-        if f.down_path:
-            _write(staging / f.down_path, f.down_text)
+    if proof.state == HISTORY:
+        made = history_candidate(analysis, staging)
+    else:
+        made = candidate(analysis, decisions, proof.adjust, staging)
+    proof.folds = len(made.plan.folds)
     copied = _copy_kept(analysis, staging)
     if target.exists():
         shutil.rmtree(target)
     staging.rename(target)
-    result = GenerateResult(analysis, plan, files, target, copied, tree_sha(cfg.folder), tree_sha(target))
+    result = GenerateResult(analysis, made.plan, made.files, target, copied, tree_sha(cfg.folder), tree_sha(target), proof)
     if out is None:
         _remember(cfg.state, result, decisions.to_json())
     return result
+
+
+def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, folder: Path) -> Candidate:
+    """Plan under `adjust`, render, and write the files into `folder` (made afresh)."""
+    plan = build_plan(analysis, decisions, adjust)
+    src = analysis.sources
+    files = render(plan, analysis.model, src.format, any(m.down_file for m in src.migrations))
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for f in files:
+        _write(folder / f.path, f.text)
+        if f.down_path:
+            _write(folder / f.down_path, f.down_text)
+        for path, text in f.extra.items():
+            _write(folder / path, text)
+    return Candidate(plan, files, folder)
+
+
+def history_candidate(analysis: Analysis, folder: Path) -> Candidate:
+    """The history's own migrations, copied as they are: the set when no fold could be proven."""
+    src = analysis.sources
+    root = Path(analysis.config.root)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    files = []
+    for m, n in zip(src.migrations, analysis.parsed.per_migration):
+        if m.kind in OWNED:
+            continue
+        rel = (root / m.file).relative_to(analysis.config.folder)
+        unit = analysis.config.folder / rel.parts[0] if len(rel.parts) > 1 else root / m.file
+        dest = folder / (rel.parts[0] if len(rel.parts) > 1 else rel)
+        if unit.is_dir():
+            shutil.copytree(unit, dest, dirs_exist_ok=True, copy_function=shutil.copy2)
+        else:
+            shutil.copy2(unit, dest)
+            if m.down_file:
+                shutil.copy2(root / m.down_file, folder / Path(m.down_file).name)
+        text = (root / m.file).read_text("utf-8", "replace")
+        files.append(RenderedFile(rel.as_posix(), text, statements=n, up_text=m.sql))
+    plan = build_plan(analysis, Decisions(), Adjustments(pinned=frozenset(s.seq for s in analysis.parsed.statements)))
+    return Candidate(plan, files, folder)
 
 
 def _write(path: Path, text: str) -> None:
@@ -143,5 +199,5 @@ def _remember(state: State, result: GenerateResult, decisions: dict[str, object]
             "generator": generator_sha(), "format": result.analysis.sources.format,
             "files": [{"file": f.path, "objects": f.objects, "statements": f.statements, "lines": f.lines}
                       for f in result.files],
-            "kept_as_is": result.copied, **result.totals()}
+            "kept_as_is": result.copied, "proof": result.proof.to_json(), **result.totals()}
     state.write_json(state.generated, data)

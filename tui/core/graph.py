@@ -103,34 +103,81 @@ def build_graph(model: Model) -> Graph:
 
 
 def _order(g: Graph, live: dict[str, Obj], fk_edges: dict[tuple[str, str], list[str]]) -> None:
-    """Topological order; foreign keys that close a cycle are deferred until after the tables."""
-    active = [e for e in g.edges]
+    """Topological order. Each group of objects that need each other (a strongly connected
+    component) is a cycle: its foreign keys are deferred until after the tables; a cycle without
+    one (which PostgreSQL could not have built) loses its edges. Every round removes edges, so it ends."""
+    born = lambda k: (live[k].born, k)  # noqa: E731
+    active = list(g.edges)
     while True:
-        ts: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
-        for k in g.nodes:
-            ts.add(k)
-        for e in active:
-            ts.add(e.source, e.target)
-        try:
-            ts.prepare()
-        except graphlib.CycleError as exc:
-            cycle = list(dict.fromkeys(exc.args[1]))
-            g.cycles.append(cycle)
-            pairs = {(cycle[i], cycle[(i + 1) % len(cycle)]) for i in range(len(cycle))}
-            broken = [e for e in active if (e.source, e.target) in pairs and e.kind == "foreign_key"]
-            if not broken:
-                broken = [e for e in active if (e.source, e.target) in pairs][:1]
+        components = [c for c in _components(g.nodes, active) if len(c) > 1]
+        if not components:
+            break
+        for comp in components:
+            inside = set(comp)
+            g.cycles.append(sorted(comp, key=born))
+            within = [e for e in active if e.source in inside and e.target in inside]
+            broken = [e for e in within if e.kind == "foreign_key"] or within
             for e in broken:
-                g.deferred.extend(fk_edges.get((e.source, e.target), []))
-            active = [e for e in active if e not in broken]
+                g.deferred.extend(k for k in fk_edges.get((e.source, e.target), []) if k not in g.deferred)
+            dropped = set(map(id, broken))
+            active = [e for e in active if id(e) not in dropped]
+    ts: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
+    for k in g.nodes:
+        ts.add(k)
+    for e in active:
+        if e.source != e.target:
+            ts.add(e.source, e.target)
+    ts.prepare()
+    out: list[str] = []
+    while ts.is_active():
+        ready = sorted(ts.get_ready(), key=born)
+        out.extend(ready)
+        ts.done(*ready)
+    g.order = out
+
+
+def _components(nodes: list[str], edges: list[Edge]) -> list[list[str]]:
+    """Strongly connected components (Tarjan's, iterative: a long chain must not hit the recursion limit)."""
+    succ: dict[str, list[str]] = {}
+    for e in edges:
+        succ.setdefault(e.source, []).append(e.target)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    for root in nodes:
+        if root in index:
             continue
-        out: list[str] = []
-        while ts.is_active():
-            ready = sorted(ts.get_ready(), key=lambda k: (live[k].born, k))
-            out.extend(ready)
-            ts.done(*ready)
-        g.order = out
-        return
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = len(index)
+                stack.append(v)
+                on_stack.add(v)
+            children = succ.get(v, [])
+            if i < len(children):
+                work.append((v, i + 1))
+                w = children[i]
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                out.append(comp)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    return out
 
 
 def graph_json(g: Graph, model: Model) -> dict[str, object]:

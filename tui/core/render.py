@@ -28,6 +28,8 @@ class RenderedFile:
     down_text: str = ""
 
     up_text: str = ""  # the up part alone, where the file also holds the down part (dbmate, goose)
+    extra: dict[str, str] = field(default_factory=dict)  # files the tool reads beside it, by path
+    spans: list[tuple[int, int, Item]] = field(default_factory=list)  # first and last line of each statement in `text`
 
     @property
     def lines(self) -> int:
@@ -62,12 +64,16 @@ def _block(it: Item) -> str:
 
 
 def _groups(plan: Plan) -> list[tuple[str, list[Item]]]:
+    """Runs of items of one domain, each a file; a statement that cannot run in a transaction is a
+    file of its own, and a new enum label ends its file (it cannot be used before it commits)."""
     out: list[tuple[str, list[Item]]] = []
+    split = True
     for it in plan.items:
-        if out and out[-1][0] == it.group:
+        if out and out[-1][0] == it.group and not split and not it.alone:
             out[-1][1].append(it)
         else:
             out.append((it.group, [it]))
+        split = it.alone or it.break_after
     seen: dict[str, int] = {}
     named = []
     for group, items in out:
@@ -118,7 +124,23 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[Rendere
         sources = len({it.stmt.file for it in items} | {s.file for it in items for s in it.folded})
         header = f"-- {group.replace('_', ' ')}: consolidated from {sources} file(s) of the history\n\n"
         blocks = [Block(_block(it), isinstance(it.node, _WHOLE)) for it in items]
-        laid = lay_out(NewFile(f"{n:0{width}d}", group, header, blocks, _down(model, created)), reversible)
+        transactional = not (len(items) == 1 and items[0].alone)
+        laid = lay_out(NewFile(f"{n:0{width}d}", group, header, blocks, _down(model, created), transactional), reversible)
         files.append(RenderedFile(laid.path, laid.text, [f"{t} {nm}" for t, nm in created], len(items), laid.down_path,
-                                  laid.down_text, laid.up_text))
+                                  laid.down_text, laid.up_text, laid.extra, _spans(laid.text, items, blocks)))
     return files
+
+
+def _spans(text: str, items: list[Item], blocks: list[Block]) -> list[tuple[int, int, Item]]:
+    """Where each statement's block sits in the file, by line: an error PostgreSQL reports at a
+    line of the file names the statement it came from."""
+    out = []
+    cursor = 0
+    for it, block in zip(items, blocks):
+        at = text.find(block.text, cursor)
+        if at < 0:
+            continue
+        first = text.count("\n", 0, at) + 1
+        out.append((first, first + block.text.count("\n"), it))
+        cursor = at + len(block.text)
+    return out

@@ -9,7 +9,7 @@ import psycopg
 
 from tui.core.errors import ConsolidateError
 from tui.core.formats.base import Migration
-from tui.core.parse import Statement
+from tui.core.parse import Statement, parse_history
 from tui.pg.server import Server
 
 _BEGIN = "BEGIN;\n"
@@ -32,9 +32,9 @@ def apply_migrations(
     progress: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> None:
-    """Run the preamble, then each migration in its own transaction, in one session.
-
-    A migration marked non-transactional runs statement by statement (`statements` gives them).
+    """Run the preamble, then each migration as its tool does, in one session: in its own
+    transaction; as one query (golang-migrate); or, marked non-transactional, statement by
+    statement (`statements` gives them, else the file is parsed here).
     """
     with server.connect(dbname) as conn:
         if preamble.strip():
@@ -46,10 +46,12 @@ def apply_migrations(
                 progress(m.file)
             if not m.readable or not m.sql.strip():
                 continue
-            if m.transactional or not statements or m.file not in statements:
-                _run(conn, m.sql, m.file, m.first_line, transactional=m.transactional)
+            if m.single_query:
+                _run(conn, m.sql, m.file, m.first_line, transactional=False)
+            elif m.transactional:
+                _run(conn, m.sql, m.file, m.first_line, transactional=True)
             else:
-                for st in statements[m.file]:
+                for st in statements[m.file] if statements and m.file in statements else parse_history([m]).statements:
                     _run(conn, st.text, m.file, st.line, transactional=False)
 
 

@@ -31,6 +31,9 @@ class Migration:
         first_line: line of `file` on which `sql` starts, so positions stay true to the file.
         down_file: the separate down file, if any.
         transactional: False where the format says the tool runs it outside a transaction.
+        single_query: the tool sends the file as one query (golang-migrate): PostgreSQL runs it
+            in one implicit transaction, and a lone statement that cannot run in a transaction
+            block still can.
         kind: VERSIONED, REPEATABLE, BASELINE or SETUP.
         sort_key: the tool's order.
     """
@@ -43,6 +46,7 @@ class Migration:
     down_file: str = ""
     down_sql: str = ""
     transactional: bool = True
+    single_query: bool = False
     kind: str = VERSIONED
     sort_key: tuple[object, ...] = ()
     readable: bool = True
@@ -159,6 +163,7 @@ class Layout:
     down_path: str = ""
     down_text: str = ""
     up_text: str = ""  # the up part alone, where the file also holds the down part (dbmate, goose)
+    extra: dict[str, str] = field(default_factory=dict)  # path -> text: files the tool reads beside it (diesel's metadata.toml)
 
 
 @dataclass(frozen=True)
@@ -171,6 +176,7 @@ class NewFile:
     header: str
     blocks: list[Block]
     down: str
+    transactional: bool = True  # False: the tool must run it outside a transaction block
 
     @property
     def body(self) -> str:

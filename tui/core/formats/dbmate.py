@@ -22,7 +22,8 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
 
 def layout(f: NewFile, reversible: bool) -> Layout:
     up = f.header + f.body
-    return Layout(f"{f.version}_{f.group}.sql", "-- migrate:up\n" + up + "\n-- migrate:down\n" + f.down, up_text=up)
+    marker = "-- migrate:up" + ("" if f.transactional else " transaction:false")
+    return Layout(f"{f.version}_{f.group}.sql", marker + "\n" + up + "\n-- migrate:down\n" + f.down, up_text=up)
 
 
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:

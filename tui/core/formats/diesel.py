@@ -35,7 +35,9 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:
-    return Layout(f"{f.version}_{f.group}/up.sql", f.header + f.body, f"{f.version}_{f.group}/down.sql", f.down)
+    folder = f"{f.version}_{f.group}"
+    extra = {} if f.transactional else {f"{folder}/metadata.toml": "run_in_transaction = false\n"}
+    return Layout(f"{folder}/up.sql", f.header + f.body, f"{folder}/down.sql", f.down, extra=extra)
 
 
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:

@@ -1,6 +1,7 @@
 """Flyway: versioned `V<version>__<name>.sql` (versions with dots or underscores), repeatable
-`R__<name>.sql` (applied after the versions), baseline `B<version>__<name>.sql`. Bookkeeping:
-`flyway_schema_history`, with Flyway's CRC32 over each file's lines."""
+`R__<name>.sql` (applied after the versions), baseline `B<version>__<name>.sql`; a script's
+`<name>.sql.conf` may say `executeInTransaction=false`. Bookkeeping: `flyway_schema_history`,
+with Flyway's CRC32 over each file's lines."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from tui.core.formats.base import (
     rel,
 )
 
+_NO_TX = re.compile(r"^\s*executeInTransaction\s*=\s*false\b", re.M | re.I)
 PATTERN = re.compile(r"^([VUB])(\d+(?:[._]\d+)*)__(.*)\.sql$|^(R)__(.*)\.sql$")
 
 
@@ -53,16 +55,22 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     others: list[str] = []
     for p in sorted(folder.iterdir()):
         m = PATTERN.match(p.name) if p.is_file() else None
+        if not m and p.name.endswith(".sql.conf") and PATTERN.match(p.name[:-5]):
+            continue  # a script's settings go with the script
         if not m or m.group(1) == "U":
             others.append(rel(p, root))
             continue
         text, ok = read_text(p, root, diags)
+        conf = p.with_name(p.name + ".conf")
+        tx = not (conf.is_file() and _NO_TX.search(conf.read_text("utf-8", "replace")))
         if m.group(4) == "R":
-            mig = Migration("", m.group(5), rel(p, root), text if ok else "", kind=REPEATABLE, sort_key=(1, m.group(5)), readable=ok)
+            mig = Migration("", m.group(5), rel(p, root), text if ok else "", kind=REPEATABLE, sort_key=(1, m.group(5)), readable=ok,
+                            transactional=tx)
         else:
             version = m.group(2).replace("_", ".")
             kind = BASELINE if m.group(1) == "B" else VERSIONED
-            mig = Migration(version, m.group(3), rel(p, root), text if ok else "", kind=kind, sort_key=(0, _version_key(version)), readable=ok)
+            mig = Migration(version, m.group(3), rel(p, root), text if ok else "", kind=kind, sort_key=(0, _version_key(version)),
+                            readable=ok, transactional=tx)
         found.append(mig)
     # Flyway applies the newest baseline instead of the versions it covers, on an empty database.
     baselines = [m for m in found if m.kind == BASELINE]
@@ -74,7 +82,9 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:
-    return Layout(f"V{f.version}__{f.group}.sql", f.header + f.body)
+    path = f"V{f.version}__{f.group}.sql"
+    extra = {} if f.transactional else {f"{path}.conf": "executeInTransaction=false\n"}
+    return Layout(path, f.header + f.body, extra=extra)
 
 
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:

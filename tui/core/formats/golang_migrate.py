@@ -1,5 +1,7 @@
-"""golang-migrate: `<version>_<name>.up.sql` and `.down.sql`. Bookkeeping: `schema_migrations`, one
-row with the last version applied and whether it failed half-way (`dirty`)."""
+"""golang-migrate: `<version>_<name>.up.sql` and `.down.sql`, each sent to PostgreSQL as one query
+(which runs as one implicit transaction; a statement that cannot run in a transaction block goes
+alone in its file). Bookkeeping: `schema_migrations`, one row with the last version applied and
+whether it failed half-way (`dirty`)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
                 others.append(rel(p, root))
             continue
         down = files.get(f"{m.group(1)}_{m.group(2)}.down.sql")
-        found.append(up_down(m.group(1), m.group(2), p, down, root, diags, sort_key=(int(m.group(1)),)))
+        found.append(up_down(m.group(1), m.group(2), p, down, root, diags, sort_key=(int(m.group(1)),), single_query=True))
     return found, others
 
 

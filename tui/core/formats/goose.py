@@ -31,7 +31,8 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
 def layout(f: NewFile, reversible: bool) -> Layout:
     body = join_blocks([f"-- +goose StatementBegin\n{b.text}\n-- +goose StatementEnd" if b.whole else b.text for b in f.blocks])
     up = f.header + body
-    return Layout(f"{f.version}_{f.group}.sql", "-- +goose Up\n" + up + "\n-- +goose Down\n" + f.down, up_text=up)
+    marker = "" if f.transactional else "-- +goose NO TRANSACTION\n"
+    return Layout(f"{f.version}_{f.group}.sql", marker + "-- +goose Up\n" + up + "\n-- +goose Down\n" + f.down, up_text=up)
 
 
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:

@@ -45,9 +45,11 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:
+    # sqlx reads the marker only on the first line.
+    up = ("-- no-transaction\n" if not f.transactional else "") + f.header + f.body
     if reversible:
-        return Layout(f"{f.version}_{f.group}.up.sql", f.header + f.body, f"{f.version}_{f.group}.down.sql", f.down)
-    return Layout(f"{f.version}_{f.group}.sql", f.header + f.body)
+        return Layout(f"{f.version}_{f.group}.up.sql", up, f"{f.version}_{f.group}.down.sql", f.down)
+    return Layout(f"{f.version}_{f.group}.sql", up)
 
 
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:

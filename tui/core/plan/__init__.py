@@ -16,17 +16,18 @@ from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.folding import fold
 from tui.core.plan.grouping import group_items
-from tui.core.plan.items import Fold, Item, Plan
+from tui.core.plan.items import Adjustments, Fold, Item, Plan, adds_enum_label
 from tui.core.plan.merging import merge_inserts
 from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
 
-__all__ = ["Fold", "Item", "Plan", "build_plan"]
+__all__ = ["Adjustments", "Fold", "Item", "Plan", "build_plan"]
 
 
-def build_plan(analysis: Analysis, decisions: Decisions | None = None, pinned: frozenset[int] = frozenset()) -> Plan:
-    """The plan for `analysis` (made with track_reads=True) under the user's decisions, with the
-    `pinned` statements written as in the history (the folds the proof backed off)."""
+def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: Adjustments | None = None) -> Plan:
+    """The plan for `analysis` (made with track_reads=True) under the user's decisions, and what
+    the proof on PostgreSQL asked for (`adjust`: folds backed off, files split)."""
+    adjust = adjust or Adjustments()
     decisions = decisions or Decisions()
     no_fold: set[int] = set()
     no_fold_stmts: set[int] = set()
@@ -35,7 +36,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, pinned: f
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1
-        p = Planner(analysis, decisions, hoisting=not last, pinned=pinned)
+        p = Planner(analysis, decisions, hoisting=not last, pinned=adjust.pinned)
         p.no_fold, p.no_fold_stmts = no_fold, no_fold_stmts
         mark_dead(p)
         items, setup = _settled_items(p)
@@ -61,8 +62,33 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, pinned: f
                     no_fold.update(i.stmt.seq for i in cycle.items)
             continue
         ordered = merge_inserts(ordered, p)
-        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), pinned)
+        for it in ordered:
+            it.alone = it.alone or it.stmt.seq in adjust.alone
+            it.break_after = it.stmt.seq in adjust.breaks
+        _break_after_new_labels(ordered, p)
+        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
+
+
+def _break_after_new_labels(items: list[Item], p: Planner) -> None:
+    """A label ALTER TYPE ... ADD VALUE adds cannot be used before its transaction commits: where a
+    later statement of the same file names the label and needs the type (or a column of it), the
+    file ends after the ADD VALUE. (A use this does not see, the proof finds, and splits there too.)"""
+    for i, it in enumerate(items):
+        if not adds_enum_label(it.node) or it.break_after:
+            continue
+        types = {k for k in it.writes if k.startswith("type:")}
+        users = types | {o.key for o in p.m.objects.values() if types & set(o.depends)}
+        users |= {p.m.objects[k].parent for k in list(users) if k in p.m.objects and p.m.objects[k].parent}
+        literal = "'" + str(it.node.newVal).replace("'", "''") + "'"
+        for later in items[i + 1:]:
+            if later.group != it.group or later.alone:
+                break
+            if literal in later.stmt.text and later.reads & users:
+                it.break_after = True
+                break
+            if later.break_after:
+                break
 
 
 def _made(p: Planner) -> list[Fold]:

@@ -19,6 +19,22 @@ ANCHORS = (ast.CreateExtensionStmt, ast.AlterExtensionStmt)
 DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt)
 # Statements that need a function only to exist, never run it.
 EXISTENCE_ONLY = (ast.CreateTrigStmt, ast.CommentStmt, ast.GrantStmt, ast.CreateFunctionStmt, ast.AlterOwnerStmt)
+def outside_transaction(node: Any) -> bool:
+    """A statement PostgreSQL refuses inside a transaction block."""
+    if isinstance(node, (ast.IndexStmt, ast.DropStmt)):
+        return bool(node.concurrent)
+    if isinstance(node, ast.ReindexStmt):
+        return any(getattr(p, "defname", "") == "concurrently" for p in node.params or ())
+    if isinstance(node, ast.VacuumStmt):
+        return bool(node.is_vacuumcmd)  # ANALYZE alone may run in one
+    return isinstance(node, (ast.CreatedbStmt, ast.DropdbStmt, ast.AlterSystemStmt, ast.CreateTableSpaceStmt, ast.DropTableSpaceStmt))
+
+
+def adds_enum_label(node: Any) -> bool:
+    """ALTER TYPE ... ADD VALUE: the new label cannot be used before the transaction commits."""
+    return isinstance(node, ast.AlterEnumStmt) and bool(node.newVal) and not node.oldVal
+
+
 # Statements that may run code: a trigger fires, a function is called, a DO block runs.
 # (A statement that names the function, an index expression or a column default, is a reader.)
 RUNS_CODE = DML + (ast.DoStmt, ast.SelectStmt, ast.CallStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
@@ -42,6 +58,8 @@ class Item:
     at: int = -1  # the history position it takes, when not its own (a definition moved earlier)
     fold_ahead: dict[int, set[str]] = field(default_factory=dict)  # folded statement's seq -> what it needs
     merged: list[Statement] = field(default_factory=list)  # INSERTs whose rows were appended to this one
+    alone: bool = False  # it cannot run in a transaction block: a file of its own, outside one
+    break_after: bool = False  # what follows goes to the next file (a new enum label, used only once committed)
 
     @property
     def seq(self) -> int:
@@ -80,7 +98,28 @@ class Plan:
     unfolded: list[str]
     setup: list[Statement] = field(default_factory=list)  # tool-owned migrations kept as they are
     folds: list[Fold] = field(default_factory=list)  # the folds made, in history order of their first statement
-    pinned: frozenset[int] = frozenset()  # statements written as in the history, by request
+    adjust: Adjustments = field(default_factory=lambda: Adjustments())  # what the proof asked for
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """What the proof on PostgreSQL asks of the plan, beyond the user's decisions.
+
+    Attributes:
+        pinned: statements written as in the history, in its order (the folds backed off).
+        breaks: statements after which a new file starts.
+        alone: statements that go to a file of their own, outside a transaction.
+    """
+
+    pinned: frozenset[int] = frozenset()
+    breaks: frozenset[int] = frozenset()
+    alone: frozenset[int] = frozenset()
+
+    def __or__(self, other: Adjustments) -> Adjustments:
+        return Adjustments(self.pinned | other.pinned, self.breaks | other.breaks, self.alone | other.alone)
+
+    def __bool__(self) -> bool:
+        return bool(self.pinned or self.breaks or self.alone)
 
 
 def birth_name(o: Obj) -> str:

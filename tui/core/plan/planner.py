@@ -19,7 +19,7 @@ from tui.core.findings import Finding
 from tui.core.formats.base import OWNED
 from tui.core.model import ADD, ALTER, Event, Obj
 from tui.core.parse import Statement
-from tui.core.plan.items import ANCHORS, BARRIERS, DML, Fold, Item, birth_name, bookkeeping_event
+from tui.core.plan.items import ANCHORS, BARRIERS, DML, Fold, Item, birth_name, bookkeeping_event, outside_transaction
 
 
 class Planner:
@@ -135,6 +135,7 @@ class Planner:
                 item.writes.add("@data")
             item.barrier = isinstance(st.node, BARRIERS) or st.seq in self.opaque_seqs
             item.anchor = isinstance(st.node, ANCHORS)
+            item.alone = outside_transaction(st.node)
             if st.seq in self.opaque_seqs:
                 self._revive_mentioned(st)
             items.append(item)
