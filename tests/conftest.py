@@ -56,17 +56,8 @@ _PARSE_QUICKWIT = "#12: quickwit's short sqlx versions are read as golang-migrat
 _PRISMA = "#16: Prisma histories are not read yet"
 KNOWN_FAILURES: dict[str, dict[str, str]] = {
     "analyze": {"quickwit": _PARSE_QUICKWIT, "rallly": _PRISMA},
-    "round_trip": {
-        "flipt-v1": "#12: constraints named by PostgreSQL, dropped and re-added, are folded twice",
-        "chirpstack": "#12: a real first migration with diesel's all-zero version is copied as diesel's setup",
-        "quickwit": "#12: triggers made by dynamic SQL; a folded foreign key made twice",
-        "rallly": _PRISMA,
-    },
-    "plain_psql": {
-        "flipt-v1": "#12: constraints named by PostgreSQL, dropped and re-added, are folded twice",
-        "quickwit": "#12: a folded foreign key made twice",
-        "rallly": _PRISMA,
-    },
+    "round_trip": {"rallly": _PRISMA},
+    "plain_psql": {"rallly": _PRISMA},
     "apply_rollback": {"rallly": _PRISMA},
 }
 

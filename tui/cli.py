@@ -27,6 +27,9 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="write the consolidated set (to .consolidate/new/ or --out)")
     g.add_argument("--out", default=None, help="write the migrations folder itself here (empty or absent)")
     g.add_argument("--until", default=None, help="fold the history up to this version; keep later files as they are")
+    g.add_argument("--pg", default=None, choices=PROVIDERS, help="where to prove the set (default: auto)")
+    g.add_argument("--database-url", default=None, help="prove it on an existing server (only scratch databases are made there)")
+    g.add_argument("--no-proof", action="store_true", help="write the set without proving it on PostgreSQL (it says so)")
     v = sub.add_parser("validate", help="prove on a throwaway PostgreSQL that the new set builds the same database")
     v.add_argument("--pg", default=None, choices=PROVIDERS)
     v.add_argument("--database-url", default=None, help="an existing server; only scratch databases are created there")
@@ -109,16 +112,34 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     from tui.core.generate import generate
+    from tui.core.proof import PROVEN
+
+    prover = None
+    if not args.no_proof:
+        from tui.pg.proof import PgProver
+
+        prover = PgProver(args.pg or "", args.database_url)
+
+    def say(step: str, detail: str) -> None:
+        if sys.stderr.isatty():
+            print(f"\r{step:<9} {detail[:60]:<60}", end="", file=sys.stderr, flush=True)
 
     gc.disable()
     try:
-        result = generate(args.project, args.migrations, args.format, out=args.out, until=args.until)
+        result = generate(args.project, args.migrations, args.format, out=args.out, until=args.until, prover=prover, say=say)
     except ConsolidateError as exc:
-        print(f"generate: {exc}", file=sys.stderr)
+        msg = str(exc)
+        if args.database_url:
+            from tui.pg.server import mask_url
+
+            msg = mask_url(msg).replace(args.database_url, mask_url(args.database_url))
+        print(f"\ngenerate: {msg}" if sys.stderr.isatty() else f"generate: {msg}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("generate interrupted; nothing written", file=sys.stderr)
+        print("\ngenerate interrupted; nothing written", file=sys.stderr)
         return EXIT_ERROR
+    if sys.stderr.isatty():
+        print("", file=sys.stderr)
     totals = result.totals()
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
@@ -129,6 +150,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
           f"(history: {h['files']} files, {h['statements']} statements, {h['lines']} lines)", file=sys.stderr)
     if result.plan.unfolded:
         print(f"kept unfolded to break a cycle: {', '.join(result.plan.unfolded)}", file=sys.stderr)
+    proof = result.proof
+    for b in proof.backed_off:
+        print(f"  backed off {b.effect} fold of {b.where}: {b.reason}", file=sys.stderr)
+    for change in proof.other_changes:
+        print(f"  {change}", file=sys.stderr)
+    print(("" if proof.state == PROVEN else "WARNING: ") + proof.summary(), file=sys.stderr)
     return EXIT_OK
 
 

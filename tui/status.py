@@ -67,4 +67,6 @@ def project_status(root: Path | str, migrations: str | None = None) -> Status:
         n = len(validation.get("differences", []))  # type: ignore[arg-type]
         return Status("generated", "consolidate validate, and fix what differs",
                       [f"the last validation found {n} difference(s)"])
-    return Status("generated", "consolidate validate", [f"staged set in {rel(staged)}/"])
+    proof = cfg.state.read_generated().get("proof") or {}
+    proven = "proven on PostgreSQL when generated" if proof.get("state") == "proven" else "NOT proven when generated"
+    return Status("generated", "consolidate validate", [f"staged set in {rel(staged)}/ ({proven})"])

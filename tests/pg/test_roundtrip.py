@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import copy_corpus, corpus_params, requires_pg
 from tui.core.generate import generate
+from tui.core.proof import PROVEN
+from tui.pg.proof import PgProver
 from tui.core.sources import load_sources
 from tui.pg.validate import validate
 
@@ -51,7 +53,8 @@ def _psql_name_order(server, db: str, folder: Path, fmt: str, preamble: str) -> 
     for m in sorted(src.migrations, key=lambda m: m.file):
         if m.kind == "repeatable":
             continue
-        r = subprocess.run(base + ["-1"], input=m.sql, capture_output=True, text=True)
+        # One transaction per file, as the tools run them, except where the file says otherwise.
+        r = subprocess.run(base + (["-1"] if m.transactional and not m.single_query else []), input=m.sql, capture_output=True, text=True)
         assert r.returncode == 0, f"{m.file}: {r.stderr}"
 
 
@@ -63,7 +66,10 @@ def test_generated_files_apply_with_plain_psql(tmp_path: Path, example: Path, pg
     if name == "example":
         pg_server.create_roles(["attune_readonly"])
     out = tmp_path / "generated"
-    gen = generate(project, out=out)
+    info = pg_server.conninfo
+    url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
+    gen = generate(project, out=out, prover=PgProver(url=url))
+    assert gen.proof.state == PROVEN, gen.proof.why
     db = pg_server.create_database("psql")
     try:
         _psql_name_order(pg_server, db, out, gen.analysis.sources.format, preamble)

@@ -32,6 +32,7 @@ class Session:
     validation: ValidationResult | None = None
     status: Status | None = None
     stale_decisions: list[str] = field(default_factory=list)
+    provider: str = ""  # where generate proves and validate builds (empty: the project's setting, else auto)
 
     @property
     def state(self) -> State:

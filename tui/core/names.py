@@ -87,6 +87,20 @@ def type_signature(tn: ast.TypeName, resolve: Any = None) -> str:
     return name + "[]" * len(tn.arrayBounds or ())
 
 
+def clone(node: Any) -> Any:
+    """A deep copy of a pglast tree without the *ancestors* pglast's printer leaves on every node it
+    prints: `copy.deepcopy` follows them up to the statement and across its siblings, and on a
+    statement printed once (the plan prints many) that is deep enough to exhaust the stack."""
+    if isinstance(node, ast.Node):
+        new = object.__new__(type(node))
+        for slot in type(node).__slots__:
+            setattr(new, slot, clone(getattr(node, slot)))
+        return new
+    if isinstance(node, (tuple, list)):
+        return type(node)(clone(x) for x in node)
+    return node
+
+
 def sql(node: Any) -> str:
     """A node printed back to SQL on one line (constants and plain types without pglast's printer: it is slow)."""
     if node is None:

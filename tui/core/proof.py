@@ -60,6 +60,15 @@ class Proof:
         return {"state": self.state, "folds": self.folds, "backed_off": [b.to_json() for b in self.backed_off],
                 "other_changes": self.other_changes, "rounds": self.rounds, "provider": self.provider, "why": self.why}
 
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Proof:
+        """The proof recorded in generated.json (its adjustments are not kept there)."""
+        backed = [BackedOff(str(b.get("fold", "")), str(b.get("effect", "")), tuple(b.get("findings", ())), str(b.get("where", "")),
+                            str(b.get("reason", ""))) for b in data.get("backed_off", []) if isinstance(b, dict)]  # type: ignore[union-attr]
+        return cls(str(data.get("state", UNPROVEN)), backed_off=backed, other_changes=list(data.get("other_changes", [])),  # type: ignore[call-overload]
+                   rounds=int(data.get("rounds", 0)), folds=int(data.get("folds", 0)),  # type: ignore[call-overload]
+                   provider=dict(data.get("provider", {})), why=str(data.get("why", "")))  # type: ignore[call-overload]
+
     def summary(self) -> str:
         """One line for a person."""
         if self.state == PROVEN:

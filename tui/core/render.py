@@ -10,6 +10,7 @@ from pglast.stream import IndentedStream
 from tui.core.formats import FORMATS
 from tui.core.formats.base import Block, NewFile
 from tui.core.model import CREATE, Model
+from tui.core.names import clone
 from tui.core.plan import Item, Plan
 
 # Statements with a body, which a tool that splits files on semicolons must not cut.
@@ -41,7 +42,9 @@ def statement_sql(it: Item) -> str:
     """An item's SQL: the original text when untouched, pglast's printing of the edited tree otherwise."""
     if not it.changed:
         return it.stmt.text
-    return IndentedStream(comma_at_eoln=True)(it.node)
+    # The printer marks every node it prints with its ancestors: print a copy, so the trees the
+    # next candidate plans from stay as parsed.
+    return IndentedStream(comma_at_eoln=True)(clone(it.node))
 
 
 def _block(it: Item) -> str:

@@ -32,6 +32,7 @@ class Snapshot:
     rows: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     sequence_values: dict[str, str] = field(default_factory=dict)
+    row_columns: dict[str, list[str]] = field(default_factory=dict)  # table -> the columns of its rows, in order
 
     def fingerprint(self) -> str:
         """SHA-256 of every object and row (not sequence values): two databases with the same
@@ -223,6 +224,7 @@ def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> None
         rows = _all(conn, f"SELECT {select} FROM {_ident(table)} ORDER BY {', '.join(str(i + 1) for i in range(len(cols)))}")
         if rows:
             s.rows[table] = [tuple("NULL" if v is None else v for v in r) for r in rows]
+            s.row_columns[table] = cols
 
 
 def _ident(qualified: str) -> str:

@@ -31,9 +31,11 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def _objects(kind: str, old: dict[str, Any], new: dict[str, Any], ignore: tuple[str, ...] = ()) -> list[Difference]:
+def _objects(kind: str, old: dict[str, Any], new: dict[str, Any], ignore: frozenset[tuple[str, str, str]]) -> list[Difference]:
     out: list[Difference] = []
     for name in sorted(set(old) | set(new)):
+        if (kind, name, "") in ignore:
+            continue
         if name not in new:
             out.append(Difference(kind, name, "missing in the new set", "present", "absent"))
         elif name not in old:
@@ -41,42 +43,39 @@ def _objects(kind: str, old: dict[str, Any], new: dict[str, Any], ignore: tuple[
         else:
             a, b = old[name], new[name]
             for field in sorted(set(a) | set(b)):
-                if field in ignore:
+                if (kind, name, field) in ignore:
                     continue
                 if a.get(field) != b.get(field):
                     out.append(Difference(kind, name, field, _text(a.get(field)), _text(b.get(field))))
     return out
 
 
-def compare_tables(o: Snapshot, n: Snapshot) -> list[Difference]:
-    return _objects("table", o.objects.get("table", {}), n.objects.get("table", {}))
+# What differs between two builds of the same history: (kind, name, field) of objects, and
+# ("data", table, column) of rows; never counted as a difference of the new set.
+Unstable = frozenset[tuple[str, str, str]]
 
 
-def compare_columns(o: Snapshot, n: Snapshot) -> list[Difference]:
-    return _objects("column", o.objects.get("column", {}), n.objects.get("column", {}))
-
-
-def compare_sequences(o: Snapshot, n: Snapshot) -> list[Difference]:
-    # The current value is shown, not compared: folding removed rows changes it.
-    return _objects("sequence", o.objects.get("sequence", {}), n.objects.get("sequence", {}))
-
-
-def compare_types(o: Snapshot, n: Snapshot) -> list[Difference]:
-    return _objects("type", o.objects.get("type", {}), n.objects.get("type", {}))
-
-
-def compare_generic(kind: str) -> Callable[[Snapshot, Snapshot], list[Difference]]:
-    def compare(o: Snapshot, n: Snapshot) -> list[Difference]:
-        return _objects(kind, o.objects.get(kind, {}), n.objects.get(kind, {}))
+def _kind(kind: str) -> Callable[[Snapshot, Snapshot, Unstable], list[Difference]]:
+    def compare(o: Snapshot, n: Snapshot, ignore: Unstable) -> list[Difference]:
+        return _objects(kind, o.objects.get(kind, {}), n.objects.get(kind, {}), ignore)
 
     compare.__name__ = f"compare_{kind}"
     return compare
 
 
-def compare_rows(o: Snapshot, n: Snapshot) -> list[Difference]:
+def _stable_rows(s: Snapshot, table: str, ignore: Unstable) -> list[tuple[str, ...]]:
+    rows = s.rows.get(table, [])
+    cols = s.row_columns.get(table, [])
+    keep = [i for i, c in enumerate(cols) if ("data", table, c) not in ignore]
+    if len(keep) == len(cols):
+        return rows
+    return sorted(tuple(r[i] for i in keep) for r in rows)
+
+
+def compare_rows(o: Snapshot, n: Snapshot, ignore: Unstable) -> list[Difference]:
     out: list[Difference] = []
     for table in sorted(set(o.rows) | set(n.rows)):
-        a, b = o.rows.get(table, []), n.rows.get(table, [])
+        a, b = _stable_rows(o, table, ignore), _stable_rows(n, table, ignore)
         if a == b:
             continue
         only_old = [r for r in a if r not in b]
@@ -87,26 +86,33 @@ def compare_rows(o: Snapshot, n: Snapshot) -> list[Difference]:
     return out
 
 
-COMPARATORS: dict[str, Callable[[Snapshot, Snapshot], list[Difference]]] = {
-    "schema": compare_generic("schema"),
-    "extension": compare_generic("extension"),
-    "type": compare_types,
-    "domain": compare_generic("domain"),
-    "sequence": compare_sequences,
-    "table": compare_tables,
-    "column": compare_columns,
-    "constraint": compare_generic("constraint"),
-    "index": compare_generic("index"),
-    "view": compare_generic("view"),
-    "function": compare_generic("function"),
-    "trigger": compare_generic("trigger"),
-    "policy": compare_generic("policy"),
+# One comparison per kind. The current value of a sequence is shown, not compared: folding
+# removed rows changes it.
+COMPARATORS: dict[str, Callable[[Snapshot, Snapshot, Unstable], list[Difference]]] = {
+    **{kind: _kind(kind) for kind in ("schema", "extension", "type", "domain", "sequence", "table", "column", "constraint",
+                                      "index", "view", "function", "trigger", "policy")},
     "data": compare_rows,
 }
 
 
-def compare(old: Snapshot, new: Snapshot) -> list[Difference]:
+def compare(old: Snapshot, new: Snapshot, ignore: Unstable = frozenset()) -> list[Difference]:
     out: list[Difference] = []
     for fn in COMPARATORS.values():
-        out.extend(fn(old, new))
+        out.extend(fn(old, new, ignore))
     return out
+
+
+def unstable(first: Snapshot, second: Snapshot) -> Unstable:
+    """What differs between two builds of one history: values computed by a clock or a random
+    call, whatever column they went to."""
+    out = {(d.type, d.name, d.detail if d.detail not in ("missing in the new set", "not in the history") else "")
+           for d in compare(first, second) if d.type != "data"}
+    for table in set(first.rows) | set(second.rows):
+        a, b = first.rows.get(table, []), second.rows.get(table, [])
+        cols = first.row_columns.get(table) or second.row_columns.get(table, [])
+        if a == b or first.row_columns.get(table) != second.row_columns.get(table):
+            continue
+        for i, c in enumerate(cols):
+            if sorted(r[i] for r in a) != sorted(r[i] for r in b):
+                out.add(("data", table, c))
+    return frozenset(out)

@@ -48,6 +48,14 @@ class Server:
         self.created.append(name)
         return name
 
+    def drop_database(self, name: str) -> None:
+        """Drop one scratch database this server made (the proof makes many, one at a time)."""
+        if name not in self.created:
+            return
+        with contextlib.suppress(ConsolidateError, psycopg.Error), self.connect() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        self.created.remove(name)
+
     def drop_databases(self) -> None:
         if not self.created:
             return

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.console import Group
 from rich.syntax import Syntax
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -27,6 +30,14 @@ class GenerateScreen(PhaseScreen):
         Binding("escape", "back", "Back", show=False, id="back"),
     ]
 
+    @dataclass
+    class Progressed(Message):
+        step: str
+        detail: str
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, GenerateScreen.Progressed)
+
     def compose(self):  # type: ignore[no-untyped-def]
         yield from self.compose_frame()
         with Horizontal(id="generate-body"):
@@ -35,6 +46,7 @@ class GenerateScreen(PhaseScreen):
                 yield Static(id="provenance")
             with VerticalScroll(id="sql-pane"):
                 yield Static(id="sql")
+        yield Static(id="proof")
         yield Static(id="totals")
 
     def session_changed(self) -> None:
@@ -51,10 +63,25 @@ class GenerateScreen(PhaseScreen):
             self.query_one("#totals", Static).update("")
             return
         ol.highlighted = min(keep, len(files) - 1)
+        self.query_one("#proof", Static).update(self._proof_line())
         h, n = totals.get("history", {}), totals.get("new", {})
         self.query_one("#totals", Static).update(
             f"history: {h.get('files', '?')} files, {h.get('statements', '?')} statements, {h.get('lines', '?')} lines   →   "
             f"new set: {n.get('files', '?')} files, {n.get('statements', '?')} statements, {n.get('lines', '?')} lines")
+
+    def _proof_line(self) -> Text:
+        from tui.core.proof import PROVEN, Proof
+
+        g = self.session.generated
+        data = self.session.state.read_generated().get("proof")
+        proof = g.proof if g is not None else Proof.from_json(data) if isinstance(data, dict) else None
+        if proof is None:
+            return Text("")
+        style = "green" if proof.state == PROVEN else "bold red"
+        return Text(proof.summary(), style=style)
+
+    def on_generate_screen_progressed(self, event: Progressed) -> None:
+        self.query_one("#proof", Static).update(Text(f"proving: {event.detail}", style="bold"))
 
     @on(OptionList.OptionHighlighted, "#files")
     def show_file(self, event: OptionList.OptionHighlighted) -> None:
@@ -81,6 +108,7 @@ class GenerateScreen(PhaseScreen):
 
         self.app.push_screen(ConfirmScreen("Generate the consolidated set?", [
             "writes .consolidate/new/ (replacing what is there)",
+            "proves it on a throwaway PostgreSQL and backs off any fold it disagrees with",
             "migrations/ is not touched",
             f"{len(self.session.decisions.by_id)} saved decision(s) apply; undecided findings are folded"],
             yes="Generate"), answered)
@@ -88,8 +116,10 @@ class GenerateScreen(PhaseScreen):
     @work(thread=True, exclusive=True, group="generate", exit_on_error=False, description="generate")
     def run_generate(self) -> None:
         from tui.core.generate import generate
+        from tui.pg.proof import PgProver
 
-        result = generate(self.session.analysis or self.session.root, decisions=self.session.decisions)
+        result = generate(self.session.analysis or self.session.root, decisions=self.session.decisions,
+                          prover=PgProver(self.session.provider), say=lambda step, detail: self.post_message(self.Progressed(step, detail)))
         self.post_message(GenerationFinished(result))
 
     def action_open(self) -> None:

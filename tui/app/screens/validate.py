@@ -19,9 +19,10 @@ from tui.app.widgets.diff_view import DiffScreen
 from tui.core.formats.base import short_name
 from tui.pg.providers import AUTO, CHOICES
 
-STEPS = (("analyze", "read the history"), ("generate", "stage the new set"), ("server", "start PostgreSQL"),
+STEPS = (("analyze", "read the history"), ("server", "start PostgreSQL"), ("generate", "stage the new set (proven)"),
          ("old", "apply the history"), ("new", "apply the new set"), ("snapshot", "read both catalogs"),
          ("packs", "load pack data"))
+PROOF_STEPS = ("history", "proof")  # the proof of a set generated on the way: shown under "generate"
 
 
 class ValidateScreen(PhaseScreen):
@@ -69,6 +70,10 @@ class ValidateScreen(PhaseScreen):
     def provider(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button
         return str(pressed.label) if pressed else "auto"
+
+    @on(RadioSet.Changed, "#provider")
+    def provider_chosen(self, event: RadioSet.Changed) -> None:
+        self.session.provider = str(event.pressed.label)  # generate proves its set there too
 
     def _steps(self) -> None:
         text = Text()
@@ -136,6 +141,8 @@ class ValidateScreen(PhaseScreen):
 
     def on_validate_screen_progressed(self, event: Progressed) -> None:
         order = [s for s, _ in STEPS]
+        if event.step in PROOF_STEPS:
+            event = self.Progressed("generate", event.detail)
         if event.step not in order:
             return
         parallel = ("old", "new")  # the history and the new set are applied side by side

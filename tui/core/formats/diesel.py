@@ -1,6 +1,8 @@
 """diesel: one folder per migration, `<version>_<name>/up.sql` and `down.sql`, with an optional
-`metadata.toml` (`run_in_transaction = false`). The all-zero version is diesel's own setup.
-Bookkeeping: `__diesel_schema_migrations`, the versions without their dashes."""
+`metadata.toml` (`run_in_transaction = false`). `00000000000000_diesel_initial_setup` is diesel's
+own setup, kept as it is; a project's own first migration may carry the all-zero version too
+(`00000000000000_initial`), and is folded like any other. Bookkeeping: `__diesel_schema_migrations`,
+the versions without their dashes."""
 
 from __future__ import annotations
 
@@ -30,8 +32,13 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
         meta = p / "metadata.toml"
         no_tx = meta.is_file() and re.search(r"run_in_transaction\s*=\s*false", meta.read_text("utf-8", "replace")) is not None
         found.append(up_down(version, m.group(2), p / "up.sql", p / "down.sql", root, diags, transactional=not no_tx,
-                             kind=SETUP if set(version) <= {"0"} else VERSIONED, sort_key=(int(version.replace("-", "")),)))
+                             kind=SETUP if _is_setup(version, m.group(2)) else VERSIONED, sort_key=(int(version.replace("-", "")),)))
     return found, others
+
+
+def _is_setup(version: str, name: str) -> bool:
+    """diesel's own setup: the all-zero version with the name `diesel setup` gives it."""
+    return set(version) <= {"0"} and name == "diesel_initial_setup"
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:

@@ -10,6 +10,10 @@ to the history as it can.
 
 from __future__ import annotations
 
+import re
+
+from pglast import ast
+
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.parse import Statement
@@ -33,16 +37,19 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     no_fold_stmts: set[int] = set()
     unfolded: list[str] = []
     attempts = 40
+    units = _session_units(analysis)
+    pinned = adjust.pinned.union(*units)
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1
-        p = Planner(analysis, decisions, hoisting=not last, pinned=adjust.pinned)
+        p = Planner(analysis, decisions, hoisting=not last, pinned=pinned)
         p.no_fold, p.no_fold_stmts = no_fold, no_fold_stmts
         mark_dead(p)
         items, setup = _settled_items(p)
         if not last:
             fold(p, items)
         group_items(analysis, items, p.accepted)
+        _keep_together(items, units)
         try:
             ordered = order(p, items)
         except Cycle as cycle:
@@ -68,6 +75,29 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         _break_after_new_labels(ordered, p)
         return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
+
+
+def _session_units(analysis: Analysis) -> list[frozenset[int]]:
+    """A temporary table and the later statements of its file that name it: it is gone when the
+    file's transaction (or session) ends, so they stay as written, together in one file."""
+    units: list[tuple[int, str, set[int]]] = []  # (migration, table name, seqs)
+    for st in analysis.parsed.statements:
+        node = st.node
+        rel = node.relation if isinstance(node, ast.CreateStmt) else node.into.rel if isinstance(node, ast.CreateTableAsStmt) else None
+        if rel is not None and rel.relpersistence == "t":
+            units.append((st.migration, rel.relname.lower(), {st.seq}))
+            continue
+        for migration, name, seqs in units:
+            if migration == st.migration and re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", st.text.lower()):
+                seqs.add(st.seq)
+    return [frozenset(seqs) for _, _, seqs in units]
+
+
+def _keep_together(items: list[Item], units: list[frozenset[int]]) -> None:
+    for unit in units:
+        members = [it for it in items if it.stmt.seq in unit]
+        for it in members:
+            it.group = members[0].group
 
 
 def _break_after_new_labels(items: list[Item], p: Planner) -> None:

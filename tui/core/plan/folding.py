@@ -16,7 +16,7 @@ from pglast.stream import RawStream
 
 from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Event, Obj
-from tui.core.names import expr_columns, is_serial, strings
+from tui.core.names import clone, expr_columns, is_serial, strings
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 
@@ -127,7 +127,7 @@ def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Ite
     if any(re.search(rf"\b{re.escape(old)}\b", RawStream()(e)) for e in others):
         return  # a table constraint or a CHECK names it: it would need rewriting too
     p._edit(target)
-    cd = copy.deepcopy(defs[0])
+    cd = clone(defs[0])
     cd.colname = new
     target.node.tableElts = tuple(cd if e is defs[0] else e for e in elts)
     target.folded.append(it.stmt)
@@ -156,7 +156,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         elts = list(target.node.tableElts or ())
         # After the last column, before the table constraints, as a person would write it.
         at = max((i + 1 for i, e in enumerate(elts) if isinstance(e, ast.ColumnDef)), default=len(elts))
-        elts.insert(at, copy.deepcopy(cmd.def_))
+        elts.insert(at, clone(cmd.def_))
         target.node.tableElts = tuple(elts)
         return True
     if cmd.subtype == AT.AT_AddConstraint:
@@ -172,7 +172,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         if named - have:
             return False  # a column it names stayed outside the CREATE
         p._edit(target)
-        target.node.tableElts = tuple(target.node.tableElts or ()) + (copy.deepcopy(con),)
+        target.node.tableElts = tuple(target.node.tableElts or ()) + (clone(con),)
         return True
     if cmd.subtype in _FOLDABLE_COLUMN and not has_data:
         col = p.m.get("column", f"{table.name}.{cmd.name}")
@@ -190,7 +190,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             # The new type (an enum, a domain) may be created later than the table.
             it.reads |= {d for d in col.depends if d.startswith(("type:", "domain:")) and d in p.m.objects}
         p._edit(target)
-        cd = copy.deepcopy(defs[0])
+        cd = clone(defs[0])
         _apply_column_cmd(cd, cmd)
         target.node.tableElts = tuple(cd if e is defs[0] else e for e in target.node.tableElts)
         return True

@@ -36,7 +36,7 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
                 and not it.folded and not it.notes):
             table = p.m.get("table", it.node.relation.relname) if not it.node.relation.schemaname else None
             if table is None or table.key not in statement_triggers:
-                if not prev.changed:
+                if not prev.merged:  # the first rows appended: the history's own tree stays as parsed
                     prev.node = copy.copy(prev.node)
                     prev.node.selectStmt = copy.copy(prev.node.selectStmt)
                     prev.changed = True

@@ -1,0 +1,171 @@
+"""The proof of a generated set on a throwaway PostgreSQL: the history is built (twice, to learn
+what differs between any two runs of it), then candidate sets one after the other, each compared
+with it, until one builds the same database. What PostgreSQL says about a candidate (an error at a
+file and line, or the objects that differ) names the folds to back off; when it names none, the
+folds are bisected. It always ends: at worst every fold is backed off and the history's own files
+are the set.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from tui.core.analysis import Analysis
+from tui.core.blame import Failure, Remedy, back_off, blame
+from tui.core.errors import ConsolidateError
+from tui.core.parse import Statement
+from tui.core.plan import Adjustments
+from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Make, Proof, Say
+from tui.core.sources import load_sources
+from tui.pg.catalog import Snapshot, snapshot
+from tui.pg.compare import compare, unstable
+from tui.pg.providers import open_server
+from tui.pg.runner import ApplyError, apply_migrations
+from tui.pg.server import Server
+
+_PREAMBLE_HINT = ("if the application or the migration tool sets something up before the first migration (a schema, "
+                  "a search_path, its own table), write it as `preamble` in consolidate.toml")
+
+
+@dataclass
+class PgProver:
+    """Proves candidates on a provider's server (`pg`, or an existing server by `url`)."""
+
+    pg: str = "auto"
+    url: str | None = None
+    max_rounds: int = 80
+    server: Server | None = None  # one already running (validate's), else the provider's is started
+
+    def __call__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None) -> Proof:
+        cfg = analysis.config
+        if self.server is not None:
+            proof = _Run(analysis, make, say, cancel, self.server, self.max_rounds).prove()
+            proof.provider = {"name": self.server.name, "version": self.server.version, "why": self.server.why}
+            return proof
+        say("server", "starting PostgreSQL for the proof")
+        try:
+            with open_server(self.pg or cfg.pg, self.url, cfg.postgres, cfg.image, analysis.model.extensions) as server:
+                provider = {"name": server.name, "version": server.version, "why": server.why}
+                proof = _Run(analysis, make, say, cancel, server, self.max_rounds).prove()
+                proof.provider = provider
+                return proof
+        except ApplyError:
+            raise
+        except ConsolidateError as exc:
+            if exc.title == "cancelled":
+                raise
+            return Proof(UNPROVEN, why=f"no PostgreSQL to prove it on ({exc})")
+
+
+class _Run:
+    def __init__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None, server: Server, max_rounds: int) -> None:
+        self.a, self.make, self.say, self.cancel, self.server, self.max_rounds = analysis, make, say, cancel, server, max_rounds
+        self.preamble = analysis.config.preamble
+        self.ignore: dict[str, Any] = {}
+        self.reference = Snapshot()
+        self.trials = 0
+
+    def prove(self) -> Proof:
+        a = self.a
+        roles = sorted(set(a.config.roles) | (a.model.roles_used - a.model.roles_created))
+        self.server.create_roles(roles)
+        failed = self._build_history()
+        if failed:
+            return Proof(UNPROVEN, why=failed)
+        adjust = Adjustments()
+        backed, changes = [], []
+        for round_ in range(1, self.max_rounds + 1):
+            self._check_cancel()
+            cand = self.make(adjust)
+            self.say("proof", f"round {round_}: {len(cand.plan.folds)} fold(s), {len(backed)} backed off")
+            failure = self._trial(cand)
+            if failure is None:
+                return Proof(PROVEN, adjust, backed, changes, rounds=round_)
+            remedy = blame(a, cand, failure, adjust) or self._bisect(cand, failure, adjust)
+            if remedy is None:
+                return Proof(HISTORY, rounds=round_, why=f"{failure.describe()} even with every fold backed off")
+            adjust = adjust | remedy.adjust
+            backed += remedy.backed_off
+            changes += remedy.changes
+        return Proof(HISTORY, rounds=self.max_rounds, why=f"no EQUAL set after {self.max_rounds} rounds")
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise ConsolidateError("cancelled")
+
+    def _build_history(self) -> str:
+        """Build the history twice, side by side; empty, or why it could not be built."""
+        statements: dict[str, list[Statement]] = {}
+        for st in self.a.parsed.statements:
+            statements.setdefault(st.file, []).append(st)
+        migrations = self.a.sources.migrations
+        self.say("history", "building the history's database")
+
+        def build(label: str) -> Snapshot:
+            db = self.server.create_database(label)
+            try:
+                apply_migrations(self.server, db, migrations, self.preamble, statements, cancel=self.cancel)
+                with self.server.connect(db) as conn:
+                    return snapshot(conn)
+            finally:
+                self.server.drop_database(db)
+
+        try:
+            with ThreadPoolExecutor(2) as pool:
+                first, second = pool.map(build, ("history", "history_again"))
+        except ApplyError as exc:
+            return f"the history itself does not apply: {exc}; {_PREAMBLE_HINT}"
+        self.reference = first
+        # What differs between two builds of the same history (a random id, a clock) is no
+        # difference of the new set's.
+        self.ignore = unstable(first, second)
+        return ""
+
+    def _trial(self, cand: Candidate) -> Failure | None:
+        """Apply a candidate on a fresh database; None when it builds the history's database."""
+        self.trials += 1
+        folder = cand.folder
+        sources = load_sources(folder.parent, folder.name, self.a.sources.format)
+        db = self.server.create_database("trial")
+        try:
+            try:
+                apply_migrations(self.server, db, sources.migrations, self.preamble, cancel=self.cancel)
+            except ApplyError as exc:
+                if exc.title == "cancelled":
+                    raise
+                path = exc.file[len(folder.name) + 1:] if exc.file.startswith(folder.name + "/") else exc.file
+                return Failure(file=path, line=exc.line, message=exc.message)
+            with self.server.connect(db) as conn:
+                snap = snapshot(conn)
+        finally:
+            self.server.drop_database(db)
+        diffs = compare(self.reference, snap, self.ignore)
+        if not diffs:
+            return None
+        return Failure(differences=tuple((d.type, d.name, d.detail) for d in diffs))
+
+    def _bisect(self, cand: Candidate, failure: Failure, adjust: Adjustments) -> Remedy | None:
+        """The first fold whose backing off (with every fold before it) makes the failure go."""
+        folds = [f for f in cand.plan.folds if not f.seqs <= adjust.pinned]
+        if not folds:
+            return None
+
+        def gone(k: int) -> bool:
+            pins = frozenset().union(*(f.seqs for f in folds[:k]))
+            self.say("proof", f"bisecting {len(folds)} folds: backing off the first {k}")
+            found = self._trial(self.make(adjust | Adjustments(pinned=pins)))
+            return found is None or found.signature() != failure.signature()
+
+        if not gone(len(folds)):
+            return None
+        lo, hi = 0, len(folds)  # gone(hi) holds; find the smallest such k
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if gone(mid):
+                hi = mid
+            else:
+                lo = mid
+        return back_off(self.a, [folds[hi - 1]], f"{failure.describe()} (found by bisection)")
