@@ -107,7 +107,7 @@ def generate(
     else:
         made = candidate(analysis, decisions, proof.adjust, staging)
     proof.folds = len(made.plan.folds)
-    copied = _copy_kept(analysis, staging)
+    copied = made.copied
     if target.exists():
         shutil.rmtree(target)
     staging.rename(target)
@@ -118,7 +118,8 @@ def generate(
 
 
 def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, folder: Path) -> Candidate:
-    """Plan under `adjust`, render, and write the files into `folder` (made afresh)."""
+    """Plan under `adjust`, render, and write the files into `folder` (made afresh), with the
+    files kept as they are (the tool's own, and those after --until)."""
     plan = build_plan(analysis, decisions, adjust)
     src = analysis.sources
     files = render(plan, analysis.model, src.format, any(m.down_file for m in src.migrations))
@@ -130,7 +131,7 @@ def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, fol
             _write(folder / f.down_path, f.down_text)
         for path, text in f.extra.items():
             _write(folder / path, text)
-    return Candidate(plan, files, folder)
+    return Candidate(plan, files, folder, _copy_kept(analysis, folder))
 
 
 def history_candidate(analysis: Analysis, folder: Path) -> Candidate:
@@ -155,7 +156,7 @@ def history_candidate(analysis: Analysis, folder: Path) -> Candidate:
         text = (root / m.file).read_text("utf-8", "replace")
         files.append(RenderedFile(rel.as_posix(), text, statements=n, up_text=m.sql))
     plan = build_plan(analysis, Decisions(), Adjustments(pinned=frozenset(s.seq for s in analysis.parsed.statements)))
-    return Candidate(plan, files, folder)
+    return Candidate(plan, files, folder, _copy_kept(analysis, folder))
 
 
 def _write(path: Path, text: str) -> None:

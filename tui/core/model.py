@@ -37,6 +37,9 @@ class Event:
         by: on a DROP, the name of the object whose drop took this one along (empty when dropped itself).
         child: on a table's ALTER, the kind of child the note is about (`column`, `constraint`,
             `trigger`, `policy`): the child's own event tells the story.
+        part: the piece of the statement's tree that made the object (a column definition, an
+            inline or table constraint): what the plan cuts out when this event is dead, with its
+            `shadows`, which PostgreSQL ignored only because of it.
     """
 
     stmt: Statement
@@ -44,6 +47,8 @@ class Event:
     detail: str = ""
     by: str = ""
     child: str = ""
+    part: Any = None
+    shadows: tuple[Any, ...] = ()  # parts PostgreSQL ignored because of this one (a UNIQUE on the primary key)
 
 
 @dataclass(eq=False, slots=True)

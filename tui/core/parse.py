@@ -51,6 +51,7 @@ class Statement:
     guarded: bool = False
     inner: list[Statement] = field(default_factory=list)
     do_kind: str = ""  # for DO blocks: "notice", "guarded", "static", "logic"
+    base: int = -1  # a node's `location` less this is its place in `text` (-1: unknown, inside a DO block)
     loop_queries: list[str] = field(default_factory=list)  # a DO block that only loops over these queries' rows
 
     @property
@@ -206,7 +207,7 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
     lines = _Lines(text, mig.first_line)
     try:
         raws = parse_sql(text)
-        spans = [(r.stmt_location, r.stmt_location + (r.stmt_len or len(text) - r.stmt_location), r.stmt) for r in raws]
+        spans = [(r.stmt_location, r.stmt_location + (r.stmt_len or len(text) - r.stmt_location), r.stmt, 0) for r in raws]
     except ParseError:
         spans = []
         chunks, failure = _chunks_by_scanner(text)
@@ -221,12 +222,12 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
                 continue
             for r in parsed:
                 s = start + r.stmt_location
-                spans.append((s, s + (r.stmt_len or end - s), r.stmt))
+                spans.append((s, s + (r.stmt_len or end - s), r.stmt, start))
         if failure:
             line, _ = lines.at(failure[1])
             diags.append(Diagnostic(mig.file, line, ERROR, f"{failure[0]}; rest of file skipped"))
     prev_end = 0
-    for start, end, node in spans:
+    for start, end, node, chunk in spans:
         real = _skip_leading(text, start, end)
         body = text[real:end].rstrip().rstrip(";").rstrip()
         line, col = lines.at(real)
@@ -239,6 +240,7 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
             text=body,
             node=node,
             comments=_comment_block(text, prev_end, real),
+            base=real - chunk,
         )
         prev_end = end
         out.append(stmt)

@@ -86,6 +86,7 @@ class Candidate:
     plan: Plan
     files: list[RenderedFile]
     folder: Path
+    copied: list[str] = field(default_factory=list)  # files kept as they are (the tool's own, later ones)
 
 
 Make = Callable[[Adjustments], Candidate]  # plans, renders and writes a candidate into a folder of its own

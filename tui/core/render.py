@@ -12,6 +12,7 @@ from tui.core.formats.base import Block, NewFile
 from tui.core.model import CREATE, Model
 from tui.core.names import clone
 from tui.core.plan import Item, Plan
+from tui.core.plan.splice import splice, splice_alter, splice_inserts
 
 # Statements with a body, which a tool that splits files on semicolons must not cut.
 _WHOLE = (ast.CreateFunctionStmt, ast.DoStmt, ast.CreateTrigStmt)
@@ -42,6 +43,15 @@ def statement_sql(it: Item) -> str:
     """An item's SQL: the original text when untouched, pglast's printing of the edited tree otherwise."""
     if not it.changed:
         return it.stmt.text
+    text = None
+    if it.ops:
+        text = splice(it.stmt, it.ops)
+    elif isinstance(it.node, ast.AlterTableStmt):
+        text = splice_alter(it.stmt, list(it.node.cmds or ()))
+    elif it.merged:
+        text = splice_inserts(it.stmt, it.merged)
+    if text is not None:
+        return text
     # The printer marks every node it prints with its ancestors: print a copy, so the trees the
     # next candidate plans from stay as parsed.
     return IndentedStream(comma_at_eoln=True)(clone(it.node))

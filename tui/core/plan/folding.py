@@ -19,6 +19,7 @@ from tui.core.model import ADD, CREATE, RENAME, Event, Obj
 from tui.core.names import clone, expr_columns, is_serial, strings
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
+from tui.core.plan.splice import Op
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
 
@@ -118,6 +119,10 @@ def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Ite
         return
     if any(col.key in o.depends and o.born < it.seq for o in p.m.objects.values()):
         return
+    # A statement between them that stays (not folded into the CREATE) names the column by its old name.
+    if any(target.seq < (e.stmt.parent or e.stmt).seq < it.seq and (e.stmt.parent or e.stmt).seq not in p.dropped
+           for e in col.events):
+        return
     old, new = it.node.subname, it.node.newname
     elts = list(target.node.tableElts or ())
     defs = [e for e in elts if isinstance(e, ast.ColumnDef) and e.colname == old]
@@ -130,6 +135,7 @@ def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Ite
     cd = clone(defs[0])
     cd.colname = new
     target.node.tableElts = tuple(cd if e is defs[0] else e for e in elts)
+    target.ops.append(Op("rename", column=old, new=_new_name_as_written(it.stmt), column_new=new))
     target.folded.append(it.stmt)
     p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
     items.remove(it)
@@ -158,11 +164,11 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         at = max((i + 1 for i, e in enumerate(elts) if isinstance(e, ast.ColumnDef)), default=len(elts))
         elts.insert(at, clone(cmd.def_))
         target.node.tableElts = tuple(elts)
+        target.ops.append(Op("add", cmd.def_, it.stmt))
         return True
     if cmd.subtype == AT.AT_AddConstraint:
         con = cmd.def_
-        name = con.conname
-        obj = p.m.get("constraint", f"{table.name}.{name}") if name else None
+        obj = next((o for o, e in p.by_seq.get(it.seq, []) if e.part is con), None) if con.conname else None
         if obj is None or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL:
             return False
         have = {e.colname for e in create.tableElts or () if isinstance(e, ast.ColumnDef)}
@@ -171,11 +177,16 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             named |= set(expr_columns(con.raw_expr))
         if named - have:
             return False  # a column it names stayed outside the CREATE
+        # A foreign key needs the unique key it references, which may be made after the table.
+        it.reads |= _unique_keys(p, obj)
         p._edit(target)
         target.node.tableElts = tuple(target.node.tableElts or ()) + (clone(con),)
+        target.ops.append(Op("add", con, it.stmt))
         return True
     if cmd.subtype in _FOLDABLE_COLUMN and not has_data:
-        col = p.m.get("column", f"{table.name}.{cmd.name}")
+        # The column by the name this statement gives it: it may be renamed later.
+        col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and o.parent == table.key
+                    and cmd.name in {n.rsplit(".", 1)[-1] for n in [o.name, *o.former_names]}), None)
         if col is None or ("column", col.name) not in folding:
             return False
         defs = [e for e in create.tableElts or () if isinstance(e, ast.ColumnDef) and e.colname == cmd.name]
@@ -193,8 +204,34 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         cd = clone(defs[0])
         _apply_column_cmd(cd, cmd)
         target.node.tableElts = tuple(cd if e is defs[0] else e for e in target.node.tableElts)
+        target.ops.append(Op("change", cmd, it.stmt, column=cmd.name))
         return True
     return False
+
+
+def _unique_keys(p: Planner, fk: Obj) -> set[str]:
+    """The unique indexes and constraints on the columns a foreign key references: created before it."""
+    ref = p.m.get("table", str(fk.attrs.get("ref_table", "")))
+    if fk.contype != "f" or ref is None:
+        return set()
+    want = set(fk.attrs.get("ref_columns", ()))
+    out = set()
+    for o in p.m.children(ref.key):
+        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want):
+            out.add(o.key)
+        elif o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
+            out.add(o.key)
+    return out
+
+
+def _new_name_as_written(st: Any) -> str:
+    """The name after TO in a RENAME COLUMN statement, as the author wrote it (quoted or not)."""
+    import pglast.parser
+
+    toks = [t for t in pglast.parser.scan(st.text) if t.name not in ("C_COMMENT", "SQL_COMMENT")]
+    after = next((i + 1 for i, t in enumerate(toks) if t.name == "TO"), len(toks) - 1)
+    t = toks[min(after, len(toks) - 1)]
+    return str(st.text[t.start:t.end + 1])
 
 
 def _retype_foldable(create: ast.CreateStmt, cd: ast.ColumnDef) -> bool:

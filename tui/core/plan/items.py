@@ -10,6 +10,7 @@ from pglast import ast
 
 from tui.core.model import ALTER, Event, Obj
 from tui.core.parse import Statement
+from tui.core.plan.splice import Op
 
 # Statements everything after them may rely on without naming them (an operator class, a schema).
 BARRIERS = (ast.VariableSetStmt, ast.CreateSchemaStmt)
@@ -58,6 +59,7 @@ class Item:
     at: int = -1  # the history position it takes, when not its own (a definition moved earlier)
     fold_ahead: dict[int, set[str]] = field(default_factory=dict)  # folded statement's seq -> what it needs
     merged: list[Statement] = field(default_factory=list)  # INSERTs whose rows were appended to this one
+    ops: list[Op] = field(default_factory=list)  # what was done to a CREATE TABLE, replayed on its text by render
     alone: bool = False  # it cannot run in a transaction block: a file of its own, outside one
     break_after: bool = False  # what follows goes to the next file (a new enum label, used only once committed)
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
 from pglast.stream import RawStream
 
 from tui.core.analysis import Analysis
@@ -18,8 +19,10 @@ from tui.core.decisions import Decisions
 from tui.core.findings import Finding
 from tui.core.formats.base import OWNED
 from tui.core.model import ADD, ALTER, Event, Obj
+from tui.core.names import strings
 from tui.core.parse import Statement
 from tui.core.plan.items import ANCHORS, BARRIERS, DML, Fold, Item, birth_name, bookkeeping_event, outside_transaction
+from tui.core.plan.splice import Op
 
 
 class Planner:
@@ -183,34 +186,33 @@ class Planner:
                     self.revived = True
             for k in list(o.depends) + ([o.parent] if o.parent else []):
                 dep = self.m.objects.get(k)
-                if dep is not None and any(id(e) in self.dead for e in dep.events):
+                if dep is None or o.type == "constraint" and dep.type in ("constraint", "index"):
+                    # The key a foreign key references: the one there when it was made may be another
+                    # life of it (a primary key dropped and added again); the proof checks which.
+                    continue
+                if any(id(e) in self.dead for e in dep.events):
                     todo.append(dep)
 
 
     def trim(self, item: Item, pairs: list[tuple[Obj, Event]]) -> bool:
-        """Remove the dead parts of a statement; False when it cannot be split."""
+        """Remove the dead parts of a statement; False when it cannot be split.
+
+        Columns and constraints are cut by the piece of the tree their event was made from, so an
+        unnamed inline constraint (`key text PRIMARY KEY`, its name chosen by PostgreSQL) goes as
+        surely as a named one, and a constraint never takes a column of the same name along."""
         node = item.node
-        dead_names = {birth_name(o).rsplit(".", 1)[-1] for o, e in pairs if id(e) in self.dead and o.type in ("column", "constraint")}
+        dead = [(o, e) for o, e in pairs if id(e) in self.dead and o.type in ("column", "constraint")]
+        parts = {id(e.part) for _, e in dead if e.part is not None} | {id(s) for _, e in dead for s in e.shadows}
         if isinstance(node, ast.CreateStmt):
-            elts = []
-            for elt in node.tableElts or ():
-                if isinstance(elt, ast.ColumnDef) and elt.colname in dead_names:
-                    continue
-                if isinstance(elt, ast.Constraint) and elt.conname and elt.conname in dead_names:
-                    continue
-                if isinstance(elt, ast.ColumnDef) and elt.constraints:
-                    cons = tuple(c for c in elt.constraints if not (c.conname and c.conname in dead_names))
-                    if len(cons) != len(elt.constraints):
-                        elt = copy.copy(elt)
-                        elt.constraints = cons
-                elts.append(elt)
-            unnamed_dead = [o for o, e in pairs if id(e) in self.dead and o.type == "constraint"
-                            and not any(isinstance(x, ast.Constraint) and x.conname == birth_name(o).rsplit(".", 1)[-1] for x in node.tableElts or ())]
-            if unnamed_dead:
-                return False  # an unnamed inline constraint that is dropped later: keep the table as written
+            found: set[int] = set()
+            ops: list[Op] = []
+            elts = _without_parts(node.tableElts or (), parts, found, ops)
+            if any(e.part is None or id(e.part) not in found for _, e in dead):
+                return False  # a dead part we cannot find in the text: keep the table as written
             item.node = copy.copy(node)
             item.node.tableElts = tuple(elts)
             item.changed = True
+            item.ops = ops
             return True
         if isinstance(node, ast.AlterTableStmt):
             state: dict[tuple[str, str], list[bool]] = {}
@@ -221,8 +223,11 @@ class Planner:
             cmds = []
             for c in node.cmds or ():
                 flags = state.get((_cmd_target(c), _CMD_ACTION.get(c.subtype, ALTER)), [])
-                if flags and all(flags):
+                if flags and all(flags) or id(c.def_) in parts:
                     continue  # this part of the statement concerns something folded away
+                if c.subtype == AT.AT_AddColumn and any(id(x) in parts for x in c.def_.constraints or ()):
+                    c = copy.copy(c)  # an inline constraint of the new column is dropped later
+                    c.def_ = _without_parts([c.def_], parts, set())[0]
                 cmds.append(c)
             if not cmds:
                 return False
@@ -238,6 +243,42 @@ class Planner:
         if not target.changed:
             target.node = copy.copy(target.node)
             target.changed = True
+
+
+def _without_parts(elts: Any, parts: set[int], found: set[int], ops: list[Op] | None = None) -> list[Any]:
+    """Column definitions and constraints less the dead pieces (`found` collects those seen, `ops`
+    what was cut, for the text). A column keeps the NOT NULL its dropped PRIMARY KEY gave it, as
+    PostgreSQL keeps it."""
+    ops = [] if ops is None else ops
+    out = []
+    not_null: set[str] = set()
+    for elt in elts:
+        if id(elt) in parts:
+            found.add(id(elt))
+            found.update(id(c) for c in getattr(elt, "constraints", None) or ())  # they go with their column
+            ops.append(Op("drop", elt))
+            if isinstance(elt, ast.Constraint) and elt.contype == CT.CONSTR_PRIMARY:
+                not_null |= set(strings(elt.keys))
+            continue
+        if isinstance(elt, ast.ColumnDef) and elt.constraints:
+            cons = tuple(c for c in elt.constraints if id(c) not in parts)
+            if len(cons) != len(elt.constraints):
+                for c in elt.constraints:
+                    if id(c) in parts:
+                        found.add(id(c))
+                        ops.append(Op("drop", c))
+                        if c.contype == CT.CONSTR_PRIMARY:
+                            not_null.add(elt.colname)
+                elt = copy.copy(elt)
+                elt.constraints = cons
+        out.append(elt)
+    for i, elt in enumerate(out):
+        if isinstance(elt, ast.ColumnDef) and elt.colname in not_null and not any(
+                c.contype in (CT.CONSTR_NOTNULL, CT.CONSTR_PRIMARY) for c in elt.constraints or ()):
+            out[i] = copy.copy(elt)
+            out[i].constraints = tuple(elt.constraints or ()) + (ast.Constraint(contype=CT.CONSTR_NOTNULL),)
+            ops.append(Op("not_null", column=elt.colname))
+    return out
 
 
 def _printed(node: Any, planner: Planner, pairs: list[tuple[Obj, Event]]) -> str:

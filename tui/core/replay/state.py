@@ -41,6 +41,7 @@ class ReplayState:
         self.fired: set[tuple[str, int, int]] = set()  # (trigger, its function's definition, truncations)
         self.truncations = 0
         self.user_aggregates = False  # once one exists, any call in a select list may be an aggregate
+        self.skip_parts: set[int] = set()  # constraints of the statement PostgreSQL makes nothing for
 
     def dependents(self, o: Obj) -> list[Obj]:
         found = [self.model.objects.get(k) for k in self.rdeps.get(o.key, ())]

@@ -9,7 +9,7 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
-from tui.core.model import ADD, ALTER, Obj
+from tui.core.model import ADD, ALTER, NOOP, Obj
 from tui.core.names import SERIAL_TYPES, choose_name, expr_columns, is_serial, qualified, sql, strings
 from tui.core.replay.access import owner
 from tui.core.replay.emptiness import certainly_empty
@@ -83,13 +83,43 @@ def create_table(rp: Engine, node: ast.CreateStmt) -> None:
         t.attrs["opaque"] = True
     parents = [rp.rel(rv)[2] for rv in node.inhRelations or ()]
     rp.link(t, [p.key for p in parents if p is not None])
+    redundant = _redundant_unique(node)
+    rp.skip_parts = {id(c) for c in redundant}
+    try:
+        for elt in node.tableElts or ():
+            if isinstance(elt, ast.ColumnDef):
+                add_column(rp, t, elt)
+            elif isinstance(elt, ast.Constraint):
+                add_constraint(rp, t, elt)
+            elif isinstance(elt, ast.TableLikeClause):
+                copy_columns(rp, t, elt)
+    finally:
+        rp.skip_parts = set()
+    if redundant:
+        pk = next((e for k in sorted(rp.rdeps.get(t.key, ())) if (o := rp.model.objects.get(k)) is not None
+                   and o.type == "constraint" and o.contype == "p" for e in o.events[-1:] if e.stmt is rp.stmt), None)
+        if pk is not None:
+            pk.shadows = tuple(redundant)  # they come back if the primary key goes from the text
+
+
+def _redundant_unique(node: ast.CreateStmt) -> list[ast.Constraint]:
+    """UNIQUE constraints on exactly the primary key's columns: PostgreSQL makes no index or
+    constraint for them (`key text PRIMARY KEY UNIQUE` has only the primary key)."""
+    pk: set[str] = set()
+    uniques: list[tuple[set[str], ast.Constraint]] = []
     for elt in node.tableElts or ():
         if isinstance(elt, ast.ColumnDef):
-            add_column(rp, t, elt)
+            for c in elt.constraints or ():
+                if c.contype == CT.CONSTR_PRIMARY:
+                    pk = {elt.colname}
+                elif c.contype == CT.CONSTR_UNIQUE and not c.keys:
+                    uniques.append(({elt.colname}, c))
         elif isinstance(elt, ast.Constraint):
-            add_constraint(rp, t, elt)
-        elif isinstance(elt, ast.TableLikeClause):
-            copy_columns(rp, t, elt)
+            if elt.contype == CT.CONSTR_PRIMARY:
+                pk = set(strings(elt.keys))
+            elif elt.contype == CT.CONSTR_UNIQUE:
+                uniques.append((set(strings(elt.keys)), elt))
+    return [c for cols, c in uniques if pk and cols == pk and not c.including and not c.nulls_not_distinct]
 
 
 def copy_columns(rp: Engine, t: Obj, like: ast.TableLikeClause) -> None:
@@ -111,6 +141,7 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
     col = rp.create("column", f"{t.name}.{cd.colname}", t.schema, parent=t.key, if_not_exists=if_not_exists)
     if col is None:
         return None
+    col.events[-1].part = cd
     if action:
         col.events[-1].action = action
     col.reset()
@@ -163,11 +194,23 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
                     col.attrs["not_null"] = True
                     rp.event(col, ALTER, "set not null")
         return None
+    if id(c) in rp.skip_parts:
+        return None
     columns = [column] if column else constraint_columns(rp, c)
+    if contype == "p" and rp.guarded:
+        # A table has one primary key: a guarded ADD PRIMARY KEY (`IF NOT EXISTS (... 'PRIMARY KEY')`)
+        # finds the one there, whatever its name.
+        current = next((o for k in sorted(rp.rdeps.get(t.key, ())) if (o := rp.model.objects.get(k)) is not None
+                        and o.type == "constraint" and o.exists and o.contype == "p" and o.parent == t.key), None)
+        if current is not None:
+            rp.event(current, NOOP, "already exists")
+            rp.no_effect(f"{t.name} already has a primary key ({current.name})")
+            return None
     name = c.conname or default_constraint_name(rp, t, contype, columns, c)
     o = rp.create("constraint", f"{t.name}.{name}", t.schema, parent=t.key, detail=_LABEL[contype])
     if o is None:
         return None
+    o.events[-1].part = c
     if action:
         o.events[-1].action = action
     rp.connames.setdefault(t.schema, set()).add(name)
@@ -189,8 +232,24 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
         if ref is not None:
             deps.append(ref.key)
             deps.extend(f"column:{ref.name}.{k}" for k in strings(c.pk_attrs))
+            deps.extend(_unique_key(rp, ref, strings(c.pk_attrs)))
     rp.link(o, deps)
     return o
+
+
+def _unique_key(rp: Engine, ref: Obj, columns: list[str]) -> list[str]:
+    """The unique constraint or index a foreign key needs on the table it references (its primary
+    key when no column is named): dropping it drops the foreign key (with CASCADE)."""
+    want = set(columns)
+    for key in sorted(rp.rdeps.get(ref.key, ())):
+        o = rp.model.objects.get(key)
+        if o is None or not o.exists or o.parent != ref.key:
+            continue
+        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want):
+            return [o.key]
+        if o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
+            return [o.key]
+    return []
 
 
 def constraint_columns(rp: Engine, c: ast.Constraint) -> list[str]:
