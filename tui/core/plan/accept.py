@@ -31,8 +31,11 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
     for o in p.m.objects.values():
         if not o.exists and o.events and o.events[-1].by and id(o.events[-1].stmt) in by_drop:
             dead_objects.append((o, by_drop[id(o.events[-1].stmt)]))
+    leaving = {o.key for o, _ in dead_objects}
     for o, f in dead_objects:
-        if (o.type, o.name) not in p.kept:
+        # A foreign key whose table stays may have deleted rows there while it lived.
+        acted = o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)
+        if (o.type, o.name) not in p.kept and not acted:
             p.fold_of(f).update(p.kill(o.events))
 
 
@@ -57,6 +60,8 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         own = {e.stmt.seq for e in o.events}
         if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())) and not hoist_last_definition(p, o, defs, read_at):
             continue  # used before its last definition: its earlier definitions stay where they were
+        if defs and _acted(p, o, defs[0].stmt.seq, cutoff):
+            continue
         fold = p.fold_of(f)
         if defs and defs[0].stmt.seq in p.hoist:
             fold.update({defs[0].stmt.seq, cutoff})
@@ -64,6 +69,15 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
             fold.update(p.kill(e for e in x.events if e.stmt.seq < cutoff))
         # Within the statement of the last definition too (DROP COLUMN x, ADD COLUMN x).
         fold.update(p.kill(o.events[: o.events.index(last_def)] if last_def is not None else []))
+
+
+def _acted(p: Planner, o: Obj, start: int, end: int) -> bool:
+    """Did a foreign key act while it lived (rows deleted or updated in the table it references, which
+    its ON DELETE or ON UPDATE action reached, as replay recorded)? Then leaving that life out
+    changes the rows."""
+    if o.type != "constraint" or o.contype != "f":
+        return False
+    return any(start < seq < end for seq in o.attrs.get("acted", ()))
 
 
 def surviving_rows(p: Planner, findings: list[Finding]) -> None:

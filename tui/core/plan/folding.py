@@ -171,6 +171,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         obj = next((o for o, e in p.by_seq.get(it.seq, []) if e.part is con), None) if con.conname else None
         if obj is None or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL:
             return False
+        if any(id(e) not in p.dead and (e.stmt.parent or e.stmt).seq < it.seq for e in obj.events):
+            return False  # an earlier life of it stays: it is dropped in between, so this one stays after
         have = {e.colname for e in create.tableElts or () if isinstance(e, ast.ColumnDef)}
         named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
         if con.raw_expr is not None:

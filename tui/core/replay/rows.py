@@ -83,6 +83,11 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
         rp.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
         return
     fire(rp, t, bool(rows) or not certainly_empty(rp, t))
+    for c, child in referencing(rp, t):
+        # ON UPDATE actions are not followed row by row: a key with one, over rows, may have acted.
+        cd = rp.model.get("data", child.name)
+        if getattr(c.node, "fk_upd_action", "a") in ("c", "n", "d") and cd is not None and (cd.uncertain or any(r.alive for r in cd.rows)):
+            c.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
     matched = matching_rows(rows, node.whereClause) if not node.fromClause else None
     sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
     constant = all(is_constant(v) for v in sets.values()) and len(sets) == len(node.targetList or ())
@@ -144,11 +149,15 @@ def cascade(rp: Engine, t: Obj, emptied: bool, seen: set[str]) -> None:
         action = getattr(c.node, "fk_del_action", "a")
         cd = rp.model.get("data", child.name)
         live = [r for r in cd.rows if r.alive] if cd is not None and cd.exists else []
+        if action in ("c", "n", "d") and cd is not None and cd.exists and cd.uncertain:
+            c.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)  # on rows it cannot see
         if action not in ("c", "n", "d") or not live:
             continue
         keyed = [key_set(child, r, c.attrs.get("columns", []), rp) for r in live]
         if not any(k is None or k for k in keyed):
             continue  # every row's key is NULL: no row of t is theirs
+        # The key acted (or may have): the plan must not leave this life of it out.
+        c.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
         if not emptied or action == "d" or None in keyed:
             cd.uncertain = f"rows an ON DELETE action from {t.name} may have changed"  # type: ignore[union-attr]
             if child.key not in seen:
