@@ -52,10 +52,9 @@ def corpus_cases() -> list[tuple[str, str, str]]:
 
 # Corpus cases each test still gets wrong, until the issue that fixes them lands. The marks are
 # strict: a case that starts passing fails its mark, and the entry goes.
-_PARSE_QUICKWIT = "#12: quickwit's short sqlx versions are read as golang-migrate"
 _PRISMA = "#16: Prisma histories are not read yet"
 KNOWN_FAILURES: dict[str, dict[str, str]] = {
-    "analyze": {"quickwit": _PARSE_QUICKWIT, "rallly": _PRISMA},
+    "analyze": {"rallly": _PRISMA},
     "round_trip": {"rallly": _PRISMA},
     "plain_psql": {"rallly": _PRISMA},
     "apply_rollback": {"rallly": _PRISMA},

@@ -135,9 +135,9 @@ def different(example: Path, pg_server: Any) -> tuple[Path, Any]:
     shutil.copytree(example / ".consolidate" / "new", staged)
     core = staged / "0002_core_tables.sql"
     text = core.read_text()
-    old = "DEFAULT CAST('{}' AS jsonb)"
+    old = "DEFAULT '{}'::jsonb"
     assert old in text
-    core.write_text(text.replace(old, "DEFAULT CAST('{\"mutated\": true}' AS jsonb)", 1))
+    core.write_text(text.replace(old, "DEFAULT '{\"mutated\": true}'::jsonb", 1))
     info = pg_server.conninfo
     url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
     result = validate(example, url=url, staged=staged)

@@ -23,7 +23,7 @@ def _sql(root: Path) -> str:
 
 def test_example_renames_fold_and_the_notify_function_is_written_once(example: Path) -> None:
     sql = _sql(example)
-    assert "RENAME COLUMN" not in sql and "hostname text" in sql and "payload jsonb" in sql
+    assert "RENAME COLUMN" not in sql and "hostname TEXT" in sql and "payload JSONB" in sql  # as the author wrote them
     assert sql.count("FUNCTION notify_execution_change()") == 2  # the definition and its trigger
     assert sql.index("CREATE OR REPLACE FUNCTION notify_execution_change()") < sql.index("CREATE TRIGGER execution_change_notify")
 

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.pg, requires_pg]
 
 MUTATIONS = [
     # (file stem, original text, changed text, expected (type, name, detail))
-    ("core_tables", "is_standard boolean NOT NULL DEFAULT FALSE", "is_standard boolean NOT NULL DEFAULT TRUE",
+    ("core_tables", "is_standard BOOLEAN NOT NULL DEFAULT false", "is_standard BOOLEAN NOT NULL DEFAULT true",
      ("column", "pack.is_standard", "default")),
     ("setup", "enforcement_condition_enum AS ENUM ('any', 'all')", "enforcement_condition_enum AS ENUM ('all', 'any')",
      ("type", "enforcement_condition_enum", "labels")),

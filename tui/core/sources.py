@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.core.errors import ERROR, WARNING, Diagnostic
-from tui.core.formats import ALIASES, FORMATS, detect_format
+from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
+from tui.core.formats import ALIASES, FORMATS, detect
 from tui.core.formats.base import REPEATABLE, Migration, SourceSet, rel
 
 
@@ -22,7 +22,9 @@ def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "a
     if not folder.is_dir():
         diags.append(Diagnostic(rel_folder, 0, ERROR, "migrations folder not found"))
         return SourceSet(str(root), rel_folder, fmt if fmt != "auto" else "unknown", (), tuple(diags))
-    detected = detect_format(folder)
+    detected, note = detect(folder)
+    if note and fmt == "auto":
+        diags.append(Diagnostic(rel_folder, 0, INFO, note))
     if fmt == "auto":
         if detected is None:
             names = [p.name for p in sorted(folder.iterdir())][:5]

@@ -3,6 +3,7 @@ one registry, with the detection that tells them apart from the files alone."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tui.core.formats import dbmate, diesel, flyway, golang_migrate, goose, sqlx
@@ -16,6 +17,18 @@ ALIASES = {"atlas": "sqlx"}
 
 def detect_format(folder: Path) -> str | None:
     """Guess the migration tool from the folder's file names and markers; None when nothing fits."""
+    return detect(folder)[0]
+
+
+def detect(folder: Path) -> tuple[str | None, str]:
+    """The format, and a note when the files fit more than one and a guess decided."""
+    name = _detect(folder)
+    if isinstance(name, tuple):
+        return name
+    return name, ""
+
+
+def _detect(folder: Path) -> str | None | tuple[str, str]:
     if not folder.is_dir():
         return None
     entries = sorted(folder.iterdir())
@@ -32,8 +45,34 @@ def detect_format(folder: Path) -> str | None:
             return goose.FORMAT.name
     ups = [m for p in sql_files if (m := golang_migrate.PATTERN.match(p.name))]
     if ups:
-        # sqlx's reversible files and golang-migrate share a shape; sqlx writes 14-digit timestamps.
-        return sqlx.FORMAT.name if all(len(m.group(1)) >= 14 for m in ups) else golang_migrate.FORMAT.name
+        return _sqlx_or_golang(folder, ups)
     if any(sqlx.PATTERN.match(p.name) for p in sql_files):
         return sqlx.FORMAT.name
     return None
+
+
+_CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.I)
+
+
+def _sqlx_or_golang(folder: Path, ups: list[re.Match[str]]) -> str | tuple[str, str]:
+    """sqlx's reversible files and golang-migrate's share a shape (`<version>_<name>.up.sql`). The
+    project around the folder tells (a Cargo.toml is a Rust project's, a go.mod a Go one's); else
+    sqlx writes 14-digit timestamps and `sqlx migrate add -r` always writes a down beside the up,
+    which golang-migrate projects often leave out. Without the project, it is a guess, and says so."""
+    for parent in list(folder.resolve().parents)[:4]:
+        if (parent / "Cargo.toml").is_file():
+            return sqlx.FORMAT.name
+        if (parent / "go.mod").is_file():
+            return golang_migrate.FORMAT.name
+    if all(len(m.group(1)) >= 14 for m in ups):
+        return sqlx.FORMAT.name
+    up = [m for m in ups if m.group(3) == "up"]
+    for m in up:
+        head = (folder / m.group(0)).read_bytes()[:65536].decode("utf-8", "replace")
+        if _CONCURRENTLY.search(head) and not head.lstrip().startswith("-- no-transaction"):
+            # sqlx would run it in a transaction, where PostgreSQL refuses it: not sqlx's.
+            return golang_migrate.FORMAT.name, f"read as golang-migrate: {m.group(0)} runs CONCURRENTLY outside a transaction"
+    down = [m for m in ups if m.group(3) == "down"]
+    guess = sqlx.FORMAT.name if up and len(down) * 4 >= len(up) * 3 else golang_migrate.FORMAT.name
+    return guess, (f"files fit both sqlx and golang-migrate; read as {guess} ({len(down)} of {len(up)} have a down file); "
+                   "set `format` in consolidate.toml if it is the other")
