@@ -52,13 +52,7 @@ def corpus_cases() -> list[tuple[str, str, str]]:
 
 # Corpus cases each test still gets wrong, until the issue that fixes them lands. The marks are
 # strict: a case that starts passing fails its mark, and the entry goes.
-_PRISMA = "#16: Prisma histories are not read yet"
-KNOWN_FAILURES: dict[str, dict[str, str]] = {
-    "analyze": {"rallly": _PRISMA},
-    "round_trip": {"rallly": _PRISMA},
-    "plain_psql": {"rallly": _PRISMA},
-    "apply_rollback": {"rallly": _PRISMA},
-}
+KNOWN_FAILURES: dict[str, dict[str, str]] = {}  # test -> {case: the issue that fixes it}
 
 
 def corpus_params(test: str, exclude: tuple[str, ...] = ()) -> list[object]:

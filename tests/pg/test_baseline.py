@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.apply.helpers import run
-from tests.conftest import requires_pg
+from tests.conftest import CORPUS, copy_corpus, requires_pg
 from tui.core.analysis import analyze
 from tui.core.generate import generate
 from tui.pg.runner import apply_migrations
@@ -80,3 +80,37 @@ def test_baseline_refuses_a_database_without_the_tools_table(pg_server, example:
     generate(example)
     r = run(example, "baseline", "--database-url", url, "--pg", "local", "--yes")
     assert r.returncode == 2 and "no _sqlx_migrations table" in r.stderr, r.stderr
+
+
+PRISMA_TABLE = """CREATE TABLE _prisma_migrations (
+    id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ,
+    migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ,
+    started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0)"""
+
+
+@pytest.mark.skipif(not (CORPUS / "rallly").is_dir(), reason="the corpus is not beside the project")
+def test_baseline_rewrites_prisma_migrations_as_prisma_deploy_would(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = copy_corpus(tmp_path, "rallly", "")
+    analysis = analyze(project)
+    assert analysis.sources.format == "prisma"
+    db = pg_server.create_database("prisma")
+    apply_migrations(pg_server, db, analysis.sources.migrations)
+    with pg_server.connect(db) as conn:
+        conn.execute(PRISMA_TABLE)  # as `prisma migrate deploy` makes it, with a row a migration
+        for m in analysis.sources.migrations:
+            conn.execute("INSERT INTO _prisma_migrations (id, checksum, finished_at, migration_name, applied_steps_count) "
+                         "VALUES (gen_random_uuid()::text, %s, now(), %s, 1)",
+                         (hashlib.sha256((project / m.file).read_bytes()).hexdigest(), Path(m.file).parent.name))
+    info = pg_server.conninfo
+    url = f"postgresql://{info['user']}@/{db}?host={info['host']}&port={info['port']}"
+    generate(project)
+    r = run(project, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 0, r.stderr
+    new = sorted((project / ".consolidate" / "new").glob("*/migration.sql"))
+    assert len(new) >= 2
+    expected = [(p.parent.name, hashlib.sha256(p.read_bytes()).hexdigest(), 1, True, None, None) for p in new]
+    with pg_server.connect(db) as conn:
+        rows = conn.execute("SELECT migration_name, checksum, applied_steps_count, finished_at IS NOT NULL, rolled_back_at, logs, id "
+                            "FROM _prisma_migrations ORDER BY migration_name").fetchall()
+    assert [r[:6] for r in rows] == expected
+    assert all(re.fullmatch(r"[0-9a-f-]{36}", r[6]) for r in rows), "ids are UUIDs, as Prisma writes them"

@@ -14,6 +14,7 @@ from tui.core.findings import Finding, find_all
 from tui.core.formats.base import Migration, SourceSet
 from tui.core.graph import Graph, build_graph, graph_json
 from tui.core.model import Model
+from tui.core.observed import Observations
 from tui.core.parse import ParsedHistory, Statement, parse_history
 from tui.core.project import CONFIG_FILE, ProjectConfig, load_config
 from tui.core.replay import Replayer
@@ -42,6 +43,7 @@ class Analysis:
     diagnostics: list[Diagnostic]
     later_files: list[str] = field(default_factory=list)  # with --until: migrations after it, kept as they are
     reads_tracked: bool = False  # what each statement needs was recorded: generate can plan from it
+    observed: bool = False  # replayed with what PostgreSQL saw the statements the model cannot follow do
 
     @property
     def ok(self) -> bool:
@@ -83,8 +85,12 @@ def analyze(
     cancel: threading.Event | None = None,
     track_reads: bool = False,
     until: str | None = None,
+    observations: Observations | None = None,
 ) -> Analysis:
-    """Read, parse and replay a project's history; never raises for bad input."""
+    """Read, parse and replay a project's history; never raises for bad input.
+
+    `observations`: what PostgreSQL saw the statements the model cannot follow do (the proof
+    records them), followed instead of guessed."""
 
     def step(what: str, done: int, total: int) -> None:
         if cancel is not None and cancel.is_set():
@@ -97,14 +103,14 @@ def analyze(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(root, migrations, fmt, step, track_reads, until)
+        return _analyze(root, migrations, fmt, step, track_reads, until, observations)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Callable[[str, int, int], None], track_reads: bool,
-             until: str | None = None) -> Analysis:
+             until: str | None = None, observations: Observations | None = None) -> Analysis:
     config = load_config(root, migrations, fmt)
     step("reading migrations", 0, 4)
     sources = load_sources(config.root, config.migrations, config.format)
@@ -115,7 +121,7 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
     parsed = parse_history(sources.migrations)
     preamble, pre_diags = parse_preamble(config.preamble)
     step("replaying", 2, 4)
-    replayer = Replayer(track_reads=track_reads)
+    replayer = Replayer(track_reads=track_reads, observations=observations)
     replayer.run(preamble)
     replayer.run(parsed.statements)
     step("finding", 3, 4)
@@ -132,7 +138,7 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
             diags.append(Diagnostic(sources.folder, 0, "info", f"foreign-key cycle {names}: those constraints are added after the tables"))
     step("done", 4, 4)
     return Analysis(config, sources, parsed, preamble, replayer.model, findings, graph, sorted(set(diags), key=_diag_order), later,
-                    track_reads)
+                    track_reads, bool(observations))
 
 
 def _split_at(sources: SourceSet, until: str) -> tuple[SourceSet, list[str]]:

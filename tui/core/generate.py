@@ -14,6 +14,7 @@ from tui.core.analysis import Analysis, Progress, analyze
 from tui.core.decisions import Decisions, load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.formats.base import OWNED
+from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan, build_plan
 from tui.core.proof import HISTORY, UNPROVEN, Candidate, Proof, Prover, Say
 from tui.core.render import RenderedFile, render
@@ -94,10 +95,18 @@ def generate(
         raise ConsolidateError("refusing to write into the migrations folder", "generate never touches it; use apply")
 
     if prover is not None:
+        current = [analysis]
+
+        def reread(observations: Observations) -> Analysis:
+            # The same history, replayed with what PostgreSQL saw: plans are made from it from now on.
+            current[0] = analyze(cfg.root, cfg.migrations, cfg.format, track_reads=True, until=until, observations=observations)
+            return current[0]
+
         with tempfile.TemporaryDirectory(prefix="consolidate-trial-") as trials:
             count = itertools.count(1)
-            proof = prover(analysis, lambda adjust: candidate(analysis, decisions, adjust, Path(trials) / f"trial{next(count)}"),  # type: ignore[arg-type]
-                           say or (lambda step, detail: None), cancel)
+            proof = prover(analysis, lambda adjust: candidate(current[0], decisions, adjust, Path(trials) / f"trial{next(count)}"),
+                           say or (lambda step, detail: None), cancel, reread)
+        analysis = current[0]
     else:
         proof = Proof(UNPROVEN, why="no PostgreSQL was asked to prove it")
     staging = target.with_name(target.name + ".tmp")

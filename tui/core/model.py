@@ -40,6 +40,7 @@ class Event:
         part: the piece of the statement's tree that made the object (a column definition, an
             inline or table constraint): what the plan cuts out when this event is dead, with its
             `shadows`, which PostgreSQL ignored only because of it.
+        name: the object's name when the statement ran; on a RENAME, `new_name` is the one it took.
     """
 
     stmt: Statement
@@ -49,6 +50,8 @@ class Event:
     child: str = ""
     part: Any = None
     shadows: tuple[Any, ...] = ()  # parts PostgreSQL ignored because of this one (a UNIQUE on the primary key)
+    name: str = ""
+    new_name: str = ""
 
 
 @dataclass(eq=False, slots=True)

@@ -240,3 +240,12 @@ def range_vars(node: Any) -> list[ast.RangeVar]:
 def type_names(node: Any) -> list[ast.TypeName]:
     """Every TypeName in a node (casts, column types)."""
     return [n for n in walk(node) if isinstance(n, ast.TypeName)]
+
+
+def column_defs(node: Any) -> list[ast.ColumnDef]:
+    """The columns a CREATE TABLE or an ALTER TABLE ... ADD COLUMN defines."""
+    if isinstance(node, ast.CreateStmt):
+        return [e for e in node.tableElts or () if isinstance(e, ast.ColumnDef)]
+    if isinstance(node, ast.AlterTableStmt):
+        return [c.def_ for c in node.cmds or () if isinstance(c.def_, ast.ColumnDef)]
+    return []

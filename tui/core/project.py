@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from typing import Any
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -51,11 +52,15 @@ class ProjectConfig:
         return state_of(self.root)
 
 
+DEFAULT_FOLDERS = ("prisma/migrations", "supabase/migrations", "db/migrations", "drizzle", "src/migrations")
+
+
 def load_config(root: Path | str, migrations: str | None = None, fmt: str | None = None) -> ProjectConfig:
     """Read `consolidate.toml` if there is one; a broken file becomes a diagnostic, not a crash."""
     root = Path(root)
     cfg = ProjectConfig(root=root)
     path = root / CONFIG_FILE
+    data: dict[str, Any] = {}
     if path.is_file():
         try:
             data = tomllib.loads(path.read_text("utf-8"))
@@ -75,6 +80,11 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
             )
     if migrations:
         cfg = replace(cfg, migrations=migrations)
+    elif "migrations" not in data and not cfg.folder.is_dir():
+        # Where each tool puts its folder by default, when the project has no `migrations/`.
+        found = next((f for f in DEFAULT_FOLDERS if (root / f).is_dir()), None)
+        if found:
+            cfg = replace(cfg, migrations=found)
     if fmt and fmt != "auto":
         cfg = replace(cfg, format=fmt)
     return cfg

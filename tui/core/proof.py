@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from tui.core.analysis import Analysis
+from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan
 from tui.core.render import RenderedFile
 
@@ -91,10 +92,14 @@ class Candidate:
 
 Make = Callable[[Adjustments], Candidate]  # plans, renders and writes a candidate into a folder of its own
 Say = Callable[[str, str], None]  # (step, detail)
+# The analysis replayed with what PostgreSQL saw the statements the model cannot follow do;
+# `make` plans from it from then on.
+Reread = Callable[[Observations], Analysis]
 
 
 class Prover(Protocol):
     """Finds the adjustments under which the candidate builds the history's database."""
 
-    def __call__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None) -> Proof:
-        """Try candidates from `make` until one builds the history's database."""
+    def __call__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None, reread: Reread | None = None) -> Proof:
+        """Try candidates from `make` until one builds the history's database (first giving
+        `reread` what the history was seen doing, where the prover watches it)."""

@@ -28,7 +28,7 @@ def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "a
     if fmt == "auto":
         if detected is None:
             names = [p.name for p in sorted(folder.iterdir())][:5]
-            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate or goose (" + ", ".join(names) + ")"
+            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose or Prisma (" + ", ".join(names) + ")"
             diags.append(Diagnostic(rel_folder, 0, ERROR, f"unknown migration format: {what}; use --format"))
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         fmt = detected

@@ -18,10 +18,13 @@ from tui.core.blame import Failure, Remedy, back_off, blame
 from tui.core.errors import ConsolidateError
 from tui.core.parse import Statement
 from tui.core.plan import Adjustments
-from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Make, Proof, Say
+from tui.core.observed import Observations, to_observe
+from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Make, Proof, Reread, Say
 from tui.core.sources import load_sources
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import compare, unstable
+from tui.pg.observe import SETUP as OBSERVE_SETUP
+from tui.pg.observe import Observer
 from tui.pg.providers import open_server
 from tui.pg.runner import ApplyError, apply_migrations
 from tui.pg.server import Server
@@ -39,17 +42,17 @@ class PgProver:
     max_rounds: int = 80
     server: Server | None = None  # one already running (validate's), else the provider's is started
 
-    def __call__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None) -> Proof:
+    def __call__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None, reread: Reread | None = None) -> Proof:
         cfg = analysis.config
         if self.server is not None:
-            proof = _Run(analysis, make, say, cancel, self.server, self.max_rounds).prove()
+            proof = _Run(analysis, make, say, cancel, self.server, self.max_rounds, reread).prove()
             proof.provider = {"name": self.server.name, "version": self.server.version, "why": self.server.why}
             return proof
         say("server", "starting PostgreSQL for the proof")
         try:
             with open_server(self.pg or cfg.pg, self.url, cfg.postgres, cfg.image, analysis.model.extensions) as server:
                 provider = {"name": server.name, "version": server.version, "why": server.why}
-                proof = _Run(analysis, make, say, cancel, server, self.max_rounds).prove()
+                proof = _Run(analysis, make, say, cancel, server, self.max_rounds, reread).prove()
                 proof.provider = provider
                 return proof
         except ApplyError:
@@ -61,8 +64,10 @@ class PgProver:
 
 
 class _Run:
-    def __init__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None, server: Server, max_rounds: int) -> None:
+    def __init__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None, server: Server, max_rounds: int,
+                 reread: Reread | None = None) -> None:
         self.a, self.make, self.say, self.cancel, self.server, self.max_rounds = analysis, make, say, cancel, server, max_rounds
+        self.reread = reread
         self.preamble = analysis.config.preamble
         self.ignore: dict[str, Any] = {}
         self.reference = Snapshot()
@@ -72,9 +77,12 @@ class _Run:
         a = self.a
         roles = sorted(set(a.config.roles) | (a.model.roles_used - a.model.roles_created))
         self.server.create_roles(roles)
-        failed = self._build_history()
+        failed, seen = self._build_history()
         if failed:
             return Proof(UNPROVEN, why=failed)
+        if seen and self.reread is not None:
+            self.say("history", f"following {len(seen)} statement(s) by what PostgreSQL saw them do")
+            self.a = self.reread(seen)
         adjust = Adjustments()
         backed, changes = [], []
         for round_ in range(1, self.max_rounds + 1):
@@ -96,33 +104,51 @@ class _Run:
         if self.cancel is not None and self.cancel.is_set():
             raise ConsolidateError("cancelled")
 
-    def _build_history(self) -> str:
-        """Build the history twice, side by side; empty, or why it could not be built."""
+    def _build_history(self) -> tuple[str, Observations]:
+        """Build the history twice, side by side, the first time watching the statements the
+        model cannot follow; why it could not be built (or ""), and what was seen."""
         statements: dict[str, list[Statement]] = {}
         for st in self.a.parsed.statements:
             statements.setdefault(st.file, []).append(st)
         migrations = self.a.sources.migrations
         self.say("history", "building the history's database")
+        seqs = to_observe(self.a.model) if self.reread is not None else set()
+        seen: Observations = {}
 
-        def build(label: str) -> Snapshot:
+        def build(label: str, watch: Observer | None = None) -> Snapshot:
             db = self.server.create_database(label)
             try:
-                apply_migrations(self.server, db, migrations, self.preamble, statements, cancel=self.cancel)
+                if watch is not None:
+                    with self.server.connect(db) as conn:
+                        conn.execute(OBSERVE_SETUP)
+                apply_migrations(self.server, db, migrations, self.preamble, statements, cancel=self.cancel, watch=watch)
                 with self.server.connect(db) as conn:
+                    if watch is not None:
+                        seen.update(watch.collect(conn))
                     return snapshot(conn)
             finally:
                 self.server.drop_database(db)
 
+        def first() -> Snapshot:
+            if not seqs:
+                return build("history")
+            try:
+                return build("history", Observer(seqs))
+            except ApplyError:
+                seen.clear()  # a run a statement at a time failed where the file at once may not: no watch
+                return build("history")
+
         try:
             with ThreadPoolExecutor(2) as pool:
-                first, second = pool.map(build, ("history", "history_again"))
+                one, two = pool.submit(first), pool.submit(build, "history_again")
+                reference, again = one.result(), two.result()
         except ApplyError as exc:
-            return f"the history itself does not apply: {exc}; {_PREAMBLE_HINT}"
-        self.reference = first
+            return f"the history itself does not apply: {exc}; {_PREAMBLE_HINT}", {}
+        self.reference = reference
         # What differs between two builds of the same history (a random id, a clock) is no
         # difference of the new set's.
-        self.ignore = unstable(first, second)
-        return ""
+        self.ignore = unstable(reference, again)
+        return "", seen
 
     def _trial(self, cand: Candidate) -> Failure | None:
         """Apply a candidate on a fresh database; None when it builds the history's database."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 import psycopg
+from pglast import ast
 
 from tui.core.errors import ConsolidateError
 from tui.core.formats.base import Migration
@@ -17,6 +19,8 @@ _BEGIN = "BEGIN;\n"
 
 class ApplyError(ConsolidateError):
     """A migration failed: the file, the line (from the server's error position) and the message."""
+
+    positioned = False  # the line came from PostgreSQL's error position
 
 
 def _line_at(sql: str, position: int, first_line: int) -> int:
@@ -31,10 +35,12 @@ def apply_migrations(
     statements: dict[str, list[Statement]] | None = None,
     progress: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
+    watch: Watch | None = None,
 ) -> None:
     """Run the preamble, then each migration as its tool does, in one session: in its own
     transaction; as one query (golang-migrate); or, marked non-transactional, statement by
-    statement (`statements` gives them, else the file is parsed here).
+    statement (`statements` gives them, else the file is parsed here). A file holding a statement
+    `watch` looks at runs a statement at a time, in the same transaction, with the watch around it.
     """
     with server.connect(dbname) as conn:
         if preamble.strip():
@@ -46,13 +52,60 @@ def apply_migrations(
                 progress(m.file)
             if not m.readable or not m.sql.strip():
                 continue
-            if m.single_query:
-                _run(conn, m.sql, m.file, m.first_line, transactional=False)
-            elif m.transactional:
-                _run(conn, m.sql, m.file, m.first_line, transactional=True)
+            parts = statements[m.file] if statements and m.file in statements else None
+            if watch is not None and parts and any(st.seq in watch.seqs for st in parts):
+                _run_watched(conn, m, parts, watch)
+            elif m.single_query or m.transactional:
+                try:
+                    _run(conn, m.sql, m.file, m.first_line, transactional=not m.single_query)
+                except ApplyError as exc:
+                    if exc.positioned:
+                        raise
+                    # PostgreSQL gave no position ("already exists"): run the file again, a
+                    # statement at a time, in a transaction rolled back, to name the statement.
+                    exc.line = _failing_line(conn, statements[m.file] if statements and m.file in statements
+                                             else parse_history([m]).statements) or exc.line
+                    raise
             else:
                 for st in statements[m.file] if statements and m.file in statements else parse_history([m]).statements:
                     _run(conn, st.text, m.file, st.line, transactional=False)
+
+
+class Watch(Protocol):
+    """Looks at the database around some statements (`seqs`) while the history runs."""
+
+    seqs: set[int]
+
+    def before(self, conn: psycopg.Connection, st: Statement) -> None: ...  # type: ignore[type-arg]
+
+    def after(self, conn: psycopg.Connection, st: Statement) -> None: ...  # type: ignore[type-arg]
+
+
+def _run_watched(conn: psycopg.Connection, m: Migration, parts: list[Statement], watch: Watch) -> None:  # type: ignore[type-arg]
+    """A file a statement at a time: in one transaction where its tool runs it in one (a single
+    statement sent as one query runs alone), else each statement on its own."""
+    in_tx = m.transactional and not (m.single_query and len(parts) == 1)
+    st = parts[0]
+    try:
+        if in_tx:
+            conn.execute("BEGIN")
+        for st in parts:
+            watched = st.seq in watch.seqs
+            if watched:
+                watch.before(conn, st)
+            conn.execute(st.text)
+            if watched:
+                watch.after(conn, st)
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.execute("COMMIT")
+    except psycopg.Error as exc:
+        pos = getattr(exc.diag, "statement_position", None)
+        line = _line_at(st.text, int(pos), st.line) if pos else st.line
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+        error = ApplyError("migration failed", (exc.diag.message_primary or str(exc)).strip(), m.file, line)
+        error.positioned = True
+        raise error from None
 
 
 def _run(conn: psycopg.Connection, sql: str, file: str, first_line: int, transactional: bool) -> None:  # type: ignore[type-arg]
@@ -68,4 +121,25 @@ def _run(conn: psycopg.Connection, sql: str, file: str, first_line: int, transac
         message = (exc.diag.message_primary or str(exc)).strip()
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             conn.execute("ROLLBACK")
-        raise ApplyError("migration failed", message, file, line) from None
+        error = ApplyError("migration failed", message, file, line)
+        error.positioned = bool(with_pos)
+        raise error from None
+
+
+def _failing_line(conn: psycopg.Connection, statements: list[Statement]) -> int:  # type: ignore[type-arg]
+    """The line of the first statement that fails, run one by one in a transaction rolled back
+    (the file's own BEGIN and COMMIT left out, so nothing of it stays)."""
+    line = 0
+    conn.execute("BEGIN")
+    try:
+        for st in statements:
+            if st.parent is not None or isinstance(st.node, ast.TransactionStmt):
+                continue
+            try:
+                conn.execute(st.text)
+            except psycopg.Error:
+                line = st.line
+                break
+    finally:
+        conn.execute("ROLLBACK")
+    return line

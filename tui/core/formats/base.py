@@ -68,10 +68,10 @@ Found = tuple[list[Migration], list[str]]  # the migrations read, and the other 
 
 
 def short_name(path: str) -> str:
-    """A migration file's name as a person tells it apart: the file name, or for diesel (whose files
-    are all up.sql and down.sql) the folder it is in."""
+    """A migration file's name as a person tells it apart: the file name, or for diesel and Prisma
+    (whose files are all up.sql and down.sql, or migration.sql) the folder it is in."""
     parts = path.rsplit("/", 2)
-    return parts[-2] if parts[-1] in ("up.sql", "down.sql") and len(parts) > 1 else parts[-1]
+    return parts[-2] if parts[-1] in ("up.sql", "down.sql", "migration.sql") and len(parts) > 1 else parts[-1]
 
 
 def rel(path: Path, root: Path) -> str:

@@ -35,6 +35,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     decisions = decisions or Decisions()
     no_fold: set[int] = set()
     no_fold_stmts: set[int] = set()
+    no_assume: set[str] = set()
     unfolded: list[str] = []
     attempts = 40
     units = _session_units(analysis)
@@ -43,11 +44,15 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1
         p = Planner(analysis, decisions, hoisting=not last, pinned=pinned)
-        p.no_fold, p.no_fold_stmts = no_fold, no_fold_stmts
+        p.no_fold, p.no_fold_stmts, p.no_assume = no_fold, no_fold_stmts, no_assume
         mark_dead(p)
         items, setup = _settled_items(p)
         if not last:
             fold(p, items)
+            unmet = {k for k, cols in p.assumed.items() if cols - p.retyped}
+            if unmet:
+                no_assume.update(unmet)  # a column kept its old type: the type stays after all
+                continue
         group_items(analysis, items, p.accepted)
         _keep_together(items, units)
         try:

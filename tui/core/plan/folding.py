@@ -207,6 +207,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         _apply_column_cmd(cd, cmd)
         target.node.tableElts = tuple(cd if e is defs[0] else e for e in target.node.tableElts)
         target.ops.append(Op("change", cmd, it.stmt, column=cmd.name))
+        if cmd.subtype == AT.AT_AlterColumnType:
+            p.retyped.add(col.key)
         return True
     return False
 

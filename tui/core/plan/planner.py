@@ -16,13 +16,19 @@ from pglast.stream import RawStream
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
-from tui.core.findings import Finding
+from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
 from tui.core.model import ADD, ALTER, Event, Obj
-from tui.core.names import strings
+from tui.core.names import column_defs, strings
 from tui.core.parse import Statement
 from tui.core.plan.items import ANCHORS, BARRIERS, DML, Fold, Item, birth_name, bookkeeping_event, outside_transaction
 from tui.core.plan.splice import Op
+from tui.core.replay.state import RELATION_TYPES
+
+
+def namespace(type_: str) -> str:
+    """Kinds of objects that share names in PostgreSQL's catalog (pg_class, pg_type)."""
+    return "relation" if type_ in RELATION_TYPES else "type" if type_ in ("type", "domain") else ""
 
 
 class Planner:
@@ -59,7 +65,17 @@ class Planner:
         self._fk_refs: dict[str, list[Obj]] | None = None
         self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
         self.unfoldable_cols: set[str] = set()  # columns whose type change stays an ALTER
+        # A type left out although a statement names it as a column's type, because the column's
+        # later type change folds into its CREATE TABLE: type key -> those columns. Folding checks
+        # each was retyped there (`retyped`); where one was not, the type is not assumed again.
+        self.assumed: dict[str, set[str]] = {}
+        self.retyped: set[str] = set()
+        self.no_assume: set[str] = set()
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
+        # Names an object left or took by a RENAME: statements that free, take or use such a name
+        # keep their order (a type renamed away before another is renamed into its name).
+        self.renamed_names = {(ns, n) for o in self.m.objects.values() if (ns := namespace(o.type))
+                              for e in o.events if e.new_name for n in (e.name, e.new_name)}
 
 
     def kill(self, events: Iterable[Event]) -> set[int]:
@@ -84,6 +100,7 @@ class Planner:
         self.folds[fold_id] = Fold(fold_id, effect, {st.seq}, sorted(set(findings)), into.seq)
 
     def build_items(self) -> tuple[list[Item], list[Statement]]:
+        self.assumed = {}
         items: list[Item] = []
         setup: list[Statement] = []
         migs = self.a.sources.migrations
@@ -111,11 +128,11 @@ class Planner:
                 continue
             item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
             needed = [o for k in item.reads if (o := self.m.objects.get(k)) is not None and o.events
-                      and all(id(e) in self.dead for e in o.events)]
+                      and all(id(e) in self.dead for e in o.events) and not self._retyped_later(st, o)]
             if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
                 # Trimmed: only what the remaining text names is still needed.
                 words = set(re.findall(r"[a-z_][a-z0-9_$]*", _printed(st.node, self, pairs).lower()))
-                needed = [o for o in needed if o.name.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words]
+                needed = [o for o in needed if any(n.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words for n in (o.name, *o.former_names))]
             if needed:
                 self.revive([], {o.key for o in needed})  # a kept statement uses it: it stays
             if len(alive) < len(pairs):
@@ -123,6 +140,9 @@ class Planner:
                     self.revive(pairs, item.reads)
                     item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=self.m.reads_of(st.seq))
                     item.notes.append("kept whole: part of it concerns objects that are folded away")
+            if self.renamed_names:
+                item.writes.update(f"@name:{ns}:{n}" for o, e in alive if (ns := namespace(o.type))
+                                   for n in (e.name, e.new_name) if (ns, n) in self.renamed_names)
             # A COMMENT or GRANT on a table needs the table under the name it uses.
             item.reads.update(o.key for o, e in self.by_seq.get(st.seq, []) if bookkeeping_event(o, e) and o.key in self.m.objects)
             item.reads.update(o.parent for o, _ in alive if o.parent and o.parent in self.m.objects)
@@ -143,6 +163,29 @@ class Planner:
                 self._revive_mentioned(st)
             items.append(item)
         return items, setup
+
+
+    def _retyped_later(self, st: Statement, o: Obj) -> bool:
+        """A type this statement names only as the type of columns it defines, each of which takes
+        another type later under an accepted finding: once that change folds into the CREATE
+        TABLE, nothing names the type (an enum replaced by a new one, as Prisma does)."""
+        if o.type not in ("type", "domain") or o.key in self.no_assume:
+            return False
+        names = {n.rsplit(".", 1)[-1].lower() for n in (*o.former_names, o.name)}
+        defs = [cd for cd in column_defs(st.node) if cd.typeName is not None and strings(cd.typeName.names)[-1].lower() in names]
+        mentions = sum(len(re.findall(rf"(?<![\w$]){re.escape(n)}(?![\w$])", st.text.lower())) for n in names)
+        if not defs or mentions != len(defs):
+            return False
+        folding = {(f.object_type, f.object_name) for f in self.accepted if f.effect == INTO_CREATE}
+        cols = set()
+        for cd in defs:
+            col = next((c for c, _ in self.by_seq.get(st.seq, []) if c.type == "column"
+                        and cd.colname in {n.rsplit(".", 1)[-1] for n in (*c.former_names, c.name)}), None)
+            if col is None or not col.exists or o.key in col.depends or ("column", col.name) not in folding:
+                return False
+            cols.add(col.key)
+        self.assumed.setdefault(o.key, set()).update(cols)
+        return True
 
 
     def _hoisted_item(self, first: Statement) -> Item:

@@ -16,7 +16,8 @@ from pglast import ast
 from tui.core.errors import ERROR, Diagnostic
 from tui.core.model import Model
 from tui.core.parse import Statement
-from tui.core.replay import access, ddl, drops, functions, indexes, rows, session, tables, triggers
+from tui.core.observed import Observed
+from tui.core.replay import access, ddl, drops, functions, indexes, observed, rows, session, tables, triggers
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import reads
 
@@ -93,3 +94,6 @@ class Replayer(Engine):
 
     def fire_mentioned(self, text: str) -> None:
         triggers.fire_mentioned(self, text)
+
+    def follow_observed(self, obs: Observed, reason: str, objects: list[str]) -> bool:
+        return observed.follow(self, obs, reason, objects)

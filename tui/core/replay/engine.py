@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pglast import ast
 
 from tui.core.errors import WARNING, Diagnostic
+from tui.core.observed import Observations, Observed
 from tui.core.model import CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, key_of
 from tui.core.names import func_calls, walk
 from tui.core.parse import Statement
@@ -19,17 +20,23 @@ SIDE_EFFECT_CALLS = {"set_config", "pg_notify", "dblink_exec", "lo_import", "pg_
 
 class Engine(ReplayState):
     """Changes the model. The handlers of each statement kind call it; it calls none of them, only
-    the two hooks the Replayer fills in: `apply` (a DO block runs its statements) and
-    `fire_mentioned` (what a statement the model cannot follow may make triggers do)."""
+    the hooks the Replayer fills in: `apply` (a DO block runs its statements), `fire_mentioned`
+    (what a statement the model cannot follow may make triggers do) and `follow_observed` (what
+    PostgreSQL saw such a statement do, when the history was run with `observations`)."""
 
-    def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False) -> None:
+    def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False,
+                 observations: Observations | None = None) -> None:
         super().__init__(search_path, track_reads)
         self.obj("schema", "public", "public").lives = 1
+        self.observations = observations or {}
 
     def apply(self, st: Statement) -> None:
         raise NotImplementedError
 
     def fire_mentioned(self, text: str) -> None:
+        raise NotImplementedError
+
+    def follow_observed(self, obs: Observed, reason: str, objects: list[str]) -> bool:
         raise NotImplementedError
 
     def obj(self, type_: str, name: str, schema: str = "public", parent: str = "") -> Obj:
@@ -42,7 +49,7 @@ class Engine(ReplayState):
 
     def event(self, o: Obj, action: str, detail: str = "", child: str = "") -> Event:
         assert self.stmt is not None
-        e = Event(self.stmt, action, detail, child=child)
+        e = Event(self.stmt, action, detail, child=child, name=o.name)
         o.events.append(e)
         self.model.touched.setdefault(self.stmt.seq, []).append(o.key)
         return e
@@ -103,7 +110,7 @@ class Engine(ReplayState):
 
     def rename(self, o: Obj, new_name: str) -> None:
         old_name = o.name
-        self.event(o, RENAME, f"renamed from {old_name} to {new_name}")
+        self.event(o, RENAME, f"renamed from {old_name} to {new_name}").new_name = new_name
         if o.type in RELATION_TYPES:
             self.relnames.get(o.schema, set()).discard(local_name(old_name))
             self.relnames.setdefault(o.schema, set()).add(local_name(new_name))
@@ -123,6 +130,7 @@ class Engine(ReplayState):
         o.former_names.append(o.name)
         o.name = new_name
         o.key = new_key = key_of(o.type, new_name)
+        self._displace(new_key, o)
         self.model.objects[new_key] = o
         if o.type == "function":
             self.index_function(o, old_key)
@@ -145,6 +153,11 @@ class Engine(ReplayState):
 
     def unfollow(self, reason: str, objects: Iterable[str] = ()) -> None:
         assert self.stmt is not None
+        obs = self.observations.get(self.stmt.seq) if self.stmt.parent is None else None
+        if obs is not None:
+            objects = list(objects)
+            if self.follow_observed(obs, reason, objects):
+                return
         contained = self._contained(self.stmt)
         self.model.unfollowable.append(Unfollowable(self.stmt, reason, list(objects), contained))
         if not contained:
@@ -171,6 +184,26 @@ class Engine(ReplayState):
     def warn(self, message: str) -> None:
         assert self.stmt is not None
         self.diagnostics.append(Diagnostic(self.stmt.file, self.stmt.line, WARNING, message))
+
+    def _displace(self, key: str, newcomer: Obj) -> None:
+        """A dropped object whose name another is renamed into (a table rebuilt as `t_new`, then
+        renamed to `t`) keeps its timeline under a key of its own, with what belonged to it."""
+        old = self.model.objects.get(key)
+        if old is None or old is newcomer:
+            return
+        n = 1
+        while f"{key}~{n}" in self.model.objects:
+            n += 1
+        old.key = f"{key}~{n}"
+        self.model.objects[old.key] = old
+        users = self.rdeps.pop(key, set())
+        self.rdeps[old.key] = users
+        for k in users:
+            other = self.model.objects.get(k)
+            if other is not None and other.parent == key:
+                other.parent = old.key
+            if other is not None and key in other.depends:
+                other.depends = [old.key if d == key else d for d in other.depends]
 
     def renamed_column(self, col: Obj, old: str, new: str) -> None:
         t = self.model.objects.get(col.parent)
