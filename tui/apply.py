@@ -10,6 +10,7 @@ Each point between two steps is a `checkpoint`, which the crash tests kill at.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from typing import Any
 from tui.core.analysis import analyze
 from tui.core.decisions import ACCEPT, KEEP, load_decisions
 from tui.core.errors import ConsolidateError
+from tui.core.lock import holder_of, project_lock
 from tui.core.project import ProjectConfig, load_config
 from tui.core.report import README, REPORT, readme_text, report_text
 from tui.core.state import tree_sha
@@ -52,6 +54,10 @@ def refuse_if_busy(cfg: ProjectConfig, paths: Paths) -> None:
     if paths.backup.exists():
         raise ConsolidateError("a backup already exists", f"{rel(paths.backup)}/ is there: roll back first "
                                "(consolidate rollback), or move it away if it is not consolidate's")
+    holder = holder_of(cfg.root)
+    if holder is not None and holder.get("pid") != os.getpid():
+        raise ConsolidateError("another command is working on this project",
+                               f"consolidate {holder.get('command', '?')} (pid {holder.get('pid', '?')}) is running: wait until it ends")
     if paths.leftovers():
         raise ConsolidateError("an earlier apply or rollback was interrupted",
                                f"{', '.join(rel(p) for p in paths.leftovers())} left behind: run consolidate rollback to finish it")
@@ -89,6 +95,9 @@ def plan_apply(root: Path | str, migrations: str | None = None, force: bool = Fa
         (bool(validation) and not validation.get("equal"),
          f"the last validation found {len(validation.get('differences', []))} difference(s): run consolidate validate "
          "to see them, fix the decisions, and validate again", "the validation's differences"),
+        (bool(validation.get("unread")),
+         f"the validation skipped {len(validation.get('unread', []))} part(s) of the history it could not read "
+         "(--keep-going): the new set lacks them; fix them and validate again", "the check that the whole history was read"),
         (bool(validation) and validation.get("staged_sha256") != tree_sha(staged),
          "the staged set changed since it was validated: run consolidate validate again",
          "the check that the staged set is the one validated"),
@@ -126,10 +135,18 @@ def _write_docs(plan: ApplyPlan, target: Path) -> None:
 
 
 def apply(plan: ApplyPlan, progress: Progress | None = None) -> list[str]:
-    """Back up, write and swap. Returns the files now in the migrations folder."""
-    say = progress or (lambda msg: None)
+    """Back up, write and swap, holding the project's lock. Returns the files now in the migrations folder."""
+    with project_lock(plan.cfg.root, "apply"):
+        # What was confirmed must still hold: another command may have run between plan and now.
+        again = plan_apply(plan.cfg.root, plan.cfg.migrations, force=bool(plan.forced))
+        if (again.validation, again.new_files, again.old_files, again.forced) != (plan.validation, plan.new_files, plan.old_files, plan.forced):
+            raise ConsolidateError("refusing to apply", "the project changed since this apply was planned: "
+                                   "look at consolidate status and run apply again")
+        return _apply(plan, progress or (lambda msg: None))
+
+
+def _apply(plan: ApplyPlan, say: Progress) -> list[str]:
     p, cfg = plan.paths, plan.cfg
-    refuse_if_busy(cfg, p)
     say("writing the new set beside the migrations folder")
     copy_tree(cfg.state.staged, p.new_partial, "apply.new.file")
     _write_docs(plan, p.new_partial)
@@ -171,8 +188,18 @@ class RollbackPlan:
                "each checked against the backup's manifest",
                f"remove what apply added, then {rel(self.paths.backup)}/"]
         if self.keep_current:
-            out.append(f"keep a copy of the current {rel(self.paths.folder)}/ in .consolidate/after-apply/")
+            out.append(f"keep a copy of the current {rel(self.paths.folder)}/ in {rel(_free(self.cfg.state.after_apply))}/")
         return out
+
+
+def _free(path: Path) -> Path:
+    """`path`, or the first of `path.2`, `path.3`, ... that does not exist yet."""
+    n = 1
+    candidate = path
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = path.with_name(f"{path.name}.{n}")
+    return candidate
 
 
 def plan_rollback(root: Path | str, migrations: str | None = None, force: bool = False) -> RollbackPlan:
@@ -205,8 +232,18 @@ def plan_rollback(root: Path | str, migrations: str | None = None, force: bool =
 
 
 def rollback(plan: RollbackPlan, progress: Progress | None = None) -> str:
-    """Restore the history (or finish an interrupted run). Returns the restored folder's fingerprint."""
-    say = progress or (lambda msg: None)
+    """Restore the history (or finish an interrupted run), holding the project's lock. Returns the
+    restored folder's fingerprint."""
+    with project_lock(plan.cfg.root, "rollback"):
+        # Checked again under the lock: a rollback that ran meanwhile leaves nothing to restore.
+        again = plan_rollback(plan.cfg.root, plan.cfg.migrations, force=plan.keep_current)
+        if (again.manifest, again.keep_current) != (plan.manifest, plan.keep_current):
+            raise ConsolidateError("refusing to roll back", "the project changed since this rollback was planned: "
+                                   "look at consolidate status and run rollback again")
+        return _rollback(plan, progress or (lambda msg: None))
+
+
+def _rollback(plan: RollbackPlan, say: Progress) -> str:
     p, cfg = plan.paths, plan.cfg
     if plan.manifest is None:
         for x in p.leftovers():
@@ -216,10 +253,10 @@ def rollback(plan: RollbackPlan, progress: Progress | None = None) -> str:
     for x in (p.new_partial, p.restore_partial, p.backup_partial):
         remove_tree(x)
     if plan.keep_current:
-        keep = cfg.state.after_apply
-        remove_tree(keep)
+        keep = _free(cfg.state.after_apply)  # an earlier rollback's copy is kept too
         cfg.state.dir.mkdir(exist_ok=True)
         copy_tree(p.folder, keep, "rollback.keep.file")
+        say(f"kept a copy of the current {cfg.migrations}/ in {keep.relative_to(cfg.root).as_posix()}/")
     say(f"copying {p.backup.name}/ back")
     copy_tree(p.backup, p.restore_partial, "rollback.copy.file", skip=MANIFEST)
     restored = tree_fingerprint(p.restore_partial)

@@ -1,6 +1,7 @@
 """The `consolidate` command: the TUI by default, headless subcommands for scripts and CI.
 
-JSON goes to stdout, everything else to stderr. Exit codes are in `tui.exit_codes`.
+The result goes to stdout (for people, or JSON with --json: then the human lines go to stderr);
+progress, diagnostics and questions to stderr. Exit codes are in `tui.exit_codes`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from tui import __version__
 
 from tui.core.errors import ERROR, ConsolidateError
 from tui.exit_codes import DIFFERENT as EXIT_DIFFERENT
@@ -21,8 +25,15 @@ from tui.pg.providers import CHOICES as PROVIDERS
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="consolidate", description="Consolidate a PostgreSQL migration history into a minimal, proven-equal set.")
-    sub = p.add_subparsers(dest="command")
+    p = argparse.ArgumentParser(
+        prog="consolidate", usage="consolidate [PROJECT] | consolidate COMMAND [PROJECT] [options]",
+        description="Consolidate a PostgreSQL migration history into a minimal, proven-equal set. "
+                    "`consolidate [PROJECT]` (PROJECT defaults to .) opens the full-screen TUI; the commands below "
+                    "do the same steps headless, for scripts and CI.",
+        epilog="Human output goes to stdout (JSON instead with --json), progress and diagnostics to stderr. "
+               "Exit codes: 0 done or equal, 1 different, 2 error.")
+    p.add_argument("--version", action="version", version=f"consolidate {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
     a = sub.add_parser("analyze", help="read the history and list what can be folded or removed")
     g = sub.add_parser("generate", help="write the consolidated set (to .consolidate/new/ or --out)")
     g.add_argument("--out", default=None, help="write the migrations folder itself here (empty or absent)")
@@ -30,9 +41,12 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--pg", default=None, choices=PROVIDERS, help="where to prove the set (default: auto)")
     g.add_argument("--database-url", default=None, help="prove it on an existing server (only scratch databases are made there)")
     g.add_argument("--no-proof", action="store_true", help="write the set without proving it on PostgreSQL (it says so)")
+    g.add_argument("--force", action="store_true", help="replace a staged set edited by hand (the edited copy is moved to .consolidate/new.edited/)")
+    g.add_argument("--keep-going", action="store_true", help="go on when part of the history cannot be read (the set lacks it)")
     v = sub.add_parser("validate", help="prove on a throwaway PostgreSQL that the new set builds the same database")
-    v.add_argument("--pg", default=None, choices=PROVIDERS)
+    v.add_argument("--pg", default=None, choices=PROVIDERS, help="where to start the throwaway PostgreSQL (default: auto)")
     v.add_argument("--database-url", default=None, help="an existing server; only scratch databases are created there")
+    v.add_argument("--keep-going", action="store_true", help="go on when part of the history cannot be read (apply then refuses without --force)")
     ap = sub.add_parser("apply", help="back up migrations/ to migrations.old/ and swap the validated set in")
     ap.add_argument("--force", action="store_true", help="apply without an equal validation of this exact set (says what it skips)")
     rb = sub.add_parser("rollback", help="restore migrations.old/ byte for byte")
@@ -42,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     bl.add_argument("--database-url", default=None, help="the database (default: $DATABASE_URL)")
     bl.add_argument("--pg", default=None, choices=PROVIDERS, help="where to build the new set for the comparison")
     for s in (a, g, v, ap, rb, st, bl):
-        s.add_argument("project", nargs="?", default=".")
+        s.add_argument("project", nargs="?", default=".", help="the project folder (default: .)")
         s.add_argument("--migrations", default=None, help="migrations folder, relative to PROJECT")
     for s in (a, g, v, bl):
         s.add_argument("--format", default=None, help="sqlx, golang-migrate, diesel, flyway, dbmate, goose, prisma (default: detect)")
@@ -71,10 +85,30 @@ def run() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0] not in tuple(COMMANDS) + ("-h", "--help"):
-        return _open_tui(args_list)
-    args = _parser().parse_args(args_list)
+    parser = _parser()
+    if len(args_list) <= 1 and not (args_list and (args_list[0] in COMMANDS or args_list[0].startswith("-"))):
+        project = args_list[0] if args_list else "."
+        if not os.path.isdir(project):
+            return _usage_error(parser, f"{project!r} is neither a command ({', '.join(COMMANDS)}) nor a project folder")
+        return _open_tui(project)
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:  # argparse has printed the usage error, the help or the version
+        return EXIT_OK if exc.code in (0, None) else EXIT_ERROR
+    if args.command is None:
+        return _usage_error(parser, "give a command, or only a project folder to open the TUI")
     return COMMANDS[args.command](args)
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    parser.print_usage(sys.stderr)
+    print(f"consolidate: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def _out(args: argparse.Namespace) -> TextIO:
+    """Where the human result goes: stdout, unless stdout carries the JSON."""
+    return sys.stderr if getattr(args, "json", False) else sys.stdout
 
 
 def _progress(what: str, done: int, total: int) -> None:
@@ -102,7 +136,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         # encoder, several seconds on a 50,000-statement history. Pipe through `jq` to read it.
         sys.stdout.write(json.dumps(result.to_json(), check_circular=False) + "\n")  # plain trees: no cycle to look for
     else:
-        _print_findings(result)
+        _print_findings(result, sys.stdout)
     if not result.ok:
         errors = [d for d in result.diagnostics if d.severity == ERROR]
         print(f"nothing could be analyzed ({len(errors)} error(s))", file=sys.stderr)
@@ -126,14 +160,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     gc.disable()
     try:
-        result = generate(args.project, args.migrations, args.format, out=args.out, until=args.until, prover=prover, say=say)
+        result = generate(args.project, args.migrations, args.format, out=args.out, until=args.until, prover=prover, say=say, force=args.force, keep_going=args.keep_going)
     except ConsolidateError as exc:
         msg = str(exc)
         if args.database_url:
-            from tui.pg.server import mask_url
+            from tui.pg.server import hide_password
 
-            msg = mask_url(msg).replace(args.database_url, mask_url(args.database_url))
+            msg = hide_password(msg, args.database_url)
         print(f"\ngenerate: {msg}" if sys.stderr.isatty() else f"generate: {msg}", file=sys.stderr)
+        if getattr(exc, "excerpt", ""):
+            print(exc.excerpt, file=sys.stderr)  # type: ignore[attr-defined]
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("\ngenerate interrupted; nothing written", file=sys.stderr)
@@ -141,26 +177,33 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print("", file=sys.stderr)
     totals = result.totals()
+    out = _out(args)
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
     for f in result.files:
-        print(f"  {f.path:<44} {f.statements:>4} statements {f.lines:>5} lines", file=sys.stderr)
+        print(f"  {f.path:<44} {f.statements:>4} statements {f.lines:>5} lines", file=out)
     h, n = totals["history"], totals["new"]
     print(f"wrote {n['files']} files to {result.out}: {n['statements']} statements, {n['lines']} lines "
-          f"(history: {h['files']} files, {h['statements']} statements, {h['lines']} lines)", file=sys.stderr)
+          f"(history: {h['files']} files, {h['statements']} statements, {h['lines']} lines)", file=out)
+    for lost in result.analysis.lost:
+        print(f"WARNING: not read, so not in the new set: {lost}", file=sys.stderr)
+    if result.kept_edits:
+        print(f"the staged set had been edited by hand: your edited copy was moved to {result.kept_edits}", file=sys.stderr)
     if result.plan.unfolded:
-        print(f"kept unfolded to break a cycle: {', '.join(result.plan.unfolded)}", file=sys.stderr)
+        print(f"kept unfolded to break a cycle: {', '.join(result.plan.unfolded)}", file=out)
     proof = result.proof
     for b in proof.backed_off:
-        print(f"  backed off {b.effect} fold of {b.where}: {b.reason}", file=sys.stderr)
-    for change in proof.other_changes:
-        print(f"  {change}", file=sys.stderr)
-    print(("" if proof.state == PROVEN else "WARNING: ") + proof.summary(), file=sys.stderr)
+        print(f"  backed off {b.effect} fold of {b.where}: {b.reason}", file=out)
+    for change in proof.other_changes[1:]:  # the first is in the summary line
+        print(f"  {change}", file=out)
+    print(("" if proof.state == PROVEN else "WARNING: ") + proof.summary(), file=out)
+    if proof.state != PROVEN and out is not sys.stderr:
+        print("WARNING: " + proof.summary(), file=sys.stderr)  # where scripts that keep only stderr see it too
     return EXIT_OK
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from tui.pg.server import mask_url
+    from tui.pg.server import hide_password
     from tui.pg.validate import validate
 
     def progress(step: str, detail: str) -> None:
@@ -168,12 +211,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"\r{step:<9} {detail[:60]:<60}", end="", file=sys.stderr, flush=True)
 
     try:
-        result = validate(args.project, args.migrations, args.format, pg=args.pg, url=args.database_url, progress=progress)
+        result = validate(args.project, args.migrations, args.format, pg=args.pg, url=args.database_url, progress=progress,
+                          keep_going=args.keep_going)
     except ConsolidateError as exc:
         msg = str(exc)
         if args.database_url:
-            msg = mask_url(msg).replace(args.database_url, mask_url(args.database_url))
+            msg = hide_password(msg, args.database_url)
         print(f"\nvalidate: {msg}" if sys.stderr.isatty() else f"validate: {msg}", file=sys.stderr)
+        if getattr(exc, "excerpt", ""):
+            print(exc.excerpt, file=sys.stderr)  # type: ignore[attr-defined]
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("\nvalidate interrupted; scratch databases and servers removed", file=sys.stderr)
@@ -182,30 +228,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print("", file=sys.stderr)
     if args.json:
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    out = _out(args)
     p = result.provider
-    print(f"provider: {p['name']} (PostgreSQL {p['version'].split()[0]}): {p['why']}", file=sys.stderr)
+    print(f"provider: {p['name']} (PostgreSQL {p['version'].split()[0]}): {p['why']}", file=out)
+    for unread in result.unread:
+        print(f"WARNING: not read, so compared on neither side: {unread}", file=sys.stderr)
+    if result.edited:
+        print("the staged set was edited by hand: it was validated as it is, not regenerated", file=out)
     if result.roles_created:
-        print(f"created roles the history grants to but never creates: {', '.join(result.roles_created)}", file=sys.stderr)
+        print(f"created roles the history grants to but never creates: {', '.join(result.roles_created)}", file=out)
     for d in result.differences:
-        print(f"  {d.type} {d.name}: {d.detail}\n      history: {d.old}\n      new set: {d.new}", file=sys.stderr)
+        print(f"  {d.type} {d.name}: {d.detail}\n      history: {d.old}\n      new set: {d.new}", file=out)
     for pk in result.packs:
         if not pk.get("ok"):
-            print(f"  {pk['file']}:{pk['line']}: pack row not loaded: {pk['error']}", file=sys.stderr)
+            print(f"  {pk['file']}:{pk['line']}: pack row not loaded: {pk['error']}", file=out)
     loaded = sum(1 for pk in result.packs if pk.get("ok"))
     if result.packs:
-        print(f"packs: {loaded} of {len(result.packs)} rows loaded", file=sys.stderr)
+        print(f"packs: {loaded} of {len(result.packs)} rows loaded", file=out)
     counts = result.counts["old"]
     print(("EQUAL" if result.equal else f"DIFFERENT: {len(result.differences)} difference(s)")
-          + f" ({', '.join(f'{k} {v}' for k, v in counts.items() if v)}; {result.timings['total']:.1f} s)", file=sys.stderr)
+          + f" ({', '.join(f'{k} {v}' for k, v in counts.items() if v)}; {result.timings['total']:.1f} s)", file=out)
     return EXIT_OK if result.equal else EXIT_DIFFERENT
 
 
-def _print_findings(result: object) -> None:
+def _print_findings(result: object, out: TextIO) -> None:
     from tui.core.findings import KINDS
 
     findings = getattr(result, "findings")
     sources = getattr(result, "sources")
-    out = sys.stderr
     stmts = sum(getattr(result, "parsed").per_migration)
     print(f"{sources.format}: {len(sources.migrations)} migrations, {stmts} statements, {len(findings)} findings", file=out)
     for kind in KINDS:
@@ -218,8 +268,11 @@ def _print_findings(result: object) -> None:
             print(f"  {f.object_type} {f.object_name}: {f.action}\n      {where}", file=out)
 
 
-def _open_tui(argv: list[str]) -> int:
-    project = argv[0] if argv else "."
+def _open_tui(project: str) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print("consolidate: the TUI needs a terminal; without one use a command "
+              f"(consolidate status {project}, consolidate --help)", file=sys.stderr)
+        return EXIT_ERROR
     try:
         from tui.app.app import ConsolidateApp
     except ImportError as exc:
@@ -277,7 +330,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
             _say("nothing changed")
             return EXIT_ERROR
         files = apply(plan, progress=_say)
-        _say(f"applied: {plan.cfg.migrations}/ now holds {len(files)} files; the history is in {plan.paths.backup.name}/ "
+        print(f"applied: {plan.cfg.migrations}/ now holds {len(files)} files; the history is in {plan.paths.backup.name}/ "
              "(consolidate rollback restores it)")
         return EXIT_OK
 
@@ -294,7 +347,7 @@ def cmd_rollback(args: argparse.Namespace) -> int:
             _say("nothing changed")
             return EXIT_ERROR
         rollback(plan, progress=_say)
-        _say(f"rolled back: {plan.cfg.migrations}/ is the history again, byte for byte")
+        print(f"rolled back: {plan.cfg.migrations}/ is the history again, byte for byte")
         return EXIT_OK
 
     return _guarded("rollback", run)
@@ -306,16 +359,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     st = project_status(args.project, args.migrations)
     if args.json:
         sys.stdout.write(json.dumps(st.to_json(), indent=2) + "\n")
-    _say(f"state: {st.state}")
+    out = _out(args)
+    print(f"state: {st.state}", file=out)
     for d in st.detail:
-        _say(f"  {d}")
-    _say(f"next: {st.next}")
+        print(f"  {d}", file=out)
+    print(f"next: {st.next}", file=out)
     return EXIT_OK
 
 
 def cmd_baseline(args: argparse.Namespace) -> int:
     from tui.pg.baseline import baseline, plan_baseline
-    from tui.pg.server import mask_url
+    from tui.pg.server import hide_password, mask_url
 
     url = args.database_url or os.environ.get("DATABASE_URL", "")
     if not url:
@@ -335,13 +389,13 @@ def cmd_baseline(args: argparse.Namespace) -> int:
             _say("nothing changed: rerun with --yes to run this SQL (one transaction)")
             return EXIT_OK
         baseline(plan)
-        _say(f"baselined: {plan.table} now lists the {plan.count} migrations of the new set")
+        print(f"baselined: {plan.table} now lists the {plan.count} migrations of the new set")
         return EXIT_OK
 
     try:
         return _guarded("baseline", run)
     except Exception as exc:  # a driver error must not print the URL with its password
-        _say(f"baseline: {mask_url(str(exc))}")
+        _say(f"baseline: {hide_password(str(exc), url)}")
         return EXIT_ERROR
 
 

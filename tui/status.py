@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tui.core.decisions import load_decisions
+from tui.core.lock import holder_of
 from tui.core.project import load_config
 from tui.core.state import read_json_object
 from tui.manifest import Paths, read_manifest, tree_fingerprint
 
-STATES = ("untouched", "generated", "validated", "applied", "rolled_back", "interrupted")
+STATES = ("untouched", "generated", "validated", "applied", "rolled_back", "interrupted", "busy")
 
 
 @dataclass
@@ -32,6 +33,12 @@ def project_status(root: Path | str, migrations: str | None = None) -> Status:
     p = Paths.of(cfg)
     rel = lambda x: x.relative_to(cfg.root).as_posix()  # noqa: E731
     left = [rel(x) for x in p.leftovers()]
+    holder = holder_of(cfg.root)
+    if holder is not None:
+        # What another command is in the middle of looks interrupted; it is not, and must not be "finished".
+        who = f"consolidate {holder.get('command', '?')} (pid {holder.get('pid', '?')})"
+        return Status("busy", f"wait until {who} ends, then consolidate status",
+                      [f"{who} is working on this project", *(f"in progress: {x}" for x in left)])
     if p.backup.exists():
         manifest = read_manifest(p.backup)
         if manifest is None:

@@ -128,9 +128,12 @@ def test_rollback_confirm(snap_compare: Any, example: Path) -> None:
 def different(example: Path, pg_server: Any) -> tuple[Path, Any]:
     """A real validation of a staged set with one deliberate change: a default."""
     from tui.core.generate import generate
+    from tui.pg.proof import PgProver
     from tui.pg.validate import validate
 
-    generate(example)
+    info = pg_server.conninfo
+    url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
+    generate(example, prover=PgProver(url=url))  # proven: the deliberate change is the only difference
     staged = example / "mutated"
     shutil.copytree(example / ".consolidate" / "new", staged)
     core = staged / "0002_core_tables.sql"
@@ -138,8 +141,6 @@ def different(example: Path, pg_server: Any) -> tuple[Path, Any]:
     old = "DEFAULT '{}'::jsonb"
     assert old in text
     core.write_text(text.replace(old, "DEFAULT '{\"mutated\": true}'::jsonb", 1))
-    info = pg_server.conninfo
-    url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
     result = validate(example, url=url, staged=staged)
     assert not result.equal and result.differences
     return example, result

@@ -81,6 +81,40 @@ async def test_filter_search_and_accept_all_of_a_kind(example: Path) -> None:
         assert all(app.session.decisions.get(f.id) == "accept" for f in app.session.findings if f.kind == kind)
 
 
+async def test_accept_all_asks_before_it_changes_explicit_decisions_and_undo_takes_it_back(example: Path) -> None:
+    app = ConsolidateApp(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        findings = app.session.findings
+        kind = next(k for k in KINDS if sum(f.kind == k for f in findings) > 1)
+        table = app.screen.query_one(FindingsTable)
+        table.move_cursor(row=next(i for i, f in enumerate(findings) if f.kind == kind))
+        await pilot.pause()
+        first = app.screen.selected()  # type: ignore[attr-defined]
+        group = [f for f in findings if f.kind == kind]
+        assert first.id == group[0].id
+        await pilot.press("k")  # keep the first, as written
+        await pilot.press("up", "A")
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        assert "1 keep" in str(app.screen.query_one("#dialog-body").render())
+        await pilot.press("n")  # refused: nothing changes
+        await pilot.pause()
+        assert app.session.decisions.get(first.id) == "keep"
+        assert all(not app.session.decisions.get(f.id) for f in group[1:])
+        await pilot.press("A", "y")
+        await pilot.pause()
+        assert all(app.session.decisions.get(f.id) == "accept" for f in group)
+        await pilot.press("u")  # the accept-all goes back as one step
+        await pilot.pause()
+        assert app.session.decisions.get(first.id) == "keep"
+        assert all(not app.session.decisions.get(f.id) for f in group[1:])
+        await pilot.press("u")  # then the keep
+        await pilot.pause()
+        assert not app.session.decisions.get(first.id)
+    saved = json.loads((example / ".consolidate" / "decisions.json").read_text())
+    assert first.id not in saved
+
+
 @requires_pg
 @pytest.mark.pg
 async def test_the_whole_walk(example: Path) -> None:
@@ -127,3 +161,28 @@ async def test_the_whole_walk(example: Path) -> None:
     steps = [m for i, m in enumerate(seen) if i == 0 or seen[i - 1] != m]
     assert steps == ["AnalysisFinished", "GenerationFinished", "ValidationFinished", "ProjectChanged",
                      "AnalysisFinished", "ProjectChanged", "AnalysisFinished"], steps
+
+
+@requires_pg
+async def test_a_failed_validation_shows_why_where_and_the_sql(example: Path) -> None:
+    from tui.core.generate import generate
+
+    last = sorted((example / "migrations").glob("*.sql"))[-1]
+    last.write_text(last.read_text() + "\nALTER TABLE no_such_table ADD COLUMN x int;\n")
+    line = last.read_text().count("\n")
+    generate(example)  # unproven: the set is staged, the history fails only on PostgreSQL
+    app = ConsolidateApp(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        assert app.current_mode == "validate"
+        app.screen.query_one("#pg-local", RadioButton).value = True
+        await pilot.press("v")
+        await settle(pilot)
+        verdict = str(app.screen.query_one("#verdict").render())
+        assert "FAILED" in verdict and f"{last.name}:{line}" in verdict
+        assert 'relation "no_such_table" does not exist' in verdict
+        assert "ALTER TABLE no_such_table" in verdict  # the SQL that failed, with its line
+        assert "preamble" in verdict  # the hint for what a history that needs setup is missing
+        steps = str(app.screen.query_one("#steps").render())
+        assert "failed" in steps and "cancelled" not in steps

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,17 @@ from tui.pg.server import SCRATCH_PREFIX
 from tui.pg.validate import validate
 
 pytestmark = pytest.mark.pg
+
+
+@pytest.fixture(autouse=True)
+def own_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A temporary folder of this test's own (short: a unix socket lives in it), so that looking for
+    leftovers sees only the clusters this test made, not those of other runs on the machine."""
+    with tempfile.TemporaryDirectory(prefix="cpt-", dir="/tmp") as mine:
+        os.chmod(mine, 0o1777)  # as /tmp is: the server runs as postgres when we are root
+        monkeypatch.setattr(tempfile, "tempdir", mine)
+        monkeypatch.setenv("TMPDIR", mine)  # the CLI in a subprocess too
+        yield
 
 
 def _clusters() -> set[str]:

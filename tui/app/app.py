@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -117,6 +118,9 @@ class ConsolidateApp(App[None]):
         self.session.generated = event.result
         self.session.validation = None
         self.notify(f"wrote {len(event.result.files)} files to .consolidate/new/")
+        if event.result.kept_edits:
+            self.notify(f"your hand edits to the staged set were moved to {os.path.relpath(event.result.kept_edits, self.session.root)}/",
+                        title="edits kept", severity="warning", timeout=15)
         self.refresh_status()
         self.changed()
 
@@ -125,6 +129,8 @@ class ConsolidateApp(App[None]):
         r = event.result
         self.notify("EQUAL" if r.equal else f"DIFFERENT: {len(r.differences)} difference(s)",
                     title="validation", severity="information" if r.equal else "warning")
+        if r.edited:
+            self.notify("the staged set was edited by hand: it was validated as it is", title="validation")
         self.refresh_status()
         self.changed()
 
@@ -205,6 +211,7 @@ class ConsolidateApp(App[None]):
         if self.session.generated is not None:
             self.session.generated = None
         self.refresh_status()
+        self.screen.refresh_bindings()  # undo appears once there is a step to take back
 
     def go_to_finding(self, finding_id: str) -> None:
         self.switch_mode("analyze")

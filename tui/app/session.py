@@ -33,6 +33,7 @@ class Session:
     status: Status | None = None
     stale_decisions: list[str] = field(default_factory=list)
     provider: str = ""  # where generate proves and validate builds (empty: the project's setting, else auto)
+    undo_steps: list[dict[str, dict[str, object] | None]] = field(default_factory=list)  # each: what decisions were before
 
     @property
     def state(self) -> State:
@@ -42,13 +43,26 @@ class Session:
         self.decisions, _ = load_decisions(self.state)
 
     def decide(self, finding: Finding, decision: str) -> None:
-        self.decisions.set(finding, decision)
-        save_decisions(self.state, self.decisions)
+        self.decide_all([finding], decision)
 
     def decide_all(self, findings: list[Finding], decision: str) -> None:
+        self.undo_steps.append({f.id: self.decisions.by_id.get(f.id) for f in findings})
         for f in findings:
             self.decisions.set(f, decision)
         save_decisions(self.state, self.decisions)
+
+    def undo(self) -> int:
+        """Take back the last triage step (one decision, or a whole accept-all); how many it restored."""
+        if not self.undo_steps:
+            return 0
+        step = self.undo_steps.pop()
+        for fid, before in step.items():
+            if before is None:
+                self.decisions.by_id.pop(fid, None)
+            else:
+                self.decisions.by_id[fid] = before
+        save_decisions(self.state, self.decisions)
+        return len(step)
 
     @property
     def findings(self) -> list[Finding]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui.core.beside import run_beside
-from tui.core.errors import ERROR, Diagnostic
+from tui.core.errors import ERROR, ConsolidateError, Diagnostic
 from tui.core.findings import Finding, find_all
 from tui.core.formats.base import Migration, SourceSet
 from tui.core.graph import Graph, build_graph, graph_json
@@ -49,6 +49,22 @@ class Analysis:
     def ok(self) -> bool:
         """False when nothing could be analyzed (exit code 2)."""
         return any(m.readable for m in self.sources.migrations) and bool(self.parsed.statements)
+
+    @property
+    def lost(self) -> list[Diagnostic]:
+        """What of the history could not be read (files and statements skipped)."""
+        return [d for d in self.diagnostics if d.lost]
+
+    def refuse_lost(self, what: str) -> None:
+        """Refuse to go on when part of the history was not read: the set would lack it, and a
+        validation would skip it on both sides and call them equal."""
+        lost = self.lost
+        if lost:
+            first = lost[0]
+            raise ConsolidateError(
+                f"cannot {what}: {len(lost)} part(s) of the history could not be read",
+                f"{first.message}{' (and more: consolidate analyze lists them)' if len(lost) > 1 else ''}; fix the file, "
+                "or give --keep-going to go on without what could not be read", first.file, first.line)
 
     def to_json(self) -> dict[str, object]:
         return {

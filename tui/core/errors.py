@@ -18,12 +18,15 @@ class Diagnostic:
         line: 1-based line, 0 when the problem concerns the whole file or folder.
         severity: `error`, `warning` or `info`.
         message: one sentence for a person.
+        lost: SQL of the history was not read because of it (a file or statement skipped): a set
+            made without it would lack what it does.
     """
 
     file: str
     line: int
     severity: str
     message: str
+    lost: bool = False
 
     def to_json(self) -> dict[str, object]:
         return {"file": self.file, "line": self.line, "severity": self.severity, "message": self.message}

@@ -13,12 +13,14 @@ from pathlib import Path
 from tui.core.analysis import Analysis, Progress, analyze
 from tui.core.decisions import Decisions, load_decisions
 from tui.core.errors import ConsolidateError
+from tui.core.lock import project_lock
+from tui.core.project import load_config
 from tui.core.formats.base import OWNED
 from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan, build_plan
 from tui.core.proof import HISTORY, UNPROVEN, Candidate, Proof, Prover, Say
 from tui.core.render import RenderedFile, render
-from tui.core.state import State, generator_sha, tree_sha
+from tui.core.state import State, file_hashes, generator_sha, tree_sha
 
 
 @dataclass
@@ -31,6 +33,8 @@ class GenerateResult:
     history_sha: str = ""
     staged_sha: str = ""
     proof: Proof = field(default_factory=lambda: Proof(UNPROVEN, why="no proof was asked for"))
+    kept_edits: Path | None = None  # where the hand-edited staged set this one replaced was moved
+
 
     def totals(self) -> dict[str, dict[str, int]]:
         migs = [m for m in self.analysis.sources.migrations if m.readable]
@@ -54,6 +58,7 @@ class GenerateResult:
             "kept_as_is": self.copied,
             "left_out": len(self.plan.dropped),
             "proof": self.proof.to_json(),
+            "kept_edits": str(self.kept_edits) if self.kept_edits else None,
             **self.totals(),
         }
 
@@ -69,13 +74,44 @@ def generate(
     prover: Prover | None = None,
     say: Say | None = None,
     cancel: threading.Event | None = None,
+    force: bool = False,
+    keep_going: bool = False,
 ) -> GenerateResult:
-    """Plan and write the new set to `out` (default `.consolidate/new/`).
+    """Plan and write the new set to `out` (default `.consolidate/new/`), holding the project's lock.
 
     `source` is an analysis made with `track_reads=True` (the TUI's, read once), or a project
     folder, which is analyzed here. With a `prover`, the set written is the one it proved
     (folds it backed off written as in the history); without one, it is written unproven.
+    A staged set edited by hand is not replaced unless `force` (it is then moved aside). A history
+    that could not be read whole is refused unless `keep_going`.
     """
+    root = source.config.root if isinstance(source, Analysis) else Path(source)
+    with project_lock(root, "generate"):
+        if out is None and not force:
+            edited = (source.config if isinstance(source, Analysis) else load_config(root, migrations, fmt)).state.edited_files()
+            if edited:
+                raise ConsolidateError("the staged set was edited by hand",
+                                       f"edited: {', '.join(edited[:5])}{' ...' if len(edited) > 5 else ''}; consolidate "
+                                       "validate proves it as it is, generate --force replaces it (your copy is moved to "
+                                       ".consolidate/new.edited/)")
+        return _generate(source, migrations, fmt, out, until, decisions, progress, prover, say, cancel, keep_going)
+
+
+def _generate(
+    source: Analysis | Path | str,
+    migrations: str | None,
+    fmt: str | None,
+    out: Path | str | None,
+    until: str | None,
+    decisions: Decisions | None,
+    progress: Progress | None,
+    prover: Prover | None,
+    say: Say | None,
+    cancel: threading.Event | None,
+    keep_going: bool,
+) -> GenerateResult:
+    # The history as it is before anything reads it: an edit made while we work makes the set stale.
+    history_sha = tree_sha(source.config.folder if isinstance(source, Analysis) else load_config(source, migrations, fmt).folder)
     if isinstance(source, Analysis) and source.reads_tracked:
         analysis = source
     else:
@@ -85,13 +121,15 @@ def generate(
         first = next((d for d in analysis.diagnostics if d.severity == "error"), None)
         raise ConsolidateError("nothing to generate", first.message if first else "no migration could be read",
                                first.file if first else "", first.line if first else 0)
+    if not keep_going:
+        analysis.refuse_lost("generate")
     cfg = analysis.config
     if decisions is None:
         decisions, _ = load_decisions(cfg.state)
     target = Path(out) if out is not None else cfg.state.staged
     if out is not None and target.exists() and any(target.iterdir()):
         raise ConsolidateError("output folder is not empty", str(target))
-    if target.resolve() == cfg.folder.resolve():
+    if target.resolve() == cfg.folder.resolve() or cfg.folder.resolve() in target.resolve().parents:
         raise ConsolidateError("refusing to write into the migrations folder", "generate never touches it; use apply")
 
     if prover is not None:
@@ -109,18 +147,22 @@ def generate(
         analysis = current[0]
     else:
         proof = Proof(UNPROVEN, why="no PostgreSQL was asked to prove it")
-    staging = target.with_name(target.name + ".tmp")
-    shutil.rmtree(staging, ignore_errors=True)
-    if proof.state == HISTORY:
-        made = history_candidate(analysis, staging)
-    else:
-        made = candidate(analysis, decisions, proof.adjust, staging)
-    proof.folds = len(made.plan.folds)
-    copied = made.copied
-    if target.exists():
-        shutil.rmtree(target)
-    staging.rename(target)
-    result = GenerateResult(analysis, made.plan, made.files, target, copied, tree_sha(cfg.folder), tree_sha(target), proof)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A fresh name beside the target: nothing of the user's that happens to be called like it is touched.
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    try:
+        made = history_candidate(analysis, staging) if proof.state == HISTORY else candidate(analysis, decisions, proof.adjust, staging)
+        proof.folds = len(made.plan.folds)
+        kept_edits = None
+        if out is None and cfg.state.staged_was_edited():
+            kept_edits = cfg.state.keep_edited()
+        elif target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    result = GenerateResult(analysis, made.plan, made.files, target, made.copied, history_sha, tree_sha(target), proof, kept_edits)
     if out is None:
         _remember(cfg.state, result, decisions.to_json())
     return result
@@ -206,6 +248,7 @@ def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
 
 def _remember(state: State, result: GenerateResult, decisions: dict[str, object]) -> None:
     data = {"history_sha256": result.history_sha, "staged_sha256": result.staged_sha, "decisions": decisions,
+            "file_sha256": file_hashes(result.out),
             "generator": generator_sha(), "format": result.analysis.sources.format,
             "files": [{"file": f.path, "objects": f.objects, "statements": f.statements, "lines": f.lines}
                       for f in result.files],

@@ -218,14 +218,14 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
                 pos = start + (exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0)
                 pos = max(pos, _skip_leading(text, start, end))
                 line, _ = lines.at(pos)
-                diags.append(Diagnostic(mig.file, line, ERROR, f"{exc.args[0]}; statement skipped"))
+                diags.append(Diagnostic(mig.file, line, ERROR, f"{exc.args[0]}; statement skipped", lost=True))
                 continue
             for r in parsed:
                 s = start + r.stmt_location
                 spans.append((s, s + (r.stmt_len or end - s), r.stmt, start))
         if failure:
             line, _ = lines.at(failure[1])
-            diags.append(Diagnostic(mig.file, line, ERROR, f"{failure[0]}; rest of file skipped"))
+            diags.append(Diagnostic(mig.file, line, ERROR, f"{failure[0]}; rest of file skipped", lost=True))
     prev_end = 0
     for start, end, node, chunk in spans:
         real = _skip_leading(text, start, end)

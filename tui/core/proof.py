@@ -74,7 +74,8 @@ class Proof:
         """One line for a person."""
         if self.state == PROVEN:
             return (f"proven on PostgreSQL: {self.folds} fold(s) made, {len(self.backed_off)} backed off"
-                    + (f", {len(self.other_changes)} file split(s)" if self.other_changes else ""))
+                    + (f"; {self.other_changes[0]}" + (f" (and {len(self.other_changes) - 1} more change(s))" if len(self.other_changes) > 1 else "")
+                       if self.other_changes else ""))
         if self.state == HISTORY:
             return f"NOT CONSOLIDATED: no candidate built the same database, so the set is the history itself ({self.why})"
         return f"UNPROVEN: {self.why}; validate before you apply"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pglast import ast
 from pglast.stream import IndentedStream
 
 from tui.core.formats import FORMATS
-from tui.core.formats.base import Block, NewFile
+from tui.core.formats.base import Block, Layout, NewFile
 from tui.core.model import CREATE, Model
 from tui.core.names import clone
 from tui.core.plan import Item, Plan
@@ -141,7 +142,19 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[Rendere
         laid = lay_out(NewFile(f"{n:0{width}d}", group, header, blocks, _down(model, created), transactional), reversible)
         files.append(RenderedFile(laid.path, laid.text, [f"{t} {nm}" for t, nm in created], len(items), laid.down_path,
                                   laid.down_text, laid.up_text, laid.extra, _spans(laid.text, items, blocks)))
+    if plan.adjust.setvals:
+        files.append(_sequence_values(plan, len(groups) + 1, width, lay_out, reversible))
     return files
+
+
+def _sequence_values(plan: Plan, n: int, width: int, lay_out: Callable[[NewFile, bool], Layout], reversible: bool) -> RenderedFile:
+    """A last file that leaves sequences where the history left them: rows it inserted and
+    removed used values up, and the next INSERT must not hand them out again."""
+    header = ("-- sequence values: where the history left these sequences (rows it inserted and removed,\n"
+              "-- which this set leaves out, used their values up)\n\n")
+    blocks = [Block(sql, False) for _, sql in sorted(plan.adjust.setvals)]
+    laid = lay_out(NewFile(f"{n:0{width}d}", "sequence_values", header, blocks, "", True), reversible)
+    return RenderedFile(laid.path, laid.text, [], len(blocks), laid.down_path, laid.down_text, laid.up_text, laid.extra)
 
 
 def _spans(text: str, items: list[Item], blocks: list[Block]) -> list[tuple[int, int, Item]]:

@@ -75,6 +75,37 @@ class State:
         return bool(data.get("history_sha256") != tree_sha(folder) or data.get("decisions") != decisions
                     or data.get("staged_sha256") != tree_sha(self.staged) or data.get("generator") != generator_sha())
 
+    def staged_was_edited(self) -> bool:
+        """True when the staged set is not the one generate wrote: somebody edited it by hand."""
+        data = self.read_generated()
+        return self.staged.is_dir() and bool(data) and data.get("staged_sha256") != tree_sha(self.staged)
+
+    def edited_files(self) -> list[str]:
+        """The staged files edited, added or removed by hand since generate wrote them."""
+        if not self.staged_was_edited():
+            return []
+        written = self.read_generated().get("file_sha256")
+        if not isinstance(written, dict):
+            return ["(the staged set)"]  # made by a version that kept no hash per file
+        now = file_hashes(self.staged)
+        return sorted(p for p in set(written) | set(now) if written.get(p) != now.get(p))
+
+    def staged_made_from_this(self, folder: Path, decisions: dict[str, object]) -> bool:
+        """True when the staged set was generated from exactly this history and these decisions
+        (whatever was edited in it since)."""
+        data = self.read_generated()
+        return bool(data) and data.get("history_sha256") == tree_sha(folder) and data.get("decisions") == decisions
+
+    def keep_edited(self) -> Path:
+        """Move a hand-edited staged set aside (`new.edited`, `new.edited.2`, ...) and return where."""
+        keep = self.dir / "new.edited"
+        n = 1
+        while keep.exists():
+            n += 1
+            keep = self.dir / f"new.edited.{n}"
+        self.staged.rename(keep)
+        return keep
+
     def validation_is_fresh(self, folder: Path) -> tuple[dict[str, Any], bool]:
         """The last validation, and whether it was made on exactly this staged set and this history."""
         v = self.read_validation()
@@ -93,6 +124,14 @@ def read_json_object(path: Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def file_hashes(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under `folder`, by its relative path."""
+    if not folder.is_dir():
+        return {}
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def tree_sha(folder: Path) -> str:

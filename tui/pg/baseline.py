@@ -26,7 +26,7 @@ from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare
 from tui.pg.providers import open_server
 from tui.pg.runner import apply_migrations
-from tui.pg.server import Server, first_line, mask_url, url_server
+from tui.pg.server import Server, first_line, hide_password, mask_url, url_server
 
 MIGRATOR = "<migrator>"  # whoever ran the migrations: the owner on each side
 
@@ -102,7 +102,7 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
                                            f"migrated with {new.format}, or with another search_path")
             target, target_user = _read(target_server, target_db)
     except psycopg.Error as exc:
-        raise ConsolidateError("cannot read the database", mask_url(first_line(exc))) from None
+        raise ConsolidateError("cannot read the database", hide_password(first_line(exc), url)) from None
     say("building the new set on a throwaway server")
     from tui.core.analysis import analyze
 
@@ -126,5 +126,5 @@ def baseline(plan: BaselinePlan) -> None:
                 for stmt in plan.statements:
                     conn.execute(stmt)  # type: ignore[arg-type]
     except psycopg.Error as exc:
-        raise ConsolidateError(f"baseline failed; {plan.table} is unchanged", mask_url(first_line(exc))) from None
+        raise ConsolidateError(f"baseline failed; {plan.table} is unchanged", hide_password(first_line(exc), plan.url)) from None
 

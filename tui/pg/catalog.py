@@ -12,12 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 _USER_NS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'"
 _NOT_EXT = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = {cls}::regclass AND d.objid = {oid} AND d.deptype = 'e')"
 _CLOCK_OR_RANDOM = ("now()", "clock_timestamp()", "statement_timestamp()", "transaction_timestamp()", "random()",
                     "gen_random_uuid()", "uuid_generate_v4()", "CURRENT_TIMESTAMP", "CURRENT_DATE", "LOCALTIMESTAMP",
                     "timeofday()", "CURRENT_TIME")
+
+
+def _set(array: str) -> str:
+    """An array whose order PostgreSQL does not define (privileges, options), as sorted text:
+    the same grants made in another order are the same."""
+    return f"coalesce(array_to_string(ARRAY(SELECT x::text FROM unnest({array}) x ORDER BY 1), ','), '')"
 
 
 def _q(name: str, schema: str) -> str:
@@ -32,10 +39,11 @@ class Snapshot:
     rows: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
     sequence_values: dict[str, str] = field(default_factory=dict)
+    sequence_idents: dict[str, str] = field(default_factory=dict)  # contract name -> quoted schema.name
     row_columns: dict[str, list[str]] = field(default_factory=dict)  # table -> the columns of its rows, in order
 
     def fingerprint(self) -> str:
-        """SHA-256 of every object and row (not sequence values): two databases with the same
+        """SHA-256 of every object and row (sequence values included): two databases with the same
         schema and data give the same fingerprint, whatever built them."""
         data = json.dumps([self.objects, self.rows], sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(data.encode()).hexdigest()
@@ -55,14 +63,14 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True) -> Snapshot:  # t
     s = Snapshot()
     o = s.objects
     o["schema"] = {r[0]: {"owner": r[1], "comment": r[2], "acl": r[3]} for r in _all(conn, f"""
-        SELECT n.nspname, pg_get_userbyid(n.nspowner), obj_description(n.oid, 'pg_namespace'), coalesce(n.nspacl::text, '')
+        SELECT n.nspname, pg_get_userbyid(n.nspowner), obj_description(n.oid, 'pg_namespace'), {_set('n.nspacl')}
         FROM pg_namespace n WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_namespace'", oid="n.oid")}""")}
     o["extension"] = {r[0]: {"schema": r[1]} for r in _all(conn, """
         SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'""")}
     rels = _all(conn, f"""
         SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
-               coalesce(array_to_string(c.reloptions, ','), ''), pg_get_userbyid(c.relowner), obj_description(c.oid, 'pg_class'),
-               coalesce(c.relacl::text, ''), CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
+               {_set('c.reloptions')}, pg_get_userbyid(c.relowner), obj_description(c.oid, 'pg_class'),
+               {_set('c.relacl')}, CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {_NOT_EXT.format(cls="'pg_class'", oid="c.oid")}""")
@@ -83,7 +91,7 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True) -> Snapshot:  # t
     if tables:
         _columns(conn, s, tables)
     _constraints_and_indexes(conn, s)
-    _sequences(conn, s)
+    _sequences(conn, s, with_rows)
     _types(conn, s)
     _functions(conn, s)
     _triggers_and_policies(conn, s)
@@ -94,11 +102,11 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True) -> Snapshot:  # t
 
 def _columns(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> None:  # type: ignore[type-arg]
     s.objects["column"] = {}
-    for relid, name, type_, notnull, default, identity, generated, collation, comment, acl, position in _all(conn, """
+    for relid, name, type_, notnull, default, identity, generated, collation, comment, acl, position in _all(conn, f"""
         SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
                CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
-               col_description(a.attrelid, a.attnum), coalesce(a.attacl::text, ''),
+               col_description(a.attrelid, a.attnum), {_set('a.attacl')},
                row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
@@ -129,14 +137,14 @@ def _constraints_and_indexes(conn: psycopg.Connection, s: Snapshot) -> None:  # 
     }
 
 
-def _sequences(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-arg]
-    for ns, name, type_, start, inc, mn, mx, cache, cycle, owned, last in _all(conn, f"""
+def _sequences(conn: psycopg.Connection, s: Snapshot, with_values: bool) -> None:  # type: ignore[type-arg]
+    for ns, name, type_, start, inc, mn, mx, cache, cycle, owned, last, ident in _all(conn, f"""
         SELECT n.nspname, c.relname, format_type(sq.seqtypid, NULL), sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax,
                sq.seqcache, sq.seqcycle,
                (SELECT dc.relname || '.' || a.attname FROM pg_depend d JOIN pg_class dc ON dc.oid = d.refobjid
                   JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
                  WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')),
-               ps.last_value
+               ps.last_value, format('%I.%I', n.nspname, c.relname)
         FROM pg_sequence sq JOIN pg_class c ON c.oid = sq.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_sequences ps ON ps.schemaname = n.nspname AND ps.sequencename = c.relname
         WHERE {_USER_NS}"""):
@@ -144,14 +152,23 @@ def _sequences(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[t
         entry = s.objects["sequence"].setdefault(q, {})
         entry.update({"type": type_, "start": str(start), "increment": str(inc), "min": str(mn), "max": str(mx),
                       "cache": str(cache), "cycle": cycle, "owned_by": owned})
-        s.sequence_values[q] = str(last)
+        if not with_values:
+            continue
+        if last is None:
+            # Not called yet: nextval hands out the stored value (the start, or what setval(..., false) set).
+            stored = conn.execute(sql.SQL("SELECT last_value FROM {}").format(sql.Identifier(ns, name))).fetchone()
+            entry["value"] = f"{stored[0] if stored else start} (not called)"
+        else:
+            entry["value"] = str(last)
+        s.sequence_values[q] = entry["value"]
+        s.sequence_idents[q] = ident
 
 
 def _types(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-arg]
     s.objects["type"], s.objects["domain"] = {}, {}
     for oid, ns, name, kind, owner, comment, acl, base, notnull, default in _all(conn, f"""
         SELECT t.oid, n.nspname, t.typname, t.typtype, pg_get_userbyid(t.typowner), obj_description(t.oid, 'pg_type'),
-               coalesce(t.typacl::text, ''), format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault
+               {_set('t.typacl')}, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault
         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         WHERE {_USER_NS} AND t.typtype IN ('e', 'c', 'd', 'r')
           AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
@@ -180,7 +197,7 @@ def _functions(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[t
         for ns, name, args, definition, owner, comment, acl in _all(conn, f"""
         SELECT n.nspname, p.proname, pg_get_function_identity_arguments(p.oid),
                CASE WHEN p.prokind IN ('a', 'w') THEN p.prokind::text ELSE pg_get_functiondef(p.oid) END,
-               pg_get_userbyid(p.proowner), obj_description(p.oid, 'pg_proc'), coalesce(p.proacl::text, '')
+               pg_get_userbyid(p.proowner), obj_description(p.oid, 'pg_proc'), {_set('p.proacl')}
         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_proc'", oid="p.oid")}""")
     }

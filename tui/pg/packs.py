@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from psycopg import sql
 import yaml
 
 from tui.pg.server import Server
@@ -63,13 +64,15 @@ def _load_one(conn: psycopg.Connection, path: Path, rel: str, table: str | None)
         if key.endswith("_ref") and key[:-4] in columns and key[:-4] not in data:
             refs[key[:-4]] = str(value)
     cols = list(values) + list(refs)
-    exprs = ["%s"] * len(values) + [f'(SELECT id FROM "{c}" WHERE ref = %s)' for c in refs]
+    # Table and column names come from folder names and YAML keys: they reach SQL only as identifiers.
+    exprs = [sql.Placeholder()] * len(values) + [
+        sql.SQL("(SELECT id FROM {} WHERE ref = %s)").format(sql.Identifier(c)) for c in refs]
     # A row the migrations already insert (the pack itself, say) counts as loaded.
-    sql = (f'INSERT INTO "{table}" ({", ".join(chr(34) + c + chr(34) for c in cols)}) VALUES ({", ".join(exprs)})'
-           " ON CONFLICT DO NOTHING")
+    insert = sql.SQL("INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, cols)), sql.SQL(", ").join(exprs))
     try:
         with conn.transaction():
-            cur = conn.execute(sql, list(values.values()) + list(refs.values()))
+            cur = conn.execute(insert, list(values.values()) + list(refs.values()))
     except psycopg.Error as exc:
         return {"file": rel, "line": 1, "table": table, "ok": False, "error": (exc.diag.message_primary or str(exc)).strip()}
     note = "" if cur.rowcount else "already present"

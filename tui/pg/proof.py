@@ -26,11 +26,8 @@ from tui.pg.compare import compare, unstable
 from tui.pg.observe import SETUP as OBSERVE_SETUP
 from tui.pg.observe import Observer
 from tui.pg.providers import open_server
-from tui.pg.runner import ApplyError, apply_migrations
+from tui.pg.runner import PREAMBLE_HINT, ApplyError, apply_migrations
 from tui.pg.server import Server
-
-_PREAMBLE_HINT = ("if the application or the migration tool sets something up before the first migration (a schema, "
-                  "a search_path, its own table), write it as `preamble` in consolidate.toml")
 
 
 @dataclass
@@ -58,8 +55,8 @@ class PgProver:
         except ApplyError:
             raise
         except ConsolidateError as exc:
-            if exc.title == "cancelled":
-                raise
+            if exc.title == "cancelled" or self.url or self.pg not in ("", "auto"):
+                raise  # the server asked for by name is not there: an error, not a quiet unproven set
             return Proof(UNPROVEN, why=f"no PostgreSQL to prove it on ({exc})")
 
 
@@ -92,6 +89,11 @@ class _Run:
             failure = self._trial(cand)
             if failure is None:
                 return Proof(PROVEN, adjust, backed, changes, rounds=round_)
+            setvals = self._setvals(failure)
+            if setvals:
+                adjust = adjust | Adjustments(setvals=frozenset(setvals.items()))
+                changes.append(f"sequence values set where the history left them: {', '.join(sorted(setvals))}")
+                continue
             remedy = blame(a, cand, failure, adjust) or self._bisect(cand, failure, adjust)
             if remedy is None:
                 return Proof(HISTORY, rounds=round_, why=f"{failure.describe()} even with every fold backed off")
@@ -143,7 +145,7 @@ class _Run:
                 one, two = pool.submit(first), pool.submit(build, "history_again")
                 reference, again = one.result(), two.result()
         except ApplyError as exc:
-            return f"the history itself does not apply: {exc}; {_PREAMBLE_HINT}", {}
+            return f"the history itself does not apply: {exc}; {PREAMBLE_HINT}", {}
         self.reference = reference
         # What differs between two builds of the same history (a random id, a clock) is no
         # difference of the new set's.
@@ -171,7 +173,22 @@ class _Run:
         diffs = compare(self.reference, snap, self.ignore)
         if not diffs:
             return None
-        return Failure(differences=tuple((d.type, d.name, d.detail) for d in diffs))
+        # A sequence left elsewhere follows from rows left out (or from a wrong fold, whose own
+        # differences come first): it is set right only once nothing else differs.
+        rest = [d for d in diffs if (d.type, d.detail) != ("sequence", "value")] or diffs
+        return Failure(differences=tuple((d.type, d.name, d.detail) for d in rest))
+
+    def _setvals(self, failure: Failure) -> dict[str, str]:
+        """When only sequence values differ: the setval calls that leave them as the history did."""
+        if failure.message or any((t, d) != ("sequence", "value") for t, _, d in failure.differences):
+            return {}
+        out = {}
+        for _, name, _ in failure.differences:
+            value = str(self.reference.objects["sequence"][name]["value"])
+            ident = self.reference.sequence_idents[name].replace("'", "''")
+            number, _, not_called = value.partition(" ")
+            out[name] = f"SELECT pg_catalog.setval('{ident}', {number}, {'false' if not_called else 'true'});"
+        return out
 
     def _bisect(self, cand: Candidate, failure: Failure, adjust: Adjustments) -> Remedy | None:
         """The first fold whose backing off (with every fold before it) makes the failure go."""

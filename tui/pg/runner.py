@@ -11,6 +11,7 @@ from pglast import ast
 
 from tui.core.errors import ConsolidateError
 from tui.core.formats.base import Migration
+from tui.core.host_access import host_access
 from tui.core.parse import Statement, parse_history
 from tui.pg.server import Server
 
@@ -21,10 +22,22 @@ class ApplyError(ConsolidateError):
     """A migration failed: the file, the line (from the server's error position) and the message."""
 
     positioned = False  # the line came from PostgreSQL's error position
+    excerpt = ""  # the failing line of the file with a line around it, numbered, for a person
+
+
+def _excerpt(sql: str, first_line: int, line: int) -> str:
+    lines = sql.splitlines()
+    at = line - first_line
+    return "\n".join(f"{first_line + i:>5} {'>' if i == at else ' '} {lines[i]}"
+                     for i in range(max(0, at - 1), min(len(lines), at + 2)))
 
 
 def _line_at(sql: str, position: int, first_line: int) -> int:
     return first_line + sql.count("\n", 0, max(0, position - 1))
+
+
+PREAMBLE_HINT = ("if the application or the migration tool sets something up before the first migration (a schema, "
+                 "a search_path, its own table), write it as `preamble` in consolidate.toml")
 
 
 def apply_migrations(
@@ -42,6 +55,8 @@ def apply_migrations(
     statement (`statements` gives them, else the file is parsed here). A file holding a statement
     `watch` looks at runs a statement at a time, in the same transaction, with the watch around it.
     """
+    if server.name != "docker":
+        _refuse_host_access(server, [Migration("", "preamble", "consolidate.toml (preamble)", preamble), *migrations])
     with server.connect(dbname) as conn:
         if preamble.strip():
             _run(conn, preamble, "consolidate.toml (preamble)", 1, transactional=True)
@@ -65,6 +80,7 @@ def apply_migrations(
                     # statement at a time, in a transaction rolled back, to name the statement.
                     exc.line = _failing_line(conn, statements[m.file] if statements and m.file in statements
                                              else parse_history([m]).statements) or exc.line
+                    exc.excerpt = _excerpt(m.sql, m.first_line, exc.line)
                     raise
             else:
                 for st in statements[m.file] if statements and m.file in statements else parse_history([m]).statements:
@@ -105,7 +121,24 @@ def _run_watched(conn: psycopg.Connection, m: Migration, parts: list[Statement],
             conn.execute("ROLLBACK")
         error = ApplyError("migration failed", (exc.diag.message_primary or str(exc)).strip(), m.file, line)
         error.positioned = True
+        error.excerpt = _excerpt(st.text, st.line, line)
         raise error from None
+
+
+def _refuse_host_access(server: Server, migrations: list[Migration] | tuple[Migration, ...]) -> None:
+    """Nothing in a migration may act on the machine of a server that is not a container."""
+    for m in migrations:
+        if not m.readable:
+            continue
+        found = host_access(m.sql, m.first_line)
+        if found:
+            line, what = found[0]
+            where = "this machine" if server.name in ("local", "embedded") else "your server's machine"
+            error = ApplyError("refusing to run this migration", f"{what}; on the {server.name} server that is {where}, "
+                               "so consolidate does not run it there: use --pg docker, where it stays inside a "
+                               "throwaway container", m.file, line)
+            error.excerpt = _excerpt(m.sql, m.first_line, line)
+            raise error
 
 
 def _run(conn: psycopg.Connection, sql: str, file: str, first_line: int, transactional: bool) -> None:  # type: ignore[type-arg]
@@ -123,6 +156,7 @@ def _run(conn: psycopg.Connection, sql: str, file: str, first_line: int, transac
             conn.execute("ROLLBACK")
         error = ApplyError("migration failed", message, file, line)
         error.positioned = bool(with_pos)
+        error.excerpt = _excerpt(sql, first_line, line)
         raise error from None
 
 

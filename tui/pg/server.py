@@ -8,16 +8,20 @@ starts or creates is removed on exit, also on Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 import psycopg
+from psycopg import sql
 
 from tui.core.errors import ConsolidateError
 
 SCRATCH_PREFIX = "consolidate_scratch_"
+_DROP = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+_PASSWORD_KEY = re.compile(r"password\s*=\s*('(?:[^'\\]|\\.)*'|[^&\s]*)", re.IGNORECASE)
 
 
 @dataclass
@@ -44,7 +48,7 @@ class Server:
     def create_database(self, label: str) -> str:
         name = f"{SCRATCH_PREFIX}{label}_{uuid.uuid4().hex[:8]}"
         with self.connect() as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
         self.created.append(name)
         return name
 
@@ -53,7 +57,7 @@ class Server:
         if name not in self.created:
             return
         with contextlib.suppress(ConsolidateError, psycopg.Error), self.connect() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(_DROP.format(sql.Identifier(name)))
         self.created.remove(name)
 
     def drop_databases(self) -> None:
@@ -61,7 +65,7 @@ class Server:
             return
         with contextlib.suppress(ConsolidateError, psycopg.Error), self.connect() as conn:
             for name in self.created:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(_DROP.format(sql.Identifier(name)))
         self.created.clear()
 
     def create_roles(self, roles: list[str]) -> list[str]:
@@ -71,7 +75,8 @@ class Server:
             for role in sorted(set(roles)):
                 exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
                 if not exists:
-                    conn.execute(f'CREATE ROLE "{role}" NOLOGIN')
+                    # the name comes from the history: it reaches SQL only as an identifier
+                    conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
                     made.append(role)
         return made
 
@@ -86,12 +91,27 @@ def first_line(exc: BaseException) -> str:
 
 
 def mask_url(url: str) -> str:
-    """The URL with its password replaced by ***, for anything printed."""
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+    """The URL or conninfo string with its password replaced by ***, for anything printed."""
+    return hide_password(url, url)
+
+
+def hide_password(text: str, url: str | None) -> str:
+    """`text` with the password of `url` (in any of its forms: a URL's user info, `?password=`,
+    `password=` of a keyword/value string, percent-encoded or not) replaced by ***."""
+    if not url:
+        return text
+    secrets: set[str] = set()
+    try:
+        secrets.add(str(psycopg.conninfo.conninfo_to_dict(url).get("password") or ""))
+    except psycopg.Error:
+        pass
+    with contextlib.suppress(ValueError):
+        secrets.add(urlsplit(url).password or "")
+    secrets |= {m.group(1) for m in _PASSWORD_KEY.finditer(url)}
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        text = text.replace(secret, "***")
+        text = text.replace(quote(secret, safe=""), "***")
+    return _PASSWORD_KEY.sub("password=***", text)
 
 
 @contextlib.contextmanager
@@ -106,7 +126,7 @@ def url_server(url: str) -> Iterator[Server]:
     try:
         server.refresh_info()
     except ConsolidateError as exc:
-        raise ConsolidateError(exc.title, mask_url(exc.message.replace(str(info.get("password", "\0")), "***"))) from None
+        raise ConsolidateError(exc.title, hide_password(exc.message, url)) from None
     try:
         yield server
     finally:

@@ -14,12 +14,15 @@ from tui.core.decisions import load_decisions
 from tui.core.generate import generate
 from tui.core.parse import Statement
 from tui.core.sources import load_sources
+from tui.core.errors import ConsolidateError
+from tui.core.lock import project_lock
+from tui.core.project import load_config
 from tui.core.state import tree_sha
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare, unstable
 from tui.pg.proof import PgProver
 from tui.pg.providers import open_server
-from tui.pg.runner import apply_migrations
+from tui.pg.runner import PREAMBLE_HINT, ApplyError, apply_migrations
 from tui.pg.server import Server
 
 Progress = Callable[[str, str], None]  # (step, detail)
@@ -39,6 +42,8 @@ class ValidationResult:
     packs: list[dict[str, object]] = field(default_factory=list)
     sequence_values: dict[str, dict[str, str]] = field(default_factory=dict)
     fingerprint: str = ""  # of the database the new set builds
+    edited: bool = False  # the staged set was edited by hand, and validated as it is
+    unread: list[str] = field(default_factory=list)  # parts of the history skipped on both sides (--keep-going)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -53,6 +58,8 @@ class ValidationResult:
             "history_sha256": self.history_sha,
             "staged_sha256": self.staged_sha,
             "fingerprint": self.fingerprint,
+            "edited_by_hand": self.edited,
+            "unread": self.unread,
         }
 
 
@@ -65,14 +72,34 @@ def validate(
     progress: Progress | None = None,
     cancel: threading.Event | None = None,
     staged: Path | None = None,
+    keep_going: bool = False,
 ) -> ValidationResult:
     """Generate the staged set if it is missing or stale, then prove it against the history.
 
     `source` is an analysis made with `track_reads=True`, or a project folder, analyzed here.
     `staged` validates that folder as it is instead (no generation): tests use it to prove
-    that a changed set is caught.
+    that a changed set is caught. A staged set edited by hand is validated as it is, never
+    regenerated over the edits. The project's lock is held throughout.
     """
+    root = source.config.root if isinstance(source, Analysis) else Path(source)
+    with project_lock(root, "validate"):
+        return _validate(source, migrations, fmt, pg, url, progress, cancel, staged, keep_going)
+
+
+def _validate(
+    source: Analysis | Path | str,
+    migrations: str | None,
+    fmt: str | None,
+    pg: str | None,
+    url: str | None,
+    progress: Progress | None,
+    cancel: threading.Event | None,
+    staged: Path | None,
+    keep_going: bool,
+) -> ValidationResult:
     say = progress or (lambda step, detail: None)
+    # The history as it is before anything reads it: an edit made while we work is not recorded as validated.
+    history_sha = tree_sha(source.config.folder if isinstance(source, Analysis) else load_config(source, migrations, fmt).folder)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if isinstance(source, Analysis) and source.reads_tracked:
@@ -81,10 +108,17 @@ def validate(
         say("analyze", "reading the history")
         root = source.config.root if isinstance(source, Analysis) else source
         analysis = analyze(root, migrations, fmt, track_reads=True)
+    if not keep_going:
+        analysis.refuse_lost("validate")
     cfg = analysis.config
     fixed = staged is not None
     staged = staged if staged is not None else cfg.state.staged
     decisions, _ = load_decisions(cfg.state)
+    edited = not fixed and cfg.state.staged_was_edited()
+    if edited and not cfg.state.staged_made_from_this(cfg.folder, decisions.to_json()):
+        raise ConsolidateError("the staged set was edited by hand, and the history or the decisions changed since it was generated",
+                               "validate will not replace your edits: run consolidate generate (it moves the edited set "
+                               "to .consolidate/new.edited/ and writes a new one), or undo the change")
     timings["analyze"] = round(time.perf_counter() - t0, 3)
     statements: dict[str, list[Statement]] = {}
     for st in analysis.parsed.statements:
@@ -95,11 +129,14 @@ def validate(
     with open_server(pg or cfg.pg, url, cfg.postgres, cfg.image, analysis.model.extensions) as server:
         timings["server"] = round(time.perf_counter() - t, 3)
         made = server.create_roles(roles)
-        if not fixed and cfg.state.staged_is_stale(cfg.folder, decisions.to_json()):
+        if edited:
+            say("generate", "the staged set was edited by hand: validating it as it is")
+        elif not fixed and cfg.state.staged_is_stale(cfg.folder, decisions.to_json()):
             say("generate", "writing the staged set, proven on this server")
             t = time.perf_counter()
-            generate(analysis, decisions=decisions, prover=PgProver(server=server), say=say, cancel=cancel)
+            generate(analysis, decisions=decisions, prover=PgProver(server=server), say=say, cancel=cancel, keep_going=keep_going)
             timings["generate"] = round(time.perf_counter() - t, 3)
+        staged_sha = tree_sha(staged)
         new_sources = load_sources(staged.parent, staged.name, analysis.sources.format)
         with ThreadPoolExecutor(2) as pool:  # each CREATE DATABASE copies a template: a tenth of a second
             old_db, new_db = pool.map(server.create_database, ("old", "new"))
@@ -109,7 +146,13 @@ def validate(
                               lambda f: say("old", f), cancel)
             new = pool.submit(apply_migrations, server, new_db, new_sources.migrations, cfg.preamble, None,
                               lambda f: say("new", f), cancel)
-            old.result()
+            try:
+                old.result()
+            except ApplyError as exc:
+                if exc.title != "cancelled" and not cfg.preamble and "does not exist" in exc.message:
+                    exc.message += f" ({PREAMBLE_HINT})"
+                    exc.args = (f"{exc.title}: {exc.message}",)
+                raise
             new.result()
         timings["apply"] = round(time.perf_counter() - t, 3)
         say("snapshot", "reading both catalogs")
@@ -147,16 +190,22 @@ def validate(
         skipped=sorted(set(snaps[0].skipped) | set(snaps[1].skipped) | set(skipped_noise)),
         provider=provider,
         timings=timings,
-        history_sha=tree_sha(cfg.folder),
-        staged_sha=tree_sha(staged),
+        history_sha=history_sha,
+        staged_sha=staged_sha,
         roles_created=made,
         packs=packs,
         sequence_values={"old": snaps[0].sequence_values, "new": snaps[1].sequence_values},
         fingerprint=snaps[1].fingerprint(),
+        edited=edited,
+        unread=[str(d) for d in analysis.lost],
     )
+    if (tree_sha(cfg.folder), tree_sha(staged)) != (history_sha, staged_sha):
+        raise ConsolidateError("the history or the staged set changed while validate ran",
+                               "nothing was recorded: run consolidate validate again")
     if fixed:
         return result
     cfg.state.write_json(cfg.state.validation, result.to_json())
+    cfg.state.rolled_back.unlink(missing_ok=True)  # a new validation moves the project on from its rollback
     return result
 
 

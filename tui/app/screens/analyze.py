@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Input, OptionList, ProgressBar, Static
 
 from tui.app.messages import AnalysisProgressed
 from tui.app.screens.base import PhaseScreen
+from tui.app.screens.confirm import ConfirmScreen
 from tui.app.widgets.dependency_map import DependencyMap
 from tui.app.widgets.findings_table import FindingsTable
 from tui.app.widgets.timeline import Timeline
@@ -29,6 +30,7 @@ class AnalyzeScreen(PhaseScreen):
         Binding("k", "triage('keep')", "Keep", tooltip="Keep its statements as written", id="triage-keep"),
         Binding("d", "triage('defer')", "Defer", tooltip="Decide later (folded like accepted meanwhile)", id="triage-defer"),
         Binding("A", "accept_kind", "Accept all", tooltip="Accept every finding of this kind", id="triage-accept-kind"),
+        Binding("u", "undo", "Undo", tooltip="Take back the last triage step", id="triage-undo"),
         Binding("f", "next_kind", "Kind", tooltip="Show one kind of finding at a time", id="filter-kind"),
         Binding("slash", "search", "Search", tooltip="Search kind, object, action and file", id="search"),
         Binding("enter", "open", "Open", show=False, tooltip="Read the selected finding's timeline", id="open"),
@@ -159,6 +161,8 @@ class AnalyzeScreen(PhaseScreen):
             self.session_changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo":
+            return bool(self.session.undo_steps)  # shown once there is a step to take back
         if action in ("triage", "accept_kind", "open"):
             return True if self.session.findings else None
         return True
@@ -180,10 +184,36 @@ class AnalyzeScreen(PhaseScreen):
         if f is None:
             return
         group = [x for x in self.session.findings if x.kind == f.kind]
-        self.session.decide_all(group, ACCEPT)
+        changed: dict[str, int] = {}
+        for x in group:
+            was = self.session.decisions.get(x.id)
+            if was and was != ACCEPT:
+                changed[was] = changed.get(was, 0) + 1
+
+        def accept(yes: bool | None = True) -> None:
+            if not yes:
+                return
+            self.session.decide_all(group, ACCEPT)
+            self.refill()
+            self._summary()
+            self.notify(f"accepted all {len(group)} {f.kind} finding(s) (u undoes it)")
+            self.capp.decisions_changed()
+
+        if not changed:
+            accept()
+            return
+        self.app.push_screen(ConfirmScreen(f"Accept all {len(group)} {f.kind} finding(s)?", [
+            "this changes your explicit decisions: " + ", ".join(f"{n} {d}" for d, n in sorted(changed.items())),
+            "u undoes it afterwards"], yes="Accept all"), accept)
+
+    def action_undo(self) -> None:
+        restored = self.session.undo()
+        if not restored:
+            self.notify("nothing to undo")
+            return
         self.refill()
         self._summary()
-        self.notify(f"accepted all {len(group)} {f.kind} finding(s)")
+        self.notify(f"undone: {restored} decision(s) as they were")
         self.capp.decisions_changed()
 
     def action_next_kind(self) -> None:

@@ -101,13 +101,17 @@ class GenerateScreen(PhaseScreen):
         self.query_one("#provenance", Static).update(Group(*lines))
 
     def action_generate(self) -> None:
+        edited = self.session.state.edited_files()
+
         def answered(yes: bool | None) -> None:
             if yes:
                 self.notify("generating…")
                 self.run_generate()
 
+        where = (f"replaces your hand edits in .consolidate/new/ ({', '.join(edited[:3])}{' ...' if len(edited) > 3 else ''}): "
+                 "they are moved to .consolidate/new.edited/" if edited else "writes .consolidate/new/ (replacing what is there)")
         self.app.push_screen(ConfirmScreen("Generate the consolidated set?", [
-            "writes .consolidate/new/ (replacing what is there)",
+            where,
             "proves it on a throwaway PostgreSQL and backs off any fold it disagrees with",
             "migrations/ is not touched",
             f"{len(self.session.decisions.by_id)} saved decision(s) apply; undecided findings are folded"],
@@ -119,7 +123,8 @@ class GenerateScreen(PhaseScreen):
         from tui.pg.proof import PgProver
 
         result = generate(self.session.analysis or self.session.root, decisions=self.session.decisions,
-                          prover=PgProver(self.session.provider), say=lambda step, detail: self.post_message(self.Progressed(step, detail)))
+                          prover=PgProver(self.session.provider), say=lambda step, detail: self.post_message(self.Progressed(step, detail)),
+                          force=True)  # the confirmation said what happens to hand edits
         self.post_message(GenerationFinished(result))
 
     def action_open(self) -> None:

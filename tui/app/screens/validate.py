@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 from tui.app.messages import ValidationFinished
 from tui.app.screens.base import PhaseScreen
 from tui.app.widgets.diff_view import DiffScreen
+from tui.core.errors import ConsolidateError
 from tui.core.formats.base import short_name
 from tui.pg.providers import AUTO, CHOICES
 
@@ -45,6 +46,7 @@ class ValidateScreen(PhaseScreen):
         self.state: dict[str, str] = {}
         self.detail: dict[str, str] = {}
         self.files: dict[str, int] = {}
+        self.failure: BaseException | None = None  # why the last validation stopped, shown until the next
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield from self.compose_frame()
@@ -83,8 +85,8 @@ class ValidateScreen(PhaseScreen):
                 text.append(f"✓ {label}\n", style="green")
             elif state == "active":
                 text.append(f"▸ {label}  {self.detail.get(step, '')}\n", style="bold")
-            elif state == "cancelled":
-                text.append(f"✗ {label}  cancelled\n", style="red")
+            elif state in ("cancelled", "failed"):
+                text.append(f"✗ {label}  {state}\n", style="red")
             else:
                 text.append(f"  {label}\n", style="dim")
         self.query_one("#steps", Static).update(text)
@@ -93,6 +95,9 @@ class ValidateScreen(PhaseScreen):
         r = self.session.validation
         verdict = self.query_one("#verdict", Static)
         table = self.query_one("#differences", DataTable)
+        if r is None and self.failure is not None:
+            self._show_failure(self.failure)
+            return
         if r is None:
             verdict.update(Text("Press v to validate: the history and the new set are each applied to a scratch "
                                 "database and compared object by object.", style="dim"))
@@ -121,6 +126,7 @@ class ValidateScreen(PhaseScreen):
             self.notify("a validation is already running (escape cancels it)")
             return
         self.running = True
+        self.failure = None
         self.session.validation = None
         self.session_changed()
         self.cancel.clear()
@@ -182,5 +188,28 @@ class ValidateScreen(PhaseScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "validate" and event.state in (WorkerState.ERROR, WorkerState.CANCELLED):
             self.running = False
-            self.state = {s: ("cancelled" if v == "active" else v) for s, v in self.state.items()}
+            error = event.worker.error if event.state == WorkerState.ERROR else None
+            if isinstance(error, ConsolidateError) and error.title == "cancelled":
+                error = None
+            mark = "failed" if error is not None else "cancelled"
+            self.state = {s: (mark if v == "active" else v) for s, v in self.state.items()}
             self._steps()
+            if error is not None:
+                self.failure = error
+                self._show_failure(error)
+
+    def _show_failure(self, error: BaseException) -> None:
+        """Why the validation stopped, where, and the SQL that failed: the notification fades, this stays."""
+        if isinstance(error, ConsolidateError):
+            where = f"{error.file}:{error.line}" if error.file and error.line else error.file
+            head = (f"{where}: " if where else "") + error.title
+            body = error.message
+        else:
+            head, body = f"{type(error).__name__}", str(error)
+        text = Text("FAILED", style="bold red") + Text(f"  {head}\n") + Text(body + "\n")
+        excerpt = getattr(error, "excerpt", "")
+        if excerpt:
+            text += Text(excerpt + "\n", style="yellow")
+        text += Text("fix it and press v again", style="dim")
+        self.query_one("#verdict", Static).update(text)
+        self.query_one("#differences", DataTable).display = False

@@ -86,7 +86,7 @@ def _decode(data: bytes, where: str, diags: list[Diagnostic]) -> tuple[str, bool
         return data.decode("utf-8"), True
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        diags.append(Diagnostic(where, line, ERROR, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); file skipped"))
+        diags.append(Diagnostic(where, line, ERROR, f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); file skipped", lost=True))
         return data.decode("utf-8", "replace"), False
 
 
@@ -95,7 +95,7 @@ def read_text(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[str, boo
     try:
         data = path.read_bytes()
     except OSError as exc:
-        diags.append(Diagnostic(rel(path, root), 0, ERROR, f"cannot read: {exc.strerror}"))
+        diags.append(Diagnostic(rel(path, root), 0, ERROR, f"cannot read: {exc.strerror}", lost=True))
         return "", False
     text, ok = _decode(data, rel(path, root), diags)
     if text.startswith("\ufeff"):

@@ -27,7 +27,7 @@ def read_sectioned(folder: Path, root: Path, diags: list[Diagnostic], up_re: re.
         text, ok = read_text(p, root, diags)
         up, first_line, down, options = split_sections(text, up_re, down_re)
         if ok and not up_re.search(text):
-            diags.append(Diagnostic(rel(p, root), 1, ERROR, f"no `{marker}` section; file skipped"))
+            diags.append(Diagnostic(rel(p, root), 1, ERROR, f"no `{marker}` section; file skipped", lost=True))
             ok = False
         found.append(
             Migration(

@@ -111,17 +111,23 @@ class Adjustments:
         pinned: statements written as in the history, in its order (the folds backed off).
         breaks: statements after which a new file starts.
         alone: statements that go to a file of their own, outside a transaction.
+        setvals: (sequence, SQL) that leave a sequence where the history left it, when statements
+            that used it up (rows inserted and removed) were left out.
     """
 
     pinned: frozenset[int] = frozenset()
     breaks: frozenset[int] = frozenset()
     alone: frozenset[int] = frozenset()
+    setvals: frozenset[tuple[str, str]] = frozenset()
 
     def __or__(self, other: Adjustments) -> Adjustments:
-        return Adjustments(self.pinned | other.pinned, self.breaks | other.breaks, self.alone | other.alone)
+        # A sequence's later value replaces its earlier one.
+        setvals = {seq: sql for seq, sql in sorted(self.setvals)} | {seq: sql for seq, sql in sorted(other.setvals)}
+        return Adjustments(self.pinned | other.pinned, self.breaks | other.breaks, self.alone | other.alone,
+                           frozenset(setvals.items()))
 
     def __bool__(self) -> bool:
-        return bool(self.pinned or self.breaks or self.alone)
+        return bool(self.pinned or self.breaks or self.alone or self.setvals)
 
 
 def birth_name(o: Obj) -> str:

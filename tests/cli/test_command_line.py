@@ -1,0 +1,91 @@
+"""The command line itself: version, help, unknown commands and flags, no TUI without a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+from tui import __version__
+from tui.cli import _parser
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    # stdin from /dev/null: a command that wrongly opened the TUI would fail here, not hang
+    return subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, cwd=cwd,
+                          stdin=subprocess.DEVNULL, timeout=60)
+
+
+def test_version() -> None:
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.strip() == f"consolidate {__version__}"
+
+
+def test_help_says_the_bare_command_is_the_tui() -> None:
+    r = run("--help")
+    assert r.returncode == 0
+    assert "consolidate [PROJECT]" in r.stdout and "TUI" in r.stdout
+    for command in ("analyze", "generate", "validate", "apply", "rollback", "status", "baseline"):
+        assert command in r.stdout and run(command, "--help").returncode == 0
+
+
+def test_every_argument_has_help_text() -> None:
+    parser = _parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = [f"{name} {'/'.join(action.option_strings) or action.dest}"
+               for name, sub in subparsers.choices.items() for action in sub._actions if not action.help]
+    assert not missing
+
+
+def test_unknown_command_is_a_usage_error_not_the_tui(tmp_path: Path) -> None:
+    r = run("frobnicate", cwd=tmp_path)
+    assert r.returncode == 2
+    assert "neither a command" in r.stderr and "usage:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_unknown_flag_is_a_usage_error() -> None:
+    for args in (("--frobnicate",), ("status", "--frobnicate"), ("status", ".", "extra", "args")):
+        r = run(*args)
+        assert r.returncode == 2, args
+        assert "error:" in r.stderr and "Traceback" not in r.stderr, args
+
+
+def test_tui_refuses_without_a_terminal(tmp_path: Path) -> None:
+    r = run(str(tmp_path))
+    assert r.returncode == 2
+    assert "needs a terminal" in r.stderr
+
+
+def test_status_result_goes_to_stdout(tmp_path: Path) -> None:
+    r = run("status", str(ROOT))
+    assert r.returncode == 0
+    assert r.stdout.startswith("state: ") and "next: " in r.stdout
+
+
+def test_generate_refuses_a_history_it_could_not_read_whole(tmp_path: Path) -> None:
+    from tests.conftest import HISTORIES
+
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "bad_syntax_in_middle", project)
+    r = run("generate", str(project), "--no-proof")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "could not be read" in r.stderr and "--keep-going" in r.stderr
+    assert "migrations/" in r.stderr and ":2:" in r.stderr  # the file and line of the broken statement
+    assert not (project / ".consolidate" / "new").exists()
+    r = run("generate", str(project), "--no-proof", "--keep-going")
+    assert r.returncode == 0, r.stderr
+    assert "WARNING: not read, so not in the new set" in r.stderr
+
+
+def test_a_file_without_its_marker_is_refused_not_skipped(tmp_path: Path) -> None:
+    from tests.conftest import HISTORIES
+
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_dbmate", project)
+    first = sorted((project / "migrations").glob("*.sql"))[-1]
+    first.write_text(first.read_text().replace("-- migrate:up", "-- up"))
+    r = run("generate", str(project), "--no-proof", "--format", "dbmate")
+    assert r.returncode == 2 and "section; file skipped" in r.stderr and first.name in r.stderr

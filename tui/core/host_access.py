@@ -1,0 +1,38 @@
+"""Statements that reach the machine the server runs on: a command run by the server, a file
+read or written on its disk, a library loaded into it, its configuration changed, or another
+host reached from it.
+
+Migrations are untrusted input. On a throwaway server that runs on this machine (local,
+embedded) or on the user's own server, such a statement would act outside the scratch database,
+so it is refused there; in a Docker container it acts inside the container only. The scan reads
+the text, so it also sees these in DO blocks, function bodies and dynamic SQL strings.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((what, re.compile(rx, re.IGNORECASE)) for what, rx in (
+    ("COPY ... PROGRAM runs a command on the server's machine", r"\bCOPY\b[^;]{0,400}?\b(?:FROM|TO)\s+PROGRAM\b"),
+    ("COPY with a file name reads or writes a file on the server's machine",
+     r"\bCOPY\b[^;]{0,400}?\b(?:FROM|TO)\s+(?:E?'[^']*'|\$\w*\$)"),
+    ("a server-side file function reads or writes the server's disk",
+     r"\b(?:lo_import|lo_export|pg_read_file|pg_read_binary_file|pg_ls_dir|pg_stat_file|pg_file_write|pg_file_rename|pg_file_unlink)\s*\("),
+    ("an untrusted language or a C function runs code on the server's machine",
+     r"\bLANGUAGE\s+'?(?:plpython3?u|plperlu|pltclu|c|internal)\b'?"),
+    ("an extension that reaches the disk, the network or untrusted code",
+     r"\bCREATE\s+EXTENSION\s+(?:IF\s+NOT\s+EXISTS\s+)?\"?(?:plpython3?u|plperlu|pltclu|adminpack|file_fdw|dblink|postgres_fdw|pg_cron)\b"),
+    ("ALTER SYSTEM changes the server's configuration (commands such as archive_command run on its machine)",
+     r"\bALTER\s+SYSTEM\b"),
+    ("LOAD puts a library from the server's disk into it", r"(?:^|;)\s*LOAD\s+'"),
+    ("a preload setting loads libraries from the server's disk", r"\b(?:session|local|shared)_preload_libraries\b"),
+))
+
+
+def host_access(sql: str, first_line: int = 1) -> list[tuple[int, str]]:
+    """(line, what) of each place in `sql` that would act on the server's machine."""
+    out = []
+    for what, rx in _PATTERNS:
+        for m in rx.finditer(sql):
+            out.append((first_line + sql.count("\n", 0, m.start()), what))
+    return sorted(out)
