@@ -80,6 +80,7 @@ def git_warnings(cfg: ProjectConfig) -> list[str]:
 def plan_apply(root: Path | str, migrations: str | None = None, force: bool = False) -> ApplyPlan:
     """Check everything apply needs and return what it will do; raise a ConsolidateError that says what to do otherwise."""
     cfg = load_config(root, migrations)
+    cfg.check()
     paths = Paths.of(cfg)
     refuse_if_busy(cfg, paths)
     if not cfg.folder.is_dir():
@@ -204,6 +205,7 @@ def _free(path: Path) -> Path:
 
 def plan_rollback(root: Path | str, migrations: str | None = None, force: bool = False) -> RollbackPlan:
     cfg = load_config(root, migrations)
+    cfg.check()
     p = Paths.of(cfg)
     rel = lambda x: x.relative_to(cfg.root).as_posix()  # noqa: E731
     if not p.backup.exists():

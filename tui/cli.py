@@ -40,12 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--until", default=None, help="fold the history up to this version; keep later files as they are")
     g.add_argument("--pg", default=None, choices=PROVIDERS, help="where to prove the set (default: auto)")
     g.add_argument("--database-url", default=None, help="prove it on an existing server (only scratch databases are made there)")
+    g.add_argument("--create-roles", action="store_true", help="with --database-url: create the roles the history grants to (dropped after)")
     g.add_argument("--no-proof", action="store_true", help="write the set without proving it on PostgreSQL (it says so)")
     g.add_argument("--force", action="store_true", help="replace a staged set edited by hand (the edited copy is moved to .consolidate/new.edited/)")
     g.add_argument("--keep-going", action="store_true", help="go on when part of the history cannot be read (the set lacks it)")
     v = sub.add_parser("validate", help="prove on a throwaway PostgreSQL that the new set builds the same database")
     v.add_argument("--pg", default=None, choices=PROVIDERS, help="where to start the throwaway PostgreSQL (default: auto)")
     v.add_argument("--database-url", default=None, help="an existing server; only scratch databases are created there")
+    v.add_argument("--create-roles", action="store_true", help="with --database-url: create the roles the history grants to (dropped after)")
     v.add_argument("--keep-going", action="store_true", help="go on when part of the history cannot be read (apply then refuses without --force)")
     ap = sub.add_parser("apply", help="back up migrations/ to migrations.old/ and swap the validated set in")
     ap.add_argument("--force", action="store_true", help="apply without an equal validation of this exact set (says what it skips)")
@@ -152,7 +154,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if not args.no_proof:
         from tui.pg.proof import PgProver
 
-        prover = PgProver(args.pg or "", args.database_url)
+        prover = PgProver(args.pg or "", args.database_url, create_roles=args.create_roles)
 
     def say(step: str, detail: str) -> None:
         if sys.stderr.isatty():
@@ -212,7 +214,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     try:
         result = validate(args.project, args.migrations, args.format, pg=args.pg, url=args.database_url, progress=progress,
-                          keep_going=args.keep_going)
+                          keep_going=args.keep_going, create_roles=args.create_roles)
     except ConsolidateError as exc:
         msg = str(exc)
         if args.database_url:

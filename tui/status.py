@@ -15,7 +15,7 @@ from tui.core.project import load_config
 from tui.core.state import read_json_object
 from tui.manifest import Paths, read_manifest, tree_fingerprint
 
-STATES = ("untouched", "generated", "validated", "applied", "rolled_back", "interrupted", "busy")
+STATES = ("untouched", "generated", "validated", "applied", "rolled_back", "interrupted", "busy", "misconfigured")
 
 
 @dataclass
@@ -30,6 +30,9 @@ class Status:
 
 def project_status(root: Path | str, migrations: str | None = None) -> Status:
     cfg = load_config(root, migrations)
+    broken = [str(d) for d in cfg.diagnostics if d.severity == "error"]
+    if broken:
+        return Status("misconfigured", f"fix {broken[0].split(': error: ')[0]} (every command but analyze refuses until then)", broken)
     p = Paths.of(cfg)
     rel = lambda x: x.relative_to(cfg.root).as_posix()  # noqa: E731
     left = [rel(x) for x in p.leftovers()]

@@ -133,7 +133,7 @@ def different(example: Path, pg_server: Any) -> tuple[Path, Any]:
 
     info = pg_server.conninfo
     url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
-    generate(example, prover=PgProver(url=url))  # proven: the deliberate change is the only difference
+    generate(example, prover=PgProver(url=url, create_roles=True))  # proven: the deliberate change is the only difference
     staged = example / "mutated"
     shutil.copytree(example / ".consolidate" / "new", staged)
     core = staged / "0002_core_tables.sql"
@@ -141,7 +141,7 @@ def different(example: Path, pg_server: Any) -> tuple[Path, Any]:
     old = "DEFAULT '{}'::jsonb"
     assert old in text
     core.write_text(text.replace(old, "DEFAULT '{\"mutated\": true}'::jsonb", 1))
-    result = validate(example, url=url, staged=staged)
+    result = validate(example, url=url, staged=staged, create_roles=True)
     assert not result.equal and result.differences
     return example, result
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 from tui import __version__
 from tui.cli import _parser
@@ -89,3 +91,39 @@ def test_a_file_without_its_marker_is_refused_not_skipped(tmp_path: Path) -> Non
     first.write_text(first.read_text().replace("-- migrate:up", "-- up"))
     r = run("generate", str(project), "--no-proof", "--format", "dbmate")
     assert r.returncode == 2 and "section; file skipped" in r.stderr and first.name in r.stderr
+
+
+@pytest.mark.parametrize("settings,message", [
+    ('postgres = "fifteen"\n', "consolidate.toml:1: the project's settings are wrong: postgres must be"),
+    ('postgres = -3\n', "postgres must be a PostgreSQL major version"),
+    ('roles = 5\n', "roles must be a list of role names"),
+    ('roles = "admin"\n', "roles must be a list of role names, not 'admin'"),
+    ('# a comment\nmigratoins = "db"\n', "consolidate.toml:2: the project's settings are wrong: unknown setting 'migratoins'"),
+    ('migrations = ["a", "b"]\n', "migrations must be the migrations folder"),
+    ('migrations = "."\n', "must be a folder inside the project"),
+    ('migrations = ".consolidate/new"\n', "inside .consolidate/"),
+    ('postgres = 15\npostgres = 16\n', "cannot read settings"),
+    (b'preamble = "caf\xe9"\n', "cannot read settings"),
+])
+def test_wrong_settings_are_refused_with_file_and_line(tmp_path: Path, settings: str | bytes, message: str) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(ROOT / "migrations", project / "migrations")
+    config = project / "consolidate.toml"
+    config.write_bytes(settings if isinstance(settings, bytes) else settings.encode())
+    for command in (("generate", "--no-proof"), ("validate",), ("apply", "--yes"), ("rollback", "--yes")):
+        r = run(command[0], str(project), *command[1:])
+        assert r.returncode == 2, (command, r.stderr)
+        assert "Traceback" not in r.stderr
+        if command[0] in ("generate", "validate"):
+            assert message in r.stderr, (command, r.stderr)
+    status = run("status", str(project))
+    assert status.returncode == 0 and status.stdout.startswith("state: misconfigured")
+    assert not (project / ".consolidate" / "new").exists()
+
+
+def test_a_migrations_flag_outside_the_project_is_refused(tmp_path: Path) -> None:
+    project = tmp_path / "p"
+    shutil.copytree(ROOT / "migrations", project / "migrations")
+    for where in (".", "..", str(tmp_path)):
+        r = run("generate", str(project), "--no-proof", "--migrations", where)
+        assert r.returncode == 2 and "inside the project" in r.stderr and "Traceback" not in r.stderr

@@ -23,6 +23,6 @@ def test_plan_case_is_equal_on_postgres(tmp_path: Path, pg_server, case: str, de
     shutil.copytree(PLANS / case / "migrations", project / "migrations")
     info = pg_server.conninfo
     url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
-    result = validate(project, url=url, staged=PLANS / case / "expected" / decision)
+    result = validate(project, url=url, create_roles=True, staged=PLANS / case / "expected" / decision)
     assert [d.to_json() for d in result.differences] == []
     assert result.equal

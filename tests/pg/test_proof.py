@@ -48,7 +48,7 @@ def test_a_planted_wrong_fold_is_backed_off_with_its_reason(example: Path, pg_se
             p.fold_of(findings[0]).add(index.seq)
 
     monkeypatch.setitem(accept.APPLIERS, NO_STATEMENT, wrong)
-    result = generate(example, prover=PgProver(url=_url(pg_server)))
+    result = generate(example, prover=PgProver(url=_url(pg_server), create_roles=True))
     proof = result.proof
     assert proof.state == PROVEN
     assert len(proof.backed_off) == 1
@@ -71,7 +71,7 @@ def test_family_is_proven_equal_and_still_folds(tmp_path: Path, pg_server, case:
     spec = json.loads((FAMILIES / case / "case.json").read_text())
     project = tmp_path / case
     shutil.copytree(FAMILIES / case / "migrations", project / "migrations")
-    result = generate(project, prover=PgProver(url=_url(pg_server)))
+    result = generate(project, prover=PgProver(url=_url(pg_server), create_roles=True))
     proof = result.proof
     assert proof.state == PROVEN, proof.why
     assert len(proof.backed_off) == spec.get("backed_off", 0), [b.reason for b in proof.backed_off]
@@ -84,4 +84,4 @@ def test_family_is_proven_equal_and_still_folds(tmp_path: Path, pg_server, case:
             (expected_dir / name).parent.mkdir(parents=True, exist_ok=True)
             (expected_dir / name).write_text(text)
     assert staged == tree(expected_dir)
-    assert validate(project, url=_url(pg_server)).equal
+    assert validate(project, url=_url(pg_server), create_roles=True).equal

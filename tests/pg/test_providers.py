@@ -80,13 +80,20 @@ def test_url_provider_works_only_in_scratch_databases(example: Path) -> None:
         url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
         with server.connect("postgres") as conn:
             conn.execute("CREATE TABLE keep_me (id int)")
-        result = validate(example, url=url)
+            roles_before = {r[0] for r in conn.execute("SELECT rolname FROM pg_roles")}
+        # roles belong to the whole server: made only when asked
+        with pytest.raises(ConsolidateError, match="attune_readonly.*--create-roles"):
+            validate(example, url=url)
+        result = validate(example, url=url, create_roles=True)
         assert result.equal and result.provider["name"] == "url"
+        assert result.roles_created == ["attune_readonly"]
         with server.connect("postgres") as conn:
             dbs = [r[0] for r in conn.execute("SELECT datname FROM pg_database")]
             tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+            roles_after = {r[0] for r in conn.execute("SELECT rolname FROM pg_roles")}
         assert not [d for d in dbs if d.startswith(SCRATCH_PREFIX)]
         assert tables == ["keep_me"]
+        assert roles_after == roles_before  # and dropped again
 
 
 def test_unreachable_url_is_a_clean_error_without_the_password(example: Path) -> None:
@@ -152,3 +159,24 @@ def test_wrong_password_is_a_clean_error_without_the_password(example: Path) -> 
     assert r.returncode == 2
     assert "password authentication failed" in r.stderr, r.stderr
     assert wrong not in r.stderr + r.stdout and r.stderr.count("\n") <= 3
+
+
+@requires_pg
+def test_a_killed_run_leaves_a_server_that_the_next_run_removes() -> None:
+    from tui.pg.local_server import remove_stale_clusters
+
+    code = "import time\nfrom tui.pg.local_server import local_server\nwith local_server():\n    print('up', flush=True)\n    time.sleep(120)\n"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "up"
+    (cluster,) = _clusters()
+    postmaster = int((Path(cluster) / "data" / "postmaster.pid").read_text().splitlines()[0])
+    assert remove_stale_clusters() == []  # its run is alive: left alone
+    proc.kill()  # SIGKILL: no cleanup runs
+    proc.wait()
+    assert Path(f"/proc/{postmaster}").exists() and _clusters() == {cluster}  # what SIGKILL leaves behind
+    assert remove_stale_clusters() == [Path(cluster)]  # the next run's start does this
+    assert _clusters() == set()
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{postmaster}").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not Path(f"/proc/{postmaster}").exists()

@@ -68,7 +68,7 @@ def test_generated_files_apply_with_plain_psql(tmp_path: Path, example: Path, pg
     out = tmp_path / "generated"
     info = pg_server.conninfo
     url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
-    gen = generate(project, out=out, prover=PgProver(url=url))
+    gen = generate(project, out=out, prover=PgProver(url=url, create_roles=True))
     assert gen.proof.state == PROVEN, gen.proof.why
     db = pg_server.create_database("psql")
     try:

@@ -117,6 +117,7 @@ def _generate(
     else:
         root = source.config.root if isinstance(source, Analysis) else source
         analysis = analyze(root, migrations, fmt, progress=progress, track_reads=True, until=until)
+    analysis.config.check()
     if not analysis.ok:
         first = next((d for d in analysis.diagnostics if d.severity == "error"), None)
         raise ConsolidateError("nothing to generate", first.message if first else "no migration could be read",

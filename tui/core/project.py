@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
 import tomllib
 from typing import Any
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tui.core.errors import ERROR, Diagnostic
-from tui.core.state import State, state_of
+from tui.core.errors import ERROR, ConsolidateError, Diagnostic
+from tui.core.state import STATE_DIR, State, state_of
 
 CONFIG_FILE = "consolidate.toml"
 
@@ -51,6 +53,58 @@ class ProjectConfig:
     def state(self) -> State:
         return state_of(self.root)
 
+    def check(self) -> None:
+        """Refuse to work from settings that could not be read as written: a default silently
+        used instead (another folder, no preamble) would give another result."""
+        errors = [d for d in self.diagnostics if d.severity == ERROR]
+        if errors:
+            first = errors[0]
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise ConsolidateError("the project's settings are wrong", first.message + more, first.file, first.line)
+
+
+# Each setting: the type it must have, and what it is, for the message when it has another.
+_SCHEMA: dict[str, tuple[type, str]] = {
+    "migrations": (str, "the migrations folder, relative to the project"),
+    "format": (str, "a migration format name"),
+    "preamble": (str, "SQL text"),
+    "roles": (list, "a list of role names"),
+    "postgres": (int, "a PostgreSQL major version such as 15"),
+    "image": (str, "a Docker image name"),
+    "pg": (str, "a provider: auto, docker, local or embedded"),
+}
+
+
+def _schema_problems(data: dict[str, Any], text: str) -> list[tuple[str, Diagnostic]]:
+    """(key, diagnostic) for each setting that is unknown or of the wrong type, at its line."""
+    out = []
+    for key, value in data.items():
+        line = next((i for i, ln in enumerate(text.splitlines(), 1) if re.match(rf"\s*{re.escape(key)}\s*=", ln)), 0)
+        if key not in _SCHEMA:
+            out.append((key, Diagnostic(CONFIG_FILE, line, ERROR, f"unknown setting {key!r} (known: {', '.join(_SCHEMA)})")))
+            continue
+        kind, what = _SCHEMA[key]
+        wrong = not isinstance(value, kind) or isinstance(value, bool)
+        if kind is list and not wrong:
+            wrong = not all(isinstance(x, str) and x for x in value)
+        if kind is int and not wrong:
+            wrong = value < 0
+        if wrong:
+            out.append((key, Diagnostic(CONFIG_FILE, line, ERROR, f"{key} must be {what}, not {value!r}")))
+    return out
+
+
+def _outside(root: Path, migrations: str) -> str:
+    """Why the migrations folder cannot be where it is said to be ("" when it can)."""
+    # Lexically: a migrations folder that is a symlink to elsewhere is still the project's.
+    top = Path(os.path.normpath(root.absolute()))
+    folder = Path(os.path.normpath(top / migrations))
+    if folder == top or top not in folder.parents:
+        return f"the migrations folder must be a folder inside the project, not {migrations!r}"
+    if (top / STATE_DIR) == folder or (top / STATE_DIR) in folder.parents:
+        return f"the migrations folder cannot be inside {STATE_DIR}/, the tool's own state"
+    return ""
+
 
 DEFAULT_FOLDERS = ("prisma/migrations", "supabase/migrations", "db/migrations", "drizzle", "src/migrations")
 
@@ -64,10 +118,13 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
     if path.is_file():
         try:
             data = tomllib.loads(path.read_text("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             line = getattr(exc, "lineno", 0) or 0
             cfg = replace(cfg, diagnostics=(Diagnostic(CONFIG_FILE, line, ERROR, f"cannot read settings: {exc}"),))
         else:
+            problems = _schema_problems(data, path.read_text("utf-8"))
+            if problems:
+                data = {k: v for k, v in data.items() if k not in {key for key, _ in problems}}
             cfg = replace(
                 cfg,
                 migrations=str(data.get("migrations", cfg.migrations)),
@@ -77,6 +134,7 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
                 postgres=int(data.get("postgres", 0) or 0),
                 image=str(data.get("image", "")),
                 pg=str(data.get("pg", "auto")),
+                diagnostics=tuple(d for _, d in problems),
             )
     if migrations:
         cfg = replace(cfg, migrations=migrations)
@@ -85,6 +143,9 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
         found = next((f for f in DEFAULT_FOLDERS if (root / f).is_dir()), None)
         if found:
             cfg = replace(cfg, migrations=found)
+    where = _outside(root, cfg.migrations)
+    if where:
+        cfg = replace(cfg, diagnostics=cfg.diagnostics + (Diagnostic(CONFIG_FILE if not migrations else "", 0, ERROR, where),))
     if fmt and fmt != "auto":
         cfg = replace(cfg, format=fmt)
     return cfg

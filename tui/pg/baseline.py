@@ -77,6 +77,7 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
     """Compare the database with the new set and compute the bookkeeping rewrite (nothing is written)."""
     say = progress or (lambda msg: None)
     cfg = load_config(root, migrations, fmt)
+    cfg.check()
     backup = read_manifest(cfg.backup) if cfg.backup.exists() else None
     if backup is not None:
         folder = cfg.folder  # applied: the new set is the migrations folder

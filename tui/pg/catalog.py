@@ -14,8 +14,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-_USER_NS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'"
-_NOT_EXT = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = {cls}::regclass AND d.objid = {oid} AND d.deptype = 'e')"
+from tui.pg.catalog_more import _NOT_EXT, _USER_NS, read_more
+
 _CLOCK_OR_RANDOM = ("now()", "clock_timestamp()", "statement_timestamp()", "transaction_timestamp()", "random()",
                     "gen_random_uuid()", "uuid_generate_v4()", "CURRENT_TIMESTAMP", "CURRENT_DATE", "LOCALTIMESTAMP",
                     "timeofday()", "CURRENT_TIME")
@@ -65,22 +65,26 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True) -> Snapshot:  # t
     o["schema"] = {r[0]: {"owner": r[1], "comment": r[2], "acl": r[3]} for r in _all(conn, f"""
         SELECT n.nspname, pg_get_userbyid(n.nspowner), obj_description(n.oid, 'pg_namespace'), {_set('n.nspacl')}
         FROM pg_namespace n WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_namespace'", oid="n.oid")}""")}
-    o["extension"] = {r[0]: {"schema": r[1]} for r in _all(conn, """
-        SELECT e.extname, n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'""")}
+    o["extension"] = {r[0]: {"schema": r[1], "version": r[2], "comment": r[3]} for r in _all(conn, """
+        SELECT e.extname, n.nspname, e.extversion, obj_description(e.oid, 'pg_extension')
+        FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'""")}
     rels = _all(conn, f"""
         SELECT c.oid, n.nspname, c.relname, c.relkind, c.relpersistence, c.relrowsecurity, c.relforcerowsecurity,
                {_set('c.reloptions')}, pg_get_userbyid(c.relowner), obj_description(c.oid, 'pg_class'),
                {_set('c.relacl')}, CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
-               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END
+               CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
+               c.relreplident::text || coalesce(' ' || (SELECT ic.relname FROM pg_index ri JOIN pg_class ic ON ic.oid = ri.indexrelid
+                                                        WHERE ri.indrelid = c.oid AND ri.indisreplident), '')
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {_NOT_EXT.format(cls="'pg_class'", oid="c.oid")}""")
     o["table"], o["view"], o["sequence"] = {}, {}, {}
     tables: dict[int, str] = {}
-    for oid, ns, name, kind, persist, rls, force, opts, owner, comment, acl, viewdef, partkey in rels:
+    for oid, ns, name, kind, persist, rls, force, opts, owner, comment, acl, viewdef, partkey, replica in rels:
         q = _q(name, ns)
         base = {"owner": owner, "comment": comment, "acl": acl}
         if kind in ("r", "p", "f"):
-            o["table"][q] = {**base, "kind": kind, "persistence": persist, "rls": rls, "force_rls": force, "options": opts, "partition": partkey}
+            o["table"][q] = {**base, "kind": kind, "persistence": persist, "rls": rls, "force_rls": force, "options": opts, "partition": partkey,
+                             "replica_identity": replica}
             tables[oid] = q
         elif kind in ("v", "m"):
             o["view"][q] = {**base, "kind": kind, "definition": viewdef, "options": opts}
@@ -95,6 +99,7 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True) -> Snapshot:  # t
     _types(conn, s)
     _functions(conn, s)
     _triggers_and_policies(conn, s)
+    read_more(conn, o)
     if with_rows:
         _rows(conn, s, {k: v for k, v in tables.items() if v in o["table"]})
     return s
@@ -102,12 +107,15 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True) -> Snapshot:  # t
 
 def _columns(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> None:  # type: ignore[type-arg]
     s.objects["column"] = {}
-    for relid, name, type_, notnull, default, identity, generated, collation, comment, acl, position in _all(conn, f"""
+    for relid, name, type_, notnull, default, identity, generated, collation, comment, acl, position, storage, target, options, \
+            compression in _all(conn, f"""
         SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
                pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
                CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
                col_description(a.attrelid, a.attnum), {_set('a.attacl')},
-               row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)
+               row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
+               CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END, NULLIF(a.attstattarget, -1)::text,
+               {_set('a.attoptions')}, NULLIF(a.attcompression::text, '')
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
         LEFT JOIN pg_collation co ON co.oid = a.attcollation
@@ -115,6 +123,7 @@ def _columns(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> N
         s.objects["column"][f"{tables[relid]}.{name}"] = {
             "type": type_, "not_null": notnull, "default": default, "identity": identity, "generated": generated,
             "collation": collation, "comment": comment, "acl": acl, "position": int(position),
+            "storage": storage, "statistics": target, "options": options, "compression": compression,
         }
 
 
@@ -129,9 +138,9 @@ def _constraints_and_indexes(conn: psycopg.Connection, s: Snapshot) -> None:  # 
         WHERE {_USER_NS} AND con.contype <> 'n'""")
     }
     s.objects["index"] = {
-        _q(name, ns): {"definition": definition, "comment": comment}
-        for ns, name, definition, comment in _all(conn, f"""
-        SELECT n.nspname, c.relname, pg_get_indexdef(c.oid), obj_description(c.oid, 'pg_class')
+        _q(name, ns): {"definition": definition, "comment": comment, "clustered": clustered}
+        for ns, name, definition, comment, clustered in _all(conn, f"""
+        SELECT n.nspname, c.relname, pg_get_indexdef(c.oid), obj_description(c.oid, 'pg_class'), i.indisclustered
         FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_class'", oid="c.oid")}""")
     }

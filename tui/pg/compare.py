@@ -90,7 +90,9 @@ def compare_rows(o: Snapshot, n: Snapshot, ignore: Unstable) -> list[Difference]
 # calls where rows the set leaves out used values up).
 COMPARATORS: dict[str, Callable[[Snapshot, Snapshot, Unstable], list[Difference]]] = {
     **{kind: _kind(kind) for kind in ("schema", "extension", "type", "domain", "sequence", "table", "column", "constraint",
-                                      "index", "view", "function", "trigger", "policy")},
+                                      "index", "view", "function", "trigger", "policy", "rule", "statistics", "collation",
+                                      "text_search_config", "text_search_dictionary", "operator", "operator_class",
+                                      "operator_family", "cast", "publication", "default_privilege", "database_setting")},
     "data": compare_rows,
 }
 

@@ -9,6 +9,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -73,7 +74,9 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
     if bindir is None:
         raise ConsolidateError("no local PostgreSQL binaries", "install Debian's postgresql package or put initdb on PATH")
     user = _unprivileged_user()
+    remove_stale_clusters()
     tmp = Path(tempfile.mkdtemp(prefix="consolidate-pg-"))
+    (tmp / _OWNER).write_text(_me())
     data, sock = tmp / "data", tmp / "sock"
     sock.mkdir()
     prefix: list[str] = []
@@ -105,6 +108,48 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
             if not tmp.exists():
                 break
             time.sleep(0.25)
+
+
+_OWNER = "owner"  # the pid and start time of the process that made the cluster's folder
+
+
+def _started(pid: int) -> str:
+    """A process's start time (clock ticks since boot), which a reused pid does not share."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def _me() -> str:
+    return f"{os.getpid()} {_started(os.getpid())}"
+
+
+def remove_stale_clusters() -> list[Path]:
+    """Stop and remove the clusters of runs that died without cleaning up (SIGKILL, a lost
+    machine session); those of running processes are left alone. Returns what was removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob("consolidate-pg-*"):
+        try:
+            pid_text, _, started = (folder / _OWNER).read_text().partition(" ")
+            pid = int(pid_text)
+        except (OSError, ValueError):
+            continue  # not ours to judge: made by an older version, or being made right now
+        if _started(pid) and _started(pid) == started.strip():
+            continue  # its run is alive
+        pidfile = folder / "data" / "postmaster.pid"
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            postmaster = int(pidfile.read_text().splitlines()[0])
+            # only a postgres whose command line names this very folder
+            if str(folder) in Path(f"/proc/{postmaster}/cmdline").read_text(errors="replace").replace("\0", " "):
+                os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown: the cluster is thrown away
+                for _ in range(40):
+                    if not Path(f"/proc/{postmaster}").exists():
+                        break
+                    time.sleep(0.05)
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 def _run(cmd: list[str], what: str, log: Path | None = None) -> None:

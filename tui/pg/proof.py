@@ -38,6 +38,7 @@ class PgProver:
     url: str | None = None
     max_rounds: int = 80
     server: Server | None = None  # one already running (validate's), else the provider's is started
+    create_roles: bool = False  # on an existing server (url): make the roles the history grants to, then drop them
 
     def __call__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None, reread: Reread | None = None) -> Proof:
         cfg = analysis.config
@@ -47,7 +48,8 @@ class PgProver:
             return proof
         say("server", "starting PostgreSQL for the proof")
         try:
-            with open_server(self.pg or cfg.pg, self.url, cfg.postgres, cfg.image, analysis.model.extensions) as server:
+            with open_server(self.pg or cfg.pg, self.url, cfg.postgres, cfg.image, analysis.model.extensions,
+                             self.create_roles) as server:
                 provider = {"name": server.name, "version": server.version, "why": server.why}
                 proof = _Run(analysis, make, say, cancel, server, self.max_rounds, reread).prove()
                 proof.provider = provider

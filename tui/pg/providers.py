@@ -89,12 +89,13 @@ CHOICES = (AUTO, *PROVIDERS)
 
 @contextlib.contextmanager
 def open_server(pg: str = AUTO, url: str | None = None, major: int = 0, image: str = "",
-                extensions: list[str] | None = None) -> Iterator[Server]:
-    """The provider asked for, or with `auto` the first that offers every extension the history needs."""
+                extensions: list[str] | None = None, create_roles: bool = False) -> Iterator[Server]:
+    """The provider asked for, or with `auto` the first that offers every extension the history needs.
+    On an existing server (`url`) roles are created only with `create_roles`, and dropped after."""
     if url:
         from tui.pg.server import url_server
 
-        with url_server(url) as s:
+        with url_server(url, create_roles) as s:
             yield s
         return
     if pg != AUTO and pg not in PROVIDERS:

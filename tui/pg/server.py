@@ -34,6 +34,8 @@ class Server:
     why: str = ""
     extensions: set[str] = field(default_factory=set)
     created: list[str] = field(default_factory=list)
+    may_create_roles: bool = True  # a throwaway server; on the user's own, only when asked
+    roles_made: list[str] = field(default_factory=list)
 
     def connect(self, dbname: str = "", autocommit: bool = True) -> psycopg.Connection:  # type: ignore[type-arg]
         info = dict(self.conninfo)
@@ -70,15 +72,24 @@ class Server:
 
     def create_roles(self, roles: list[str]) -> list[str]:
         """Create the roles the history grants to but never creates; returns those it created."""
-        made = []
         with self.connect() as conn:
-            for role in sorted(set(roles)):
-                exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-                if not exists:
-                    # the name comes from the history: it reaches SQL only as an identifier
-                    conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
-                    made.append(role)
-        return made
+            missing = [r for r in sorted(set(roles)) if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (r,)).fetchone()]
+            if missing and not self.may_create_roles:
+                raise ConsolidateError("the history grants to roles this server does not have",
+                                       f"{', '.join(missing)}; roles belong to the whole server, so they are made only "
+                                       "with --create-roles (and dropped again afterwards)")
+            for role in missing:
+                # the name comes from the history: it reaches SQL only as an identifier
+                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+                self.roles_made.append(role)
+        return missing
+
+    def drop_roles(self) -> None:
+        """Drop the roles this run made (after its scratch databases, which held what they own)."""
+        with contextlib.suppress(ConsolidateError, psycopg.Error), self.connect() as conn:
+            for role in reversed(self.roles_made):
+                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+        self.roles_made.clear()
 
     def refresh_info(self) -> None:
         with self.connect() as conn:
@@ -115,14 +126,15 @@ def hide_password(text: str, url: str | None) -> str:
 
 
 @contextlib.contextmanager
-def url_server(url: str) -> Iterator[Server]:
-    """An existing server: only scratch databases with a unique prefix are created, then dropped."""
+def url_server(url: str, create_roles: bool = False) -> Iterator[Server]:
+    """An existing server: only scratch databases with a unique prefix are created, then dropped;
+    roles only with `create_roles`, then dropped."""
     try:
         info = psycopg.conninfo.conninfo_to_dict(url)
     except psycopg.ProgrammingError as exc:
         raise ConsolidateError("bad database URL", first_line(exc)) from None
     info["dbname"] = info.get("dbname") or "postgres"
-    server = Server("url", info, why=f"--database-url {mask_url(url)}")
+    server = Server("url", info, why=f"--database-url {mask_url(url)}", may_create_roles=create_roles)
     try:
         server.refresh_info()
     except ConsolidateError as exc:
@@ -131,3 +143,4 @@ def url_server(url: str) -> Iterator[Server]:
         yield server
     finally:
         server.drop_databases()
+        server.drop_roles()

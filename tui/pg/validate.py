@@ -73,6 +73,7 @@ def validate(
     cancel: threading.Event | None = None,
     staged: Path | None = None,
     keep_going: bool = False,
+    create_roles: bool = False,
 ) -> ValidationResult:
     """Generate the staged set if it is missing or stale, then prove it against the history.
 
@@ -83,7 +84,7 @@ def validate(
     """
     root = source.config.root if isinstance(source, Analysis) else Path(source)
     with project_lock(root, "validate"):
-        return _validate(source, migrations, fmt, pg, url, progress, cancel, staged, keep_going)
+        return _validate(source, migrations, fmt, pg, url, progress, cancel, staged, keep_going, create_roles)
 
 
 def _validate(
@@ -96,6 +97,7 @@ def _validate(
     cancel: threading.Event | None,
     staged: Path | None,
     keep_going: bool,
+    create_roles: bool,
 ) -> ValidationResult:
     say = progress or (lambda step, detail: None)
     # The history as it is before anything reads it: an edit made while we work is not recorded as validated.
@@ -108,6 +110,7 @@ def _validate(
         say("analyze", "reading the history")
         root = source.config.root if isinstance(source, Analysis) else source
         analysis = analyze(root, migrations, fmt, track_reads=True)
+    analysis.config.check()
     if not keep_going:
         analysis.refuse_lost("validate")
     cfg = analysis.config
@@ -126,7 +129,7 @@ def _validate(
     roles = sorted(set(cfg.roles) | (analysis.model.roles_used - analysis.model.roles_created))
     say("server", "starting PostgreSQL")
     t = time.perf_counter()
-    with open_server(pg or cfg.pg, url, cfg.postgres, cfg.image, analysis.model.extensions) as server:
+    with open_server(pg or cfg.pg, url, cfg.postgres, cfg.image, analysis.model.extensions, create_roles) as server:
         timings["server"] = round(time.perf_counter() - t, 3)
         made = server.create_roles(roles)
         if edited:

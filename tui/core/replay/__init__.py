@@ -48,6 +48,7 @@ HANDLERS: dict[type, Handler] = {
     ast.RefreshMatViewStmt: functions.refresh_matview,
     ast.CommentStmt: access.comment,
     ast.GrantStmt: access.grant,
+    ast.AlterDefaultPrivilegesStmt: access.default_privileges,
     ast.AlterOwnerStmt: access.alter_owner,
     ast.CreatePolicyStmt: access.create_policy,
     ast.AlterPolicyStmt: access.alter_policy,

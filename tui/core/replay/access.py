@@ -71,6 +71,17 @@ def grant(rp: Engine, node: ast.GrantStmt) -> None:
         rp.event(t, GRANT if node.is_grant else REVOKE, ", ".join(roles))
 
 
+def default_privileges(rp: Engine, node: ast.AlterDefaultPrivilegesStmt) -> None:
+    # The roles it names must exist where the history is built; what it does to later objects
+    # is not modelled, so it stays where it stood.
+    action = node.action
+    rp.model.roles_used.update(r.rolename for r in (action.grantees if action else None) or () if getattr(r, "rolename", None))
+    for opt in node.options or ():
+        if opt.defname == "roles":
+            rp.model.roles_used.update(r.rolename for r in opt.arg or () if getattr(r, "rolename", None))
+    rp.unfollow("ALTER DEFAULT PRIVILEGES is not modelled")
+
+
 def alter_owner(rp: Engine, node: ast.AlterOwnerStmt) -> None:
     o = rp.target(node.objectType, node.object)
     owner(rp, o, node.newowner)

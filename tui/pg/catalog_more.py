@@ -1,0 +1,100 @@
+"""The catalog kinds beyond tables, columns and code: collations, text search, operators, casts,
+extended statistics, publications, rules, default privileges and database settings.
+
+Each is read as plain comparable text, keyed by a name a person can find, and left out where it
+belongs to an extension (the extension is compared by name and version) or to PostgreSQL itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+_USER_NS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'"
+_NOT_EXT = "NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = {cls}::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"
+_FIRST_USER_OID = 16384  # PostgreSQL's own objects have lower oids
+
+
+def _all(conn: psycopg.Connection, sql: str) -> list[tuple[Any, ...]]:  # type: ignore[type-arg]
+    return conn.execute(sql).fetchall()  # type: ignore[arg-type]
+
+
+def _q(name: str, schema: str) -> str:
+    return name if schema == "public" else f"{schema}.{name}"
+
+
+def read_more(conn: psycopg.Connection, objects: dict[str, dict[str, Any]]) -> None:  # type: ignore[type-arg]
+    """Add the kinds of this module to a snapshot's objects."""
+    objects["collation"] = {_q(name, ns): {"definition": d, "owner": owner, "comment": comment} for ns, name, d, owner, comment in _all(conn, f"""
+        SELECT n.nspname, c.collname, (to_jsonb(c) - 'oid' - 'collnamespace' - 'collowner' - 'collversion')::text,
+               pg_get_userbyid(c.collowner), obj_description(c.oid, 'pg_collation')
+        FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
+        WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_collation'", oid="c.oid")}""")}
+    objects["text_search_config"] = {_q(name, ns): {"parser": parser, "mappings": maps, "comment": comment}
+                                     for ns, name, parser, maps, comment in _all(conn, f"""
+        SELECT n.nspname, cfg.cfgname, prs.prsname,
+               (SELECT string_agg(m.maptokentype || '=' || d.dictname, ',' ORDER BY m.maptokentype, m.mapseqno)
+                  FROM pg_ts_config_map m JOIN pg_ts_dict d ON d.oid = m.mapdict WHERE m.mapcfg = cfg.oid),
+               obj_description(cfg.oid, 'pg_ts_config')
+        FROM pg_ts_config cfg JOIN pg_namespace n ON n.oid = cfg.cfgnamespace JOIN pg_ts_parser prs ON prs.oid = cfg.cfgparser
+        WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_ts_config'", oid="cfg.oid")}""")}
+    objects["text_search_dictionary"] = {_q(name, ns): {"template": tmpl, "options": opts, "comment": comment}
+                                         for ns, name, tmpl, opts, comment in _all(conn, f"""
+        SELECT n.nspname, d.dictname, t.tmplname, d.dictinitoption, obj_description(d.oid, 'pg_ts_dict')
+        FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace JOIN pg_ts_template t ON t.oid = d.dicttemplate
+        WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_ts_dict'", oid="d.oid")}""")}
+    objects["operator"] = {f"{_q(name, ns)}({left},{right})": {"function": fn, "result": res, "commutator": com, "negator": neg,
+                                                              "restrict": rest, "join": join, "hashes": h, "merges": m}
+                           for ns, name, left, right, fn, res, com, neg, rest, join, h, m in _all(conn, f"""
+        SELECT n.nspname, o.oprname, format_type(o.oprleft, NULL), format_type(o.oprright, NULL), o.oprcode::regprocedure::text,
+               format_type(o.oprresult, NULL), NULLIF(o.oprcom, 0)::regoperator::text, NULLIF(o.oprnegate, 0)::regoperator::text,
+               o.oprrest::text, o.oprjoin::text, o.oprcanhash, o.oprcanmerge
+        FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
+        WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_operator'", oid="o.oid")}""")}
+    objects["operator_class"] = {f"{_q(name, ns)} USING {am}": {"type": type_, "family": family, "default": default, "members": members}
+                                 for ns, name, am, type_, family, default, members in _all(conn, f"""
+        SELECT n.nspname, c.opcname, am.amname, format_type(c.opcintype, NULL), f.opfname, c.opcdefault,
+               concat_ws(' ',
+                 (SELECT string_agg('op' || ao.amopstrategy || '=' || ao.amopopr::regoperator::text, ' ' ORDER BY ao.amopstrategy)
+                    FROM pg_amop ao WHERE ao.amopfamily = c.opcfamily AND ao.amoplefttype = c.opcintype),
+                 (SELECT string_agg('fn' || ap.amprocnum || '=' || ap.amproc::regprocedure::text, ' ' ORDER BY ap.amprocnum)
+                    FROM pg_amproc ap WHERE ap.amprocfamily = c.opcfamily AND ap.amproclefttype = c.opcintype))
+        FROM pg_opclass c JOIN pg_namespace n ON n.oid = c.opcnamespace JOIN pg_am am ON am.oid = c.opcmethod
+        JOIN pg_opfamily f ON f.oid = c.opcfamily
+        WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_opclass'", oid="c.oid")}""")}
+    objects["operator_family"] = {f"{_q(name, ns)} USING {am}": {"owner": owner} for ns, name, am, owner in _all(conn, f"""
+        SELECT n.nspname, f.opfname, am.amname, pg_get_userbyid(f.opfowner)
+        FROM pg_opfamily f JOIN pg_namespace n ON n.oid = f.opfnamespace JOIN pg_am am ON am.oid = f.opfmethod
+        WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_opfamily'", oid="f.oid")}""")}
+    objects["cast"] = {f"{src} AS {dst}": {"function": fn, "context": ctx, "method": method} for src, dst, fn, ctx, method in _all(conn, f"""
+        SELECT format_type(c.castsource, NULL), format_type(c.casttarget, NULL), NULLIF(c.castfunc, 0)::regprocedure::text,
+               c.castcontext, c.castmethod
+        FROM pg_cast c WHERE c.oid >= {_FIRST_USER_OID} AND {_NOT_EXT.format(cls="'pg_cast'", oid="c.oid")}""")}
+    objects["statistics"] = {_q(name, ns): {"definition": d, "target": str(target), "comment": comment}
+                             for ns, name, d, target, comment in _all(conn, f"""
+        SELECT n.nspname, s.stxname, pg_get_statisticsobjdef(s.oid), s.stxstattarget, obj_description(s.oid, 'pg_statistic_ext')
+        FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace
+        WHERE {_USER_NS} AND {_NOT_EXT.format(cls="'pg_statistic_ext'", oid="s.oid")}""")}
+    objects["publication"] = {name: {"all_tables": alltables, "actions": actions, "via_root": via_root, "tables": tables}
+                              for name, alltables, actions, via_root, tables in _all(conn, """
+        SELECT p.pubname, p.puballtables,
+               concat_ws(',', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
+                         CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END),
+               p.pubviaroot,
+               (SELECT string_agg(t.schemaname || '.' || t.tablename, ',' ORDER BY 1) FROM pg_publication_tables t
+                 WHERE t.pubname = p.pubname)
+        FROM pg_publication p""")}
+    objects["rule"] = {f"{_q(table, ns)}.{name}": {"definition": d} for ns, table, name, d in _all(conn, """
+        SELECT schemaname, tablename, rulename, definition FROM pg_rules
+        WHERE schemaname NOT IN ('pg_catalog', 'information_schema')""")}
+    objects["default_privilege"] = {f"{role} in {schema or 'every schema'} on {kind}": {"acl": acl}
+                                    for role, schema, kind, acl in _all(conn, """
+        SELECT pg_get_userbyid(d.defaclrole), n.nspname,
+               CASE d.defaclobjtype WHEN 'r' THEN 'tables' WHEN 'S' THEN 'sequences' WHEN 'f' THEN 'functions'
+                    WHEN 'T' THEN 'types' WHEN 'n' THEN 'schemas' ELSE d.defaclobjtype::text END,
+               coalesce(array_to_string(ARRAY(SELECT x::text FROM unnest(d.defaclacl) x ORDER BY 1), ','), '')
+        FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace""")}
+    objects["database_setting"] = {f"for {role or 'every role'}": {"settings": settings} for role, settings in _all(conn, """
+        SELECT CASE WHEN s.setrole <> 0 THEN pg_get_userbyid(s.setrole) END, array_to_string(ARRAY(SELECT x FROM unnest(s.setconfig) x ORDER BY 1), ',')
+        FROM pg_db_role_setting s WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())""")}
