@@ -24,7 +24,8 @@ from tui.core.lock import holder_of, project_lock
 from tui.core.project import ProjectConfig, load_config
 from tui.core.report import README, REPORT, readme_text, report_text
 from tui.core.state import tree_sha
-from tui.manifest import MANIFEST, Paths, check_backup, checkpoint, copy_tree, make_manifest, read_manifest, remove_tree, sync_dir, tree_fingerprint
+from tui.manifest import (MANIFEST, Paths, check_backup, checkpoint, copy_tree, make_manifest, read_manifest, refuse_special_files,
+                          remove_tree, sync_dir, tree_fingerprint)
 
 Progress = Callable[[str], None]
 
@@ -85,6 +86,11 @@ def plan_apply(root: Path | str, migrations: str | None = None, force: bool = Fa
     refuse_if_busy(cfg, paths)
     if not cfg.folder.is_dir():
         raise ConsolidateError("no migrations folder", f"{cfg.migrations}/ does not exist")
+    if cfg.folder.is_symlink():
+        raise ConsolidateError("refusing to apply", f"{cfg.migrations}/ is a symbolic link (to {os.readlink(cfg.folder)}): "
+                               "apply swaps folders by renaming them, which would put a folder where the link is; "
+                               "run consolidate in the project where the folder really is")
+    refuse_special_files(cfg.folder, f"{cfg.migrations}/")
     staged = cfg.state.staged
     if not staged.is_dir():
         raise ConsolidateError("nothing generated yet", "run consolidate generate, then consolidate validate")
@@ -224,6 +230,7 @@ def plan_rollback(root: Path | str, migrations: str | None = None, force: bool =
         raise ConsolidateError("refusing to roll back: the backup does not match its manifest",
                                "; ".join(problems[:5]) + (f" (and {len(problems) - 5} more)" if len(problems) > 5 else "")
                                + f". Nothing was changed; {rel(p.backup)}/ is as you left it")
+    refuse_special_files(p.folder, f"{cfg.migrations}/")
     current = tree_fingerprint(p.folder) if p.folder.is_dir() else ""
     edited = bool(current) and current not in (manifest.get("new_fingerprint"), manifest.get("history_fingerprint"))
     if edited and not force:

@@ -14,11 +14,13 @@ import json
 import os
 import shutil
 import signal
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tui import __version__
+from tui.core.errors import ConsolidateError
 from tui.core.project import ProjectConfig
 from tui.core.state import read_json_object
 
@@ -84,6 +86,9 @@ def describe(folder: Path, skip: str = "") -> dict[str, list[dict[str, Any]]]:
                 links.append({"path": rel, "target": os.readlink(p)})
                 continue
             st = p.stat()
+            if not stat.S_ISREG(st.st_mode):  # a FIFO or a device: reading it would wait forever
+                files.append({"path": rel, "special": stat.S_IFMT(st.st_mode), "mode": st.st_mode & 0o7777})
+                continue
             files.append({"path": rel, "size": st.st_size, "sha256": _sha(p), "mode": st.st_mode & 0o7777})
     key = lambda e: e["path"]  # noqa: E731
     return {"files": sorted(files, key=key), "dirs": sorted(dirs, key=key), "symlinks": sorted(links, key=key)}
@@ -132,11 +137,31 @@ def check_backup(backup: Path, manifest: dict[str, Any]) -> list[str]:
     return problems
 
 
+def special_files(folder: Path) -> list[str]:
+    """Entries under `folder` that are neither files, folders nor symlinks (FIFOs, sockets, devices)."""
+    out = []
+    for dirpath, _, filenames in os.walk(folder):
+        for name in filenames:
+            p = Path(dirpath) / name
+            if not p.is_symlink() and not stat.S_ISREG(p.stat().st_mode):
+                out.append(p.relative_to(folder).as_posix())
+    return sorted(out)
+
+
+def refuse_special_files(folder: Path, label: str) -> None:
+    """apply and rollback copy files, folders and symlinks: anything else is named, not waited on."""
+    found = special_files(folder) if folder.is_dir() else []
+    if found:
+        raise ConsolidateError(f"{label} holds what is not a file", f"{', '.join(found[:5])} (a FIFO, socket or device): "
+                               "move it out of the folder first; nothing was changed")
+
+
 def copy_tree(src: Path, dst: Path, step: str, skip: str = "") -> None:
     """Copy `src` to a new folder `dst`: bytes, modes, times, empty folders and symlinks as they are.
 
     Each file is flushed to disk before the next, so a copy killed half-way holds only whole files.
     """
+    refuse_special_files(src, src.name + "/")
     dst.mkdir(mode=src.stat().st_mode & 0o7777)
     for dirpath, dirnames, filenames in os.walk(src):
         base = Path(dirpath)

@@ -186,3 +186,27 @@ async def test_a_failed_validation_shows_why_where_and_the_sql(example: Path) ->
         assert "preamble" in verdict  # the hint for what a history that needs setup is missing
         steps = str(app.screen.query_one("#steps").render())
         assert "failed" in steps and "cancelled" not in steps
+
+
+async def test_what_could_not_be_read_is_marked_and_listed(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import HISTORIES
+
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "bad_syntax_in_middle", project)
+    app = ConsolidateApp(project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        bar = str(app.screen.query_one("PhaseBar").render())
+        assert "⚠ 1" in bar
+        await pilot.press("exclamation_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "DiagnosticsScreen"
+        table = app.screen.query_one("#diagnostics-table")
+        rows = [" ".join(str(c) for c in table.get_row_at(i)) for i in range(table.row_count)]
+        assert any("error" in r and ".sql:2" in r and "statement skipped" in r for r in rows), rows
+        assert "generate and validate refuse" in str(app.screen.query_one("#diagnostics-title").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "AnalyzeScreen"

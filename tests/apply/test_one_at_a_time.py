@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,31 @@ def test_generate_refuses_to_replace_hand_edits_and_force_keeps_them(example: Pa
     assert (result.kept_edits / "9999_mine.sql").is_file()
     assert "my careful edit" not in first.read_text()
     assert generate(example).kept_edits is None  # a set nobody edited is simply replaced
+
+
+def test_a_fifo_in_the_migrations_folder_is_named_not_waited_on(staged: Path) -> None:
+    fifo = staged / "migrations" / "pipe"
+    before = project_tree(staged)
+    os.mkfifo(fifo)
+    with pytest.raises(ConsolidateError, match="pipe .*FIFO"):
+        plan_apply(staged)
+    fifo.unlink()
+    apply(plan_apply(staged))
+    os.mkfifo(fifo)  # made after apply: rollback with --force would copy the folder
+    with pytest.raises(ConsolidateError, match="pipe .*FIFO"):
+        plan_rollback(staged, force=True)
+    r = run(staged, "status")  # and status answers
+    assert r.returncode == 0
+    fifo.unlink()
+    rollback(plan_rollback(staged))
+    assert project_tree(staged) == before
+
+
+def test_a_symlinked_migrations_folder_is_refused_not_replaced(staged: Path) -> None:
+    real = staged / "real_migrations"
+    (staged / "migrations").rename(real)
+    (staged / "migrations").symlink_to("real_migrations")
+    with pytest.raises(ConsolidateError, match="symbolic link"):
+        plan_apply(staged, force=True)
+    assert (staged / "migrations").is_symlink()
+

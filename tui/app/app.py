@@ -64,6 +64,9 @@ class ConsolidateApp(App[None]):
         s = self.session
         st = s.status.state if s.status else ""
         out = {"analyze": "✓" if s.analysis is not None else "…"}
+        errors = sum(d.severity == "error" for d in s.analysis.diagnostics) if s.analysis is not None else 0
+        if errors:
+            out["analyze"] = f"⚠ {errors}"  # what could not be read: ! on the analyze screen lists it
         if s.generated is not None or st in ("generated", "validated"):
             out["generate"] = "✓"
         if s.validation is not None:
@@ -219,8 +222,16 @@ class ConsolidateApp(App[None]):
         if isinstance(screen, AnalyzeScreen):
             screen.select_finding(finding_id)
 
+    def show_diagnostics(self) -> None:
+        from tui.app.screens.diagnostics import DiagnosticsScreen
+
+        if self.session.analysis is not None:
+            self.push_screen(DiagnosticsScreen(list(self.session.analysis.diagnostics)))
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if self.session.analysis is not None and self.session.analysis.diagnostics:
+            yield SystemCommand("Show diagnostics", "What could not be read or followed, file by file", self.show_diagnostics)
         for i, p in enumerate(PHASES, 1):
             if not self.session.reachable(p):
                 yield SystemCommand(f"Phase: {p.capitalize()}", f"Open phase {i}", lambda p=p: self.switch_mode(p))

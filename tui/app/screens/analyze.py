@@ -31,6 +31,8 @@ class AnalyzeScreen(PhaseScreen):
         Binding("d", "triage('defer')", "Defer", tooltip="Decide later (folded like accepted meanwhile)", id="triage-defer"),
         Binding("A", "accept_kind", "Accept all", tooltip="Accept every finding of this kind", id="triage-accept-kind"),
         Binding("u", "undo", "Undo", tooltip="Take back the last triage step", id="triage-undo"),
+        Binding("exclamation_mark", "diagnostics", "Diagnostics", tooltip="What could not be read or followed, file by file",
+                id="diagnostics"),
         Binding("f", "next_kind", "Kind", tooltip="Show one kind of finding at a time", id="filter-kind"),
         Binding("slash", "search", "Search", tooltip="Search kind, object, action and file", id="search"),
         Binding("enter", "open", "Open", show=False, tooltip="Read the selected finding's timeline", id="open"),
@@ -101,7 +103,7 @@ class AnalyzeScreen(PhaseScreen):
                 f"{len(s.findings)} findings: {counts[ACCEPT]} accepted, {counts[KEEP]} kept, {counts[DEFER]} deferred, "
                 f"{len(s.findings) - sum(counts.values())} undecided")
         if a.diagnostics:
-            text += f" · {len(a.diagnostics)} diagnostic(s)"
+            text += f" · {len(a.diagnostics)} diagnostic(s) (! lists them)"
         if s.stale_decisions:
             text += f" · {len(s.stale_decisions)} saved decision(s) no longer match a finding"
         self.query_one("#triage-summary", Static).update(text)
@@ -161,6 +163,8 @@ class AnalyzeScreen(PhaseScreen):
             self.session_changed()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "diagnostics":
+            return bool(self.session.analysis and self.session.analysis.diagnostics)  # shown when there are some
         if action == "undo":
             return bool(self.session.undo_steps)  # shown once there is a step to take back
         if action in ("triage", "accept_kind", "open"):
@@ -205,6 +209,12 @@ class AnalyzeScreen(PhaseScreen):
         self.app.push_screen(ConfirmScreen(f"Accept all {len(group)} {f.kind} finding(s)?", [
             "this changes your explicit decisions: " + ", ".join(f"{n} {d}" for d, n in sorted(changed.items())),
             "u undoes it afterwards"], yes="Accept all"), accept)
+
+    def action_diagnostics(self) -> None:
+        from tui.app.screens.diagnostics import DiagnosticsScreen
+
+        if self.session.analysis is not None:
+            self.app.push_screen(DiagnosticsScreen(list(self.session.analysis.diagnostics)))
 
     def action_undo(self) -> None:
         restored = self.session.undo()
