@@ -241,6 +241,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"created roles the history grants to but never creates: {', '.join(result.roles_created)}", file=out)
     for d in result.differences:
         print(f"  {d.type} {d.name}: {d.detail}\n      history: {d.old}\n      new set: {d.new}", file=out)
+        if d.history_at or d.new_at:
+            print(f"      made by: history {', '.join(d.history_at) or '(nothing)'}; new set {', '.join(d.new_at) or '(nothing)'}", file=out)
     for pk in result.packs:
         if not pk.get("ok"):
             print(f"  {pk['file']}:{pk['line']}: pack row not loaded: {pk['error']}", file=out)

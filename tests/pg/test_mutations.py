@@ -70,3 +70,6 @@ def test_one_change_is_one_difference(staged: tuple[Path, Path], tmp_path: Path,
     if expected[2]:
         assert d.detail == expected[2]
     assert d.old != d.new
+    # where to look: the history's statements that made it, and the changed file of the new set
+    assert d.history_at and all(w.startswith("migrations/") for w in d.history_at), d.history_at
+    assert any(w.rsplit(":", 1)[0].endswith(f"mutated/{target.name}") for w in d.new_at), d.new_at

@@ -80,3 +80,20 @@ def test_the_same_grants_in_another_order_are_equal(tmp_path: Path) -> None:
         "CREATE TABLE t (id int) WITH (autovacuum_enabled = false, fillfactor = 80);\nGRANT SELECT ON t TO reader_a;\n")
     diffs = validate(tmp_path, pg="local", staged=staged).differences
     assert [(d.type, d.name, d.detail) for d in diffs] == [("table", "t", "acl")]
+
+
+@requires_pg
+def test_a_value_written_by_name_into_a_clock_default_column_is_compared(tmp_path: Path) -> None:
+    table = "CREATE TABLE ev (id int, at timestamptz DEFAULT now(), tag uuid DEFAULT gen_random_uuid());\n"
+    rows = "INSERT INTO ev (id, at) VALUES (1, '{}');\nINSERT INTO ev (id) VALUES (2);\n"
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20250101000000_init.sql").write_text(table + rows.format("2020-01-01 00:00:00+00"))
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "20250101000000_init.sql").write_text(table + rows.format("2020-01-01 00:00:00+00"))
+    same = validate(tmp_path, pg="local", staged=staged)
+    assert same.equal, [d.to_json() for d in same.differences]  # now() and gen_random_uuid() values are no difference
+    (staged / "20250101000000_init.sql").write_text(table + rows.format("2021-06-01 00:00:00+00"))
+    diffs = validate(tmp_path, pg="local", staged=staged).differences
+    assert [(d.type, d.name) for d in diffs] == [("data", "ev")]
+    assert "2020-01-01" in diffs[0].old and "2021-06-01" in diffs[0].new

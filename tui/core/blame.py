@@ -158,6 +158,18 @@ def _statements_named(analysis: Analysis, failure: Failure) -> set[int]:
     return seqs
 
 
+def touched_by(analysis: Analysis, type_: str, name: str, last: int = 3) -> list[str]:
+    """`file:line` of the last statements that touched an object named as the catalog names it
+    (a difference's type and name): where a person looks to see why it differs."""
+    model = analysis.model
+    found = [model.objects[k] for k in (f"{type_}:{name}", f"table:{name}" if type_ == "data" else "") if k in model.objects]
+    if not found:
+        local = _local(name)
+        found = [o for o in model.objects.values() if o.type == type_ and _local(o.name) == local]
+    stmts = sorted({(e.stmt.parent or e.stmt) for o in found for e in o.events if e.stmt.seq >= 0}, key=lambda st: st.seq)
+    return [st.where() for st in stmts[-last:]]
+
+
 def _local(name: str) -> str:
     """`schema.table.column` -> `column`; `f(integer)` -> `f`."""
     return name.split("(", 1)[0].rsplit(".", 1)[-1]

@@ -59,7 +59,10 @@ def _all(conn: psycopg.Connection, sql: str, params: tuple[Any, ...] | None = No
     return list(conn.execute(sql, params).fetchall() if params is not None else conn.execute(sql).fetchall())
 
 
-def snapshot(conn: psycopg.Connection, with_rows: bool = True) -> Snapshot:  # type: ignore[type-arg]
+def snapshot(conn: psycopg.Connection, with_rows: bool = True,  # type: ignore[type-arg]
+             explicit: frozenset[tuple[str, str]] = frozenset()) -> Snapshot:
+    """The catalog and, `with_rows`, every table's rows; `explicit` names the (table, column)s a
+    statement wrote by name, compared even where the column's default is a clock or random call."""
     s = Snapshot()
     o = s.objects
     o["schema"] = {r[0]: {"owner": r[1], "comment": r[2], "acl": r[3]} for r in _all(conn, f"""
@@ -101,7 +104,7 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True) -> Snapshot:  # t
     _triggers_and_policies(conn, s)
     read_more(conn, o)
     if with_rows:
-        _rows(conn, s, {k: v for k, v in tables.items() if v in o["table"]})
+        _rows(conn, s, {k: v for k, v in tables.items() if v in o["table"]}, explicit)
     return s
 
 
@@ -231,15 +234,17 @@ def _triggers_and_policies(conn: psycopg.Connection, s: Snapshot) -> None:  # ty
     }
 
 
-def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> None:  # type: ignore[type-arg]
-    """Rows per table, sorted, as text; columns whose default is a clock or a random value are left out."""
+def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str],  # type: ignore[type-arg]
+          explicit: frozenset[tuple[str, str]]) -> None:
+    """Rows per table, sorted, as text; columns whose default is a clock or a random value are left
+    out, unless a statement wrote them by name."""
     for relid, table in sorted(tables.items(), key=lambda kv: kv[1]):
         cols = []
         for name, default in _all(conn, """
             SELECT a.attname, pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attribute a
             LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""", (relid,)):
-            if default and any(f in default for f in _CLOCK_OR_RANDOM):
+            if default and any(f in default for f in _CLOCK_OR_RANDOM) and (table, name) not in explicit:
                 s.skipped.append(f"{table}.{name}: default {default} (clock or random)")
                 continue
             cols.append(name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +19,12 @@ class Difference:
     detail: str
     old: str
     new: str
+    history_at: tuple[str, ...] = ()  # file:line of the history's statements that last touched it
+    new_at: tuple[str, ...] = ()  # and of the new set's
 
-    def to_json(self) -> dict[str, str]:
-        return {"type": self.type, "name": self.name, "detail": self.detail, "old": self.old, "new": self.new}
+    def to_json(self) -> dict[str, object]:
+        return {"type": self.type, "name": self.name, "detail": self.detail, "old": self.old, "new": self.new,
+                "history_at": list(self.history_at), "new_at": list(self.new_at)}
 
 
 def _text(v: Any) -> str:
@@ -63,9 +67,24 @@ def _kind(kind: str) -> Callable[[Snapshot, Snapshot, Unstable], list[Difference
     return compare
 
 
+_VOLATILE = "(differs between two builds of the history)"
+
+
 def _stable_rows(s: Snapshot, table: str, ignore: Unstable) -> list[tuple[str, ...]]:
     rows = s.rows.get(table, [])
     cols = s.row_columns.get(table, [])
+    cells = [json.loads(f) for k, n, f in ignore if k == "cell" and n == table]
+    if cells:
+        index = {c: i for i, c in enumerate(cols)}
+        masked = []
+        for r in rows:
+            r = list(r)
+            for col, key_cols, key in cells:
+                # the cell a clock or a random call filled in this row, known by its other values
+                if col in index and all(k in index for k in key_cols) and [r[index[k]] for k in key_cols] == key:
+                    r[index[col]] = _VOLATILE
+            masked.append(tuple(r))
+        rows = sorted(masked)
     keep = [i for i, c in enumerate(cols) if ("data", table, c) not in ignore]
     if len(keep) == len(cols):
         return rows
@@ -114,7 +133,19 @@ def unstable(first: Snapshot, second: Snapshot) -> Unstable:
         cols = first.row_columns.get(table) or second.row_columns.get(table, [])
         if a == b or first.row_columns.get(table) != second.row_columns.get(table):
             continue
-        for i, c in enumerate(cols):
-            if sorted(r[i] for r in a) != sorted(r[i] for r in b):
-                out.add(("data", table, c))
+        noisy = [i for i in range(len(cols)) if sorted(r[i] for r in a) != sorted(r[i] for r in b)]
+        stable = [i for i in range(len(cols)) if i not in noisy]
+        if not stable or len(a) != len(b):
+            out |= {("data", table, cols[i]) for i in noisy}  # no way to tell the rows apart: the whole column
+            continue
+        # Cell by cell: a row is known by its stable values, and only the cells that differ between
+        # the two builds are left out; a value written by name in the same column is still compared.
+        by_key: dict[tuple[str, ...], tuple[list[tuple[str, ...]], list[tuple[str, ...]]]] = {}
+        for side, rows in ((0, a), (1, b)):
+            for r in rows:
+                by_key.setdefault(tuple(r[i] for i in stable), ([], []))[side].append(r)
+        for key, (ra, rb) in by_key.items():
+            for i in noisy:
+                if sorted(r[i] for r in ra) != sorted(r[i] for r in rb):
+                    out.add(("cell", table, json.dumps([cols[i], [cols[k] for k in stable], list(key)])))
     return frozenset(out)

@@ -16,6 +16,7 @@ from typing import Any
 from tui.core.analysis import Analysis
 from tui.core.blame import Failure, Remedy, back_off, blame
 from tui.core.errors import ConsolidateError
+from tui.core.explicit import explicit_columns
 from tui.core.parse import Statement
 from tui.core.plan import Adjustments
 from tui.core.observed import Observations, to_observe
@@ -71,6 +72,7 @@ class _Run:
         self.ignore: dict[str, Any] = {}
         self.reference = Snapshot()
         self.trials = 0
+        self.explicit = explicit_columns(analysis.parsed.statements)  # compared as validate compares them
 
     def prove(self) -> Proof:
         a = self.a
@@ -129,7 +131,7 @@ class _Run:
                 with self.server.connect(db) as conn:
                     if watch is not None:
                         seen.update(watch.collect(conn))
-                    return snapshot(conn)
+                    return snapshot(conn, explicit=self.explicit)
             finally:
                 self.server.drop_database(db)
 
@@ -169,7 +171,7 @@ class _Run:
                 path = exc.file[len(folder.name) + 1:] if exc.file.startswith(folder.name + "/") else exc.file
                 return Failure(file=path, line=exc.line, message=exc.message)
             with self.server.connect(db) as conn:
-                snap = snapshot(conn)
+                snap = snapshot(conn, explicit=self.explicit)
         finally:
             self.server.drop_database(db)
         diffs = compare(self.reference, snap, self.ignore)

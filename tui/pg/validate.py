@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui.core.analysis import Analysis, analyze
+from tui.core.blame import touched_by
+from tui.core.explicit import explicit_columns
 from tui.core.decisions import load_decisions
 from tui.core.generate import generate
 from tui.core.parse import Statement
@@ -160,7 +163,8 @@ def _validate(
         timings["apply"] = round(time.perf_counter() - t, 3)
         say("snapshot", "reading both catalogs")
         t = time.perf_counter()
-        snaps = _snapshots(server, old_db, new_db)
+        explicit = explicit_columns(analysis.parsed.statements)
+        snaps = _snapshots(server, old_db, new_db, explicit)
         timings["snapshot"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
         diffs = compare(snaps[0], snaps[1])
@@ -171,12 +175,13 @@ def _validate(
             again = server.create_database("old_again")
             apply_migrations(server, again, analysis.sources.migrations, cfg.preamble, statements, None, cancel)
             with server.connect(again) as conn:
-                noise = unstable(snaps[0], snapshot(conn))
+                noise = unstable(snaps[0], snapshot(conn, explicit=explicit))
             diffs = compare(snaps[0], snaps[1], noise)
-            skipped_noise = sorted({f"{k} {n}" + (f".{f}" if f else "") + ": differs between two builds of the history"
-                                    for k, n, f in noise})
+            skipped_noise = sorted({_noise_line(k, n, f) for k, n, f in noise})
         else:
             skipped_noise = []
+        if diffs:
+            diffs = _with_provenance(diffs, analysis, staged)
         timings["compare"] = round(time.perf_counter() - t, 3)
         packs: list[dict[str, object]] = []
         if (cfg.root / "packs").is_dir():
@@ -212,10 +217,30 @@ def _validate(
     return result
 
 
-def _snapshots(server: Server, old_db: str, new_db: str) -> tuple[Snapshot, Snapshot]:
+def _noise_line(kind: str, name: str, field: str) -> str:
+    """What was left out of the comparison because two builds of the history differ in it."""
+    if kind == "cell":
+        column, key_cols, key = json.loads(field)
+        row = ", ".join(f"{c}={v}" for c, v in list(zip(key_cols, key))[:3])
+        return f"data {name}.{column} where {row}: differs between two builds of the history"
+    return f"{kind} {name}" + (f".{field}" if field else "") + ": differs between two builds of the history"
+
+
+def _with_provenance(diffs: list[Difference], history: Analysis, staged: Path) -> list[Difference]:
+    """Each difference with the statements of the history and of the new set that last touched
+    its object: the person reading it sees which fold or edit broke it."""
+    new = analyze(staged.parent, staged.name, history.sources.format)
+    root = history.config.root
+    parent = staged.parent.relative_to(root).as_posix() if staged.parent.is_relative_to(root) else str(staged.parent)
+    prefix = "" if parent == "." else parent + "/"
+    return [replace(d, history_at=tuple(touched_by(history, d.type, d.name)),
+                    new_at=tuple(prefix + w for w in touched_by(new, d.type, d.name))) for d in diffs]
+
+
+def _snapshots(server: Server, old_db: str, new_db: str, explicit: frozenset[tuple[str, str]]) -> tuple[Snapshot, Snapshot]:
     def snap(db: str) -> Snapshot:
         with server.connect(db) as conn:
-            return snapshot(conn)
+            return snapshot(conn, explicit=explicit)
 
     with ThreadPoolExecutor(2) as pool:
         a, b = pool.submit(snap, old_db), pool.submit(snap, new_db)

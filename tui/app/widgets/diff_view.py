@@ -31,9 +31,13 @@ class DiffScreen(ModalScreen[None]):
         with Horizontal(id="diff-sides"):
             with VerticalScroll(classes="diff-side") as old:
                 old.border_title = "history (old)"
+                if d.history_at:
+                    old.border_subtitle = ", ".join(d.history_at)
                 yield Static(_side(str(d.old)))
             with VerticalScroll(classes="diff-side") as new:
                 new.border_title = "new set"
+                if d.new_at:
+                    new.border_subtitle = ", ".join(d.new_at)
                 yield Static(_side(str(d.new)))
 
     def action_close(self) -> None:
