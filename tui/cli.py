@@ -75,7 +75,17 @@ _held: list[object] = []  # what such a command built, kept so that returning do
 
 def run() -> None:
     """The console entry point."""
-    code = main()
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print("consolidate: interrupted", file=sys.stderr)
+        code = EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last net: a message and exit 2, never a traceback (1 means DIFFERENT)
+        if os.environ.get("CONSOLIDATE_DEBUG"):
+            raise
+        print(f"consolidate: internal error: {type(exc).__name__}: {exc}\n"
+              "This is a bug. Run again with CONSOLIDATE_DEBUG=1 for the traceback, and report it.", file=sys.stderr)
+        code = EXIT_ERROR
     if _exit_now:
         # Freeing millions of AST nodes one by one at exit takes most of a second on a large
         # history; analyze holds no file, socket or server, so nothing is lost by skipping it.

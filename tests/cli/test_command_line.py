@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -127,3 +128,49 @@ def test_a_migrations_flag_outside_the_project_is_refused(tmp_path: Path) -> Non
     for where in (".", "..", str(tmp_path)):
         r = run("generate", str(project), "--no-proof", "--migrations", where)
         assert r.returncode == 2 and "inside the project" in r.stderr and "Traceback" not in r.stderr
+
+
+def _odd(tmp_path: Path, kind: str) -> Path:
+    project = tmp_path / kind
+    (project / "migrations").mkdir(parents=True)
+    if kind == "diesel folder without a version":
+        (project / "migrations" / "-_x").mkdir()
+        (project / "migrations" / "-_x" / "up.sql").write_text("CREATE TABLE a (id int);\n")
+    elif kind == "file name not UTF-8":
+        (project / "migrations" / os.fsdecode(b"20240101000000_caf\xe9.sql")).write_text("CREATE TABLE a (id int);\n")
+        (project / "migrations" / "20240102000000_b.sql").write_text("CREATE TABLE b (id int);\n")
+    elif kind == ".consolidate is a file":
+        (project / "migrations" / "20240101000000_a.sql").write_text("CREATE TABLE a (id int);\n")
+        (project / ".consolidate").write_text("not a folder\n")
+    return project
+
+
+@pytest.mark.parametrize("kind,message", [
+    ("diesel folder without a version", "no diesel migration files found"),
+    ("file name not UTF-8", "file name is not valid UTF-8"),
+    (".consolidate is a file", ".consolidate is a file"),
+])
+def test_odd_trees_give_a_message_not_a_traceback(tmp_path: Path, kind: str, message: str) -> None:
+    project = _odd(tmp_path, kind)
+    fmt = ["--format", "diesel"] if "diesel" in kind else []
+    for command in (["analyze"], ["generate", "--no-proof"], ["status"]):
+        r = run(command[0], str(project), *command[1:], *(fmt if command[0] != "status" else []))
+        assert "Traceback" not in r.stderr, (command, r.stderr)
+        assert r.returncode in (0, 2)
+    r = run("generate", str(project), "--no-proof", *fmt)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+
+
+def test_an_unexpected_error_is_a_message_and_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import tui.cli
+
+    def boom(argv: object = None) -> int:
+        raise RuntimeError("something nobody foresaw")
+
+    monkeypatch.setattr(tui.cli, "main", boom)
+    monkeypatch.delenv("CONSOLIDATE_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_:
+        tui.cli.run()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: something nobody foresaw" in err and "CONSOLIDATE_DEBUG=1" in err

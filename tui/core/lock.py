@@ -45,6 +45,9 @@ def project_lock(root: Path | str, what: str) -> Iterator[None]:
             with _guard:
                 _held[path] -= 1
         return
+    if path.parent.exists() and not path.parent.is_dir():
+        raise ConsolidateError(f"cannot {what}: {path.parent.name} is a file",
+                               f"consolidate keeps its state in the folder {path.parent.name}/ of the project: move the file away")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

@@ -140,7 +140,7 @@ def tree_sha(folder: Path) -> str:
     if folder.is_dir():
         for p in sorted(folder.rglob("*")):
             if p.is_file():
-                h.update(p.relative_to(folder).as_posix().encode() + b"\0")
+                h.update(os.fsencode(p.relative_to(folder).as_posix()) + b"\0")  # any name, UTF-8 or not
                 h.update(hashlib.sha256(p.read_bytes()).digest())
     return h.hexdigest()
 

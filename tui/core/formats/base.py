@@ -74,6 +74,19 @@ def short_name(path: str) -> str:
     return parts[-2] if parts[-1] in ("up.sql", "down.sql", "migration.sql") and len(parts) > 1 else parts[-1]
 
 
+def utf8_name(name: str) -> bool:
+    """False for a name that holds bytes that are not UTF-8 (Python keeps them as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(name: str) -> str:
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def rel(path: Path, root: Path) -> str:
     try:
         return path.relative_to(root).as_posix()
@@ -92,6 +105,10 @@ def _decode(data: bytes, where: str, diags: list[Diagnostic]) -> tuple[str, bool
 
 def read_text(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[str, bool]:
     """A migration file's text (BOM dropped), and False when it cannot be read as UTF-8."""
+    if not utf8_name(rel(path, root)):
+        # Its name could be neither printed nor written into a new set as it is.
+        diags.append(Diagnostic(printable(rel(path, root)), 0, ERROR, "file name is not valid UTF-8; file skipped", lost=True))
+        return "", False
     try:
         data = path.read_bytes()
     except OSError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 from tui.core.errors import Diagnostic
 from tui.core.formats.base import SETUP, VERSIONED, Bookkeeping, Format, Found, Layout, Migration, NewFile, rel, replace_rows, up_down
 
-_DIR = re.compile(r"^([\d-]+)_(.*)$")
+_DIR = re.compile(r"^(\d[\d-]*)_(.*)$")
 
 
 def looks_like(entries: list[Path]) -> bool:
