@@ -29,9 +29,10 @@ KILL_ENV = "CONSOLIDATE_KILL_AT"  # fault injection for the crash-safety tests: 
 
 
 def checkpoint(name: str) -> None:
-    """Die here, as a `kill -9` would, when the crash tests ask for this point."""
+    """Die here, as a `kill -9` would (or take a Ctrl-C, with CONSOLIDATE_KILL_SIGNAL=INT), when
+    the crash tests ask for this point."""
     if os.environ.get(KILL_ENV) == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGINT if os.environ.get("CONSOLIDATE_KILL_SIGNAL") == "INT" else signal.SIGKILL)
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run(project: Path, *args: str, kill_at: str = "") -> subprocess.CompletedProcess[str]:
+def run(project: Path, *args: str, kill_at: str = "", signal: str = "KILL") -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env.pop("CONSOLIDATE_KILL_AT", None)
+    env.pop("CONSOLIDATE_KILL_SIGNAL", None)
     if kill_at:
         env["CONSOLIDATE_KILL_AT"] = kill_at
+        env["CONSOLIDATE_KILL_SIGNAL"] = signal
     return subprocess.run([sys.executable, "-m", "tui", args[0], str(project), *args[1:]], capture_output=True,
                           text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
 
