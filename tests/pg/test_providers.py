@@ -180,3 +180,27 @@ def test_a_killed_run_leaves_a_server_that_the_next_run_removes() -> None:
     while Path(f"/proc/{postmaster}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not Path(f"/proc/{postmaster}").exists()
+
+
+@requires_pg
+def test_scratch_databases_of_killed_runs_are_dropped_by_the_next_run() -> None:
+    from tui.pg.server import _HOST, drop_stale_scratch, url_server
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    with local_server() as server:
+        info = server.conninfo
+        url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
+        left = {f"{SCRATCH_PREFIX}old_{_HOST}_{dead_pid}_abcd",  # a run on this machine that died
+                f"{SCRATCH_PREFIX}old_{_HOST}_{os.getpid()}_abcd",  # a live run: this one
+                f"{SCRATCH_PREFIX}old_ffffff_{dead_pid}_abcd"}  # another machine's
+        with server.connect("postgres") as conn:
+            for name in left:
+                conn.execute(f'CREATE DATABASE "{name}"')
+        with url_server(url) as s:
+            assert s.created == []
+        with server.connect("postgres") as conn:
+            now = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
+        assert f"{SCRATCH_PREFIX}old_{_HOST}_{dead_pid}_abcd" not in now
+        assert {f"{SCRATCH_PREFIX}old_{_HOST}_{os.getpid()}_abcd", f"{SCRATCH_PREFIX}old_ffffff_{dead_pid}_abcd"} <= now
+        assert drop_stale_scratch(server) == []

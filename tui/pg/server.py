@@ -8,7 +8,10 @@ starts or creates is removed on exit, also on Ctrl-C.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import os
 import re
+import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,7 +51,9 @@ class Server:
             raise ConsolidateError(f"cannot connect to the {self.name} server", first_line(exc)) from None
 
     def create_database(self, label: str) -> str:
-        name = f"{SCRATCH_PREFIX}{label}_{uuid.uuid4().hex[:8]}"
+        # Who made it (this machine, this process) is in the name: a later run can tell a scratch
+        # database whose maker died (SIGKILL) from one another run still uses.
+        name = f"{SCRATCH_PREFIX}{label}_{_HOST}_{os.getpid()}_{uuid.uuid4().hex[:4]}"
         with self.connect() as conn:
             conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
         self.created.append(name)
@@ -97,6 +102,35 @@ class Server:
             self.extensions = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
 
 
+_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
+_MADE_BY = re.compile(rf"^{SCRATCH_PREFIX}\w+?_([0-9a-f]{{6}})_(\d+)_[0-9a-f]{{4}}$")
+
+
+def drop_stale_scratch(server: Server) -> list[str]:
+    """Drop the scratch databases that runs on this machine left when they died; those of other
+    machines and of live processes are left alone. Returns the names dropped."""
+    dropped = []
+    with contextlib.suppress(ConsolidateError, psycopg.Error), server.connect() as conn:
+        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (SCRATCH_PREFIX + "%",))]
+        for name in names:
+            m = _MADE_BY.match(name)
+            if not m or m.group(1) != _HOST or _alive(int(m.group(2))):
+                continue
+            conn.execute(_DROP.format(sql.Identifier(name)))
+            dropped.append(name)
+    return dropped
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
@@ -139,6 +173,7 @@ def url_server(url: str, create_roles: bool = False) -> Iterator[Server]:
         server.refresh_info()
     except ConsolidateError as exc:
         raise ConsolidateError(exc.title, hide_password(exc.message, url)) from None
+    drop_stale_scratch(server)
     try:
         yield server
     finally:
