@@ -220,7 +220,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     def progress(step: str, detail: str) -> None:
         if sys.stderr.isatty():
-            print(f"\r{step:<9} {detail[:60]:<60}", end="", file=sys.stderr, flush=True)
+            print(f"\r{step:<9} {detail[:80]:<80}", end="", file=sys.stderr, flush=True)
 
     try:
         result = validate(args.project, args.migrations, args.format, pg=args.pg, url=args.database_url, progress=progress,

@@ -131,14 +131,14 @@ def file_hashes(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         return {}
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*"), key=lambda p: p.parts) if p.is_file()}
 
 
 def tree_sha(folder: Path) -> str:
     """SHA-256 over every file's relative path and bytes: what validation and apply pin."""
     h = hashlib.sha256()
     if folder.is_dir():
-        for p in sorted(folder.rglob("*")):
+        for p in sorted(folder.rglob("*"), key=lambda p: p.parts):  # as Path sorts, without its slow comparisons
             if p.is_file():
                 h.update(os.fsencode(p.relative_to(folder).as_posix()) + b"\0")  # any name, UTF-8 or not
                 h.update(hashlib.sha256(p.read_bytes()).digest())

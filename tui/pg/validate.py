@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -149,9 +150,9 @@ def _validate(
         t = time.perf_counter()
         with ThreadPoolExecutor(2) as pool:
             old = pool.submit(apply_migrations, server, old_db, analysis.sources.migrations, cfg.preamble, statements,
-                              lambda f: say("old", f), cancel)
+                              _counted(say, "old", len(analysis.sources.migrations)), cancel)
             new = pool.submit(apply_migrations, server, new_db, new_sources.migrations, cfg.preamble, None,
-                              lambda f: say("new", f), cancel)
+                              _counted(say, "new", len(new_sources.migrations)), cancel)
             try:
                 old.result()
             except ApplyError as exc:
@@ -215,6 +216,12 @@ def _validate(
     cfg.state.write_json(cfg.state.validation, result.to_json())
     cfg.state.rolled_back.unlink(missing_ok=True)  # a new validation moves the project on from its rollback
     return result
+
+
+def _counted(say: Progress, step: str, total: int) -> Callable[[str], None]:
+    """Progress per migration file, as "file 175 of 224: name"."""
+    done = itertools.count(1)
+    return lambda f: say(step, f"file {next(done)} of {total}: {f}")
 
 
 def _noise_line(kind: str, name: str, field: str) -> str:

@@ -45,7 +45,6 @@ class ValidateScreen(PhaseScreen):
         self.running = False
         self.state: dict[str, str] = {}
         self.detail: dict[str, str] = {}
-        self.files: dict[str, int] = {}
         self.failure: BaseException | None = None  # why the last validation stopped, shown until the next
 
     def compose(self):  # type: ignore[no-untyped-def]
@@ -130,7 +129,7 @@ class ValidateScreen(PhaseScreen):
         self.session.validation = None
         self.session_changed()
         self.cancel.clear()
-        self.state, self.detail, self.files = {}, {}, {}
+        self.state, self.detail = {}, {}
         self._steps()
         self.run_validation(self.provider)
 
@@ -157,8 +156,8 @@ class ValidateScreen(PhaseScreen):
                 self.state[s] = "done"
         self.state[event.step] = "active"
         if event.step in parallel:
-            self.files[event.step] = self.files.get(event.step, 0) + 1
-            self.detail[event.step] = f"{self.files[event.step]} files · {short_name(event.detail)}"
+            count, _, path = event.detail.partition(": ")  # "file 3 of 23: migrations/..."
+            self.detail[event.step] = f"{count} · {short_name(path)}"
         else:
             self.detail[event.step] = event.detail
         self._steps()

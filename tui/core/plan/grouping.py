@@ -59,14 +59,18 @@ def table_groups(analysis: Analysis) -> dict[str, str]:
     for t in tables:
         f = t.last(CREATE).stmt.file  # type: ignore[union-attr]
         per_file[f] = per_file.get(f, 0) + 1
+    # The foreign keys of every table, found in one pass: not a scan of all objects per table.
+    refs_of: dict[str, list[str]] = {}
+    for c in m.objects.values():
+        if c.type == "constraint" and c.exists and c.contype == "f":
+            refs_of.setdefault(c.parent, []).append(c.attrs.get("ref_table"))
     groups: dict[str, str] = {}
     for t in tables:
         f = t.last(CREATE).stmt.file  # type: ignore[union-attr]
         if per_file[f] >= 2:
             groups[t.key] = stem(f)
             continue
-        refs = [c.attrs.get("ref_table") for c in m.objects.values()
-                if c.type == "constraint" and c.parent == t.key and c.exists and c.contype == "f"]
+        refs = refs_of.get(t.key, [])
         target = next((groups[f"table:{r}"] for r in refs if r and f"table:{r}" in groups), None)
         groups[t.key] = target or stem(f)
     return groups

@@ -82,9 +82,13 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
         done.add(id(it))
         out.append(it)
 
+    # Each group's items, in history order, taken once: not a pass over every item per group.
+    members: dict[str, list[Item]] = {}
+    for it in by_seq:
+        members.setdefault(it.group, []).append(it)
     for group in sorted(rank, key=lambda g: rank[g]):
-        for it in by_seq:
-            if it.group == group:
+        for it in members.get(group, ()):
+            if it.group == group:  # emit() may have moved it into an earlier group already
                 emit(it, group, set())
     return out
 
