@@ -114,3 +114,45 @@ def test_baseline_rewrites_prisma_migrations_as_prisma_deploy_would(pg_server, t
                             "FROM _prisma_migrations ORDER BY migration_name").fetchall()
     assert [r[:6] for r in rows] == expected
     assert all(re.fullmatch(r"[0-9a-f-]{36}", r[6]) for r in rows), "ids are UUIDs, as Prisma writes them"
+
+
+SUPABASE_TABLE = """CREATE SCHEMA supabase_migrations;
+CREATE TABLE supabase_migrations.schema_migrations (version text NOT NULL PRIMARY KEY, statements text[], name text)"""
+
+
+def test_supabase_round_trips_without_the_platform_and_baselines(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from tests.conftest import ROOT
+    from tui.pg.validate import validate
+
+    project = tmp_path / "notes"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "projects" / "supabase", project)
+    info = pg_server.conninfo
+    server_url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
+    result = validate(project, url=server_url, create_roles=True)
+    assert result.equal, [d.to_json() for d in result.differences]
+    staged = project / ".consolidate" / "new"
+    files = sorted(p.name for p in staged.iterdir())
+    assert files and all(re.fullmatch(r"\d+_\w+\.sql", f) for f in files), files
+    text = "".join((staged / f).read_text() for f in files)
+    # the platform's stub is the preamble: referred to, never written
+    assert "auth.users" in text and "CREATE TABLE IF NOT EXISTS auth.users" not in text and "CREATE SCHEMA" not in text.upper()
+    assert "full_name" not in text and "title" not in text  # columns added then dropped are left out
+
+    analysis = analyze(project)
+    assert analysis.sources.format == "supabase"
+    pg_server.create_roles(list(analysis.config.roles))
+    db = pg_server.create_database("supabase")
+    apply_migrations(pg_server, db, analysis.sources.migrations, analysis.config.preamble)
+    with pg_server.connect(db) as conn:
+        conn.execute(SUPABASE_TABLE)
+        for m in analysis.sources.migrations:
+            conn.execute("INSERT INTO supabase_migrations.schema_migrations VALUES (%s, %s, %s)", (m.version, ["x"], m.name))
+    url = f"postgresql://{info['user']}@/{db}?host={info['host']}&port={info['port']}"
+    r = run(project, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 0, r.stderr
+    with pg_server.connect(db) as conn:
+        rows = conn.execute("SELECT version, name, statements FROM supabase_migrations.schema_migrations ORDER BY version").fetchall()
+    assert [(v, n) for v, n, _ in rows] == [tuple(f[:-4].split("_", 1)) for f in files]
+    assert all(s and any("create" in x.lower() or "insert" in x.lower() for x in s) for _, _, s in rows)

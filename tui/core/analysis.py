@@ -11,6 +11,7 @@ from pathlib import Path
 from tui.core.beside import run_beside
 from tui.core.errors import ERROR, ConsolidateError, Diagnostic
 from tui.core.findings import Finding, find_all
+from tui.core.formats import FORMATS
 from tui.core.formats.base import Migration, SourceSet
 from tui.core.graph import Graph, build_graph, graph_json
 from tui.core.model import Model
@@ -130,6 +131,11 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
     config = load_config(root, migrations, fmt)
     step("reading migrations", 0, 4)
     sources = load_sources(config.root, config.migrations, config.format)
+    platform = FORMATS.get(sources.format)
+    if platform is not None and platform.preamble:
+        # What the platform provides comes first; generate never writes it, validate runs it on both sides.
+        config = replace(config, preamble=platform.preamble + "\n" + config.preamble,
+                         roles=tuple(dict.fromkeys(platform.roles + config.roles)))
     later: list[str] = []
     if until:
         sources, later = _split_at(sources, until)

@@ -43,7 +43,8 @@ class BaselinePlan:
 
 def _without_table(s: Snapshot, table: str) -> Snapshot:
     """The snapshot without the migration tool's own table, its columns, key and sequence."""
-    names = (table, f"{table}_pkey", f"{table}_id_seq")
+    # A tool that keeps its table in a schema of its own (Supabase) owns the schema too.
+    names = (table, f"{table}_pkey", f"{table}_id_seq") + ((table.split(".", 1)[0],) if "." in table else ())
     keep = lambda n: n not in names and not n.startswith(table + ".")  # noqa: E731
     objects = {kind: {n: v for n, v in objs.items() if keep(n)} for kind, objs in s.objects.items()}
     return Snapshot(objects, {}, s.skipped, {})
@@ -87,7 +88,9 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
             say("generating the new set")
             generate(root, migrations, fmt, decisions=decisions)
         folder = cfg.state.staged
-    new = load_sources(folder.parent, folder.name, fmt or cfg.format)
+    # The staged set is read in the history's format: its folder alone may look like another's.
+    history_format = load_sources(cfg.root, cfg.migrations, fmt or cfg.format).format
+    new = load_sources(folder.parent, folder.name, history_format)
     if not new.migrations:
         raise ConsolidateError("no new set to baseline to", f"{folder} holds no migrations")
     fmt_ = FORMATS[new.format]
@@ -108,6 +111,7 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
     from tui.core.analysis import analyze
 
     history = analyze(root, migrations, fmt)
+    cfg = history.config  # with what the format's platform provides (Supabase's auth and storage)
     roles = sorted(set(cfg.roles) | (history.model.roles_used - history.model.roles_created))
     with open_server(pg or cfg.pg, None, cfg.postgres, cfg.image, history.model.extensions) as server:
         server.create_roles(roles)

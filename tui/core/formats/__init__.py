@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tui.core.formats import dbmate, diesel, flyway, golang_migrate, goose, prisma, sqlx
+from tui.core.formats import dbmate, diesel, flyway, golang_migrate, goose, prisma, sqlx, supabase
 from tui.core.formats.base import Format
 
 FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FORMAT, diesel.FORMAT, flyway.FORMAT,
-                                                 dbmate.FORMAT, goose.FORMAT, prisma.FORMAT)}
+                                                 dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT)}
 # Read as another format (an alias the user may write).
 ALIASES = {"atlas": "sqlx"}
 
@@ -32,6 +32,8 @@ def _detect(folder: Path) -> str | None | tuple[str, str]:
     if not folder.is_dir():
         return None
     entries = sorted(folder.iterdir())
+    if supabase.looks_like(folder):
+        return supabase.FORMAT.name
     if prisma.looks_like(entries):
         return prisma.FORMAT.name
     if diesel.looks_like(entries):

@@ -256,6 +256,9 @@ class Format:
         layout: where one file of the new set goes and what it holds (`reversible`: the history had
             down parts of its own).
         bookkeeping: the rewrite of `table` that lists exactly these migrations (`data` reads a file).
+        preamble: what the platform provides before the first migration (a stub), run before the
+            project's own preamble; never part of the new set.
+        roles: the platform's roles, made in the throwaway server.
     """
 
     name: str
@@ -263,3 +266,5 @@ class Format:
     read: Callable[[Path, Path, list[Diagnostic]], Found]
     layout: Callable[[NewFile, bool], Layout]
     bookkeeping: Callable[[list[Migration], Callable[[Migration], bytes]], Bookkeeping]
+    preamble: str = ""
+    roles: tuple[str, ...] = ()

@@ -54,7 +54,9 @@ def table_of(analysis: Analysis, key: str, users: dict[str, list[Obj]] | None = 
 
 def table_groups(analysis: Analysis) -> dict[str, str]:
     m = analysis.model
-    tables = sorted((o for o in m.objects.values() if o.type == "table" and o.exists and o.last(CREATE)), key=lambda o: o.born)
+    # Tables the preamble made (the platform's, the tool's own) are no domain of the new set.
+    tables = sorted((o for o in m.objects.values() if o.type == "table" and o.exists and o.last(CREATE)
+                     and o.last(CREATE).stmt.seq >= 0), key=lambda o: o.born)  # type: ignore[union-attr]
     per_file: dict[str, int] = {}
     for t in tables:
         f = t.last(CREATE).stmt.file  # type: ignore[union-attr]
