@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tui.core.errors import ERROR, WARNING, Diagnostic
 
@@ -30,16 +30,21 @@ class DiagnosticsScreen(ModalScreen[None]):
                          + Text(f"\n{lost} of them leave SQL of the history unread: generate and validate refuse "
                                 "until they are fixed (or run with --keep-going)" if lost else "", style="red"),
                          id="diagnostics-title")
-            yield DataTable(id="diagnostics-table", cursor_type="row", zebra_stripes=True)
+            with VerticalScroll(id="diagnostics-list"):
+                # One entry a diagnostic, its message wrapped under its place: readable at 80 columns.
+                yield Static(self._listing(), id="diagnostics-body")
             yield Static("escape closes", id="diagnostics-keys")
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("severity", "where", "what")
+    def _listing(self) -> Text:
+        text = Text()
         for d in self.diagnostics:
             where = f"{d.file}:{d.line}" if d.line else (d.file or "project")
-            table.add_row(Text(d.severity, style=_STYLE.get(d.severity, "")), where, d.message)
-        table.focus()
+            text += Text(f"{d.severity:<8}", style=_STYLE.get(d.severity, "")) + Text(where + "\n", style="bold")
+            text += Text(f"         {d.message}\n")
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#diagnostics-list").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
