@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,13 @@ def run(project: Path, *args: str, kill_at: str = "", signal: str = "KILL") -> s
         env["CONSOLIDATE_KILL_AT"] = kill_at
         env["CONSOLIDATE_KILL_SIGNAL"] = signal
     return subprocess.run([sys.executable, "-m", "tui", args[0], str(project), *args[1:]], capture_output=True,
-                          text=True, env=env, stdin=subprocess.DEVNULL, timeout=300)
+                          text=True, env=env, stdin=subprocess.DEVNULL, timeout=300, preexec_fn=ctrl_c_as_in_a_terminal)
+
+
+def ctrl_c_as_in_a_terminal() -> None:
+    """A job started in the background inherits SIGINT ignored, and Python keeps it so: the
+    command under test gets Ctrl-C as a terminal delivers it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def status(project: Path) -> dict[str, object]:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.apply.helpers import ctrl_c_as_in_a_terminal
 from tests.conftest import requires_pg
 from tui.core.errors import ConsolidateError
 from tui.pg.docker_server import docker_available
@@ -131,7 +132,7 @@ def test_interrupted_validate_leaves_nothing(tmp_path: Path) -> None:
         (big / "migrations" / f"{i:04d}_m.sql").write_text(f"CREATE TABLE t{i} (id int);\nSELECT pg_sleep(0.05);\n")
     before = _clusters()
     proc = subprocess.Popen([sys.executable, "-m", "tui", "validate", str(big), "--pg", "local"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_as_in_a_terminal)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not any(glob.glob(os.path.join(c, "sock", ".s.PGSQL.*")) for c in _clusters() - before):
         time.sleep(0.05)  # until the server answers: the interrupt lands while migrations run
