@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +130,28 @@ def test_a_symlinked_migrations_folder_is_refused_not_replaced(staged: Path) -> 
         plan_apply(staged, force=True)
     assert (staged / "migrations").is_symlink()
 
+
+
+def _start(project: Path, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "tui", args[0], str(project), *args[1:]], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("first,second", [(("rollback", "--yes"), ("rollback", "--yes")),
+                                          (("apply", "--yes"), ("rollback", "--yes")),
+                                          (("apply", "--yes"), ("generate", "--no-proof"))])
+def test_two_commands_started_together_lose_nothing(staged: Path, first: tuple[str, ...], second: tuple[str, ...]) -> None:
+    original = project_tree(staged)
+    for _ in range(3):
+        if first[0] == "rollback":
+            apply(plan_apply(staged))
+        a, b = _start(staged, *first), _start(staged, *second)
+        results = [(p.wait(timeout=120), p.stderr.read() if p.stderr else "") for p in (a, b)]
+        assert all(code in (0, 2) and "Traceback" not in err for code, err in results), results
+        st = status(staged)
+        assert st["state"] in ("applied", "rolled_back", "generated", "validated", "untouched"), st
+        if st["state"] == "applied":
+            rollback(plan_rollback(staged))
+        assert project_tree(staged) == original, results  # whatever ran, and in whatever order
+        if first[0] == "rollback":
+            assert sum(code == 0 for code, _ in results) >= 1, results
