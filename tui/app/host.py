@@ -21,3 +21,6 @@ class Host(Protocol):
 
     def go_to_finding(self, finding_id: str) -> None:
         """Open the analyze phase on a finding."""
+
+    def show_diagnostics(self) -> None:
+        """List what could not be read or followed, file by file."""

@@ -20,7 +20,7 @@ from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan, build_plan
 from tui.core.proof import HISTORY, UNPROVEN, Candidate, Proof, Prover, Say
 from tui.core.render import RenderedFile, render
-from tui.core.state import State, file_hashes, generator_sha, tree_sha
+from tui.core.state import State, file_hashes, generator_sha, sha_of, tree_sha
 
 
 @dataclass
@@ -34,7 +34,6 @@ class GenerateResult:
     staged_sha: str = ""
     proof: Proof = field(default_factory=lambda: Proof(UNPROVEN, why="no proof was asked for"))
     kept_edits: Path | None = None  # where the hand-edited staged set this one replaced was moved
-
 
     def totals(self) -> dict[str, dict[str, int]]:
         migs = [m for m in self.analysis.sources.migrations if m.readable]
@@ -163,9 +162,10 @@ def _generate(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    result = GenerateResult(analysis, made.plan, made.files, target, made.copied, history_sha, tree_sha(target), proof, kept_edits)
+    hashes = file_hashes(target)  # read once: the staged set's hash, and each file's for telling hand edits
+    result = GenerateResult(analysis, made.plan, made.files, target, made.copied, history_sha, sha_of(hashes), proof, kept_edits)
     if out is None:
-        _remember(cfg.state, result, decisions.to_json())
+        _remember(cfg.state, result, decisions.to_json(), hashes)
     return result
 
 
@@ -247,9 +247,9 @@ def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
     return sorted(copied)
 
 
-def _remember(state: State, result: GenerateResult, decisions: dict[str, object]) -> None:
+def _remember(state: State, result: GenerateResult, decisions: dict[str, object], hashes: dict[str, str]) -> None:
     data = {"history_sha256": result.history_sha, "staged_sha256": result.staged_sha, "decisions": decisions,
-            "file_sha256": file_hashes(result.out),
+            "file_sha256": hashes,
             "generator": generator_sha(), "format": result.analysis.sources.format,
             "files": [{"file": f.path, "objects": f.objects, "statements": f.statements, "lines": f.lines}
                       for f in result.files],

@@ -10,6 +10,7 @@ the text, so it also sees these in DO blocks, function bodies and dynamic SQL st
 
 from __future__ import annotations
 
+import functools
 import re
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((what, re.compile(rx, re.IGNORECASE)) for what, rx in (
@@ -29,10 +30,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((what, re.compile(rx,
 ))
 
 
-def host_access(sql: str, first_line: int = 1) -> list[tuple[int, str]]:
-    """(line, what) of each place in `sql` that would act on the server's machine."""
+@functools.lru_cache(maxsize=4096)
+def host_access(sql: str, first_line: int = 1) -> tuple[tuple[int, str], ...]:
+    """(line, what) of each place in `sql` that would act on the server's machine. Kept per text:
+    the proof and validate run the same history several times (0.6 s a scan at 50,000 statements)."""
     out = []
     for what, rx in _PATTERNS:
         for m in rx.finditer(sql):
             out.append((first_line + sql.count("\n", 0, m.start()), what))
-    return sorted(out)
+    return tuple(sorted(out))

@@ -82,12 +82,15 @@ class State:
 
     def edited_files(self) -> list[str]:
         """The staged files edited, added or removed by hand since generate wrote them."""
-        if not self.staged_was_edited():
+        data = self.read_generated()
+        if not self.staged.is_dir() or not data:
             return []
-        written = self.read_generated().get("file_sha256")
+        now = file_hashes(self.staged)
+        if data.get("staged_sha256") == sha_of(now):
+            return []
+        written = data.get("file_sha256")
         if not isinstance(written, dict):
             return ["(the staged set)"]  # made by a version that kept no hash per file
-        now = file_hashes(self.staged)
         return sorted(p for p in set(written) | set(now) if written.get(p) != now.get(p))
 
     def staged_made_from_this(self, folder: Path, decisions: dict[str, object]) -> bool:
@@ -131,18 +134,21 @@ def file_hashes(folder: Path) -> dict[str, str]:
     if not folder.is_dir():
         return {}
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"), key=lambda p: p.parts) if p.is_file()}
+            for p in sorted(folder.rglob("*"), key=lambda p: p.parts) if p.is_file()}  # as Path sorts, but quicker
+
+
+def sha_of(hashes: dict[str, str]) -> str:
+    """One SHA-256 over the files' relative paths and hashes, in the order `file_hashes` gives them."""
+    h = hashlib.sha256()
+    for rel, digest in hashes.items():
+        h.update(os.fsencode(rel) + b"\0")  # any name, UTF-8 or not
+        h.update(bytes.fromhex(digest))
+    return h.hexdigest()
 
 
 def tree_sha(folder: Path) -> str:
     """SHA-256 over every file's relative path and bytes: what validation and apply pin."""
-    h = hashlib.sha256()
-    if folder.is_dir():
-        for p in sorted(folder.rglob("*"), key=lambda p: p.parts):  # as Path sorts, without its slow comparisons
-            if p.is_file():
-                h.update(os.fsencode(p.relative_to(folder).as_posix()) + b"\0")  # any name, UTF-8 or not
-                h.update(hashlib.sha256(p.read_bytes()).digest())
-    return h.hexdigest()
+    return sha_of(file_hashes(folder))
 
 
 def generator_sha() -> str:

@@ -98,7 +98,7 @@ class _Run:
                 adjust = adjust | Adjustments(setvals=frozenset(setvals.items()))
                 changes.append(f"sequence values set where the history left them: {', '.join(sorted(setvals))}")
                 continue
-            remedy = blame(a, cand, failure, adjust) or self._bisect(cand, failure, adjust)
+            remedy = blame(self.a, cand, failure, adjust) or self._bisect(cand, failure, adjust)
             if remedy is None:
                 return Proof(HISTORY, rounds=round_, why=f"{failure.describe()} even with every fold backed off")
             adjust = adjust | remedy.adjust

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from tui.core.analysis import Analysis, analyze
 from tui.core.blame import touched_by
-from tui.core.explicit import explicit_columns
 from tui.core.decisions import load_decisions
-from tui.core.generate import generate
-from tui.core.parse import Statement
-from tui.core.sources import load_sources
 from tui.core.errors import ConsolidateError
+from tui.core.explicit import explicit_columns
+from tui.core.generate import generate
 from tui.core.lock import project_lock
+from tui.core.parse import Statement
 from tui.core.project import load_config
+from tui.core.sources import load_sources
 from tui.core.state import tree_sha
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare, unstable

@@ -211,10 +211,7 @@ class AnalyzeScreen(PhaseScreen):
             "u undoes it afterwards"], yes="Accept all"), accept)
 
     def action_diagnostics(self) -> None:
-        from tui.app.screens.diagnostics import DiagnosticsScreen
-
-        if self.session.analysis is not None:
-            self.app.push_screen(DiagnosticsScreen(list(self.session.analysis.diagnostics)))
+        self.capp.show_diagnostics()
 
     def action_undo(self) -> None:
         restored = self.session.undo()

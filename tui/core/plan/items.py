@@ -122,9 +122,8 @@ class Adjustments:
 
     def __or__(self, other: Adjustments) -> Adjustments:
         # A sequence's later value replaces its earlier one.
-        setvals = {seq: sql for seq, sql in sorted(self.setvals)} | {seq: sql for seq, sql in sorted(other.setvals)}
         return Adjustments(self.pinned | other.pinned, self.breaks | other.breaks, self.alone | other.alone,
-                           frozenset(setvals.items()))
+                           frozenset((dict(self.setvals) | dict(other.setvals)).items()))
 
     def __bool__(self) -> bool:
         return bool(self.pinned or self.breaks or self.alone or self.setvals)
