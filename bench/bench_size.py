@@ -34,7 +34,7 @@ from tui.pg.local_server import local_server  # noqa: E402
 def main() -> None:
     rows = list(csv.DictReader(open(CORPUS / "cases.tsv"), delimiter="\t"))
     print(f"{'history':<16}{'history lines':>14}{'pg_dump lines':>15}{'generated':>11}{'<= history':>12}{'<= dump/2':>11}"
-          f"{'folds':>7}{'backed off':>11}  proof")
+          f"{'files':>7}{'largest':>9}{'folds':>7}{'backed off':>11}  proof")
     with tempfile.TemporaryDirectory() as tmp, local_server() as server:
         info = server.conninfo
         for r in rows:
@@ -58,8 +58,9 @@ def main() -> None:
             gen = generate(project, out=project / "out", prover=PgProver(server=server))
             t, proof = gen.totals(), gen.proof
             h, g, d = t["history"]["lines"], t["new"]["lines"], dump.count("\n") + 1
+            largest = max(f.lines for f in gen.files) / max(sum(f.lines for f in gen.files), 1)
             print(f"{r['name']:<16}{h:>14}{d:>15}{g:>11}{'yes' if g <= h else 'NO':>12}{'yes' if g <= d / 2 else 'NO':>11}"
-                  f"{proof.folds:>7}{len(proof.backed_off):>11}  {proof.state}")
+                  f"{len(gen.files):>7}{largest:>9.0%}{proof.folds:>7}{len(proof.backed_off):>11}  {proof.state}")
             server.drop_databases()
 
 

@@ -32,6 +32,7 @@ from tui.core.analysis import analyze  # noqa: E402
 from tui.core.generate import generate  # noqa: E402
 from tui.core.sources import load_sources  # noqa: E402
 from tui.pg.local_server import local_server  # noqa: E402
+from tui.pg.proof import PgProver  # noqa: E402
 from tui.pg.server import Server  # noqa: E402
 
 
@@ -40,11 +41,9 @@ def psql_base(server: Server, db: str) -> list[str]:
     return ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", str(info["host"]), "-p", str(info["port"]), "-U", str(info["user"]), "-d", db]
 
 
-def naive(server: Server, project: Path, new_folder: Path, fmt: str, preamble: str) -> float:
-    info = server.conninfo
-    t = time.perf_counter()
+def _apply_both(server: Server, project: Path, new_folder: Path, fmt: str, preamble: str) -> list[str]:
+    """The history and the new set into two scratch databases, one `psql -1 -f` per migration."""
     dbs = [server.create_database("naive_old"), server.create_database("naive_new")]
-    dumps = []
     for db, folder in zip(dbs, (project / "migrations", new_folder)):
         if preamble:
             subprocess.run(psql_base(server, db) + ["-c", preamble], check=True, capture_output=True)
@@ -54,6 +53,14 @@ def naive(server: Server, project: Path, new_folder: Path, fmt: str, preamble: s
                 fh.write(m.sql)  # dbmate and goose keep up and down in one file: the up part only
             subprocess.run(psql_base(server, db) + ["-1", "-f", fh.name], check=True, capture_output=True)
             Path(fh.name).unlink()
+    return dbs
+
+
+def naive(server: Server, project: Path, new_folder: Path, fmt: str, preamble: str) -> float:
+    info = server.conninfo
+    t = time.perf_counter()
+    dumps = []
+    for db in _apply_both(server, project, new_folder, fmt, preamble):
         out = subprocess.run(["pg_dump", "--schema-only", "-h", str(info["host"]), "-p", str(info["port"]), "-U", str(info["user"]), db],
                              check=True, capture_output=True, text=True).stdout
         dumps.append(out)
@@ -67,7 +74,21 @@ def naive(server: Server, project: Path, new_folder: Path, fmt: str, preamble: s
     return elapsed
 
 
-def ours(server: Server, project: Path) -> tuple[float, bool]:
+def with_migra(migra: str, server: Server, project: Path, new_folder: Path, fmt: str, preamble: str) -> float:
+    """The same two databases, compared by migra (`pip install migra psycopg2-binary`, its own venv)."""
+    info = server.conninfo
+    t = time.perf_counter()
+    old, new = _apply_both(server, project, new_folder, fmt, preamble)
+    urls = [f"postgresql://{info['user']}@/{db}?host={info['host']}&port={info['port']}" for db in (old, new)]
+    r = subprocess.run([migra, "--unsafe", "--with-privileges", *urls], capture_output=True, text=True)
+    elapsed = time.perf_counter() - t
+    if r.returncode not in (0, 2):  # 2: migra found differences
+        raise SystemExit(f"migra failed: {r.stderr[-400:]}")
+    server.drop_databases()
+    return elapsed
+
+
+def ours(server: Server, project: Path) -> tuple[float, bool, dict[str, float]]:
     info = server.conninfo
     url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
     t = time.perf_counter()
@@ -75,7 +96,8 @@ def ours(server: Server, project: Path) -> tuple[float, bool]:
     elapsed = time.perf_counter() - t
     if r.returncode == 2:
         raise SystemExit(f"validate failed on {project}: {r.stderr[-400:]}")
-    return elapsed, bool(json.loads(r.stdout)["equal"])
+    result = json.loads(r.stdout)
+    return elapsed, bool(result["equal"]), result["timings"]
 
 
 def cases(tmp: Path, synthetic_files: int) -> list[tuple[str, Path, str]]:
@@ -101,16 +123,21 @@ def cases(tmp: Path, synthetic_files: int) -> list[tuple[str, Path, str]]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--synthetic-files", type=int, default=1000)
+    ap.add_argument("--migra", default=shutil.which("migra") or "", help="the migra command (left out when not found)")
     a = ap.parse_args()
-    print(f"{'history':<44}{'naive s':>10}{'ours s':>10}{'ratio':>8}  equal")
+    print(f"{'history':<44}{'naive s':>10}{'migra s':>10}{'ours s':>10}{'/naive':>8}{'/migra':>8}  equal")
     with tempfile.TemporaryDirectory() as tmpdir, local_server() as server:
         for name, project, preamble in cases(Path(tmpdir), a.synthetic_files):
             analysis = analyze(project)
             server.create_roles(sorted(analysis.model.roles_used - analysis.model.roles_created))
-            gen = generate(project)  # the staged set (recorded fresh by generate), before timing either side
-            t_naive = naive(server, project, gen.out, analysis.sources.format, preamble)
-            t_ours, equal = ours(server, project)
-            print(f"{name:<44}{t_naive:>10.2f}{t_ours:>10.2f}{t_ours / t_naive:>8.2f}  {equal}")
+            # The proven staged set (recorded fresh by generate), before timing any side.
+            gen = generate(project, prover=PgProver(server=server))
+            fmt = analysis.sources.format
+            t_naive = naive(server, project, gen.out, fmt, preamble)
+            t_migra = with_migra(a.migra, server, project, gen.out, fmt, preamble) if a.migra else float("nan")
+            t_ours, equal, timings = ours(server, project)
+            print(f"{name:<44}{t_naive:>10.2f}{t_migra:>10.2f}{t_ours:>10.2f}{t_ours / t_naive:>8.2f}{t_ours / t_migra:>8.2f}  {equal}")
+            print("    ours: " + ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
 
 
 if __name__ == "__main__":

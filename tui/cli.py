@@ -17,7 +17,7 @@ from typing import TextIO
 
 from tui import __version__
 
-from tui.core.errors import ERROR, ConsolidateError
+from tui.core.errors import ERROR, ConsolidateError, filesystem_problem
 from tui.exit_codes import DIFFERENT as EXIT_DIFFERENT
 from tui.exit_codes import ERROR as EXIT_ERROR
 from tui.exit_codes import OK as EXIT_OK
@@ -79,6 +79,12 @@ def run() -> None:
         code = main()
     except KeyboardInterrupt:
         print("consolidate: interrupted", file=sys.stderr)
+        code = EXIT_ERROR
+    except OSError as exc:
+        problem = filesystem_problem(exc)
+        if problem is None and os.environ.get("CONSOLIDATE_DEBUG"):
+            raise
+        print(f"consolidate: {problem or f'internal error: {type(exc).__name__}: {exc}'}", file=sys.stderr)
         code = EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the last net: a message and exit 2, never a traceback (1 means DIFFERENT)
         if os.environ.get("CONSOLIDATE_DEBUG"):
@@ -245,6 +251,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(f"provider: {p['name']} (PostgreSQL {p['version'].split()[0]}): {p['why']}", file=out)
     for unread in result.unread:
         print(f"WARNING: not read, so compared on neither side: {unread}", file=sys.stderr)
+    if result.not_recorded:
+        print(f"WARNING: the result was not recorded ({result.not_recorded}): apply will not find this validation",
+              file=sys.stderr)
     if result.edited:
         print("the staged set was edited by hand: it was validated as it is, not regenerated", file=out)
     if result.roles_created:
@@ -327,6 +336,13 @@ def _guarded(what: str, run: Callable[[], int]) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         _say(f"{what} interrupted: consolidate status says where it stopped, consolidate rollback finishes it")
+        return EXIT_ERROR
+    except OSError as exc:
+        problem = filesystem_problem(exc)
+        if problem is None:
+            raise
+        _say(f"{what} stopped: {problem}. Nothing is lost: consolidate status says where it stopped, "
+             "and consolidate rollback clears what was left once the cause is gone")
         return EXIT_ERROR
 
 

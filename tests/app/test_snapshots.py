@@ -137,10 +137,9 @@ def different(example: Path, pg_server: Any) -> tuple[Path, Any]:
     generate(example, prover=PgProver(url=url, create_roles=True))  # proven: the deliberate change is the only difference
     staged = example / "mutated"
     shutil.copytree(example / ".consolidate" / "new", staged)
-    core = staged / "0002_core_tables.sql"
-    text = core.read_text()
     old = "DEFAULT '{}'::jsonb"
-    assert old in text
+    core = next(p for p in sorted(staged.glob("*.sql")) if old in p.read_text())
+    text = core.read_text()
     core.write_text(text.replace(old, "DEFAULT '{\"mutated\": true}'::jsonb", 1))
     result = validate(example, url=url, staged=staged, create_roles=True)
     assert not result.equal and result.differences

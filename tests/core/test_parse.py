@@ -60,3 +60,17 @@ def test_positions_and_comments() -> None:
 def test_dbmate_section_lines_are_file_lines() -> None:
     mig = Migration("1", "a", "m/1_a.sql", "\n\ncreate table a (id int);\n", first_line=3)
     assert parse_history([mig]).statements[0].line == 5
+
+
+def test_copy_from_stdin_is_named_and_the_next_statement_kept() -> None:
+    """psql's inline rows are not SQL: the COPY and its rows are left out with a message at its
+    line, and the statements after them are read (they used to vanish in one syntax error)."""
+    sql = ("CREATE TABLE a (id int, name text);\n"
+           "COPY a (id, name) FROM stdin;\n1\tone\n2\ttwo; not sql\n\\.\n"
+           "CREATE TABLE b (id int);\n"
+           "COPY b FROM STDIN;\n"
+           "CREATE TABLE c (id int);\n")
+    ph = parse_history([Migration("1", "a", "m/1_a.sql", sql)])
+    assert [(s.line, s.kind) for s in ph.statements] == [(1, "CreateStmt"), (6, "CreateStmt"), (8, "CreateStmt")]
+    assert [(d.line, d.lost) for d in ph.diagnostics] == [(2, True), (7, True)]
+    assert "2 inline row(s)" in ph.diagnostics[0].message and "INSERT" in ph.diagnostics[1].message

@@ -18,7 +18,7 @@ from tui.app.messages import AnalysisFinished, AnalysisProgressed, GenerationFin
 from tui.app.screens.analyze import AnalyzeScreen
 from tui.app.screens.confirm import ConfirmScreen
 from tui.app.session import PHASES, Session
-from tui.core.errors import ConsolidateError
+from tui.core.errors import ConsolidateError, filesystem_problem
 
 
 def _screen(phase: str) -> Screen[None]:
@@ -152,6 +152,9 @@ class ConsolidateApp(App[None]):
             where = f"{exc.file}:{exc.line}" if exc.file and exc.line else exc.file
             self.notify((f"{where}: " if where else "") + (exc.message or exc.title), title=exc.title,
                         severity="error", timeout=10)
+        elif isinstance(exc, OSError) and (problem := filesystem_problem(exc)):
+            self.notify(f"{problem}. Nothing is lost: the status line says where it stopped.", title=f"{event.worker.description} stopped",
+                        severity="error", timeout=15)
         else:
             self.notify(f"{type(exc).__name__}: {exc}", title=f"{event.worker.description} failed", severity="error", timeout=10)
         self.refresh_status()

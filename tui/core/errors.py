@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -49,3 +50,21 @@ class ConsolidateError(Exception):
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}: " if self.file and self.line else (f"{self.file}: " if self.file else "")
         return f"{where}{self.title}" + (f": {self.message}" if self.message else "")
+
+
+_FILESYSTEM = {
+    errno.ENOSPC: "no space left on the device holding {path}: free some space",
+    errno.EDQUOT: "the disk quota is used up writing {path}: free some space",
+    errno.EROFS: "{path} is on a read-only file system: run where the project can be written "
+                 "(the tool keeps its state in .consolidate/ and writes the new set beside the migrations)",
+    errno.EACCES: "permission denied on {path}",
+    errno.EPERM: "operation not permitted on {path}",
+}
+
+
+def filesystem_problem(exc: OSError) -> str | None:
+    """What a user can do about a failed write, or None for an error that is not about the disk."""
+    text = _FILESYSTEM.get(exc.errno or 0)
+    if text is None:
+        return None
+    return text.format(path=exc.filename or "the project")

@@ -202,9 +202,27 @@ def _chunks_by_scanner(text: str) -> tuple[list[tuple[int, int]], tuple[str, int
     return spans, failure
 
 
+# psql's inline data: `COPY t FROM stdin;`, rows, then a line holding only `\.`.
+_COPY_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*?\bFROM\s+stdin\b[^;]*;[^\n]*\n(?P<rows>.*?)^\\\.[ \t]*$", re.I | re.M | re.S)
+
+
+def _cut_inline_copy(text: str, lines: _Lines, mig: Migration, diags: list[Diagnostic]) -> str:
+    """Blank out each `COPY ... FROM stdin` with its rows, keeping offsets and lines, and say so:
+    the rows are not SQL, and the statement after them must not be lost with them."""
+    def blank(m: re.Match[str]) -> str:
+        rows = m.group("rows").count("\n")
+        diags.append(Diagnostic(mig.file, lines.at(m.start())[0], ERROR,
+                                f"COPY ... FROM stdin with {rows} inline row(s) in psql's format: only psql reads such rows, "
+                                "migration tools send the file as SQL; write them as INSERT ... VALUES "
+                                "(statement and rows skipped)", lost=True))
+        return re.sub(r"[^\n]", " ", m.group(0))
+
+    return _COPY_STDIN.sub(blank, text) if "\\." in text else text
+
+
 def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: list[Diagnostic]) -> None:
-    text = mig.sql
-    lines = _Lines(text, mig.first_line)
+    lines = _Lines(mig.sql, mig.first_line)
+    text = _cut_inline_copy(mig.sql, lines, mig, diags)
     try:
         raws = parse_sql(text)
         spans = [(r.stmt_location, r.stmt_location + (r.stmt_len or len(text) - r.stmt_location), r.stmt, 0) for r in raws]
@@ -231,6 +249,12 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
         real = _skip_leading(text, start, end)
         body = text[real:end].rstrip().rstrip(";").rstrip()
         line, col = lines.at(real)
+        if isinstance(node, ast.CopyStmt) and node.is_from and not node.filename and not node.is_program:
+            diags.append(Diagnostic(mig.file, line, ERROR, "COPY ... FROM stdin: the rows would come from the client running "
+                                    "the migration, which has none to send; write them as INSERT ... VALUES "
+                                    "(statement skipped)", lost=True))
+            prev_end = end
+            continue
         stmt = Statement(
             seq=len(out),
             migration=index,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pglast import ast
 from pglast.stream import IndentedStream
 
+from tui.core.filing import Filed, file_items
 from tui.core.formats import FORMATS
 from tui.core.formats.base import Block, Layout, NewFile
 from tui.core.model import CREATE, Model
@@ -77,25 +78,6 @@ def _block(it: Item) -> str:
     return "\n".join(parts)
 
 
-def _groups(plan: Plan) -> list[tuple[str, list[Item]]]:
-    """Runs of items of one domain, each a file; a statement that cannot run in a transaction is a
-    file of its own, and a new enum label ends its file (it cannot be used before it commits)."""
-    out: list[tuple[str, list[Item]]] = []
-    split = True
-    for it in plan.items:
-        if out and out[-1][0] == it.group and not split and not it.alone:
-            out[-1][1].append(it)
-        else:
-            out.append((it.group, [it]))
-        split = it.alone or it.break_after
-    seen: dict[str, int] = {}
-    named = []
-    for group, items in out:
-        seen[group] = seen.get(group, 0) + 1
-        named.append((group if seen[group] == 1 else f"{group}_{seen[group]}", items))
-    return named
-
-
 def _created(model: Model, items: list[Item]) -> list[tuple[str, str]]:
     """(type, name) of the objects these statements create, in order."""
     out: list[tuple[str, str]] = []
@@ -130,14 +112,15 @@ def _down(model: Model, created: list[tuple[str, str]]) -> str:
 def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[RenderedFile]:
     """The files of the new set: one per domain group, numbered so that name order is apply order."""
     files: list[RenderedFile] = []
-    groups = _groups(plan)
+    texts = {id(it): _block(it) for it in plan.items}
+    groups = file_items(plan, model, plan.concerns, lambda it: texts[id(it)].count("\n") + 2)
     width = max(4, len(str(len(groups))))
     lay_out = FORMATS[fmt].layout
-    for n, (group, items) in enumerate(groups, 1):
+    for n, filed in enumerate(groups, 1):
+        group, items = filed.name, filed.items
         created = _created(model, items)
-        sources = len({it.stmt.file for it in items} | {s.file for it in items for s in it.folded})
-        header = f"-- {group.replace('_', ' ')}: consolidated from {sources} file(s) of the history\n\n"
-        blocks = [Block(_block(it), isinstance(it.node, _WHOLE)) for it in items]
+        header = _header(filed)
+        blocks = [Block(texts[id(it)], isinstance(it.node, _WHOLE)) for it in items]
         transactional = not (len(items) == 1 and items[0].alone)
         laid = lay_out(NewFile(f"{n:0{width}d}", group, header, blocks, _down(model, created), transactional), reversible)
         files.append(RenderedFile(laid.path, laid.text, [f"{t} {nm}" for t, nm in created], len(items), laid.down_path,
@@ -145,6 +128,22 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[Rendere
     if plan.adjust.setvals:
         files.append(_sequence_values(plan, len(groups) + 1, width, lay_out, reversible))
     return files
+
+
+def _header(filed: Filed) -> str:
+    """What the file holds and where it came from, for the person who reads the set."""
+    def some(names: list[str], most: int = 6) -> str:
+        return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
+
+    first: dict[str, int] = {}
+    for it in filed.items:
+        for st in (it.stmt, *it.folded):
+            first[st.file] = min(first.get(st.file, st.migration), st.migration)
+    sources = [f.split("/", 1)[-1] for f in sorted(first, key=lambda f: (first[f], f))]
+    holds = f": tables {some(filed.tables)}" if filed.tables else (f": changes to {some(filed.changed)}" if filed.changed else "")
+    lines = [f"-- {filed.name.replace('_', ' ')}{holds}"]
+    lines.append(f"-- from {len(sources)} file(s) of the history: {some(sources, 4)}")
+    return "\n".join(lines) + "\n\n"
 
 
 def _sequence_values(plan: Plan, n: int, width: int, lay_out: Callable[[NewFile, bool], Layout], reversible: bool) -> RenderedFile:

@@ -6,7 +6,7 @@ import itertools
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,6 +16,7 @@ from tui.core.blame import touched_by
 from tui.core.decisions import load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.explicit import explicit_columns
+from tui.core.formats.base import Migration
 from tui.core.generate import generate
 from tui.core.lock import project_lock
 from tui.core.parse import Statement
@@ -48,6 +49,7 @@ class ValidationResult:
     fingerprint: str = ""  # of the database the new set builds
     edited: bool = False  # the staged set was edited by hand, and validated as it is
     unread: list[str] = field(default_factory=list)  # parts of the history skipped on both sides (--keep-going)
+    not_recorded: str = ""  # why the result could not be saved for apply (a read-only or full disk)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -64,6 +66,7 @@ class ValidationResult:
             "fingerprint": self.fingerprint,
             "edited_by_hand": self.edited,
             "unread": self.unread,
+            "not_recorded": self.not_recorded,
         }
 
 
@@ -145,22 +148,26 @@ def _validate(
             timings["generate"] = round(time.perf_counter() - t, 3)
         staged_sha = tree_sha(staged)
         new_sources = load_sources(staged.parent, staged.name, analysis.sources.format)
-        with ThreadPoolExecutor(2) as pool:  # each CREATE DATABASE copies a template: a tenth of a second
-            old_db, new_db = pool.map(server.create_database, ("old", "new"))
         t = time.perf_counter()
+
+        def build(label: str, migrations: Sequence[Migration], parts: dict[str, list[Statement]] | None) -> str:
+            # Each side creates its database and builds it at once: a CREATE DATABASE copies a
+            # template (a tenth of a second or more), which overlaps the other side's work.
+            db = server.create_database(label)
+            apply_migrations(server, db, migrations, cfg.preamble, parts, _counted(say, label, len(migrations)), cancel)
+            return db
+
         with ThreadPoolExecutor(2) as pool:
-            old = pool.submit(apply_migrations, server, old_db, analysis.sources.migrations, cfg.preamble, statements,
-                              _counted(say, "old", len(analysis.sources.migrations)), cancel)
-            new = pool.submit(apply_migrations, server, new_db, new_sources.migrations, cfg.preamble, None,
-                              _counted(say, "new", len(new_sources.migrations)), cancel)
+            old = pool.submit(build, "old", analysis.sources.migrations, statements)
+            new = pool.submit(build, "new", new_sources.migrations, None)
             try:
-                old.result()
+                old_db = old.result()
             except ApplyError as exc:
                 if exc.title != "cancelled" and not cfg.preamble and "does not exist" in exc.message:
                     exc.message += f" ({PREAMBLE_HINT})"
                     exc.args = (f"{exc.title}: {exc.message}",)
                 raise
-            new.result()
+            new_db = new.result()
         timings["apply"] = round(time.perf_counter() - t, 3)
         say("snapshot", "reading both catalogs")
         t = time.perf_counter()
@@ -213,7 +220,12 @@ def _validate(
                                "nothing was recorded: run consolidate validate again")
     if fixed:
         return result
-    cfg.state.write_json(cfg.state.validation, result.to_json())
+    try:
+        cfg.state.write_json(cfg.state.validation, result.to_json())
+    except OSError as exc:
+        # The comparison stands (CI may validate a read-only checkout); apply will find no record.
+        result.not_recorded = f"{exc.strerror}: {exc.filename}"
+        return result
     cfg.state.rolled_back.unlink(missing_ok=True)  # a new validation moves the project on from its rollback
     return result
 

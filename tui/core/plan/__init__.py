@@ -16,6 +16,7 @@ from pglast import ast
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
+from tui.core.findings import TOGETHER
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.folding import fold
@@ -78,7 +79,8 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
             it.alone = it.alone or it.stmt.seq in adjust.alone
             it.break_after = it.stmt.seq in adjust.breaks
         _break_after_new_labels(ordered, p)
-        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust)
+        concerns = {f.group for f in p.accepted if f.effect == TOGETHER}
+        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
 
 
@@ -99,21 +101,28 @@ def _session_units(analysis: Analysis) -> list[frozenset[int]]:
 
 
 def _keep_together(items: list[Item], units: list[frozenset[int]]) -> None:
-    for unit in units:
+    for n, unit in enumerate(units):
         members = [it for it in items if it.stmt.seq in unit]
         for it in members:
             it.group = members[0].group
+            it.unit = n
 
 
 def _break_after_new_labels(items: list[Item], p: Planner) -> None:
     """A label ALTER TYPE ... ADD VALUE adds cannot be used before its transaction commits: where a
     later statement of the same file names the label and needs the type (or a column of it), the
     file ends after the ADD VALUE. (A use this does not see, the proof finds, and splits there too.)"""
+    dependents: dict[str, set[str]] | None = None  # built once, and only for a history that adds labels
     for i, it in enumerate(items):
         if not adds_enum_label(it.node) or it.break_after:
             continue
+        if dependents is None:
+            dependents = {}
+            for o in p.m.objects.values():
+                for d in o.depends:
+                    dependents.setdefault(d, set()).add(o.key)
         types = {k for k in it.writes if k.startswith("type:")}
-        users = types | {o.key for o in p.m.objects.values() if types & set(o.depends)}
+        users = types.union(*(dependents.get(t, ()) for t in types))
         users |= {p.m.objects[k].parent for k in list(users) if k in p.m.objects and p.m.objects[k].parent}
         literal = "'" + str(it.node.newVal).replace("'", "''") + "'"
         for later in items[i + 1:]:

@@ -104,6 +104,7 @@ def group_items(analysis: Analysis, items: list[Item], accepted: list[Finding]) 
                 t = table_of(analysis, k, users)
                 if t is not None and t.key in groups:
                     group = groups[t.key]
+                    it.home = t.key
                     break
             if group:
                 break

@@ -62,6 +62,8 @@ class Item:
     ops: list[Op] = field(default_factory=list)  # what was done to a CREATE TABLE, replayed on its text by render
     alone: bool = False  # it cannot run in a transaction block: a file of its own, outside one
     break_after: bool = False  # what follows goes to the next file (a new enum label, used only once committed)
+    unit: int = -1  # statements of one unit (a temporary table's) stay in one file
+    home: str = ""  # the table it belongs to (its own, its index's, its trigger's): it follows that table
 
     @property
     def seq(self) -> int:
@@ -101,6 +103,7 @@ class Plan:
     setup: list[Statement] = field(default_factory=list)  # tool-owned migrations kept as they are
     folds: list[Fold] = field(default_factory=list)  # the folds made, in history order of their first statement
     adjust: Adjustments = field(default_factory=lambda: Adjustments())  # what the proof asked for
+    concerns: set[str] = field(default_factory=set)  # groups that gather a concern the user accepted (notify)
 
 
 @dataclass(frozen=True)

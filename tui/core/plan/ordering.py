@@ -82,9 +82,15 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
         done.add(id(it))
         out.append(it)
 
-    # Each group's items, in history order, taken once: not a pass over every item per group.
-    members: dict[str, list[Item]] = {}
+    # Each group's items, taken once (not a pass over every item per group): each table's
+    # statements (indexes, triggers, comments, grants, later changes) right after its CREATE
+    # TABLE, else in history order; emit() still puts each after whatever it needs.
+    created: dict[str, int] = {}
     for it in by_seq:
+        if isinstance(it.node, ast.CreateStmt) and it.home and it.home in it.writes:
+            created.setdefault(it.home, it.seq)
+    members: dict[str, list[Item]] = {}
+    for it in sorted(by_seq, key=lambda i: (created.get(i.home, i.seq), i.seq)):
         members.setdefault(it.group, []).append(it)
     for group in sorted(rank, key=lambda g: rank[g]):
         for it in members.get(group, ()):

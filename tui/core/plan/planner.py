@@ -50,6 +50,7 @@ class Planner:
         self.m = analysis.model
         self.decisions = decisions
         self.accepted = [f for f in analysis.findings if not decisions.keeps(f.id)]
+        self.folding = {(f.object_type, f.object_name) for f in self.accepted if f.effect == INTO_CREATE}
         self.kept = {(f.object_type, f.object_name) for f in analysis.findings if decisions.keeps(f.id)}
         self.dead: set[int] = set()  # id() of dead events
         self.by_seq: dict[int, list[tuple[Obj, Event]]] = {}
@@ -176,12 +177,11 @@ class Planner:
         mentions = sum(len(re.findall(rf"(?<![\w$]){re.escape(n)}(?![\w$])", st.text.lower())) for n in names)
         if not defs or mentions != len(defs):
             return False
-        folding = {(f.object_type, f.object_name) for f in self.accepted if f.effect == INTO_CREATE}
         cols = set()
         for cd in defs:
             col = next((c for c, _ in self.by_seq.get(st.seq, []) if c.type == "column"
                         and cd.colname in {n.rsplit(".", 1)[-1] for n in (*c.former_names, c.name)}), None)
-            if col is None or not col.exists or o.key in col.depends or ("column", col.name) not in folding:
+            if col is None or not col.exists or o.key in col.depends or ("column", col.name) not in self.folding:
                 return False
             cols.add(col.key)
         self.assumed.setdefault(o.key, set()).update(cols)

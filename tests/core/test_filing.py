@@ -1,0 +1,64 @@
+"""The new set reads as a person would lay it out: no file holds most of a large set, and every file
+is named for what it holds, never after a history file it happened to come from."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, copy_corpus, corpus_params
+from tui.core.generate import generate
+from tui.core.plan.grouping import stem
+from tui.core.sources import load_sources
+
+LARGE = 1000  # lines: from this size on, no file may hold more than SHARE of the set
+SHARE = 0.35
+OWN_NAMES = {"setup", "data", "sequence_values", "notify_triggers", "functions", "types", "views", "triggers",
+             "indexes", "sequences", "schemas", "extensions", "policies", "constraints", "changes"}
+
+
+def _files(project: Path) -> list[tuple[str, str]]:
+    """(name, up text) of each file the tool wrote (its own setup files, diesel's, aside)."""
+    result = generate(project, out=project / "new")
+    out = []
+    for f in result.files:
+        base = f.path.split("/", 1)[0] if "/" in f.path else f.path
+        name = re.sub(r"(\.up)?\.sql$", "", base)
+        name = re.sub(r"^(V|R|B)?[\d._-]*_+", "", name)
+        out.append((name, f.up_text or f.text))
+    return out
+
+
+def _check(project: Path) -> list[tuple[str, str]]:
+    files = _files(project)
+    history_stems = {stem(m.file) for m in load_sources(project).migrations}
+    total = sum(text.count("\n") + 1 for _, text in files)
+    for name, text in files:
+        if "diesel_initial_setup" in name:
+            continue  # the tool's own file, written as it was
+        lines = text.count("\n") + 1
+        if total > LARGE:
+            assert lines <= SHARE * total, f"{name}: {lines} of {total} lines"
+        if name in OWN_NAMES or re.fullmatch(r"\w+_\d+", name) and name.rsplit("_", 1)[0] in OWN_NAMES:
+            continue
+        body = text.lower()
+        words = [w for w in name.split("_") if w and not w.isdigit()]
+        assert all(re.search(rf"(?<![a-z0-9]){re.escape(w)}", body) for w in words), f"{name}: names what it does not hold"
+        tables = set(re.findall(r"create table (?:if not exists )?(?:\w+\.)?\"?(\w+)", body))
+        assert name not in history_stems or name in tables or any(t.startswith(name) for t in tables), \
+            f"{name}: named after a history file"
+    return files
+
+
+def test_the_example_is_laid_out_in_named_domain_files(tmp_path: Path) -> None:
+    project = tmp_path / "example"
+    shutil.copytree(ROOT / "migrations", project / "migrations")
+    assert len(_check(project)) >= 6  # not one file holding most of the schema
+
+
+@pytest.mark.parametrize("name,fmt,preamble", corpus_params("filing"))
+def test_each_corpus_history_is_laid_out_in_named_balanced_files(tmp_path: Path, name: str, fmt: str, preamble: str) -> None:
+    _check(copy_corpus(tmp_path, name, preamble))
