@@ -5,7 +5,10 @@ for the new set into another, `pg_dump --schema-only` of both, and `diff`. Ours:
 in parallel, one session each, snapshot in-process, compare in memory. Server start is left out
 of both. The new set is generated before either is timed.
 
-    python bench/bench_validate.py [--synthetic-files 1000]
+    python bench/bench_validate.py [--synthetic-files 1000] [--migra PATH] [--repeat 5]
+
+migra is installed apart (`python -m venv /tmp/migra && /tmp/migra/bin/pip install migra
+psycopg2-binary psycopg`): it brings SQLAlchemy and psycopg2, which the tool does not need.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import csv
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -124,6 +128,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--synthetic-files", type=int, default=1000)
     ap.add_argument("--migra", default=shutil.which("migra") or "", help="the migra command (left out when not found)")
+    ap.add_argument("--repeat", type=int, default=5, help="runs of each side on the small histories (the median is shown)")
     a = ap.parse_args()
     print(f"{'history':<44}{'naive s':>10}{'migra s':>10}{'ours s':>10}{'/naive':>8}{'/migra':>8}  equal")
     with tempfile.TemporaryDirectory() as tmpdir, local_server() as server:
@@ -133,10 +138,15 @@ def main() -> None:
             # The proven staged set (recorded fresh by generate), before timing any side.
             gen = generate(project, prover=PgProver(server=server))
             fmt = analysis.sources.format
-            t_naive = naive(server, project, gen.out, fmt, preamble)
-            t_migra = with_migra(a.migra, server, project, gen.out, fmt, preamble) if a.migra else float("nan")
-            t_ours, equal, timings = ours(server, project)
-            print(f"{name:<44}{t_naive:>10.2f}{t_migra:>10.2f}{t_ours:>10.2f}{t_ours / t_naive:>8.2f}{t_ours / t_migra:>8.2f}  {equal}")
+            runs = []
+            for _ in range(a.repeat if not name.startswith("synthetic") else 1):  # side by side, in turn
+                t_naive = naive(server, project, gen.out, fmt, preamble)
+                t_migra = with_migra(a.migra, server, project, gen.out, fmt, preamble) if a.migra else float("nan")
+                t_ours, equal, timings = ours(server, project)
+                runs.append((t_naive, t_migra, t_ours))
+            t_naive, t_migra, t_ours = (statistics.median(r[i] for r in runs) for i in range(3))
+            print(f"{name:<44}{t_naive:>10.2f}{t_migra:>10.2f}{t_ours:>10.2f}{t_ours / t_naive:>8.2f}{t_ours / t_migra:>8.2f}  {equal}"
+                  + (f"  (median of {len(runs)})" if len(runs) > 1 else ""))
             print("    ours: " + ", ".join(f"{k} {v:.2f}" for k, v in timings.items()))
 
 

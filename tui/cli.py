@@ -221,17 +221,30 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from tui.pg.server import hide_password
-    from tui.pg.validate import validate
+    from tui.core.lock import project_lock
+    from tui.core.project import load_config
+    from tui.pg.early import EarlyServer
 
     def progress(step: str, detail: str) -> None:
         if sys.stderr.isatty():
             print(f"\r{step:<9} {detail[:80]:<80}", end="", file=sys.stderr, flush=True)
 
     try:
-        result = validate(args.project, args.migrations, args.format, pg=args.pg, url=args.database_url, progress=progress,
-                          keep_going=args.keep_going, create_roles=args.create_roles)
+        with project_lock(args.project, "validate"):
+            # The server starts, and makes its two databases, while the parser is imported and
+            # the history read: on a small history that is most of the time.
+            cfg = load_config(args.project, args.migrations, args.format)
+            early = EarlyServer(args.pg or cfg.pg, args.database_url, cfg.postgres, cfg.image, args.create_roles)
+            try:
+                from tui.pg.validate import validate
+
+                result = validate(args.project, args.migrations, args.format, pg=args.pg, url=args.database_url,
+                                  progress=progress, keep_going=args.keep_going, create_roles=args.create_roles, early=early)
+            finally:
+                early.close()
     except ConsolidateError as exc:
+        from tui.pg.server import hide_password
+
         msg = str(exc)
         if args.database_url:
             msg = hide_password(msg, args.database_url)

@@ -174,3 +174,11 @@ def test_an_unexpected_error_is_a_message_and_exit_2(monkeypatch: pytest.MonkeyP
     assert exit_.value.code == 2
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: something nobody foresaw" in err and "CONSOLIDATE_DEBUG=1" in err
+
+
+@pytest.mark.parametrize("command", [["generate", "--no-proof"], ["validate", "--pg", "local"], ["apply", "--yes"], ["rollback", "--yes"]])
+def test_a_project_folder_that_does_not_exist_is_named_not_made(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "no_such_project"
+    r = run(command[0], str(missing), *command[1:])
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert not missing.exists()

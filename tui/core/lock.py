@@ -45,6 +45,8 @@ def project_lock(root: Path | str, what: str) -> Iterator[None]:
             with _guard:
                 _held[path] -= 1
         return
+    if not Path(root).is_dir():
+        raise ConsolidateError(f"cannot {what}: no project folder {root}", "give the folder that holds the migrations folder")
     if path.parent.exists() and not path.parent.is_dir():
         raise ConsolidateError(f"cannot {what}: {path.parent.name} is a file",
                                f"consolidate keeps its state in the folder {path.parent.name}/ of the project: move the file away")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import threading
@@ -25,6 +26,7 @@ from tui.core.sources import load_sources
 from tui.core.state import tree_sha
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare, unstable
+from tui.pg.early import LABELS, EarlyServer
 from tui.pg.proof import PgProver
 from tui.pg.providers import open_server
 from tui.pg.runner import PREAMBLE_HINT, ApplyError, apply_migrations
@@ -81,17 +83,25 @@ def validate(
     staged: Path | None = None,
     keep_going: bool = False,
     create_roles: bool = False,
+    early: EarlyServer | None = None,
 ) -> ValidationResult:
     """Generate the staged set if it is missing or stale, then prove it against the history.
 
     `source` is an analysis made with `track_reads=True`, or a project folder, analyzed here.
     `staged` validates that folder as it is instead (no generation): tests use it to prove
     that a changed set is caught. A staged set edited by hand is validated as it is, never
-    regenerated over the edits. The project's lock is held throughout.
+    regenerated over the edits. The project's lock is held throughout. The server starts while
+    the history is read (`early`: the CLI starts it before it even imports the parser).
     """
     root = source.config.root if isinstance(source, Analysis) else Path(source)
     with project_lock(root, "validate"):
-        return _validate(source, migrations, fmt, pg, url, progress, cancel, staged, keep_going, create_roles)
+        if early is None:
+            cfg = source.config if isinstance(source, Analysis) else load_config(source, migrations, fmt)
+            early = EarlyServer(pg or cfg.pg, url, cfg.postgres, cfg.image, create_roles)
+        try:
+            return _validate(source, migrations, fmt, pg, url, progress, cancel, staged, keep_going, create_roles, early)
+        finally:
+            early.close()
 
 
 def _validate(
@@ -105,6 +115,7 @@ def _validate(
     staged: Path | None,
     keep_going: bool,
     create_roles: bool,
+    early: EarlyServer,
 ) -> ValidationResult:
     say = progress or (lambda step, detail: None)
     # The history as it is before anything reads it: an edit made while we work is not recorded as validated.
@@ -136,7 +147,15 @@ def _validate(
     roles = sorted(set(cfg.roles) | (analysis.model.roles_used - analysis.model.roles_created))
     say("server", "starting PostgreSQL")
     t = time.perf_counter()
-    with open_server(pg or cfg.pg, url, cfg.postgres, cfg.image, analysis.model.extensions, create_roles) as server:
+    same = early.key == (pg or cfg.pg, url, cfg.postgres, cfg.image, create_roles)
+    taken = early.take(analysis.model.extensions) if same else None
+    with contextlib.ExitStack() as stack:
+        if taken is None:  # the early server lacks an extension: the provider that has it
+            early.close()
+            server, dbs = stack.enter_context(open_server(pg or cfg.pg, url, cfg.postgres, cfg.image, analysis.model.extensions,
+                                                          create_roles)), []
+        else:
+            server, dbs = taken
         timings["server"] = round(time.perf_counter() - t, 3)
         made = server.create_roles(roles)
         if edited:
@@ -151,9 +170,9 @@ def _validate(
         t = time.perf_counter()
 
         def build(label: str, migrations: Sequence[Migration], parts: dict[str, list[Statement]] | None) -> str:
-            # Each side creates its database and builds it at once: a CREATE DATABASE copies a
-            # template (a tenth of a second or more), which overlaps the other side's work.
-            db = server.create_database(label)
+            # Each side builds its database at once, made early or now: a CREATE DATABASE copies
+            # a template (a tenth of a second or more), which overlaps the other side's work.
+            db = dbs[LABELS.index(label)] if dbs else server.create_database(label)
             apply_migrations(server, db, migrations, cfg.preamble, parts, _counted(say, label, len(migrations)), cancel)
             return db
 
