@@ -182,3 +182,18 @@ def test_a_project_folder_that_does_not_exist_is_named_not_made(tmp_path: Path, 
     r = run(command[0], str(missing), *command[1:])
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert not missing.exists()
+
+
+def test_generate_writes_the_same_bytes_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """Sets iterate in an order that changes with each process's hash seed: nothing written may follow it."""
+    outs = []
+    for seed in ("1", "2"):
+        project = tmp_path / seed
+        shutil.copytree(ROOT / "migrations", project / "migrations")
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        r = subprocess.run([sys.executable, "-m", "tui", "generate", str(project), "--no-proof"], capture_output=True,
+                           text=True, env=env, cwd=ROOT)
+        assert r.returncode == 0, r.stderr
+        staged = project / ".consolidate" / "new"
+        outs.append({p.relative_to(staged).as_posix(): p.read_bytes() for p in sorted(staged.rglob("*")) if p.is_file()})
+    assert outs[0] == outs[1]

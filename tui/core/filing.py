@@ -106,9 +106,9 @@ def _name_all(files: list[Filed], model: Model, concerns: set[str], size: Callab
     used: set[str] = set()
     for f in files:
         weights = _created_tables(f.items, model, size)
-        f.tables = sorted(weights, key=lambda t: -weights[t])
+        f.tables = sorted(weights, key=lambda t: (-weights[t], t))  # ties by name: a set's order varies by run
         touched = {} if weights else _touched_tables(f.items, model, size)
-        f.changed = sorted(touched, key=lambda t: -touched[t])
+        f.changed = sorted(touched, key=lambda t: (-touched[t], t))
         if f.name in (SETUP, DATA) or f.name in concerns:
             candidates = [f.name]
         else:

@@ -80,16 +80,15 @@ def _block(it: Item) -> str:
 
 def _created(model: Model, items: list[Item]) -> list[tuple[str, str]]:
     """(type, name) of the objects these statements create, in order."""
-    out: list[tuple[str, str]] = []
+    out: dict[tuple[str, str], None] = {}  # ordered, and a lookup that does not scan the list
     for it in items:
         for key in sorted(it.writes):
             o = model.objects.get(key)
             if o is None or not o.exists or o.type not in ("table", "view", "function", "type", "domain", "sequence", "extension", "schema", "trigger"):
                 continue
             if any(e.action == CREATE and (e.stmt.parent or e.stmt).seq == it.seq for e in o.events) or o.last(CREATE) is None:
-                if (o.type, o.name) not in out:
-                    out.append((o.type, o.name))
-    return out
+                out.setdefault((o.type, o.name))
+    return list(out)
 
 
 _DROP = {"table": "TABLE", "view": "VIEW", "function": "FUNCTION", "type": "TYPE", "domain": "DOMAIN",
@@ -161,11 +160,13 @@ def _spans(text: str, items: list[Item], blocks: list[Block]) -> list[tuple[int,
     line of the file names the statement it came from."""
     out = []
     cursor = 0
+    line = 1  # the line `cursor` is on: counted from the last block, not from the top each time
     for it, block in zip(items, blocks):
         at = text.find(block.text, cursor)
         if at < 0:
             continue
-        first = text.count("\n", 0, at) + 1
+        first = line + text.count("\n", cursor, at)
         out.append((first, first + block.text.count("\n"), it))
         cursor = at + len(block.text)
+        line = first + block.text.count("\n")
     return out

@@ -133,7 +133,8 @@ def file_hashes(folder: Path) -> dict[str, str]:
     """SHA-256 of every file under `folder`, by its relative path."""
     if not folder.is_dir():
         return {}
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+    cut = len(str(folder).rstrip(os.sep)) + 1  # rglob's paths start with the folder's: no relative_to per file
+    return {str(p)[cut:].replace(os.sep, "/"): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*"), key=lambda p: p.parts) if p.is_file()}  # as Path sorts, but quicker
 
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from tui.core.formats import dbmate, diesel, flyway, golang_migrate, goose, prisma, sqlx, supabase
-from tui.core.formats.base import Format
+from tui.core.formats.base import Format, listing
 
 FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FORMAT, diesel.FORMAT, flyway.FORMAT,
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT)}
@@ -31,7 +31,7 @@ def detect(folder: Path) -> tuple[str | None, str]:
 def _detect(folder: Path) -> str | None | tuple[str, str]:
     if not folder.is_dir():
         return None
-    entries = sorted(folder.iterdir())
+    entries = listing(folder)
     if supabase.looks_like(folder):
         return supabase.FORMAT.name
     if prisma.looks_like(entries):

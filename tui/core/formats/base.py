@@ -3,6 +3,7 @@ helpers, the shape of a written file, and the bookkeeping rows `baseline` writes
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -88,10 +89,18 @@ def printable(name: str) -> str:
 
 
 def rel(path: Path, root: Path) -> str:
+    p, r = str(path), str(root).rstrip(os.sep)
+    if p.startswith(r + os.sep):  # the common case, without pathlib's part by part comparison (100,000 files)
+        return p[len(r) + 1:].replace(os.sep, "/")
     try:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def listing(folder: Path) -> list[Path]:
+    """A folder's entries in name order (as sorting the paths would, without comparing them part by part)."""
+    return sorted(folder.iterdir(), key=lambda p: p.name)
 
 
 def _decode(data: bytes, where: str, diags: list[Diagnostic]) -> tuple[str, bool]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import SETUP, VERSIONED, Bookkeeping, Format, Found, Layout, Migration, NewFile, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, SETUP, VERSIONED, listing, rel, replace_rows, up_down
 
 _DIR = re.compile(r"^(\d[\d-]*)_(.*)$")
 
@@ -23,7 +23,7 @@ def looks_like(entries: list[Path]) -> bool:
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    for p in sorted(folder.iterdir()):
+    for p in listing(folder):
         m = _DIR.match(p.name) if p.is_dir() else None
         if not m or not (p / "up.sql").is_file():
             others.append(rel(p, root))

@@ -22,6 +22,7 @@ from tui.core.formats.base import (
     Migration,
     NewFile,
     Raw,
+    listing,
     literal,
     read_text,
     rel,
@@ -53,7 +54,7 @@ def looks_like(sql_files: list[Path]) -> bool:
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    for p in sorted(folder.iterdir()):
+    for p in listing(folder):
         m = PATTERN.match(p.name) if p.is_file() else None
         if not m and p.name.endswith(".sql.conf") and PATTERN.match(p.name[:-5]):
             continue  # a script's settings go with the script

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, listing, rel, replace_rows, up_down
 
 PATTERN = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 
@@ -18,7 +18,7 @@ PATTERN = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    files = {p.name: p for p in sorted(folder.iterdir()) if p.is_file()}
+    files = {p.name: p for p in listing(folder) if p.is_file()}
     for name, p in files.items():
         m = PATTERN.match(name)
         if not m:

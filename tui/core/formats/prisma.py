@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, listing, rel, replace_rows, up_down
 
 SCRIPT = "migration.sql"
 LOCK = "migration_lock.toml"
@@ -31,7 +31,7 @@ def checksum(data: bytes) -> str:
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    for p in sorted(folder.iterdir()):
+    for p in listing(folder):
         m = _DIR.match(p.name) if p.is_dir() else None
         if not m or not (p / SCRIPT).is_file():
             others.append(rel(p, root))

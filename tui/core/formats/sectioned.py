@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import ERROR, Diagnostic
-from tui.core.formats.base import Found, Migration, read_text, rel, split_sections
+from tui.core.formats.base import Found, Migration, listing, read_text, rel, split_sections
 
 LEADING_DIGITS = re.compile(r"^(\d+)(?:_(.*))?\.sql$")
 
@@ -19,7 +19,7 @@ def read_sectioned(folder: Path, root: Path, diags: list[Diagnostic], up_re: re.
     inside the up part into what PostgreSQL reads."""
     found: list[Migration] = []
     others: list[str] = []
-    for p in sorted(folder.iterdir()):
+    for p in listing(folder):
         m = LEADING_DIGITS.match(p.name) if p.is_file() else None
         if not m:
             others.append(rel(p, root))

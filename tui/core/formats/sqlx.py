@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, listing, rel, replace_rows, up_down
 
 PATTERN = re.compile(r"^(\d+)_(.*?)(\.up|\.down)?\.sql$")
 _NO_TX = re.compile(r"\A\s*--\s*no-transaction\b")
@@ -27,7 +27,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     others: list[str] = []
     downs: dict[tuple[str, str], Path] = {}
     ups: list[tuple[re.Match[str], Path]] = []
-    for p in sorted(folder.iterdir()):
+    for p in listing(folder):
         m = PATTERN.match(p.name) if p.is_file() else None
         if not m:
             others.append(rel(p, root))

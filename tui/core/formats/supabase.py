@@ -16,7 +16,7 @@ from pathlib import Path
 from pglast import split
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, listing, rel, replace_rows, up_down
 
 PATTERN = re.compile(r"^(\d+)_(.*)\.sql$")
 
@@ -70,7 +70,7 @@ def looks_like(folder: Path) -> bool:
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    for p in sorted(folder.iterdir()):
+    for p in listing(folder):
         m = PATTERN.match(p.name) if p.is_file() else None
         if not m:
             others.append(rel(p, root))

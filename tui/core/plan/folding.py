@@ -46,10 +46,11 @@ def fold(p: Planner, items: list[Item]) -> None:
             if local in words:
                 opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
     data_tables = {o.parent for o in p.m.objects.values() if o.type == "data" and o.events}
-    for it in list(items):
+    gone: set[int] = set()  # items folded away whole, taken out at the end: a list.remove each is quadratic
+    for it in items:
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
                 and it.seq not in p.pinned):
-            _fold_rename(p, it, items, creates, folding, opaque, data_tables)
+            _fold_rename(p, it, gone, creates, folding, opaque, data_tables)
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
                 or it.seq in p.pinned):
@@ -84,8 +85,10 @@ def fold(p: Planner, items: list[Item]) -> None:
                 it.node.cmds = tuple(keep_cmds)
                 it.changed = True
             else:
-                items.remove(it)
+                gone.add(id(it))
                 p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+    if gone:
+        items[:] = [it for it in items if id(it) not in gone]
 
 
 def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool:
@@ -102,7 +105,7 @@ def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool
                and (e.stmt.parent or e.stmt).seq not in p.dropped for e in (d.events if d is not None else ()))
 
 
-def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Item], folding: dict[tuple[str, str], str],
+def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],
                  opaque: dict[str, int], data_tables: set[str]) -> None:
     """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
     col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
@@ -138,7 +141,7 @@ def _fold_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Ite
     target.ops.append(Op("rename", column=old, new=_new_name_as_written(it.stmt), column_new=new))
     target.folded.append(it.stmt)
     p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
-    items.remove(it)
+    gone.add(id(it))
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
 
 
