@@ -62,3 +62,30 @@ def test_the_example_is_laid_out_in_named_domain_files(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name,fmt,preamble", corpus_params("filing"))
 def test_each_corpus_history_is_laid_out_in_named_balanced_files(tmp_path: Path, name: str, fmt: str, preamble: str) -> None:
     _check(copy_corpus(tmp_path, name, preamble))
+
+
+GROUPS = '[groups]\nwebhooks = ["trigger", "webhook_*"]\nidentity = ["identity", "api_key", "permission_*"]\n'
+
+
+def test_files_named_in_the_settings_take_their_tables(tmp_path: Path) -> None:
+    project = tmp_path / "example"
+    shutil.copytree(ROOT / "migrations", project / "migrations")
+    (project / "consolidate.toml").write_text(GROUPS)
+    files = dict(_files(project))
+    assert "identity" in files and "webhooks" in files
+    for table in ("identity", "api_key", "permission_set"):
+        assert re.search(rf"create table {table}\b", files["identity"].lower()), table
+    # trigger is needed by sensor, made before the webhook functions: webhooks goes on in a second file
+    together = "".join(text for name, text in files.items() if name.startswith("webhooks")).lower()
+    assert "create table trigger" in together
+
+
+def test_a_wrong_group_setting_is_refused_with_its_line(tmp_path: Path) -> None:
+    from tui.core.errors import ConsolidateError
+    from tui.core.project import load_config
+
+    for bad in ('[groups]\nWeb = ["x"]\n', '[groups]\nweb = "x"\n', '[groups]\nweb = []\n', 'groups = 3\n'):
+        (tmp_path / "consolidate.toml").write_text("# settings\n" + bad)
+        with pytest.raises(ConsolidateError) as exc:
+            load_config(tmp_path).check()
+        assert exc.value.line == 2 and "groups" in str(exc.value), (bad, str(exc.value))

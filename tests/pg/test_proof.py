@@ -85,3 +85,14 @@ def test_family_is_proven_equal_and_still_folds(tmp_path: Path, pg_server, case:
             (expected_dir / name).write_text(text)
     assert staged == tree(expected_dir)
     assert validate(project, url=_url(pg_server), create_roles=True).equal
+
+
+def test_files_named_in_the_settings_are_proven_like_any_other(example: Path, pg_server) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.test_filing import GROUPS
+
+    (example / "consolidate.toml").write_text(GROUPS)
+    result = generate(example, prover=PgProver(url=_url(pg_server), create_roles=True))
+    assert result.proof.state == PROVEN and not result.proof.backed_off, [b.reason for b in result.proof.backed_off]
+    names = [f.path for f in result.files]
+    assert any("_identity." in n for n in names) and any("_webhooks" in n for n in names), names
+    assert validate(example, url=_url(pg_server), create_roles=True).equal

@@ -28,6 +28,8 @@ class ProjectConfig:
         postgres: PostgreSQL major version wanted (0: whatever the provider has).
         image: Docker image for the docker provider.
         pg: default provider.
+        groups: files the user names: (name, table name patterns); the tables that match, with
+            what belongs to them, go to that file, which keeps its name and is not cut.
     """
 
     root: Path
@@ -38,6 +40,7 @@ class ProjectConfig:
     postgres: int = 0
     image: str = ""
     pg: str = "auto"
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
     @property
@@ -72,14 +75,17 @@ _SCHEMA: dict[str, tuple[type, str]] = {
     "postgres": (int, "a PostgreSQL major version such as 15"),
     "image": (str, "a Docker image name"),
     "pg": (str, "a provider: auto, docker, local or embedded"),
+    "groups": (dict, 'a table of file names, each a list of table name patterns (webhooks = ["webhook_*"])'),
 }
+_GROUP_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _schema_problems(data: dict[str, Any], text: str) -> list[tuple[str, Diagnostic]]:
     """(key, diagnostic) for each setting that is unknown or of the wrong type, at its line."""
     out = []
     for key, value in data.items():
-        line = next((i for i, ln in enumerate(text.splitlines(), 1) if re.match(rf"\s*{re.escape(key)}\s*=", ln)), 0)
+        line = next((i for i, ln in enumerate(text.splitlines(), 1)
+                     if re.match(rf"\s*(?:{re.escape(key)}\s*=|\[\s*{re.escape(key)}\s*\])", ln)), 0)
         if key not in _SCHEMA:
             out.append((key, Diagnostic(CONFIG_FILE, line, ERROR, f"unknown setting {key!r} (known: {', '.join(_SCHEMA)})")))
             continue
@@ -89,6 +95,9 @@ def _schema_problems(data: dict[str, Any], text: str) -> list[tuple[str, Diagnos
             wrong = not all(isinstance(x, str) and x for x in value)
         if kind is int and not wrong:
             wrong = value < 0
+        if kind is dict and not wrong:
+            wrong = not all(isinstance(name, str) and _GROUP_NAME.fullmatch(name) and isinstance(patterns, list) and patterns
+                            and all(isinstance(x, str) and x for x in patterns) for name, patterns in value.items())
         if wrong:
             out.append((key, Diagnostic(CONFIG_FILE, line, ERROR, f"{key} must be {what}, not {value!r}")))
     return out
@@ -134,6 +143,7 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
                 postgres=int(data.get("postgres", 0) or 0),
                 image=str(data.get("image", "")),
                 pg=str(data.get("pg", "auto")),
+                groups=tuple((name, tuple(patterns)) for name, patterns in data.get("groups", {}).items()),
                 diagnostics=tuple(d for _, d in problems),
             )
     if migrations:

@@ -109,7 +109,7 @@ def _down(model: Model, created: list[tuple[str, str]]) -> str:
 
 
 def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[RenderedFile]:
-    """The files of the new set: one per domain group, numbered so that name order is apply order."""
+    """The files of the new set, as `filing` cuts the domains, numbered so that name order is apply order."""
     files: list[RenderedFile] = []
     texts = {id(it): _block(it) for it in plan.items}
     groups = file_items(plan, model, plan.concerns, lambda it: texts[id(it)].count("\n") + 2)

@@ -79,7 +79,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
             it.alone = it.alone or it.stmt.seq in adjust.alone
             it.break_after = it.stmt.seq in adjust.breaks
         _break_after_new_labels(ordered, p)
-        concerns = {f.group for f in p.accepted if f.effect == TOGETHER}
+        concerns = {f.group for f in p.accepted if f.effect == TOGETHER} | {name for name, _ in analysis.config.groups}
         return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
 

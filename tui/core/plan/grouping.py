@@ -8,6 +8,7 @@ before any table is setup.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 
 from tui.core.analysis import Analysis
@@ -75,6 +76,12 @@ def table_groups(analysis: Analysis) -> dict[str, str]:
         refs = refs_of.get(t.key, [])
         target = next((groups[f"table:{r}"] for r in refs if r and f"table:{r}" in groups), None)
         groups[t.key] = target or stem(f)
+    for t in tables:  # the files the user named in consolidate.toml take their tables, whatever the rest says
+        local = t.name.rsplit(".", 1)[-1]
+        named = next((name for name, patterns in analysis.config.groups
+                      if any(fnmatch.fnmatchcase(t.name if "." in pat else local, pat) for pat in patterns)), None)
+        if named:
+            groups[t.key] = named
     return groups
 
 

@@ -103,7 +103,7 @@ class Plan:
     setup: list[Statement] = field(default_factory=list)  # tool-owned migrations kept as they are
     folds: list[Fold] = field(default_factory=list)  # the folds made, in history order of their first statement
     adjust: Adjustments = field(default_factory=lambda: Adjustments())  # what the proof asked for
-    concerns: set[str] = field(default_factory=set)  # groups that gather a concern the user accepted (notify)
+    concerns: set[str] = field(default_factory=set)  # groups named for the user: a concern accepted (notify), a [groups] file
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
     rank = group_rank(by_seq, p.accepted)
     done: set[int] = set()
     out: list[Item] = []
+    named = {name for name, _ in p.a.config.groups}
 
     def emit(it: Item, group: str, visiting: set[int]) -> None:
         # Pull in what this statement needs first (only that), as part of the current group.
@@ -77,8 +78,8 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
         for p in sorted(edges[id(it)], key=lambda n: index[n].seq):
             emit(index[p], group, visiting)
         visiting.discard(id(it))
-        if rank[it.group] > rank[group]:
-            it.group = group
+        if rank[it.group] > rank[group] and it.group not in named:
+            it.group = group  # (a file the user named keeps its statements: it continues in a second file)
         done.add(id(it))
         out.append(it)
 
