@@ -89,3 +89,15 @@ def test_a_wrong_group_setting_is_refused_with_its_line(tmp_path: Path) -> None:
         with pytest.raises(ConsolidateError) as exc:
             load_config(tmp_path).check()
         assert exc.value.line == 2 and "groups" in str(exc.value), (bad, str(exc.value))
+
+
+def test_the_authors_comments_go_with_their_statements(tmp_path: Path) -> None:
+    """A comment above a kept statement stays above it; one above a statement left out goes with it."""
+    folder = tmp_path / "p" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20240101000000_a.sql").write_text("-- the accounts\nCREATE TABLE account (id int PRIMARY KEY);\n\n"
+                                                 "-- a scratch table for the import\nCREATE TABLE scratch (id int);\n")
+    (folder / "20240102000000_b.sql").write_text("-- done with the import\nDROP TABLE scratch;\n")
+    text = "".join(t for _, t in _files(tmp_path / "p"))
+    assert "-- the accounts\nCREATE TABLE account" in text
+    assert "scratch" not in text and "import" not in text
