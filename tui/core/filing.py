@@ -43,8 +43,9 @@ class Filed:
 
 
 def file_items(plan: Plan, model: Model, concerns: set[str], size: Callable[[Item], int]) -> list[Filed]:
-    """The statements of the plan cut into files, in order. `concerns` are groups that are a
-    concern the user accepted (notify triggers), `size` the lines an item renders to."""
+    """The statements of the plan cut into files, in order. `concerns` are groups whose name is
+    given (a concern the user accepted, notify triggers; a file named in `[groups]`): they keep it
+    and are not cut. `size` is the lines an item renders to."""
     runs = _runs(plan, size)
     total = sum(r.lines for r in runs)
     budget = max(FLOOR, int(total * SHARE))
