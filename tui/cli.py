@@ -80,16 +80,12 @@ def run() -> None:
     except KeyboardInterrupt:
         print("consolidate: interrupted", file=sys.stderr)
         code = EXIT_ERROR
-    except OSError as exc:
-        problem = filesystem_problem(exc)
+    except Exception as exc:  # noqa: BLE001 - the last net: a message and exit 2, never a traceback (1 means DIFFERENT)
+        problem = filesystem_problem(exc) if isinstance(exc, OSError) else None
         if problem is None and os.environ.get("CONSOLIDATE_DEBUG"):
             raise
-        print(f"consolidate: {problem or f'internal error: {type(exc).__name__}: {exc}'}", file=sys.stderr)
-        code = EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001 - the last net: a message and exit 2, never a traceback (1 means DIFFERENT)
-        if os.environ.get("CONSOLIDATE_DEBUG"):
-            raise
-        print(f"consolidate: internal error: {type(exc).__name__}: {exc}\n"
+        # A full or read-only disk is not a bug, and the user can act on it.
+        print(f"consolidate: {problem}" if problem else f"consolidate: internal error: {type(exc).__name__}: {exc}\n"
               "This is a bug. Run again with CONSOLIDATE_DEBUG=1 for the traceback, and report it.", file=sys.stderr)
         code = EXIT_ERROR
     if _exit_now:

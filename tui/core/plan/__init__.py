@@ -17,6 +17,8 @@ from pglast import ast
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import TOGETHER
+from tui.core.findings.common import dependents_map
+from tui.core.model import Obj
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.folding import fold
@@ -112,17 +114,13 @@ def _break_after_new_labels(items: list[Item], p: Planner) -> None:
     """A label ALTER TYPE ... ADD VALUE adds cannot be used before its transaction commits: where a
     later statement of the same file names the label and needs the type (or a column of it), the
     file ends after the ADD VALUE. (A use this does not see, the proof finds, and splits there too.)"""
-    dependents: dict[str, set[str]] | None = None  # built once, and only for a history that adds labels
+    rev: dict[str, list[Obj]] | None = None  # built once, and only for a history that adds labels
     for i, it in enumerate(items):
         if not adds_enum_label(it.node) or it.break_after:
             continue
-        if dependents is None:
-            dependents = {}
-            for o in p.m.objects.values():
-                for d in o.depends:
-                    dependents.setdefault(d, set()).add(o.key)
+        rev = dependents_map(p.m) if rev is None else rev
         types = {k for k in it.writes if k.startswith("type:")}
-        users = types.union(*(dependents.get(t, ()) for t in types))
+        users = types | {o.key for t in types for o in rev.get(t, ()) if t in o.depends}
         users |= {p.m.objects[k].parent for k in list(users) if k in p.m.objects and p.m.objects[k].parent}
         literal = "'" + str(it.node.newVal).replace("'", "''") + "'"
         for later in items[i + 1:]:

@@ -33,7 +33,7 @@ def fold(p: Planner, items: list[Item]) -> None:
                 if (o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists and it.seq not in p.no_fold
                         and it.seq not in p.pinned):
                     creates[o.key] = it
-    folding = {(f.object_type, f.object_name): f.id for f in p.accepted if f.effect == INTO_CREATE}
+    folding = p.folding
     # A statement the model cannot follow may add columns of its own: nothing after it folds past it.
     opaque: dict[str, int] = {}
     for u in p.m.unfollowable:

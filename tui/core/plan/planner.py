@@ -50,7 +50,7 @@ class Planner:
         self.m = analysis.model
         self.decisions = decisions
         self.accepted = [f for f in analysis.findings if not decisions.keeps(f.id)]
-        self.folding = {(f.object_type, f.object_name) for f in self.accepted if f.effect == INTO_CREATE}
+        self.folding = {(f.object_type, f.object_name): f.id for f in self.accepted if f.effect == INTO_CREATE}  # -> finding id
         self.kept = {(f.object_type, f.object_name) for f in analysis.findings if decisions.keeps(f.id)}
         self.dead: set[int] = set()  # id() of dead events
         self.by_seq: dict[int, list[tuple[Obj, Event]]] = {}
