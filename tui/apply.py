@@ -22,7 +22,7 @@ from tui.core.decisions import ACCEPT, KEEP, load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.lock import holder_of, project_lock
 from tui.core.project import ProjectConfig, load_config
-from tui.core.report import README, REPORT, readme_text, report_text
+from tui.core.report import README, REPORT, file_record, readme_text, report_text
 from tui.core.state import tree_sha
 from tui.manifest import (MANIFEST, Paths, check_backup, checkpoint, copy_tree, make_manifest, read_manifest, refuse_special_files,
                           remove_tree, sync_dir, tree_fingerprint)
@@ -136,7 +136,8 @@ def _write_docs(plan: ApplyPlan, target: Path) -> None:
         d[decisions.get(f.id)] = d.get(decisions.get(f.id), 0) + 1
     counts = {"folded": d[ACCEPT], "kept": d[KEEP], "not_reviewed": len(analysis.findings) - d[ACCEPT] - d[KEEP]}
     totals = {k: generated[k] for k in ("history", "new") if k in generated}
-    (target / README).write_text(readme_text(analysis.sources.format, files, totals, plan.validation, counts), "utf-8")
+    record = file_record(target, [str(f["file"]) for f in files])
+    (target / README).write_text(readme_text(analysis.sources.format, files, totals, plan.validation, counts, record), "utf-8")
     report = report_text(analysis.findings, decisions, plan.validation, [str(x) for x in analysis.diagnostics], plan.forced)
     (target / REPORT).write_text(report, "utf-8")
 

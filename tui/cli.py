@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from tui import __version__
 
@@ -21,6 +21,7 @@ from tui.core.errors import ERROR, ConsolidateError, filesystem_problem
 from tui.exit_codes import DIFFERENT as EXIT_DIFFERENT
 from tui.exit_codes import ERROR as EXIT_ERROR
 from tui.exit_codes import OK as EXIT_OK
+from tui.core.annotations import OUTPUTS
 from tui.pg.providers import CHOICES as PROVIDERS
 
 
@@ -54,18 +55,25 @@ def _parser() -> argparse.ArgumentParser:
     rb = sub.add_parser("rollback", help="restore migrations.old/ byte for byte")
     rb.add_argument("--force", action="store_true", help="roll back over a folder edited since apply (a copy is kept)")
     st = sub.add_parser("status", help="which state the project is in and what to run next")
+    ck = sub.add_parser("check", help="for CI: exit 1 when the history is worth consolidating, has unreadable SQL, or a "
+                                      "consolidated file was edited after apply")
+    ck.add_argument("--max-findings", type=int, default=0, metavar="N",
+                    help="findings worth consolidating the history may hold before check fails (default: 0)")
+    ck.add_argument("--output", default="text", choices=OUTPUTS, help="text, github (workflow annotations), json or sarif")
     bl = sub.add_parser("baseline", help="mark the new set as applied in a database that ran the old history")
     bl.add_argument("--database-url", default=None, help="the database (default: $DATABASE_URL)")
     bl.add_argument("--pg", default=None, choices=PROVIDERS, help="where to build the new set for the comparison")
-    for s in (a, g, v, ap, rb, st, bl):
+    for s in (a, g, v, ap, rb, st, bl, ck):
         s.add_argument("project", nargs="?", default=".", help="the project folder (default: .)")
         s.add_argument("--migrations", default=None, help="migrations folder, relative to PROJECT")
-    for s in (a, g, v, bl):
-        s.add_argument("--format", default=None, help="sqlx, golang-migrate, diesel, flyway, dbmate, goose, prisma, supabase (default: detect)")
+    for s in (a, g, v, bl, ck):
+        s.add_argument("--format", default=None, help="sqlx, golang-migrate, diesel, flyway, dbmate, goose, prisma, supabase, drizzle, atlas (default: detect)")
     for s in (a, g, v, st):
         s.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     for s in (ap, rb, bl):
         s.add_argument("--yes", action="store_true", help="do it without asking")
+    for s in (g, ap, rb, bl):
+        s.add_argument("--dry-run", action="store_true", help="say what would be written, and write nothing")
     return p
 
 
@@ -159,9 +167,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from tui.core.generate import generate
-    from tui.core.proof import PROVEN
-
     prover = None
     if not args.no_proof:
         from tui.pg.proof import PgProver
@@ -173,6 +178,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
             print(f"\r{step:<9} {detail[:60]:<60}", end="", file=sys.stderr, flush=True)
 
     gc.disable()
+    if not args.dry_run:
+        return _generate(args, prover, say)
+    import shutil
+    import tempfile
+
+    # Made and proven in a scratch folder, removed after: nothing of the project changes.
+    scratch = tempfile.mkdtemp(prefix="consolidate-dry-run-")
+    args.out = os.path.join(scratch, "set")
+    try:
+        return _generate(args, prover, say)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _generate(args: argparse.Namespace, prover: Any, say: Callable[[str, str], None]) -> int:
+    from tui.core.generate import generate
+    from tui.core.proof import PROVEN
+
     try:
         result = generate(args.project, args.migrations, args.format, out=args.out, until=args.until, prover=prover, say=say, force=args.force, keep_going=args.keep_going)
     except ConsolidateError as exc:
@@ -197,7 +220,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
     for f in result.files:
         print(f"  {f.path:<44} {f.statements:>4} statements {f.lines:>5} lines", file=out)
     h, n = totals["history"], totals["new"]
-    print(f"wrote {n['files']} files to {result.out}: {n['statements']} statements, {n['lines']} lines "
+    wrote = f"would write {n['files']} files (--dry-run: nothing written)" if args.dry_run else f"wrote {n['files']} files to {result.out}"
+    print(f"{wrote}: {n['statements']} statements, {n['lines']} lines "
           f"(history: {h['files']} files, {h['statements']} statements, {h['lines']} lines)", file=out)
     for lost in result.analysis.lost:
         print(f"WARNING: not read, so not in the new set: {lost}", file=sys.stderr)
@@ -337,6 +361,13 @@ def confirm(lines: list[str], question: str, yes: bool) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def _dry_run(lines: list[str]) -> int:
+    for line in lines:
+        _say(f"  - {line}")
+    _say("nothing changed (--dry-run)")
+    return EXIT_OK
+
+
 def _guarded(what: str, run: Callable[[], int]) -> int:
     try:
         return run()
@@ -364,7 +395,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
             _say(f"warning: {w}")
         if args.force and plan.forced:
             _say("--force: applying without " + "; ".join(plan.forced))
-        _say("apply will:")
+        _say("apply would:" if args.dry_run else "apply will:")
+        if args.dry_run:
+            return _dry_run(plan.lines())
         if not confirm(plan.lines(), "Apply?", args.yes):
             _say("nothing changed")
             return EXIT_ERROR
@@ -381,7 +414,9 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 
     def run() -> int:
         plan = plan_rollback(args.project, args.migrations, force=args.force)
-        _say("rollback will:")
+        _say("rollback would:" if args.dry_run else "rollback will:")
+        if args.dry_run:
+            return _dry_run(plan.lines())
         if not confirm(plan.lines(), "Roll back?", args.yes):
             _say("nothing changed")
             return EXIT_ERROR
@@ -406,6 +441,25 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from tui.core.annotations import render
+    from tui.core.check import check
+
+    if args.max_findings < 0:
+        _say("check: --max-findings must be 0 or more")
+        return EXIT_ERROR
+
+    def run() -> int:
+        result = check(args.project, args.migrations, args.format, args.max_findings)
+        sys.stdout.write(render(result, args.output))
+        if not result.analysis.ok:
+            _say(f"check: nothing could be analyzed in {result.analysis.sources.folder}")
+            return EXIT_ERROR
+        return EXIT_DIFFERENT if result.failed else EXIT_OK
+
+    return _guarded("check", run)
+
+
 def cmd_baseline(args: argparse.Namespace) -> int:
     from tui.pg.baseline import baseline, plan_baseline
     from tui.pg.server import hide_password, mask_url
@@ -423,9 +477,9 @@ def cmd_baseline(args: argparse.Namespace) -> int:
                 _say(f"  {d.type} {d.name}: {d.detail}\n      database: {d.old}\n      new set:  {d.new}")
             return EXIT_ERROR
         _say(f"{mask_url(url)} has the same schema as the new set; the {plan.table} table would become:")
-        if not args.yes:
+        if not args.yes or args.dry_run:
             sys.stdout.write(plan.sql + "\n")
-            _say("nothing changed: rerun with --yes to run this SQL (one transaction)")
+            _say("nothing changed" + ("" if args.dry_run else ": rerun with --yes to run this SQL (one transaction)"))
             return EXIT_OK
         baseline(plan)
         print(f"baselined: {plan.table} now lists the {plan.count} migrations of the new set")
@@ -446,4 +500,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rollback": cmd_rollback,
     "status": cmd_status,
     "baseline": cmd_baseline,
+    "check": cmd_check,
 }

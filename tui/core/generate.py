@@ -15,6 +15,7 @@ from tui.core.decisions import Decisions, load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.lock import project_lock
 from tui.core.project import load_config
+from tui.core.formats import FORMATS
 from tui.core.formats.base import OWNED
 from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan, build_plan
@@ -183,6 +184,7 @@ def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, fol
             _write(folder / f.down_path, f.down_text)
         for path, text in f.extra.items():
             _write(folder / path, text)
+    _finish(analysis, folder)
     return Candidate(plan, files, folder, _copy_kept(analysis, folder))
 
 
@@ -208,7 +210,19 @@ def history_candidate(analysis: Analysis, folder: Path) -> Candidate:
         text = (root / m.file).read_text("utf-8", "replace")
         files.append(RenderedFile(rel.as_posix(), text, statements=n, up_text=m.sql))
     plan = build_plan(analysis, Decisions(), Adjustments(pinned=frozenset(s.seq for s in analysis.parsed.statements)))
+    _finish(analysis, folder)
     return Candidate(plan, files, folder, _copy_kept(analysis, folder))
+
+
+def _finish(analysis: Analysis, folder: Path) -> None:
+    """The files the format needs beside the set's migrations (a journal, a sum), written before
+    the history's own are copied, which they replace."""
+    finish = FORMATS[analysis.sources.format].finish
+    if finish is None:
+        return
+    later = [(Path(analysis.config.root) / f).relative_to(analysis.config.folder).as_posix() for f in analysis.later_files]
+    for path, text in finish(analysis.config.folder, folder, later).items():
+        _write(folder / path, text)
 
 
 def _write(path: Path, text: str) -> None:

@@ -6,7 +6,11 @@ writing them twice gives the same bytes.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from tui import __version__
@@ -37,8 +41,29 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+# The record `consolidate check` reads: the set's files and their SHA-256, as a comment Markdown does not show.
+_RECORD = re.compile(r"<!-- consolidate: the files of this set and their SHA-256[^\n]*\n(\{.*?\}) -->", re.S)
+
+
+def file_record(folder: Path, names: list[str]) -> dict[str, str]:
+    """Each file of the set (path in the folder) with the SHA-256 of its bytes."""
+    return {n: hashlib.sha256((folder / n).read_bytes()).hexdigest() for n in names if (folder / n).is_file()}
+
+
+def read_record(readme: str) -> dict[str, str] | None:
+    """The record apply left in the folder's README; None where there is none (or it was mangled)."""
+    m = _RECORD.search(readme)
+    if not m:
+        return None
+    try:
+        data = json.loads(m.group(1))
+    except ValueError:
+        return None
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else None
+
+
 def readme_text(fmt: str, files: list[Mapping[str, Any]], totals: Mapping[str, Mapping[str, int]],
-                validation: Mapping[str, Any], counts: Mapping[str, int]) -> str:
+                validation: Mapping[str, Any], counts: Mapping[str, int], record: Mapping[str, str] | None = None) -> str:
     """`migrations/README.md`: the files and what each holds, the fingerprint, how the set was made.
 
     Args:
@@ -47,6 +72,7 @@ def readme_text(fmt: str, files: list[Mapping[str, Any]], totals: Mapping[str, M
         totals: `{"history": {...}, "new": {...}}` with files, statements and lines.
         validation: the last validation's JSON (equal, provider, fingerprint, counts).
         counts: findings by decision: folded, kept, not_reviewed.
+        record: each file's SHA-256, written at the end for `consolidate check`.
     """
     h, n = totals.get("history", {}), totals.get("new", {})
     provider = validation.get("provider") or {}
@@ -68,6 +94,9 @@ def readme_text(fmt: str, files: list[Mapping[str, Any]], totals: Mapping[str, M
         objs = list(f.get("objects", []))
         held = ", ".join(objs[:8]) + (f" and {len(objs) - 8} more" if len(objs) > 8 else "")
         out.append(f"| `{f['file']}` | {f.get('statements', '')} | {f.get('lines', '')} | {_cell(held) or 'as before'} |")
+    if record:
+        out += ["", "These files have run, or will, on databases: `consolidate check` fails when one of them is edited "
+                "(add a new file instead)."]
     out += ["", "## Schema fingerprint", ""]
     if validation.get("fingerprint"):
         out.append(f"`sha256:{validation['fingerprint']}`")
@@ -90,6 +119,9 @@ def readme_text(fmt: str, files: list[Mapping[str, Any]], totals: Mapping[str, M
     else:
         out.append("- **Not validated**: applied with `--force`.")
     out += ["", _PRACTICES]
+    if record:
+        out += ["<!-- consolidate: the files of this set and their SHA-256, for `consolidate check`",
+                json.dumps(dict(record), indent=1, sort_keys=True) + " -->", ""]
     return "\n".join(out)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
-from tui.core.formats import ALIASES, FORMATS, detect
+from tui.core.formats import FORMATS, detect
 from tui.core.formats.base import REPEATABLE, Migration, SourceSet, rel
 
 
@@ -28,12 +28,10 @@ def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "a
     if fmt == "auto":
         if detected is None:
             names = [p.name for p in sorted(folder.iterdir())][:5]
-            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose or Prisma (" + ", ".join(names) + ")"
+            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle or Atlas (" + ", ".join(names) + ")"
             diags.append(Diagnostic(rel_folder, 0, ERROR, f"unknown migration format: {what}; use --format"))
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         fmt = detected
-    elif fmt in ALIASES:
-        fmt = ALIASES[fmt]
     elif fmt not in FORMATS:
         diags.append(Diagnostic(rel_folder, 0, ERROR, f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}"))
         return SourceSet(str(root), rel_folder, fmt, (), tuple(diags))

@@ -73,6 +73,8 @@ class _Run:
         self.reference = Snapshot()
         self.trials = 0
         self.explicit = explicit_columns(analysis.parsed.statements)  # compared as validate compares them
+        cfg = analysis.config
+        self.later = {(cfg.root / f).relative_to(cfg.folder).as_posix() for f in analysis.later_files}
 
     def prove(self) -> Proof:
         a = self.a
@@ -161,10 +163,12 @@ class _Run:
         self.trials += 1
         folder = cand.folder
         sources = load_sources(folder.parent, folder.name, self.a.sources.format)
+        # With --until the history stops there: the later files, kept as they are, are not on trial.
+        migrations = [m for m in sources.migrations if m.file[len(folder.name) + 1:] not in self.later]
         db = self.server.create_database("trial")
         try:
             try:
-                apply_migrations(self.server, db, sources.migrations, self.preamble, cancel=self.cancel)
+                apply_migrations(self.server, db, migrations, self.preamble, cancel=self.cancel)
             except ApplyError as exc:
                 if exc.title == "cancelled":
                     raise

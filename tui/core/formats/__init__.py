@@ -6,14 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tui.core.formats import dbmate, diesel, flyway, golang_migrate, goose, prisma, sqlx, supabase
+from tui.core.formats import atlas, dbmate, diesel, drizzle, flyway, golang_migrate, goose, prisma, sqlx, supabase
 from tui.core.formats.base import Format, listing
 
 FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FORMAT, diesel.FORMAT, flyway.FORMAT,
-                                                 dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT)}
-# Read as another format (an alias the user may write).
-ALIASES = {"atlas": "sqlx"}
-
+                                                 dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
+                                                 drizzle.FORMAT, atlas.FORMAT)}
 
 def detect_format(folder: Path) -> str | None:
     """Guess the migration tool from the folder's file names and markers; None when nothing fits."""
@@ -34,8 +32,12 @@ def _detect(folder: Path) -> str | None | tuple[str, str]:
     entries = listing(folder)
     if supabase.looks_like(folder):
         return supabase.FORMAT.name
+    if drizzle.looks_like(folder):
+        return drizzle.FORMAT.name
     if prisma.looks_like(entries):
         return prisma.FORMAT.name
+    if atlas.looks_like(entries):
+        return atlas.FORMAT.name
     if diesel.looks_like(entries):
         return diesel.FORMAT.name
     sql_files = [p for p in entries if p.is_file() and p.suffix == ".sql"]

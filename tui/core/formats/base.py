@@ -268,6 +268,9 @@ class Format:
         preamble: what the platform provides before the first migration (a stub), run before the
             project's own preamble; never part of the new set.
         roles: the platform's roles, made in the throwaway server.
+        finish: files the set needs beside its migrations (drizzle's journal, atlas.sum), from the
+            history's folder, the folder the new files are written in, and the paths (in the
+            history's folder) of the later migrations kept as they are.
     """
 
     name: str
@@ -277,3 +280,4 @@ class Format:
     bookkeeping: Callable[[list[Migration], Callable[[Migration], bytes]], Bookkeeping]
     preamble: str = ""
     roles: tuple[str, ...] = ()
+    finish: Callable[[Path, Path, list[str]], dict[str, str]] | None = None

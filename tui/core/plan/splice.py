@@ -182,8 +182,7 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         seg.column = op.column_new
         return True
     if op.kind == "not_null":
-        if not _has_not_null(seg.text):
-            seg.text += " NOT NULL"
+        _set_not_null(seg)
         return True
     if op.kind == "change":
         return _change(seg, op.source, op.part)
@@ -225,6 +224,15 @@ def _type_end(text: str) -> int:
 
 def _has_not_null(text: str) -> bool:
     return any(kind in ("NOT", "PRIMARY") for kind, _, _ in _clauses(text))
+
+
+def _set_not_null(seg: _Segment) -> None:
+    # An explicit NULL (Atlas writes one on every nullable column) would conflict with NOT NULL.
+    for kind, s, e in reversed(_clauses(seg.text)):
+        if kind == "NULL_P":
+            seg.text = _cut(seg.text, s, e)
+    if not _has_not_null(seg.text):
+        seg.text += " NOT NULL"
 
 
 def _cut(text: str, start: int, end: int) -> str:
@@ -312,8 +320,7 @@ def _change(seg: _Segment, source: Statement | None, cmd: Any) -> bool:
             seg.text = seg.text.rstrip() + " DEFAULT " + expr
         return True
     if cmd.subtype == AT.AT_SetNotNull:
-        if not _has_not_null(seg.text):
-            seg.text += " NOT NULL"
+        _set_not_null(seg)
         return True
     if cmd.subtype == AT.AT_DropNotNull:
         for kind, s, e in reversed(clauses):
