@@ -45,6 +45,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--no-proof", action="store_true", help="write the set without proving it on PostgreSQL (it says so)")
     g.add_argument("--force", action="store_true", help="replace a staged set edited by hand (the edited copy is moved to .consolidate/new.edited/)")
     g.add_argument("--keep-going", action="store_true", help="go on when part of the history cannot be read (the set lacks it)")
+    g.add_argument("--guard", action=argparse.BooleanOptionalAction, default=None,
+                   help="write a guard into the set that stops a deploy on a database that ran only part of the history "
+                        "(default: `guard` in consolidate.toml, else as the staged set had it)")
     v = sub.add_parser("validate", help="prove on a throwaway PostgreSQL that the new set builds the same database")
     v.add_argument("--pg", default=None, choices=PROVIDERS, help="where to start the throwaway PostgreSQL (default: auto)")
     v.add_argument("--database-url", default=None, help="an existing server; only scratch databases are created there")
@@ -197,7 +200,8 @@ def _generate(args: argparse.Namespace, prover: Any, say: Callable[[str, str], N
     from tui.core.proof import PROVEN
 
     try:
-        result = generate(args.project, args.migrations, args.format, out=args.out, until=args.until, prover=prover, say=say, force=args.force, keep_going=args.keep_going)
+        result = generate(args.project, args.migrations, args.format, out=args.out, until=args.until, prover=prover, say=say, force=args.force, keep_going=args.keep_going,
+                          guard=args.guard)
     except ConsolidateError as exc:
         msg = str(exc)
         if args.database_url:

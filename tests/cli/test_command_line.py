@@ -98,6 +98,7 @@ def test_a_file_without_its_marker_is_refused_not_skipped(tmp_path: Path) -> Non
     ('postgres = "fifteen"\n', "consolidate.toml:1: the project's settings are wrong: postgres must be"),
     ('postgres = -3\n', "postgres must be a PostgreSQL major version"),
     ('roles = 5\n', "roles must be a list of role names"),
+    ('# guard the deploy\nguard = "yes"\n', "consolidate.toml:2: the project's settings are wrong: guard must be true or false, not 'yes'"),
     ('roles = "admin"\n', "roles must be a list of role names, not 'admin'"),
     ('# a comment\nmigratoins = "db"\n', "consolidate.toml:2: the project's settings are wrong: unknown setting 'migratoins'"),
     ('migrations = ["a", "b"]\n', "migrations must be the migrations folder"),

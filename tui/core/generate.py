@@ -16,7 +16,8 @@ from tui.core.errors import ConsolidateError
 from tui.core.lock import project_lock
 from tui.core.project import load_config
 from tui.core.formats import FORMATS
-from tui.core.formats.base import OWNED
+from tui.core.formats.base import OWNED, VERSIONED
+from tui.core.guard import Guard, make_guard
 from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan, build_plan
 from tui.core.proof import HISTORY, UNPROVEN, Candidate, Proof, Prover, Say
@@ -35,6 +36,7 @@ class GenerateResult:
     staged_sha: str = ""
     proof: Proof = field(default_factory=lambda: Proof(UNPROVEN, why="no proof was asked for"))
     kept_edits: Path | None = None  # where the hand-edited staged set this one replaced was moved
+    guard: bool = False  # the set starts (or ends) with the guard
 
     def totals(self) -> dict[str, dict[str, int]]:
         migs = [m for m in self.analysis.sources.migrations if m.readable]
@@ -76,6 +78,7 @@ def generate(
     cancel: threading.Event | None = None,
     force: bool = False,
     keep_going: bool = False,
+    guard: bool | None = None,
 ) -> GenerateResult:
     """Plan and write the new set to `out` (default `.consolidate/new/`), holding the project's lock.
 
@@ -83,7 +86,8 @@ def generate(
     folder, which is analyzed here. With a `prover`, the set written is the one it proved
     (folds it backed off written as in the history); without one, it is written unproven.
     A staged set edited by hand is not replaced unless `force` (it is then moved aside). A history
-    that could not be read whole is refused unless `keep_going`.
+    that could not be read whole is refused unless `keep_going`. `guard` adds the guard (None: as
+    `guard` in consolidate.toml says, or as the staged set had it, when validate regenerates it).
     """
     root = source.config.root if isinstance(source, Analysis) else Path(source)
     with project_lock(root, "generate"):
@@ -94,7 +98,7 @@ def generate(
                                        f"edited: {', '.join(edited[:5])}{' ...' if len(edited) > 5 else ''}; consolidate "
                                        "validate proves it as it is, generate --force replaces it (your copy is moved to "
                                        ".consolidate/new.edited/)")
-        return _generate(source, migrations, fmt, out, until, decisions, progress, prover, say, cancel, keep_going)
+        return _generate(source, migrations, fmt, out, until, decisions, progress, prover, say, cancel, keep_going, guard)
 
 
 def _generate(
@@ -109,6 +113,7 @@ def _generate(
     say: Say | None,
     cancel: threading.Event | None,
     keep_going: bool,
+    guard: bool | None,
 ) -> GenerateResult:
     # The history as it is before anything reads it: an edit made while we work makes the set stale.
     history_sha = tree_sha(source.config.folder if isinstance(source, Analysis) else load_config(source, migrations, fmt).folder)
@@ -125,6 +130,8 @@ def _generate(
     if not keep_going:
         analysis.refuse_lost("generate")
     cfg = analysis.config
+    if guard is None:
+        guard = cfg.guard or bool(cfg.state.read_generated().get("guard"))
     if decisions is None:
         decisions, _ = load_decisions(cfg.state)
     target = Path(out) if out is not None else cfg.state.staged
@@ -143,7 +150,7 @@ def _generate(
 
         with tempfile.TemporaryDirectory(prefix="consolidate-trial-") as trials:
             count = itertools.count(1)
-            proof = prover(analysis, lambda adjust: candidate(current[0], decisions, adjust, Path(trials) / f"trial{next(count)}"),
+            proof = prover(analysis, lambda adjust: candidate(current[0], decisions, adjust, Path(trials) / f"trial{next(count)}", guard),
                            say or (lambda step, detail: None), cancel, reread)
         analysis = current[0]
     else:
@@ -152,7 +159,7 @@ def _generate(
     # A fresh name beside the target: nothing of the user's that happens to be called like it is touched.
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
     try:
-        made = history_candidate(analysis, staging) if proof.state == HISTORY else candidate(analysis, decisions, proof.adjust, staging)
+        made = history_candidate(analysis, staging) if proof.state == HISTORY else candidate(analysis, decisions, proof.adjust, staging, guard)
         proof.folds = len(made.plan.folds)
         kept_edits = None
         if out is None and cfg.state.staged_was_edited():
@@ -164,18 +171,19 @@ def _generate(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     hashes = file_hashes(target)  # read once: the staged set's hash, and each file's for telling hand edits
-    result = GenerateResult(analysis, made.plan, made.files, target, made.copied, history_sha, sha_of(hashes), proof, kept_edits)
+    result = GenerateResult(analysis, made.plan, made.files, target, made.copied, history_sha, sha_of(hashes), proof, kept_edits,
+                            guard and proof.state != HISTORY)
     if out is None:
         _remember(cfg.state, result, decisions.to_json(), hashes)
     return result
 
 
-def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, folder: Path) -> Candidate:
+def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, folder: Path, guard: bool = False) -> Candidate:
     """Plan under `adjust`, render, and write the files into `folder` (made afresh), with the
-    files kept as they are (the tool's own, and those after --until)."""
+    files kept as they are (the tool's own, and those after --until), and the guard if asked."""
     plan = build_plan(analysis, decisions, adjust)
     src = analysis.sources
-    files = render(plan, analysis.model, src.format, any(m.down_file for m in src.migrations))
+    files = render(plan, analysis.model, src.format, any(m.down_file for m in src.migrations), _guard(analysis, plan) if guard else None)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for f in files:
@@ -186,6 +194,12 @@ def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, fol
             _write(folder / path, text)
     _finish(analysis, folder)
     return Candidate(plan, files, folder, _copy_kept(analysis, folder))
+
+
+def _guard(analysis: Analysis, plan: Plan) -> Guard | None:
+    fmt = FORMATS[analysis.sources.format]
+    replaced = [m for m in analysis.sources.migrations if m.kind == VERSIONED]
+    return make_guard(fmt, replaced, len(plan.items))
 
 
 def history_candidate(analysis: Analysis, folder: Path) -> Candidate:
@@ -263,7 +277,7 @@ def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
 
 def _remember(state: State, result: GenerateResult, decisions: dict[str, object], hashes: dict[str, str]) -> None:
     data = {"history_sha256": result.history_sha, "staged_sha256": result.staged_sha, "decisions": decisions,
-            "file_sha256": hashes,
+            "file_sha256": hashes, "guard": result.guard,
             "generator": generator_sha(), "format": result.analysis.sources.format,
             "files": [{"file": f.path, "objects": f.objects, "statements": f.statements, "lines": f.lines}
                       for f in result.files],

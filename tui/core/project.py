@@ -30,6 +30,7 @@ class ProjectConfig:
         pg: default provider.
         groups: files the user names: (name, table name patterns); the tables that match, with
             what belongs to them, go to that file, which keeps its name and is not cut.
+        guard: generate writes the guard into every new set (`tui.core.guard`).
     """
 
     root: Path
@@ -41,6 +42,7 @@ class ProjectConfig:
     image: str = ""
     pg: str = "auto"
     groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    guard: bool = False
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
     @property
@@ -76,6 +78,7 @@ _SCHEMA: dict[str, tuple[type, str]] = {
     "image": (str, "a Docker image name"),
     "pg": (str, "a provider: auto, docker, local or embedded"),
     "groups": (dict, 'a table of file names, each a list of table name patterns (webhooks = ["webhook_*"])'),
+    "guard": (bool, "true or false"),
 }
 _GROUP_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -90,7 +93,7 @@ def _schema_problems(data: dict[str, Any], text: str) -> list[tuple[str, Diagnos
             out.append((key, Diagnostic(CONFIG_FILE, line, ERROR, f"unknown setting {key!r} (known: {', '.join(_SCHEMA)})")))
             continue
         kind, what = _SCHEMA[key]
-        wrong = not isinstance(value, kind) or isinstance(value, bool)
+        wrong = not isinstance(value, bool) if kind is bool else not isinstance(value, kind) or isinstance(value, bool)
         if kind is list and not wrong:
             wrong = not all(isinstance(x, str) and x for x in value)
         if kind is int and not wrong:
@@ -144,6 +147,7 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
                 image=str(data.get("image", "")),
                 pg=str(data.get("pg", "auto")),
                 groups=tuple((name, tuple(patterns)) for name, patterns in data.get("groups", {}).items()),
+                guard=bool(data.get("guard", False)),
                 diagnostics=tuple(d for _, d in problems),
             )
     if migrations:

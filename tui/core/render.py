@@ -11,6 +11,8 @@ from pglast.stream import IndentedStream
 from tui.core.filing import Filed, file_items
 from tui.core.formats import FORMATS
 from tui.core.formats.base import Block, Layout, NewFile
+from tui.core.guard import HEADER as GUARD_HEADER
+from tui.core.guard import Guard
 from tui.core.model import CREATE, Model
 from tui.core.names import clone
 from tui.core.plan import Item, Plan
@@ -108,14 +110,18 @@ def _down(model: Model, created: list[tuple[str, str]]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[RenderedFile]:
-    """The files of the new set, as `filing` cuts the domains, numbered so that name order is apply order."""
+def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | None = None) -> list[RenderedFile]:
+    """The files of the new set, as `filing` cuts the domains, numbered so that name order is apply
+    order, with the guard first or last where there is one."""
     files: list[RenderedFile] = []
     texts = {id(it): _block(it) for it in plan.items}
     groups = file_items(plan, model, plan.concerns, lambda it: texts[id(it)].count("\n") + 2)
-    width = max(4, len(str(len(groups))))
+    first = guard is not None and not guard.version
+    width = max(4, len(str(len(groups) + 1)))
     lay_out = FORMATS[fmt].layout
-    for n, filed in enumerate(groups, 1):
+    if guard is not None and first:
+        files.append(_guard(guard, f"{1:0{width}d}", lay_out, reversible))
+    for n, filed in enumerate(groups, 1 + first):
         group, items = filed.name, filed.items
         created = _created(model, items)
         header = _header(filed)
@@ -125,8 +131,15 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool) -> list[Rendere
         files.append(RenderedFile(laid.path, laid.text, [f"{t} {nm}" for t, nm in created], len(items), laid.down_path,
                                   laid.down_text, laid.up_text, laid.extra, _spans(laid.text, items, blocks)))
     if plan.adjust.setvals:
-        files.append(_sequence_values(plan, len(groups) + 1, width, lay_out, reversible))
+        files.append(_sequence_values(plan, len(groups) + 1 + first, width, lay_out, reversible))
+    if guard is not None and not first:
+        files.append(_guard(guard, guard.version, lay_out, reversible))
     return files
+
+
+def _guard(guard: Guard, version: str, lay_out: Callable[[NewFile, bool], Layout], reversible: bool) -> RenderedFile:
+    laid = lay_out(NewFile(version, "guard", GUARD_HEADER, [Block(guard.sql + ";", True)], "", True), reversible)
+    return RenderedFile(laid.path, laid.text, [], 1, laid.down_path, laid.down_text, laid.up_text, laid.extra)
 
 
 def _header(filed: Filed) -> str:

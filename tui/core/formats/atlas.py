@@ -21,7 +21,7 @@ from pathlib import Path
 from pglast import split
 
 from tui.core.errors import INFO, WARNING, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, listing, literal, rel, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, literal, rel, up_down
 
 SUM = "atlas.sum"
 PATTERN = re.compile(r"^([^_]+?)(?:_(.*))?\.sql$")
@@ -133,4 +133,6 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return Bookkeeping(FORMAT.table, tuple(stmts), len(migs))
 
 
-FORMAT = Format("atlas", "atlas_schema_revisions.atlas_schema_revisions", read, layout, bookkeeping, finish=finish)
+FORMAT = Format("atlas", "atlas_schema_revisions.atlas_schema_revisions", read, layout, bookkeeping, finish=finish,
+                recorded=Recorded("SELECT version FROM atlas_schema_revisions.atlas_schema_revisions WHERE applied = total "
+                                  "AND version NOT LIKE '.%'", lambda m: m.version))

@@ -254,6 +254,18 @@ def replace_rows(table: str, cols: str, rows: list[tuple[object, ...]], count: i
 
 
 @dataclass(frozen=True)
+class Recorded:
+    """How a tool's table says which migrations a database ran: `query` gives one value a row;
+    `ident` is a migration's value there. With `key`, the tool keeps a high-water mark instead
+    (golang-migrate's version, drizzle's newest `when`): a migration ran when its key is at most
+    the largest value."""
+
+    query: str
+    ident: Callable[[Migration], str]
+    key: Callable[[Migration], int] | None = None
+
+
+@dataclass(frozen=True)
 class Format:
     """One migration tool: how its files are read and ordered, how a new file is laid out, and its
     bookkeeping table.
@@ -271,6 +283,9 @@ class Format:
         finish: files the set needs beside its migrations (drizzle's journal, atlas.sum), from the
             history's folder, the folder the new files are written in, and the paths (in the
             history's folder) of the later migrations kept as they are.
+        recorded: what the tool's table says a database ran, for the guard.
+        guard_last: the tool runs only versions above the newest it ran (golang-migrate, goose),
+            so the guard goes last, above the history's versions, where such a database reaches it.
     """
 
     name: str
@@ -281,3 +296,5 @@ class Format:
     preamble: str = ""
     roles: tuple[str, ...] = ()
     finish: Callable[[Path, Path, list[str]], dict[str, str]] | None = None
+    recorded: Recorded | None = None
+    guard_last: bool = False

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, replace_rows
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, replace_rows
 from tui.core.formats.sectioned import read_sectioned
 
 UP = re.compile(r"^--\s*migrate:up\b(.*)$", re.M)
@@ -30,4 +30,5 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "version", [(m.version,) for m in migs], len(migs))
 
 
-FORMAT = Format("dbmate", "schema_migrations", read, layout, bookkeeping)
+FORMAT = Format("dbmate", "schema_migrations", read, layout, bookkeeping,
+                recorded=Recorded("SELECT version FROM schema_migrations", lambda m: m.version))

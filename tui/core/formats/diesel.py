@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, SETUP, VERSIONED, listing, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, SETUP, VERSIONED, listing, rel, replace_rows, up_down
 
 _DIR = re.compile(r"^(\d[\d-]*)_(.*)$")
 
@@ -51,4 +51,5 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "version", [(m.version.replace("-", ""),) for m in migs], len(migs))
 
 
-FORMAT = Format("diesel", "__diesel_schema_migrations", read, layout, bookkeeping)
+FORMAT = Format("diesel", "__diesel_schema_migrations", read, layout, bookkeeping,
+                recorded=Recorded("SELECT version FROM __diesel_schema_migrations", lambda m: m.version.replace("-", "")))

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.errors import ERROR, WARNING, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, read_text, rel, replace_rows
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, read_text, rel, replace_rows
 
 JOURNAL = "meta/_journal.json"
 BREAKPOINT = "--> statement-breakpoint"
@@ -129,4 +129,6 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "hash, created_at", rows, len(migs))
 
 
-FORMAT = Format("drizzle", "drizzle.__drizzle_migrations", read, layout, bookkeeping, finish=finish)
+FORMAT = Format("drizzle", "drizzle.__drizzle_migrations", read, layout, bookkeeping, finish=finish,
+                recorded=Recorded("SELECT created_at FROM drizzle.__drizzle_migrations", lambda m: Path(m.file).stem,
+                                  lambda m: int(str(m.sort_key[1]))))

@@ -22,6 +22,7 @@ from tui.core.formats.base import (
     Migration,
     NewFile,
     Raw,
+    Recorded,
     listing,
     literal,
     read_text,
@@ -101,4 +102,5 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return Bookkeeping(table, tuple(stmts), len(rows))
 
 
-FORMAT = Format("flyway", "flyway_schema_history", read, layout, bookkeeping)
+FORMAT = Format("flyway", "flyway_schema_history", read, layout, bookkeeping,
+                recorded=Recorded("SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL", lambda m: m.version))

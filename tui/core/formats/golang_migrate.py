@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, listing, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, listing, rel, replace_rows, up_down
 
 PATTERN = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 
@@ -42,4 +42,6 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "version, dirty", rows, len(migs))
 
 
-FORMAT = Format("golang-migrate", "schema_migrations", read, layout, bookkeeping)
+FORMAT = Format("golang-migrate", "schema_migrations", read, layout, bookkeeping,
+                recorded=Recorded("SELECT version FROM schema_migrations WHERE NOT dirty", lambda m: m.version, lambda m: int(m.version)),
+                guard_last=True)

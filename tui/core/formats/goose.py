@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, join_blocks, replace_rows
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, join_blocks, replace_rows
 from tui.core.formats.sectioned import read_sectioned
 
 UP = re.compile(r"^--\s*\+goose\s+Up\b", re.M | re.I)
@@ -40,4 +40,7 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "version_id, is_applied", rows, len(migs))
 
 
-FORMAT = Format("goose", "goose_db_version", read, layout, bookkeeping)
+FORMAT = Format("goose", "goose_db_version", read, layout, bookkeeping,
+                # goose writes a row a change: a version ran when its newest row says applied
+                recorded=Recorded("SELECT DISTINCT ON (version_id) CASE WHEN is_applied THEN version_id::text END FROM goose_db_version "
+                                  "ORDER BY version_id, id DESC", lambda m: str(int(m.version))))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, listing, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, rel, replace_rows, up_down
 
 SCRIPT = "migration.sql"
 LOCK = "migration_lock.toml"
@@ -52,4 +52,6 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, cols, rows, len(migs))
 
 
-FORMAT = Format("prisma", "_prisma_migrations", read, layout, bookkeeping)
+FORMAT = Format("prisma", "_prisma_migrations", read, layout, bookkeeping,
+                recorded=Recorded("SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
+                                  lambda m: Path(m.file).parent.name))

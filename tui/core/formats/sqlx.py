@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, listing, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, rel, replace_rows, up_down
 
 PATTERN = re.compile(r"^(\d+)_(.*?)(\.up|\.down)?\.sql$")
 _NO_TX = re.compile(r"\A\s*--\s*no-transaction\b")
@@ -57,4 +57,5 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "version, description, installed_on, success, checksum, execution_time", rows, len(migs))
 
 
-FORMAT = Format("sqlx", "_sqlx_migrations", read, layout, bookkeeping)
+FORMAT = Format("sqlx", "_sqlx_migrations", read, layout, bookkeeping,
+                recorded=Recorded("SELECT version::text FROM _sqlx_migrations WHERE success", lambda m: str(int(m.version))))

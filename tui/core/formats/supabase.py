@@ -16,7 +16,7 @@ from pathlib import Path
 from pglast import split
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, listing, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, listing, rel, replace_rows, up_down
 
 PATTERN = re.compile(r"^(\d+)_(.*)\.sql$")
 
@@ -95,4 +95,5 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "version, statements, name", rows, len(migs))
 
 
-FORMAT = Format("supabase", "supabase_migrations.schema_migrations", read, layout, bookkeeping, PLATFORM, ROLES)
+FORMAT = Format("supabase", "supabase_migrations.schema_migrations", read, layout, bookkeeping, PLATFORM, ROLES,
+                recorded=Recorded("SELECT version FROM supabase_migrations.schema_migrations", lambda m: m.version))
