@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="write the consolidated set (to .consolidate/new/ or --out)")
     g.add_argument("--out", default=None, help="write the migrations folder itself here (empty or absent)")
     g.add_argument("--until", default=None, help="fold the history up to this version; keep later files as they are")
+    g.add_argument("--line-from-db", action="append", default=[], metavar="URL",
+                   help="fold up to the newest migration every one of these databases has run (read-only; repeat it)")
     g.add_argument("--pg", default=None, choices=PROVIDERS, help="where to prove the set (default: auto)")
     g.add_argument("--database-url", default=None, help="prove it on an existing server (only scratch databases are made there)")
     g.add_argument("--create-roles", action="store_true", help="with --database-url: create the roles the history grants to (dropped after)")
@@ -180,6 +182,10 @@ def cmd_generate(args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(f"\r{step:<9} {detail[:60]:<60}", end="", file=sys.stderr, flush=True)
 
+    if args.line_from_db:
+        code = _line_from_db(args)
+        if code != EXIT_OK:
+            return code
     gc.disable()
     if not args.dry_run:
         return _generate(args, prover, say)
@@ -193,6 +199,26 @@ def cmd_generate(args: argparse.Namespace) -> int:
         return _generate(args, prover, say)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _line_from_db(args: argparse.Namespace) -> int:
+    """Set --until to where the databases say the history can be squashed."""
+    from tui.core.project import load_config
+    from tui.core.sources import load_sources
+    from tui.pg.line import squash_line
+
+    if args.until:
+        _say("generate: give --until or --line-from-db, not both")
+        return EXIT_ERROR
+
+    def run() -> int:
+        cfg = load_config(args.project, args.migrations, args.format)
+        last = squash_line(load_sources(cfg.root, cfg.migrations, cfg.format), args.line_from_db, _say)
+        _say(f"squash line: {last.version} ({last.file}), the newest migration every database has run")
+        args.until = last.version
+        return EXIT_OK
+
+    return _guarded("generate", run)
 
 
 def _generate(args: argparse.Namespace, prover: Any, say: Callable[[str, str], None]) -> int:
@@ -305,6 +331,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     loaded = sum(1 for pk in result.packs if pk.get("ok"))
     if result.packs:
         print(f"packs: {loaded} of {len(result.packs)} rows loaded", file=out)
+    if result.downs is not None:
+        print(("" if result.downs.ok else "WARNING: ") + result.downs.summary(), file=out)
     counts = result.counts["old"]
     print(("EQUAL" if result.equal else f"DIFFERENT: {len(result.differences)} difference(s)")
           + f" ({', '.join(f'{k} {v}' for k, v in counts.items() if v)}; {result.timings['total']:.1f} s)", file=out)

@@ -132,3 +132,25 @@ def test_the_guard_setting_stays_with_the_staged_set_and_no_guard_drops_it(tmp_p
     assert "'20240105000000'" in guard.read_text(), "the guard lists the migration added since"
     r = run(project, "generate", "--no-guard", "--pg", "local")
     assert r.returncode == 0 and not any(p.name.endswith("_guard.sql") for p in staged.iterdir())
+
+
+def test_the_squash_line_is_read_from_the_databases(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = _project(tmp_path, "dbmate")
+    info = pg_server.conninfo
+
+    def url(db: str, password: str = "") -> str:
+        return f"postgresql://{info['user']}{':' + password if password else ''}@/{db}?host={info['host']}&port={info['port']}"
+
+    production, staging = _old(pg_server, project, 3, "dbmate"), _old(pg_server, project, 4, "dbmate")
+    r = run(project, "generate", "--line-from-db", url(production), "--line-from-db", url(staging), "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL" in r.stdout, r.stdout + r.stderr
+    assert "squash line: 20240103000000" in r.stderr and "ran the first 3 of 4 migrations" in r.stderr, r.stderr
+    staged = project / ".consolidate" / "new"
+    last = project / "migrations" / "20240104000000_email_required.sql"
+    assert (staged / last.name).read_bytes() == last.read_bytes(), "what a database has still to run stays as it is"
+    with pg_server.connect(production) as conn:
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == 3, "only read"
+
+    empty = pg_server.create_database("guard")
+    r = run(project, "generate", "--line-from-db", url(empty, "s3cret"), "--pg", "local")
+    assert r.returncode == 2 and "has no schema_migrations table" in r.stderr and "s3cret" not in r.stderr, r.stderr

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pglast import ast
-from pglast.stream import IndentedStream
+from pglast.stream import IndentedStream, maybe_double_quote_name
 
 from tui.core.filing import Filed, file_items
 from tui.core.formats import FORMATS
@@ -97,16 +97,29 @@ _DROP = {"table": "TABLE", "view": "VIEW", "function": "FUNCTION", "type": "TYPE
          "sequence": "SEQUENCE", "extension": "EXTENSION", "schema": "SCHEMA"}
 
 
+# Every new database has them: a `CREATE ... IF NOT EXISTS` of one creates nothing to drop.
+_PREEXISTING = {("schema", "public"), ("extension", "plpgsql")}
+
+
+def _sql_name(name: str) -> str:
+    """A model name (`schema.name`, a function's with its argument types) as SQL: each part
+    quoted where PostgreSQL needs it (`"user"`, `"Mixed"`)."""
+    base, paren, args = name.partition("(")
+    return ".".join(maybe_double_quote_name(p) for p in base.split(".")) + paren + args
+
+
 def _down(model: Model, created: list[tuple[str, str]]) -> str:
     lines = []
     for type_, name in reversed(created):
+        if (type_, name) in _PREEXISTING:
+            continue
         if type_ == "trigger":
             table, trig = name.rsplit(".", 1)
-            lines.append(f"DROP TRIGGER IF EXISTS {trig} ON {table};")
+            lines.append(f"DROP TRIGGER IF EXISTS {maybe_double_quote_name(trig)} ON {_sql_name(table)};")
             continue
         o = model.get(type_, name)
         word = "MATERIALIZED VIEW" if o is not None and o.attrs.get("materialized") else _DROP[type_]
-        lines.append(f"DROP {word} IF EXISTS {name} CASCADE;")
+        lines.append(f"DROP {word} IF EXISTS {_sql_name(name)} CASCADE;")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -26,6 +26,7 @@ from tui.core.sources import load_sources
 from tui.core.state import tree_sha
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare, unstable
+from tui.pg.downs import DownCheck, check_downs
 from tui.pg.early import LABELS, EarlyServer
 from tui.pg.proof import PgProver
 from tui.pg.providers import open_server
@@ -52,6 +53,7 @@ class ValidationResult:
     edited: bool = False  # the staged set was edited by hand, and validated as it is
     unread: list[str] = field(default_factory=list)  # parts of the history skipped on both sides (--keep-going)
     not_recorded: str = ""  # why the result could not be saved for apply (a read-only or full disk)
+    downs: DownCheck | None = None  # the new set's down parts, checked up-down-up (None: it has none)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -69,6 +71,7 @@ class ValidationResult:
             "edited_by_hand": self.edited,
             "unread": self.unread,
             "not_recorded": self.not_recorded,
+            "downs": self.downs.to_json() if self.downs else None,
         }
 
 
@@ -211,11 +214,17 @@ def _validate(
             diffs = _with_provenance(diffs, analysis, staged)
         timings["compare"] = round(time.perf_counter() - t, 3)
         packs: list[dict[str, object]] = []
+        downs = None
         if (cfg.root / "packs").is_dir():
             say("packs", "loading pack data into the new database")
             from tui.pg.packs import load_packs
 
             packs = load_packs(server, new_db, cfg.root / "packs")
+        if any(m.down_sql.strip() for m in new_sources.migrations):
+            say("downs", "running the down migrations, then the set again")
+            t = time.perf_counter()
+            downs = check_downs(server, new_db, new_sources.migrations, cfg.preamble, snaps[1], explicit, cancel)
+            timings["downs"] = round(time.perf_counter() - t, 3)
         provider = {"name": server.name, "version": server.version, "why": server.why}
     timings["total"] = round(time.perf_counter() - t0, 3)
     result = ValidationResult(
@@ -233,6 +242,7 @@ def _validate(
         fingerprint=snaps[1].fingerprint(),
         edited=edited,
         unread=[str(d) for d in analysis.lost],
+        downs=downs,
     )
     if (tree_sha(cfg.folder), tree_sha(staged)) != (history_sha, staged_sha):
         raise ConsolidateError("the history or the staged set changed while validate ran",

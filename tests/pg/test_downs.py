@@ -1,0 +1,58 @@
+"""The new set's down migrations, checked up-down-up by validate on a real PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.apply.helpers import run
+from tests.conftest import requires_pg
+
+pytestmark = [pytest.mark.pg, requires_pg]
+
+UPS = {
+    "20240101000000_init": ("CREATE SCHEMA IF NOT EXISTS public;\nCREATE EXTENSION IF NOT EXISTS plpgsql;\n"
+                            "CREATE TABLE \"user\" (id bigint PRIMARY KEY, name text);\n"
+                            "CREATE TABLE \"Audit\" (id bigint PRIMARY KEY, who bigint REFERENCES \"user\" (id));\n"),
+    "20240102000000_order": ("CREATE TABLE \"order\" (id bigint PRIMARY KEY, buyer bigint REFERENCES \"user\" (id));\n"
+                             "CREATE FUNCTION \"Touch\"() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+                             "CREATE TRIGGER \"select\" BEFORE UPDATE ON \"order\" FOR EACH ROW EXECUTE FUNCTION \"Touch\"();\n"),
+    "20240103000000_note": "ALTER TABLE \"user\" ADD COLUMN note text;\n",
+}
+
+
+def _project(tmp_path: Path) -> Path:
+    folder = tmp_path / "shop" / "migrations"
+    folder.mkdir(parents=True)
+    for name, sql in UPS.items():
+        (folder / f"{name}.up.sql").write_text(sql)
+        (folder / f"{name}.down.sql").write_text("SELECT 1;\n")
+    return tmp_path / "shop"
+
+
+def test_the_generated_downs_undo_the_set_with_reserved_and_mixed_case_names(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    r = run(project, "validate", "--pg", "local", "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    downs = json.loads(r.stdout)["downs"]
+    assert downs["ok"] and downs["checked"] >= 1, downs
+    assert "checked up-down-up" in r.stderr
+    text = "".join(p.read_text() for p in (project / ".consolidate" / "new").glob("*.down.sql"))
+    assert 'DROP TABLE IF EXISTS "user" CASCADE' in text and 'DROP TRIGGER IF EXISTS "select" ON "order"' in text
+    assert "SCHEMA IF EXISTS public" not in text and "plpgsql" not in text, "what every database has is not dropped"
+
+
+def test_a_down_that_leaves_or_fails_is_named_beside_the_verdict(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    assert run(project, "generate", "--pg", "local").returncode == 0
+    staged = project / ".consolidate" / "new"
+    down = next(p for p in sorted(staged.glob("*.down.sql")) if '"Audit"' in p.read_text())
+    down.write_text("\n".join(line for line in down.read_text().splitlines() if '"Audit"' not in line) + "\n")
+    r = run(project, "validate", "--pg", "local")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
+    assert "WARNING: down migrations: after all" in r.stdout and 'Audit' in r.stdout, r.stdout
+    down.write_text("DROP TABLE nowhere;\n")
+    r = run(project, "validate", "--pg", "local")
+    assert r.returncode == 0 and f"WARNING: down migrations: new/{down.name} failed: table \"nowhere\" does not exist" in r.stdout, r.stdout
