@@ -80,7 +80,7 @@ _SCHEMA: dict[str, tuple[type, str]] = {
     "groups": (dict, 'a table of file names, each a list of table name patterns (webhooks = ["webhook_*"])'),
     "guard": (bool, "true or false"),
 }
-_GROUP_NAME = re.compile(r"[a-z][a-z0-9_]*")
+GROUP_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
 
 def _schema_problems(data: dict[str, Any], text: str) -> list[tuple[str, Diagnostic]]:
@@ -99,7 +99,7 @@ def _schema_problems(data: dict[str, Any], text: str) -> list[tuple[str, Diagnos
         if kind is int and not wrong:
             wrong = value < 0
         if kind is dict and not wrong:
-            wrong = not all(isinstance(name, str) and _GROUP_NAME.fullmatch(name) and isinstance(patterns, list) and patterns
+            wrong = not all(isinstance(name, str) and GROUP_NAME.fullmatch(name) and isinstance(patterns, list) and patterns
                             and all(isinstance(x, str) and x for x in patterns) for name, patterns in value.items())
         if wrong:
             out.append((key, Diagnostic(CONFIG_FILE, line, ERROR, f"{key} must be {what}, not {value!r}")))

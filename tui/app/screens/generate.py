@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 from rich.console import Group
 from rich.syntax import Syntax
@@ -17,7 +18,16 @@ from textual.widgets.option_list import Option
 from tui.app.messages import GenerationFinished
 from tui.app.screens.base import PhaseScreen
 from tui.app.screens.confirm import ConfirmScreen
+from tui.app.screens.move import MoveScreen
+from tui.core.errors import ConsolidateError
 from tui.core.formats.base import short_name
+from tui.core.group_edit import move_table
+
+
+def _group_of(path: str) -> str:
+    """The file's name in the set without its number and extension: `0003_sensor.sql` -> `sensor`."""
+    first = path.split("/", 1)[0]
+    return re.sub(r"^\d+_", "", first.split(".", 1)[0])
 
 
 class GenerateScreen(PhaseScreen):
@@ -26,6 +36,8 @@ class GenerateScreen(PhaseScreen):
     _files: list[dict[str, object]] = []
     BINDINGS = [
         Binding("g", "generate", "Generate", tooltip="Write the consolidated set to .consolidate/new/", id="generate"),
+        Binding("m", "move", "Move table", tooltip="Move a table of this file to another file (kept in consolidate.toml)",
+                id="move-table"),
         Binding("enter", "open", "Open", show=False, id="open-file"),
         Binding("escape", "back", "Back", show=False, id="back"),
     ]
@@ -126,6 +138,35 @@ class GenerateScreen(PhaseScreen):
                           prover=PgProver(self.session.provider), say=lambda step, detail: self.post_message(self.Progressed(step, detail)),
                           force=True)  # the confirmation said what happens to hand edits
         self.post_message(GenerationFinished(result))
+
+    def action_move(self) -> None:
+        ol = self.query_one("#files", OptionList)
+        if not self._files or ol.highlighted is None:
+            self.notify("generate the set first (g): then a table can be moved to another file", severity="warning")
+            return
+        f = self._files[ol.highlighted]
+        tables = [str(o).partition(" ")[2] for o in f.get("objects", []) if str(o).startswith("table ")]  # type: ignore[union-attr]
+        if not tables:
+            self.notify(f"{f['file']} creates no table to move", severity="warning")
+            return
+        files = list(dict.fromkeys(_group_of(str(x["file"])) for x in self._files))
+
+        def answered(choice: tuple[str, str] | None) -> None:
+            if not choice:
+                return
+            table, group = choice
+            try:
+                groups = move_table(self.session.root, table, group)
+            except ConsolidateError as exc:
+                self.notify(str(exc), title="not moved", severity="error", timeout=15)
+                return
+            a = self.session.analysis
+            if a is not None:
+                self.session.analysis = replace(a, config=replace(a.config, groups=groups))
+            self.notify(f"table {table} goes to {group} (written to consolidate.toml [groups]); generating and proving the set again")
+            self.run_generate()
+
+        self.app.push_screen(MoveScreen(str(f["file"]), tables, files), answered)
 
     def action_open(self) -> None:
         self.query_one("#sql-pane").focus()
