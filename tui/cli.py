@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     g = sub.add_parser("generate", help="write the consolidated set (to .consolidate/new/ or --out)")
     g.add_argument("--out", default=None, help="write the migrations folder itself here (empty or absent)")
     g.add_argument("--until", default=None, help="fold the history up to this version; keep later files as they are")
+    g.add_argument("--from", dest="since", default=None, metavar="VERSION",
+                   help="fold the history from this version on (the tail of a branch); keep earlier files as they are")
     g.add_argument("--line-from-db", action="append", default=[], metavar="URL",
                    help="fold up to the newest migration every one of these databases has run (read-only; repeat it)")
     g.add_argument("--pg", default=None, choices=PROVIDERS, help="where to prove the set (default: auto)")
@@ -227,7 +229,7 @@ def _generate(args: argparse.Namespace, prover: Any, say: Callable[[str, str], N
 
     try:
         result = generate(args.project, args.migrations, args.format, out=args.out, until=args.until, prover=prover, say=say, force=args.force, keep_going=args.keep_going,
-                          guard=args.guard)
+                          guard=args.guard, since=args.since)
     except ConsolidateError as exc:
         msg = str(exc)
         if args.database_url:

@@ -154,3 +154,43 @@ def test_the_squash_line_is_read_from_the_databases(pg_server, tmp_path: Path) -
     empty = pg_server.create_database("guard")
     r = run(project, "generate", "--line-from-db", url(empty, "s3cret"), "--pg", "local")
     assert r.returncode == 2 and "has no schema_migrations table" in r.stderr and "s3cret" not in r.stderr, r.stderr
+
+
+def test_golang_migrate_guard_needs_a_version_between_the_set_and_the_kept_files(tmp_path: Path) -> None:
+    folder = tmp_path / "small" / "migrations"
+    folder.mkdir(parents=True)
+    for i, sql in enumerate(["CREATE TABLE a (id int);", "ALTER TABLE a ADD COLUMN b int;", "CREATE TABLE c (id int);",
+                             "CREATE TABLE d (id int);"], 1):
+        (folder / f"{i}_step.up.sql").write_text(sql + "\n")
+        (folder / f"{i}_step.down.sql").write_text("SELECT 1;\n")
+    (tmp_path / "small" / "go.mod").write_text("module example.com/small\n")
+    r = run(tmp_path / "small", "generate", "--until", "3", "--guard", "--no-proof")
+    assert r.returncode == 2 and "no version is left for the guard" in r.stderr and "kept migration 4" in r.stderr, r.stderr
+    assert not (tmp_path / "small" / ".consolidate" / "new").exists()
+
+
+def test_from_folds_the_tail_and_keeps_the_files_before_it(tmp_path: Path) -> None:
+    folder = tmp_path / "tail" / "migrations"
+    folder.mkdir(parents=True)
+    for name, sql in HISTORY + [("20240105000000_tags", "CREATE TABLE tags (id int);"),
+                                ("20240106000000_tag_name", "ALTER TABLE tags ADD COLUMN name text;")]:
+        (folder / f"{name}.sql").write_text(f"-- migrate:up\n{sql}\n\n-- migrate:down\n")
+    project = tmp_path / "tail"
+    r = run(project, "generate", "--from", "20240103000000", "--guard", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL" in r.stdout and "0 backed off" in r.stdout, r.stdout + r.stderr
+    assert "(history: 4 files" in r.stdout, "the totals are the range's"
+    staged = project / ".consolidate" / "new"
+    for name, _ in HISTORY[:2]:
+        assert (staged / f"{name}.sql").read_bytes() == (folder / f"{name}.sql").read_bytes()
+    new = sorted(p.name for p in staged.glob("*.sql") if p.name not in {f"{n}.sql" for n, _ in HISTORY[:2]})
+    assert new[0] == "20240103000000_guard.sql" and all(n[:14] in {"20240103000000", "20240104000000", "20240105000000",
+                                                                    "20240106000000"} for n in new), new
+    guard = (staged / new[0]).read_text()
+    assert "'20240103000000'" in guard and "'20240101000000'" not in guard, "the guard names only the range"
+    text = "".join((staged / n).read_text() for n in new)
+    assert "ADD COLUMN name" not in text and "ALTER TABLE users ADD COLUMN email" not in text, "the tail is folded"
+    assert "ALTER COLUMN email SET NOT NULL" in text, "what changes a table kept before --from stays a change"
+    r = run(project, "validate", "--pg", "local")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
+    r = run(project, "generate", "--from", "20240106000000", "--guard", "--no-proof")
+    assert r.returncode == 2 and "the range is too short for the set" in r.stderr, r.stderr

@@ -43,6 +43,7 @@ class Analysis:
     graph: Graph
     diagnostics: list[Diagnostic]
     later_files: list[str] = field(default_factory=list)  # with --until: migrations after it, kept as they are
+    earlier: int = 0  # with --from: how many migrations come before it (replayed for the model, kept as they are)
     reads_tracked: bool = False  # what each statement needs was recorded: generate can plan from it
     observed: bool = False  # replayed with what PostgreSQL saw the statements the model cannot follow do
 
@@ -103,6 +104,7 @@ def analyze(
     track_reads: bool = False,
     until: str | None = None,
     observations: Observations | None = None,
+    since: str | None = None,
 ) -> Analysis:
     """Read, parse and replay a project's history; never raises for bad input.
 
@@ -120,14 +122,14 @@ def analyze(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(root, migrations, fmt, step, track_reads, until, observations)
+        return _analyze(root, migrations, fmt, step, track_reads, until, observations, since)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Callable[[str, int, int], None], track_reads: bool,
-             until: str | None = None, observations: Observations | None = None) -> Analysis:
+             until: str | None = None, observations: Observations | None = None, since: str | None = None) -> Analysis:
     config = load_config(root, migrations, fmt)
     step("reading migrations", 0, 4)
     sources = load_sources(config.root, config.migrations, config.format)
@@ -139,6 +141,9 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
     later: list[str] = []
     if until:
         sources, later = _split_at(sources, until)
+    earlier = 0
+    if since:
+        sources, earlier = _start_at(sources, since)
     step("parsing", 1, 4)
     parsed = parse_history(sources.migrations)
     preamble, pre_diags = parse_preamble(config.preamble)
@@ -160,7 +165,7 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
             diags.append(Diagnostic(sources.folder, 0, "info", f"foreign-key cycle {names}: those constraints are added after the tables"))
     step("done", 4, 4)
     return Analysis(config, sources, parsed, preamble, replayer.model, findings, graph, sorted(set(diags), key=_diag_order), later,
-                    track_reads, bool(observations))
+                    earlier, track_reads, bool(observations))
 
 
 def _split_at(sources: SourceSet, until: str) -> tuple[SourceSet, list[str]]:
@@ -172,6 +177,15 @@ def _split_at(sources: SourceSet, until: str) -> tuple[SourceSet, list[str]]:
     cut = idx[-1] + 1
     later = [f for m in sources.migrations[cut:] for f in (m.file, m.down_file) if f]
     return replace(sources, migrations=sources.migrations[:cut]), later
+
+
+def _start_at(sources: SourceSet, since: str) -> tuple[SourceSet, int]:
+    """How many migrations come before version `since` (they stay in the set, replayed, not folded)."""
+    idx = [i for i, m in enumerate(sources.migrations) if m.version == since]
+    if not idx:
+        diag = Diagnostic(sources.folder, 0, ERROR, f"--from {since}: no migration has that version (or it is after --until)")
+        return replace(sources, migrations=(), diagnostics=sources.diagnostics + (diag,)), 0
+    return sources, idx[0]
 
 
 def _diag_order(d: Diagnostic) -> tuple[str, int, str]:

@@ -20,6 +20,7 @@ _COLUMN_OF = re.compile(r'column "([^"]+)" of relation "([^"]+)"')
 _NOT_IN_TRANSACTION = ("cannot run inside a transaction block", "cannot be executed within a pipeline",
                        "cannot be executed from a function")
 _NEW_LABEL = re.compile(r'unsafe use of new value "([^"]*)" of enum type (\S+)')
+_PENDING = "because it has pending trigger events"
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,14 @@ def _transaction_remedy(cand: Candidate, failure: Failure, item: Item | None, ad
     if item is not None and any(m in message for m in _NOT_IN_TRANSACTION) and item.stmt.seq not in adjust.alone:
         return Remedy(Adjustments(alone=frozenset({item.stmt.seq})),
                       changes=[f"{item.stmt.where()} runs outside a transaction, in a file of its own ({message})"])
+    if item is not None and _PENDING in message:
+        # Rows written earlier in the file's transaction left deferred constraint checks to run at
+        # COMMIT, and PostgreSQL will not alter the table under them: the file ends before it.
+        before = _previous(cand, item)
+        if before is not None and before.stmt.seq not in adjust.breaks:
+            return Remedy(Adjustments(breaks=frozenset({before.stmt.seq})),
+                          changes=[f"a new file starts before {item.stmt.where()}: rows written before it in one transaction "
+                                   f"leave deferred checks pending ({message})"])
     label = _NEW_LABEL.search(message)
     if label is not None:
         value, type_name = label.group(1), label.group(2).split(".")[-1]
@@ -101,6 +110,16 @@ def _transaction_remedy(cand: Candidate, failure: Failure, item: Item | None, ad
         if adders:
             return Remedy(Adjustments(breaks=frozenset(it.stmt.seq for it in adders)),
                           changes=[f"a new file starts after {it.stmt.where()}: label {value!r} is used before it commits" for it in adders])
+    return None
+
+
+def _previous(cand: Candidate, item: Item) -> Item | None:
+    """The statement before `item` in its file."""
+    for f in cand.files:
+        spans = [it for _, _, it in f.spans]
+        if item in spans:
+            at = spans.index(item)
+            return spans[at - 1] if at else None
     return None
 
 

@@ -4,10 +4,11 @@ proven on PostgreSQL when a prover is given."""
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tui.core.analysis import Analysis, Progress, analyze
@@ -39,11 +40,13 @@ class GenerateResult:
     guard: bool = False  # the set starts (or ends) with the guard
 
     def totals(self) -> dict[str, dict[str, int]]:
-        migs = [m for m in self.analysis.sources.migrations if m.readable]
+        """The history (with --from, the range the set replaces) against the new files."""
+        start = self.analysis.earlier
+        migs = [m for m in self.analysis.sources.migrations[start:] if m.readable]
         return {
             "history": {
                 "files": len(migs),
-                "statements": sum(self.analysis.parsed.per_migration),
+                "statements": sum(self.analysis.parsed.per_migration[start:]),
                 "lines": sum(m.sql.count("\n") + 1 for m in migs),
             },
             "new": {
@@ -79,6 +82,7 @@ def generate(
     force: bool = False,
     keep_going: bool = False,
     guard: bool | None = None,
+    since: str | None = None,
 ) -> GenerateResult:
     """Plan and write the new set to `out` (default `.consolidate/new/`), holding the project's lock.
 
@@ -88,6 +92,7 @@ def generate(
     A staged set edited by hand is not replaced unless `force` (it is then moved aside). A history
     that could not be read whole is refused unless `keep_going`. `guard` adds the guard (None: as
     `guard` in consolidate.toml says, or as the staged set had it, when validate regenerates it).
+    `since` (--from) folds only from that version on: the files before it stay as they are.
     """
     root = source.config.root if isinstance(source, Analysis) else Path(source)
     with project_lock(root, "generate"):
@@ -98,7 +103,7 @@ def generate(
                                        f"edited: {', '.join(edited[:5])}{' ...' if len(edited) > 5 else ''}; consolidate "
                                        "validate proves it as it is, generate --force replaces it (your copy is moved to "
                                        ".consolidate/new.edited/)")
-        return _generate(source, migrations, fmt, out, until, decisions, progress, prover, say, cancel, keep_going, guard)
+        return _generate(source, migrations, fmt, out, until, decisions, progress, prover, say, cancel, keep_going, guard, since)
 
 
 def _generate(
@@ -114,6 +119,7 @@ def _generate(
     cancel: threading.Event | None,
     keep_going: bool,
     guard: bool | None,
+    since: str | None = None,
 ) -> GenerateResult:
     # The history as it is before anything reads it: an edit made while we work makes the set stale.
     history_sha = tree_sha(source.config.folder if isinstance(source, Analysis) else load_config(source, migrations, fmt).folder)
@@ -121,7 +127,7 @@ def _generate(
         analysis = source
     else:
         root = source.config.root if isinstance(source, Analysis) else source
-        analysis = analyze(root, migrations, fmt, progress=progress, track_reads=True, until=until)
+        analysis = analyze(root, migrations, fmt, progress=progress, track_reads=True, until=until, since=since)
     analysis.config.check()
     if not analysis.ok:
         first = next((d for d in analysis.diagnostics if d.severity == "error"), None)
@@ -129,6 +135,9 @@ def _generate(
                                first.file if first else "", first.line if first else 0)
     if not keep_going:
         analysis.refuse_lost("generate")
+    if analysis.earlier and analysis.sources.format == "drizzle":
+        raise ConsolidateError("--from is not built for drizzle", "its journal orders migrations by their `when`; fold the "
+                               "oldest ones with --until instead")
     cfg = analysis.config
     if guard is None:
         guard = cfg.guard or bool(cfg.state.read_generated().get("guard"))
@@ -145,7 +154,8 @@ def _generate(
 
         def reread(observations: Observations) -> Analysis:
             # The same history, replayed with what PostgreSQL saw: plans are made from it from now on.
-            current[0] = analyze(cfg.root, cfg.migrations, cfg.format, track_reads=True, until=until, observations=observations)
+            current[0] = analyze(cfg.root, cfg.migrations, cfg.format, track_reads=True, until=until, observations=observations,
+                                 since=since)
             return current[0]
 
         with tempfile.TemporaryDirectory(prefix="consolidate-trial-") as trials:
@@ -183,7 +193,13 @@ def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, fol
     files kept as they are (the tool's own, and those after --until), and the guard if asked."""
     plan = build_plan(analysis, decisions, adjust)
     src = analysis.sources
-    files = render(plan, analysis.model, src.format, any(m.down_file for m in src.migrations), _guard(analysis, plan) if guard else None)
+    versions = None
+    if analysis.earlier:
+        # The files before --from are copied as they are; the set takes the range's own versions.
+        plan = replace(plan, items=[it for it in plan.items if it.stmt.migration >= analysis.earlier])
+        versions = list(dict.fromkeys(m.version for m in src.migrations[analysis.earlier:] if m.kind == VERSIONED))
+    files = render(plan, analysis.model, src.format, any(m.down_file for m in src.migrations), _guard(analysis, plan) if guard else None,
+                   versions)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for f in files:
@@ -198,8 +214,9 @@ def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, fol
 
 def _guard(analysis: Analysis, plan: Plan) -> Guard | None:
     fmt = FORMATS[analysis.sources.format]
-    replaced = [m for m in analysis.sources.migrations if m.kind == VERSIONED]
-    return make_guard(fmt, replaced, len(plan.items))
+    replaced = [m for m in analysis.sources.migrations[analysis.earlier:] if m.kind == VERSIONED]
+    kept = [int(m.group(1)) for f in analysis.later_files if (m := re.match(r"(\d+)_", Path(f).name))]
+    return make_guard(fmt, replaced, len(plan.items), min(kept, default=None))
 
 
 def history_candidate(analysis: Analysis, folder: Path) -> Candidate:
@@ -234,8 +251,9 @@ def _finish(analysis: Analysis, folder: Path) -> None:
     finish = FORMATS[analysis.sources.format].finish
     if finish is None:
         return
-    later = [(Path(analysis.config.root) / f).relative_to(analysis.config.folder).as_posix() for f in analysis.later_files]
-    for path, text in finish(analysis.config.folder, folder, later).items():
+    earlier = [f for m in analysis.sources.migrations[:analysis.earlier] for f in (m.file, m.down_file) if f]
+    kept = [(Path(analysis.config.root) / f).relative_to(analysis.config.folder).as_posix() for f in analysis.later_files + earlier]
+    for path, text in finish(analysis.config.folder, folder, kept).items():
         _write(folder / path, text)
 
 
@@ -257,6 +275,7 @@ def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
                 keep.append(Path(analysis.config.root) / m.down_file)
     keep.extend(Path(analysis.config.root) / f for f in src.other_files)
     keep.extend(Path(analysis.config.root) / f for f in analysis.later_files)
+    keep.extend(Path(analysis.config.root) / f for m in src.migrations[:analysis.earlier] for f in (m.file, m.down_file) if f)
     copied = []
     for p in keep:
         rel = p.relative_to(folder)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from tui.core.errors import ConsolidateError
 from tui.core.formats.base import Format, Migration, literal
 
 
@@ -25,9 +26,10 @@ class Guard(NamedTuple):
     version: str = ""
 
 
-def make_guard(fmt: Format, replaced: list[Migration], new_files: int) -> Guard | None:
-    """The guard for a set of `new_files` files that replaces `replaced`; None where the format
-    has no table to read (or nothing is replaced)."""
+def make_guard(fmt: Format, replaced: list[Migration], new_files: int, ceiling: int | None = None) -> Guard | None:
+    """The guard for a set of `new_files` files that replaces `replaced`, below version `ceiling`
+    (the first migration kept after them, with --until); None where the format has no table to
+    read (or nothing is replaced)."""
     rec = fmt.recorded
     if rec is None or not replaced:
         return None
@@ -71,8 +73,12 @@ BEGIN
 $consolidate_guard$"""
     if not fmt.guard_last:
         return Guard(sql)
-    top = max(int(rec.key(m)) if rec.key else 0 for m in replaced)
-    return Guard(sql, str(max(top, new_files) + 1))
+    version = max(max(int(rec.key(m)) if rec.key else 0 for m in replaced), new_files) + 1
+    if ceiling is not None and version >= ceiling:
+        raise ConsolidateError("no version is left for the guard",
+                               f"it must run after the set and before the kept migration {ceiling}; squash up to an earlier "
+                               "version, or leave --guard out")
+    return Guard(sql, str(version))
 
 
 HEADER = ("-- guard: stops a deploy on a database that ran only part of the history this set replaces\n"

@@ -31,6 +31,9 @@ class ProjectConfig:
         groups: files the user names: (name, table name patterns); the tables that match, with
             what belongs to them, go to that file, which keeps its name and is not cut.
         guard: generate writes the guard into every new set (`tui.core.guard`).
+        schemas: the schemas the tool folds and compares (empty: all); statements on objects
+            elsewhere stay as written, and the comparison does not read those schemas.
+        exclude_schemas: schemas left out of folding and comparing the same way.
     """
 
     root: Path
@@ -43,11 +46,21 @@ class ProjectConfig:
     pg: str = "auto"
     groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
     guard: bool = False
+    schemas: tuple[str, ...] = ()
+    exclude_schemas: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = field(default=())
 
     @property
     def folder(self) -> Path:
         return self.root / self.migrations
+
+    @property
+    def scope(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(schemas, exclude_schemas), as the catalog reads them."""
+        return self.schemas, self.exclude_schemas
+
+    def in_scope(self, schema: str) -> bool:
+        return (not self.schemas or schema in self.schemas) and schema not in self.exclude_schemas
 
     @property
     def backup(self) -> Path:
@@ -79,6 +92,8 @@ _SCHEMA: dict[str, tuple[type, str]] = {
     "pg": (str, "a provider: auto, docker, local or embedded"),
     "groups": (dict, 'a table of file names, each a list of table name patterns (webhooks = ["webhook_*"])'),
     "guard": (bool, "true or false"),
+    "schemas": (list, "a list of schema names"),
+    "exclude_schemas": (list, "a list of schema names"),
 }
 GROUP_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -148,6 +163,8 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
                 pg=str(data.get("pg", "auto")),
                 groups=tuple((name, tuple(patterns)) for name, patterns in data.get("groups", {}).items()),
                 guard=bool(data.get("guard", False)),
+                schemas=tuple(str(x) for x in data.get("schemas", ())),
+                exclude_schemas=tuple(str(x) for x in data.get("exclude_schemas", ())),
                 diagnostics=tuple(d for _, d in problems),
             )
     if migrations:

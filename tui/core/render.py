@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pglast import ast
 from pglast.stream import IndentedStream, maybe_double_quote_name
 
+from tui.core.errors import ConsolidateError
 from tui.core.filing import Filed, file_items
 from tui.core.formats import FORMATS
 from tui.core.formats.base import Block, Layout, NewFile
@@ -123,28 +124,39 @@ def _down(model: Model, created: list[tuple[str, str]]) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | None = None) -> list[RenderedFile]:
+def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | None = None,
+           versions: list[str] | None = None) -> list[RenderedFile]:
     """The files of the new set, as `filing` cuts the domains, numbered so that name order is apply
-    order, with the guard first or last where there is one."""
+    order, with the guard first or last where there is one. `versions`: the versions the files
+    take, in order, instead of 0001, 0002... (with --from, those of the range they replace, which
+    sort between the files kept before and after it)."""
     files: list[RenderedFile] = []
     texts = {id(it): _block(it) for it in plan.items}
     groups = file_items(plan, model, plan.concerns, lambda it: texts[id(it)].count("\n") + 2)
     first = guard is not None and not guard.version
     width = max(4, len(str(len(groups) + 1)))
+    needed = len(groups) + first + bool(plan.adjust.setvals)
+    if versions is not None and needed > len(versions):
+        raise ConsolidateError("the range is too short for the set", f"its {len(versions)} migration(s) give their versions to "
+                               f"the new files, and the set needs {needed}: start --from an earlier version")
+
+    def number(n: int) -> str:
+        return versions[n - 1] if versions is not None else f"{n:0{width}d}"
+
     lay_out = FORMATS[fmt].layout
     if guard is not None and first:
-        files.append(_guard(guard, f"{1:0{width}d}", lay_out, reversible))
+        files.append(_guard(guard, number(1), lay_out, reversible))
     for n, filed in enumerate(groups, 1 + first):
         group, items = filed.name, filed.items
         created = _created(model, items)
         header = _header(filed)
         blocks = [Block(texts[id(it)], isinstance(it.node, _WHOLE)) for it in items]
         transactional = not (len(items) == 1 and items[0].alone)
-        laid = lay_out(NewFile(f"{n:0{width}d}", group, header, blocks, _down(model, created), transactional), reversible)
+        laid = lay_out(NewFile(number(n), group, header, blocks, _down(model, created), transactional), reversible)
         files.append(RenderedFile(laid.path, laid.text, [f"{t} {nm}" for t, nm in created], len(items), laid.down_path,
                                   laid.down_text, laid.up_text, laid.extra, _spans(laid.text, items, blocks)))
     if plan.adjust.setvals:
-        files.append(_sequence_values(plan, len(groups) + 1 + first, width, lay_out, reversible))
+        files.append(_sequence_values(plan, number(len(groups) + 1 + first), lay_out, reversible))
     if guard is not None and not first:
         files.append(_guard(guard, guard.version, lay_out, reversible))
     return files
@@ -171,13 +183,13 @@ def _header(filed: Filed) -> str:
     return "\n".join(lines) + "\n\n"
 
 
-def _sequence_values(plan: Plan, n: int, width: int, lay_out: Callable[[NewFile, bool], Layout], reversible: bool) -> RenderedFile:
+def _sequence_values(plan: Plan, version: str, lay_out: Callable[[NewFile, bool], Layout], reversible: bool) -> RenderedFile:
     """A last file that leaves sequences where the history left them: rows it inserted and
     removed used values up, and the next INSERT must not hand them out again."""
     header = ("-- sequence values: where the history left these sequences (rows it inserted and removed,\n"
               "-- which this set leaves out, used their values up)\n\n")
     blocks = [Block(sql, False) for _, sql in sorted(plan.adjust.setvals)]
-    laid = lay_out(NewFile(f"{n:0{width}d}", "sequence_values", header, blocks, "", True), reversible)
+    laid = lay_out(NewFile(version, "sequence_values", header, blocks, "", True), reversible)
     return RenderedFile(laid.path, laid.text, [], len(blocks), laid.down_path, laid.down_text, laid.up_text, laid.extra)
 
 

@@ -66,11 +66,11 @@ def _as_migrator(s: Snapshot, user: str) -> Snapshot:
     return Snapshot({k: {n: fix(v) for n, v in objs.items()} for k, objs in s.objects.items()}, {}, s.skipped, {})
 
 
-def _read(server: Server, dbname: str = "") -> tuple[Snapshot, str]:
+def _read(server: Server, dbname: str, schemas: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[Snapshot, str]:
     with server.connect(dbname) as conn:
         conn.execute("SET default_transaction_read_only = on")
         user = str(conn.execute("SELECT current_user").fetchone()[0])  # type: ignore[index]
-        return snapshot(conn, with_rows=False), user
+        return snapshot(conn, with_rows=False, schemas=schemas), user
 
 
 def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url: str, pg: str | None = None,
@@ -104,7 +104,7 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
                 if conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] is None:  # type: ignore[index]
                     raise ConsolidateError("refusing to baseline", f"the database has no {table} table: it was not "
                                            f"migrated with {new.format}, or with another search_path")
-            target, target_user = _read(target_server, target_db)
+            target, target_user = _read(target_server, target_db, cfg.scope)
     except psycopg.Error as exc:
         raise ConsolidateError("cannot read the database", hide_password(first_line(exc), url)) from None
     say("building the new set on a throwaway server")
@@ -117,7 +117,7 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
         server.create_roles(roles)
         db = server.create_database("baseline")
         apply_migrations(server, db, new.migrations, cfg.preamble)
-        built, built_user = _read(server, db)
+        built, built_user = _read(server, db, cfg.scope)
     diffs = compare(_as_migrator(_without_table(target, table), target_user),
                     _as_migrator(_without_table(built, table), built_user))
     return BaselinePlan(url, table, keeping.sql, keeping.count, diffs, keeping.statements)

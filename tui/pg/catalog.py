@@ -14,7 +14,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from tui.pg.catalog_more import _NOT_EXT, _USER_NS, read_more
+from tui.pg.catalog_more import _NOT_EXT, _USER_NS, read_more, scope
 
 _CLOCK_OR_RANDOM = ("now()", "clock_timestamp()", "statement_timestamp()", "transaction_timestamp()", "random()",
                     "gen_random_uuid()", "uuid_generate_v4()", "CURRENT_TIMESTAMP", "CURRENT_DATE", "LOCALTIMESTAMP",
@@ -60,9 +60,12 @@ def _all(conn: psycopg.Connection, sql: str, params: tuple[Any, ...] | None = No
 
 
 def snapshot(conn: psycopg.Connection, with_rows: bool = True,  # type: ignore[type-arg]
-             explicit: frozenset[tuple[str, str]] = frozenset()) -> Snapshot:
+             explicit: frozenset[tuple[str, str]] = frozenset(),
+             schemas: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Snapshot:
     """The catalog and, `with_rows`, every table's rows; `explicit` names the (table, column)s a
-    statement wrote by name, compared even where the column's default is a clock or random call."""
+    statement wrote by name, compared even where the column's default is a clock or random call;
+    `schemas`: the schemas read (all when empty) and those left out, as the project says."""
+    scope(conn, *schemas)
     s = Snapshot()
     o = s.objects
     o["schema"] = {r[0]: {"owner": r[1], "comment": r[2], "acl": r[3]} for r in _all(conn, f"""

@@ -11,9 +11,20 @@ from typing import Any
 
 import psycopg
 
-_USER_NS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'"
+# The user's schemas, within the project's `schemas` / `exclude_schemas` (set on the session by
+# `scope`: empty settings leave every schema in).
+_USER_NS = ("n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'"
+            " AND (coalesce(current_setting('consolidate.schemas', true), '') = ''"
+            " OR n.nspname = ANY (string_to_array(current_setting('consolidate.schemas', true), ',')))"
+            " AND NOT n.nspname = ANY (string_to_array(coalesce(current_setting('consolidate.exclude_schemas', true), ''), ','))")
 _NOT_EXT = "NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.classid = {cls}::regclass AND dep.objid = {oid} AND dep.deptype = 'e')"
 _FIRST_USER_OID = 16384  # PostgreSQL's own objects have lower oids
+
+
+def scope(conn: psycopg.Connection, schemas: tuple[str, ...], exclude: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+    """Read only these schemas (all when empty), none of `exclude`, on this session."""
+    conn.execute("SELECT set_config('consolidate.schemas', %s, false), set_config('consolidate.exclude_schemas', %s, false)",
+                  (",".join(schemas), ",".join(exclude)))
 
 
 def _all(conn: psycopg.Connection, sql: str) -> list[tuple[Any, ...]]:  # type: ignore[type-arg]

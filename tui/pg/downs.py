@@ -52,7 +52,8 @@ def _line(d: Any) -> str:
 
 
 def check_downs(server: Server, db: str, migrations: list[Migration] | tuple[Migration, ...], preamble: str, built: Snapshot,
-                explicit: frozenset[tuple[str, str]], cancel: threading.Event | None = None) -> DownCheck | None:
+                explicit: frozenset[tuple[str, str]], schemas: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
+                cancel: threading.Event | None = None) -> DownCheck | None:
     """Run the downs on `db` (built by `migrations`, its catalog `built`), then the set again. None
     when the set has no down parts."""
     downs = [m for m in migrations if m.down_sql.strip()]
@@ -69,12 +70,12 @@ def check_downs(server: Server, db: str, migrations: list[Migration] | tuple[Mig
             except psycopg.Error as exc:
                 result.failed = f"{m.down_file or m.file + ' (down)'} failed: {(exc.diag.message_primary or str(exc)).strip()}"
                 return result
-        after = snapshot(conn, explicit=explicit)
+        after = snapshot(conn, explicit=explicit, schemas=schemas)
     empty_db = server.create_database("empty")
     try:
         apply_migrations(server, empty_db, [], preamble, cancel=cancel)
         with server.connect(empty_db) as conn:
-            empty = snapshot(conn, explicit=explicit)
+            empty = snapshot(conn, explicit=explicit, schemas=schemas)
     finally:
         server.drop_database(empty_db)
     result.left = [_line(d) for d in compare(empty, after)]
@@ -86,5 +87,5 @@ def check_downs(server: Server, db: str, migrations: list[Migration] | tuple[Mig
         result.failed = f"after the downs, the set fails to run up again: {exc}"
         return result
     with server.connect(db) as conn:
-        result.again = [_line(d) for d in compare(built, snapshot(conn, explicit=explicit)) if d.type != "data"]
+        result.again = [_line(d) for d in compare(built, snapshot(conn, explicit=explicit, schemas=schemas)) if d.type != "data"]
     return result

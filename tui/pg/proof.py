@@ -133,7 +133,7 @@ class _Run:
                 with self.server.connect(db) as conn:
                     if watch is not None:
                         seen.update(watch.collect(conn))
-                    return snapshot(conn, explicit=self.explicit)
+                    return snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
             finally:
                 self.server.drop_database(db)
 
@@ -175,7 +175,7 @@ class _Run:
                 path = exc.file[len(folder.name) + 1:] if exc.file.startswith(folder.name + "/") else exc.file
                 return Failure(file=path, line=exc.line, message=exc.message)
             with self.server.connect(db) as conn:
-                snap = snapshot(conn, explicit=self.explicit)
+                snap = snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
         finally:
             self.server.drop_database(db)
         diffs = compare(self.reference, snap, self.ignore)

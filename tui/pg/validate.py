@@ -194,7 +194,7 @@ def _validate(
         say("snapshot", "reading both catalogs")
         t = time.perf_counter()
         explicit = explicit_columns(analysis.parsed.statements)
-        snaps = _snapshots(server, old_db, new_db, explicit)
+        snaps = _snapshots(server, old_db, new_db, explicit, cfg.scope)
         timings["snapshot"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()
         diffs = compare(snaps[0], snaps[1])
@@ -205,7 +205,7 @@ def _validate(
             again = server.create_database("old_again")
             apply_migrations(server, again, analysis.sources.migrations, cfg.preamble, statements, None, cancel)
             with server.connect(again) as conn:
-                noise = unstable(snaps[0], snapshot(conn, explicit=explicit))
+                noise = unstable(snaps[0], snapshot(conn, explicit=explicit, schemas=cfg.scope))
             diffs = compare(snaps[0], snaps[1], noise)
             skipped_noise = sorted({_noise_line(k, n, f) for k, n, f in noise})
         else:
@@ -223,7 +223,7 @@ def _validate(
         if any(m.down_sql.strip() for m in new_sources.migrations):
             say("downs", "running the down migrations, then the set again")
             t = time.perf_counter()
-            downs = check_downs(server, new_db, new_sources.migrations, cfg.preamble, snaps[1], explicit, cancel)
+            downs = check_downs(server, new_db, new_sources.migrations, cfg.preamble, snaps[1], explicit, cfg.scope, cancel)
             timings["downs"] = round(time.perf_counter() - t, 3)
         provider = {"name": server.name, "version": server.version, "why": server.why}
     timings["total"] = round(time.perf_counter() - t0, 3)
@@ -285,10 +285,11 @@ def _with_provenance(diffs: list[Difference], history: Analysis, staged: Path) -
                     new_at=tuple(prefix + w for w in touched_by(new, d.type, d.name))) for d in diffs]
 
 
-def _snapshots(server: Server, old_db: str, new_db: str, explicit: frozenset[tuple[str, str]]) -> tuple[Snapshot, Snapshot]:
+def _snapshots(server: Server, old_db: str, new_db: str, explicit: frozenset[tuple[str, str]],
+               schemas: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[Snapshot, Snapshot]:
     def snap(db: str) -> Snapshot:
         with server.connect(db) as conn:
-            return snapshot(conn, explicit=explicit)
+            return snapshot(conn, explicit=explicit, schemas=schemas)
 
     with ThreadPoolExecutor(2) as pool:
         a, b = pool.submit(snap, old_db), pool.submit(snap, new_db)

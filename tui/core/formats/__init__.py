@@ -13,6 +13,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FO
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT)}
 
+
 def detect_format(folder: Path) -> str | None:
     """Guess the migration tool from the folder's file names and markers; None when nothing fits."""
     return detect(folder)[0]

@@ -284,8 +284,8 @@ class Format:
             history's folder, the folder the new files are written in, and the paths (in the
             history's folder) of the later migrations kept as they are.
         recorded: what the tool's table says a database ran, for the guard.
-        guard_last: the tool runs only versions above the newest it ran (golang-migrate, goose),
-            so the guard goes last, above the history's versions, where such a database reaches it.
+        guard_last: the tool runs only versions above the newest it ran (golang-migrate), so the
+            guard goes last, above the history's versions, where such a database reaches it.
     """
 
     name: str

@@ -42,7 +42,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     unfolded: list[str] = []
     attempts = 40
     units = _session_units(analysis)
-    pinned = adjust.pinned.union(*units)
+    pinned = adjust.pinned.union(*units, _out_of_scope(analysis), _before_range(analysis))
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1
@@ -84,6 +84,20 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         concerns = {f.group for f in p.accepted if f.effect == TOGETHER} | {name for name, _ in analysis.config.groups}
         return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
+
+
+def _out_of_scope(analysis: Analysis) -> set[int]:
+    """Statements on objects in schemas the project leaves out (`schemas`, `exclude_schemas`):
+    written as they are, never folded."""
+    cfg = analysis.config
+    if not cfg.schemas and not cfg.exclude_schemas:
+        return set()
+    return {(e.stmt.parent or e.stmt).seq for o in analysis.model.objects.values() if not cfg.in_scope(o.schema) for e in o.events}
+
+
+def _before_range(analysis: Analysis) -> set[int]:
+    """With --from, the statements before the range: their files stay in the set as they are."""
+    return {st.seq for st in analysis.parsed.statements if st.migration < analysis.earlier} if analysis.earlier else set()
 
 
 def _session_units(analysis: Analysis) -> list[frozenset[int]]:

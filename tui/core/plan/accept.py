@@ -33,6 +33,8 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
             dead_objects.append((o, by_drop[id(o.events[-1].stmt)]))
     leaving = {o.key for o, _ in dead_objects}
     for o, f in dead_objects:
+        if any(id(e) in p.alive_always for e in o.events):
+            continue  # a statement of its life is written as it is (pinned): so is the rest of it, its DROP too
         # A foreign key whose table stays may have deleted rows there while it lived.
         acted = o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)
         if (o.type, o.name) not in p.kept and not acted:
