@@ -17,11 +17,11 @@ from typing import Any, TextIO
 
 from tui import __version__
 
+from tui.core.annotations import OUTPUTS
 from tui.core.errors import ERROR, ConsolidateError, filesystem_problem
 from tui.exit_codes import DIFFERENT as EXIT_DIFFERENT
 from tui.exit_codes import ERROR as EXIT_ERROR
 from tui.exit_codes import OK as EXIT_OK
-from tui.core.annotations import OUTPUTS
 from tui.pg.providers import CHOICES as PROVIDERS
 
 
