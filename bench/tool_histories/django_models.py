@@ -53,9 +53,15 @@ def models_src(models):
         out.append(f"class {m}(models.Model):")
         for n, f in spec["fields"].items():
             out.append(f"    {n} = {field_src(f)}")
-        if spec.get("idx"):
+        for name, target in spec.get("m2m", {}).items():
+            out.append(f"    {name} = models.ManyToManyField('{target}', related_name='+')")
+        if spec.get("idx") or spec.get("cons"):
             out.append("    class Meta:")
-            out.append("        indexes = [" + ", ".join(f"models.Index(fields={cols!r}, name={name!r})" for name, cols in spec["idx"].items()) + "]")
+            out.append("        indexes = [" + ", ".join(f"models.Index(fields={cols!r}, name={name!r})" for name, cols in spec.get("idx", {}).items()) + "]")
+            out.append("        constraints = [" + ", ".join(
+                f"models.UniqueConstraint(fields={cols!r}, name={name!r})" if kind == "unique"
+                else f"models.CheckConstraint(condition=models.Q({cols[0]}__gte=0), name={name!r})"
+                for name, (kind, cols) in spec.get("cons", {}).items()) + "]")
         if not spec["fields"]: out.append("    pass")
         out.append("")
     return "\n".join(out)
@@ -63,7 +69,7 @@ def models_src(models):
 def step(rng, models, n):
     data = []
     for _ in range(rng.randint(1, 3)):
-        op = rng.choice(["model", "model", "add", "add", "remove", "alter", "alter", "index", "delete", "data", "data"])
+        op = rng.choice(["model", "model", "add", "add", "remove", "alter", "alter", "index", "delete", "data", "data", "m2m", "constraint"])
         if op == "model" or not models:
             name = f"M{n}x{rng.randint(0, 9)}"
             if name in models: continue
@@ -77,7 +83,8 @@ def step(rng, models, n):
             models[m]["fields"][name] = f
         elif op == "remove":
             m = rng.choice(list(models))
-            cands = [x for x in models[m]["fields"] if not any(x in cols for cols in models[m]["idx"].values())]
+            cands = [x for x in models[m]["fields"] if not any(x in cols for cols in models[m]["idx"].values())
+                     and not any(x in cols for _, cols in models[m].get("cons", {}).values())]
             if cands: del models[m]["fields"][rng.choice(cands)]
         elif op == "alter":
             m = rng.choice(list(models))
@@ -99,9 +106,25 @@ def step(rng, models, n):
             if models[m]["idx"] and rng.random() < 0.4: del models[m]["idx"][rng.choice(list(models[m]["idx"]))]
             elif cols:
                 on = rng.sample(cols, min(2, len(cols))); models[m]["idx"][f"{m.lower()}_{'_'.join(on)}_ix"[:30]] = on
+        elif op == "m2m" and len(models) > 1:
+            a, b = rng.sample(list(models), 2)
+            if any(t == a for s in models.values() for t in s.get("m2m", {}).values()):
+                continue  # a model others link to stays (it could not be deleted below otherwise)
+            models[a].setdefault("m2m", {})[f"links{n}"] = b
+        elif op == "constraint":
+            m = rng.choice(list(models))
+            ints = [x for x, f in models[m]["fields"].items() if f["kind"] in ("int", "bigint", "small") and not f.get("null")]
+            cons = models[m].setdefault("cons", {})
+            if cons and rng.random() < 0.4:
+                del cons[rng.choice(list(cons))]
+            elif ints and models[m]["rows"] == 0:
+                col = rng.choice(ints)
+                kind = rng.choice(["unique", "check"])
+                cons[f"{m.lower()}_{col}_{kind}{n}"[:30]] = (kind, [col])
         elif op == "delete" and len(models) > 1:
             m = rng.choice(list(models))
             if any(f.get("to") == m for s in models.values() for f in s["fields"].values()): continue
+            if any(t == m for s in models.values() for t in s.get("m2m", {}).values()): continue
             del models[m]
         elif op == "data":
             data.append(rng.choice(list(models)))
