@@ -51,3 +51,27 @@ async def test_a_table_moved_to_another_file_is_proven_and_validates(example: Pa
         await pilot.press("v")
         await settle(pilot)
         assert app.session.validation is not None and app.session.validation.equal
+
+
+@requires_pg
+async def test_the_validate_screen_says_what_the_downs_leave(tmp_path: Path) -> None:
+    from tests.apply.helpers import run
+
+    project = tmp_path / "shop"
+    (project / "migrations").mkdir(parents=True)
+    (project / "migrations" / "20240101000000_init.up.sql").write_text("CREATE TABLE account (id int PRIMARY KEY);\nCREATE TABLE note (id int);\n")
+    (project / "migrations" / "20240101000000_init.down.sql").write_text("DROP TABLE note;\nDROP TABLE account;\n")
+    (project / "migrations" / "20240102000000_more.up.sql").write_text("ALTER TABLE account ADD COLUMN name text;\n")
+    (project / "migrations" / "20240102000000_more.down.sql").write_text("ALTER TABLE account DROP COLUMN name;\n")
+    assert run(project, "generate", "--pg", "local").returncode == 0
+    down = next((project / ".consolidate" / "new").glob("*.down.sql"))
+    down.write_text("".join(line + "\n" for line in down.read_text().splitlines() if "note" not in line))
+    app = ConsolidateApp(project)
+    async with app.run_test(size=(140, 44)) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        app.screen.query_one("#pg-local", RadioButton).value = True
+        await pilot.press("v")
+        await settle(pilot)
+        verdict = str(app.screen.query_one("#verdict").render())
+        assert "EQUAL" in verdict and "down migrations: after all" in verdict and "note" in verdict, verdict

@@ -109,12 +109,16 @@ class ValidateScreen(PhaseScreen):
         tail = f"\ncompared: {counts}" + (f"\npacks: {packs} of {len(r.packs)} rows loaded" if r.packs else "")
         if r.roles_created:
             tail += f"\ncreated roles the history grants to but never creates: {', '.join(r.roles_created)}"
+        downs = Text("")
+        if r.downs is not None:
+            # The down parts serve development databases: beside the verdict, never part of it.
+            downs = Text("\n" + r.downs.summary(), style="dim" if r.downs.ok else "bold yellow")
         if r.equal:
-            verdict.update(Text("EQUAL", style="bold green") + Text(f"  {head}{tail}"))
+            verdict.update(Text("EQUAL", style="bold green") + Text(f"  {head}{tail}") + downs)
             table.display = False
             return
         verdict.update(Text(f"DIFFERENT: {len(r.differences)} difference(s)", style="bold red")
-                       + Text(f"  {head}{tail}\nenter opens the selected difference side by side"))
+                       + Text(f"  {head}{tail}") + downs + Text("\nenter opens the selected difference side by side"))
         table.clear()
         for i, d in enumerate(r.differences):
             table.add_row(d.type, d.name, d.detail, key=str(i))
