@@ -116,40 +116,22 @@ class _Run:
     def _build_history(self) -> tuple[str, Observations]:
         """Build the history twice, side by side, the first time watching the statements the
         model cannot follow; why it could not be built (or ""), and what was seen."""
-        statements: dict[str, list[Statement]] = {}
-        for st in self.a.parsed.statements:
-            statements.setdefault(st.file, []).append(st)
-        migrations = self.a.sources.migrations
         self.say("history", "building the history's database")
         seqs = to_observe(self.a.model) if self.reread is not None else set()
         seen: Observations = {}
 
-        def build(label: str, watch: Observer | None = None) -> Snapshot:
-            db = self.server.create_database(label)
-            try:
-                if watch is not None:
-                    with self.server.connect(db) as conn:
-                        conn.execute(OBSERVE_SETUP)
-                apply_migrations(self.server, db, migrations, self.preamble, statements, cancel=self.cancel, watch=watch)
-                with self.server.connect(db) as conn:
-                    if watch is not None:
-                        seen.update(watch.collect(conn))
-                    return snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
-            finally:
-                self.server.drop_database(db)
-
         def first() -> Snapshot:
             if not seqs:
-                return build("history")
+                return self._history("history")
             try:
-                return build("history", Observer(seqs))
+                return self._history("history", Observer(seqs), seen)
             except ApplyError:
                 seen.clear()  # a run a statement at a time failed where the file at once may not: no watch
-                return build("history")
+                return self._history("history")
 
         try:
             with ThreadPoolExecutor(2) as pool:
-                one, two = pool.submit(first), pool.submit(build, "history_again")
+                one, two = pool.submit(first), pool.submit(self._history, "history_again")
                 reference, again = one.result(), two.result()
         except ApplyError as exc:
             return f"the history itself does not apply: {exc}; {PREAMBLE_HINT}", {}
@@ -184,7 +166,7 @@ class _Run:
             # The two builds of the history ran side by side: a clock value truncated to the second
             # (or the day) was the same in both, yet differs now. One more build, later, tells it.
             self.rebuilt = True
-            self.ignore = frozenset(self.ignore) | unstable(self.reference, self._history_again())
+            self.ignore = frozenset(self.ignore) | unstable(self.reference, self._history("history_later"))
             diffs = compare(self.reference, snap, self.ignore)
         if not diffs:
             return None
@@ -193,11 +175,20 @@ class _Run:
         rest = [d for d in diffs if (d.type, d.detail) != ("sequence", "value")] or diffs
         return Failure(differences=tuple((d.type, d.name, d.detail) for d in rest))
 
-    def _history_again(self) -> Snapshot:
-        db = self.server.create_database("history_later")
+    def _history(self, label: str, watch: Observer | None = None, seen: Observations | None = None) -> Snapshot:
+        """The catalog of the history built on a fresh database (`watch`: what it saw goes to `seen`)."""
+        statements: dict[str, list[Statement]] = {}
+        for st in self.a.parsed.statements:
+            statements.setdefault(st.file, []).append(st)
+        db = self.server.create_database(label)
         try:
-            apply_migrations(self.server, db, self.a.sources.migrations, self.preamble, cancel=self.cancel)
+            if watch is not None:
+                with self.server.connect(db) as conn:
+                    conn.execute(OBSERVE_SETUP)
+            apply_migrations(self.server, db, self.a.sources.migrations, self.preamble, statements, cancel=self.cancel, watch=watch)
             with self.server.connect(db) as conn:
+                if watch is not None and seen is not None:
+                    seen.update(watch.collect(conn))
                 return snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
         finally:
             self.server.drop_database(db)

@@ -94,17 +94,23 @@ def layout(f: NewFile, reversible: bool) -> Layout:
     return Layout(f"{f.version}_{f.group}.sql", marker + f.header + f.body)
 
 
-def sums(files: list[tuple[str, bytes]]) -> str:
-    """atlas.sum for these files (name, bytes), in name order, as Atlas writes it."""
+def _running(files: list[tuple[str, bytes]]) -> tuple[str, dict[str, str]]:
+    """The folder's sum and each file's (base64 SHA-256 of every name and file up to it), in name order."""
     h = hashlib.sha256()
-    lines = []
+    each: dict[str, str] = {}
     for name, data in sorted(files):
         h.update(name.encode("utf-8"))
         if directives(data.decode("utf-8", "replace")).get("sum") == "ignore":
             continue
         h.update(data)
-        lines.append(f"{name} h1:{base64.b64encode(h.digest()).decode()}\n")
-    return f"h1:{base64.b64encode(h.digest()).decode()}\n" + "".join(lines)
+        each[name] = base64.b64encode(h.digest()).decode()
+    return base64.b64encode(h.digest()).decode(), each
+
+
+def sums(files: list[tuple[str, bytes]]) -> str:
+    """atlas.sum for these files (name, bytes), in name order, as Atlas writes it."""
+    total, each = _running(files)
+    return f"h1:{total}\n" + "".join(f"{name} h1:{h}\n" for name, h in each.items())
 
 
 def finish(history: Path, new: Path, kept: list[str]) -> dict[str, str]:
@@ -116,7 +122,7 @@ def finish(history: Path, new: Path, kept: list[str]) -> dict[str, str]:
 
 
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
-    entries = {name: h for name, h in (line.split(" h1:") for line in sums([(Path(m.file).name, data(m)) for m in migs]).splitlines()[1:])}
+    entries = _running([(Path(m.file).name, data(m)) for m in migs])[1]
     values = []
     for m in migs:
         try:

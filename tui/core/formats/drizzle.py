@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tui.core.errors import ERROR, WARNING, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, read_text, rel, replace_rows
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, listing, read_text, rel, replace_rows
 
 JOURNAL = "meta/_journal.json"
 BREAKPOINT = "--> statement-breakpoint"
@@ -68,7 +68,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
         found.append(Migration(m.group(1) if m else str(e.get("idx", i)), m.group(2) if m else e["tag"], rel(path, root), sql,
                                readable=ok, sort_key=(i, e["when"])))
     others = []
-    for p in sorted(folder.iterdir(), key=lambda p: p.name):
+    for p in listing(folder):
         if p.name in listed:
             continue
         if p.suffix == ".sql" and journal is not None:
