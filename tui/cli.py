@@ -243,6 +243,9 @@ def _generate(args: argparse.Namespace, prover: Any, say: Callable[[str, str], N
     except KeyboardInterrupt:
         print("\ngenerate interrupted; nothing written", file=sys.stderr)
         return EXIT_ERROR
+    global _exit_now
+    _exit_now = True  # the lock is released, servers stopped, scratch folders removed: only memory is left
+    _held.append(result)
     if sys.stderr.isatty():
         print("", file=sys.stderr)
     totals = result.totals()

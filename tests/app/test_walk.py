@@ -28,7 +28,7 @@ async def test_triage_is_saved_and_comes_back_after_a_restart(example: Path) -> 
         await pilot.press("a", "k", "d")
         await pilot.pause()
         table = app.screen.query_one(FindingsTable)
-        assert [str(table.get_cell_at((i, 1))) for i in range(3)] == ["accept", "keep", "defer"]
+        assert [table.decision_at(i) for i in range(3)] == ["accept", "keep", "defer"]
     saved = json.loads((example / ".consolidate" / "decisions.json").read_text())
     assert {saved[f.id]["decision"] for f in findings[:3]} == {"accept", "keep", "defer"}
     assert [saved[f.id]["decision"] for f in findings[:3]] == ["accept", "keep", "defer"]
@@ -37,7 +37,7 @@ async def test_triage_is_saved_and_comes_back_after_a_restart(example: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         table = app.screen.query_one(FindingsTable)
-        assert [str(table.get_cell_at((i, 1))) for i in range(3)] == ["accept", "keep", "defer"]
+        assert [table.decision_at(i) for i in range(3)] == ["accept", "keep", "defer"]
         assert [app.session.decisions.get(f.id) for f in findings[:3]] == ["accept", "keep", "defer"]
 
 

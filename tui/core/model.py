@@ -162,6 +162,3 @@ class Model:
 
     def live(self, type_: str | None = None) -> list[Obj]:
         return [o for o in self.objects.values() if o.exists and (type_ is None or o.type == type_)]
-
-    def children(self, table_key: str, type_: str | None = None) -> list[Obj]:
-        return [o for o in self.objects.values() if o.parent == table_key and (type_ is None or o.type == type_)]

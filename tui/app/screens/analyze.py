@@ -8,7 +8,7 @@ from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
-from textual.widgets import DataTable, Input, OptionList, ProgressBar, Static
+from textual.widgets import Input, OptionList, ProgressBar, Static
 
 from tui.app.messages import AnalysisProgressed
 from tui.app.screens.base import PhaseScreen
@@ -59,15 +59,17 @@ class AnalyzeScreen(PhaseScreen):
                 yield DependencyMap(id="deps")
 
     def visible(self) -> list[Finding]:
+        findings = self.session.findings
+        if not self.search and not self.kind_filter:
+            return findings
         words = self.search.lower().split()
-        out = []
-        for f in self.session.findings:
-            if self.kind_filter and f.kind != self.kind_filter:
-                continue
-            hay = f"{f.kind} {f.object_type} {f.object_name} {f.action} {' '.join(s.file for s in f.sources)}".lower()
-            if all(w in hay for w in words):
-                out.append(f)
-        return out
+        if self._hay[0] is not findings:  # the text searched, made once per analysis, not per key
+            self._hay = (findings, [f"{f.kind} {f.object_type} {f.object_name} {f.action} {' '.join(s.file for s in f.sources)}".lower()
+                                    for f in findings])
+        return [f for f, hay in zip(findings, self._hay[1]) if (not self.kind_filter or f.kind == self.kind_filter)
+                and all(w in hay for w in words)]
+
+    _hay: tuple[object, list[str]] = (None, [])
 
     _shown: tuple[int, str, str] | None = None  # what the table holds: (analysis, kind filter, search)
 
@@ -109,11 +111,7 @@ class AnalyzeScreen(PhaseScreen):
         self.query_one("#triage-summary", Static).update(text)
 
     def selected(self) -> Finding | None:
-        table = self.query_one(FindingsTable)
-        if table.row_count == 0:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((f for f in self.session.findings if f.id == key), None)
+        return self.query_one(FindingsTable).current()
 
     def _show_selected(self) -> None:
         f = self.selected()
@@ -137,7 +135,7 @@ class AnalyzeScreen(PhaseScreen):
         table.move_cursor(row=table.get_row_index(finding_id))
         table.focus()
 
-    @on(DataTable.RowHighlighted, "#findings")
+    @on(FindingsTable.Highlighted, "#findings")
     def _row_highlighted(self) -> None:
         self._show_selected()
 

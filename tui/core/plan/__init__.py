@@ -10,6 +10,7 @@ to the history as it can.
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from pglast import ast
@@ -18,7 +19,6 @@ from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import TOGETHER
 from tui.core.findings.common import dependents_map
-from tui.core.model import Obj
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.folding import fold
@@ -27,6 +27,7 @@ from tui.core.plan.items import Adjustments, Fold, Item, Plan, adds_enum_label
 from tui.core.plan.merging import merge_inserts
 from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
+from tui.core.plan.reviving import revive_ahead
 
 __all__ = ["Adjustments", "Fold", "Item", "Plan", "build_plan"]
 
@@ -128,22 +129,38 @@ def _break_after_new_labels(items: list[Item], p: Planner) -> None:
     """A label ALTER TYPE ... ADD VALUE adds cannot be used before its transaction commits: where a
     later statement of the same file names the label and needs the type (or a column of it), the
     file ends after the ADD VALUE. (A use this does not see, the proof finds, and splits there too.)"""
-    rev: dict[str, list[Obj]] | None = None  # built once, and only for a history that adds labels
-    for i, it in enumerate(items):
-        if not adds_enum_label(it.node) or it.break_after:
-            continue
-        rev = dependents_map(p.m) if rev is None else rev
+    labels = [i for i, it in enumerate(items) if adds_enum_label(it.node) and not it.break_after]
+    if not labels:
+        return
+    rev = dependents_map(p.m)
+    # Where the run of one file that starts after each item ends (exclusive): at another group or
+    # a statement written alone, or just after a statement the file already ends at. Looked up
+    # rather than scanned for each label: thousands of labels in one long run are quadratic.
+    n = len(items)
+    bound = [n] * n
+    for i in range(n - 2, -1, -1):
+        nxt = items[i + 1]
+        if nxt.group != items[i].group or nxt.alone:
+            bound[i] = i + 1
+        elif nxt.break_after:
+            bound[i] = i + 2
+        else:
+            bound[i] = bound[i + 1]
+    where: dict[str, list[int]] = {}  # a literal -> the items whose text holds it, in order
+    for i in labels:
+        it = items[i]
         types = {k for k in it.writes if k.startswith("type:")}
         users = types | {o.key for t in types for o in rev.get(t, ()) if t in o.depends}
         users |= {p.m.objects[k].parent for k in list(users) if k in p.m.objects and p.m.objects[k].parent}
         literal = "'" + str(it.node.newVal).replace("'", "''") + "'"
-        for later in items[i + 1:]:
-            if later.group != it.group or later.alone:
+        if literal not in where:
+            where[literal] = [j for j, later in enumerate(items) if literal in later.stmt.text]
+        at = where[literal]
+        for j in at[bisect.bisect_right(at, i):]:
+            if j >= bound[i]:
                 break
-            if literal in later.stmt.text and later.reads & users:
+            if items[j].reads & users:
                 it.break_after = True
-                break
-            if later.break_after:
                 break
 
 
@@ -155,6 +172,7 @@ def _made(p: Planner) -> list[Fold]:
 
 def _settled_items(p: Planner) -> tuple[list[Item], list[Statement]]:
     """Build the items again until no statement revives an object another statement left out."""
+    revive_ahead(p)
     for _ in range(10):
         p.revived = False
         p.dropped = {k: v for k, v in p.dropped.items() if v == NO_EFFECT}

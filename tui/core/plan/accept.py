@@ -48,10 +48,6 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
     for seq, objs in p.m.reads.items():
         for ob in objs:
             read_at.setdefault(id(ob), []).append(seq)
-    children: dict[str, list[Obj]] = {}
-    for c in p.m.objects.values():
-        if c.parent:
-            children.setdefault(c.parent, []).append(c)
     for f in findings:
         o = p.m.get(f.object_type, f.object_name)
         if o is None or not o.exists:
@@ -67,7 +63,7 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         fold = p.fold_of(f)
         if defs and defs[0].stmt.seq in p.hoist:
             fold.update({defs[0].stmt.seq, cutoff})
-        for x in [o] + children.get(o.key, []):
+        for x in [o] + p.children(o.key):
             fold.update(p.kill(e for e in x.events if e.stmt.seq < cutoff))
         # Within the statement of the last definition too (DROP COLUMN x, ADD COLUMN x).
         fold.update(p.kill(o.events[: o.events.index(last_def)] if last_def is not None else []))

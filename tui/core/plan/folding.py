@@ -36,14 +36,16 @@ def fold(p: Planner, items: list[Item]) -> None:
     folding = p.folding
     # A statement the model cannot follow may add columns of its own: nothing after it folds past it.
     opaque: dict[str, int] = {}
+    by_local: dict[str, list[str]] = {}  # a table's name without its schema -> its keys
+    for key in creates:
+        by_local.setdefault(key.split(":", 1)[1].rsplit(".", 1)[-1].lower(), []).append(key)
     for u in p.m.unfollowable:
         if u.contained:  # the tables it names, it only reads
             words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
         else:
             words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", u.stmt.text.lower()))
-        for key in creates:
-            local = key.split(":", 1)[1].rsplit(".", 1)[-1].lower()
-            if local in words:
+        for local in words & by_local.keys():
+            for key in by_local[local]:
                 opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
     data_tables = {o.parent for o in p.m.objects.values() if o.type == "data" and o.events}
     gone: set[int] = set()  # items folded away whole, taken out at the end: a list.remove each is quadratic
@@ -176,6 +178,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False
         if any(id(e) not in p.dead and (e.stmt.parent or e.stmt).seq < it.seq for e in obj.events):
             return False  # an earlier life of it stays: it is dropped in between, so this one stays after
+        if obj.contype == "f" and _in_one_cycle(p, table, obj):
+            return False  # the tables reference each other: the key can only be added once all exist
         have = {e.colname for e in create.tableElts or () if isinstance(e, ast.ColumnDef)}
         named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
         if con.raw_expr is not None:
@@ -216,6 +220,15 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
     return False
 
 
+def _in_one_cycle(p: Planner, table: Obj, fk: Obj) -> bool:
+    """Does a foreign key close a cycle of tables (the analysis found it in the final schema)?
+    Folded into its CREATE TABLE it could never be ordered; leaving it to the proof to find costs
+    one plan per cycle, and a history has hundreds."""
+    ref = p.m.get("table", str(fk.attrs.get("ref_table", "")))
+    cycle = p.cycle_of.get(table.key)
+    return ref is not None and cycle is not None and p.cycle_of.get(ref.key) == cycle
+
+
 def _unique_keys(p: Planner, fk: Obj) -> set[str]:
     """The unique indexes and constraints on the columns a foreign key references: created before it."""
     ref = p.m.get("table", str(fk.attrs.get("ref_table", "")))
@@ -223,7 +236,7 @@ def _unique_keys(p: Planner, fk: Obj) -> set[str]:
         return set()
     want = set(fk.attrs.get("ref_columns", ()))
     out = set()
-    for o in p.m.children(ref.key):
+    for o in p.children(ref.key):
         if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want):
             out.add(o.key)
         elif o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:

@@ -64,6 +64,9 @@ class Planner:
         self.unfolded: list[str] = []
         self.revived = False
         self._fk_refs: dict[str, list[Obj]] | None = None
+        self._children: dict[str, list[Obj]] | None = None
+        self.cycle_of = {k: n for n, cycle in enumerate(analysis.graph.cycles) for k in cycle}  # tables that need each other
+        self._dead_index: dict[str, list[tuple[Obj, list[str]]]] | None = None
         self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
         self.unfoldable_cols: set[str] = set()  # columns whose type change stays an ALTER
         # A type left out although a statement names it as a column's type, because the column's
@@ -79,12 +82,23 @@ class Planner:
                               for e in o.events if e.new_name for n in (e.name, e.new_name)}
 
 
+    def children(self, key: str) -> list[Obj]:
+        """The objects whose parent is `key` (columns, constraints, indexes of a table), from an
+        index built once: scanning every object for each foreign key is quadratic."""
+        if self._children is None:
+            self._children = {}
+            for o in self.m.objects.values():
+                if o.parent:
+                    self._children.setdefault(o.parent, []).append(o)
+        return self._children.get(key, [])
+
     def kill(self, events: Iterable[Event]) -> set[int]:
         """Mark events dead (not those of pinned statements); the seqs of the statements newly touched."""
         touched: set[int] = set()
         for e in events:
             if id(e) not in self.dead and id(e) not in self.alive_always:
                 self.dead.add(id(e))
+                self._dead_index = None
                 touched.add((e.stmt.parent or e.stmt).seq)
         return touched
 
@@ -118,24 +132,12 @@ class Planner:
             if st.seq in self.hoist:
                 items.append(self._hoisted_item(st))
                 continue
-            pairs = [(o, e) for o, e in self.by_seq.get(st.seq, []) if not bookkeeping_event(o, e)]
-            alive = [(o, e) for o, e in pairs if id(e) not in self.dead]
-            if isinstance(st.node, ast.RenameStmt) and any(id(e) in self.dead for o, e in pairs if o.parent):
-                # Renaming a column, constraint or trigger that is folded away: the note it leaves
-                # on its table is no reason to keep the statement.
-                alive = [(o, e) for o, e in alive if o.parent]
+            pairs, alive = self.alive_pairs(st)
             if pairs and not alive:
                 self.dropped[st.seq] = "its whole effect is folded away"
                 continue
             item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
-            needed = [o for k in item.reads if (o := self.m.objects.get(k)) is not None and o.events
-                      and all(id(e) in self.dead for e in o.events) and not self._retyped_later(st, o)]
-            if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
-                # Trimmed: only what the remaining text names is still needed.
-                words = set(re.findall(r"[a-z_][a-z0-9_$]*", _printed(st.node, self, pairs).lower()))
-                needed = [o for o in needed if any(n.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words for n in (o.name, *o.former_names))]
-            if needed:
-                self.revive([], {o.key for o in needed})  # a kept statement uses it: it stays
+            self.keep_needed(st, pairs, alive)
             if len(alive) < len(pairs):
                 if not self.trim(item, pairs):
                     self.revive(pairs, item.reads)
@@ -161,12 +163,32 @@ class Planner:
             item.anchor = isinstance(st.node, ANCHORS)
             item.alone = outside_transaction(st.node)
             if st.seq in self.opaque_seqs:
-                self._revive_mentioned(st)
+                self.revive_mentioned(st)
             items.append(item)
         return items, setup
 
 
-    def _retyped_later(self, st: Statement, o: Obj) -> bool:
+    def alive_pairs(self, st: Statement) -> tuple[list[tuple[Obj, Event]], list[tuple[Obj, Event]]]:
+        """The (object, event) pairs a statement makes (bookkeeping left aside), and those alive."""
+        pairs = [(o, e) for o, e in self.by_seq.get(st.seq, []) if not bookkeeping_event(o, e)]
+        alive = [(o, e) for o, e in pairs if id(e) not in self.dead]
+        if isinstance(st.node, ast.RenameStmt) and any(id(e) in self.dead for o, e in pairs if o.parent):
+            # Renaming a column, constraint or trigger that is folded away: the note it leaves
+            # on its table is no reason to keep the statement.
+            alive = [(o, e) for o, e in alive if o.parent]
+        return pairs, alive
+
+    def keep_needed(self, st: Statement, pairs: list[tuple[Obj, Event]], alive: list[tuple[Obj, Event]]) -> set[int]:
+        """Revive what a kept statement needs (where it is cut, only what the cut text names): the
+        statements that got an event back."""
+        needed = [o for k in self.m.reads_of(st.seq) if (o := self.m.objects.get(k)) is not None and o.events
+                  and all(id(e) in self.dead for e in o.events) and not self.retyped_later(st, o)]
+        if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
+            words = set(re.findall(r"[a-z_][a-z0-9_$]*", _printed(st.node, self, pairs).lower()))
+            needed = [o for o in needed if any(n.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words for n in (o.name, *o.former_names))]
+        return self.revive([], {o.key for o in needed}) if needed else set()
+
+    def retyped_later(self, st: Statement, o: Obj) -> bool:
         """A type this statement names only as the type of columns it defines, each of which takes
         another type later under an accepted finding: once that change folds into the CREATE
         TABLE, nothing names the type (an enum replaced by a new one, as Prisma does)."""
@@ -198,26 +220,39 @@ class Planner:
         return item
 
 
-    def _revive_mentioned(self, st: Statement) -> None:
+    def revive_mentioned(self, st: Statement) -> None:
         """A statement the model cannot read (dynamic SQL, PL/pgSQL logic) keeps what it names alive."""
         words = set(re.findall(r"[a-z_][a-z0-9_$]*", st.text.lower()))
+        index = self._dead_by_word()
         hit = set()
-        for o in self.dead_objects():
-            parts = o.name.lower().split("(", 1)[0].rsplit(".", 2)
-            if parts[-1] in words and (o.type != "column" or parts[-2] in words):
-                hit.add(o.key)
+        for word in words & index.keys():
+            for o, parts in index[word]:
+                if (o.type != "column" or parts[-1] in words) and all(id(e) in self.dead for e in o.events):
+                    hit.add(o.key)  # (revived since the index was built: no longer dead, skipped)
         if hit:
             self.revive([], hit)
 
 
-    def dead_objects(self) -> list[Obj]:
-        return [o for o in self.m.objects.values() if o.events and all(id(e) in self.dead for e in o.events)]
+    def _dead_by_word(self) -> dict[str, list[tuple[Obj, list[str]]]]:
+        """The objects all of whose events are dead, by the last part of their name (a column by its
+        table's: thousands of dead columns are called `id`): looked up for each statement the model
+        cannot read, so not a scan of every object each time."""
+        if self._dead_index is None:
+            self._dead_index = {}
+            for o in self.m.objects.values():
+                if o.events and all(id(e) in self.dead for e in o.events):
+                    parts = o.name.lower().split("(", 1)[0].rsplit(".", 2)
+                    key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
+                    self._dead_index.setdefault(key, []).append((o, parts))
+        return self._dead_index
 
 
-    def revive(self, pairs: list[tuple[Obj, Event]], reads: set[str] = frozenset()) -> None:  # type: ignore[assignment]
-        """Keep objects whole after all, with what they need (their table, what they reference)."""
+    def revive(self, pairs: list[tuple[Obj, Event]], reads: set[str] = frozenset()) -> set[int]:  # type: ignore[assignment]
+        """Keep objects whole after all, with what they need (their table, what they reference);
+        the statements that got an event back."""
         todo = [o for o, _ in pairs] + [o for k in reads if (o := self.m.objects.get(k)) is not None]
         seen: set[str] = set()
+        touched: set[int] = set()
         while todo:
             o = todo.pop()
             if o.key in seen:
@@ -227,6 +262,7 @@ class Planner:
                 if id(e) in self.dead:
                     self.dead.discard(id(e))
                     self.revived = True
+                    touched.add((e.stmt.parent or e.stmt).seq)
             for k in list(o.depends) + ([o.parent] if o.parent else []):
                 dep = self.m.objects.get(k)
                 if dep is None or o.type == "constraint" and dep.type in ("constraint", "index"):
@@ -235,6 +271,7 @@ class Planner:
                     continue
                 if any(id(e) in self.dead for e in dep.events):
                     todo.append(dep)
+        return touched
 
 
     def trim(self, item: Item, pairs: list[tuple[Obj, Event]]) -> bool:

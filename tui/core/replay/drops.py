@@ -7,6 +7,7 @@ from typing import Any
 from pglast import ast
 from pglast.enums import ObjectType as OT
 
+from tui.core.model import Obj
 from tui.core.names import qualified, sql, strings
 from tui.core.replay.engine import Engine
 from tui.core.replay.state import objtype_word
@@ -37,9 +38,16 @@ def rename_object(rp: Engine, node: ast.RenameStmt) -> None:
         if o is None and rt == OT.OBJECT_INDEX:
             # The index of a PRIMARY KEY, UNIQUE or EXCLUDE constraint: PostgreSQL renames the constraint too.
             local = name.rsplit(".", 1)[-1]
-            con = next((c for c in rp.model.objects.values() if c.type == "constraint" and c.exists and c.schema == schema
-                        and c.name.rsplit(".", 1)[-1] == local and c.contype in ("p", "u", "x")), None)
+
+            def named(c: Obj | None) -> bool:
+                return (c is not None and c.type == "constraint" and c.exists and c.schema == schema
+                        and c.name.rsplit(".", 1)[-1] == local and c.contype in ("p", "u", "x"))
+
+            con = rp.index_constraints.get((schema, local))
+            if not named(con):  # not recorded, or no longer so named: look at every object
+                con = next((c for c in rp.model.objects.values() if named(c)), None)
             if con is not None:
+                rp.index_constraints[(schema, node.newname)] = con
                 table = con.name.rsplit(".", 1)[0]
                 rp.connames.setdefault(schema, set()).discard(local)
                 rp.connames[schema].add(node.newname)

@@ -37,8 +37,7 @@ def certainly_empty(rp: Engine, t: Obj) -> bool:
     d = rp.model.get("data", t.name)
     if d is not None and d.exists and (d.uncertain or any(r.alive for r in d.rows)):
         return False
-    local = t.name.rsplit(".", 1)[-1].lower()
-    return not any(t.key in u.objects or (not u.contained and local in rp.names_in(u.stmt)) for u in rp.model.unfollowable)
+    return t.key not in rp.unfollowed_keys and t.name.rsplit(".", 1)[-1].lower() not in rp.unfollowed_words
 
 
 def query_is_empty(rp: Engine, query: Any) -> bool:

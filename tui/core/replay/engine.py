@@ -159,7 +159,7 @@ class Engine(ReplayState):
             if self.follow_observed(obs, reason, objects):
                 return
         contained = self._contained(self.stmt)
-        self.model.unfollowable.append(Unfollowable(self.stmt, reason, list(objects), contained))
+        self.add_unfollowable(Unfollowable(self.stmt, reason, list(objects), contained))
         if not contained:
             self.fire_mentioned(self.stmt.text)
         for key in objects:

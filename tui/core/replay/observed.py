@@ -41,8 +41,8 @@ def follow(rp: Engine, obs: Observed, reason: str, objects: list[str]) -> bool:
     if not obs.ddl and obs.rows is not None and not obs.changed_state and not unseen_effects(st.text, rp.model):
         written = [t.key for name in obs.written if (t := _table(rp, name)) is not None]
         if len(written) == len(obs.written):
-            rp.model.unfollowable.append(Unfollowable(st, f"{reason} (PostgreSQL saw it write rows of {len(written)} table(s))",
-                                                      written, contained=True))
+            rp.add_unfollowable(Unfollowable(st, f"{reason} (PostgreSQL saw it write rows of {len(written)} table(s))",
+                                             written, contained=True))
             for key in written:
                 rp.event(rp.model.objects[key], "opaque", reason)
             return True

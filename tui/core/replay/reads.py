@@ -76,7 +76,7 @@ def reads(rp: Engine, node: Any) -> set[str]:
                 out.add(k)
             elif type_parts(n)[0] != "pg_catalog" and type_parts(n)[1] not in _BUILTIN_TYPES:
                 # A type of an extension (ltree, citext): it needs the extensions there are.
-                out.update(o.key for o in rp.model.objects.values() if o.type == "extension" and o.exists)
+                out.update(o.key for n in rp.model.extensions if (o := rp.model.get("extension", n)) is not None and o.exists)
         elif isinstance(n, (ast.FuncCall, ast.CreateTrigStmt)):
             parts = strings(n.funcname)
             if parts:

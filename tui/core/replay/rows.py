@@ -60,8 +60,9 @@ def _conflicts(rp: Engine, t: Obj, rows: list[Row], row: Row, conflict: ast.OnCo
     if conflict.infer is not None and conflict.infer.indexElems:
         keys.append([e.name for e in conflict.infer.indexElems if e.name])
     else:
-        for c in rp.model.objects.values():
-            if c.type == "constraint" and c.parent == t.key and c.exists and c.contype in ("p", "u"):
+        for k in sorted(rp.rdeps.get(t.key, ())):  # its children, not every object of the history for each row
+            c = rp.model.objects.get(k)
+            if c is not None and c.type == "constraint" and c.parent == t.key and c.exists and c.contype in ("p", "u"):
                 keys.append(c.attrs["columns"])
     for key in keys:
         if key and all(k in row.values for k in key):

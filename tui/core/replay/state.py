@@ -11,7 +11,7 @@ from pglast import ast
 from pglast.enums import ObjectType as OT
 
 from tui.core.errors import Diagnostic
-from tui.core.model import Model, Obj
+from tui.core.model import Model, Obj, Unfollowable
 from tui.core.names import qualified, strings, type_parts, type_signature
 from tui.core.parse import Statement
 
@@ -33,11 +33,18 @@ class ReplayState:
         self.rdeps: dict[str, set[str]] = {}
         self.funcs: dict[str, set[str]] = {}  # qualified function name -> keys of its overloads
         self.connames: dict[str, set[str]] = {}
+        # (schema, name) -> the PRIMARY KEY, UNIQUE or EXCLUDE constraint whose index has that name,
+        # as last recorded: checked when used (a rebuilt table renames its key's index into place)
+        self.index_constraints: dict[tuple[str, str], Obj] = {}
         self.has_triggers = False  # until the first CREATE TRIGGER, no DML can write beyond its own table
         self.blind = False  # a trigger ran dynamic SQL: from then on no table is known to be empty
         self.fk_by_ref: dict[str, list[Obj]] = {}  # referenced table name -> foreign keys pointing at it
         self.words_cache: dict[int, set[str]] = {}  # id of a function's definition event -> tables it writes
         self.names_cache: dict[int, set[str]] = {}  # id of an unfollowable statement -> identifiers in it
+        # What the unfollowable statements so far may have written: the keys they name, and the
+        # identifiers in those that may write beyond them (asked for each change to a table).
+        self.unfollowed_keys: set[str] = set()
+        self.unfollowed_words: set[str] = set()
         self.fired: set[tuple[str, int, int]] = set()  # (trigger, its function's definition, truncations)
         self.truncations = 0
         self.user_aggregates = False  # once one exists, any call in a select list may be an aggregate
@@ -161,6 +168,12 @@ class ReplayState:
         types = {OT.OBJECT_INDEX: ("index",), OT.OBJECT_SEQUENCE: ("sequence",), OT.OBJECT_VIEW: ("view",),
                  OT.OBJECT_MATVIEW: ("view",)}.get(objtype, RELATION_TYPES)
         return self.lookup(names, types)[2]
+
+    def add_unfollowable(self, u: Unfollowable) -> None:
+        self.model.unfollowable.append(u)
+        self.unfollowed_keys.update(u.objects)
+        if not u.contained:
+            self.unfollowed_words |= self.names_in(u.stmt)
 
     def names_in(self, st: Any) -> set[str]:
         """The identifiers of a statement's text (cached): `post` is not in `post_aggregates`."""

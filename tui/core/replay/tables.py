@@ -57,6 +57,7 @@ def rename_child(rp: Engine, node: ast.RenameStmt) -> None:
     if type_ == "constraint":
         rp.connames.setdefault(o.schema, set()).discard(node.subname)
         rp.connames[o.schema].add(node.newname)
+        rp.index_constraints[(o.schema, node.newname)] = o
     rp.event(t, ALTER, f"{type_} {node.subname} renamed to {node.newname}", child=type_)
     rp.rename(o, f"{table}.{node.newname}")
 
@@ -216,6 +217,7 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
     rp.connames.setdefault(t.schema, set()).add(name)
     if contype in "pux":
         rp.relnames.setdefault(t.schema, set()).add(name)
+        rp.index_constraints[(t.schema, name)] = o
     deps = [f"column:{t.name}.{k}" for k in columns]
     o.node = c
     o.contype = contype
