@@ -99,7 +99,7 @@ class FindingsTable(ScrollView, can_focus=True):
     ]
 
     class Highlighted(Message):
-        """The cursor moved to another finding (or the rows changed under it)."""
+        """The cursor moved to another row (show() leaves telling the screen to its caller)."""
 
         def __init__(self, table: FindingsTable, finding: Finding | None) -> None:
             self.table = table
@@ -124,15 +124,18 @@ class FindingsTable(ScrollView, can_focus=True):
     def show(self, findings: list[Finding], decisions: Decisions) -> None:
         self.rows, self.decisions, self._index = findings, decisions, None
         self.virtual_size = Size(self.size.width, len(findings) + 1)
-        self.move_cursor(row=min(self.cursor_row, max(len(findings) - 1, 0)), announce=True)
+        self.move_cursor(row=min(self.cursor_row, max(len(findings) - 1, 0)))  # the screen shows the row it refilled for
         self.refresh()
 
     def current(self) -> Finding | None:
         return self.rows[self.cursor_row] if self.rows else None
 
     def decision_at(self, row: int) -> str:
-        label, _ = _DECISION.get(self.decisions.get(self.rows[row].id), ("—", "dim"))
-        return label
+        return self._decision(self.rows[row])[0]
+
+    def _decision(self, f: Finding) -> tuple[str, str]:
+        """The decision's label and colour."""
+        return _DECISION.get(self.decisions.get(f.id), ("—", "dim"))
 
     def get_row_index(self, finding_id: str) -> int:
         if self._index is None:
@@ -145,7 +148,7 @@ class FindingsTable(ScrollView, can_focus=True):
         row = self.cursor_row if at_cursor else self.get_row_index(finding_id)
         self.refresh_line(row - self.scroll_offset.y + 1)
 
-    def move_cursor(self, *, row: int, announce: bool = False) -> None:
+    def move_cursor(self, *, row: int) -> None:
         row = max(0, min(row, len(self.rows) - 1)) if self.rows else 0
         moved = row != self.cursor_row
         self.cursor_row = row
@@ -156,7 +159,7 @@ class FindingsTable(ScrollView, can_focus=True):
         elif row >= top + body:
             self.scroll_to(y=row - body + 1, animate=False, immediate=True)
         self.refresh()
-        if moved or announce:
+        if moved:
             self.post_message(self.Highlighted(self, self.current()))
 
     def action_move(self, delta: int) -> None:
@@ -190,7 +193,7 @@ class FindingsTable(ScrollView, can_focus=True):
             style = self.get_component_rich_style("findings--even-row")
         else:
             style = self.rich_style
-        label, colour = _DECISION.get(self.decisions.get(f.id), ("—", "dim"))
+        label, colour = self._decision(f)
         cells = [f.kind, label, f"{f.object_type} {f.object_name}", where(f, cols[3]), f.action]
         return self._line(cells, cols, style, width, decision=Style.parse(colour))
 
