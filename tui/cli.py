@@ -310,6 +310,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\nvalidate interrupted; scratch databases and servers removed", file=sys.stderr)
         return EXIT_ERROR
+    global _exit_now
+    _exit_now = True  # the lock is released and the server stopped (or its databases dropped): only memory is left
     if sys.stderr.isatty():
         print("", file=sys.stderr)
     if args.json:

@@ -73,3 +73,19 @@ def test_format_flag_overrides_detection(tmp_path: Path) -> None:
     result = analyze(root, fmt="golang-migrate")
     assert result.sources.format == "golang-migrate"
     assert any("read as golang-migrate" in d.message for d in result.diagnostics)
+
+
+def test_many_foreign_key_cycles_are_counted_not_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for r in range(8):  # eight rings of three tables, each closed by an ALTER
+        sql = "".join(f"CREATE TABLE ring{r}_{i} (id int PRIMARY KEY, next_id int);\n" for i in range(3))
+        sql += "".join(f"ALTER TABLE ring{r}_{i} ADD CONSTRAINT fk{r}_{i} FOREIGN KEY (next_id) REFERENCES ring{r}_{(i + 1) % 3} (id);\n"
+                       for i in range(3))
+        (folder / f"{20240101000000 + r}_ring_{r}.sql").write_text(sql)
+    result = analyze(tmp_path)
+    assert len(result.graph.cycles) == 8
+    notes = [d.message for d in result.diagnostics if "foreign-key cycle" in d.message]
+    assert len(notes) == 6, notes  # five named, then one that counts the rest
+    assert sum(n.startswith("foreign-key cycle ring") for n in notes) == 5
+    assert any(n.startswith("foreign-key cycles: 3 more, through ring") for n in notes), notes

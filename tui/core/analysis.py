@@ -159,13 +159,29 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
     findings = some + rest
     findings.sort(key=lambda f: (f.seqs[0] if f.seqs else -1, f.kind, f.object_name))
     diags = list(config.diagnostics) + list(sources.diagnostics) + parsed.diagnostics + pre_diags + replayer.diagnostics
-    if graph.cycles:
-        for cycle in graph.cycles:
-            names = " -> ".join(replayer.model.objects[k].name for k in cycle)
-            diags.append(Diagnostic(sources.folder, 0, "info", f"foreign-key cycle {names}: those constraints are added after the tables"))
+    diags += _cycle_notes(graph, replayer.model, sources.folder)
     step("done", 4, 4)
     return Analysis(config, sources, parsed, preamble, replayer.model, findings, graph, sorted(set(diags), key=_diag_order), later,
                     earlier, track_reads, bool(observations))
+
+
+_CYCLES_NAMED = 5  # a history of hundreds of rings gets a count, not a screen of them
+
+
+def _cycle_notes(graph: Graph, model: Model, folder: str) -> list[Diagnostic]:
+    """One note per foreign-key cycle, the first few; the rest counted in one more."""
+    def names(cycle: list[str]) -> str:
+        return " -> ".join(model.objects[k].name for k in cycle)
+
+    cycles = sorted(graph.cycles, key=names)
+    notes = [Diagnostic(folder, 0, "info", f"foreign-key cycle {names(c)}: those constraints are added after the tables")
+             for c in cycles[:_CYCLES_NAMED]]
+    rest = cycles[_CYCLES_NAMED:]
+    if rest:
+        through = ", ".join(model.objects[c[0]].name for c in rest[:3])
+        notes.append(Diagnostic(folder, 0, "info", f"foreign-key cycles: {len(rest)} more, through {through}{', ...' if len(rest) > 3 else ''}: "
+                                "their constraints are added after the tables too"))
+    return notes
 
 
 def _split_at(sources: SourceSet, until: str) -> tuple[SourceSet, list[str]]:

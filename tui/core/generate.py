@@ -23,7 +23,7 @@ from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan, build_plan
 from tui.core.proof import HISTORY, UNPROVEN, Candidate, Proof, Prover, Say
 from tui.core.render import RenderedFile, render
-from tui.core.state import State, file_hashes, generator_sha, sha_of, tree_sha
+from tui.core.state import State, file_hashes, generator_sha, sha_of
 
 
 @dataclass
@@ -121,13 +121,14 @@ def _generate(
     guard: bool | None,
     since: str | None = None,
 ) -> GenerateResult:
-    # The history as it is before anything reads it: an edit made while we work makes the set stale.
-    history_sha = tree_sha(source.config.folder if isinstance(source, Analysis) else load_config(source, migrations, fmt).folder)
     if isinstance(source, Analysis) and source.reads_tracked:
         analysis = source
     else:
         root = source.config.root if isinstance(source, Analysis) else source
         analysis = analyze(root, migrations, fmt, progress=progress, track_reads=True, until=until, since=since)
+    # The history as it was read (each migration's hash taken from the bytes parsed, the folder's
+    # other files read now): an edit made before or while we work makes the set stale.
+    history_sha = sha_of(file_hashes(analysis.config.folder, analysis.sources.read_digests))
     analysis.config.check()
     if not analysis.ok:
         first = next((d for d in analysis.diagnostics if d.severity == "error"), None)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
 from tui.core.formats import FORMATS, detect
-from tui.core.formats.base import REPEATABLE, Migration, SourceSet, rel
+from tui.core.formats.base import READ_DIGESTS, REPEATABLE, Migration, SourceSet, rel
 
 
 def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "auto") -> SourceSet:
@@ -37,12 +37,17 @@ def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "a
         return SourceSet(str(root), rel_folder, fmt, (), tuple(diags))
     elif detected and detected != fmt:
         diags.append(Diagnostic(rel_folder, 0, WARNING, f"files look like {detected}, read as {fmt} as asked"))
-    found, others = FORMATS[fmt].read(folder, root, diags)
+    digests: dict[str, str] = {}
+    token = READ_DIGESTS.set(digests)
+    try:
+        found, others = FORMATS[fmt].read(folder, root, diags)
+    finally:
+        READ_DIGESTS.reset(token)
     found.sort(key=lambda m: (m.sort_key, m.file))
     _check_versions(found, diags)
     if not found:
         diags.append(Diagnostic(rel_folder, 0, ERROR, f"no {fmt} migration files found"))
-    return SourceSet(str(root), rel_folder, fmt, tuple(found), tuple(sorted(diags)), tuple(sorted(others)))
+    return SourceSet(str(root), rel_folder, fmt, tuple(found), tuple(sorted(diags)), tuple(sorted(others)), digests)
 
 
 def _check_versions(found: list[Migration], diags: list[Diagnostic]) -> None:

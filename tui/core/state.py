@@ -129,13 +129,31 @@ def read_json_object(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def file_hashes(folder: Path) -> dict[str, str]:
-    """SHA-256 of every file under `folder`, by its relative path."""
+def file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, str]:
+    """SHA-256 of every file under `folder`, by its relative path, in the order of the paths' parts;
+    `known` gives those of files already read, by absolute path (not read again)."""
     if not folder.is_dir():
         return {}
-    cut = len(str(folder).rstrip(os.sep)) + 1  # rglob's paths start with the folder's: no relative_to per file
-    return {str(p)[cut:].replace(os.sep, "/"): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*"), key=lambda p: p.parts) if p.is_file()}  # as Path sorts, but quicker
+    files: list[tuple[tuple[str, ...], str]] = []
+    _files_under(os.path.abspath(folder), (), files)  # os.scandir: no Path and no stat per file (100,000 files)
+    known = known or {}
+    out = {}
+    for parts, full in sorted(files):
+        digest = known.get(full)
+        if digest is None:
+            with open(full, "rb") as fh:
+                digest = hashlib.sha256(fh.read()).hexdigest()
+        out["/".join(parts)] = digest
+    return out
+
+
+def _files_under(folder: str, parts: tuple[str, ...], out: list[tuple[tuple[str, ...], str]]) -> None:
+    with os.scandir(folder) as it:
+        for e in it:
+            if e.is_dir():  # as rglob: links to folders are followed
+                _files_under(e.path, (*parts, e.name), out)
+            elif e.is_file():
+                out.append(((*parts, e.name), e.path))
 
 
 def sha_of(hashes: dict[str, str]) -> str:

@@ -79,10 +79,13 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
     (tmp / _OWNER).write_text(_me())
     data, sock = tmp / "data", tmp / "sock"
     sock.mkdir()
+    in_ram = _ram_folder()
+    if in_ram is not None:
+        data.symlink_to(in_ram, target_is_directory=True)
     prefix: list[str] = []
     if user:
         pw = pwd.getpwnam(user)
-        for p in (tmp, sock):
+        for p in (tmp, sock, *([in_ram] if in_ram else [])):
             os.chown(p, pw.pw_uid, pw.pw_gid)
         prefix = ["runuser", "-u", user, "--"]
     port = _free_port()
@@ -104,13 +107,47 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
             subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                            capture_output=True, timeout=60)
         for _ in range(20):  # an interrupted initdb may still be writing into the folder
-            shutil.rmtree(tmp, ignore_errors=True)
+            _remove(tmp)
             if not tmp.exists():
                 break
             time.sleep(0.25)
 
 
 _OWNER = "owner"  # the pid and start time of the process that made the cluster's folder
+_RAM = Path("/dev/shm")
+_RAM_NEEDED = 4 << 30  # room for the proof's databases of a large history, side by side
+
+
+def ram_has_room() -> bool:
+    """Whether a scratch cluster's data can live in memory: it never needs to survive, and on a
+    disk each CREATE DATABASE (validate makes two, the proof one per trial) costs four times as
+    long, and writing back its pages slows what follows."""
+    try:
+        st = os.statvfs(_RAM)
+        free = st.f_bavail * st.f_frsize
+        available = next(int(line.split()[1]) * 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                         if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        return False
+    return min(free, available // 2) >= _RAM_NEEDED and os.access(_RAM, os.W_OK)
+
+
+def _ram_folder() -> Path | None:
+    """A folder in memory for the cluster's data, when the machine has room for it."""
+    if not ram_has_room():
+        return None
+    # The maker is in the name (initdb wants the folder empty): a later run can tell an orphan.
+    return Path(tempfile.mkdtemp(prefix=f"consolidate-pgdata-{_me().replace(' ', '_')}-", dir=_RAM))
+
+
+def _remove(folder: Path) -> None:
+    """A cluster's folder, with the data it keeps in memory when `data` points there."""
+    data = folder / "data"
+    if data.is_symlink():
+        target = Path(os.readlink(data))
+        if target.parent == _RAM and target.name.startswith("consolidate-pgdata-"):
+            shutil.rmtree(target, ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _started(pid: int) -> str:
@@ -127,7 +164,7 @@ def _me() -> str:
 
 def remove_stale_clusters() -> list[Path]:
     """Stop and remove the clusters of runs that died without cleaning up (SIGKILL, a lost
-    machine session); those of running processes are left alone. Returns what was removed."""
+    machine session); those of running processes are left alone. Returns the cluster folders removed."""
     removed = []
     for folder in Path(tempfile.gettempdir()).glob("consolidate-pg-*"):
         try:
@@ -137,19 +174,29 @@ def remove_stale_clusters() -> list[Path]:
             continue  # not ours to judge: made by an older version, or being made right now
         if _started(pid) and _started(pid) == started.strip():
             continue  # its run is alive
-        pidfile = folder / "data" / "postmaster.pid"
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            postmaster = int(pidfile.read_text().splitlines()[0])
-            # only a postgres whose command line names this very folder
-            if str(folder) in Path(f"/proc/{postmaster}/cmdline").read_text(errors="replace").replace("\0", " "):
-                os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown: the cluster is thrown away
-                for _ in range(40):
-                    if not Path(f"/proc/{postmaster}").exists():
-                        break
-                    time.sleep(0.05)
-        shutil.rmtree(folder, ignore_errors=True)
+        _stop_postmaster(folder / "data", str(folder))
+        _remove(folder)
         removed.append(folder)
+    # Data in memory whose cluster folder is gone (its TMPDIR removed): named by its maker.
+    for data in _RAM.glob("consolidate-pgdata-*"):
+        pid_text, _, started = data.name.removeprefix("consolidate-pgdata-").rpartition("-")[0].partition("_")
+        if not pid_text.isdigit() or (_started(int(pid_text)) and _started(int(pid_text)) == started):
+            continue
+        _stop_postmaster(data, "consolidate-pg-")
+        shutil.rmtree(data, ignore_errors=True)
     return removed
+
+
+def _stop_postmaster(data: Path, named: str) -> None:
+    """Stop the postgres of a cluster thrown away, only if its command line names `named`."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        postmaster = int((data / "postmaster.pid").read_text().splitlines()[0])
+        if named in Path(f"/proc/{postmaster}/cmdline").read_text(errors="replace").replace("\0", " "):
+            os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown: the cluster is thrown away
+            for _ in range(40):
+                if not Path(f"/proc/{postmaster}").exists():
+                    break
+                time.sleep(0.05)
 
 
 def _run(cmd: list[str], what: str, log: Path | None = None) -> None:

@@ -11,14 +11,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tui.core.analysis import Analysis, analyze
-from tui.core.blame import touched_by
 from tui.core.decisions import load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.explicit import explicit_columns
 from tui.core.formats.base import Migration
-from tui.core.generate import generate
 from tui.core.lock import project_lock
 from tui.core.parse import Statement
 from tui.core.project import load_config
@@ -26,12 +25,13 @@ from tui.core.sources import load_sources
 from tui.core.state import tree_sha
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare, unstable
-from tui.pg.downs import DownCheck, check_downs
 from tui.pg.early import LABELS, EarlyServer
-from tui.pg.proof import PgProver
 from tui.pg.providers import open_server
 from tui.pg.runner import PREAMBLE_HINT, ApplyError, apply_migrations
 from tui.pg.server import Server
+
+if TYPE_CHECKING:
+    from tui.pg.downs import DownCheck
 
 Progress = Callable[[str, str], None]  # (step, detail)
 
@@ -164,6 +164,11 @@ def _validate(
         if edited:
             say("generate", "the staged set was edited by hand: validating it as it is")
         elif not fixed and cfg.state.staged_is_stale(cfg.folder, decisions.to_json()):
+            # Imported here: the plan and the proof are most of the import time of a process
+            # that, on a staged set already made, only builds and compares.
+            from tui.core.generate import generate
+            from tui.pg.proof import PgProver
+
             say("generate", "writing the staged set, proven on this server")
             t = time.perf_counter()
             generate(analysis, decisions=decisions, prover=PgProver(server=server), say=say, cancel=cancel, keep_going=keep_going)
@@ -221,6 +226,8 @@ def _validate(
 
             packs = load_packs(server, new_db, cfg.root / "packs")
         if any(m.down_sql.strip() for m in new_sources.migrations):
+            from tui.pg.downs import check_downs
+
             say("downs", "running the down migrations, then the set again")
             t = time.perf_counter()
             downs = check_downs(server, new_db, new_sources.migrations, cfg.preamble, snaps[1], explicit, cfg.scope, cancel)
@@ -277,6 +284,8 @@ def _noise_line(kind: str, name: str, field: str) -> str:
 def _with_provenance(diffs: list[Difference], history: Analysis, staged: Path) -> list[Difference]:
     """Each difference with the statements of the history and of the new set that last touched
     its object: the person reading it sees which fold or edit broke it."""
+    from tui.core.blame import touched_by
+
     new = analyze(staged.parent, staged.name, history.sources.format)
     root = history.config.root
     parent = staged.parent.relative_to(root).as_posix() if staged.parent.is_relative_to(root) else str(staged.parent)

@@ -3,9 +3,11 @@ helpers, the shape of a written file, and the bookkeeping rows `baseline` writes
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -63,6 +65,9 @@ class SourceSet:
     migrations: tuple[Migration, ...]
     diagnostics: tuple[Diagnostic, ...]
     other_files: tuple[str, ...] = field(default=())
+    # The SHA-256 of each file as it was read, by its absolute path: the history's hash is of the
+    # very bytes that were parsed, and 100,000 files are not read a second time to make it.
+    read_digests: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 Found = tuple[list[Migration], list[str]]  # the migrations read, and the other files of the folder
@@ -98,9 +103,40 @@ def rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+class Entry(type(Path())):  # type: ignore[misc]
+    """A path listed from its folder, which knows from the listing whether it is a file or a
+    folder: detection and reading ask each entry several times, and on 100,000 files each ask
+    was a stat of its own."""
+
+    _kind = ""  # "file", "dir", or "" (another kind, or a link: asked of the file system)
+    _name = ""  # as listed (pathlib works it out from the parts at each ask)
+
+    @property
+    def name(self) -> str:
+        return self._name or super().name
+
+    def is_file(self) -> bool:
+        return self._kind == "file" if self._kind else super().is_file()
+
+    def is_dir(self) -> bool:
+        return self._kind == "dir" if self._kind else super().is_dir()
+
+
 def listing(folder: Path) -> list[Path]:
     """A folder's entries in name order (as sorting the paths would, without comparing them part by part)."""
-    return sorted(folder.iterdir(), key=lambda p: p.name)
+    out = []
+    base = Entry(folder)
+    # pathlib's own quick child (no parsing of the name); `/` where a Python version lacks it.
+    child = getattr(base, "_make_child_relpath", base.__truediv__)
+    with os.scandir(folder) as it:
+        for e in it:
+            p = child(e.name)
+            p._name = e.name
+            if not e.is_symlink():
+                p._kind = "file" if e.is_file() else "dir" if e.is_dir() else ""
+            out.append(p)
+    out.sort(key=lambda p: p._name)
+    return out
 
 
 def _decode(data: bytes, where: str, diags: list[Diagnostic]) -> tuple[str, bool]:
@@ -112,18 +148,26 @@ def _decode(data: bytes, where: str, diags: list[Diagnostic]) -> tuple[str, bool
         return data.decode("utf-8", "replace"), False
 
 
+READ_DIGESTS: ContextVar[dict[str, str] | None] = ContextVar("read_digests", default=None)  # see SourceSet
+
+
 def read_text(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[str, bool]:
     """A migration file's text (BOM dropped), and False when it cannot be read as UTF-8."""
-    if not utf8_name(rel(path, root)):
+    where = rel(path, root)
+    if not utf8_name(where):
         # Its name could be neither printed nor written into a new set as it is.
-        diags.append(Diagnostic(printable(rel(path, root)), 0, ERROR, "file name is not valid UTF-8; file skipped", lost=True))
+        diags.append(Diagnostic(printable(where), 0, ERROR, "file name is not valid UTF-8; file skipped", lost=True))
         return "", False
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError as exc:
-        diags.append(Diagnostic(rel(path, root), 0, ERROR, f"cannot read: {exc.strerror}", lost=True))
+        diags.append(Diagnostic(where, 0, ERROR, f"cannot read: {exc.strerror}", lost=True))
         return "", False
-    text, ok = _decode(data, rel(path, root), diags)
+    digests = READ_DIGESTS.get()
+    if digests is not None:
+        digests[os.path.abspath(path)] = hashlib.sha256(data).hexdigest()
+    text, ok = _decode(data, where, diags)
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, ok
@@ -143,10 +187,14 @@ def split_sections(text: str, up: re.Pattern[str], down: re.Pattern[str]) -> tup
     return up_text, first_line, down_text, options or ""
 
 
-def up_down(version: str, name: str, up: Path, down: Path | None, root: Path, diags: list[Diagnostic], **extra: object) -> Migration:
-    """A migration whose up and down parts are separate files (sqlx, golang-migrate, diesel)."""
+def up_down(version: str, name: str, up: Path, down: Path | None, root: Path, diags: list[Diagnostic],
+            transactional_if: Callable[[str], bool] | None = None, **extra: object) -> Migration:
+    """A migration whose up and down parts are separate files (sqlx, golang-migrate, diesel);
+    `transactional_if` tells from the up part's text whether its tool runs it in a transaction."""
     text, ok = read_text(up, root, diags)
     has_down = down is not None and down.is_file()
+    if transactional_if is not None:
+        extra["transactional"] = transactional_if(text)
     return Migration(
         version=version,
         name=name,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
@@ -38,8 +37,8 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
             ups.append((m, p))
     for m, p in ups:
         down = downs.pop((m.group(1), m.group(2)), None)
-        mig = up_down(m.group(1), m.group(2), p, down, root, diags, sort_key=(int(m.group(1)),))
-        found.append(replace(mig, transactional=not _NO_TX.match(mig.sql)))
+        found.append(up_down(m.group(1), m.group(2), p, down, root, diags, lambda sql: not _NO_TX.match(sql),
+                             sort_key=(int(m.group(1)),)))
     others.extend(rel(p, root) for p in downs.values())
     return found, others
 

@@ -18,7 +18,6 @@ from pglast import ast
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import TOGETHER
-from tui.core.findings.common import dependents_map
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.folding import fold
@@ -132,7 +131,6 @@ def _break_after_new_labels(items: list[Item], p: Planner) -> None:
     labels = [i for i, it in enumerate(items) if adds_enum_label(it.node) and not it.break_after]
     if not labels:
         return
-    rev = dependents_map(p.m)
     # Where the run of one file that starts after each item ends (exclusive): at another group or
     # a statement written alone, or just after a statement the file already ends at. Looked up
     # rather than scanned for each label: thousands of labels in one long run are quadratic.
@@ -146,22 +144,61 @@ def _break_after_new_labels(items: list[Item], p: Planner) -> None:
             bound[i] = i + 2
         else:
             bound[i] = bound[i + 1]
-    where: dict[str, list[int]] = {}  # a literal -> the items whose text holds it, in order
+    literals = {i: "'" + str(items[i].node.newVal).replace("'", "''") + "'" for i in labels}
+    where = _holding(items, set(literals.values()))
+    types_of = {i: frozenset(k for k in items[i].writes if k.startswith("type:")) for i in labels}
+    rev = _users(p, frozenset().union(*types_of.values()))
+    users_of: dict[frozenset[str], set[str]] = {}
+    for types in set(types_of.values()):
+        users = set(types).union(*(rev[t] for t in types))
+        users_of[types] = users | {p.m.objects[k].parent for k in list(users) if k in p.m.objects and p.m.objects[k].parent}
+    # One literal is in thousands of statements and each enum swap brings a type of its own:
+    # for each literal and each object that needs a label's type, where it is read, in order.
+    wanted = set().union(*users_of.values())
+    read_at: dict[tuple[str, str], list[int]] = {}
+    for literal, at in where.items():
+        for j in at:
+            for k in wanted.intersection(items[j].reads):
+                read_at.setdefault((literal, k), []).append(j)
     for i in labels:
-        it = items[i]
-        types = {k for k in it.writes if k.startswith("type:")}
-        users = types | {o.key for t in types for o in rev.get(t, ()) if t in o.depends}
-        users |= {p.m.objects[k].parent for k in list(users) if k in p.m.objects and p.m.objects[k].parent}
-        literal = "'" + str(it.node.newVal).replace("'", "''") + "'"
-        if literal not in where:
-            where[literal] = [j for j, later in enumerate(items) if literal in later.stmt.text]
-        at = where[literal]
-        for j in at[bisect.bisect_right(at, i):]:
-            if j >= bound[i]:
+        for k in users_of[types_of[i]]:
+            at = read_at.get((literals[i], k), [])
+            x = bisect.bisect_right(at, i)
+            if x < len(at) and at[x] < bound[i]:
+                items[i].break_after = True
                 break
-            if items[j].reads & users:
-                it.break_after = True
-                break
+
+
+def _users(p: Planner, types: frozenset[str]) -> dict[str, set[str]]:
+    """The objects that depend on each of these types (columns of an enum, a domain over it)."""
+    rev: dict[str, set[str]] = {t: set() for t in types}
+    for o in p.m.objects.values():
+        for t in types.intersection(o.depends):
+            rev[t].add(o.key)
+    return rev
+
+
+def _holding(items: list[Item], literals: set[str]) -> dict[str, list[int]]:
+    """For each quoted literal, the items whose text holds it (as a substring), in order: one
+    pass over the texts, not one per literal (thousands of labels on a long history). A literal
+    starts and ends at a quote, so only the quotes of a text are tried, at each length there is."""
+    lengths = sorted({len(lit) for lit in literals})
+    where: dict[str, list[int]] = {}
+    for j, it in enumerate(items):
+        text = it.stmt.text
+        at = text.find("'")
+        found = set()
+        while at != -1:
+            for n in lengths:
+                end = at + n - 1
+                if end >= len(text):
+                    break
+                if text[end] == "'" and text[at:end + 1] in literals:
+                    found.add(text[at:end + 1])
+            at = text.find("'", at + 1)
+        for lit in found:
+            where.setdefault(lit, []).append(j)
+    return where
 
 
 def _made(p: Planner) -> list[Fold]:

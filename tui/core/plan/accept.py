@@ -32,6 +32,14 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
         if not o.exists and o.events and o.events[-1].by and id(o.events[-1].stmt) in by_drop:
             dead_objects.append((o, by_drop[id(o.events[-1].stmt)]))
     leaving = {o.key for o, _ in dead_objects}
+    # A child of an object left out goes with it, whichever statement dropped it: a foreign key
+    # that an earlier DROP ... CASCADE of the table it referenced took is still written inside
+    # its table's CREATE, which would then be kept for it, and its table never dropped.
+    for o, f in list(dead_objects):
+        for child in p.children(o.key):
+            if child.key not in leaving and not child.exists:
+                leaving.add(child.key)
+                dead_objects.append((child, f))
     for o, f in dead_objects:
         if any(id(e) in p.alive_always for e in o.events):
             continue  # a statement of its life is written as it is (pinned): so is the rest of it, its DROP too

@@ -9,6 +9,7 @@ before any table is setup.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 
 from tui.core.analysis import Analysis
@@ -22,6 +23,7 @@ DATA = "data"
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+@functools.lru_cache(maxsize=None)  # asked for each statement, of a few thousand files
 def stem(path: str) -> str:
     """`20250101000002_core_tables.sql` -> `core_tables`; diesel's `2019-..._create_user/up.sql` -> `create_user`."""
     name = short_name(path)
@@ -132,20 +134,25 @@ def group_items(analysis: Analysis, items: list[Item], accepted: list[Finding]) 
 
 def _functions_follow_callers(analysis: Analysis, items: list[Item]) -> None:
     """A helper function with no table of its own goes where the functions that call it go."""
+    objects = analysis.model.objects
+    # Only the items that write functions take part: found once, not in each of the three passes.
+    writers = [(it, fns) for it in items
+               if (fns := [o for k in it.writes if (o := objects.get(k)) is not None and o.type == "function"])]
     by_local: dict[str, str] = {}
     for _ in range(3):
-        for it in items:
-            for k in it.writes:
-                o = analysis.model.objects.get(k)
-                if o is not None and o.type == "function" and it.group:
+        for it, fns in writers:
+            if it.group:
+                for o in fns:
                     for call in o.attrs.get("calls", ()):
                         by_local.setdefault(call.rsplit(".", 1)[-1], it.group)
-        for it in items:
+        moved = False
+        for it, fns in writers:
             if it.group:
                 continue
-            for k in it.writes:
-                o = analysis.model.objects.get(k)
-                if o is not None and o.type == "function":
-                    local = o.name.split("(", 1)[0].rsplit(".", 1)[-1].lower()
-                    if local in by_local:
-                        it.group = by_local[local]
+            for o in fns:
+                local = o.name.split("(", 1)[0].rsplit(".", 1)[-1].lower()
+                if local in by_local:
+                    it.group = by_local[local]
+                    moved = True
+        if not moved:
+            break

@@ -58,6 +58,12 @@ class Planner:
             for e in o.events:
                 top = e.stmt.parent or e.stmt
                 self.by_seq.setdefault(top.seq, []).append((o, e))
+        # Without the bookkeeping: asked two or three times of every statement. The same list
+        # where nothing is left out, the same pairs where something is (memory, at 500k statements).
+        self._own: dict[int, list[tuple[Obj, Event]]] = {}
+        for seq, pairs in self.by_seq.items():
+            own = [pe for pe in pairs if not bookkeeping_event(*pe)]
+            self._own[seq] = pairs if len(own) == len(pairs) else own
         self.alive_always = {id(e) for seq in pinned for _, e in self.by_seq.get(seq, [])}
         self.folds: dict[str, Fold] = {}  # by id
         self.dropped: dict[int, str] = {}
@@ -67,6 +73,7 @@ class Planner:
         self._children: dict[str, list[Obj]] | None = None
         self.cycle_of = {k: n for n, cycle in enumerate(analysis.graph.cycles) for k in cycle}  # tables that need each other
         self._dead_index: dict[str, list[tuple[Obj, list[str]]]] | None = None
+        self._words: dict[tuple[int, tuple[bool, ...]], set[str]] = {}  # see cut_words
         self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
         self.unfoldable_cols: set[str] = set()  # columns whose type change stays an ALTER
         # A type left out although a statement names it as a column's type, because the column's
@@ -170,7 +177,7 @@ class Planner:
 
     def alive_pairs(self, st: Statement) -> tuple[list[tuple[Obj, Event]], list[tuple[Obj, Event]]]:
         """The (object, event) pairs a statement makes (bookkeeping left aside), and those alive."""
-        pairs = [(o, e) for o, e in self.by_seq.get(st.seq, []) if not bookkeeping_event(o, e)]
+        pairs = self._own.get(st.seq, [])
         alive = [(o, e) for o, e in pairs if id(e) not in self.dead]
         if isinstance(st.node, ast.RenameStmt) and any(id(e) in self.dead for o, e in pairs if o.parent):
             # Renaming a column, constraint or trigger that is folded away: the note it leaves
@@ -182,11 +189,20 @@ class Planner:
         """Revive what a kept statement needs (where it is cut, only what the cut text names): the
         statements that got an event back."""
         needed = [o for k in self.m.reads_of(st.seq) if (o := self.m.objects.get(k)) is not None and o.events
-                  and all(id(e) in self.dead for e in o.events) and not self.retyped_later(st, o)]
+                  and all(id(e) in self.dead for e in reversed(o.events)) and not self.retyped_later(st, o)]
         if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
-            words = set(re.findall(r"[a-z_][a-z0-9_$]*", _printed(st.node, self, pairs).lower()))
+            words = self.cut_words(st, pairs)
             needed = [o for o in needed if any(n.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words for n in (o.name, *o.former_names))]
         return self.revive([], {o.key for o in needed}) if needed else set()
+
+    def cut_words(self, st: Statement, pairs: list[tuple[Obj, Event]]) -> set[str]:
+        """The words of a statement as written once its dead parts are cut. Asked again for each
+        pass over the items while little has changed: printed once for each set of dead parts."""
+        key = (st.seq, tuple(id(e) in self.dead for _, e in pairs))
+        words = self._words.get(key)
+        if words is None:
+            words = self._words[key] = set(re.findall(r"[a-z_][a-z0-9_$]*", _printed(st.node, self, pairs).lower()))
+        return words
 
     def retyped_later(self, st: Statement, o: Obj) -> bool:
         """A type this statement names only as the type of columns it defines, each of which takes
@@ -227,7 +243,7 @@ class Planner:
         hit = set()
         for word in words & index.keys():
             for o, parts in index[word]:
-                if (o.type != "column" or parts[-1] in words) and all(id(e) in self.dead for e in o.events):
+                if (o.type != "column" or parts[-1] in words) and all(id(e) in self.dead for e in reversed(o.events)):
                     hit.add(o.key)  # (revived since the index was built: no longer dead, skipped)
         if hit:
             self.revive([], hit)
@@ -240,7 +256,7 @@ class Planner:
         if self._dead_index is None:
             self._dead_index = {}
             for o in self.m.objects.values():
-                if o.events and all(id(e) in self.dead for e in o.events):
+                if o.events and all(id(e) in self.dead for e in reversed(o.events)):
                     parts = o.name.lower().split("(", 1)[0].rsplit(".", 2)
                     key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
                     self._dead_index.setdefault(key, []).append((o, parts))
