@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tui.core.formats.base import OWNED
 from tui.core.parse import Statement
-from tui.core.plan.items import Item, bookkeeping_event
+from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 
 
