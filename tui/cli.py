@@ -176,9 +176,27 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     prover = None
     if not args.no_proof:
+        from tui.core.project import load_config
+        from tui.pg.early import EarlyServer
         from tui.pg.proof import PgProver
 
-        prover = PgProver(args.pg or "", args.database_url, create_roles=args.create_roles)
+        # The server starts while the history is read and planned: on a small history that is
+        # most of the time before the proof.
+        try:
+            cfg = load_config(args.project, args.migrations, args.format)
+        except ConsolidateError:
+            early = None  # generate says what is wrong with the project
+        else:
+            early = EarlyServer(args.pg or cfg.pg, args.database_url, cfg.postgres, cfg.image, args.create_roles, labels=())
+        prover = PgProver(args.pg or "", args.database_url, create_roles=args.create_roles, early=early)
+    try:
+        return _cmd_generate(args, prover)
+    finally:
+        if prover is not None and prover.early is not None:
+            prover.early.close()
+
+
+def _cmd_generate(args: argparse.Namespace, prover: Any) -> int:
 
     def say(step: str, detail: str) -> None:
         if sys.stderr.isatty():

@@ -224,3 +224,17 @@ def test_scratch_databases_of_killed_runs_are_dropped_by_the_next_run() -> None:
         assert f"{SCRATCH_PREFIX}old_{_HOST}_{dead_pid}_abcd" not in now
         assert {f"{SCRATCH_PREFIX}old_{_HOST}_{os.getpid()}_abcd", f"{SCRATCH_PREFIX}old_ffffff_{dead_pid}_abcd"} <= now
         assert drop_stale_scratch(server) == []
+
+
+def test_binaries_whose_path_names_no_version_are_told_by_their_own_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Debian pg_ctl linked into /usr/local/bin says "pg_ctl (PostgreSQL) 15.18 (Debian ...)":
+    the version is read from it, not from the folder's name."""
+    from tui.pg.local_server import find_bindir
+
+    for tool in ("initdb", "pg_ctl"):
+        script = tmp_path / tool
+        script.write_text('#!/bin/sh\necho "pg_ctl (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)"\n')
+        script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    assert find_bindir(15) == tmp_path
+    assert find_bindir(14) != tmp_path

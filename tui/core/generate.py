@@ -21,7 +21,7 @@ from tui.core.formats.base import OWNED, VERSIONED
 from tui.core.guard import Guard, make_guard
 from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan, build_plan
-from tui.core.proof import HISTORY, UNPROVEN, Candidate, Proof, Prover, Say
+from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Proof, Prover, Say
 from tui.core.render import RenderedFile, render
 from tui.core.state import State, file_hashes, generator_sha, sha_of
 
@@ -150,37 +150,56 @@ def _generate(
     if target.resolve() == cfg.folder.resolve() or cfg.folder.resolve() in target.resolve().parents:
         raise ConsolidateError("refusing to write into the migrations folder", "generate never touches it; use apply")
 
-    if prover is not None:
-        current = [analysis]
-
-        def reread(observations: Observations) -> Analysis:
-            # The same history, replayed with what PostgreSQL saw: plans are made from it from now on.
-            current[0] = analyze(cfg.root, cfg.migrations, cfg.format, track_reads=True, until=until, observations=observations,
-                                 since=since)
-            return current[0]
-
-        with tempfile.TemporaryDirectory(prefix="consolidate-trial-") as trials:
-            count = itertools.count(1)
-            proof = prover(analysis, lambda adjust: candidate(current[0], decisions, adjust, Path(trials) / f"trial{next(count)}", guard),
-                           say or (lambda step, detail: None), cancel, reread)
-        analysis = current[0]
-    else:
-        proof = Proof(UNPROVEN, why="no PostgreSQL was asked to prove it")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # A fresh name beside the target: nothing of the user's that happens to be called like it is touched.
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+    # The trials' folders outlive the proof: the set proven is copied from its own.
+    trials = tempfile.mkdtemp(prefix="consolidate-trial-")
+    proven: Candidate | None = None
     try:
-        made = history_candidate(analysis, staging) if proof.state == HISTORY else candidate(analysis, decisions, proof.adjust, staging, guard)
-        proof.folds = len(made.plan.folds)
-        kept_edits = None
-        if out is None and cfg.state.staged_was_edited():
-            kept_edits = cfg.state.keep_edited()
-        elif target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        if prover is not None:
+            current = [analysis]
+
+            def reread(observations: Observations) -> Analysis:
+                # The same history, replayed with what PostgreSQL saw: plans are made from it from now on.
+                current[0] = analyze(cfg.root, cfg.migrations, cfg.format, track_reads=True, until=until, observations=observations,
+                                     since=since)
+                return current[0]
+
+            count = itertools.count(1)
+            last: list[tuple[Adjustments, Analysis, Candidate]] = []
+
+            def make(adjust: Adjustments) -> Candidate:
+                made = candidate(current[0], decisions, adjust, Path(trials) / f"trial{next(count)}", guard)
+                last[:] = [(adjust, current[0], made)]
+                return made
+
+            proof = prover(analysis, make, say or (lambda step, detail: None), cancel, reread)
+            analysis = current[0]
+            if proof.state == PROVEN and last and last[0][0] == proof.adjust and last[0][1] is analysis:
+                proven = last[0][2]  # the set proven is the one written: planned once, copied
+        else:
+            proof = Proof(UNPROVEN, why="no PostgreSQL was asked to prove it")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A fresh name beside the target: nothing of the user's that happens to be called like it is touched.
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
+        try:
+            if proven is not None:
+                shutil.copytree(proven.folder, staging, dirs_exist_ok=True)
+                made = replace(proven, folder=staging)
+            elif proof.state == HISTORY:
+                made = history_candidate(analysis, staging)
+            else:
+                made = candidate(analysis, decisions, proof.adjust, staging, guard)
+            proof.folds = len(made.plan.folds)
+            kept_edits = None
+            if out is None and cfg.state.staged_was_edited():
+                kept_edits = cfg.state.keep_edited()
+            elif target.exists():
+                shutil.rmtree(target)
+            staging.rename(target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    finally:
+        shutil.rmtree(trials, ignore_errors=True)
     hashes = file_hashes(target)  # read once: the staged set's hash, and each file's for telling hand edits
     result = GenerateResult(analysis, made.plan, made.files, target, made.copied, history_sha, sha_of(hashes), proof, kept_edits,
                             guard and proof.state != HISTORY)

@@ -46,7 +46,10 @@ def find_bindir(major: int = 0) -> Path | None:
 def _bin_major(bindir: Path) -> int:
     with contextlib.suppress(OSError, subprocess.SubprocessError, ValueError):
         out = subprocess.run([str(bindir / "pg_ctl"), "--version"], capture_output=True, text=True, timeout=10).stdout
-        return int(re.search(r"(\d+)", out.split(")")[-1]).group(1))  # type: ignore[union-attr]
+        # "pg_ctl (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)": the number after the product's name.
+        found = re.search(r"\(PostgreSQL\)\s*(\d+)", out) or re.search(r"(\d+)", out)
+        if found:
+            return int(found.group(1))
     return 0
 
 

@@ -1,6 +1,7 @@
-"""The proof of a generated set on a throwaway PostgreSQL: the history is built (twice, to learn
-what differs between any two runs of it), then candidate sets one after the other, each compared
-with it, until one builds the same database. What PostgreSQL says about a candidate (an error at a
+"""The proof of a generated set on a throwaway PostgreSQL: the history is built (the first
+candidate beside it), then candidate sets one after the other, each compared with it, until one
+builds the same database; when one differs, the history is built once more to learn what differs
+between any two runs of it. What PostgreSQL says about a candidate (an error at a
 file and line, or the objects that differ) names the folds to back off; when it names none, the
 folds are bisected. It always ends: at worst every fold is backed off and the history's own files
 are the set.
@@ -8,10 +9,11 @@ are the set.
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
 
 from tui.core.analysis import Analysis
 from tui.core.blame import Failure, Remedy, back_off, blame
@@ -23,7 +25,8 @@ from tui.core.observed import Observations, to_observe
 from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Make, Proof, Reread, Say
 from tui.core.sources import load_sources
 from tui.pg.catalog import Snapshot, snapshot
-from tui.pg.compare import compare, unstable
+from tui.pg.early import EarlyServer
+from tui.pg.compare import Unstable, compare, unstable
 from tui.pg.observe import SETUP as OBSERVE_SETUP
 from tui.pg.observe import Observer
 from tui.pg.providers import open_server
@@ -40,17 +43,16 @@ class PgProver:
     max_rounds: int = 80
     server: Server | None = None  # one already running (validate's), else the provider's is started
     create_roles: bool = False  # on an existing server (url): make the roles the history grants to, then drop them
+    early: EarlyServer | None = None  # the same server, started while the history was read (closed when done)
 
     def __call__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None, reread: Reread | None = None) -> Proof:
-        cfg = analysis.config
         if self.server is not None:
             proof = _Run(analysis, make, say, cancel, self.server, self.max_rounds, reread).prove()
             proof.provider = {"name": self.server.name, "version": self.server.version, "why": self.server.why}
             return proof
         say("server", "starting PostgreSQL for the proof")
         try:
-            with open_server(self.pg or cfg.pg, self.url, cfg.postgres, cfg.image, analysis.model.extensions,
-                             self.create_roles) as server:
+            with self._open(analysis) as server:
                 provider = {"name": server.name, "version": server.version, "why": server.why}
                 proof = _Run(analysis, make, say, cancel, server, self.max_rounds, reread).prove()
                 proof.provider = provider
@@ -62,6 +64,23 @@ class PgProver:
                 raise  # the server asked for by name is not there: an error, not a quiet unproven set
             return Proof(UNPROVEN, why=f"no PostgreSQL to prove it on ({exc})")
 
+    @contextlib.contextmanager
+    def _open(self, analysis: Analysis) -> Iterator[Server]:
+        """The server started early, unless it lacks an extension the history needs; else the
+        provider's, started now."""
+        cfg = analysis.config
+        if self.early is not None:
+            try:
+                taken = self.early.take(analysis.model.extensions)
+                if taken is not None:
+                    yield taken[0]
+                    return
+            finally:
+                self.early.close()
+        with open_server(self.pg or cfg.pg, self.url, cfg.postgres, cfg.image, analysis.model.extensions,
+                         self.create_roles) as server:
+            yield server
+
 
 class _Run:
     def __init__(self, analysis: Analysis, make: Make, say: Say, cancel: threading.Event | None, server: Server, max_rounds: int,
@@ -69,9 +88,8 @@ class _Run:
         self.a, self.make, self.say, self.cancel, self.server, self.max_rounds = analysis, make, say, cancel, server, max_rounds
         self.reread = reread
         self.preamble = analysis.config.preamble
-        self.ignore: dict[str, Any] = {}
+        self.ignore: Unstable | None = None  # what differs between two builds of the history: learnt when something differs
         self.reference = Snapshot()
-        self.trials = 0
         self.explicit = explicit_columns(analysis.parsed.statements)  # compared as validate compares them
         cfg = analysis.config
         self.later = {(cfg.root / f).relative_to(cfg.folder).as_posix() for f in analysis.later_files}
@@ -81,19 +99,28 @@ class _Run:
         a = self.a
         roles = sorted(set(a.config.roles) | (a.model.roles_used - a.model.roles_created))
         self.server.create_roles(roles)
-        failed, seen = self._build_history()
+        self.say("history", "building the history's database")
+        adjust = Adjustments()
+        watched = to_observe(self.a.model) if self.reread is not None else set()
+        with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
+            history = pool.submit(self._build_history, watched)
+            # The first candidate is planned while the history builds, and built beside it when
+            # nothing is watched (what is seen may change the plan): the server has a core for each.
+            first = self.make(adjust)
+            built = None if watched else self._build(first)
+            failed, seen = history.result()
         if failed:
             return Proof(UNPROVEN, why=failed)
         if seen and self.reread is not None:
             self.say("history", f"following {len(seen)} statement(s) by what PostgreSQL saw them do")
             self.a = self.reread(seen)
-        adjust = Adjustments()
+            first = self.make(adjust)
         backed, changes = [], []
         for round_ in range(1, self.max_rounds + 1):
             self._check_cancel()
-            cand = self.make(adjust)
+            cand = first if round_ == 1 else self.make(adjust)
             self.say("proof", f"round {round_}: {len(cand.plan.folds)} fold(s), {len(backed)} backed off")
-            failure = self._trial(cand)
+            failure = self._judge(built) if round_ == 1 and built is not None else self._trial(cand)
             if failure is None:
                 return Proof(PROVEN, adjust, backed, changes, rounds=round_)
             setvals = self._setvals(failure)
@@ -113,37 +140,33 @@ class _Run:
         if self.cancel is not None and self.cancel.is_set():
             raise ConsolidateError("cancelled")
 
-    def _build_history(self) -> tuple[str, Observations]:
-        """Build the history twice, side by side, the first time watching the statements the
-        model cannot follow; why it could not be built (or ""), and what was seen."""
-        self.say("history", "building the history's database")
-        seqs = to_observe(self.a.model) if self.reread is not None else set()
+    def _build_history(self, seqs: set[int]) -> tuple[str, Observations]:
+        """Build the history, watching the statements `seqs` (those the model cannot follow); why
+        it could not be built (or ""), and what was seen."""
         seen: Observations = {}
-
-        def first() -> Snapshot:
-            if not seqs:
-                return self._history("history")
-            try:
-                return self._history("history", Observer(seqs), seen)
-            except ApplyError:
-                seen.clear()  # a run a statement at a time failed where the file at once may not: no watch
-                return self._history("history")
-
         try:
-            with ThreadPoolExecutor(2) as pool:
-                one, two = pool.submit(first), pool.submit(self._history, "history_again")
-                reference, again = one.result(), two.result()
+            if not seqs:
+                self.reference = self._history("history")
+                return "", seen
+            try:
+                self.reference = self._history("history", Observer(seqs), seen)
+            except ApplyError as exc:
+                if exc.title == "cancelled":
+                    raise
+                seen.clear()  # a run a statement at a time failed where the file at once may not: no watch
+                self.reference = self._history("history")
         except ApplyError as exc:
+            if exc.title == "cancelled":
+                raise
             return f"the history itself does not apply: {exc}; {PREAMBLE_HINT}", {}
-        self.reference = reference
-        # What differs between two builds of the same history (a random id, a clock) is no
-        # difference of the new set's.
-        self.ignore = unstable(reference, again)
         return "", seen
 
     def _trial(self, cand: Candidate) -> Failure | None:
         """Apply a candidate on a fresh database; None when it builds the history's database."""
-        self.trials += 1
+        return self._judge(self._build(cand))
+
+    def _build(self, cand: Candidate) -> Snapshot | Failure:
+        """The catalog of the database a candidate builds, or where it failed to apply."""
         folder = cand.folder
         sources = load_sources(folder.parent, folder.name, self.a.sources.format)
         # With --until the history stops there: the later files, kept as they are, are not on trial.
@@ -158,16 +181,26 @@ class _Run:
                 path = exc.file[len(folder.name) + 1:] if exc.file.startswith(folder.name + "/") else exc.file
                 return Failure(file=path, line=exc.line, message=exc.message)
             with self.server.connect(db) as conn:
-                snap = snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
+                return snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
         finally:
             self.server.drop_database(db)
-        diffs = compare(self.reference, snap, self.ignore)
+
+    def _judge(self, built: Snapshot | Failure) -> Failure | None:
+        """None when what a candidate built is the history's database, else how it differs."""
+        if isinstance(built, Failure):
+            return built
+        diffs = compare(self.reference, built, self.ignore or frozenset())
+        if diffs and self.ignore is None:
+            # What differs between two builds of the same history (a random id, a clock) is no
+            # difference of the new set's: built once more only when something differs.
+            self.ignore = unstable(self.reference, self._history("history_again"))
+            diffs = compare(self.reference, built, self.ignore)
         if diffs and not self.rebuilt and any(d.type == "data" for d in diffs):
-            # The two builds of the history ran side by side: a clock value truncated to the second
-            # (or the day) was the same in both, yet differs now. One more build, later, tells it.
+            # A clock value truncated to the second (or the day) can be the same in two builds
+            # close together, yet differ now: one more build, later, tells it.
             self.rebuilt = True
-            self.ignore = frozenset(self.ignore) | unstable(self.reference, self._history("history_later"))
-            diffs = compare(self.reference, snap, self.ignore)
+            self.ignore = self.ignore | unstable(self.reference, self._history("history_later"))
+            diffs = compare(self.reference, built, self.ignore)
         if not diffs:
             return None
         # A sequence left elsewhere follows from rows left out (or from a wrong fold, whose own

@@ -16,6 +16,7 @@ from tui.core.parse import Statement, parse_history
 from tui.pg.server import Server
 
 _BEGIN = "BEGIN;\n"
+_SEP = "\n;\n"
 
 
 class ApplyError(ConsolidateError):
@@ -99,14 +100,25 @@ class Watch(Protocol):
 
 def _run_watched(conn: psycopg.Connection, m: Migration, parts: list[Statement], watch: Watch) -> None:  # type: ignore[type-arg]
     """A file a statement at a time: in one transaction where its tool runs it in one (a single
-    statement sent as one query runs alone), else each statement on its own."""
+    statement sent as one query runs alone), else each statement on its own. Inside the open
+    transaction, the statements between two watched ones go as one query: the same, sooner."""
     in_tx = m.transactional and not (m.single_query and len(parts) == 1)
-    st = parts[0]
+    sent: list[tuple[int, Statement]] = []  # the statements of the query sent last, at their offsets in it
     try:
         if in_tx:
             conn.execute("BEGIN")
-        for st in parts:
+        run: list[Statement] = []
+        for i, st in enumerate(parts):
             watched = st.seq in watch.seqs
+            if not watched and _batchable(conn, st):
+                run.append(st)
+                nxt = parts[i + 1] if i + 1 < len(parts) else None
+                if nxt is None or nxt.seq in watch.seqs or not _batchable(conn, nxt):
+                    sent = _offsets(run)
+                    conn.execute(_SEP.join(r.text for r in run))
+                    run = []
+                continue
+            sent = [(0, st)]
             if watched:
                 watch.before(conn, st)
             conn.execute(st.text)
@@ -116,13 +128,37 @@ def _run_watched(conn: psycopg.Connection, m: Migration, parts: list[Statement],
             conn.execute("COMMIT")
     except psycopg.Error as exc:
         pos = getattr(exc.diag, "statement_position", None)
-        line = _line_at(st.text, int(pos), st.line) if pos else st.line
+        at, st = sent[0] if sent else (0, parts[0])
+        if pos:
+            at, st = next(((o, s) for o, s in reversed(sent) if o < int(pos)), (at, st))
+        line = _line_at(st.text, int(pos) - at, st.line) if pos else st.line
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             conn.execute("ROLLBACK")
+        if not pos and len(sent) > 1 and in_tx:
+            # No position ("violates foreign key constraint") in a query of several: the file
+            # again, a statement at a time, in a transaction rolled back, to name the statement.
+            line = _failing_line(conn, parts) or line
+            st = next((s for s in parts if s.line == line), st)
         error = ApplyError("migration failed", (exc.diag.message_primary or str(exc)).strip(), m.file, line)
         error.positioned = True
         error.excerpt = _excerpt(st.text, st.line, line)
         raise error from None
+
+
+def _offsets(run: list[Statement]) -> list[tuple[int, Statement]]:
+    """Each statement with its offset in the query that joins them (an error's position names one)."""
+    sent: list[tuple[int, Statement]] = []
+    at = 0
+    for st in run:
+        sent.append((at, st))
+        at += len(st.text) + len(_SEP)
+    return sent
+
+
+def _batchable(conn: psycopg.Connection, st: Statement) -> bool:  # type: ignore[type-arg]
+    """Whether a statement can go in one query with its neighbours: inside an open transaction
+    that is the same as one at a time, but not for what ends or opens one."""
+    return conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS and not isinstance(st.node, ast.TransactionStmt)
 
 
 def _refuse_host_access(server: Server, migrations: list[Migration] | tuple[Migration, ...]) -> None:

@@ -177,30 +177,37 @@ def _validate(
         new_sources = load_sources(staged.parent, staged.name, analysis.sources.format)
         t = time.perf_counter()
 
-        def build(label: str, migrations: Sequence[Migration], parts: dict[str, list[Statement]] | None) -> str:
+        explicit = explicit_columns(analysis.parsed.statements)
+        built: dict[str, float] = {}  # when each side was built
+        lock = threading.Lock()
+
+        def build(label: str, migrations: Sequence[Migration], parts: dict[str, list[Statement]] | None) -> tuple[str, Snapshot]:
             # Each side builds its database at once, made early or now: a CREATE DATABASE copies
-            # a template (a tenth of a second or more), which overlaps the other side's work.
+            # a template (a tenth of a second or more), which overlaps the other side's work. Its
+            # catalog is read as soon as it is built, while the other side may still be building.
             db = dbs[LABELS.index(label)] if dbs else server.create_database(label)
             apply_migrations(server, db, migrations, cfg.preamble, parts, _counted(say, label, len(migrations)), cancel)
-            return db
+            with lock:
+                built[label] = time.perf_counter()
+                if len(built) == len(LABELS):
+                    say("snapshot", "reading both catalogs")
+            with server.connect(db) as conn:
+                return db, snapshot(conn, explicit=explicit, schemas=cfg.scope)
 
         with ThreadPoolExecutor(2) as pool:
             old = pool.submit(build, "old", analysis.sources.migrations, statements)
             new = pool.submit(build, "new", new_sources.migrations, None)
             try:
-                old_db = old.result()
+                old_db, old_snap = old.result()
             except ApplyError as exc:
                 if exc.title != "cancelled" and not cfg.preamble and "does not exist" in exc.message:
                     exc.message += f" ({PREAMBLE_HINT})"
                     exc.args = (f"{exc.title}: {exc.message}",)
                 raise
-            new_db = new.result()
-        timings["apply"] = round(time.perf_counter() - t, 3)
-        say("snapshot", "reading both catalogs")
-        t = time.perf_counter()
-        explicit = explicit_columns(analysis.parsed.statements)
-        snaps = _snapshots(server, old_db, new_db, explicit, cfg.scope)
-        timings["snapshot"] = round(time.perf_counter() - t, 3)
+            new_db, new_snap = new.result()
+        snaps = (old_snap, new_snap)
+        timings["apply"] = round(max(built.values()) - t, 3)
+        timings["snapshot"] = round(time.perf_counter() - max(built.values()), 3)  # the catalog read after the last build
         t = time.perf_counter()
         diffs = compare(snaps[0], snaps[1])
         if diffs:
@@ -292,14 +299,3 @@ def _with_provenance(diffs: list[Difference], history: Analysis, staged: Path) -
     prefix = "" if parent == "." else parent + "/"
     return [replace(d, history_at=tuple(touched_by(history, d.type, d.name)),
                     new_at=tuple(prefix + w for w in touched_by(new, d.type, d.name))) for d in diffs]
-
-
-def _snapshots(server: Server, old_db: str, new_db: str, explicit: frozenset[tuple[str, str]],
-               schemas: tuple[tuple[str, ...], tuple[str, ...]]) -> tuple[Snapshot, Snapshot]:
-    def snap(db: str) -> Snapshot:
-        with server.connect(db) as conn:
-            return snapshot(conn, explicit=explicit, schemas=schemas)
-
-    with ThreadPoolExecutor(2) as pool:
-        a, b = pool.submit(snap, old_db), pool.submit(snap, new_db)
-        return a.result(), b.result()

@@ -60,21 +60,8 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         _keep_together(items, units)
         try:
             ordered = order(p, items)
-        except Cycle as cycle:
-            # A fold made statements wait on each other: give up the folds into those statements only.
-            # Only the folded statements that need something inside the cycle stay where they were.
-            stuck = [i for i in cycle.items if i.folded]
-            inside = set().union(*(i.writes for i in cycle.items))
-            culprits = {seq for i in stuck for seq, needs in i.fold_ahead.items() if needs & inside} - no_fold_stmts
-            if culprits:
-                no_fold_stmts.update(culprits)
-                by_seq = {s.seq: s for s in analysis.parsed.statements}
-                unfolded.extend(f"{by_seq[c].file}:{by_seq[c].line}" for c in culprits)
-            else:
-                unfolded.extend(f"{i.stmt.file}:{i.stmt.line}" for i in stuck)
-                no_fold.update(i.stmt.seq for i in stuck)
-                if not stuck:
-                    no_fold.update(i.stmt.seq for i in cycle.items)
+        except Cycle as found:
+            _unfold(analysis, found.cycles, no_fold, no_fold_stmts, unfolded)
             continue
         ordered = merge_inserts(ordered, p)
         for it in ordered:
@@ -84,6 +71,29 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         concerns = {f.group for f in p.accepted if f.effect == TOGETHER} | {name for name, _ in analysis.config.groups}
         return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
+
+
+def _unfold(analysis: Analysis, cycles: list[list[Item]], no_fold: set[int], no_fold_stmts: set[int], unfolded: list[str]) -> None:
+    """Folds made statements wait on each other: give up the folds into those statements only
+    (the folded statements that need something inside a cycle stay where they were), for every
+    cycle found at once. Only when no cycle names such a fold, the first one's folded statements
+    are not folded at all."""
+    by_seq = {s.seq: s for s in analysis.parsed.statements}
+    culprits: set[int] = set()
+    for cycle in cycles:
+        inside = set().union(*(i.writes for i in cycle))
+        culprits |= {seq for i in cycle if i.folded for seq, needs in i.fold_ahead.items() if needs & inside}
+    culprits -= no_fold_stmts
+    if culprits:
+        no_fold_stmts.update(culprits)
+        unfolded.extend(f"{by_seq[c].file}:{by_seq[c].line}" for c in culprits)
+        return
+    first = cycles[0]
+    stuck = [i for i in first if i.folded]
+    unfolded.extend(f"{i.stmt.file}:{i.stmt.line}" for i in stuck)
+    no_fold.update(i.stmt.seq for i in stuck)
+    if not stuck:
+        no_fold.update(i.stmt.seq for i in first)
 
 
 def _out_of_scope(analysis: Analysis) -> set[int]:

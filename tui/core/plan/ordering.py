@@ -68,16 +68,27 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
     out: list[Item] = []
     named = {name for name, _ in p.a.config.groups}
 
-    def emit(it: Item, group: str, visiting: set[int]) -> None:
+    cycles: list[list[Item]] = []
+    in_cycles: set[int] = set()
+
+    def emit(it: Item, group: str, visiting: dict[int, None]) -> None:
         # Pull in what this statement needs first (only that), as part of the current group.
         if id(it) in done:
             return
         if id(it) in visiting:
-            raise Cycle([index[v] for v in visiting])
-        visiting.add(id(it))
+            # Noted, and the walk goes on without that edge: the plan is made again once for
+            # the cycles it finds, not once for each. A cycle through statements of one noted
+            # already may go with it: it waits for the next round.
+            path = list(visiting)
+            cycle = path[path.index(id(it)):]
+            if in_cycles.isdisjoint(cycle):
+                in_cycles.update(cycle)
+                cycles.append([index[v] for v in path])
+            return
+        visiting[id(it)] = None
         for p in sorted(edges[id(it)], key=lambda n: index[n].seq):
             emit(index[p], group, visiting)
-        visiting.discard(id(it))
+        del visiting[id(it)]
         if rank[it.group] > rank[group] and it.group not in named:
             it.group = group  # (a file the user named keeps its statements: it continues in a second file)
         done.add(id(it))
@@ -96,14 +107,18 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
     for group in sorted(rank, key=lambda g: rank[g]):
         for it in members.get(group, ()):
             if it.group == group:  # emit() may have moved it into an earlier group already
-                emit(it, group, set())
+                emit(it, group, {})
+    if cycles:
+        raise Cycle(cycles)
     return out
 
 
 class Cycle(Exception):
-    def __init__(self, items: list[Item]) -> None:
-        super().__init__(f"{len(items)} statements wait on each other")
-        self.items = items
+    """Statements that wait on each other: for each cycle, the statements on the way to it."""
+
+    def __init__(self, cycles: list[list[Item]]) -> None:
+        super().__init__(f"{len(cycles)} cycle(s) of statements that wait on each other")
+        self.cycles = cycles
 
 
 def group_rank(items: list[Item], accepted: list[Finding]) -> dict[str, int]:

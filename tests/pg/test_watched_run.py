@@ -1,0 +1,85 @@
+"""The proof's first build of the history watches the statements the model cannot follow; in a
+file holding one, the statements between watched ones go as one query inside the file's
+transaction. It must build what the file at once builds, see what the watched one did, and
+name the file and line of a statement that fails."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import requires_pg
+from tui.core.analysis import analyze
+from tui.core.observed import to_observe
+from tui.pg.catalog import snapshot
+from tui.pg.observe import SETUP, Observer
+from tui.pg.runner import ApplyError, apply_migrations
+
+pytestmark = [pytest.mark.pg, requires_pg]
+
+FILE = """CREATE TABLE a (id int PRIMARY KEY);
+CREATE TABLE b (id int PRIMARY KEY, a_id int REFERENCES a (id));
+DO $$ BEGIN EXECUTE 'CREATE TABLE made_' || 'inside (id int)'; END $$;
+INSERT INTO a VALUES (1), (2);
+INSERT INTO b VALUES (1, 1);
+CREATE INDEX b_a ON b (a_id);
+{tail}
+"""
+
+
+def _built(server: Any, project: Path, watched: bool) -> tuple[Any, dict[int, Any]]:
+    a = analyze(project, track_reads=True)
+    parts: dict[str, list[Any]] = {}
+    for st in a.parsed.statements:
+        parts.setdefault(st.file, []).append(st)
+    db = server.create_database("watched" if watched else "plain")
+    try:
+        seen: dict[int, Any] = {}
+        watch = Observer(to_observe(a.model)) if watched else None
+        if watch is not None:
+            assert watch.seqs, "the DO block is not followed by the model: it is watched"
+            with server.connect(db) as conn:
+                conn.execute(SETUP)
+        apply_migrations(server, db, a.sources.migrations, "", parts, watch=watch)
+        with server.connect(db) as conn:
+            if watch is not None:
+                seen = watch.collect(conn)
+            return snapshot(conn), seen
+    finally:
+        server.drop_database(db)
+
+
+def _project(tmp_path: Path, tail: str) -> Path:
+    folder = tmp_path / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "0001_init.sql").write_text(FILE.format(tail=tail))
+    (folder / "0002_more.sql").write_text("ALTER TABLE b ADD COLUMN note text;\n")
+    return tmp_path
+
+
+def test_a_watched_file_builds_what_the_file_at_once_builds(tmp_path: Path, pg_server: Any) -> None:
+    project = _project(tmp_path, "UPDATE b SET a_id = 2;")
+    plain, _ = _built(pg_server, project, watched=False)
+    watched, seen = _built(pg_server, project, watched=True)
+    assert watched.objects == plain.objects and watched.rows == plain.rows
+    assert "made_inside" in str(plain.objects["table"])
+    made = [d.identity for o in seen.values() for d in o.ddl]
+    assert any("made_inside" in i for i in made), made
+
+
+@pytest.mark.parametrize("failing, message", [
+    ("INSERT INTO b VALUES (2, 99);", "foreign key"),  # PostgreSQL gives no position
+    ("SELECT 1 FROM a\n  WHERE no_such_column = 1;", "does not exist"),  # a position in the query sent
+])
+def test_a_failing_statement_between_watched_ones_is_named_by_file_and_line(tmp_path: Path, pg_server: Any, failing: str,
+                                                                            message: str) -> None:
+    project = _project(tmp_path, "CREATE INDEX c ON b (a_id);\n" + failing)
+    with pytest.raises(ApplyError) as plain:
+        _built(pg_server, project, watched=False)
+    with pytest.raises(ApplyError) as watched:
+        _built(pg_server, project, watched=True)
+    assert (watched.value.file, watched.value.line) == (plain.value.file, plain.value.line)
+    assert watched.value.file.endswith("0001_init.sql") and watched.value.line == (8 if "INSERT" in failing else 9)
+    assert message in watched.value.message
