@@ -153,6 +153,7 @@ def _constraints_and_indexes(conn: psycopg.Connection, s: Snapshot) -> None:  # 
 
 
 def _sequences(conn: psycopg.Connection, s: Snapshot, with_values: bool) -> None:  # type: ignore[type-arg]
+    unread: list[tuple[str, str, str, Any]] = []  # sequences never called: their stored value is read from each
     for ns, name, type_, start, inc, mn, mx, cache, cycle, owned, last, ident in _all(conn, f"""
         SELECT n.nspname, c.relname, format_type(sq.seqtypid, NULL), sq.seqstart, sq.seqincrement, sq.seqmin, sq.seqmax,
                sq.seqcache, sq.seqcycle,
@@ -170,17 +171,25 @@ def _sequences(conn: psycopg.Connection, s: Snapshot, with_values: bool) -> None
         if not with_values:
             continue
         if last is None:
-            # Not called yet: nextval hands out the stored value (the start, or what setval(..., false) set).
-            stored = conn.execute(sql.SQL("SELECT last_value FROM {}").format(sql.Identifier(ns, name))).fetchone()
-            entry["value"] = f"{stored[0] if stored else start} (not called)"
+            unread.append((q, ns, name, start))
         else:
             entry["value"] = str(last)
-        s.sequence_values[q] = entry["value"]
+        s.sequence_values[q] = entry.get("value", "")
         s.sequence_idents[q] = ident
+    if not unread:
+        return
+    with conn.pipeline():  # one round trip for them all
+        reads = [(q, start, conn.execute(sql.SQL("SELECT last_value FROM {}").format(sql.Identifier(ns, name))))
+                 for q, ns, name, start in unread]
+    for q, start, cur in reads:
+        # Not called yet: nextval hands out the stored value (the start, or what setval(..., false) set).
+        stored = cur.fetchone()
+        s.objects["sequence"][q]["value"] = s.sequence_values[q] = f"{stored[0] if stored else start} (not called)"
 
 
 def _types(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-arg]
     s.objects["type"], s.objects["domain"] = {}, {}
+    found: dict[int, dict[str, Any]] = {}
     for oid, ns, name, kind, owner, comment, acl, base, notnull, default in _all(conn, f"""
         SELECT t.oid, n.nspname, t.typname, t.typtype, pg_get_userbyid(t.typowner), obj_description(t.oid, 'pg_type'),
                {_set('t.typacl')}, format_type(t.typbasetype, t.typtypmod), t.typnotnull, t.typdefault
@@ -190,20 +199,38 @@ def _types(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-
           AND {_NOT_EXT.format(cls="'pg_type'", oid="t.oid")}"""):
         q = _q(name, ns)
         entry: dict[str, Any] = {"kind": kind, "owner": owner, "comment": comment, "acl": acl}
-        if kind == "e":
-            entry["labels"] = tuple(r[0] for r in _all(conn, "SELECT enumlabel FROM pg_enum WHERE enumtypid = %s ORDER BY enumsortorder", (oid,)))
-        elif kind == "c":
-            entry["attributes"] = tuple(f"{r[0]} {r[1]}" for r in _all(conn, """
-                SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN pg_type t ON t.typrelid = a.attrelid
-                WHERE t.oid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""", (oid,)))
-        elif kind == "r":
-            entry["subtype"] = _all(conn, "SELECT format_type(rngsubtype, NULL) FROM pg_range WHERE rngtypid = %s", (oid,))[0][0]
         if kind == "d":
-            entry.update(base=base, not_null=notnull, default=default, checks=tuple(sorted(
-                f"{r[0]}: {r[1]}" for r in _all(conn, "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contypid = %s", (oid,)))))
+            entry.update(base=base, not_null=notnull, default=default)
             s.objects["domain"][q] = entry
         else:
             s.objects["type"][q] = entry
+        found[oid] = entry
+    if not found:
+        return
+    # What each kind holds, read for all the types at once (not a query per type).
+    oids = (list(found),)
+    labels: dict[int, list[str]] = {}
+    for oid, label in _all(conn, "SELECT enumtypid, enumlabel FROM pg_enum WHERE enumtypid = ANY(%s) ORDER BY enumtypid, enumsortorder", oids):
+        labels.setdefault(oid, []).append(label)
+    attributes: dict[int, list[str]] = {}
+    for oid, att, type_ in _all(conn, """
+            SELECT t.oid, a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN pg_type t ON t.typrelid = a.attrelid
+            WHERE t.oid = ANY(%s) AND t.typtype = 'c' AND a.attnum > 0 AND NOT a.attisdropped ORDER BY t.oid, a.attnum""", oids):
+        attributes.setdefault(oid, []).append(f"{att} {type_}")
+    subtypes = dict(_all(conn, "SELECT rngtypid, format_type(rngsubtype, NULL) FROM pg_range WHERE rngtypid = ANY(%s)", oids))
+    checks: dict[int, list[str]] = {}
+    for oid, con, definition in _all(conn, "SELECT contypid, conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE contypid = ANY(%s)", oids):
+        checks.setdefault(oid, []).append(f"{con}: {definition}")
+    for oid, entry in found.items():
+        kind = entry["kind"]
+        if kind == "e":
+            entry["labels"] = tuple(labels.get(oid, ()))
+        elif kind == "c":
+            entry["attributes"] = tuple(attributes.get(oid, ()))
+        elif kind == "r":
+            entry["subtype"] = subtypes[oid]
+        elif kind == "d":
+            entry["checks"] = tuple(sorted(checks.get(oid, ())))
 
 
 def _functions(conn: psycopg.Connection, s: Snapshot) -> None:  # type: ignore[type-arg]
@@ -240,22 +267,32 @@ def _triggers_and_policies(conn: psycopg.Connection, s: Snapshot) -> None:  # ty
 def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str],  # type: ignore[type-arg]
           explicit: frozenset[tuple[str, str]]) -> None:
     """Rows per table, sorted, as text; columns whose default is a clock or a random value are left
-    out, unless a statement wrote them by name."""
-    for relid, table in sorted(tables.items(), key=lambda kv: kv[1]):
-        cols = []
-        for name, default in _all(conn, """
-            SELECT a.attname, pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attribute a
+    out, unless a statement wrote them by name. The tables' reads go in one pipeline: a round
+    trip each would be most of the time on a history of hundreds of small tables."""
+    columns: dict[int, list[tuple[str, str | None]]] = {}
+    if tables:
+        for relid, name, default in _all(conn, """
+            SELECT a.attrelid, a.attname, pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attribute a
             LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
-            WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""", (relid,)):
-            if default and any(f in default for f in _CLOCK_OR_RANDOM) and (table, name) not in explicit:
-                s.skipped.append(f"{table}.{name}: default {default} (clock or random)")
+            WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum""", (list(tables),)):
+            columns.setdefault(relid, []).append((name, default))
+    reads: list[tuple[str, list[str], Any]] = []
+    with conn.pipeline():
+        for relid, table in sorted(tables.items(), key=lambda kv: kv[1]):
+            cols = []
+            for name, default in columns.get(relid, ()):
+                if default and any(f in default for f in _CLOCK_OR_RANDOM) and (table, name) not in explicit:
+                    s.skipped.append(f"{table}.{name}: default {default} (clock or random)")
+                    continue
+                cols.append(name)
+            if not cols:
                 continue
-            cols.append(name)
-        if not cols:
-            continue
-        cols.sort()  # by name: the same rows compare equal whatever the column order
-        select = ", ".join(f'"{c}"::text' for c in cols)
-        rows = _all(conn, f"SELECT {select} FROM {_ident(table)} ORDER BY {', '.join(str(i + 1) for i in range(len(cols)))}")
+            cols.sort()  # by name: the same rows compare equal whatever the column order
+            select = ", ".join(f'"{c}"::text' for c in cols)
+            reads.append((table, cols, conn.execute(
+                f"SELECT {select} FROM {_ident(table)} ORDER BY {', '.join(str(i + 1) for i in range(len(cols)))}")))
+    for table, cols, cur in reads:
+        rows = cur.fetchall()
         if rows:
             s.rows[table] = [tuple("NULL" if v is None else v for v in r) for r in rows]
             s.row_columns[table] = cols
