@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
 from tui.core.formats import FORMATS, detect
-from tui.core.formats.base import READ_DIGESTS, REPEATABLE, Migration, SourceSet, rel
+from tui.core.formats.base import LISTINGS, READ_DIGESTS, REPEATABLE, Migration, SourceSet, rel
 
 
 def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "auto") -> SourceSet:
@@ -22,6 +22,14 @@ def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "a
     if not folder.is_dir():
         diags.append(Diagnostic(rel_folder, 0, ERROR, "migrations folder not found"))
         return SourceSet(str(root), rel_folder, fmt if fmt != "auto" else "unknown", (), tuple(diags))
+    listings = LISTINGS.set({})  # detection and reading list the same folders: once
+    try:
+        return _load(root, folder, rel_folder, fmt, diags)
+    finally:
+        LISTINGS.reset(listings)
+
+
+def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagnostic]) -> SourceSet:
     detected, note = detect(folder)
     if note and fmt == "auto":
         diags.append(Diagnostic(rel_folder, 0, INFO, note))

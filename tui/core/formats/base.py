@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import NamedTuple
 
 from tui.core.errors import ERROR, Diagnostic
@@ -122,8 +122,18 @@ class Entry(type(Path())):  # type: ignore[misc]
         return self._kind == "dir" if self._kind else super().is_dir()
 
 
+_HAS_STR = "_str" in getattr(PurePath, "__slots__", ())
+# Set while one reading of a history runs (load_sources): detection and the format's reader list
+# the same folders, 100,000 entries each on the largest histories.
+LISTINGS: ContextVar[dict[str, list[Path]] | None] = ContextVar("listings", default=None)
+
+
 def listing(folder: Path) -> list[Path]:
     """A folder's entries in name order (as sorting the paths would, without comparing them part by part)."""
+    cache = LISTINGS.get()
+    key = os.fspath(folder)
+    if cache is not None and key in cache:
+        return list(cache[key])
     out = []
     base = Entry(folder)
     # pathlib's own quick child (no parsing of the name); `/` where a Python version lacks it.
@@ -132,10 +142,15 @@ def listing(folder: Path) -> list[Path]:
         for e in it:
             p = child(e.name)
             p._name = e.name
+            if _HAS_STR:  # str(p) as pathlib would make it (it joins the parts at the first ask, 100,000 times)
+                p._str = e.path if key != "." else e.name
             if not e.is_symlink():
                 p._kind = "file" if e.is_file() else "dir" if e.is_dir() else ""
             out.append(p)
     out.sort(key=lambda p: p._name)
+    if cache is not None:
+        cache[key] = out
+        return list(out)
     return out
 
 
@@ -151,9 +166,10 @@ def _decode(data: bytes, where: str, diags: list[Diagnostic]) -> tuple[str, bool
 READ_DIGESTS: ContextVar[dict[str, str] | None] = ContextVar("read_digests", default=None)  # see SourceSet
 
 
-def read_text(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[str, bool]:
-    """A migration file's text (BOM dropped), and False when it cannot be read as UTF-8."""
-    where = rel(path, root)
+def read_text(path: Path, root: Path, diags: list[Diagnostic], where: str = "") -> tuple[str, bool]:
+    """A migration file's text (BOM dropped), and False when it cannot be read as UTF-8.
+    `where`: its path relative to `root`, when the caller has it already."""
+    where = where or rel(path, root)
     if not utf8_name(where):
         # Its name could be neither printed nor written into a new set as it is.
         diags.append(Diagnostic(printable(where), 0, ERROR, "file name is not valid UTF-8; file skipped", lost=True))
@@ -166,7 +182,7 @@ def read_text(path: Path, root: Path, diags: list[Diagnostic]) -> tuple[str, boo
         return "", False
     digests = READ_DIGESTS.get()
     if digests is not None:
-        digests[os.path.abspath(path)] = hashlib.sha256(data).hexdigest()
+        digests[os.path.abspath(os.fspath(path))] = hashlib.sha256(data).hexdigest()
     text, ok = _decode(data, where, diags)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -191,14 +207,15 @@ def up_down(version: str, name: str, up: Path, down: Path | None, root: Path, di
             transactional_if: Callable[[str], bool] | None = None, **extra: object) -> Migration:
     """A migration whose up and down parts are separate files (sqlx, golang-migrate, diesel);
     `transactional_if` tells from the up part's text whether its tool runs it in a transaction."""
-    text, ok = read_text(up, root, diags)
+    where = rel(up, root)
+    text, ok = read_text(up, root, diags, where)
     has_down = down is not None and down.is_file()
     if transactional_if is not None:
         extra["transactional"] = transactional_if(text)
     return Migration(
         version=version,
         name=name,
-        file=rel(up, root),
+        file=where,
         sql=text if ok else "",
         down_file=rel(down, root) if has_down and down else "",
         down_sql=read_text(down, root, diags)[0] if has_down and down else "",
