@@ -151,7 +151,7 @@ def _generate(
         raise ConsolidateError("refusing to write into the migrations folder", "generate never touches it; use apply")
 
     # The trials' folders outlive the proof: the set proven is copied from its own.
-    trials = tempfile.mkdtemp(prefix="consolidate-trial-")
+    trials = tempfile.mkdtemp(prefix="consolidate-trial-") if prover is not None else ""
     proven: Candidate | None = None
     try:
         if prover is not None:
@@ -199,7 +199,8 @@ def _generate(
             shutil.rmtree(staging, ignore_errors=True)
             raise
     finally:
-        shutil.rmtree(trials, ignore_errors=True)
+        if trials:
+            shutil.rmtree(trials, ignore_errors=True)
     hashes = file_hashes(target)  # read once: the staged set's hash, and each file's for telling hand edits
     result = GenerateResult(analysis, made.plan, made.files, target, made.copied, history_sha, sha_of(hashes), proof, kept_edits,
                             guard and proof.state != HISTORY)

@@ -1,10 +1,10 @@
 """The proof of a generated set on a throwaway PostgreSQL: the history is built (the first
-candidate beside it), then candidate sets one after the other, each compared with it, until one
-builds the same database; when one differs, the history is built once more to learn what differs
-between any two runs of it. What PostgreSQL says about a candidate (an error at a
-file and line, or the objects that differ) names the folds to back off; when it names none, the
-folds are bisected. It always ends: at worst every fold is backed off and the history's own files
-are the set.
+candidate beside it, unless what the history is seen doing may change the plan), then candidate
+sets one after the other, each compared with it, until one builds the same database; when one
+differs, the history is built once more to learn what differs between any two runs of it. What
+PostgreSQL says about a candidate (an error at a file and line, or the objects that differ)
+names the folds to back off; when it names none, the folds are bisected. It always ends: at
+worst every fold is backed off and the history's own files are the set.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from tui.core.observed import Observations, to_observe
 from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Make, Proof, Reread, Say
 from tui.core.sources import load_sources
 from tui.pg.catalog import Snapshot, snapshot
-from tui.pg.early import EarlyServer
 from tui.pg.compare import Unstable, compare, unstable
+from tui.pg.early import EarlyServer
 from tui.pg.observe import SETUP as OBSERVE_SETUP
 from tui.pg.observe import Observer
 from tui.pg.providers import open_server
@@ -102,23 +102,28 @@ class _Run:
         self.say("history", "building the history's database")
         adjust = Adjustments()
         watched = to_observe(self.a.model) if self.reread is not None else set()
-        with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
-            history = pool.submit(self._build_history, watched)
-            # The first candidate is planned while the history builds, and built beside it when
-            # nothing is watched (what is seen may change the plan): the server has a core for each.
-            first = self.make(adjust)
-            built = None if watched else self._build(first)
-            failed, seen = history.result()
+        first: Candidate | None = None
+        built: Snapshot | Failure | None = None
+        if watched:
+            # What is seen changes the plan: the first candidate is planned once it is known.
+            failed, seen = self._build_history(watched)
+        else:
+            with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
+                history = pool.submit(self._build_history, watched)
+                # The first candidate is planned and built while the history builds: the server
+                # has a core for each.
+                first = self.make(adjust)
+                built = self._build(first)
+                failed, seen = history.result()
         if failed:
             return Proof(UNPROVEN, why=failed)
         if seen and self.reread is not None:
             self.say("history", f"following {len(seen)} statement(s) by what PostgreSQL saw them do")
             self.a = self.reread(seen)
-            first = self.make(adjust)
         backed, changes = [], []
         for round_ in range(1, self.max_rounds + 1):
             self._check_cancel()
-            cand = first if round_ == 1 else self.make(adjust)
+            cand = first if round_ == 1 and first is not None else self.make(adjust)
             self.say("proof", f"round {round_}: {len(cand.plan.folds)} fold(s), {len(backed)} backed off")
             failure = self._judge(built) if round_ == 1 and built is not None else self._trial(cand)
             if failure is None:

@@ -122,23 +122,25 @@ def _validate(
 ) -> ValidationResult:
     say = progress or (lambda step, detail: None)
     # The history as it is before anything reads it: an edit made while we work is not recorded as validated.
-    history_sha = tree_sha(source.config.folder if isinstance(source, Analysis) else load_config(source, migrations, fmt).folder)
+    project = source.config if isinstance(source, Analysis) else load_config(source, migrations, fmt)
+    history_sha = tree_sha(project.folder)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    if isinstance(source, Analysis) and source.reads_tracked:
+    fixed = staged is not None
+    decisions, _ = load_decisions(project.state)
+    edited = not fixed and project.state.staged_was_edited()
+    # What each statement needs is read only to plan a set: not when the staged one is current.
+    stale = not fixed and not edited and project.state.staged_is_stale(project.folder, decisions.to_json())
+    if isinstance(source, Analysis) and (source.reads_tracked or not stale):
         analysis = source
     else:
         say("analyze", "reading the history")
-        root = source.config.root if isinstance(source, Analysis) else source
-        analysis = analyze(root, migrations, fmt, track_reads=True)
+        analysis = analyze(project.root, migrations, fmt, track_reads=stale)
     analysis.config.check()
     if not keep_going:
         analysis.refuse_lost("validate")
     cfg = analysis.config
-    fixed = staged is not None
     staged = staged if staged is not None else cfg.state.staged
-    decisions, _ = load_decisions(cfg.state)
-    edited = not fixed and cfg.state.staged_was_edited()
     if edited and not cfg.state.staged_made_from_this(cfg.folder, decisions.to_json()):
         raise ConsolidateError("the staged set was edited by hand, and the history or the decisions changed since it was generated",
                                "validate will not replace your edits: run consolidate generate (it moves the edited set "
@@ -163,7 +165,7 @@ def _validate(
         made = server.create_roles(roles)
         if edited:
             say("generate", "the staged set was edited by hand: validating it as it is")
-        elif not fixed and cfg.state.staged_is_stale(cfg.folder, decisions.to_json()):
+        elif stale:
             # Imported here: the plan and the proof are most of the import time of a process
             # that, on a staged set already made, only builds and compares.
             from tui.core.generate import generate
