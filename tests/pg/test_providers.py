@@ -238,3 +238,28 @@ def test_binaries_whose_path_names_no_version_are_told_by_their_own_version(tmp_
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     assert find_bindir(15) == tmp_path
     assert find_bindir(14) != tmp_path
+
+
+def test_a_kept_cluster_is_copied_and_one_that_does_not_start_is_made_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """initdb runs once: its cluster is kept in the cache folder and copied by later starts. A kept
+    cluster that does not start is thrown away and initdb runs again."""
+    from tui.pg import cluster_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CONSOLIDATE_NO_CLUSTER_CACHE", raising=False)
+    with local_server() as server:
+        with server.connect() as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    kept = list(cluster_cache.cache_root().iterdir())
+    assert len(kept) == 1 and (kept[0] / "PG_VERSION").is_file()
+    made_with = []
+    monkeypatch.setattr(cluster_cache, "keep", lambda *a: made_with.append(a))  # initdb ran: it would keep one
+    with local_server() as server:
+        db = server.create_database("copied")
+        server.drop_database(db)
+    assert made_with == []  # the kept cluster was copied: no initdb
+    (kept[0] / "global" / "pg_control").unlink()  # a copy that cannot start
+    with local_server() as server:
+        with server.connect() as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    assert len(made_with) == 1 and not kept[0].exists()

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tui.core.errors import ConsolidateError
+from tui.pg import cluster_cache
 from tui.pg.server import Server
 
 
@@ -95,10 +96,23 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
     log = tmp / "server.log"
     started = False
     try:
-        _run(prefix + [str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "consolidate", "-E", "UTF8",
-                       "--locale=C", "--no-sync"], "initdb")
+        copied = cluster_cache.copy_kept(bindir, _INITDB, data, (pw.pw_uid, pw.pw_gid) if user else None)
+        if not copied:
+            _initdb(prefix, bindir, data)
         opts = f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=40 -c max_locks_per_transaction=1024"
-        _run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log), "-w", "-t", "60", "start"], "pg_ctl start", log)
+        start = prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log), "-w", "-t", "60", "start"]
+        try:
+            _run(start, "pg_ctl start", log)
+        except ConsolidateError:
+            if not copied:
+                raise
+            # The kept copy does not start here (the binaries changed under the same name, say):
+            # forgotten, and the cluster made afresh.
+            _stop_postmaster(data, str(tmp))
+            cluster_cache.forget(bindir, _INITDB)
+            cluster_cache.empty(data)
+            _initdb(prefix, bindir, data)
+            _run(start, "pg_ctl start", log)
         started = True
         server = Server(name, {"host": str(sock), "port": port, "user": "consolidate", "dbname": "postgres"})
         server.refresh_info()
@@ -106,7 +120,7 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
         yield server
     finally:
         # Also when interrupted half-way through the start: a postmaster.pid means a server to stop.
-        if started or (data / "postmaster.pid").exists():
+        if (started or (data / "postmaster.pid").exists()) and not _stop_postmaster(data, str(tmp)):
             subprocess.run(prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
                            capture_output=True, timeout=60)
         for _ in range(20):  # an interrupted initdb may still be writing into the folder
@@ -114,6 +128,14 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
             if not tmp.exists():
                 break
             time.sleep(0.25)
+
+
+_INITDB = ["-A", "trust", "-U", "consolidate", "-E", "UTF8", "--locale=C", "--no-sync"]
+
+
+def _initdb(prefix: list[str], bindir: Path, data: Path) -> None:
+    _run(prefix + [str(bindir / "initdb"), "-D", str(data), *_INITDB], "initdb")
+    cluster_cache.keep(bindir, _INITDB, data)  # before any server ran on it: what initdb made, only
 
 
 _OWNER = "owner"  # the pid and start time of the process that made the cluster's folder
@@ -190,16 +212,29 @@ def remove_stale_clusters() -> list[Path]:
     return removed
 
 
-def _stop_postmaster(data: Path, named: str) -> None:
-    """Stop the postgres of a cluster thrown away, only if its command line names `named`."""
+def _stop_postmaster(data: Path, named: str) -> bool:
+    """Stop the postgres of a cluster thrown away, only if its command line names `named`; True
+    once it is gone. What `pg_ctl stop -m immediate` does, without its tenth of a second between
+    looks (and the process it takes to start it)."""
+    pid_file = data / "postmaster.pid"
     with contextlib.suppress(OSError, ValueError, IndexError):
-        postmaster = int((data / "postmaster.pid").read_text().splitlines()[0])
-        if named in Path(f"/proc/{postmaster}/cmdline").read_text(errors="replace").replace("\0", " "):
-            os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown: the cluster is thrown away
-            for _ in range(40):
-                if not Path(f"/proc/{postmaster}").exists():
-                    break
-                time.sleep(0.05)
+        postmaster = int(pid_file.read_text().splitlines()[0])
+        if named not in Path(f"/proc/{postmaster}/cmdline").read_text(errors="replace").replace("\0", " "):
+            return False
+        os.kill(postmaster, signal.SIGQUIT)  # immediate shutdown: the cluster is thrown away
+        for _ in range(400):
+            if not pid_file.exists() or _gone(postmaster):
+                return True
+            time.sleep(0.005)
+    return False
+
+
+def _gone(pid: int) -> bool:
+    """Exited: no such process, or one its parent has not reaped yet."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (OSError, IndexError):
+        return True
 
 
 def _run(cmd: list[str], what: str, log: Path | None = None) -> None:
