@@ -186,7 +186,7 @@ def choose_name(name1: str, name2: str, label: str, taken: set[str] | Any) -> st
 _CHILD_SLOTS: dict[type, tuple[str, ...]] = {}
 
 
-def _child_slots(cls: type) -> tuple[str, ...]:
+def child_slots(cls: type) -> tuple[str, ...]:
     """The slots of a node class that can hold nodes (pointers, lists, A_Const's value), cached."""
     slots = _CHILD_SLOTS.get(cls)
     if slots is None:
@@ -208,7 +208,7 @@ def walk(node: Any, skip: type | tuple[type, ...] = ()) -> Iterator[Any]:
             if skip and isinstance(n, skip):
                 continue
             yield n
-            for attr in _child_slots(type(n)):
+            for attr in child_slots(type(n)):
                 v = getattr(n, attr)
                 if v is not None:
                     push(v)

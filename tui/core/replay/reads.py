@@ -6,7 +6,7 @@ from typing import Any
 
 from pglast import ast
 
-from tui.core.names import func_calls, strings, type_parts, walk
+from tui.core.names import child_slots, func_calls, strings, type_parts, walk
 from tui.core.replay.engine import Engine
 
 SEQUENCE_CALLS = {"setval", "nextval"}
@@ -54,30 +54,59 @@ def relation_deps(rp: Engine, node: Any) -> list[str]:
     return keys
 
 
+# The node types `reads` looks at, exactly (pglast builds no subclasses of them).
+_WANTED = frozenset((ast.RangeVar, ast.ColumnRef, ast.CommonTableExpr, ast.TypeName, ast.FuncCall, ast.CreateTrigStmt))
+
+
+def _wanted(node: Any) -> list[Any]:
+    """The nodes of the types `reads` looks at, below a statement and in a SQL function's body, in
+    no particular order: `walk` without its generator and source order (a tenth of the analysis
+    of a history when generate plans from it)."""
+    found: list[Any] = []
+    stack = [node, *sql_body(node)]
+    pop, push, extend, keep = stack.pop, stack.append, stack.extend, found.append
+    while stack:
+        n = pop()
+        kind = type(n)
+        if kind is list or kind is tuple:
+            extend(n)
+        elif isinstance(n, ast.Node):
+            if kind in _WANTED:
+                keep(n)
+            for attr in child_slots(kind):
+                v = getattr(n, attr)
+                if v is not None:
+                    push(v)
+    return found
+
+
 def reads(rp: Engine, node: Any) -> set[str]:
     """Objects a statement needs to exist before it runs (tables, types, functions, sequences)."""
     out: set[str] = set()
     ctes: set[str] = set()
     rvs: list[ast.RangeVar] = []
     colnames: set[str] = set()
-    nodes = [node] + sql_body(node)
-    for n in (x for root in nodes for x in walk(root)):
-        if isinstance(n, ast.RangeVar):
+    for n in _wanted(node):
+        kind = type(n)
+        if kind is ast.RangeVar:
             rvs.append(n)
-        elif isinstance(n, ast.ColumnRef):
+        elif kind is ast.ColumnRef:
             f = n.fields[-1] if n.fields else None
             if isinstance(f, ast.String):
                 colnames.add(f.sval)
-        elif isinstance(n, ast.CommonTableExpr):
+        elif kind is ast.CommonTableExpr:
             ctes.add(n.ctename)
-        elif isinstance(n, ast.TypeName):
+        elif kind is ast.TypeName:
+            schema, base = type_parts(n)
+            if schema == "pg_catalog":
+                continue
             k = rp.type_key(n)
             if k:
                 out.add(k)
-            elif type_parts(n)[0] != "pg_catalog" and type_parts(n)[1] not in _BUILTIN_TYPES:
+            elif base not in _BUILTIN_TYPES:
                 # A type of an extension (ltree, citext): it needs the extensions there are.
                 out.update(o.key for n in rp.model.extensions if (o := rp.model.get("extension", n)) is not None and o.exists)
-        elif isinstance(n, (ast.FuncCall, ast.CreateTrigStmt)):
+        else:  # a function call, or a trigger's function
             parts = strings(n.funcname)
             if parts:
                 out.update(f.key for f in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
