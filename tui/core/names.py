@@ -186,7 +186,7 @@ def choose_name(name1: str, name2: str, label: str, taken: set[str] | Any) -> st
 _CHILD_SLOTS: dict[type, tuple[str, ...]] = {}
 
 
-def child_slots(cls: type) -> tuple[str, ...]:
+def _child_slots(cls: type) -> tuple[str, ...]:
     """The slots of a node class that can hold nodes (pointers, lists, A_Const's value), cached."""
     slots = _CHILD_SLOTS.get(cls)
     if slots is None:
@@ -208,12 +208,33 @@ def walk(node: Any, skip: type | tuple[type, ...] = ()) -> Iterator[Any]:
             if skip and isinstance(n, skip):
                 continue
             yield n
-            for attr in child_slots(type(n)):
+            for attr in _child_slots(type(n)):
                 v = getattr(n, attr)
                 if v is not None:
                     push(v)
         elif isinstance(n, (tuple, list)):
             extend(reversed(n))
+
+
+def nodes_of(roots: list[Any], types: frozenset[type]) -> list[Any]:
+    """The nodes below `roots` whose type is one of `types` exactly, in no particular order: `walk`
+    without its generator and source order, for a caller that asks it of every statement."""
+    found: list[Any] = []
+    stack = list(roots)
+    pop, push, extend, keep = stack.pop, stack.append, stack.extend, found.append
+    while stack:
+        n = pop()
+        kind = type(n)
+        if kind is list or kind is tuple:
+            extend(n)
+        elif isinstance(n, ast.Node):
+            if kind in types:
+                keep(n)
+            for attr in _child_slots(kind):
+                v = getattr(n, attr)
+                if v is not None:
+                    push(v)
+    return found
 
 
 def expr_columns(node: Any) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from pglast import ast
 
-from tui.core.names import child_slots, func_calls, strings, type_parts, walk
+from tui.core.names import func_calls, nodes_of, strings, type_parts, walk
 from tui.core.replay.engine import Engine
 
 SEQUENCE_CALLS = {"setval", "nextval"}
@@ -58,35 +58,13 @@ def relation_deps(rp: Engine, node: Any) -> list[str]:
 _WANTED = frozenset((ast.RangeVar, ast.ColumnRef, ast.CommonTableExpr, ast.TypeName, ast.FuncCall, ast.CreateTrigStmt))
 
 
-def _wanted(node: Any) -> list[Any]:
-    """The nodes of the types `reads` looks at, below a statement and in a SQL function's body, in
-    no particular order: `walk` without its generator and source order (a tenth of the analysis
-    of a history when generate plans from it)."""
-    found: list[Any] = []
-    stack = [node, *sql_body(node)]
-    pop, push, extend, keep = stack.pop, stack.append, stack.extend, found.append
-    while stack:
-        n = pop()
-        kind = type(n)
-        if kind is list or kind is tuple:
-            extend(n)
-        elif isinstance(n, ast.Node):
-            if kind in _WANTED:
-                keep(n)
-            for attr in child_slots(kind):
-                v = getattr(n, attr)
-                if v is not None:
-                    push(v)
-    return found
-
-
 def reads(rp: Engine, node: Any) -> set[str]:
     """Objects a statement needs to exist before it runs (tables, types, functions, sequences)."""
     out: set[str] = set()
     ctes: set[str] = set()
     rvs: list[ast.RangeVar] = []
     colnames: set[str] = set()
-    for n in _wanted(node):
+    for n in nodes_of([node, *sql_body(node)], _WANTED):
         kind = type(n)
         if kind is ast.RangeVar:
             rvs.append(n)
