@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tui.core.beside import run_beside
+from tui.core.beside import json_beside, run_beside
 from tui.core.errors import ERROR, ConsolidateError, Diagnostic
 from tui.core.findings import Finding, find_all
 from tui.core.formats import FORMATS
@@ -68,17 +69,22 @@ class Analysis:
                 f"{first.message}{' (and more: consolidate analyze lists them)' if len(lost) > 1 else ''}; fix the file, "
                 "or give --keep-going to go on without what could not be read", first.file, first.line)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, findings: bool = True) -> dict[str, object]:
+        """`findings=False`: the findings' place holds an empty list (`json_text` fills it)."""
         return {
             "format": self.sources.format,
             "migrations": [
                 {"file": m.file, "version": m.version, "statements": n}
                 for m, n in zip(self.sources.migrations, self.parsed.per_migration)
             ],
-            "findings": [f.to_json() for f in self.findings],
+            "findings": [f.to_json() for f in self.findings] if findings else [],
             "diagnostics": [d.to_json() for d in self.diagnostics],
             "graph": graph_json(self.graph, self.model),
         }
+
+    def json_text(self) -> str:
+        """`json.dumps(self.to_json())`, the findings encoded on a second core."""
+        return json_beside(self.to_json(findings=False), "findings", self.findings, Finding.to_json)
 
 
 def parse_preamble(sql: str) -> tuple[list[Statement], list[Diagnostic]]:
@@ -117,12 +123,26 @@ def analyze(
         if progress is not None:
             progress(what, done, total)
 
+    with _no_collector():
+        return _analyze(root, migrations, fmt, step, track_reads, until, observations, since)
+
+
+def replay_again(analysis: Analysis, observations: Observations) -> Analysis:
+    """The same history, as read and parsed for `analysis`, replayed with what PostgreSQL saw the
+    statements the model cannot follow do (the proof records it), what each statement needs recorded."""
+    with _no_collector():
+        return _replayed(analysis.config, analysis.sources, analysis.parsed, lambda what, done, total: None, True,
+                         analysis.later_files, observations, analysis.earlier)
+
+
+@contextmanager
+def _no_collector() -> Iterator[None]:
     # Millions of short-lived AST nodes and no reference cycles worth collecting mid-run:
     # the cyclic collector would rescan them again and again.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(root, migrations, fmt, step, track_reads, until, observations, since)
+        yield
     finally:
         if was_enabled:
             gc.enable()
@@ -146,6 +166,11 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
         sources, earlier = _start_at(sources, since)
     step("parsing", 1, 4)
     parsed = parse_history(sources.migrations)
+    return _replayed(config, sources, parsed, step, track_reads, later, observations, earlier)
+
+
+def _replayed(config: ProjectConfig, sources: SourceSet, parsed: ParsedHistory, step: Callable[[str, int, int], None], track_reads: bool,
+              later: list[str], observations: Observations | None, earlier: int) -> Analysis:
     preamble, pre_diags = parse_preamble(config.preamble)
     step("replaying", 2, 4)
     replayer = Replayer(track_reads=track_reads, observations=observations)

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tui.core.analysis import Analysis, Progress, analyze
+from tui.core.analysis import Analysis, Progress, analyze, replay_again
 from tui.core.decisions import Decisions, load_decisions
 from tui.core.errors import ConsolidateError
 from tui.core.lock import project_lock
@@ -159,8 +159,7 @@ def _generate(
 
             def reread(observations: Observations) -> Analysis:
                 # The same history, replayed with what PostgreSQL saw: plans are made from it from now on.
-                current[0] = analyze(cfg.root, cfg.migrations, cfg.format, track_reads=True, until=until, observations=observations,
-                                     since=since)
+                current[0] = replay_again(analysis, observations)
                 return current[0]
 
             count = itertools.count(1)

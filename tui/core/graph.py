@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import graphlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tui.core.model import Model, Obj
@@ -109,8 +109,9 @@ def _order(g: Graph, live: dict[str, Obj], fk_edges: dict[tuple[str, str], list[
     born = lambda k: (live[k].born, k)  # noqa: E731
     active = list(g.edges)
     deferred = set(g.deferred)
+    nodes, edges = g.nodes, active
     while True:
-        components = [c for c in _components(g.nodes, active) if len(c) > 1]
+        components = [c for c in _components(nodes, edges) if len(c) > 1]
         if not components:
             break
         # The edges inside each component, in one pass over the edges (not one per component:
@@ -133,19 +134,34 @@ def _order(g: Graph, live: dict[str, Obj], fk_edges: dict[tuple[str, str], list[
                         g.deferred.append(k)
             dropped.update(map(id, broken))
         active = [e for e in active if id(e) not in dropped]
-    ts: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
-    for k in g.nodes:
-        ts.add(k)
-    for e in active:
+        # Taking edges away makes no new cycle: only the components just broken are looked at again.
+        members = set(comp_of)
+        nodes = [k for k in g.nodes if k in members]
+        edges = [e for e in active if comp_of.get(e.source, -1) == comp_of.get(e.target, -2)]
+    g.order = _rounds(g.nodes, active, born)
+
+
+def _rounds(nodes: list[str], edges: list[Edge], key: Callable[[str], tuple[int, str]]) -> list[str]:
+    """Kahn's order by rounds: each round, every node whose prerequisites are all placed, by `key`."""
+    waiting = dict.fromkeys(nodes, 0)
+    after: dict[str, list[str]] = {}
+    for e in edges:
         if e.source != e.target:
-            ts.add(e.source, e.target)
-    ts.prepare()
+            waiting[e.source] += 1
+            after.setdefault(e.target, []).append(e.source)
+    ready = [k for k, n in waiting.items() if n == 0]
     out: list[str] = []
-    while ts.is_active():
-        ready = sorted(ts.get_ready(), key=born)
+    while ready:
+        ready.sort(key=key)
         out.extend(ready)
-        ts.done(*ready)
-    g.order = out
+        nxt = []
+        for k in ready:
+            for s in after.get(k, ()):
+                waiting[s] -= 1
+                if waiting[s] == 0:
+                    nxt.append(s)
+        ready = nxt
+    return out
 
 
 def _components(nodes: list[str], edges: list[Edge]) -> list[list[str]]:

@@ -94,11 +94,17 @@ def clone(node: Any) -> Any:
     if isinstance(node, ast.Node):
         new = object.__new__(type(node))
         for slot in type(node).__slots__:
-            setattr(new, slot, clone(getattr(node, slot)))
+            value = getattr(node, slot)
+            # Set as it is, past pglast's __setattr__: the value was checked when the tree was built.
+            _set(new, slot, clone(value) if isinstance(value, _DEEP) else value)
         return new
     if isinstance(node, (tuple, list)):
         return type(node)(clone(x) for x in node)
     return node
+
+
+_set = object.__setattr__
+_DEEP = (ast.Node, tuple, list)
 
 
 def sql(node: Any) -> str:

@@ -18,7 +18,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
     Accept: they are written together in one file of the consolidated set, after the tables.
     Keep: each stays in the group its object would otherwise fall in.
     """
-    groups: dict[str, list[Obj]] = {}
+    groups: dict[str, dict[str, Obj]] = {}  # by key: a concern of thousands would compare each to all
     for trig in model.live("trigger"):
         fn = model.objects.get(next(iter(trig.depends), ""))
         if fn is None:
@@ -27,12 +27,12 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         concern = next((c for call, c in _CONCERNS.items() if call in calls), None)
         if concern is None:
             continue
-        members = groups.setdefault(concern, [])
+        members = groups.setdefault(concern, {})
         for o in (trig, fn):
-            if o not in members:
-                members.append(o)
+            members.setdefault(o.key, o)
     out: list[Finding] = []
-    for concern, members in sorted(groups.items()):
+    for concern, by_key in sorted(groups.items()):
+        members = list(by_key.values())
         triggers = [m for m in members if m.type == "trigger"]
         files = {e.stmt.file for m in members for e in m.events if e.stmt.migration >= 0}
         if len(triggers) < 2 or len(files) < 2:

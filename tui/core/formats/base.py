@@ -175,8 +175,7 @@ def read_text(path: Path, root: Path, diags: list[Diagnostic], where: str = "") 
         diags.append(Diagnostic(printable(where), 0, ERROR, "file name is not valid UTF-8; file skipped", lost=True))
         return "", False
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = _read_bytes(path)
     except OSError as exc:
         diags.append(Diagnostic(where, 0, ERROR, f"cannot read: {exc.strerror}", lost=True))
         return "", False
@@ -187,6 +186,22 @@ def read_text(path: Path, root: Path, diags: list[Diagnostic], where: str = "") 
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, ok
+
+
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """A file's bytes by the plain system calls: `open()` builds a buffered reader around each
+    file, half of the time of reading a history of 100,000 small files."""
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def split_sections(text: str, up: re.Pattern[str], down: re.Pattern[str]) -> tuple[str, int, str, str]:
