@@ -163,7 +163,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         # One line, no indent: with indent (or json.dump) Python falls back to its pure-Python
         # encoder, several seconds on a 50,000-statement history. Pipe through `jq` to read it.
-        sys.stdout.write(result.json_text() + "\n")
+        sys.stdout.write(json.dumps(result.to_json(), check_circular=False) + "\n")  # plain trees: no cycle to look for
     else:
         _print_findings(result, sys.stdout)
     if not result.ok:

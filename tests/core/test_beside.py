@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.analysis import analyze
-from tui.core.beside import json_beside, run_beside
+from tui.core.beside import run_beside
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 
@@ -45,16 +44,3 @@ def test_analysis_is_the_same_forked_or_not(example: Path, monkeypatch: pytest.M
     forked = analyze(example).to_json()
     monkeypatch.setenv("CONSOLIDATE_NO_FORK", "1")
     assert analyze(example).to_json() == forked
-
-
-@pytest.mark.parametrize("count", [0, 1, 2, 7])
-def test_json_encoded_on_two_cores_is_the_text_one_dumps_gives(count: int) -> None:
-    items = [{"n": i, "name": f"t_{i}", "deep": [{"x": None}, "é"]} for i in range(count)]
-    doc = {"before": [1, 2], "items": [], "after": {"k": "v"}}
-    assert json_beside(doc, "items", items, lambda x: x) == json.dumps({**doc, "items": items})
-
-
-def test_the_analysis_json_is_its_dump(example: Path) -> None:
-    analysis = analyze(example)
-    assert analysis.findings  # the part encoded beside is not empty
-    assert analysis.json_text() == json.dumps(analysis.to_json())

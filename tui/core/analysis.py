@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from tui.core.beside import json_beside, run_beside
+from tui.core.beside import run_beside
 from tui.core.errors import ERROR, ConsolidateError, Diagnostic
 from tui.core.findings import Finding, find_all
 from tui.core.formats import FORMATS
@@ -69,22 +69,17 @@ class Analysis:
                 f"{first.message}{' (and more: consolidate analyze lists them)' if len(lost) > 1 else ''}; fix the file, "
                 "or give --keep-going to go on without what could not be read", first.file, first.line)
 
-    def to_json(self, findings: bool = True) -> dict[str, object]:
-        """`findings=False`: the findings' place holds an empty list (`json_text` fills it)."""
+    def to_json(self) -> dict[str, object]:
         return {
             "format": self.sources.format,
             "migrations": [
                 {"file": m.file, "version": m.version, "statements": n}
                 for m, n in zip(self.sources.migrations, self.parsed.per_migration)
             ],
-            "findings": [f.to_json() for f in self.findings] if findings else [],
+            "findings": [f.to_json() for f in self.findings],
             "diagnostics": [d.to_json() for d in self.diagnostics],
             "graph": graph_json(self.graph, self.model),
         }
-
-    def json_text(self) -> str:
-        """`json.dumps(self.to_json())`, the findings encoded on a second core."""
-        return json_beside(self.to_json(findings=False), "findings", self.findings, Finding.to_json)
 
 
 def parse_preamble(sql: str) -> tuple[list[Statement], list[Diagnostic]]:

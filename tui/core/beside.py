@@ -8,7 +8,6 @@ TUI runs the analysis in a worker thread, and gets the plain sequential path).
 
 from __future__ import annotations
 
-import json
 import os
 import pickle
 import threading
@@ -68,19 +67,3 @@ def _reap(pid: int) -> bool:
     except ChildProcessError:
         return False
     return os.waitstatus_to_exitcode(status) == 0
-
-
-def json_beside(doc: dict[str, object], big: str, items: list[A], encode: Callable[[A], object]) -> str:
-    """`json.dumps` of `doc` with `doc[big]` the list of `encode(x)` for `items`, the text the same
-    as one `json.dumps` would give; the first part of the list encoded in a forked child.
-
-    A large history's findings are most of its JSON (100 MB at 500,000 statements): encoding
-    them is seconds of one core, the other one idle by then."""
-    cut = len(items) * 3 // 5  # the parent has the rest of the document to encode besides
-
-    def dumps(part: list[A]) -> str:
-        return json.dumps([encode(x) for x in part], check_circular=False)[1:-1]
-
-    first, rest = run_beside(lambda: dumps(items[:cut]), lambda: dumps(items[cut:]))
-    listed = "[" + ", ".join(p for p in (first, rest) if p) + "]"
-    return "{" + ", ".join(f"{json.dumps(k)}: {listed if k == big else json.dumps(v, check_circular=False)}" for k, v in doc.items()) + "}"
