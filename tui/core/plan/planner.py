@@ -155,13 +155,14 @@ class Planner:
                                    for n in (e.name, e.new_name) if (ns, n) in self.renamed_names)
             # A COMMENT or GRANT on a table needs the table under the name it uses.
             item.reads.update(o.key for o, e in self.by_seq.get(st.seq, []) if bookkeeping_event(o, e) and o.key in self.m.objects)
-            item.reads.update(o.parent for o, _ in alive if o.parent and o.parent in self.m.objects)
-            # Columns are numbered in the order they are added: changes to one table keep their order.
-            item.writes.update(o.parent for o, _ in alive if o.type in ("column", "constraint") and o.parent)
+            objects = self.m.objects
             for o, _ in alive:
-                # Touching an object (dropping a view, say) depends on what it depends on, so that
-                # a later DROP of those waits for it.
-                item.reads.update(d for d in o.depends if d in self.m.objects)
+                # Touching an object (dropping a view, say) depends on what it depends on, so that a
+                # later DROP of those waits for it; columns are numbered in the order they are added:
+                # changes to one table keep their order.
+                item.reads.update(d for d in (*o.depends, o.parent) if d in objects)
+                if o.parent and o.type in ("column", "constraint"):
+                    item.writes.add(o.parent)
             if isinstance(st.node, DML) or any(o.type == "data" for o, _ in alive):
                 # Rows reference rows through foreign keys the model does not follow: data
                 # statements keep their order among themselves.
@@ -178,7 +179,8 @@ class Planner:
     def alive_pairs(self, st: Statement) -> tuple[list[tuple[Obj, Event]], list[tuple[Obj, Event]]]:
         """The (object, event) pairs a statement makes (bookkeeping left aside), and those alive."""
         pairs = self._own.get(st.seq, [])
-        alive = [(o, e) for o, e in pairs if id(e) not in self.dead]
+        dead = self.dead
+        alive = [pe for pe in pairs if id(pe[1]) not in dead]
         if isinstance(st.node, ast.RenameStmt) and any(id(e) in self.dead for o, e in pairs if o.parent):
             # Renaming a column, constraint or trigger that is folded away: the note it leaves
             # on its table is no reason to keep the statement.
@@ -188,8 +190,10 @@ class Planner:
     def keep_needed(self, st: Statement, pairs: list[tuple[Obj, Event]], alive: list[tuple[Obj, Event]]) -> set[int]:
         """Revive what a kept statement needs (where it is cut, only what the cut text names): the
         statements that got an event back."""
-        needed = [o for k in self.m.reads_of(st.seq) if (o := self.m.objects.get(k)) is not None and o.events
-                  and all(id(e) in self.dead for e in reversed(o.events)) and not self.retyped_later(st, o)]
+        dead, objects = self.dead, self.m.objects
+        # Asked of every statement on each pass: most of what it reads lives, as its newest event says.
+        needed = [o for r in self.m.reads.get(st.seq, ()) if (o := objects.get(r.key)) is not None and o.events
+                  and id(o.events[-1]) in dead and all(id(e) in dead for e in o.events) and not self.retyped_later(st, o)]
         if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
             words = self.cut_words(st, pairs)
             needed = [o for o in needed if any(n.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words for n in (o.name, *o.former_names))]
