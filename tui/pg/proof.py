@@ -104,9 +104,20 @@ class _Run:
         watched = to_observe(self.a.model) if self.reread is not None else set()
         first: Candidate | None = None
         built: Snapshot | Failure | None = None
+        reread: Analysis | None = None
         if watched:
-            # What is seen changes the plan: the first candidate is planned once it is known.
-            failed, seen = self._build_history(watched)
+            # What is seen changes the plan: the first candidate is planned once it is known. It is
+            # known before the history's catalog is read: the history is replayed with it meanwhile.
+            seen_now = threading.Event()
+            seeing: Observations = {}
+            with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
+                history = pool.submit(self._build_history, watched, seeing, seen_now)
+                while not seen_now.wait(0.05) and not history.done():
+                    pass
+                if seen_now.is_set() and seeing and self.reread is not None:
+                    self.say("history", f"following {len(seeing)} statement(s) by what PostgreSQL saw them do")
+                    reread = self.reread(seeing)
+                failed, _ = history.result()
         else:
             with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
                 history = pool.submit(self._build_history, watched)
@@ -114,12 +125,11 @@ class _Run:
                 # has a core for each.
                 first = self.make(adjust)
                 built = self._build(first)
-                failed, seen = history.result()
+                failed, _ = history.result()
         if failed:
             return Proof(UNPROVEN, why=failed)
-        if seen and self.reread is not None:
-            self.say("history", f"following {len(seen)} statement(s) by what PostgreSQL saw them do")
-            self.a = self.reread(seen)
+        if reread is not None:
+            self.a = reread
         backed, changes = [], []
         for round_ in range(1, self.max_rounds + 1):
             self._check_cancel()
@@ -145,16 +155,18 @@ class _Run:
         if self.cancel is not None and self.cancel.is_set():
             raise ConsolidateError("cancelled")
 
-    def _build_history(self, seqs: set[int]) -> tuple[str, Observations]:
+    def _build_history(self, seqs: set[int], seen: Observations | None = None,
+                       seen_now: threading.Event | None = None) -> tuple[str, Observations]:
         """Build the history, watching the statements `seqs` (those the model cannot follow); why
-        it could not be built (or ""), and what was seen."""
-        seen: Observations = {}
+        it could not be built (or ""), and what was seen (into `seen`, `seen_now` set once it is
+        all there: before the catalog is read)."""
+        seen = {} if seen is None else seen
         try:
             if not seqs:
                 self.reference = self._history("history")
                 return "", seen
             try:
-                self.reference = self._history("history", Observer(seqs), seen)
+                self.reference = self._history("history", Observer(seqs), seen, seen_now)
             except ApplyError as exc:
                 if exc.title == "cancelled":
                     raise
@@ -213,8 +225,10 @@ class _Run:
         rest = [d for d in diffs if (d.type, d.detail) != ("sequence", "value")] or diffs
         return Failure(differences=tuple((d.type, d.name, d.detail) for d in rest))
 
-    def _history(self, label: str, watch: Observer | None = None, seen: Observations | None = None) -> Snapshot:
-        """The catalog of the history built on a fresh database (`watch`: what it saw goes to `seen`)."""
+    def _history(self, label: str, watch: Observer | None = None, seen: Observations | None = None,
+                 seen_now: threading.Event | None = None) -> Snapshot:
+        """The catalog of the history built on a fresh database (`watch`: what it saw goes to
+        `seen`, and `seen_now` is set)."""
         statements: dict[str, list[Statement]] = {}
         for st in self.a.parsed.statements:
             statements.setdefault(st.file, []).append(st)
@@ -227,6 +241,8 @@ class _Run:
             with self.server.connect(db) as conn:
                 if watch is not None and seen is not None:
                     seen.update(watch.collect(conn))
+                    if seen_now is not None:
+                        seen_now.set()
                 return snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
         finally:
             self.server.drop_database(db)
