@@ -67,6 +67,8 @@ def test_a_watched_file_builds_what_the_file_at_once_builds(tmp_path: Path, pg_s
     assert "made_inside" in str(plain.objects["table"])
     made = [d.identity for o in seen.values() for d in o.ddl]
     assert any("made_inside" in i for i in made), made
+    # The watch looks only around the watched statement: the index and the column added after it are not seen.
+    assert not any("b_a" in i or i.startswith("public.b") for i in made), made
 
 
 @pytest.mark.parametrize("failing, message", [
