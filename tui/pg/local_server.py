@@ -175,12 +175,18 @@ def _remove(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command's name; none for no such process."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return []
+
+
 def _started(pid: int) -> str:
     """A process's start time (clock ticks since boot), which a reused pid does not share."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return ""
+    fields = _stat(pid)
+    return fields[19] if len(fields) > 19 else ""
 
 
 def _me() -> str:
@@ -231,10 +237,8 @@ def _stop_postmaster(data: Path, named: str) -> bool:
 
 def _gone(pid: int) -> bool:
     """Exited: no such process, or one its parent has not reaped yet."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
-    except (OSError, IndexError):
-        return True
+    fields = _stat(pid)
+    return not fields or fields[0] in ("Z", "X")
 
 
 def _run(cmd: list[str], what: str, log: Path | None = None) -> None:

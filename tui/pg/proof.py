@@ -105,27 +105,24 @@ class _Run:
         first: Candidate | None = None
         built: Snapshot | Failure | None = None
         reread: Analysis | None = None
-        if watched:
-            # What is seen changes the plan: the first candidate is planned once it is known. It is
-            # known before the history's catalog is read: the history is replayed with it meanwhile.
-            seen_now = threading.Event()
-            seeing: Observations = {}
-            with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
-                history = pool.submit(self._build_history, watched, seeing, seen_now)
-                while not seen_now.wait(0.05) and not history.done():
-                    pass
-                if seen_now.is_set() and seeing and self.reread is not None:
+        seen_now = threading.Event()  # what the watch saw is all there (or the build ended)
+        seeing: Observations = {}
+        with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
+            history = pool.submit(self._build_history, watched, seeing, seen_now)
+            history.add_done_callback(lambda _: seen_now.set())
+            if watched:
+                # What is seen changes the plan: the first candidate is planned once it is known.
+                # It is known before the history's catalog is read: replayed with it meanwhile.
+                seen_now.wait()
+                if seeing and self.reread is not None:
                     self.say("history", f"following {len(seeing)} statement(s) by what PostgreSQL saw them do")
                     reread = self.reread(seeing)
-                failed, _ = history.result()
-        else:
-            with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
-                history = pool.submit(self._build_history, watched)
+            else:
                 # The first candidate is planned and built while the history builds: the server
                 # has a core for each.
                 first = self.make(adjust)
                 built = self._build(first)
-                failed, _ = history.result()
+            failed, _ = history.result()
         if failed:
             return Proof(UNPROVEN, why=failed)
         if reread is not None:
