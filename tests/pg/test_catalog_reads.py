@@ -58,3 +58,17 @@ def test_types_sequences_and_rows_read_at_once_are_each_objects_own(pg_server: A
     assert s.rows["t"] == [("b", "2", "happy", "5"), ("NULL", "1", "sad", "3")]  # NULL sorts last
     assert "empty_table" not in s.rows
     assert "t.made: default now() (clock or random)" in s.skipped
+
+
+def test_rows_are_read_whatever_the_names_hold(pg_server: Any) -> None:
+    # A quote in a column's name and a dot in a table's: names reach the query as identifiers.
+    db = pg_server.create_database("catalog_names")
+    try:
+        with pg_server.connect(db) as conn:
+            conn.execute('CREATE TABLE "odd.table" ("say ""hi""" text, id int)')
+            conn.execute("""INSERT INTO "odd.table" VALUES ('x', 1)""")
+            s = snapshot(conn)
+    finally:
+        pg_server.drop_database(db)
+    assert s.row_columns["odd.table"] == ["id", 'say "hi"']
+    assert s.rows["odd.table"] == [("1", "x")]

@@ -270,12 +270,15 @@ def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str],  # type
     out, unless a statement wrote them by name. The tables' reads go in one pipeline: a round
     trip each would be most of the time on a history of hundreds of small tables."""
     columns: dict[int, list[tuple[str, str | None]]] = {}
+    relation: dict[int, sql.Identifier] = {}  # the table as SQL names it, whatever its name holds (a dot, a quote)
     if tables:
-        for relid, name, default in _all(conn, """
-            SELECT a.attrelid, a.attname, pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attribute a
+        for relid, ns, rel, name, default in _all(conn, """
+            SELECT a.attrelid, n.nspname, c.relname, a.attname, pg_get_expr(ad.adbin, ad.adrelid) FROM pg_attribute a
+            JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
             WHERE a.attrelid = ANY(%s) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attrelid, a.attnum""", (list(tables),)):
             columns.setdefault(relid, []).append((name, default))
+            relation[relid] = sql.Identifier(ns, rel)
     reads: list[tuple[str, list[str], Any]] = []
     with conn.pipeline():
         for relid, table in sorted(tables.items(), key=lambda kv: kv[1]):
@@ -288,15 +291,13 @@ def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str],  # type
             if not cols:
                 continue
             cols.sort()  # by name: the same rows compare equal whatever the column order
-            select = ", ".join(f'"{c}"::text' for c in cols)
-            reads.append((table, cols, conn.execute(
-                f"SELECT {select} FROM {_ident(table)} ORDER BY {', '.join(str(i + 1) for i in range(len(cols)))}")))
+            query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
+                sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in cols), relation[relid],
+                sql.SQL(", ").join(sql.SQL(str(i + 1)) for i in range(len(cols))))
+            reads.append((table, cols, conn.execute(query)))
     for table, cols, cur in reads:
         rows = cur.fetchall()
         if rows:
             s.rows[table] = [tuple("NULL" if v is None else v for v in r) for r in rows]
             s.row_columns[table] = cols
 
-
-def _ident(qualified: str) -> str:
-    return ".".join(f'"{p}"' for p in qualified.split(".", 1)) if "." in qualified else f'"{qualified}"'
