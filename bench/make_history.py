@@ -6,7 +6,8 @@ hard as on a real history. Deterministic: the same arguments give the same bytes
 `--shapes` mixes in what real histories do and the plain mix lacks: foreign-key rings of 3 to 10
 tables, tables rebuilt and renamed into place (rows copied, the sequence set), enum types swapped
 for a new one, one function redefined hundreds of times, tables of 200 columns, and DO blocks
-that alter only when a column is missing. `--statements N` sets the size (files = N / per-file).
+that alter only when a column is missing, and a table that gains a column every ten files.
+`--statements N` sets the size (files = N / per-file).
 
     python bench/make_history.py OUT_DIR [--files 1000] [--per-file 50] [--statements N] [--shapes]
 """
@@ -178,6 +179,25 @@ def statements(rng: random.Random, f: int, per_file: int, state: dict[str, list[
     return out
 
 
+GROWN_EVERY = 10  # files between two columns added to the grown table
+GROWN_WIDTH = 1000  # columns a grown table gets before the next one starts (PostgreSQL allows 1,600)
+
+
+def grown(f: int) -> list[str]:
+    """A table that gains a column every few migrations for the whole history (renamed now and
+    then, indexed now and then), as a product's main table does over the years: one statement
+    in a table's thousand is where a step that looks at the whole table each time goes quadratic."""
+    n = f // GROWN_EVERY
+    t, col = f"grown_{n // GROWN_WIDTH}", n % GROWN_WIDTH
+    out = [f"CREATE TABLE {t} (id BIGINT PRIMARY KEY)"] if col == 0 else []
+    out.append(f"ALTER TABLE {t} ADD COLUMN g_{col} TEXT")
+    if col % 3 == 2:
+        out.append(f"ALTER TABLE {t} RENAME COLUMN g_{col - 1} TO h_{col - 1}")
+    if col % 5 == 4:
+        out.append(f"CREATE INDEX {t}_g_{col} ON {t} (g_{col})")
+    return out
+
+
 def write(out_dir: Path, files: int, per_file: int, seed: int = 7, shapes: bool = False) -> int:
     rng = random.Random(seed)
     folder = out_dir / "migrations"
@@ -186,6 +206,8 @@ def write(out_dir: Path, files: int, per_file: int, seed: int = 7, shapes: bool 
     total = 0
     for f in range(files):
         stmts = statements(rng, f, per_file, state, shapes)
+        if shapes and f % GROWN_EVERY == 0:
+            stmts += grown(f)  # (no draw from rng: the rest of the history is as it was)
         total += len(stmts)
         (folder / f"{20200101000000 + f:014d}_step_{f}.sql").write_text(";\n\n".join(stmts) + ";\n")
     return total

@@ -82,7 +82,8 @@ class Obj:
     key: str = ""  # `type:name`, kept in step with `name` by Replayer.rekey
 
     def __post_init__(self) -> None:
-        self.key = key_of(self.type, self.name)
+        if not self.key:  # (replay, which makes them by the hundred thousand, has it already)
+            self.key = key_of(self.type, self.name)
 
     def reset(self) -> None:
         """Forget the state of an earlier life (a table or column created again)."""

@@ -84,12 +84,18 @@ def _block(it: Item) -> str:
 def _created(model: Model, items: list[Item]) -> list[tuple[str, str]]:
     """(type, name) of the objects these statements create, in order."""
     out: dict[tuple[str, str], None] = {}  # ordered, and a lookup that does not scan the list
+    # Per object, the statements that created it (None: none did), found once: a table changed by
+    # thousands of statements has thousands of events, and each of those statements writes it.
+    made_at: dict[str, set[int] | None] = {}
     for it in items:
         for key in sorted(it.writes):
             o = model.objects.get(key)
             if o is None or not o.exists or o.type not in ("table", "view", "function", "type", "domain", "sequence", "extension", "schema", "trigger"):
                 continue
-            if any(e.action == CREATE and (e.stmt.parent or e.stmt).seq == it.seq for e in o.events) or o.last(CREATE) is None:
+            if key not in made_at:
+                made_at[key] = {(e.stmt.parent or e.stmt).seq for e in o.events if e.action == CREATE} or None
+            seqs = made_at[key]
+            if seqs is None or it.seq in seqs:
                 out.setdefault((o.type, o.name))
     return list(out)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tui.core.findings.common import current_life
 from tui.core.findings.finding import INTO_CREATE, Finding, make_finding
 from tui.core.formats.base import SourceSet
-from tui.core.model import ADD, CREATE, Model
+from tui.core.model import ADD, CREATE, Event, Model
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -15,6 +15,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
     ALTER TABLE ... ADD stays as a statement of its own after the CREATE TABLE.
     """
     out: list[Finding] = []
+    made: dict[str, Event | None] = {}  # a table's CREATE, found once (its events grow with each column added)
     for o in model.objects.values():
         if not o.exists or o.type not in ("column", "constraint"):
             continue
@@ -23,7 +24,9 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
         table = model.objects.get(o.parent)
         if added is None or added.stmt.migration < 0 or table is None or not table.exists:
             continue
-        created = table.last(CREATE)
+        if o.parent not in made:
+            made[o.parent] = table.last(CREATE)
+        created = made[o.parent]
         if created is None or created.stmt.migration < 0:
             continue
         what = "column" if o.type == "column" else "constraint"

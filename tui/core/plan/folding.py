@@ -16,7 +16,7 @@ from pglast.stream import RawStream
 
 from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Event, Obj
-from tui.core.names import clone, expr_columns, is_serial, strings
+from tui.core.names import clone, expr_columns, is_serial, set_elements, strings
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
@@ -49,10 +49,12 @@ def fold(p: Planner, items: list[Item]) -> None:
                 opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
     data_tables = {o.parent for o in p.m.objects.values() if o.type == "data" and o.events}
     gone: set[int] = set()  # items folded away whole, taken out at the end: a list.remove each is quadratic
+    users: _Users | None = None
     for it in items:
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
                 and it.seq not in p.pinned):
-            _fold_rename(p, it, gone, creates, folding, opaque, data_tables)
+            users = users or _Users(p)
+            _fold_rename(p, it, gone, creates, folding, opaque, data_tables, users)
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
                 or it.seq in p.pinned):
@@ -107,8 +109,24 @@ def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool
                and (e.stmt.parent or e.stmt).seq not in p.dropped for e in (d.events if d is not None else ()))
 
 
+class _Users:
+    """What uses each object: the statements that need it, the objects that depend on it. Made
+    once for the column renames (a scan of every statement and object for each rename was
+    quadratic on a table renamed column by column)."""
+
+    def __init__(self, p: Planner) -> None:
+        self.read_at: dict[int, list[int]] = {}  # id(object) -> seqs of the statements that need it
+        for seq, objs in p.m.reads.items():
+            for ob in objs:
+                self.read_at.setdefault(id(ob), []).append(seq)
+        self.depended: dict[str, list[Obj]] = {}  # key -> objects that depend on it
+        for o in p.m.objects.values():
+            for d in o.depends:
+                self.depended.setdefault(d, []).append(o)
+
+
 def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],
-                 opaque: dict[str, int], data_tables: set[str]) -> None:
+                 opaque: dict[str, int], data_tables: set[str], users: _Users) -> None:
     """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
     col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
     if col is None or ("column", col.name) not in folding:
@@ -120,9 +138,9 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
     if target is None or target is it or it.seq > opaque.get(col.parent, it.seq + 1) or target.seq > it.seq:
         return
     # Whatever named the column before the rename (an index, a view, a constraint) was written with the old name.
-    if any(col in objs and seq < it.seq and seq != target.seq for seq, objs in p.m.reads.items()):
+    if any(seq < it.seq and seq != target.seq for seq in users.read_at.get(id(col), ())):
         return
-    if any(col.key in o.depends and o.born < it.seq for o in p.m.objects.values()):
+    if any(o.born < it.seq for o in users.depended.get(col.key, ())):
         return
     # A statement between them that stays (not folded into the CREATE) names the column by its old name.
     if any(target.seq < (e.stmt.parent or e.stmt).seq < it.seq and (e.stmt.parent or e.stmt).seq not in p.dropped
@@ -139,7 +157,7 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
     p._edit(target)
     cd = clone(defs[0])
     cd.colname = new
-    target.node.tableElts = tuple(cd if e is defs[0] else e for e in elts)
+    set_elements(target.node, (cd if e is defs[0] else e for e in elts))
     target.ops.append(Op("rename", column=old, new=_new_name_as_written(it.stmt), column_new=new))
     target.folded.append(it.stmt)
     p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
@@ -168,7 +186,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # After the last column, before the table constraints, as a person would write it.
         at = max((i + 1 for i, e in enumerate(elts) if isinstance(e, ast.ColumnDef)), default=len(elts))
         elts.insert(at, clone(cmd.def_))
-        target.node.tableElts = tuple(elts)
+        set_elements(target.node, elts)
         target.ops.append(Op("add", cmd.def_, it.stmt))
         return True
     if cmd.subtype == AT.AT_AddConstraint:
@@ -189,7 +207,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # A foreign key needs the unique key it references, which may be made after the table.
         it.reads |= _unique_keys(p, obj)
         p._edit(target)
-        target.node.tableElts = tuple(target.node.tableElts or ()) + (clone(con),)
+        set_elements(target.node, (*(target.node.tableElts or ()), clone(con)))
         target.ops.append(Op("add", con, it.stmt))
         return True
     if cmd.subtype in _FOLDABLE_COLUMN and not has_data:
@@ -212,7 +230,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         p._edit(target)
         cd = clone(defs[0])
         _apply_column_cmd(cd, cmd)
-        target.node.tableElts = tuple(cd if e is defs[0] else e for e in target.node.tableElts)
+        set_elements(target.node, (cd if e is defs[0] else e for e in target.node.tableElts))
         target.ops.append(Op("change", cmd, it.stmt, column=cmd.name))
         if cmd.subtype == AT.AT_AlterColumnType:
             p.retyped.add(col.key)

@@ -32,11 +32,19 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
             if last_pinned is not None:
                 preds.add(id(last_pinned))
             last_pinned = it
-        for k in it.reads | it.writes:
+        reads, writes = it.reads, it.writes
+        # (Each loop by itself, no set made per item: 100,000 items on the largest histories.)
+        for k in reads:
             src = last_writer.get(k)
             if src is not None and src is not it:
                 preds.add(id(src))
-        for k in it.ahead - it.writes:
+        for k in writes:
+            src = last_writer.get(k)
+            if src is not None and src is not it:
+                preds.add(id(src))
+        for k in it.ahead:
+            if k in writes:
+                continue
             # Folded-in content may need what the history created after this statement.
             src = last_writer.get(k) or creator.get(k)
             if src is not None and src is not it:
@@ -46,16 +54,20 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
             since_barrier = []
         if last_barrier is not None and last_barrier is not it:
             preds.add(id(last_barrier))
-        preds.update(id(a) for a in anchors if a is not it)
-        for k in it.writes:
+        if anchors:
+            preds.update(id(a) for a in anchors if a is not it)
+        for k in writes:
             # A reader that needs k created (folded-in content) waits for it, not the other way round.
-            preds.update(id(r) for r in readers.pop(k, ()) if r is not it and k not in r.ahead)
+            waiting = readers.pop(k, None)
+            if waiting:
+                preds.update(id(r) for r in waiting if r is not it and k not in r.ahead)
         preds.discard(id(it))
         edges[id(it)] = preds
-        for k in it.writes:
+        for k in writes:
             last_writer[k] = it
-        for k in it.reads - it.writes:
-            readers.setdefault(k, []).append(it)
+        for k in reads:
+            if k not in writes:
+                readers.setdefault(k, []).append(it)
         if it.barrier:
             last_barrier = it
             anchors = []  # the barrier waits for them: waiting for it is enough
@@ -63,6 +75,7 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
             anchors.append(it)
         since_barrier.append(it)
     index = {id(i): i for i in by_seq}
+    seq_of = {id(i): i.seq for i in by_seq}  # (a property, asked once per edge otherwise)
     rank = group_rank(by_seq, p.accepted)
     done: set[int] = set()
     out: list[Item] = []
@@ -86,7 +99,7 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
                 cycles.append([index[v] for v in path])
             return
         visiting[id(it)] = None
-        for p in sorted(edges[id(it)], key=lambda n: index[n].seq):
+        for p in sorted(edges[id(it)], key=seq_of.__getitem__):
             emit(index[p], group, visiting)
         del visiting[id(it)]
         if rank[it.group] > rank[group] and it.group not in named:
@@ -102,7 +115,7 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
         if isinstance(it.node, ast.CreateStmt) and it.home and it.home in it.writes:
             created.setdefault(it.home, it.seq)
     members: dict[str, list[Item]] = {}
-    for it in sorted(by_seq, key=lambda i: (created.get(i.home, i.seq), i.seq)):
+    for it in sorted(by_seq, key=lambda i: (created.get(i.home, seq_of[id(i)]), seq_of[id(i)])):
         members.setdefault(it.group, []).append(it)
     for group in sorted(rank, key=lambda g: rank[g]):
         for it in members.get(group, ()):

@@ -259,8 +259,8 @@ class Planner:
         cannot read, so not a scan of every object each time."""
         if self._dead_index is None:
             self._dead_index = {}
-            for o in self.m.objects.values():
-                if o.events and all(id(e) in self.dead for e in reversed(o.events)):
+            for o in self.m.objects.values():  # (the last event first: most objects live, that ends their check)
+                if (evs := o.events) and id(evs[-1]) in self.dead and all(id(e) in self.dead for e in evs):
                     parts = o.name.lower().split("(", 1)[0].rsplit(".", 2)
                     key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
                     self._dead_index.setdefault(key, []).append((o, parts))

@@ -43,7 +43,7 @@ class Engine(ReplayState):
         key = key_of(type_, name)
         o = self.model.objects.get(key)
         if o is None:
-            o = Obj(type_, name, schema, parent, exists=False, born=self.stmt.seq if self.stmt else -1)
+            o = Obj(type_, name, schema, parent, exists=False, born=self.stmt.seq if self.stmt else -1, key=key)
             self.model.objects[key] = o
         return o
 
@@ -149,7 +149,9 @@ class Engine(ReplayState):
             if old_key in other.depends:
                 other.depends = [new_key if d == old_key else d for d in other.depends]
         if o.type == "column":
-            self.renamed_column(o, old_key.split(":", 1)[1].rsplit(".", 1)[-1], new_name.rsplit(".", 1)[-1])
+            old_col, new_col = old_key.split(":", 1)[1].rsplit(".", 1)[-1], new_name.rsplit(".", 1)[-1]
+            if old_col != new_col:  # (its table renamed: the column keeps its name, and its table's list)
+                self.renamed_column(o, old_col, new_col)
 
     def unfollow(self, reason: str, objects: Iterable[str] = ()) -> None:
         assert self.stmt is not None
@@ -216,7 +218,6 @@ class Engine(ReplayState):
         for other in self.dependents(col):
             if "columns" in other.attrs:
                 other.attrs["columns"] = [new if c == old else c for c in other.attrs["columns"]]
-            other.attrs.setdefault("renamed_columns", {})[old] = new
 
     def data(self, t: Obj) -> Obj:
         d = self.obj("data", t.name, t.schema, parent=t.key)

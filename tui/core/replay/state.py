@@ -51,7 +51,10 @@ class ReplayState:
         self.skip_parts: set[int] = set()  # constraints of the statement PostgreSQL makes nothing for
 
     def dependents(self, o: Obj) -> list[Obj]:
-        found = [self.model.objects.get(k) for k in self.rdeps.get(o.key, ())]
+        keys = self.rdeps.get(o.key)
+        if not keys:  # most objects (columns, indexes) have none
+            return []
+        found = [self.model.objects.get(k) for k in keys]
         return sorted((x for x in found if x is not None and x.exists), key=lambda x: (x.born, x.key))
 
     def creation_schema(self) -> str:
