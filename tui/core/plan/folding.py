@@ -4,7 +4,6 @@ nor the data."""
 
 from __future__ import annotations
 
-import copy
 import re
 from typing import Any
 
@@ -16,7 +15,7 @@ from pglast.stream import RawStream
 
 from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Event, Obj
-from tui.core.names import clone, expr_columns, is_serial, set_elements, strings
+from tui.core.names import clone, expr_columns, is_serial, set_elements, shallow, strings
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
@@ -85,7 +84,7 @@ def fold(p: Planner, items: list[Item]) -> None:
             target.fold_ahead[it.seq] = {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes
             target.writes |= it.writes
             if keep_cmds:
-                it.node = copy.copy(it.node)
+                it.node = shallow(it.node)
                 it.node.cmds = tuple(keep_cmds)
                 it.changed = True
             else:
@@ -168,7 +167,9 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
 def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding: dict[tuple[str, str], str], has_data: bool) -> bool:
     create: ast.CreateStmt = target.node
     if cmd.subtype == AT.AT_AddColumn:
-        col = p.m.get("column", f"{table.name}.{cmd.def_.colname}")
+        # The column this statement added, by its event here: renamed later, its name now is another.
+        col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == ADD and o.parent == table.key
+                    and e.name.rsplit(".", 1)[-1] == cmd.def_.colname), None) or p.m.get("column", f"{table.name}.{cmd.def_.colname}")
         if table.key in p.unfoldable_adds:
             return False  # an earlier ADD COLUMN stayed: folding this one would change the column order
         added_here = col is not None and any(e.action == ADD and (e.stmt.parent or e.stmt).seq == it.seq for e in col.events)

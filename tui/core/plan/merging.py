@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import copy
-
 from pglast import ast
 
+from tui.core.names import shallow
 from tui.core.plan.items import MERGE, Item
 from tui.core.plan.planner import Planner
 
@@ -37,8 +36,8 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
             table = p.m.get("table", it.node.relation.relname) if not it.node.relation.schemaname else None
             if table is None or table.key not in statement_triggers:
                 if not prev.merged:  # the first rows appended: the history's own tree stays as parsed
-                    prev.node = copy.copy(prev.node)
-                    prev.node.selectStmt = copy.copy(prev.node.selectStmt)
+                    prev.node = shallow(prev.node)
+                    prev.node.selectStmt = shallow(prev.node.selectStmt)
                     prev.changed = True
                 prev.node.selectStmt.valuesLists = tuple(prev.node.selectStmt.valuesLists) + tuple(it.node.selectStmt.valuesLists)
                 prev.merged.append(it.stmt)

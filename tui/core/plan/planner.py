@@ -4,7 +4,6 @@ statement needs what a fold would remove)."""
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -19,7 +18,7 @@ from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
 from tui.core.model import ADD, ALTER, Event, Obj
-from tui.core.names import column_defs, strings
+from tui.core.names import column_defs, set_elements, shallow, strings
 from tui.core.parse import Statement
 from tui.core.plan.items import ANCHORS, BARRIERS, DML, Fold, Item, birth_name, bookkeeping_event, outside_transaction
 from tui.core.plan.splice import Op
@@ -309,8 +308,8 @@ class Planner:
             elts = _without_parts(node.tableElts or (), parts, found, ops)
             if any(e.part is None or id(e.part) not in found for _, e in dead):
                 return False  # a dead part we cannot find in the text: keep the table as written
-            item.node = copy.copy(node)
-            item.node.tableElts = tuple(elts)
+            item.node = shallow(node)
+            set_elements(item.node, elts)
             item.changed = True
             item.ops = ops
             return True
@@ -326,12 +325,12 @@ class Planner:
                 if flags and all(flags) or id(c.def_) in parts:
                     continue  # this part of the statement concerns something folded away
                 if c.subtype == AT.AT_AddColumn and any(id(x) in parts for x in c.def_.constraints or ()):
-                    c = copy.copy(c)  # an inline constraint of the new column is dropped later
+                    c = shallow(c)  # an inline constraint of the new column is dropped later
                     c.def_ = _without_parts([c.def_], parts, set())[0]
                 cmds.append(c)
             if not cmds:
                 return False
-            item.node = copy.copy(node)
+            item.node = shallow(node)
             item.node.cmds = tuple(cmds)
             item.changed = True
             return True
@@ -341,7 +340,7 @@ class Planner:
     @staticmethod
     def _edit(target: Item) -> None:
         if not target.changed:
-            target.node = copy.copy(target.node)
+            target.node = shallow(target.node)
             target.changed = True
 
 
@@ -369,13 +368,13 @@ def _without_parts(elts: Any, parts: set[int], found: set[int], ops: list[Op] | 
                         ops.append(Op("drop", c))
                         if c.contype == CT.CONSTR_PRIMARY:
                             not_null.add(elt.colname)
-                elt = copy.copy(elt)
+                elt = shallow(elt)
                 elt.constraints = cons
         out.append(elt)
     for i, elt in enumerate(out):
         if isinstance(elt, ast.ColumnDef) and elt.colname in not_null and not any(
                 c.contype in (CT.CONSTR_NOTNULL, CT.CONSTR_PRIMARY) for c in elt.constraints or ()):
-            out[i] = copy.copy(elt)
+            out[i] = shallow(elt)
             out[i].constraints = tuple(elt.constraints or ()) + (ast.Constraint(contype=CT.CONSTR_NOTNULL),)
             ops.append(Op("not_null", column=elt.colname))
     return out
