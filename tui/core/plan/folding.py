@@ -11,11 +11,11 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
-from pglast.stream import RawStream
 
 from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Event, Obj
-from tui.core.names import clone, expr_columns, is_serial, set_elements, shallow, strings
+from tui.core.names import clone, expr_columns, is_serial, shallow, strings
+from tui.core.plan.elements import Elements
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
@@ -49,11 +49,12 @@ def fold(p: Planner, items: list[Item]) -> None:
     data_tables = {o.parent for o in p.m.objects.values() if o.type == "data" and o.events}
     gone: set[int] = set()  # items folded away whole, taken out at the end: a list.remove each is quadratic
     users: _Users | None = None
+    shapes = _Shapes()
     for it in items:
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
                 and it.seq not in p.pinned):
             users = users or _Users(p)
-            _fold_rename(p, it, gone, creates, folding, opaque, data_tables, users)
+            _fold_rename(p, it, gone, creates, folding, opaque, data_tables, users, shapes)
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
                 or it.seq in p.pinned):
@@ -72,7 +73,7 @@ def fold(p: Planner, items: list[Item]) -> None:
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
         keep_cmds = []
         for cmd in it.node.cmds or ():
-            if _fold_cmd(p, target, it, table, cmd, folding, has_data):  # type: ignore[union-attr]
+            if _fold_cmd(p, target, it, table, cmd, folding, has_data, shapes):  # type: ignore[union-attr]
                 continue
             keep_cmds.append(cmd)
         if len(keep_cmds) != len(it.node.cmds or ()):
@@ -108,6 +109,19 @@ def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool
                and (e.stmt.parent or e.stmt).seq not in p.dropped for e in (d.events if d is not None else ()))
 
 
+class _Shapes:
+    """The elements of each CREATE TABLE folded into, made at its first fold."""
+
+    def __init__(self) -> None:
+        self._by_item: dict[int, Elements] = {}
+
+    def of(self, target: Item) -> Elements:
+        found = self._by_item.get(id(target))
+        if found is None:
+            found = self._by_item[id(target)] = Elements(target.node)
+        return found
+
+
 class _Users:
     """What uses each object: the statements that need it, the objects that depend on it. Made
     once for the column renames (a scan of every statement and object for each rename was
@@ -125,7 +139,7 @@ class _Users:
 
 
 def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],
-                 opaque: dict[str, int], data_tables: set[str], users: _Users) -> None:
+                 opaque: dict[str, int], data_tables: set[str], users: _Users, shapes: _Shapes) -> None:
     """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
     col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
     if col is None or ("column", col.name) not in folding:
@@ -146,17 +160,16 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
            for e in col.events):
         return
     old, new = it.node.subname, it.node.newname
-    elts = list(target.node.tableElts or ())
-    defs = [e for e in elts if isinstance(e, ast.ColumnDef) and e.colname == old]
-    if len(defs) != 1 or any(isinstance(e, ast.ColumnDef) and e.colname == new for e in elts):
+    elts = shapes.of(target)
+    defs = elts.columns.get(old, [])
+    if len(defs) != 1 or new in elts.columns:
         return
-    others = [e for e in elts if e is not defs[0]] + [c for c in defs[0].constraints or () if c.contype != CT.CONSTR_DEFAULT]
-    if any(re.search(rf"\b{re.escape(old)}\b", RawStream()(e)) for e in others):
+    if elts.named_elsewhere(defs[0], old):
         return  # a table constraint or a CHECK names it: it would need rewriting too
     p._edit(target)
     cd = clone(defs[0])
     cd.colname = new
-    set_elements(target.node, (cd if e is defs[0] else e for e in elts))
+    elts.replace(target.node, defs[0], cd)
     target.ops.append(Op("rename", column=old, new=_new_name_as_written(it.stmt), column_new=new))
     target.folded.append(it.stmt)
     p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
@@ -164,8 +177,9 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
 
 
-def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding: dict[tuple[str, str], str], has_data: bool) -> bool:
-    create: ast.CreateStmt = target.node
+def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding: dict[tuple[str, str], str], has_data: bool,
+              shapes: _Shapes) -> bool:
+    elts = shapes.of(target)
     if cmd.subtype == AT.AT_AddColumn:
         # The column this statement added, by its event here: renamed later, its name now is another.
         col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == ADD and o.parent == table.key
@@ -179,15 +193,11 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
                 # A column that stays where it was added: folding a later one would change the order.
                 p.unfoldable_adds.add(table.key)
             return False
-        if any(isinstance(e, ast.ColumnDef) and e.colname == cmd.def_.colname for e in create.tableElts or ()):
+        if cmd.def_.colname in elts.columns:
             p.unfoldable_adds.add(table.key)  # it stays where it was: so do the ADDs after it
             return False
         p._edit(target)
-        elts = list(target.node.tableElts or ())
-        # After the last column, before the table constraints, as a person would write it.
-        at = max((i + 1 for i, e in enumerate(elts) if isinstance(e, ast.ColumnDef)), default=len(elts))
-        elts.insert(at, clone(cmd.def_))
-        set_elements(target.node, elts)
+        elts.add_column(target.node, clone(cmd.def_))
         target.ops.append(Op("add", cmd.def_, it.stmt))
         return True
     if cmd.subtype == AT.AT_AddConstraint:
@@ -199,16 +209,15 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False  # an earlier life of it stays: it is dropped in between, so this one stays after
         if obj.contype == "f" and _in_one_cycle(p, table, obj):
             return False  # the tables reference each other: the key can only be added once all exist
-        have = {e.colname for e in create.tableElts or () if isinstance(e, ast.ColumnDef)}
         named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
         if con.raw_expr is not None:
             named |= set(expr_columns(con.raw_expr))
-        if named - have:
+        if named - elts.columns.keys():
             return False  # a column it names stayed outside the CREATE
         # A foreign key needs the unique key it references, which may be made after the table.
         it.reads |= _unique_keys(p, obj)
         p._edit(target)
-        set_elements(target.node, (*(target.node.tableElts or ()), clone(con)))
+        elts.add_constraint(target.node, clone(con))
         target.ops.append(Op("add", con, it.stmt))
         return True
     if cmd.subtype in _FOLDABLE_COLUMN and not has_data:
@@ -217,10 +226,10 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
                     and cmd.name in {n.rsplit(".", 1)[-1] for n in [o.name, *o.former_names]}), None)
         if col is None or ("column", col.name) not in folding:
             return False
-        defs = [e for e in create.tableElts or () if isinstance(e, ast.ColumnDef) and e.colname == cmd.name]
+        defs = elts.columns.get(cmd.name, [])
         if len(defs) != 1 or col.key in p.unfoldable_cols:
             return False
-        if cmd.subtype == AT.AT_AlterColumnType and not _retype_foldable(create, defs[0]):
+        if cmd.subtype == AT.AT_AlterColumnType and not _retype_foldable(elts, defs[0]):
             # PostgreSQL keeps a default or CHECK written for the old type as it was written
             # (`'a'::text`): declared with the new type it would read differently.
             p.unfoldable_cols.add(col.key)  # and later changes to it stay after this one
@@ -231,7 +240,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         p._edit(target)
         cd = clone(defs[0])
         _apply_column_cmd(cd, cmd)
-        set_elements(target.node, (cd if e is defs[0] else e for e in target.node.tableElts))
+        elts.replace(target.node, defs[0], cd)
         target.ops.append(Op("change", cmd, it.stmt, column=cmd.name))
         if cmd.subtype == AT.AT_AlterColumnType:
             p.retyped.add(col.key)
@@ -273,17 +282,14 @@ def _new_name_as_written(st: Any) -> str:
     return str(st.text[t.start:t.end + 1])
 
 
-def _retype_foldable(create: ast.CreateStmt, cd: ast.ColumnDef) -> bool:
+def _retype_foldable(elts: Elements, cd: ast.ColumnDef) -> bool:
     """A type change can be written into the CREATE when nothing stored with the column depends on
     the old type: no default, no CHECK naming it, not serial or identity (their sequences keep it)."""
     if cd.typeName is not None and is_serial(cd.typeName):
         return False
     if any(c.contype in (CT.CONSTR_DEFAULT, CT.CONSTR_IDENTITY, CT.CONSTR_GENERATED, CT.CONSTR_CHECK) for c in cd.constraints or ()):
         return False
-    for e in create.tableElts or ():
-        if isinstance(e, ast.Constraint) and e.contype == CT.CONSTR_CHECK and cd.colname in expr_columns(e.raw_expr):
-            return False
-    return True
+    return not elts.checked[cd.colname]
 
 
 def _survives(col: Obj, added: Event) -> bool:

@@ -1,0 +1,96 @@
+"""A CREATE TABLE's elements as the folds change them, with what each fold asks of them kept up to
+date: the column definitions by name, where the last one ends, the columns the table's CHECK
+constraints name, and the words each element's text holds. Asked of the whole list at each
+fold, they made a table that gained a thousand columns one migration at a time quadratic."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from pglast import ast
+from pglast.enums import ConstrType as CT
+from pglast.stream import RawStream
+
+from tui.core.names import expr_columns, set_elements
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(node: Any) -> set[str]:
+    return set(_WORD.findall(RawStream()(node)))
+
+
+class Elements:
+    """The elements of one CREATE TABLE the plan folds into; every change is written to the node."""
+
+    def __init__(self, node: ast.CreateStmt) -> None:
+        self.elts: list[Any] = list(node.tableElts or ())
+        self.columns: dict[str, list[ast.ColumnDef]] = {}
+        self.end = 0  # after the last column definition: where an added column goes
+        self.checked: Counter[str] = Counter()  # column -> the table's CHECK constraints that name it
+        self._words: dict[int, set[str]] | None = None  # id(element) -> words of its text (made when first asked)
+        self._counts: Counter[str] = Counter()  # word -> elements whose text holds it
+        self._at: dict[int, int] = {}  # id(column definition) -> its place
+        for i, e in enumerate(self.elts):
+            self._note(e)
+            if isinstance(e, ast.ColumnDef):
+                self.end = i + 1
+                self._at[id(e)] = i
+        if not self._at:
+            self.end = len(self.elts)  # no column yet: one added goes last
+
+    def _note(self, e: Any) -> None:
+        if isinstance(e, ast.ColumnDef):
+            self.columns.setdefault(e.colname, []).append(e)
+        elif isinstance(e, ast.Constraint) and e.contype == CT.CONSTR_CHECK:
+            self.checked.update(set(expr_columns(e.raw_expr)))
+        if self._words is not None:
+            self._words[id(e)] = w = _words(e)
+            self._counts.update(w)
+
+    def add_column(self, node: ast.CreateStmt, cd: ast.ColumnDef) -> None:
+        """After the last column, before the table constraints, as a person would write it."""
+        self.elts.insert(self.end, cd)  # (no column definition moves: they all stand before `end`)
+        self._at[id(cd)] = self.end
+        self.end += 1
+        self._note(cd)
+        set_elements(node, self.elts)
+
+    def add_constraint(self, node: ast.CreateStmt, con: ast.Constraint) -> None:
+        self.elts.append(con)
+        if not self._at:
+            self.end = len(self.elts)
+        self._note(con)
+        set_elements(node, self.elts)
+
+    def replace(self, node: ast.CreateStmt, old: ast.ColumnDef, new: ast.ColumnDef) -> None:
+        """A column definition for another (changed, or renamed) in its place."""
+        i = self._at.pop(id(old))
+        self.elts[i] = new
+        self._at[id(new)] = i
+        kept = [c for c in self.columns[old.colname] if c is not old]
+        if kept:
+            self.columns[old.colname] = kept
+        else:
+            del self.columns[old.colname]
+        if self._words is not None:
+            self._counts.subtract(self._words.pop(id(old)))
+        self._note(new)
+        set_elements(node, self.elts)
+
+    def named_elsewhere(self, cd: ast.ColumnDef, name: str) -> bool:
+        """Does the text of another element, or of one of `cd`'s constraints other than its DEFAULT,
+        name `name` (as a word)?"""
+        parts = [c for c in cd.constraints or () if c.contype != CT.CONSTR_DEFAULT]
+        if not _WORD.fullmatch(name):
+            pattern = re.compile(rf"\b{re.escape(name)}\b")
+            return any(pattern.search(RawStream()(e)) for e in [*(e for e in self.elts if e is not cd), *parts])
+        if self._words is None:
+            self._words = {}
+            for e in self.elts:
+                self._words[id(e)] = w = _words(e)
+                self._counts.update(w)
+        own = 1 if name in self._words[id(cd)] else 0
+        return self._counts[name] - own > 0 or any(name in _words(c) for c in parts)
