@@ -162,7 +162,8 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         if text is None:
             return False
         is_column = isinstance(op.part, ast.ColumnDef)
-        at = max((i for i, s in enumerate(segs) if s.column), default=len(segs) - 1) + 1 if is_column else len(segs)
+        # (The last column's segment looked for from the end: a table folded a thousand columns into.)
+        at = next((i for i in range(len(segs) - 1, -1, -1) if segs[i].column), len(segs) - 1) + 1 if is_column else len(segs)
         lead = segs[0].lead if "\n" in segs[0].lead else " "
         lead = lead[lead.rfind("\n"):] if "\n" in lead else lead
         if at == len(segs) and segs:
