@@ -185,8 +185,8 @@ GROWN_WIDTH = 1000  # columns a grown table gets before the next one starts (Pos
 
 def grown(f: int) -> list[str]:
     """A table that gains a column every few migrations for the whole history (renamed now and
-    then, indexed now and then), as a product's main table does over the years: one statement
-    in a table's thousand is where a step that looks at the whole table each time goes quadratic."""
+    then, indexed now and then), as a product's main table does over the years: a step that
+    looks over the whole table for each of its thousand statements goes quadratic here."""
     n = f // GROWN_EVERY
     t, col = f"grown_{n // GROWN_WIDTH}", n % GROWN_WIDTH
     out = [f"CREATE TABLE {t} (id BIGINT PRIMARY KEY)"] if col == 0 else []
