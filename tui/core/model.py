@@ -153,6 +153,16 @@ class Model:
     touched: dict[int, list[str]] = field(default_factory=dict)  # statement seq -> object keys
     reads: dict[int, set[Obj]] = field(default_factory=dict)  # statement seq -> objects it needs (when tracked)
     quiet: set[int] = field(default_factory=set)  # seqs of table changes made while the table surely held no row
+    _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
+
+    def read_at(self) -> dict[int, list[int]]:
+        """id(object) -> seqs of the statements that need it, in history order (made once, after replay)."""
+        if self._read_at is None:
+            self._read_at = {}
+            for seq, objs in self.reads.items():
+                for ob in objs:
+                    self._read_at.setdefault(id(ob), []).append(seq)
+        return self._read_at
 
     def reads_of(self, seq: int) -> set[str]:
         """Current keys of what a statement needs."""

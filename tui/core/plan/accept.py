@@ -52,10 +52,7 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
 def last_definitions(p: Planner, findings: list[Finding]) -> None:
     """Redefined objects: every definition before the last, unless something used an earlier one
     (then they stay where they were, or a function's last definition moves to its first place)."""
-    read_at: dict[int, list[int]] = {}  # id(object) -> seqs of the statements that need it
-    for seq, objs in p.m.reads.items():
-        for ob in objs:
-            read_at.setdefault(id(ob), []).append(seq)
+    read_at = p.m.read_at()
     for f in findings:
         o = p.m.get(f.object_type, f.object_name)
         if o is None or not o.exists:

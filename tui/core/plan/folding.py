@@ -128,10 +128,7 @@ class _Users:
     quadratic on a table renamed column by column)."""
 
     def __init__(self, p: Planner) -> None:
-        self.read_at: dict[int, list[int]] = {}  # id(object) -> seqs of the statements that need it
-        for seq, objs in p.m.reads.items():
-            for ob in objs:
-                self.read_at.setdefault(id(ob), []).append(seq)
+        self.read_at = p.m.read_at()  # id(object) -> seqs of the statements that need it
         self.depended: dict[str, list[Obj]] = {}  # key -> objects that depend on it
         for o in p.m.objects.values():
             for d in o.depends:
