@@ -83,6 +83,21 @@ def test_generate_refuses_a_history_it_could_not_read_whole(tmp_path: Path) -> N
     assert "WARNING: not read, so not in the new set" in r.stderr
 
 
+def test_a_full_output_folder_is_refused_before_the_history_is_read(tmp_path: Path) -> None:
+    from tests.conftest import HISTORIES
+
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "bad_syntax_in_middle", project)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.sql").write_text("select 1;\n")
+    r = run("generate", str(project), "--no-proof", "--out", str(out))
+    # The unreadable history is not even reached: on a large one reading it takes a while.
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "output folder is not empty" in r.stderr and "could not be read" not in r.stderr
+    assert [p.name for p in out.iterdir()] == ["mine.sql"]
+
+
 def test_a_file_without_its_marker_is_refused_not_skipped(tmp_path: Path) -> None:
     from tests.conftest import HISTORIES
 

@@ -121,6 +121,9 @@ def _generate(
     guard: bool | None,
     since: str | None = None,
 ) -> GenerateResult:
+    if out is not None and Path(out).exists() and any(Path(out).iterdir()):
+        # Said before the history is read: on a large one that takes a while.
+        raise ConsolidateError("output folder is not empty", str(out))
     if isinstance(source, Analysis) and source.reads_tracked:
         analysis = source
     else:
@@ -145,8 +148,6 @@ def _generate(
     if decisions is None:
         decisions, _ = load_decisions(cfg.state)
     target = Path(out) if out is not None else cfg.state.staged
-    if out is not None and target.exists() and any(target.iterdir()):
-        raise ConsolidateError("output folder is not empty", str(target))
     if target.resolve() == cfg.folder.resolve() or cfg.folder.resolve() in target.resolve().parents:
         raise ConsolidateError("refusing to write into the migrations folder", "generate never touches it; use apply")
 
