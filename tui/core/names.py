@@ -237,6 +237,23 @@ def walk(node: Any, skip: type | tuple[type, ...] = ()) -> Iterator[Any]:
             extend(reversed(n))
 
 
+_TEXT_SLOTS: dict[type, tuple[str, ...]] = {}
+
+
+def texts(node: Any) -> Iterator[str]:
+    """The strings of a tree: its names and string constants, what its text names less the keywords
+    around them (printing the tree to read them is a hundred times slower). One-letter codes
+    (a foreign key's ON DELETE action, a table's persistence) are not text."""
+    for n in walk(node):
+        kind = type(n)
+        slots = _TEXT_SLOTS.get(kind)
+        if slots is None:
+            slots = _TEXT_SLOTS[kind] = tuple(k for k, v in getattr(kind, "__slots__", {}).items() if getattr(v, "c_type", "") == "char*")
+        for slot in slots:
+            if (value := getattr(n, slot)) is not None:
+                yield value
+
+
 def nodes_of(roots: list[Any], types: frozenset[type]) -> list[Any]:
     """The nodes below `roots` whose type is one of `types` exactly, in no particular order: `walk`
     without its generator and source order, for a caller that asks it of every statement."""

@@ -41,7 +41,7 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
                 leaving.add(child.key)
                 dead_objects.append((child, f))
     for o, f in dead_objects:
-        if any(id(e) in p.alive_always for e in o.events):
+        if p.alive_always and any(id(e) in p.alive_always for e in o.events):
             continue  # a statement of its life is written as it is (pinned): so is the rest of it, its DROP too
         # A foreign key whose table stays may have deleted rows there while it lived.
         acted = o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)

@@ -41,7 +41,7 @@ def adds_enum_label(node: Any) -> bool:
 RUNS_CODE = DML + (ast.DoStmt, ast.SelectStmt, ast.CallStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Item:
     """One statement of the new set: an original statement, possibly with parts removed or folded in."""
 
@@ -134,6 +134,9 @@ class Adjustments:
 
 def birth_name(o: Obj) -> str:
     return o.former_names[0] if o.former_names else o.name
+
+
+BOOKKEEPING_ACTIONS = frozenset({"comment", "grant", "revoke", ALTER})  # the actions of bookkeeping events, and of others
 
 
 def bookkeeping_event(o: Obj, e: Event) -> bool:

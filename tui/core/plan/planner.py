@@ -9,19 +9,16 @@ from collections.abc import Iterable
 from typing import Any
 
 from pglast import ast
-from pglast.enums import AlterTableType as AT
-from pglast.enums import ConstrType as CT
-from pglast.stream import RawStream
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
-from tui.core.model import ADD, ALTER, Event, Obj
-from tui.core.names import column_defs, set_elements, shallow, strings
+from tui.core.model import Event, Obj
+from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
-from tui.core.plan.items import ANCHORS, BARRIERS, DML, Fold, Item, birth_name, bookkeeping_event, outside_transaction
-from tui.core.plan.splice import Op
+from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, outside_transaction
+from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
 
@@ -52,17 +49,29 @@ class Planner:
         self.folding = {(f.object_type, f.object_name): f.id for f in self.accepted if f.effect == INTO_CREATE}  # -> finding id
         self.kept = {(f.object_type, f.object_name) for f in analysis.findings if decisions.keeps(f.id)}
         self.dead: set[int] = set()  # id() of dead events
+        # Only kill() makes events dead; from then on events only come back to life. So what is
+        # noted at a kill holds after it as an upper bound: the statements with a dead event, the
+        # keys of objects all of whose events are dead (made when first asked after a kill).
+        self.killed_in: set[int] = set()
+        self._dead_keys: set[str] | None = None
         self.by_seq: dict[int, list[tuple[Obj, Event]]] = {}
+        self.with_bookkeeping: set[int] = set()  # seqs of the statements with bookkeeping events
+        # Names an object left or took by a RENAME: statements that free, take or use such a name
+        # keep their order (a type renamed away before another is renamed into its name).
+        self.renamed_names: set[tuple[str, str]] = set()
         for o in self.m.objects.values():
             for e in o.events:
-                top = e.stmt.parent or e.stmt
-                self.by_seq.setdefault(top.seq, []).append((o, e))
+                seq = (e.stmt.parent or e.stmt).seq
+                self.by_seq.setdefault(seq, []).append((o, e))
+                if e.action in BOOKKEEPING_ACTIONS and bookkeeping_event(o, e):
+                    self.with_bookkeeping.add(seq)
+                if e.new_name and (ns := namespace(o.type)):
+                    self.renamed_names.update(((ns, e.name), (ns, e.new_name)))
         # Without the bookkeeping: asked two or three times of every statement. The same list
         # where nothing is left out, the same pairs where something is (memory, at 500k statements).
-        self._own: dict[int, list[tuple[Obj, Event]]] = {}
-        for seq, pairs in self.by_seq.items():
-            own = [pe for pe in pairs if not bookkeeping_event(*pe)]
-            self._own[seq] = pairs if len(own) == len(pairs) else own
+        self._own = dict(self.by_seq)
+        for seq in self.with_bookkeeping:
+            self._own[seq] = [pe for pe in self.by_seq[seq] if not bookkeeping_event(*pe)]
         self.alive_always = {id(e) for seq in pinned for _, e in self.by_seq.get(seq, [])}
         self.folds: dict[str, Fold] = {}  # by id
         self.dropped: dict[int, str] = {}
@@ -82,10 +91,6 @@ class Planner:
         self.retyped: set[str] = set()
         self.no_assume: set[str] = set()
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
-        # Names an object left or took by a RENAME: statements that free, take or use such a name
-        # keep their order (a type renamed away before another is renamed into its name).
-        self.renamed_names = {(ns, n) for o in self.m.objects.values() if (ns := namespace(o.type))
-                              for e in o.events if e.new_name for n in (e.name, e.new_name)}
 
 
     def children(self, key: str) -> list[Obj]:
@@ -101,11 +106,14 @@ class Planner:
     def kill(self, events: Iterable[Event]) -> set[int]:
         """Mark events dead (not those of pinned statements); the seqs of the statements newly touched."""
         touched: set[int] = set()
+        dead, always = self.dead, self.alive_always
         for e in events:
-            if id(e) not in self.dead and id(e) not in self.alive_always:
-                self.dead.add(id(e))
-                self._dead_index = None
+            if (i := id(e)) not in dead and i not in always:
+                dead.add(i)
                 touched.add((e.stmt.parent or e.stmt).seq)
+        if touched:
+            self._dead_index = self._dead_keys = None
+            self.killed_in |= touched
         return touched
 
     def fold_of(self, f: Finding) -> set[int]:
@@ -125,6 +133,7 @@ class Planner:
         items: list[Item] = []
         setup: list[Statement] = []
         migs = self.a.sources.migrations
+        renamed = {n for _, n in self.renamed_names}
         for st in self.a.parsed.statements:
             if migs[st.migration].kind in OWNED:
                 setup.append(st)
@@ -143,25 +152,32 @@ class Planner:
                 self.dropped[st.seq] = "its whole effect is folded away"
                 continue
             item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
-            self.keep_needed(st, pairs, alive)
+            if not self.dead_keys().isdisjoint(item.reads):
+                self.keep_needed(st, pairs, alive)
             if len(alive) < len(pairs):
                 if not self.trim(item, pairs):
                     self.revive(pairs, item.reads)
                     item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=self.m.reads_of(st.seq))
                     item.notes.append("kept whole: part of it concerns objects that are folded away")
-            if self.renamed_names:
+            if self.renamed_names and any(e.name in renamed or e.new_name in renamed for _, e in alive):
                 item.writes.update(f"@name:{ns}:{n}" for o, e in alive if (ns := namespace(o.type))
                                    for n in (e.name, e.new_name) if (ns, n) in self.renamed_names)
-            # A COMMENT or GRANT on a table needs the table under the name it uses.
-            item.reads.update(o.key for o, e in self.by_seq.get(st.seq, []) if bookkeeping_event(o, e) and o.key in self.m.objects)
-            objects = self.m.objects
+            objects, reads = self.m.objects, item.reads
+            if st.seq in self.with_bookkeeping:
+                # A COMMENT or GRANT on a table needs the table under the name it uses.
+                reads.update(o.key for o, e in self.by_seq[st.seq] if bookkeeping_event(o, e) and o.key in objects)
             for o, _ in alive:
                 # Touching an object (dropping a view, say) depends on what it depends on, so that a
                 # later DROP of those waits for it; columns are numbered in the order they are added:
                 # changes to one table keep their order.
-                item.reads.update(d for d in (*o.depends, o.parent) if d in objects)
-                if o.parent and o.type in ("column", "constraint"):
-                    item.writes.add(o.parent)
+                for d in o.depends:
+                    if d in objects:
+                        reads.add(d)
+                if o.parent:
+                    if o.parent in objects:
+                        reads.add(o.parent)
+                    if o.type in ("column", "constraint"):
+                        item.writes.add(o.parent)
             if isinstance(st.node, DML) or any(o.type == "data" for o, _ in alive):
                 # Rows reference rows through foreign keys the model does not follow: data
                 # statements keep their order among themselves.
@@ -178,6 +194,8 @@ class Planner:
     def alive_pairs(self, st: Statement) -> tuple[list[tuple[Obj, Event]], list[tuple[Obj, Event]]]:
         """The (object, event) pairs a statement makes (bookkeeping left aside), and those alive."""
         pairs = self._own.get(st.seq, [])
+        if st.seq not in self.killed_in:
+            return pairs, pairs  # (most statements: none of their events was ever marked dead)
         dead = self.dead
         alive = [pe for pe in pairs if id(pe[1]) not in dead]
         if isinstance(st.node, ast.RenameStmt) and any(id(e) in self.dead for o, e in pairs if o.parent):
@@ -189,22 +207,34 @@ class Planner:
     def keep_needed(self, st: Statement, pairs: list[tuple[Obj, Event]], alive: list[tuple[Obj, Event]]) -> set[int]:
         """Revive what a kept statement needs (where it is cut, only what the cut text names): the
         statements that got an event back."""
-        dead, objects = self.dead, self.m.objects
-        # Asked of every statement on each pass: most of what it reads lives, as its newest event says.
-        needed = [o for r in self.m.reads.get(st.seq, ()) if (o := objects.get(r.key)) is not None and o.events
-                  and id(o.events[-1]) in dead and all(id(e) in dead for e in o.events) and not self.retyped_later(st, o)]
+        dead, objects, dead_keys = self.dead, self.m.objects, self.dead_keys()
+        # Asked of every statement on each pass: most of what it reads lives.
+        needed = [o for r in self.m.reads.get(st.seq, ()) if r.key in dead_keys and (o := objects.get(r.key)) is not None
+                  and all(id(e) in dead for e in o.events) and not self.retyped_later(st, o)]
         if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
             words = self.cut_words(st, pairs)
             needed = [o for o in needed if any(n.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words for n in (o.name, *o.former_names))]
         return self.revive([], {o.key for o in needed}) if needed else set()
 
+    def dead_keys(self) -> set[str]:
+        """The keys of the objects all of whose events are dead, as of the last kill (some may
+        have come back to life since: each is checked again where it matters)."""
+        if self._dead_keys is None:
+            dead = self.dead
+            self._dead_keys = {k for k, o in self.m.objects.items() if (evs := o.events) and id(evs[-1]) in dead
+                               and all(id(e) in dead for e in evs)}
+        return self._dead_keys
+
     def cut_words(self, st: Statement, pairs: list[tuple[Obj, Event]]) -> set[str]:
-        """The words of a statement as written once its dead parts are cut. Asked again for each
-        pass over the items while little has changed: printed once for each set of dead parts."""
+        """The words of the names and strings a statement holds once its dead parts are cut (the
+        keywords around them name nothing). Asked again for each pass over the items while little
+        has changed: read once for each set of dead parts."""
         key = (st.seq, tuple(id(e) in self.dead for _, e in pairs))
         words = self._words.get(key)
         if words is None:
-            words = self._words[key] = set(re.findall(r"[a-z_][a-z0-9_$]*", _printed(st.node, self, pairs).lower()))
+            probe = Item(st, st.node)
+            self.trim(probe, pairs)
+            words = self._words[key] = {w for t in texts(probe.node) for w in _WORD.findall(t.lower())}
         return words
 
     def retyped_later(self, st: Statement, o: Obj) -> bool:
@@ -241,7 +271,7 @@ class Planner:
 
     def revive_mentioned(self, st: Statement) -> None:
         """A statement the model cannot read (dynamic SQL, PL/pgSQL logic) keeps what it names alive."""
-        words = set(re.findall(r"[a-z_][a-z0-9_$]*", st.text.lower()))
+        words = set(_WORD.findall(st.text.lower()))
         index = self._dead_by_word()
         hit = set()
         for word in words & index.keys():
@@ -258,11 +288,11 @@ class Planner:
         cannot read, so not a scan of every object each time."""
         if self._dead_index is None:
             self._dead_index = {}
-            for o in self.m.objects.values():  # (the last event first: most objects live, that ends their check)
-                if (evs := o.events) and id(evs[-1]) in self.dead and all(id(e) in self.dead for e in evs):
-                    parts = o.name.lower().split("(", 1)[0].rsplit(".", 2)
-                    key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
-                    self._dead_index.setdefault(key, []).append((o, parts))
+            for k in self.dead_keys():  # (some may have come back to life: each hit is checked again)
+                o = self.m.objects[k]
+                parts = o.name.lower().split("(", 1)[0].rsplit(".", 2)
+                key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
+                self._dead_index.setdefault(key, []).append((o, parts))
         return self._dead_index
 
 
@@ -294,47 +324,8 @@ class Planner:
 
 
     def trim(self, item: Item, pairs: list[tuple[Obj, Event]]) -> bool:
-        """Remove the dead parts of a statement; False when it cannot be split.
-
-        Columns and constraints are cut by the piece of the tree their event was made from, so an
-        unnamed inline constraint (`key text PRIMARY KEY`, its name chosen by PostgreSQL) goes as
-        surely as a named one, and a constraint never takes a column of the same name along."""
-        node = item.node
-        dead = [(o, e) for o, e in pairs if id(e) in self.dead and o.type in ("column", "constraint")]
-        parts = {id(e.part) for _, e in dead if e.part is not None} | {id(s) for _, e in dead for s in e.shadows}
-        if isinstance(node, ast.CreateStmt):
-            found: set[int] = set()
-            ops: list[Op] = []
-            elts = _without_parts(node.tableElts or (), parts, found, ops)
-            if any(e.part is None or id(e.part) not in found for _, e in dead):
-                return False  # a dead part we cannot find in the text: keep the table as written
-            item.node = shallow(node)
-            set_elements(item.node, elts)
-            item.changed = True
-            item.ops = ops
-            return True
-        if isinstance(node, ast.AlterTableStmt):
-            state: dict[tuple[str, str], list[bool]] = {}
-            for o, e in pairs:
-                if o.type in ("column", "constraint"):
-                    for nm in {birth_name(o).rsplit(".", 1)[-1], o.name.rsplit(".", 1)[-1]}:
-                        state.setdefault((nm, e.action), []).append(id(e) in self.dead)
-            cmds = []
-            for c in node.cmds or ():
-                flags = state.get((_cmd_target(c), _CMD_ACTION.get(c.subtype, ALTER)), [])
-                if flags and all(flags) or id(c.def_) in parts:
-                    continue  # this part of the statement concerns something folded away
-                if c.subtype == AT.AT_AddColumn and any(id(x) in parts for x in c.def_.constraints or ()):
-                    c = shallow(c)  # an inline constraint of the new column is dropped later
-                    c.def_ = _without_parts([c.def_], parts, set())[0]
-                cmds.append(c)
-            if not cmds:
-                return False
-            item.node = shallow(node)
-            item.node.cmds = tuple(cmds)
-            item.changed = True
-            return True
-        return False
+        """Remove the dead parts of a statement; False when it cannot be split (see trimming)."""
+        return trim(item, pairs, self.dead)
 
 
     @staticmethod
@@ -344,54 +335,4 @@ class Planner:
             target.changed = True
 
 
-def _without_parts(elts: Any, parts: set[int], found: set[int], ops: list[Op] | None = None) -> list[Any]:
-    """Column definitions and constraints less the dead pieces (`found` collects those seen, `ops`
-    what was cut, for the text). A column keeps the NOT NULL its dropped PRIMARY KEY gave it, as
-    PostgreSQL keeps it."""
-    ops = [] if ops is None else ops
-    out = []
-    not_null: set[str] = set()
-    for elt in elts:
-        if id(elt) in parts:
-            found.add(id(elt))
-            found.update(id(c) for c in getattr(elt, "constraints", None) or ())  # they go with their column
-            ops.append(Op("drop", elt))
-            if isinstance(elt, ast.Constraint) and elt.contype == CT.CONSTR_PRIMARY:
-                not_null |= set(strings(elt.keys))
-            continue
-        if isinstance(elt, ast.ColumnDef) and elt.constraints:
-            cons = tuple(c for c in elt.constraints if id(c) not in parts)
-            if len(cons) != len(elt.constraints):
-                for c in elt.constraints:
-                    if id(c) in parts:
-                        found.add(id(c))
-                        ops.append(Op("drop", c))
-                        if c.contype == CT.CONSTR_PRIMARY:
-                            not_null.add(elt.colname)
-                elt = shallow(elt)
-                elt.constraints = cons
-        out.append(elt)
-    for i, elt in enumerate(out):
-        if isinstance(elt, ast.ColumnDef) and elt.colname in not_null and not any(
-                c.contype in (CT.CONSTR_NOTNULL, CT.CONSTR_PRIMARY) for c in elt.constraints or ()):
-            out[i] = shallow(elt)
-            out[i].constraints = tuple(elt.constraints or ()) + (ast.Constraint(contype=CT.CONSTR_NOTNULL),)
-            ops.append(Op("not_null", column=elt.colname))
-    return out
-
-
-def _printed(node: Any, planner: Planner, pairs: list[tuple[Obj, Event]]) -> str:
-    probe = Item(pairs[0][1].stmt if pairs else None, node)  # type: ignore[arg-type]
-    planner.trim(probe, pairs)
-    return str(RawStream()(probe.node))
-
-
-_CMD_ACTION = {AT.AT_AddColumn: ADD, AT.AT_DropColumn: "drop", AT.AT_AddConstraint: ADD, AT.AT_DropConstraint: "drop"}
-
-
-def _cmd_target(cmd: Any) -> str:
-    if cmd.subtype == AT.AT_AddColumn and cmd.def_ is not None:
-        return str(cmd.def_.colname)
-    if cmd.subtype == AT.AT_AddConstraint and cmd.def_ is not None:
-        return str(cmd.def_.conname or "")
-    return str(cmd.name or "")
+_WORD = re.compile(r"[a-z_][a-z0-9_$]*")

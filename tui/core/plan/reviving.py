@@ -30,7 +30,11 @@ def revive_ahead(p: Planner) -> None:
         return (migs[st.migration].kind not in OWNED and st.seq not in p.dropped and st.seq not in p.hoisted
                 and st.seq not in p.hoist)
 
-    todo = [st.seq for st in statements if built(st)]
+    # Only a statement with a dead event or reading an object all of whose events are dead can
+    # revive anything (half of a long history at most): the others are not looked at.
+    dead_keys, reads = p.dead_keys(), p.m.reads
+    todo = [st.seq for st in statements if (st.seq in p.killed_in or any(r.key in dead_keys for r in reads.get(st.seq, ())))
+            and built(st)]
     queued = set(todo)
     while todo:
         seq = todo.pop()  # newest first

@@ -1,0 +1,106 @@
+"""Cutting the dead parts out of a statement that stays: the columns and constraints of a CREATE
+TABLE, the commands of an ALTER TABLE that concern something folded away."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
+
+from tui.core.model import ADD, ALTER, Event, Obj
+from tui.core.names import set_elements, shallow, strings
+from tui.core.plan.items import Item, birth_name
+from tui.core.plan.splice import Op
+
+
+def trim(item: Item, pairs: list[tuple[Obj, Event]], dead: set[int]) -> bool:
+    """Remove the dead parts of a statement; False when it cannot be split.
+
+    Columns and constraints are cut by the piece of the tree their event was made from, so an
+    unnamed inline constraint (`key text PRIMARY KEY`, its name chosen by PostgreSQL) goes as
+    surely as a named one, and a constraint never takes a column of the same name along."""
+    node = item.node
+    gone = [(o, e) for o, e in pairs if id(e) in dead and o.type in ("column", "constraint")]
+    parts = {id(e.part) for _, e in gone if e.part is not None} | {id(s) for _, e in gone for s in e.shadows}
+    if isinstance(node, ast.CreateStmt):
+        found: set[int] = set()
+        ops: list[Op] = []
+        elts = without_parts(node.tableElts or (), parts, found, ops)
+        if any(e.part is None or id(e.part) not in found for _, e in gone):
+            return False  # a dead part we cannot find in the text: keep the table as written
+        item.node = shallow(node)
+        set_elements(item.node, elts)
+        item.changed = True
+        item.ops = ops
+        return True
+    if isinstance(node, ast.AlterTableStmt):
+        state: dict[tuple[str, str], list[bool]] = {}
+        for o, e in pairs:
+            if o.type in ("column", "constraint"):
+                for nm in {birth_name(o).rsplit(".", 1)[-1], o.name.rsplit(".", 1)[-1]}:
+                    state.setdefault((nm, e.action), []).append(id(e) in dead)
+        cmds = []
+        for c in node.cmds or ():
+            flags = state.get((_cmd_target(c), _CMD_ACTION.get(c.subtype, ALTER)), [])
+            if flags and all(flags) or id(c.def_) in parts:
+                continue  # this part of the statement concerns something folded away
+            if c.subtype == AT.AT_AddColumn and any(id(x) in parts for x in c.def_.constraints or ()):
+                c = shallow(c)  # an inline constraint of the new column is dropped later
+                c.def_ = without_parts([c.def_], parts, set())[0]
+            cmds.append(c)
+        if not cmds:
+            return False
+        item.node = shallow(node)
+        item.node.cmds = tuple(cmds)
+        item.changed = True
+        return True
+    return False
+
+
+def without_parts(elts: Any, parts: set[int], found: set[int], ops: list[Op] | None = None) -> list[Any]:
+    """Column definitions and constraints less the dead pieces (`found` collects those seen, `ops`
+    what was cut, for the text). A column keeps the NOT NULL its dropped PRIMARY KEY gave it, as
+    PostgreSQL keeps it."""
+    ops = [] if ops is None else ops
+    out = []
+    not_null: set[str] = set()
+    for elt in elts:
+        if id(elt) in parts:
+            found.add(id(elt))
+            found.update(id(c) for c in getattr(elt, "constraints", None) or ())  # they go with their column
+            ops.append(Op("drop", elt))
+            if isinstance(elt, ast.Constraint) and elt.contype == CT.CONSTR_PRIMARY:
+                not_null |= set(strings(elt.keys))
+            continue
+        if isinstance(elt, ast.ColumnDef) and elt.constraints:
+            cons = tuple(c for c in elt.constraints if id(c) not in parts)
+            if len(cons) != len(elt.constraints):
+                for c in elt.constraints:
+                    if id(c) in parts:
+                        found.add(id(c))
+                        ops.append(Op("drop", c))
+                        if c.contype == CT.CONSTR_PRIMARY:
+                            not_null.add(elt.colname)
+                elt = shallow(elt)
+                elt.constraints = cons
+        out.append(elt)
+    for i, elt in enumerate(out):
+        if isinstance(elt, ast.ColumnDef) and elt.colname in not_null and not any(
+                c.contype in (CT.CONSTR_NOTNULL, CT.CONSTR_PRIMARY) for c in elt.constraints or ()):
+            out[i] = shallow(elt)
+            out[i].constraints = tuple(elt.constraints or ()) + (ast.Constraint(contype=CT.CONSTR_NOTNULL),)
+            ops.append(Op("not_null", column=elt.colname))
+    return out
+
+
+_CMD_ACTION = {AT.AT_AddColumn: ADD, AT.AT_DropColumn: "drop", AT.AT_AddConstraint: ADD, AT.AT_DropConstraint: "drop"}
+
+
+def _cmd_target(cmd: Any) -> str:
+    if cmd.subtype == AT.AT_AddColumn and cmd.def_ is not None:
+        return str(cmd.def_.colname)
+    if cmd.subtype == AT.AT_AddConstraint and cmd.def_ is not None:
+        return str(cmd.def_.conname or "")
+    return str(cmd.name or "")
