@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pglast.enums import DropBehavior
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
-from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj
+from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.items import BARRIERS
 from tui.core.plan.planner import Planner
@@ -116,19 +116,29 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
             return set()
     rows = d.rows
     killed: set[int] = set()
+    # Each event's rows, found once: a seed table written by thousands of INSERTs is quadratic
+    # when every event looks through every row.
+    written: dict[int, list[Row]] = {}
+    removed_by: dict[int, list[Row]] = {}
+    for r in rows:
+        written.setdefault(id(r.event), []).append(r)
+        if r.removed_by is not None:
+            removed_by.setdefault(id(r.removed_by), []).append(r)
     # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
     # no surviving row follows can go.
     last_alive = max((r.event.stmt.seq for r in rows if r.alive), default=-1)
     for e in d.events:
         if e.action == INSERT and e.stmt.seq > last_alive:
-            mine = [r for r in rows if r.event is e]
+            mine = written.get(id(e))
             if mine and all(not r.alive for r in mine):
                 killed |= p.kill([e])
+    # A DELETE or TRUNCATE goes only when every INSERT and UPDATE before it goes too.
+    first_kept_write = min((x.stmt.seq for x in d.events if x.action in (INSERT, UPDATE) and id(x) not in p.dead), default=None)
     for e in d.events:
         if e.action in (DELETE, TRUNCATE):
-            removed = [r for r in rows if r.removed_by is e]
-            before = [x for x in d.events if x.stmt.seq < e.stmt.seq and x.action in (INSERT, "update", DELETE)]
-            if removed and all(id(r.event) in p.dead for r in removed) and all(id(x) in p.dead or x.action == DELETE for x in before):
+            removed = removed_by.get(id(e))
+            if (removed and all(id(r.event) in p.dead for r in removed)
+                    and (first_kept_write is None or first_kept_write >= e.stmt.seq)):
                 if e.action == TRUNCATE and not _truncate_cascade_safe(p, e):
                     continue
                 killed |= p.kill([e])

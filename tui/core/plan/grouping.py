@@ -95,10 +95,16 @@ def group_items(analysis: Analysis, items: list[Item], accepted: list[Finding]) 
     # A concern's members go together only where the user accepted it.
     spread = {f"{f.object_type}:{f.object_name}": f for f in accepted if f.effect == TOGETHER}
     users: dict[str, list[Obj]] = {}
-    for o in sorted(m.objects.values(), key=lambda x: x.born):
-        if o.exists:
-            for d in o.depends:
-                users.setdefault(d, []).append(o)
+    for o in sorted((o for o in m.objects.values() if o.exists and o.depends), key=lambda x: x.born):
+        for d in o.depends:
+            users.setdefault(d, []).append(o)
+    # Thousands of statements read the same table: each key's table found once.
+    tables: dict[str, Obj | None] = {}
+
+    def table(k: str) -> Obj | None:
+        if k not in tables:
+            tables[k] = table_of(analysis, k, users)
+        return tables[k]
     for it in items:
         if "@data" in it.writes and not any(k.split(":", 1)[0] in ("table", "view", "function", "type") for k in it.writes):
             it.group = DATA  # the rows the history leaves behind: one file after the schema
@@ -110,7 +116,7 @@ def group_items(analysis: Analysis, items: list[Item], accepted: list[Finding]) 
         group = ""
         for keys in (sorted(it.writes), sorted(it.reads)):
             for k in keys:
-                t = table_of(analysis, k, users)
+                t = table(k)
                 if t is not None and t.key in groups:
                     group = groups[t.key]
                     it.home = t.key

@@ -115,7 +115,7 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
         if isinstance(it.node, ast.CreateStmt) and it.home and it.home in it.writes:
             created.setdefault(it.home, it.seq)
     members: dict[str, list[Item]] = {}
-    for it in sorted(by_seq, key=lambda i: (created.get(i.home, seq_of[id(i)]), seq_of[id(i)])):
+    for it in sorted(by_seq, key=lambda i: created.get(i.home, seq_of[id(i)])):  # (stable: by seq within each table)
         members.setdefault(it.group, []).append(it)
     for group in sorted(rank, key=lambda g: rank[g]):
         for it in members.get(group, ()):
