@@ -259,19 +259,24 @@ def nodes_of(roots: list[Any], types: frozenset[type]) -> list[Any]:
     without its generator and source order, for a caller that asks it of every statement."""
     found: list[Any] = []
     stack = list(roots)
-    pop, push, extend, keep = stack.pop, stack.append, stack.extend, found.append
+    pop, push, extend, keep, known = stack.pop, stack.append, stack.extend, found.append, _CHILD_SLOTS.get
     while stack:
         n = pop()
         kind = type(n)
-        if kind is list or kind is tuple:
-            extend(n)
-        elif isinstance(n, ast.Node):
-            if kind in types:
-                keep(n)
-            for attr in _child_slots(kind):
-                v = getattr(n, attr)
-                if v is not None:
-                    push(v)
+        slots = known(kind)  # (a node class seen before: most of them)
+        if slots is None:
+            if kind is list or kind is tuple:
+                extend(n)
+                continue
+            if not isinstance(n, ast.Node):
+                continue
+            slots = _child_slots(kind)
+        if kind in types:
+            keep(n)
+        for attr in slots:
+            v = getattr(n, attr)
+            if v is not None:
+                push(v)
     return found
 
 
