@@ -114,8 +114,8 @@ def group_items(analysis: Analysis, items: list[Item], accepted: list[Finding]) 
             it.group = concern.group
             continue
         group = ""
-        for keys in (sorted(it.writes), sorted(it.reads)):
-            for k in keys:
+        for keys in (it.writes, it.reads):
+            for k in sorted(keys):
                 t = table(k)
                 if t is not None and t.key in groups:
                     group = groups[t.key]

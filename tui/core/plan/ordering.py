@@ -99,8 +99,10 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
                 cycles.append([index[v] for v in path])
             return
         visiting[id(it)] = None
-        for p in sorted(edges[id(it)], key=seq_of.__getitem__):
-            emit(index[p], group, visiting)
+        preds = edges[id(it)]
+        for p in sorted(preds, key=seq_of.__getitem__) if len(preds) > 1 else preds:
+            if p not in done:  # (most are: not a call each)
+                emit(index[p], group, visiting)
         del visiting[id(it)]
         if rank[it.group] > rank[group] and it.group not in named:
             it.group = group  # (a file the user named keeps its statements: it continues in a second file)
