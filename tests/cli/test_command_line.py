@@ -96,6 +96,8 @@ def test_a_full_output_folder_is_refused_before_the_history_is_read(tmp_path: Pa
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "output folder is not empty" in r.stderr and "could not be read" not in r.stderr
     assert [p.name for p in out.iterdir()] == ["mine.sql"]
+    r = run("generate", str(project), "--no-proof", "--out", str(out / "mine.sql"))
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "output folder is a file" in r.stderr
 
 
 def test_a_file_without_its_marker_is_refused_not_skipped(tmp_path: Path) -> None:

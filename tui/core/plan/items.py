@@ -136,7 +136,7 @@ def birth_name(o: Obj) -> str:
     return o.former_names[0] if o.former_names else o.name
 
 
-BOOKKEEPING_ACTIONS = frozenset({"comment", "grant", "revoke", ALTER})  # the actions of bookkeeping events, and of others
+BOOKKEEPING_ACTIONS = frozenset({"comment", "grant", "revoke", ALTER})  # every bookkeeping event has one (others too)
 
 
 def bookkeeping_event(o: Obj, e: Event) -> bool:
