@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import signal
@@ -12,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from tests.apply.helpers import ctrl_c_as_in_a_terminal
@@ -263,3 +265,30 @@ def test_a_kept_cluster_is_copied_and_one_that_does_not_start_is_made_afresh(tmp
         with server.connect() as conn:
             assert conn.execute("SELECT 1").fetchone() == (1,)
     assert len(made_with) == 1 and not kept[0].exists()
+
+
+@pytest.mark.docker
+@pytest.mark.skipif(bool(docker_available()), reason=f"no Docker engine: {docker_available()}")
+def test_a_run_still_going_keeps_its_container_a_dead_runs_is_removed() -> None:
+    """Two runs on one machine (two projects, two terminals): the second's start removes only what
+    dead runs left, not the container the first is proving on."""
+    import socket
+
+    import docker
+
+    from tui.pg.docker_server import LABEL, OWNER, docker_server, remove_leftovers
+
+    client = docker.from_env(timeout=30)
+    dead_run = f"{socket.gethostname()} 999999999 1"  # no such process
+    with docker_server(15, "") as server:
+        left = client.containers.run("postgres:15", command=["sleep", "300"], entrypoint=[], labels={LABEL: "1", OWNER: dead_run},
+                                     detach=True)
+        try:
+            assert remove_leftovers(client) >= 1
+            assert left.id not in {c.id for c in client.containers.list(all=True)}
+            with psycopg.connect(**server.conninfo, connect_timeout=5) as conn:  # the running one still answers
+                assert conn.execute("select 1").fetchone() == (1,)
+        finally:
+            with contextlib.suppress(Exception):
+                left.remove(force=True)
+    client.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import socket
 import time
 from collections.abc import Iterator
 
@@ -14,6 +15,7 @@ from tui.core.errors import ConsolidateError
 from tui.pg.server import Server
 
 LABEL = "consolidate.scratch"
+OWNER = "consolidate.owner"  # "<host> <pid> <start time>" of the run that made it
 
 
 def docker_available() -> str:
@@ -33,9 +35,17 @@ def docker_available() -> str:
 
 
 def remove_leftovers(client: object) -> int:
-    """Containers a crashed run left behind carry our label: remove them."""
+    """Containers a crashed run left behind carry our label: remove them. Not those of runs still
+    going (another project's, a second terminal's): removing them killed their proof midway.
+    A container of another machine (an engine several share) is not ours to judge."""
+    from tui.pg.local_server import run_alive
+
     gone = 0
+    host = socket.gethostname()
     for c in client.containers.list(all=True, filters={"label": LABEL}):  # type: ignore[attr-defined]
+        made_on, _, run = (c.labels.get(OWNER) or "").partition(" ")
+        if made_on and (made_on != host or run_alive(run)):
+            continue
         with contextlib.suppress(Exception):
             c.remove(force=True)
             gone += 1
@@ -61,6 +71,8 @@ def _data_in_ram(client: object, image: str) -> dict[str, str]:
 def docker_server(major: int = 15, image: str = "") -> Iterator[Server]:
     import docker
 
+    from tui.pg.local_server import this_run
+
     client = docker.from_env(timeout=30)
     remove_leftovers(client)
     image = image or f"postgres:{major}"
@@ -72,7 +84,7 @@ def docker_server(major: int = 15, image: str = "") -> Iterator[Server]:
             command=["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off", "-c", "max_locks_per_transaction=1024"],
             environment={"POSTGRES_PASSWORD": password, "POSTGRES_USER": "consolidate", "POSTGRES_DB": "postgres"},
             ports={"5432/tcp": ("127.0.0.1", None)},
-            labels={LABEL: "1"},
+            labels={LABEL: "1", OWNER: f"{socket.gethostname()} {this_run()}"},
             detach=True,
         )
     except docker.errors.ImageNotFound:

@@ -193,6 +193,17 @@ def _me() -> str:
     return f"{os.getpid()} {_started(os.getpid())}"
 
 
+def this_run() -> str:
+    """This process as the owner of a scratch server: its pid and start time."""
+    return _me()
+
+
+def run_alive(owner: str) -> bool:
+    """Is the process `this_run()` named (on this machine) still running?"""
+    pid_text, _, started = owner.partition(" ")
+    return pid_text.isdigit() and bool(_started(int(pid_text))) and _started(int(pid_text)) == started.strip()
+
+
 def remove_stale_clusters() -> list[Path]:
     """Stop and remove the clusters of runs that died without cleaning up (SIGKILL, a lost
     machine session); those of running processes are left alone. Returns the cluster folders removed."""

