@@ -121,11 +121,11 @@ def _generate(
     guard: bool | None,
     since: str | None = None,
 ) -> GenerateResult:
-    # Said before the history is read: on a large one that takes a while.
-    if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise ConsolidateError("output folder is a file", str(out))
-    if out is not None and Path(out).is_dir() and any(Path(out).iterdir()):
-        raise ConsolidateError("output folder is not empty", str(out))
+    if out is not None and Path(out).exists():  # said before the history is read: on a large one that takes a while
+        if not Path(out).is_dir():
+            raise ConsolidateError("output folder is a file", str(out))
+        if any(Path(out).iterdir()):
+            raise ConsolidateError("output folder is not empty", str(out))
     if isinstance(source, Analysis) and source.reads_tracked:
         analysis = source
     else:

@@ -237,20 +237,21 @@ def walk(node: Any, skip: type | tuple[type, ...] = ()) -> Iterator[Any]:
             extend(reversed(n))
 
 
-_TEXT_SLOTS: dict[type, tuple[str, ...]] = {}
+_TEXT_SLOTS: dict[tuple[type, bool], tuple[str, ...]] = {}
 
 
-def texts(node: Any) -> Iterator[str]:
+def texts(node: Any, codes: bool = False) -> Iterator[str]:
     """The strings of a tree: its names and string constants, what its text names less the keywords
     around them (printing the tree to read them is a hundred times slower). One-letter codes
-    (a foreign key's ON DELETE action, a table's persistence) are not text."""
+    (a foreign key's ON DELETE action, a table's persistence, a parameter's mode) are not text,
+    unless `codes`."""
     for n in walk(node):
-        kind = type(n)
-        slots = _TEXT_SLOTS.get(kind)
+        slots = _TEXT_SLOTS.get((type(n), codes))
         if slots is None:
-            slots = _TEXT_SLOTS[kind] = tuple(k for k, v in getattr(kind, "__slots__", {}).items() if getattr(v, "c_type", "") == "char*")
+            slots = _TEXT_SLOTS[(type(n), codes)] = tuple(k for k, v in getattr(type(n), "__slots__", {}).items()
+                                                         if codes or getattr(v, "c_type", "") == "char*")
         for slot in slots:
-            if (value := getattr(n, slot)) is not None:
+            if isinstance(value := getattr(n, slot), str):
                 yield value
 
 

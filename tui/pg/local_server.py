@@ -80,7 +80,7 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
     user = _unprivileged_user()
     remove_stale_clusters()
     tmp = Path(tempfile.mkdtemp(prefix="consolidate-pg-"))
-    (tmp / _OWNER).write_text(_me())
+    (tmp / _OWNER).write_text(this_run())
     data, sock = tmp / "data", tmp / "sock"
     sock.mkdir()
     in_ram = _ram_folder()
@@ -162,7 +162,7 @@ def _ram_folder() -> Path | None:
     if not ram_has_room():
         return None
     # The maker is in the name (initdb wants the folder empty): a later run can tell an orphan.
-    return Path(tempfile.mkdtemp(prefix=f"consolidate-pgdata-{_me().replace(' ', '_')}-", dir=_RAM))
+    return Path(tempfile.mkdtemp(prefix=f"consolidate-pgdata-{this_run().replace(' ', '_')}-", dir=_RAM))
 
 
 def _remove(folder: Path) -> None:
@@ -189,19 +189,16 @@ def _started(pid: int) -> str:
     return fields[19] if len(fields) > 19 else ""
 
 
-def _me() -> str:
-    return f"{os.getpid()} {_started(os.getpid())}"
-
-
 def this_run() -> str:
     """This process as the owner of a scratch server: its pid and start time."""
-    return _me()
+    return f"{os.getpid()} {_started(os.getpid())}"
 
 
 def run_alive(owner: str) -> bool:
     """Is the process `this_run()` named (on this machine) still running?"""
     pid_text, _, started = owner.partition(" ")
-    return pid_text.isdigit() and bool(_started(int(pid_text))) and _started(int(pid_text)) == started.strip()
+    now = _started(int(pid_text)) if pid_text.isdigit() else ""
+    return bool(now) and now == started.strip()
 
 
 def remove_stale_clusters() -> list[Path]:
@@ -210,19 +207,18 @@ def remove_stale_clusters() -> list[Path]:
     removed = []
     for folder in Path(tempfile.gettempdir()).glob("consolidate-pg-*"):
         try:
-            pid_text, _, started = (folder / _OWNER).read_text().partition(" ")
-            pid = int(pid_text)
-        except (OSError, ValueError):
+            owner = (folder / _OWNER).read_text()
+        except OSError:
             continue  # not ours to judge: made by an older version, or being made right now
-        if _started(pid) and _started(pid) == started.strip():
-            continue  # its run is alive
+        if not owner.partition(" ")[0].isdigit() or run_alive(owner):
+            continue  # not ours to judge, or its run is alive
         _stop_postmaster(folder / "data", str(folder))
         _remove(folder)
         removed.append(folder)
     # Data in memory whose cluster folder is gone (its TMPDIR removed): named by its maker.
     for data in _RAM.glob("consolidate-pgdata-*"):
         pid_text, _, started = data.name.removeprefix("consolidate-pgdata-").rpartition("-")[0].partition("_")
-        if not pid_text.isdigit() or (_started(int(pid_text)) and _started(int(pid_text)) == started):
+        if not pid_text.isdigit() or run_alive(f"{pid_text} {started}"):
             continue
         _stop_postmaster(data, "consolidate-pg-")
         shutil.rmtree(data, ignore_errors=True)
