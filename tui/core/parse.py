@@ -110,13 +110,17 @@ def _fast_constructors() -> tuple[Any, Any]:
         if not (isinstance(cls, type) and issubclass(cls, ast.Node) and cls not in (ast.Node, ast.Expr)):
             continue
         slots = list(cls.__slots__)
-        scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
-        scope.update({f"set{i}": getattr(cls, slot).__set__ for i, slot in enumerate(slots)})
+        # Built as an instance of a bare subclass, whose plain attribute stores Python runs as
+        # direct slot writes (no call per slot), then turned into the node's own class: the
+        # same layout, so the object is exactly what pglast would have made.
+        bare = type(f"_Bare{name}", (cls,), {"__slots__": (), "__setattr__": object.__setattr__})
+        scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "bare": bare}
         # The one coercion a parsed value needs: C ints to bool (`Boolean.boolval`); the other
         # adaptors only read the JSON form of a tree.
-        body = "".join(f"    set{i}(n, {slot} if {slot} is None else bool({slot}))\n" if cls.__slots__[slot][0] == "bool"
-                       else f"    set{i}(n, {slot})\n" for i, slot in enumerate(slots))
-        exec(f"def make({', '.join(f'{slot}=None' for slot in slots)}):\n    n = new(cls)\n{body}    return n\n", scope)  # noqa: S102
+        body = "".join(f"    n.{slot} = {slot} if {slot} is None else bool({slot})\n" if cls.__slots__[slot][0] == "bool"
+                       else f"    n.{slot} = {slot}\n" for slot in slots)
+        exec(f"def make({', '.join(f'{slot}=None' for slot in slots)}):\n    n = new(bare)\n{body}    n.__class__ = cls\n    return n\n",  # noqa: S102
+             scope)
         setattr(nodes, name, scope["make"])
     values = SimpleNamespace()
     for name, e in vars(enums).items():
