@@ -90,12 +90,12 @@ def reads(rp: Engine, node: Any) -> set[str]:
                 out.update(f.key for f in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
             if parts and parts[-1] in SEQUENCE_CALLS | {"currval"}:
                 for name in sequence_args(n):
-                    o = rp.lookup(name.split("."), ("sequence",))[2]
+                    o = rp.find(name.split("."), ("sequence",))
                     if o is not None:
                         out.add(o.key)
     for rv in rvs:
         if rv.schemaname or rv.relname not in ctes:
-            o = rp.rel(rv)[2]
+            o = rp.find_rel(rv)
             if o is not None:
                 out.add(o.key)
                 if o.type == "table":
@@ -108,7 +108,7 @@ def reads(rp: Engine, node: Any) -> set[str]:
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
     if cols:
-        t = rp.rel(node.relation)[2]
+        t = rp.find_rel(node.relation)
         if t is not None:
             out.update(f"column:{t.name}.{c}" for c in cols)
     return out

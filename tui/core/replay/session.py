@@ -59,7 +59,7 @@ def select(rp: Engine, node: ast.SelectStmt) -> None:
     if user or any(c in SIDE_EFFECT_CALLS for c in calls):
         rp.unfollow(f"SELECT calling {', '.join(sorted(set(user) or set(calls) & SIDE_EFFECT_CALLS))}()", relation_deps(rp, node))
     elif any(c in SEQUENCE_CALLS for c in calls):
-        seqs = [seq for rv_name in sequence_args(node) if (seq := rp.lookup(rv_name.split("."), ("sequence",))[2]) is not None]
+        seqs = [seq for rv_name in sequence_args(node) if (seq := rp.find(rv_name.split("."), ("sequence",))) is not None]
         if len(seqs) < sum(c in SEQUENCE_CALLS for c in calls):
             # setval(pg_get_serial_sequence('t', 'id'), max(id)) after ids were copied into a rebuilt
             # table: the model cannot tell which sequence, so not which later rows draw from it.

@@ -75,10 +75,24 @@ class ReplayState:
     def lookup(self, names: list[str], types: Iterable[str]) -> tuple[str, str, Obj | None]:
         """Resolve a possibly qualified name against the search path: (schema, contract name, object)."""
         if len(names) >= 2:
-            schema, local = names[-2], names[-1]
-            name = qualified(schema, local)
-            return schema, name, next((o for t in types if (o := self.model.get(t, name)) and o.exists), None)
-        local = names[-1] if names else ""
+            return names[-2], qualified(names[-2], names[-1]), self.find(names, types)
+        found = self._search(names[-1] if names else "", types)
+        if found is not None:
+            return found
+        schema = self.creation_schema()
+        return schema, qualified(schema, names[-1] if names else ""), None
+
+    def find(self, names: list[str], types: Iterable[str]) -> Obj | None:
+        """The live object a possibly qualified name resolves to, or None: `lookup` without the
+        schema a missing one would be created in (most lookups that miss want only the object)."""
+        if len(names) >= 2:
+            name = qualified(names[-2], names[-1])
+            objects = self.model.objects
+            return next((o for t in types if (o := objects.get(f"{t}:{name}")) is not None and o.exists), None)
+        found = self._search(names[-1] if names else "", types)
+        return found[2] if found is not None else None
+
+    def _search(self, local: str, types: Iterable[str]) -> tuple[str, str, Obj] | None:
         objects = self.model.objects
         for schema in self._lookup_path:
             name = qualified(schema, local)
@@ -86,12 +100,14 @@ class ReplayState:
                 o = objects.get(f"{t}:{name}")
                 if o is not None and o.exists:
                     return schema, name, o
-        schema = self.creation_schema()
-        return schema, qualified(schema, local), None
+        return None
 
     def rel(self, rv: ast.RangeVar, types: Iterable[str] = RELATION_TYPES) -> tuple[str, str, Obj | None]:
         names = [rv.schemaname, rv.relname] if rv.schemaname else [rv.relname]
         return self.lookup(names, types)
+
+    def find_rel(self, rv: ast.RangeVar, types: Iterable[str] = RELATION_TYPES) -> Obj | None:
+        return self.find([rv.schemaname, rv.relname] if rv.schemaname else [rv.relname], types)
 
     def type_name(self, schema: str, base: str) -> str:
         """Contract name of a user type if the model knows it, else the name as written."""
@@ -102,7 +118,7 @@ class ReplayState:
         schema, base = type_parts(tn)
         if schema == "pg_catalog":
             return None
-        _, _, o = self.lookup([schema, base] if schema else [base], ("type", "domain"))
+        o = self.find([schema, base] if schema else [base], ("type", "domain"))
         return o.key if o else None
 
     def signature(self, funcname: list[str], argtypes: Iterable[ast.TypeName]) -> tuple[str, str]:
@@ -152,11 +168,11 @@ class ReplayState:
             return self.function_target(obj)
         if objtype in (OT.OBJECT_TYPE, OT.OBJECT_DOMAIN):
             names = strings(obj.names) if isinstance(obj, ast.TypeName) else strings(obj)
-            return self.lookup(names, ("type", "domain"))[2]
+            return self.find(names, ("type", "domain"))
         if isinstance(obj, ast.String):
             names = [obj.sval]
         elif isinstance(obj, ast.RangeVar):
-            return self.rel(obj)[2]
+            return self.find_rel(obj)
         else:
             names = strings(obj)
         if objtype == OT.OBJECT_SCHEMA:
@@ -170,7 +186,7 @@ class ReplayState:
             return self.model.get(type_, f"{table}.{names[-1]}")
         types = {OT.OBJECT_INDEX: ("index",), OT.OBJECT_SEQUENCE: ("sequence",), OT.OBJECT_VIEW: ("view",),
                  OT.OBJECT_MATVIEW: ("view",)}.get(objtype, RELATION_TYPES)
-        return self.lookup(names, types)[2]
+        return self.find(names, types)
 
     def add_unfollowable(self, u: Unfollowable) -> None:
         self.model.unfollowable.append(u)
