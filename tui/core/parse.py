@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -49,10 +49,10 @@ class Statement:
     comments: str = ""
     parent: Statement | None = None
     guarded: bool = False
-    inner: list[Statement] = field(default_factory=list)
+    inner: tuple[Statement, ...] = ()  # (tuples, not lists: one shared empty one for the many statements without)
     do_kind: str = ""  # for DO blocks: "notice", "guarded", "static", "logic"
     base: int = -1  # a node's `location` less this is its place in `text` (-1: unknown, inside a DO block)
-    loop_queries: list[str] = field(default_factory=list)  # a DO block that only loops over these queries' rows
+    loop_queries: tuple[str, ...] = ()  # a DO block that only loops over these queries' rows
 
     @property
     def kind(self) -> str:
@@ -305,14 +305,15 @@ def _open_do_block(
     walker.walk(tree[0]["PLpgSQL_function"]["action"], guarded=False)
     stmt.do_kind = walker.classify()
     if stmt.do_kind == "logic":
-        stmt.loop_queries = loop_queries(tree[0]["PLpgSQL_function"])
+        stmt.loop_queries = tuple(loop_queries(tree[0]["PLpgSQL_function"]))
+    inner: list[Statement] = []
     for sql, lineno, guarded in walker.statements:
         try:
             nodes = parse_sql(sql)
         except ParseError:
             continue
         for raw in nodes:
-            inner = Statement(
+            inner.append(Statement(
                 seq=stmt.seq,
                 migration=stmt.migration,
                 file=stmt.file,
@@ -322,5 +323,5 @@ def _open_do_block(
                 node=raw.stmt,
                 parent=stmt,
                 guarded=guarded,
-            )
-            stmt.inner.append(inner)
+            ))
+    stmt.inner = tuple(inner)

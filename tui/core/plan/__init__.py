@@ -82,7 +82,7 @@ def _unfold(analysis: Analysis, cycles: list[list[Item]], no_fold: set[int], no_
     culprits: set[int] = set()
     for cycle in cycles:
         inside = set().union(*(i.writes for i in cycle))
-        culprits |= {seq for i in cycle if i.folded for seq, needs in i.fold_ahead.items() if needs & inside}
+        culprits |= {seq for i in cycle if i.folded for seq, needs in (i.fold_ahead or {}).items() if needs & inside}
     culprits -= no_fold_stmts
     if culprits:
         no_fold_stmts.update(culprits)

@@ -77,12 +77,11 @@ def fold(p: Planner, items: list[Item]) -> None:
                 continue
             keep_cmds.append(cmd)
         if len(keep_cmds) != len(it.node.cmds or ()):
-            target.folded.append(it.stmt)
+            target.fold_in(it.stmt)
             p.record(INTO_CREATE, it.stmt, target.stmt, [fid for o, _ in p.by_seq.get(it.seq, []) if (fid := folding.get((o.type, o.name)))])
             # What folded-in columns need: types, functions, referenced tables (not other columns).
-            needs = {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))}
-            target.ahead |= needs
-            target.fold_ahead[it.seq] = {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes
+            target.needs_ahead(it.seq, {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))},
+                               {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes)
             target.writes |= it.writes
             if keep_cmds:
                 it.node = shallow(it.node)
@@ -167,8 +166,8 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
     cd = clone(defs[0])
     cd.colname = new
     elts.replace(target.node, defs[0], cd)
-    target.ops.append(Op("rename", column=old, new=_new_name_as_written(it.stmt), column_new=new))
-    target.folded.append(it.stmt)
+    target.add_op(Op("rename", column=old, new=_new_name_as_written(it.stmt), column_new=new))
+    target.fold_in(it.stmt)
     p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
     gone.add(id(it))
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
@@ -195,7 +194,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False
         p._edit(target)
         elts.add_column(target.node, clone(cmd.def_))
-        target.ops.append(Op("add", cmd.def_, it.stmt))
+        target.add_op(Op("add", cmd.def_, it.stmt))
         return True
     if cmd.subtype == AT.AT_AddConstraint:
         con = cmd.def_
@@ -215,7 +214,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         it.reads |= _unique_keys(p, obj)
         p._edit(target)
         elts.add_constraint(target.node, clone(con))
-        target.ops.append(Op("add", con, it.stmt))
+        target.add_op(Op("add", con, it.stmt))
         return True
     if cmd.subtype in _FOLDABLE_COLUMN and not has_data:
         # The column by the name this statement gives it: it may be renamed later.
@@ -238,7 +237,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         cd = clone(defs[0])
         _apply_column_cmd(cd, cmd)
         elts.replace(target.node, defs[0], cd)
-        target.ops.append(Op("change", cmd, it.stmt, column=cmd.name))
+        target.add_op(Op("change", cmd, it.stmt, column=cmd.name))
         if cmd.subtype == AT.AT_AlterColumnType:
             p.retyped.add(col.key)
         return True

@@ -40,7 +40,7 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
                     prev.node.selectStmt = shallow(prev.node.selectStmt)
                     prev.changed = True
                 prev.node.selectStmt.valuesLists = tuple(prev.node.selectStmt.valuesLists) + tuple(it.node.selectStmt.valuesLists)
-                prev.merged.append(it.stmt)
+                prev.merge(it.stmt)
                 p.record(MERGE, it.stmt, prev.stmt, [])
                 prev.writes |= it.writes
                 p.dropped[it.seq] = f"rows merged into the INSERT at {prev.stmt.file}:{prev.stmt.line}"

@@ -158,7 +158,7 @@ class Planner:
                 if not self.trim(item, pairs):
                     self.revive(pairs, item.reads)
                     item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=self.m.reads_of(st.seq))
-                    item.notes.append("kept whole: part of it concerns objects that are folded away")
+                    item.note("kept whole: part of it concerns objects that are folded away")
             if self.renamed_names and any(e.name in renamed or e.new_name in renamed for _, e in alive):
                 item.writes.update(f"@name:{ns}:{n}" for o, e in alive if (ns := namespace(o.type))
                                    for n in (e.name, e.new_name) if (ns, n) in self.renamed_names)
@@ -265,7 +265,7 @@ class Planner:
         reads = set(self.m.reads_of(last.seq))
         item = Item(last, last.node, writes={o.key for o in alive}, reads=reads, at=first.seq)
         item.ahead = set(reads)  # what the final definition needs may come later in the history
-        item.folded.append(first)
+        item.fold_in(first)
         return item
 
 

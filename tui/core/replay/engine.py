@@ -48,10 +48,15 @@ class Engine(ReplayState):
         return o
 
     def event(self, o: Obj, action: str, detail: str = "", child: str = "") -> Event:
-        assert self.stmt is not None
-        e = Event(self.stmt, action, detail, child=child, name=o.name)
+        st = self.stmt
+        assert st is not None
+        e = Event(st, action, detail, child=child, name=o.name)
         o.events.append(e)
-        self.model.touched.setdefault(self.stmt.seq, []).append(o.key)
+        keys = self.model.touched.get(st.seq)  # (not setdefault: a list made for each event, most thrown away)
+        if keys is None:
+            self.model.touched[st.seq] = [o.key]
+        else:
+            keys.append(o.key)
         return e
 
     def create(self, type_: str, name: str, schema: str = "public", parent: str = "", *, if_not_exists: bool = False,
@@ -81,12 +86,18 @@ class Engine(ReplayState):
 
     def link(self, o: Obj, depends: Iterable[str]) -> None:
         """Record what `o` depends on (and its parent), so drops cascade and renames follow."""
+        rdeps, key = self.rdeps, o.key
         for old in o.depends:
-            self.rdeps.get(old, set()).discard(o.key)
+            if (bucket := rdeps.get(old)) is not None:
+                bucket.discard(key)
         deps = list(dict.fromkeys(depends))
         o.depends = deps
-        for d in deps + ([o.parent] if o.parent else []):
-            self.rdeps.setdefault(d, set()).add(o.key)
+        for d in deps + [o.parent] if o.parent else deps:
+            bucket = rdeps.get(d)
+            if bucket is None:  # (not setdefault: a set made for each call, most thrown away)
+                rdeps[d] = {key}
+            else:
+                bucket.add(key)
 
     def drop(self, o: Obj, detail: str = "", by: str = "") -> None:
         """Drop an object and what PostgreSQL drops with it: its children and, as CASCADE would, its dependents."""

@@ -142,13 +142,16 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
     col = rp.create("column", f"{t.name}.{cd.colname}", t.schema, parent=t.key, if_not_exists=if_not_exists)
     if col is None:
         return None
-    col.events[-1].part = cd
+    made = col.events[-1]
+    made.part = cd
     if action:
-        col.events[-1].action = action
-    col.reset()
+        made.action = action
+    if len(col.events) > 1:  # a column of an earlier life (a brand new one has nothing to forget)
+        col.reset()
     t.attrs.setdefault("columns", []).append(cd.colname)
     deps = [k for k in [rp.type_key(cd.typeName)] if k] if cd.typeName is not None else []
-    col.attrs.update(type=cd.typeName, type_sql=sql(cd.typeName), not_null=False, default=None, identity=None, generated=None, collation=cd.collClause, serial=False)
+    col.attrs = {"type": cd.typeName, "type_sql": sql(cd.typeName), "not_null": False, "default": None, "identity": None,
+                 "generated": None, "collation": cd.collClause, "serial": False}
     if cd.typeName is not None and is_serial(cd.typeName):
         seq_name = choose_name(local_name(t.name), cd.colname, "seq", rp.relnames.get(t.schema, set()))
         seq = rp.create("sequence", qualified(t.schema, seq_name), t.schema, detail=f"serial of {col.name}")
