@@ -138,6 +138,8 @@ class Engine(ReplayState):
         """Give an object a new name, keeping its timeline, and point its dependents at it."""
         old_key = o.key
         self.model.objects.pop(old_key, None)
+        if isinstance(o.former_names, tuple):
+            o.former_names = []
         o.former_names.append(o.name)
         o.name = new_name
         o.key = new_key = key_of(o.type, new_name)
@@ -234,7 +236,7 @@ class Engine(ReplayState):
         d = self.obj("data", t.name, t.schema, parent=t.key)
         if not d.exists:
             d.exists, d.lives = True, d.lives + 1
-            d.rows = []
+            d.rows = ()
             d.uncertain = ""
             self.truncations += 1  # a new (empty, known) life: triggers that fired must mark it anew
             self.link(d, [])

@@ -45,7 +45,9 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
         return
     e = rp.event(d, INSERT, f"{len(sel.valuesLists)} row(s)")
     fire(rp, t)
-    rows: list[Row] = d.rows
+    if isinstance(d.rows, tuple):
+        d.rows = []
+    rows = d.rows
     conflict = node.onConflictClause
     for values in sel.valuesLists:
         row = Row({c: sql(v) for c, v in zip(cols, values)}, e)
