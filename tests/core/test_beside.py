@@ -44,3 +44,24 @@ def test_analysis_is_the_same_forked_or_not(example: Path, monkeypatch: pytest.M
     forked = analyze(example).to_json()
     monkeypatch.setenv("CONSOLIDATE_NO_FORK", "1")
     assert analyze(example).to_json() == forked
+
+
+def test_only_a_history_below_the_limit_is_forked(example: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the limit the pages both processes touch cost more than the second core gives."""
+    _alone()
+    import tui.core.analysis as analysis
+
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setattr(analysis, "_FORK_BELOW", 1)
+    large = analyze(example).to_json()
+    assert forks == []
+    monkeypatch.setattr(analysis, "_FORK_BELOW", 10**9)
+    assert analyze(example).to_json() == large
+    assert forks == [1]
