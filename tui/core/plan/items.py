@@ -50,8 +50,9 @@ class Item:
     changed: bool = False
     writes: set[str] = field(default_factory=set)
     reads: set[str] = field(default_factory=set)
-    # The containers most items never fill start as shared empty tuples (a plan of 500,000 items
-    # made six empty ones each, 200 MB); the methods below give an item its own when it needs one.
+    # The containers most items never fill start as shared empty tuples (six empty ones for each
+    # item were 16 MB of the plan at 50,000 statements); the methods below give an item its own
+    # when it needs one.
     folded: list[Statement] | tuple[()] = ()  # statements whose content moved in here
     ahead: set[str] | frozenset[str] = frozenset()  # needs of folded-in content, which may be created later
     barrier: bool = False

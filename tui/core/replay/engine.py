@@ -92,7 +92,7 @@ class Engine(ReplayState):
                 bucket.discard(key)
         deps = list(dict.fromkeys(depends))
         o.depends = deps
-        for d in deps + [o.parent] if o.parent else deps:
+        for d in (deps + [o.parent] if o.parent else deps):
             bucket = rdeps.get(d)
             if bucket is None:  # (not setdefault: a set made for each call, most thrown away)
                 rdeps[d] = {key}
