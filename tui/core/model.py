@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from tui.core.parse import Statement
 
@@ -112,6 +112,18 @@ class Obj:
 
 def key_of(type_: str, name: str) -> str:
     return f"{type_}:{name}"
+
+
+T = TypeVar("T")
+
+
+def appended(items: list[T] | tuple[()], item: T) -> list[T]:
+    """`items` with `item` added: the list itself, or a new one where `items` is still the shared
+    empty tuple a container nobody filled starts as."""
+    if isinstance(items, tuple):
+        return [item]
+    items.append(item)
+    return items
 
 
 @dataclass(slots=True)

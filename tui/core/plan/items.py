@@ -8,7 +8,7 @@ from typing import Any
 
 from pglast import ast
 
-from tui.core.model import ALTER, Event, Obj
+from tui.core.model import ALTER, Event, Obj, appended
 from tui.core.parse import Statement
 from tui.core.plan.splice import Op
 
@@ -74,9 +74,7 @@ class Item:
 
     def fold_in(self, st: Statement) -> None:
         """`st`'s content moved in here."""
-        if isinstance(self.folded, tuple):
-            self.folded = []
-        self.folded.append(st)
+        self.folded = appended(self.folded, st)
 
     def needs_ahead(self, seq: int, needs: set[str], outside: set[str]) -> None:
         """What the content folded in from statement `seq` needs (which may be made later in the
@@ -89,20 +87,14 @@ class Item:
         self.fold_ahead[seq] = outside
 
     def add_op(self, op: Op) -> None:
-        if isinstance(self.ops, tuple):
-            self.ops = []
-        self.ops.append(op)
+        self.ops = appended(self.ops, op)
 
     def note(self, text: str) -> None:
-        if isinstance(self.notes, tuple):
-            self.notes = []
-        self.notes.append(text)
+        self.notes = appended(self.notes, text)
 
     def merge(self, st: Statement) -> None:
         """`st`'s rows were appended to this INSERT."""
-        if isinstance(self.merged, tuple):
-            self.merged = []
-        self.merged.append(st)
+        self.merged = appended(self.merged, st)
 
 
 MERGE = "merge"  # a fold of the plan's own: INSERTs written as one

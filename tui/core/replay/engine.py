@@ -9,7 +9,7 @@ from pglast import ast
 
 from tui.core.errors import WARNING, Diagnostic
 from tui.core.observed import Observations, Observed
-from tui.core.model import CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, key_of
+from tui.core.model import CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, appended, key_of
 from tui.core.names import func_calls, walk
 from tui.core.parse import Statement
 from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
@@ -138,9 +138,7 @@ class Engine(ReplayState):
         """Give an object a new name, keeping its timeline, and point its dependents at it."""
         old_key = o.key
         self.model.objects.pop(old_key, None)
-        if isinstance(o.former_names, tuple):
-            o.former_names = []
-        o.former_names.append(o.name)
+        o.former_names = appended(o.former_names, o.name)
         o.name = new_name
         o.key = new_key = key_of(o.type, new_name)
         self._displace(new_key, o)
