@@ -34,5 +34,4 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
 
 
 def _events(model: Model, seq: int) -> list[Event]:
-    return [e for key in model.touched.get(seq, ()) if key in model.objects for e in model.objects[key].events
-            if (e.stmt.parent or e.stmt).seq == seq] if seq in model.touched else []
+    return [e for o in dict.fromkeys(model.touched.get(seq, ())) for e in o.events if (e.stmt.parent or e.stmt).seq == seq]

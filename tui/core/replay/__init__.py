@@ -71,13 +71,20 @@ class Replayer(Engine):
     """Builds a Model from statements, in order."""
 
     def run(self, statements: Iterable[Statement]) -> Model:
+        notes = self.model.no_effect
         for st in statements:
+            self.touched_now = touched = []
+            noted = len(notes)
             try:
                 self.apply(st)
             except Exception as exc:  # noqa: BLE001 - a bug in one handler must not lose the analysis
                 self.stmt = st
                 self.diagnostics.append(Diagnostic(st.file, st.line, ERROR, f"internal error following this statement ({type(exc).__name__}: {exc}); kept as written"))
                 self.unfollow("the model failed on this statement")
+            if len(notes) > noted:
+                # Kept only where a part of the statement changed nothing: whether the rest did is
+                # asked of these objects (by reference: a later rename changes their keys).
+                self.model.touched[st.seq] = touched
         return self.model
 
     def apply(self, st: Statement) -> None:

@@ -27,6 +27,7 @@ class Engine(ReplayState):
     def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False,
                  observations: Observations | None = None) -> None:
         super().__init__(search_path, track_reads)
+        self.touched_now: list[Obj] = []  # the objects the statement being replayed touched (see Replayer.run)
         self.obj("schema", "public", "public").lives = 1
         self.observations = observations or {}
 
@@ -52,11 +53,7 @@ class Engine(ReplayState):
         assert st is not None
         e = Event(st, action, detail, child=child, name=o.name)
         o.events.append(e)
-        keys = self.model.touched.get(st.seq)  # (not setdefault: a list made for each event, most thrown away)
-        if keys is None:
-            self.model.touched[st.seq] = [o.key]
-        else:
-            keys.append(o.key)
+        self.touched_now.append(o)
         return e
 
     def create(self, type_: str, name: str, schema: str = "public", parent: str = "", *, if_not_exists: bool = False,
