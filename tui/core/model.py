@@ -167,7 +167,7 @@ class Model:
     extensions: list[str] = field(default_factory=list)
     # Seq of a statement with a no-effect note (a DO block's inner ones count for it) -> what it touched.
     touched: dict[int, list[Obj]] = field(default_factory=dict)
-    reads: dict[int, set[Obj]] = field(default_factory=dict)  # statement seq -> objects it needs (when tracked)
+    reads: dict[int, tuple[Obj, ...]] = field(default_factory=dict)  # statement seq -> objects it needs (when tracked)
     quiet: set[int] = field(default_factory=set)  # seqs of table changes made while the table surely held no row
     _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
