@@ -76,7 +76,7 @@ class Obj:
     # about 140 MB), a list once they get an entry.
     former_names: list[str] | tuple[()] = ()
     attrs: dict[str, Any] = field(default_factory=dict)
-    depends: list[str] = field(default_factory=list)  # keys of what it needs (set by link, followed by renames)
+    depends: list[str] | tuple[()] = ()  # keys of what it needs (set by link, followed by renames; most columns need none)
     node: Any = None  # the pglast tree of the statement that last defined it
     contype: str = ""  # a constraint's kind: p, u, c, f or x
     rows: list[Row] | tuple[()] = ()  # a `data` object's rows, alive and removed
@@ -91,7 +91,7 @@ class Obj:
     def reset(self) -> None:
         """Forget the state of an earlier life (a table or column created again)."""
         self.attrs.clear()
-        self.depends, self.node, self.contype, self.rows, self.uncertain = [], None, "", (), ""
+        self.depends, self.node, self.contype, self.rows, self.uncertain = (), None, "", (), ""
 
     def first(self, *actions: str) -> Event | None:
         return next((e for e in self.events if e.action in actions), None)

@@ -88,7 +88,7 @@ class Engine(ReplayState):
             if (bucket := rdeps.get(old)) is not None:
                 bucket.discard(key)
         deps = list(dict.fromkeys(depends))
-        o.depends = deps
+        o.depends = deps or ()
         for d in (deps + [o.parent] if o.parent else deps):
             bucket = rdeps.get(d)
             if bucket is None:  # (not setdefault: a set made for each call, most thrown away)

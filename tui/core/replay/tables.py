@@ -365,7 +365,7 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         col.attrs["default"] = cmd.def_
         what = "default set" if cmd.def_ is not None else "default dropped"
         if cmd.def_ is not None:
-            rp.link(col, col.depends + function_deps(rp, cmd.def_))
+            rp.link(col, [*col.depends, *function_deps(rp, cmd.def_)])
     elif st in (AT.AT_DropNotNull, AT.AT_SetNotNull):
         col.attrs["not_null"] = st == AT.AT_SetNotNull
     elif st == AT.AT_AlterColumnType:
