@@ -146,6 +146,7 @@ def _progress(what: str, done: int, total: int) -> None:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from tui.core.analysis import Cancelled, analyze
+    from tui.core.json_stream import write_json
 
     global _exit_now
     _exit_now = True
@@ -161,9 +162,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     for d in result.diagnostics:
         print(str(d), file=sys.stderr)
     if args.json:
-        # One line, no indent: with indent (or json.dump) Python falls back to its pure-Python
-        # encoder, several seconds on a 50,000-statement history. Pipe through `jq` to read it.
-        sys.stdout.write(json.dumps(result.to_json(), check_circular=False) + "\n")  # plain trees: no cycle to look for
+        # One line, no indent: with indent Python falls back to its pure-Python encoder, several
+        # seconds on a 50,000-statement history. Pipe through `jq` to read it.
+        write_json(sys.stdout.write, result.json_parts())
+        sys.stdout.write("\n")
     else:
         _print_findings(result, sys.stdout)
     if not result.ok:

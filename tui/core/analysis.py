@@ -15,6 +15,7 @@ from tui.core.findings import Finding, find_all
 from tui.core.formats import FORMATS
 from tui.core.formats.base import Migration, SourceSet
 from tui.core.graph import Graph, build_graph, graph_json
+from tui.core.json_stream import materialized
 from tui.core.model import Model
 from tui.core.observed import Observations
 from tui.core.parse import ParsedHistory, Statement, parse_history
@@ -75,13 +76,15 @@ class Analysis:
                 "or give --keep-going to go on without what could not be read", first.file, first.line)
 
     def to_json(self) -> dict[str, object]:
+        return materialized(self.json_parts())  # type: ignore[no-any-return]
+
+    def json_parts(self) -> dict[str, object]:
+        """What to_json returns, its long lists as generators (see json_stream)."""
         return {
             "format": self.sources.format,
-            "migrations": [
-                {"file": m.file, "version": m.version, "statements": n}
-                for m, n in zip(self.sources.migrations, self.parsed.per_migration)
-            ],
-            "findings": [f.to_json() for f in self.findings],
+            "migrations": ({"file": m.file, "version": m.version, "statements": n}
+                           for m, n in zip(self.sources.migrations, self.parsed.per_migration)),
+            "findings": (f.to_json() for f in self.findings),
             "diagnostics": [d.to_json() for d in self.diagnostics],
             "graph": graph_json(self.graph, self.model),
         }

@@ -209,9 +209,10 @@ def _components(nodes: list[str], edges: list[Edge]) -> list[list[str]]:
 
 
 def graph_json(g: Graph, model: Model) -> dict[str, object]:
+    """The map as JSON, its nodes and edges as generators (json_stream writes them one by one)."""
     return {
-        "nodes": [{"type": model.objects[k].type, "name": model.objects[k].name} for k in g.nodes],
-        "edges": [e.to_json(model) for e in g.edges],
+        "nodes": ({"type": model.objects[k].type, "name": model.objects[k].name} for k in g.nodes),
+        "edges": (e.to_json(model) for e in g.edges),
         "cycles": [[model.objects[k].name for k in c] for c in g.cycles],
         "deferred_foreign_keys": [model.objects[k].name for k in g.deferred if k in model.objects],
     }

@@ -1,0 +1,60 @@
+"""JSON written as it is made. An analysis of 500,000 statements printed with one `json.dumps`
+held its whole tree of dicts and the whole string at once, about 500 MB more at its peak: here a
+result gives its long lists as generators, and each of their items is made, encoded and dropped
+in turn. The text is the same as `json.dumps(materialized(value), check_circular=False)`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+_ENCODE = json.JSONEncoder(check_circular=False).encode  # json.dumps's own separators and escapes
+_CHUNK = 1 << 20
+
+
+def write_json(write: Callable[[str], object], value: Any, depth: int = 3) -> None:
+    """`value` as JSON to `write`, in pieces of about a megabyte: dicts and lists down to `depth`
+    levels are written an entry at a time, anything deeper is encoded whole."""
+    parts: list[str] = []
+    size = 0
+
+    def put(text: str) -> None:
+        nonlocal size
+        parts.append(text)
+        size += len(text)
+        if size > _CHUNK:
+            write("".join(parts))
+            parts.clear()
+            size = 0
+
+    def walk(v: Any, left: int) -> None:
+        if left and isinstance(v, dict) and all(type(k) is str for k in v):
+            put("{")
+            for i, (k, x) in enumerate(v.items()):
+                put(f"{', ' if i else ''}{_ENCODE(k)}: ")
+                walk(x, left - 1)
+            put("}")
+        elif left and isinstance(v, (list, tuple, Iterator)):
+            put("[")
+            for i, x in enumerate(v):
+                if i:
+                    put(", ")
+                walk(x, left - 1)
+            put("]")
+        else:
+            put(_ENCODE(materialized(v)))
+
+    walk(value, depth)
+    write("".join(parts))
+
+
+def materialized(value: Any) -> Any:
+    """`value` with each generator in its dicts made a list, as json.dumps needs (what a
+    generator yields is plain: it is not looked into)."""
+    if isinstance(value, Iterator):
+        return list(value)
+    if isinstance(value, dict):
+        return {k: materialized(x) for k, x in value.items()}
+    return value
