@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import glob
+from pathlib import Path
 
 import pglast
 import pglast.parser
 import pytest
 
 from tests.conftest import CORPUS, ROOT
-from tui.core.parse import parse_history, parse_sql
+from tui.core.analysis import analyze
 from tui.core.formats.base import Migration
+from tui.core.names import nodes_of
+from tui.core.parse import NAMERS, parse_history, parse_sql
+from tui.core.project import load_config
+from tui.core.replay import Replayer
+from tui.core.sources import load_sources
 
 FILES = sorted(glob.glob(str(ROOT / "migrations" / "*.sql"))) + sorted(glob.glob(str(CORPUS / "*" / "migrations" / "**" / "up.sql"), recursive=True))[:60]
 
@@ -74,3 +80,48 @@ def test_copy_from_stdin_is_named_and_the_next_statement_kept() -> None:
     assert [(s.line, s.kind) for s in ph.statements] == [(1, "CreateStmt"), (6, "CreateStmt"), (8, "CreateStmt")]
     assert [(d.line, d.lost) for d in ph.diagnostics] == [(2, True), (7, True)]
     assert "2 inline row(s)" in ph.diagnostics[0].message and "INSERT" in ph.diagnostics[1].message
+
+
+def _histories() -> list[Path]:
+    return [ROOT] + sorted(p.parent for p in CORPUS.glob("*/migrations"))
+
+
+@pytest.mark.parametrize("root", _histories(), ids=lambda p: p.name)
+def test_the_parse_lists_each_statements_naming_nodes(root: Path) -> None:
+    """What replay's `reads` would find walking each tree, the parse listed as it built it: the
+    same nodes, each once, for every statement (those inside DO blocks too)."""
+    cfg = load_config(root, None, None)
+    statements = parse_history(load_sources(cfg.root, cfg.migrations, cfg.format).migrations).statements
+    every = [s for st in statements for s in (st, *st.inner)]
+    assert every and all(s.namers is not None for s in every)
+    for s in every:
+        assert sorted(map(id, s.namers or ())) == sorted(map(id, nodes_of([s.node], NAMERS))), s.where()
+
+
+def test_naming_nodes_in_a_do_block_and_in_a_file_parsed_in_pieces() -> None:
+    sql = ("CREATE TABLE a (b int REFERENCES c (d), e my_type DEFAULT f());\n"
+           "DO $$ BEGIN INSERT INTO g (h) SELECT i FROM j; END $$;\n"
+           "SELEC k;\n"  # refused: the file is parsed statement by statement
+           "CREATE VIEW m AS SELECT n.o FROM p AS n JOIN q USING (r);\n")
+    parsed = parse_history([Migration("1", "x", "x.sql", sql)])
+    every = [s for st in parsed.statements for s in (st, *st.inner)]
+    assert [s.kind for s in every] == ["CreateStmt", "DoStmt", "InsertStmt", "ViewStmt"]
+    assert [d.line for d in parsed.diagnostics if "statement skipped" in d.message] == [3]
+    for s in every:
+        assert sorted(map(id, s.namers or ())) == sorted(map(id, nodes_of([s.node], NAMERS)))
+    assert sorted(type(n).__name__ for n in every[2].namers or ()) == ["ColumnRef", "RangeVar", "RangeVar"]
+
+
+def test_reads_are_the_same_from_the_listed_nodes(example: Path) -> None:
+    listed = analyze(example, track_reads=True)
+    statements = listed.parsed.statements
+    for s in statements:
+        s.namers = None
+        for inner in s.inner:
+            inner.namers = None
+    walked = Replayer(track_reads=True)
+    walked.run(listed.preamble)
+    walked.run(statements)
+    assert {seq: sorted(o.key for o in objs) for seq, objs in listed.model.reads.items()} == \
+        {seq: sorted(o.key for o in objs) for seq, objs in walked.model.reads.items()}
+    assert len(walked.model.reads) > 50

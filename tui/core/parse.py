@@ -53,6 +53,7 @@ class Statement:
     do_kind: str = ""  # for DO blocks: "notice", "guarded", "static", "logic"
     base: int = -1  # a node's `location` less this is its place in `text` (-1: unknown, inside a DO block)
     loop_queries: tuple[str, ...] = ()  # a DO block that only loops over these queries' rows
+    namers: tuple[Any, ...] | None = None  # its nodes of the NAMERS types, listed by the parse (None: not listed)
 
     @property
     def kind(self) -> str:
@@ -73,9 +74,21 @@ class ParsedHistory:
 
 _PARSE_LOCK = threading.Lock()
 _FAST: tuple[Any, Any] | None = None
+# The node types that name objects (tables, columns, types, functions): what replay's `reads`
+# looks for in each statement. The parse lists them as it builds them (Statement.namers), so
+# replay need not walk every tree again to find them.
+NAMERS = frozenset((ast.RangeVar, ast.ColumnRef, ast.CommonTableExpr, ast.TypeName, ast.FuncCall, ast.CreateTrigStmt))
+# While one parse runs (under _PARSE_LOCK): the NAMERS nodes made so far, and how many there were
+# as each statement was finished (pglast builds a statement's nodes, then its RawStmt, in order).
+_MADE: list[Any] = []
+_ENDS: list[int] = []
 
 
 def parse_sql(sql: str) -> tuple[Any, ...]:
+    return parse_sql_naming(sql)[0]
+
+
+def parse_sql_naming(sql: str) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
     """pglast.parse_sql, building the nodes without re-checking what the C parser has typed.
 
     pglast's parser builds each node through the node's Python `__init__`, which validates every
@@ -92,9 +105,16 @@ def parse_sql(sql: str) -> tuple[Any, ...]:
         saved = pglast.parser.ast, pglast.parser.enums
         pglast.parser.ast, pglast.parser.enums = _FAST
         try:
-            return tuple(pglast.parse_sql(sql))
+            raws = tuple(pglast.parse_sql(sql))
+            named, start = [], 0
+            for end in _ENDS:
+                named.append(tuple(_MADE[start:end]))
+                start = end
+            return raws, named
         finally:
             pglast.parser.ast, pglast.parser.enums = saved
+            _MADE.clear()
+            _ENDS.clear()
 
 
 def _fast_constructors() -> tuple[Any, Any]:
@@ -114,12 +134,14 @@ def _fast_constructors() -> tuple[Any, Any]:
         # direct slot writes (no call per slot), then turned into the node's own class: the
         # same layout, so the object is exactly what pglast would have made.
         bare = type(f"_Bare{name}", (cls,), {"__slots__": (), "__setattr__": object.__setattr__})
-        scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "bare": bare}
+        scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "bare": bare, "made": _MADE.append,
+                                 "end": _ENDS.append, "count": _MADE.__len__}
+        listed = "    made(n)\n" if cls in NAMERS else "    end(count())\n" if cls is ast.RawStmt else ""
         # The one coercion a parsed value needs: C ints to bool (`Boolean.boolval`); the other
         # adaptors only read the JSON form of a tree.
         body = "".join(f"    n.{slot} = {slot} if {slot} is None else bool({slot})\n" if cls.__slots__[slot][0] == "bool"
                        else f"    n.{slot} = {slot}\n" for slot in slots)
-        exec(f"def make({', '.join(f'{slot}=None' for slot in slots)}):\n    n = new(bare)\n{body}    n.__class__ = cls\n    return n\n",  # noqa: S102
+        exec(f"def make({', '.join(f'{slot}=None' for slot in slots)}):\n    n = new(bare)\n{body}    n.__class__ = cls\n{listed}    return n\n",  # noqa: S102
              scope)
         setattr(nodes, name, scope["make"])
     values = SimpleNamespace()
@@ -228,28 +250,29 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
     lines = _Lines(mig.sql, mig.first_line)
     text = _cut_inline_copy(mig.sql, lines, mig, diags)
     try:
-        raws = parse_sql(text)
-        spans = [(r.stmt_location, r.stmt_location + (r.stmt_len or len(text) - r.stmt_location), r.stmt, 0) for r in raws]
+        raws, named = parse_sql_naming(text)
+        spans = [(r.stmt_location, r.stmt_location + (r.stmt_len or len(text) - r.stmt_location), r.stmt, 0, namers)
+                 for r, namers in zip(raws, named)]
     except ParseError:
         spans = []
         chunks, failure = _chunks_by_scanner(text)
         for start, end in chunks:
             try:
-                parsed = parse_sql(text[start:end])
+                parsed, named = parse_sql_naming(text[start:end])
             except ParseError as exc:
                 pos = start + (exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0)
                 pos = max(pos, _skip_leading(text, start, end))
                 line, _ = lines.at(pos)
                 diags.append(Diagnostic(mig.file, line, ERROR, f"{exc.args[0]}; statement skipped", lost=True))
                 continue
-            for r in parsed:
+            for r, namers in zip(parsed, named):
                 s = start + r.stmt_location
-                spans.append((s, s + (r.stmt_len or end - s), r.stmt, start))
+                spans.append((s, s + (r.stmt_len or end - s), r.stmt, start, namers))
         if failure:
             line, _ = lines.at(failure[1])
             diags.append(Diagnostic(mig.file, line, ERROR, f"{failure[0]}; rest of file skipped", lost=True))
     prev_end = 0
-    for start, end, node, chunk in spans:
+    for start, end, node, chunk, namers in spans:
         real = _skip_leading(text, start, end)
         body = text[real:end].rstrip().rstrip(";").rstrip()
         line, col = lines.at(real)
@@ -269,6 +292,7 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
             node=node,
             comments=_comment_block(text, prev_end, real),
             base=real - chunk,
+            namers=namers,
         )
         prev_end = end
         out.append(stmt)
@@ -309,10 +333,10 @@ def _open_do_block(
     inner: list[Statement] = []
     for sql, lineno, guarded in walker.statements:
         try:
-            nodes = parse_sql(sql)
+            nodes, named = parse_sql_naming(sql)
         except ParseError:
             continue
-        for raw in nodes:
+        for raw, namers in zip(nodes, named):
             inner.append(Statement(
                 seq=stmt.seq,
                 migration=stmt.migration,
@@ -323,5 +347,6 @@ def _open_do_block(
                 node=raw.stmt,
                 parent=stmt,
                 guarded=guarded,
+                namers=namers,
             ))
     stmt.inner = tuple(inner)

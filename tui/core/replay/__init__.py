@@ -94,7 +94,7 @@ class Replayer(Engine):
             # Objects, not keys: a rename later changes the key, not what the statement needs.
             # A tuple, and none where it reads nothing: a set for each statement was 14 MB of 50,000 statements, these 3.
             objects = self.model.objects
-            found = dict.fromkeys(o for k in reads(self, st.node) if (o := objects.get(k)) is not None)
+            found = dict.fromkeys(o for k in reads(self, st.node, st.namers) if (o := objects.get(k)) is not None)
             if found:
                 had = self.model.reads.get(st.seq, ())
                 self.model.reads[st.seq] = tuple(dict.fromkeys((*had, *found))) if had else tuple(found)

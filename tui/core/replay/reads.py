@@ -7,6 +7,7 @@ from typing import Any
 from pglast import ast
 
 from tui.core.names import func_calls, nodes_of, strings, type_parts, walk
+from tui.core.parse import NAMERS
 from tui.core.replay.engine import Engine
 
 SEQUENCE_CALLS = {"setval", "nextval"}
@@ -54,17 +55,16 @@ def relation_deps(rp: Engine, node: Any) -> list[str]:
     return keys
 
 
-# The node types `reads` looks at, exactly (pglast builds no subclasses of them).
-_WANTED = frozenset((ast.RangeVar, ast.ColumnRef, ast.CommonTableExpr, ast.TypeName, ast.FuncCall, ast.CreateTrigStmt))
-
-
-def reads(rp: Engine, node: Any) -> set[str]:
-    """Objects a statement needs to exist before it runs (tables, types, functions, sequences)."""
+def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[str]:
+    """Objects a statement needs to exist before it runs (tables, types, functions, sequences).
+    `namers`: the statement's nodes of the NAMERS types, as its parse listed them (else found here)."""
     out: set[str] = set()
     ctes: set[str] = set()
     rvs: list[ast.RangeVar] = []
     colnames: set[str] = set()
-    for n in nodes_of([node, *sql_body(node)], _WANTED):
+    body = sql_body(node)
+    found = nodes_of([node, *body], NAMERS) if namers is None else [*namers, *nodes_of(body, NAMERS)] if body else namers
+    for n in found:
         kind = type(n)
         if kind is ast.RangeVar:
             rvs.append(n)
