@@ -109,7 +109,7 @@ def group_items(analysis: Analysis, items: list[Item], accepted: list[Finding]) 
         if "@data" in it.writes and not any(k.split(":", 1)[0] in ("table", "view", "function", "type") for k in it.writes):
             it.group = DATA  # the rows the history leaves behind: one file after the schema
             continue
-        concern = next((spread[k] for k in sorted(it.writes) if k in spread), None)
+        concern = next((spread[k] for k in sorted(it.writes) if k in spread), None) if spread else None
         if concern is not None:
             it.group = concern.group
             continue
