@@ -141,8 +141,8 @@ def _fast_constructors() -> tuple[Any, Any]:
         # adaptors only read the JSON form of a tree.
         body = "".join(f"    n.{slot} = {slot} if {slot} is None else bool({slot})\n" if cls.__slots__[slot][0] == "bool"
                        else f"    n.{slot} = {slot}\n" for slot in slots)
-        exec(f"def make({', '.join(f'{slot}=None' for slot in slots)}):\n    n = new(bare)\n{body}    n.__class__ = cls\n{listed}    return n\n",  # noqa: S102
-             scope)
+        source = f"def make({', '.join(f'{slot}=None' for slot in slots)}):\n    n = new(bare)\n{body}    n.__class__ = cls\n{listed}    return n\n"
+        exec(source, scope)  # noqa: S102
         setattr(nodes, name, scope["make"])
     values = SimpleNamespace()
     for name, e in vars(enums).items():
