@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import random
 from pathlib import Path
 
 import pglast
@@ -13,7 +14,7 @@ from tests.conftest import CORPUS, ROOT
 from tui.core.analysis import analyze
 from tui.core.formats.base import Migration
 from tui.core.names import nodes_of
-from tui.core.parse import NAMERS, parse_history, parse_sql
+from tui.core.parse import NAMERS, _Lines, parse_history, parse_sql
 from tui.core.project import load_config
 from tui.core.replay import Replayer
 from tui.core.sources import load_sources
@@ -125,3 +126,14 @@ def test_reads_are_the_same_from_the_listed_nodes(example: Path) -> None:
     assert {seq: sorted(o.key for o in objs) for seq, objs in listed.model.reads.items()} == \
         {seq: sorted(o.key for o in objs) for seq, objs in walked.model.reads.items()}
     assert len(walked.model.reads) > 50
+
+
+def test_lines_and_columns_of_offsets_asked_in_any_order() -> None:
+    """Counted on from the last offset asked: the same as counting from the top each time."""
+    rng = random.Random(7)
+    for _ in range(500):
+        text = "".join(rng.choice("ab;\n\n ") for _ in range(rng.randint(0, 80)))
+        lines = _Lines(text, 3)
+        offsets = sorted(rng.randint(0, len(text)) for _ in range(8)) + [rng.randint(0, len(text) + 2) for _ in range(8)]
+        for off in offsets:
+            assert lines.at(off) == (3 + text.count("\n", 0, off), off - text.rfind("\n", 0, off)), (text, off)
