@@ -19,17 +19,6 @@ def current_life(o: Obj) -> list[Event]:
     return o.events[start:]
 
 
-def dependents_map(model: Model) -> dict[str, list[Obj]]:
-    """Key -> objects that depended on it at any time (final attrs), children included."""
-    rev: dict[str, list[Obj]] = {}
-    for o in model.objects.values():
-        for d in o.depends:
-            rev.setdefault(d, []).append(o)
-        if o.parent:
-            rev.setdefault(o.parent, []).append(o)
-    return rev
-
-
 def version_of(model: Model, sources: object, migration: int) -> str:
     migs = getattr(sources, "migrations", ())
     return migs[migration].version or migs[migration].name if 0 <= migration < len(migs) else ""
