@@ -153,7 +153,7 @@ def _fast_constructors() -> tuple[Any, Any]:
 class _Lines:
     """Line and column of offsets in a file's text. The statements are asked in order: the lines are
     counted on from the last offset asked, not listed for the whole file first (a list per file
-    was a tenth of the parse of 100,000 small files)."""
+    was 7% of the parse of 100,000 one-statement files, profiled)."""
 
     def __init__(self, text: str, first_line: int) -> None:
         self.text, self.first = text, first_line
