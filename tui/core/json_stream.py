@@ -15,8 +15,9 @@ _CHUNK = 1 << 20
 
 
 def write_json(write: Callable[[str], object], value: Any, depth: int = 3) -> None:
-    """`value` as JSON to `write`, in pieces of about a megabyte: dicts and lists down to `depth`
-    levels are written an entry at a time, anything deeper is encoded whole."""
+    """`value` as JSON to `write`, in pieces of about a megabyte: dicts and generators down to
+    `depth` levels are written an entry at a time; what a generator yields, and anything deeper,
+    is encoded whole (by json's C encoder: one call for each finding, not one for each field)."""
     parts: list[str] = []
     size = 0
 
@@ -36,12 +37,10 @@ def write_json(write: Callable[[str], object], value: Any, depth: int = 3) -> No
                 put(f"{', ' if i else ''}{_ENCODE(k)}: ")
                 walk(x, left - 1)
             put("}")
-        elif left and isinstance(v, (list, tuple, Iterator)):
+        elif left and isinstance(v, Iterator):
             put("[")
             for i, x in enumerate(v):
-                if i:
-                    put(", ")
-                walk(x, left - 1)
+                put(f", {_ENCODE(x)}" if i else _ENCODE(x))
             put("]")
         else:
             put(_ENCODE(materialized(v)))
