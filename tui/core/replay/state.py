@@ -76,7 +76,7 @@ class ReplayState:
         """Resolve a possibly qualified name against the search path: (schema, contract name, object)."""
         if len(names) >= 2:
             return names[-2], qualified(names[-2], names[-1]), self.find(names, types)
-        found = self._search(names[-1] if names else "", types)
+        found = self._search(names[-1] if names else "", types, self._lookup_path)
         if found is not None:
             return found
         schema = self.creation_schema()
@@ -86,15 +86,15 @@ class ReplayState:
         """The live object a possibly qualified name resolves to, or None: `lookup` without the
         schema a missing one would be created in (most lookups that miss want only the object)."""
         if len(names) >= 2:
-            name = qualified(names[-2], names[-1])
-            objects = self.model.objects
-            return next((o for t in types if (o := objects.get(f"{t}:{name}")) is not None and o.exists), None)
-        found = self._search(names[-1] if names else "", types)
+            found = self._search(names[-1], types, (names[-2],))
+        else:
+            found = self._search(names[-1] if names else "", types, self._lookup_path)
         return found[2] if found is not None else None
 
-    def _search(self, local: str, types: Iterable[str]) -> tuple[str, str, Obj] | None:
+    def _search(self, local: str, types: Iterable[str], schemas: Iterable[str]) -> tuple[str, str, Obj] | None:
+        """The first live object called `local` in `schemas`, of one of `types`, in that order."""
         objects = self.model.objects
-        for schema in self._lookup_path:
+        for schema in schemas:
             name = qualified(schema, local)
             for t in types:
                 o = objects.get(f"{t}:{name}")
