@@ -97,7 +97,9 @@ def ours(server: Server, project: Path) -> tuple[float, bool, dict[str, float]]:
     info = server.conninfo
     url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
     t = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "tui", "validate", str(project), "--database-url", url, "--json"], capture_output=True, text=True)
+    # Both sides built, as the pipeline builds both (not the history's catalog kept by the run before).
+    r = subprocess.run([sys.executable, "-m", "tui", "validate", str(project), "--database-url", url, "--json",
+                        "--rebuild-history"], capture_output=True, text=True)
     elapsed = time.perf_counter() - t
     if r.returncode == 2:
         raise SystemExit(f"validate failed on {project}: {r.stderr[-400:]}")

@@ -57,6 +57,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--database-url", default=None, help="an existing server; only scratch databases are created there")
     v.add_argument("--create-roles", action="store_true", help="with --database-url: create the roles the history grants to (dropped after)")
     v.add_argument("--keep-going", action="store_true", help="go on when part of the history cannot be read (apply then refuses without --force)")
+    v.add_argument("--rebuild-history", action="store_true",
+                   help="build the history even where the last generate or validate read its catalog from the same files on this server")
     ap = sub.add_parser("apply", help="back up migrations/ to migrations.old/ and swap the validated set in")
     ap.add_argument("--force", action="store_true", help="apply without an equal validation of this exact set (says what it skips)")
     rb = sub.add_parser("rollback", help="restore migrations.old/ byte for byte")
@@ -314,7 +316,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 from tui.pg.validate import validate
 
                 result = validate(args.project, args.migrations, args.format, pg=args.pg, url=args.database_url,
-                                  progress=progress, keep_going=args.keep_going, create_roles=args.create_roles, early=early)
+                                  progress=progress, keep_going=args.keep_going, create_roles=args.create_roles, early=early,
+                                  rebuild_history=args.rebuild_history)
             finally:
                 early.close()
     except ConsolidateError as exc:
@@ -344,6 +347,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if result.not_recorded:
         print(f"WARNING: the result was not recorded ({result.not_recorded}): apply will not find this validation",
               file=sys.stderr)
+    if result.history_from:
+        print(f"history: not built again; its catalog as {result.history_from} read it from the same files on this server "
+              "(--rebuild-history builds it)", file=out)
     if result.edited:
         print("the staged set was edited by hand: it was validated as it is, not regenerated", file=out)
     if result.roles_created:

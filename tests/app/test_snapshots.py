@@ -25,6 +25,8 @@ SIZE = (120, 40)
 def _pin_provider(app: Any) -> None:
     v = app.session.validation
     v.provider = {"name": "local", "version": "15", "why": "local binaries on this machine"}
+    assert v.history_from.startswith("generate at ")  # the history's catalog the proof kept: its clock pinned
+    v.history_from = "generate at 2026-01-01 00:00:00 UTC"
     app.changed()
 
 

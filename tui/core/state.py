@@ -43,6 +43,11 @@ class State:
         return self.dir / "validation.json"
 
     @property
+    def history_catalog(self) -> Path:
+        """The catalog the history's last build gave, and what it was built from (tui/pg/history_catalog.py)."""
+        return self.dir / "history-catalog.json"
+
+    @property
     def rolled_back(self) -> Path:
         """The fingerprint of the folder rollback restored, for `status`."""
         return self.dir / "rollback.json"

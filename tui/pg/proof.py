@@ -27,6 +27,7 @@ from tui.core.sources import load_sources
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Unstable, compare, unstable
 from tui.pg.early import EarlyServer
+from tui.pg.history_catalog import history_key, keep
 from tui.pg.observe import SETUP as OBSERVE_SETUP
 from tui.pg.observe import Observer
 from tui.pg.providers import open_server
@@ -94,17 +95,13 @@ class _Run:
         cfg = analysis.config
         self.later = {(cfg.root / f).relative_to(cfg.folder).as_posix() for f in analysis.later_files}
         self.rebuilt = False  # the history was built once more, later, to tell clock values apart
+        self.roles = sorted(set(cfg.roles) | (analysis.model.roles_used - analysis.model.roles_created))
 
     def prove(self) -> Proof:
-        a = self.a
-        roles = sorted(set(a.config.roles) | (a.model.roles_used - a.model.roles_created))
-        self.server.create_roles(roles)
+        self.server.create_roles(self.roles)
         self.say("history", "building the history's database")
         adjust = Adjustments()
         watched = to_observe(self.a.model) if self.reread is not None else set()
-        first: Candidate | None = None
-        built: Snapshot | Failure | None = None
-        reread: Analysis | None = None
         seen_now = threading.Event()  # what the watch saw is all there (or the build ended)
         seeing: Observations = {}
         with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
@@ -112,27 +109,25 @@ class _Run:
             history.add_done_callback(lambda _: seen_now.set())
             if watched:
                 # What is seen changes the plan: the first candidate is planned once it is known.
-                # It is known before the history's catalog is read: replayed with it meanwhile.
+                # It is known before the history's catalog is read: replayed with it, then the
+                # candidate planned and built, while that catalog is read.
                 seen_now.wait()
                 if seeing and self.reread is not None:
                     self.say("history", f"following {len(seeing)} statement(s) by what PostgreSQL saw them do")
-                    reread = self.reread(seeing)
-            else:
-                # The first candidate is planned and built while the history builds: the server
-                # has a core for each.
-                first = self.make(adjust)
-                built = self._build(first)
+                    self.a = self.reread(seeing)
+            # Else the first candidate is planned and built while the history builds: the server
+            # has a core for each.
+            first = self.make(adjust)
+            built = self._build(first)
             failed, _ = history.result()
         if failed:
             return Proof(UNPROVEN, why=failed)
-        if reread is not None:
-            self.a = reread
         backed, changes = [], []
         for round_ in range(1, self.max_rounds + 1):
             self._check_cancel()
-            cand = first if round_ == 1 and first is not None else self.make(adjust)
+            cand = first if round_ == 1 else self.make(adjust)
             self.say("proof", f"round {round_}: {len(cand.plan.folds)} fold(s), {len(backed)} backed off")
-            failure = self._judge(built) if round_ == 1 and built is not None else self._trial(cand)
+            failure = self._judge(built) if round_ == 1 else self._trial(cand)
             if failure is None:
                 return Proof(PROVEN, adjust, backed, changes, rounds=round_)
             setvals = self._setvals(failure)
@@ -208,12 +203,14 @@ class _Run:
             # What differs between two builds of the same history (a random id, a clock) is no
             # difference of the new set's: built once more only when something differs.
             self.ignore = unstable(self.reference, self._history("history_again"))
+            self._keep(self.reference)
             diffs = compare(self.reference, built, self.ignore)
         if diffs and not self.rebuilt and any(d.type == "data" for d in diffs):
             # A clock value truncated to the second (or the day) can be the same in two builds
             # close together, yet differ now: one more build, later, tells it.
             self.rebuilt = True
             self.ignore = self.ignore | unstable(self.reference, self._history("history_later"))
+            self._keep(self.reference)
             diffs = compare(self.reference, built, self.ignore)
         if not diffs:
             return None
@@ -240,9 +237,19 @@ class _Run:
                     seen.update(watch.collect(conn))
                     if seen_now is not None:
                         seen_now.set()
-                return snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
+                snap = snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
         finally:
             self.server.drop_database(db)
+        if label == "history":
+            self._keep(snap)
+        return snap
+
+    def _keep(self, snap: Snapshot) -> None:
+        """Keep the history's catalog, and what differs between two builds of it once learnt:
+        validate compares with it, on the same files and server, instead of building it again."""
+        cfg = self.a.config
+        keep(cfg.state, history_key(self.server, self.a.sources.migrations, self.preamble, self.explicit, cfg.scope, self.roles),
+             snap, "generate", self.ignore)
 
     def _setvals(self, failure: Failure) -> dict[str, str]:
         """When only sequence values differ: the setval calls that leave them as the history did."""

@@ -24,8 +24,9 @@ from tui.core.project import load_config
 from tui.core.sources import load_sources
 from tui.core.state import tree_sha
 from tui.pg.catalog import Snapshot, snapshot
-from tui.pg.compare import Difference, compare, unstable
+from tui.pg.compare import Difference, Unstable, compare, unstable
 from tui.pg.early import LABELS, EarlyServer
+from tui.pg.history_catalog import history_key, keep, recall
 from tui.pg.providers import open_server
 from tui.pg.runner import PREAMBLE_HINT, ApplyError, apply_migrations
 from tui.pg.server import Server
@@ -54,6 +55,7 @@ class ValidationResult:
     unread: list[str] = field(default_factory=list)  # parts of the history skipped on both sides (--keep-going)
     not_recorded: str = ""  # why the result could not be saved for apply (a read-only or full disk)
     downs: DownCheck | None = None  # the new set's down parts, checked up-down-up (None: it has none)
+    history_from: str = ""  # the history's catalog was the one kept from this earlier read ("": built now)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -72,6 +74,7 @@ class ValidationResult:
             "unread": self.unread,
             "not_recorded": self.not_recorded,
             "downs": self.downs.to_json() if self.downs else None,
+            "history_from": self.history_from or None,
         }
 
 
@@ -87,6 +90,7 @@ def validate(
     keep_going: bool = False,
     create_roles: bool = False,
     early: EarlyServer | None = None,
+    rebuild_history: bool = False,
 ) -> ValidationResult:
     """Generate the staged set if it is missing or stale, then prove it against the history.
 
@@ -94,7 +98,9 @@ def validate(
     `staged` validates that folder as it is instead (no generation): tests use it to prove
     that a changed set is caught. A staged set edited by hand is validated as it is, never
     regenerated over the edits. The project's lock is held throughout. The server starts while
-    the history is read (`early`: the CLI starts it before it even imports the parser).
+    the history is read (`early`: the CLI starts it before it even imports the parser). The
+    history's catalog kept by the last generate or validate on the same files and server stands
+    for the history's build when the new set equals it (`rebuild_history`: built all the same).
     """
     root = source.config.root if isinstance(source, Analysis) else Path(source)
     with project_lock(root, "validate"):
@@ -102,7 +108,8 @@ def validate(
             cfg = source.config if isinstance(source, Analysis) else load_config(source, migrations, fmt)
             early = EarlyServer(pg or cfg.pg, url, cfg.postgres, cfg.image, create_roles)
         try:
-            return _validate(source, migrations, fmt, pg, url, progress, cancel, staged, keep_going, create_roles, early)
+            return _validate(source, migrations, fmt, pg, url, progress, cancel, staged, keep_going, create_roles, early,
+                             rebuild_history)
         finally:
             early.close()
 
@@ -119,6 +126,7 @@ def _validate(
     keep_going: bool,
     create_roles: bool,
     early: EarlyServer,
+    rebuild_history: bool,
 ) -> ValidationResult:
     say = progress or (lambda step, detail: None)
     # The history as it is before anything reads it: an edit made while we work is not recorded as validated.
@@ -192,26 +200,42 @@ def _validate(
             with lock:
                 built[label] = time.perf_counter()
                 if len(built) == len(LABELS):
-                    say("snapshot", "reading both catalogs")
+                    say("snapshot", "reading the catalogs")
             with server.connect(db) as conn:
                 return db, snapshot(conn, explicit=explicit, schemas=cfg.scope)
 
-        with ThreadPoolExecutor(2) as pool:
-            old = pool.submit(build, "old", analysis.sources.migrations, statements)
-            new = pool.submit(build, "new", new_sources.migrations, None)
+        def build_history() -> Snapshot:
             try:
-                old_db, old_snap = old.result()
+                return build("old", analysis.sources.migrations, statements)[1]
             except ApplyError as exc:
                 if exc.title != "cancelled" and not cfg.preamble and "does not exist" in exc.message:
                     exc.message += f" ({PREAMBLE_HINT})"
                     exc.args = (f"{exc.title}: {exc.message}",)
                 raise
+
+        key = history_key(server, analysis.sources.migrations, cfg.preamble, explicit, cfg.scope, roles)
+        kept = None if rebuild_history else recall(cfg.state, key)
+        if kept is not None:
+            say("old", f"not built again: its catalog as {kept.made} read it")
+            built["old"] = t
+        with ThreadPoolExecutor(2) as pool:
+            old = pool.submit(build_history) if kept is None else None
+            new = pool.submit(build, "new", new_sources.migrations, None)
+            old_snap = kept.snapshot if old is None else old.result()
             new_db, new_snap = new.result()
+        history_from, noise = "", Unstable()
+        if kept is not None and not compare(old_snap, new_snap, kept.noise or frozenset()):
+            history_from, noise = kept.made, kept.noise or frozenset()
+        elif kept is not None:
+            # A kept catalog is trusted only to say EQUAL: a difference is checked on the history built now.
+            say("old", "the new set differs from the kept catalog: building the history now")
+            old_snap = build_history()
         snaps = (old_snap, new_snap)
         timings["apply"] = round(max(built.values()) - t, 3)
         timings["snapshot"] = round(time.perf_counter() - max(built.values()), 3)  # the catalog read after the last build
         t = time.perf_counter()
-        diffs = compare(snaps[0], snaps[1])
+        diffs = compare(snaps[0], snaps[1], noise)
+        learnt = None  # what differs between two builds of the history, once learnt here
         if diffs:
             # Values a clock or a random call wrote differ between any two builds of one history:
             # build it again and leave out what differs between the two.
@@ -219,11 +243,11 @@ def _validate(
             again = server.create_database("old_again")
             apply_migrations(server, again, analysis.sources.migrations, cfg.preamble, statements, None, cancel)
             with server.connect(again) as conn:
-                noise = unstable(snaps[0], snapshot(conn, explicit=explicit, schemas=cfg.scope))
+                noise = learnt = unstable(snaps[0], snapshot(conn, explicit=explicit, schemas=cfg.scope))
             diffs = compare(snaps[0], snaps[1], noise)
-            skipped_noise = sorted({_noise_line(k, n, f) for k, n, f in noise})
-        else:
-            skipped_noise = []
+        skipped_noise = sorted({_noise_line(k, n, f) for k, n, f in noise})
+        if not history_from:
+            keep(cfg.state, key, snaps[0], "validate", learnt)
         if diffs:
             diffs = _with_provenance(diffs, analysis, staged)
         timings["compare"] = round(time.perf_counter() - t, 3)
@@ -259,6 +283,7 @@ def _validate(
         edited=edited,
         unread=[str(d) for d in analysis.lost],
         downs=downs,
+        history_from=history_from,
     )
     if (tree_sha(cfg.folder), tree_sha(staged)) != (history_sha, staged_sha):
         raise ConsolidateError("the history or the staged set changed while validate ran",

@@ -21,7 +21,7 @@ from tui.core.formats.base import short_name
 from tui.pg.providers import AUTO, CHOICES
 
 STEPS = (("analyze", "read the history"), ("server", "start PostgreSQL"), ("generate", "stage the new set (proven)"),
-         ("old", "apply the history"), ("new", "apply the new set"), ("snapshot", "read both catalogs"),
+         ("old", "apply the history"), ("new", "apply the new set"), ("snapshot", "read the catalogs"),
          ("packs", "load pack data"))
 PROOF_STEPS = ("history", "proof")  # the proof of a set generated on the way: shown under "generate"
 
@@ -30,6 +30,8 @@ class ValidateScreen(PhaseScreen):
     PHASE = "validate"
     BINDINGS = [
         Binding("v", "validate", "Validate", tooltip="Prove the new set on a throwaway PostgreSQL", id="validate"),
+        Binding("V", "validate(True)", "Rebuild", tooltip="Validate, building the history again even where its catalog is kept "
+                "from the last generate or validate on the same files", id="validate-rebuild"),
         Binding("escape", "cancel", "Cancel", tooltip="Stop a running validation", id="cancel-validate"),
         Binding("enter", "open", "Open", show=False, id="open-difference"),
     ]
@@ -84,6 +86,8 @@ class ValidateScreen(PhaseScreen):
                 text.append(f"✓ {label}\n", style="green")
             elif state == "active":
                 text.append(f"▸ {label}  {self.detail.get(step, '')}\n", style="bold")
+            elif state == "kept":
+                text.append(f"– {label}: not needed, its catalog is kept\n", style="green")
             elif state in ("cancelled", "failed"):
                 text.append(f"✗ {label}  {state}\n", style="red")
             else:
@@ -107,6 +111,8 @@ class ValidateScreen(PhaseScreen):
         counts = ", ".join(f"{v} {k}" for k, v in r.counts["old"].items() if v)
         packs = sum(1 for x in r.packs if x.get("ok"))
         tail = f"\ncompared: {counts}" + (f"\npacks: {packs} of {len(r.packs)} rows loaded" if r.packs else "")
+        if r.history_from:
+            tail += f"\nhistory not built again: its catalog as {r.history_from} read it, same files and server (V rebuilds it)"
         if r.roles_created:
             tail += f"\ncreated roles the history grants to but never creates: {', '.join(r.roles_created)}"
         downs = Text("")
@@ -124,7 +130,7 @@ class ValidateScreen(PhaseScreen):
             table.add_row(d.type, d.name, d.detail, key=str(i))
         table.display = True
 
-    def action_validate(self) -> None:
+    def action_validate(self, rebuild: bool = False) -> None:
         if self.running:
             self.notify("a validation is already running (escape cancels it)")
             return
@@ -135,15 +141,15 @@ class ValidateScreen(PhaseScreen):
         self.cancel.clear()
         self.state, self.detail = {}, {}
         self._steps()
-        self.run_validation(self.provider)
+        self.run_validation(self.provider, rebuild)
 
     @work(thread=True, exclusive=True, group="validate", exit_on_error=False, description="validate")
-    def run_validation(self, provider: str) -> None:
+    def run_validation(self, provider: str, rebuild: bool = False) -> None:
         from tui.pg.validate import validate
 
         try:
             result = validate(self.session.analysis or self.session.root, pg=provider, progress=lambda s, d: self.post_message(self.Progressed(s, d)),
-                              cancel=self.cancel)
+                              cancel=self.cancel, rebuild_history=rebuild)
         finally:
             self.running = False
         self.post_message(ValidationFinished(result))
@@ -159,7 +165,7 @@ class ValidateScreen(PhaseScreen):
             if not (event.step in parallel and s in parallel):
                 self.state[s] = "done"
         self.state[event.step] = "active"
-        if event.step in parallel:
+        if event.step in parallel and event.detail.startswith("file "):
             count, _, path = event.detail.partition(": ")  # "file 3 of 23: migrations/..."
             self.detail[event.step] = f"{count} · {short_name(path)}"
         else:
@@ -168,6 +174,8 @@ class ValidateScreen(PhaseScreen):
 
     def on_validation_finished(self, event: ValidationFinished) -> None:
         self.state = {s: "done" for s, _ in STEPS}
+        if event.result.history_from:
+            self.state["old"] = "kept"
         self._steps()
 
     def action_cancel(self) -> None:
