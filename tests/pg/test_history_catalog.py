@@ -54,6 +54,10 @@ def test_a_real_catalog_reads_back_equal_and_only_for_its_key(pg_server: Server,
     assert snap.objects["table"] and any(isinstance(v, tuple) for r in snap.rows.values() for v in r)  # tuples came back tuples
     assert recall(state, "k2") is None
 
+    record = json.loads(state.history_catalog.read_text())
+    record["snapshot"]["objects"] = {"table": ["not", "a", "mapping"]}  # well-formed JSON, not a catalog
+    state.history_catalog.write_text(json.dumps(record))
+    assert recall(state, "k1") is None
     state.history_catalog.write_text("{not json")
     assert recall(state, "k1") is None
     keep(state, "k3", Snapshot(objects={"table": {"t": {"odd": {1, 2}}}}), "validate")  # a value JSON cannot carry

@@ -17,9 +17,11 @@ from tui.pg.validate import validate
 pytestmark = [pytest.mark.pg, requires_pg]
 
 
+# The history built by validate itself, not the catalog the proof kept (tests/pg/test_history_catalog.py
+# covers that): a second build, independent of the proof's watched one.
 def test_example_round_trip_is_equal(example: Path) -> None:
-    result = validate(example, pg="local")
-    assert result.differences == []
+    result = validate(example, pg="local", rebuild_history=True)
+    assert result.differences == [] and result.history_from == ""
     assert result.equal
     assert result.provider["name"] == "local"
     assert result.roles_created == ["attune_readonly"]
@@ -34,8 +36,8 @@ def test_example_round_trip_is_equal(example: Path) -> None:
 @pytest.mark.parametrize("name,fmt,preamble", corpus_params("round_trip"))
 def test_corpus_round_trip_is_equal(tmp_path: Path, name: str, fmt: str, preamble: str) -> None:
     project = copy_corpus(tmp_path, name, preamble)
-    result = validate(project, pg="local")
-    assert [d.to_json() for d in result.differences] == []
+    result = validate(project, pg="local", rebuild_history=True)
+    assert [d.to_json() for d in result.differences] == [] and result.history_from == ""
     assert result.equal
     if any(m.down_sql.strip() for m in load_sources(project / ".consolidate", "new", fmt).migrations):
         # the down parts generate wrote undo the set, which then builds the same catalog again

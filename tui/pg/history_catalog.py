@@ -84,7 +84,19 @@ def recall(state: State, key: str) -> Kept | None:
         learnt = None if noise is None else frozenset((str(k), str(n), str(f)) for k, n, f in noise)
     except (TypeError, KeyError, AttributeError, ValueError):
         return None
+    if not _well_formed(snap):
+        return None  # written by hand, or by another tool: as if none were kept
     return Kept(snap, learnt, f"{record.get('by', '?')} at {record.get('made', '?')}")
+
+
+def _well_formed(s: Snapshot) -> bool:
+    """The shapes the comparison reads, so a damaged file is a miss, not a crash."""
+    def mapping(d: object, of: type) -> bool:
+        return isinstance(d, dict) and all(isinstance(k, str) and isinstance(v, of) for k, v in d.items())
+
+    return (mapping(s.objects, dict) and all(mapping(v, dict) for v in s.objects.values()) and mapping(s.rows, list)
+            and all(isinstance(r, tuple) for rows in s.rows.values() for r in rows) and isinstance(s.skipped, list)
+            and mapping(s.sequence_values, str) and mapping(s.sequence_idents, str) and mapping(s.row_columns, list))
 
 
 _FIELDS = ("objects", "rows", "skipped", "sequence_values", "sequence_idents", "row_columns")
