@@ -85,3 +85,22 @@ def test_a_failing_statement_between_watched_ones_is_named_by_file_and_line(tmp_
     assert (watched.value.file, watched.value.line) == (plain.value.file, plain.value.line)
     assert watched.value.file.endswith("0001_init.sql") and watched.value.line == (8 if "INSERT" in failing else 9)
     assert message in watched.value.message
+
+
+def test_the_rows_a_watched_statement_writes_are_seen_table_by_table(tmp_path: Path, pg_server: Any) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "0001_init.sql").write_text(
+        "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE audit (n int);\nCREATE TABLE kept (id int);\n"
+        "CREATE TABLE untouched (id int);\nINSERT INTO kept VALUES (1);\n"
+        "CREATE FUNCTION log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO audit VALUES (NEW.id); RETURN NEW; END $$;\n"
+        "CREATE TRIGGER a_log AFTER INSERT ON a FOR EACH ROW EXECUTE FUNCTION log();\n")
+    # Written by dynamic SQL (and, through the trigger, into audit), deleted from, and written in a
+    # subtransaction rolled back: that table holds nothing of it, and is not among those written.
+    (folder / "0002_fill.sql").write_text(
+        "DO $$ BEGIN EXECUTE 'INSERT INTO a VALUES (1), (2)';\n"
+        "  BEGIN EXECUTE 'INSERT INTO untouched VALUES (1)'; RAISE EXCEPTION 'undone'; EXCEPTION WHEN raise_exception THEN NULL; END;\n"
+        "  EXECUTE 'DELETE FROM kept'; END $$;\n")
+    _, seen = _built(pg_server, tmp_path, watched=True)
+    (rows,) = [o.rows for o in seen.values() if o.rows]
+    assert rows == {"public.a": (2, 0, 0), "public.audit": (2, 0, 0), "public.kept": (0, 0, 1)}

@@ -59,12 +59,24 @@ def _all(conn: psycopg.Connection, sql: str, params: tuple[Any, ...] | None = No
     return list(conn.execute(sql, params).fetchall() if params is not None else conn.execute(sql).fetchall())
 
 
+# The catalogs a history's DDL churns: a table rebuilt, renamed or dropped leaves dead rows in each.
+_CHURNED = ("pg_class", "pg_attribute", "pg_attrdef", "pg_constraint", "pg_depend", "pg_type", "pg_index", "pg_proc",
+            "pg_trigger", "pg_description", "pg_rewrite", "pg_sequence")
+
+
 def snapshot(conn: psycopg.Connection, with_rows: bool = True,  # type: ignore[type-arg]
              explicit: frozenset[tuple[str, str]] = frozenset(),
-             schemas: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Snapshot:
+             schemas: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()), scratch: bool = False) -> Snapshot:
     """The catalog and, `with_rows`, every table's rows; `explicit` names the (table, column)s a
     statement wrote by name, compared even where the column's default is a clock or random call;
-    `schemas`: the schemas read (all when empty) and those left out, as the project says."""
+    `schemas`: the schemas read (all when empty) and those left out, as the project says.
+
+    `scratch`: a database the tool built and throws away, whose churned catalogs are vacuumed
+    first (never a user's database). The 50,000-statement synthetic history leaves pg_attribute
+    with 84,553 live rows and 95,638 dead: its snapshot 3.3-3.6 s, 2.0-2.7 s after a VACUUM of 0.13 s.
+    """
+    if scratch:
+        conn.execute("VACUUM " + ", ".join(f"pg_catalog.{t}" for t in _CHURNED))
     scope(conn, *schemas)
     s = Snapshot()
     o = s.objects

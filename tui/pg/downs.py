@@ -70,7 +70,7 @@ def check_downs(server: Server, db: str, migrations: list[Migration] | tuple[Mig
             except psycopg.Error as exc:
                 result.failed = f"{m.down_file or m.file + ' (down)'} failed: {(exc.diag.message_primary or str(exc)).strip()}"
                 return result
-        after = snapshot(conn, explicit=explicit, schemas=schemas)
+        after = snapshot(conn, explicit=explicit, schemas=schemas, scratch=True)
     empty_db = server.create_database("empty")
     try:
         apply_migrations(server, empty_db, [], preamble, cancel=cancel)
@@ -87,5 +87,5 @@ def check_downs(server: Server, db: str, migrations: list[Migration] | tuple[Mig
         result.failed = f"after the downs, the set fails to run up again: {exc}"
         return result
     with server.connect(db) as conn:
-        result.again = [_line(d) for d in compare(built, snapshot(conn, explicit=explicit, schemas=schemas)) if d.type != "data"]
+        result.again = [_line(d) for d in compare(built, snapshot(conn, explicit=explicit, schemas=schemas, scratch=True)) if d.type != "data"]
     return result

@@ -190,7 +190,7 @@ class _Run:
                 path = exc.file[len(folder.name) + 1:] if exc.file.startswith(folder.name + "/") else exc.file
                 return Failure(file=path, line=exc.line, message=exc.message)
             with self.server.connect(db) as conn:
-                return snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
+                return snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope, scratch=True)
         finally:
             self.server.drop_database(db)
 
@@ -237,7 +237,7 @@ class _Run:
                     seen.update(watch.collect(conn))
                     if seen_now is not None:
                         seen_now.set()
-                snap = snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope)
+                snap = snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope, scratch=True)
         finally:
             self.server.drop_database(db)
         if label == "history":

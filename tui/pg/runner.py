@@ -93,6 +93,8 @@ class Watch(Protocol):
 
     seqs: set[int]
 
+    def start(self, conn: psycopg.Connection) -> None: ...  # type: ignore[type-arg]  # before a file holding one runs
+
     def before(self, conn: psycopg.Connection, st: Statement) -> None: ...  # type: ignore[type-arg]
 
     def after(self, conn: psycopg.Connection, st: Statement) -> None: ...  # type: ignore[type-arg]
@@ -105,6 +107,7 @@ def _run_watched(conn: psycopg.Connection, m: Migration, parts: list[Statement],
     in_tx = m.transactional and not (m.single_query and len(parts) == 1)
     sent: list[tuple[int, Statement]] = []  # the statements of the query sent last, at their offsets in it
     try:
+        watch.start(conn)
         if in_tx:
             conn.execute("BEGIN")
         run: list[Statement] = []

@@ -202,7 +202,7 @@ def _validate(
                 if len(built) == len(LABELS):
                     say("snapshot", "reading the catalogs")
             with server.connect(db) as conn:
-                return db, snapshot(conn, explicit=explicit, schemas=cfg.scope)
+                return db, snapshot(conn, explicit=explicit, schemas=cfg.scope, scratch=True)
 
         def build_history() -> Snapshot:
             try:
@@ -243,7 +243,7 @@ def _validate(
             again = server.create_database("old_again")
             apply_migrations(server, again, analysis.sources.migrations, cfg.preamble, statements, None, cancel)
             with server.connect(again) as conn:
-                noise = learnt = unstable(snaps[0], snapshot(conn, explicit=explicit, schemas=cfg.scope))
+                noise = learnt = unstable(snaps[0], snapshot(conn, explicit=explicit, schemas=cfg.scope, scratch=True))
             diffs = compare(snaps[0], snaps[1], noise)
         skipped_noise = sorted({_noise_line(k, n, f) for k, n, f in noise})
         if not history_from:
