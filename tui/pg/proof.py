@@ -95,6 +95,9 @@ class _Run:
         cfg = analysis.config
         self.later = {(cfg.root / f).relative_to(cfg.folder).as_posix() for f in analysis.later_files}
         self.rebuilt = False  # the history was built once more, later, to tell clock values apart
+        # Set while a candidate is being applied (this thread waits on PostgreSQL): the history's
+        # catalog is kept then, not while this thread plans (both hold the interpreter's lock).
+        self.applying = threading.Event()
         self.roles = sorted(set(cfg.roles) | (analysis.model.roles_used - analysis.model.roles_created))
 
     def prove(self) -> Proof:
@@ -107,18 +110,21 @@ class _Run:
         with ThreadPoolExecutor(1, thread_name_prefix="consolidate-history") as pool:
             history = pool.submit(self._build_history, watched, seeing, seen_now)
             history.add_done_callback(lambda _: seen_now.set())
-            if watched:
-                # What is seen changes the plan: the first candidate is planned once it is known.
-                # It is known before the history's catalog is read: replayed with it, then the
-                # candidate planned and built, while that catalog is read.
-                seen_now.wait()
-                if seeing and self.reread is not None:
-                    self.say("history", f"following {len(seeing)} statement(s) by what PostgreSQL saw them do")
-                    self.a = self.reread(seeing)
-            # Else the first candidate is planned and built while the history builds: the server
-            # has a core for each.
-            first = self.make(adjust)
-            built = self._build(first)
+            try:
+                if watched:
+                    # What is seen changes the plan: the first candidate is planned once it is known.
+                    # It is known before the history's catalog is read: replayed with it, then the
+                    # candidate planned and built, while that catalog is read.
+                    seen_now.wait()
+                    if seeing and self.reread is not None:
+                        self.say("history", f"following {len(seeing)} statement(s) by what PostgreSQL saw them do")
+                        self.a = self.reread(seeing)
+                # Else the first candidate is planned and built while the history builds: the server
+                # has a core for each.
+                first = self.make(adjust)
+                built = self._build(first)
+            finally:
+                self.applying.set()  # the history's thread never waits for a trial that will not come
             failed, _ = history.result()
         if failed:
             return Proof(UNPROVEN, why=failed)
@@ -183,6 +189,7 @@ class _Run:
         db = self.server.create_database("trial")
         try:
             try:
+                self.applying.set()
                 apply_migrations(self.server, db, migrations, self.preamble, cancel=self.cancel)
             except ApplyError as exc:
                 if exc.title == "cancelled":
@@ -241,6 +248,7 @@ class _Run:
         finally:
             self.server.drop_database(db)
         if label == "history":
+            self.applying.wait()
             self._keep(snap)
         return snap
 
