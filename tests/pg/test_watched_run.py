@@ -104,3 +104,26 @@ def test_the_rows_a_watched_statement_writes_are_seen_table_by_table(tmp_path: P
     _, seen = _built(pg_server, tmp_path, watched=True)
     (rows,) = [o.rows for o in seen.values() if o.rows]
     assert rows == {"public.a": (2, 0, 0), "public.audit": (2, 0, 0), "public.kept": (0, 0, 1)}
+
+
+def test_a_watch_that_fails_falls_back_to_a_plain_build_and_the_proof_ends(tmp_path: Path, pg_server: Any, monkeypatch: Any) -> None:
+    import threading
+
+    import psycopg
+
+    from tui.core.generate import generate
+    from tui.core.proof import PROVEN
+    from tui.pg.proof import PgProver
+
+    def refuse(self: Any, conn: Any) -> None:  # what a run a statement at a time may meet that the file at once does not
+        raise psycopg.errors.FeatureNotSupported("not a statement at a time")
+
+    monkeypatch.setattr(Observer, "start", refuse)
+    project = _project(tmp_path, "")
+    result: list[Any] = []
+    # In a thread of its own: were the history's build to wait for a candidate that waits for it, the test ends, not hangs.
+    t = threading.Thread(target=lambda: result.append(generate(project, prover=PgProver(server=pg_server))), daemon=True)
+    t.start()
+    t.join(120)
+    assert not t.is_alive(), "the proof hung after the watched build failed"
+    assert result and result[0].proof.state == PROVEN

@@ -115,7 +115,10 @@ class Observer:
 
     def start(self, conn: psycopg.Connection) -> None:  # type: ignore[type-arg]
         if conn.info.server_version >= 150000:
-            conn.execute("SELECT pg_stat_force_next_flush()")  # sent as this query ends: none pending in the file's transaction
+            try:
+                conn.execute("SELECT pg_stat_force_next_flush()")  # sent as this query ends: none pending in the file's transaction
+            except psycopg.Error:
+                return  # (a server that refuses it: every table is asked)
             self._tables = _LOCKED_TABLES
 
     def before(self, conn: psycopg.Connection, st: Statement) -> None:  # type: ignore[type-arg]

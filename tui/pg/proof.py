@@ -169,6 +169,8 @@ class _Run:
                 if exc.title == "cancelled":
                     raise
                 seen.clear()  # a run a statement at a time failed where the file at once may not: no watch
+                if seen_now is not None:
+                    seen_now.set()  # nothing seen: the first candidate is planned and applied beside the build
                 self.reference = self._history("history")
         except ApplyError as exc:
             if exc.title == "cancelled":
