@@ -56,3 +56,28 @@ def test_a_down_that_leaves_or_fails_is_named_beside_the_verdict(tmp_path: Path)
     down.write_text("DROP TABLE nowhere;\n")
     r = run(project, "validate", "--pg", "local")
     assert r.returncode == 0 and f"WARNING: down migrations: new/{down.name} failed: table \"nowhere\" does not exist" in r.stdout, r.stdout
+
+
+def test_what_differs_between_two_builds_is_no_difference_of_the_downs(pg_server) -> None:  # type: ignore[no-untyped-def]
+    from tui.core.formats.base import Migration
+    from tui.pg.catalog import snapshot
+    from tui.pg.downs import check_downs
+    from tui.pg.runner import apply_migrations
+
+    # Each build stamps the column with a value of its own, as a server that versions columns does.
+    up = ("CREATE TABLE t (c int);\nDO $$ BEGIN EXECUTE format('ALTER TABLE t ALTER COLUMN c SET (n_distinct = %s)', "
+          "(random() * 1000000)::int + 1); END $$;\n")
+    migs = [Migration("1", "init", "new/1_init.up.sql", up, down_sql="DROP TABLE t;\n", down_file="new/1_init.down.sql")]
+    stamped = frozenset({("column", "t.c", "options")})
+    found = []
+    for ignore in (frozenset(), stamped):
+        db = pg_server.create_database("downs")
+        try:
+            apply_migrations(pg_server, db, migs)
+            with pg_server.connect(db) as conn:
+                built = snapshot(conn)
+            found.append(check_downs(pg_server, db, migs, "", built, frozenset(), ignore=ignore))
+        finally:
+            pg_server.drop_database(db)
+    assert found[0] is not None and found[0].again == ["column t.c: options"]
+    assert found[1] is not None and found[1].again == [] and found[1].ok

@@ -14,7 +14,7 @@ import psycopg
 
 from tui.core.formats.base import Migration
 from tui.pg.catalog import Snapshot, snapshot
-from tui.pg.compare import compare
+from tui.pg.compare import Unstable, compare
 from tui.pg.runner import ApplyError, apply_migrations
 from tui.pg.server import Server
 
@@ -53,9 +53,10 @@ def _line(d: Any) -> str:
 
 def check_downs(server: Server, db: str, migrations: list[Migration] | tuple[Migration, ...], preamble: str, built: Snapshot,
                 explicit: frozenset[tuple[str, str]], schemas: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
-                cancel: threading.Event | None = None) -> DownCheck | None:
+                cancel: threading.Event | None = None, ignore: Unstable = frozenset()) -> DownCheck | None:
     """Run the downs on `db` (built by `migrations`, its catalog `built`), then the set again. None
-    when the set has no down parts."""
+    when the set has no down parts. `ignore`: what differs between two builds of the history (a
+    server that stamps each build's columns, say), no difference of the downs either."""
     downs = [m for m in migrations if m.down_sql.strip()]
     if not downs:
         return None
@@ -87,5 +88,6 @@ def check_downs(server: Server, db: str, migrations: list[Migration] | tuple[Mig
         result.failed = f"after the downs, the set fails to run up again: {exc}"
         return result
     with server.connect(db) as conn:
-        result.again = [_line(d) for d in compare(built, snapshot(conn, explicit=explicit, schemas=schemas, scratch=True)) if d.type != "data"]
+        again = snapshot(conn, explicit=explicit, schemas=schemas, scratch=True)
+        result.again = [_line(d) for d in compare(built, again, ignore) if d.type != "data"]
     return result

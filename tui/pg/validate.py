@@ -263,7 +263,7 @@ def _validate(
 
             say("downs", "running the down migrations, then the set again")
             t = time.perf_counter()
-            downs = check_downs(server, new_db, new_sources.migrations, cfg.preamble, snaps[1], explicit, cfg.scope, cancel)
+            downs = check_downs(server, new_db, new_sources.migrations, cfg.preamble, snaps[1], explicit, cfg.scope, cancel, noise)
             timings["downs"] = round(time.perf_counter() - t, 3)
         provider = {"name": server.name, "version": server.version, "why": server.why}
     timings["total"] = round(time.perf_counter() - t0, 3)
