@@ -12,6 +12,7 @@ that (and keeps it).
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -36,13 +37,17 @@ _READERS = ("runner.py", "observe.py", "catalog.py", "catalog_more.py", "history
 def history_key(server: Server, migrations: Sequence[Migration], preamble: str, explicit: Iterable[tuple[str, str]],
                 scope: tuple[tuple[str, ...], tuple[str, ...]], roles: Iterable[str]) -> str:
     """SHA-256 of all a build of the history and the reading of its catalog depend on."""
-    h = hashlib.sha256()
-    for p in _READERS:
-        h.update((Path(__file__).parent / p).read_bytes())
+    h = hashlib.sha256(_readers_digest())
     parts: list[object] = [server.name, server.version, server.why, preamble, sorted(explicit), scope, sorted(roles)]
     parts += [[m.file, m.sql, m.readable, m.single_query, m.transactional] for m in migrations]
     h.update(json.dumps(parts).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
+
+
+@functools.cache
+def _readers_digest() -> bytes:
+    """The code in _READERS, read once a process (the proof keys the catalog up to three times)."""
+    return b"".join(hashlib.sha256((Path(__file__).parent / p).read_bytes()).digest() for p in _READERS)
 
 
 @dataclass(frozen=True)

@@ -162,20 +162,22 @@ class _Run:
         try:
             if not seqs:
                 self.reference = self._history("history")
-                return "", seen
-            try:
-                self.reference = self._history("history", Observer(seqs), seen, seen_now)
-            except ApplyError as exc:
-                if exc.title == "cancelled":
-                    raise
-                seen.clear()  # a run a statement at a time failed where the file at once may not: no watch
-                if seen_now is not None:
-                    seen_now.set()  # nothing seen: the first candidate is planned and applied beside the build
-                self.reference = self._history("history")
+            else:
+                try:
+                    self.reference = self._history("history", Observer(seqs), seen, seen_now)
+                except ApplyError as exc:
+                    if exc.title == "cancelled":
+                        raise
+                    seen.clear()  # a run a statement at a time failed where the file at once may not: no watch
+                    if seen_now is not None:
+                        seen_now.set()  # nothing seen: the first candidate is planned and applied beside the build
+                    self.reference = self._history("history")
         except ApplyError as exc:
             if exc.title == "cancelled":
                 raise
             return f"the history itself does not apply: {exc}; {PREAMBLE_HINT}", {}
+        self.applying.wait()
+        self._keep()
         return "", seen
 
     def _trial(self, cand: Candidate) -> Failure | None:
@@ -212,14 +214,14 @@ class _Run:
             # What differs between two builds of the same history (a random id, a clock) is no
             # difference of the new set's: built once more only when something differs.
             self.ignore = unstable(self.reference, self._history("history_again"))
-            self._keep(self.reference)
+            self._keep()
             diffs = compare(self.reference, built, self.ignore)
         if diffs and not self.rebuilt and any(d.type == "data" for d in diffs):
             # A clock value truncated to the second (or the day) can be the same in two builds
             # close together, yet differ now: one more build, later, tells it.
             self.rebuilt = True
             self.ignore = self.ignore | unstable(self.reference, self._history("history_later"))
-            self._keep(self.reference)
+            self._keep()
             diffs = compare(self.reference, built, self.ignore)
         if not diffs:
             return None
@@ -246,20 +248,16 @@ class _Run:
                     seen.update(watch.collect(conn))
                     if seen_now is not None:
                         seen_now.set()
-                snap = snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope, scratch=True)
+                return snapshot(conn, explicit=self.explicit, schemas=self.a.config.scope, scratch=True)
         finally:
             self.server.drop_database(db)
-        if label == "history":
-            self.applying.wait()
-            self._keep(snap)
-        return snap
 
-    def _keep(self, snap: Snapshot) -> None:
+    def _keep(self) -> None:
         """Keep the history's catalog, and what differs between two builds of it once learnt:
         validate compares with it, on the same files and server, instead of building it again."""
         cfg = self.a.config
         keep(cfg.state, history_key(self.server, self.a.sources.migrations, self.preamble, self.explicit, cfg.scope, self.roles),
-             snap, "generate", self.ignore)
+             self.reference, "generate", self.ignore)
 
     def _setvals(self, failure: Failure) -> dict[str, str]:
         """When only sequence values differ: the setval calls that leave them as the history did."""
