@@ -102,6 +102,7 @@ class _Run:
 
     def prove(self) -> Proof:
         self.server.create_roles(self.roles)
+        self.server.create_roles(sorted(self.a.model.roles_created), by_history=True)
         self.say("history", "building the history's database")
         adjust = Adjustments()
         watched = to_observe(self.a.model) if self.reread is not None else set()

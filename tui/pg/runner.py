@@ -13,6 +13,7 @@ from tui.core.errors import ConsolidateError
 from tui.core.formats.base import Migration
 from tui.core.host_access import host_access
 from tui.core.parse import Statement, parse_history
+from tui.pg import scratch_text
 from tui.pg.server import Server
 
 _BEGIN = "BEGIN;\n"
@@ -69,6 +70,13 @@ def apply_migrations(
             if not m.readable or not m.sql.strip():
                 continue
             parts = statements[m.file] if statements and m.file in statements else None
+            if scratch_text.may_need(m):
+                try:
+                    m, parts = scratch_text.prepared(conn, server.name, server.roles_made, dbname, m, parts)
+                except scratch_text.Refused as refused:
+                    error = ApplyError("refusing to run this migration", refused.why, m.file, refused.st.line)
+                    error.excerpt = _excerpt(m.sql, m.first_line, refused.st.line)
+                    raise error from None
             if watch is not None and parts and any(st.seq in watch.seqs for st in parts):
                 _run_watched(conn, m, parts, watch)
             elif m.single_query or m.transactional:
@@ -79,12 +87,11 @@ def apply_migrations(
                         raise
                     # PostgreSQL gave no position ("already exists"): run the file again, a
                     # statement at a time, in a transaction rolled back, to name the statement.
-                    exc.line = _failing_line(conn, statements[m.file] if statements and m.file in statements
-                                             else parse_history([m]).statements) or exc.line
+                    exc.line = _failing_line(conn, parts if parts is not None else parse_history([m]).statements) or exc.line
                     exc.excerpt = _excerpt(m.sql, m.first_line, exc.line)
                     raise
             else:
-                for st in statements[m.file] if statements and m.file in statements else parse_history([m]).statements:
+                for st in parts if parts is not None else parse_history([m]).statements:
                     _run(conn, st.text, m.file, st.line, transactional=False)
 
 

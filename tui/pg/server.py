@@ -75,12 +75,13 @@ class Server:
                 conn.execute(_DROP.format(sql.Identifier(name)))
         self.created.clear()
 
-    def create_roles(self, roles: list[str]) -> list[str]:
-        """Create the roles the history grants to but never creates; returns those it created."""
+    def create_roles(self, roles: list[str], by_history: bool = False) -> list[str]:
+        """Create the roles the history grants to but never creates, or (`by_history`) those it
+        creates itself, before any build (see history_roles); returns those it created."""
         with self.connect() as conn:
             missing = [r for r in sorted(set(roles)) if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (r,)).fetchone()]
             if missing and not self.may_create_roles:
-                raise ConsolidateError("the history grants to roles this server does not have",
+                raise ConsolidateError("the history creates roles" if by_history else "the history grants to roles this server does not have",
                                        f"{', '.join(missing)}; roles belong to the whole server, so they are made only "
                                        "with --create-roles (and dropped again afterwards)")
             for role in missing:

@@ -171,6 +171,7 @@ def _validate(
             server, dbs = taken
         timings["server"] = round(time.perf_counter() - t, 3)
         made = server.create_roles(roles)
+        server.create_roles(sorted(analysis.model.roles_created), by_history=True)
         if edited:
             say("generate", "the staged set was edited by hand: validating it as it is")
         elif stale:
