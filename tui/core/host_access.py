@@ -26,6 +26,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((what, re.compile(rx,
     ("ALTER SYSTEM changes the server's configuration (commands such as archive_command run on its machine)",
      r"\bALTER\s+SYSTEM\b"),
     ("LOAD puts a library from the server's disk into it", r"(?:^|;)\s*LOAD\s+'"),
+    ("a tablespace puts files in a folder of the server's machine", r"\bCREATE\s+TABLESPACE\b"),
+    ("a subscription connects the server to another host", r"\b(?:CREATE|ALTER)\s+SUBSCRIPTION\b"),
     ("a preload setting loads libraries from the server's disk", r"\b(?:session|local|shared)_preload_libraries\b"),
 ))
 
@@ -37,5 +39,8 @@ def host_access(sql: str, first_line: int = 1) -> tuple[tuple[int, str], ...]:
     out = []
     for what, rx in _PATTERNS:
         for m in rx.finditer(sql):
-            out.append((first_line + sql.count("\n", 0, m.start()), what))
+            start = m.start()
+            while sql[start] in "; \t\r\n":  # (LOAD's match starts at the semicolon before it)
+                start += 1
+            out.append((first_line + sql.count("\n", 0, start), what))
     return tuple(sorted(out))
