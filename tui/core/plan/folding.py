@@ -61,6 +61,8 @@ def fold(p: Planner, items: list[Item]) -> None:
             for o, e in p.by_seq.get(it.seq, []):
                 if o.type == "column" and e.action == ADD and id(e) not in p.dead and _survives(o, e):
                     p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
+                elif o.type == "column" and e.action != ADD and id(e) not in p.dead and isinstance(it.node, ast.AlterTableStmt):
+                    p.unfoldable_cols.add(o.key)  # changed after the CREATE (a default set): so are later changes
             continue
         table = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "table"), None)
         if table is None:
@@ -216,14 +218,16 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         elts.add_constraint(target.node, clone(con))
         target.add_op(Op("add", con, it.stmt))
         return True
-    if cmd.subtype in _FOLDABLE_COLUMN and not has_data:
+    if cmd.subtype in _FOLDABLE_COLUMN:
         # The column by the name this statement gives it: it may be renamed later.
         col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and o.parent == table.key
                     and cmd.name in {n.rsplit(".", 1)[-1] for n in [o.name, *o.former_names]}), None)
-        if col is None or ("column", col.name) not in folding:
+        if col is None:
             return False
         defs = elts.columns.get(cmd.name, [])
-        if len(defs) != 1 or col.key in p.unfoldable_cols:
+        if has_data or ("column", col.name) not in folding or len(defs) != 1 or col.key in p.unfoldable_cols:
+            # It stays after the CREATE: a later change folded in would come before it.
+            p.unfoldable_cols.add(col.key)
             return False
         if cmd.subtype == AT.AT_AlterColumnType and not _retype_foldable(elts, defs[0]):
             # PostgreSQL keeps a default or CHECK written for the old type as it was written
