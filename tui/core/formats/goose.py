@@ -19,8 +19,10 @@ _MARKER = re.compile(r"^--\s*\+goose\s+Statement(Begin|End)\b.*$", re.M | re.I)
 
 
 def _prepare(up: str) -> str:
-    # StatementBegin/End only group lines for goose's splitter; as comments they keep line numbers.
-    return _MARKER.sub(lambda mm: "--" + mm.group(0)[2:], up)
+    # StatementBegin/End only group lines for goose's splitter: blanked (their lines kept, for line
+    # numbers), so they are not read as a statement's comments and written into the new set
+    # again, where the set's own markers would pair with them wrongly.
+    return _MARKER.sub("", up)
 
 
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
