@@ -137,3 +137,10 @@ def test_lines_and_columns_of_offsets_asked_in_any_order() -> None:
         offsets = sorted(rng.randint(0, len(text)) for _ in range(8)) + [rng.randint(0, len(text) + 2) for _ in range(8)]
         for off in offsets:
             assert lines.at(off) == (3 + text.count("\n", 0, off), off - text.rfind("\n", 0, off)), (text, off)
+
+
+def test_a_statement_with_a_placeholder_says_what_it_may_be() -> None:
+    parsed = parse_history([Migration("1", "init", "migrations/V1__init.sql", "CREATE TABLE a (id int);\nCREATE TABLE ${schema}.users (id int);\n")])
+    [diag] = parsed.diagnostics
+    assert diag.line == 2 and "${schema} looks like a placeholder" in diag.message
+    assert [s.text for s in parsed.statements] == ["CREATE TABLE a (id int)"]

@@ -272,7 +272,8 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
                 pos = start + (exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0)
                 pos = max(pos, _skip_leading(text, start, end))
                 line, _ = lines.at(pos)
-                diags.append(Diagnostic(mig.file, line, ERROR, f"{exc.args[0]}; statement skipped", lost=True))
+                diags.append(Diagnostic(mig.file, line, ERROR, f"{exc.args[0]}; statement skipped{_placeholder_hint(text[start:end])}",
+                                        lost=True))
                 continue
             for r, namers in zip(parsed, named):
                 s = start + r.stmt_location
@@ -307,6 +308,18 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
         out.append(stmt)
         if isinstance(node, ast.DoStmt):
             _open_do_block(stmt, real, text, lines, out, diags, mig)
+
+
+_PLACEHOLDER = re.compile(r"\$\{[\w.:-]+\}")
+
+
+def _placeholder_hint(text: str) -> str:
+    """A statement PostgreSQL cannot read may hold a placeholder its tool fills in first."""
+    m = _PLACEHOLDER.search(text)
+    if m is None:
+        return ""
+    return (f" ({m.group(0)} looks like a placeholder the migration tool fills in before it runs the file, as Flyway "
+            "and goose's ENVSUB do; consolidate reads the files as written)")
 
 
 def _do_body(node: ast.DoStmt) -> tuple[str, str]:
