@@ -13,7 +13,7 @@ from pglast import ast
 from pglast.enums import ConstrType as CT
 from pglast.stream import RawStream
 
-from tui.core.names import expr_columns, set_elements, texts
+from tui.core.names import expr_columns, set_elements, strings, texts
 
 _WORD = re.compile(r"\w+")
 
@@ -23,6 +23,15 @@ def _words(node: Any) -> set[str]:
     around them): printing each element was a hundred times slower. A one-letter code counts: a
     column as short is then taken as named, and its rename stays where it was (the safe side)."""
     return {w for t in texts(node, codes=True) for w in _WORD.findall(t)}
+
+
+def _index_keys(e: Any) -> list[tuple[str, ...]]:
+    """The columns of the primary keys and UNIQUE constraints an element declares."""
+    if isinstance(e, ast.ColumnDef):
+        return [(e.colname,) for c in e.constraints or () if c.contype in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE)]
+    if isinstance(e, ast.Constraint) and e.contype in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE):
+        return [tuple(strings(e.keys))]
+    return []
 
 
 class Elements:
@@ -36,6 +45,7 @@ class Elements:
         self._words: dict[int, set[str]] | None = None  # id(element) -> words of its text (made when first asked)
         self._counts: Counter[str] = Counter()  # word -> elements whose text holds it
         self._at: dict[int, int] = {}  # id(column definition) -> its place
+        self.keys: Counter[tuple[str, ...]] = Counter()  # columns of each primary key and UNIQUE constraint
         for i, e in enumerate(self.elts):
             self._note(e)
             if isinstance(e, ast.ColumnDef):
@@ -49,6 +59,7 @@ class Elements:
             self.columns.setdefault(e.colname, []).append(e)
         elif isinstance(e, ast.Constraint) and e.contype == CT.CONSTR_CHECK:
             self.checked.update(set(expr_columns(e.raw_expr)))
+        self.keys.update(_index_keys(e))
         if self._words is not None:
             self._words[id(e)] = w = _words(e)
             self._counts.update(w)
@@ -80,6 +91,7 @@ class Elements:
             del self.columns[old.colname]
         if self._words is not None:
             self._counts.subtract(self._words.pop(id(old)))
+        self.keys.subtract(_index_keys(old))
         self._note(new)
         set_elements(node, self.elts)
 

@@ -212,6 +212,9 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             named |= set(expr_columns(con.raw_expr))
         if named - elts.columns.keys():
             return False  # a column it names stayed outside the CREATE
+        if con.contype in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE) and elts.keys[tuple(strings(con.keys))] > 0:
+            # CREATE TABLE keeps one of two index constraints on the same columns (ALTER TABLE makes both).
+            return False
         # A foreign key needs the unique key it references, which may be made after the table.
         it.reads |= _unique_keys(p, obj)
         p._edit(target)
