@@ -58,11 +58,7 @@ def fold(p: Planner, items: list[Item]) -> None:
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
                 or it.seq in p.pinned):
-            for o, e in p.by_seq.get(it.seq, []):
-                if o.type == "column" and e.action == ADD and id(e) not in p.dead and _survives(o, e):
-                    p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
-                elif o.type == "column" and e.action != ADD and id(e) not in p.dead and isinstance(it.node, ast.AlterTableStmt):
-                    p.unfoldable_cols.add(o.key)  # changed after the CREATE (a default set): so are later changes
+            _stays(p, it)
             continue
         table = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "table"), None)
         if table is None:
@@ -71,6 +67,9 @@ def fold(p: Planner, items: list[Item]) -> None:
             table = p.m.objects.get(child.parent) if child is not None else None
         target = creates.get(table.key) if table is not None else None
         if target is None or target is it or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
+            continue
+        if _renamed_between(p, it, target, table.key):  # type: ignore[union-attr]
+            _stays(p, it)
             continue
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
         keep_cmds = []
@@ -94,6 +93,34 @@ def fold(p: Planner, items: list[Item]) -> None:
                 p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
     if gone:
         items[:] = [it for it in items if id(it) not in gone]
+
+
+def _stays(p: Planner, it: Item) -> None:
+    """A statement that stays where it was: what it adds or changes in a table keeps the later
+    additions and changes to the same after it."""
+    for o, e in p.by_seq.get(it.seq, []):
+        if o.type == "column" and e.action == ADD and id(e) not in p.dead and _survives(o, e):
+            p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
+        elif o.type == "column" and e.action != ADD and id(e) not in p.dead and isinstance(it.node, ast.AlterTableStmt):
+            p.unfoldable_cols.add(o.key)  # changed after the CREATE (a default set): so are later changes
+
+
+def _renamed_between(p: Planner, it: Item, target: Item, table: str) -> bool:
+    """Does the statement name something by a name given it after the CREATE TABLE it would fold
+    into (`REFERENCES t2` of a table renamed to t2 in between)? There, that name is not yet taken.
+    (The table itself and its columns the folded text names as the CREATE does.)"""
+    words: set[str] | None = None
+    for k in it.reads:
+        o = p.m.objects.get(k)
+        if o is None or not o.former_names or k == table or o.parent == table:
+            continue
+        for e in o.events:
+            if e.action == RENAME and target.seq < (e.stmt.parent or e.stmt).seq < it.seq:
+                if words is None:
+                    words = set(re.findall(r"\w+", it.stmt.text.lower()))
+                if e.new_name.rsplit(".", 1)[-1].lower() in words:
+                    return True
+    return False
 
 
 def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool:
