@@ -30,11 +30,11 @@ def prepared(conn: psycopg.Connection, server_name: str, made: list[str], dbname
              m: Migration, parts: list[Statement] | None) -> tuple[Migration, list[Statement] | None]:
     """The file and its statements as this build runs them (the same objects when nothing changes)."""
     listed = parts if parts is not None else parse_history([m]).statements
-    mine = server_name == "url"
+    theirs = server_name == "url"  # the user's own server: what is outside the scratch database is theirs
     changes: dict[int, str] = {}  # id of a statement -> its text in this build ("": left out)
     roles = history_roles.role_statements(listed)
     if roles:
-        found = history_roles.foreign(roles, made) if mine else None
+        found = history_roles.foreign(roles, made) if theirs else None
         if found is not None:
             raise Refused(found[0], f"it drops or changes {found[1]}, which belongs to your whole server, not to the "
                                     "scratch database: prove it on a throwaway server (--pg local, docker or embedded)")
@@ -42,7 +42,7 @@ def prepared(conn: psycopg.Connection, server_name: str, made: list[str], dbname
     for st in listed:
         if st.parent is not None:
             continue
-        if mine and own_database.reaches_past(st.node):
+        if theirs and own_database.reaches_past(st.node):
             raise Refused(st, "it creates, drops or renames a database of your server, past the scratch database: prove "
                               "it on a throwaway server (--pg local, docker or embedded)")
         if own_database.names_a_database(st.node):

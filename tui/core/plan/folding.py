@@ -95,6 +95,21 @@ def fold(p: Planner, items: list[Item]) -> None:
         items[:] = [it for it in items if id(it) not in gone]
 
 
+def _named_by_table(cd: ast.ColumnDef) -> bool:
+    """Does the column bring something PostgreSQL names after its table (an unnamed constraint, a
+    serial's or an identity's sequence)?"""
+    if cd.typeName is not None and is_serial(cd.typeName):
+        return True
+    return any(c.contype in _NAMED_BY_TABLE and not c.conname for c in cd.constraints or ())
+
+
+_NAMED_BY_TABLE = {CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE, CT.CONSTR_CHECK, CT.CONSTR_FOREIGN, CT.CONSTR_EXCLUSION, CT.CONSTR_IDENTITY}
+
+
+def _table_renamed_between(table: Obj, after: int, before: int) -> bool:
+    return bool(table.former_names) and any(e.action == RENAME and after < (e.stmt.parent or e.stmt).seq < before for e in table.events)
+
+
 def _stays(p: Planner, it: Item) -> None:
     """A statement that stays where it was: what it adds or changes in a table keeps the later
     additions and changes to the same after it."""
@@ -218,7 +233,9 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
                 # A column that stays where it was added: folding a later one would change the order.
                 p.unfoldable_adds.add(table.key)
             return False
-        if cmd.def_.colname in elts.columns:
+        if cmd.def_.colname in elts.columns or _named_by_table(cmd.def_) and _table_renamed_between(table, target.seq, it.seq):
+            # (PostgreSQL names an unnamed constraint or a serial's sequence after the table as it
+            # is called then: in the CREATE, under its earlier name, the name would differ.)
             p.unfoldable_adds.add(table.key)  # it stays where it was: so do the ADDs after it
             return False
         p._edit(target)
