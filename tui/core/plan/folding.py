@@ -50,6 +50,7 @@ def fold(p: Planner, items: list[Item]) -> None:
     gone: set[int] = set()  # items folded away whole, taken out at the end: a list.remove each is quadratic
     users: _Users | None = None
     shapes = _Shapes()
+    seq_items: dict[int, Item] = {}  # made when first needed
     for it in items:
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
                 and it.seq not in p.pinned):
@@ -84,6 +85,7 @@ def fold(p: Planner, items: list[Item]) -> None:
             target.needs_ahead(it.seq, {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))},
                                {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes)
             target.writes |= it.writes
+            _before_later_renames(p, it, target, items, seq_items)
             if keep_cmds:
                 it.node = shallow(it.node)
                 it.node.cmds = tuple(keep_cmds)
@@ -108,6 +110,25 @@ _NAMED_BY_TABLE = {CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE, CT.CONSTR_CHECK, CT.CONS
 
 def _table_renamed_between(table: Obj, after: int, before: int) -> bool:
     return bool(table.former_names) and any(e.action == RENAME and after < (e.stmt.parent or e.stmt).seq < before for e in table.events)
+
+
+def _before_later_renames(p: Planner, it: Item, target: Item, items: list[Item], seq_items: dict[int, Item]) -> None:
+    """A folded statement names what it needs by the names they had then (`REFERENCES t7`): the
+    CREATE it folds into stays before the first later RENAME of each (to t23), wherever it goes."""
+    for k in it.reads:
+        o = p.m.objects.get(k)
+        if o is None or not o.former_names:
+            continue
+        later = [seq for e in o.events if e.action == RENAME and (seq := (e.stmt.parent or e.stmt).seq) > it.seq]
+        if not later:
+            continue
+        if not seq_items:
+            seq_items.update((x.seq, x) for x in items)
+        renaming = seq_items.get(min(later))
+        if renaming is not None:
+            key = f"@before:{k}:{renaming.seq}"
+            target.reads.add(key)
+            renaming.writes.add(key)
 
 
 def _stays(p: Planner, it: Item) -> None:
