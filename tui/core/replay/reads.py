@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
+from pglast.enums import AlterTableType as AT
 
 from tui.core.names import func_calls, nodes_of, strings, type_parts, walk
 from tui.core.parse import NAMERS
@@ -55,6 +56,10 @@ def relation_deps(rp: Engine, node: Any) -> list[str]:
     return keys
 
 
+_KEPT_COLUMN_SETTINGS = frozenset((AT.AT_SetStatistics, AT.AT_SetStorage, AT.AT_SetOptions, AT.AT_ResetOptions,
+                                   AT.AT_SetCompression))
+
+
 def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[str]:
     """Objects a statement needs to exist before it runs (tables, types, functions, sequences).
     `namers`: the statement's nodes of the NAMERS types, as its parse listed them (else found here)."""
@@ -101,12 +106,16 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 if o.type == "table":
                     # Any column of a named table that the statement names (aliases are not resolved).
                     out.update(k for c in colnames if (k := f"column:{o.name}.{c}") in rp.model.objects)
-    # Columns named by INSERT and UPDATE: a column folded away would break them.
+    # Columns named by INSERT and UPDATE: a column folded away would break them. And by the
+    # column settings the model keeps as written (SET STORAGE): a rename folded into the CREATE
+    # TABLE before them would take the name they use.
     cols: list[str] = []
     if isinstance(node, ast.InsertStmt):
         cols = [r.name for r in node.cols or () if r.name]
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
+    elif isinstance(node, ast.AlterTableStmt):
+        cols = [c.name for c in node.cmds or () if c.subtype in _KEPT_COLUMN_SETTINGS and c.name]
     if cols:
         t = rp.find_rel(node.relation)
         if t is not None:
