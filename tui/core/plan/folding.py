@@ -67,7 +67,8 @@ def fold(p: Planner, items: list[Item]) -> None:
             child = next((o for o, e in p.by_seq.get(it.seq, []) if o.type in ("column", "constraint")), None)
             table = p.m.objects.get(child.parent) if child is not None else None
         target = creates.get(table.key) if table is not None else None
-        if target is None or target is it or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
+        if target is None or target.seq >= it.seq or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
+            # (A later CREATE is another life of the table: an earlier statement never folds into it.)
             continue
         if _renamed_between(p, it, target, table.key):  # type: ignore[union-attr]
             _stays(p, it)
@@ -95,6 +96,16 @@ def fold(p: Planner, items: list[Item]) -> None:
                 p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
     if gone:
         items[:] = [it for it in items if id(it) not in gone]
+
+
+def _columns_named(cd: ast.ColumnDef) -> set[str]:
+    """The other columns a column definition's expressions name (a generated column's, a CHECK's)."""
+    out: set[str] = set()
+    for c in cd.constraints or ():
+        if c.raw_expr is not None and c.contype in (CT.CONSTR_CHECK, CT.CONSTR_GENERATED):
+            out |= set(expr_columns(c.raw_expr))
+    out.discard(cd.colname)
+    return out
 
 
 def _named_by_table(cd: ast.ColumnDef) -> bool:
@@ -254,7 +265,9 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
                 # A column that stays where it was added: folding a later one would change the order.
                 p.unfoldable_adds.add(table.key)
             return False
-        if cmd.def_.colname in elts.columns or _named_by_table(cmd.def_) and _table_renamed_between(table, target.seq, it.seq):
+        if (cmd.def_.colname in elts.columns or _named_by_table(cmd.def_) and _table_renamed_between(table, target.seq, it.seq)
+                or _columns_named(cmd.def_) - elts.columns.keys()):
+            # (A generated column or a CHECK names others: by the names they have in the CREATE.)
             # (PostgreSQL names an unnamed constraint or a serial's sequence after the table as it
             # is called then: in the CREATE, under its earlier name, the name would differ.)
             p.unfoldable_adds.add(table.key)  # it stays where it was: so do the ADDs after it
@@ -313,6 +326,9 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         if cmd.subtype == AT.AT_AlterColumnType:
             p.retyped.add(col.key)
         return True
+    if cmd.name and (col := p.m.get("column", f"{table.name}.{cmd.name}")) is not None:
+        # A setting kept as written (SET STORAGE): a later change to the column (its type) stays after it.
+        p.unfoldable_cols.add(col.key)
     return False
 
 

@@ -116,6 +116,8 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         cols = [r.name for r in node.targetList or () if r.name]
     elif isinstance(node, ast.AlterTableStmt):
         cols = [c.name for c in node.cmds or () if c.subtype in _KEPT_COLUMN_SETTINGS and c.name]
+    elif isinstance(node, ast.CreateTrigStmt):
+        cols = strings(node.columns)  # UPDATE OF
     if cols:
         t = rp.find_rel(node.relation)
         if t is not None:
