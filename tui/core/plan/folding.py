@@ -13,9 +13,19 @@ from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
 from tui.core.findings import INTO_CREATE
-from tui.core.model import ADD, CREATE, RENAME, Event, Obj
+from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
 from tui.core.plan.elements import Elements
+from tui.core.plan.fold_limits import (
+    before_later_renames,
+    columns_named,
+    inherited_between,
+    named_by_table,
+    renamed_between,
+    stays,
+    survives,
+    table_renamed_between,
+)
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
@@ -59,7 +69,7 @@ def fold(p: Planner, items: list[Item]) -> None:
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
                 or it.seq in p.pinned):
-            _stays(p, it)
+            stays(p, it)
             continue
         table = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "table"), None)
         if table is None:
@@ -70,8 +80,8 @@ def fold(p: Planner, items: list[Item]) -> None:
         if target is None or target.seq >= it.seq or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
             # (A later CREATE is another life of the table: an earlier statement never folds into it.)
             continue
-        if _renamed_between(p, it, target, table.key):  # type: ignore[union-attr]
-            _stays(p, it)
+        if renamed_between(p, it, target, table.key):  # type: ignore[union-attr]
+            stays(p, it)
             continue
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
         keep_cmds = []
@@ -86,7 +96,7 @@ def fold(p: Planner, items: list[Item]) -> None:
             target.needs_ahead(it.seq, {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))},
                                {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes)
             target.writes |= it.writes
-            _before_later_renames(p, it, target, items, seq_items)
+            before_later_renames(p, it, target, items, seq_items)
             if keep_cmds:
                 it.node = shallow(it.node)
                 it.node.cmds = tuple(keep_cmds)
@@ -96,78 +106,6 @@ def fold(p: Planner, items: list[Item]) -> None:
                 p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
     if gone:
         items[:] = [it for it in items if id(it) not in gone]
-
-
-def _columns_named(cd: ast.ColumnDef) -> set[str]:
-    """The other columns a column definition's expressions name (a generated column's, a CHECK's)."""
-    out: set[str] = set()
-    for c in cd.constraints or ():
-        if c.raw_expr is not None and c.contype in (CT.CONSTR_CHECK, CT.CONSTR_GENERATED):
-            out |= set(expr_columns(c.raw_expr))
-    out.discard(cd.colname)
-    return out
-
-
-def _named_by_table(cd: ast.ColumnDef) -> bool:
-    """Does the column bring something PostgreSQL names after its table (an unnamed constraint, a
-    serial's or an identity's sequence)?"""
-    if cd.typeName is not None and is_serial(cd.typeName):
-        return True
-    return any(c.contype in _NAMED_BY_TABLE and not c.conname for c in cd.constraints or ())
-
-
-_NAMED_BY_TABLE = {CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE, CT.CONSTR_CHECK, CT.CONSTR_FOREIGN, CT.CONSTR_EXCLUSION, CT.CONSTR_IDENTITY}
-
-
-def _table_renamed_between(table: Obj, after: int, before: int) -> bool:
-    return bool(table.former_names) and any(e.action == RENAME and after < (e.stmt.parent or e.stmt).seq < before for e in table.events)
-
-
-def _before_later_renames(p: Planner, it: Item, target: Item, items: list[Item], seq_items: dict[int, Item]) -> None:
-    """A folded statement names what it needs by the names they had then (`REFERENCES t7`): the
-    CREATE it folds into stays before the first later RENAME of each (to t23), wherever it goes."""
-    for k in it.reads:
-        o = p.m.objects.get(k)
-        if o is None or not o.former_names:
-            continue
-        later = [seq for e in o.events if e.action == RENAME and (seq := (e.stmt.parent or e.stmt).seq) > it.seq]
-        if not later:
-            continue
-        if not seq_items:
-            seq_items.update((x.seq, x) for x in items)
-        renaming = seq_items.get(min(later))
-        if renaming is not None:
-            key = f"@before:{k}:{renaming.seq}"
-            target.reads.add(key)
-            renaming.writes.add(key)
-
-
-def _stays(p: Planner, it: Item) -> None:
-    """A statement that stays where it was: what it adds or changes in a table keeps the later
-    additions and changes to the same after it."""
-    for o, e in p.by_seq.get(it.seq, []):
-        if o.type == "column" and e.action == ADD and id(e) not in p.dead and _survives(o, e):
-            p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
-        elif o.type == "column" and e.action != ADD and id(e) not in p.dead and isinstance(it.node, ast.AlterTableStmt):
-            p.unfoldable_cols.add(o.key)  # changed after the CREATE (a default set): so are later changes
-
-
-def _renamed_between(p: Planner, it: Item, target: Item, table: str) -> bool:
-    """Does the statement name something by a name given it after the CREATE TABLE it would fold
-    into (`REFERENCES t2` of a table renamed to t2 in between)? There, that name is not yet taken.
-    (The table itself and its columns the folded text names as the CREATE does.)"""
-    words: set[str] | None = None
-    for k in it.reads:
-        o = p.m.objects.get(k)
-        if o is None or not o.former_names or k == table or o.parent == table:
-            continue
-        for e in o.events:
-            if e.action == RENAME and target.seq < (e.stmt.parent or e.stmt).seq < it.seq:
-                if words is None:
-                    words = set(re.findall(r"\w+", it.stmt.text.lower()))
-                if e.new_name.rsplit(".", 1)[-1].lower() in words:
-                    return True
-    return False
 
 
 def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool:
@@ -261,12 +199,12 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         added_here = col is not None and any(e.action == ADD and (e.stmt.parent or e.stmt).seq == it.seq for e in col.events)
         if col is None or ("column", col.name) not in folding or not added_here:
             last = col.last(ADD, CREATE) if col is not None else None
-            if col is None or (last is not None and _survives(col, last) and (last.stmt.parent or last.stmt).seq == it.seq):
+            if col is None or (last is not None and survives(col, last) and (last.stmt.parent or last.stmt).seq == it.seq):
                 # A column that stays where it was added: folding a later one would change the order.
                 p.unfoldable_adds.add(table.key)
             return False
-        if (cmd.def_.colname in elts.columns or _named_by_table(cmd.def_) and _table_renamed_between(table, target.seq, it.seq)
-                or _columns_named(cmd.def_) - elts.columns.keys()):
+        if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
+                or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)):
             # (A generated column or a CHECK names others: by the names they have in the CREATE.)
             # (PostgreSQL names an unnamed constraint or a serial's sequence after the table as it
             # is called then: in the CREATE, under its earlier name, the name would differ.)
@@ -374,11 +312,6 @@ def _retype_foldable(elts: Elements, cd: ast.ColumnDef) -> bool:
     if any(c.contype in (CT.CONSTR_DEFAULT, CT.CONSTR_IDENTITY, CT.CONSTR_GENERATED, CT.CONSTR_CHECK) for c in cd.constraints or ()):
         return False
     return not elts.checked[cd.colname]
-
-
-def _survives(col: Obj, added: Event) -> bool:
-    """The column this event added is in the final schema (not dropped later, not a former life)."""
-    return col.exists and col.last(ADD, CREATE) is added
 
 
 def _apply_column_cmd(cd: ast.ColumnDef, cmd: Any) -> None:

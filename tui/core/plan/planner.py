@@ -14,7 +14,7 @@ from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
-from tui.core.model import Event, Obj
+from tui.core.model import CREATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, outside_transaction
@@ -54,6 +54,7 @@ class Planner:
         # keys of objects all of whose events are dead (made when first asked after a kill).
         self.killed_in: set[int] = set()
         self._dead_keys: set[str] | None = None
+        self._inheritors: dict[str, list[int]] | None = None
         self.by_seq: dict[int, list[tuple[Obj, Event]]] = {}
         self.with_bookkeeping: set[int] = set()  # seqs of the statements with bookkeeping events
         # Names an object left or took by a RENAME: statements that free, take or use such a name
@@ -215,6 +216,20 @@ class Planner:
             words = self.cut_words(st, pairs)
             needed = [o for o in needed if any(n.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words for n in (o.name, *o.former_names))]
         return self.revive([], {o.key for o in needed}) if needed else set()
+
+    def inheritors(self) -> dict[str, list[int]]:
+        """Table key -> seqs of the CREATE TABLEs that made a table INHERIT from it (partitions are
+        not: they take the parent's columns in its order). Made when first asked."""
+        if self._inheritors is None:
+            self._inheritors = {}
+            for o in self.m.objects.values():
+                node = o.node
+                if o.type == "table" and isinstance(node, ast.CreateStmt) and node.inhRelations and node.partbound is None:
+                    made = o.last(CREATE)
+                    for parent in o.depends:
+                        if made is not None:
+                            self._inheritors.setdefault(parent, []).append(made.stmt.seq)
+        return self._inheritors
 
     def dead_keys(self) -> set[str]:
         """The keys of the objects all of whose events are dead, as of the last kill (some may

@@ -1,0 +1,98 @@
+"""What keeps a statement out of the CREATE TABLE it would fold into, or keeps that CREATE in its
+place once it is folded: names a RENAME gives or frees in between, what PostgreSQL names after the
+table as it is called then, columns the CREATE does not have yet, tables that inherit from it."""
+
+from __future__ import annotations
+
+import re
+
+from pglast import ast
+from pglast.enums import ConstrType as CT
+
+from tui.core.model import ADD, CREATE, RENAME, Event, Obj
+from tui.core.names import expr_columns, is_serial
+from tui.core.plan.items import Item
+from tui.core.plan.planner import Planner
+
+
+def inherited_between(p: Planner, table: Obj, after: int, before: int) -> bool:
+    """Was a table made to inherit from this one (INHERITS, not a partition) in between? A column
+    added to the parent goes after the child's own columns; in the parent's CREATE, before them."""
+    return any(after < seq < before for seq in p.inheritors().get(table.key, ()))
+
+
+def columns_named(cd: ast.ColumnDef) -> set[str]:
+    """The other columns a column definition's expressions name (a generated column's, a CHECK's)."""
+    out: set[str] = set()
+    for c in cd.constraints or ():
+        if c.raw_expr is not None and c.contype in (CT.CONSTR_CHECK, CT.CONSTR_GENERATED):
+            out |= set(expr_columns(c.raw_expr))
+    out.discard(cd.colname)
+    return out
+
+
+def named_by_table(cd: ast.ColumnDef) -> bool:
+    """Does the column bring something PostgreSQL names after its table (an unnamed constraint, a
+    serial's or an identity's sequence)?"""
+    if cd.typeName is not None and is_serial(cd.typeName):
+        return True
+    return any(c.contype in _NAMED_BY_TABLE and not c.conname for c in cd.constraints or ())
+
+
+_NAMED_BY_TABLE = {CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE, CT.CONSTR_CHECK, CT.CONSTR_FOREIGN, CT.CONSTR_EXCLUSION, CT.CONSTR_IDENTITY}
+
+
+def table_renamed_between(table: Obj, after: int, before: int) -> bool:
+    return bool(table.former_names) and any(e.action == RENAME and after < (e.stmt.parent or e.stmt).seq < before for e in table.events)
+
+
+def before_later_renames(p: Planner, it: Item, target: Item, items: list[Item], seq_items: dict[int, Item]) -> None:
+    """A folded statement names what it needs by the names they had then (`REFERENCES t7`): the
+    CREATE it folds into stays before the first later RENAME of each (to t23), wherever it goes."""
+    for k in it.reads:
+        o = p.m.objects.get(k)
+        if o is None or not o.former_names:
+            continue
+        later = [seq for e in o.events if e.action == RENAME and (seq := (e.stmt.parent or e.stmt).seq) > it.seq]
+        if not later:
+            continue
+        if not seq_items:
+            seq_items.update((x.seq, x) for x in items)
+        renaming = seq_items.get(min(later))
+        if renaming is not None:
+            key = f"@before:{k}:{renaming.seq}"
+            target.reads.add(key)
+            renaming.writes.add(key)
+
+
+def stays(p: Planner, it: Item) -> None:
+    """A statement that stays where it was: what it adds or changes in a table keeps the later
+    additions and changes to the same after it."""
+    for o, e in p.by_seq.get(it.seq, []):
+        if o.type == "column" and e.action == ADD and id(e) not in p.dead and survives(o, e):
+            p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
+        elif o.type == "column" and e.action != ADD and id(e) not in p.dead and isinstance(it.node, ast.AlterTableStmt):
+            p.unfoldable_cols.add(o.key)  # changed after the CREATE (a default set): so are later changes
+
+
+def renamed_between(p: Planner, it: Item, target: Item, table: str) -> bool:
+    """Does the statement name something by a name given it after the CREATE TABLE it would fold
+    into (`REFERENCES t2` of a table renamed to t2 in between)? There, that name is not yet taken.
+    (The table itself and its columns the folded text names as the CREATE does.)"""
+    words: set[str] | None = None
+    for k in it.reads:
+        o = p.m.objects.get(k)
+        if o is None or not o.former_names or k == table or o.parent == table:
+            continue
+        for e in o.events:
+            if e.action == RENAME and target.seq < (e.stmt.parent or e.stmt).seq < it.seq:
+                if words is None:
+                    words = set(re.findall(r"\w+", it.stmt.text.lower()))
+                if e.new_name.rsplit(".", 1)[-1].lower() in words:
+                    return True
+    return False
+
+
+def survives(col: Obj, added: Event) -> bool:
+    """The column this event added is in the final schema (not dropped later, not a former life)."""
+    return col.exists and col.last(ADD, CREATE) is added
