@@ -9,7 +9,7 @@ import re
 from pglast import ast
 from pglast.enums import ConstrType as CT
 
-from tui.core.model import ADD, CREATE, RENAME, Event, Obj
+from tui.core.model import ADD, CREATE, INSERT, RENAME, Event, Obj
 from tui.core.names import expr_columns, is_serial
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
@@ -19,6 +19,22 @@ def inherited_between(p: Planner, table: Obj, after: int, before: int) -> bool:
     """Was a table made to inherit from this one (INHERITS, not a partition) in between? A column
     added to the parent goes after the child's own columns; in the parent's CREATE, before them."""
     return any(after < seq < before for seq in p.inheritors().get(table.key, ()))
+
+
+def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Constraint) -> bool:
+    """Can a constraint added to a table with rows be declared in its CREATE instead? When it is a
+    check on each row or on the set of rows (CHECK, UNIQUE, PRIMARY KEY, EXCLUDE), and the set only
+    inserts them in between (no UPDATE, DELETE or TRUNCATE): every row then already passes it as
+    it is written, since all of them together passed when it was added. (A foreign key also
+    depends on the order of other tables' rows.)"""
+    if con.contype not in (CT.CONSTR_CHECK, CT.CONSTR_UNIQUE, CT.CONSTR_PRIMARY, CT.CONSTR_EXCLUSION):
+        return False
+    d = p.m.get("data", table.name)
+    for e in d.events if d is not None else ():
+        seq = (e.stmt.parent or e.stmt).seq
+        if after < seq < before and id(e) not in p.dead and seq not in p.dropped and e.action != INSERT:
+            return False
+    return True
 
 
 def columns_named(cd: ast.ColumnDef) -> set[str]:

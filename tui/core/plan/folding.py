@@ -21,6 +21,7 @@ from tui.core.plan.fold_limits import (
     columns_named,
     inherited_between,
     named_by_table,
+    only_inserted,
     renamed_between,
     stays,
     survives,
@@ -219,6 +220,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         obj = next((o for o, e in p.by_seq.get(it.seq, []) if e.part is con), None) if con.conname else None
         if obj is None or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL:
             return False
+        if has_data and not only_inserted(p, table, target.seq, it.seq, con):
+            return False  # the rows written before it would be checked as they are written (a row deleted since, a duplicate)
         if any(id(e) not in p.dead and (e.stmt.parent or e.stmt).seq < it.seq for e in obj.events):
             return False  # an earlier life of it stays: it is dropped in between, so this one stays after
         if obj.contype == "f" and _in_one_cycle(p, table, obj):
