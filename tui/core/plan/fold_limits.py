@@ -91,17 +91,23 @@ def stays(p: Planner, it: Item) -> None:
             p.unfoldable_cols.add(o.key)  # changed after the CREATE (a default set): so are later changes
 
 
-def renamed_between(p: Planner, it: Item, target: Item, table: str) -> bool:
+def named_anew_between(p: Planner, it: Item, target: Item, table: str) -> bool:
     """Does the statement name something by a name given it after the CREATE TABLE it would fold
-    into (`REFERENCES t2` of a table renamed to t2 in between)? There, that name is not yet taken.
-    (The table itself and its columns the folded text names as the CREATE does.)"""
+    into (`REFERENCES t2` of a table renamed to t2 in between), or something made again since (t2
+    dropped and created anew: the one it means is not there yet)? (The table itself and its
+    columns the folded text names as the CREATE does.)"""
     words: set[str] | None = None
     for k in it.reads:
         o = p.m.objects.get(k)
-        if o is None or not o.former_names or k == table or o.parent == table:
+        if o is None or k == table or o.parent == table or o.lives < 2 and not o.former_names:
             continue
         for e in o.events:
-            if e.action == RENAME and target.seq < (e.stmt.parent or e.stmt).seq < it.seq:
+            seq = (e.stmt.parent or e.stmt).seq
+            if not target.seq < seq < it.seq:
+                continue
+            if e.action == CREATE and o.type != "column" and e is not o.events[0]:
+                return True  # made again: the first one's life is what the CREATE TABLE would see
+            if e.action == RENAME:
                 if words is None:
                     words = set(re.findall(r"\w+", it.stmt.text.lower()))
                 if e.new_name.rsplit(".", 1)[-1].lower() in words:

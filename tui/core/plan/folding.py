@@ -20,9 +20,9 @@ from tui.core.plan.fold_limits import (
     before_later_renames,
     columns_named,
     inherited_between,
+    named_anew_between,
     named_by_table,
     only_inserted,
-    renamed_between,
     stays,
     survives,
     table_renamed_between,
@@ -81,7 +81,7 @@ def fold(p: Planner, items: list[Item]) -> None:
         if target is None or target.seq >= it.seq or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
             # (A later CREATE is another life of the table: an earlier statement never folds into it.)
             continue
-        if renamed_between(p, it, target, table.key):  # type: ignore[union-attr]
+        if named_anew_between(p, it, target, table.key):  # type: ignore[union-attr]
             stays(p, it)
             continue
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
@@ -290,9 +290,7 @@ def _unique_keys(p: Planner, fk: Obj) -> set[str]:
     want = set(fk.attrs.get("ref_columns", ()))
     out = set()
     for o in p.children(ref.key):
-        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want):
-            out.add(o.key)
-        elif o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
+        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want) or o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
             out.add(o.key)
     return out
 

@@ -22,6 +22,9 @@ from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
 
+_CHILDREN = frozenset(("column", "constraint", "trigger", "policy"))
+
+
 def namespace(type_: str) -> str:
     """Kinds of objects that share names in PostgreSQL's catalog (pg_class, pg_type)."""
     return "relation" if type_ in RELATION_TYPES else "type" if type_ in ("type", "domain") else ""
@@ -160,9 +163,14 @@ class Planner:
                     self.revive(pairs, item.reads)
                     item = Item(st, st.node, writes={o.key for o, _ in pairs}, reads=self.m.reads_of(st.seq))
                     item.note("kept whole: part of it concerns objects that are folded away")
-            if self.renamed_names and any(e.name in renamed or e.new_name in renamed for _, e in alive):
-                item.writes.update(f"@name:{ns}:{n}" for o, e in alive if (ns := namespace(o.type))
-                                   for n in (e.name, e.new_name) if (ns, n) in self.renamed_names)
+            if self.renamed_names:
+                if any(e.name in renamed or e.new_name in renamed for _, e in alive):
+                    item.writes.update(f"@name:{ns}:{n}" for o, e in alive if (ns := namespace(o.type))
+                                       for n in (e.name, e.new_name) if (ns, n) in self.renamed_names)
+                # A column, constraint or trigger is named after its table (`t5.c8`): the statement
+                # names the table by that name, and stays before a RENAME that frees it.
+                item.reads.update(f"@name:relation:{table}" for o, e in self.by_seq.get(st.seq, ()) if o.type in _CHILDREN and "." in e.name
+                                  and ("relation", table := e.name.rsplit(".", 1)[0]) in self.renamed_names)
             objects, reads = self.m.objects, item.reads
             if st.seq in self.with_bookkeeping:
                 # A COMMENT or GRANT on a table needs the table under the name it uses.
