@@ -37,6 +37,15 @@ def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Cons
     return True
 
 
+def generated_from_changed(p: Planner, table: Obj, cd: ast.ColumnDef) -> bool:
+    """Is the column generated from one whose change stays after the CREATE TABLE (a type change
+    PostgreSQL refuses once a generated column uses it)?"""
+    named = {n for c in cd.constraints or () if c.contype == CT.CONSTR_GENERATED and c.raw_expr is not None
+             for n in expr_columns(c.raw_expr)}
+    return any(o.type == "column" and o.key in p.unfoldable_cols and {o.name, *o.former_names} & {f"{table.name}.{n}" for n in named}
+               for o in p.children(table.key)) if named and p.unfoldable_cols else False
+
+
 def columns_named(cd: ast.ColumnDef) -> set[str]:
     """The other columns a column definition's expressions name (a generated column's, a CHECK's)."""
     out: set[str] = set()

@@ -19,6 +19,7 @@ from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import (
     before_later_renames,
     columns_named,
+    generated_from_changed,
     inherited_between,
     named_anew_between,
     named_by_table,
@@ -205,7 +206,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
                 p.unfoldable_adds.add(table.key)
             return False
         if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
-                or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)):
+                or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)
+                or generated_from_changed(p, table, cmd.def_)):
             # (A generated column or a CHECK names others: by the names they have in the CREATE.)
             # (PostgreSQL names an unnamed constraint or a serial's sequence after the table as it
             # is called then: in the CREATE, under its earlier name, the name would differ.)
