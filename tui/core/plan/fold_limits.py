@@ -68,6 +68,7 @@ _NAMED_BY_TABLE = {CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE, CT.CONSTR_CHECK, CT.CONS
 
 
 def table_renamed_between(table: Obj, after: int, before: int) -> bool:
+    """Was the table itself renamed between those two statements?"""
     return bool(table.former_names) and any(e.action == RENAME and after < (e.stmt.parent or e.stmt).seq < before for e in table.events)
 
 

@@ -21,7 +21,6 @@ from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fol
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
-
 _CHILDREN = frozenset(("column", "constraint", "trigger", "policy"))
 
 
