@@ -59,7 +59,9 @@ class Elements:
             self.columns.setdefault(e.colname, []).append(e)
         elif isinstance(e, ast.Constraint) and e.contype == CT.CONSTR_CHECK:
             self.checked.update(set(expr_columns(e.raw_expr)))
-        self.keys.update(_index_keys(e))
+        keys = _index_keys(e)
+        if keys:
+            self.keys.update(keys)
         if self._words is not None:
             self._words[id(e)] = w = _words(e)
             self._counts.update(w)
@@ -91,7 +93,9 @@ class Elements:
             del self.columns[old.colname]
         if self._words is not None:
             self._counts.subtract(self._words.pop(id(old)))
-        self.keys.subtract(_index_keys(old))
+        keys = _index_keys(old)
+        if keys:
+            self.keys.subtract(keys)
         self._note(new)
         set_elements(node, self.elts)
 

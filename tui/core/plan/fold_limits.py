@@ -83,7 +83,7 @@ def before_later_renames(p: Planner, it: Item, target: Item, items: list[Item], 
         if not later:
             continue
         if not seq_items:
-            seq_items.update((x.seq, x) for x in items)
+            seq_items.update((x.stmt.seq, x) for x in items)
         renaming = seq_items.get(min(later))
         if renaming is not None:
             key = f"@before:{k}:{renaming.seq}"
@@ -94,10 +94,14 @@ def before_later_renames(p: Planner, it: Item, target: Item, items: list[Item], 
 def stays(p: Planner, it: Item) -> None:
     """A statement that stays where it was: what it adds or changes in a table keeps the later
     additions and changes to the same after it."""
-    for o, e in p.by_seq.get(it.seq, []):
-        if o.type == "column" and e.action == ADD and id(e) not in p.dead and survives(o, e):
-            p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
-        elif o.type == "column" and e.action != ADD and id(e) not in p.dead and isinstance(it.node, ast.AlterTableStmt):
+    altered = isinstance(it.node, ast.AlterTableStmt)
+    for o, e in p.by_seq.get(it.seq, ()):
+        if o.type != "column" or id(e) in p.dead:
+            continue
+        if e.action == ADD:
+            if survives(o, e):
+                p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
+        elif altered:
             p.unfoldable_cols.add(o.key)  # changed after the CREATE (a default set): so are later changes
 
 

@@ -166,10 +166,11 @@ class Planner:
                 if any(e.name in renamed or e.new_name in renamed for _, e in alive):
                     item.writes.update(f"@name:{ns}:{n}" for o, e in alive if (ns := namespace(o.type))
                                        for n in (e.name, e.new_name) if (ns, n) in self.renamed_names)
-                # A column, constraint or trigger is named after its table (`t5.c8`): the statement
-                # names the table by that name, and stays before a RENAME that frees it.
-                item.reads.update(f"@name:relation:{table}" for o, e in self.by_seq.get(st.seq, ()) if o.type in _CHILDREN and "." in e.name
-                                  and ("relation", table := e.name.rsplit(".", 1)[0]) in self.renamed_names)
+                if st.seq in self.with_bookkeeping:
+                    # A COMMENT or GRANT on a column names its table by the name it has then
+                    # (`t5.c8`): it stays before a RENAME that frees that name.
+                    item.reads.update(f"@name:relation:{table}" for o, e in self.by_seq[st.seq] if o.type in _CHILDREN and "." in e.name
+                                      and ("relation", table := e.name.rsplit(".", 1)[0]) in self.renamed_names)
             objects, reads = self.m.objects, item.reads
             if st.seq in self.with_bookkeeping:
                 # A COMMENT or GRANT on a table needs the table under the name it uses.
