@@ -63,3 +63,14 @@ def test_a_type_change_folds_unless_a_default_remembers_the_old_type(tmp_path: P
     assert "ALTER COLUMN note" not in sql and "note varchar(50)" in sql
     assert "ALTER COLUMN state TYPE varchar(10)" in sql  # its default was written for text
     assert "done job_state NOT NULL" in sql and sql.index("CREATE TYPE job_state") < sql.index("CREATE TABLE job")
+
+
+def test_a_foreign_key_does_not_fold_past_a_truncate_of_its_table(tmp_path: Path) -> None:
+    """In the CREATE TABLE the key would exist before the TRUNCATE, which PostgreSQL then refuses."""
+    sql = _sql(_write(tmp_path, {
+        "0001_a.sql": "CREATE TABLE parents (id int PRIMARY KEY);\nCREATE TABLE kids (id int PRIMARY KEY);\n"
+                      "ALTER TABLE kids ADD COLUMN name text;\nINSERT INTO parents (id) SELECT 1;\nTRUNCATE parents;\n",
+        "0002_b.sql": "ALTER TABLE kids ADD COLUMN parent_id int REFERENCES parents (id);\n",
+    }))
+    assert "TRUNCATE parents" in sql and "kids (id int PRIMARY KEY, name text)" in sql  # the other column still folds
+    assert "ALTER TABLE kids ADD COLUMN parent_id int REFERENCES parents (id)" in sql

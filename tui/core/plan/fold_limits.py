@@ -9,7 +9,7 @@ import re
 from pglast import ast
 from pglast.enums import ConstrType as CT
 
-from tui.core.model import ADD, CREATE, INSERT, RENAME, Event, Obj
+from tui.core.model import ADD, CREATE, INSERT, RENAME, TRUNCATE, Event, Obj
 from tui.core.names import expr_columns, is_serial
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
@@ -126,6 +126,20 @@ def named_anew_between(p: Planner, it: Item, target: Item, table: str) -> bool:
                     words = set(re.findall(r"\w+", it.stmt.text.lower()))
                 if e.new_name.rsplit(".", 1)[-1].lower() in words:
                     return True
+    return False
+
+
+def past_truncate(p: Planner, it: Item, target: Item) -> bool:
+    """Does the statement add a foreign key to a table TRUNCATEd between the CREATE TABLE and it?
+    In the CREATE, the key would be there first, and PostgreSQL refuses to truncate a table a
+    foreign key references."""
+    for o, e in p.by_seq.get(it.seq, ()):
+        if o.type != "constraint" or o.contype != "f":
+            continue
+        d = p.m.get("data", str(o.attrs.get("ref_table", "")))
+        if d is not None and any(x.action == TRUNCATE and target.seq < (seq := (x.stmt.parent or x.stmt).seq) < it.seq
+                                 and seq not in p.dropped for x in d.events):
+            return True
     return False
 
 

@@ -24,6 +24,7 @@ from tui.core.plan.fold_limits import (
     named_anew_between,
     named_by_table,
     only_inserted,
+    past_truncate,
     stays,
     survives,
     table_renamed_between,
@@ -82,7 +83,7 @@ def fold(p: Planner, items: list[Item]) -> None:
         if target is None or target.seq >= it.seq or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
             # (A later CREATE is another life of the table: an earlier statement never folds into it.)
             continue
-        if named_anew_between(p, it, target, table.key):  # type: ignore[union-attr]
+        if named_anew_between(p, it, target, table.key) or past_truncate(p, it, target):  # type: ignore[union-attr]
             stays(p, it)
             continue
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
