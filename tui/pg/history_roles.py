@@ -4,7 +4,7 @@ A role belongs to the whole server, not to the scratch database a build runs in.
 validate build the history (and each candidate) more than once in one cluster, some of them at
 the same time: the second `CREATE ROLE app` would fail with "already exists" and the history
 could never be proven. So the tool makes those roles before any build (on the user's own server
-only with --create-roles, and drops them at the end, see `Server.make_roles`), and each build
+only with --create-roles, and drops them at the end: `Server.create_roles`), and each build
 leaves out a top-level `CREATE ROLE` of a role that is there already, and a `DROP ROLE` of roles
 the tool made (one build must not take them from the others). Role attributes are not compared
 (both builds would share them anyway), so leaving those statements out changes nothing that is.

@@ -4,6 +4,7 @@ done it already (a role the history creates), or refused on the user's own serve
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -23,7 +24,13 @@ class Refused(Exception):
 
 
 def may_need(m: Migration) -> bool:
-    return history_roles.may_hold(m.sql) or own_database.may_hold(m.sql)
+    return _may_need(m.sql)
+
+
+@functools.lru_cache(maxsize=4096)
+def _may_need(sql: str) -> bool:
+    # Kept per text, as host_access is: every build of the history looks at the same files.
+    return history_roles.may_hold(sql) or own_database.may_hold(sql)
 
 
 def prepared(conn: psycopg.Connection, server_name: str, made: list[str], dbname: str,  # type: ignore[type-arg]

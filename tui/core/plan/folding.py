@@ -209,10 +209,9 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
                 or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)
                 or generated_from_changed(p, table, cmd.def_)):
-            # (A generated column or a CHECK names others: by the names they have in the CREATE.)
-            # (PostgreSQL names an unnamed constraint or a serial's sequence after the table as it
-            # is called then: in the CREATE, under its earlier name, the name would differ.)
-            p.unfoldable_adds.add(table.key)  # it stays where it was: so do the ADDs after it
+            # It stays where it was (see fold_limits: what it names, or what PostgreSQL names after
+            # the table, would differ in the CREATE), and so do the ADDs after it.
+            p.unfoldable_adds.add(table.key)
             return False
         p._edit(target)
         elts.add_column(target.node, clone(cmd.def_))
@@ -293,7 +292,9 @@ def _unique_keys(p: Planner, fk: Obj) -> set[str]:
     want = set(fk.attrs.get("ref_columns", ()))
     out = set()
     for o in p.children(ref.key):
-        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want) or o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
+        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want):
+            out.add(o.key)
+        elif o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
             out.add(o.key)
     return out
 
