@@ -109,6 +109,13 @@ class Obj:
     def count(self, *actions: str) -> int:
         return sum(1 for e in self.events if e.action in actions)
 
+    def referenced(self) -> str:
+        """A foreign key's referenced table, by its key now (`ref_table` keeps the name written)."""
+        for d in self.depends:
+            if d.startswith("table:"):
+                return d
+        return ""
+
     def files(self) -> list[str]:
         seen: list[str] = []
         for e in self.events:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from pglast import ast
 from pglast.enums import DropBehavior
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
 from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
+from tui.core.plan.fold_limits import expanded_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.items import BARRIERS
 from tui.core.plan.planner import Planner
@@ -45,6 +47,9 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
             continue  # a statement of its life is written as it is (pinned): so is the rest of it, its DROP too
         # A foreign key whose table stays may have deleted rows there while it lived.
         acted = o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)
+        if o.type == "column" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None and \
+                expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq):
+            continue  # a `*` took it while it lived, into a view or table that lasts
         if (o.type, o.name) not in p.kept and not acted:
             p.fold_of(f).update(p.kill(o.events))
 
@@ -127,10 +132,12 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
     # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
     # no surviving row follows can go.
     last_alive = max((r.event.stmt.seq for r in rows if r.alive), default=-1)
+    readers = _rows_read_at(p, d)
     for e in d.events:
         if e.action == INSERT and e.stmt.seq > last_alive:
             mine = written.get(id(e))
-            if mine and all(not r.alive for r in mine):
+            if mine and all(not r.alive for r in mine) and not any(
+                    e.stmt.seq < seq < max(r.removed_by.stmt.seq if r.removed_by else seq + 1 for r in mine) for seq in readers):
                 killed |= p.kill([e])
     # A DELETE or TRUNCATE goes only when every INSERT and UPDATE before it goes too.
     first_kept_write = min((x.stmt.seq for x in d.events if x.action in (INSERT, UPDATE) and id(x) not in p.dead), default=None)
@@ -143,6 +150,25 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
                     continue
                 killed |= p.kill([e])
     return killed
+
+
+# Statements that read rows as they run: what they write depends on the rows there are then.
+_READ_ROWS = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.CreateTableAsStmt, ast.SelectStmt, ast.DoStmt,
+              ast.CallStmt, ast.CopyStmt)
+
+
+def _rows_read_at(p: Planner, d: Obj) -> list[int]:
+    """Where a statement read the table's rows (an INSERT ... SELECT or CREATE TABLE AS over it,
+    an UPDATE of another table from it): rows inserted before one and removed after it were copied
+    or counted there, so they stay. The table's own INSERT ... VALUES, UPDATE and DELETE write its
+    rows as replay follows them."""
+    table = p.m.objects.get(d.parent)
+    if table is None:
+        return []
+    stmts = p.a.parsed.statements  # in history order: a statement's seq is its index
+    own = {e.stmt.seq for e in d.events}
+    return [seq for seq in p.m.read_at().get(id(table), ())
+            if isinstance(stmts[seq].node, _READ_ROWS) and (seq not in own or seq in p.opaque_seqs)]
 
 
 def _truncate_cascade_safe(p: Planner, e: Event) -> bool:

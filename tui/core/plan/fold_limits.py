@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 
 from pglast import ast
+from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
-from tui.core.model import ADD, CREATE, INSERT, RENAME, TRUNCATE, Event, Obj
+from tui.core.model import ADD, ALTER, CREATE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
 from tui.core.names import expr_columns, is_serial
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
@@ -19,6 +20,33 @@ def inherited_between(p: Planner, table: Obj, after: int, before: int) -> bool:
     """Was a table made to inherit from this one (INHERITS, not a partition) in between? A column
     added to the parent goes after the child's own columns; in the parent's CREATE, before them."""
     return any(after < seq < before for seq in p.inheritors().get(table.key, ()))
+
+
+def expanded_between(p: Planner, table: Obj, after: int, before: int) -> bool:
+    """Did a statement that stays in between take the table's columns with a `*` (a view, a CREATE
+    TABLE AS, an INSERT ... SELECT) into something that lasts? A column folded into the CREATE,
+    or renamed there, would be taken too, or by its new name."""
+    return any(after < seq < before and seq not in p.dropped and _lasting(p, seq) for seq in table.attrs.get("expanded", ()))
+
+
+def _lasting(p: Planner, seq: int) -> bool:
+    """Is what the statement made the one there is at the end (the view is not defined again nor
+    dropped later)? Rows it inserted always are, and a function's body was checked as it ran."""
+    made = [(o, e) for o, e in p.by_seq.get(seq, ()) if o.type in ("view", "table") and e.action in (CREATE, REPLACE)]
+    return not made or any(o.exists and o.last(CREATE, REPLACE) is e for o, e in made)
+
+
+# Statements that keep the type a column has when they run: a CREATE TABLE AS's column, a view's,
+# a function's declared result.
+_TYPED = (ast.CreateTableAsStmt, ast.ViewStmt, ast.CreateFunctionStmt)
+
+
+def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
+    """Did a statement that stays in between take the column's type (CREATE TABLE AS SELECT c)?
+    A type change folded into the CREATE TABLE would give it the new one."""
+    stmts = p.a.parsed.statements  # in history order: a statement's seq is its index
+    return any(after < seq < before and seq not in p.dropped and isinstance(stmts[seq].node, _TYPED) and _lasting(p, seq)
+               for seq in p.m.read_at().get(id(col), ()))
 
 
 def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Constraint) -> bool:
@@ -44,6 +72,22 @@ def generated_from_changed(p: Planner, table: Obj, cd: ast.ColumnDef) -> bool:
              for n in expr_columns(c.raw_expr)}
     return any(o.type == "column" and o.key in p.unfoldable_cols and {o.name, *o.former_names} & {f"{table.name}.{n}" for n in named}
                for o in p.children(table.key)) if named and p.unfoldable_cols else False
+
+
+def retyped_between(p: Planner, table: Obj, names: set[str], after: int, before: int) -> bool:
+    """Is a column of these names given another type in between by a statement that stays? A
+    constraint written for the new type (`CHECK (c >= 0)` of a text column made int) cannot be
+    declared with the old one."""
+    for o in p.children(table.key):
+        if o.type == "column" and {o.name, *o.former_names} & {f"{table.name}.{n}" for n in names}:
+            for e in o.events:
+                seq = (e.stmt.parent or e.stmt).seq
+                if (after < seq < before and e.action == ALTER and isinstance(e.stmt.node, ast.AlterTableStmt)
+                        and id(e) not in p.dead and seq not in p.dropped
+                        and any(c.subtype == AT.AT_AlterColumnType and f"{table.name}.{c.name}" in {o.name, *o.former_names}
+                                for c in e.stmt.node.cmds or ())):
+                    return True
+    return False
 
 
 def columns_named(cd: ast.ColumnDef) -> set[str]:
@@ -99,7 +143,7 @@ def stays(p: Planner, it: Item) -> None:
         if o.type != "column" or id(e) in p.dead:
             continue
         if e.action == ADD:
-            if survives(o, e):
+            if survives(o, e) or taken_whole(p, o, e):
                 p.unfoldable_adds.add(o.parent)  # added where it cannot move from: later ADDs stay too
         elif altered:
             p.unfoldable_cols.add(o.key)  # changed after the CREATE (a default set): so are later changes
@@ -136,11 +180,23 @@ def past_truncate(p: Planner, it: Item, target: Item) -> bool:
     for o, e in p.by_seq.get(it.seq, ()):
         if o.type != "constraint" or o.contype != "f":
             continue
-        d = p.m.get("data", str(o.attrs.get("ref_table", "")))
+        d = p.m.get("data", o.referenced()[6:])
         if d is not None and any(x.action == TRUNCATE and target.seq < (seq := (x.stmt.parent or x.stmt).seq) < it.seq
                                  and seq not in p.dropped for x in d.events):
             return True
     return False
+
+
+def taken_whole(p: Planner, col: Obj, added: Event) -> bool:
+    """Did a `*` that lasts take the table's columns while this one lived (dropped since)? It saw
+    them in their order then: a later column folded into the CREATE would come before this one."""
+    table = p.m.objects.get(col.parent)
+    if table is None or not table.attrs.get("expanded"):
+        return False
+    start = (added.stmt.parent or added.stmt).seq
+    end = next(((e.stmt.parent or e.stmt).seq for e in col.events if e.action == DROP and (e.stmt.parent or e.stmt).seq > start),
+               len(p.a.parsed.statements))
+    return expanded_between(p, table, start, end)
 
 
 def survives(col: Obj, added: Event) -> bool:

@@ -19,15 +19,19 @@ from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import (
     before_later_renames,
     columns_named,
+    expanded_between,
     generated_from_changed,
     inherited_between,
     named_anew_between,
     named_by_table,
     only_inserted,
     past_truncate,
+    retyped_between,
     stays,
     survives,
     table_renamed_between,
+    taken_whole,
+    typed_between,
 )
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
@@ -99,6 +103,8 @@ def fold(p: Planner, items: list[Item]) -> None:
             target.needs_ahead(it.seq, {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))},
                                {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes)
             target.writes |= it.writes
+            # A folded foreign key keeps the CREATE after the TRUNCATEs of the table it references.
+            target.reads.update(k for k in it.reads if k.startswith("@truncate:"))
             before_later_renames(p, it, target, items, seq_items)
             if keep_cmds:
                 it.node = shallow(it.node)
@@ -163,8 +169,10 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
     target = creates.get(col.parent)
     if target is None or target is it or it.seq > opaque.get(col.parent, it.seq + 1) or target.seq > it.seq:
         return
-    # Whatever named the column before the rename (an index, a view, a constraint) was written with the old name.
-    if any(seq < it.seq and seq != target.seq for seq in users.read_at.get(id(col), ())):
+    # Whatever named the column before the rename (an index, a view, a constraint) was written with
+    # the old name; a view over `*` of the table took it by that name.
+    if (any(seq < it.seq and seq != target.seq for seq in users.read_at.get(id(col), ()))
+            or expanded_between(p, table, target.seq, it.seq)):
         return
     if any(o.born < it.seq for o in users.depended.get(col.key, ())):
         return
@@ -202,13 +210,14 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         added_here = col is not None and any(e.action == ADD and (e.stmt.parent or e.stmt).seq == it.seq for e in col.events)
         if col is None or ("column", col.name) not in folding or not added_here:
             last = col.last(ADD, CREATE) if col is not None else None
-            if col is None or (last is not None and survives(col, last) and (last.stmt.parent or last.stmt).seq == it.seq):
+            if col is None or (last is not None and (survives(col, last) or taken_whole(p, col, last))
+                               and (last.stmt.parent or last.stmt).seq == it.seq):
                 # A column that stays where it was added: folding a later one would change the order.
                 p.unfoldable_adds.add(table.key)
             return False
         if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
                 or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)
-                or generated_from_changed(p, table, cmd.def_)):
+                or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)):
             # It stays where it was (see fold_limits: what it names, or what PostgreSQL names after
             # the table, would differ in the CREATE), and so do the ADDs after it.
             p.unfoldable_adds.add(table.key)
@@ -231,8 +240,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
         if con.raw_expr is not None:
             named |= set(expr_columns(con.raw_expr))
-        if named - elts.columns.keys():
-            return False  # a column it names stayed outside the CREATE
+        if named - elts.columns.keys() or retyped_between(p, table, named, target.seq, it.seq):
+            return False  # a column it names stayed outside the CREATE, or its type change did
         if con.contype in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE) and elts.keys[tuple(strings(con.keys))] > 0:
             # CREATE TABLE keeps one of two index constraints on the same columns (ALTER TABLE makes both).
             return False
@@ -253,9 +262,10 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             # It stays after the CREATE: a later change folded in would come before it.
             p.unfoldable_cols.add(col.key)
             return False
-        if cmd.subtype == AT.AT_AlterColumnType and not _retype_foldable(elts, defs[0]):
+        if cmd.subtype == AT.AT_AlterColumnType and (not _retype_foldable(elts, defs[0]) or typed_between(p, col, target.seq, it.seq)):
             # PostgreSQL keeps a default or CHECK written for the old type as it was written
-            # (`'a'::text`): declared with the new type it would read differently.
+            # (`'a'::text`): declared with the new type it would read differently. And a CREATE
+            # TABLE AS in between took the old type.
             p.unfoldable_cols.add(col.key)  # and later changes to it stay after this one
             return False
         if cmd.subtype == AT.AT_AlterColumnType:

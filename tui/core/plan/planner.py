@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from pglast import ast
+from pglast.enums import DropBehavior
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
-from tui.core.model import CREATE, Event, Obj
+from tui.core.model import CREATE, TRUNCATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, outside_transaction
@@ -175,13 +176,20 @@ class Planner:
             if st.seq in self.with_bookkeeping:
                 # A COMMENT or GRANT on a table needs the table under the name it uses.
                 reads.update(o.key for o, e in self.by_seq[st.seq] if bookkeeping_event(o, e) and o.key in objects)
-            for o, _ in alive:
+            for o, e in alive:
                 # Touching an object (dropping a view, say) depends on what it depends on, so that a
                 # later DROP of those waits for it; columns are numbered in the order they are added:
                 # changes to one table keep their order.
                 for d in o.depends:
                     if d in objects:
                         reads.add(d)
+                if o.type == "constraint" and o.contype == "f":
+                    # PostgreSQL refuses to TRUNCATE a table a foreign key references (without
+                    # CASCADE): the key stays after the history's TRUNCATEs of it (rows and their
+                    # TRUNCATE may go to a later file).
+                    reads.add(f"@truncate:data:{o.referenced()[6:]}")
+                elif e.action == TRUNCATE and getattr(st.node, "behavior", None) != DropBehavior.DROP_CASCADE:
+                    item.writes.add(f"@truncate:{o.key}")
                 if o.parent:
                     if o.parent in objects:
                         reads.add(o.parent)

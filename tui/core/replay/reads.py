@@ -56,6 +56,9 @@ def relation_deps(rp: Engine, node: Any) -> list[str]:
     return keys
 
 
+# Statements whose `*` is expanded once, where they run: a view's and a CREATE TABLE AS's columns
+# stay those the table had then, an INSERT ... SELECT * fills as many columns as there were.
+_EXPANDING = (ast.ViewStmt, ast.CreateTableAsStmt, ast.InsertStmt)
 _KEPT_COLUMN_SETTINGS = frozenset((AT.AT_SetStatistics, AT.AT_SetStorage, AT.AT_SetOptions, AT.AT_ResetOptions,
                                    AT.AT_SetCompression))
 
@@ -67,6 +70,7 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
     ctes: set[str] = set()
     rvs: list[ast.RangeVar] = []
     colnames: set[str] = set()
+    stars: set[str | None] = set()  # what each `*` is qualified by (`p.*`), None when bare
     body = sql_body(node)
     found = nodes_of([node, *body], NAMERS) if namers is None else [*namers, *nodes_of(body, NAMERS)] if body else namers
     for n in found:
@@ -77,6 +81,9 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
             f = n.fields[-1] if n.fields else None
             if isinstance(f, ast.String):
                 colnames.add(f.sval)
+            elif isinstance(f, ast.A_Star):
+                q = n.fields[-2] if len(n.fields) > 1 else None
+                stars.add(q.sval if isinstance(q, ast.String) else None)
         elif kind is ast.CommonTableExpr:
             ctes.add(n.ctename)
         elif kind is ast.TypeName:
@@ -106,6 +113,11 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 if o.type == "table":
                     # Any column of a named table that the statement names (aliases are not resolved).
                     out.update(k for c in colnames if (k := f"column:{o.name}.{c}") in rp.model.objects)
+                    if stars and isinstance(node, _EXPANDING) and rp.stmt is not None and (
+                            None in stars or (rv.alias.aliasname if rv.alias else rv.relname) in stars):
+                        # Noted on the table: a column added later and folded into its CREATE
+                        # TABLE would be taken too (plan/fold_limits.expanded_between).
+                        o.attrs.setdefault("expanded", []).append((rp.stmt.parent or rp.stmt).seq)
     # Columns named by INSERT and UPDATE: a column folded away would break them. And by the
     # column settings the model keeps as written (SET STORAGE): a rename folded into the CREATE
     # TABLE before them would take the name they use.
