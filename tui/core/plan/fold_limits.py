@@ -1,6 +1,7 @@
 """What keeps a statement out of the CREATE TABLE it would fold into, or keeps that CREATE in its
 place once it is folded: names a RENAME gives or frees in between, what PostgreSQL names after the
-table as it is called then, columns the CREATE does not have yet, tables that inherit from it."""
+table as it is called then, columns the CREATE does not have yet, tables that inherit from it,
+statements in between that took the table's columns (`*`) or a column's type as they were then."""
 
 from __future__ import annotations
 

@@ -65,7 +65,9 @@ _KEPT_COLUMN_SETTINGS = frozenset((AT.AT_SetStatistics, AT.AT_SetStorage, AT.AT_
 
 def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[str]:
     """Objects a statement needs to exist before it runs (tables, types, functions, sequences).
-    `namers`: the statement's nodes of the NAMERS types, as its parse listed them (else found here)."""
+    A view, CREATE TABLE AS or INSERT that takes a table's columns with `*` is noted on the table
+    (`expanded`). `namers`: the statement's nodes of the NAMERS types, as its parse listed them
+    (else found here)."""
     out: set[str] = set()
     ctes: set[str] = set()
     rvs: list[ast.RangeVar] = []
