@@ -27,7 +27,7 @@ SMALL = 8  # lines: a run this short joins the file before it
 _TOKEN = re.compile(r"[a-z0-9]+")
 _KINDS = {"function": "functions", "type": "types", "domain": "types", "view": "views", "trigger": "triggers",
           "index": "indexes", "sequence": "sequences", "schema": "schemas", "extension": "extensions",
-          "policy": "policies", "constraint": "constraints"}
+          "policy": "policies", "constraint": "constraints", "collation": "collations"}
 
 
 @dataclass

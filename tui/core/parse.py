@@ -76,7 +76,8 @@ _FAST: tuple[Any, Any] | None = None
 # The node types that name objects (tables, columns, types, functions): what replay's `reads`
 # looks for in each statement. The parse lists them as it builds them (Statement.namers), so
 # replay need not walk every tree again to find them.
-NAMERS = frozenset((ast.RangeVar, ast.ColumnRef, ast.CommonTableExpr, ast.TypeName, ast.FuncCall, ast.CreateTrigStmt))
+NAMERS = frozenset((ast.RangeVar, ast.ColumnRef, ast.CommonTableExpr, ast.TypeName, ast.FuncCall, ast.CreateTrigStmt,
+                    ast.CollateClause))
 # While one parse runs (under _PARSE_LOCK): the NAMERS nodes made so far, and how many there were
 # as each statement was finished (pglast builds a statement's nodes, then its RawStmt, in order).
 _MADE: list[Any] = []

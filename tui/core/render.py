@@ -90,7 +90,7 @@ def _created(model: Model, items: list[Item]) -> list[tuple[str, str]]:
     for it in items:
         for key in sorted(it.writes):
             o = model.objects.get(key)
-            if o is None or not o.exists or o.type not in ("table", "view", "function", "type", "domain", "sequence", "extension", "schema", "trigger"):
+            if o is None or not o.exists or (o.type not in _DROP and o.type != "trigger"):
                 continue
             if key not in made_at:
                 made_at[key] = {(e.stmt.parent or e.stmt).seq for e in o.events if e.action == CREATE} or None
@@ -101,7 +101,7 @@ def _created(model: Model, items: list[Item]) -> list[tuple[str, str]]:
 
 
 _DROP = {"table": "TABLE", "view": "VIEW", "function": "FUNCTION", "type": "TYPE", "domain": "DOMAIN",
-         "sequence": "SEQUENCE", "extension": "EXTENSION", "schema": "SCHEMA"}
+         "sequence": "SEQUENCE", "extension": "EXTENSION", "schema": "SCHEMA", "collation": "COLLATION"}
 
 
 # Every new database has them: a `CREATE ... IF NOT EXISTS` of one creates nothing to drop.

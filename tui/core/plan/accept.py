@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from pglast import ast
 from pglast.enums import DropBehavior
+from pglast.enums import ObjectType as OT
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
 from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
@@ -168,7 +169,8 @@ def _rows_read_at(p: Planner, d: Obj) -> list[int]:
     stmts = p.a.parsed.statements  # in history order: a statement's seq is its index
     own = {e.stmt.seq for e in d.events}
     return [seq for seq in p.m.read_at().get(id(table), ())
-            if isinstance(stmts[seq].node, _READ_ROWS) and (seq not in own or seq in p.opaque_seqs)]
+            if isinstance(node := stmts[seq].node, _READ_ROWS) and (seq not in own or seq in p.opaque_seqs)
+            and getattr(node, "objtype", None) != OT.OBJECT_MATVIEW]  # (its rows are not compared)
 
 
 def _truncate_cascade_safe(p: Planner, e: Event) -> bool:

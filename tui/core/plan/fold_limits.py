@@ -50,6 +50,22 @@ def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
                for seq in p.m.read_at().get(id(col), ()))
 
 
+def needs_a_value(cd: ast.ColumnDef) -> bool:
+    """Is the column NOT NULL with nothing to fill it (no default, identity or generation)? An
+    INSERT written before it was added does not give it one."""
+    kinds = {c.contype for c in cd.constraints or ()}
+    return (bool(kinds & {CT.CONSTR_NOTNULL, CT.CONSTR_PRIMARY}) and not kinds & {CT.CONSTR_DEFAULT, CT.CONSTR_IDENTITY, CT.CONSTR_GENERATED}
+            and not (cd.typeName is not None and is_serial(cd.typeName)))
+
+
+def inserted_between(p: Planner, table: Obj, after: int, before: int) -> bool:
+    """Does a statement that stays insert rows into the table in between (rows removed before the
+    column was added, kept because a copy read them)?"""
+    d = p.m.get("data", table.name)
+    return d is not None and any(e.action == INSERT and after < (seq := (e.stmt.parent or e.stmt).seq) < before
+                                 and id(e) not in p.dead and seq not in p.dropped for e in d.events)
+
+
 def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Constraint) -> bool:
     """Can a constraint added to a table with rows be declared in its CREATE instead? When it is a
     check on each row or on the set of rows (CHECK, UNIQUE, PRIMARY KEY, EXCLUDE), and the set only

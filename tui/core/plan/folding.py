@@ -22,8 +22,10 @@ from tui.core.plan.fold_limits import (
     expanded_between,
     generated_from_changed,
     inherited_between,
+    inserted_between,
     named_anew_between,
     named_by_table,
+    needs_a_value,
     only_inserted,
     past_truncate,
     retyped_between,
@@ -217,7 +219,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False
         if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
                 or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)
-                or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)):
+                or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)
+                or needs_a_value(cmd.def_) and inserted_between(p, table, target.seq, it.seq)):
             # It stays where it was (see fold_limits: what it names, or what PostgreSQL names after
             # the table, would differ in the CREATE), and so do the ADDs after it.
             p.unfoldable_adds.add(table.key)
@@ -229,8 +232,9 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
     if cmd.subtype == AT.AT_AddConstraint:
         con = cmd.def_
         obj = next((o for o, e in p.by_seq.get(it.seq, []) if e.part is con), None) if con.conname else None
-        if obj is None or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL:
-            return False
+        if (obj is None or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL
+                or con.indexname):
+            return False  # (CREATE TABLE cannot take an index made before it: UNIQUE USING INDEX)
         if has_data and not only_inserted(p, table, target.seq, it.seq, con):
             return False  # the rows written before it would be checked as they are written (a row deleted since, a duplicate)
         if any(id(e) not in p.dead and (e.stmt.parent or e.stmt).seq < it.seq for e in obj.events):

@@ -120,6 +120,13 @@ def define(rp: Engine, node: ast.DefineStmt) -> None:
         schema, name = rp.type_target(strings(node.defnames))
         rp.create("type", name, schema, detail="shell type")
         return
+    if node.kind == OT.OBJECT_COLLATION:
+        # Kept as written; what names it (a column's COLLATE) is ordered after it.
+        schema, name, _ = rp.lookup(strings(node.defnames), ("collation",))
+        o = rp.create("collation", name, schema, if_not_exists=bool(node.if_not_exists))
+        if o is not None:
+            o.node = node
+        return
     if node.kind == OT.OBJECT_AGGREGATE:
         rp.user_aggregates = True
     rp.unfollow(f"CREATE {objtype_word(node.kind)} is not modelled")

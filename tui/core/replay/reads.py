@@ -98,6 +98,10 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
             elif base not in _BUILTIN_TYPES:
                 # A type of an extension (ltree, citext): it needs the extensions there are.
                 out.update(o.key for n in rp.model.extensions if (o := rp.model.get("extension", n)) is not None and o.exists)
+        elif kind is ast.CollateClause:
+            o = rp.find(strings(n.collname), ("collation",))
+            if o is not None:
+                out.add(o.key)
         else:  # a function call, or a trigger's function
             parts = strings(n.funcname)
             if parts:

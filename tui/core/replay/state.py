@@ -185,7 +185,7 @@ class ReplayState:
                      OT.OBJECT_POLICY: "policy"}.get(objtype, "rule")
             return self.model.get(type_, f"{table}.{names[-1]}")
         types = {OT.OBJECT_INDEX: ("index",), OT.OBJECT_SEQUENCE: ("sequence",), OT.OBJECT_VIEW: ("view",),
-                 OT.OBJECT_MATVIEW: ("view",)}.get(objtype, RELATION_TYPES)
+                 OT.OBJECT_MATVIEW: ("view",), OT.OBJECT_COLLATION: ("collation",)}.get(objtype, RELATION_TYPES)
         return self.find(names, types)
 
     def add_unfollowable(self, u: Unfollowable) -> None:

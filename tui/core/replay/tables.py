@@ -201,6 +201,9 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
     if id(c) in rp.skip_parts:
         return None
     columns = [column] if column else constraint_columns(rp, c)
+    index = rp.find([t.schema, c.indexname], ("index",)) if c.indexname else None
+    if index is not None:
+        columns = list(index.attrs.get("columns", ()))  # UNIQUE USING INDEX: the index's columns, and it
     if contype == "p" and rp.guarded:
         # A table has one primary key: a guarded ADD PRIMARY KEY (`IF NOT EXISTS (... 'PRIMARY KEY')`)
         # finds the one there, whatever its name.
@@ -221,7 +224,7 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
     if contype in "pux":
         rp.relnames.setdefault(t.schema, set()).add(name)
         rp.index_constraints[(t.schema, name)] = o
-    deps = [f"column:{t.name}.{k}" for k in columns]
+    deps = [f"column:{t.name}.{k}" for k in columns] + ([index.key] if index is not None else [])
     o.node = c
     o.contype = contype
     o.attrs.update(columns=columns, column_level=bool(column), conname=name)
