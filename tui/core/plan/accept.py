@@ -49,8 +49,8 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
         # A foreign key whose table stays may have deleted rows there while it lived.
         acted = o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)
         if o.type == "column" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None and \
-                expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq):
-            continue  # a `*` took it while it lived, into a view or table that lasts
+                expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq, views=False):
+            continue  # a `*` took it while it lived, into a table that lasts (CREATE TABLE AS)
         if (o.type, o.name) not in p.kept and not acted:
             p.fold_of(f).update(p.kill(o.events))
 

@@ -23,18 +23,26 @@ def inherited_between(p: Planner, table: Obj, after: int, before: int) -> bool:
     return any(after < seq < before for seq in p.inheritors().get(table.key, ()))
 
 
-def expanded_between(p: Planner, table: Obj, after: int, before: int) -> bool:
+def expanded_between(p: Planner, table: Obj, after: int, before: int, views: bool = True) -> bool:
     """Did a statement that stays in between take the table's columns with a `*` (a view, a CREATE
     TABLE AS, an INSERT ... SELECT) into something that lasts? A column folded into the CREATE,
-    or renamed there, would be taken too, or by its new name."""
-    return any(after < seq < before and seq not in p.dropped and _lasting(p, seq) for seq in table.attrs.get("expanded", ()))
+    or renamed there, would be taken too, or by its new name. `views=False`: only into a table or
+    rows (a view that took a column dropped later was dropped before it)."""
+    return any(after < seq < before and seq not in p.dropped and _lasting(p, seq, views) for seq in table.attrs.get("expanded", ()))
 
 
-def _lasting(p: Planner, seq: int) -> bool:
-    """Is what the statement made the one there is at the end (the view is not defined again nor
-    dropped later)? Rows it inserted always are, and a function's body was checked as it ran."""
+def _lasting(p: Planner, seq: int, views: bool = True) -> bool:
+    """Does what the statement made stay until something else is made in its place? A view
+    dropped next does not (a CREATE OR REPLACE must keep its columns: it does). Rows it inserted
+    always stay, and a function's body was checked as it ran."""
     made = [(o, e) for o, e in p.by_seq.get(seq, ()) if o.type in ("view", "table") and e.action in (CREATE, REPLACE)]
-    return not made or any(o.exists and o.last(CREATE, REPLACE) is e for o, e in made)
+    for o, e in made:
+        if o.type == "view" and not views:
+            continue
+        nxt = next((x for x in o.events[o.events.index(e) + 1:] if x.action in (CREATE, REPLACE, DROP)), None)
+        if nxt is None or nxt.action != DROP:
+            return True
+    return not made
 
 
 # Statements that keep the type a column has when they run: a CREATE TABLE AS's column, a view's,
@@ -46,8 +54,10 @@ def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
     """Did a statement that stays in between take the column's type (CREATE TABLE AS SELECT c)?
     A type change folded into the CREATE TABLE would give it the new one."""
     stmts = p.a.parsed.statements  # in history order: a statement's seq is its index
+    table = p.m.objects.get(col.parent)
+    took = [*p.m.read_at().get(id(col), ()), *(table.attrs.get("expanded", ()) if table is not None else ())]  # by name, by *
     return any(after < seq < before and seq not in p.dropped and isinstance(stmts[seq].node, _TYPED) and _lasting(p, seq)
-               for seq in p.m.read_at().get(id(col), ()))
+               for seq in took)
 
 
 def needs_a_value(cd: ast.ColumnDef) -> bool:
@@ -213,7 +223,7 @@ def taken_whole(p: Planner, col: Obj, added: Event) -> bool:
     start = (added.stmt.parent or added.stmt).seq
     end = next(((e.stmt.parent or e.stmt).seq for e in col.events if e.action == DROP and (e.stmt.parent or e.stmt).seq > start),
                len(p.a.parsed.statements))
-    return expanded_between(p, table, start, end)
+    return expanded_between(p, table, start, end, views=False)
 
 
 def survives(col: Obj, added: Event) -> bool:

@@ -112,6 +112,9 @@ class Engine(ReplayState):
             table = self.model.objects.get(o.parent)
             if table is not None and o.name.rsplit(".", 1)[-1] in table.attrs.get("columns", []):
                 table.attrs["columns"].remove(o.name.rsplit(".", 1)[-1])
+            for view, made in o.attrs.get("taken_by", ()):
+                if view.exists and view.last(CREATE, REPLACE) is made:  # (a view's `*` took it)
+                    self.drop(view, f"dropped with column {o.name}", by=o.name)
         for other in self.dependents(o):
             if other.parent == o.key or o.key in other.depends:
                 self.drop(other, f"dropped with {o.type} {o.name}", by=o.name)

@@ -10,7 +10,7 @@ from pglast.enums import ObjectType as OT
 from tui.core.model import ALTER, CREATE, NOOP, REPLACE
 from tui.core.names import sql, strings
 from tui.core.replay.engine import Engine
-from tui.core.replay.reads import function_deps, relation_deps
+from tui.core.replay.reads import function_deps, relation_deps, took_columns
 from tui.core.replay.state import param_mode
 
 # A call in a function body: what the function may run.
@@ -69,6 +69,7 @@ def create_view(rp: Engine, node: ast.ViewStmt) -> None:
     o.node = node
     o.attrs.update(materialized=False)
     rp.link(o, relation_deps(rp, node.query) + function_deps(rp, node.query))
+    took_columns(rp, o, node.query)
     o.attrs.pop("stale", None)
 
 
@@ -80,6 +81,7 @@ def create_table_as(rp: Engine, node: ast.CreateTableAsStmt) -> None:
             o.node = node
             o.attrs.update(materialized=True)
             rp.link(o, relation_deps(rp, node.query) + function_deps(rp, node.query))
+            took_columns(rp, o, node.query)
         return
     schema, name, _ = rp.rel(node.into.rel)
     o = rp.create("table", name, schema, if_not_exists=bool(node.if_not_exists), detail="from a query")

@@ -72,7 +72,7 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
     ctes: set[str] = set()
     rvs: list[ast.RangeVar] = []
     colnames: set[str] = set()
-    stars: set[str | None] = set()  # what each `*` is qualified by (`p.*`), None when bare
+    star = False
     body = sql_body(node)
     found = nodes_of([node, *body], NAMERS) if namers is None else [*namers, *nodes_of(body, NAMERS)] if body else namers
     for n in found:
@@ -83,9 +83,8 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
             f = n.fields[-1] if n.fields else None
             if isinstance(f, ast.String):
                 colnames.add(f.sval)
-            elif isinstance(f, ast.A_Star):
-                q = n.fields[-2] if len(n.fields) > 1 else None
-                stars.add(q.sval if isinstance(q, ast.String) else None)
+            else:
+                star = star or isinstance(f, ast.A_Star)
         elif kind is ast.CommonTableExpr:
             ctes.add(n.ctename)
         elif kind is ast.TypeName:
@@ -119,11 +118,11 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 if o.type == "table":
                     # Any column of a named table that the statement names (aliases are not resolved).
                     out.update(k for c in colnames if (k := f"column:{o.name}.{c}") in rp.model.objects)
-                    if stars and isinstance(node, _EXPANDING) and rp.stmt is not None and (
-                            None in stars or (rv.alias.aliasname if rv.alias else rv.relname) in stars):
-                        # Noted on the table: a column added later and folded into its CREATE
-                        # TABLE would be taken too (plan/fold_limits.expanded_between).
-                        o.attrs.setdefault("expanded", []).append((rp.stmt.parent or rp.stmt).seq)
+    if star and isinstance(node, _EXPANDING) and rp.stmt is not None:
+        # Noted on each table a `*` takes: a column added later and folded into its CREATE TABLE
+        # would be taken too (plan/fold_limits.expanded_between).
+        for t in star_tables(rp, node):
+            t.attrs.setdefault("expanded", []).append((rp.stmt.parent or rp.stmt).seq)
     # Columns named by INSERT and UPDATE: a column folded away would break them. And by the
     # column settings the model keeps as written (SET STORAGE): a rename folded into the CREATE
     # TABLE before them would take the name they use.
@@ -141,6 +140,46 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         if t is not None:
             out.update(f"column:{t.name}.{c}" for c in cols)
     return out
+
+
+def star_tables(rp: Engine, query: Any) -> list[Any]:
+    """The tables whose columns a `*` (or `p.*`) of the query takes: those of the FROM of the
+    SELECT it is written in (through joins; a subquery there has its own `*`)."""
+    out: list[Any] = []
+    for sel in walk(query):
+        if not isinstance(sel, ast.SelectStmt) or not sel.targetList:
+            continue
+        stars = {_qualifier(t.val) for t in sel.targetList
+                 if isinstance(t.val, ast.ColumnRef) and t.val.fields and isinstance(t.val.fields[-1], ast.A_Star)}
+        if not stars:
+            continue
+        todo = list(sel.fromClause or ())
+        while todo:
+            f = todo.pop()
+            if isinstance(f, ast.JoinExpr):
+                todo += [f.larg, f.rarg]
+            elif isinstance(f, ast.RangeVar) and (None in stars or (f.alias.aliasname if f.alias else f.relname) in stars):
+                o = rp.find_rel(f)
+                if o is not None and o.type == "table" and o not in out:
+                    out.append(o)
+    return out
+
+
+def _qualifier(star: ast.ColumnRef) -> str | None:
+    q = star.fields[-2] if len(star.fields) > 1 else None
+    return q.sval if isinstance(q, ast.String) else None
+
+
+def took_columns(rp: Engine, view: Any, query: Any) -> None:
+    """Note on each column a view's `*` takes, as the tables have them now, the view and the
+    definition that took it: dropping the column (with CASCADE) drops that view. (Not a
+    dependency: the plan keeps what a view depends on, and a view that took a column dropped
+    later was dropped before it.)"""
+    for t in star_tables(rp, query):
+        for c in t.attrs.get("columns", ()):
+            col = rp.model.get("column", f"{t.name}.{c}")
+            if col is not None:
+                col.attrs.setdefault("taken_by", []).append((view, view.events[-1]))
 
 
 def sequence_args(node: Any) -> list[str]:
