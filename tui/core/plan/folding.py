@@ -283,9 +283,11 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         if cmd.subtype == AT.AT_AlterColumnType:
             p.retyped.add(col.key)
         return True
-    if cmd.name and (col := p.m.get("column", f"{table.name}.{cmd.name}")) is not None:
-        # A setting kept as written (SET STORAGE): a later change to the column (its type) stays after it.
-        p.unfoldable_cols.add(col.key)
+    if cmd.name:
+        # A setting kept as written (SET STORAGE): a later change to the column (its type) stays
+        # after it. (The column by the name it had then: it may be renamed later.)
+        p.unfoldable_cols.update(o.key for o in p.children(table.key) if o.type == "column"
+                                 and cmd.name in {n.rsplit(".", 1)[-1] for n in [o.name, *o.former_names]})
     return False
 
 
