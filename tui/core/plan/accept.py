@@ -69,6 +69,8 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         own = {e.stmt.seq for e in o.events}
         if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())) and not hoist_last_definition(p, o, defs, read_at):
             continue  # used before its last definition: its earlier definitions stay where they were
+        if o.type == "view" and _touched_between(p, o, {d.stmt.seq for d in defs}, cutoff):
+            continue  # commented on, granted or altered in between: that needs the view there then
         if defs and _acted(p, o, defs[0].stmt.seq, cutoff):
             continue
         fold = p.fold_of(f)
@@ -78,6 +80,12 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
             fold.update(p.kill(e for e in x.events if e.stmt.seq < cutoff))
         # Within the statement of the last definition too (DROP COLUMN x, ADD COLUMN x).
         fold.update(p.kill(o.events[: o.events.index(last_def)] if last_def is not None else []))
+
+
+def _touched_between(p: Planner, o: Obj, defs: set[int], cutoff: int) -> bool:
+    """Did a statement other than its definitions act on the object or its children (a COMMENT,
+    a GRANT, an ALTER VIEW) before its last definition? (A CREATE OR REPLACE keeps what they did.)"""
+    return any(e.stmt.seq < cutoff and e.stmt.seq not in defs for x in [o, *p.children(o.key)] for e in x.events)
 
 
 def _acted(p: Planner, o: Obj, start: int, end: int) -> bool:

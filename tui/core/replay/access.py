@@ -16,6 +16,11 @@ from tui.core.replay.state import objtype_word
 
 def comment(rp: Engine, node: ast.CommentStmt) -> None:
     o = rp.target(node.objtype, node.object)
+    label = f"{o.type} {o.name}" if o is not None else ""
+    if o is None and node.objtype == OT.OBJECT_COLUMN and len(names := strings(node.object)) > 1:
+        # A view's column (the model keeps no column objects for views): the comment is the view's.
+        o = rp.find(names[:-1], ("view",))
+        label = f"column {o.name}.{names[-1]}" if o is not None else ""
     if o is None:
         if node.objtype in (OT.OBJECT_DATABASE, OT.OBJECT_EXTENSION, OT.OBJECT_ROLE):
             rp.unfollow(f"COMMENT ON {objtype_word(node.objtype)} is kept as written")
@@ -23,7 +28,7 @@ def comment(rp: Engine, node: ast.CommentStmt) -> None:
             rp.warn(f"COMMENT ON an object the model does not know ({sql(node.object) if not isinstance(node.object, (list, tuple)) else '.'.join(strings(node.object))})")
             rp.unfollow("comment on an object the model does not know")
         return
-    c = rp.obj("comment", f"{o.type} {o.name}", o.schema, parent=o.key)
+    c = rp.obj("comment", label, o.schema, parent=o.key)
     c.parent = o.key
     rp.link(c, [])
     if node.comment is None:

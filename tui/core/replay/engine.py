@@ -129,8 +129,14 @@ class Engine(ReplayState):
         for other in self.dependents(o):
             if other.parent == o.key and other.name.startswith(old_name + ".") and other.type != "index":
                 self.rekey(other, new_name + other.name[len(old_name):])
-            elif other.parent == o.key and other.type in ("data", "comment", "grant"):
-                self.rekey(other, other.name.replace(old_name, new_name, 1))
+            elif other.parent == o.key and other.type == "data":
+                self.rekey(other, new_name)
+            elif other.parent == o.key and other.type in ("comment", "grant"):
+                # `view v`, `column v.id`, `table t to role`: the name after the kind (a plain
+                # replace would find `v` in `view` first)
+                kind, _, rest = other.name.partition(" ")
+                if rest == old_name or rest.startswith((old_name + ".", old_name + " ")):
+                    self.rekey(other, f"{kind} {new_name}{rest[len(old_name):]}")
             elif other.parent != o.key:
                 other.attrs["stale"] = True
 

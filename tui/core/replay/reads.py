@@ -6,6 +6,7 @@ from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType as AT
+from pglast.enums import ObjectType as OT
 
 from tui.core.names import func_calls, nodes_of, strings, type_parts, walk
 from tui.core.parse import NAMERS
@@ -121,8 +122,11 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
     if star and isinstance(node, _EXPANDING) and rp.stmt is not None:
         # Noted on each table a `*` takes: a column added later and folded into its CREATE TABLE
         # would be taken too (plan/fold_limits.expanded_between).
+        copies = not isinstance(node, ast.ViewStmt) and getattr(node, "objtype", None) != OT.OBJECT_MATVIEW
         for t in star_tables(rp, node):
             t.attrs.setdefault("expanded", []).append((rp.stmt.parent or rp.stmt).seq)
+            if copies:  # a copy into a table needs each column it takes (a view's are noted on them)
+                out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
     # Columns named by INSERT and UPDATE: a column folded away would break them. And by the
     # column settings the model keeps as written (SET STORAGE): a rename folded into the CREATE
     # TABLE before them would take the name they use.
