@@ -183,6 +183,9 @@ class Model:
     touched: dict[int, list[Obj]] = field(default_factory=dict)
     reads: dict[int, tuple[Obj, ...]] = field(default_factory=dict)  # statement seq -> objects it needs (when tracked)
     quiet: set[int] = field(default_factory=set)  # seqs of table changes made while the table surely held no row
+    # (schema, name, seq): a name PostgreSQL stepped over when it chose one (`jobs_id_seq1`), as
+    # another object held it then: leaving that object out would change the name chosen.
+    avoided: list[tuple[str, str, int]] = field(default_factory=list)
     _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
     def read_at(self) -> dict[int, list[int]]:

@@ -43,7 +43,12 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
             if child.key not in leaving and not child.exists:
                 leaving.add(child.key)
                 dead_objects.append((child, f))
+    # An object that held a name PostgreSQL then chose around (`jobs_id_seq1` beside the renamed
+    # old table's `jobs_id_seq`) stays, with all that goes with it: without it the name differs.
+    held = _held_names(p, dead_objects)
     for o, f in dead_objects:
+        if f.id in held:
+            continue
         if p.alive_always and any(id(e) in p.alive_always for e in o.events):
             continue  # a statement of its life is written as it is (pinned): so is the rest of it, its DROP too
         # A foreign key whose table stays may have deleted rows there while it lived.
@@ -53,6 +58,25 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
             continue  # a `*` took it while it lived, into a table that lasts (CREATE TABLE AS)
         if (o.type, o.name) not in p.kept and not acted:
             p.fold_of(f).update(p.kill(o.events))
+
+
+def _held_names(p: Planner, dead: list[tuple[Obj, Finding]]) -> set[str]:
+    """Ids of the findings whose objects held a name, while they lived, that PostgreSQL chose
+    around for another object then."""
+    if not p.m.avoided:
+        return set()
+    at: dict[tuple[str, str], list[int]] = {}
+    for schema, name, seq in p.m.avoided:
+        at.setdefault((schema, name), []).append(seq)
+    out: set[str] = set()
+    for o, f in dead:
+        if f.id in out or not o.events:
+            continue
+        first, last = o.events[0].stmt.seq, o.events[-1].stmt.seq
+        for name in {n.rsplit(".", 1)[-1] for n in [o.name, *o.former_names]}:
+            if any(first <= seq <= last for seq in at.get((o.schema, name), ())):
+                out.add(f.id)
+    return out
 
 
 def last_definitions(p: Planner, findings: list[Finding]) -> None:

@@ -10,7 +10,7 @@ from pglast import ast
 from tui.core.errors import WARNING, Diagnostic
 from tui.core.observed import Observations, Observed
 from tui.core.model import CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, appended, key_of
-from tui.core.names import func_calls, walk
+from tui.core.names import choose_name, func_calls, make_object_name, walk
 from tui.core.parse import Statement
 from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
 
@@ -199,6 +199,14 @@ class Engine(ReplayState):
     def no_effect(self, reason: str, reported: bool = True) -> None:
         assert self.stmt is not None
         self.model.no_effect.append(NoEffect(self.stmt, reason, reported))
+
+    def choose_name(self, schema: str, name1: str, name2: str, label: str, taken: set[str]) -> str:
+        """The name PostgreSQL chooses (names.choose_name), noting the one it stepped over."""
+        name = choose_name(name1, name2, label, taken)
+        first = make_object_name(name1, name2, label)
+        if name != first and self.stmt is not None:
+            self.model.avoided.append((schema, first, (self.stmt.parent or self.stmt).seq))
+        return name
 
     def warn(self, message: str) -> None:
         assert self.stmt is not None

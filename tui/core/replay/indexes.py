@@ -7,7 +7,7 @@ from typing import Any
 from pglast import ast
 
 from tui.core.model import ALTER, Obj
-from tui.core.names import choose_name, expr_columns, qualified, strings
+from tui.core.names import expr_columns, qualified, strings
 from tui.core.replay.engine import Engine
 from tui.core.replay.state import local_name
 
@@ -19,7 +19,8 @@ def create_index(rp: Engine, node: ast.IndexStmt) -> None:
         name = qualified(schema, node.idxname)
     else:
         parts = [p.name or "expr" for p in node.indexParams or ()]
-        name = qualified(schema, choose_name(local_name(table), "_".join(parts), "key" if node.primary else "idx", rp.relnames.get(schema, set())))
+        name = qualified(schema, rp.choose_name(schema, local_name(table), "_".join(parts), "key" if node.primary else "idx",
+                                                  rp.relnames.get(schema, set())))
     o = rp.create("index", name, schema, parent=t.key if t else "", if_not_exists=bool(node.if_not_exists))
     if o is None:
         return

@@ -10,7 +10,7 @@ from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
 from tui.core.model import ADD, ALTER, NOOP, Obj
-from tui.core.names import SERIAL_TYPES, choose_name, expr_columns, is_serial, qualified, sql, strings
+from tui.core.names import SERIAL_TYPES, expr_columns, is_serial, qualified, sql, strings
 from tui.core.replay.access import owner
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
@@ -153,7 +153,7 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
     col.attrs = {"type": cd.typeName, "type_sql": sql(cd.typeName), "not_null": False, "default": None, "identity": None,
                  "generated": None, "collation": cd.collClause, "serial": False}
     if cd.typeName is not None and is_serial(cd.typeName):
-        seq_name = choose_name(local_name(t.name), cd.colname, "seq", rp.relnames.get(t.schema, set()))
+        seq_name = rp.choose_name(t.schema, local_name(t.name), cd.colname, "seq", rp.relnames.get(t.schema, set()))
         seq = rp.create("sequence", qualified(t.schema, seq_name), t.schema, detail=f"serial of {col.name}")
         if seq is not None:
             seq.attrs.update(owned_by=col.key, serial=True, data_type=SERIAL_TYPES[strings(cd.typeName.names)[0]])
@@ -177,7 +177,7 @@ def column_constraint(rp: Engine, t: Obj, col: Obj, c: ast.Constraint, deps: lis
         deps.extend(function_deps(rp, c.raw_expr))
     elif c.contype == CT.CONSTR_IDENTITY:
         col.attrs.update(identity=c.generated_when, identity_options=c.options, not_null=True)
-        seq_name = choose_name(local_name(t.name), colname, "seq", rp.relnames.get(t.schema, set()))
+        seq_name = rp.choose_name(t.schema, local_name(t.name), colname, "seq", rp.relnames.get(t.schema, set()))
         rp.relnames.setdefault(t.schema, set()).add(seq_name)
         col.attrs["identity_sequence"] = seq_name
     elif c.contype == CT.CONSTR_GENERATED:
@@ -274,12 +274,12 @@ def default_constraint_name(rp: Engine, t: Obj, contype: str, columns: list[str]
     """The name PostgreSQL chooses for an unnamed constraint (heap.c, indexcmds.c)."""
     local = local_name(t.name)
     if contype == "p":
-        return choose_name(local, "", "pkey", rp.relnames.get(t.schema, set()))
+        return rp.choose_name(t.schema, local, "", "pkey", rp.relnames.get(t.schema, set()))
     if contype == "c":
         distinct = list(dict.fromkeys(columns))
-        return choose_name(local, distinct[0] if len(distinct) == 1 else "", "check", rp.connames.get(t.schema, set()))
+        return rp.choose_name(t.schema, local, distinct[0] if len(distinct) == 1 else "", "check", rp.connames.get(t.schema, set()))
     taken = rp.relnames.get(t.schema, set()) if contype in "ux" else rp.connames.get(t.schema, set())
-    return choose_name(local, "_".join(columns) if columns else "expr", _LABEL[contype], taken)
+    return rp.choose_name(t.schema, local, "_".join(columns) if columns else "expr", _LABEL[contype], taken)
 
 
 def alter_table(rp: Engine, node: ast.AlterTableStmt) -> None:
@@ -384,7 +384,7 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
     elif st == AT.AT_AddIdentity:
         c = cmd.def_
         col.attrs.update(identity=c.generated_when, identity_options=c.options, not_null=True)
-        seq_name = choose_name(local_name(t.name), cmd.name, "seq", rp.relnames.get(t.schema, set()))
+        seq_name = rp.choose_name(t.schema, local_name(t.name), cmd.name, "seq", rp.relnames.get(t.schema, set()))
         rp.relnames.setdefault(t.schema, set()).add(seq_name)
         col.attrs["identity_sequence"] = seq_name
     elif st == AT.AT_DropIdentity:
