@@ -53,8 +53,8 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
             continue  # a statement of its life is written as it is (pinned): so is the rest of it, its DROP too
         # A foreign key whose table stays may have deleted rows there while it lived.
         acted = o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)
-        if o.type == "column" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None and \
-                expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq, views=False):
+        if (o.type == "column" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None
+                and expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq, views=False)):
             continue  # a `*` took it while it lived, into a table that lasts (CREATE TABLE AS)
         if (o.type, o.name) not in p.kept and not acted:
             p.fold_of(f).update(p.kill(o.events))
@@ -169,8 +169,10 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
     for e in d.events:
         if e.action == INSERT and e.stmt.seq > last_alive:
             mine = written.get(id(e))
-            if mine and all(not r.alive for r in mine) and not any(
-                    e.stmt.seq < seq < max(r.removed_by.stmt.seq if r.removed_by else seq + 1 for r in mine) for seq in readers):
+            if not mine or any(r.alive for r in mine):
+                continue
+            gone = max((r.removed_by.stmt.seq for r in mine if r.removed_by is not None), default=e.stmt.seq)
+            if not any(e.stmt.seq < seq < gone for seq in readers):  # (no copy read them meanwhile)
                 killed |= p.kill([e])
     # A DELETE or TRUNCATE goes only when every INSERT and UPDATE before it goes too.
     first_kept_write = min((x.stmt.seq for x in d.events if x.action in (INSERT, UPDATE) and id(x) not in p.dead), default=None)
