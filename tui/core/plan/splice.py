@@ -114,7 +114,8 @@ def _read(stmt: Statement) -> _Table | None:
     if close_at is None or not bounds:
         return None
     base = stmt.base
-    elements = {e.location - base: e for e in stmt.node.tableElts or () if getattr(e, "location", -1) is not None and e.location >= 0}
+    # (A LIKE clause has no location: its element is not found below, and the statement is printed.)
+    elements = {loc - base: e for e in stmt.node.tableElts or () if (loc := getattr(e, "location", None)) is not None and loc >= 0}
     table = _Table(text[: toks[open_at].end + 1])
     prev_end = toks[open_at].end + 1
     for n, (a, b) in enumerate(bounds):
