@@ -186,6 +186,9 @@ class Model:
     # (schema, name, seq): a name PostgreSQL stepped over when it chose one (`jobs_id_seq1`), as
     # another object held it then: leaving that object out would change the name chosen.
     avoided: list[tuple[str, str, int]] = field(default_factory=list)
+    # (schema, name, seq): a name PostgreSQL chose where one was taken before (dropped or renamed
+    # away since): the statement that chose it stays after what freed it.
+    freed: list[tuple[str, str, int]] = field(default_factory=list)
     _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
     def read_at(self) -> dict[int, list[int]]:

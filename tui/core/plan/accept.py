@@ -15,7 +15,7 @@ from pglast.enums import ObjectType as OT
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
 from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
-from tui.core.plan.fold_limits import expanded_between
+from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.items import BARRIERS
 from tui.core.plan.planner import Planner
@@ -54,8 +54,9 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
         # A foreign key whose table stays may have deleted rows there while it lived.
         acted = o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)
         if (o.type == "column" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None
-                and expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq, views=False)):
-            continue  # a `*` took it while it lived, into a table that lasts (CREATE TABLE AS)
+                and (expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq, views=False)
+                     or copied_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq))):
+            continue  # a `*` or a LIKE took it while it lived, into a table that lasts
         if (o.type, o.name) not in p.kept and not acted:
             p.fold_of(f).update(p.kill(o.events))
 
@@ -70,13 +71,16 @@ def _held_names(p: Planner, dead: list[tuple[Obj, Finding]]) -> set[str]:
         at.setdefault((schema, name), []).append(seq)
     out: set[str] = set()
     for o, f in dead:
-        if f.id in out or not o.events:
+        if o.type not in _NAMED or f.id in out or not o.events:
             continue
         first, last = o.events[0].stmt.seq, o.events[-1].stmt.seq
-        for name in {n.rsplit(".", 1)[-1] for n in [o.name, *o.former_names]}:
-            if any(first <= seq <= last for seq in at.get((o.schema, name), ())):
+        for name in (o.name, *o.former_names):
+            if any(first <= seq <= last for seq in at.get((o.schema, name.rsplit(".", 1)[-1]), ())):
                 out.add(f.id)
     return out
+
+
+_NAMED = frozenset(("table", "view", "sequence", "index", "constraint"))  # what holds a name PostgreSQL chooses around
 
 
 def last_definitions(p: Planner, findings: list[Finding]) -> None:
@@ -165,12 +169,14 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
     # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
     # no surviving row follows can go.
     last_alive = max((r.event.stmt.seq for r in rows if r.alive), default=-1)
-    readers = _rows_read_at(p, d)
+    readers: list[int] | None = None  # found when first needed: most tables have no row to leave out
     for e in d.events:
         if e.action == INSERT and e.stmt.seq > last_alive:
             mine = written.get(id(e))
             if not mine or any(r.alive for r in mine):
                 continue
+            if readers is None:
+                readers = _rows_read_at(p, d)
             gone = max((r.removed_by.stmt.seq for r in mine if r.removed_by is not None), default=e.stmt.seq)
             if not any(e.stmt.seq < seq < gone for seq in readers):  # (no copy read them meanwhile)
                 killed |= p.kill([e])

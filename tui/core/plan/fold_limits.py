@@ -23,6 +23,12 @@ def inherited_between(p: Planner, table: Obj, after: int, before: int) -> bool:
     return any(after < seq < before for seq in p.inheritors().get(table.key, ()))
 
 
+def copied_between(p: Planner, table: Obj, after: int, before: int) -> bool:
+    """Was the table copied by a CREATE TABLE ... (LIKE table) that stays, in between? The copy
+    took its columns, defaults, constraints and indexes as they were then."""
+    return any(after < seq < before and seq not in p.dropped for seq in table.attrs.get("liked", ()))
+
+
 def expanded_between(p: Planner, table: Obj, after: int, before: int, views: bool = True) -> bool:
     """Did a statement that stays in between take the table's columns with a `*` (a view, a CREATE
     TABLE AS, an INSERT ... SELECT) into something that lasts? A column folded into the CREATE,
@@ -218,12 +224,12 @@ def taken_whole(p: Planner, col: Obj, added: Event) -> bool:
     """Did a `*` that lasts take the table's columns while this one lived (dropped since)? It saw
     them in their order then: a later column folded into the CREATE would come before this one."""
     table = p.m.objects.get(col.parent)
-    if table is None or not table.attrs.get("expanded"):
+    if table is None or not (table.attrs.get("expanded") or table.attrs.get("liked")):
         return False
     start = (added.stmt.parent or added.stmt).seq
     end = next(((e.stmt.parent or e.stmt).seq for e in col.events if e.action == DROP and (e.stmt.parent or e.stmt).seq > start),
                len(p.a.parsed.statements))
-    return expanded_between(p, table, start, end, views=False)
+    return expanded_between(p, table, start, end, views=False) or copied_between(p, table, start, end)
 
 
 def survives(col: Obj, added: Event) -> bool:

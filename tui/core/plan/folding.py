@@ -19,6 +19,7 @@ from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import (
     before_later_renames,
     columns_named,
+    copied_between,
     expanded_between,
     generated_from_changed,
     inherited_between,
@@ -49,7 +50,9 @@ def fold(p: Planner, items: list[Item]) -> None:
         if isinstance(it.node, ast.CreateStmt) and not it.stmt.parent:
             for o, e in p.by_seq.get(it.seq, []):
                 if (o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists and it.seq not in p.no_fold
-                        and it.seq not in p.pinned):
+                        and it.seq not in p.pinned and "like_of" not in o.attrs):
+                    # (Not into a CREATE TABLE (LIKE t): its columns are t's as they are where it
+                    # lands, which the model does not follow through folds.)
                     creates[o.key] = it
     folding = p.folding
     # A statement the model cannot follow may add columns of its own: nothing after it folds past it.
@@ -89,7 +92,8 @@ def fold(p: Planner, items: list[Item]) -> None:
         if target is None or target.seq >= it.seq or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
             # (A later CREATE is another life of the table: an earlier statement never folds into it.)
             continue
-        if named_anew_between(p, it, target, table.key) or past_truncate(p, it, target):  # type: ignore[union-attr]
+        if (named_anew_between(p, it, target, table.key) or past_truncate(p, it, target)  # type: ignore[union-attr]
+                or copied_between(p, table, target.seq, it.seq)):  # type: ignore[arg-type]
             stays(p, it)
             continue
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
@@ -174,7 +178,7 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
     # Whatever named the column before the rename (an index, a view, a constraint) was written with
     # the old name; a view over `*` of the table took it by that name.
     if (any(seq < it.seq and seq != target.seq for seq in users.read_at.get(id(col), ()))
-            or expanded_between(p, table, target.seq, it.seq)):
+            or expanded_between(p, table, target.seq, it.seq) or copied_between(p, table, target.seq, it.seq)):
         return
     if any(o.born < it.seq for o in users.depended.get(col.key, ())):
         return

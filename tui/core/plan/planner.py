@@ -15,7 +15,7 @@ from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
-from tui.core.model import CREATE, TRUNCATE, Event, Obj
+from tui.core.model import CREATE, DROP, RENAME, TRUNCATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, outside_transaction
@@ -95,6 +95,13 @@ class Planner:
         self.retyped: set[str] = set()
         self.no_assume: set[str] = set()
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
+        # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the
+        # DROP of what held the name then (after it, the plain name would be free).
+        # And one chosen where an object held the name before stays after what freed it.
+        self.held: dict[int, set[str]] = {}
+        for schema, name, seq in (*self.m.avoided, *self.m.freed):
+            self.held.setdefault(seq, set()).add(f"@held:{schema}.{name}")
+        self.held_names = {(schema, name) for schema, name, _ in (*self.m.avoided, *self.m.freed)}
 
 
     def children(self, key: str) -> list[Obj]:
@@ -138,6 +145,7 @@ class Planner:
         setup: list[Statement] = []
         migs = self.a.sources.migrations
         renamed = {n for _, n in self.renamed_names}
+        held = self.held_names
         for st in self.a.parsed.statements:
             if migs[st.migration].kind in OWNED:
                 setup.append(st)
@@ -183,18 +191,28 @@ class Planner:
                 for d in o.depends:
                     if d in objects:
                         reads.add(d)
-                if o.type == "constraint" and o.contype == "f":
+                kind = o.type
+                if kind == "constraint" and o.contype == "f":
                     # PostgreSQL refuses to TRUNCATE a table a foreign key references (without
                     # CASCADE): the key stays after the history's TRUNCATEs of it (rows and their
                     # TRUNCATE may go to a later file).
                     reads.add(f"@truncate:data:{o.referenced()[6:]}")
-                elif e.action == TRUNCATE and getattr(st.node, "behavior", None) != DropBehavior.DROP_CASCADE:
-                    item.writes.add(f"@truncate:{o.key}")
+                elif kind == "data":
+                    if e.action == TRUNCATE and getattr(st.node, "behavior", None) != DropBehavior.DROP_CASCADE:
+                        item.writes.add(f"@truncate:{o.key}")
+                elif kind == "index" and (t := objects.get(o.parent)) is not None and "liked" in t.attrs:
+                    item.writes.add(f"@liked:{t.key}")  # a LIKE ... INCLUDING INDEXES took the indexes there were
+                elif kind == "table" and e.action == CREATE and "like_of" in o.attrs:
+                    reads.update(f"@liked:{src.key}" for src in o.attrs["like_of"])
+                if held and e.action in (DROP, RENAME) and (o.schema, local := e.name.rsplit(".", 1)[-1]) in held:
+                    item.writes.add(f"@held:{o.schema}.{local}")
                 if o.parent:
                     if o.parent in objects:
                         reads.add(o.parent)
                     if o.type in ("column", "constraint"):
                         item.writes.add(o.parent)
+            if st.seq in self.held:
+                reads.update(self.held[st.seq])
             if isinstance(st.node, DML) or any(o.type == "data" for o, _ in alive):
                 # Rows reference rows through foreign keys the model does not follow: data
                 # statements keep their order among themselves.

@@ -104,8 +104,10 @@ class Engine(ReplayState):
         self.event(o, DROP, detail).by = by
         if o.type in RELATION_TYPES:
             self.relnames.get(o.schema, set()).discard(local_name(o.name))
+            self.released.add((o.schema, local_name(o.name)))
         if o.type == "constraint":
             self.connames.get(o.schema, set()).discard(o.name.rsplit(".", 1)[-1])
+            self.released.add((o.schema, o.name.rsplit(".", 1)[-1]))
             if o.contype in ("p", "u", "x"):
                 self.relnames.get(o.schema, set()).discard(o.name.rsplit(".", 1)[-1])
         if o.type == "column":
@@ -125,6 +127,7 @@ class Engine(ReplayState):
         if o.type in RELATION_TYPES:
             self.relnames.get(o.schema, set()).discard(local_name(old_name))
             self.relnames.setdefault(o.schema, set()).add(local_name(new_name))
+            self.released.add((o.schema, local_name(old_name)))
         self.rekey(o, new_name)
         for other in self.dependents(o):
             if other.parent == o.key and other.name.startswith(old_name + ".") and other.type != "index":
@@ -204,8 +207,12 @@ class Engine(ReplayState):
         """The name PostgreSQL chooses (names.choose_name), noting the one it stepped over."""
         name = choose_name(name1, name2, label, taken)
         first = make_object_name(name1, name2, label)
-        if name != first and self.stmt is not None:
-            self.model.avoided.append((schema, first, (self.stmt.parent or self.stmt).seq))
+        if self.stmt is not None:
+            seq = (self.stmt.parent or self.stmt).seq
+            if name != first:
+                self.model.avoided.append((schema, first, seq))
+            if (schema, name) in self.released:
+                self.model.freed.append((schema, name, seq))
         return name
 
     def warn(self, message: str) -> None:

@@ -49,6 +49,7 @@ class ReplayState:
         self.truncations = 0
         self.user_aggregates = False  # once one exists, any call in a select list may be an aggregate
         self.skip_parts: set[int] = set()  # constraints of the statement PostgreSQL makes nothing for
+        self.released: set[tuple[str, str]] = set()  # (schema, name) of relations and constraints dropped or renamed away
 
     def dependents(self, o: Obj) -> list[Obj]:
         keys = self.rdeps.get(o.key)

@@ -129,6 +129,10 @@ def copy_columns(rp: Engine, t: Obj, like: ast.TableLikeClause) -> None:
     if src is None:
         rp.unfollow("CREATE TABLE (LIKE ...) of a table the model does not know", [t.key])
         return
+    # The copy takes the table as it is then: nothing of it folds or moves across (fold_limits.copied_between).
+    if rp.stmt is not None:
+        src.attrs.setdefault("liked", []).append((rp.stmt.parent or rp.stmt).seq)
+    t.attrs.setdefault("like_of", []).append(src)
     for col in list(src.attrs.get("columns", [])):
         c = rp.model.get("column", f"{src.name}.{col}")
         if c is not None:
