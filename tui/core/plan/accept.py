@@ -63,21 +63,27 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
 
 def _held_names(p: Planner, dead: list[tuple[Obj, Finding]]) -> set[str]:
     """Ids of the findings whose objects held a name, while they lived, that PostgreSQL chose
-    around for another object then."""
+    around for another object then: unless that other object is left out too (a table rebuilt
+    aside twice: the middle one goes, and with it what the first held for it)."""
     if not p.m.avoided:
         return set()
     at: dict[tuple[str, str], list[int]] = {}
     for schema, name, seq in p.m.avoided:
         at.setdefault((schema, name), []).append(seq)
-    out: set[str] = set()
-    for o, f in dead:
-        if o.type not in _NAMED or f.id in out or not o.events:
-            continue
-        first, last = o.events[0].stmt.seq, o.events[-1].stmt.seq
-        for name in (o.name, *o.former_names):
-            if any(first <= seq <= last for seq in at.get((o.schema, name.rsplit(".", 1)[-1]), ())):
-                out.add(f.id)
-    return out
+    held: set[str] = set()
+    while True:
+        dying = {(o.events[0].stmt.parent or o.events[0].stmt).seq for o, f in dead if o.events and f.id not in held}
+        out: set[str] = set()
+        for o, f in dead:
+            if o.type not in _NAMED or f.id in out or not o.events:
+                continue
+            first, last = o.events[0].stmt.seq, o.events[-1].stmt.seq
+            for name in (o.name, *o.former_names):
+                if any(first <= seq <= last and seq not in dying for seq in at.get((o.schema, name.rsplit(".", 1)[-1]), ())):
+                    out.add(f.id)
+        if out == held:
+            return held
+        held = out
 
 
 _NAMED = frozenset(("table", "view", "sequence", "index", "constraint"))  # what holds a name PostgreSQL chooses around
