@@ -14,6 +14,7 @@ from tui.core.names import SERIAL_TYPES, expr_columns, is_serial, qualified, sql
 from tui.core.replay.access import owner
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
+from tui.core.replay.like import copy_columns
 from tui.core.replay.reads import function_deps
 from tui.core.replay.state import local_name
 
@@ -121,25 +122,6 @@ def _redundant_unique(node: ast.CreateStmt) -> list[ast.Constraint]:
             elif elt.contype == CT.CONSTR_UNIQUE:
                 uniques.append((set(strings(elt.keys)), elt))
     return [c for cols, c in uniques if pk and cols == pk and not c.including and not c.nulls_not_distinct]
-
-
-def copy_columns(rp: Engine, t: Obj, like: ast.TableLikeClause) -> None:
-    _, _, src = rp.rel(like.relation)
-    t.attrs["opaque"] = True
-    if src is None:
-        rp.unfollow("CREATE TABLE (LIKE ...) of a table the model does not know", [t.key])
-        return
-    # The copy takes the table as it is then: nothing of it folds or moves across (fold_limits.copied_between).
-    if rp.stmt is not None:
-        src.attrs.setdefault("liked", []).append((rp.stmt.parent or rp.stmt).seq)
-    t.attrs.setdefault("like_of", []).append(src)
-    for col in list(src.attrs.get("columns", [])):
-        c = rp.model.get("column", f"{src.name}.{col}")
-        if c is not None:
-            copy = rp.create("column", f"{t.name}.{col}", t.schema, parent=t.key)
-            if copy is not None:
-                copy.attrs.update({k: v for k, v in c.attrs.items() if k in ("type", "type_sql", "not_null", "collation")})
-                t.attrs["columns"].append(col)
 
 
 def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_exists: bool = False) -> Obj | None:

@@ -1,0 +1,53 @@
+"""CREATE TABLE (LIKE other ...): the copy takes the other table as it is then."""
+
+from __future__ import annotations
+
+from pglast import ast
+from pglast.enums import TableLikeOption as LIKE
+
+from tui.core.model import Obj
+from tui.core.names import qualified
+from tui.core.replay.engine import Engine
+from tui.core.replay.state import local_name
+
+
+def copy_columns(rp: Engine, t: Obj, like: ast.TableLikeClause) -> None:
+    _, _, src = rp.rel(like.relation)
+    t.attrs["opaque"] = True
+    if src is None:
+        rp.unfollow("CREATE TABLE (LIKE ...) of a table the model does not know", [t.key])
+        return
+    # The copy takes the table as it is then: nothing of it folds or moves across (fold_limits.copied_between).
+    if rp.stmt is not None:
+        src.attrs.setdefault("liked", []).append((rp.stmt.parent or rp.stmt).seq)
+    t.attrs.setdefault("like_of", []).append(src)
+    for col in list(src.attrs.get("columns", [])):
+        c = rp.model.get("column", f"{src.name}.{col}")
+        if c is not None:
+            copy = rp.create("column", f"{t.name}.{col}", t.schema, parent=t.key)
+            if copy is not None:
+                copy.attrs.update({k: v for k, v in c.attrs.items() if k in ("type", "type_sql", "not_null", "collation")})
+                t.attrs["columns"].append(col)
+    if like.options & LIKE.CREATE_TABLE_LIKE_INDEXES:
+        _copied_index_names(rp, t, src)
+
+
+def _copied_index_names(rp: Engine, t: Obj, src: Obj) -> None:
+    """The indexes INCLUDING INDEXES copies, named as PostgreSQL names them after the copy
+    (ChooseIndexName): names later choices step around, held while the copy lives."""
+    taken = rp.relnames.setdefault(t.schema, set())
+    for o in rp.dependents(src):
+        if o.parent != src.key:
+            continue
+        cols = "_".join(o.attrs.get("columns", ())) or "expr"
+        if o.type == "constraint" and o.contype in ("p", "u", "x"):
+            name2, label = ("", "pkey") if o.contype == "p" else (cols, "key" if o.contype == "u" else "excl")
+        elif o.type == "index":
+            name2, label = cols, "key" if o.attrs.get("unique") else "idx"
+        else:
+            continue
+        name = rp.choose_name(t.schema, local_name(t.name), name2, label, taken)
+        taken.add(name)
+        copy = rp.create("index", qualified(t.schema, name), t.schema, parent=t.key, detail=f"copied from {o.name}")
+        if copy is not None:
+            copy.attrs.update(columns=list(o.attrs.get("columns", ())), unique=label in ("pkey", "key"))
