@@ -1,4 +1,4 @@
-"""What replay records a statement needs, beyond the names it writes."""
+"""What replay records of a statement beyond the names it writes, and what the plan keeps of it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from tui.core.analysis import analyze
 
 
-def test_a_type_change_needs_the_type_it_leaves(tmp_path: Path) -> None:
+def test_a_type_change_notes_the_type_it_leaves(tmp_path: Path) -> None:
     # The enum swap Prisma writes: DROP TYPE of the old type must stay after the column left it,
     # though the ALTER names only the new type.
     (tmp_path / "migrations").mkdir()
@@ -19,4 +19,4 @@ def test_a_type_change_needs_the_type_it_leaves(tmp_path: Path) -> None:
     a = analyze(tmp_path, track_reads=True)
     retype = next(st for st in a.parsed.statements if "USING" in st.text)
     old = next(o for o in a.model.objects.values() if o.type == "type" and not o.exists)
-    assert old in a.model.reads.get(retype.seq, ())
+    assert a.model.left_types.get(retype.seq) == [old]

@@ -189,6 +189,8 @@ class Model:
     # (schema, name, seq): a name PostgreSQL chose where one was taken before (dropped or renamed
     # away since): the statement that chose it stays after what freed it.
     freed: list[tuple[str, str, int]] = field(default_factory=list)
+    # Seq of a column type change -> the types the column left there (a DROP of one stays after it).
+    left_types: dict[int, list[Obj]] = field(default_factory=dict)
     _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
     def read_at(self) -> dict[int, list[int]]:

@@ -359,10 +359,10 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         col.attrs["not_null"] = st == AT.AT_SetNotNull
     elif st == AT.AT_AlterColumnType:
         cd: ast.ColumnDef = cmd.def_
-        # The type it leaves is needed until then: a DROP TYPE of it stays after this statement.
+        # The type it leaves is used until then: a DROP TYPE of it stays after this statement.
         was = [o for d in col.depends if d.startswith(("type:", "domain:")) and (o := rp.model.objects.get(d)) is not None]
-        if was and rp.track_reads and rp.stmt is not None:
-            rp.model.reads[rp.stmt.seq] = tuple(dict.fromkeys((*rp.model.reads.get(rp.stmt.seq, ()), *was)))
+        if was and rp.stmt is not None:
+            rp.model.left_types.setdefault(rp.stmt.seq, []).extend(was)
         col.attrs.update(type=cd.typeName, type_sql=sql(cd.typeName))
         if cd.collClause is not None:
             col.attrs["collation"] = cd.collClause
