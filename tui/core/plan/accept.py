@@ -14,7 +14,7 @@ from pglast.enums import DropBehavior
 from pglast.enums import ObjectType as OT
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
-from tui.core.model import ADD, ALTER, CREATE, DELETE, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
+from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
 from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.items import BARRIERS
@@ -117,9 +117,15 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
 
 
 def _touched_between(p: Planner, o: Obj, defs: set[int], cutoff: int) -> bool:
-    """Did a statement other than its definitions act on the object or its children (a COMMENT,
-    a GRANT, an ALTER VIEW) before its last definition? (A CREATE OR REPLACE keeps what they did.)"""
-    return any(e.stmt.seq < cutoff and e.stmt.seq not in defs for x in [o, *p.children(o.key)] for e in x.events)
+    """Was the object commented on, granted or altered (ALTER VIEW) in the life its last definition
+    replaces? (A CREATE OR REPLACE keeps what they did; a DROP in between took it along.)"""
+    start = max((e.stmt.seq for e in o.events if e.action == DROP and e.stmt.seq < cutoff), default=-1)
+    return any(start < e.stmt.seq < cutoff and e.stmt.seq not in defs
+               and (e.action in _KEPT_BY_REPLACE if x is o else x.type in ("comment", "grant"))
+               for x in [o, *p.children(o.key)] for e in x.events)
+
+
+_KEPT_BY_REPLACE = frozenset(("comment", "grant", "revoke", ALTER))
 
 
 def _acted(p: Planner, o: Obj, start: int, end: int) -> bool:
