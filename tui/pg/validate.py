@@ -219,7 +219,9 @@ def _validate(
         if kept is not None:
             say("old", f"not built again: its catalog as {kept.made} read it")
             built["old"] = t
-        with ThreadPoolExecutor(2) as pool:
+        with ThreadPoolExecutor(1 if _cluster_wide(analysis) else 2) as pool:
+            # (Roles and their memberships belong to the cluster: two builds granting the same
+            # membership at once collide in pg_auth_members, so such sides are built in turn.)
             old = pool.submit(build_history) if kept is None else None
             new = pool.submit(build, "new", new_sources.migrations, None)
             old_snap = kept.snapshot if old is None else old.result()
@@ -299,6 +301,15 @@ def _validate(
         return result
     cfg.state.rolled_back.unlink(missing_ok=True)  # a new validation moves the project on from its rollback
     return result
+
+
+def _cluster_wide(analysis: Analysis) -> bool:
+    """Does the history create, change or grant roles (the cluster's, shared by both builds)?"""
+    from pglast import ast
+
+    return bool(analysis.model.roles_created) or any(
+        isinstance(st.node, (ast.GrantRoleStmt, ast.CreateRoleStmt, ast.AlterRoleStmt, ast.DropRoleStmt))
+        or isinstance(st.node, ast.DoStmt) and " role " in st.text.lower() for st in analysis.parsed.statements)
 
 
 def _counted(say: Progress, step: str, total: int) -> Callable[[str], None]:
