@@ -139,6 +139,11 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         cols = [c.name for c in node.cmds or () if c.subtype in _KEPT_COLUMN_SETTINGS and c.name]
     elif isinstance(node, ast.CreateTrigStmt):
         cols = strings(node.columns)  # UPDATE OF
+    elif isinstance(node, (ast.CreateSeqStmt, ast.AlterSeqStmt)):
+        # OWNED BY t.c names the table as it is called then: a later RENAME of it stays after.
+        owner = next((strings(d.arg) for d in node.options or () if d.defname == "owned_by"), [])
+        if len(owner) > 1 and (t := rp.find(owner[:-1], ("table",))) is not None:
+            out.update((t.key, *([k] if (k := f"column:{t.name}.{owner[-1]}") in rp.model.objects else [])))
     if cols:
         t = rp.find_rel(node.relation)
         if t is not None:
