@@ -109,6 +109,10 @@ class Obj:
     def count(self, *actions: str) -> int:
         return sum(1 for e in self.events if e.action in actions)
 
+    def local_names(self) -> set[str]:
+        """Every name it has had, without what qualifies it (`c` of column `t.c`)."""
+        return {n.rsplit(".", 1)[-1] for n in (self.name, *self.former_names)}
+
     def referenced(self) -> str:
         """A foreign key's referenced table, by its key now (`ref_table` keeps the name written)."""
         for d in self.depends:

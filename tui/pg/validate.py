@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pglast import ast
+
 from tui.core.analysis import Analysis, analyze
 from tui.core.decisions import load_decisions
 from tui.core.errors import ConsolidateError
@@ -27,6 +29,7 @@ from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, Unstable, compare, unstable
 from tui.pg.early import LABELS, EarlyServer
 from tui.pg.history_catalog import history_key, keep, recall
+from tui.pg.history_roles import role_statements
 from tui.pg.providers import open_server
 from tui.pg.runner import PREAMBLE_HINT, ApplyError, apply_migrations
 from tui.pg.server import Server
@@ -305,11 +308,9 @@ def _validate(
 
 def _cluster_wide(analysis: Analysis) -> bool:
     """Does the history create, change or grant roles (the cluster's, shared by both builds)?"""
-    from pglast import ast
-
-    return bool(analysis.model.roles_created) or any(
-        isinstance(st.node, (ast.GrantRoleStmt, ast.CreateRoleStmt, ast.AlterRoleStmt, ast.DropRoleStmt))
-        or isinstance(st.node, ast.DoStmt) and " role " in st.text.lower() for st in analysis.parsed.statements)
+    stmts = analysis.parsed.statements
+    return (bool(analysis.model.roles_created) or bool(role_statements(stmts))
+            or any(isinstance(st.node, ast.DoStmt) and " role " in st.text.lower() for st in stmts))
 
 
 def _counted(say: Progress, step: str, total: int) -> Callable[[str], None]:

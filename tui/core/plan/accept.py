@@ -78,9 +78,8 @@ def _held_names(p: Planner, dead: list[tuple[Obj, Finding]]) -> set[str]:
             if o.type not in _NAMED or f.id in out or not o.events:
                 continue
             first, last = o.events[0].stmt.seq, o.events[-1].stmt.seq
-            for name in (o.name, *o.former_names):
-                if any(first <= seq <= last and seq not in dying for seq in at.get((o.schema, name.rsplit(".", 1)[-1]), ())):
-                    out.add(f.id)
+            if any(first <= seq <= last and seq not in dying for name in o.local_names() for seq in at.get((o.schema, name), ())):
+                out.add(f.id)
         if out == held:
             return held
         held = out

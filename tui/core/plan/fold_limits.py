@@ -77,9 +77,14 @@ def needs_a_value(cd: ast.ColumnDef) -> bool:
 def inserted_between(p: Planner, table: Obj, after: int, before: int) -> bool:
     """Does a statement that stays insert rows into the table in between (rows removed before the
     column was added, kept because a copy read them)?"""
+    return any(e.action == INSERT for e in _rows_written_between(p, table, after, before))
+
+
+def _rows_written_between(p: Planner, table: Obj, after: int, before: int) -> list[Event]:
+    """The table's row events in between, of statements that stay."""
     d = p.m.get("data", table.name)
-    return d is not None and any(e.action == INSERT and after < (seq := (e.stmt.parent or e.stmt).seq) < before
-                                 and id(e) not in p.dead and seq not in p.dropped for e in d.events)
+    return [e for e in (d.events if d is not None else ())
+            if after < (seq := (e.stmt.parent or e.stmt).seq) < before and id(e) not in p.dead and seq not in p.dropped]
 
 
 def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Constraint) -> bool:
@@ -90,12 +95,7 @@ def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Cons
     depends on the order of other tables' rows.)"""
     if con.contype not in (CT.CONSTR_CHECK, CT.CONSTR_UNIQUE, CT.CONSTR_PRIMARY, CT.CONSTR_EXCLUSION):
         return False
-    d = p.m.get("data", table.name)
-    for e in d.events if d is not None else ():
-        seq = (e.stmt.parent or e.stmt).seq
-        if after < seq < before and id(e) not in p.dead and seq not in p.dropped and e.action != INSERT:
-            return False
-    return True
+    return all(e.action == INSERT for e in _rows_written_between(p, table, after, before))
 
 
 def generated_from_changed(p: Planner, table: Obj, cd: ast.ColumnDef) -> bool:

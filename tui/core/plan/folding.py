@@ -262,7 +262,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
     if cmd.subtype in _FOLDABLE_COLUMN:
         # The column by the name this statement gives it: it may be renamed later.
         col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and o.parent == table.key
-                    and cmd.name in {n.rsplit(".", 1)[-1] for n in [o.name, *o.former_names]}), None)
+                    and cmd.name in o.local_names()), None)
         if col is None:
             return False
         defs = elts.columns.get(cmd.name, [])
@@ -290,8 +290,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
     if cmd.name:
         # A setting kept as written (SET STORAGE): a later change to the column (its type) stays
         # after it. (The column by the name it had then: it may be renamed later.)
-        p.unfoldable_cols.update(o.key for o in p.children(table.key) if o.type == "column"
-                                 and cmd.name in {n.rsplit(".", 1)[-1] for n in [o.name, *o.former_names]})
+        p.unfoldable_cols.update(o.key for o in p.children(table.key) if o.type == "column" and cmd.name in o.local_names())
     return False
 
 

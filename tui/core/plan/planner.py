@@ -304,7 +304,7 @@ class Planner:
         cols = set()
         for cd in defs:
             col = next((c for c, _ in self.by_seq.get(st.seq, []) if c.type == "column"
-                        and cd.colname in {n.rsplit(".", 1)[-1] for n in (*c.former_names, c.name)}), None)
+                        and cd.colname in c.local_names()), None)
             if col is None or not col.exists or o.key in col.depends or ("column", col.name) not in self.folding:
                 return False
             cols.add(col.key)
