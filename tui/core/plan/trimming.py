@@ -38,7 +38,7 @@ def trim(item: Item, pairs: list[tuple[Obj, Event]], dead: set[int]) -> bool:
     if isinstance(node, ast.AlterTableStmt):
         state: dict[tuple[str, str], list[bool]] = {}
         for o, e in pairs:
-            if o.type in ("column", "constraint"):
+            if o.type in ("column", "constraint", "index", "trigger"):  # (CLUSTER ON, ENABLE TRIGGER: see replay)
                 for nm in {birth_name(o).rsplit(".", 1)[-1], o.name.rsplit(".", 1)[-1]}:
                     state.setdefault((nm, e.action), []).append(id(e) in dead)
         cmds = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
+from pglast.enums import DropBehavior
 from pglast.enums import ObjectType as OT
 
 from tui.core.model import Obj
@@ -28,7 +29,18 @@ def drop_objects(rp: Engine, node: ast.DropStmt) -> None:
                 rp.warn(f"DROP {word} {label}: the history never created it")
                 rp.unfollow(f"drops {word.lower()} {label}, unknown to the model")
             continue
+        if o.type == "schema" and node.behavior == DropBehavior.DROP_CASCADE:
+            _drop_contents(rp, o)
         rp.drop(o, f"DROP {word}")
+
+
+def _drop_contents(rp: Engine, schema: Obj) -> None:
+    """DROP SCHEMA ... CASCADE drops what is in it (and, through drop(), what depends on that
+    elsewhere): the objects in it do not depend on it in the model."""
+    inside = [o for o in rp.model.objects.values() if o.exists and o.schema == schema.name and o.type != "schema"
+              and not (o.parent and o.parent in rp.model.objects and rp.model.objects[o.parent].exists)]
+    for o in inside:
+        rp.drop(o, f"dropped with schema {schema.name}", by=schema.name)
 
 
 def rename_object(rp: Engine, node: ast.RenameStmt) -> None:

@@ -8,7 +8,8 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ObjectType as OT
 
-from tui.core.names import func_calls, nodes_of, strings, type_parts, walk
+from tui.core.model import key_of
+from tui.core.names import func_calls, nodes_of, qualified, strings, type_parts, walk
 from tui.core.parse import NAMERS
 from tui.core.replay.engine import Engine
 
@@ -137,6 +138,9 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         cols = [r.name for r in node.targetList or () if r.name]
     elif isinstance(node, ast.AlterTableStmt):
         cols = [c.name for c in node.cmds or () if c.subtype in _KEPT_COLUMN_SETTINGS and c.name]
+        for c in node.cmds or ():
+            if c.subtype == AT.AT_ReplicaIdentity and getattr(c.def_, "name", None) and (t := rp.find_rel(node.relation)):
+                out.add(key_of("index", qualified(t.schema, c.def_.name)))  # REPLICA IDENTITY USING INDEX: it must be there
     elif isinstance(node, ast.CreateTrigStmt):
         cols = strings(node.columns)  # UPDATE OF
     elif isinstance(node, (ast.CreateSeqStmt, ast.AlterSeqStmt)):

@@ -39,6 +39,7 @@ _KEPT_ALTERS = {
     AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig, AT.AT_EnableTrigAll, AT.AT_DisableTrigAll,
     AT.AT_EnableTrigUser, AT.AT_DisableTrigUser, AT.AT_SetAccessMethod, AT.AT_SetTableSpace,
 }
+_TRIGGER_SWITCHES = {AT.AT_EnableTrig, AT.AT_DisableTrig, AT.AT_EnableAlwaysTrig, AT.AT_EnableReplicaTrig}
 
 
 def rename_child(rp: Engine, node: ast.RenameStmt) -> None:
@@ -337,7 +338,11 @@ def alter_cmd(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         rp.event(t, ALTER, "row security " + ("on" if t.attrs[key] else "off"))
     elif st in _KEPT_ALTERS:
         t.attrs.setdefault("kept", []).append(rp.stmt)
-        rp.event(t, ALTER, str(st.name).replace("AT_", "").lower())
+        # CLUSTER ON marks the index, ENABLE/DISABLE TRIGGER sets the trigger: their own state,
+        # gone with them (a DROP INDEX later leaves nothing of it to keep).
+        named = rp.model.get("index", qualified(t.schema, cmd.name)) if st == AT.AT_ClusterOn and cmd.name else \
+            rp.model.get("trigger", f"{t.name}.{cmd.name}") if st in _TRIGGER_SWITCHES and cmd.name else None
+        rp.event(named if named is not None and named.exists else t, ALTER, str(st.name).replace("AT_", "").lower())
     else:
         rp.unfollow(f"ALTER TABLE {str(getattr(st, 'name', st)).replace('AT_', '')} is not modelled", [t.key])
 
