@@ -71,3 +71,18 @@ def test_validate_names_a_change_in_each_kind(tmp_path: Path, pg_server: Any, ca
     assert validate(tmp_path, url=url, create_roles=True, staged=tmp_path / "migrations").equal  # the history equals itself
     found = [(d.type, d.name, d.detail) for d in validate(tmp_path, url=url, create_roles=True, staged=staged).differences]
     assert any(t == kind and (name is None or n == name) and d == detail for t, n, d in found), found
+
+
+def test_a_publication_s_tables_are_compared_as_a_set(tmp_path: Path, pg_server: Any) -> None:
+    """The same tables, made in another order (a new set groups its tables otherwise), are the same
+    publication: the catalog lists them in the order of their oids."""
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20250101000000_init.sql").write_text(
+        "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE b (id int PRIMARY KEY);\nCREATE PUBLICATION pub FOR TABLE b, a;\n")
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "20250101000000_init.sql").write_text(
+        "CREATE TABLE b (id int PRIMARY KEY);\nCREATE TABLE a (id int PRIMARY KEY);\nCREATE PUBLICATION pub FOR TABLE b, a;\n")
+    info = pg_server.conninfo
+    url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
+    assert [(d.type, d.name, d.detail) for d in validate(tmp_path, url=url, create_roles=True, staged=staged).differences] == []

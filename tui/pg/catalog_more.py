@@ -93,7 +93,7 @@ def read_more(conn: psycopg.Connection, objects: dict[str, dict[str, Any]]) -> N
                concat_ws(',', CASE WHEN p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END,
                          CASE WHEN p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END),
                p.pubviaroot,
-               (SELECT string_agg(t.schemaname || '.' || t.tablename, ',' ORDER BY 1) FROM pg_publication_tables t
+               (SELECT string_agg(t.schemaname || '.' || t.tablename, ',' ORDER BY t.schemaname, t.tablename) FROM pg_publication_tables t
                  WHERE t.pubname = p.pubname)
         FROM pg_publication p""")}
     objects["rule"] = {f"{_q(table, ns)}.{name}": {"definition": d} for ns, table, name, d in _all(conn, """
