@@ -343,9 +343,11 @@ class Planner:
             self._dead_index = {}
             for k in self.dead_keys():  # (some may have come back to life: each hit is checked again)
                 o = self.m.objects[k]
-                parts = o.name.lower().split("(", 1)[0].rsplit(".", 2)
-                key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
-                self._dead_index.setdefault(key, []).append((o, parts))
+                # By the names it had too: the statement may have run before a rename.
+                for name in (o.name, *o.former_names) if o.former_names else (o.name,):
+                    parts = name.lower().split("(", 1)[0].rsplit(".", 2)
+                    key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
+                    self._dead_index.setdefault(key, []).append((o, parts))
         return self._dead_index
 
 

@@ -56,6 +56,10 @@ def trim(item: Item, pairs: list[tuple[Obj, Event]], dead: set[int]) -> bool:
         item.node.cmds = tuple(cmds)
         item.changed = True
         return True
+    if isinstance(node, ast.DropStmt):
+        # What only its CASCADE took along (the tables of a schema dropped): it does not name them,
+        # and stays as written without them.
+        return all(e.by for _, e in pairs if id(e) in dead)
     return False
 
 

@@ -20,6 +20,8 @@ def drop_objects(rp: Engine, node: ast.DropStmt) -> None:
     for obj in node.objects or ():
         o = rp.target(node.removeType, obj)
         label = object_label(obj)
+        if o is not None and o.key == "schema:public" and not o.events:
+            o.exists = True  # every database has it; the model leaves it out until a history touches it
         if o is None or not o.exists:
             if node.missing_ok or rp.guarded:
                 rp.no_effect(f"DROP {word} IF EXISTS {label}: not there")
