@@ -72,13 +72,14 @@ def _held_names(p: Planner, dead: list[tuple[Obj, Finding]]) -> set[str]:
         at.setdefault((schema, name), []).append(seq)
     held: set[str] = set()
     while True:
-        dying = {(o.events[0].stmt.parent or o.events[0].stmt).seq for o, f in dead if o.events and f.id not in held}
+        # (Only what can hold a name: a column left out of a table that stays does not take its CREATE along.)
+        dying = {(o.events[0].stmt.parent or o.events[0].stmt).seq for o, f in dead if o.events and f.id not in held and o.type in _NAMED}
         out: set[str] = set()
         for o, f in dead:
             if o.type not in _NAMED or f.id in out or not o.events:
                 continue
             first, last = o.events[0].stmt.seq, o.events[-1].stmt.seq
-            if any(first <= seq <= last and seq not in dying for name in o.local_names() for seq in at.get((o.schema, name), ())):
+            if any(first <= seq <= last and seq not in dying for name in p.names_held(o) for seq in at.get((o.schema, name), ())):
                 out.add(f.id)
         if out == held:
             return held
@@ -86,6 +87,7 @@ def _held_names(p: Planner, dead: list[tuple[Obj, Finding]]) -> set[str]:
 
 
 _NAMED = frozenset(("table", "view", "sequence", "index", "constraint"))  # what holds a name PostgreSQL chooses around
+
 
 
 def last_definitions(p: Planner, findings: list[Finding]) -> None:

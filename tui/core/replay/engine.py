@@ -111,6 +111,9 @@ class Engine(ReplayState):
             if o.contype in ("p", "u", "x"):
                 self.relnames.get(o.schema, set()).discard(o.name.rsplit(".", 1)[-1])
         if o.type == "column":
+            if seq_name := o.attrs.get("identity_sequence"):  # its sequence goes with it: the name is free again
+                self.relnames.get(o.schema, set()).discard(seq_name)
+                self.released.add((o.schema, seq_name))
             table = self.model.objects.get(o.parent)
             if table is not None and o.name.rsplit(".", 1)[-1] in table.attrs.get("columns", []):
                 table.attrs["columns"].remove(o.name.rsplit(".", 1)[-1])
