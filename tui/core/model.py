@@ -195,6 +195,8 @@ class Model:
     freed: list[tuple[str, str, int]] = field(default_factory=list)
     # Seq of a column type change -> the types the column left there (a DROP of one stays after it).
     left_types: dict[int, list[Obj]] = field(default_factory=dict)
+    # seq of a CREATE TABLE (LIKE t ...) -> the tables it copied (an index made on them later stays after it)
+    liked_at: dict[int, list[Obj]] = field(default_factory=dict)
     _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
     def read_at(self) -> dict[int, list[int]]:

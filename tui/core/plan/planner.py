@@ -239,8 +239,6 @@ class Planner:
                         item.writes.add(f"@truncate:{o.key}")
                 elif kind == "index" and (t := objects.get(o.parent)) is not None and "liked" in t.attrs:
                     item.writes.add(f"@liked:{t.key}")  # a LIKE ... INCLUDING INDEXES took the indexes there were
-                elif kind == "table" and e.action == CREATE and "like_of" in o.attrs:
-                    reads.update(f"@liked:{src.key}" for src in o.attrs["like_of"])
                 if e.action == DROP and kind in ("type", "domain"):
                     item.writes.add(f"@left:{o.key}")  # after the type changes that left it (an enum swap)
                 if held and e.action in (DROP, RENAME) and (o.schema, local := e.name.rsplit(".", 1)[-1]) in held:
@@ -254,6 +252,8 @@ class Planner:
                 reads.update(self.held[st.seq])
             if st.seq in self.m.left_types:
                 reads.update(f"@left:{o.key}" for o in self.m.left_types[st.seq])
+            if st.seq in self.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
+                reads.update(f"@liked:{src.key}" for src in self.m.liked_at[st.seq])
             if isinstance(st.node, DML) or any(o.type == "data" for o, _ in alive):
                 # Rows reference rows through foreign keys the model does not follow: data
                 # statements keep their order among themselves.

@@ -20,6 +20,7 @@ def copy_columns(rp: Engine, t: Obj, like: ast.TableLikeClause) -> None:
     # The copy takes the table as it is then: nothing of it folds or moves across (fold_limits.copied_between).
     if rp.stmt is not None:
         src.attrs.setdefault("liked", []).append((rp.stmt.parent or rp.stmt).seq)
+        rp.model.liked_at.setdefault((rp.stmt.parent or rp.stmt).seq, []).append(src)
     t.attrs.setdefault("like_of", []).append(src)
     _reads_what_it_copies(rp, src, like.options)
     for col in list(src.attrs.get("columns", [])):
