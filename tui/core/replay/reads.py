@@ -134,6 +134,8 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
     cols: list[str] = []
     if isinstance(node, ast.InsertStmt):
         cols = [r.name for r in node.cols or () if r.name]
+        if node.onConflictClause is not None and node.onConflictClause.infer is not None:
+            out.update(_arbiters(rp, node.relation, node.onConflictClause.infer))
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
     elif isinstance(node, ast.AlterTableStmt):
@@ -153,6 +155,20 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         if t is not None:
             out.update(f"column:{t.name}.{c}" for c in cols)
     return out
+
+
+def _arbiters(rp: Engine, relation: Any, infer: Any) -> list[str]:
+    """The keys ON CONFLICT (cols) or ON CONSTRAINT name needs: PostgreSQL refuses the INSERT
+    when no unique key or index on those columns is there."""
+    t = rp.find_rel(relation)
+    if t is None:
+        return []
+    if infer.conname:
+        return [key_of("constraint", f"{t.name}.{infer.conname}")]
+    wanted = {e.name for e in infer.indexElems or () if isinstance(e, ast.IndexElem) and e.name}
+    return [o.key for o in rp.dependents(t) if o.parent == t.key and o.exists and wanted
+            and (o.type == "constraint" and o.contype in ("p", "u") or o.type == "index" and o.attrs.get("unique"))
+            and set(o.attrs.get("columns", ())) == wanted]
 
 
 def star_tables(rp: Engine, query: Any) -> list[Any]:
