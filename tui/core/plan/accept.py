@@ -17,6 +17,7 @@ from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OU
 from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
 from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.hoisting import hoist_last_definition
+from tui.core.plan.holding import names_held
 from tui.core.plan.items import BARRIERS
 from tui.core.plan.planner import Planner
 
@@ -79,7 +80,7 @@ def _held_names(p: Planner, dead: list[tuple[Obj, Finding]]) -> set[str]:
             if o.type not in _NAMED or f.id in out or not o.events:
                 continue
             first, last = o.events[0].stmt.seq, o.events[-1].stmt.seq
-            if any(first <= seq <= last and seq not in dying for name in p.names_held(o) for seq in at.get((o.schema, name), ())):
+            if any(first <= seq <= last and seq not in dying for name in names_held(p, o) for seq in at.get((o.schema, name), ())):
                 out.add(f.id)
         if out == held:
             return held

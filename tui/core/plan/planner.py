@@ -18,6 +18,7 @@ from tui.core.formats.base import OWNED
 from tui.core.model import CREATE, DROP, RENAME, TRUNCATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
+from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, outside_transaction
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
@@ -102,44 +103,11 @@ class Planner:
         for schema, name, seq in (*self.m.avoided, *self.m.freed):
             self.held.setdefault(seq, set()).add(f"@held:{schema}.{name}")
         self.held_names = {(schema, name) for schema, name, _ in (*self.m.avoided, *self.m.freed)}
-        self._chose_around: dict[int, set[tuple[str, str]]] = {}
+        self.chose_around: dict[int, set[tuple[str, str]]] = {}  # see holding
         for schema, name, seq in self.m.avoided:
-            self._chose_around.setdefault(seq, set()).add((schema, name))
-        self._holders: dict[tuple[str, str], list[Obj]] | None = None
+            self.chose_around.setdefault(seq, set()).add((schema, name))
+        self.holders: dict[tuple[str, str], list[Obj]] | None = None
 
-
-    def names_held(self, o: Obj) -> set[str]:
-        """The names an object held: its own, and a table's keys, indexes and identity sequences
-        (named after the table, they keep the name when the table is renamed aside)."""
-        names = o.local_names()
-        if o.type == "table":
-            for c in self.children(o.key):
-                if c.type in ("constraint", "index"):
-                    names |= c.local_names()
-                elif c.type == "column" and (seq := c.attrs.get("identity_sequence")):
-                    names.add(seq)
-        return names
-
-    def _revive_holders(self, seqs: set[int]) -> set[int]:
-        """A statement brought back that chose a name around another object's (`jobs_id_seq1`):
-        that object comes back too, with the parts that held the name, or the name differs."""
-        around = {(sn, seq) for seq in seqs for sn in self._chose_around.get(seq, ())}
-        if not around:
-            return set()
-        if self._holders is None:
-            self._holders = {}
-            for o in self.m.objects.values():
-                if o.type in ("table", "view", "sequence", "index", "constraint") and o.events:
-                    for name in self.names_held(o):
-                        self._holders.setdefault((o.schema, name), []).append(o)
-        keys: set[str] = set()
-        for sn, seq in around:
-            for o in self._holders.get(sn, ()):
-                if o.events[0].stmt.seq <= seq <= o.events[-1].stmt.seq and any(id(e) in self.dead for e in o.events):
-                    keys.add(o.key)
-                    keys.update(c.key for c in self.children(o.key) if c.type in ("constraint", "index", "column")
-                                and (c.type != "column" or c.attrs.get("identity_sequence")))
-        return self.revive([], keys) if keys else set()
 
     def children(self, key: str) -> list[Obj]:
         """The objects whose parent is `key` (columns, constraints, indexes of a table), from an
@@ -412,8 +380,8 @@ class Planner:
                     continue
                 if any(id(e) in self.dead for e in dep.events):
                     todo.append(dep)
-        if touched and self._chose_around:
-            touched |= self._revive_holders(touched)
+        if touched and self.chose_around:
+            touched |= revive_holders(self, touched)
         return touched
 
 

@@ -1,0 +1,56 @@
+"""Names PostgreSQL chose around another object's (`jobs_id_seq1` beside the old table's
+`jobs_id_seq`): what held the name stays while the statement that chose around it stays."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tui.core.model import Model, Obj
+
+
+class Planner(Protocol):
+    """What of the planner this needs (the planner calls in here: it is not imported back)."""
+
+    m: Model
+    dead: set[int]
+    chose_around: dict[int, set[tuple[str, str]]]  # seq -> (schema, name) it chose around
+    holders: dict[tuple[str, str], list[Obj]] | None  # (schema, name) -> what held it, made when first asked
+
+    def children(self, key: str) -> list[Obj]: ...
+
+    def revive(self, pairs: list, reads: set[str] = ...) -> set[int]: ...  # type: ignore[type-arg]
+
+
+def names_held(p: Planner, o: Obj) -> set[str]:
+    """The names an object held: its own, and a table's keys, indexes and identity sequences
+    (named after the table, they keep the name when the table is renamed aside)."""
+    names = o.local_names()
+    if o.type == "table":
+        for c in p.children(o.key):
+            if c.type in ("constraint", "index"):
+                names |= c.local_names()
+            elif c.type == "column" and (seq := c.attrs.get("identity_sequence")):
+                names.add(seq)
+    return names
+
+
+def revive_holders(p: Planner, seqs: set[int]) -> set[int]:
+    """Statements brought back that chose a name around another object's: that object comes
+    back too, with the parts that held the name, or the name differs. The seqs revived."""
+    around = {(sn, seq) for seq in seqs for sn in p.chose_around.get(seq, ())}
+    if not around:
+        return set()
+    if p.holders is None:
+        p.holders = {}
+        for o in p.m.objects.values():
+            if o.type in ("table", "view", "sequence", "index", "constraint") and o.events:
+                for name in names_held(p, o):
+                    p.holders.setdefault((o.schema, name), []).append(o)
+    keys: set[str] = set()
+    for sn, seq in around:
+        for o in p.holders.get(sn, ()):
+            if o.events[0].stmt.seq <= seq <= o.events[-1].stmt.seq and any(id(e) in p.dead for e in o.events):
+                keys.add(o.key)
+                keys.update(c.key for c in p.children(o.key) if c.type in ("constraint", "index", "column")
+                            and (c.type != "column" or c.attrs.get("identity_sequence")))
+    return p.revive([], keys) if keys else set()
