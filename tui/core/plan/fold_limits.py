@@ -74,6 +74,16 @@ def needs_a_value(cd: ast.ColumnDef) -> bool:
             and not (cd.typeName is not None and is_serial(cd.typeName)))
 
 
+def domain_default_changed(p: Planner, col: Obj | None, cd: ast.ColumnDef, after: int) -> bool:
+    """A column of a domain with no default of its own takes the domain's default as it is when a
+    row is written: folded ahead of an INSERT, the row would get the default of the INSERT's time
+    instead of the ADD's (an ALTER DOMAIN ... SET DEFAULT between them)."""
+    if col is None or any(c.contype == CT.CONSTR_DEFAULT for c in cd.constraints or ()):
+        return False
+    return any(e.action == ALTER and e.detail == "default" and (e.stmt.parent or e.stmt).seq > after
+               for d in col.depends if d.startswith("domain:") and (dom := p.m.objects.get(d)) is not None for e in dom.events)
+
+
 def inserted_between(p: Planner, table: Obj, after: int, before: int) -> bool:
     """Does a statement that stays insert rows into the table in between (rows removed before the
     column was added, kept because a copy read them)?"""

@@ -20,6 +20,7 @@ from tui.core.plan.fold_limits import (
     before_later_renames,
     columns_named,
     copied_between,
+    domain_default_changed,
     expanded_between,
     generated_from_changed,
     inherited_between,
@@ -224,7 +225,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
                 or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)
                 or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)
-                or needs_a_value(cmd.def_) and inserted_between(p, table, target.seq, it.seq)):
+                or (needs_a_value(cmd.def_) or domain_default_changed(p, col, cmd.def_, target.seq))
+                and inserted_between(p, table, target.seq, it.seq)):
             # It stays where it was (see fold_limits: what it names, or what PostgreSQL names after
             # the table, would differ in the CREATE), and so do the ADDs after it.
             p.unfoldable_adds.add(table.key)
