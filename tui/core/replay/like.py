@@ -59,11 +59,14 @@ def _copied_index_names(rp: Engine, t: Obj, src: Obj) -> None:
         if o.type == "constraint" and o.contype in ("p", "u", "x"):
             name2, label = ("", "pkey") if o.contype == "p" else (cols, "key" if o.contype == "u" else "excl")
         elif o.type == "index":
-            name2, label = cols, "key" if o.attrs.get("unique") else "idx"
+            # An index (unique or not) is copied as an index; one a copy made of a key is a key again.
+            label = o.attrs.get("copied_as") or "idx"
+            name2 = "" if label == "pkey" else cols
         else:
             continue
         name = rp.choose_name(t.schema, local_name(t.name), name2, label, taken)
         taken.add(name)
         copy = rp.create("index", qualified(t.schema, name), t.schema, parent=t.key, detail=f"copied from {o.name}")
         if copy is not None:
-            copy.attrs.update(columns=list(o.attrs.get("columns", ())), unique=label in ("pkey", "key"))
+            copy.attrs.update(columns=list(o.attrs.get("columns", ())), unique=label in ("pkey", "key") or bool(o.attrs.get("unique")),
+                              copied_as="" if label == "idx" else label)
