@@ -20,6 +20,7 @@ from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, outside_transaction
+from tui.core.plan.mentioned import revive_mentioned
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
@@ -85,7 +86,7 @@ class Planner:
         self._fk_refs: dict[str, list[Obj]] | None = None
         self._children: dict[str, list[Obj]] | None = None
         self.cycle_of = {k: n for n, cycle in enumerate(analysis.graph.cycles) for k in cycle}  # tables that need each other
-        self._dead_index: dict[str, list[tuple[Obj, list[str]]]] | None = None
+        self.dead_index: dict[str, list[tuple[Obj, list[str]]]] | None = None  # see mentioned
         self._words: dict[tuple[int, tuple[bool, ...]], set[str]] = {}  # see cut_words
         self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
         self.unfoldable_cols: set[str] = set()  # columns whose type change stays an ALTER
@@ -128,7 +129,7 @@ class Planner:
                 dead.add(i)
                 touched.add((e.stmt.parent or e.stmt).seq)
         if touched:
-            self._dead_index = self._dead_keys = None
+            self.dead_index = self._dead_keys = None
             self.killed_in |= touched
         return touched
 
@@ -230,7 +231,7 @@ class Planner:
             item.anchor = isinstance(st.node, ANCHORS)
             item.alone = outside_transaction(st.node)
             if st.seq in self.opaque_seqs:
-                self.revive_mentioned(st)
+                revive_mentioned(self, st)
             items.append(item)
         return items, setup
 
@@ -325,35 +326,6 @@ class Planner:
         item.ahead = set(reads)  # what the final definition needs may come later in the history
         item.fold_in(first)
         return item
-
-
-    def revive_mentioned(self, st: Statement) -> None:
-        """A statement the model cannot read (dynamic SQL, PL/pgSQL logic) keeps what it names alive."""
-        words = set(_WORD.findall(st.text.lower()))
-        index = self._dead_by_word()
-        hit = set()
-        for word in words & index.keys():
-            for o, parts in index[word]:
-                if (o.type != "column" or parts[-1] in words) and all(id(e) in self.dead for e in reversed(o.events)):
-                    hit.add(o.key)  # (revived since the index was built: no longer dead, skipped)
-        if hit:
-            self.revive([], hit)
-
-
-    def _dead_by_word(self) -> dict[str, list[tuple[Obj, list[str]]]]:
-        """The objects all of whose events are dead, by the last part of their name (a column by its
-        table's: thousands of dead columns are called `id`): looked up for each statement the model
-        cannot read, so not a scan of every object each time."""
-        if self._dead_index is None:
-            self._dead_index = {}
-            for k in self.dead_keys():  # (some may have come back to life: each hit is checked again)
-                o = self.m.objects[k]
-                # By the names it had too: the statement may have run before a rename.
-                for name in (o.name, *o.former_names) if o.former_names else (o.name,):
-                    parts = name.lower().split("(", 1)[0].rsplit(".", 2)
-                    key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
-                    self._dead_index.setdefault(key, []).append((o, parts))
-        return self._dead_index
 
 
     def revive(self, pairs: list[tuple[Obj, Event]], reads: set[str] = frozenset()) -> set[int]:  # type: ignore[assignment]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from tui.core.formats.base import OWNED
 from tui.core.parse import Statement
 from tui.core.plan.items import Item
+from tui.core.plan.mentioned import revive_mentioned
 from tui.core.plan.planner import Planner
 
 
@@ -23,7 +24,7 @@ def revive_ahead(p: Planner) -> None:
     revived, so this only saves its passes (four became one on a history with table rebuilds)."""
     statements = p.a.parsed.statements  # in history order: a statement's seq is its index
     for seq in sorted(p.opaque_seqs):
-        p.revive_mentioned(statements[seq])
+        revive_mentioned(p, statements[seq])
     migs = p.a.sources.migrations
 
     def built(st: Statement) -> bool:  # as build_items builds it

@@ -9,7 +9,7 @@ from pglast import ast
 
 from tui.core.errors import WARNING, Diagnostic
 from tui.core.observed import Observations, Observed
-from tui.core.model import CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, appended, key_of
+from tui.core.model import ALTER, CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, appended, key_of
 from tui.core.names import choose_name, func_calls, make_object_name, walk
 from tui.core.parse import Statement
 from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
@@ -122,6 +122,13 @@ class Engine(ReplayState):
                     self.drop(view, f"dropped with column {o.name}", by=o.name)
         for other in self.dependents(o):
             if other.parent == o.key or o.key in other.depends:
+                if other.type == "column" and o.type in ("function", "sequence") and other.exists and not other.attrs.get("generated"):
+                    # What needs the function or sequence is the column's default (nextval, a call):
+                    # PostgreSQL drops the default and keeps the column.
+                    other.attrs["default"] = None
+                    self.link(other, [d for d in other.depends if d != o.key])
+                    self.event(other, ALTER, f"default dropped with {o.type} {o.name}").by = o.name
+                    continue
                 self.drop(other, f"dropped with {o.type} {o.name}", by=o.name)
 
     def rename(self, o: Obj, new_name: str) -> None:

@@ -34,6 +34,16 @@ def function_deps(rp: Engine, node: Any) -> list[str]:
     return keys
 
 
+def default_deps(rp: Engine, node: Any) -> list[str]:
+    """What a column default needs: the functions it calls and the sequences its nextval() names
+    (PostgreSQL records both: DROP ... CASCADE of either drops the default)."""
+    keys = function_deps(rp, node)
+    for name in sequence_args(node):
+        if (seq := rp.find(name.split("."), ("sequence",))) is not None and seq.key not in keys:
+            keys.append(seq.key)
+    return keys
+
+
 def relation_deps(rp: Engine, node: Any) -> list[str]:
     """Tables, views and user types a query names (CTE names are not tables)."""
     rvs, tns, ctes = [], [], set()
@@ -136,6 +146,9 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         cols = [r.name for r in node.cols or () if r.name]
         if node.onConflictClause is not None and node.onConflictClause.infer is not None:
             out.update(_arbiters(rp, node.relation, node.onConflictClause.infer))
+        if not cols and node.selectStmt is not None and (t := rp.find_rel(node.relation)) is not None:
+            # No column list: the values go to the columns there are, in order; none may go missing.
+            out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
     elif isinstance(node, ast.AlterTableStmt):

@@ -15,7 +15,7 @@ from tui.core.replay.access import owner
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
 from tui.core.replay.like import copy_columns
-from tui.core.replay.reads import function_deps
+from tui.core.replay.reads import default_deps
 from tui.core.replay.state import local_name
 
 _CONTYPE = {CT.CONSTR_PRIMARY: "p", CT.CONSTR_UNIQUE: "u", CT.CONSTR_CHECK: "c", CT.CONSTR_FOREIGN: "f", CT.CONSTR_EXCLUSION: "x"}
@@ -161,7 +161,7 @@ def column_constraint(rp: Engine, t: Obj, col: Obj, c: ast.Constraint, deps: lis
         col.attrs["not_null"] = False
     elif c.contype == CT.CONSTR_DEFAULT:
         col.attrs["default"] = c.raw_expr
-        deps.extend(function_deps(rp, c.raw_expr))
+        deps.extend(default_deps(rp, c.raw_expr))
     elif c.contype == CT.CONSTR_IDENTITY:
         col.attrs.update(identity=c.generated_when, identity_options=c.options, not_null=True)
         seq_name = rp.choose_name(t.schema, local_name(t.name), colname, "seq", rp.relnames.get(t.schema, set()))
@@ -359,7 +359,7 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         col.attrs["default"] = cmd.def_
         what = "default set" if cmd.def_ is not None else "default dropped"
         if cmd.def_ is not None:
-            rp.link(col, [*col.depends, *function_deps(rp, cmd.def_)])
+            rp.link(col, [*col.depends, *default_deps(rp, cmd.def_)])
     elif st in (AT.AT_DropNotNull, AT.AT_SetNotNull):
         col.attrs["not_null"] = st == AT.AT_SetNotNull
     elif st == AT.AT_AlterColumnType:

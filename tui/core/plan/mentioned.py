@@ -1,0 +1,78 @@
+"""Statements the model cannot read (dynamic SQL, PL/pgSQL logic, CREATE STATISTICS): what they
+name by a word stays alive."""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from tui.core.model import CREATE, Event, Model, Obj
+from tui.core.parse import Statement
+
+
+class Planner(Protocol):
+    """What of the planner this needs (the planner calls in here: it is not imported back)."""
+
+    m: Model
+    dead: set[int]
+    killed_in: set[int]
+    by_seq: dict[int, list[tuple[Obj, Event]]]
+    dead_index: dict[str, list[tuple[Obj, list[str]]]] | None  # made when first asked after a kill
+
+    def dead_keys(self) -> set[str]: ...
+
+    def revive(self, pairs: list, reads: set[str] = ...) -> set[int]: ...  # type: ignore[type-arg]
+
+
+_WORD = re.compile(r"[a-z_][a-z0-9_$]*")
+
+
+def revive_mentioned(p: Planner, st: Statement) -> None:
+    """A statement the model cannot read keeps what it names alive: an object all of whose events
+    are dead, or the life of one made again later that it ran in (a table dropped and made anew)."""
+    words = set(_WORD.findall(st.text.lower()))
+    index = _dead_by_word(p)
+    at = (st.parent or st).seq
+    hit = set()
+    for word in words & index.keys():
+        for o, parts in index[word]:
+            if o.type == "column" and parts[-1] not in words:
+                continue
+            if all(id(e) in p.dead for e in reversed(o.events)) or _dead_in_life_at(p, o, at):
+                hit.add(o.key)  # (revived since the index was built: no longer dead, skipped)
+    if hit:
+        p.revive([], hit)
+
+
+def _dead_in_life_at(p: Planner, o: Obj, seq: int) -> bool:
+    """Has the life of `o` that `seq` falls in a dead event?"""
+    life: list[Event] = []
+    for e in o.events:
+        at = (e.stmt.parent or e.stmt).seq
+        if e.action == CREATE:
+            if at > seq:
+                break
+            life = []
+        life.append(e)
+    return any(id(e) in p.dead for e in life)
+
+
+def _dead_by_word(p: Planner) -> dict[str, list[tuple[Obj, list[str]]]]:
+    """The objects with a dead event, by the last part of their name (a column by its table's:
+    thousands of dead columns are called `id`): looked up for each statement the model cannot
+    read, so not a scan of every object each time."""
+    if p.dead_index is None:
+        p.dead_index = {}
+        dead, partly = p.dead_keys(), set()
+        for seq in p.killed_in:  # objects made again later: an earlier life dead, the last alive
+            partly.update(o.key for o, e in p.by_seq.get(seq, ()) if id(e) in p.dead and o.key not in dead)
+        for k in (*dead, *sorted(partly)):  # (some may have come back to life: each hit is checked again)
+            o = p.m.objects.get(k)
+            if o is None:
+                continue
+            # By the names it had too: the statement may have run before a rename.
+            for name in (o.name, *o.former_names) if o.former_names else (o.name,):
+                parts = name.lower().split("(", 1)[0].rsplit(".", 2)
+                key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
+                p.dead_index.setdefault(key, []).append((o, parts))
+    return p.dead_index
