@@ -32,3 +32,20 @@ def test_owned_by_needs_the_table_by_the_name_it_uses(tmp_path: Path) -> None:
     a = analyze(tmp_path, track_reads=True)
     owned = next(st for st in a.parsed.statements if "OWNED BY" in st.text)
     assert {"table:counter_old", "column:counter_old.n"} <= a.model.reads_of(owned.seq)
+
+
+def test_an_insert_needs_the_partitions_and_columns_it_writes_to(tmp_path: Path) -> None:
+    # A row goes to one of the partitions there are (a DEFAULT one takes the rest): the INSERT
+    # stays after them. Without a column list, the values go to every column in order.
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+        "CREATE TABLE events (id int, at date, v text) PARTITION BY RANGE (at);\n"
+        "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+        "CREATE TABLE events_default PARTITION OF events DEFAULT;\n"
+        "INSERT INTO events VALUES (1, '2030-01-01', 'b');\n"
+        "INSERT INTO events (id) VALUES (2);\n")
+    a = analyze(tmp_path, track_reads=True)
+    positional, named = (st for st in a.parsed.statements if st.text.startswith("INSERT"))
+    parts = {"table:events_2024", "table:events_default"}
+    assert parts | {"column:events.at", "column:events.v"} <= a.model.reads_of(positional.seq)
+    assert parts <= a.model.reads_of(named.seq) and "column:events.v" not in a.model.reads_of(named.seq)

@@ -149,6 +149,8 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         if not cols and node.selectStmt is not None and (t := rp.find_rel(node.relation)) is not None:
             # No column list: the values go to the columns there are, in order; none may go missing.
             out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
+        if (t := rp.find_rel(node.relation)) is not None:
+            out.update(_partitions(rp, t))
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
     elif isinstance(node, ast.AlterTableStmt):
@@ -167,6 +169,17 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         t = rp.find_rel(node.relation)
         if t is not None:
             out.update(f"column:{t.name}.{c}" for c in cols)
+    return out
+
+
+def _partitions(rp: Engine, t: Any) -> list[str]:
+    """The partitions of a partitioned table there are now (and theirs): a row goes to one of them,
+    so an INSERT needs them made first (a DEFAULT partition takes what no other does)."""
+    out: list[str] = []
+    for o in rp.dependents(t):
+        if o.type == "table" and o.exists and t.key in o.depends and getattr(o.node, "partbound", None) is not None:
+            out.append(o.key)
+            out.extend(_partitions(rp, o))
     return out
 
 
