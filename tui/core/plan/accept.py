@@ -47,6 +47,8 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
     # An object that held a name PostgreSQL then chose around (`jobs_id_seq1` beside the renamed
     # old table's `jobs_id_seq`) stays, with all that goes with it: without it the name differs.
     held = _held_names(p, dead_objects)
+    # A table an UPDATE ... FROM or DELETE ... USING read the rows of: they stay, and the table.
+    held |= {f.id for o, f in dead_objects if o.type == "table" and _rows_read_while_alive(p, o)}
     for o, f in dead_objects:
         if f.id in held:
             continue
@@ -191,7 +193,10 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
                 continue
             if readers is None:
                 readers = _rows_read_at(p, d)
-            gone = max((r.removed_by.stmt.seq for r in mine if r.removed_by is not None), default=e.stmt.seq)
+            # (Rows no statement removed went with their table: until its DROP.)
+            table = p.m.objects.get(d.parent)
+            dropped = table.events[-1].stmt.seq if table is not None and not table.exists and table.events else e.stmt.seq
+            gone = max((r.removed_by.stmt.seq if r.removed_by is not None else dropped for r in mine), default=e.stmt.seq)
             if not any(e.stmt.seq < seq < gone for seq in readers):  # (no copy read them meanwhile)
                 killed |= p.kill([e])
     # A DELETE or TRUNCATE goes only when every INSERT and UPDATE before it goes too.
@@ -225,6 +230,17 @@ def _rows_read_at(p: Planner, d: Obj) -> list[int]:
     return [seq for seq in p.m.read_at().get(id(table), ())
             if isinstance(node := stmts[seq].node, _READ_ROWS) and (seq not in own or seq in p.opaque_seqs)
             and getattr(node, "objtype", None) != OT.OBJECT_MATVIEW]  # (its rows are not compared)
+
+
+def _rows_read_while_alive(p: Planner, table: Obj) -> bool:
+    """Did a statement of another table read this one's rows while it had some (UPDATE ... FROM,
+    DELETE ... USING, INSERT ... SELECT)? What it wrote depends on them."""
+    d = p.m.get("data", table.name)
+    if d is None or not any(e.action == INSERT for e in d.events):
+        return False
+    first = min((e.stmt.parent or e.stmt).seq for e in d.events if e.action == INSERT)
+    last = table.events[-1].stmt.seq
+    return any(first < seq < last for seq in _rows_read_at(p, d))
 
 
 def _truncate_cascade_safe(p: Planner, e: Event) -> bool:

@@ -9,15 +9,17 @@ from tui.core.plan.items import MERGE, Item
 from tui.core.plan.planner import Planner
 
 
-def _insert_shape(it: Item) -> tuple[str, str, tuple[str, ...]] | None:
-    """What two INSERTs must share to become one: table, group and columns (plain VALUES only)."""
+def _insert_shape(it: Item) -> tuple[str, str, tuple[str, ...], tuple[int, ...]] | None:
+    """What two INSERTs must share to become one: table, group, columns and row width (plain VALUES only)."""
     n = it.node
     if (not isinstance(n, ast.InsertStmt) or it.stmt.parent is not None or n.onConflictClause is not None
             or n.withClause is not None or getattr(n, "returningList", None) or getattr(n, "returningClause", None)
             or n.selectStmt is None or not n.selectStmt.valuesLists or n.override):
         return None
     rel = n.relation
-    return (f"{rel.schemaname or ''}.{rel.relname}", it.group, tuple(c.name for c in n.cols or ()))
+    # (Without a column list, rows of another length fill other columns: a column added between.)
+    widths = {len(row) for row in n.selectStmt.valuesLists}
+    return (f"{rel.schemaname or ''}.{rel.relname}", it.group, tuple(c.name for c in n.cols or ()), tuple(sorted(widths)))
 
 
 def merge_inserts(items: list[Item], p: Planner) -> list[Item]:

@@ -212,6 +212,8 @@ class Planner:
                     item.writes.add(f"@left:{o.key}")  # after the type changes that left it (an enum swap)
                 if held and e.action in (DROP, RENAME) and (o.schema, local := e.name.rsplit(".", 1)[-1]) in held:
                     item.writes.add(f"@held:{o.schema}.{local}")
+                if kind == "trigger" and e.action in (CREATE, DROP):
+                    item.writes.add(f"@fires:{id(o)}")  # the rows written while it lived stay between
                 if o.parent:
                     if o.parent in objects:
                         reads.add(o.parent)
@@ -223,6 +225,8 @@ class Planner:
                 reads.update(f"@left:{o.key}" for o in self.m.left_types[st.seq])
             if st.seq in self.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
                 reads.update(f"@liked:{src.key}" for src in self.m.liked_at[st.seq])
+            if st.seq in self.m.fired_at:
+                reads.update(f"@fires:{id(t)}" for t in self.m.fired_at[st.seq])
             if isinstance(st.node, DML) or any(o.type == "data" for o, _ in alive):
                 # Rows reference rows through foreign keys the model does not follow: data
                 # statements keep their order among themselves.

@@ -213,6 +213,14 @@ class Engine(ReplayState):
         assert self.stmt is not None
         self.model.no_effect.append(NoEffect(self.stmt, reason, reported))
 
+    def note_reads(self, objs: Iterable[Obj]) -> None:
+        """What the statement being replayed needs beyond the names it holds (what a LIKE copies,
+        the triggers a write fires and the tables they write)."""
+        if self.stmt is None or not self.track_reads:
+            return
+        had = self.model.reads.get(self.stmt.seq, ())
+        self.model.reads[self.stmt.seq] = tuple(dict.fromkeys((*had, *objs)))
+
     def choose_name(self, schema: str, name1: str, name2: str, label: str, taken: set[str]) -> str:
         """The name PostgreSQL chooses (names.choose_name), noting the one it stepped over."""
         name = choose_name(name1, name2, label, taken)

@@ -37,15 +37,11 @@ def copy_columns(rp: Engine, t: Obj, like: ast.TableLikeClause) -> None:
 def _reads_what_it_copies(rp: Engine, src: Obj, options: int) -> None:
     """The columns the copy takes, and the checks and indexes it is asked to: a CHECK added
     before it and dropped after stays in the copy, so it stays in the history too."""
-    if rp.stmt is None or not rp.track_reads:
-        return
     checks, indexes = options & LIKE.CREATE_TABLE_LIKE_CONSTRAINTS, options & LIKE.CREATE_TABLE_LIKE_INDEXES
     copied = [o for o in rp.dependents(src) if o.parent == src.key and o.exists and (
         o.type == "column" or checks and o.type == "constraint" and o.contype == "c"
         or indexes and (o.type == "index" or o.type == "constraint" and o.contype in ("p", "u", "x")))]
-    if copied:
-        had = rp.model.reads.get(rp.stmt.seq, ())
-        rp.model.reads[rp.stmt.seq] = tuple(dict.fromkeys((*had, *copied)))
+    rp.note_reads(copied)
 
 
 def _copied_index_names(rp: Engine, t: Obj, src: Obj) -> None:

@@ -146,13 +146,16 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         cols = [r.name for r in node.cols or () if r.name]
         if node.onConflictClause is not None and node.onConflictClause.infer is not None:
             out.update(_arbiters(rp, node.relation, node.onConflictClause.infer))
-        if not cols and node.selectStmt is not None and (t := rp.find_rel(node.relation)) is not None:
-            # No column list: the values go to the columns there are, in order; none may go missing.
-            out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
         if (t := rp.find_rel(node.relation)) is not None:
+            if not cols and node.selectStmt is not None:
+                # No column list: the values go to the columns there are, in order; none may go missing.
+                out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
             out.update(_partitions(rp, t))
+            out.update(_value_types(rp, t, cols or t.attrs.get("columns", ())))
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
+        if (t := rp.find_rel(node.relation)) is not None:
+            out.update(_value_types(rp, t, cols))
     elif isinstance(node, ast.AlterTableStmt):
         cols = [c.name for c in node.cmds or () if c.subtype in _KEPT_COLUMN_SETTINGS and c.name]
         for c in node.cmds or ():
@@ -169,6 +172,19 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         t = rp.find_rel(node.relation)
         if t is not None:
             out.update(f"column:{t.name}.{c}" for c in cols)
+    return out
+
+
+def _value_types(rp: Engine, t: Any, cols: Any) -> list[str]:
+    """The enums and domains of the columns a statement writes values to: a label it writes is
+    read as the type has it then (an ALTER TYPE ... RENAME VALUE later stays after it). And the
+    functions the table's defaults and generated columns run: a row is computed by the function
+    as it is defined then (a CREATE OR REPLACE later stays after it)."""
+    objects = rp.model.objects
+    out = [d for c in cols if (col := objects.get(f"column:{t.name}.{c}")) is not None
+           for d in col.depends if d.startswith(("type:", "domain:"))]
+    out += [d for c in t.attrs.get("columns", ()) if (col := objects.get(f"column:{t.name}.{c}")) is not None
+            for d in col.depends if d.startswith("function:")]
     return out
 
 

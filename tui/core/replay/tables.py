@@ -169,6 +169,7 @@ def column_constraint(rp: Engine, t: Obj, col: Obj, c: ast.Constraint, deps: lis
         col.attrs["identity_sequence"] = seq_name
     elif c.contype == CT.CONSTR_GENERATED:
         col.attrs["generated"] = c.raw_expr
+        deps.extend(default_deps(rp, c.raw_expr))  # (a function it calls: DROP ... CASCADE takes the column)
     elif c.contype in _CONTYPE:
         if c.contype == CT.CONSTR_PRIMARY:
             col.attrs["not_null"] = True

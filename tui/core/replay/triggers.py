@@ -31,10 +31,14 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True) -> None:
         fn = next((f for k in trig.depends if (f := rp.model.objects.get(k)) is not None
                    and f.type == "function"), None)
         made = fn.last(CREATE, REPLACE) if fn is not None else None
+        words = function_words(rp, fn)
+        # The write stays where the trigger is there (it fires), after the tables its function writes.
+        if rp.stmt is not None:
+            rp.model.fired_at.setdefault((rp.stmt.parent or rp.stmt).seq, []).append(trig)
+        rp.note_reads([o for w in words if (o := rp.model.objects.get("table:" + w[1:])) is not None and o.exists])
         stamp = (key, id(made), rp.truncations)
         if stamp in rp.fired:
             continue  # the same function fired since the last TRUNCATE: its tables are marked already
-        words = function_words(rp, fn)
         if fn is None or "execute" in words:
             rp.blind = True  # it may write any table
         skipped = False
