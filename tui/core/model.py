@@ -197,8 +197,6 @@ class Model:
     left_types: dict[int, list[Obj]] = field(default_factory=dict)
     # seq of a CREATE TABLE (LIKE t ...) -> the tables it copied (an index made on them later stays after it)
     liked_at: dict[int, list[Obj]] = field(default_factory=dict)
-    # seq of a statement that wrote rows -> the triggers that fired (it stays between their CREATE and DROP)
-    fired_at: dict[int, list[Obj]] = field(default_factory=dict)
     _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
     def read_at(self) -> dict[int, list[int]]:

@@ -15,7 +15,7 @@ from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
-from tui.core.model import CREATE, DROP, RENAME, TRUNCATE, Event, Obj
+from tui.core.model import CREATE, DROP, RENAME, REPLACE, TRUNCATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
@@ -109,6 +109,14 @@ class Planner:
             self.chose_around.setdefault(seq, set()).add((schema, name))
         self.holders: dict[tuple[str, str], list[Obj]] | None = None
 
+
+    def _changes_rows(self, trig: Obj) -> bool:
+        """Can the trigger change what rows a write leaves? A BEFORE or INSTEAD OF trigger sets the
+        row; an AFTER one only through what its function writes (a notify writes nothing)."""
+        if getattr(trig.node, "timing", 0) & 66:  # TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSTEAD
+            return True
+        fns = [f for k in trig.depends if (f := self.m.objects.get(k)) is not None and f.type == "function"]
+        return not fns or any(_WRITES.search(e.stmt.text.lower()) for f in fns for e in f.events if e.action in (CREATE, REPLACE))
 
     def children(self, key: str) -> list[Obj]:
         """The objects whose parent is `key` (columns, constraints, indexes of a table), from an
@@ -204,6 +212,7 @@ class Planner:
                     # TRUNCATE may go to a later file).
                     reads.add(f"@truncate:data:{o.referenced()[6:]}")
                 elif kind == "data":
+                    reads.add(f"@triggers:{o.parent}")
                     if e.action == TRUNCATE and getattr(st.node, "behavior", None) != DropBehavior.DROP_CASCADE:
                         item.writes.add(f"@truncate:{o.key}")
                 elif kind == "index" and (t := objects.get(o.parent)) is not None and "liked" in t.attrs:
@@ -212,8 +221,8 @@ class Planner:
                     item.writes.add(f"@left:{o.key}")  # after the type changes that left it (an enum swap)
                 if held and e.action in (DROP, RENAME) and (o.schema, local := e.name.rsplit(".", 1)[-1]) in held:
                     item.writes.add(f"@held:{o.schema}.{local}")
-                if kind == "trigger" and e.action in (CREATE, DROP):
-                    item.writes.add(f"@fires:{id(o)}")  # the rows written while it lived stay between
+                if kind == "trigger" and e.action in (CREATE, DROP) and self._changes_rows(o):
+                    item.writes.add(f"@triggers:{o.parent}")  # rows written keep their side of it: it fires or not
                 if o.parent:
                     if o.parent in objects:
                         reads.add(o.parent)
@@ -225,8 +234,6 @@ class Planner:
                 reads.update(f"@left:{o.key}" for o in self.m.left_types[st.seq])
             if st.seq in self.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
                 reads.update(f"@liked:{src.key}" for src in self.m.liked_at[st.seq])
-            if st.seq in self.m.fired_at:
-                reads.update(f"@fires:{id(t)}" for t in self.m.fired_at[st.seq])
             if isinstance(st.node, DML) or any(o.type == "data" for o, _ in alive):
                 # Rows reference rows through foreign keys the model does not follow: data
                 # statements keep their order among themselves.
@@ -374,3 +381,4 @@ class Planner:
 
 
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
+_WRITES = re.compile(r"\b(?:insert|update|delete|merge|truncate|copy|execute)\b")

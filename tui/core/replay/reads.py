@@ -163,6 +163,8 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 out.add(key_of("index", qualified(t.schema, c.def_.name)))  # REPLICA IDENTITY USING INDEX: it must be there
     elif isinstance(node, ast.CreateTrigStmt):
         cols = strings(node.columns)  # UPDATE OF
+    elif isinstance(node, ast.CreateEventTrigStmt) and (parts := strings(node.funcname)):
+        out.update(f.key for f in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
     elif isinstance(node, (ast.CreateSeqStmt, ast.AlterSeqStmt)):
         # OWNED BY t.c names the table as it is called then: a later RENAME of it stays after.
         owner = next((strings(d.arg) for d in node.options or () if d.defname == "owned_by"), [])

@@ -32,9 +32,7 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True) -> None:
                    and f.type == "function"), None)
         made = fn.last(CREATE, REPLACE) if fn is not None else None
         words = function_words(rp, fn)
-        # The write stays where the trigger is there (it fires), after the tables its function writes.
-        if rp.stmt is not None:
-            rp.model.fired_at.setdefault((rp.stmt.parent or rp.stmt).seq, []).append(trig)
+        # The write stays after the tables its function writes (and, see the plan, on its side of the trigger).
         rp.note_reads([o for w in words if (o := rp.model.objects.get("table:" + w[1:])) is not None and o.exists])
         stamp = (key, id(made), rp.truncations)
         if stamp in rp.fired:
