@@ -18,7 +18,7 @@ def create_index(rp: Engine, node: ast.IndexStmt) -> None:
     if node.idxname:
         name = qualified(schema, node.idxname)
     else:
-        parts = [p.name or "expr" for p in node.indexParams or ()]
+        parts = [p.name or "expr" for p in (*(node.indexParams or ()), *(node.indexIncludingParams or ()))]  # as ChooseIndexColumnNames
         name = qualified(schema, rp.choose_name(schema, local_name(table), "_".join(parts), "key" if node.primary else "idx",
                                                   rp.relnames.get(schema, set())))
     o = rp.create("index", name, schema, parent=t.key if t else "", if_not_exists=bool(node.if_not_exists))
@@ -26,7 +26,8 @@ def create_index(rp: Engine, node: ast.IndexStmt) -> None:
         return
     o.node = node
     o.attrs.update(table=table, columns=columns, unique=bool(node.unique))
-    rp.link(o, [f"column:{table}.{c}" for c in columns])
+    included = [p.name for p in node.indexIncludingParams or () if p.name]  # (not keys: DROP COLUMN ... CASCADE takes the index too)
+    rp.link(o, [f"column:{table}.{c}" for c in (*columns, *included)])
     if t is None:
         rp.warn(f"index on {table}, which the history never created")
 
