@@ -48,7 +48,8 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
     # old table's `jobs_id_seq`) stays, with all that goes with it: without it the name differs.
     held = _held_names(p, dead_objects)
     # A table an UPDATE ... FROM or DELETE ... USING read the rows of: they stay, and the table.
-    held |= {f.id for o, f in dead_objects if o.type == "table" and _rows_read_while_alive(p, o)}
+    held |= {f.id for o, f in dead_objects if o.type == "table" and _rows_read_while_alive(p, o)
+             or o.type == "trigger" and _wrote_lasting_rows(p, o)}
     for o, f in dead_objects:
         if f.id in held:
             continue
@@ -230,6 +231,17 @@ def _rows_read_at(p: Planner, d: Obj) -> list[int]:
     return [seq for seq in p.m.read_at().get(id(table), ())
             if isinstance(node := stmts[seq].node, _READ_ROWS) and (seq not in own or seq in p.opaque_seqs)
             and getattr(node, "objtype", None) != OT.OBJECT_MATVIEW]  # (its rows are not compared)
+
+
+def _wrote_lasting_rows(p: Planner, trigger: Obj) -> bool:
+    """Did the trigger, while it lived, add rows to a table whose rows the model no longer knows at
+    the end (an audit log)? Those rows are in the database: the trigger stays."""
+    for key in trigger.attrs.get("wrote", ()):
+        table = p.m.objects.get(key)
+        d = p.m.get("data", table.name) if table is not None and table.exists else None
+        if d is not None and d.uncertain:
+            return True
+    return False
 
 
 def _rows_read_while_alive(p: Planner, table: Obj) -> bool:

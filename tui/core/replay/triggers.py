@@ -48,6 +48,8 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True) -> None:
                 skipped = True  # an UPDATE or DELETE of a table with no row changes nothing
                 continue
             rp.data(other).uncertain = "rows a trigger may have written"
+            if word[0] == "+":  # rows it added (an audit log): see the plan's leave_out
+                trig.attrs.setdefault("wrote", set()).add(other.key)
         if not skipped:
             rp.fired.add(stamp)
 
