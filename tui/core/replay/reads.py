@@ -163,6 +163,12 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 out.add(key_of("index", qualified(t.schema, c.def_.name)))  # REPLICA IDENTITY USING INDEX: it must be there
     elif isinstance(node, ast.CreateTrigStmt):
         cols = strings(node.columns)  # UPDATE OF
+    elif isinstance(node, ast.GrantStmt) and node.objtype == OT.OBJECT_TABLE:
+        # GRANT SELECT (c) ON t: the column must be there (a column left out would fail it).
+        named = [c for priv in node.privileges or () for c in strings(priv.cols)]
+        for rv in node.objects or () if named else ():
+            if isinstance(rv, ast.RangeVar) and (t := rp.find_rel(rv)) is not None:
+                out.update(f"column:{t.name}.{c}" for c in named)
     elif isinstance(node, ast.CreateEventTrigStmt) and (parts := strings(node.funcname)):
         out.update(f.key for f in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
     elif isinstance(node, (ast.CreateSeqStmt, ast.AlterSeqStmt)):

@@ -344,6 +344,12 @@ def alter_cmd(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         named = rp.model.get("index", qualified(t.schema, cmd.name)) if st == AT.AT_ClusterOn and cmd.name else \
             rp.model.get("trigger", f"{t.name}.{cmd.name}") if st in _TRIGGER_SWITCHES and cmd.name else None
         rp.event(named if named is not None and named.exists else t, ALTER, str(st.name).replace("AT_", "").lower())
+        if st in (AT.AT_ClusterOn, AT.AT_DropCluster):
+            # Only one index of a table is clustered: the one that was is no longer.
+            was = t.attrs.get("clustered")
+            if was is not None and was is not named and was.exists:
+                rp.event(was, ALTER, "no longer clustered")
+            t.attrs["clustered"] = named if st == AT.AT_ClusterOn else None
     else:
         rp.unfollow(f"ALTER TABLE {str(getattr(st, 'name', st)).replace('AT_', '')} is not modelled", [t.key])
 
