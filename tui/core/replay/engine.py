@@ -213,10 +213,10 @@ class Engine(ReplayState):
         assert self.stmt is not None
         self.model.no_effect.append(NoEffect(self.stmt, reason, reported))
 
-    def note_reads(self, objs: Iterable[Obj]) -> None:
+    def note_reads(self, objs: list[Obj]) -> None:
         """What the statement being replayed needs beyond the names it holds (what a LIKE copies,
-        the triggers a write fires and the tables they write)."""
-        if self.stmt is None or not self.track_reads:
+        the tables the triggers a write fires write)."""
+        if not objs or self.stmt is None or not self.track_reads:
             return
         had = self.model.reads.get(self.stmt.seq, ())
         self.model.reads[self.stmt.seq] = tuple(dict.fromkeys((*had, *objs)))

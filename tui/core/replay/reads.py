@@ -142,20 +142,22 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
     # column settings the model keeps as written (SET STORAGE): a rename folded into the CREATE
     # TABLE before them would take the name they use.
     cols: list[str] = []
+    target = None  # the table an INSERT or UPDATE writes, found once
     if isinstance(node, ast.InsertStmt):
         cols = [r.name for r in node.cols or () if r.name]
-        if node.onConflictClause is not None and node.onConflictClause.infer is not None:
-            out.update(_arbiters(rp, node.relation, node.onConflictClause.infer))
-        if (t := rp.find_rel(node.relation)) is not None:
+        if (target := rp.find_rel(node.relation)) is not None:
+            if node.onConflictClause is not None and node.onConflictClause.infer is not None:
+                out.update(_arbiters(target, node.onConflictClause.infer, rp.dependents(target)))
             if not cols and node.selectStmt is not None:
                 # No column list: the values go to the columns there are, in order; none may go missing.
-                out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
-            out.update(_partitions(rp, t))
-            out.update(_value_types(rp, t, cols or t.attrs.get("columns", ())))
+                out.update(f"column:{target.name}.{c}" for c in target.attrs.get("columns", ()))
+            if getattr(target.node, "partspec", None) is not None:
+                out.update(_partitions(rp, target))
+            out.update(_value_needs(rp, target, cols or None))
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
-        if (t := rp.find_rel(node.relation)) is not None:
-            out.update(_value_types(rp, t, cols))
+        if (target := rp.find_rel(node.relation)) is not None:
+            out.update(_value_needs(rp, target, cols))
     elif isinstance(node, ast.AlterTableStmt):
         cols = [c.name for c in node.cmds or () if c.subtype in _KEPT_COLUMN_SETTINGS and c.name]
         for c in node.cmds or ():
@@ -177,22 +179,25 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         if len(owner) > 1 and (t := rp.find(owner[:-1], ("table",))) is not None:
             out.update((t.key, *([k] if (k := f"column:{t.name}.{owner[-1]}") in rp.model.objects else [])))
     if cols:
-        t = rp.find_rel(node.relation)
+        t = target if target is not None else rp.find_rel(node.relation)
         if t is not None:
             out.update(f"column:{t.name}.{c}" for c in cols)
     return out
 
 
-def _value_types(rp: Engine, t: Any, cols: Any) -> list[str]:
-    """The enums and domains of the columns a statement writes values to: a label it writes is
-    read as the type has it then (an ALTER TYPE ... RENAME VALUE later stays after it). And the
-    functions the table's defaults and generated columns run: a row is computed by the function
-    as it is defined then (a CREATE OR REPLACE later stays after it)."""
-    objects = rp.model.objects
-    out = [d for c in cols if (col := objects.get(f"column:{t.name}.{c}")) is not None
-           for d in col.depends if d.startswith(("type:", "domain:"))]
-    out += [d for c in t.attrs.get("columns", ()) if (col := objects.get(f"column:{t.name}.{c}")) is not None
-            for d in col.depends if d.startswith("function:")]
+def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
+    """What the values a statement writes to `cols` (None: every column) go through: the enums and
+    domains of those columns (a label written is read as the type has it then: an ALTER TYPE ...
+    RENAME VALUE later stays after it), and the functions the table's defaults and generated
+    columns run (a row is computed by the function as it is defined then: a CREATE OR REPLACE
+    later stays after it)."""
+    objects, written = rp.model.objects, None if cols is None else set(cols)
+    out = []
+    for c in t.attrs.get("columns", ()):
+        col = objects.get(f"column:{t.name}.{c}")
+        if col is not None and col.depends:
+            types = written is None or c in written
+            out.extend(d for d in col.depends if d.startswith("function:") or types and d.startswith(("type:", "domain:")))
     return out
 
 
@@ -207,16 +212,13 @@ def _partitions(rp: Engine, t: Any) -> list[str]:
     return out
 
 
-def _arbiters(rp: Engine, relation: Any, infer: Any) -> list[str]:
+def _arbiters(t: Any, infer: Any, children: list[Any]) -> list[str]:
     """The keys ON CONFLICT (cols) or ON CONSTRAINT name needs: PostgreSQL refuses the INSERT
     when no unique key or index on those columns is there."""
-    t = rp.find_rel(relation)
-    if t is None:
-        return []
     if infer.conname:
         return [key_of("constraint", f"{t.name}.{infer.conname}")]
     wanted = {e.name for e in infer.indexElems or () if isinstance(e, ast.IndexElem) and e.name}
-    return [o.key for o in rp.dependents(t) if o.parent == t.key and o.exists and wanted
+    return [o.key for o in children if o.parent == t.key and o.exists and wanted
             and (o.type == "constraint" and o.contype in ("p", "u") or o.type == "index" and o.attrs.get("unique"))
             and set(o.attrs.get("columns", ())) == wanted]
 
