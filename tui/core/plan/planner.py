@@ -101,12 +101,14 @@ class Planner:
         # DROP of what held the name then (after it, the plain name would be free).
         # And one chosen where an object held the name before stays after what freed it.
         self.held: dict[int, set[str]] = {}
-        for schema, name, seq in (*self.m.avoided, *self.m.freed):
-            self.held.setdefault(seq, set()).add(f"@held:{schema}.{name}")
-        self.held_names = {(schema, name) for schema, name, _ in (*self.m.avoided, *self.m.freed)}
+        self.held_names: set[tuple[str, str]] = set()
         self.chose_around: dict[int, set[tuple[str, str]]] = {}  # see holding
-        for schema, name, seq in self.m.avoided:
-            self.chose_around.setdefault(seq, set()).add((schema, name))
+        for around, names in ((True, self.m.avoided), (False, self.m.freed)):
+            for schema, name, seq in names:
+                self.held.setdefault(seq, set()).add(f"@held:{schema}.{name}")
+                self.held_names.add((schema, name))
+                if around:
+                    self.chose_around.setdefault(seq, set()).add((schema, name))
         self.holders: dict[tuple[str, str], list[Obj]] | None = None
 
 
