@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+from pglast import ast
+
 from tui.core.findings.common import history_events
 from tui.core.findings.finding import LEAVE_OUT, Finding, make_finding, stmts
 from tui.core.formats.base import SourceSet
 from tui.core.model import ADD, CREATE, DROP, Event, Model, Obj
+from tui.core.names import strings
 
 _SKIP = {"grant", "comment"}
 _UNRELATED = ("data", "comment", "grant")  # never listed as going with a dropped object
 _JSON = ("json", "jsonb")
+
+
+def _is_json(tn: ast.TypeName | None) -> bool:
+    """json or jsonb, not an array of it (read from the tree: printing every column's type costs)."""
+    if tn is None or tn.arrayBounds:
+        return False
+    parts = strings(tn.names)
+    return (len(parts) == 1 or (len(parts) == 2 and parts[0] == "pg_catalog")) and parts[-1].lower() in _JSON
 
 
 def detect(model: Model, sources: SourceSet) -> list[Finding]:
@@ -28,7 +39,7 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
     json_added: dict[int, list[Obj]] = {}
     for x in model.objects.values():
         if x.exists:
-            if x.type == "column" and (t := x.attrs.get("type_sql")) and str(t).lower() in _JSON:
+            if x.type == "column" and _is_json(x.attrs.get("type")):
                 first = x.first(ADD, CREATE)
                 if first is not None:
                     json_added.setdefault(first.stmt.migration, []).append(x)

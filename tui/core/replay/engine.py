@@ -15,6 +15,7 @@ from tui.core.parse import Statement
 from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
 
 # Calls whose effect reaches beyond the statement's own table (a setting, a notification, a lock).
+_TYPES = ("type", "domain")
 SIDE_EFFECT_CALLS = {"set_config", "pg_notify", "dblink_exec", "lo_import", "pg_advisory_lock", "pg_advisory_xact_lock"}
 
 
@@ -41,11 +42,14 @@ class Engine(ReplayState):
         raise NotImplementedError
 
     def obj(self, type_: str, name: str, schema: str = "public", parent: str = "") -> Obj:
-        key = key_of(type_, name)
-        o = self.model.objects.get(key)
+        key = f"{type_}:{name}"  # (key_of, inlined: a call for each of a million objects)
+        objects = self.model.objects
+        o = objects.get(key)
         if o is None:
             o = Obj(type_, name, schema, parent, exists=False, born=self.stmt.seq if self.stmt else -1, key=key)
-            self.model.objects[key] = o
+            objects[key] = o
+            if type_ in _TYPES:
+                self.type_names.update((name, local_name(name)))
         return o
 
     def event(self, o: Obj, action: str, detail: str = "", child: str = "") -> Event:
@@ -71,7 +75,11 @@ class Engine(ReplayState):
         o.lives += 1
         if parent:
             o.parent = parent
-            self.rdeps.setdefault(parent, set()).add(o.key)
+            bucket = self.rdeps.get(parent)
+            if bucket is None:
+                self.rdeps[parent] = {o.key}
+            else:
+                bucket.add(o.key)
         if o.lives == 1:
             o.born = self.stmt.seq if self.stmt else -1
         self.event(o, CREATE, detail)
@@ -87,6 +95,15 @@ class Engine(ReplayState):
         for old in o.depends:
             if (bucket := rdeps.get(old)) is not None:
                 bucket.discard(key)
+        if not depends and isinstance(depends, list):  # (most columns: only their table)
+            o.depends = ()
+            if o.parent:
+                bucket = rdeps.get(o.parent)
+                if bucket is None:
+                    rdeps[o.parent] = {key}
+                else:
+                    bucket.add(key)
+            return
         deps = list(dict.fromkeys(depends))
         o.depends = deps or ()
         for d in (deps + [o.parent] if o.parent else deps):
@@ -160,6 +177,8 @@ class Engine(ReplayState):
         o.former_names = appended(o.former_names, o.name)
         o.name = new_name
         o.key = new_key = key_of(o.type, new_name)
+        if o.type in _TYPES:
+            self.type_names.update((new_name, local_name(new_name)))
         self._displace(new_key, o)
         self.model.objects[new_key] = o
         if o.type == "function":

@@ -28,7 +28,7 @@ def copy_columns(rp: Engine, t: Obj, like: ast.TableLikeClause) -> None:
         if c is not None:
             copy = rp.create("column", f"{t.name}.{col}", t.schema, parent=t.key)
             if copy is not None:
-                copy.attrs.update({k: v for k, v in c.attrs.items() if k in ("type", "type_sql", "not_null", "collation")})
+                copy.attrs.update({k: v for k, v in c.attrs.items() if k in ("type", "not_null", "collation")})
                 t.attrs["columns"].append(col)
     if like.options & LIKE.CREATE_TABLE_LIKE_INDEXES:
         _copied_index_names(rp, t, src)

@@ -22,9 +22,13 @@ _BUILTIN_TYPES = frozenset(
     "event_trigger anyelement anyarray anynonarray anyenum anyrange cstring internal serial bigserial smallserial".split())
 
 
+def _constant(node: Any) -> bool:
+    return isinstance(node, ast.A_Const) or (isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const))
+
+
 def function_deps(rp: Engine, node: Any) -> list[str]:
     keys: list[str] = []
-    if isinstance(node, ast.A_Const) or (isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const)):
+    if _constant(node):
         return keys
     for call in func_calls(node):
         parts = call.split(".")
@@ -37,6 +41,8 @@ def function_deps(rp: Engine, node: Any) -> list[str]:
 def default_deps(rp: Engine, node: Any) -> list[str]:
     """What a column default needs: the functions it calls and the sequences its nextval() names
     (PostgreSQL records both: DROP ... CASCADE of either drops the default)."""
+    if _constant(node):  # (most defaults: nothing below them to walk)
+        return []
     keys = function_deps(rp, node)
     for name in sequence_args(node):
         if (seq := rp.find(name.split("."), ("sequence",))) is not None and seq.key not in keys:

@@ -50,6 +50,9 @@ class ReplayState:
         self.user_aggregates = False  # once one exists, any call in a select list may be an aggregate
         self.skip_parts: set[int] = set()  # constraints of the statement PostgreSQL makes nothing for
         self.released: set[tuple[str, str]] = set()  # (schema, name) of relations and constraints dropped or renamed away
+        # Every name a type or domain ever had, whole and local: a column's type (asked for each
+        # column) not among them is no user type, without a lookup in each schema of the path.
+        self.type_names: set[str] = set()
 
     def dependents(self, o: Obj) -> list[Obj]:
         keys = self.rdeps.get(o.key)
@@ -116,6 +119,9 @@ class ReplayState:
         return name if o is not None or schema else base
 
     def type_key(self, tn: ast.TypeName) -> str | None:
+        names = tn.names
+        if not names or getattr(names[-1], "sval", None) not in self.type_names:
+            return None  # (a built-in type: most columns)
         schema, base = type_parts(tn)
         if schema == "pg_catalog":
             return None

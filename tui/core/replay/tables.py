@@ -135,9 +135,11 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
         made.action = action
     if len(col.events) > 1:  # a column of an earlier life (a brand new one has nothing to forget)
         col.reset()
-    t.attrs.setdefault("columns", []).append(cd.colname)
+    if (columns := t.attrs.get("columns")) is None:  # (not setdefault: a list made for each column, thrown away)
+        t.attrs["columns"] = columns = []
+    columns.append(cd.colname)
     deps = [k for k in [rp.type_key(cd.typeName)] if k] if cd.typeName is not None else []
-    col.attrs = {"type": cd.typeName, "type_sql": sql(cd.typeName), "not_null": False, "default": None, "identity": None,
+    col.attrs = {"type": cd.typeName, "not_null": False, "default": None, "identity": None,
                  "generated": None, "collation": cd.collClause, "serial": False}
     if cd.typeName is not None and is_serial(cd.typeName):
         seq_name = rp.choose_name(t.schema, local_name(t.name), cd.colname, "seq", rp.relnames.get(t.schema, set()))
@@ -154,7 +156,6 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
 
 
 def column_constraint(rp: Engine, t: Obj, col: Obj, c: ast.Constraint, deps: list[str]) -> None:
-    colname = col.name.rsplit(".", 1)[-1]
     if c.contype == CT.CONSTR_NOTNULL:
         col.attrs["not_null"] = True
     elif c.contype == CT.CONSTR_NULL:
@@ -164,7 +165,7 @@ def column_constraint(rp: Engine, t: Obj, col: Obj, c: ast.Constraint, deps: lis
         deps.extend(default_deps(rp, c.raw_expr))
     elif c.contype == CT.CONSTR_IDENTITY:
         col.attrs.update(identity=c.generated_when, identity_options=c.options, not_null=True)
-        seq_name = rp.choose_name(t.schema, local_name(t.name), colname, "seq", rp.relnames.get(t.schema, set()))
+        seq_name = rp.choose_name(t.schema, local_name(t.name), local_name(col.name), "seq", rp.relnames.get(t.schema, set()))
         rp.relnames.setdefault(t.schema, set()).add(seq_name)
         col.attrs["identity_sequence"] = seq_name
     elif c.contype == CT.CONSTR_GENERATED:
@@ -173,7 +174,7 @@ def column_constraint(rp: Engine, t: Obj, col: Obj, c: ast.Constraint, deps: lis
     elif c.contype in _CONTYPE:
         if c.contype == CT.CONSTR_PRIMARY:
             col.attrs["not_null"] = True
-        add_constraint(rp, t, c, column=colname)
+        add_constraint(rp, t, c, column=local_name(col.name))
 
 
 def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", action: str = "") -> Obj | None:
@@ -375,7 +376,7 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         was = [o for d in col.depends if d.startswith(("type:", "domain:")) and (o := rp.model.objects.get(d)) is not None]
         if was and rp.stmt is not None:
             rp.model.left_types.setdefault(rp.stmt.seq, []).extend(was)
-        col.attrs.update(type=cd.typeName, type_sql=sql(cd.typeName))
+        col.attrs["type"] = cd.typeName
         if cd.collClause is not None:
             col.attrs["collation"] = cd.collClause
         k = rp.type_key(cd.typeName)
