@@ -67,8 +67,8 @@ def type_parts(tn: ast.TypeName) -> tuple[str, str]:
 
 
 def is_serial(tn: ast.TypeName) -> bool:
-    parts = strings(tn.names)
-    return len(parts) == 1 and parts[0] in SERIAL_TYPES and not tn.arrayBounds
+    names = tn.names  # (asked of every column: one String node, looked at without a list of its text)
+    return names is not None and len(names) == 1 and getattr(names[0], "sval", None) in SERIAL_TYPES and not tn.arrayBounds
 
 
 def type_signature(tn: ast.TypeName, resolve: Any = None) -> str:

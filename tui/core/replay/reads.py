@@ -106,13 +106,10 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         elif kind is ast.CommonTableExpr:
             ctes.add(n.ctename)
         elif kind is ast.TypeName:
-            schema, base = type_parts(n)
-            if schema == "pg_catalog":
-                continue
             k = rp.type_key(n)
             if k:
                 out.add(k)
-            elif base not in _BUILTIN_TYPES:
+            elif rp.model.extensions and (parts := type_parts(n))[0] != "pg_catalog" and parts[1] not in _BUILTIN_TYPES:
                 # A type of an extension (ltree, citext): it needs the extensions there are.
                 out.update(o.key for n in rp.model.extensions if (o := rp.model.get("extension", n)) is not None and o.exists)
         elif kind is ast.CollateClause:
