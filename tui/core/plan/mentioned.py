@@ -18,6 +18,7 @@ class Planner(Protocol):
     killed_in: set[int]
     by_seq: dict[int, list[tuple[Obj, Event]]]
     dead_index: dict[str, list[tuple[Obj, list[str]]]] | None  # made when first asked after a kill
+    mentioned_words: set[str]  # the words of the statements asked about so far, or about to be
 
     def dead_keys(self) -> set[str]: ...
 
@@ -27,10 +28,17 @@ class Planner(Protocol):
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
 
 
+def words_of(st: Statement) -> set[str]:
+    return set(_WORD.findall(st.text.lower()))
+
+
 def revive_mentioned(p: Planner, st: Statement) -> None:
     """A statement the model cannot read keeps what it names alive: an object all of whose events
     are dead, or the life of one made again later that it ran in (a table dropped and made anew)."""
-    words = set(_WORD.findall(st.text.lower()))
+    words = words_of(st)
+    if not words <= p.mentioned_words:
+        p.mentioned_words |= words
+        p.dead_index = None  # (indexed only by the words asked about)
     index = _dead_by_word(p)
     at = (st.parent or st).seq
     hit = set()
@@ -60,12 +68,17 @@ def _dead_in_life_at(p: Planner, o: Obj, seq: int) -> bool:
 def _dead_by_word(p: Planner) -> dict[str, list[tuple[Obj, list[str]]]]:
     """The objects with a dead event, by the last part of their name (a column by its table's:
     thousands of dead columns are called `id`): looked up for each statement the model cannot
-    read, so not a scan of every object each time."""
+    read, so not a scan of every object each time. Only by the words those statements hold: most
+    dead objects are named by none."""
     if p.dead_index is None:
         p.dead_index = {}
+        wanted = p.mentioned_words
         dead, partly = p.dead_keys(), set()
+        by_seq, dead_events = p.by_seq, p.dead
         for seq in p.killed_in:  # objects made again later: an earlier life dead, the last alive
-            partly.update(o.key for o, e in p.by_seq.get(seq, ()) if id(e) in p.dead and o.key not in dead)
+            for o, e in by_seq.get(seq, ()):
+                if id(e) in dead_events and o.key not in dead:
+                    partly.add(o.key)
         for k in (*dead, *sorted(partly)):  # (some may have come back to life: each hit is checked again)
             o = p.m.objects.get(k)
             if o is None:
@@ -74,5 +87,6 @@ def _dead_by_word(p: Planner) -> dict[str, list[tuple[Obj, list[str]]]]:
             for name in (o.name, *o.former_names) if o.former_names else (o.name,):
                 parts = name.lower().split("(", 1)[0].rsplit(".", 2)
                 key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
-                p.dead_index.setdefault(key, []).append((o, parts))
+                if key in wanted:
+                    p.dead_index.setdefault(key, []).append((o, parts))
     return p.dead_index

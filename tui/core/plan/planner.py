@@ -20,7 +20,7 @@ from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, outside_transaction
-from tui.core.plan.mentioned import revive_mentioned
+from tui.core.plan.mentioned import revive_mentioned, words_of
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
@@ -97,6 +97,7 @@ class Planner:
         self.retyped: set[str] = set()
         self.no_assume: set[str] = set()
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
+        self.mentioned_words = {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])}  # see mentioned
         # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the
         # DROP of what held the name then (after it, the plain name would be free).
         # And one chosen where an object held the name before stays after what freed it.
