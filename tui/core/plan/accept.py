@@ -15,6 +15,7 @@ from pglast.enums import ObjectType as OT
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
 from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
+from tui.core.names import strings
 from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.holding import names_held
@@ -98,6 +99,7 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
     """Redefined objects: every definition before the last, unless something used an earlier one
     (then they stay where they were, or a function's last definition moves to its first place)."""
     read_at = p.m.read_at()
+    defaults_at = [(u.stmt.seq, u.stmt.node) for u in p.m.unfollowable if isinstance(u.stmt.node, ast.AlterDefaultPrivilegesStmt)]
     for f in findings:
         o = p.m.get(f.object_type, f.object_name)
         if o is None or not o.exists:
@@ -110,6 +112,8 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
             continue  # used before its last definition: its earlier definitions stay where they were
         if o.type == "view" and _touched_between(p, o, {d.stmt.seq for d in defs}, cutoff):
             continue  # commented on, granted or altered in between: that needs the view there then
+        if defaults_at and _defaults_changed_in_life(o, defs, cutoff, defaults_at) and not (defs and defs[0].stmt.seq in p.hoist):
+            continue  # made before an ALTER DEFAULT PRIVILEGES: written after it, it would take its privileges
         if defs and _acted(p, o, defs[0].stmt.seq, cutoff):
             continue
         fold = p.fold_of(f)
@@ -131,6 +135,24 @@ def _touched_between(p: Planner, o: Obj, defs: set[int], cutoff: int) -> bool:
 
 
 _KEPT_BY_REPLACE = frozenset(("comment", "grant", "revoke", ALTER))
+# What the objects of each kind ALTER DEFAULT PRIVILEGES names are to the model.
+_DEFAULTS_REACH = {OT.OBJECT_TABLE: ("table", "view"), OT.OBJECT_SEQUENCE: ("sequence",), OT.OBJECT_FUNCTION: ("function",),
+                   OT.OBJECT_ROUTINE: ("function",), OT.OBJECT_PROCEDURE: ("function",), OT.OBJECT_TYPE: ("type", "domain")}
+
+
+def _defaults_changed_in_life(o: Obj, defs: list[Event], cutoff: int, defaults_at: list[tuple[int, ast.AlterDefaultPrivilegesStmt]]) -> bool:
+    """Did an ALTER DEFAULT PRIVILEGES that reaches `o` run in the life its last definition
+    replaces (a CREATE OR REPLACE keeps the privileges its object took when it was made)?"""
+    if defs[-1].action != REPLACE:
+        return False  # (made anew there: it takes the privileges of then in both sets)
+    start = max((e.stmt.seq for e in o.events if e.action == CREATE and e.stmt.seq < cutoff), default=-1)
+    for seq, node in defaults_at:
+        if start < 0 or not start < seq < cutoff or o.type not in _DEFAULTS_REACH.get(node.action.objtype, ()):
+            continue
+        schemas = [strings(d.arg) for d in node.options or () if d.defname == "schemas"]
+        if not schemas or o.schema in schemas[0]:
+            return True
+    return False
 
 
 def _acted(p: Planner, o: Obj, start: int, end: int) -> bool:
