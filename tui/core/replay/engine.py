@@ -15,8 +15,8 @@ from tui.core.parse import Statement
 from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
 
 # Calls whose effect reaches beyond the statement's own table (a setting, a notification, a lock).
-_TYPES = ("type", "domain")
 SIDE_EFFECT_CALLS = {"set_config", "pg_notify", "dblink_exec", "lo_import", "pg_advisory_lock", "pg_advisory_xact_lock"}
+_TYPES = ("type", "domain")  # whose names the state keeps (type_names)
 
 
 class Engine(ReplayState):
