@@ -14,7 +14,8 @@ from pglast.enums import DropBehavior
 from pglast.enums import ObjectType as OT
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
-from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
+from tui.core.model import (ADD, ALTER, COMMENT, CREATE, DELETE, DROP, GRANT, INSERT, OPAQUE, OWNER, REPLACE, REVOKE, TRUNCATE, UPDATE,
+                             Event, Obj, Row)
 from tui.core.names import strings
 from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.hoisting import hoist_last_definition
@@ -110,8 +111,9 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         own = {e.stmt.seq for e in o.events}
         if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())) and not hoist_last_definition(p, o, defs, read_at):
             continue  # used before its last definition: its earlier definitions stay where they were
-        if o.type == "view" and _touched_between(p, o, {d.stmt.seq for d in defs}, cutoff):
-            continue  # commented on, granted or altered in between: that needs the view there then
+        if (o.type in _KEPT_BY_REPLACE and _touched_between(p, o, {d.stmt.seq for d in defs}, cutoff)
+                and not (defs and defs[0].stmt.seq in p.hoist)):
+            continue  # commented on, granted or altered in between: that needs it there then
         if defaults_at and _defaults_changed_in_life(o, defs, cutoff, defaults_at) and not (defs and defs[0].stmt.seq in p.hoist):
             continue  # made before an ALTER DEFAULT PRIVILEGES: written after it, it would take its privileges
         if defs and _acted(p, o, defs[0].stmt.seq, cutoff):
@@ -126,15 +128,19 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
 
 
 def _touched_between(p: Planner, o: Obj, defs: set[int], cutoff: int) -> bool:
-    """Was the object commented on, granted or altered (ALTER VIEW) in the life its last definition
-    replaces? (A CREATE OR REPLACE keeps what they did; a DROP in between took it along.)"""
+    """Was the object commented on, granted, given an owner or altered (a view) in the life its
+    last definition replaces? (A CREATE OR REPLACE keeps what they did; a DROP in between took it
+    along.)"""
     start = max((e.stmt.seq for e in o.events if e.action == DROP and e.stmt.seq < cutoff), default=-1)
+    kept = _KEPT_BY_REPLACE[o.type]
     return any(start < e.stmt.seq < cutoff and e.stmt.seq not in defs
-               and (e.action in _KEPT_BY_REPLACE if x is o else x.type in ("comment", "grant"))
+               and (e.action in kept if x is o else x.type in ("comment", "grant"))
                for x in [o, *p.children(o.key)] for e in x.events)
 
 
-_KEPT_BY_REPLACE = frozenset(("comment", "grant", "revoke", ALTER))
+# What a CREATE OR REPLACE keeps of what was done to its object in between: a function's other
+# properties (ALTER FUNCTION ... SET, SECURITY DEFINER) are those the new definition gives.
+_KEPT_BY_REPLACE = {"view": frozenset((COMMENT, GRANT, REVOKE, OWNER, ALTER)), "function": frozenset((COMMENT, GRANT, REVOKE, OWNER))}
 # What the objects of each kind ALTER DEFAULT PRIVILEGES names are to the model.
 _DEFAULTS_REACH = {OT.OBJECT_TABLE: ("table", "view"), OT.OBJECT_SEQUENCE: ("sequence",), OT.OBJECT_FUNCTION: ("function",),
                    OT.OBJECT_ROUTINE: ("function",), OT.OBJECT_PROCEDURE: ("function",), OT.OBJECT_TYPE: ("type", "domain")}

@@ -12,13 +12,19 @@ from tui.core.replay.state import WORD
 # The tables a function body writes: INSERT INTO and MERGE INTO add rows; UPDATE, DELETE FROM and
 # TRUNCATE only change the rows there are.
 _INSERTS = re.compile(r"\b(?:insert\s+into|merge\s+into)\s+(?:only\s+)?([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
+_SETS_NEW = re.compile(r"\bnew\s*\.\s*\w+\s*:?=[^=]|\bnew\s*:=")
+_RETURNS_NEW = re.compile(r"\breturn\s+new\s*;")
+_BEFORE = 1 << 1  # TRIGGER_TYPE_BEFORE
+INSERTED, UPDATED = 1 << 2, 1 << 4  # TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE
 _CHANGES = re.compile(r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"
                       r"([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
 
 
-def fire(rp: Engine, t: Obj, rows_affected: bool = True) -> None:
+def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None:
     """Rows of `t` changed (or a statement ran on it): whatever its triggers' functions, and the
-    functions those call, may write is no longer known to hold only the rows the model has."""
+    functions those call, may write is no longer known to hold only the rows the model has.
+    `event`: the trigger event the statement is (TRIGGER_TYPE_INSERT or _UPDATE), where a row-level
+    BEFORE trigger on it may change the rows written (its function assigns to NEW)."""
     if not rp.has_triggers:
         return
     for key in list(rp.rdeps.get(t.key, ())):  # marking data links new objects to the tables
@@ -32,6 +38,9 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True) -> None:
                    and f.type == "function"), None)
         made = fn.last(CREATE, REPLACE) if fn is not None else None
         words = function_words(rp, fn)
+        if event and rows_affected and "=new" in words and _before_on(trig, event):
+            rp.data(t).uncertain = "rows a BEFORE trigger may have changed"
+            trig.attrs.setdefault("wrote", set()).add(t.key)  # (see the plan's leave_out: the trigger stays)
         # The write stays after the tables its function writes (and, see the plan, on its side of the trigger).
         rp.note_reads([o for w in words if (o := rp.model.objects.get("table:" + w[1:])) is not None and o.exists])
         stamp = (key, id(made), rp.truncations)
@@ -52,6 +61,11 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True) -> None:
                 trig.attrs.setdefault("wrote", set()).add(other.key)
         if not skipped:
             rp.fired.add(stamp)
+
+
+def _before_on(trig: Obj, event: int) -> bool:
+    node = trig.node
+    return bool(getattr(node, "row", False) and getattr(node, "timing", 0) & _BEFORE and getattr(node, "events", 0) & event)
 
 
 def fire_mentioned(rp: Engine, text: str) -> None:
@@ -101,6 +115,8 @@ def function_words(rp: Engine, fn: Obj | None) -> set[str]:
             out |= {sign + w for w in written} | {sign + w.rsplit(".", 1)[-1] for w in written if "." in w}
         if "execute" in text:
             out.add("execute")
+        if f is fn and (_SETS_NEW.search(text) or not _RETURNS_NEW.search(text)):
+            out.add("=new")  # it may change the row it fires for, or skip it (RETURN NULL)
         for w in set(WORD.findall(text)):
             todo.extend(rp.functions_named(w.rsplit(".", 1)[-1]))
     if made_last is not None:
