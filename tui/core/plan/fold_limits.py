@@ -23,6 +23,22 @@ def inherited_between(p: Planner, table: Obj, after: int, before: int) -> bool:
     return any(after < seq < before for seq in p.inheritors().get(table.key, ()))
 
 
+def parent_grew_between(p: Planner, table: Obj, after: int, before: int) -> bool:
+    """Did a table this one inherits from (INHERITS, not a partition) gain a column in between? The
+    child took it after its own columns of then: a column of its own added later goes after it."""
+    node = table.node
+    if not isinstance(node, ast.CreateStmt) or not node.inhRelations or node.partbound is not None:
+        return False
+    for parent in table.depends:
+        for col in p.children(parent):
+            if col.type == "column" and any(e.action == ADD and after < (e.stmt.parent or e.stmt).seq < before for e in col.events):
+                return True
+        up = p.m.objects.get(parent)
+        if up is not None and up.type == "table" and parent_grew_between(p, up, after, before):
+            return True
+    return False
+
+
 def copied_between(p: Planner, table: Obj, after: int, before: int) -> bool:
     """Was the table copied by a CREATE TABLE ... (LIKE table) that stays, in between? The copy
     took its columns, defaults, constraints and indexes as they were then."""

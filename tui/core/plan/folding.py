@@ -29,6 +29,7 @@ from tui.core.plan.fold_limits import (
     named_by_table,
     needs_a_value,
     only_inserted,
+    parent_grew_between,
     past_truncate,
     retyped_between,
     stays,
@@ -224,6 +225,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False
         if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
                 or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)
+                or parent_grew_between(p, table, target.seq, it.seq)
                 or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)
                 or (needs_a_value(cmd.def_) or domain_default_changed(p, col, cmd.def_, target.seq))
                 and inserted_between(p, table, target.seq, it.seq)):

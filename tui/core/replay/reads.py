@@ -193,14 +193,17 @@ def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
     domains of those columns (a label written is read as the type has it then: an ALTER TYPE ...
     RENAME VALUE later stays after it), and the functions the table's defaults and generated
     columns run (a row is computed by the function as it is defined then: a CREATE OR REPLACE
-    later stays after it)."""
+    later stays after it), and the sequences the defaults of the columns it does not write take
+    values from (an ALTER SEQUENCE ... RESTART or setval() later stays after it)."""
     objects, written = rp.model.objects, None if cols is None else set(cols)
     out = []
     for c in t.attrs.get("columns", ()):
         col = objects.get(f"column:{t.name}.{c}")
         if col is not None and col.depends:
             types = written is None or c in written
-            out.extend(d for d in col.depends if d.startswith("function:") or types and d.startswith(("type:", "domain:")))
+            defaulted = written is None or c not in written
+            out.extend(d for d in col.depends if d.startswith("function:") or types and d.startswith(("type:", "domain:"))
+                       or defaulted and d.startswith("sequence:"))
     return out
 
 
