@@ -14,8 +14,7 @@ from pglast.enums import DropBehavior
 from pglast.enums import ObjectType as OT
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
-from tui.core.model import (ADD, ALTER, COMMENT, CREATE, DELETE, DROP, GRANT, INSERT, OPAQUE, OWNER, REPLACE, REVOKE, TRUNCATE, UPDATE,
-                             Event, Obj, Row)
+from tui.core.model import ADD, ALTER, COMMENT, CREATE, DELETE, DROP, GRANT, INSERT, OPAQUE, OWNER, REPLACE, REVOKE, TRUNCATE, UPDATE, Event, Obj, Row
 from tui.core.names import strings
 from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.hoisting import hoist_last_definition
