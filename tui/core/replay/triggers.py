@@ -12,12 +12,14 @@ from tui.core.replay.state import WORD
 # The tables a function body writes: INSERT INTO and MERGE INTO add rows; UPDATE, DELETE FROM and
 # TRUNCATE only change the rows there are.
 _INSERTS = re.compile(r"\b(?:insert\s+into|merge\s+into)\s+(?:only\s+)?([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
+_CHANGES = re.compile(r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"
+                      r"([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
+# A BEFORE trigger's function may change the row it fires for (it assigns to NEW) or skip it (it
+# does not plainly RETURN NEW).
 _SETS_NEW = re.compile(r"\bnew\s*\.\s*\w+\s*:?=[^=]|\bnew\s*:=")
 _RETURNS_NEW = re.compile(r"\breturn\s+new\s*;")
 _BEFORE = 1 << 1  # TRIGGER_TYPE_BEFORE
 INSERTED, UPDATED = 1 << 2, 1 << 4  # TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE
-_CHANGES = re.compile(r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"
-                      r"([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
 
 
 def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None:
@@ -38,7 +40,7 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
                    and f.type == "function"), None)
         made = fn.last(CREATE, REPLACE) if fn is not None else None
         words = function_words(rp, fn)
-        if event and rows_affected and "=new" in words and _before_on(trig, event):
+        if event and rows_affected and "=(new)" in words and _before_on(trig, event):
             rp.data(t).uncertain = "rows a BEFORE trigger may have changed"
             trig.attrs.setdefault("wrote", set()).add(t.key)  # (see the plan's leave_out: the trigger stays)
         # The write stays after the tables its function writes (and, see the plan, on its side of the trigger).
@@ -116,7 +118,7 @@ def function_words(rp: Engine, fn: Obj | None) -> set[str]:
         if "execute" in text:
             out.add("execute")
         if f is fn and (_SETS_NEW.search(text) or not _RETURNS_NEW.search(text)):
-            out.add("=new")  # it may change the row it fires for, or skip it (RETURN NULL)
+            out.add("=(new)")  # it may change the row it fires for, or skip it (RETURN NULL); no table is called so
         for w in set(WORD.findall(text)):
             todo.extend(rp.functions_named(w.rsplit(".", 1)[-1]))
     if made_last is not None:
