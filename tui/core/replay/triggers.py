@@ -59,8 +59,8 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
                 skipped = True  # an UPDATE or DELETE of a table with no row changes nothing
                 continue
             rp.data(other).uncertain = "rows a trigger may have written"
-            if word[0] == "+":  # rows it added (an audit log): see the plan's leave_out
-                trig.attrs.setdefault("wrote", set()).add(other.key)
+            # Rows it added (an audit log) or changed (a count kept in another table): see the plan's leave_out.
+            trig.attrs.setdefault("wrote", set()).add(other.key)
         if not skipped:
             rp.fired.add(stamp)
 
