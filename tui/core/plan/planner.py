@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from pglast import ast
-from pglast.enums import DropBehavior
+from pglast.enums import TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSTEAD, DropBehavior
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
@@ -116,7 +115,7 @@ class Planner:
     def _changes_rows(self, trig: Obj) -> bool:
         """Can the trigger change what rows a write leaves? A BEFORE or INSTEAD OF trigger sets the
         row; an AFTER one only through what its function writes (a notify writes nothing)."""
-        if getattr(trig.node, "timing", 0) & 66:  # TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSTEAD
+        if getattr(trig.node, "timing", 0) & (TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSTEAD):
             return True
         fns = [f for k in trig.depends if (f := self.m.objects.get(k)) is not None and f.type == "function"]
         return not fns or any(_WRITES.search(e.stmt.text.lower()) for f in fns for e in f.events if e.action in (CREATE, REPLACE))

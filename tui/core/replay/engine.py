@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from pglast import ast
 
 from tui.core.errors import WARNING, Diagnostic
-from tui.core.observed import Observations, Observed
 from tui.core.model import ALTER, CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, appended, key_of
 from tui.core.names import choose_name, func_calls, make_object_name, walk
+from tui.core.observed import Observations, Observed
 from tui.core.parse import Statement
 from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
 
@@ -95,16 +95,7 @@ class Engine(ReplayState):
         for old in o.depends:
             if (bucket := rdeps.get(old)) is not None:
                 bucket.discard(key)
-        if not depends and isinstance(depends, list):  # (most columns: only their table)
-            o.depends = ()
-            if o.parent:
-                bucket = rdeps.get(o.parent)
-                if bucket is None:
-                    rdeps[o.parent] = {key}
-                else:
-                    bucket.add(key)
-            return
-        deps = list(dict.fromkeys(depends))
+        deps = list(dict.fromkeys(depends)) if depends else []  # (most columns need nothing but their table)
         o.depends = deps or ()
         for d in (deps + [o.parent] if o.parent else deps):
             bucket = rdeps.get(d)

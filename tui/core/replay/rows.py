@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
-from pglast.enums import DropBehavior, OnConflictAction
+from pglast.enums import TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE, DropBehavior, OnConflictAction
 
 from tui.core.model import DELETE, INSERT, TRUNCATE, UPDATE, Obj, Row
 from tui.core.names import sql
 from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import relation_deps
-from tui.core.replay.triggers import INSERTED, UPDATED, fire, fire_cascade
+from tui.core.replay.triggers import fire, fire_cascade
 from tui.core.replay.where import is_constant, literal_value, matching_rows
 
 
@@ -38,13 +38,13 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
         return
     if node.withClause is not None or sel is None or not sel.valuesLists or returning:
         d.uncertain = "rows inserted from a query"
-        fire(rp, t, event=INSERTED)
+        fire(rp, t, event=TRIGGER_TYPE_INSERT)
         e = rp.event(d, INSERT, "rows from a query")
         rp.unfollow("INSERT from a query: the rows depend on the data", [t.key] + relation_deps(rp, sel))
         del e
         return
     e = rp.event(d, INSERT, f"{len(sel.valuesLists)} row(s)")
-    fire(rp, t, event=INSERTED)
+    fire(rp, t, event=TRIGGER_TYPE_INSERT)
     if isinstance(d.rows, tuple):
         d.rows = []
     rows = d.rows
@@ -85,7 +85,7 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
     if not rows and nothing_to_change(rp, t, d, node):
         rp.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
         return
-    fire(rp, t, bool(rows) or not certainly_empty(rp, t), UPDATED)
+    fire(rp, t, bool(rows) or not certainly_empty(rp, t), TRIGGER_TYPE_UPDATE)
     for c, child in referencing(rp, t):
         # ON UPDATE actions are not followed row by row: a key with one, over rows, may have acted.
         cd = rp.model.get("data", child.name)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from tui.core.model import CREATE, REPLACE, Obj
+from pglast.enums import TRIGGER_TYPE_BEFORE
+
+from tui.core.model import CREATE, REPLACE, Event, Obj
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
 from tui.core.replay.state import WORD
@@ -18,8 +20,6 @@ _CHANGES = re.compile(r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:on
 # does not plainly RETURN NEW).
 _SETS_NEW = re.compile(r"\bnew\s*\.\s*\w+\s*:?=[^=]|\bnew\s*:=")
 _RETURNS_NEW = re.compile(r"\breturn\s+new\s*;")
-_BEFORE = 1 << 1  # TRIGGER_TYPE_BEFORE
-INSERTED, UPDATED = 1 << 2, 1 << 4  # TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE
 
 
 def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None:
@@ -40,7 +40,7 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
                    and f.type == "function"), None)
         made = fn.last(CREATE, REPLACE) if fn is not None else None
         words = function_words(rp, fn)
-        if event and rows_affected and "=(new)" in words and _before_on(trig, event):
+        if event and rows_affected and _before_on(trig, event) and _may_change_new(made):
             rp.data(t).uncertain = "rows a BEFORE trigger may have changed"
             trig.attrs.setdefault("wrote", set()).add(t.key)  # (see the plan's leave_out: the trigger stays)
         # The write stays after the tables its function writes (and, see the plan, on its side of the trigger).
@@ -67,7 +67,15 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
 
 def _before_on(trig: Obj, event: int) -> bool:
     node = trig.node
-    return bool(getattr(node, "row", False) and getattr(node, "timing", 0) & _BEFORE and getattr(node, "events", 0) & event)
+    return bool(getattr(node, "row", False) and getattr(node, "timing", 0) & TRIGGER_TYPE_BEFORE and getattr(node, "events", 0) & event)
+
+
+def _may_change_new(made: Event | None) -> bool:
+    """Can the trigger function, as defined then, change the row it fires for (or skip it)?"""
+    if made is None:
+        return False  # (a function the model does not know: a built-in one's, an extension's)
+    text = made.stmt.text.lower()
+    return bool(_SETS_NEW.search(text)) or not _RETURNS_NEW.search(text)
 
 
 def fire_mentioned(rp: Engine, text: str) -> None:
@@ -117,8 +125,6 @@ def function_words(rp: Engine, fn: Obj | None) -> set[str]:
             out |= {sign + w for w in written} | {sign + w.rsplit(".", 1)[-1] for w in written if "." in w}
         if "execute" in text:
             out.add("execute")
-        if f is fn and (_SETS_NEW.search(text) or not _RETURNS_NEW.search(text)):
-            out.add("=(new)")  # it may change the row it fires for, or skip it (RETURN NULL); no table is called so
         for w in set(WORD.findall(text)):
             todo.extend(rp.functions_named(w.rsplit(".", 1)[-1]))
     if made_last is not None:
