@@ -110,15 +110,15 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         own = {e.stmt.seq for e in o.events}
         if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())) and not hoist_last_definition(p, o, defs, read_at):
             continue  # used before its last definition: its earlier definitions stay where they were
-        if (o.type in _KEPT_BY_REPLACE and _touched_between(p, o, {d.stmt.seq for d in defs}, cutoff)
-                and not (defs and defs[0].stmt.seq in p.hoist)):
+        hoisted = bool(defs) and defs[0].stmt.seq in p.hoist  # (written where it was first made: nothing moves)
+        if not hoisted and o.type in _KEPT_BY_REPLACE and _touched_between(p, o, {d.stmt.seq for d in defs}, cutoff):
             continue  # commented on, granted or altered in between: that needs it there then
-        if defaults_at and _defaults_changed_in_life(o, defs, cutoff, defaults_at) and not (defs and defs[0].stmt.seq in p.hoist):
+        if not hoisted and defaults_at and _defaults_changed_in_life(o, defs, cutoff, defaults_at):
             continue  # made before an ALTER DEFAULT PRIVILEGES: written after it, it would take its privileges
         if defs and _acted(p, o, defs[0].stmt.seq, cutoff):
             continue
         fold = p.fold_of(f)
-        if defs and defs[0].stmt.seq in p.hoist:
+        if hoisted:
             fold.update({defs[0].stmt.seq, cutoff})
         for x in [o] + p.children(o.key):
             fold.update(p.kill(e for e in x.events if e.stmt.seq < cutoff))
@@ -261,8 +261,9 @@ def _rows_read_at(p: Planner, d: Obj) -> list[int]:
 
 
 def _wrote_lasting_rows(p: Planner, trigger: Obj) -> bool:
-    """Did the trigger, while it lived, add rows to a table whose rows the model no longer knows at
-    the end (an audit log)? Those rows are in the database: the trigger stays."""
+    """Did the trigger, while it lived, add or change rows of a table whose rows the model no longer
+    knows at the end (an audit log, a count kept elsewhere, its own rows set by a BEFORE trigger)?
+    Those rows are in the database: the trigger stays."""
     for key in trigger.attrs.get("wrote", ()):
         table = p.m.objects.get(key)
         d = p.m.get("data", table.name) if table is not None and table.exists else None
