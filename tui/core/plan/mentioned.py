@@ -25,11 +25,11 @@ class Planner(Protocol):
     def revive(self, pairs: list, reads: set[str] = ...) -> set[int]: ...  # type: ignore[type-arg]
 
 
-_WORD = re.compile(r"[a-z_][a-z0-9_$]*")
+WORD = re.compile(r"[a-z_][a-z0-9_$]*")  # an identifier as it is matched against names (lower case)
 
 
 def words_of(st: Statement) -> set[str]:
-    return set(_WORD.findall(st.text.lower()))
+    return set(WORD.findall(st.text.lower()))
 
 
 def revive_mentioned(p: Planner, st: Statement) -> None:

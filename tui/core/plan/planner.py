@@ -19,7 +19,7 @@ from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, outside_transaction
-from tui.core.plan.mentioned import revive_mentioned, words_of
+from tui.core.plan.mentioned import WORD, revive_mentioned, words_of
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
@@ -306,7 +306,7 @@ class Planner:
         if words is None:
             probe = Item(st, st.node)
             self.trim(probe, pairs)
-            words = self._words[key] = {w for t in texts(probe.node) for w in _WORD.findall(t.lower())}
+            words = self._words[key] = {w for t in texts(probe.node) for w in WORD.findall(t.lower())}
         return words
 
     def retyped_later(self, st: Statement, o: Obj) -> bool:
@@ -382,5 +382,4 @@ class Planner:
             target.changed = True
 
 
-_WORD = re.compile(r"[a-z_][a-z0-9_$]*")
 _WRITES = re.compile(r"\b(?:insert|update|delete|merge|truncate|copy|execute)\b")
