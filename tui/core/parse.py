@@ -200,10 +200,12 @@ def parse_history(migrations: tuple[Migration, ...] | list[Migration]) -> Parsed
     diags: list[Diagnostic] = []
     counts: list[int] = []
     for index, mig in enumerate(migrations):
-        before = len(out)
+        before, said = len(out), len(diags)
         if mig.readable:
             _parse_migration(index, mig, out, diags)
-            if len(out) == before and not any(d.file == mig.file and d.severity == ERROR for d in diags):
+            # (Only what this file's parse said: asking every diagnostic for each empty file is
+            # quadratic in a history of many.)
+            if len(out) == before and not any(d.severity == ERROR for d in diags[said:]):
                 diags.append(Diagnostic(mig.file, mig.first_line, WARNING, "no SQL statement (only comments or blank)"))
         counts.append(len(out) - before)
     return ParsedHistory(out, diags, counts)
