@@ -29,8 +29,9 @@ _BESIDE = ("added_later", "redefined", "spread")
 # Forked, the child and this process each copy every page of the model they touch, and this one
 # faults once more on each page it writes later: whole `analyze` runs, forked / not, 3.8-4.8 /
 # 4.3-5.2 s at 50,000 statements, 15.9-18.8 / 16.5-19.5 s at 200,000, 45.5-52.6 / 43.9-47.5 s at
-# 500,000 (11-16 s of system time against 3).
-_FORK_BELOW = 100_000
+# 500,000 (11-16 s of system time against 3). `generate --no-proof` of 100,000 files (188,350
+# statements), in turn: 28.9, 29.6, 30.6 / 30.1, 30.0, 30.9 s.
+_FORK_BELOW = 300_000
 
 
 class Cancelled(Exception):
