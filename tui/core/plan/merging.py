@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pglast import ast
 
-from tui.core.names import shallow
+from tui.core.names import set_rows, shallow
 from tui.core.plan.items import MERGE, Item
 from tui.core.plan.planner import Planner
 
@@ -29,6 +31,7 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
     statement_triggers = {o.parent for o in p.m.objects.values() if o.type == "trigger" and o.exists
                           and not getattr(o.node, "row", True)}
     out: list[Item] = []
+    rows: dict[int, tuple[Item, list[Any]]] = {}  # id() of an INSERT rows were merged into -> it, all its rows
     run_shape = None
     for it in items:
         shape = _insert_shape(it) if it.seq not in p.pinned else None
@@ -41,7 +44,7 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
                     prev.node = shallow(prev.node)
                     prev.node.selectStmt = shallow(prev.node.selectStmt)
                     prev.changed = True
-                prev.node.selectStmt.valuesLists = tuple(prev.node.selectStmt.valuesLists) + tuple(it.node.selectStmt.valuesLists)
+                rows.setdefault(id(prev), (prev, list(prev.node.selectStmt.valuesLists)))[1].extend(it.node.selectStmt.valuesLists)
                 prev.merge(it.stmt)
                 p.record(MERGE, it.stmt, prev.stmt, [])
                 prev.writes |= it.writes
@@ -49,4 +52,6 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
                 continue
         run_shape = shape
         out.append(it)
+    for it, merged in rows.values():  # (set once: a tuple made again at each row is quadratic)
+        set_rows(it.node.selectStmt, merged)
     return out
