@@ -49,3 +49,17 @@ def test_an_insert_needs_the_partitions_and_columns_it_writes_to(tmp_path: Path)
     parts = {"table:events_2024", "table:events_default"}
     assert parts | {"column:events.at", "column:events.v"} <= a.model.reads_of(positional.seq)
     assert parts <= a.model.reads_of(named.seq) and "column:events.v" not in a.model.reads_of(named.seq)
+
+
+def test_an_enum_made_again_knows_only_its_new_labels(tmp_path: Path) -> None:
+    # The labels an enum has are kept as a set too (asked at each label added); a type dropped and
+    # made again starts from its new labels: 'b' is added again, not "already there".
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+        "CREATE TYPE mood AS ENUM ('a', 'b');\nALTER TYPE mood RENAME VALUE 'a' TO 'c';\nDROP TYPE mood;\n"
+        "CREATE TYPE mood AS ENUM ('a');\nALTER TYPE mood ADD VALUE 'b';\nALTER TYPE mood ADD VALUE IF NOT EXISTS 'a';\n"
+        "ALTER TYPE mood ADD VALUE 'c' BEFORE 'a';\n")
+    a = analyze(tmp_path)
+    mood = a.model.get("type", "mood")
+    assert mood is not None and mood.attrs["labels"] == ["c", "a", "b"]
+    assert [e.action for e in mood.events[-3:]] == ["alter", "noop", "alter"]

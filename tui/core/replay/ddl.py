@@ -50,7 +50,8 @@ def create_enum(rp: Engine, node: ast.CreateEnumStmt) -> None:
     o = rp.create("type", name, schema, detail="enum")
     if o is not None:
         o.node = node
-        o.attrs.update(kind="enum", labels=[v.sval for v in node.vals or ()])
+        labels = [v.sval for v in node.vals or ()]
+        o.attrs.update(kind="enum", labels=labels, label_set=set(labels))
 
 
 def alter_enum(rp: Engine, node: ast.AlterEnumStmt) -> None:
@@ -60,11 +61,15 @@ def alter_enum(rp: Engine, node: ast.AlterEnumStmt) -> None:
         rp.warn(f"ALTER TYPE on {name}, which the history never created")
         return
     labels: list[str] = o.attrs.setdefault("labels", [])
+    # Asked at each label added: a search of the list was quadratic in an enum given thousands.
+    known: set[str] = o.attrs["label_set"] if "label_set" in o.attrs else o.attrs.setdefault("label_set", set(labels))
     if node.oldVal:
         labels[labels.index(node.oldVal)] = node.newVal
+        known.discard(node.oldVal)
+        known.add(node.newVal)
         rp.event(o, ALTER, f"label {node.oldVal} renamed to {node.newVal}")
         return
-    if node.newVal in labels:
+    if node.newVal in known:
         if node.skipIfNewValExists:
             rp.event(o, NOOP, "label already present")
             rp.no_effect(f"label {node.newVal} already in {name}")
@@ -74,6 +79,7 @@ def alter_enum(rp: Engine, node: ast.AlterEnumStmt) -> None:
         labels.insert(at, node.newVal)
     else:
         labels.append(node.newVal)
+    known.add(node.newVal)
     rp.event(o, ALTER, f"label {node.newVal} added")
 
 
