@@ -63,3 +63,15 @@ def test_an_enum_made_again_knows_only_its_new_labels(tmp_path: Path) -> None:
     mood = a.model.get("type", "mood")
     assert mood is not None and mood.attrs["labels"] == ["c", "a", "b"]
     assert [e.action for e in mood.events[-3:]] == ["alter", "noop", "alter"]
+
+
+def test_a_cascade_through_a_long_chain_of_views_is_followed(tmp_path: Path) -> None:
+    # DROP ... CASCADE goes down a chain deeper than Python's stack (it recursed, and the model
+    # gave up on the statement: "internal error following this statement").
+    (tmp_path / "migrations").mkdir()
+    views = "".join(f"CREATE VIEW v{i} AS SELECT id FROM {'t' if i == 0 else f'v{i - 1}'};\n" for i in range(1500))
+    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(f"CREATE TABLE t (id int);\n{views}DROP TABLE t CASCADE;\n")
+    a = analyze(tmp_path)
+    assert not [d for d in a.diagnostics if "internal error" in d.message]
+    dropped = [o for o in a.model.objects.values() if o.type == "view" and not o.exists]
+    assert len(dropped) == 1500 and all(o.events[-1].by for o in dropped)
