@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, copy_corpus, corpus_params
+from tui.core.filing import _unique
 from tui.core.generate import generate
 from tui.core.plan.grouping import stem
 from tui.core.sources import load_sources
@@ -101,3 +102,15 @@ def test_the_authors_comments_go_with_their_statements(tmp_path: Path) -> None:
     text = "".join(t for _, t in _files(tmp_path / "p"))
     assert "-- the accounts\nCREATE TABLE account" in text
     assert "scratch" not in text and "import" not in text
+
+
+def test_files_named_alike_are_numbered_on_from_the_last_number() -> None:
+    # (Counted on from the last number given, not from 2 each time: thousands of files named
+    # alike were quadratic. A name taken some other way is still skipped.)
+    used: set[str] = {"t_3"}
+    counted: dict[str, int] = {}
+    names = []
+    for candidates in (["t"], ["t"], ["t"], ["users", "t"], ["users", "t"], ["t"]):
+        names.append(_unique(candidates, used, counted))
+        used.add(names[-1])
+    assert names == ["t", "t_2", "t_4", "users", "t_5", "t_6"]

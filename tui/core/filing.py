@@ -105,6 +105,7 @@ def _cut(run: Filed, budget: int, size: Callable[[Item], int]) -> list[Filed]:
 
 def _name_all(files: list[Filed], model: Model, concerns: set[str], size: Callable[[Item], int]) -> None:
     used: set[str] = set()
+    counted: dict[str, int] = {}  # a name -> the last number tried after it (see _unique)
     for f in files:
         weights = _created_tables(f.items, model, size)
         f.tables = sorted(weights, key=lambda t: (-weights[t], t))  # ties by name: a set's order varies by run
@@ -114,7 +115,7 @@ def _name_all(files: list[Filed], model: Model, concerns: set[str], size: Callab
             candidates = [f.name]
         else:
             candidates = _names_for(weights) or _names_for(touched) or [_kinds(f.items)]
-        f.name = _unique(candidates, used)
+        f.name = _unique(candidates, used, counted)
         used.add(f.name)
 
 
@@ -188,12 +189,16 @@ def _kinds(items: list[Item]) -> str:
     return min(count, key=lambda k: (-count[k], k)) if count else "changes"
 
 
-def _unique(candidates: list[str], used: set[str]) -> str:
+def _unique(candidates: list[str], used: set[str], counted: dict[str, int]) -> str:
+    """The first candidate not used yet, else the last one numbered: `t_2`, `t_3`. The numbers
+    go on from the last one tried after that name (counting from 2 for each of thousands of files
+    named alike was quadratic)."""
     for c in candidates:
         if c and c not in used:
             return c
     base = candidates[-1]
-    n = 2
+    n = counted.get(base, 1) + 1
     while f"{base}_{n}" in used:
         n += 1
+    counted[base] = n
     return f"{base}_{n}"
