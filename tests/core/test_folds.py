@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import copy_corpus, corpus_cases
+from tui.core.analysis import analyze
+from tui.core.decisions import Decisions
 from tui.core.generate import generate
+from tui.core.plan import _settled_items, mark_dead
+from tui.core.plan.folding import fold
+from tui.core.plan.planner import Planner
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
@@ -74,3 +82,23 @@ def test_a_foreign_key_does_not_fold_past_a_truncate_of_its_table(tmp_path: Path
     }))
     assert "TRUNCATE parents" in sql and "kids (id int PRIMARY KEY, name text)" in sql  # the other column still folds
     assert "ALTER TABLE kids ADD COLUMN parent_id int REFERENCES parents (id)" in sql
+
+
+@pytest.mark.parametrize("name", ["example", "lemmy-0.19.9", "quickwit"])
+def test_the_planner_counts_each_objects_dead_events(name: str, example: Path, tmp_path: Path) -> None:
+    # The plan asks how many of an object's events are dead from a count kept as they die and come
+    # back (a look at each event of a table with thousands, for each of its partitions, was
+    # quadratic): after the folds, each count is what the events say.
+    if name == "example":
+        root = example
+    else:
+        case = next(c for c in corpus_cases() if c[0] == name)
+        root = copy_corpus(tmp_path, name, case[2])
+    analysis = analyze(root, track_reads=True)
+    p = Planner(analysis, Decisions())
+    mark_dead(p)
+    items, _ = _settled_items(p)
+    fold(p, items)
+    assert p.dead
+    for o in analysis.model.objects.values():
+        assert p.dead_in.get(id(o), 0) == sum(id(e) in p.dead for e in o.events), o.key

@@ -63,7 +63,7 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
                      or copied_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq))):
             continue  # a `*` or a LIKE took it while it lived, into a table that lasts
         if (o.type, o.name) not in p.kept and not acted:
-            p.fold_of(f).update(p.kill(o.events))
+            p.fold_of(f).update(p.kill(o, o.events))
 
 
 def _held_names(p: Planner, dead: list[tuple[Obj, Finding]]) -> set[str]:
@@ -121,9 +121,9 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         if hoisted:
             fold.update({defs[0].stmt.seq, cutoff})
         for x in [o] + p.children(o.key):
-            fold.update(p.kill(e for e in x.events if e.stmt.seq < cutoff))
+            fold.update(p.kill(x, (e for e in x.events if e.stmt.seq < cutoff)))
         # Within the statement of the last definition too (DROP COLUMN x, ADD COLUMN x).
-        fold.update(p.kill(o.events[: o.events.index(last_def)] if last_def is not None else []))
+        fold.update(p.kill(o, o.events[: o.events.index(last_def)] if last_def is not None else []))
 
 
 def _touched_between(p: Planner, o: Obj, defs: set[int], cutoff: int) -> bool:
@@ -226,7 +226,7 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
             dropped = table.events[-1].stmt.seq if table is not None and not table.exists and table.events else e.stmt.seq
             gone = max((r.removed_by.stmt.seq if r.removed_by is not None else dropped for r in mine), default=e.stmt.seq)
             if not any(e.stmt.seq < seq < gone for seq in readers):  # (no copy read them meanwhile)
-                killed |= p.kill([e])
+                killed |= p.kill(d, [e])
     # A DELETE or TRUNCATE goes only when every INSERT and UPDATE before it goes too.
     first_kept_write = min((x.stmt.seq for x in d.events if x.action in (INSERT, UPDATE) and id(x) not in p.dead), default=None)
     for e in d.events:
@@ -236,7 +236,7 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
                     and (first_kept_write is None or first_kept_write >= e.stmt.seq)):
                 if e.action == TRUNCATE and not _truncate_cascade_safe(p, e):
                     continue
-                killed |= p.kill([e])
+                killed |= p.kill(d, [e])
     return killed
 
 

@@ -53,6 +53,9 @@ class Planner:
         self.folding = {(f.object_type, f.object_name): f.id for f in self.accepted if f.effect == INTO_CREATE}  # -> finding id
         self.kept = {(f.object_type, f.object_name) for f in analysis.findings if decisions.keeps(f.id)}
         self.dead: set[int] = set()  # id() of dead events
+        # id() of an object -> how many of its events are dead (asked of a table with thousands of
+        # events, its partitions', for each of them revived: a look at each event was quadratic).
+        self.dead_in: dict[int, int] = {}
         # Only kill() makes events dead; from then on events only come back to life. So what is
         # noted at a kill holds after it as an upper bound: the statements with a dead event, the
         # keys of objects all of whose events are dead (made when first asked after a kill).
@@ -130,17 +133,20 @@ class Planner:
                     self._children.setdefault(o.parent, []).append(o)
         return self._children.get(key, [])
 
-    def kill(self, events: Iterable[Event]) -> set[int]:
-        """Mark events dead (not those of pinned statements); the seqs of the statements newly touched."""
+    def kill(self, o: Obj, events: Iterable[Event]) -> set[int]:
+        """Mark events of `o` dead (not those of pinned statements); the seqs of the statements newly touched."""
         touched: set[int] = set()
         dead, always = self.dead, self.alive_always
+        n = 0
         for e in events:
             if (i := id(e)) not in dead and i not in always:
                 dead.add(i)
+                n += 1
                 touched.add((e.stmt.parent or e.stmt).seq)
         if touched:
             self.dead_index = self._dead_keys = None
             self.killed_in |= touched
+            self.dead_in[id(o)] = self.dead_in.get(id(o), 0) + n
         return touched
 
     def fold_of(self, f: Finding) -> set[int]:
@@ -352,18 +358,20 @@ class Planner:
             if o.key in seen:
                 continue
             seen.add(o.key)
-            for e in o.events:
-                if id(e) in self.dead:
-                    self.dead.discard(id(e))
-                    self.revived = True
-                    touched.add((e.stmt.parent or e.stmt).seq)
+            if self.dead_in.get(id(o)):
+                for e in o.events:
+                    if id(e) in self.dead:
+                        self.dead.discard(id(e))
+                        self.revived = True
+                        touched.add((e.stmt.parent or e.stmt).seq)
+                del self.dead_in[id(o)]
             for k in list(o.depends) + ([o.parent] if o.parent else []):
                 dep = self.m.objects.get(k)
                 if dep is None or o.type == "constraint" and dep.type in ("constraint", "index"):
                     # The key a foreign key references: the one there when it was made may be another
                     # life of it (a primary key dropped and added again); the proof checks which.
                     continue
-                if any(id(e) in self.dead for e in dep.events):
+                if self.dead_in.get(id(dep)):
                     todo.append(dep)
         if touched and self.chose_around:
             touched |= revive_holders(self, touched)
