@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import copy_corpus, corpus_cases
 from tui.core.analysis import analyze
+from tui.core.replay import Replayer
 
 
 def test_a_type_change_notes_the_type_it_leaves(tmp_path: Path) -> None:
@@ -75,3 +79,27 @@ def test_a_cascade_through_a_long_chain_of_views_is_followed(tmp_path: Path) -> 
     assert not [d for d in a.diagnostics if "internal error" in d.message]
     dropped = [o for o in a.model.objects.values() if o.type == "view" and not o.exists]
     assert len(dropped) == 1500 and all(o.events[-1].by for o in dropped)
+
+
+@pytest.mark.parametrize("name", ["rebuilt", "lemmy-0.19.9", "harbor", "kestra"])
+def test_each_tables_keys_are_indexed_under_it(name: str, tmp_path: Path) -> None:
+    # A foreign key finds the unique key it references among its table's constraints and indexes,
+    # kept by table as they are made, renamed and moved aside (not among every dependent of the
+    # table: thousands of foreign keys to one table were quadratic). Each one must be there.
+    if name == "rebuilt":  # a table rebuilt aside and renamed into place: the old one moves aside
+        root = tmp_path / "rebuilt"
+        (root / "migrations").mkdir(parents=True)
+        (root / "migrations" / "20240101000001_a.sql").write_text(
+            "CREATE TABLE rb (id int PRIMARY KEY, v text UNIQUE);\nCREATE TABLE rb_new (id int PRIMARY KEY, v text UNIQUE);\n"
+            "CREATE TABLE rb_user (id int, rb_id int REFERENCES rb_new(id));\nDROP TABLE rb CASCADE;\n"
+            "ALTER TABLE rb_new RENAME TO rb;\nALTER TABLE rb RENAME CONSTRAINT rb_new_pkey TO rb_pkey;\n"
+            "CREATE UNIQUE INDEX rb_v ON rb (v);\nALTER INDEX rb_v RENAME TO rb_v2;\n")
+    else:
+        case = next(c for c in corpus_cases() if c[0] == name)
+        root = copy_corpus(tmp_path, name, case[2])
+    analysis = analyze(root)
+    replayer = Replayer()
+    replayer.run(analysis.preamble)
+    replayer.run(analysis.parsed.statements)
+    made = [(o.parent, o.key) for o in replayer.model.objects.values() if o.type in ("constraint", "index") and o.parent]
+    assert made and not [(parent, key) for parent, key in made if key not in replayer.keyed.get(parent, ())]

@@ -17,6 +17,7 @@ from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
 # Calls whose effect reaches beyond the statement's own table (a setting, a notification, a lock).
 SIDE_EFFECT_CALLS = {"set_config", "pg_notify", "dblink_exec", "lo_import", "pg_advisory_lock", "pg_advisory_xact_lock"}
 _TYPES = ("type", "domain")  # whose names the state keeps (type_names)
+_KEYS = ("constraint", "index")  # whose keys the state keeps by table (keyed)
 
 
 class Engine(ReplayState):
@@ -80,6 +81,8 @@ class Engine(ReplayState):
                 self.rdeps[parent] = {o.key}
             else:
                 bucket.add(o.key)
+            if type_ in _KEYS:
+                self.keyed.setdefault(parent, set()).add(o.key)
         if o.lives == 1:
             o.born = self.stmt.seq if self.stmt else -1
         self.event(o, CREATE, detail)
@@ -195,6 +198,12 @@ class Engine(ReplayState):
             bucket.add(new_key)
         users = self.rdeps.pop(old_key, set())
         self.rdeps[new_key] = users
+        if o.type in _KEYS and o.parent:
+            keys = self.keyed.setdefault(o.parent, set())
+            keys.discard(old_key)
+            keys.add(new_key)
+        if old_key in self.keyed:
+            self.keyed[new_key] = self.keyed.pop(old_key)
         for k in users:
             other = self.model.objects.get(k)
             if other is None:
@@ -275,6 +284,10 @@ class Engine(ReplayState):
         self.model.objects[old.key] = old
         users = self.rdeps.pop(key, set())
         self.rdeps[old.key] = users
+        if old.type in _KEYS and old.parent:
+            self.keyed.setdefault(old.parent, set()).add(old.key)
+        if key in self.keyed:
+            self.keyed[old.key] = self.keyed.pop(key)
         for k in users:
             other = self.model.objects.get(k)
             if other is not None and other.parent == key:

@@ -62,7 +62,7 @@ def _conflicts(rp: Engine, t: Obj, rows: list[Row], row: Row, conflict: ast.OnCo
     if conflict.infer is not None and conflict.infer.indexElems:
         keys.append([e.name for e in conflict.infer.indexElems if e.name])
     else:
-        for k in sorted(rp.rdeps.get(t.key, ())):  # its children, not every object of the history for each row
+        for k in sorted(rp.keyed.get(t.key, ())):  # its keys, not every object of the history (or every foreign key to it) for each row
             c = rp.model.objects.get(k)
             if c is not None and c.type == "constraint" and c.parent == t.key and c.exists and c.contype in ("p", "u"):
                 keys.append(c.attrs["columns"])

@@ -31,6 +31,10 @@ class ReplayState:
         self.guarded = False
         self.relnames: dict[str, set[str]] = {}
         self.rdeps: dict[str, set[str]] = {}
+        # A table's key -> the keys of the constraints and indexes made on it (some dropped or
+        # moved since: each is checked), kept as `rdeps` is: a foreign key asks for the unique key
+        # it references, and a table's dependents may be thousands of foreign keys.
+        self.keyed: dict[str, set[str]] = {}
         self.funcs: dict[str, set[str]] = {}  # qualified function name -> keys of its overloads
         self.connames: dict[str, set[str]] = {}
         # (schema, name) -> the PRIMARY KEY, UNIQUE or EXCLUDE constraint whose index has that name,
