@@ -277,9 +277,12 @@ class Engine(ReplayState):
         old = self.model.objects.get(key)
         if old is None or old is newcomer:
             return
-        n = 1
+        # Numbered on from the last one set aside under this key (from 1 each time, a table rebuilt
+        # and renamed into place thousands of times was quadratic); those stay: they are dropped.
+        n = self.set_aside.get(key, 0) + 1
         while f"{key}~{n}" in self.model.objects:
             n += 1
+        self.set_aside[key] = n
         old.key = f"{key}~{n}"
         self.model.objects[old.key] = old
         users = self.rdeps.pop(key, set())

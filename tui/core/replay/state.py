@@ -35,6 +35,7 @@ class ReplayState:
         # moved since: each is checked), kept as `rdeps` is: a foreign key asks for the unique key
         # it references, and a table's dependents may be thousands of foreign keys.
         self.keyed: dict[str, set[str]] = {}
+        self.set_aside: dict[str, int] = {}  # a key -> the number of the last object moved aside from it (`t~3`)
         self.funcs: dict[str, set[str]] = {}  # qualified function name -> keys of its overloads
         self.connames: dict[str, set[str]] = {}
         # (schema, name) -> the PRIMARY KEY, UNIQUE or EXCLUDE constraint whose index has that name,
