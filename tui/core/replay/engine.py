@@ -303,6 +303,7 @@ class Engine(ReplayState):
         if t is not None:
             t.attrs["columns"] = [new if c == old else c for c in t.attrs.get("columns", [])]
             d = self.model.get("data", t.name)
+            self.row_edits += 1
             for r in d.rows if d is not None else []:
                 if old in r.values:
                     r.values[new] = r.values.pop(old)
@@ -328,5 +329,6 @@ class Engine(ReplayState):
     def forget_column_data(self, t: Obj, column: str) -> None:
         d = self.model.get("data", t.name)
         if d is not None:
+            self.row_edits += 1
             for r in d.rows:
                 r.values.pop(column, None)
