@@ -12,8 +12,9 @@ from tui.core.names import sql
 from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import relation_deps
+from tui.core.replay.row_index import edited, matching, rows_by
 from tui.core.replay.triggers import fire, fire_cascade
-from tui.core.replay.where import is_constant, literal_value, matching_rows
+from tui.core.replay.where import is_constant, literal_value
 
 
 def _table(rp: Engine, rv: ast.RangeVar, verb: str) -> Obj | None:
@@ -68,7 +69,7 @@ def _conflicts(rp: Engine, t: Obj, rows: list[Row], row: Row, conflict: ast.OnCo
                 keys.append(c.attrs["columns"])
     for key in keys:
         if key and all(k in row.values for k in key):
-            same = _rows_by(rp, rows, tuple(key)).get(tuple(literal_value(row.values[k]) for k in key), ())
+            same = rows_by(rp, rows, tuple(key))[0].get(tuple(literal_value(row.values[k]) for k in key), ())
             if any(r.alive for r in same):
                 if conflict.action == OnConflictAction.ONCONFLICT_UPDATE:
                     rp.warn("INSERT ... ON CONFLICT DO UPDATE: the row is kept as first inserted")
@@ -76,45 +77,30 @@ def _conflicts(rp: Engine, t: Obj, rows: list[Row], row: Row, conflict: ast.OnCo
     return False
 
 
-def _rows_by(rp: Engine, rows: list[Row], key: tuple[str, ...]) -> dict[tuple[str | None, ...], list[Row]]:
-    """A table's rows by their values in `key`'s columns: made once, then given the rows added
-    since (a look at every row for each row inserted ON CONFLICT was quadratic: 10,000 seed rows,
-    44 s), and made again once any row's values change (`row_edits`)."""
-    entry = rp.row_index.get((id(rows), key))
-    if entry is None or entry[0] != rp.row_edits or entry[3] is not rows:  # (it holds the list: its id is not reused)
-        entry = rp.row_index[(id(rows), key)] = [rp.row_edits, 0, {}, rows]
-    index: dict[tuple[str | None, ...], list[Row]] = entry[2]
-    for i in range(entry[1], len(rows)):
-        r = rows[i]
-        index.setdefault(tuple(literal_value(r.values.get(k)) for k in key), []).append(r)
-    entry[1] = len(rows)
-    return index
-
-
 def update(rp: Engine, node: ast.UpdateStmt) -> None:
     t = _table(rp, node.relation, "UPDATE")
     if t is None:
         return
     d = rp.data(t)
-    rows = [r for r in d.rows if r.alive]
-    if not rows and nothing_to_change(rp, t, d, node):
+    live = any(r.alive for r in d.rows)
+    if not live and nothing_to_change(rp, t, d, node):
         rp.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
         return
-    fire(rp, t, bool(rows) or not certainly_empty(rp, t), TRIGGER_TYPE_UPDATE)
+    fire(rp, t, live or not certainly_empty(rp, t), TRIGGER_TYPE_UPDATE)
     for c, child in referencing(rp, t):
         # ON UPDATE actions are not followed row by row: a key with one, over rows, may have acted.
         cd = rp.model.get("data", child.name)
         if getattr(c.node, "fk_upd_action", "a") in ("c", "n", "d") and cd is not None and (cd.uncertain or any(r.alive for r in cd.rows)):
             c.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
-    matched = matching_rows(rows, node.whereClause) if not node.fromClause else None
+    matched = matching(rp, d.rows, node.whereClause) if not node.fromClause else None
     sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
     constant = all(is_constant(v) for v in sets.values()) and len(sets) == len(node.targetList or ())
     if matched is None or not constant:
         rp.event(d, UPDATE, "rows changed by a condition the model cannot evaluate")
-        if rows:
+        if live:
             d.uncertain = "UPDATE with a condition or value the model cannot evaluate"
         return
-    rp.row_edits += 1
+    edited(rp, d.rows, sets)
     for r in matched:
         r.values.update({k: sql(v) for k, v in sets.items()})
     rp.event(d, UPDATE, f"{len(matched)} row(s)")
@@ -125,17 +111,17 @@ def delete(rp: Engine, node: ast.DeleteStmt) -> None:
     if t is None:
         return
     d = rp.data(t)
-    rows = [r for r in d.rows if r.alive]
-    if not rows and nothing_to_change(rp, t, d, node):
+    live = any(r.alive for r in d.rows)
+    if not live and nothing_to_change(rp, t, d, node):
         rp.no_effect(f"DELETE from {t.name}, which holds no rows at this point")
         return
-    fire_cascade(rp, t, bool(rows) or not certainly_empty(rp, t))
-    matched = matching_rows(rows, node.whereClause) if not node.usingClause else None
+    fire_cascade(rp, t, live or not certainly_empty(rp, t))
+    matched = matching(rp, d.rows, node.whereClause) if not node.usingClause else None
     e = rp.event(d, DELETE, "")
     everything = node.whereClause is None and not node.usingClause
     if matched is None:
         e.detail = "rows matching a condition the model cannot evaluate"
-        if rows:
+        if live:
             d.uncertain = "DELETE with a condition the model cannot evaluate"
     else:
         for r in matched:

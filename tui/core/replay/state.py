@@ -36,9 +36,10 @@ class ReplayState:
         # it references, and a table's dependents may be thousands of foreign keys.
         self.keyed: dict[str, set[str]] = {}
         self.set_aside: dict[str, int] = {}  # a key -> the number of the last object moved aside from it (`t~3`)
-        # Rows by the values of a unique key, for ON CONFLICT (see rows._rows_by): made again after
-        # any change to rows' values, which each such change counts.
+        # Rows by the values of some columns (see row_index): made again after a change to those
+        # columns' values (col_edits, by table's rows and column) or to any row's columns (row_edits).
         self.row_index: dict[tuple[int, tuple[str, ...]], list[Any]] = {}
+        self.col_edits: dict[tuple[int, str], int] = {}
         self.row_edits = 0
         self.funcs: dict[str, set[str]] = {}  # qualified function name -> keys of its overloads
         self.connames: dict[str, set[str]] = {}
