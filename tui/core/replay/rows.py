@@ -89,8 +89,10 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
     fire(rp, t, live or not certainly_empty(rp, t), TRIGGER_TYPE_UPDATE)
     for c, child in referencing(rp, t):
         # ON UPDATE actions are not followed row by row: a key with one, over rows, may have acted.
+        if getattr(c.node, "fk_upd_action", "a") not in ("c", "n", "d"):
+            continue  # (most keys: their table's rows are not looked up)
         cd = rp.model.get("data", child.name)
-        if getattr(c.node, "fk_upd_action", "a") in ("c", "n", "d") and cd is not None and (cd.uncertain or any(r.alive for r in cd.rows)):
+        if cd is not None and (cd.uncertain or any(r.alive for r in cd.rows)):
             c.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
     matched = matching(rp, d.rows, node.whereClause) if not node.fromClause else None
     sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
