@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.core.analysis import analyze
 from tui.core.model import Row
@@ -20,6 +21,8 @@ from tui.core.plan import build_plan
 from tui.core.replay import Replayer
 from tui.core.replay.row_index import edited, matching
 from tui.core.replay.where import matching_rows
+
+T = TypeVar("T")
 
 
 def _seeded(root: Path, inserts: int) -> Path:
@@ -32,8 +35,8 @@ def _seeded(root: Path, inserts: int) -> Path:
     return root
 
 
-def _lines(root: Path) -> tuple[int, int]:
-    analysis = analyze(root, track_reads=True)
+def _traced(run: Callable[[], T]) -> tuple[int, T]:
+    """Lines run by `run()`, and what it returned."""
     count = 0
 
     def trace(frame: Any, event: str, arg: Any) -> Any:
@@ -43,9 +46,15 @@ def _lines(root: Path) -> tuple[int, int]:
 
     sys.settrace(trace)
     try:
-        plan = build_plan(analysis)
+        out = run()
     finally:
         sys.settrace(None)
+    return count, out
+
+
+def _lines(root: Path) -> tuple[int, int]:
+    analysis = analyze(root, track_reads=True)
+    count, plan = _traced(lambda: build_plan(analysis))
     return count, len(plan.items)
 
 
@@ -57,19 +66,7 @@ def test_rows_inserted_one_statement_at_a_time_cost_in_proportion(tmp_path: Path
 
 
 def _analyzed_lines(root: Path) -> int:
-    count = 0
-
-    def trace(frame: Any, event: str, arg: Any) -> Any:
-        nonlocal count
-        count += 1
-        return trace
-
-    sys.settrace(trace)
-    try:
-        analyze(root)
-    finally:
-        sys.settrace(None)
-    return count
+    return _traced(lambda: analyze(root))[0]
 
 
 def _seeded_on_conflict(root: Path, inserts: int) -> Path:
