@@ -102,7 +102,7 @@ def test_each_tables_keys_are_indexed_under_it(name: str, tmp_path: Path) -> Non
     replayer.run(analysis.preamble)
     replayer.run(analysis.parsed.statements)
     made = [(o.parent, o.key) for o in replayer.model.objects.values() if o.type in ("constraint", "index") and o.parent]
-    assert made and not [(parent, key) for parent, key in made if key not in replayer.keyed.get(parent, ())]
+    assert made and not [(parent, key) for parent, key in made if key not in replayer.keys.of_table.get(parent, ())]
 
 
 def test_a_table_rebuilt_into_place_again_and_again_keeps_each_old_life_aside(tmp_path: Path) -> None:

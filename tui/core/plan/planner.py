@@ -37,6 +37,13 @@ class Planner:
     `pinned` statements are written as in the history: nothing of theirs dies, nothing folds into
     or out of them, nothing merges with them (a fold the proof backed off pins its statements).
     """
+    # Slots: read millions of times, 30 or more attributes in a dict are looked up the slow way.
+    __slots__ = ("_children", "_dead_keys", "_fk_refs", "_inheritors", "_own", "_words", "a", "accepted",
+                 "alive_always", "assumed", "by_seq", "chose_around", "cycle_of", "dead", "dead_in", "dead_index",
+                 "decisions", "dropped", "folding", "folds", "held", "held_names", "hoist", "hoisted", "hoisting",
+                 "holders", "kept", "killed_in", "m", "mentioned_words", "no_assume", "no_fold", "no_fold_stmts",
+                 "opaque_seqs", "pinned", "renamed_names", "retyped", "revived", "unfoldable_adds",
+                 "unfoldable_cols", "unfolded", "with_bookkeeping")
 
     def __init__(self, analysis: Analysis, decisions: Decisions, hoisting: bool = True,
                  pinned: frozenset[int] = frozenset()) -> None:

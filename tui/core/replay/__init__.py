@@ -70,6 +70,8 @@ HANDLERS: dict[type, Handler] = {
 class Replayer(Engine):
     """Builds a Model from statements, in order."""
 
+    __slots__ = ()
+
     def run(self, statements: Iterable[Statement]) -> Model:
         notes = self.model.no_effect
         for st in statements:

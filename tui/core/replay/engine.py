@@ -17,7 +17,7 @@ from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
 # Calls whose effect reaches beyond the statement's own table (a setting, a notification, a lock).
 SIDE_EFFECT_CALLS = {"set_config", "pg_notify", "dblink_exec", "lo_import", "pg_advisory_lock", "pg_advisory_xact_lock"}
 _TYPES = ("type", "domain")  # whose names the state keeps (type_names)
-_KEYS = ("constraint", "index")  # whose keys the state keeps by table (keyed)
+_KEYS = ("constraint", "index")  # whose keys the state keeps by table (Keys.of_table)
 
 
 class Engine(ReplayState):
@@ -25,6 +25,8 @@ class Engine(ReplayState):
     the hooks the Replayer fills in: `apply` (a DO block runs its statements), `fire_mentioned`
     (what a statement the model cannot follow may make triggers do) and `follow_observed` (what
     PostgreSQL saw such a statement do, when the history was run with `observations`)."""
+
+    __slots__ = ("observations", "touched_now")
 
     def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False,
                  observations: Observations | None = None) -> None:
@@ -82,7 +84,7 @@ class Engine(ReplayState):
             else:
                 bucket.add(o.key)
             if type_ in _KEYS:
-                self.keyed.setdefault(parent, set()).add(o.key)
+                self.keys.of_table.setdefault(parent, set()).add(o.key)
         if o.lives == 1:
             o.born = self.stmt.seq if self.stmt else -1
         self.event(o, CREATE, detail)
@@ -199,11 +201,11 @@ class Engine(ReplayState):
         users = self.rdeps.pop(old_key, set())
         self.rdeps[new_key] = users
         if o.type in _KEYS and o.parent:
-            keys = self.keyed.setdefault(o.parent, set())
+            keys = self.keys.of_table.setdefault(o.parent, set())
             keys.discard(old_key)
             keys.add(new_key)
-        if old_key in self.keyed:
-            self.keyed[new_key] = self.keyed.pop(old_key)
+        if old_key in self.keys.of_table:
+            self.keys.of_table[new_key] = self.keys.of_table.pop(old_key)
         for k in users:
             other = self.model.objects.get(k)
             if other is None:
@@ -279,18 +281,18 @@ class Engine(ReplayState):
             return
         # Numbered on from the last one set aside under this key (from 1 each time, a table rebuilt
         # and renamed into place thousands of times was quadratic); those stay: they are dropped.
-        n = self.set_aside.get(key, 0) + 1
+        n = self.keys.set_aside.get(key, 0) + 1
         while f"{key}~{n}" in self.model.objects:
             n += 1
-        self.set_aside[key] = n
+        self.keys.set_aside[key] = n
         old.key = f"{key}~{n}"
         self.model.objects[old.key] = old
         users = self.rdeps.pop(key, set())
         self.rdeps[old.key] = users
         if old.type in _KEYS and old.parent:
-            self.keyed.setdefault(old.parent, set()).add(old.key)
-        if key in self.keyed:
-            self.keyed[old.key] = self.keyed.pop(key)
+            self.keys.of_table.setdefault(old.parent, set()).add(old.key)
+        if key in self.keys.of_table:
+            self.keys.of_table[old.key] = self.keys.of_table.pop(key)
         for k in users:
             other = self.model.objects.get(k)
             if other is not None and other.parent == key:
@@ -303,7 +305,7 @@ class Engine(ReplayState):
         if t is not None:
             t.attrs["columns"] = [new if c == old else c for c in t.attrs.get("columns", [])]
             d = self.model.get("data", t.name)
-            self.row_edits += 1
+            self.row_keys.edits += 1
             for r in d.rows if d is not None else []:
                 if old in r.values:
                     r.values[new] = r.values.pop(old)
@@ -329,6 +331,6 @@ class Engine(ReplayState):
     def forget_column_data(self, t: Obj, column: str) -> None:
         d = self.model.get("data", t.name)
         if d is not None:
-            self.row_edits += 1
+            self.row_keys.edits += 1
             for r in d.rows:
                 r.values.pop(column, None)

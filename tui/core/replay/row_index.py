@@ -19,11 +19,12 @@ Index = dict[tuple[str | None, ...], list[Row]]
 def rows_by(rp: Engine, rows: list[Row], key: tuple[str, ...]) -> tuple[Index, int]:
     """`rows` (live or not) by their values in `key`'s columns, and how many lack one of those
     columns (they are not in it). Made once, given the rows added since at each ask, and made
-    again once a value in those columns changed (`edited`), or any row's columns did (`row_edits`)."""
-    stamp = (rp.row_edits, *(rp.col_edits.get((id(rows), k), 0) for k in key))
-    entry = rp.row_index.get((id(rows), key))
+    again once a value in those columns changed (`edited`), or any row's columns did (`RowKeys.edits`)."""
+    keys = rp.row_keys
+    stamp = (keys.edits, *(keys.col_edits.get((id(rows), k), 0) for k in key))
+    entry = keys.index.get((id(rows), key))
     if entry is None or entry[0] != stamp or entry[3] is not rows:  # (it holds the list: its id is not reused)
-        entry = rp.row_index[(id(rows), key)] = [stamp, 0, {}, rows, 0]
+        entry = keys.index[(id(rows), key)] = [stamp, 0, {}, rows, 0]
     index: Index = entry[2]
     for i in range(entry[1], len(rows)):
         values = rows[i].values
@@ -37,8 +38,9 @@ def rows_by(rp: Engine, rows: list[Row], key: tuple[str, ...]) -> tuple[Index, i
 
 def edited(rp: Engine, rows: list[Row], columns: Any) -> None:
     """An UPDATE is about to change `columns` in some of `rows`: what is indexed by them is made again."""
+    col_edits = rp.row_keys.col_edits
     for k in columns:
-        rp.col_edits[(id(rows), k)] = rp.col_edits.get((id(rows), k), 0) + 1
+        col_edits[(id(rows), k)] = col_edits.get((id(rows), k), 0) + 1
 
 
 def matching(rp: Engine, rows: list[Row], where: Any) -> list[Row] | None:

@@ -63,7 +63,7 @@ def _conflicts(rp: Engine, t: Obj, rows: list[Row], row: Row, conflict: ast.OnCo
     if conflict.infer is not None and conflict.infer.indexElems:
         keys.append([e.name for e in conflict.infer.indexElems if e.name])
     else:
-        for k in sorted(rp.keyed.get(t.key, ())):  # its keys, not every object of the history (or every foreign key to it) for each row
+        for k in sorted(rp.keys.of_table.get(t.key, ())):  # its keys, not every object of the history (or every foreign key to it) for each row
             c = rp.model.objects.get(k)
             if c is not None and c.type == "constraint" and c.parent == t.key and c.exists and c.contype in ("p", "u"):
                 keys.append(c.attrs["columns"])
@@ -179,7 +179,7 @@ def cascade(rp: Engine, t: Obj, emptied: bool, seen: set[str]) -> None:
                 cascade(rp, child, certainly_empty(rp, child), seen)
         else:
             rp.event(cd, UPDATE, f"{len(hit)} row(s) by ON DELETE SET NULL from {t.name}")  # type: ignore[arg-type]
-            rp.row_edits += 1
+            rp.row_keys.edits += 1
             for r in hit:
                 r.values.update({k: "NULL" for k in c.attrs.get("columns", [])})
 

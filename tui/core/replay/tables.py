@@ -238,7 +238,7 @@ def _unique_key(rp: Engine, ref: Obj, columns: list[str]) -> list[str]:
     """The unique constraint or index a foreign key needs on the table it references (its primary
     key when no column is named): dropping it drops the foreign key (with CASCADE)."""
     want = set(columns)
-    for key in sorted(rp.keyed.get(ref.key, ())):
+    for key in sorted(rp.keys.of_table.get(ref.key, ())):
         o = rp.model.objects.get(key)
         if o is None or not o.exists or o.parent != ref.key:
             continue
