@@ -40,7 +40,7 @@ class RowKeys:
     dict of its own, and every handler reads the state's (1% more instructions for the whole
     generate)."""
 
-    __slots__ = ("index", "col_edits", "edits")
+    __slots__ = ("col_edits", "edits", "index")
 
     def __init__(self) -> None:
         self.index: dict[tuple[int, tuple[str, ...]], list[Any]] = {}
