@@ -62,7 +62,9 @@ def alter_enum(rp: Engine, node: ast.AlterEnumStmt) -> None:
         return
     labels: list[str] = o.attrs.setdefault("labels", [])
     # Asked at each label added: a search of the list was quadratic in an enum given thousands.
-    known: set[str] = o.attrs["label_set"] if "label_set" in o.attrs else o.attrs.setdefault("label_set", set(labels))
+    known: set[str] | None = o.attrs.get("label_set")
+    if known is None:
+        known = o.attrs["label_set"] = set(labels)
     if node.oldVal:
         labels[labels.index(node.oldVal)] = node.newVal
         known.discard(node.oldVal)

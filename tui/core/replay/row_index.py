@@ -64,5 +64,5 @@ def _column_equals(where: Any) -> tuple[str, str | None] | None:
             constant = constant.arg
         if isinstance(column, ast.ColumnRef) and column.fields and isinstance(column.fields[-1], ast.String) \
                 and isinstance(constant, ast.A_Const):
-            return strings(column.fields)[-1], literal_value(sql(constant))
+            return column.fields[-1].sval, literal_value(sql(constant))
     return None
