@@ -115,3 +115,20 @@ def test_a_table_rebuilt_into_place_again_and_again_keeps_each_old_life_aside(tm
     assert sorted(k for k in objects if k.startswith("table:t")) == ["table:t", "table:t~1", "table:t~2", "table:t~3"]
     assert objects["table:t"].exists and not any(objects[f"table:t~{n}"].exists for n in (1, 2, 3))
     assert sorted(k for k in objects if k.startswith("column:t.id")) == ["column:t.id", "column:t.id~1", "column:t.id~2", "column:t.id~3"]
+
+
+def test_an_update_marks_only_keys_with_an_on_update_action_over_rows(tmp_path: Path) -> None:
+    # An UPDATE of a table looks for the foreign keys pointing at it only once a key with an ON
+    # UPDATE action was made (thousands of plain keys to a table updated thousands of times were
+    # quadratic); the key with the action, over rows, is marked as having acted.
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+        "CREATE TABLE hub (id int PRIMARY KEY, n int);\nCREATE TABLE plain (h int REFERENCES hub(id));\n"
+        "INSERT INTO hub VALUES (1, 0);\nINSERT INTO plain VALUES (1);\nUPDATE hub SET n = 1;\n"
+        "CREATE TABLE cascading (h int REFERENCES hub(id) ON UPDATE CASCADE);\n"
+        "INSERT INTO cascading VALUES (1);\nUPDATE hub SET n = 2;\n")
+    a = analyze(tmp_path)
+    plain, cascading = (a.model.get("constraint", f"{t}.{t}_h_fkey") for t in ("plain", "cascading"))
+    assert plain is not None and cascading is not None
+    assert "acted" not in plain.attrs
+    assert [s.seq for s in a.parsed.statements if s.seq in cascading.attrs["acted"]] == [a.parsed.statements[-1].seq]

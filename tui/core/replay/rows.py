@@ -87,17 +87,18 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
         rp.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
         return
     fire(rp, t, live or not certainly_empty(rp, t), TRIGGER_TYPE_UPDATE)
-    for c, child in referencing(rp, t):
+    for c, child in referencing(rp, t) if rp.keys.update_actions else ():
         # ON UPDATE actions are not followed row by row: a key with one, over rows, may have acted.
         if getattr(c.node, "fk_upd_action", "a") not in ("c", "n", "d"):
             continue  # (most keys: their table's rows are not looked up)
         cd = rp.model.get("data", child.name)
         if cd is not None and (cd.uncertain or any(r.alive for r in cd.rows)):
             c.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
-    matched = matching(rp, d.rows, node.whereClause) if not node.fromClause else None
     sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
     constant = all(is_constant(v) for v in sets.values()) and len(sets) == len(node.targetList or ())
-    if matched is None or not constant:
+    # (the rows are not looked through for values the model cannot follow anyway)
+    matched = matching(rp, d.rows, node.whereClause) if constant and not node.fromClause else None
+    if matched is None:
         rp.event(d, UPDATE, "rows changed by a condition the model cannot evaluate")
         if live:
             d.uncertain = "UPDATE with a condition or value the model cannot evaluate"

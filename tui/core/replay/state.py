@@ -24,13 +24,16 @@ class Keys:
     indexes made on it (some dropped or moved since: each is checked), kept as `rdeps` is (a
     foreign key asks for the unique key it references, and a table's dependents may be thousands
     of foreign keys). `set_aside`: a key -> the number of the last object moved aside from it
-    (`t~3`). One attribute of the state, not two: see RowKeys."""
+    (`t~3`). `update_actions`: how many foreign keys with an ON UPDATE action were made; while
+    none was, an UPDATE need not look for the keys pointing at its table. One attribute of the
+    state, not three: see RowKeys."""
 
-    __slots__ = ("of_table", "set_aside")
+    __slots__ = ("of_table", "set_aside", "update_actions")
 
     def __init__(self) -> None:
         self.of_table: dict[str, set[str]] = {}
         self.set_aside: dict[str, int] = {}
+        self.update_actions = 0
 
 
 class RowKeys:

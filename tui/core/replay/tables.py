@@ -226,6 +226,7 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
         _, ref_name, ref = rp.rel(c.pktable, ("table",))
         o.attrs.update(ref_table=ref_name, ref_columns=strings(c.pk_attrs))
         rp.fk_by_ref.setdefault(ref_name, []).append(o)
+        rp.keys.update_actions += getattr(c, "fk_upd_action", "a") in ("c", "n", "d")
         if ref is not None:
             deps.append(ref.key)
             deps.extend(f"column:{ref.name}.{k}" for k in strings(c.pk_attrs))
