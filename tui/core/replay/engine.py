@@ -303,7 +303,7 @@ class Engine(ReplayState):
     def renamed_column(self, col: Obj, old: str, new: str) -> None:
         t = self.model.objects.get(col.parent)
         if t is not None:
-            t.attrs["columns"] = [new if c == old else c for c in t.attrs.get("columns", [])]
+            t.attrs["columns"] = _renamed(t.attrs.get("columns", []), old, new)
             d = self.model.get("data", t.name)
             self.row_keys.edits += 1
             for r in d.rows if d is not None else []:
@@ -311,7 +311,7 @@ class Engine(ReplayState):
                     r.values[new] = r.values.pop(old)
         for other in self.dependents(col):
             if "columns" in other.attrs:
-                other.attrs["columns"] = [new if c == old else c for c in other.attrs["columns"]]
+                other.attrs["columns"] = _renamed(other.attrs["columns"], old, new)
 
     def data(self, t: Obj) -> Obj:
         d = self.obj("data", t.name, t.schema, parent=t.key)
@@ -334,3 +334,13 @@ class Engine(ReplayState):
             self.row_keys.edits += 1
             for r in d.rows:
                 r.values.pop(column, None)
+
+
+def _renamed(names: list[str], old: str, new: str) -> list[str]:
+    """A copy of `names` with `old` called `new` (copied: the list may be held elsewhere), found
+    by the list's own search: a table grown to thousands of columns renames them one by one."""
+    out, at = list(names), -1
+    for _ in range(out.count(old)):  # (an index may list a column twice)
+        at = out.index(old, at + 1)
+        out[at] = new
+    return out
