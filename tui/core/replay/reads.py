@@ -168,6 +168,18 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 out.add(key_of("index", qualified(t.schema, c.def_.name)))  # REPLICA IDENTITY USING INDEX: it must be there
     elif isinstance(node, ast.CreateTrigStmt):
         cols = strings(node.columns)  # UPDATE OF
+    elif isinstance(node, ast.IndexStmt) and not node.relation.inh and (t := rp.find_rel(node.relation)) is not None:
+        # An index made ON ONLY a partitioned table is on none of the partitions there are then
+        # (each is attached by hand), and copied onto each made later: it stays after the first
+        # (a plain one is on every partition, whichever comes first).
+        out.update(_partitions(rp, t))
+    elif isinstance(node, ast.CreateStmt) and node.partbound is not None:
+        # ... and a partition stays after the ON ONLY indexes of its parent.
+        for rv in node.inhRelations or ():
+            if (parent := rp.find_rel(rv)) is not None:
+                out.update(k for k in rp.keys.of_table.get(parent.key, ()) if (o := rp.model.objects.get(k)) is not None
+                           and o.type == "index" and o.exists and o.parent == parent.key
+                           and getattr(getattr(o.node, "relation", None), "inh", True) is False)
     elif isinstance(node, ast.GrantStmt) and node.objtype == OT.OBJECT_TABLE:
         # GRANT SELECT (c) ON t: the column must be there (a column left out would fail it).
         named = [c for priv in node.privileges or () for c in strings(priv.cols)]

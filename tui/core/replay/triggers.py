@@ -40,9 +40,14 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
                    and f.type == "function"), None)
         made = fn.last(CREATE, REPLACE) if fn is not None else None
         words = function_words(rp, fn)
-        if event and rows_affected and _before_on(trig, event) and _may_change_new(made):
+        changes_rows = bool(event and rows_affected and _before_on(trig, event) and _may_change_new(made))
+        if changes_rows:
             rp.data(t).uncertain = "rows a BEFORE trigger may have changed"
             trig.attrs.setdefault("wrote", set()).add(t.key)  # (see the plan's leave_out: the trigger stays)
+        if changes_rows or words or fn is None:
+            # The rows are as this definition of the trigger and of its function make them: a later
+            # CREATE OR REPLACE of either stays after the write, and folds no earlier one away.
+            rp.note_reads([trig, *([fn] if fn is not None else [])])
         # The write stays after the tables its function writes (and, see the plan, on its side of the trigger).
         rp.note_reads([o for w in words if (o := rp.model.objects.get("table:" + w[1:])) is not None and o.exists])
         stamp = (key, id(made), rp.truncations)
