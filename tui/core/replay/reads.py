@@ -206,7 +206,8 @@ def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
     RENAME VALUE later stays after it), and the functions the table's defaults and generated
     columns run (a row is computed by the function as it is defined then: a CREATE OR REPLACE
     later stays after it), and the sequences the defaults of the columns it does not write take
-    values from (an ALTER SEQUENCE ... RESTART or setval() later stays after it)."""
+    values from (an ALTER SEQUENCE ... RESTART or setval() later stays after it), and the domains
+    of those columns (the domain's default: an ALTER DOMAIN ... SET DEFAULT later stays after it)."""
     objects, written = rp.model.objects, None if cols is None else set(cols)
     out = []
     for c in t.attrs.get("columns", ()):
@@ -214,7 +215,7 @@ def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
         if col is not None and col.depends:
             types = written is None or c in written
             defaulted = written is None or c not in written
-            out.extend(d for d in col.depends if d.startswith("function:") or types and d.startswith(("type:", "domain:"))
+            out.extend(d for d in col.depends if d.startswith(("function:", "domain:")) or types and d.startswith("type:")
                        or defaulted and d.startswith("sequence:"))
     return out
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pglast.enums import TRIGGER_TYPE_BEFORE
+from pglast.enums import TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_DELETE
 
 from tui.core.model import CREATE, REPLACE, Event, Obj
 from tui.core.replay.emptiness import certainly_empty
@@ -16,17 +16,17 @@ from tui.core.replay.state import WORD
 _INSERTS = re.compile(r"\b(?:insert\s+into|merge\s+into)\s+(?:only\s+)?([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
 _CHANGES = re.compile(r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:only\s+)?"
                       r"([a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?)")
-# A BEFORE trigger's function may change the row it fires for (it assigns to NEW) or skip it (it
-# does not plainly RETURN NEW).
+# A BEFORE trigger's function may change the row it fires for (it assigns to NEW) or skip it
+# (one of its RETURNs gives other than the row: NEW for an INSERT or UPDATE, OLD for a DELETE).
 _SETS_NEW = re.compile(r"\bnew\s*\.\s*\w+\s*:?=[^=]|\bnew\s*:=")
-_RETURNS_NEW = re.compile(r"\breturn\s+new\s*;")
+_RETURNS = re.compile(r"\breturn\b\s*([^;]*);")
 
 
 def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None:
     """Rows of `t` changed (or a statement ran on it): whatever its triggers' functions, and the
     functions those call, may write is no longer known to hold only the rows the model has.
-    `event`: the trigger event the statement is (TRIGGER_TYPE_INSERT or _UPDATE), where a row-level
-    BEFORE trigger on it may change the rows written (its function assigns to NEW)."""
+    `event`: the trigger event the statement is (TRIGGER_TYPE_INSERT, _UPDATE or _DELETE), where a
+    row-level BEFORE trigger on it may change the rows written or keep those deleted."""
     if not rp.has_triggers:
         return
     for key in list(rp.rdeps.get(t.key, ())):  # marking data links new objects to the tables
@@ -40,9 +40,9 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
                    and f.type == "function"), None)
         made = fn.last(CREATE, REPLACE) if fn is not None else None
         words = function_words(rp, fn)
-        changes_rows = bool(event and rows_affected and _before_on(trig, event) and _may_change_new(made))
+        changes_rows = bool(event and rows_affected and _before_on(trig, event) and _may_change_row(made, event))
         if changes_rows:
-            rp.data(t).uncertain = "rows a BEFORE trigger may have changed"
+            rp.data(t).uncertain = "rows a BEFORE trigger may have changed or kept"
             trig.attrs.setdefault("wrote", set()).add(t.key)  # (see the plan's leave_out: the trigger stays)
         if changes_rows or words or fn is None:
             # The rows are as this definition of the trigger and of its function make them: a later
@@ -75,12 +75,14 @@ def _before_on(trig: Obj, event: int) -> bool:
     return bool(getattr(node, "row", False) and getattr(node, "timing", 0) & TRIGGER_TYPE_BEFORE and getattr(node, "events", 0) & event)
 
 
-def _may_change_new(made: Event | None) -> bool:
+def _may_change_row(made: Event | None, event: int) -> bool:
     """Can the trigger function, as defined then, change the row it fires for (or skip it)?"""
     if made is None:
         return False  # (a function the model does not know: a built-in one's, an extension's)
     text = made.stmt.text.lower()
-    return bool(_SETS_NEW.search(text)) or not _RETURNS_NEW.search(text)
+    row = "old" if event == TRIGGER_TYPE_DELETE else "new"
+    returns = [r.strip() for r in _RETURNS.findall(text)]
+    return row == "new" and bool(_SETS_NEW.search(text)) or not returns or any(r != row for r in returns)
 
 
 def fire_mentioned(rp: Engine, text: str) -> None:
@@ -96,14 +98,14 @@ def fire_mentioned(rp: Engine, text: str) -> None:
 def fire_cascade(rp: Engine, t: Obj, rows_affected: bool) -> None:
     """A DELETE fires the triggers of `t` and, through ON DELETE CASCADE or SET NULL, of the
     tables whose foreign keys point at it (when those may hold rows)."""
-    fire(rp, t, rows_affected)
+    fire(rp, t, rows_affected, TRIGGER_TYPE_DELETE)
     if not rows_affected or not rp.has_triggers:
         return
     for c in list(rp.fk_by_ref.get(t.name, ())):
         if c.exists and c.attrs.get("ref_table") == t.name:
             child = rp.model.objects.get(c.parent)
             if child is not None and child is not t and not certainly_empty(rp, child):
-                fire(rp, child, True)
+                fire(rp, child, True, TRIGGER_TYPE_DELETE)
 
 
 def function_words(rp: Engine, fn: Obj | None) -> set[str]:
