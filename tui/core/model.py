@@ -197,6 +197,10 @@ class Model:
     left_types: dict[int, list[Obj]] = field(default_factory=dict)
     # seq of a CREATE TABLE (LIKE t ...) -> the tables it copied (an index made on them later stays after it)
     liked_at: dict[int, list[Obj]] = field(default_factory=dict)
+    # seq of a statement that checks the rows a table holds then (a unique index, a key or check
+    # validated, SET NOT NULL, a type change) -> (table, True for a foreign key): it stays after the
+    # UPDATEs and DELETEs that made those rows pass (a foreign key: after every write of either table).
+    checks: dict[int, list[tuple[Obj, bool]]] = field(default_factory=dict)
     _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
     def read_at(self) -> dict[int, list[int]]:

@@ -14,7 +14,7 @@ from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
-from tui.core.model import CREATE, DROP, RENAME, REPLACE, TRUNCATE, Event, Obj
+from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, REPLACE, TRUNCATE, UPDATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
@@ -24,6 +24,8 @@ from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
 _CHILDREN = frozenset(("column", "constraint", "trigger", "policy"))
+# What changes the rows there are (an INSERT only adds): a check of them stays after (Model.checks).
+_FIXES = frozenset((UPDATE, DELETE, TRUNCATE, OPAQUE))
 
 
 def namespace(type_: str) -> str:
@@ -228,6 +230,7 @@ class Planner:
                     reads.add(f"@truncate:data:{o.referenced()[6:]}")
                 elif kind == "data":
                     reads.add(f"@triggers:{o.parent}")
+                    item.writes.update((f"@rows:{o.parent}", *([f"@fixed:{o.parent}"] if e.action in _FIXES else ())))
                     if e.action == TRUNCATE and getattr(st.node, "behavior", None) != DropBehavior.DROP_CASCADE:
                         item.writes.add(f"@truncate:{o.key}")
                 elif kind == "index" and (t := objects.get(o.parent)) is not None and "liked" in t.attrs:
@@ -245,6 +248,7 @@ class Planner:
                         item.writes.add(o.parent)
             if st.seq in self.held:
                 reads.update(self.held[st.seq])
+            reads.update(("@rows:" if every else "@fixed:") + t.key for t, every in self.m.checks.get(st.seq, ()))
             if st.seq in self.m.left_types:
                 reads.update(f"@left:{o.key}" for o in self.m.left_types[st.seq])
             if st.seq in self.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
@@ -343,7 +347,6 @@ class Planner:
         self.assumed.setdefault(o.key, set()).update(cols)
         return True
 
-
     def _hoisted_item(self, first: Statement) -> Item:
         last = self.hoist[first.seq]
         alive = [o for o, e in self.by_seq.get(last.seq, []) if id(e) not in self.dead and not bookkeeping_event(o, e)]
@@ -352,7 +355,6 @@ class Planner:
         item.ahead = set(reads)  # what the final definition needs may come later in the history
         item.fold_in(first)
         return item
-
 
     def revive(self, pairs: list[tuple[Obj, Event]], reads: set[str] = frozenset()) -> set[int]:  # type: ignore[assignment]
         """Keep objects whole after all, with what they need (their table, what they reference);
@@ -384,11 +386,9 @@ class Planner:
             touched |= revive_holders(self, touched)
         return touched
 
-
     def trim(self, item: Item, pairs: list[tuple[Obj, Event]]) -> bool:
         """Remove the dead parts of a statement; False when it cannot be split (see trimming)."""
         return trim(item, pairs, self.dead)
-
 
     @staticmethod
     def _edit(target: Item) -> None:

@@ -19,7 +19,7 @@ from tui.core.parse import Statement
 from tui.core.observed import Observed
 from tui.core.replay import access, ddl, drops, functions, indexes, observed, rows, session, tables, triggers
 from tui.core.replay.engine import Engine
-from tui.core.replay.reads import reads
+from tui.core.replay.reads import reads, row_checks
 
 Handler = Callable[[Engine, Any], None]
 
@@ -100,6 +100,8 @@ class Replayer(Engine):
             if found:
                 had = self.model.reads.get(st.seq, ())
                 self.model.reads[st.seq] = tuple(dict.fromkeys((*had, *found))) if had else tuple(found)
+            if isinstance(st.node, (ast.IndexStmt, ast.AlterTableStmt)) and (checked := row_checks(self, st.node)):
+                self.model.checks.setdefault((st.parent or st).seq, []).extend(checked)
         handler = HANDLERS.get(type(st.node))
         if handler is None:
             self.unfollow(f"{type(st.node).__name__.replace('Stmt', '')} is not modelled")

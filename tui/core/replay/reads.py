@@ -6,11 +6,13 @@ from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
-from tui.core.model import key_of
+from tui.core.model import Obj, key_of
 from tui.core.names import func_calls, nodes_of, qualified, strings, type_parts, walk
 from tui.core.parse import NAMERS
+from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
 
 SEQUENCE_CALLS = {"setval", "nextval"}
@@ -197,6 +199,34 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         t = target if target is not None else rp.find_rel(node.relation)
         if t is not None:
             out.update(f"column:{t.name}.{c}" for c in cols)
+    return out
+
+
+_CHECKING = frozenset((AT.AT_SetNotNull, AT.AT_AlterColumnType, AT.AT_ValidateConstraint))
+_VALIDATED = frozenset((CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE, CT.CONSTR_EXCLUSION, CT.CONSTR_CHECK))
+
+
+def row_checks(rp: Engine, node: Any) -> list[tuple[Obj, bool]]:
+    """The tables whose rows a statement checks, where they may hold some (see Model.checks)."""
+    out: list[tuple[Obj, bool]] = []
+
+    def checked(rv: Any, all_writes: bool = False, held: bool = False) -> None:
+        t = rp.find_rel(rv) if rv is not None else None
+        if t is not None and t.type == "table" and (held or not certainly_empty(rp, t)):
+            out.append((t, all_writes))
+
+    if isinstance(node, ast.IndexStmt) and node.unique:
+        checked(node.relation)
+    elif isinstance(node, ast.AlterTableStmt) and node.objtype == OT.OBJECT_TABLE:
+        for c in node.cmds or ():
+            con = c.def_ if c.subtype == AT.AT_AddConstraint and isinstance(c.def_, ast.Constraint) else None
+            if con is not None and con.contype == CT.CONSTR_FOREIGN and not con.skip_validation:
+                had = len(out)
+                checked(node.relation, True)
+                if len(out) > had:  # rows to check: the rows they reference must be written before too
+                    checked(con.pktable, True, held=True)
+            elif c.subtype in _CHECKING or con is not None and con.contype in _VALIDATED and not con.skip_validation:
+                checked(node.relation)
     return out
 
 
