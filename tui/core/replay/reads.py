@@ -237,7 +237,8 @@ def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
     columns run (a row is computed by the function as it is defined then: a CREATE OR REPLACE
     later stays after it), and the sequences the defaults of the columns it does not write take
     values from (an ALTER SEQUENCE ... RESTART or setval() later stays after it), and the domains
-    of those columns (the domain's default: an ALTER DOMAIN ... SET DEFAULT later stays after it)."""
+    of those columns (the domain's default: an ALTER DOMAIN ... SET DEFAULT later stays after it),
+    and the functions its CHECK constraints call."""
     objects, written = rp.model.objects, None if cols is None else set(cols)
     out = []
     for c in t.attrs.get("columns", ()):
@@ -247,6 +248,9 @@ def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
             defaulted = written is None or c not in written
             out.extend(d for d in col.depends if d.startswith(("function:", "domain:")) or types and d.startswith("type:")
                        or defaulted and d.startswith("sequence:"))
+    for k in rp.keys.of_table.get(t.key, ()):  # the functions its CHECK constraints call, as defined then
+        if (c := objects.get(k)) is not None and c.exists and c.type == "constraint" and c.contype == "c":
+            out.extend(d for d in c.depends if d.startswith("function:"))
     return out
 
 

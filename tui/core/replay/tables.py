@@ -21,15 +21,9 @@ from tui.core.replay.state import local_name
 _CONTYPE = {CT.CONSTR_PRIMARY: "p", CT.CONSTR_UNIQUE: "u", CT.CONSTR_CHECK: "c", CT.CONSTR_FOREIGN: "f", CT.CONSTR_EXCLUSION: "x"}
 _LABEL = {"p": "pkey", "u": "key", "c": "check", "f": "fkey", "x": "excl"}
 _COLUMN_ALTERS = {
-    AT.AT_ColumnDefault: "default",
-    AT.AT_DropNotNull: "drop not null",
-    AT.AT_SetNotNull: "set not null",
-    AT.AT_AlterColumnType: "type",
-    AT.AT_AddIdentity: "identity added",
-    AT.AT_SetIdentity: "identity changed",
-    AT.AT_DropIdentity: "identity dropped",
-    AT.AT_DropExpression: "generation dropped",
-    AT.AT_SetExpression: "generation changed",
+    AT.AT_ColumnDefault: "default", AT.AT_DropNotNull: "drop not null", AT.AT_SetNotNull: "set not null", AT.AT_AlterColumnType: "type",
+    AT.AT_AddIdentity: "identity added", AT.AT_SetIdentity: "identity changed", AT.AT_DropIdentity: "identity dropped",
+    AT.AT_DropExpression: "generation dropped", AT.AT_SetExpression: "generation changed",
 }
 # Table-level changes the model records but does not interpret: the generator keeps them verbatim.
 _KEPT_ALTERS = {
@@ -213,7 +207,8 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
     if contype in "pux":
         rp.relnames.setdefault(t.schema, set()).add(name)
         rp.index_constraints[(t.schema, name)] = o
-    deps = [f"column:{t.name}.{k}" for k in columns] + ([index.key] if index is not None else [])
+    deps = [f"column:{t.name}.{k}" for k in columns] + ([index.key] if index is not None else []) + \
+        (default_deps(rp, c.raw_expr) if contype == "c" else [])  # (a CHECK's functions: each write is checked by them)
     o.node = c
     o.contype = contype
     o.attrs.update(columns=columns, column_level=bool(column), conname=name)
