@@ -199,7 +199,8 @@ class Model:
     liked_at: dict[int, list[Obj]] = field(default_factory=dict)
     # seq of a statement that checks the rows a table holds then (a unique index, a key or check
     # validated, SET NOT NULL, a type change) -> (table, True for a foreign key): it stays after the
-    # UPDATEs and DELETEs that made those rows pass (a foreign key: after every write of either table).
+    # UPDATEs and DELETEs that made those rows pass (a foreign key: after every write of either table;
+    # a materialized view made or refreshed, which copies the rows: after every write of each).
     checks: dict[int, list[tuple[Obj, bool]]] = field(default_factory=dict)
     _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 

@@ -92,12 +92,14 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True,  # type: ignore[t
                {_set('c.relacl')}, CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END,
                CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END,
                c.relreplident::text || coalesce(' ' || (SELECT ic.relname FROM pg_index ri JOIN pg_class ic ON ic.oid = ri.indexrelid
-                                                        WHERE ri.indrelid = c.oid AND ri.indisreplident), '')
+                                                        WHERE ri.indrelid = c.oid AND ri.indisreplident), ''),
+               c.relispopulated
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {_NOT_EXT.format(cls="'pg_class'", oid="c.oid")}""")
     o["table"], o["view"], o["sequence"] = {}, {}, {}
     tables: dict[int, str] = {}
-    for oid, ns, name, kind, persist, rls, force, opts, owner, comment, acl, viewdef, partkey, replica in rels:
+    copies: dict[int, str] = {}  # materialized views holding rows (their query's, as it was made or refreshed)
+    for oid, ns, name, kind, persist, rls, force, opts, owner, comment, acl, viewdef, partkey, replica, populated in rels:
         q = _q(name, ns)
         base = {"owner": owner, "comment": comment, "acl": acl}
         if kind in ("r", "p", "f"):
@@ -108,6 +110,11 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True,  # type: ignore[t
             o["view"][q] = {**base, "kind": kind, "definition": viewdef, "options": opts}
             if kind == "m":
                 tables[oid] = q
+                o["view"][q]["populated"] = populated
+                if populated and not any(f.lower() in (viewdef or "").lower() for f in _CLOCK_OR_RANDOM):
+                    copies[oid] = q
+                elif populated:
+                    s.skipped.append(f"{q}: rows of a materialized view that calls a clock or random function")
         else:
             o["sequence"][q] = {**base}
     if tables:
@@ -119,7 +126,7 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True,  # type: ignore[t
     _triggers_and_policies(conn, s)
     read_more(conn, o)
     if with_rows:
-        _rows(conn, s, {k: v for k, v in tables.items() if v in o["table"]}, explicit)
+        _rows(conn, s, {**{k: v for k, v in tables.items() if v in o["table"]}, **copies}, explicit)
     return s
 
 

@@ -217,6 +217,11 @@ def row_checks(rp: Engine, node: Any) -> list[tuple[Obj, bool]]:
 
     if isinstance(node, ast.IndexStmt) and node.unique:
         checked(node.relation)
+    elif isinstance(node, ast.CreateTableAsStmt) and node.objtype == OT.OBJECT_MATVIEW and not node.into.skipData:
+        # A materialized view holds the rows its query gives as it is made or refreshed.
+        out.extend((t, True) for t in _tables_under(rp, relation_deps(rp, node.query)))
+    elif isinstance(node, ast.RefreshMatViewStmt) and not node.skipData and (o := rp.find_rel(node.relation)) is not None:
+        out.extend((t, True) for t in _tables_under(rp, [o.key]))
     elif isinstance(node, ast.AlterTableStmt) and node.objtype == OT.OBJECT_TABLE:
         for c in node.cmds or ():
             con = c.def_ if c.subtype == AT.AT_AddConstraint and isinstance(c.def_, ast.Constraint) else None
@@ -228,6 +233,23 @@ def row_checks(rp: Engine, node: Any) -> list[tuple[Obj, bool]]:
             elif c.subtype in _CHECKING or con is not None and con.contype in _VALIDATED and not con.skip_validation:
                 checked(node.relation)
     return out
+
+
+def _tables_under(rp: Engine, keys: list[str]) -> list[Obj]:
+    """The tables these relations are or read (through views), each once."""
+    out: dict[str, Obj] = {}
+    todo, seen = list(keys), set()
+    while todo:
+        k = todo.pop()
+        o = rp.model.objects.get(k)
+        if o is None or k in seen:
+            continue
+        seen.add(k)
+        if o.type == "table":
+            out[k] = o
+        elif o.type == "view":
+            todo.extend(d for d in o.depends if d.startswith(("table:", "view:")))
+    return list(out.values())
 
 
 def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
