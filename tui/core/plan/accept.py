@@ -242,7 +242,7 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
 
 # Statements that read rows as they run: what they write depends on the rows there are then.
 _READ_ROWS = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.CreateTableAsStmt, ast.SelectStmt, ast.DoStmt,
-              ast.CallStmt, ast.CopyStmt)
+              ast.CallStmt, ast.CopyStmt, ast.RefreshMatViewStmt)
 
 
 def _rows_read_at(p: Planner, d: Obj) -> list[int]:
@@ -257,7 +257,7 @@ def _rows_read_at(p: Planner, d: Obj) -> list[int]:
     own = {e.stmt.seq for e in d.events}
     return [seq for seq in p.m.read_at().get(id(table), ())
             if isinstance(node := stmts[seq].node, _READ_ROWS) and (seq not in own or seq in p.opaque_seqs)
-            and getattr(node, "objtype", None) != OT.OBJECT_MATVIEW]  # (its rows are not compared)
+            and not (isinstance(node, ast.CreateTableAsStmt) and node.into.skipData)]  # (WITH NO DATA reads none)
 
 
 def _wrote_lasting_rows(p: Planner, trigger: Obj) -> bool:

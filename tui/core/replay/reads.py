@@ -170,6 +170,8 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 out.add(key_of("index", qualified(t.schema, c.def_.name)))  # REPLICA IDENTITY USING INDEX: it must be there
     elif isinstance(node, ast.CreateTrigStmt):
         cols = strings(node.columns)  # UPDATE OF
+    elif isinstance(node, ast.RefreshMatViewStmt) and (mv := rp.find_rel(node.relation)) is not None:
+        out.update(t.key for t in _tables_under(rp, [mv.key]))  # its query reads them again
     elif isinstance(node, ast.IndexStmt) and not node.relation.inh and (t := rp.find_rel(node.relation)) is not None:
         # An index made ON ONLY a partitioned table is on none of the partitions there are then
         # (each is attached by hand), and copied onto each made later: it stays after the first
