@@ -68,7 +68,8 @@ HANDLERS: dict[type, Handler] = {
 
 
 # What may check or copy the rows a table holds then (see Model.checks).
-_CHECKING = (ast.IndexStmt, ast.AlterTableStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
+_ROW_CHECKING = (ast.IndexStmt, ast.AlterTableStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
+
 
 class Replayer(Engine):
     """Builds a Model from statements, in order."""
@@ -103,7 +104,7 @@ class Replayer(Engine):
             if found:
                 had = self.model.reads.get(st.seq, ())
                 self.model.reads[st.seq] = tuple(dict.fromkeys((*had, *found))) if had else tuple(found)
-            if isinstance(st.node, _CHECKING) and (checked := row_checks(self, st.node)):
+            if isinstance(st.node, _ROW_CHECKING) and (checked := row_checks(self, st.node)):
                 self.model.checks.setdefault((st.parent or st).seq, []).extend(checked)
         handler = HANDLERS.get(type(st.node))
         if handler is None:

@@ -261,8 +261,9 @@ def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
     columns run (a row is computed by the function as it is defined then: a CREATE OR REPLACE
     later stays after it), and the sequences the defaults of the columns it does not write take
     values from (an ALTER SEQUENCE ... RESTART or setval() later stays after it), and the domains
-    of those columns (the domain's default: an ALTER DOMAIN ... SET DEFAULT later stays after it),
-    and the functions its CHECK constraints call."""
+    of all its columns (a value is checked by the domain as it is then, and a column left out takes
+    the domain's default: an ALTER DOMAIN later stays after it), and the functions its CHECK
+    constraints call."""
     objects, written = rp.model.objects, None if cols is None else set(cols)
     out = []
     for c in t.attrs.get("columns", ()):
