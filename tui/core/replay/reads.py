@@ -171,7 +171,7 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
     elif isinstance(node, ast.CreateTrigStmt):
         cols = strings(node.columns)  # UPDATE OF
     elif isinstance(node, ast.RefreshMatViewStmt) and (mv := rp.find_rel(node.relation)) is not None:
-        out.update(t.key for t in _tables_under(rp, [mv.key]))  # its query reads them again
+        out.update(t.key for t in tables_under(rp, [mv.key]))  # its query reads them again
     elif isinstance(node, ast.IndexStmt) and not node.relation.inh and (t := rp.find_rel(node.relation)) is not None:
         # An index made ON ONLY a partitioned table is on none of the partitions there are then
         # (each is attached by hand), and copied onto each made later: it stays after the first
@@ -221,9 +221,9 @@ def row_checks(rp: Engine, node: Any) -> list[tuple[Obj, bool]]:
         checked(node.relation)
     elif isinstance(node, ast.CreateTableAsStmt) and node.objtype == OT.OBJECT_MATVIEW and not node.into.skipData:
         # A materialized view holds the rows its query gives as it is made or refreshed.
-        out.extend((t, True) for t in _tables_under(rp, relation_deps(rp, node.query)))
+        out.extend((t, True) for t in tables_under(rp, relation_deps(rp, node.query)))
     elif isinstance(node, ast.RefreshMatViewStmt) and not node.skipData and (o := rp.find_rel(node.relation)) is not None:
-        out.extend((t, True) for t in _tables_under(rp, [o.key]))
+        out.extend((t, True) for t in tables_under(rp, [o.key]))
     elif isinstance(node, ast.AlterTableStmt) and node.objtype == OT.OBJECT_TABLE:
         for c in node.cmds or ():
             con = c.def_ if c.subtype == AT.AT_AddConstraint and isinstance(c.def_, ast.Constraint) else None
@@ -237,7 +237,7 @@ def row_checks(rp: Engine, node: Any) -> list[tuple[Obj, bool]]:
     return out
 
 
-def _tables_under(rp: Engine, keys: list[str]) -> list[Obj]:
+def tables_under(rp: Engine, keys: list[str]) -> list[Obj]:
     """The tables these relations are or read (through views), each once."""
     out: dict[str, Obj] = {}
     todo, seen = list(keys), set()

@@ -11,7 +11,7 @@ from tui.core.model import DELETE, INSERT, TRUNCATE, UPDATE, Obj, Row
 from tui.core.names import sql
 from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty
 from tui.core.replay.engine import Engine
-from tui.core.replay.reads import relation_deps
+from tui.core.replay.reads import relation_deps, tables_under
 from tui.core.replay.row_index import edited, matching, rows_by
 from tui.core.replay.triggers import fire, fire_cascade
 from tui.core.replay.where import is_constant, literal_value
@@ -29,6 +29,7 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
     t = _table(rp, node.relation, "INSERT")
     if t is None:
         return
+    family_rows(rp, t)
     d = rp.data(t)
     cols = [r.name for r in node.cols or ()] or list(t.attrs.get("columns", []))
     sel = node.selectStmt
@@ -81,6 +82,7 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
     t = _table(rp, node.relation, "UPDATE")
     if t is None:
         return
+    family_rows(rp, t)
     d = rp.data(t)
     live = any(r.alive for r in d.rows)
     if not live and nothing_to_change(rp, t, d, node):
@@ -113,6 +115,7 @@ def delete(rp: Engine, node: ast.DeleteStmt) -> None:
     t = _table(rp, node.relation, "DELETE")
     if t is None:
         return
+    family_rows(rp, t)
     d = rp.data(t)
     live = any(r.alive for r in d.rows)
     if not live and nothing_to_change(rp, t, d, node):
@@ -132,6 +135,25 @@ def delete(rp: Engine, node: ast.DeleteStmt) -> None:
         e.detail = f"{len(matched)} row(s)"
     if matched or matched is None or everything:
         cascade(rp, t, everything or certainly_empty(rp, t), set())
+
+
+def family_rows(rp: Engine, t: Obj) -> None:
+    """A write to a table that inherits or is inherited from, or to a partition or partitioned
+    table: its rows show through the others (an INSERT into the parent lands in a partition, a
+    DELETE of the parent deletes the children's rows), which the model does not follow. None of
+    them is known to hold only the rows the model has. So for a view written through: the rows go
+    to the tables under it."""
+    todo, seen = [t] if t.attrs.get("family") else [], set()
+    if t.type == "view":
+        todo = [x for x in tables_under(rp, [t.key]) if x.exists]
+    while todo:
+        o = todo.pop()
+        if o.key in seen:
+            continue
+        seen.add(o.key)
+        rp.data(o).uncertain = "rows of a table in an inheritance or partition family"
+        todo.extend(x for k in (*o.depends, *rp.rdeps.get(o.key, ())) if (x := rp.model.objects.get(k)) is not None
+                    and x.type == "table" and x.exists and x.attrs.get("family"))
 
 
 def referencing(rp: Engine, t: Obj) -> list[tuple[Obj, Obj]]:
@@ -190,6 +212,7 @@ def truncate(rp: Engine, node: ast.TruncateStmt) -> None:
         t = _table(rp, rv, "TRUNCATE")
         if t is None:
             continue
+        family_rows(rp, t)
         d = rp.data(t)
         fire(rp, t, rows_affected=False)
         rp.truncations += 1  # a table may be known empty again: triggers must mark anew

@@ -80,6 +80,9 @@ def create_table(rp: Engine, node: ast.CreateStmt) -> None:
         t.attrs["opaque"] = True
     parents = [rp.rel(rv)[2] for rv in node.inhRelations or ()]
     rp.link(t, [p.key for p in parents if p is not None])
+    for p in parents:  # (their rows show through each other: see rows.family_rows)
+        if p is not None:
+            p.attrs["family"] = t.attrs["family"] = True
     redundant = _redundant_unique(node)
     rp.skip_parts = {id(c) for c in redundant}
     try:
