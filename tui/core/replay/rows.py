@@ -151,7 +151,7 @@ def family_rows(rp: Engine, t: Obj) -> None:
         if o.key in seen:
             continue
         seen.add(o.key)
-        rp.data(o).uncertain = "rows of a table in an inheritance or partition family"
+        rp.data(o).uncertain = "rows that show through a parent, a partition, a child or a view: not followed across them"
         todo.extend(x for k in (*o.depends, *rp.rdeps.get(o.key, ())) if (x := rp.model.objects.get(k)) is not None
                     and x.type == "table" and x.exists and x.attrs.get("family"))
 
