@@ -19,6 +19,8 @@ _CHANGES = re.compile(r"\b(?:update|delete\s+from|truncate(?:\s+table)?)\s+(?:on
 # A BEFORE trigger's function may change the row it fires for (it assigns to NEW) or skip it
 # (one of its RETURNs gives other than the row: NEW for an INSERT or UPDATE, OLD for a DELETE).
 _SETS_NEW = re.compile(r"\bnew\s*\.\s*\w+\s*:?=[^=]|\bnew\s*:=")
+# The columns of its row a trigger's function names (NEW.c, OLD.c): they must be there when it fires.
+_ROW_COLUMNS = re.compile(r"\b(?:new|old)\s*\.\s*([a-z_][a-z0-9_$]*)")
 _RETURNS = re.compile(r"\breturn\b\s*([^;]*);")
 
 
@@ -48,6 +50,9 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
             # The rows are as this definition of the trigger and of its function make them: a later
             # CREATE OR REPLACE of either stays after the write, and folds no earlier one away.
             rp.note_reads([trig, *([fn] if fn is not None else [])])
+        if made is not None and getattr(trig.node, "row", False) and (rows_affected or not certainly_empty(rp, t)):
+            named = set(_ROW_COLUMNS.findall(made.stmt.text.lower()))
+            rp.note_reads([c for n in sorted(named) if (c := rp.model.get("column", f"{t.name}.{n}")) is not None and c.exists])
         # The write stays after the tables its function writes (and, see the plan, on its side of the trigger).
         rp.note_reads([o for w in words if (o := rp.model.objects.get("table:" + w[1:])) is not None and o.exists])
         stamp = (key, id(made), rp.truncations)
