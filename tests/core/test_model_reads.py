@@ -11,11 +11,16 @@ from tui.core.analysis import analyze
 from tui.core.replay import Replayer
 
 
+def _one_file(root: Path, sql: str) -> None:
+    """A history of one migration file holding `sql`."""
+    (root / "migrations").mkdir()
+    (root / "migrations" / "20240101000001_a.sql").write_text(sql)
+
+
 def test_a_type_change_notes_the_type_it_leaves(tmp_path: Path) -> None:
     # The enum swap Prisma writes: DROP TYPE of the old type must stay after the column left it,
     # though the ALTER names only the new type.
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+    _one_file(tmp_path,
         "CREATE TYPE status AS ENUM ('new', 'void');\nCREATE TABLE orders (id int, s status);\n"
         "CREATE TYPE status_new AS ENUM ('new');\n"
         "ALTER TABLE orders ALTER COLUMN s TYPE status_new USING s::text::status_new;\n"
@@ -29,8 +34,7 @@ def test_a_type_change_notes_the_type_it_leaves(tmp_path: Path) -> None:
 def test_owned_by_needs_the_table_by_the_name_it_uses(tmp_path: Path) -> None:
     # ALTER SEQUENCE ... OWNED BY t.c names the table as it is called then: a later RENAME of t
     # (a table rebuilt aside) must stay after it, so it reads the table, not only the sequence.
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+    _one_file(tmp_path,
         "CREATE TABLE counter (id int, n bigint);\nCREATE SEQUENCE counter_n;\n"
         "ALTER SEQUENCE counter_n OWNED BY counter.n;\nALTER TABLE counter RENAME TO counter_old;\n")
     a = analyze(tmp_path, track_reads=True)
@@ -41,8 +45,7 @@ def test_owned_by_needs_the_table_by_the_name_it_uses(tmp_path: Path) -> None:
 def test_an_insert_needs_the_partitions_and_columns_it_writes_to(tmp_path: Path) -> None:
     # A row goes to one of the partitions there are (a DEFAULT one takes the rest): the INSERT
     # stays after them. Without a column list, the values go to every column in order.
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+    _one_file(tmp_path,
         "CREATE TABLE events (id int, at date, v text) PARTITION BY RANGE (at);\n"
         "CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
         "CREATE TABLE events_default PARTITION OF events DEFAULT;\n"
@@ -58,8 +61,7 @@ def test_an_insert_needs_the_partitions_and_columns_it_writes_to(tmp_path: Path)
 def test_an_enum_made_again_knows_only_its_new_labels(tmp_path: Path) -> None:
     # The labels an enum has are kept as a set too (asked at each label added); a type dropped and
     # made again starts from its new labels: 'b' is added again, not "already there".
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+    _one_file(tmp_path,
         "CREATE TYPE mood AS ENUM ('a', 'b');\nALTER TYPE mood RENAME VALUE 'a' TO 'c';\nDROP TYPE mood;\n"
         "CREATE TYPE mood AS ENUM ('a');\nALTER TYPE mood ADD VALUE 'b';\nALTER TYPE mood ADD VALUE IF NOT EXISTS 'a';\n"
         "ALTER TYPE mood ADD VALUE 'c' BEFORE 'a';\n")
@@ -72,9 +74,8 @@ def test_an_enum_made_again_knows_only_its_new_labels(tmp_path: Path) -> None:
 def test_a_cascade_through_a_long_chain_of_views_is_followed(tmp_path: Path) -> None:
     # DROP ... CASCADE goes down a chain deeper than Python's stack (it recursed, and the model
     # gave up on the statement: "internal error following this statement").
-    (tmp_path / "migrations").mkdir()
     views = "".join(f"CREATE VIEW v{i} AS SELECT id FROM {'t' if i == 0 else f'v{i - 1}'};\n" for i in range(1500))
-    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(f"CREATE TABLE t (id int);\n{views}DROP TABLE t CASCADE;\n")
+    _one_file(tmp_path, f"CREATE TABLE t (id int);\n{views}DROP TABLE t CASCADE;\n")
     a = analyze(tmp_path)
     assert not [d for d in a.diagnostics if "internal error" in d.message]
     dropped = [o for o in a.model.objects.values() if o.type == "view" and not o.exists]
@@ -108,9 +109,8 @@ def test_each_tables_keys_are_indexed_under_it(name: str, tmp_path: Path) -> Non
 def test_a_table_rebuilt_into_place_again_and_again_keeps_each_old_life_aside(tmp_path: Path) -> None:
     # Each old table moves aside under a number of its own, counted on from the last (counting
     # from 1 each time was quadratic in a table rebuilt thousands of times).
-    (tmp_path / "migrations").mkdir()
     rebuild = "CREATE TABLE t_new (id int, n int);\nDROP TABLE t;\nALTER TABLE t_new RENAME TO t;\n"
-    (tmp_path / "migrations" / "20240101000001_a.sql").write_text("CREATE TABLE t (id int);\n" + rebuild * 3)
+    _one_file(tmp_path, "CREATE TABLE t (id int);\n" + rebuild * 3)
     objects = analyze(tmp_path).model.objects
     assert sorted(k for k in objects if k.startswith("table:t")) == ["table:t", "table:t~1", "table:t~2", "table:t~3"]
     assert objects["table:t"].exists and not any(objects[f"table:t~{n}"].exists for n in (1, 2, 3))
@@ -121,8 +121,7 @@ def test_an_update_marks_only_keys_with_an_on_update_action_over_rows(tmp_path: 
     # An UPDATE of a table looks for the foreign keys pointing at it only once a key with an ON
     # UPDATE action was made (thousands of plain keys to a table updated thousands of times were
     # quadratic); the key with the action, over rows, is marked as having acted.
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+    _one_file(tmp_path,
         "CREATE TABLE hub (id int PRIMARY KEY, n int);\nCREATE TABLE plain (h int REFERENCES hub(id));\n"
         "INSERT INTO hub VALUES (1, 0);\nINSERT INTO plain VALUES (1);\nUPDATE hub SET n = 1;\n"
         "CREATE TABLE cascading (h int REFERENCES hub(id) ON UPDATE CASCADE);\n"
@@ -137,8 +136,7 @@ def test_an_update_marks_only_keys_with_an_on_update_action_over_rows(tmp_path: 
 def test_a_write_reads_the_columns_its_row_triggers_name(tmp_path: Path) -> None:
     # A row trigger's function sets NEW.touched_at: a write that fires it needs that column there
     # (quickwit's dynamic triggers, with rows written, lost a column the set folded away).
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+    _one_file(tmp_path,
         "CREATE TABLE docs (id int PRIMARY KEY, body text, touched_at timestamp, other int);\n"
         "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.touched_at := now(); RETURN NEW; END $$;\n"
         "CREATE TRIGGER touch BEFORE UPDATE ON docs FOR EACH ROW EXECUTE FUNCTION touch();\n"

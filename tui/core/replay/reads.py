@@ -212,10 +212,12 @@ def row_checks(rp: Engine, node: Any) -> list[tuple[Obj, bool]]:
     """The tables whose rows a statement checks, where they may hold some (see Model.checks)."""
     out: list[tuple[Obj, bool]] = []
 
-    def checked(rv: Any, all_writes: bool = False, held: bool = False) -> None:
+    def checked(rv: Any, all_writes: bool = False, held: bool = False) -> bool:
         t = rp.find_rel(rv) if rv is not None else None
         if t is not None and t.type == "table" and (held or not certainly_empty(rp, t)):
             out.append((t, all_writes))
+            return True
+        return False
 
     if isinstance(node, ast.IndexStmt) and node.unique:
         checked(node.relation)
@@ -228,9 +230,7 @@ def row_checks(rp: Engine, node: Any) -> list[tuple[Obj, bool]]:
         for c in node.cmds or ():
             con = c.def_ if c.subtype == AT.AT_AddConstraint and isinstance(c.def_, ast.Constraint) else None
             if con is not None and con.contype == CT.CONSTR_FOREIGN and not con.skip_validation:
-                had = len(out)
-                checked(node.relation, True)
-                if len(out) > had:  # rows to check: the rows they reference must be written before too
+                if checked(node.relation, True):  # rows to check: the rows they reference must be written before too
                     checked(con.pktable, True, held=True)
             elif c.subtype in _CHECKING or con is not None and con.contype in _VALIDATED and not con.skip_validation:
                 checked(node.relation)
