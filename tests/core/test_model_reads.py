@@ -145,3 +145,37 @@ def test_a_write_reads_the_columns_its_row_triggers_name(tmp_path: Path) -> None
     update = a.parsed.statements[-1]
     read = a.model.reads_of(update.seq)
     assert "column:docs.touched_at" in read and "column:docs.other" not in read
+
+
+def test_a_cast_to_a_tables_row_type_reads_its_columns_as_they_are(tmp_path: Path) -> None:
+    # ROW(1, 'x')::addresses has the columns addresses has then: a column added later and folded
+    # into its CREATE TABLE would make the cast fail. A `*` over a function returning its rows
+    # takes them too.
+    _one_file(tmp_path,
+        "CREATE TABLE addresses (id int, street text);\n"
+        "CREATE FUNCTION all_addresses() RETURNS SETOF addresses LANGUAGE sql STABLE AS 'SELECT * FROM addresses';\n"
+        "CREATE TABLE people (id int, home addresses);\n"
+        "INSERT INTO people VALUES (1, ROW(1, 'Main Street')::addresses);\n"
+        "CREATE VIEW address_list AS SELECT * FROM all_addresses();\n"
+        "ALTER TABLE addresses ADD COLUMN city text;\n")
+    a = analyze(tmp_path, track_reads=True)
+    people, insert, view = (st for st in a.parsed.statements if st.text.startswith(("CREATE TABLE people", "INSERT", "CREATE VIEW")))
+    table = a.model.get("table", "addresses")
+    assert {"table:addresses", "column:addresses.id", "column:addresses.street"} <= a.model.reads_of(insert.seq)
+    assert "table:addresses" in a.model.reads_of(view.seq) and "table:addresses" in a.model.get("column", "people.home").depends
+    assert {people.seq, insert.seq, view.seq} <= set(table.attrs["expanded"])
+
+
+@pytest.mark.parametrize(("select", "kept"), [
+    ("SELECT count(*) FROM t", False),
+    ("SELECT now(), version()", False),
+    ("SELECT create_hypertable('t', 'id')", True),  # an extension's: it may make tables
+    ("SELECT pg_catalog.set_config('search_path', '', false)", True),
+    ("SELECT id INTO t_copy FROM t", True),
+])
+def test_a_select_is_left_out_only_when_it_changes_nothing(select: str, kept: bool, tmp_path: Path) -> None:
+    _one_file(tmp_path, f"CREATE TABLE t (id int PRIMARY KEY);\n{select};\n")
+    a = analyze(tmp_path)
+    st = a.parsed.statements[-1]
+    assert any(n.stmt is st for n in a.model.no_effect) is not kept
+    assert any(u.stmt is st for u in a.model.unfollowable) is kept

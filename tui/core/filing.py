@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pglast import ast
 
 from tui.core.model import CREATE, Model
+from tui.core.names import into_clause
 from tui.core.plan import Item, Plan
 from tui.core.plan.grouping import DATA, SETUP
 
@@ -123,7 +124,7 @@ def _created_tables(items: list[Item], model: Model, size: Callable[[Item], int]
     """The tables these statements create, with the lines of the statements that create them."""
     out: dict[str, int] = {}
     for it in items:
-        if not isinstance(it.node, (ast.CreateStmt, ast.CreateTableAsStmt)):
+        if not isinstance(it.node, ast.CreateStmt) and into_clause(it.node) is None:
             continue
         for key in it.writes:
             o = model.objects.get(key)

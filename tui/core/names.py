@@ -38,6 +38,14 @@ _TYPE_ALIASES = {
 SERIAL_TYPES = {"serial": "integer", "serial4": "integer", "bigserial": "bigint", "serial8": "bigint", "smallserial": "smallint", "serial2": "smallint"}
 
 
+# Built-in types written as plain names (pglast qualifies only the SQL-standard spellings).
+BUILTIN_TYPES = frozenset(
+    "text uuid json jsonb bytea date time timetz timestamptz inet cidr macaddr macaddr8 money xml tsvector tsquery "
+    "point line lseg box path polygon circle int4range int8range numrange tsrange tstzrange daterange int2 int4 int8 "
+    "float4 float8 bool varchar bpchar char name oid regclass regtype regproc interval bit varbit record void trigger "
+    "event_trigger anyelement anyarray anynonarray anyenum anyrange cstring internal serial bigserial smallserial".split())
+
+
 def qualified(schema: str, name: str) -> str:
     """The contract's spelling: schema-qualified unless the schema is public."""
     return name if schema in ("public", "") else f"{schema}.{name}"
@@ -301,6 +309,13 @@ def expr_columns(node: Any) -> list[str]:
 def func_calls(node: Any) -> list[str]:
     """Names of functions called anywhere in a node, qualified as written."""
     return [".".join(strings(n.funcname)) for n in walk(node) if isinstance(n, ast.FuncCall)]
+
+
+def into_clause(node: Any) -> ast.IntoClause | None:
+    """The table a CREATE TABLE AS (or materialized view) or a SELECT INTO makes, if it is one."""
+    if isinstance(node, ast.CreateTableAsStmt):
+        return node.into
+    return node.intoClause if isinstance(node, ast.SelectStmt) else None
 
 
 def range_vars(node: Any) -> list[ast.RangeVar]:

@@ -18,6 +18,7 @@ from pglast import ast
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import TOGETHER
+from tui.core.names import into_clause
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.folding import fold
@@ -116,7 +117,7 @@ def _session_units(analysis: Analysis) -> list[frozenset[int]]:
     units: list[tuple[int, str, set[int]]] = []  # (migration, table name, seqs)
     for st in analysis.parsed.statements:
         node = st.node
-        rel = node.relation if isinstance(node, ast.CreateStmt) else node.into.rel if isinstance(node, ast.CreateTableAsStmt) else None
+        rel = node.relation if isinstance(node, ast.CreateStmt) else into.rel if (into := into_clause(node)) is not None else None
         if rel is not None and rel.relpersistence == "t":
             units.append((st.migration, rel.relname.lower(), {st.seq}))
             continue

@@ -12,7 +12,7 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
 from tui.core.model import ADD, ALTER, CREATE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
-from tui.core.names import expr_columns, is_serial
+from tui.core.names import expr_columns, into_clause, is_serial
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 
@@ -67,8 +67,8 @@ def _lasting(p: Planner, seq: int, views: bool = True) -> bool:
     return not made
 
 
-# Statements that keep the type a column has when they run: a CREATE TABLE AS's column, a view's,
-# a function's declared result.
+# Statements that keep the type a column has when they run: a CREATE TABLE AS's column (and a
+# SELECT INTO's), a view's, a function's declared result.
 _TYPED = (ast.CreateTableAsStmt, ast.ViewStmt, ast.CreateFunctionStmt)
 
 
@@ -78,7 +78,7 @@ def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
     stmts = p.a.parsed.statements  # in history order: a statement's seq is its index
     table = p.m.objects.get(col.parent)
     took = [*p.m.read_at().get(id(col), ()), *(table.attrs.get("expanded", ()) if table is not None else ())]  # by name, by *
-    return any(after < seq < before and seq not in p.dropped and isinstance(stmts[seq].node, _TYPED) and _lasting(p, seq)
+    return any(after < seq < before and seq not in p.dropped and (isinstance(stmts[seq].node, _TYPED) or into_clause(stmts[seq].node) is not None) and _lasting(p, seq)
                for seq in took)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pglast import ast
+from pglast.enums import GrantTargetType
 
 from tui.core.model import ALTER, Event, Obj, appended
 from tui.core.parse import Statement
@@ -14,6 +15,14 @@ from tui.core.plan.splice import Op
 
 # Statements everything after them may rely on without naming them (an operator class, a schema).
 BARRIERS = (ast.VariableSetStmt, ast.CreateSchemaStmt)
+
+
+def is_barrier(node: Any) -> bool:
+    """One of BARRIERS, or a GRANT ... ON ALL TABLES IN SCHEMA: what exists then gets the
+    privileges, what is made after it does not."""
+    return isinstance(node, BARRIERS) or (isinstance(node, ast.GrantStmt) and node.targtype != GrantTargetType.ACL_TARGET_OBJECT)
+
+
 # What an extension makes (types, functions, operators) is unknown to the model: everything after
 # it stays after it. It may move ahead of earlier statements, for a folded column of its type.
 ANCHORS = (ast.CreateExtensionStmt, ast.AlterExtensionStmt)

@@ -18,7 +18,7 @@ from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, REPLACE, TRUNCA
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
-from tui.core.plan.items import ANCHORS, BARRIERS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, outside_transaction
+from tui.core.plan.items import ANCHORS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, is_barrier, outside_transaction
 from tui.core.plan.mentioned import WORD, revive_mentioned, words_of
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
@@ -257,7 +257,7 @@ class Planner:
                 # Rows reference rows through foreign keys the model does not follow: data
                 # statements keep their order among themselves.
                 item.writes.add("@data")
-            item.barrier = isinstance(st.node, BARRIERS) or st.seq in self.opaque_seqs
+            item.barrier = is_barrier(st.node) or st.seq in self.opaque_seqs
             item.anchor = isinstance(st.node, ANCHORS)
             item.alone = outside_transaction(st.node)
             if st.seq in self.opaque_seqs:

@@ -9,7 +9,7 @@ from pglast import ast
 
 from tui.core.errors import WARNING, Diagnostic
 from tui.core.model import ALTER, CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, appended, key_of
-from tui.core.names import choose_name, func_calls, make_object_name, walk
+from tui.core.names import choose_name, func_calls, into_clause, make_object_name, walk
 from tui.core.observed import Observations, Observed
 from tui.core.parse import Statement
 from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
@@ -236,10 +236,11 @@ class Engine(ReplayState):
                 self.event(o, "opaque", reason)
 
     def _contained(self, st: Statement) -> bool:
-        """A CREATE TABLE AS or INSERT ... SELECT that calls no function of the history's and whose
-        WITH queries are all SELECTs (a DELETE or UPDATE could hide there) writes only its own table."""
+        """A CREATE TABLE AS (or SELECT INTO) or INSERT ... SELECT that calls no function of the
+        history's and whose WITH queries are all SELECTs (a DELETE or UPDATE could hide there)
+        writes only its own table."""
         node = st.node
-        if st.parent is not None or not isinstance(node, (ast.CreateTableAsStmt, ast.InsertStmt)):
+        if st.parent is not None or not (isinstance(node, ast.InsertStmt) or into_clause(node) is not None):
             return False
         if any(isinstance(n, ast.CommonTableExpr) and not isinstance(n.ctequery, ast.SelectStmt) for n in walk(node)):
             return False

@@ -32,6 +32,8 @@ def create_function(rp: Engine, node: ast.CreateFunctionStmt) -> None:
     deps = [k for p in node.parameters or () if (k := rp.type_key(p.argType))]
     if node.returnType is not None and (k := rp.type_key(node.returnType)):
         deps.append(k)
+        if k.startswith("table:"):
+            o.attrs["row_of"] = k  # (a `*` over its call takes the table's columns)
     rp.link(o, deps)
     o.node = node
     o.attrs.update(body=body, language=language.lower(), calls=calls, returns=sql(node.returnType) if node.returnType is not None else "", procedure=bool(node.is_procedure))
@@ -83,11 +85,16 @@ def create_table_as(rp: Engine, node: ast.CreateTableAsStmt) -> None:
             rp.link(o, relation_deps(rp, node.query) + function_deps(rp, node.query))
             took_columns(rp, o, node.query)
         return
-    schema, name, _ = rp.rel(node.into.rel)
-    o = rp.create("table", name, schema, if_not_exists=bool(node.if_not_exists), detail="from a query")
+    table_from_query(rp, node.into, bool(node.if_not_exists))
+
+
+def table_from_query(rp: Engine, into: ast.IntoClause, if_not_exists: bool = False, what: str = "CREATE TABLE AS") -> None:
+    """CREATE TABLE AS, or SELECT INTO."""
+    schema, name, _ = rp.rel(into.rel)
+    o = rp.create("table", name, schema, if_not_exists=if_not_exists, detail="from a query")
     if o is not None:
         o.attrs.update(columns=[], opaque=True)
-        rp.unfollow("CREATE TABLE AS: columns and rows come from a query", [o.key])
+        rp.unfollow(f"{what}: columns and rows come from a query", [o.key])
 
 
 def refresh_matview(rp: Engine, node: ast.RefreshMatViewStmt) -> None:

@@ -10,20 +10,12 @@ from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
 from tui.core.model import Obj, key_of
-from tui.core.names import func_calls, nodes_of, qualified, strings, type_parts, walk
+from tui.core.names import BUILTIN_TYPES, func_calls, into_clause, nodes_of, qualified, strings, type_parts, walk
 from tui.core.parse import NAMERS
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
 
 SEQUENCE_CALLS = {"setval", "nextval"}
-# Built-in types written as plain names (pglast qualifies only the SQL-standard spellings).
-_BUILTIN_TYPES = frozenset(
-    "text uuid json jsonb bytea date time timetz timestamptz inet cidr macaddr macaddr8 money xml tsvector tsquery "
-    "point line lseg box path polygon circle int4range int8range numrange tsrange tstzrange daterange int2 int4 int8 "
-    "float4 float8 bool varchar bpchar char name oid regclass regtype regproc interval bit varbit record void trigger "
-    "event_trigger anyelement anyarray anynonarray anyenum anyrange cstring internal serial bigserial smallserial".split())
-
-
 def _constant(node: Any) -> bool:
     return isinstance(node, ast.A_Const) or (isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const))
 
@@ -93,6 +85,7 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
     rvs: list[ast.RangeVar] = []
     colnames: set[str] = set()
     star = False
+    typed: list[str] = []  # tables whose row type it names
     body = sql_body(node)
     found = nodes_of([node, *body], NAMERS) if namers is None else [*namers, *nodes_of(body, NAMERS)] if body else namers
     for n in found:
@@ -111,7 +104,9 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
             k = rp.type_key(n)
             if k:
                 out.add(k)
-            elif rp.model.extensions and (parts := type_parts(n))[0] != "pg_catalog" and parts[1] not in _BUILTIN_TYPES:
+                if k.startswith("table:"):
+                    typed.append(k)
+            elif rp.model.extensions and (parts := type_parts(n))[0] != "pg_catalog" and parts[1] not in BUILTIN_TYPES:
                 # A type of an extension (ltree, citext): it needs the extensions there are.
                 out.update(o.key for n in rp.model.extensions if (o := rp.model.get("extension", n)) is not None and o.exists)
         elif kind is ast.CollateClause:
@@ -135,14 +130,21 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 if o.type == "table":
                     # Any column of a named table that the statement names (aliases are not resolved).
                     out.update(k for c in colnames if (k := f"column:{o.name}.{c}") in rp.model.objects)
-    if star and isinstance(node, _EXPANDING) and rp.stmt is not None:
+    if star and (isinstance(node, _EXPANDING) or into_clause(node) is not None) and rp.stmt is not None:
         # Noted on each table a `*` takes: a column added later and folded into its CREATE TABLE
         # would be taken too (plan/fold_limits.expanded_between).
         copies = not isinstance(node, ast.ViewStmt) and getattr(node, "objtype", None) != OT.OBJECT_MATVIEW
         for t in star_tables(rp, node):
             t.attrs.setdefault("expanded", []).append((rp.stmt.parent or rp.stmt).seq)
+            out.add(t.key)  # (named, or through a function returning its rows)
             if copies:  # a copy into a table needs each column it takes (a view's are noted on them)
                 out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
+    for k in typed if rp.stmt is not None else ():
+        # A table's row type (a cast to it, a column of it) has the columns the table has now:
+        # one added later and folded into its CREATE TABLE would be one more.
+        t = rp.model.objects[k]
+        t.attrs.setdefault("expanded", []).append((rp.stmt.parent or rp.stmt).seq)
+        out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
     # Columns named by INSERT and UPDATE: a column folded away would break them. And by the
     # column settings the model keeps as written (SET STORAGE): a rename folded into the CREATE
     # TABLE before them would take the name they use.
@@ -321,6 +323,17 @@ def star_tables(rp: Engine, query: Any) -> list[Any]:
                 o = rp.find_rel(f)
                 if o is not None and o.type == "table" and o not in out:
                     out.append(o)
+            elif isinstance(f, ast.RangeFunction):
+                # A function returning a table's rows (SETOF t): a `*` takes t's columns.
+                for call in f.functions or ():
+                    fn = call[0] if isinstance(call, (tuple, list)) and call else call
+                    parts = strings(fn.funcname) if isinstance(fn, ast.FuncCall) else []
+                    if not parts or not (None in stars or (f.alias.aliasname if f.alias else parts[-1]) in stars):
+                        continue
+                    for found in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None):
+                        o = rp.model.objects.get(found.attrs.get("row_of", ""))
+                        if o is not None and o.type == "table" and o not in out:
+                            out.append(o)
     return out
 
 

@@ -10,6 +10,7 @@ from tui.core.model import SETVAL
 from tui.core.names import func_calls, sql
 from tui.core.replay.emptiness import query_is_empty
 from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
+from tui.core.replay.functions import table_from_query
 from tui.core.replay.reads import SEQUENCE_CALLS, relation_deps, sequence_args
 
 
@@ -53,11 +54,41 @@ def _loop_over_nothing(rp: Engine, query: str) -> bool:
     return len(nodes) == 1 and query_is_empty(rp, nodes[0].stmt)
 
 
+# Built-in functions that change nothing lasting, as a migration's SELECT calls them.
+_PURE_CALLS = frozenset({
+    "now", "count", "max", "min", "sum", "avg", "coalesce", "nullif", "greatest", "least", "lower", "upper",
+    "length", "char_length", "octet_length", "concat", "concat_ws", "format", "substring", "substr", "replace",
+    "trim", "btrim", "ltrim", "rtrim", "left", "right", "lpad", "rpad", "to_char", "to_date", "to_timestamp",
+    "to_number", "date_trunc", "date_part", "extract", "age", "make_date", "make_interval", "current_setting",
+    "current_database", "current_schema", "current_schemas", "current_user", "session_user", "version", "pg_typeof",
+    "pg_backend_pid", "txid_current", "gen_random_uuid", "random", "md5", "array_agg", "string_agg", "json_agg",
+    "jsonb_agg", "json_build_object", "jsonb_build_object", "row_to_json", "to_json", "to_jsonb", "array_length",
+    "array_to_string", "string_to_array", "unnest", "generate_series", "pg_sleep", "currval", "lastval",
+    "pg_get_serial_sequence", "has_table_privilege", "has_schema_privilege", "pg_table_is_visible",
+    "pg_relation_size", "pg_total_relation_size", "pg_size_pretty", "quote_ident", "quote_literal", "quote_nullable",
+    "regexp_replace", "regexp_matches", "split_part", "position", "strpos", "abs", "round", "floor", "ceil",
+    "ceiling", "mod", "power", "sqrt", "clock_timestamp", "statement_timestamp", "transaction_timestamp",
+    "timeofday", "pg_is_in_recovery", "obj_description", "col_description", "format_type", "pg_get_functiondef",
+    "pg_get_viewdef", "pg_get_indexdef", "pg_get_constraintdef", "to_regclass", "to_regtype", "exists", "bool_and",
+    "bool_or", "every",
+})
+
+
 def select(rp: Engine, node: ast.SelectStmt) -> None:
-    calls = [c.split(".")[-1] for c in func_calls(node)]
+    if node.intoClause is not None:  # SELECT ... INTO t: CREATE TABLE t AS SELECT ...
+        table_from_query(rp, node.intoClause, what="SELECT INTO")
+        return
+    written = func_calls(node)
+    calls = [c.split(".")[-1] for c in written]
     user = [c for c in calls if rp.functions_named(c)]
-    if user or any(c in SIDE_EFFECT_CALLS for c in calls):
-        rp.unfollow(f"SELECT calling {', '.join(sorted(set(user) or set(calls) & SIDE_EFFECT_CALLS))}()", relation_deps(rp, node))
+    # A function neither the history's nor a built-in known to change nothing: an extension's
+    # (create_hypertable(), cron.schedule()) may make tables or rows.
+    foreign = {local for c in written if (local := c.split(".")[-1]) not in _PURE_CALLS and local not in SEQUENCE_CALLS
+               and not c.startswith("pg_catalog.") and local not in user}
+    if user or foreign or any(c in SIDE_EFFECT_CALLS for c in calls):
+        called = sorted(set(user) | (set(calls) & SIDE_EFFECT_CALLS) | foreign)
+        rp.unfollow(f"SELECT calling {', '.join(called)}()" + (" (not defined by the history: an extension's?)" if foreign else ""),
+                    relation_deps(rp, node))
     elif any(c in SEQUENCE_CALLS for c in calls):
         seqs = [seq for rv_name in sequence_args(node) if (seq := rp.find(rv_name.split("."), ("sequence",))) is not None]
         if len(seqs) < sum(c in SEQUENCE_CALLS for c in calls):

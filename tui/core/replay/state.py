@@ -12,7 +12,7 @@ from pglast.enums import ObjectType as OT
 
 from tui.core.errors import Diagnostic
 from tui.core.model import Model, Obj, Unfollowable
-from tui.core.names import qualified, strings, type_parts, type_signature
+from tui.core.names import BUILTIN_TYPES, qualified, strings, type_parts, type_signature
 from tui.core.parse import Statement
 
 RELATION_TYPES = ("table", "view", "sequence", "index")
@@ -159,12 +159,18 @@ class ReplayState:
 
     def type_key(self, tn: ast.TypeName) -> str | None:
         names = tn.names
-        if not names or getattr(names[-1], "sval", None) not in self.type_names:
-            return None  # (a built-in type: most columns)
+        last = getattr(names[-1], "sval", None) if names else None
+        types: tuple[str, ...] = ("type", "domain")
+        if last not in self.type_names:
+            # A table's or view's row type (a column of it, a cast to it, SETOF it); else a
+            # built-in type: most columns.
+            if last is None or tn.pct_type or last in BUILTIN_TYPES or not any(last in n for n in self.relnames.values()):
+                return None
+            types = ("table", "view")
         schema, base = type_parts(tn)
         if schema == "pg_catalog":
             return None
-        o = self.find([schema, base] if schema else [base], ("type", "domain"))
+        o = self.find([schema, base] if schema else [base], types)
         return o.key if o else None
 
     def signature(self, funcname: list[str], argtypes: Iterable[ast.TypeName]) -> tuple[str, str]:
