@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from tui.core.model import Model
 
 # Changes no event trigger and no table statistic sees: roles, databases and tablespaces are
-# cluster-wide, TRUNCATE counts no row, large objects and files live outside the tables, a
-# sequence's value is no catalog row (rows inserted later draw from it). A statement (or a
-# function it names) that could make one is never taken as changing nothing.
-UNSEEN = re.compile(r"\b((create|alter|drop)\s+(role|user|group|database|tablespace)|grant|revoke|truncate|copy|"
+# cluster-wide, event triggers do not fire for their own commands, TRUNCATE counts no row, large
+# objects and files live outside the tables, a sequence's value is no catalog row (rows inserted
+# later draw from it). A statement (or a function it names) that could make one is never taken as
+# changing nothing.
+UNSEEN = re.compile(r"\b((create|alter|drop)\s+(role|user|group|database|tablespace|event\s+trigger)|grant|revoke|truncate|copy|"
                     r"lo_\w+|dblink\w*|pg_file_write|pg_catalog\s*\.\s*set_config|set_config|alter\s+system|"
                     r"setval|nextval)\b", re.I)
 

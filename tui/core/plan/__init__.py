@@ -18,7 +18,7 @@ from pglast import ast
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import TOGETHER
-from tui.core.names import into_clause
+from tui.core.names import into_clause, strings
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.folding import fold
@@ -26,7 +26,7 @@ from tui.core.plan.grouping import group_items
 from tui.core.plan.items import Adjustments, Fold, Item, Plan, adds_enum_label
 from tui.core.plan.merging import merge_inserts
 from tui.core.plan.ordering import Cycle, order
-from tui.core.plan.planner import Planner
+from tui.core.plan.planner import _WRITES, Planner
 from tui.core.plan.reviving import revive_ahead
 
 __all__ = ["Adjustments", "Fold", "Item", "Plan", "build_plan"]
@@ -43,7 +43,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     unfolded: list[str] = []
     attempts = 40
     units = _session_units(analysis)
-    pinned = adjust.pinned.union(*units, _out_of_scope(analysis), _before_range(analysis))
+    pinned = adjust.pinned.union(*units, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis))
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1
@@ -104,6 +104,19 @@ def _out_of_scope(analysis: Analysis) -> set[int]:
     if not cfg.schemas and not cfg.exclude_schemas:
         return set()
     return {(e.stmt.parent or e.stmt).seq for o in analysis.model.objects.values() if not cfg.in_scope(o.schema) for e in o.events}
+
+
+def _under_ddl_log(analysis: Analysis) -> set[int]:
+    """The statements after an event trigger whose function writes rows (a log of DDL): each
+    command there adds rows of its own, so they are written as they are, in the history's order."""
+    statements = analysis.parsed.statements
+    for st in statements:
+        if isinstance(st.node, ast.CreateEventTrigStmt) and (name := strings(st.node.funcname)[-1:]):
+            bodies = [e.stmt.text.lower() for o in analysis.model.objects.values()
+                      if o.type == "function" and o.name.split("(", 1)[0].rsplit(".", 1)[-1] == name[0] for e in o.events]
+            if not bodies or any(_WRITES.search(b) for b in bodies):
+                return {(later.parent or later).seq for later in statements[st.seq + 1:]}
+    return set()
 
 
 def _before_range(analysis: Analysis) -> set[int]:
