@@ -179,3 +179,19 @@ def test_a_select_is_left_out_only_when_it_changes_nothing(select: str, kept: bo
     st = a.parsed.statements[-1]
     assert any(n.stmt is st for n in a.model.no_effect) is not kept
     assert any(u.stmt is st for u in a.model.unfollowable) is kept
+
+
+@pytest.mark.parametrize(("kind", "granted"), [
+    ("TABLES", {"table:t", "view:v"}),
+    ("SEQUENCES", {"sequence:s"}),
+    ("FUNCTIONS", {"function:f()"}),
+    ("PROCEDURES", {"function:p()"}),
+    ("ROUTINES", {"function:f()", "function:p()"}),
+])
+def test_a_grant_on_all_of_a_kind_reaches_that_kind_only(kind: str, granted: set[str], tmp_path: Path) -> None:
+    _one_file(tmp_path,
+        "CREATE TABLE t (id int);\nCREATE VIEW v AS SELECT id FROM t;\nCREATE SEQUENCE s;\n"
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\nCREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';\n"
+        f"GRANT ALL ON ALL {kind} IN SCHEMA public TO PUBLIC;\n")
+    a = analyze(tmp_path)
+    assert {o.parent for o in a.model.objects.values() if o.type == "grant"} == granted

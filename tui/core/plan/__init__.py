@@ -23,10 +23,10 @@ from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.folding import fold
 from tui.core.plan.grouping import group_items
-from tui.core.plan.items import Adjustments, Fold, Item, Plan, adds_enum_label
+from tui.core.plan.items import WRITES, Adjustments, Fold, Item, Plan, adds_enum_label
 from tui.core.plan.merging import merge_inserts
 from tui.core.plan.ordering import Cycle, order
-from tui.core.plan.planner import _WRITES, Planner
+from tui.core.plan.planner import Planner
 from tui.core.plan.reviving import revive_ahead
 
 __all__ = ["Adjustments", "Fold", "Item", "Plan", "build_plan"]
@@ -114,7 +114,7 @@ def _under_ddl_log(analysis: Analysis) -> set[int]:
         if isinstance(st.node, ast.CreateEventTrigStmt) and (name := strings(st.node.funcname)[-1:]):
             bodies = [e.stmt.text.lower() for o in analysis.model.objects.values()
                       if o.type == "function" and o.name.split("(", 1)[0].rsplit(".", 1)[-1] == name[0] for e in o.events]
-            if not bodies or any(_WRITES.search(b) for b in bodies):
+            if not bodies or any(WRITES.search(b) for b in bodies):
                 return {(later.parent or later).seq for later in statements[st.seq + 1:]}
     return set()
 

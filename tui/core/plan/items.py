@@ -3,6 +3,7 @@ with what each kind of statement means for where it may go."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,8 @@ def is_barrier(node: Any) -> bool:
 # it stays after it. It may move ahead of earlier statements, for a folded column of its type.
 ANCHORS = (ast.CreateExtensionStmt, ast.AlterExtensionStmt)
 DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt)
+# A function body that may write rows (or run what does).
+WRITES = re.compile(r"\b(?:insert|update|delete|merge|truncate|copy|execute)\b")
 # Statements that need a function only to exist, never run it.
 EXISTENCE_ONLY = (ast.CreateTrigStmt, ast.CommentStmt, ast.GrantStmt, ast.CreateFunctionStmt, ast.AlterOwnerStmt)
 def outside_transaction(node: Any) -> bool:

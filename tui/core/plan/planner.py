@@ -18,7 +18,7 @@ from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, REPLACE, TRUNCA
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
-from tui.core.plan.items import ANCHORS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, is_barrier, outside_transaction
+from tui.core.plan.items import ANCHORS, BOOKKEEPING_ACTIONS, DML, WRITES, Fold, Item, bookkeeping_event, is_barrier, outside_transaction
 from tui.core.plan.mentioned import WORD, revive_mentioned, words_of
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
@@ -29,8 +29,8 @@ _FIXES = frozenset((UPDATE, DELETE, TRUNCATE, OPAQUE))
 
 
 def namespace(type_: str) -> str:
-    """Kinds of objects that share names in PostgreSQL's catalog (pg_class, pg_type)."""
-    return "relation" if type_ in RELATION_TYPES else "type" if type_ in ("type", "domain") else ""
+    """Kinds of objects that share names in PostgreSQL's catalog (pg_class, pg_type, pg_proc)."""
+    return "relation" if type_ in RELATION_TYPES else "type" if type_ in ("type", "domain") else "function" if type_ == "function" else ""
 
 
 class Planner:
@@ -130,7 +130,7 @@ class Planner:
         if getattr(trig.node, "timing", 0) & (TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSTEAD):
             return True
         fns = [f for k in trig.depends if (f := self.m.objects.get(k)) is not None and f.type == "function"]
-        return not fns or any(_WRITES.search(e.stmt.text.lower()) for f in fns for e in f.events if e.action in (CREATE, REPLACE))
+        return not fns or any(WRITES.search(e.stmt.text.lower()) for f in fns for e in f.events if e.action in (CREATE, REPLACE))
 
     def children(self, key: str) -> list[Obj]:
         """The objects whose parent is `key` (columns, constraints, indexes of a table), from an
@@ -233,6 +233,8 @@ class Planner:
                     item.writes.update((f"@rows:{o.parent}", *([f"@fixed:{o.parent}"] if e.action in _FIXES else ())))
                     if e.action == TRUNCATE and getattr(st.node, "behavior", None) != DropBehavior.DROP_CASCADE:
                         item.writes.add(f"@truncate:{o.key}")
+                elif kind == "function" and e.action in (CREATE, DROP):  # a call resolves among the overloads there are
+                    item.writes.add("@overloads:" + o.name.split("(", 1)[0])
                 elif kind == "index" and (t := objects.get(o.parent)) is not None and "liked" in t.attrs:
                     item.writes.add(f"@liked:{t.key}")  # a LIKE ... INCLUDING INDEXES took the indexes there were
                 if e.action == DROP and kind in ("type", "domain"):
@@ -249,6 +251,7 @@ class Planner:
             if st.seq in self.held:
                 reads.update(self.held[st.seq])
             reads.update(("@rows:" if every else "@fixed:") + t.key for t, every in self.m.checks.get(st.seq, ()))
+            reads.update(["@overloads:" + k[9:].split("(", 1)[0] for k in reads if k.startswith("function:")])
             if st.seq in self.m.left_types:
                 reads.update(f"@left:{o.key}" for o in self.m.left_types[st.seq])
             if st.seq in self.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
@@ -264,7 +267,6 @@ class Planner:
                 revive_mentioned(self, st)
             items.append(item)
         return items, setup
-
 
     def alive_pairs(self, st: Statement) -> tuple[list[tuple[Obj, Event]], list[tuple[Obj, Event]]]:
         """The (object, event) pairs a statement makes (bookkeeping left aside), and those alive."""
@@ -396,5 +398,3 @@ class Planner:
             target.node = shallow(target.node)
             target.changed = True
 
-
-_WRITES = re.compile(r"\b(?:insert|update|delete|merge|truncate|copy|execute)\b")

@@ -44,13 +44,21 @@ def comment(rp: Engine, node: ast.CommentStmt) -> None:
     rp.event(o, COMMENT, "comment set")
 
 
+# What GRANT ... ON ALL <kind> IN SCHEMA reaches (ALL TABLES: views and materialized views too;
+# ALL FUNCTIONS: not procedures), as (type, procedure or not: None for either).
+_ALL_IN_SCHEMA = {OT.OBJECT_TABLE: (("table", None), ("view", None)), OT.OBJECT_SEQUENCE: (("sequence", None),),
+                  OT.OBJECT_FUNCTION: (("function", False),), OT.OBJECT_PROCEDURE: (("function", True),),
+                  OT.OBJECT_ROUTINE: (("function", None),)}
+
+
 def grant(rp: Engine, node: ast.GrantStmt) -> None:
     roles = [r.rolename if r.rolename else "PUBLIC" for r in node.grantees or ()]
     rp.model.roles_used.update(r for r in roles if r != "PUBLIC")
     privs = sorted(p.priv_name or "all" for p in node.privileges or ()) or ["all"]
     if node.targtype != GrantTargetType.ACL_TARGET_OBJECT:  # ALL TABLES IN SCHEMA and friends
-        targets = [o for o in rp.model.objects.values() if o.exists and o.type in ("table", "view", "sequence", "function")
-                   and o.schema in strings(node.objects)]
+        kinds, schemas = _ALL_IN_SCHEMA.get(node.objtype, ()), strings(node.objects)
+        targets = [o for o in rp.model.objects.values() if o.exists and o.schema in schemas
+                   and any(o.type == t and proc in (None, bool(o.attrs.get("procedure"))) for t, proc in kinds)]
     else:
         targets = [t for obj in node.objects or () if (t := rp.target(node.objtype, obj)) is not None]
     if not targets:
