@@ -12,7 +12,7 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
 from tui.core.model import ADD, ALTER, CREATE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
-from tui.core.names import expr_columns, into_clause, is_serial
+from tui.core.names import expr_columns, func_calls, into_clause, is_serial
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 
@@ -111,6 +111,22 @@ def _rows_written_between(p: Planner, table: Obj, after: int, before: int) -> li
     d = p.m.get("data", table.name)
     return [e for e in (d.events if d is not None else ())
             if after < (seq := (e.stmt.parent or e.stmt).seq) < before and id(e) not in p.dead and seq not in p.dropped]
+
+
+def drawn_per_row(p: Planner, table: Obj, cd: ast.ColumnDef, after: int, before: int) -> bool:
+    """Is the column filled row by row from a sequence (serial, identity, nextval()) over rows
+    written in between? Added later, the rows there are take values in the order they lie in then
+    (an UPDATE moves a row to the end, a DELETE leaves a value out); folded into the CREATE, rows
+    take them as they are inserted, interleaved with other tables' draws from a shared sequence.
+    (A random value differs from one build to the next either way.)"""
+    written = _rows_written_between(p, table, after, before)
+    if not written:
+        return False
+    kinds = {c.contype for c in cd.constraints or ()}
+    if CT.CONSTR_IDENTITY in kinds or (cd.typeName is not None and is_serial(cd.typeName)):
+        return any(e.action != INSERT for e in written)  # (its own sequence: drawn in insertion order)
+    return any(c.contype == CT.CONSTR_DEFAULT and c.raw_expr is not None and any(n.split(".")[-1] == "nextval" for n in func_calls(c.raw_expr))
+               for c in cd.constraints or ())
 
 
 def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Constraint) -> bool:

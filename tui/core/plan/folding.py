@@ -21,6 +21,7 @@ from tui.core.plan.fold_limits import (
     columns_named,
     copied_between,
     domain_default_changed,
+    drawn_per_row,
     expanded_between,
     generated_from_changed,
     inherited_between,
@@ -227,6 +228,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
                 or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)
                 or parent_grew_between(p, table, target.seq, it.seq)
                 or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)
+                or drawn_per_row(p, table, cmd.def_, target.seq, it.seq)
                 or (needs_a_value(cmd.def_) or domain_default_changed(p, col, cmd.def_, target.seq))
                 and inserted_between(p, table, target.seq, it.seq)):
             # It stays where it was (see fold_limits: what it names, or what PostgreSQL names after

@@ -138,3 +138,16 @@ def define(rp: Engine, node: ast.DefineStmt) -> None:
     if node.kind == OT.OBJECT_AGGREGATE:
         rp.user_aggregates = True
     rp.unfollow(f"CREATE {objtype_word(node.kind)} is not modelled")
+
+
+def alter_composite(rp: Engine, node: ast.AlterTableStmt) -> None:
+    """ALTER TYPE ... ADD, DROP or ALTER ATTRIBUTE: with CASCADE, the tables made OF the type change too."""
+    _, _, o = rp.rel(node.relation, ("type",))
+    if o is None:
+        rp.unfollow("ALTER TYPE of a composite type the model does not know")
+        return
+    rp.event(o, ALTER, "attributes changed")
+    o.attrs.setdefault("alters", []).append(rp.stmt)
+    for t in rp.dependents(o):
+        if t.type == "table" and getattr(t.node, "ofTypename", None) is not None:
+            rp.event(t, ALTER, f"columns changed with its type {o.name}")

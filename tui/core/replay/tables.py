@@ -12,6 +12,7 @@ from pglast.enums import ObjectType as OT
 from tui.core.model import ADD, ALTER, NOOP, Obj
 from tui.core.names import SERIAL_TYPES, expr_columns, is_serial, qualified, sql, strings
 from tui.core.replay.access import owner
+from tui.core.replay.ddl import alter_composite
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
 from tui.core.replay.like import copy_columns
@@ -79,7 +80,8 @@ def create_table(rp: Engine, node: ast.CreateStmt) -> None:
     if node.inhRelations or node.partbound or node.partspec or node.ofTypename:
         t.attrs["opaque"] = True
     parents = [rp.rel(rv)[2] for rv in node.inhRelations or ()]
-    rp.link(t, [p.key for p in parents if p is not None])
+    typed = [k] if node.ofTypename is not None and (k := rp.type_key(node.ofTypename)) else []  # (OF type)
+    rp.link(t, [p.key for p in parents if p is not None] + typed)
     for p in parents:  # (their rows show through each other: see rows.family_rows)
         if p is not None:
             p.attrs["family"] = t.attrs["family"] = True
@@ -272,12 +274,7 @@ def default_constraint_name(rp: Engine, t: Obj, contype: str, columns: list[str]
 
 def alter_table(rp: Engine, node: ast.AlterTableStmt) -> None:
     if node.objtype == OT.OBJECT_TYPE:
-        _, _, o = rp.rel(node.relation, ("type",))
-        if o is not None:
-            rp.event(o, ALTER, "attributes changed")
-            o.attrs.setdefault("alters", []).append(rp.stmt)
-        else:
-            rp.unfollow("ALTER TYPE of a composite type the model does not know")
+        alter_composite(rp, node)
         return
     schema, name, t = rp.rel(node.relation)
     if t is None:
