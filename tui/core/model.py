@@ -202,6 +202,9 @@ class Model:
     # UPDATEs and DELETEs that made those rows pass (a foreign key: after every write of either table;
     # a materialized view made or refreshed, which copies the rows: after every write of each).
     checks: dict[int, list[tuple[Obj, bool]]] = field(default_factory=dict)
+    # Seqs of statements PostgreSQL saw make changes the model could not replay (replay/observed):
+    # they are written as they are, with all they made.
+    partly_seen: set[int] = field(default_factory=set)
     _read_at: dict[int, list[int]] | None = field(default=None, repr=False, compare=False)
 
     def read_at(self) -> dict[int, list[int]]:

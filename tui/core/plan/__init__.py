@@ -43,7 +43,8 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     unfolded: list[str] = []
     attempts = 40
     units = _session_units(analysis)
-    pinned = adjust.pinned.union(*units, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis))
+    pinned = adjust.pinned.union(*units, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
+                                 analysis.model.partly_seen)
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1

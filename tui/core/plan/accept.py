@@ -107,6 +107,8 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         defs = [e for e in o.events if e.action in (CREATE, REPLACE, ADD) or (o.type == "comment" and e.action == ALTER)]
         cutoff = defs[-1].stmt.seq if defs else -1
         last_def = defs[-1] if defs else None
+        if p.alive_always and any(id(e) in p.alive_always for e in o.events if e.stmt.seq < cutoff):
+            continue  # an earlier definition is written as it is (pinned): what dropped it stays too
         own = {e.stmt.seq for e in o.events}
         if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())) and not hoist_last_definition(p, o, defs, read_at):
             continue  # used before its last definition: its earlier definitions stay where they were

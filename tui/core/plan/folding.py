@@ -66,8 +66,9 @@ def fold(p: Planner, items: list[Item]) -> None:
     for u in p.m.unfollowable:
         if u.contained:  # the tables it names, it only reads
             words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
-        else:
+        else:  # (and those PostgreSQL saw it change)
             words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", u.stmt.text.lower()))
+            words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
         for local in words & by_local.keys():
             for key in by_local[local]:
                 opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
