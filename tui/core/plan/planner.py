@@ -397,4 +397,3 @@ class Planner:
         if not target.changed:
             target.node = shallow(target.node)
             target.changed = True
-

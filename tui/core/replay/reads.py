@@ -16,6 +16,8 @@ from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
 
 SEQUENCE_CALLS = {"setval", "nextval"}
+
+
 def _constant(node: Any) -> bool:
     return isinstance(node, ast.A_Const) or (isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const))
 
