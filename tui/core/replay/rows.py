@@ -7,7 +7,7 @@ from typing import Any
 from pglast import ast
 from pglast.enums import TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE, DropBehavior, OnConflictAction
 
-from tui.core.model import DELETE, INSERT, TRUNCATE, UPDATE, Obj, Row
+from tui.core.model import DELETE, INSERT, OPAQUE, TRUNCATE, UPDATE, Obj, Row
 from tui.core.names import sql
 from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty
 from tui.core.replay.engine import Engine
@@ -146,6 +146,8 @@ def family_rows(rp: Engine, t: Obj) -> None:
     todo, seen = [t] if t.attrs.get("family") else [], set()
     if t.type == "view":
         todo = [x for x in tables_under(rp, [t.key]) if x.exists]
+        for x in todo:  # (the write lasts in them: a view left out later takes nothing of it along)
+            rp.event(rp.data(x), OPAQUE, f"rows written through view {t.name}")
     while todo:
         o = todo.pop()
         if o.key in seen:
