@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pglast import ast
-from pglast.enums import GrantTargetType
+from pglast.enums import TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSTEAD, GrantTargetType
 
-from tui.core.model import ALTER, Event, Obj, appended
+from tui.core.model import ALTER, CREATE, REPLACE, Event, Model, Obj, appended
 from tui.core.parse import Statement
 from tui.core.plan.splice import Op
 
@@ -30,6 +30,17 @@ ANCHORS = (ast.CreateExtensionStmt, ast.AlterExtensionStmt)
 DML = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt)
 # A function body that may write rows (or run what does).
 WRITES = re.compile(r"\b(?:insert|update|delete|merge|truncate|copy|execute)\b")
+
+
+def changes_rows(m: Model, trig: Obj) -> bool:
+    """Can the trigger change what rows a write leaves? A BEFORE or INSTEAD OF trigger sets the
+    row; an AFTER one only through what its function writes (a notify writes nothing)."""
+    if getattr(trig.node, "timing", 0) & (TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSTEAD):
+        return True
+    fns = [f for k in trig.depends if (f := m.objects.get(k)) is not None and f.type == "function"]
+    return not fns or any(WRITES.search(e.stmt.text.lower()) for f in fns for e in f.events if e.action in (CREATE, REPLACE))
+
+
 # Statements that need a function only to exist, never run it.
 EXISTENCE_ONLY = (ast.CreateTrigStmt, ast.CommentStmt, ast.GrantStmt, ast.CreateFunctionStmt, ast.AlterOwnerStmt)
 def outside_transaction(node: Any) -> bool:

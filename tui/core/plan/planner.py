@@ -8,17 +8,17 @@ import re
 from collections.abc import Iterable
 
 from pglast import ast
-from pglast.enums import TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSTEAD, DropBehavior
+from pglast.enums import DropBehavior
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
-from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, REPLACE, TRUNCATE, UPDATE, Event, Obj
+from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, TRUNCATE, UPDATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
-from tui.core.plan.items import ANCHORS, BOOKKEEPING_ACTIONS, DML, WRITES, Fold, Item, bookkeeping_event, is_barrier, outside_transaction
+from tui.core.plan.items import ANCHORS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, changes_rows, is_barrier, outside_transaction
 from tui.core.plan.mentioned import WORD, revive_mentioned, words_of
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
@@ -44,7 +44,7 @@ class Planner:
                  "alive_always", "assumed", "by_seq", "chose_around", "cycle_of", "dead", "dead_in", "dead_index",
                  "decisions", "dropped", "folding", "folds", "held", "held_names", "hoist", "hoisted", "hoisting",
                  "holders", "kept", "killed_in", "m", "mentioned_words", "no_assume", "no_fold", "no_fold_stmts",
-                 "opaque_seqs", "pinned", "renamed_names", "retyped", "revived", "unfoldable_adds",
+                 "opaque_seqs", "overloaded", "pinned", "renamed_names", "retyped", "revived", "unfoldable_adds",
                  "unfoldable_cols", "unfolded", "with_bookkeeping")
 
     def __init__(self, analysis: Analysis, decisions: Decisions, hoisting: bool = True,
@@ -76,7 +76,11 @@ class Planner:
         # Names an object left or took by a RENAME: statements that free, take or use such a name
         # keep their order (a type renamed away before another is renamed into its name).
         self.renamed_names: set[tuple[str, str]] = set()
+        fn_names: dict[str, set[int]] = {}  # a function's name (any it had) -> the functions that had it
         for o in self.m.objects.values():
+            if o.type == "function":
+                for n in (o.name, *o.former_names):
+                    fn_names.setdefault(n.split("(", 1)[0], set()).add(id(o))
             for e in o.events:
                 seq = (e.stmt.parent or e.stmt).seq
                 self.by_seq.setdefault(seq, []).append((o, e))
@@ -84,6 +88,7 @@ class Planner:
                     self.with_bookkeeping.add(seq)
                 if e.new_name and (ns := namespace(o.type)):
                     self.renamed_names.update(((ns, e.name), (ns, e.new_name)))
+        self.overloaded = {n for n, fns in fn_names.items() if len(fns) > 1}  # (see build_items)
         # Without the bookkeeping: asked two or three times of every statement. The same list
         # where nothing is left out, the same pairs where something is (memory, at 500k statements).
         self._own = dict(self.by_seq)
@@ -123,14 +128,6 @@ class Planner:
                     self.chose_around.setdefault(seq, set()).add((schema, name))
         self.holders: dict[tuple[str, str], list[Obj]] | None = None
 
-
-    def _changes_rows(self, trig: Obj) -> bool:
-        """Can the trigger change what rows a write leaves? A BEFORE or INSTEAD OF trigger sets the
-        row; an AFTER one only through what its function writes (a notify writes nothing)."""
-        if getattr(trig.node, "timing", 0) & (TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSTEAD):
-            return True
-        fns = [f for k in trig.depends if (f := self.m.objects.get(k)) is not None and f.type == "function"]
-        return not fns or any(WRITES.search(e.stmt.text.lower()) for f in fns for e in f.events if e.action in (CREATE, REPLACE))
 
     def children(self, key: str) -> list[Obj]:
         """The objects whose parent is `key` (columns, constraints, indexes of a table), from an
@@ -233,15 +230,15 @@ class Planner:
                     item.writes.update((f"@rows:{o.parent}", *([f"@fixed:{o.parent}"] if e.action in _FIXES else ())))
                     if e.action == TRUNCATE and getattr(st.node, "behavior", None) != DropBehavior.DROP_CASCADE:
                         item.writes.add(f"@truncate:{o.key}")
-                elif kind == "function" and e.action in (CREATE, DROP):  # a call resolves among the overloads there are
-                    item.writes.add("@overloads:" + o.name.split("(", 1)[0])
+                elif kind == "function" and e.action in (CREATE, DROP) and (n := o.name.split("(", 1)[0]) in self.overloaded:
+                    item.writes.add("@overloads:" + n)  # a call resolves among the overloads there are then
                 elif kind == "index" and (t := objects.get(o.parent)) is not None and "liked" in t.attrs:
                     item.writes.add(f"@liked:{t.key}")  # a LIKE ... INCLUDING INDEXES took the indexes there were
                 if e.action == DROP and kind in ("type", "domain"):
                     item.writes.add(f"@left:{o.key}")  # after the type changes that left it (an enum swap)
                 if held and e.action in (DROP, RENAME) and (o.schema, local := e.name.rsplit(".", 1)[-1]) in held:
                     item.writes.add(f"@held:{o.schema}.{local}")
-                if kind == "trigger" and e.action in (CREATE, DROP) and self._changes_rows(o):
+                if kind == "trigger" and e.action in (CREATE, DROP) and changes_rows(self.m, o):
                     item.writes.add(f"@triggers:{o.parent}")  # rows written keep their side of it: it fires or not
                 if o.parent:
                     if o.parent in objects:
@@ -251,7 +248,8 @@ class Planner:
             if st.seq in self.held:
                 reads.update(self.held[st.seq])
             reads.update(("@rows:" if every else "@fixed:") + t.key for t, every in self.m.checks.get(st.seq, ()))
-            reads.update(["@overloads:" + k[9:].split("(", 1)[0] for k in reads if k.startswith("function:")])
+            if self.overloaded:
+                reads.update(["@overloads:" + n for k in reads if k.startswith("function:") and (n := k[9:].split("(", 1)[0]) in self.overloaded])
             if st.seq in self.m.left_types:
                 reads.update(f"@left:{o.key}" for o in self.m.left_types[st.seq])
             if st.seq in self.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
