@@ -119,14 +119,11 @@ def drawn_per_row(p: Planner, table: Obj, cd: ast.ColumnDef, after: int, before:
     (an UPDATE moves a row to the end, a DELETE leaves a value out); folded into the CREATE, rows
     take them as they are inserted, interleaved with other tables' draws from a shared sequence.
     (A random value differs from one build to the next either way.)"""
-    written = _rows_written_between(p, table, after, before)
-    if not written:
-        return False
-    kinds = {c.contype for c in cd.constraints or ()}
-    if CT.CONSTR_IDENTITY in kinds or (cd.typeName is not None and is_serial(cd.typeName)):
-        return any(e.action != INSERT for e in written)  # (its own sequence: drawn in insertion order)
+    if any(c.contype == CT.CONSTR_IDENTITY for c in cd.constraints or ()) or (cd.typeName is not None and is_serial(cd.typeName)):
+        # (Its own sequence: drawn in insertion order as long as no row changed since.)
+        return any(e.action != INSERT for e in _rows_written_between(p, table, after, before))
     return any(c.contype == CT.CONSTR_DEFAULT and c.raw_expr is not None and any(n.split(".")[-1] == "nextval" for n in func_calls(c.raw_expr))
-               for c in cd.constraints or ())
+               for c in cd.constraints or ()) and bool(_rows_written_between(p, table, after, before))
 
 
 def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Constraint) -> bool:
