@@ -39,11 +39,14 @@ SERIAL_TYPES = {"serial": "integer", "serial4": "integer", "bigserial": "bigint"
 
 
 # Built-in types written as plain names (pglast qualifies only the SQL-standard spellings).
-BUILTIN_TYPES = frozenset(
-    "text uuid json jsonb bytea date time timetz timestamptz inet cidr macaddr macaddr8 money xml tsvector tsquery "
-    "point line lseg box path polygon circle int4range int8range numrange tsrange tstzrange daterange int2 int4 int8 "
-    "float4 float8 bool varchar bpchar char name oid regclass regtype regproc interval bit varbit record void trigger "
-    "event_trigger anyelement anyarray anynonarray anyenum anyrange cstring internal serial bigserial smallserial".split())
+BUILTIN_TYPES = frozenset({
+    "text", "uuid", "json", "jsonb", "bytea", "date", "time", "timetz", "timestamptz", "inet", "cidr", "macaddr",
+    "macaddr8", "money", "xml", "tsvector", "tsquery", "point", "line", "lseg", "box", "path", "polygon", "circle",
+    "int4range", "int8range", "numrange", "tsrange", "tstzrange", "daterange", "int2", "int4", "int8", "float4",
+    "float8", "bool", "varchar", "bpchar", "char", "name", "oid", "regclass", "regtype", "regproc", "interval",
+    "bit", "varbit", "record", "void", "trigger", "event_trigger", "anyelement", "anyarray", "anynonarray",
+    "anyenum", "anyrange", "cstring", "internal", "serial", "bigserial", "smallserial",
+})
 
 
 def qualified(schema: str, name: str) -> str:
