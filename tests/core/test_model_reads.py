@@ -195,3 +195,17 @@ def test_a_grant_on_all_of_a_kind_reaches_that_kind_only(kind: str, granted: set
         f"GRANT ALL ON ALL {kind} IN SCHEMA public TO PUBLIC;\n")
     a = analyze(tmp_path)
     assert {o.parent for o in a.model.objects.values() if o.type == "grant"} == granted
+
+
+def test_each_write_that_fires_a_trigger_running_dynamic_sql_is_watched(tmp_path: Path) -> None:
+    # The function names the table it writes at run time (TG_TABLE_NAME): only the server can
+    # tell which, so every write that fires it is asked about, not the first one only.
+    _one_file(tmp_path,
+        "CREATE TABLE items (id int PRIMARY KEY);\nCREATE TABLE items_history (id int);\n"
+        "CREATE FUNCTION keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "EXECUTE format('INSERT INTO %I VALUES ($1)', TG_TABLE_NAME || '_history') USING NEW.id; RETURN NEW; END $$;\n"
+        "CREATE TRIGGER keep AFTER INSERT ON items FOR EACH ROW EXECUTE FUNCTION keep();\n"
+        "INSERT INTO items VALUES (1);\nINSERT INTO items VALUES (2);\nCREATE TABLE other (id int);\n")
+    a = analyze(tmp_path)
+    writes = [st for st in a.parsed.statements if st.text.startswith("INSERT")]
+    assert [u.stmt for u in a.model.unfollowable] == writes

@@ -43,6 +43,8 @@ def changes_rows(m: Model, trig: Obj) -> bool:
 
 # Statements that need a function only to exist, never run it.
 EXISTENCE_ONLY = (ast.CreateTrigStmt, ast.CommentStmt, ast.GrantStmt, ast.CreateFunctionStmt, ast.AlterOwnerStmt)
+
+
 def outside_transaction(node: Any) -> bool:
     """A statement PostgreSQL refuses inside a transaction block."""
     if isinstance(node, (ast.IndexStmt, ast.DropStmt)):

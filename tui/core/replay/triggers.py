@@ -55,15 +55,16 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
             rp.note_reads([c for n in sorted(named) if (c := rp.model.get("column", f"{t.name}.{n}")) is not None and c.exists])
         # The write stays after the tables its function writes (and, see the plan, on its side of the trigger).
         rp.note_reads([o for w in words if (o := rp.model.objects.get("table:" + w[1:])) is not None and o.exists])
+        if ("execute" in words and (rows_affected or not getattr(trig.node, "row", False))
+                and not (rp.model.unfollowable and rp.model.unfollowable[-1].stmt is rp.stmt)):  # (not already)
+            # It may write any table: which, the server tells (replay/observed), and the write
+            # stays after the tables it was seen writing. Each write that fires it.
+            rp.unfollow(f"fires trigger {trig.name.rsplit('.', 1)[-1]}, whose function runs dynamic SQL")
         stamp = (key, id(made), rp.truncations)
         if stamp in rp.fired:
             continue  # the same function fired since the last TRUNCATE: its tables are marked already
         if fn is None or "execute" in words:
             rp.blind = True  # it may write any table
-            if ("execute" in words and (rows_affected or not getattr(trig.node, "row", False))
-                    and not (rp.model.unfollowable and rp.model.unfollowable[-1].stmt is rp.stmt)):  # (not already)
-                # Which, the server tells (replay/observed): the write stays after the tables it saw written.
-                rp.unfollow(f"fires trigger {trig.name.rsplit('.', 1)[-1]}, whose function runs dynamic SQL")
         skipped = False
         for word in words:
             other = rp.model.objects.get("table:" + word[1:])
