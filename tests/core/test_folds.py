@@ -84,6 +84,19 @@ def test_a_foreign_key_does_not_fold_past_a_truncate_of_its_table(tmp_path: Path
     assert "ALTER TABLE kids ADD COLUMN parent_id int REFERENCES parents (id)" in sql
 
 
+def test_a_column_does_not_fold_past_a_call_of_a_procedure_that_names_its_table(tmp_path: Path) -> None:
+    """The procedure adds a column by EXECUTE: folded into the CREATE TABLE, a later column would
+    come before it. (Without a server to ask what the CALL did, its body's words are all there is.)"""
+    sql = _sql(_write(tmp_path, {
+        "0001_a.sql": "CREATE TABLE orders (id int PRIMARY KEY);\nCREATE TABLE other (id int PRIMARY KEY);\n"
+                      "CREATE PROCEDURE stamp() LANGUAGE plpgsql AS $$ BEGIN "
+                      "EXECUTE 'ALTER TABLE orders ADD COLUMN stamped_at timestamptz'; END $$;\n",
+        "0002_b.sql": "CALL stamp();\nALTER TABLE orders ADD COLUMN note text;\nALTER TABLE other ADD COLUMN note text;\n",
+    }))
+    assert "ALTER TABLE orders ADD COLUMN note text" in sql and sql.index("CALL stamp()") < sql.index("ADD COLUMN note")
+    assert "other (id int PRIMARY KEY, note text)" in sql  # a table it does not name still folds
+
+
 @pytest.mark.parametrize("name", ["example", "lemmy-0.19.9", "quickwit"])
 def test_the_planner_counts_each_objects_dead_events(name: str, example: Path, tmp_path: Path) -> None:
     # The plan asks how many of an object's events are dead from a count kept as they die and come

@@ -63,12 +63,18 @@ def fold(p: Planner, items: list[Item]) -> None:
     by_local: dict[str, list[str]] = {}  # a table's name without its schema -> its keys
     for key in creates:
         by_local.setdefault(key.split(":", 1)[1].rsplit(".", 1)[-1].lower(), []).append(key)
+    by_function: dict[str, list[Obj]] = {}  # by the name without its schema
+    for name, fns in p.functions.items():
+        by_function.setdefault(name.rsplit(".", 1)[-1].lower(), []).extend(fns)
     for u in p.m.unfollowable:
         if u.contained:  # the tables it names, it only reads
             words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
-        else:  # (and those PostgreSQL saw it change)
+        else:  # (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())
             words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", u.stmt.text.lower()))
             words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
+            for name in words & by_function.keys():
+                for f in by_function[name]:
+                    words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(f.attrs.get("body", "")).lower()))
         for local in words & by_local.keys():
             for key in by_local[local]:
                 opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)

@@ -42,7 +42,7 @@ class Planner:
     # Slots: read millions of times, 30 or more attributes in a dict are looked up the slow way.
     __slots__ = ("_children", "_dead_keys", "_fk_refs", "_inheritors", "_own", "_words", "a", "accepted",
                  "alive_always", "assumed", "by_seq", "chose_around", "cycle_of", "dead", "dead_in", "dead_index",
-                 "decisions", "dropped", "folding", "folds", "held", "held_names", "hoist", "hoisted", "hoisting",
+                 "decisions", "dropped", "folding", "folds", "functions", "held", "held_names", "hoist", "hoisted", "hoisting",
                  "holders", "kept", "killed_in", "m", "mentioned_words", "no_assume", "no_fold", "no_fold_stmts",
                  "opaque_seqs", "overloaded", "pinned", "renamed_names", "retyped", "revived", "unfoldable_adds",
                  "unfoldable_cols", "unfolded", "with_bookkeeping")
@@ -76,11 +76,11 @@ class Planner:
         # Names an object left or took by a RENAME: statements that free, take or use such a name
         # keep their order (a type renamed away before another is renamed into its name).
         self.renamed_names: set[tuple[str, str]] = set()
-        fn_names: dict[str, set[int]] = {}  # a function's name (any it had) -> the functions that had it
+        self.functions: dict[str, list[Obj]] = {}  # a function's name (any it had) -> the functions that had it
         for o in self.m.objects.values():
             if o.type == "function":
-                for n in (o.name, *o.former_names):
-                    fn_names.setdefault(n.split("(", 1)[0], set()).add(id(o))
+                for n in {n.split("(", 1)[0] for n in (o.name, *o.former_names)}:
+                    self.functions.setdefault(n, []).append(o)
             for e in o.events:
                 seq = (e.stmt.parent or e.stmt).seq
                 self.by_seq.setdefault(seq, []).append((o, e))
@@ -88,7 +88,7 @@ class Planner:
                     self.with_bookkeeping.add(seq)
                 if e.new_name and (ns := namespace(o.type)):
                     self.renamed_names.update(((ns, e.name), (ns, e.new_name)))
-        self.overloaded = {n for n, fns in fn_names.items() if len(fns) > 1}  # (see build_items)
+        self.overloaded = {n for n, fns in self.functions.items() if len(fns) > 1}  # (see build_items)
         # Without the bookkeeping: asked two or three times of every statement. The same list
         # where nothing is left out, the same pairs where something is (memory, at 500k statements).
         self._own = dict(self.by_seq)
