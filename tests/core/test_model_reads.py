@@ -209,3 +209,12 @@ def test_each_write_that_fires_a_trigger_running_dynamic_sql_is_watched(tmp_path
     a = analyze(tmp_path)
     writes = [st for st in a.parsed.statements if st.text.startswith("INSERT")]
     assert [u.stmt for u in a.model.unfollowable] == writes
+
+
+@pytest.mark.parametrize("back", ["RESET search_path", "SET search_path TO DEFAULT", "RESET ALL"])
+def test_a_search_path_set_back_makes_objects_in_public_again(back: str, tmp_path: Path) -> None:
+    _one_file(tmp_path, f"CREATE SCHEMA app;\nSET search_path TO app, public;\nCREATE TABLE inside (id int);\n{back};\n"
+                        "CREATE TABLE outside (id int);\n")
+    a = analyze(tmp_path)
+    assert a.model.get("table", "app.inside") is not None and a.model.get("table", "outside") is not None
+    assert a.model.get("table", "app.outside") is None

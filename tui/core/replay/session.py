@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
+from pglast.enums import VariableSetKind
 
 from tui.core.model import SETVAL
 from tui.core.names import func_calls, sql
@@ -18,6 +19,9 @@ def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
     if node.name == "search_path" and node.args:
         rp.search_path = [const_text(a) for a in node.args]
         rp.no_effect("sets the search path (honoured while reading)", reported=False)
+    elif node.name == "search_path" or node.kind == VariableSetKind.VAR_RESET_ALL:  # RESET, SET ... TO DEFAULT
+        rp.search_path = ["public"]
+        rp.no_effect("sets the search path back (honoured while reading)", reported=False)
     else:
         rp.no_effect(f"session setting {node.name or ''}".strip())
 
