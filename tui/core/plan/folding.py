@@ -64,6 +64,7 @@ def fold(p: Planner, items: list[Item]) -> None:
     for key in creates:
         by_local.setdefault(key.split(":", 1)[1].rsplit(".", 1)[-1].lower(), []).append(key)
     by_function: dict[str, list[Obj]] = {}  # by the name without its schema
+    body_words: dict[int, set[str]] = {}
     for name, fns in p.functions.items():
         by_function.setdefault(name.rsplit(".", 1)[-1].lower(), []).extend(fns)
     for u in p.m.unfollowable:
@@ -74,7 +75,9 @@ def fold(p: Planner, items: list[Item]) -> None:
             words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
             for name in words & by_function.keys():
                 for f in by_function[name]:
-                    words.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(f.attrs.get("body", "")).lower()))
+                    if id(f) not in body_words:  # (each body read once, however many statements name it)
+                        body_words[id(f)] = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(f.attrs.get("body", "")).lower()))
+                    words |= body_words[id(f)]
         for local in words & by_local.keys():
             for key in by_local[local]:
                 opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
