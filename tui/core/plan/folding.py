@@ -43,6 +43,7 @@ from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
 
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # as an opaque statement or a function body names a table
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
 
 
@@ -71,12 +72,12 @@ def fold(p: Planner, items: list[Item]) -> None:
         if u.contained:  # the tables it names, it only reads
             words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
         else:  # (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())
-            words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", u.stmt.text.lower()))
+            words = set(_WORD.findall(u.stmt.text.lower()))
             words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
             for name in words & by_function.keys():
                 for f in by_function[name]:
                     if id(f) not in body_words:  # (each body read once, however many statements name it)
-                        body_words[id(f)] = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(f.attrs.get("body", "")).lower()))
+                        body_words[id(f)] = set(_WORD.findall(str(f.attrs.get("body", "")).lower()))
                     words |= body_words[id(f)]
         for local in words & by_local.keys():
             for key in by_local[local]:

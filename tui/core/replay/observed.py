@@ -36,13 +36,13 @@ def follow(rp: Engine, obs: Observed, reason: str, objects: list[str]) -> bool:
         return True
     made = [(d, _statement(st, d)) for d in obs.ddl if d.tag not in _MADE_BY_MODEL]
     inner = [s for _, s in made if s is not None]
-    unseen = [d for d, s in made if s is None and (d.original or not d.dropped)]
-    if unseen:
+    unreplayed = [d for d, s in made if s is None and (d.original or not d.dropped)]
+    if unreplayed:
         # A change the catalog gives no definition of (ALTER TABLE by dynamic SQL): the model
         # misses it, so what it does see of the statement never folds away without it, and nothing
         # of a table it changed folds past it (plan/folding).
         rp.model.partly_seen.add(st.seq)
-        objects += [t.key for d in unseen if d.object_type == "table" and (t := _table(rp, d.identity)) is not None]
+        objects += [t.key for d in unreplayed if d.object_type == "table" and (t := _table(rp, d.identity)) is not None]
     for s in inner:
         rp.apply(s)
     rp.stmt, rp.guarded = st, False

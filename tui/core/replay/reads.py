@@ -132,21 +132,19 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 if o.type == "table":
                     # Any column of a named table that the statement names (aliases are not resolved).
                     out.update(k for c in colnames if (k := f"column:{o.name}.{c}") in rp.model.objects)
-    if star and (isinstance(node, _EXPANDING) or into_clause(node) is not None) and rp.stmt is not None:
-        # Noted on each table a `*` takes: a column added later and folded into its CREATE TABLE
-        # would be taken too (plan/fold_limits.expanded_between).
+    # Noted on each table a `*` takes, and each whose row type it names (a cast to it, a column of
+    # it): a column added later and folded into its CREATE TABLE would be taken too, or be one
+    # more (plan/fold_limits.expanded_between). (table, whether it needs each column there is now)
+    taken = [(rp.model.objects[k], True) for k in typed]
+    if star and rp.stmt is not None and (isinstance(node, _EXPANDING) or into_clause(node) is not None):
+        # A copy into a table needs each column it takes (a view's are noted on them).
         copies = not isinstance(node, ast.ViewStmt) and getattr(node, "objtype", None) != OT.OBJECT_MATVIEW
-        for t in star_tables(rp, node):
-            t.attrs.setdefault("expanded", []).append((rp.stmt.parent or rp.stmt).seq)
-            out.add(t.key)  # (named, or through a function returning its rows)
-            if copies:  # a copy into a table needs each column it takes (a view's are noted on them)
-                out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
-    for k in typed if rp.stmt is not None else ():
-        # A table's row type (a cast to it, a column of it) has the columns the table has now:
-        # one added later and folded into its CREATE TABLE would be one more.
-        t = rp.model.objects[k]
+        taken += [(t, copies) for t in star_tables(rp, node)]
+    for t, every in taken if rp.stmt is not None else ():
         t.attrs.setdefault("expanded", []).append((rp.stmt.parent or rp.stmt).seq)
-        out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
+        out.add(t.key)  # (named, or through a function returning its rows)
+        if every:
+            out.update(f"column:{t.name}.{c}" for c in t.attrs.get("columns", ()))
     # Columns named by INSERT and UPDATE: a column folded away would break them. And by the
     # column settings the model keeps as written (SET STORAGE): a rename folded into the CREATE
     # TABLE before them would take the name they use.
