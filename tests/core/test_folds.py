@@ -60,6 +60,16 @@ def test_runs_of_inserts_merge_but_not_across_a_statement_trigger(tmp_path: Path
     assert sql.count("INSERT INTO lang") == 2
 
 
+def test_merged_rows_take_a_line_each_once_they_do_not_fit_one(tmp_path: Path) -> None:
+    rows = "".join(f"INSERT INTO city (name) VALUES ('City number {i}');\n" for i in range(40))
+    sql = _sql(_write(tmp_path, {"0001_a.sql": "CREATE TABLE city (id serial PRIMARY KEY, name text);\n" + rows}))
+    lines = [line for line in sql.splitlines() if "City number" in line]
+    assert len(lines) == 40 and max(map(len, lines)) < 60
+    sql = _sql(_write(tmp_path / "t", {"0001_a.sql": "CREATE TABLE lang (code text);\n"
+                                                     "INSERT INTO lang VALUES ('aa');\nINSERT INTO lang VALUES ('ab');\n"}))
+    assert "INSERT INTO lang VALUES ('aa'), ('ab');" in sql  # short runs stay on the line they fit
+
+
 def test_a_type_change_folds_unless_a_default_remembers_the_old_type(tmp_path: Path) -> None:
     sql = _sql(_write(tmp_path, {
         "0001_a.sql": "CREATE TABLE job (id int, note text, state text DEFAULT 'new', done boolean NOT NULL);\n",

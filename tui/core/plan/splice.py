@@ -377,5 +377,7 @@ def splice_inserts(first: Statement, merged: list[Statement]) -> str | None:
         rows.append(st.text[at.end + 1:].strip())
     if not any(t.name == "VALUES" for t in _tokens(first.text)):
         return None
-    indent = "\n" + " " * 7 if "\n" in first.text else " "
+    # One row per line once they no longer fit one: a seed file's thousand rows stay reviewable.
+    wide = "\n" in first.text or len(first.text) + sum(len(r) + 2 for r in rows) > 120
+    indent = "\n" + " " * 7 if wide else " "
     return first.text.rstrip() + "," + ("," + indent).join([indent + rows[0]] + rows[1:]) if rows else first.text
