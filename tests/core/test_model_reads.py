@@ -218,3 +218,16 @@ def test_a_search_path_set_back_makes_objects_in_public_again(back: str, tmp_pat
     a = analyze(tmp_path)
     assert a.model.get("table", "app.inside") is not None and a.model.get("table", "outside") is not None
     assert a.model.get("table", "app.outside") is None
+
+
+@pytest.mark.parametrize("end", ["", "COMMIT;\nCREATE TABLE after_commit (id int);\n"])
+def test_a_set_local_search_path_ends_with_its_file_or_its_transaction(end: str, tmp_path: Path) -> None:
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+        "CREATE SCHEMA app;\nBEGIN;\nSET LOCAL search_path TO app;\nCREATE TABLE inside (id int);\n" + end)
+    (tmp_path / "migrations" / "20240101000002_b.sql").write_text("CREATE TABLE outside (id int);\n")
+    a = analyze(tmp_path)
+    assert a.model.get("table", "app.inside") is not None and a.model.get("table", "outside") is not None
+    assert a.model.get("table", "app.outside") is None
+    if end:
+        assert a.model.get("table", "after_commit") is not None and a.model.get("table", "app.after_commit") is None

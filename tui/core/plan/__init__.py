@@ -14,6 +14,7 @@ import bisect
 import re
 
 from pglast import ast
+from pglast.enums import TransactionStmtKind
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
@@ -43,6 +44,8 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     unfolded: list[str] = []
     attempts = 40
     units = _session_units(analysis)
+    local = _local_settings(analysis)
+    units += local
     pinned = adjust.pinned.union(*units, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
                                  analysis.model.partly_seen)
     for attempt in range(attempts):
@@ -60,6 +63,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
                 continue
         group_items(analysis, items, p.accepted)
         _keep_together(items, units)
+        _close_local_settings(items, local)
         try:
             ordered = order(p, items)
         except Cycle as found:
@@ -70,6 +74,10 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
             it.alone = it.alone or it.stmt.seq in adjust.alone
             it.break_after = it.stmt.seq in adjust.breaks
         _break_after_new_labels(ordered, p)
+        for unit in local:
+            last = [it for it in ordered if it.stmt.seq in unit]
+            if last:
+                last[-1].break_after = True  # its file's transaction ends the setting: so does this file's
         concerns = {f.group for f in p.accepted if f.effect == TOGETHER} | {name for name, _ in analysis.config.groups}
         return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
@@ -139,6 +147,41 @@ def _session_units(analysis: Analysis) -> list[frozenset[int]]:
             if migration == st.migration and re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", st.text.lower()):
                 seqs.add(st.seq)
     return [frozenset(seqs) for _, _, seqs in units]
+
+
+_ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
+
+
+def _local_settings(analysis: Analysis) -> list[frozenset[int]]:
+    """A SET LOCAL search_path and the statements after it in its file (up to a COMMIT): they run
+    under that path until the transaction ends, so they stay as written, together in one file."""
+    units: list[frozenset[int]] = []
+    statements = analysis.parsed.statements
+    for i, st in enumerate(statements):
+        node = st.node
+        if isinstance(node, ast.VariableSetStmt) and node.is_local and node.name == "search_path":
+            if units and st.seq in units[-1]:
+                continue  # a second SET LOCAL of the same transaction: in the unit of the first
+            unit = []
+            for s in statements[i:]:
+                if s.migration != st.migration or (isinstance(s.node, ast.TransactionStmt) and s.node.kind in _ENDS):
+                    break
+                unit.append(s.seq)
+            units.append(frozenset(unit))
+    return units
+
+
+def _close_local_settings(items: list[Item], local: list[frozenset[int]]) -> None:
+    """What follows a SET LOCAL's file waits for all of it, and nothing after waits less: the
+    file's statements are the only ones between the SET and that barrier."""
+    if not local:
+        return
+    by_seq = sorted(items, key=lambda it: it.seq)
+    seqs = [it.seq for it in by_seq]
+    for unit in local:
+        at = bisect.bisect_right(seqs, max(unit))
+        if at < len(by_seq):
+            by_seq[at].barrier = True
 
 
 def _keep_together(items: list[Item], units: list[frozenset[int]]) -> None:

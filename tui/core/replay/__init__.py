@@ -79,6 +79,9 @@ class Replayer(Engine):
     def run(self, statements: Iterable[Statement]) -> Model:
         notes = self.model.no_effect
         for st in statements:
+            if self.local_path is not None and st.migration != self.local_path[0]:
+                self.search_path = self.local_path[1]  # the SET LOCAL's transaction ended with its file
+                self.local_path = None
             self.touched_now = touched = []
             noted = len(notes)
             try:

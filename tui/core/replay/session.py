@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
-from pglast.enums import VariableSetKind
+from pglast.enums import TransactionStmtKind, VariableSetKind
 
 from tui.core.model import SETVAL
 from tui.core.names import func_calls, sql
@@ -14,8 +14,16 @@ from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
 from tui.core.replay.functions import table_from_query
 from tui.core.replay.reads import SEQUENCE_CALLS, relation_deps, sequence_args
 
+_ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
+
 
 def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
+    if node.name == "search_path" or node.kind == VariableSetKind.VAR_RESET_ALL:
+        # SET LOCAL lasts until its migration's transaction ends; a plain SET or RESET outlasts it.
+        if not node.is_local:
+            rp.local_path = None
+        elif rp.local_path is None and rp.stmt is not None:
+            rp.local_path = (rp.stmt.migration, rp.search_path)
     if node.name == "search_path" and node.args:
         rp.search_path = [const_text(a) for a in node.args]
         rp.no_effect("sets the search path (honoured while reading)", reported=False)
@@ -27,6 +35,9 @@ def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
 
 
 def transaction(rp: Engine, node: ast.TransactionStmt) -> None:
+    if rp.local_path is not None and node.kind in _ENDS:
+        rp.search_path = rp.local_path[1]
+        rp.local_path = None
     rp.no_effect("transaction control: each migration already runs in one transaction")
 
 
