@@ -150,16 +150,18 @@ def _session_units(analysis: Analysis) -> list[frozenset[int]]:
 
 
 _ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
+# Settings that decide where objects are made or who owns them (a timeout decides nothing kept).
+_MAKERS = {"search_path", "role", "session_authorization", "default_tablespace"}
 
 
 def _local_settings(analysis: Analysis) -> list[frozenset[int]]:
-    """A SET LOCAL search_path and the statements after it in its file (up to a COMMIT): they run
-    under that path until the transaction ends, so they stay as written, together in one file."""
+    """A SET LOCAL search_path (or role) and the statements after it in its file (up to a COMMIT):
+    they run under it until the transaction ends, so they stay as written, together in one file."""
     units: list[frozenset[int]] = []
     statements = analysis.parsed.statements
     for i, st in enumerate(statements):
         node = st.node
-        if isinstance(node, ast.VariableSetStmt) and node.is_local and node.name == "search_path":
+        if isinstance(node, ast.VariableSetStmt) and node.is_local and node.name in _MAKERS:
             if units and st.seq in units[-1]:
                 continue  # a second SET LOCAL of the same transaction: in the unit of the first
             unit = []
