@@ -231,3 +231,15 @@ def test_a_set_local_search_path_ends_with_its_file_or_its_transaction(end: str,
     assert a.model.get("table", "app.outside") is None
     if end:
         assert a.model.get("table", "after_commit") is not None and a.model.get("table", "app.after_commit") is None
+
+
+def test_writes_under_replication_role_replica_are_watched_until_it_ends(tmp_path: Path) -> None:
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20240101000001_a.sql").write_text(
+        "CREATE TABLE t (id int);\nSET search_path TO public;\nSET LOCAL session_replication_role = replica;\n"
+        "INSERT INTO t VALUES (1);\n")
+    (tmp_path / "migrations" / "20240101000002_b.sql").write_text(
+        "INSERT INTO t VALUES (2);\nSET session_replication_role = replica;\nUPDATE t SET id = 3;\nRESET ALL;\nDELETE FROM t;\n")
+    a = analyze(tmp_path)
+    watched = [u.stmt.text for u in a.model.unfollowable]
+    assert watched == ["INSERT INTO t VALUES (1)", "UPDATE t SET id = 3"]

@@ -150,8 +150,9 @@ def _session_units(analysis: Analysis) -> list[frozenset[int]]:
 
 
 _ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
-# Settings that decide where objects are made or who owns them (a timeout decides nothing kept).
-_MAKERS = {"search_path", "role", "session_authorization", "default_tablespace"}
+# Settings that decide where objects are made, who owns them or whether triggers fire (a timeout
+# decides nothing kept).
+_MAKERS = {"search_path", "role", "session_authorization", "default_tablespace", "session_replication_role"}
 
 
 def _local_settings(analysis: Analysis) -> list[frozenset[int]]:

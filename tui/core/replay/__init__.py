@@ -67,6 +67,7 @@ HANDLERS: dict[type, Handler] = {
 }
 
 
+_ROW_WRITES = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt, ast.MergeStmt)
 # What may check or copy the rows a table holds then (see Model.checks).
 _ROW_CHECKING = (ast.IndexStmt, ast.AlterTableStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
 
@@ -79,9 +80,8 @@ class Replayer(Engine):
     def run(self, statements: Iterable[Statement]) -> Model:
         notes = self.model.no_effect
         for st in statements:
-            if self.local_path is not None and st.migration != self.local_path[0]:
-                self.search_path = self.local_path[1]  # the SET LOCAL's transaction ended with its file
-                self.local_path = None
+            if self.local_settings is not None and st.migration != self.local_settings[0]:
+                session.end_local_settings(self)  # the SET LOCAL's transaction ended with its file
             self.touched_now = touched = []
             noted = len(notes)
             try:
@@ -110,6 +110,9 @@ class Replayer(Engine):
             if isinstance(st.node, _ROW_CHECKING) and (checked := row_checks(self, st.node)):
                 self.model.checks.setdefault((st.parent or st).seq, []).extend(checked)
         handler = HANDLERS.get(type(st.node))
+        if self.replica and isinstance(st.node, _ROW_WRITES):
+            self.unfollow("writes rows under session_replication_role = replica: no trigger or foreign key fires")
+            return
         if handler is None:
             self.unfollow(f"{type(st.node).__name__.replace('Stmt', '')} is not modelled")
             return

@@ -18,26 +18,42 @@ _ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_R
 
 
 def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
-    if node.name == "search_path" or node.kind == VariableSetKind.VAR_RESET_ALL:
-        # SET LOCAL lasts until its migration's transaction ends; a plain SET or RESET outlasts it.
-        if not node.is_local:
-            rp.local_path = None
-        elif rp.local_path is None and rp.stmt is not None:
-            rp.local_path = (rp.stmt.migration, rp.search_path)
-    if node.name == "search_path" and node.args:
-        rp.search_path = [const_text(a) for a in node.args]
-        rp.no_effect("sets the search path (honoured while reading)", reported=False)
-    elif node.name == "search_path" or node.kind == VariableSetKind.VAR_RESET_ALL:  # RESET, SET ... TO DEFAULT
-        rp.search_path = ["public"]
-        rp.no_effect("sets the search path back (honoured while reading)", reported=False)
-    else:
+    reset_all = node.kind == VariableSetKind.VAR_RESET_ALL
+    if node.name not in ("search_path", "session_replication_role") and not reset_all:
         rp.no_effect(f"session setting {node.name or ''}".strip())
+        return
+    # SET LOCAL lasts until its migration's transaction ends; a plain SET or RESET outlasts it.
+    if node.is_local and rp.local_settings is None and rp.stmt is not None:
+        rp.local_settings = (rp.stmt.migration, settings(rp))
+    if node.name == "search_path" or reset_all:
+        rp.search_path = [const_text(a) for a in node.args] if node.args and not reset_all else ["public"]
+    if node.name == "session_replication_role" or reset_all:
+        rp.replica = bool(node.args) and not reset_all and const_text(node.args[0]).lower() == "replica"
+    if not node.is_local and rp.local_settings is not None:
+        kept = rp.local_settings[1]
+        now = settings(rp)
+        rp.local_settings = (rp.local_settings[0], now if reset_all else {**kept, node.name: now[node.name]})
+    if node.name == "session_replication_role":
+        rp.no_effect("sets whether triggers and foreign keys fire (the writes under it are watched)", reported=False)
+    else:
+        rp.no_effect("sets the search path (honoured while reading)", reported=False)
+
+
+def settings(rp: Engine) -> dict[str, Any]:
+    return {"search_path": rp.search_path, "session_replication_role": rp.replica}
+
+
+def end_local_settings(rp: Engine) -> None:
+    """The transaction of a SET LOCAL ended: the settings it changed are as before it."""
+    assert rp.local_settings is not None
+    kept = rp.local_settings[1]
+    rp.search_path, rp.replica = kept["search_path"], kept["session_replication_role"]
+    rp.local_settings = None
 
 
 def transaction(rp: Engine, node: ast.TransactionStmt) -> None:
-    if rp.local_path is not None and node.kind in _ENDS:
-        rp.search_path = rp.local_path[1]
-        rp.local_path = None
+    if rp.local_settings is not None and node.kind in _ENDS:
+        end_local_settings(rp)
     rp.no_effect("transaction control: each migration already runs in one transaction")
 
 

@@ -55,16 +55,17 @@ class ReplayState:
     """What replay knows so far, and how it finds an object by the name a statement gives."""
     # Slots: every handler reads the state, and 30 or more attributes in a dict are looked up the slow way.
     __slots__ = ("_lookup_path", "_search_path", "blind", "connames", "diagnostics", "fired", "fk_by_ref", "funcs",
-                 "guarded", "has_triggers", "index_constraints", "keys", "local_path", "model", "names_cache", "rdeps", "released",
-                 "relnames", "row_keys", "skip_parts", "stmt", "track_reads", "truncations", "type_names",
+                 "guarded", "has_triggers", "index_constraints", "keys", "local_settings", "model", "names_cache", "rdeps", "released",
+                 "relnames", "replica", "row_keys", "skip_parts", "stmt", "track_reads", "truncations", "type_names",
                  "unfollowed_keys", "unfollowed_words", "user_aggregates", "words_cache")
 
     def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False) -> None:
         self.model = Model()
         self.track_reads = track_reads
         self.search_path = list(search_path)
-        # (migration, path) after a SET LOCAL search_path: the path it ends with, at that file's end
-        self.local_path: tuple[int, list[str]] | None = None
+        # After a SET LOCAL: its migration, and the settings (see session.settings) its transaction ends with
+        self.local_settings: tuple[int, dict[str, Any]] | None = None
+        self.replica = False  # session_replication_role = replica: no trigger, no foreign key fires
         self.diagnostics: list[Diagnostic] = []
         self.stmt: Statement | None = None
         self.guarded = False
