@@ -1,10 +1,12 @@
-"""What the plan reads of a tree instead of printing it."""
+"""What the plan reads of a tree instead of printing it, and what a set_config() call sets."""
 
 from __future__ import annotations
 
+import pytest
 from pglast import parse_sql
 
 from tui.core.names import texts
+from tui.core.settings import setting_call
 
 
 def test_texts_are_the_names_and_strings_of_a_tree_not_its_codes() -> None:
@@ -17,3 +19,18 @@ def test_texts_are_the_names_and_strings_of_a_tree_not_its_codes() -> None:
     assert node.relation.relpersistence == "p" and "p" not in found
     assert "c" not in found and found.count("a") == 1 and found.count("s") == 1  # ON DELETE c(ascade), MATCH s(imple)
     assert found.count("B") == 2  # in source order, each time it is named
+
+
+@pytest.mark.parametrize(("sql", "name", "values", "local"), [
+    ("SELECT pg_catalog.set_config('search_path', 'app, \"$user\", public', false)", "search_path", ["app", "$user", "public"], False),
+    ("SELECT set_config('session_replication_role', 'replica', true)", "session_replication_role", ["replica"], True),
+    ("SELECT set_config('search_path', 'app', false) FROM t", None, None, None),  # runs once per row: not a SET
+    ("SELECT set_config('myapp.tenant', '7', false)", None, None, None),  # decides nothing made
+    ("SELECT set_config('search_path', current_setting('x'), false)", None, None, None),
+])
+def test_a_set_config_call_reads_as_the_set_it_makes(sql: str, name: str | None, values: list[str] | None, local: bool | None) -> None:
+    got = setting_call(parse_sql(sql)[0].stmt)
+    if name is None:
+        assert got is None
+    else:
+        assert got is not None and (got.name, [a.val.sval for a in got.args], got.is_local) == (name, values, local)

@@ -29,6 +29,7 @@ from tui.core.plan.merging import merge_inserts
 from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
 from tui.core.plan.reviving import revive_ahead
+from tui.core.settings import setting_call
 
 __all__ = ["Adjustments", "Fold", "Item", "Plan", "build_plan"]
 
@@ -161,8 +162,8 @@ def _local_settings(analysis: Analysis) -> list[frozenset[int]]:
     units: list[frozenset[int]] = []
     statements = analysis.parsed.statements
     for i, st in enumerate(statements):
-        node = st.node
-        if isinstance(node, ast.VariableSetStmt) and node.is_local and node.name in _MAKERS:
+        node = st.node if isinstance(st.node, ast.VariableSetStmt) else setting_call(st.node)
+        if node is not None and node.is_local and node.name in _MAKERS:
             if units and st.seq in units[-1]:
                 continue  # a second SET LOCAL of the same transaction: in the unit of the first
             unit = []

@@ -13,15 +13,25 @@ from tui.core.replay.emptiness import query_is_empty
 from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
 from tui.core.replay.functions import table_from_query
 from tui.core.replay.reads import SEQUENCE_CALLS, relation_deps, sequence_args
+from tui.core.settings import setting_call
 
 _ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
 
 
 def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
+    if not follow_setting(rp, node):
+        rp.no_effect(f"session setting {node.name or ''}".strip())
+    elif node.name == "session_replication_role":
+        rp.no_effect("sets whether triggers and foreign keys fire (the writes under it are watched)", reported=False)
+    else:
+        rp.no_effect("sets the search path (honoured while reading)", reported=False)
+
+
+def follow_setting(rp: Engine, node: ast.VariableSetStmt) -> bool:
+    """Note a setting the model reads under (search path, replication role); False for others."""
     reset_all = node.kind == VariableSetKind.VAR_RESET_ALL
     if node.name not in ("search_path", "session_replication_role") and not reset_all:
-        rp.no_effect(f"session setting {node.name or ''}".strip())
-        return
+        return False
     # SET LOCAL lasts until its migration's transaction ends; a plain SET or RESET outlasts it.
     if node.is_local and rp.local_settings is None and rp.stmt is not None:
         rp.local_settings = (rp.stmt.migration, settings(rp))
@@ -33,10 +43,7 @@ def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
         kept = rp.local_settings[1]
         now = settings(rp)
         rp.local_settings = (rp.local_settings[0], now if reset_all else {**kept, node.name: now[node.name]})
-    if node.name == "session_replication_role":
-        rp.no_effect("sets whether triggers and foreign keys fire (the writes under it are watched)", reported=False)
-    else:
-        rp.no_effect("sets the search path (honoured while reading)", reported=False)
+    return True
 
 
 def settings(rp: Engine) -> dict[str, Any]:
@@ -109,6 +116,8 @@ def select(rp: Engine, node: ast.SelectStmt) -> None:
     if node.intoClause is not None:  # SELECT ... INTO t: CREATE TABLE t AS SELECT ...
         table_from_query(rp, node.intoClause, what="SELECT INTO")
         return
+    if (setting := setting_call(node)) is not None and not rp.functions_named("set_config"):
+        follow_setting(rp, setting)  # and watched, as any set_config() is
     written = func_calls(node)
     calls = [c.split(".")[-1] for c in written]
     user = [c for c in calls if rp.functions_named(c)]

@@ -1,0 +1,35 @@
+"""`SELECT set_config('search_path', ..., is_local)` read as the SET it is (pg_dump writes one)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+from pglast.enums import VariableSetKind
+
+# The settings a set_config() call is read for: those that decide where objects are made, who
+# owns them or whether triggers fire.
+_READ = {"search_path", "role", "session_authorization", "session_replication_role", "default_tablespace"}
+
+
+def setting_call(node: Any) -> ast.VariableSetStmt | None:
+    """The SET a `SELECT [pg_catalog.]set_config('name', 'value', true|false)` makes, with nothing
+    else selected (no FROM, one target, constant arguments); None for any other statement."""
+    if not isinstance(node, ast.SelectStmt) or node.fromClause or node.intoClause or len(node.targetList or ()) != 1:
+        return None
+    call = node.targetList[0].val
+    if not isinstance(call, ast.FuncCall) or len(call.args or ()) != 3:
+        return None
+    if [n.sval for n in call.funcname] not in (["set_config"], ["pg_catalog", "set_config"]):
+        return None
+    name, value, local = call.args
+    texts = [a.val.sval if isinstance(a, ast.A_Const) and isinstance(a.val, ast.String) else None for a in (name, value)]
+    if texts[0] is None or texts[1] is None or texts[0].lower() not in _READ:
+        return None
+    if not (isinstance(local, ast.A_Const) and isinstance(local.val, ast.Boolean)):
+        return None
+    setting = texts[0].lower()
+    # The value is the whole list as one string: 'app, "$user", public'.
+    parts = [p.strip().strip('"') for p in texts[1].split(",")] if setting == "search_path" else [texts[1]]
+    args = tuple(ast.A_Const(val=ast.String(sval=p)) for p in parts)
+    return ast.VariableSetStmt(kind=VariableSetKind.VAR_SET_VALUE, name=setting, args=args, is_local=local.val.boolval)
