@@ -157,6 +157,14 @@ def _odd(tmp_path: Path, kind: str) -> Path:
     elif kind == "file name not UTF-8":
         (project / "migrations" / os.fsdecode(b"20240101000000_caf\xe9.sql")).write_text("CREATE TABLE a (id int);\n")
         (project / "migrations" / "20240102000000_b.sql").write_text("CREATE TABLE b (id int);\n")
+    elif kind == "a NUL byte":
+        (project / "migrations" / "20240101000000_a.sql").write_bytes(b"CREATE TABLE a (id int);\n\0CREATE TABLE b (id int);\n")
+    elif kind == "links that loop":
+        (project / "migrations" / "20240101000000_a.sql").write_text("CREATE TABLE a (id int);\n")
+        (project / "migrations" / "20240102000000_b.sql").symlink_to("20240102000000_b.sql")  # itself
+        (project / "migrations" / "20240103000000_c.sql").symlink_to("/nonexistent/c.sql")
+        (project / "migrations" / "up").symlink_to("..")
+        (project / "migrations" / "20240104000000_d.sql").write_text("CREATE TABLE d (id int);\n\0")
     elif kind == ".consolidate is a file":
         (project / "migrations" / "20240101000000_a.sql").write_text("CREATE TABLE a (id int);\n")
         (project / ".consolidate").write_text("not a folder\n")
@@ -167,6 +175,8 @@ def _odd(tmp_path: Path, kind: str) -> Path:
     ("diesel folder without a version", "no diesel migration files found"),
     ("file name not UTF-8", "file name is not valid UTF-8"),
     (".consolidate is a file", ".consolidate is a file"),
+    ("a NUL byte", "20240101000000_a.sql:2: nothing to generate: holds a NUL byte"),
+    ("links that loop", "20240104000000_d.sql:2: cannot generate"),
 ])
 def test_odd_trees_give_a_message_not_a_traceback(tmp_path: Path, kind: str, message: str) -> None:
     project = _odd(tmp_path, kind)
@@ -177,6 +187,14 @@ def test_odd_trees_give_a_message_not_a_traceback(tmp_path: Path, kind: str, mes
         assert r.returncode in (0, 2)
     r = run("generate", str(project), "--no-proof", *fmt)
     assert r.returncode == 2 and message in r.stderr, r.stderr
+    if kind == "links that loop":
+        r = run("analyze", str(project))
+        assert "20240102000000_b.sql: warning: named like a migration but a broken symbolic link: not read" in r.stderr, r.stderr
+        assert "20240103000000_c.sql: warning: named like a migration but a broken symbolic link" in r.stderr
+        r = run("generate", str(project), "--no-proof", "--keep-going")
+        assert r.returncode == 0, r.stderr
+        staged = project / ".consolidate" / "new"
+        assert (staged / "up").is_symlink() and os.readlink(staged / "up") == ".."  # copied as the link it is
 
 
 def test_an_unexpected_error_is_a_message_and_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,7 @@ proven on PostgreSQL when a prover is given."""
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
 import tempfile
@@ -184,7 +185,7 @@ def _generate(
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent))
         try:
             if proven is not None:
-                shutil.copytree(proven.folder, staging, dirs_exist_ok=True)
+                shutil.copytree(proven.folder, staging, dirs_exist_ok=True, symlinks=True)
                 made = replace(proven, folder=staging)
             elif proof.state == HISTORY:
                 made = history_candidate(analysis, staging)
@@ -256,7 +257,7 @@ def history_candidate(analysis: Analysis, folder: Path) -> Candidate:
         unit = analysis.config.folder / rel.parts[0] if len(rel.parts) > 1 else root / m.file
         dest = folder / (rel.parts[0] if len(rel.parts) > 1 else rel)
         if unit.is_dir():
-            shutil.copytree(unit, dest, dirs_exist_ok=True, copy_function=shutil.copy2)
+            shutil.copytree(unit, dest, dirs_exist_ok=True, copy_function=shutil.copy2, symlinks=True)
         else:
             shutil.copy2(unit, dest)
             if m.down_file:
@@ -306,10 +307,13 @@ def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
         if rel.parts[0] != rel.name and (folder / rel.parts[0]).is_dir():
             p, rel = folder / rel.parts[0], Path(rel.parts[0])
         dest = staging / rel
-        if dest.exists():
+        if dest.exists() or dest.is_symlink():
             continue
-        if p.is_dir():
-            shutil.copytree(p, dest, copy_function=shutil.copy2)
+        if p.is_symlink():  # as a link: one looping on itself or leading up the tree is no endless copy
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.symlink(os.readlink(p), dest)
+        elif p.is_dir():
+            shutil.copytree(p, dest, copy_function=shutil.copy2, symlinks=True)
         elif p.is_file():
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(p, dest)

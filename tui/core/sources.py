@@ -53,6 +53,7 @@ def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagn
         READ_DIGESTS.reset(token)
     found.sort(key=lambda m: (m.sort_key, m.file))
     _check_versions(found, diags)
+    _check_unreadable(root, others, diags)
     if not found:
         diags.append(Diagnostic(rel_folder, 0, ERROR, f"no {fmt} migration files found"))
     return SourceSet(str(root), rel_folder, fmt, tuple(found), tuple(sorted(diags)), tuple(sorted(others)), digests)
@@ -69,3 +70,15 @@ def _check_versions(found: list[Migration], diags: list[Diagnostic]) -> None:
             diags.append(Diagnostic(m.file, 1, WARNING, f"version {m.version} is also used by {first.file}; both are applied, in file-name order"))
         else:
             seen[key] = m
+
+
+def _check_unreadable(root: Path, others: list[str], diags: list[Diagnostic]) -> None:
+    """A `.sql` name that is no file to read (a broken link, a folder) is named, not passed over."""
+    for other in others:
+        if not other.endswith(".sql"):
+            continue
+        p = root / other
+        if p.is_file():
+            continue
+        why = "a broken symbolic link" if p.is_symlink() and not p.exists() else "a folder" if p.is_dir() else "not a regular file"
+        diags.append(Diagnostic(other, 0, WARNING, f"named like a migration but {why}: not read"))

@@ -152,12 +152,22 @@ def file_hashes(folder: Path, known: dict[str, str] | None = None) -> dict[str, 
     return out
 
 
-def _files_under(folder: str, parts: tuple[str, ...], out: list[tuple[tuple[str, ...], str]]) -> None:
+def _files_under(folder: str, parts: tuple[str, ...], out: list[tuple[tuple[str, ...], str]], path: tuple[str, ...] = ()) -> None:
+    # Links to folders are followed (as rglob), but not one leading back to a folder on the way
+    # here or above it: that would loop, or bring in the whole project. (`path`: the real paths
+    # of the folders walked through, for a link to be checked against.)
+    path = path or (os.path.realpath(folder),)
     with os.scandir(folder) as it:
         for e in it:
-            if e.is_dir():  # as rglob: links to folders are followed
-                _files_under(e.path, (*parts, e.name), out)
-            elif e.is_file():
+            try:
+                is_dir, is_file = e.is_dir(), e.is_file()
+            except OSError:  # a link that loops on itself: no file to hash (sources names it)
+                continue
+            if is_dir:
+                real = os.path.realpath(e.path) if e.is_symlink() else os.path.join(path[-1], e.name)
+                if not any(p == real or p.startswith(real + os.sep) for p in path):
+                    _files_under(e.path, (*parts, e.name), out, (*path, real))
+            elif is_file:
                 out.append(((*parts, e.name), e.path))
 
 

@@ -155,6 +155,12 @@ def listing(folder: Path) -> list[Path]:
 
 
 def _decode(data: bytes, where: str, diags: list[Diagnostic]) -> tuple[str, bool]:
+    if b"\0" in data:
+        # PostgreSQL refuses a query holding one, and the parser would stop reading at it.
+        at = data.index(b"\0")
+        line = data[:at].count(b"\n") + 1
+        diags.append(Diagnostic(where, line, ERROR, f"holds a NUL byte (offset {at}): not a SQL text; file skipped", lost=True))
+        return "", False
     try:
         return data.decode("utf-8"), True
     except UnicodeDecodeError as exc:
