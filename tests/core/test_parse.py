@@ -64,6 +64,18 @@ def test_positions_and_comments() -> None:
     assert [(i.line, i.guarded, i.kind) for i in do.inner] == [(8, True, "CreateEnumStmt")]
 
 
+@pytest.mark.parametrize(("sql", "line", "said"), [
+    ("CREATE TABLE a (id int);\n\nCREATE FUNCTION f() RETURNS int AS $$\nBEGIN\n  RETURN 1;\nEND\n", 3,
+     'unterminated dollar-quoted string at or near "$$..."; rest of file skipped'),
+    ("CREATE TABLE a (id int);\n/* never closed\nCREATE TABLE b (id int);\n", 2,
+     'unterminated /* comment at or near "/* never closed..."; rest of file skipped'),
+])
+def test_a_quote_never_closed_is_one_error_on_one_line(sql: str, line: int, said: str) -> None:
+    ph = parse_history([Migration("1", "a", "m/1_a.sql", sql)])
+    assert [(d.line, d.message) for d in ph.diagnostics] == [(line, said)]
+    assert [st.text for st in ph.statements] == ["CREATE TABLE a (id int)"]
+
+
 def test_dbmate_section_lines_are_file_lines() -> None:
     mig = Migration("1", "a", "m/1_a.sql", "\n\ncreate table a (id int);\n", first_line=3)
     assert parse_history([mig]).statements[0].line == 5

@@ -272,6 +272,8 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
             try:
                 parsed, named = parse_sql_naming(text[start:end])
             except ParseError as exc:
+                if failure and end >= failure[1]:
+                    continue  # it runs into what the scanner could not end: said once, below
                 pos = start + (exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0)
                 pos = max(pos, _skip_leading(text, start, end))
                 line, _ = lines.at(pos)
@@ -283,7 +285,9 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
                 spans.append((s, s + (r.stmt_len or end - s), r.stmt, start, namers))
         if failure:
             line, _ = lines.at(failure[1])
-            diags.append(Diagnostic(mig.file, line, ERROR, f"{failure[0]}; rest of file skipped", lost=True))
+            # The scanner quotes the rest of the file after "at or near": its first line is enough.
+            said = re.sub(r'(at or near "[^"\n]*)\n.*', r'\1..."', failure[0], flags=re.S)
+            diags.append(Diagnostic(mig.file, line, ERROR, f"{said}; rest of file skipped", lost=True))
     prev_end = 0
     for start, end, node, chunk, namers in spans:
         real = _skip_leading(text, start, end)
