@@ -157,13 +157,15 @@ _MAKERS = {"search_path", "role", "session_authorization", "default_tablespace",
 
 
 def _local_settings(analysis: Analysis) -> list[frozenset[int]]:
-    """A SET LOCAL search_path (or role) and the statements after it in its file (up to a COMMIT):
-    they run under it until the transaction ends, so they stay as written, together in one file."""
+    """A SET LOCAL search_path (or role, or SET CONSTRAINTS) and the statements after it in its file
+    (up to a COMMIT): they run under it until the transaction ends, so they stay as written,
+    together in one file."""
     units: list[frozenset[int]] = []
     statements = analysis.parsed.statements
     for i, st in enumerate(statements):
         node = st.node if isinstance(st.node, ast.VariableSetStmt) else setting_call(st.node)
-        if node is not None and node.is_local and node.name in _MAKERS:
+        # SET CONSTRAINTS ... DEFERRED: the keys are checked when the transaction commits.
+        if isinstance(st.node, ast.ConstraintsSetStmt) or (node is not None and node.is_local and node.name in _MAKERS):
             if units and st.seq in units[-1]:
                 continue  # a second SET LOCAL of the same transaction: in the unit of the first
             unit = []
