@@ -151,9 +151,10 @@ def _session_units(analysis: Analysis) -> list[frozenset[int]]:
 
 
 _ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
-# Settings that decide where objects are made, who owns them or whether triggers fire (a timeout
-# decides nothing kept).
-_MAKERS = {"search_path", "role", "session_authorization", "default_tablespace", "session_replication_role"}
+# Settings that decide where objects are made, who owns them, whether triggers fire or whether a
+# function body is checked (a timeout decides nothing kept).
+_MAKERS = {"search_path", "role", "session_authorization", "default_tablespace", "session_replication_role",
+           "check_function_bodies"}
 
 
 def _local_settings(analysis: Analysis) -> list[frozenset[int]]:
