@@ -42,6 +42,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     no_fold: set[int] = set()
     no_fold_stmts: set[int] = set()
     no_assume: set[str] = set()
+    no_exempt: set[str] = set()
     unfolded: list[str] = []
     attempts = 40
     units = _session_units(analysis)
@@ -54,8 +55,15 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         last = attempt == attempts - 1
         p = Planner(analysis, decisions, hoisting=not last, pinned=pinned)
         p.no_fold, p.no_fold_stmts, p.no_assume = no_fold, no_fold_stmts, no_assume
+        p.no_exempt = None if last else no_exempt
         mark_dead(p)
         items, setup = _settled_items(p)
+        if p.exempted:
+            built = {it.seq for it in items}
+            revived = {key for key, readers in p.exempted.items() if readers & built}
+            if revived:
+                no_exempt.update(revived)  # a reader of an earlier definition is written after all
+                continue
         if not last:
             fold(p, items)
             unmet = {k for k, cols in p.assumed.items() if cols - p.retyped}

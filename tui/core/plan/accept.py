@@ -100,18 +100,23 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
     (then they stay where they were, or a function's last definition moves to its first place)."""
     read_at = p.m.read_at()
     defaults_at = [(u.stmt.seq, u.stmt.node) for u in p.m.unfollowable if isinstance(u.stmt.node, ast.AlterDefaultPrivilegesStmt)]
-    for f in findings:
-        o = p.m.get(f.object_type, f.object_name)
-        if o is None or not o.exists:
-            continue
+    # The latest made first: a view made again over one made again (each dropped by one CASCADE)
+    # has its earlier definitions left out before the one it read is asked whether anything did.
+    objects = [(f, o) for f in findings if (o := p.m.get(f.object_type, f.object_name)) is not None and o.exists]
+    for f, o in sorted(objects, key=lambda fo: -fo[1].events[0].stmt.seq if fo[1].events else 0):
         defs = [e for e in o.events if e.action in (CREATE, REPLACE, ADD) or (o.type == "comment" and e.action == ALTER)]
         cutoff = defs[-1].stmt.seq if defs else -1
         last_def = defs[-1] if defs else None
         if p.alive_always and any(id(e) in p.alive_always for e in o.events if e.stmt.seq < cutoff):
             continue  # an earlier definition is written as it is (pinned): what dropped it stays too
         own = {e.stmt.seq for e in o.events}
-        if any(seq < cutoff and seq not in own for seq in read_at.get(id(o), ())) and not hoist_last_definition(p, o, defs, read_at):
+        readers = [seq for seq in read_at.get(id(o), ()) if seq < cutoff and seq not in own]
+        # A reader left out needs nothing (one revived later is caught by build_plan, see exempted).
+        gone = {seq for seq in readers if _left_out(p, seq)} if p.no_exempt is not None and o.key not in p.no_exempt else set()
+        if len(gone) < len(readers) and not hoist_last_definition(p, o, defs, read_at):
             continue  # used before its last definition: its earlier definitions stay where they were
+        if gone:
+            p.exempted[o.key] = gone
         hoisted = bool(defs) and defs[0].stmt.seq in p.hoist  # (written where it was first made: nothing moves)
         if not hoisted and o.type in _KEPT_BY_REPLACE and _touched_between(p, o, {d.stmt.seq for d in defs}, cutoff):
             continue  # commented on, granted or altered in between: that needs it there then
@@ -126,6 +131,12 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
             fold.update(p.kill(x, (e for e in x.events if e.stmt.seq < cutoff)))
         # Within the statement of the last definition too (DROP COLUMN x, ADD COLUMN x).
         fold.update(p.kill(o, o.events[: o.events.index(last_def)] if last_def is not None else []))
+
+
+def _left_out(p: Planner, seq: int) -> bool:
+    """Is every effect of the statement dead (it will not be written, so needs nothing)?"""
+    events = p.by_seq.get(seq)
+    return bool(events) and seq not in p.pinned and all(id(e) in p.dead for _, e in events)
 
 
 def _touched_between(p: Planner, o: Obj, defs: set[int], cutoff: int) -> bool:

@@ -42,8 +42,8 @@ class Planner:
     # Slots: read millions of times, 30 or more attributes in a dict are looked up the slow way.
     __slots__ = ("_children", "_dead_keys", "_fk_refs", "_inheritors", "_own", "_words", "a", "accepted",
                  "alive_always", "assumed", "by_seq", "chose_around", "cycle_of", "dead", "dead_in", "dead_index",
-                 "decisions", "dropped", "folding", "folds", "functions", "held", "held_names", "hoist", "hoisted", "hoisting",
-                 "holders", "kept", "killed_in", "m", "mentioned_words", "no_assume", "no_fold", "no_fold_stmts",
+                 "decisions", "dropped", "exempted", "folding", "folds", "functions", "held", "held_names", "hoist", "hoisted", "hoisting",
+                 "holders", "kept", "killed_in", "m", "mentioned_words", "no_assume", "no_exempt", "no_fold", "no_fold_stmts",
                  "opaque_seqs", "overloaded", "pinned", "renamed_names", "retyped", "revived", "unfoldable_adds",
                  "unfoldable_cols", "unfolded", "with_bookkeeping")
 
@@ -112,6 +112,9 @@ class Planner:
         self.assumed: dict[str, set[str]] = {}
         self.retyped: set[str] = set()
         self.no_assume: set[str] = set()
+        # Redefined object -> readers of an earlier definition left out (see last_definitions, build_plan).
+        self.exempted: dict[str, set[int]] = {}
+        self.no_exempt: set[str] | None = set()  # None: no reader is taken for left out (the last attempt)
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
         self.mentioned_words = {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])}  # see mentioned
         # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the
