@@ -5,11 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
-from pglast.enums import VariableSetKind
+from pglast.enums import TransactionStmtKind, VariableSetKind
 
-# The settings a set_config() call is read for: those that decide where objects are made, who
-# owns them or whether triggers fire.
-_READ = {"search_path", "role", "session_authorization", "session_replication_role", "default_tablespace"}
+# The settings that decide where objects are made, who owns them, whether triggers fire or whether
+# a function body is checked (a timeout decides nothing kept): a SET LOCAL of one holds the rest of
+# its transaction together (see plan), and a set_config() call is read for them.
+MAKERS = frozenset({"search_path", "role", "session_authorization", "default_tablespace", "session_replication_role",
+                    "check_function_bodies"})
+
+# What ends a transaction, and with it what SET LOCAL set.
+TRANSACTION_ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
 
 
 def setting_call(node: Any) -> ast.VariableSetStmt | None:
@@ -24,7 +29,7 @@ def setting_call(node: Any) -> ast.VariableSetStmt | None:
         return None
     name, value, local = call.args
     texts = [a.val.sval if isinstance(a, ast.A_Const) and isinstance(a.val, ast.String) else None for a in (name, value)]
-    if texts[0] is None or texts[1] is None or texts[0].lower() not in _READ:
+    if texts[0] is None or texts[1] is None or texts[0].lower() not in MAKERS:
         return None
     if not (isinstance(local, ast.A_Const) and isinstance(local.val, ast.Boolean)):
         return None

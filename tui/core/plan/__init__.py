@@ -14,7 +14,6 @@ import bisect
 import re
 
 from pglast import ast
-from pglast.enums import TransactionStmtKind
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
@@ -29,7 +28,7 @@ from tui.core.plan.merging import merge_inserts
 from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
 from tui.core.plan.reviving import revive_ahead
-from tui.core.settings import setting_call
+from tui.core.settings import MAKERS, TRANSACTION_ENDS, setting_call
 
 __all__ = ["Adjustments", "Fold", "Item", "Plan", "build_plan"]
 
@@ -158,13 +157,6 @@ def _session_units(analysis: Analysis) -> list[frozenset[int]]:
     return [frozenset(seqs) for _, _, seqs in units]
 
 
-_ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
-# Settings that decide where objects are made, who owns them, whether triggers fire or whether a
-# function body is checked (a timeout decides nothing kept).
-_MAKERS = {"search_path", "role", "session_authorization", "default_tablespace", "session_replication_role",
-           "check_function_bodies"}
-
-
 def _local_settings(analysis: Analysis) -> list[frozenset[int]]:
     """A SET LOCAL search_path (or role, or SET CONSTRAINTS) and the statements after it in its file
     (up to a COMMIT): they run under it until the transaction ends, so they stay as written,
@@ -174,12 +166,12 @@ def _local_settings(analysis: Analysis) -> list[frozenset[int]]:
     for i, st in enumerate(statements):
         node = st.node if isinstance(st.node, ast.VariableSetStmt) else setting_call(st.node)
         # SET CONSTRAINTS ... DEFERRED: the keys are checked when the transaction commits.
-        if isinstance(st.node, ast.ConstraintsSetStmt) or (node is not None and node.is_local and node.name in _MAKERS):
+        if isinstance(st.node, ast.ConstraintsSetStmt) or (node is not None and node.is_local and node.name in MAKERS):
             if units and st.seq in units[-1]:
                 continue  # a second SET LOCAL of the same transaction: in the unit of the first
             unit = []
             for s in statements[i:]:
-                if s.migration != st.migration or (isinstance(s.node, ast.TransactionStmt) and s.node.kind in _ENDS):
+                if s.migration != st.migration or (isinstance(s.node, ast.TransactionStmt) and s.node.kind in TRANSACTION_ENDS):
                     break
                 unit.append(s.seq)
             units.append(frozenset(unit))

@@ -67,6 +67,7 @@ HANDLERS: dict[type, Handler] = {
 }
 
 
+# Under session_replication_role = replica no trigger and no foreign key fires: such writes are watched.
 _ROW_WRITES = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt, ast.MergeStmt)
 # What may check or copy the rows a table holds then (see Model.checks).
 _ROW_CHECKING = (ast.IndexStmt, ast.AlterTableStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)

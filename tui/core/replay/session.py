@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
-from pglast.enums import TransactionStmtKind, VariableSetKind
+from pglast.enums import VariableSetKind
 
 from tui.core.model import SETVAL
 from tui.core.names import func_calls, sql
@@ -13,9 +13,7 @@ from tui.core.replay.emptiness import query_is_empty
 from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
 from tui.core.replay.functions import table_from_query
 from tui.core.replay.reads import SEQUENCE_CALLS, relation_deps, sequence_args
-from tui.core.settings import setting_call
-
-_ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
+from tui.core.settings import TRANSACTION_ENDS, setting_call
 
 
 def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
@@ -59,7 +57,7 @@ def end_local_settings(rp: Engine) -> None:
 
 
 def transaction(rp: Engine, node: ast.TransactionStmt) -> None:
-    if rp.local_settings is not None and node.kind in _ENDS:
+    if rp.local_settings is not None and node.kind in TRANSACTION_ENDS:
         end_local_settings(rp)
     rp.no_effect("transaction control: each migration already runs in one transaction")
 
