@@ -83,9 +83,9 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
             it.break_after = it.stmt.seq in adjust.breaks
         _break_after_new_labels(ordered, p)
         for unit in local:
-            last = [it for it in ordered if it.stmt.seq in unit]
-            if last:
-                last[-1].break_after = True  # its file's transaction ends the setting: so does this file's
+            members = [it for it in ordered if it.stmt.seq in unit]
+            if members:
+                members[-1].break_after = True  # its file's transaction ends the setting: so does this file's
         concerns = {f.group for f in p.accepted if f.effect == TOGETHER} | {name for name, _ in analysis.config.groups}
         return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
@@ -166,7 +166,7 @@ def _local_settings(analysis: Analysis) -> list[frozenset[int]]:
     for i, st in enumerate(statements):
         node = st.node if isinstance(st.node, ast.VariableSetStmt) else setting_call(st.node)
         # SET CONSTRAINTS ... DEFERRED: the keys are checked when the transaction commits.
-        if isinstance(st.node, ast.ConstraintsSetStmt) or (node is not None and node.is_local and node.name in MAKERS):
+        if (isinstance(st.node, ast.ConstraintsSetStmt) and st.node.deferred) or (node is not None and node.is_local and node.name in MAKERS):
             if units and st.seq in units[-1]:
                 continue  # a second SET LOCAL of the same transaction: in the unit of the first
             unit = []
