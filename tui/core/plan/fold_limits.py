@@ -53,15 +53,22 @@ def expanded_between(p: Planner, table: Obj, after: int, before: int, views: boo
     return any(after < seq < before and seq not in p.dropped and _lasting(p, seq, views) for seq in table.attrs.get("expanded", ()))
 
 
-def _lasting(p: Planner, seq: int, views: bool = True) -> bool:
+def _lasting(p: Planner, seq: int, views: bool = True, depth: int = 0) -> bool:
     """Does what the statement made stay until something else is made in its place? A view
-    dropped next does not (a CREATE OR REPLACE must keep its columns: it does). Rows it inserted
-    always stay, and a function's body was checked as it ran."""
+    dropped next does not (a CREATE OR REPLACE must keep its columns: it does), unless what took
+    its columns with a `*` while it lived lasts (a CREATE TABLE AS over it, a view over it that
+    lasts). Rows it inserted always stay, and a function's body was checked as it ran."""
     made = [(o, e) for o, e in p.by_seq.get(seq, ()) if o.type in ("view", "table") and e.action in (CREATE, REPLACE)]
     for o, e in made:
-        if o.type == "view" and not views:
-            continue
         nxt = next((x for x in o.events[o.events.index(e) + 1:] if x.action in (CREATE, REPLACE, DROP)), None)
+        if o.type == "view":
+            if views and (nxt is None or nxt.action != DROP):
+                return True
+            end = nxt.stmt.seq if nxt is not None else len(p.a.parsed.statements)
+            if depth < 30 and any(seq < s < end and s not in p.dropped and _lasting(p, s, views, depth + 1)
+                                  for s in o.attrs.get("expanded", ())):
+                return True
+            continue
         if nxt is None or nxt.action != DROP:
             return True
     return not made

@@ -139,7 +139,8 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
     if star and rp.stmt is not None and (isinstance(node, _EXPANDING) or into_clause(node) is not None):
         # A copy into a table needs each column it takes (a view's are noted on them).
         copies = not isinstance(node, ast.ViewStmt) and getattr(node, "objtype", None) != OT.OBJECT_MATVIEW
-        taken += [(t, copies) for t in star_tables(rp, node)]
+        # (On a view too: what takes its columns while it lives takes the table's, see _lasting.)
+        taken += [(t, copies) for t in star_tables(rp, node, ("table", "view"))]
     for t, every in taken if rp.stmt is not None else ():
         t.attrs.setdefault("expanded", []).append((rp.stmt.parent or rp.stmt).seq)
         out.add(t.key)  # (named, or through a function returning its rows)
@@ -303,9 +304,9 @@ def _arbiters(t: Any, infer: Any, children: list[Any]) -> list[str]:
             and set(o.attrs.get("columns", ())) == wanted]
 
 
-def star_tables(rp: Engine, query: Any) -> list[Any]:
-    """The tables whose columns a `*` (or `p.*`) of the query takes: those of the FROM of the
-    SELECT it is written in (through joins; a subquery there has its own `*`)."""
+def star_tables(rp: Engine, query: Any, kinds: tuple[str, ...] = ("table",)) -> list[Any]:
+    """The tables (or other `kinds` of relation) whose columns a `*` (or `p.*`) of the query takes:
+    those of the FROM of the SELECT it is written in (through joins; a subquery there has its own `*`)."""
     out: list[Any] = []
     for sel in walk(query):
         if not isinstance(sel, ast.SelectStmt) or not sel.targetList:
@@ -321,7 +322,7 @@ def star_tables(rp: Engine, query: Any) -> list[Any]:
                 todo += [f.larg, f.rarg]
             elif isinstance(f, ast.RangeVar) and (None in stars or (f.alias.aliasname if f.alias else f.relname) in stars):
                 o = rp.find_rel(f)
-                if o is not None and o.type == "table" and o not in out:
+                if o is not None and o.type in kinds and o not in out:
                     out.append(o)
             elif isinstance(f, ast.RangeFunction):
                 # A function returning a table's rows (SETOF t): a `*` takes t's columns.
