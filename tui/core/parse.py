@@ -286,7 +286,7 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
         if failure:
             line, _ = lines.at(failure[1])
             # The scanner quotes the rest of the file after "at or near": its first line is enough.
-            said = re.sub(r'(at or near "[^"\n]*)\n.*', r'\1..."', failure[0], flags=re.S)
+            said = re.sub(r'(at or near "[^"\n]*)\n.*', r'\1..."', failure[0], flags=re.DOTALL)
             diags.append(Diagnostic(mig.file, line, ERROR, f"{said}; rest of file skipped", lost=True))
     prev_end = 0
     for start, end, node, chunk, namers in spans:
