@@ -44,10 +44,13 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     no_exempt: set[str] = set()
     unfolded: list[str] = []
     attempts = 40
+    local, as_written = _local_settings(analysis)
     units = _session_units(analysis)
-    local = _local_settings(analysis)
-    units += local
-    pinned = adjust.pinned.union(*units, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
+    # Under a SET LOCAL search_path only the SET is pinned: it and the barrier after its transaction
+    # keep the rest in place, and what folds across them PostgreSQL judges, as any fold (a history
+    # may set it at the top of every file). Under the others all is: the model does not follow who
+    # owns what, nor when a deferred key is checked.
+    pinned = adjust.pinned.union(*units, *as_written, {min(unit) for unit in local}, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
                                  analysis.model.partly_seen)
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
@@ -70,7 +73,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
                 no_assume.update(unmet)  # a column kept its old type: the type stays after all
                 continue
         group_items(analysis, items, p.accepted)
-        _keep_together(items, units)
+        _keep_together(items, units + local)
         _close_local_settings(items, local)
         try:
             ordered = order(p, items)
@@ -157,35 +160,42 @@ def _session_units(analysis: Analysis) -> list[frozenset[int]]:
     return [frozenset(seqs) for _, _, seqs in units]
 
 
-def _local_settings(analysis: Analysis) -> list[frozenset[int]]:
-    """A SET LOCAL search_path (or role, or SET CONSTRAINTS) and the statements after it in its file
-    (up to a COMMIT): they run under it until the transaction ends, so they stay as written,
-    together in one file."""
+def _local_settings(analysis: Analysis) -> tuple[list[frozenset[int]], list[frozenset[int]]]:
+    """Each SET LOCAL search_path (or role, or SET CONSTRAINTS ... DEFERRED) and the statements
+    after it in its file (up to a COMMIT): they run under it until the transaction ends, so they
+    stay together in one file. And, apart, those from a SET LOCAL of anything but the search
+    path on: as written."""
     units: list[frozenset[int]] = []
+    as_written: list[frozenset[int]] = []
     statements = analysis.parsed.statements
     for i, st in enumerate(statements):
         node = st.node if isinstance(st.node, ast.VariableSetStmt) else setting_call(st.node)
-        # SET CONSTRAINTS ... DEFERRED: the keys are checked when the transaction commits.
-        if (isinstance(st.node, ast.ConstraintsSetStmt) and st.node.deferred) or (node is not None and node.is_local and node.name in MAKERS):
-            if units and st.seq in units[-1]:
-                continue  # a second SET LOCAL of the same transaction: in the unit of the first
+        deferred = isinstance(st.node, ast.ConstraintsSetStmt) and st.node.deferred
+        if not deferred and not (node is not None and node.is_local and node.name in MAKERS):
+            continue
+        if not units or st.seq not in units[-1]:  # (a second SET LOCAL of a transaction is in the first's unit)
             unit = []
             for s in statements[i:]:
                 if s.migration != st.migration or (isinstance(s.node, ast.TransactionStmt) and s.node.kind in TRANSACTION_ENDS):
                     break
                 unit.append(s.seq)
             units.append(frozenset(unit))
-    return units
+        if deferred or (node is not None and node.name != "search_path"):
+            as_written.append(frozenset(seq for seq in units[-1] if seq >= st.seq))
+    return units, as_written
 
 
 def _close_local_settings(items: list[Item], local: list[frozenset[int]]) -> None:
-    """What follows a SET LOCAL's file waits for all of it, and nothing after waits less: the
-    file's statements are the only ones between the SET and that barrier."""
+    """The SET and what follows its transaction are barriers: the transaction's statements are
+    the only ones between them."""
     if not local:
         return
     by_seq = sorted(items, key=lambda it: it.seq)
     seqs = [it.seq for it in by_seq]
     for unit in local:
+        start = bisect.bisect_left(seqs, min(unit))
+        if start < len(by_seq) and seqs[start] == min(unit):
+            by_seq[start].barrier = True
         at = bisect.bisect_right(seqs, max(unit))
         if at < len(by_seq):
             by_seq[at].barrier = True

@@ -27,7 +27,8 @@ def _insert_shape(it: Item) -> tuple[str, str, tuple[str, ...], tuple[int, ...]]
 def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
     """Runs of INSERT ... VALUES into one table, one after the other, become one multi-row INSERT:
     the same rows in the same order (serial ids too), one statement to read instead of hundreds.
-    Not where a statement-level trigger would fire a different number of times, nor across comments."""
+    Not where a statement-level trigger would fire a different number of times, nor across comments
+    or the edge of a run of statements that must stay together in their file."""
     statement_triggers = {o.parent for o in p.m.objects.values() if o.type == "trigger" and o.exists
                           and not getattr(o.node, "row", True)}
     out: list[Item] = []
@@ -36,8 +37,9 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
     for it in items:
         shape = _insert_shape(it) if it.seq not in p.pinned else None
         prev = out[-1] if out else None
+        # (Nor into or out of a run that must stay in its file: a SET LOCAL's, a temporary table's.)
         if (shape is not None and prev is not None and shape == run_shape and not it.stmt.comments
-                and not it.folded and not it.notes):
+                and not it.folded and not it.notes and prev.unit == it.unit):
             table = p.m.get("table", it.node.relation.relname) if not it.node.relation.schemaname else None
             if table is None or table.key not in statement_triggers:
                 if not prev.merged:  # the first rows appended: the history's own tree stays as parsed
