@@ -36,7 +36,7 @@ def _url(server: Any) -> str:
 def _settings_of_other_databases(server: Any) -> list[tuple[str, ...]]:
     with server.connect("postgres") as conn:
         return conn.execute("SELECT d.datname, s.setconfig::text FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase "
-                            "WHERE d.datname NOT LIKE 'consolidate_scratch_%' ORDER BY 1").fetchall()
+                            "WHERE d.datname NOT LIKE 'csl\\_%' ORDER BY 1").fetchall()
 
 
 def test_a_history_naming_its_database_is_proven_in_scratch_databases(tmp_path: Path, pg_server) -> None:  # type: ignore[no-untyped-def]

@@ -215,7 +215,8 @@ def test_scratch_databases_of_killed_runs_are_dropped_by_the_next_run() -> None:
         url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
         left = {f"{SCRATCH_PREFIX}old_{_HOST}_{dead_pid}_abcd",  # a run on this machine that died
                 f"{SCRATCH_PREFIX}old_{_HOST}_{os.getpid()}_abcd",  # a live run: this one
-                f"{SCRATCH_PREFIX}old_ffffff_{dead_pid}_abcd"}  # another machine's
+                f"{SCRATCH_PREFIX}old_ffffff_{dead_pid}_abcd",  # another machine's
+                f"consolidate_scratch_old_{_HOST}_{dead_pid}_abcd"}  # an earlier version's, that died
         with server.connect("postgres") as conn:
             for name in left:
                 conn.execute(f'CREATE DATABASE "{name}"')
@@ -224,6 +225,7 @@ def test_scratch_databases_of_killed_runs_are_dropped_by_the_next_run() -> None:
         with server.connect("postgres") as conn:
             now = {r[0] for r in conn.execute("SELECT datname FROM pg_database")}
         assert f"{SCRATCH_PREFIX}old_{_HOST}_{dead_pid}_abcd" not in now
+        assert f"consolidate_scratch_old_{_HOST}_{dead_pid}_abcd" not in now
         assert {f"{SCRATCH_PREFIX}old_{_HOST}_{os.getpid()}_abcd", f"{SCRATCH_PREFIX}old_ffffff_{dead_pid}_abcd"} <= now
         assert drop_stale_scratch(server) == []
 

@@ -22,7 +22,10 @@ from psycopg import sql
 
 from tui.core.errors import ConsolidateError
 
-SCRATCH_PREFIX = "consolidate_scratch_"
+# Short, because a history may build names from current_database() (a role prefix, say) and
+# PostgreSQL cuts a name at 63 bytes: a long scratch name made such a history fail here alone.
+SCRATCH_PREFIX = "csl_"
+_EARLIER_PREFIX = "consolidate_scratch_"  # what versions before named them; their leftovers go too
 _DROP = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
 _PASSWORD_KEY = re.compile(r"password\s*=\s*('(?:[^'\\]|\\.)*'|[^&\s]*)", re.IGNORECASE)
 
@@ -52,8 +55,9 @@ class Server:
 
     def create_database(self, label: str) -> str:
         # Who made it (this machine, this process) is in the name: a later run can tell a scratch
-        # database whose maker died (SIGKILL) from one another run still uses.
-        name = f"{SCRATCH_PREFIX}{label}_{_HOST}_{os.getpid()}_{uuid.uuid4().hex[:4]}"
+        # database whose maker died (SIGKILL) from one another run still uses. The label gives
+        # only its first letter (old, new, trial, baseline, empty), to keep the name short.
+        name = f"{SCRATCH_PREFIX}{label[0]}_{_HOST}_{os.getpid()}_{uuid.uuid4().hex[:4]}"
         with self.connect() as conn:
             conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(sql.Identifier(name)))
         self.created.append(name)
@@ -104,7 +108,7 @@ class Server:
 
 
 _HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
-_MADE_BY = re.compile(rf"^{SCRATCH_PREFIX}\w+?_([0-9a-f]{{6}})_(\d+)_[0-9a-f]{{4}}$")
+_MADE_BY = re.compile(rf"^(?:{SCRATCH_PREFIX}|{_EARLIER_PREFIX})\w+?_([0-9a-f]{{6}})_(\d+)_[0-9a-f]{{4}}$")
 
 
 def drop_stale_scratch(server: Server) -> list[str]:
@@ -112,7 +116,8 @@ def drop_stale_scratch(server: Server) -> list[str]:
     machines and of live processes are left alone. Returns the names dropped."""
     dropped = []
     with contextlib.suppress(ConsolidateError, psycopg.Error), server.connect() as conn:
-        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s", (SCRATCH_PREFIX + "%",))]
+        names = [r[0] for r in conn.execute("SELECT datname FROM pg_database WHERE datname LIKE %s OR datname LIKE %s",
+                                             (SCRATCH_PREFIX + "%", _EARLIER_PREFIX + "%"))]
         for name in names:
             m = _MADE_BY.match(name)
             if not m or m.group(1) != _HOST or _alive(int(m.group(2))):

@@ -293,6 +293,11 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             # TABLE AS in between took the old type.
             p.unfoldable_cols.add(col.key)  # and later changes to it stay after this one
             return False
+        if cmd.subtype == AT.AT_ColumnDefault and defs[0].typeName is not None and is_serial(defs[0].typeName):
+            # serial is its own default: CREATE TABLE refuses a second, and a serial dropped
+            # of its default still makes (and owns) its sequence.
+            p.unfoldable_cols.add(col.key)
+            return False
         if cmd.subtype == AT.AT_AlterColumnType:
             # The new type (an enum, a domain) may be created later than the table.
             it.reads |= {d for d in col.depends if d.startswith(("type:", "domain:")) and d in p.m.objects}
