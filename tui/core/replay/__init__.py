@@ -69,6 +69,8 @@ HANDLERS: dict[type, Handler] = {
 
 # Under session_replication_role = replica no trigger and no foreign key fires: such writes are watched.
 _ROW_WRITES = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt, ast.MergeStmt)
+# What runs the functions it calls (and, in them, the functions they call).
+_RUNS_CALLS = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.CallStmt, ast.MergeStmt)
 # What may check or copy the rows a table holds then (see Model.checks).
 _ROW_CHECKING = (ast.IndexStmt, ast.AlterTableStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
 
@@ -105,6 +107,8 @@ class Replayer(Engine):
             # A tuple, and none where it reads nothing: a set for each statement was 14 MB of 50,000 statements, these 3.
             objects = self.model.objects
             found = dict.fromkeys(o for k in reads(self, st.node, st.namers) if (o := objects.get(k)) is not None)
+            if found and isinstance(st.node, _RUNS_CALLS):
+                found.update(dict.fromkeys(functions.callees(self, found)))
             if found:
                 had = self.model.reads.get(st.seq, ())
                 self.model.reads[st.seq] = tuple(dict.fromkeys((*had, *found))) if had else tuple(found)

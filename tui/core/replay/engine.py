@@ -244,7 +244,7 @@ class Engine(ReplayState):
             return False
         if any(isinstance(n, ast.CommonTableExpr) and not isinstance(n.ctequery, ast.SelectStmt) for n in walk(node)):
             return False
-        return not any(self.functions_named(c.split(".")[-1]) or c.split(".")[-1] in SIDE_EFFECT_CALLS for c in func_calls(node))
+        return not any(self.functions_called(c) or c.split(".")[-1] in SIDE_EFFECT_CALLS for c in func_calls(node))
 
     def no_effect(self, reason: str, reported: bool = True) -> None:
         assert self.stmt is not None

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from pglast import ast
 from pglast.enums import ObjectType as OT
 
-from tui.core.model import ALTER, CREATE, NOOP, REPLACE
+from tui.core.model import ALTER, CREATE, NOOP, REPLACE, Obj
 from tui.core.names import sql, strings
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import function_deps, relation_deps, took_columns
@@ -101,3 +102,19 @@ def refresh_matview(rp: Engine, node: ast.RefreshMatViewStmt) -> None:
     _, _, o = rp.rel(node.relation, ("view",))
     if o is not None:
         rp.event(o, NOOP, "refreshed")  # (its rows: those of the tables it reads now, see Model.checks)
+
+
+def callees(rp: Engine, called: Iterable[Obj]) -> list[Obj]:
+    """The functions the called ones call in turn, as defined now: a statement that runs a function
+    runs its body, which needs them there then (defining it did not: PL/pgSQL is not checked)."""
+    todo = [f for f in called if f.type == "function" and f.attrs.get("calls")]
+    seen = {f.key for f in todo}
+    out = []
+    while todo:
+        for name in todo.pop().attrs.get("calls", ()):
+            for g in rp.functions_called(name):
+                if g.key not in seen:
+                    seen.add(g.key)
+                    out.append(g)
+                    todo.append(g)
+    return out

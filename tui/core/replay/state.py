@@ -195,6 +195,11 @@ class ReplayState:
                 return out
         return []
 
+    def functions_called(self, written: str) -> list[Obj]:
+        """Live functions a call as written (`name`, or `schema.name` in a schema off the path) reaches."""
+        schema, _, local = written.rpartition(".")
+        return self.functions_named(local, schema or None)
+
     def index_function(self, o: Obj, old_key: str = "") -> None:
         if old_key:
             self.funcs.get(old_key.split(":", 1)[1].split("(", 1)[0], set()).discard(old_key)

@@ -143,7 +143,7 @@ def function_words(rp: Engine, fn: Obj | None) -> set[str]:
         if "execute" in text:
             out.add("execute")
         for w in set(WORD.findall(text)):
-            todo.extend(rp.functions_named(w.rsplit(".", 1)[-1]))
+            todo.extend(rp.functions_called(w))
     if made_last is not None:
         rp.words_cache[cache_key] = out  # a later CREATE OR REPLACE is a new event: a new entry
     return out
