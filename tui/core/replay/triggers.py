@@ -9,6 +9,7 @@ from pglast.enums import TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_DELETE
 from tui.core.model import CREATE, REPLACE, Event, Obj
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
+from tui.core.replay.functions import callees
 from tui.core.replay.state import WORD
 
 # The tables a function body writes: INSERT INTO and MERGE INTO add rows; UPDATE, DELETE FROM and
@@ -46,10 +47,11 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
         if changes_rows:
             rp.data(t).uncertain = "rows a BEFORE trigger may have changed or kept"
             trig.attrs.setdefault("wrote", set()).add(t.key)  # (see the plan's leave_out: the trigger stays)
-        if changes_rows or words or fn is None:
+        called = callees(rp, [fn]) if fn is not None else []  # (they run too: they must be there, as they are now)
+        if changes_rows or words or fn is None or called:
             # The rows are as this definition of the trigger and of its function make them: a later
             # CREATE OR REPLACE of either stays after the write, and folds no earlier one away.
-            rp.note_reads([trig, *([fn] if fn is not None else [])])
+            rp.note_reads([trig, *([fn] if fn is not None else []), *called])
         if made is not None and getattr(trig.node, "row", False) and (rows_affected or not certainly_empty(rp, t)):
             named = set(_ROW_COLUMNS.findall(made.stmt.text.lower()))
             rp.note_reads([c for n in sorted(named) if (c := rp.model.get("column", f"{t.name}.{n}")) is not None and c.exists])
