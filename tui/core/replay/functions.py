@@ -118,3 +118,10 @@ def callees(rp: Engine, called: Iterable[Obj]) -> list[Obj]:
                     out.append(g)
                     todo.append(g)
     return out
+
+
+def called_in(rp: Engine, text: str) -> list[Obj]:
+    """The history's functions a body the model does not follow calls by name, and those they call:
+    it runs them as they are defined then."""
+    called = [f for name in sorted({m.group(1).lower() for m in _CALL.finditer(text)}) for f in rp.functions_called(name)]
+    return list(dict.fromkeys([*called, *callees(rp, called)]))

@@ -11,7 +11,7 @@ from tui.core.model import SETVAL
 from tui.core.names import func_calls, sql
 from tui.core.replay.emptiness import query_is_empty
 from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
-from tui.core.replay.functions import table_from_query
+from tui.core.replay.functions import called_in, table_from_query
 from tui.core.replay.reads import SEQUENCE_CALLS, relation_deps, sequence_args
 from tui.core.settings import TRANSACTION_ENDS, setting_call
 
@@ -73,6 +73,7 @@ def do_block(rp: Engine, node: ast.DoStmt) -> None:
             rp.no_effect("DO block that only loops over rows of tables that hold none at this point")
             return
         rp.unfollow("DO block with logic (conditions, loops, dynamic SQL)")
+        rp.note_reads(called_in(rp, st.text))
         return
     for inner in st.inner:
         rp.apply(inner)
