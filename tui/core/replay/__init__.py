@@ -70,7 +70,9 @@ HANDLERS: dict[type, Handler] = {
 # Under session_replication_role = replica no trigger and no foreign key fires: such writes are watched.
 _ROW_WRITES = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt, ast.CopyStmt, ast.MergeStmt)
 # What runs the functions it calls (and, in them, the functions they call).
-_RUNS_CALLS = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.CallStmt, ast.MergeStmt)
+# (Building an index, a column's default or a check over the rows there are runs them too.)
+_RUNS_CALLS = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.CallStmt, ast.MergeStmt,
+               ast.CreateTableAsStmt, ast.RefreshMatViewStmt, ast.IndexStmt, ast.AlterTableStmt)
 # What may check or copy the rows a table holds then (see Model.checks).
 _ROW_CHECKING = (ast.IndexStmt, ast.AlterTableStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
 

@@ -107,9 +107,13 @@ def refresh_matview(rp: Engine, node: ast.RefreshMatViewStmt) -> None:
 def callees(rp: Engine, called: Iterable[Obj]) -> list[Obj]:
     """The functions the called ones call in turn, as defined now: a statement that runs a function
     runs its body, which needs them there then (defining it did not: PL/pgSQL is not checked)."""
-    todo = [f for f in called if f.type == "function" and f.attrs.get("calls")]
+    called = list(called)
+    # A view read runs the functions its query calls (a materialized one, when made or refreshed).
+    through_views = [f for v in called if v.type == "view" for k in v.depends
+                     if k.startswith("function:") and (f := rp.model.objects.get(k)) is not None and f.exists]
+    todo = [f for f in (*called, *through_views) if f.type == "function" and f.attrs.get("calls")]
     seen = {f.key for f in todo}
-    out = []
+    out = list(dict.fromkeys(through_views))
     while todo:
         for name in todo.pop().attrs.get("calls", ()):
             for g in rp.functions_called(name):
