@@ -8,6 +8,7 @@ from pglast.enums import ObjectType as OT
 from tui.core.model import ALTER, NOOP
 from tui.core.names import strings
 from tui.core.replay.engine import Engine
+from tui.core.replay.reads import function_deps
 from tui.core.replay.state import objtype_word
 
 
@@ -109,7 +110,9 @@ def create_domain(rp: Engine, node: ast.CreateDomainStmt) -> None:
         dep = rp.type_key(node.typeName)
         o.node = node
         o.attrs.update(kind="domain")
-        rp.link(o, [dep] if dep else [])
+        # (a CHECK calling a function runs it on every value written to a column of the domain)
+        rp.link(o, ([dep] if dep else []) + [k for c in node.constraints or () if c.raw_expr is not None
+                                             for k in function_deps(rp, c.raw_expr)])
 
 
 def alter_domain(rp: Engine, node: ast.AlterDomainStmt) -> None:
@@ -121,6 +124,8 @@ def alter_domain(rp: Engine, node: ast.AlterDomainStmt) -> None:
     rp.event(o, ALTER, {"T": "default", "N": "drop not null", "O": "set not null", "C": "constraint added",
                           "X": "constraint dropped", "V": "constraint validated"}.get(node.subtype, "altered"))
     o.attrs.setdefault("alters", []).append(rp.stmt)
+    if node.subtype == "C" and isinstance(node.def_, ast.Constraint) and node.def_.raw_expr is not None:
+        rp.link(o, function_deps(rp, node.def_.raw_expr))
 
 
 def define(rp: Engine, node: ast.DefineStmt) -> None:

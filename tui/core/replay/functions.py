@@ -58,7 +58,7 @@ def create_trigger(rp: Engine, node: ast.CreateTrigStmt) -> None:
     rp.has_triggers = True
     fnames = strings(node.funcname)
     funcs = rp.functions_named(fnames[-1], fnames[0] if len(fnames) > 1 else None)
-    deps = [f.key for f in funcs[:1]]
+    deps = [f.key for f in funcs[:1]] + (function_deps(rp, node.whenClause) if node.whenClause is not None else [])
     o.node = node
     o.attrs.update(function=funcs[0].name if funcs else ".".join(fnames), table=table)
     rp.link(o, deps)
@@ -108,12 +108,13 @@ def callees(rp: Engine, called: Iterable[Obj]) -> list[Obj]:
     """The functions the called ones call in turn, as defined now: a statement that runs a function
     runs its body, which needs them there then (defining it did not: PL/pgSQL is not checked)."""
     called = list(called)
-    # A view read runs the functions its query calls (a materialized one, when made or refreshed).
-    through_views = [f for v in called if v.type == "view" for k in v.depends
-                     if k.startswith("function:") and (f := rp.model.objects.get(k)) is not None and f.exists]
-    todo = [f for f in (*called, *through_views) if f.type == "function" and f.attrs.get("calls")]
+    # What else it uses runs the functions it names: a view's query (a materialized one, when made or
+    # refreshed), a domain's CHECK, a trigger's WHEN, a column's default.
+    through = [f for v in called if v.type != "function" for k in v.depends
+               if k.startswith("function:") and (f := rp.model.objects.get(k)) is not None and f.exists]
+    todo = [f for f in (*called, *through) if f.type == "function" and f.attrs.get("calls")]
     seen = {f.key for f in todo}
-    out = list(dict.fromkeys(through_views))
+    out = list(dict.fromkeys(through))
     while todo:
         for name in todo.pop().attrs.get("calls", ()):
             for g in rp.functions_called(name):

@@ -57,7 +57,7 @@ class ReplayState:
     __slots__ = ("_lookup_path", "_search_path", "blind", "connames", "diagnostics", "fired", "fk_by_ref", "funcs",
                  "guarded", "has_triggers", "index_constraints", "keys", "local_settings", "model", "names_cache", "rdeps", "released",
                  "relnames", "replica", "row_keys", "skip_parts", "stmt", "track_reads", "truncations", "type_names",
-                 "unfollowed_keys", "unfollowed_words", "user_aggregates", "words_cache")
+                 "run_opaquely", "unfollowed_keys", "unfollowed_words", "user_aggregates", "words_cache")
 
     def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False) -> None:
         self.model = Model()
@@ -89,6 +89,7 @@ class ReplayState:
         self.unfollowed_words: set[str] = set()
         self.fired: set[tuple[str, int, int]] = set()  # (trigger, its function's definition, truncations)
         self.truncations = 0
+        self.run_opaquely: set[str] = set()  # functions what the model does not follow runs later (names)
         self.user_aggregates = False  # once one exists, any call in a select list may be an aggregate
         self.skip_parts: set[int] = set()  # constraints of the statement PostgreSQL makes nothing for
         self.released: set[tuple[str, str]] = set()  # (schema, name) of relations and constraints dropped or renamed away

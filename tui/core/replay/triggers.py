@@ -47,7 +47,8 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
         if changes_rows:
             rp.data(t).uncertain = "rows a BEFORE trigger may have changed or kept"
             trig.attrs.setdefault("wrote", set()).add(t.key)  # (see the plan's leave_out: the trigger stays)
-        called = callees(rp, [fn]) if fn is not None else []  # (they run too: they must be there, as they are now)
+        # (what its WHEN and its function call run too: they must be there, as they are now)
+        called = [f for f in callees(rp, [trig]) if f is not fn]
         if changes_rows or words or fn is None or called:
             # The rows are as this definition of the trigger and of its function make them: a later
             # CREATE OR REPLACE of either stays after the write, and folds no earlier one away.
