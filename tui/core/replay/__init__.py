@@ -17,10 +17,9 @@ from tui.core.errors import ERROR, Diagnostic
 from tui.core.model import Model
 from tui.core.parse import Statement
 from tui.core.observed import Observed
-from tui.core.replay import access, ddl, drops, functions, indexes, observed, rows, session, tables, triggers
+from tui.core.replay import access, ddl, drops, functions, indexes, observed, rows, run_later, session, tables, triggers
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import reads, row_checks
-from tui.core.replay.state import WORD
 
 Handler = Callable[[Engine, Any], None]
 
@@ -74,9 +73,6 @@ _ROW_WRITES = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.TruncateStmt,
 # (Building an index, a column's default or a check over the rows there are runs them too.)
 _RUNS_CALLS = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.CallStmt, ast.MergeStmt,
                ast.CreateTableAsStmt, ast.RefreshMatViewStmt, ast.IndexStmt, ast.AlterTableStmt)
-# What runs functions later, where the model does not follow it: a rule's actions, an aggregate's,
-# an operator's or a cast's function (a base type's too).
-_RUNS_LATER = (ast.RuleStmt, ast.CreateCastStmt, ast.DefineStmt)
 # What may check or copy the rows a table holds then (see Model.checks).
 _ROW_CHECKING = (ast.IndexStmt, ast.AlterTableStmt, ast.CreateTableAsStmt, ast.RefreshMatViewStmt)
 
@@ -114,12 +110,10 @@ class Replayer(Engine):
             objects = self.model.objects
             found = dict.fromkeys(o for k in reads(self, st.node, st.namers) if (o := objects.get(k)) is not None)
             if isinstance(st.node, _RUNS_CALLS) and (found or self.run_opaquely):
-                # (which statements run a rule's, an aggregate's, an operator's or a cast's functions
-                # the model does not know: any may)
-                ran = [f for name in sorted(self.run_opaquely) for f in self.functions_called(name)]
+                ran = run_later.ran(self, st.node) if self.run_opaquely else []
                 found.update(dict.fromkeys([*ran, *functions.callees(self, [*found, *ran])]))
-            if isinstance(st.node, _RUNS_LATER):
-                self.run_opaquely.update(w for w in WORD.findall(st.text.lower()) if self.functions_called(w))
+            if isinstance(st.node, run_later.MAKERS):
+                run_later.note(self, st)
             if found:
                 had = self.model.reads.get(st.seq, ())
                 self.model.reads[st.seq] = tuple(dict.fromkeys((*had, *found))) if had else tuple(found)

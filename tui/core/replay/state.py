@@ -89,7 +89,8 @@ class ReplayState:
         self.unfollowed_words: set[str] = set()
         self.fired: set[tuple[str, int, int]] = set()  # (trigger, its function's definition, truncations)
         self.truncations = 0
-        self.run_opaquely: set[str] = set()  # functions what the model does not follow runs later (names)
+        # What objects the model does not follow run later: ((when, name), function names) (see run_later).
+        self.run_opaquely: list[tuple[tuple[str, str], tuple[str, ...]]] = []
         self.user_aggregates = False  # once one exists, any call in a select list may be an aggregate
         self.skip_parts: set[int] = set()  # constraints of the statement PostgreSQL makes nothing for
         self.released: set[tuple[str, str]] = set()  # (schema, name) of relations and constraints dropped or renamed away
