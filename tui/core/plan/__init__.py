@@ -25,6 +25,7 @@ from tui.core.plan.folding import fold
 from tui.core.plan.grouping import group_items
 from tui.core.plan.items import WRITES, Adjustments, Fold, Item, Plan, adds_enum_label
 from tui.core.plan.merging import merge_inserts
+from tui.core.plan.updating import fold_updates
 from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
 from tui.core.plan.reviving import revive_ahead
@@ -80,7 +81,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         except Cycle as found:
             _unfold(analysis, found.cycles, no_fold, no_fold_stmts, unfolded)
             continue
-        ordered = merge_inserts(ordered, p)
+        ordered = merge_inserts(fold_updates(ordered, p), p)
         for it in ordered:
             it.alone = it.alone or it.stmt.seq in adjust.alone
             it.break_after = it.stmt.seq in adjust.breaks

@@ -1,0 +1,97 @@
+"""Constant UPDATEs of seed rows are written in the INSERTs, and only where every row they may
+change is known from literals (tui/core/plan/updating.py). Each case below must keep its UPDATE:
+folding it would change the database (a trigger, a key, a reader in between) or could, where a
+value has more than one spelling. The folds that are made are proven on PostgreSQL by the family
+seed_rows_changed_by_constant_updates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.core.analysis import analyze
+from tui.core.plan import build_plan
+
+SEED = "CREATE TABLE seed (name text, n int, amount numeric, id uuid, at timestamp, flag bool);\n" \
+       "INSERT INTO seed (name, n, amount, id, at, flag) VALUES ('a', 1, 1.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2020-01-01 00:00', true);\n"
+
+
+def _sql(root: Path, *files: str) -> list[str]:
+    folder = root / "migrations"
+    folder.mkdir(parents=True)
+    for i, text in enumerate(files, 1):
+        (folder / f"{i:04d}_m.sql").write_text(text)
+    plan = build_plan(analyze(root, track_reads=True))
+    return [it.stmt.text for it in plan.items]
+
+
+KEPT = {
+    "a trigger on the table": "CREATE TABLE log (line text);\nCREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS "
+                              "$$ BEGIN INSERT INTO log VALUES (NEW.name); RETURN NEW; END $$;\n"
+                              "CREATE TRIGGER seed_note AFTER UPDATE ON seed FOR EACH ROW EXECUTE FUNCTION note();\n",
+    "a foreign key to the table": "ALTER TABLE seed ADD PRIMARY KEY (name);\nCREATE TABLE child (seed_name text REFERENCES seed);\n",
+    "a rule in the history": "CREATE TABLE other (v int);\nCREATE RULE other_r AS ON INSERT TO other DO ALSO NOTIFY other;\n",
+    "a reader in between": "CREATE TABLE copy AS SELECT * FROM seed;\n",
+    "a DO block naming it in between": "DO $$ BEGIN IF true THEN PERFORM 1 FROM seed; END IF; END $$;\n",
+    "a function reading it run in between": "CREATE FUNCTION count_seed() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM seed $$;\n"
+                                            "CREATE TABLE counts AS SELECT count_seed() AS n;\n",
+    "a column retyped in between": "ALTER TABLE seed ALTER COLUMN n TYPE bigint;\n",
+}
+
+
+@pytest.mark.parametrize("between", list(KEPT), ids=list(KEPT))
+def test_an_update_stays_where_more_than_the_rows_depends_on_it(tmp_path: Path, between: str) -> None:
+    texts = _sql(tmp_path, SEED, KEPT[between], "UPDATE seed SET n = 2 WHERE name = 'a';\n")
+    assert "UPDATE seed SET n = 2 WHERE name = 'a'" in texts
+
+
+WHERE = {
+    "a numeric (1.50 is 1.5)": "amount = 1.50",
+    "a uuid (upper case is the same)": "id = 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11'",
+    "a timestamp (no time is midnight)": "at = '2020-01-01'",
+    "a string against an integer": "n = '1'",
+    "an expression": "lower(name) = 'a'",
+    "OR": "name = 'a' OR n = 5",
+}
+
+
+@pytest.mark.parametrize("where", list(WHERE.values()), ids=list(WHERE))
+def test_an_update_stays_where_its_rows_cannot_be_told_from_literals(tmp_path: Path, where: str) -> None:
+    texts = _sql(tmp_path, SEED, f"UPDATE seed SET name = 'b' WHERE {where};\n")
+    assert f"UPDATE seed SET name = 'b' WHERE {where}" in texts
+
+
+def test_an_update_of_a_key_to_another_table_stays(tmp_path: Path) -> None:
+    # Written in the INSERT, the row would name a parent made only later.
+    texts = _sql(tmp_path, "CREATE TABLE parents (name text PRIMARY KEY);\nINSERT INTO parents (name) VALUES ('p');\n"
+                           "CREATE TABLE seed (name text, parent text REFERENCES parents);\nINSERT INTO seed (name, parent) VALUES ('a', 'p');\n",
+                 "INSERT INTO parents (name) VALUES ('q');\nUPDATE seed SET parent = 'q' WHERE name = 'a';\n")
+    assert "UPDATE seed SET parent = 'q' WHERE name = 'a'" in texts
+
+
+def test_an_index_a_check_or_a_view_in_between_leave_the_rows_known(tmp_path: Path) -> None:
+    texts = _sql(tmp_path, SEED, "CREATE INDEX seed_n ON seed (n);\nALTER TABLE seed ADD CONSTRAINT seed_n_positive CHECK (n > 0);\n"
+                                 "CREATE VIEW seed_names AS SELECT name FROM seed;\nCOMMENT ON TABLE seed IS 'rows';\n",
+                 "UPDATE seed SET n = 2 WHERE name = 'a';\n")
+    assert not any(t.startswith("UPDATE") for t in texts)
+    assert any(t.startswith("INSERT INTO seed") and "'a', 2, 1.5" in t for t in texts)
+
+
+def test_rows_read_through_a_view_in_between_keep_the_update(tmp_path: Path) -> None:
+    texts = _sql(tmp_path, SEED, "CREATE VIEW seed_names AS SELECT name, n FROM seed;\nCREATE TABLE copy AS SELECT * FROM seed_names;\n",
+                 "UPDATE seed SET n = 2 WHERE name = 'a';\n")
+    assert "UPDATE seed SET n = 2 WHERE name = 'a'" in texts
+
+
+def test_an_update_of_a_value_not_a_literal_stays(tmp_path: Path) -> None:
+    texts = _sql(tmp_path, SEED, "UPDATE seed SET n = n + 1 WHERE name = 'a';\nUPDATE seed SET name = 'c' WHERE n = 2;\n")
+    assert texts[-2:] == ["UPDATE seed SET n = n + 1 WHERE name = 'a'", "UPDATE seed SET name = 'c' WHERE n = 2"]
+
+
+def test_constant_updates_are_written_in_the_rows_they_change(tmp_path: Path) -> None:
+    texts = _sql(tmp_path, "CREATE TABLE seed (name text, n int);\nINSERT INTO seed (name, n) VALUES ('a', 1), ('b', 2);\n",
+                 "ALTER TABLE seed ADD COLUMN label text;\nUPDATE seed SET n = 5, label = 'A' WHERE name = 'a';\n"
+                 "UPDATE seed SET name = 'c' WHERE n IN (2, 3) AND label IS NULL;\n")
+    assert texts[-1] == "INSERT INTO seed (name, n, label) VALUES ('a', 5, 'A'), ('c', 2, DEFAULT)"
+    assert not any(t.startswith("UPDATE") for t in texts)
