@@ -70,6 +70,14 @@ def test_an_update_of_a_key_to_another_table_stays(tmp_path: Path) -> None:
     assert "UPDATE seed SET parent = 'q' WHERE name = 'a'" in texts
 
 
+def test_an_update_to_a_label_added_in_between_stays(tmp_path: Path) -> None:
+    # Written in the INSERT, the row would use the label before it is added.
+    texts = _sql(tmp_path, "CREATE TYPE state AS ENUM ('new', 'done');\nCREATE TABLE jobs (id int, s state);\n"
+                           "INSERT INTO jobs (id, s) VALUES (1, 'new');\nALTER TYPE state ADD VALUE 'archived';\n",
+                 "UPDATE jobs SET s = 'archived' WHERE id = 1;\n")
+    assert "UPDATE jobs SET s = 'archived' WHERE id = 1" in texts
+
+
 def test_an_index_a_check_or_a_view_in_between_leave_the_rows_known(tmp_path: Path) -> None:
     texts = _sql(tmp_path, SEED, "CREATE INDEX seed_n ON seed (n);\nALTER TABLE seed ADD CONSTRAINT seed_n_positive CHECK (n > 0);\n"
                                  "CREATE VIEW seed_names AS SELECT name FROM seed;\nCOMMENT ON TABLE seed IS 'rows';\n",

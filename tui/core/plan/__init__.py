@@ -86,6 +86,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
             it.alone = it.alone or it.stmt.seq in adjust.alone
             it.break_after = it.stmt.seq in adjust.breaks
         _break_after_new_labels(ordered, p)
+        _commit_replica_rows(ordered)
         for unit in local:
             members = [it for it in ordered if it.stmt.seq in unit]
             if members:
@@ -208,6 +209,17 @@ def _keep_together(items: list[Item], units: list[frozenset[int]]) -> None:
         for it in members:
             it.group = members[0].group
             it.unit = n
+
+
+def _commit_replica_rows(items: list[Item]) -> None:
+    """Rows written under `session_replication_role = replica` may break a foreign key: PostgreSQL
+    checks the key again when a row its own transaction inserted is updated (the history committed
+    them first). The file ends where the role is set back."""
+    for it in items:
+        node = it.node
+        if (isinstance(node, ast.VariableSetStmt) and node.name == "session_replication_role" and not node.is_local
+                and not any(getattr(getattr(a, "val", None), "sval", "") == "replica" for a in node.args or ())):
+            it.break_after = True
 
 
 def _break_after_new_labels(items: list[Item], p: Planner) -> None:

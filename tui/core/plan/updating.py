@@ -51,6 +51,7 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
     tracked: dict[str, list[Item]] = {}  # table key -> the INSERTs that hold all its rows, in order
     reached = _reached(p)
     bodies: dict[str, set[str]] = {}  # function key -> the words of its body
+    types: dict[str, set[str]] = {}  # table key -> the types and domains of its columns
     out: list[Item] = []
     for it in items:
         node = it.node
@@ -67,10 +68,14 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
                 tracked.clear()
             # What it runs reads or writes the tables its bodies name.
             touched |= {t for t in tracked if _local(t) in ran}
+        if changed := {k for k in it.writes if k.startswith(("type:", "domain:"))}:
+            # A label added to an enum, a domain's check changed: a value set after it may not be before it.
+            touched |= {t for t in tracked if types[t] & changed}
         key = _created(p, it)
         if key is not None and key not in reached and _plain(p, key):
             touched.discard(key)
             tracked[key] = []
+            types[key] = {d for c in p.children(key) if c.type == "column" for d in c.depends if d.startswith(("type:", "domain:"))}
         elif key is None and _keeps_rows(node) and not any(k.startswith("function:") for k in it.reads):
             touched.clear()  # (an index, a key or a comment on the table: the rows stay as they are)
         target = _target(p, node)

@@ -25,8 +25,8 @@ def note(rp: Engine, st: Any) -> None:
     if not names:
         return
     node = st.node
-    if isinstance(node, ast.RuleStmt):
-        when = ("write", node.relation.relname.lower())
+    if isinstance(node, ast.RuleStmt) and node.relation is not None:
+        when = ("write", str(node.relation.relname).lower())
     elif isinstance(node, ast.DefineStmt) and node.kind == OT.OBJECT_AGGREGATE:
         when = ("call", strings(node.defnames)[-1].lower())
     elif isinstance(node, ast.DefineStmt) and node.kind == OT.OBJECT_OPERATOR:
