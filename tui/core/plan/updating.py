@@ -78,7 +78,7 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
             types[key] = {d for c in p.children(key) if c.type == "column" for d in c.depends if d.startswith(("type:", "domain:"))}
         elif key is None and _keeps_rows(node) and not any(k.startswith("function:") for k in it.reads):
             touched.clear()  # (an index, a key or a comment on the table: the rows stay as they are)
-        target = _target(p, node)
+        target = _target(p, it)
         if target in tracked and isinstance(node, ast.InsertStmt) and _literal_insert(it, p) \
                 and sum(_rows(i) for i in tracked[target]) + _rows(it) <= _MOST_ROWS:
             tracked[target].append(it)
@@ -182,14 +182,12 @@ def _plain(p: Planner, key: str) -> bool:
             and node.ofTypename is None and not t.attrs.get("opaque") and not t.attrs.get("family"))
 
 
-def _target(p: Planner, node: Any) -> str | None:
-    rel = getattr(node, "relation", None) if isinstance(node, (ast.InsertStmt, ast.UpdateStmt)) else None
-    if rel is None:
+def _target(p: Planner, it: Item) -> str | None:
+    """The table whose rows an INSERT or UPDATE writes, as replay resolved its name (search path and all)."""
+    if not isinstance(it.node, (ast.InsertStmt, ast.UpdateStmt)):
         return None
-    o = p.m.get("table", f"{rel.schemaname}.{rel.relname}" if rel.schemaname else rel.relname)
-    if o is None and not rel.schemaname:
-        o = p.m.get("table", f"public.{rel.relname}")
-    return o.key if o is not None else None
+    tables = _tables(p, {k for k in it.writes if k.startswith("data:")})
+    return next(iter(tables)) if len(tables) == 1 else None
 
 
 def _literal_insert(it: Item, p: Planner) -> bool:
