@@ -54,7 +54,7 @@ def insert_layout(text: str) -> tuple[int, list[tuple[list[tuple[int, int]], int
 def set_values(text: str, node: ast.UpdateStmt) -> list[tuple[str, str]] | None:
     """(column, value as written) of each `column = literal` the UPDATE sets."""
     targets = node.targetList or ()
-    if not targets or any(t.indirection or not _constant(t.val) for t in targets):
+    if not targets or any(t.indirection or not constant(t.val) for t in targets):
         return None
     toks = [t for t in pglast.parser.scan(text) if t.name not in ("SQL_COMMENT", "C_COMMENT")]
     at = next((i for i, t in enumerate(toks) if t.name == "SET"), None)
@@ -111,5 +111,5 @@ def _ident(name: str) -> str:
     return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) and name not in _KEYWORDS else '"' + name.replace('"', '""') + '"'
 
 
-def _constant(node: Any) -> bool:
+def constant(node: Any) -> bool:
     return isinstance(node, ast.A_Const) or isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const)

@@ -24,7 +24,7 @@ from tui.core.names import strings
 from tui.core.parse import parse_sql
 from tui.core.plan.items import EXISTENCE_ONLY, Item
 from tui.core.plan.planner import Planner
-from tui.core.plan.row_text import edited_insert, insert_layout, set_values
+from tui.core.plan.row_text import constant, edited_insert, insert_layout, set_values
 from tui.core.replay.state import WORD
 
 UPDATED = "update_into_insert"  # a fold of the plan's own: an UPDATE's values written in the rows it changed
@@ -42,20 +42,33 @@ class _Unknown(Exception):
 
 def fold_updates(items: list[Item], p: Planner) -> list[Item]:
     """Fold constant UPDATEs into the literal rows they change; returns the items left."""
-    if not any(isinstance(it.node, ast.UpdateStmt) for it in items) or any(isinstance(st.node, ast.RuleStmt) for st in p.a.parsed.statements):
+    # Only tables seeded by INSERT ... VALUES and changed by an UPDATE of constants are followed, up to
+    # the last such UPDATE (a history of 100,000 statements has few).
+    seeded = {t for it in items if isinstance(it.node, ast.InsertStmt) and it.node.cols and it.node.selectStmt is not None
+              and getattr(it.node.selectStmt, "valuesLists", None) and (t := _target(p, it)) is not None}
+    last = {t: i for i, it in enumerate(items) if isinstance(it.node, ast.UpdateStmt) and it.node.targetList
+            and all(constant(r.val) for r in it.node.targetList) and (t := _target(p, it)) in seeded}
+    if not last or any(isinstance(st.node, ast.RuleStmt) for st in p.a.parsed.statements):
         return items
     unfollowed = {u.stmt.seq for u in p.m.unfollowable} | {u.stmt.parent.seq for u in p.m.unfollowable if u.stmt.parent}
     # Any collation made by the history may be nondeterministic: text equality is not byte equality.
     if any(o.type == "collation" for o in p.m.objects.values()):
         return items
     tracked: dict[str, list[Item]] = {}  # table key -> the INSERTs that hold all its rows, in order
+    owned = _owners(p, set(last))
     reached = _reached(p)
     bodies: dict[str, set[str]] = {}  # function key -> the words of its body
     types: dict[str, set[str]] = {}  # table key -> the types and domains of its columns
     out: list[Item] = []
-    for it in items:
+    for i, it in enumerate(items):
         node = it.node
-        touched = _tables(p, it.reads | it.writes)
+        for t in [t for t in tracked if last[t] < i]:
+            del tracked[t]  # (no UPDATE of it is left to fold)
+        key = _created(p, it) if isinstance(node, ast.CreateStmt) else None
+        if not tracked and key not in last:
+            out.append(it)
+            continue
+        touched = {t for k in it.reads | it.writes for t in owned.get(k.split(":", 1)[-1] if k[0] == "@" else k, ())}
         if it.stmt.seq in unfollowed or (it.folded and any(s.seq in unfollowed for s in it.folded)):
             # What the model does not follow reads or writes the tables it names (dynamic SQL: any).
             words = set(WORD.findall(it.stmt.text.lower()))
@@ -71,8 +84,7 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
         if changed := {k for k in it.writes if k.startswith(("type:", "domain:"))}:
             # A label added to an enum, a domain's check changed: a value set after it may not be before it.
             touched |= {t for t in tracked if types[t] & changed}
-        key = _created(p, it)
-        if key is not None and key not in reached and _plain(p, key):
+        if key in last and key not in reached and _plain(p, key):
             touched.discard(key)
             tracked[key] = []
             types[key] = {d for c in p.children(key) if c.type == "column" for d in c.depends if d.startswith(("type:", "domain:"))}
@@ -109,6 +121,19 @@ def _ran(p: Planner, it: Item, bodies: dict[str, set[str]]) -> set[str] | None:
             bodies[f.key] = words if f.attrs.get("language") in ("sql", "plpgsql") else {"execute"}
         out |= bodies[f.key]
     return out
+
+
+def _owners(p: Planner, tables: set[str]) -> dict[str, set[str]]:
+    """For each key of what is part of these tables (a column, the rows, a trigger) or reads them
+    (a view), the tables: a statement naming it touches them."""
+    owned: dict[str, set[str]] = {t: {t} for t in tables}
+    for t in tables:
+        for c in p.children(t):
+            owned.setdefault(c.key, set()).add(t)
+    for v in p.m.objects.values():
+        if v.type == "view" and (hit := _tables(p, set(v.depends)) & tables):
+            owned.setdefault(v.key, set()).update(hit)
+    return owned
 
 
 def _tables(p: Planner, keys: set[str]) -> set[str]:
