@@ -30,7 +30,7 @@ KEPT = {
     "a trigger on the table": "CREATE TABLE log (line text);\nCREATE FUNCTION note() RETURNS trigger LANGUAGE plpgsql AS "
                               "$$ BEGIN INSERT INTO log VALUES (NEW.name); RETURN NEW; END $$;\n"
                               "CREATE TRIGGER seed_note AFTER UPDATE ON seed FOR EACH ROW EXECUTE FUNCTION note();\n",
-    "a foreign key to the table": "ALTER TABLE seed ADD PRIMARY KEY (name);\nCREATE TABLE child (seed_name text REFERENCES seed);\n",
+    "a foreign key to the column": "ALTER TABLE seed ADD UNIQUE (n);\nCREATE TABLE child (seed_n int REFERENCES seed (n));\n",
     "a rule in the history": "CREATE TABLE other (v int);\nCREATE RULE other_r AS ON INSERT TO other DO ALSO NOTIFY other;\n",
     "a reader in between": "CREATE TABLE copy AS SELECT * FROM seed;\n",
     "a DO block naming it in between": "DO $$ BEGIN IF true THEN PERFORM 1 FROM seed; END IF; END $$;\n",
@@ -90,6 +90,14 @@ def test_rows_read_through_a_view_in_between_keep_the_update(tmp_path: Path) -> 
     texts = _sql(tmp_path, SEED, "CREATE VIEW seed_names AS SELECT name, n FROM seed;\nCREATE TABLE copy AS SELECT * FROM seed_names;\n",
                  "UPDATE seed SET n = 2 WHERE name = 'a';\n")
     assert "UPDATE seed SET n = 2 WHERE name = 'a'" in texts
+
+
+def test_a_table_others_reference_folds_updates_of_other_columns(tmp_path: Path) -> None:
+    texts = _sql(tmp_path, "CREATE TABLE perms (id int PRIMARY KEY, name text, label text);\nINSERT INTO perms (id, name) VALUES (1, 'a');\n"
+                           "CREATE TABLE role_perms (perm_id int REFERENCES perms);\nINSERT INTO role_perms VALUES (1);\n",
+                 "UPDATE perms SET label = 'A' WHERE name = 'a';\nUPDATE perms SET id = 2 WHERE name = 'a';\n")
+    assert "INSERT INTO perms (id, name, label) VALUES (1, 'a', 'A')" in texts
+    assert texts[-1] == "UPDATE perms SET id = 2 WHERE name = 'a'"  # the key others hold stays
 
 
 def test_an_update_of_a_value_not_a_literal_stays(tmp_path: Path) -> None:

@@ -56,7 +56,7 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
         return items
     tracked: dict[str, list[Item]] = {}  # table key -> the INSERTs that hold all its rows, in order
     owned = _owners(p, set(last))
-    reached = _reached(p)
+    reached, keys = _reached(p)
     bodies: dict[str, set[str]] = {}  # function key -> the words of its body
     types: dict[str, set[str]] = {}  # table key -> the types and domains of its columns
     out: list[Item] = []
@@ -88,15 +88,15 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
             touched.discard(key)
             tracked[key] = []
             types[key] = {d for c in p.children(key) if c.type == "column" for d in c.depends if d.startswith(("type:", "domain:"))}
-        elif key is None and _keeps_rows(node) and not any(k.startswith("function:") for k in it.reads):
-            touched.clear()  # (an index, a key or a comment on the table: the rows stay as they are)
+        if _keeps_rows(node) and not any(k.startswith("function:") for k in it.reads):
+            touched.clear()  # (an index, a key or a comment on the table, a table referencing it: its rows stay)
         target = _target(p, it)
         if target in tracked and isinstance(node, ast.InsertStmt) and _literal_insert(it, p) \
                 and sum(_rows(i) for i in tracked[target]) + _rows(it) <= _MOST_ROWS:
             tracked[target].append(it)
             touched.discard(target)
         elif target in tracked and isinstance(node, ast.UpdateStmt) and it.seq not in p.pinned and not it.changed \
-                and not it.folded and _fold(p, it, target, tracked[target]):
+                and not it.folded and _fold(p, it, target, tracked[target], keys.get(target, set())):
             where = ", ".join(f"{i.stmt.file}:{i.stmt.line}" for i in tracked[target])
             p.dropped[it.stmt.seq] = f"its values written in the rows it changed ({where})" if where else "it changed no row"
             continue
@@ -155,8 +155,9 @@ def _tables(p: Planner, keys: set[str]) -> set[str]:
 
 
 # What leaves a table's rows as they are: an index, a key or a check (those there when the UPDATE
-# runs held its values; one dropped before it is a change of the table), a default, a comment.
-_KEEPS_ROWS = (ast.IndexStmt, ast.CommentStmt, ast.GrantStmt, ast.AlterOwnerStmt, ast.CreatePolicyStmt, ast.ViewStmt)
+# runs held its values; one dropped before it is a change of the table), a default, a comment, a
+# table made referencing it (empty: its key checks no row; a LIKE copies no row).
+_KEEPS_ROWS = (ast.IndexStmt, ast.CommentStmt, ast.GrantStmt, ast.AlterOwnerStmt, ast.CreatePolicyStmt, ast.ViewStmt, ast.CreateStmt)
 _KEEPING_COMMANDS = frozenset((AT.AT_AddConstraint, AT.AT_AddIndex, AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_SetStatistics,
                                AT.AT_SetStorage, AT.AT_ChangeOwner, AT.AT_SetRelOptions, AT.AT_EnableRowSecurity,
                                AT.AT_ForceRowSecurity, AT.AT_ClusterOn, AT.AT_ReplicaIdentity))
@@ -185,18 +186,30 @@ def _created(p: Planner, it: Item) -> str | None:
     return None
 
 
-def _reached(p: Planner) -> set[str]:
-    """Tables whose rows a trigger, a foreign key or a child table reaches (any, at any time; a
-    key named by its table's name alone: any table of that name)."""
-    out, referenced = set(), set()
+def _reached(p: Planner) -> tuple[set[str], dict[str, set[str]]]:
+    """Tables whose rows a trigger or a child table reaches (any, at any time), and the columns of
+    each table a foreign key holds (its own, or those another's references: a key named by its
+    table's name alone is any table's of that name; without columns, the primary key's)."""
+    out, parents, keys = set(), set(), {}
+    referenced: dict[str, set[str]] = {}  # table name -> the columns referenced ("" for the primary key)
     for o in p.m.objects.values():
-        if o.type == "trigger" or o.type == "constraint" and o.contype == "f":
+        if o.type == "trigger":
             out.add(o.parent)
-            if o.type == "constraint":
-                referenced.add(str(o.attrs.get("ref_table", "")).rsplit(".", 1)[-1])
+        elif o.type == "constraint" and o.contype == "f":
+            keys.setdefault(o.parent, set()).update(o.attrs.get("columns", ()))
+            cols = o.attrs.get("ref_columns") or [""]
+            referenced.setdefault(str(o.attrs.get("ref_table", "")).rsplit(".", 1)[-1], set()).update(cols)
         elif o.type == "table" and isinstance(o.node, ast.CreateStmt):
-            referenced.update(rv.relname for rv in o.node.inhRelations or ())
-    return out | {o.key for o in p.m.objects.values() if o.type == "table" and o.name.rsplit(".", 1)[-1] in referenced}
+            parents.update(rv.relname for rv in o.node.inhRelations or ())
+    for o in p.m.objects.values():
+        local = o.name.rsplit(".", 1)[-1]
+        if o.type == "table" and local in parents:
+            out.add(o.key)
+        if o.type == "table" and local in referenced:
+            keys.setdefault(o.key, set()).update(c for c in referenced[local] if c)
+        if o.type == "constraint" and o.contype == "p" and "" in referenced.get(o.parent.split(":", 1)[1].rsplit(".", 1)[-1], ()):
+            keys.setdefault(o.parent, set()).update(o.attrs.get("columns", ()))
+    return out, keys
 
 
 def _plain(p: Planner, key: str) -> bool:
@@ -222,13 +235,15 @@ def _literal_insert(it: Item, p: Planner) -> bool:
             and n.selectStmt is not None and bool(n.selectStmt.valuesLists) and insert_layout(it.stmt.text) is not None)
 
 
-def _fold(p: Planner, up: Item, table: str, inserts: list[Item]) -> bool:
-    """Write the UPDATE's values into the rows it changes, if that can be told; True when folded."""
+def _fold(p: Planner, up: Item, table: str, inserts: list[Item], keys: set[str]) -> bool:
+    """Write the UPDATE's values into the rows it changes, if that can be told; True when folded.
+    `keys`: the table's columns a foreign key holds, which it must not change (the rows of another
+    table written in between name their values)."""
     node: ast.UpdateStmt = up.node
     if up.stmt.parent is not None or node.fromClause or node.withClause is not None or _returning(node):
         return False
     sets = set_values(up.stmt.text, node)
-    if sets is None or not all(_settable(p, table, col) for col, _ in sets):
+    if sets is None or not all(_settable(p, table, col) and col not in keys for col, _ in sets):
         return False
     edits: list[tuple[Item, str]] = []
     try:
