@@ -64,11 +64,11 @@ def test_an_update_stays_where_its_rows_cannot_be_told_from_literals(tmp_path: P
 
 # Written in the INSERT, the row would name what is made only after it.
 MADE_LATER = {
-    "a parent of its key": ("CREATE TABLE parents (name text PRIMARY KEY);\nINSERT INTO parents (name) VALUES ('p');\n"
-                            "CREATE TABLE seed (name text, parent text REFERENCES parents);\nINSERT INTO seed (name, parent) VALUES ('a', 'p');\n"
-                            "INSERT INTO parents (name) VALUES ('q');\n", "UPDATE seed SET parent = 'q' WHERE name = 'a'"),
-    "a label of its enum": ("CREATE TYPE state AS ENUM ('new', 'done');\nCREATE TABLE jobs (id int, s state);\n"
-                            "INSERT INTO jobs (id, s) VALUES (1, 'new');\nALTER TYPE state ADD VALUE 'archived';\n",
+    "a parent of its key": (("CREATE TABLE parents (name text PRIMARY KEY);\nINSERT INTO parents (name) VALUES ('p');\n"
+                             "CREATE TABLE seed (name text, parent text REFERENCES parents);\nINSERT INTO seed (name, parent) VALUES ('a', 'p');\n"
+                             "INSERT INTO parents (name) VALUES ('q');\n"), "UPDATE seed SET parent = 'q' WHERE name = 'a'"),
+    "a label of its enum": (("CREATE TYPE state AS ENUM ('new', 'done');\nCREATE TABLE jobs (id int, s state);\n"
+                             "INSERT INTO jobs (id, s) VALUES (1, 'new');\nALTER TYPE state ADD VALUE 'archived';\n"),
                             "UPDATE jobs SET s = 'archived' WHERE id = 1"),
 }
 
