@@ -25,10 +25,10 @@ from tui.core.plan.folding import fold
 from tui.core.plan.grouping import group_items
 from tui.core.plan.items import WRITES, Adjustments, Fold, Item, Plan, adds_enum_label
 from tui.core.plan.merging import merge_inserts
-from tui.core.plan.updating import fold_updates
 from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
 from tui.core.plan.reviving import revive_ahead
+from tui.core.plan.updating import fold_updates
 from tui.core.settings import MAKERS, TRANSACTION_ENDS, setting_call
 
 __all__ = ["Adjustments", "Fold", "Item", "Plan", "build_plan"]

@@ -56,8 +56,8 @@ class ReplayState:
     # Slots: every handler reads the state, and 30 or more attributes in a dict are looked up the slow way.
     __slots__ = ("_lookup_path", "_search_path", "blind", "connames", "diagnostics", "fired", "fk_by_ref", "funcs",
                  "guarded", "has_triggers", "index_constraints", "keys", "local_settings", "model", "names_cache", "rdeps", "released",
-                 "relnames", "replica", "row_keys", "skip_parts", "stmt", "track_reads", "truncations", "type_names",
-                 "run_opaquely", "unfollowed_keys", "unfollowed_words", "user_aggregates", "words_cache")
+                 "relnames", "replica", "row_keys", "run_opaquely", "skip_parts", "stmt", "track_reads", "truncations", "type_names",
+                 "unfollowed_keys", "unfollowed_words", "user_aggregates", "words_cache")
 
     def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False) -> None:
         self.model = Model()
