@@ -1,4 +1,5 @@
-"""`SELECT set_config('search_path', ..., is_local)` read as the SET it is (pg_dump writes one)."""
+"""Settings a SET LOCAL holds for the rest of its transaction, what ends one, and `SELECT
+set_config('search_path', ..., is_local)` read as the SET it is (pg_dump writes one)."""
 
 from __future__ import annotations
 

@@ -71,8 +71,7 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
         touched = {t for k in it.reads | it.writes for t in owned.get(k.split(":", 1)[-1] if k[0] == "@" else k, ())}
         if it.stmt.seq in unfollowed or (it.folded and any(s.seq in unfollowed for s in it.folded)):
             # What the model does not follow reads or writes the tables it names (dynamic SQL: any).
-            words = set(WORD.findall(it.stmt.text.lower()))
-            words |= {w.rsplit(".", 1)[-1] for w in words}
+            words = _words(it.stmt.text)
             if "execute" in words:
                 tracked.clear()
             touched |= {t for t in tracked if _local(t) in words}
@@ -92,12 +91,12 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
             touched.clear()  # (an index, a key or a comment on the table, a table referencing it: its rows stay)
         target = _target(p, it)
         if target in tracked and isinstance(node, ast.InsertStmt) and _literal_insert(it, p) \
-                and sum(_rows(i) for i in tracked[target]) + _rows(it) <= _MOST_ROWS:
+                and sum(_rows(ins) for ins in tracked[target]) + _rows(it) <= _MOST_ROWS:
             tracked[target].append(it)
             touched.discard(target)
         elif target in tracked and isinstance(node, ast.UpdateStmt) and it.seq not in p.pinned and not it.changed \
                 and not it.folded and _fold(p, it, target, tracked[target], keys.get(target, set())):
-            where = ", ".join(f"{i.stmt.file}:{i.stmt.line}" for i in tracked[target])
+            where = ", ".join(f"{ins.stmt.file}:{ins.stmt.line}" for ins in tracked[target])
             p.dropped[it.stmt.seq] = f"its values written in the rows it changed ({where})" if where else "it changed no row"
             continue
         for t in touched:
@@ -115,10 +114,7 @@ def _ran(p: Planner, it: Item, bodies: dict[str, set[str]]) -> set[str] | None:
     out: set[str] = set()
     for f in fns:
         if f.key not in bodies:
-            body = str(f.attrs.get("body", "")).lower()
-            words = set(WORD.findall(body))
-            words |= {w.rsplit(".", 1)[-1] for w in words}  # (a table named with its schema)
-            bodies[f.key] = words if f.attrs.get("language") in ("sql", "plpgsql") else {"execute"}
+            bodies[f.key] = _words(str(f.attrs.get("body", ""))) if f.attrs.get("language") in ("sql", "plpgsql") else {"execute"}
         out |= bodies[f.key]
     return out
 
@@ -134,6 +130,12 @@ def _owners(p: Planner, tables: set[str]) -> dict[str, set[str]]:
         if v.type == "view" and (hit := _tables(p, set(v.depends)) & tables):
             owned.setdefault(v.key, set()).update(hit)
     return owned
+
+
+def _words(text: str) -> set[str]:
+    """The names in a text, lower case, each also without its schema (a table named `s.t`)."""
+    words = set(WORD.findall(text.lower()))
+    return words | {w.rsplit(".", 1)[-1] for w in words}
 
 
 def _tables(p: Planner, keys: set[str]) -> set[str]:
@@ -157,6 +159,7 @@ def _tables(p: Planner, keys: set[str]) -> set[str]:
 # What leaves a table's rows as they are: an index, a key or a check (those there when the UPDATE
 # runs held its values; one dropped before it is a change of the table), a default, a comment, a
 # table made referencing it (empty: its key checks no row; a LIKE copies no row).
+# (A ViewStmt is a plain view: a materialized one is a CREATE TABLE AS.)
 _KEEPS_ROWS = (ast.IndexStmt, ast.CommentStmt, ast.GrantStmt, ast.AlterOwnerStmt, ast.CreatePolicyStmt, ast.ViewStmt, ast.CreateStmt)
 _KEEPING_COMMANDS = frozenset((AT.AT_AddConstraint, AT.AT_AddIndex, AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_SetStatistics,
                                AT.AT_SetStorage, AT.AT_ChangeOwner, AT.AT_SetRelOptions, AT.AT_EnableRowSecurity,
@@ -166,8 +169,6 @@ _KEEPING_COMMANDS = frozenset((AT.AT_AddConstraint, AT.AT_AddIndex, AT.AT_Column
 def _keeps_rows(node: Any) -> bool:
     if isinstance(node, ast.IndexStmt):
         return not node.concurrent
-    if isinstance(node, ast.ViewStmt):  # (not a materialized one: that is a CREATE TABLE AS)
-        return True
     if isinstance(node, ast.AlterTableStmt):
         return all(c.subtype in _KEEPING_COMMANDS and not (isinstance(c.def_, ast.Constraint) and c.def_.contype == CT.CONSTR_FOREIGN)
                    for c in node.cmds or ())
@@ -190,7 +191,9 @@ def _reached(p: Planner) -> tuple[set[str], dict[str, set[str]]]:
     """Tables whose rows a trigger or a child table reaches (any, at any time), and the columns of
     each table a foreign key holds (its own, or those another's references: a key named by its
     table's name alone is any table's of that name; without columns, the primary key's)."""
-    out, parents, keys = set(), set(), {}
+    out: set[str] = set()
+    parents: set[str] = set()
+    keys: dict[str, set[str]] = {}
     referenced: dict[str, set[str]] = {}  # table name -> the columns referenced ("" for the primary key)
     for o in p.m.objects.values():
         if o.type == "trigger":

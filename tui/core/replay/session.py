@@ -119,11 +119,12 @@ def select(rp: Engine, node: ast.SelectStmt) -> None:
         follow_setting(rp, setting)  # and watched, as any set_config() is
     written = func_calls(node)
     calls = [c.split(".")[-1] for c in written]
-    user = [c.split(".")[-1] for c in written if rp.functions_called(c)]
+    known = {c for c in written if rp.functions_called(c)}
+    user = [c.split(".")[-1] for c in written if c in known]
     # A function neither the history's nor a built-in known to change nothing: an extension's
     # (create_hypertable(), cron.schedule()) may make tables or rows.
     foreign = {local for c in written if (local := c.split(".")[-1]) not in _PURE_CALLS and local not in SEQUENCE_CALLS
-               and not c.startswith("pg_catalog.") and not rp.functions_called(c)}
+               and not c.startswith("pg_catalog.") and c not in known}
     if user or foreign or any(c in SIDE_EFFECT_CALLS for c in calls):
         called = sorted(set(user) | (set(calls) & SIDE_EFFECT_CALLS) | foreign)
         rp.unfollow(f"SELECT calling {', '.join(called)}()" + (" (not defined by the history: an extension's?)" if foreign else ""),
