@@ -172,12 +172,6 @@ class Engine(ReplayState):
                 self.rekey(other, new_name + other.name[len(old_name):])
             elif other.parent == o.key and other.type == "data":
                 self.rekey(other, new_name)
-            elif other.parent == o.key and other.type in ("comment", "grant"):
-                # `view v`, `column v.id`, `table t to role`: the name after the kind (a plain
-                # replace would find `v` in `view` first)
-                kind, _, rest = other.name.partition(" ")
-                if rest == old_name or rest.startswith((old_name + ".", old_name + " ")):
-                    self.rekey(other, f"{kind} {new_name}{rest[len(old_name):]}")
             elif other.parent != o.key:
                 other.attrs["stale"] = True
 
@@ -206,12 +200,21 @@ class Engine(ReplayState):
             keys.add(new_key)
         if old_key in self.keys.of_table:
             self.keys.of_table[new_key] = self.keys.of_table.pop(old_key)
+        old_name = o.former_names[-1]
         for k in users:
             other = self.model.objects.get(k)
             if other is None:
                 continue
             if other.parent == old_key:
                 other.parent = new_key
+                if other.type in ("comment", "grant"):
+                    # Named after what it is on (a column's too, when its table is renamed): a
+                    # comment made later on a new object of the old name is another object.
+                    # `view v`, `column v.id`, `table t to role`: the name after the kind (a plain
+                    # replace would find `v` in `view` first).
+                    kind, _, rest = other.name.partition(" ")
+                    if rest == old_name or rest.startswith((old_name + ".", old_name + " ")):
+                        self.rekey(other, f"{kind} {new_name}{rest[len(old_name):]}")
             if old_key in other.depends:
                 other.depends = [new_key if d == old_key else d for d in other.depends]
         if o.type == "column":
