@@ -115,14 +115,14 @@ class Engine(ReplayState):
         than Python's stack)."""
         if not self._drop_one(o, detail, by):
             return
-        stack = [(o, iter(self.dependents(o)))]
+        stack = [(o, iter(self._dropped_along(o)))]
         while stack:
             o, rest = stack[-1]
             other = next(rest, None)
             if other is None:
                 stack.pop()
                 continue
-            if other.parent == o.key or o.key in other.depends:
+            if other.parent == o.key or o.key in other.depends or other is o.attrs.get("taken_index"):
                 if other.type == "column" and o.type in ("function", "sequence") and other.exists and not other.attrs.get("generated"):
                     # What needs the function or sequence is the column's default (nextval, a call):
                     # PostgreSQL drops the default and keeps the column.
@@ -131,7 +131,13 @@ class Engine(ReplayState):
                     self.event(other, ALTER, f"default dropped with {o.type} {o.name}").by = o.name
                     continue
                 if self._drop_one(other, f"dropped with {o.type} {o.name}", o.name):
-                    stack.append((other, iter(self.dependents(other))))
+                    stack.append((other, iter(self._dropped_along(other))))
+
+    def _dropped_along(self, o: Obj) -> list[Obj]:
+        """What PostgreSQL drops with `o`: its dependents and, for a key made USING INDEX, that
+        index (the key owns it from then on)."""
+        taken = o.attrs.get("taken_index")
+        return [*self.dependents(o), taken] if taken is not None and taken.exists else self.dependents(o)
 
     def _drop_one(self, o: Obj, detail: str, by: str) -> bool:
         """Drop `o` itself, not what depends on it; False when it was gone already."""

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
-from tui.core.model import ADD, ALTER, NOOP, Obj
-from tui.core.names import SERIAL_TYPES, expr_columns, is_serial, qualified, sql, strings
+from tui.core.model import ADD, ALTER, Obj
+from tui.core.names import SERIAL_TYPES, is_serial, qualified, sql, strings
 from tui.core.replay.access import owner
+from tui.core.replay.constraints import CONTYPE, add_constraint
 from tui.core.replay.ddl import alter_composite
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
@@ -19,8 +18,6 @@ from tui.core.replay.like import copy_columns
 from tui.core.replay.reads import default_deps
 from tui.core.replay.state import local_name
 
-_CONTYPE = {CT.CONSTR_PRIMARY: "p", CT.CONSTR_UNIQUE: "u", CT.CONSTR_CHECK: "c", CT.CONSTR_FOREIGN: "f", CT.CONSTR_EXCLUSION: "x"}
-_LABEL = {"p": "pkey", "u": "key", "c": "check", "f": "fkey", "x": "excl"}
 _COLUMN_ALTERS = {
     AT.AT_ColumnDefault: "default", AT.AT_DropNotNull: "drop not null", AT.AT_SetNotNull: "set not null", AT.AT_AlterColumnType: "type",
     AT.AT_AddIdentity: "identity added", AT.AT_SetIdentity: "identity changed", AT.AT_DropIdentity: "identity dropped",
@@ -170,106 +167,10 @@ def column_constraint(rp: Engine, t: Obj, col: Obj, c: ast.Constraint, deps: lis
     elif c.contype == CT.CONSTR_GENERATED:
         col.attrs["generated"] = c.raw_expr
         deps.extend(default_deps(rp, c.raw_expr))  # (a function it calls: DROP ... CASCADE takes the column)
-    elif c.contype in _CONTYPE:
+    elif c.contype in CONTYPE:
         if c.contype == CT.CONSTR_PRIMARY:
             col.attrs["not_null"] = True
         add_constraint(rp, t, c, column=local_name(col.name))
-
-
-def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", action: str = "") -> Obj | None:
-    contype = _CONTYPE.get(c.contype)
-    if contype is None:
-        if c.contype == CT.CONSTR_NOTNULL and c.keys:
-            for k in strings(c.keys):
-                col = rp.model.get("column", f"{t.name}.{k}")
-                if col is not None:
-                    col.attrs["not_null"] = True
-                    rp.event(col, ALTER, "set not null")
-        return None
-    if id(c) in rp.skip_parts:
-        return None
-    columns = [column] if column else constraint_columns(rp, c)
-    index = rp.find([t.schema, c.indexname], ("index",)) if c.indexname else None
-    if index is not None:
-        columns = list(index.attrs.get("columns", ()))  # UNIQUE USING INDEX: the index's columns, and it
-    if contype == "p" and rp.guarded:
-        # A table has one primary key: a guarded ADD PRIMARY KEY (`IF NOT EXISTS (... 'PRIMARY KEY')`)
-        # finds the one there, whatever its name.
-        current = next((o for k in sorted(rp.rdeps.get(t.key, ())) if (o := rp.model.objects.get(k)) is not None
-                        and o.type == "constraint" and o.exists and o.contype == "p" and o.parent == t.key), None)
-        if current is not None:
-            rp.event(current, NOOP, "already exists")
-            rp.no_effect(f"{t.name} already has a primary key ({current.name})")
-            return None
-    name = c.conname or default_constraint_name(rp, t, contype, columns, c)
-    o = rp.create("constraint", f"{t.name}.{name}", t.schema, parent=t.key, detail=_LABEL[contype])
-    if o is None:
-        return None
-    o.events[-1].part = c
-    if action:
-        o.events[-1].action = action
-    rp.connames.setdefault(t.schema, set()).add(name)
-    if contype in "pux":
-        rp.relnames.setdefault(t.schema, set()).add(name)
-        rp.index_constraints[(t.schema, name)] = o
-    deps = [f"column:{t.name}.{k}" for k in columns] + ([index.key] if index is not None else []) + \
-        (default_deps(rp, c.raw_expr) if contype == "c" else [])  # (a CHECK's functions: each write is checked by them)
-    o.node = c
-    o.contype = contype
-    o.attrs.update(columns=columns, column_level=bool(column), conname=name)
-    if contype == "p":
-        for k in columns:
-            col = rp.model.get("column", f"{t.name}.{k}")
-            if col is not None:
-                col.attrs["not_null"] = True
-    if contype == "f" and c.pktable is not None:
-        _, ref_name, ref = rp.rel(c.pktable, ("table",))
-        o.attrs.update(ref_table=ref_name, ref_columns=strings(c.pk_attrs))
-        rp.fk_by_ref.setdefault(ref_name, []).append(o)
-        rp.keys.update_actions += getattr(c, "fk_upd_action", "a") in ("c", "n", "d")
-        if ref is not None:
-            deps.append(ref.key)
-            deps.extend(f"column:{ref.name}.{k}" for k in strings(c.pk_attrs))
-            deps.extend(_unique_key(rp, ref, strings(c.pk_attrs)))
-    rp.link(o, deps)
-    return o
-
-
-def _unique_key(rp: Engine, ref: Obj, columns: list[str]) -> list[str]:
-    """The unique constraint or index a foreign key needs on the table it references (its primary
-    key when no column is named): dropping it drops the foreign key (with CASCADE)."""
-    want = set(columns)
-    for key in sorted(rp.keys.of_table.get(ref.key, ())):
-        o = rp.model.objects.get(key)
-        if o is None or not o.exists or o.parent != ref.key:
-            continue
-        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want):
-            return [o.key]
-        if o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
-            return [o.key]
-    return []
-
-
-def constraint_columns(rp: Engine, c: ast.Constraint) -> list[str]:
-    if c.contype == CT.CONSTR_CHECK:
-        return expr_columns(c.raw_expr)
-    if c.contype == CT.CONSTR_FOREIGN:
-        return strings(c.fk_attrs)
-    if c.contype == CT.CONSTR_EXCLUSION:
-        return [n for pair in c.exclusions or () for n in expr_columns(pair[0])]
-    return strings(c.keys)
-
-
-def default_constraint_name(rp: Engine, t: Obj, contype: str, columns: list[str], c: Any) -> str:
-    """The name PostgreSQL chooses for an unnamed constraint (heap.c, indexcmds.c)."""
-    local = local_name(t.name)
-    if contype == "p":
-        return rp.choose_name(t.schema, local, "", "pkey", rp.relnames.get(t.schema, set()))
-    if contype == "c":
-        distinct = list(dict.fromkeys(columns))
-        return rp.choose_name(t.schema, local, distinct[0] if len(distinct) == 1 else "", "check", rp.connames.get(t.schema, set()))
-    taken = rp.relnames.get(t.schema, set()) if contype in "ux" else rp.connames.get(t.schema, set())
-    return rp.choose_name(t.schema, local, "_".join(columns) if columns else "expr", _LABEL[contype], taken)
 
 
 def alter_table(rp: Engine, node: ast.AlterTableStmt) -> None:
