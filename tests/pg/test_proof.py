@@ -75,6 +75,7 @@ def test_family_is_proven_equal_and_still_folds(tmp_path: Path, pg_server, case:
     proof = result.proof
     assert proof.state == PROVEN, proof.why
     assert len(proof.backed_off) == spec.get("backed_off", 0), [b.reason for b in proof.backed_off]
+    assert len(proof.other_changes) == spec.get("other_changes", 0), proof.other_changes  # (files split, statements isolated)
     assert proof.folds >= spec.get("folds", 0)
     staged = tree(project / ".consolidate" / "new")
     expected_dir = FAMILIES / case / "expected"

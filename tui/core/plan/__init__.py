@@ -21,6 +21,7 @@ from tui.core.findings import TOGETHER
 from tui.core.names import into_clause, strings
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
+from tui.core.plan.deferred import commit_deferred_checks
 from tui.core.plan.folding import fold
 from tui.core.plan.grouping import group_items
 from tui.core.plan.items import WRITES, Adjustments, Fold, Item, Plan, adds_enum_label
@@ -47,6 +48,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     attempts = 40
     local, as_written = _local_settings(analysis)
     units = _session_units(analysis)
+    set_deferred = any(isinstance(st.node, ast.ConstraintsSetStmt) and st.node.deferred for st in analysis.parsed.statements)
     # Under a SET LOCAL search_path only the SET is pinned: it and the barrier after its transaction
     # keep the rest in place, and what folds across them PostgreSQL judges, as any fold (a history
     # may set it at the top of every file). Under the others all is: the model does not follow who
@@ -91,6 +93,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         for unit in local:
             if members := _members(index, unit):
                 members[-1].break_after = True  # its file's transaction ends the setting: so does this file's
+        commit_deferred_checks(ordered, p.m, set_deferred)
         concerns = {f.group for f in p.accepted if f.effect == TOGETHER} | {name for name, _ in analysis.config.groups}
         return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle

@@ -79,7 +79,7 @@ def without_parts(elts: Any, parts: set[int], found: set[int], ops: list[Op] | N
                 not_null |= set(strings(elt.keys))
             continue
         if isinstance(elt, ast.ColumnDef) and elt.constraints:
-            cons = tuple(c for c in elt.constraints if id(c) not in parts)
+            cons = _without(elt.constraints, parts)
             if len(cons) != len(elt.constraints):
                 for c in elt.constraints:
                     if id(c) in parts:
@@ -97,6 +97,21 @@ def without_parts(elts: Any, parts: set[int], found: set[int], ops: list[Op] | N
             out[i].constraints = tuple(elt.constraints or ()) + (ast.Constraint(contype=CT.CONSTR_NOTNULL),)
             ops.append(Op("not_null", column=elt.colname))
     return out
+
+
+_ATTRIBUTES = frozenset((CT.CONSTR_ATTR_DEFERRABLE, CT.CONSTR_ATTR_NOT_DEFERRABLE, CT.CONSTR_ATTR_DEFERRED, CT.CONSTR_ATTR_IMMEDIATE))
+
+
+def _without(constraints: tuple[ast.Constraint, ...], parts: set[int]) -> tuple[ast.Constraint, ...]:
+    """A column's constraints but those in `parts`, and the DEFERRABLE and INITIALLY clauses after
+    one: they are its (left alone, PostgreSQL gives them to the constraint before, or refuses)."""
+    out, dropping = [], False
+    for c in constraints:
+        if c.contype not in _ATTRIBUTES:
+            dropping = id(c) in parts
+        if not dropping:
+            out.append(c)
+    return tuple(out)
 
 
 _CMD_ACTION = {AT.AT_AddColumn: ADD, AT.AT_DropColumn: "drop", AT.AT_AddConstraint: ADD, AT.AT_DropConstraint: "drop"}

@@ -1,0 +1,60 @@
+"""Rows written under a deferred key leave its checks pending until COMMIT, and PostgreSQL refuses
+to alter or index a table with checks pending on it: where the new set brings the write and the
+change into one file, the file ends between them (tui/core/plan/deferred.py). The family
+rows_under_deferred_keys_then_their_table_changed proves a case on PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.core.analysis import analyze
+from tui.core.plan import build_plan
+
+TABLES = "CREATE TABLE ct (id int PRIMARY KEY, model text);\n" \
+         "CREATE TABLE rv (id int, ct_id int REFERENCES ct (id) {key});\n" \
+         "INSERT INTO ct VALUES (1, 'a'), (2, 'old');\n"
+
+
+def _breaks(root: Path, *files: str) -> list[str]:
+    """The statements after which the plan ends a file."""
+    folder = root / "migrations"
+    folder.mkdir(parents=True)
+    for i, text in enumerate(files, 1):
+        (folder / f"{i:04d}_m.sql").write_text(text)
+    plan = build_plan(analyze(root, track_reads=True))
+    return [it.stmt.text for it in plan.items if it.break_after]
+
+
+CASES = {
+    # (the key, what writes rows, what changes the table after it, where the file ends or None)
+    "a row of the referencing table, then an index on it": (
+        "DEFERRABLE INITIALLY DEFERRED", "INSERT INTO rv VALUES (1, 1);", "ALTER TABLE rv ADD COLUMN locked bool DEFAULT false NOT NULL; ALTER TABLE rv ALTER COLUMN locked DROP DEFAULT;", "INSERT INTO rv"),
+    "a key of the referenced table changed, then a CHECK on it": (
+        "DEFERRABLE INITIALLY DEFERRED", "UPDATE ct SET id = id + 10 WHERE model = 'old';", "ALTER TABLE ct ADD CONSTRAINT ct_not_two CHECK (id <> 2);",
+        "UPDATE ct"),
+    "a row inserted into the referenced table queues no check": (
+        "DEFERRABLE INITIALLY DEFERRED", "INSERT INTO ct VALUES (3, 'new');",
+        "ALTER TABLE ct ADD COLUMN locked bool DEFAULT false NOT NULL; ALTER TABLE ct ALTER COLUMN locked DROP DEFAULT;", None),
+    "a key checked at once": (
+        "", "UPDATE ct SET id = id + 10 WHERE model = 'old';", "ALTER TABLE ct ADD CONSTRAINT ct_not_two CHECK (id <> 2);", None),
+    "a column renamed (PostgreSQL allows it)": (
+        "DEFERRABLE INITIALLY DEFERRED", "UPDATE ct SET id = id + 10 WHERE model = 'old';", "ALTER TABLE ct RENAME COLUMN model TO name;", None),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_file_ends_between_rows_under_a_deferred_key_and_a_change_of_their_table(tmp_path: Path, case: str) -> None:
+    key, write, change, ends_after = CASES[case]
+    breaks = _breaks(tmp_path, TABLES.format(key=key) + write + "\n", change + "\n")
+    if ends_after is None:
+        assert breaks == []
+    else:
+        assert [b for b in breaks if b.startswith(ends_after)] == [write.rstrip(";")], breaks
+
+
+def test_deferrable_keys_count_as_deferred_where_the_history_defers_them(tmp_path: Path) -> None:
+    breaks = _breaks(tmp_path, TABLES.format(key="DEFERRABLE") + "SET CONSTRAINTS ALL DEFERRED;\n",
+                     "INSERT INTO rv VALUES (1, 1);\n", "ALTER TABLE rv ADD COLUMN locked bool DEFAULT false NOT NULL; ALTER TABLE rv ALTER COLUMN locked DROP DEFAULT;\n")
+    assert "INSERT INTO rv VALUES (1, 1)" in breaks, breaks

@@ -1,0 +1,63 @@
+"""Rows written under a deferred foreign key (or constraint trigger) leave its checks pending until
+COMMIT, and PostgreSQL will not alter, index, truncate or drop a table with checks pending on it
+("cannot ALTER TABLE ... because it has pending trigger events"). Where the new set brings such a
+write and such a change into one file (the history had them in two), the file ends between them.
+What this does not see, the proof finds, and the file is cut there too."""
+
+from __future__ import annotations
+
+import re
+
+from pglast import ast
+
+from tui.core.model import ADD, CREATE, Model, key_of
+from tui.core.plan.items import Item
+
+# The statements PostgreSQL refuses on a table with checks pending (CheckTableNotInUse; a RENAME
+# it runs).
+_REFUSED = (ast.AlterTableStmt, ast.IndexStmt, ast.TruncateStmt, ast.DropStmt, ast.ClusterStmt, ast.ReindexStmt)
+# Writes to the referenced table queue the key's checks too (NO ACTION, the default, is deferrable).
+_CHANGES_ROWS = (ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
+_INITIALLY_DEFERRED = re.compile(r"\bINITIALLY\s+DEFERRED\b", re.IGNORECASE)
+_DEFERRABLE = re.compile(r"\bDEFERRABLE\b", re.IGNORECASE)
+
+
+def commit_deferred_checks(items: list[Item], m: Model, set_deferred: bool) -> None:
+    """`set_deferred`: the history runs SET CONSTRAINTS ... DEFERRED, so any DEFERRABLE key may be."""
+    referencing, referenced = _deferred_tables(m, _DEFERRABLE if set_deferred else _INITIALLY_DEFERRED)
+    if not referencing:
+        return
+    pending: set[str] = set()
+    for i, it in enumerate(items):
+        if it.alone:  # (a file of its own)
+            pending = set()
+            continue
+        node = it.node
+        if pending and isinstance(node, _REFUSED) and pending & (it.writes | it.reads):
+            before = items[i - 1]
+            if before.unit < 0 or before.unit != it.unit:  # (a unit stays in one file: the proof decides)
+                before.break_after = True
+                pending = set()
+        for k in it.writes:
+            if k.startswith("data:") and (data := m.objects.get(k)) is not None and data.parent:
+                t = data.parent
+                if t in referencing or (t in referenced and isinstance(node, _CHANGES_ROWS)):
+                    pending.add(t)
+        if it.break_after:
+            pending = set()
+
+
+def _deferred_tables(m: Model, deferred: re.Pattern[str]) -> tuple[set[str], set[str]]:
+    """The tables whose writes leave checks pending (a deferred key on them, a deferred constraint
+    trigger), and those a deferred key references: told from the statements that made them."""
+    referencing: set[str] = set()
+    referenced: set[str] = set()
+    for o in m.objects.values():
+        if o.type not in ("constraint", "trigger") or not o.parent or (o.type == "constraint" and o.contype != "f"):
+            continue
+        if not any(e.action in (CREATE, ADD) and deferred.search(e.stmt.text) for e in o.events):
+            continue
+        referencing.add(o.parent)
+        if ref := o.attrs.get("ref_table"):
+            referenced.add(key_of("table", ref))
+    return referencing, referenced
