@@ -27,6 +27,7 @@ from tui.core.plan.fold_limits import (
     inherited_between,
     inserted_between,
     named_anew_between,
+    named_anew_in_between,
     named_by_table,
     needs_a_value,
     only_inserted,
@@ -236,7 +237,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
                 p.unfoldable_adds.add(table.key)
             return False
         if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
-                or columns_named(cmd.def_) - elts.columns.keys() or inherited_between(p, table, target.seq, it.seq)
+                or columns_named(cmd.def_) - elts.columns.keys() or named_anew_in_between(p, table, columns_named(cmd.def_), target.seq, it.seq)
+                or inherited_between(p, table, target.seq, it.seq)
                 or parent_grew_between(p, table, target.seq, it.seq)
                 or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)
                 or drawn_per_row(p, table, cmd.def_, target.seq, it.seq)
@@ -265,8 +267,9 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
         if con.raw_expr is not None:
             named |= set(expr_columns(con.raw_expr))
-        if named - elts.columns.keys() or retyped_between(p, table, named, target.seq, it.seq):
-            return False  # a column it names stayed outside the CREATE, or its type change did
+        if (named - elts.columns.keys() or retyped_between(p, table, named, target.seq, it.seq)
+                or named_anew_in_between(p, table, named, target.seq, it.seq)):
+            return False  # a column it names stayed outside the CREATE, or its type change, drop or rename did
         if con.contype in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE) and elts.keys[tuple(strings(con.keys))] > 0:
             # CREATE TABLE keeps one of two index constraints on the same columns (ALTER TABLE makes both).
             return False

@@ -1,0 +1,124 @@
+// Records a Node ORM's migrations, run on an empty PostgreSQL database, as a sqlx history: one file
+// per migration, its statements as the server got them (parameters written in as literals).
+//
+//   node record.js knex    DIR OUT [DB]   a knex migrations folder (Backstage's plugins)
+//   node record.js typeorm DIR OUT [DB]   a folder of compiled TypeORM migrations (Medusa 1.x)
+//   node record.js n8n     -   OUT [DB]   @n8n/db's postgres migrations, wrapped as n8n runs them
+//
+// Needs `npm install knex pg` or `typeorm pg` (n8n: `@n8n/db pg`) where Node finds them, and a
+// server at PGHOST/PGPORT (default /tmp, 5432) where user PGUSER (default postgres) creates databases.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const pg = require('pg');
+
+const [kind, dir, out, db = `rec_${kind}`] = process.argv.slice(2);
+const conn = {host: process.env.PGHOST || '/tmp', port: Number(process.env.PGPORT || 5432), user: process.env.PGUSER || 'postgres'};
+
+function literal(v) {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v instanceof Date) return `'${v.toISOString()}'`;
+  if (Buffer.isBuffer(v)) return `'\\x${v.toString('hex')}'`;
+  return pg.Client.prototype.escapeLiteral(typeof v === 'object' ? JSON.stringify(v) : String(v));
+}
+
+function inline(sql, params) {
+  if (!params || !params.length) return sql;
+  const rest = [...params];
+  return sql.replace(/\$(\d+)|\?/g, (m, n) => (n ? literal(params[Number(n) - 1]) : literal(rest.shift())));
+}
+
+// The tool's own bookkeeping and the catalog reads that only steer it are not the history.
+const BOOKKEEPING = /knex_migrations|"migrations"/;
+const CATALOG_READ = /^\s*(select|show)\b[\s\S]*(information_schema|pg_catalog|pg_class|pg_namespace|pg_index|current_schema\(\)|version\(\)|server_version)/i;
+
+function write(n, name, statements, transactional) {
+  const head = transactional ? '' : '-- no-transaction\n';
+  fs.writeFileSync(path.join(out, `${String(n).padStart(4, '0')}_${name}.sql`), head + statements.map((s) => `${s};\n`).join('\n'));
+}
+
+async function freshDatabase() {
+  const admin = new pg.Client({...conn, database: 'postgres'});
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${db}`);
+  await admin.query(`CREATE DATABASE ${db}`);
+  await admin.end();
+}
+
+async function knex() {
+  const knex = require('knex')({client: 'pg', connection: {...conn, database: db}});
+  let seen = [];
+  knex.on('query', (q) => seen.push(inline(q.sql, q.bindings).trim().replace(/;\s*$/, '')));
+  const cfg = {directory: dir, loadExtensions: ['.js']};
+  const real = (s) => !/^(BEGIN|COMMIT)$/i.test(s);
+  for (let n = 1; ; n += 1) {
+    const [, pending] = await knex.migrate.list(cfg);
+    if (!pending.length) break;
+    seen = [];
+    const [, names] = await knex.migrate.up(cfg);
+    const mod = require(path.join(dir, names[0]));
+    const transactional = !(mod.config && mod.config.transaction === false);
+    const mine = seen.filter((s) => !BOOKKEEPING.test(s) && !CATALOG_READ.test(s));
+    let body = [];
+    if (transactional) body = mine.filter(real);
+    else {
+      // Outside a transaction: its own BEGIN ... COMMIT stay, the empty ones knex's lock leaves go.
+      const first = mine.findIndex(real);
+      for (const s of first < 0 ? [] : mine.slice(first - (first > 0 && /^BEGIN$/i.test(mine[first - 1]) ? 1 : 0))) {
+        if (/^COMMIT$/i.test(s) && body.length && /^BEGIN$/i.test(body[body.length - 1])) body.pop();
+        else body.push(s);
+      }
+    }
+    write(n, path.basename(names[0], '.js'), body, transactional);
+  }
+  await knex.destroy();
+}
+
+async function typeorm(migrations, options, DataSource) {
+  let seen = [];
+  let n = 0;
+  class Logger {
+    logQuery(q, params) {
+      const s = inline(q, params).trim().replace(/;\s*$/, '');
+      if (/^INSERT INTO "migrations"\("timestamp", "name"\)/.test(q)) {
+        n += 1;
+        write(n, params[1].replace(/\d+$/, ''), seen, true);
+        seen = [];
+      } else if (!/^(START TRANSACTION|COMMIT|ROLLBACK)$/i.test(s) && !BOOKKEEPING.test(s) && !CATALOG_READ.test(s)) {
+        seen.push(s);
+      }
+    }
+    logQueryError(e, q) { console.error(e, q); }
+    logQuerySlow() {}
+    logSchemaBuild() {}
+    logMigration() {}
+    log() {}
+  }
+  const ds = new DataSource({type: 'postgres', ...conn, username: conn.user, database: db, migrations, migrationsTableName: 'migrations',
+    logging: true, logger: new Logger(), ...options});
+  await ds.initialize();
+  await ds.runMigrations({transaction: 'each'});
+  await ds.destroy();
+}
+
+(async () => {
+  fs.mkdirSync(out, {recursive: true});
+  await freshDatabase();
+  if (kind === 'knex') await knex();
+  else if (kind === 'typeorm') {
+    const classes = fs.readdirSync(dir).filter((f) => f.endsWith('.js')).sort()
+      .map((f) => Object.values(require(path.join(dir, f))).find((v) => typeof v === 'function' && v.prototype && v.prototype.up))
+      .filter(Boolean);
+    await typeorm(classes, {}, require('typeorm').DataSource);
+  } else if (kind === 'n8n') {
+    Object.assign(process.env, {NODE_ENV: 'test', DB_TYPE: 'postgresdb', DB_POSTGRESDB_HOST: conn.host, DB_POSTGRESDB_PORT: String(conn.port),
+      DB_POSTGRESDB_USER: conn.user, DB_POSTGRESDB_DATABASE: db});
+    require('reflect-metadata');
+    const {postgresMigrations} = require('@n8n/db/dist/migrations/postgresdb');
+    const {wrapMigration} = require('@n8n/db/dist/migrations/migration-helpers');
+    postgresMigrations.forEach(wrapMigration);
+    const entities = Object.values(require('@n8n/db/dist/entities').entities);
+    await typeorm(postgresMigrations, {entities}, require('@n8n/typeorm').DataSource);
+  } else throw new Error(`unknown kind ${kind}: knex, typeorm or n8n`);
+})().catch((e) => { console.error(e); process.exit(1); });

@@ -1,0 +1,132 @@
+"""Records a Python project's migrations, run on an empty PostgreSQL database, as a sqlx history:
+one file per migration, its statements as the server got them (parameters written in as literals).
+
+    python record.py django OUT APP[,APP...]   Django's `migrate` for these apps (or, with
+                                               DJANGO_SETTINGS_MODULE set, for that project: pass -)
+    python record.py mlflow OUT                MLflow's tracking store: its first tables, then alembic
+
+Run it with the project's own packages installed (Django and the apps, or mlflow) and psycopg2; the
+server is PGHOST/PGPORT (default /tmp, 5432), where PGUSER (default postgres) creates databases.
+Not part of the tool: how the real histories in the README were made."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import psycopg2
+
+HOST, PORT, USER = os.environ.get("PGHOST", "/tmp"), os.environ.get("PGPORT", "5432"), os.environ.get("PGUSER", "postgres")
+# The catalog reads that only steer the tool are not the history.
+CATALOG_READ = re.compile(r"(?is)^\s*(select|show)\b.*(information_schema|pg_catalog|pg_class|pg_namespace|pg_attribute|pg_index"
+                          r"|pg_constraint|pg_get_|pg_type|current_schema|version\(\))")
+
+
+def fresh_database(name: str) -> None:
+    c = psycopg2.connect(host=HOST, port=PORT, user=USER, dbname="postgres")
+    c.autocommit = True
+    c.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
+    c.cursor().execute(f"CREATE DATABASE {name}")
+    c.close()
+
+
+class Recorder:
+    def __init__(self, out: Path) -> None:
+        self.out, self.seen, self.n = out, [], 0
+        out.mkdir(parents=True, exist_ok=True)
+
+    def add(self, text: str) -> None:
+        s = text.strip().rstrip(";")
+        if not CATALOG_READ.match(s) and not re.match(r"(?i)(BEGIN|COMMIT|ROLLBACK)$", s):
+            self.seen.append(s)
+
+    def flush(self, name: str) -> Path:
+        self.n += 1
+        path = self.out / f"{self.n:04d}_{name}.sql"
+        path.write_text("".join(s + ";\n" for s in self.seen))
+        self.seen = []
+        return path
+
+
+def texts(cursor, sql: str, params, many: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    if many and params:
+        return [cursor.mogrify(sql, p).decode() for p in params]
+    return [cursor.mogrify(sql, params).decode() if params else sql]
+
+
+def django(out: Path, apps: str) -> None:
+    import django
+    from django.conf import settings
+
+    db = "rec_django"
+    if apps != "-":
+        settings.configure(
+            INSTALLED_APPS=apps.split(","), SECRET_KEY="x", USE_TZ=True, SITE_ID=1, STATIC_URL="/static/",
+            DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": db, "HOST": HOST, "PORT": PORT, "USER": USER}},
+            TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
+                        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]}}])
+    fresh_database(db if apps != "-" else os.environ.get("RECORD_DATABASE", db))
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    rec = Recorder(out)
+    atomic = {}
+    for (app, name), migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.items():
+        atomic[f"{app}_{name}"] = migration.atomic
+
+    def wrapper(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        for s in texts(context["cursor"].cursor, sql, params, many):
+            m = re.match(r"""(?s)\s*INSERT INTO "django_migrations" .*VALUES \('([^']*)', '([^']*)'""", s)
+            if m:
+                name = f"{m.group(1)}_{m.group(2)}"
+                path = rec.flush(name)
+                if not atomic.get(name, True):  # a migration Django runs outside a transaction
+                    path.write_text("-- no-transaction\n" + path.read_text())
+            elif '"django_migrations"' not in s:
+                rec.add(s)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        call_command("migrate", verbosity=0)
+
+
+def mlflow(out: Path) -> None:
+    import mlflow.store.db.utils as utils
+    import sqlalchemy as sa
+    from sqlalchemy import event
+
+    fresh_database("rec_mlflow")
+    engine = sa.create_engine(f"postgresql+psycopg2://{USER}@/rec_mlflow?host={HOST}&port={PORT}")
+    rec = Recorder(out)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def record(conn, cursor, sql, params, context, many):  # type: ignore[no-untyped-def]
+        for s in texts(cursor, sql, params, many):
+            m = re.match(r"(?is)\s*(UPDATE alembic_version SET version_num='([^']*)'|INSERT INTO alembic_version \(version_num\) VALUES \('([^']*)'\))", s)
+            if m:
+                rec.flush(m.group(2) or m.group(3))
+            elif "alembic_version" not in s:
+                rec.add(s)
+
+    upgrade = utils._upgrade_db
+
+    def first_tables_then_upgrade(e):  # type: ignore[no-untyped-def]
+        rec.flush("initial_tables")  # (made from its first models, before the first revision)
+        upgrade(e)
+
+    utils._upgrade_db = first_tables_then_upgrade
+    utils._initialize_tables(engine)
+
+
+if __name__ == "__main__":
+    kind, out = sys.argv[1], Path(sys.argv[2])
+    if kind == "django":
+        django(out, sys.argv[3])
+    elif kind == "mlflow":
+        mlflow(out)
+    else:
+        sys.exit(f"unknown kind {kind}: django or mlflow")
