@@ -95,7 +95,7 @@ def django(out: Path, apps: str) -> None:
 
 
 def mlflow(out: Path) -> None:
-    import mlflow.store.db.utils as utils
+    from mlflow.store.db import utils
     import sqlalchemy as sa
     from sqlalchemy import event
 
