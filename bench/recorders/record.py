@@ -95,8 +95,8 @@ def django(out: Path, apps: str) -> None:
 
 
 def mlflow(out: Path) -> None:
-    from mlflow.store.db import utils
     import sqlalchemy as sa
+    from mlflow.store.db import utils
     from sqlalchemy import event
 
     fresh_database("rec_mlflow")
