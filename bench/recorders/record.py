@@ -51,9 +51,13 @@ class Recorder:
 
 
 def texts(cursor, sql: str, params, many: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    def inline(p):  # type: ignore[no-untyped-def]
+        text = cursor.mogrify(sql, p)  # (bytes from psycopg2, str from psycopg 3)
+        return text.decode() if isinstance(text, bytes) else text
+
     if many and params:
-        return [cursor.mogrify(sql, p).decode() for p in params]
-    return [cursor.mogrify(sql, params).decode() if params else sql]
+        return [inline(p) for p in params]
+    return [inline(params) if params else sql]
 
 
 def django(out: Path, apps: str) -> None:

@@ -207,7 +207,7 @@ class Engine(ReplayState):
         if old_key in self.keys.of_table:
             self.keys.of_table[new_key] = self.keys.of_table.pop(old_key)
         old_name = o.former_names[-1]
-        for k in users:
+        for k in sorted(users):  # (a sorted copy: rekeying a comment below changes the set)
             other = self.model.objects.get(k)
             if other is None:
                 continue
