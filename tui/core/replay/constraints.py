@@ -43,7 +43,8 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
             rp.event(current, NOOP, "already exists")
             rp.no_effect(f"{t.name} already has a primary key ({current.name})")
             return None
-    name = c.conname or default_constraint_name(rp, t, contype, columns, c)
+    # USING INDEX without a name: the key is named as the index.
+    name = c.conname or (index.name.rsplit(".", 1)[-1] if index is not None else default_constraint_name(rp, t, contype, columns, c))
     o = rp.create("constraint", f"{t.name}.{name}", t.schema, parent=t.key, detail=_LABEL[contype])
     if o is None:
         return None
