@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.analysis import analyze
-from tui.core.plan import build_plan
+from tests.core.plans import plan_of
 
 TABLES = "CREATE TABLE ct (id int PRIMARY KEY, model text);\n" \
          "CREATE TABLE rv (id int, ct_id int REFERENCES ct (id) {key});\n" \
@@ -19,12 +18,7 @@ TABLES = "CREATE TABLE ct (id int PRIMARY KEY, model text);\n" \
 
 def _breaks(root: Path, *files: str) -> list[str]:
     """The statements after which the plan ends a file."""
-    folder = root / "migrations"
-    folder.mkdir(parents=True)
-    for i, text in enumerate(files, 1):
-        (folder / f"{i:04d}_m.sql").write_text(text)
-    plan = build_plan(analyze(root, track_reads=True))
-    return [it.stmt.text for it in plan.items if it.break_after]
+    return [it.stmt.text for it in plan_of(root, *files).items if it.break_after]
 
 
 CASES = {

@@ -10,20 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.analysis import analyze
-from tui.core.plan import build_plan
+from tests.core.plans import plan_of
 
 SEED = "CREATE TABLE seed (name text, n int, amount numeric, id uuid, at timestamp, flag bool);\n" \
        "INSERT INTO seed (name, n, amount, id, at, flag) VALUES ('a', 1, 1.5, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2020-01-01 00:00', true);\n"
 
 
 def _sql(root: Path, *files: str) -> list[str]:
-    folder = root / "migrations"
-    folder.mkdir(parents=True)
-    for i, text in enumerate(files, 1):
-        (folder / f"{i:04d}_m.sql").write_text(text)
-    plan = build_plan(analyze(root, track_reads=True))
-    return [it.stmt.text for it in plan.items]
+    return [it.stmt.text for it in plan_of(root, *files).items]
 
 
 KEPT = {
