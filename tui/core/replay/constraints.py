@@ -19,7 +19,7 @@ _LABEL = {"p": "pkey", "u": "key", "c": "check", "f": "fkey", "x": "excl"}
 
 
 def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", action: str = "") -> Obj | None:
-    contype = CONTYPE.get(c.contype)
+    contype = CONTYPE.get(c.contype) if c.contype is not None else None
     if contype is None:
         if c.contype == CT.CONSTR_NOTNULL and c.keys:
             for k in strings(c.keys):
