@@ -1,8 +1,9 @@
 """Records a Python project's migrations, run on an empty PostgreSQL database, as a sqlx history:
 one file per migration, its statements as the server got them (parameters written in as literals).
 
-    python record.py django OUT APP[,APP...]   Django's `migrate` for these apps (or, with
-                                               DJANGO_SETTINGS_MODULE set, for that project: pass -)
+    python record.py django OUT APP[,APP...]   Django's `migrate` for these apps (settings they need
+                                               as JSON in RECORD_SETTINGS), or, with
+                                               DJANGO_SETTINGS_MODULE set, for that project: pass -
     python record.py mlflow OUT                MLflow's tracking store: its first tables, then alembic
 
 Run it with the project's own packages installed (Django and the apps, or mlflow) and psycopg2; the
@@ -11,6 +12,7 @@ Not part of the tool: how the real histories in the README were made."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -70,7 +72,8 @@ def django(out: Path, apps: str) -> None:
             INSTALLED_APPS=apps.split(","), SECRET_KEY="x", USE_TZ=True, SITE_ID=1, STATIC_URL="/static/",
             DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "NAME": db, "HOST": HOST, "PORT": PORT, "USER": USER}},
             TEMPLATES=[{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True,
-                        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]}}])
+                        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]}}],
+            **json.loads(os.environ.get("RECORD_SETTINGS", "{}")))  # what the apps ask for besides
     fresh_database(db if apps != "-" else os.environ.get("RECORD_DATABASE", db))
     django.setup()
     from django.core.management import call_command
