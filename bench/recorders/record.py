@@ -5,8 +5,9 @@ one file per migration, its statements as the server got them (parameters writte
                                                as JSON in RECORD_SETTINGS), or, with
                                                DJANGO_SETTINGS_MODULE set, for that project: pass -
     python record.py mlflow OUT                MLflow's tracking store: its first tables, then alembic
+    python record.py superset OUT              Superset's metadata database: every alembic revision
 
-Run it with the project's own packages installed (Django and the apps, or mlflow) and psycopg2; the
+Run it with the project's own packages installed (Django and the apps, mlflow, superset) and psycopg2; the
 server is PGHOST/PGPORT (default /tmp, 5432), where PGUSER (default postgres) creates databases.
 Not part of the tool: how the real histories in the README were made."""
 
@@ -101,16 +102,11 @@ def django(out: Path, apps: str) -> None:
         call_command("migrate", verbosity=0)
 
 
-def mlflow(out: Path) -> None:
-    import sqlalchemy as sa
-    from mlflow.store.db import utils
+def record_alembic(target, rec: Recorder) -> None:  # type: ignore[no-untyped-def]
+    """Each revision's statements, up to the write of its number into alembic_version."""
     from sqlalchemy import event
 
-    fresh_database("rec_mlflow")
-    engine = sa.create_engine(f"postgresql+psycopg2://{USER}@/rec_mlflow?host={HOST}&port={PORT}")
-    rec = Recorder(out)
-
-    @event.listens_for(engine, "before_cursor_execute")
+    @event.listens_for(target, "before_cursor_execute")
     def record(conn, cursor, sql, params, context, many):  # type: ignore[no-untyped-def]
         for s in texts(cursor, sql, params, many):
             m = re.match(r"(?is)\s*(UPDATE alembic_version SET version_num='([^']*)'|INSERT INTO alembic_version \(version_num\) VALUES \('([^']*)'\))", s)
@@ -118,6 +114,38 @@ def mlflow(out: Path) -> None:
                 rec.flush(m.group(2) or m.group(3))
             elif "alembic_version" not in s:
                 rec.add(s)
+
+
+def superset(out: Path) -> None:
+    """Superset's `db upgrade`: every revision from its first, on an empty database."""
+    from sqlalchemy.engine import Engine
+
+    fresh_database("rec_superset")
+    config = out.parent / "superset_config.py"
+    out.mkdir(parents=True, exist_ok=True)
+    caches = "".join(f"{name} = {{'CACHE_TYPE': 'SimpleCache'}}\n" for name in (
+        "CACHE_CONFIG", "DATA_CACHE_CONFIG", "FILTER_STATE_CACHE_CONFIG", "EXPLORE_FORM_DATA_CACHE_CONFIG"))
+    config.write_text(f"SQLALCHEMY_DATABASE_URI = 'postgresql+psycopg2://{USER}@/rec_superset?host={HOST}&port={PORT}'\n"
+                      f"SECRET_KEY = 'x' * 32\n{caches}")
+    os.environ["SUPERSET_CONFIG_PATH"] = str(config)
+    rec = Recorder(out)
+    record_alembic(Engine, rec)
+    import superset
+    from flask_migrate import upgrade
+    from superset.app import create_app
+
+    with create_app().app_context():
+        upgrade(directory=str(Path(superset.__file__).parent / "migrations"))
+
+
+def mlflow(out: Path) -> None:
+    import sqlalchemy as sa
+    from mlflow.store.db import utils
+
+    fresh_database("rec_mlflow")
+    engine = sa.create_engine(f"postgresql+psycopg2://{USER}@/rec_mlflow?host={HOST}&port={PORT}")
+    rec = Recorder(out)
+    record_alembic(engine, rec)
 
     upgrade = utils._upgrade_db
 
@@ -135,5 +163,7 @@ if __name__ == "__main__":
         django(out, sys.argv[3])
     elif kind == "mlflow":
         mlflow(out)
+    elif kind == "superset":
+        superset(out)
     else:
-        sys.exit(f"unknown kind {kind}: django or mlflow")
+        sys.exit(f"unknown kind {kind}: django, mlflow or superset")

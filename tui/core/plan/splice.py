@@ -331,7 +331,9 @@ def _change(seg: _Segment, source: Statement | None, cmd: Any) -> bool:
         return not any(kind == "PRIMARY" for kind, _, _ in clauses)
     if cmd.subtype == AT.AT_AlterColumnType:
         toks = _command(source, cmd)
-        at = next((i for i, t in enumerate(toks or ()) if t.name == "TYPE_P"), None)
+        # The TYPE after the column's name: a column may be named `type` itself.
+        name_at = 2 if toks and len(toks) > 1 and toks[1].name == "COLUMN" else 1
+        at = next((i for i, t in enumerate(toks or ()) if t.name == "TYPE_P" and i > name_at), None)
         # USING only says how to convert rows, and a type change is folded only where there are none.
         new_type = _text_after(source, toks[at + 1:], stop=("USING", "COLLATE")) if toks is not None and at is not None else None
         if new_type is None or cmd.def_.collClause is not None or any(kind == "COLLATE" for kind, _, _ in clauses):
