@@ -6,6 +6,7 @@ one file per migration, its statements as the server got them (parameters writte
                                                DJANGO_SETTINGS_MODULE set, for that project: pass -
     python record.py mlflow OUT                MLflow's tracking store: its first tables, then alembic
     python record.py superset OUT              Superset's metadata database: every alembic revision
+    python record.py prefect OUT               Prefect's server database: every alembic revision
 
 Run it with the project's own packages installed (Django and the apps, mlflow, superset) and psycopg2; the
 server is PGHOST/PGPORT (default /tmp, 5432), where PGUSER (default postgres) creates databases.
@@ -48,13 +49,25 @@ class Recorder:
     def flush(self, name: str) -> Path:
         self.n += 1
         path = self.out / f"{self.n:04d}_{name}.sql"
-        path.write_text("".join(s + ";\n" for s in self.seen))
+        # A migration that runs CONCURRENTLY ran (that part, at least) outside a transaction.
+        alone = any(re.search(r"(?i)\bCONCURRENTLY\b", s) for s in self.seen)
+        path.write_text(("-- no-transaction\n" if alone else "") + "".join(s + ";\n" for s in self.seen))
         self.seen = []
         return path
 
 
+def literal(v) -> str:  # type: ignore[no-untyped-def]
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool | int | float):
+        return str(v).lower() if isinstance(v, bool) else str(v)
+    return "'" + str(v).replace("'", "''") + "'"
+
+
 def texts(cursor, sql: str, params, many: bool) -> list[str]:  # type: ignore[no-untyped-def]
     def inline(p):  # type: ignore[no-untyped-def]
+        if not hasattr(cursor, "mogrify"):  # asyncpg: `$1` placeholders
+            return re.sub(r"\$(\d+)", lambda m: literal(p[int(m.group(1)) - 1]), sql)
         text = cursor.mogrify(sql, p)  # (bytes from psycopg2, str from psycopg 3)
         return text.decode() if isinstance(text, bytes) else text
 
@@ -109,7 +122,7 @@ def record_alembic(target, rec: Recorder) -> None:  # type: ignore[no-untyped-de
     @event.listens_for(target, "before_cursor_execute")
     def record(conn, cursor, sql, params, context, many):  # type: ignore[no-untyped-def]
         for s in texts(cursor, sql, params, many):
-            m = re.match(r"(?is)\s*(UPDATE alembic_version SET version_num='([^']*)'|INSERT INTO alembic_version \(version_num\) VALUES \('([^']*)'\))", s)
+            m = re.match(r"(?is)\s*(UPDATE alembic_version SET version_num='([^']*)'|INSERT INTO alembic_version \(version_num\) VALUES \('([^']*)'(::VARCHAR)?\))", s)
             if m:
                 rec.flush(m.group(2) or m.group(3))
             elif "alembic_version" not in s:
@@ -136,6 +149,21 @@ def superset(out: Path) -> None:
 
     with create_app().app_context():
         upgrade(directory=str(Path(superset.__file__).parent / "migrations"))
+
+
+def prefect(out: Path) -> None:
+    """Prefect's server database (asyncpg, over TCP on localhost)."""
+    import asyncio
+
+    from sqlalchemy.engine import Engine
+
+    fresh_database("rec_prefect")
+    os.environ["PREFECT_API_DATABASE_CONNECTION_URL"] = f"postgresql+asyncpg://{USER}@localhost:{PORT}/rec_prefect"
+    rec = Recorder(out)
+    record_alembic(Engine, rec)
+    from prefect.server.database import provide_database_interface
+
+    asyncio.run(provide_database_interface().create_db())
 
 
 def mlflow(out: Path) -> None:
@@ -165,5 +193,7 @@ if __name__ == "__main__":
         mlflow(out)
     elif kind == "superset":
         superset(out)
+    elif kind == "prefect":
+        prefect(out)
     else:
-        sys.exit(f"unknown kind {kind}: django, mlflow or superset")
+        sys.exit(f"unknown kind {kind}: django, mlflow, superset or prefect")
