@@ -8,9 +8,9 @@ one file per migration, its statements as the server got them (parameters writte
     python record.py superset OUT              Superset's metadata database: every alembic revision
     python record.py prefect OUT               Prefect's server database: every alembic revision
 
-Run it with the project's own packages installed (Django and the apps, mlflow, superset) and psycopg2; the
-server is PGHOST/PGPORT (default /tmp, 5432), where PGUSER (default postgres) creates databases.
-Not part of the tool: how the real histories in the README were made."""
+Run it with the project's own packages installed (Django and the apps, mlflow, superset, prefect
+with asyncpg) and psycopg2; the server is PGHOST/PGPORT (default /tmp, 5432), where PGUSER (default
+postgres) creates databases. Not part of the tool: how the real histories in the README were made."""
 
 from __future__ import annotations
 
@@ -105,8 +105,9 @@ def django(out: Path, apps: str) -> None:
             if m:
                 name = f"{m.group(1)}_{m.group(2)}"
                 path = rec.flush(name)
-                if not atomic.get(name, True):  # a migration Django runs outside a transaction
-                    path.write_text("-- no-transaction\n" + path.read_text())
+                text = path.read_text()
+                if not atomic.get(name, True) and not text.startswith("-- no-transaction"):  # (Django runs it outside one)
+                    path.write_text("-- no-transaction\n" + text)
             elif '"django_migrations"' not in s:
                 rec.add(s)
         return execute(sql, params, many, context)
