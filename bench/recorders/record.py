@@ -123,7 +123,8 @@ def record_alembic(target, rec: Recorder) -> None:  # type: ignore[no-untyped-de
     @event.listens_for(target, "before_cursor_execute")
     def record(conn, cursor, sql, params, context, many):  # type: ignore[no-untyped-def]
         for s in texts(cursor, sql, params, many):
-            m = re.match(r"(?is)\s*(UPDATE alembic_version SET version_num='([^']*)'|INSERT INTO alembic_version \(version_num\) VALUES \('([^']*)'(::VARCHAR)?\))", s)
+            m = re.match(r"(?is)\s*(UPDATE alembic_version SET version_num='([^']*)'"
+                         r"|INSERT INTO alembic_version \(version_num\) VALUES \('([^']*)'(::VARCHAR)?\))", s)
             if m:
                 rec.flush(m.group(2) or m.group(3))
             elif "alembic_version" not in s:
