@@ -223,7 +223,8 @@ def test_a_project_folder_that_does_not_exist_is_named_not_made(tmp_path: Path, 
 def _synthetic(project: Path) -> None:
     """300 files of the bench's synthetic history: tables renamed again and again, others made
     under the old names, comments on their columns."""
-    sys.path.insert(0, str(ROOT / "bench"))
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
     from make_history import write
 
     write(project, 300, 50)
