@@ -73,7 +73,10 @@ def texts(cursor, sql: str, params, many: bool) -> list[str]:  # type: ignore[no
 
     if many and params:
         return [inline(p) for p in params]
-    return [inline(params) if params else sql]
+    text = inline(params) if params else sql
+    if "%s" in text and isinstance(params, list | tuple) and params:  # (a server-side cursor's, not written in)
+        text = sql % tuple(literal(p) for p in params)
+    return [text]
 
 
 def django(out: Path, apps: str) -> None:
