@@ -172,9 +172,11 @@ def retyped_between(p: Planner, table: Obj, names: set[str], after: int, before:
 def named_anew_in_between(p: Planner, table: Obj, names: set[str], after: int, before: int) -> bool:
     """Is a column of these names dropped or renamed in between by a statement that stays? Then
     the name in the CREATE is another column's (one dropped later, taking a key on it along)."""
+    if not names:
+        return False
     wanted = {f"{table.name}.{n}" for n in names}
     for o in p.children(table.key):
-        if o.type == "column" and {o.name, *o.former_names} & wanted:
+        if o.type == "column" and (o.name in wanted or any(f in wanted for f in o.former_names)):
             for e in o.events:
                 seq = (e.stmt.parent or e.stmt).seq
                 if after < seq < before and e.action in (DROP, RENAME) and id(e) not in p.dead and seq not in p.dropped:
