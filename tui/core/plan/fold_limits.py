@@ -6,6 +6,7 @@ statements in between that took the table's columns (`*`) or a column's type as 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from pglast import ast
 from pglast.enums import AlterTableType as AT
@@ -157,31 +158,30 @@ def retyped_between(p: Planner, table: Obj, names: set[str], after: int, before:
     """Is a column of these names given another type in between by a statement that stays? A
     constraint written for the new type (`CHECK (c >= 0)` of a text column made int) cannot be
     declared with the old one."""
-    for o in p.children(table.key):
-        if o.type == "column" and {o.name, *o.former_names} & {f"{table.name}.{n}" for n in names}:
-            for e in o.events:
-                seq = (e.stmt.parent or e.stmt).seq
-                if (after < seq < before and e.action == ALTER and isinstance(e.stmt.node, ast.AlterTableStmt)
-                        and id(e) not in p.dead and seq not in p.dropped
-                        and any(c.subtype == AT.AT_AlterColumnType and f"{table.name}.{c.name}" in {o.name, *o.former_names}
-                                for c in e.stmt.node.cmds or ())):
-                    return True
-    return False
+    return any(e.action == ALTER and isinstance(e.stmt.node, ast.AlterTableStmt)
+               and any(c.subtype == AT.AT_AlterColumnType and f"{table.name}.{c.name}" in (o.name, *o.former_names)
+                       for c in e.stmt.node.cmds or ())
+               for o, e in _kept_events_between(p, table, names, after, before))
 
 
 def named_anew_in_between(p: Planner, table: Obj, names: set[str], after: int, before: int) -> bool:
     """Is a column of these names dropped or renamed in between by a statement that stays? Then
     the name in the CREATE is another column's (one dropped later, taking a key on it along)."""
+    return any(e.action in (DROP, RENAME) for _, e in _kept_events_between(p, table, names, after, before))
+
+
+def _kept_events_between(p: Planner, table: Obj, names: set[str], after: int, before: int) -> Iterator[tuple[Obj, Event]]:
+    """The events of the table's columns of these names (now or once) between the two statements,
+    by statements that stay in the new set."""
     if not names:
-        return False
+        return
     wanted = {f"{table.name}.{n}" for n in names}
     for o in p.children(table.key):
-        if o.type == "column" and (o.name in wanted or any(f in wanted for f in o.former_names)):
+        if o.type == "column" and (o.name in wanted or o.former_names and not wanted.isdisjoint(o.former_names)):
             for e in o.events:
                 seq = (e.stmt.parent or e.stmt).seq
-                if after < seq < before and e.action in (DROP, RENAME) and id(e) not in p.dead and seq not in p.dropped:
-                    return True
-    return False
+                if after < seq < before and id(e) not in p.dead and seq not in p.dropped:
+                    yield o, e
 
 
 def columns_named(cd: ast.ColumnDef) -> set[str]:

@@ -236,8 +236,9 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
                 # A column that stays where it was added: folding a later one would change the order.
                 p.unfoldable_adds.add(table.key)
             return False
+        others = columns_named(cmd.def_)
         if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
-                or columns_named(cmd.def_) - elts.columns.keys() or named_anew_in_between(p, table, columns_named(cmd.def_), target.seq, it.seq)
+                or others - elts.columns.keys() or named_anew_in_between(p, table, others, target.seq, it.seq)
                 or inherited_between(p, table, target.seq, it.seq)
                 or parent_grew_between(p, table, target.seq, it.seq)
                 or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)

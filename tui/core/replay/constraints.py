@@ -44,7 +44,7 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
             rp.no_effect(f"{t.name} already has a primary key ({current.name})")
             return None
     # USING INDEX without a name: the key is named as the index.
-    name = c.conname or (index.name.rsplit(".", 1)[-1] if index is not None else default_constraint_name(rp, t, contype, columns, c))
+    name = c.conname or (local_name(index.name) if index is not None else default_constraint_name(rp, t, contype, columns, c))
     o = rp.create("constraint", f"{t.name}.{name}", t.schema, parent=t.key, detail=_LABEL[contype])
     if o is None:
         return None
@@ -84,7 +84,7 @@ def _take_index(rp: Engine, key: Obj, index: Obj, name: str) -> None:
     """ADD CONSTRAINT ... USING INDEX: the key owns the index from then on (dropping the key drops
     it), and PostgreSQL renames the index to the key's name, freeing the old one."""
     key.attrs["taken_index"] = index
-    old = index.name.rsplit(".", 1)[-1]
+    old = local_name(index.name)
     if old != name:
         rp.relnames.get(index.schema, set()).discard(old)
         rp.released.add((index.schema, old))
