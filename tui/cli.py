@@ -10,6 +10,7 @@ import argparse
 import gc
 import json
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -90,12 +91,23 @@ _exit_now = False  # set by commands that hold nothing but memory: the process c
 _held: list[object] = []  # what such a command built, kept so that returning does not free it piece by piece
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, `kill`, a container stopped), taken as Ctrl+C is."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    # Python's default for SIGTERM ends the process on the spot: no `finally` runs, and the
+    # proof's trial folders, a scratch server and a half-written staging folder stay behind.
+    raise Terminated
+
+
 def run() -> None:
     """The console entry point."""
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         code = main()
-    except KeyboardInterrupt:
-        print("consolidate: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"consolidate: {'terminated' if isinstance(exc, Terminated) else 'interrupted'}", file=sys.stderr)
         code = EXIT_ERROR
     except Exception as exc:  # noqa: BLE001 - the last net: a message and exit 2, never a traceback (1 means DIFFERENT)
         problem = filesystem_problem(exc) if isinstance(exc, OSError) else None

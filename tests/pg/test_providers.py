@@ -165,6 +165,38 @@ def test_interrupted_validate_leaves_nothing(tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
+def _trials() -> set[str]:
+    return set(glob.glob(os.path.join(tempfile.gettempdir(), "consolidate-trial-*")))
+
+
+@requires_pg
+def test_generate_stopped_by_sigterm_midway_through_its_proof_leaves_nothing(tmp_path: Path) -> None:
+    """SIGTERM (a CI job cancelled, `kill`) used to end the run on the spot: its trial sets and the
+    data of its server stayed behind."""
+    slow = tmp_path / "slow"
+    (slow / "migrations").mkdir(parents=True)
+    for i in range(1, 41):  # slow on purpose, so that the signal lands while the trial set runs
+        (slow / "migrations" / f"{i:04d}_m.sql").write_text(f"CREATE TABLE t{i} (id int);\nALTER TABLE t{i} ADD c int;\n"
+                                                           "SELECT pg_sleep(0.05);\n")
+    before_clusters, before_trials = _clusters(), _trials()
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "generate", str(slow), "--pg", "local"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not any(glob.glob(os.path.join(t, "trial1", "*")) for t in _trials() - before_trials):
+        time.sleep(0.05)
+    made = _trials() - before_trials
+    assert made, "the proof never wrote its trial set"
+    ram = glob.glob(f"/dev/shm/consolidate-pgdata-{proc.pid}_*")
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert "interrupted" in err and "Traceback" not in err
+    assert _trials() == before_trials and _clusters() == before_clusters
+    assert not any(os.path.exists(r) for r in ram)
+    assert not (slow / ".consolidate" / "staged").exists()
+
+
 @pytest.mark.docker
 @pytest.mark.skipif(bool(docker_available()), reason=f"no Docker engine: {docker_available()}")
 def test_wrong_password_is_a_clean_error_without_the_password(example: Path) -> None:

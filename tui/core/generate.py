@@ -24,7 +24,10 @@ from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan, build_plan
 from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Proof, Prover, Say
 from tui.core.render import RenderedFile, render
+from tui.core.scratch import owned_folder, remove_orphans
 from tui.core.state import State, file_hashes, generator_sha, sha_of
+
+TRIALS = "consolidate-trial-"  # the prefix of the proof's folders of trial sets
 
 
 @dataclass
@@ -154,8 +157,12 @@ def _generate(
     if target.resolve() == cfg.folder.resolve() or cfg.folder.resolve() in target.resolve().parents:
         raise ConsolidateError("refusing to write into the migrations folder", "generate never touches it; use apply")
 
-    # The trials' folders outlive the proof: the set proven is copied from its own.
-    trials = tempfile.mkdtemp(prefix="consolidate-trial-") if prover is not None else ""
+    # The trials' folders outlive the proof: the set proven is copied from its own. Named by this
+    # run, so that the next one removes them if this one is killed before its `finally`.
+    trials = ""
+    if prover is not None:
+        remove_orphans(TRIALS)
+        trials = str(owned_folder(TRIALS))
     proven: Candidate | None = None
     try:
         if prover is not None:

@@ -38,7 +38,7 @@ def remove_leftovers(client: object) -> int:
     """Containers a crashed run left behind carry our label: remove them. Not those of runs still
     going (another project's, a second terminal's): removing them killed their proof midway.
     A container of another machine (an engine several share) is not ours to judge."""
-    from tui.pg.local_server import run_alive
+    from tui.core.scratch import run_alive
 
     gone = 0
     host = socket.gethostname()
@@ -71,7 +71,7 @@ def _data_in_ram(client: object, image: str) -> dict[str, str]:
 def docker_server(major: int = 15, image: str = "") -> Iterator[Server]:
     import docker
 
-    from tui.pg.local_server import this_run
+    from tui.core.scratch import this_run
 
     client = docker.from_env(timeout=30)
     remove_leftovers(client)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tui.core.errors import ConsolidateError
+from tui.core.scratch import owned_folder, owner_of, proc_stat, run_alive, this_run
 from tui.pg import cluster_cache
 from tui.pg.server import Server
 
@@ -140,6 +141,7 @@ def _initdb(prefix: list[str], bindir: Path, data: Path) -> None:
 
 _OWNER = "owner"  # the pid and start time of the process that made the cluster's folder
 _RAM = Path("/dev/shm")
+_RAM_PREFIX = "consolidate-pgdata-"
 _RAM_NEEDED = 4 << 30  # room for the proof's databases of a large history, side by side
 
 
@@ -162,7 +164,7 @@ def _ram_folder() -> Path | None:
     if not ram_has_room():
         return None
     # The maker is in the name (initdb wants the folder empty): a later run can tell an orphan.
-    return Path(tempfile.mkdtemp(prefix=f"consolidate-pgdata-{this_run().replace(' ', '_')}-", dir=_RAM))
+    return owned_folder(_RAM_PREFIX, _RAM)
 
 
 def _remove(folder: Path) -> None:
@@ -170,35 +172,9 @@ def _remove(folder: Path) -> None:
     data = folder / "data"
     if data.is_symlink():
         target = Path(os.readlink(data))
-        if target.parent == _RAM and target.name.startswith("consolidate-pgdata-"):
+        if target.parent == _RAM and target.name.startswith(_RAM_PREFIX):
             shutil.rmtree(target, ignore_errors=True)
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def _stat(pid: int) -> list[str]:
-    """The fields of /proc/<pid>/stat after the command's name; none for no such process."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return []
-
-
-def _started(pid: int) -> str:
-    """A process's start time (clock ticks since boot), which a reused pid does not share."""
-    fields = _stat(pid)
-    return fields[19] if len(fields) > 19 else ""
-
-
-def this_run() -> str:
-    """This process as the owner of a scratch server: its pid and start time."""
-    return f"{os.getpid()} {_started(os.getpid())}"
-
-
-def run_alive(owner: str) -> bool:
-    """Is the process `this_run()` named (on this machine) still running?"""
-    pid_text, _, started = owner.partition(" ")
-    now = _started(int(pid_text)) if pid_text.isdigit() else ""
-    return bool(now) and now == started.strip()
 
 
 def remove_stale_clusters() -> list[Path]:
@@ -216,9 +192,9 @@ def remove_stale_clusters() -> list[Path]:
         _remove(folder)
         removed.append(folder)
     # Data in memory whose cluster folder is gone (its TMPDIR removed): named by its maker.
-    for data in _RAM.glob("consolidate-pgdata-*"):
-        pid_text, _, started = data.name.removeprefix("consolidate-pgdata-").rpartition("-")[0].partition("_")
-        if not pid_text.isdigit() or run_alive(f"{pid_text} {started}"):
+    for data in _RAM.glob(f"{_RAM_PREFIX}*"):
+        owner = owner_of(data, _RAM_PREFIX)
+        if not owner or run_alive(owner):
             continue
         _stop_postmaster(data, "consolidate-pg-")
         shutil.rmtree(data, ignore_errors=True)
@@ -244,7 +220,7 @@ def _stop_postmaster(data: Path, named: str) -> bool:
 
 def _gone(pid: int) -> bool:
     """Exited: no such process, or one its parent has not reaped yet."""
-    fields = _stat(pid)
+    fields = proc_stat(pid)
     return not fields or fields[0] in ("Z", "X")
 
 
