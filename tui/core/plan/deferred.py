@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from pglast import ast
+from pglast.enums import AlterTableType
 
-from tui.core.model import ADD, CREATE, Model, key_of
+from tui.core.model import ADD, ALTER, CREATE, Model, key_of
 from tui.core.plan.items import Item
 
 # The statements PostgreSQL refuses on a table with checks pending (CheckTableNotInUse; a RENAME
@@ -55,9 +56,23 @@ def _deferred_tables(m: Model, deferred: re.Pattern[str]) -> tuple[set[str], set
     for o in m.objects.values():
         if o.type not in ("constraint", "trigger") or not o.parent or (o.type == "constraint" and o.contype != "f"):
             continue
-        if not any(e.action in (CREATE, ADD) and deferred.search(e.stmt.text) for e in o.events):
+        if not any(e.action in (CREATE, ADD) and deferred.search(e.stmt.text) or e.action == ALTER and _altered_deferred(e.stmt.node, deferred)
+                   for e in o.events):
             continue
         referencing.add(o.parent)
         if ref := o.attrs.get("ref_table"):
             referenced.add(key_of("table", ref))
     return referencing, referenced
+
+
+def _altered_deferred(node: object, deferred: re.Pattern[str]) -> bool:
+    """ALTER TABLE ... ALTER CONSTRAINT made a key deferred (or deferrable, when `deferred` is
+    _DEFERRABLE): the checks of writes after it wait for COMMIT as well."""
+    if not isinstance(node, ast.AlterTableStmt):
+        return False
+    for cmd in node.cmds or ():
+        # (the parser's node is an ATAlterConstraint, with the Constraint's deferrable and initdeferred)
+        if cmd.subtype == AlterTableType.AT_AlterConstraint:
+            if getattr(cmd.def_, "initdeferred", False) or (deferred is _DEFERRABLE and getattr(cmd.def_, "deferrable", False)):
+                return True
+    return False
