@@ -60,7 +60,7 @@ def test_deferrable_keys_count_as_deferred_where_the_history_defers_them(tmp_pat
 @pytest.mark.parametrize("made_deferred", ["ALTER TABLE rv ALTER CONSTRAINT rv_ct_id_fkey DEFERRABLE INITIALLY DEFERRED;\n",
                                            "ALTER TABLE rv ALTER CONSTRAINT rv_ct_id_fkey DEFERRABLE;\nSET CONSTRAINTS ALL DEFERRED;\n"])
 def test_a_key_made_deferred_by_alter_constraint_counts_as_deferred(tmp_path: Path, made_deferred: str) -> None:
-    breaks = _breaks(tmp_path, TABLES.format(key="") + made_deferred + "INSERT INTO rv VALUES (1, 1);\n", LOCKED.format("rv", "rv") + "\n")
+    breaks = _breaks(tmp_path, TABLES.format(key="") + made_deferred, "INSERT INTO rv VALUES (1, 1);\n", LOCKED.format("rv", "rv") + "\n")
     assert "INSERT INTO rv VALUES (1, 1)" in breaks, breaks
 
 
