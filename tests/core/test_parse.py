@@ -95,6 +95,18 @@ def test_copy_from_stdin_is_named_and_the_next_statement_kept() -> None:
     assert "2 inline row(s)" in ph.diagnostics[0].message and "INSERT" in ph.diagnostics[1].message
 
 
+def test_copy_from_stdin_keeps_its_rows_where_the_tool_streams_them() -> None:
+    """Flyway sends the rows after a COPY as COPY data: the statement is kept, its rows with it
+    (none is not the same as no block), and what follows the `\\.` is read as SQL."""
+    sql = ("COPY a (id, name) FROM stdin;\n1\tone\n2\ttwo; not sql\n\\.\n"
+           "COPY b FROM stdin;\n\\.\n"
+           "CREATE TABLE c (id int);\n")
+    ph = parse_history([Migration("1", "a", "m/V1__a.sql", sql, inline_copy=True)])
+    assert [(s.line, s.kind, s.copy_rows) for s in ph.statements] == [
+        (1, "CopyStmt", "1\tone\n2\ttwo; not sql\n"), (5, "CopyStmt", ""), (7, "CreateStmt", None)]
+    assert ph.diagnostics == []
+
+
 def _histories() -> list[Path]:
     return [ROOT] + sorted(p.parent for p in CORPUS.glob("*/migrations"))
 

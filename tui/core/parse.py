@@ -53,6 +53,7 @@ class Statement:
     base: int = -1  # a node's `location` less this is its place in `text` (-1: unknown, inside a DO block)
     loop_queries: tuple[str, ...] = ()  # a DO block that only loops over these queries' rows
     namers: tuple[Any, ...] | None = None  # its nodes of the NAMERS types, listed by the parse (None: not listed)
+    copy_rows: str | None = None  # a `COPY ... FROM stdin`'s rows as written after it (each line ending in \n), where its tool sends them
 
     @property
     def kind(self) -> str:
@@ -244,14 +245,19 @@ def _chunks_by_scanner(text: str) -> tuple[list[tuple[int, int]], tuple[str, int
 _COPY_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*?\bFROM\s+stdin\b[^;]*;[^\n]*\n(?P<rows>.*?)^\\\.[ \t]*$", re.I | re.M | re.S)
 
 
-def _cut_inline_copy(text: str, lines: _Lines, mig: Migration, diags: list[Diagnostic]) -> str:
-    """Blank out each `COPY ... FROM stdin` with its rows, keeping offsets and lines, and say so:
-    the rows are not SQL, and the statement after them must not be lost with them."""
+def _cut_inline_copy(text: str, lines: _Lines, mig: Migration, diags: list[Diagnostic], rows_at: dict[int, str]) -> str:
+    """Blank out each `COPY ... FROM stdin`'s rows, keeping offsets and lines: they are not SQL,
+    and the statement after them must not be lost with them. Where the tool streams them
+    (`inline_copy`), the COPY stays, its rows in `rows_at` by where it starts; else the COPY goes
+    too, and that is said."""
     def blank(m: re.Match[str]) -> str:
+        if mig.inline_copy:
+            rows_at[m.start() + len(m.group(0)) - len(m.group(0).lstrip())] = m.group("rows")
+            return m.group(0)[:m.start("rows") - m.start()] + re.sub(r"[^\n]", " ", m.group(0)[m.start("rows") - m.start():])
         rows = m.group("rows").count("\n")
         diags.append(Diagnostic(mig.file, lines.at(m.start())[0], ERROR,
-                                f"COPY ... FROM stdin with {rows} inline row(s) in psql's format: only psql reads such rows, "
-                                "migration tools send the file as SQL; write them as INSERT ... VALUES "
+                                f"COPY ... FROM stdin with {rows} inline row(s) in psql's format: only psql (and Flyway) reads "
+                                "such rows, this format's tool sends the file as SQL; write them as INSERT ... VALUES "
                                 "(statement and rows skipped)", lost=True))
         return re.sub(r"[^\n]", " ", m.group(0))
 
@@ -260,7 +266,8 @@ def _cut_inline_copy(text: str, lines: _Lines, mig: Migration, diags: list[Diagn
 
 def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: list[Diagnostic]) -> None:
     lines = _Lines(mig.sql, mig.first_line)
-    text = _cut_inline_copy(mig.sql, lines, mig, diags)
+    rows_at: dict[int, str] = {}
+    text = _cut_inline_copy(mig.sql, lines, mig, diags, rows_at)
     try:
         raws, named = parse_sql_naming(text)
         spans = [(r.stmt_location, r.stmt_location + (r.stmt_len or len(text) - r.stmt_location), r.stmt, 0, namers)
@@ -293,7 +300,8 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
         real = _skip_leading(text, start, end)
         body = text[real:end].rstrip().rstrip(";").rstrip()
         line, col = lines.at(real)
-        if isinstance(node, ast.CopyStmt) and node.is_from and not node.filename and not node.is_program:
+        copy_rows = rows_at.get(real) if rows_at else None
+        if isinstance(node, ast.CopyStmt) and node.is_from and not node.filename and not node.is_program and real not in rows_at:
             diags.append(Diagnostic(mig.file, line, ERROR, "COPY ... FROM stdin: the rows would come from the client running "
                                     "the migration, which has none to send; write them as INSERT ... VALUES "
                                     "(statement skipped)", lost=True))
@@ -310,6 +318,7 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
             comments=_comment_block(text, prev_end, real),
             base=real - chunk,
             namers=namers,
+            copy_rows=copy_rows,
         )
         prev_end = end
         out.append(stmt)

@@ -78,6 +78,8 @@ def _block(it: Item) -> str:
     sql = statement_sql(it)
     # A statement whose last line ends in a `--` comment takes its semicolon on the next line.
     parts.append(sql + ("\n;" if "--" in sql.rsplit("\n", 1)[-1] else ";"))
+    if it.stmt.copy_rows is not None:
+        parts.append(it.stmt.copy_rows + "\\.")  # its rows, as the history wrote them after it
     return "\n".join(parts)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Protocol
@@ -77,8 +78,14 @@ def apply_migrations(
                     error = ApplyError("refusing to run this migration", refused.why, m.file, refused.st.line)
                     error.excerpt = _excerpt(m.sql, m.first_line, refused.st.line)
                     raise error from None
+            if m.inline_copy and "\\." in m.sql:
+                # Rows streamed after a COPY: its statements one query at a time, the COPY's
+                # rows sent as COPY data (a query holding COPY FROM stdin has none to read).
+                parts = parts if parts is not None else parse_history([m]).statements
             if watch is not None and parts and any(st.seq in watch.seqs for st in parts):
                 _run_watched(conn, m, parts, watch)
+            elif parts and m.inline_copy and any(st.copy_rows is not None for st in parts):
+                _run_watched(conn, m, parts, _NO_WATCH)
             elif m.single_query or m.transactional:
                 try:
                     _run(conn, m.sql, m.file, m.first_line, transactional=not m.single_query)
@@ -107,6 +114,31 @@ class Watch(Protocol):
     def after(self, conn: psycopg.Connection, st: Statement) -> None: ...  # type: ignore[type-arg]
 
 
+class _NoWatch:
+    seqs: set[int] = set()
+
+    def start(self, conn: psycopg.Connection) -> None:  # type: ignore[type-arg]
+        pass
+
+    def before(self, conn: psycopg.Connection, st: Statement) -> None:  # type: ignore[type-arg]
+        pass
+
+    def after(self, conn: psycopg.Connection, st: Statement) -> None:  # type: ignore[type-arg]
+        pass
+
+
+_NO_WATCH = _NoWatch()
+
+
+def _execute(conn: psycopg.Connection, st: Statement) -> None:  # type: ignore[type-arg]
+    """One statement; a COPY ... FROM stdin with its rows written after it, through COPY."""
+    if st.copy_rows is None:
+        conn.execute(st.text)
+        return
+    with conn.cursor() as cur, cur.copy(st.text) as copy:
+        copy.write(st.copy_rows)
+
+
 def _run_watched(conn: psycopg.Connection, m: Migration, parts: list[Statement], watch: Watch) -> None:  # type: ignore[type-arg]
     """A file a statement at a time: in one transaction where its tool runs it in one (a single
     statement sent as one query runs alone), else each statement on its own. Inside the open
@@ -131,7 +163,7 @@ def _run_watched(conn: psycopg.Connection, m: Migration, parts: list[Statement],
             sent = [(0, st)]
             if watched:
                 watch.before(conn, st)
-            conn.execute(st.text)
+            _execute(conn, st)
             if watched:
                 watch.after(conn, st)
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
@@ -142,6 +174,8 @@ def _run_watched(conn: psycopg.Connection, m: Migration, parts: list[Statement],
         if pos:
             at, st = next(((o, s) for o, s in reversed(sent) if o < int(pos)), (at, st))
         line = _line_at(st.text, int(pos) - at, st.line) if pos else st.line
+        if st.copy_rows is not None and (row := re.match(r"COPY [^,]+, line (\d+)", exc.diag.context or "")):
+            line = st.line + st.text.count("\n") + int(row.group(1))  # the row, in the lines after the COPY
         if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             conn.execute("ROLLBACK")
         if not pos and len(sent) > 1 and in_tx:
@@ -151,7 +185,7 @@ def _run_watched(conn: psycopg.Connection, m: Migration, parts: list[Statement],
             st = next((s for s in parts if s.line == line), st)
         error = ApplyError("migration failed", (exc.diag.message_primary or str(exc)).strip(), m.file, line)
         error.positioned = True
-        error.excerpt = _excerpt(st.text, st.line, line)
+        error.excerpt = _excerpt(m.sql, m.first_line, line) if st.copy_rows is not None else _excerpt(st.text, st.line, line)
         raise error from None
 
 
@@ -168,7 +202,8 @@ def _offsets(run: list[Statement]) -> list[tuple[int, Statement]]:
 def _batchable(conn: psycopg.Connection, st: Statement) -> bool:  # type: ignore[type-arg]
     """Whether a statement can go in one query with its neighbours: inside an open transaction
     that is the same as one at a time, but not for what ends or opens one."""
-    return conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS and not isinstance(st.node, ast.TransactionStmt)
+    return (conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS and not isinstance(st.node, ast.TransactionStmt)
+            and st.copy_rows is None)
 
 
 def _refuse_host_access(server: Server, migrations: list[Migration] | tuple[Migration, ...]) -> None:
@@ -216,7 +251,7 @@ def _failing_line(conn: psycopg.Connection, statements: list[Statement]) -> int:
             if st.parent is not None or isinstance(st.node, ast.TransactionStmt):
                 continue
             try:
-                conn.execute(st.text)
+                _execute(conn, st)
             except psycopg.Error:
                 line = st.line
                 break

@@ -39,6 +39,8 @@ class Migration:
             block still can.
         kind: VERSIONED, REPEATABLE, BASELINE or SETUP.
         sort_key: the tool's order.
+        inline_copy: the tool streams the rows written after a `COPY ... FROM stdin;`, up to a
+            line holding only `\\.`, as psql does (Flyway); the other tools send them as SQL.
     """
 
     version: str
@@ -53,6 +55,7 @@ class Migration:
     kind: str = VERSIONED
     sort_key: tuple[object, ...] = ()
     readable: bool = True
+    inline_copy: bool = False
 
 
 @dataclass(frozen=True)

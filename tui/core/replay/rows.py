@@ -254,7 +254,9 @@ def copy(rp: Engine, node: ast.CopyStmt) -> None:
             d.uncertain = "rows loaded by COPY"
             fire(rp, t)
             keys.append(t.key)
-    rp.unfollow("COPY: rows come from outside the SQL", keys)
+    # Rows written after it (Flyway streams them) are loaded as they are: the model does not read them.
+    rp.unfollow("COPY: its rows are loaded as written after it" if rp.stmt.copy_rows is not None else "COPY: rows come from outside the SQL",
+                keys)
 
 
 def key_set(child: Obj, r: Row, columns: list[str], rp: Any) -> bool | None:

@@ -1,0 +1,78 @@
+"""Flyway streams the rows written after a `COPY ... FROM stdin;` (up to `\\.`), as psql does: a
+baseline made by pg_dump holds its data that way. They used to be refused as psql-only; they are
+now loaded, kept with their COPY in the new set, and compared."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.apply.helpers import run
+from tests.conftest import requires_pg
+
+pytestmark = [pytest.mark.pg, requires_pg]
+
+BASELINE = (
+    "SET statement_timeout = 0;\n"
+    "SELECT pg_catalog.set_config('search_path', '', false);\n"
+    "CREATE TABLE public.country (code character(2) NOT NULL, name text NOT NULL, note text);\n"
+    "CREATE TABLE public.city (id integer NOT NULL, country character(2), name text);\n"
+    "CREATE TABLE public.empty (id integer);\n"
+    # Tabs between columns, \\N for NULL, a backslash escape and a semicolon inside a value.
+    "COPY public.country (code, name, note) FROM stdin;\n"
+    "FR\tFrance\t\\N\n"
+    "DE\tGermany\tsaid \"Deutschland\"; capital Berlin\n"
+    "NL\tNetherlands\tline one\\nline two\n"
+    "\\.\n"
+    "\n"
+    "COPY public.empty (id) FROM stdin;\n"
+    "\\.\n"
+    "\n"
+    "COPY public.city (id, country, name) FROM stdin;\n"
+    "1\tFR\tParis\n"
+    "2\tDE\tBerlin\n"
+    "\\.\n"
+    "\n"
+    "ALTER TABLE ONLY public.country ADD CONSTRAINT country_pkey PRIMARY KEY (code);\n"
+    "ALTER TABLE ONLY public.city ADD CONSTRAINT city_country_fkey FOREIGN KEY (country) REFERENCES public.country(code);\n"
+)
+
+
+def _project(root: Path, baseline: str = BASELINE) -> Path:
+    folder = root / "app" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "V1__baseline.sql").write_text(baseline)
+    (folder / "V2__more.sql").write_text("ALTER TABLE public.city ADD COLUMN population integer;\n"
+                                         "UPDATE public.city SET population = 2100000 WHERE name = 'Paris';\n"
+                                         "ALTER TABLE public.empty ADD COLUMN label text;\n")
+    return root / "app"
+
+
+def test_rows_written_after_a_copy_are_loaded_kept_and_compared(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    r = run(project, "analyze")
+    assert r.returncode == 0 and "psql" not in r.stdout + r.stderr, r.stdout + r.stderr
+    r = run(project, "generate", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL" in r.stdout and "0 backed off" in r.stdout, r.stdout + r.stderr
+    text = "".join(f.read_text() for f in sorted((project / ".consolidate" / "new").glob("*.sql")))
+    assert "COPY public.country (code, name, note) FROM stdin;\nFR\tFrance\t\\N\n" in text
+    assert "said \"Deutschland\"; capital Berlin\nNL\tNetherlands\tline one\\nline two\n\\.\n" in text
+    assert "COPY public.empty (id) FROM stdin;\n\\.\n" in text
+    r = run(project, "validate", "--pg", "local", "--rebuild-history")
+    assert r.returncode == 0 and "EQUAL" in r.stdout and "rows" in r.stdout, r.stdout + r.stderr
+
+
+def test_a_row_postgresql_refuses_names_the_file_and_line(tmp_path: Path) -> None:
+    project = _project(tmp_path, BASELINE.replace("2\tDE\tBerlin\n", "two\tDE\tBerlin\n"))
+    r = run(project, "validate", "--pg", "local")
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert "V1__baseline.sql:17:" in r.stderr and "invalid input syntax for type integer" in r.stderr, r.stderr  # the row's line
+
+
+def test_other_formats_still_say_their_tool_sends_the_rows_as_sql(tmp_path: Path) -> None:
+    folder = tmp_path / "app" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20240101000000_init.sql").write_text("CREATE TABLE t (id int);\nCOPY t (id) FROM stdin;\n1\n\\.\nCREATE TABLE u (id int);\n")
+    r = run(tmp_path / "app", "analyze")
+    assert "20240101000000_init.sql:2" in r.stdout + r.stderr and "INSERT ... VALUES" in r.stdout + r.stderr, r.stdout + r.stderr
