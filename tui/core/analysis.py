@@ -179,7 +179,7 @@ def _replayed(config: ProjectConfig, sources: SourceSet, parsed: ParsedHistory, 
     step("replaying", 2, 4)
     replayer = Replayer(track_reads=track_reads, observations=observations)
     replayer.run(preamble)
-    replayer.run(parsed.statements)
+    replayer.run(parsed.statements, frozenset(i for i, m in enumerate(sources.migrations) if m.fresh_search_path))
     step("finding", 3, 4)
     model = replayer.model
     # The dependency map and half the detectors on a second core, when there is one to use and

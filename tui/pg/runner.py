@@ -63,6 +63,10 @@ def apply_migrations(
     with server.connect(dbname) as conn:
         if preamble.strip():
             _run(conn, preamble, "consolidate.toml (preamble)", 1, transactional=True)
+        first_path = None
+        if any(m.fresh_search_path for m in migrations):
+            row = conn.execute("SELECT current_setting('search_path')").fetchone()
+            first_path = row[0] if row else None
         for m in migrations:
             if cancel is not None and cancel.is_set():
                 raise ConsolidateError("cancelled")
@@ -70,6 +74,8 @@ def apply_migrations(
                 progress(m.file)
             if not m.readable or not m.sql.strip():
                 continue
+            if m.fresh_search_path and first_path is not None:
+                conn.execute("SELECT set_config('search_path', %s, false)", [first_path])
             parts = statements[m.file] if statements and m.file in statements else None
             if scratch_text.may_need(m):
                 try:

@@ -41,6 +41,10 @@ class Migration:
         sort_key: the tool's order.
         inline_copy: the tool streams the rows written after a `COPY ... FROM stdin;`, up to a
             line holding only `\\.`, as psql does (Flyway); the other tools send them as SQL.
+        fresh_search_path: the tool sets the session's search path back, before it runs, to what
+            it was when the first migration started (Flyway: a `SET search_path` or pg_dump's
+            `set_config('search_path', '', false)` does not outlast its file); the others run
+            every file in one session, as it is.
     """
 
     version: str
@@ -56,6 +60,7 @@ class Migration:
     sort_key: tuple[object, ...] = ()
     readable: bool = True
     inline_copy: bool = False
+    fresh_search_path: bool = False
 
 
 @dataclass(frozen=True)

@@ -67,12 +67,12 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
         tx = not (conf.is_file() and _NO_TX.search(conf.read_text("utf-8", "replace")))
         if m.group(4) == "R":
             mig = Migration("", m.group(5), rel(p, root), text if ok else "", kind=REPEATABLE, sort_key=(1, m.group(5)), readable=ok,
-                            transactional=tx, inline_copy=True)
+                            transactional=tx, inline_copy=True, fresh_search_path=True)
         else:
             version = m.group(2).replace("_", ".")
             kind = BASELINE if m.group(1) == "B" else VERSIONED
             mig = Migration(version, m.group(3), rel(p, root), text if ok else "", kind=kind, sort_key=(0, _version_key(version)),
-                            readable=ok, transactional=tx, inline_copy=True)
+                            readable=ok, transactional=tx, inline_copy=True, fresh_search_path=True)
         found.append(mig)
     # Flyway applies the newest baseline instead of the versions it covers, on an empty database.
     baselines = [m for m in found if m.kind == BASELINE]

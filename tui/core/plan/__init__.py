@@ -173,15 +173,21 @@ def _local_settings(analysis: Analysis) -> tuple[list[frozenset[int]], list[froz
     units: list[frozenset[int]] = []
     as_written: list[frozenset[int]] = []
     statements = analysis.parsed.statements
+    migrations = analysis.sources.migrations
     for i, st in enumerate(statements):
         node = st.node if isinstance(st.node, ast.VariableSetStmt) else setting_call(st.node)
         deferred = isinstance(st.node, ast.ConstraintsSetStmt) and st.node.deferred
-        if not deferred and not (node is not None and node.is_local and node.name in MAKERS):
+        # Where the tool sets the search path back before each file (Flyway), a plain SET of it
+        # lasts to its file's end, as a SET LOCAL to its transaction's.
+        to_file_end = (node is not None and not node.is_local and node.name == "search_path"
+                       and migrations[st.migration].fresh_search_path)
+        if not deferred and not (node is not None and (node.is_local or to_file_end) and node.name in MAKERS):
             continue
         if not units or st.seq not in units[-1]:  # (a second SET LOCAL of a transaction is in the first's unit)
             unit = []
             for s in statements[i:]:
-                if s.migration != st.migration or (isinstance(s.node, ast.TransactionStmt) and s.node.kind in TRANSACTION_ENDS):
+                if s.migration != st.migration or (not to_file_end and isinstance(s.node, ast.TransactionStmt)
+                                                   and s.node.kind in TRANSACTION_ENDS):
                     break
                 unit.append(s.seq)
             units.append(frozenset(unit))

@@ -82,11 +82,18 @@ class Replayer(Engine):
 
     __slots__ = ()
 
-    def run(self, statements: Iterable[Statement]) -> Model:
+    def run(self, statements: Iterable[Statement], fresh_path_at: frozenset[int] = frozenset()) -> Model:
+        """`fresh_path_at`: the migrations before which the tool sets the search path back to
+        what it was when the first one started (Flyway)."""
         notes = self.model.no_effect
+        first_path, at = list(self.search_path), -1
         for st in statements:
             if self.local_settings is not None and st.migration != self.local_settings[0]:
                 session.end_local_settings(self)  # the SET LOCAL's transaction ended with its file
+            if st.migration != at:
+                at = st.migration
+                if at in fresh_path_at:
+                    self.search_path = list(first_path)
             self.touched_now = touched = []
             noted = len(notes)
             try:

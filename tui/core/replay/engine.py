@@ -247,8 +247,10 @@ class Engine(ReplayState):
     def _contained(self, st: Statement) -> bool:
         """A CREATE TABLE AS (or SELECT INTO) or INSERT ... SELECT that calls no function of the
         history's and whose WITH queries are all SELECTs (a DELETE or UPDATE could hide there)
-        writes only its own table."""
+        writes only its own table; so does a COPY ... FROM."""
         node = st.node
+        if isinstance(node, ast.CopyStmt):
+            return st.parent is None and node.is_from and node.relation is not None
         if st.parent is not None or not (isinstance(node, ast.InsertStmt) or into_clause(node) is not None):
             return False
         if any(isinstance(n, ast.CommonTableExpr) and not isinstance(n.ctequery, ast.SelectStmt) for n in walk(node)):

@@ -1,6 +1,9 @@
-"""Flyway streams the rows written after a `COPY ... FROM stdin;` (up to `\\.`), as psql does: a
-baseline made by pg_dump holds its data that way. They used to be refused as psql-only; they are
-now loaded, kept with their COPY in the new set, and compared."""
+"""Two things Flyway does that the other tools do not, both met in a baseline made by pg_dump.
+It streams the rows written after a `COPY ... FROM stdin;` (up to `\\.`), as psql does: they
+used to be refused as psql-only; they are now loaded, kept with their COPY in the new set, and
+compared. And it sets the search path back before each migration, so pg_dump's
+`set_config('search_path', '', false)` does not reach the next file: the history used to fail
+("no schema has been selected") where Flyway applies it."""
 
 from __future__ import annotations
 
@@ -76,3 +79,31 @@ def test_other_formats_still_say_their_tool_sends_the_rows_as_sql(tmp_path: Path
     (folder / "20240101000000_init.sql").write_text("CREATE TABLE t (id int);\nCOPY t (id) FROM stdin;\n1\n\\.\nCREATE TABLE u (id int);\n")
     r = run(tmp_path / "app", "analyze")
     assert "20240101000000_init.sql:2" in r.stdout + r.stderr and "INSERT ... VALUES" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_the_search_path_a_migration_empties_is_set_back_before_the_next(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    (project / "migrations" / "V3__unqualified.sql").write_text("CREATE TABLE note (id int PRIMARY KEY, city_id int);\n"
+                                                              "ALTER TABLE note ADD COLUMN body text;\n"
+                                                              "CREATE INDEX note_city ON note (city_id);\n")
+    r = run(project, "analyze")
+    assert r.returncode == 0 and "unknown" not in r.stdout, r.stdout
+    r = run(project, "generate", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL" in r.stdout and "0 backed off" in r.stdout, r.stdout + r.stderr
+    text = "".join(f.read_text() for f in sorted((project / ".consolidate" / "new").glob("*.sql")))
+    assert "body text" in text and "ADD COLUMN body" not in text  # folded: the model read V3 in public
+    r = run(project, "validate", "--pg", "local", "--rebuild-history")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
+
+
+def test_what_a_later_file_makes_is_not_written_under_an_earlier_files_search_path(tmp_path: Path) -> None:
+    """The new set's first file held the emptied search path and then the next file's table,
+    which PostgreSQL would not make there: the plan now ends the file with the SET's own."""
+    folder = tmp_path / "app" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "V1__base.sql").write_text("SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE public.a (id int);\n")
+    (folder / "V2__note.sql").write_text("CREATE TABLE note (id int PRIMARY KEY);\nALTER TABLE note ADD COLUMN body text;\n")
+    r = run(tmp_path / "app", "generate", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL: 1 fold(s) made, 0 backed off" in r.stdout, r.stdout + r.stderr
+    r = run(tmp_path / "app", "validate", "--pg", "local")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
