@@ -4,15 +4,20 @@
 //   node record.js knex    DIR OUT [DB]   a knex migrations folder (Backstage's plugins)
 //   node record.js typeorm DIR OUT [DB]   a folder of compiled TypeORM migrations (Medusa 1.x)
 //   node record.js n8n     -   OUT [DB]   @n8n/db's postgres migrations, wrapped as n8n runs them
+//   node record.js kysely  DIR OUT [DB]   compiled Kysely migrations that DIR/index.js exports (Bluesky's AppView)
+//   node record.js mikroorm DIR OUT [DB] MODULE...   Medusa 2's modules' MikroORM migrations, module after
+//                                          module (DIR holds each unpacked `@medusajs/<module>` as
+//                                          medusajs-<module>-<version>/package): the Migration class
+//                                          is a stand-in whose addSql queues and execute runs at once
 //
-// Needs `npm install knex pg` or `typeorm pg` (n8n: `@n8n/db pg`) where Node finds them, and a
+// Needs `npm install knex pg` or `typeorm pg` (n8n: `@n8n/db pg`; `kysely@0.22 pg`; `ulid pg`) where Node finds them, and a
 // server at PGHOST/PGPORT (default /tmp, 5432) where user PGUSER (default postgres) creates databases.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const pg = require('pg');
 
-const [kind, dir, out, db = `rec_${kind}`] = process.argv.slice(2);
+const [kind, dir, out, db = `rec_${kind}`, ...modules] = process.argv.slice(2);
 const conn = {host: process.env.PGHOST || '/tmp', port: Number(process.env.PGPORT || 5432), user: process.env.PGUSER || 'postgres'};
 
 function literal(v) {
@@ -105,6 +110,68 @@ async function typeorm(migrations, options, DataSource) {
   await ds.destroy();
 }
 
+async function kysely() {
+  const {Kysely, PostgresDialect} = require('kysely');
+  let seen = [];
+  const k = new Kysely({dialect: new PostgresDialect({pool: new pg.Pool({...conn, database: db, max: 1})}),
+    log: (e) => { if (e.level === 'query') seen.push(inline(e.query.sql, e.query.parameters).trim().replace(/;\s*$/, '')); }});
+  let n = 0;
+  for (const [name, mig] of Object.entries(require(path.join(dir, 'index.js'))).sort(([a], [b]) => a.localeCompare(b))) {
+    seen = [];
+    await k.transaction().execute(async (tx) => { await mig.up(tx); });
+    const body = seen.filter((s) => s && !/^(begin|commit|rollback)$/i.test(s));
+    if (body.length) write(++n, name.replace(/[^A-Za-z0-9]/g, '_'), body, true);
+  }
+  await k.destroy();
+}
+
+async function mikroorm() {
+  // Medusa's migrations extend MikroORM's Migration: a stand-in that queues addSql() and runs
+  // execute() at once (its reads steer the migration; its writes are the history, ahead of the queue).
+  class Migration {
+    constructor(client) { this.client = client; this.queries = []; }
+    addSql(q) { this.queries.push(q); }
+    async execute(q) { this.client.executed.push(q); return (await this.client.query(q)).rows; }
+  }
+  const Module = require('module');
+  const resolve = Module._resolveFilename;
+  const stand = {Migration, generatePostgresAlterColummnIfExistStatement: alterIfExists};
+  for (const name of ['@medusajs/framework/mikro-orm/migrations', '@medusajs/deps/mikro-orm/migrations', '@mikro-orm/migrations',
+    '@medusajs/framework/utils']) require.cache[name] = {id: name, filename: name, loaded: true, exports: stand};
+  Module._resolveFilename = function (request, ...rest) { return request in require.cache ? request : resolve.call(this, request, ...rest); };
+  const c = new pg.Client({...conn, database: db});
+  await c.connect();
+  let n = 0;
+  for (const mod of modules) {
+    const pkg = fs.readdirSync(dir).find((d) => d.startsWith(`medusajs-${mod}-`));
+    const folder = path.join(dir, pkg, 'package/dist/migrations');
+    for (const f of fs.readdirSync(folder).filter((x) => x.endsWith('.js')).sort()) {
+      const Cls = Object.values(require(path.join(folder, f))).find((v) => typeof v === 'function');
+      c.executed = [];
+      await c.query('BEGIN');
+      const m = new Cls(c);
+      await m.up();
+      for (const q of m.queries) await c.query(q);
+      await c.query('COMMIT');
+      const body = [...c.executed.filter((q) => !/^\s*select\b/i.test(q)), ...m.queries].map((q) => q.trim().replace(/;\s*$/, '')).filter(Boolean);
+      if (body.length) write(++n, `${mod.replace(/-/g, '_')}_${f.replace(/\.js$/, '')}`, body, true);
+    }
+  }
+  await c.end();
+}
+
+// @medusajs/utils's helper, as 2.21 writes it: the column is altered only where it exists.
+function alterIfExists(table, columns, expression) {
+  let script = '\n    DO $$\n    DECLARE\n        current_column text;\n    BEGIN';
+  for (const column of columns) {
+    script += `\n        current_column := '${column}';\n        IF EXISTS (\n            SELECT 1 \n            FROM information_schema.columns \n` +
+      `            WHERE table_name = '${table}' \n            AND column_name = current_column\n        ) THEN\n` +
+      `            EXECUTE format('ALTER TABLE %I ALTER COLUMN %I ${expression}', '${table}', current_column);\n        ELSE\n` +
+      `            RAISE NOTICE 'Column % does not exist or alteration condition not met.', current_column;\n        END IF;`;
+  }
+  return script + '\n    END$$;\n    ';
+}
+
 (async () => {
   fs.mkdirSync(out, {recursive: true});
   await freshDatabase();
@@ -123,5 +190,7 @@ async function typeorm(migrations, options, DataSource) {
     postgresMigrations.forEach(wrapMigration);
     const entities = Object.values(require('@n8n/db/dist/entities').entities);
     await typeorm(postgresMigrations, {entities}, require('@n8n/typeorm').DataSource);
-  } else throw new Error(`unknown kind ${kind}: knex, typeorm or n8n`);
+  } else if (kind === 'kysely') await kysely();
+  else if (kind === 'mikroorm') await mikroorm();
+  else throw new Error(`unknown kind ${kind}: knex, typeorm, n8n, kysely or mikroorm`);
 })().catch((e) => { console.error(e); process.exit(1); });

@@ -7,9 +7,12 @@ one file per migration, its statements as the server got them (parameters writte
     python record.py mlflow OUT                MLflow's tracking store: its first tables, then alembic
     python record.py superset OUT              Superset's metadata database: every alembic revision
     python record.py prefect OUT               Prefect's server database: every alembic revision
+    python record.py ckan OUT                  CKAN's database: every alembic revision from its first
+    python record.py synapse OUT               Synapse's (matrix-synapse) database as a new install gets
+                                               it: its full schema, then each delta, one file per delta
 
 Run it with the project's own packages installed (Django and the apps, mlflow, superset, prefect
-with asyncpg) and psycopg2; the server is PGHOST/PGPORT (default /tmp, 5432), where PGUSER (default
+with asyncpg, ckan with alembic and SQLAlchemy 2.0, matrix-synapse) and psycopg2; the server is PGHOST/PGPORT (default /tmp, 5432), where PGUSER (default
 postgres) creates databases. Not part of the tool: how the real histories in the README were made."""
 
 from __future__ import annotations
@@ -190,6 +193,66 @@ def mlflow(out: Path) -> None:
     utils._initialize_tables(engine)
 
 
+def ckan(out: Path) -> None:
+    import ckan as package
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy.engine import Engine
+
+    fresh_database("rec_ckan")
+    rec = Recorder(out)
+    record_alembic(Engine, rec)
+    folder = Path(package.__file__).parent / "migration"
+    cfg = Config(str(folder / "alembic.ini"))
+    cfg.set_main_option("script_location", str(folder))
+    cfg.set_main_option("sqlalchemy.url", f"postgresql://{USER}@/rec_ckan?host={HOST}&port={PORT}")
+    command.upgrade(cfg, "head")
+
+
+def synapse(out: Path) -> None:
+    """prepare_database on an empty database (C collation, as Synapse asks), every statement
+    through a cursor that notes it; each delta ends at its row in applied_schema_deltas."""
+    import psycopg2.extensions
+    from synapse.storage.database import LoggingDatabaseConnection
+    from synapse.storage.engines import create_engine
+    from synapse.storage.prepare_database import prepare_database
+
+    seen: list[str] = []
+
+    class Noting(psycopg2.extensions.cursor):
+        def execute(self, sql, args=None):  # type: ignore[no-untyped-def]
+            seen.append(self.mogrify(sql, args).decode() if args is not None else sql)
+            return super().execute(sql, args)
+
+        def executemany(self, sql, seq):  # type: ignore[no-untyped-def]
+            for a in seq:
+                self.execute(sql, a)
+
+    c = psycopg2.connect(host=HOST, port=PORT, user=USER, dbname="postgres")
+    c.autocommit = True
+    c.cursor().execute("DROP DATABASE IF EXISTS rec_synapse")
+    c.cursor().execute("CREATE DATABASE rec_synapse TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C' ENCODING 'UTF8'")
+    c.close()
+    args = {"host": HOST, "port": PORT, "user": USER, "dbname": "rec_synapse"}
+    engine = create_engine({"name": "psycopg2", "args": args})
+    conn = psycopg2.connect(cursor_factory=Noting, **args)
+    db_conn = LoggingDatabaseConnection(conn=conn, engine=engine, default_txn_name="prepare", server_name="example.org")
+    engine.on_new_connection(db_conn)
+    seen.clear()
+    prepare_database(db_conn, engine, config=None)
+    conn.commit()
+    rec = Recorder(out)
+    for text in seen:
+        text = re.sub(r"^\s*COMMIT; BEGIN TRANSACTION; ", "", text)  # (how Synapse runs a file of SQL)
+        m = re.match(r"\s*INSERT INTO applied_schema_deltas \(version, file\) VALUES \((\d+),\s*'([^']+)'\)", text)
+        if not re.match(r"(?i)\s*(SELECT|SHOW)\b", text):
+            rec.add(text)
+        if m:
+            rec.flush(re.sub(r"[^A-Za-z0-9]+", "_", f"v{m.group(1)}_{m.group(2)}").strip("_")[:80])
+    if rec.seen:
+        rec.flush("rest")
+
+
 if __name__ == "__main__":
     kind, out = sys.argv[1], Path(sys.argv[2])
     if kind == "django":
@@ -200,5 +263,9 @@ if __name__ == "__main__":
         superset(out)
     elif kind == "prefect":
         prefect(out)
+    elif kind == "ckan":
+        ckan(out)
+    elif kind == "synapse":
+        synapse(out)
     else:
-        sys.exit(f"unknown kind {kind}: django, mlflow, superset or prefect")
+        sys.exit(f"unknown kind {kind}: django, mlflow, superset, prefect, ckan or synapse")
