@@ -386,6 +386,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def _print_findings(result: object, out: TextIO) -> None:
     from tui.core.findings import KINDS
+    from tui.core.formats.flyway_placeholders import unmark
 
     findings = getattr(result, "findings")
     sources = getattr(result, "sources")
@@ -398,7 +399,7 @@ def _print_findings(result: object, out: TextIO) -> None:
         print(f"\n{kind} ({len(group)})", file=out)
         for f in group:
             where = ", ".join(f"{s.file}:{s.line}" for s in f.sources[:3]) + (" ..." if len(f.sources) > 3 else "")
-            print(f"  {f.object_type} {f.object_name}: {f.action}\n      {where}", file=out)
+            print(f"  {f.object_type} {unmark(f.object_name)}: {f.action}\n      {where}", file=out)
 
 
 def _open_tui(project: str) -> int:

@@ -107,3 +107,29 @@ def test_what_a_later_file_makes_is_not_written_under_an_earlier_files_search_pa
     assert r.returncode == 0 and "proven on PostgreSQL: 1 fold(s) made, 0 backed off" in r.stdout, r.stdout + r.stderr
     r = run(tmp_path / "app", "validate", "--pg", "local")
     assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
+
+
+def test_placeholders_are_filled_in_to_run_and_kept_in_the_new_set(tmp_path: Path) -> None:
+    """A history with `${schema}` and a role named by a placeholder could not be read at all; it
+    is now consolidated, proven with the values flyway.conf gives, and written with its placeholders."""
+    project = tmp_path / "app"
+    (project / "migrations").mkdir(parents=True)
+    (project / "flyway.conf").write_text("flyway.placeholders.schema=shop\nflyway.placeholders.reader=shop_reader\n")
+    (project / "migrations" / "V1__init.sql").write_text(
+        "CREATE SCHEMA IF NOT EXISTS ${schema};\n"
+        "CREATE TABLE ${schema}.account (id bigint PRIMARY KEY, name text DEFAULT '${schema}');\n"
+        "CREATE FUNCTION ${schema}.touch() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        "BEGIN\n  NEW.name := coalesce(NEW.name, '${schema}');\n  RETURN NEW;\nEND $$;\n")
+    (project / "migrations" / "V2__more.sql").write_text(
+        "ALTER TABLE ${schema}.account ADD COLUMN email text;\n"
+        "GRANT SELECT ON ${schema}.account TO ${reader};\n"
+        "INSERT INTO ${schema}.account (id) VALUES (1);\n")
+    r = run(project, "analyze")
+    assert r.returncode == 0 and "${schema}.account" in r.stdout and "__ph_" not in r.stdout, r.stdout + r.stderr
+    r = run(project, "generate", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL: 1 fold(s) made, 0 backed off" in r.stdout, r.stdout + r.stderr
+    text = "".join(f.read_text() for f in sorted((project / ".consolidate" / "new").glob("*.sql")))
+    assert "CREATE TABLE ${schema}.account (id bigint PRIMARY KEY, name text DEFAULT '${schema}', email text)" in text, text
+    assert "TO ${reader}" in text and "__ph_" not in text and "shop" not in text
+    r = run(project, "validate", "--pg", "local", "--rebuild-history")
+    assert r.returncode == 0 and "EQUAL" in r.stdout and "shop_reader" in r.stdout, r.stdout + r.stderr

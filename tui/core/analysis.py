@@ -13,6 +13,7 @@ from tui.core.beside import run_beside
 from tui.core.errors import ERROR, ConsolidateError, Diagnostic
 from tui.core.findings import Finding, find_all
 from tui.core.formats import FORMATS
+from tui.core.formats.flyway_placeholders import fill
 from tui.core.formats.base import Migration, SourceSet
 from tui.core.graph import Graph, build_graph, graph_json
 from tui.core.json_stream import materialized
@@ -64,6 +65,19 @@ class Analysis:
     def lost(self) -> list[Diagnostic]:
         """What of the history could not be read (files and statements skipped)."""
         return [d for d in self.diagnostics if d.lost]
+
+    def roles_needed(self) -> list[str]:
+        """The roles to make before the history runs: the project's own, and those its migrations
+        grant to but never create, as the server names them (a placeholder's filled in)."""
+        return sorted(set(self.config.roles) | self._filled(self.model.roles_used - self.model.roles_created))
+
+    def roles_made(self) -> list[str]:
+        """The roles the history creates itself, as the server names them."""
+        return sorted(self._filled(self.model.roles_created))
+
+    def _filled(self, names: set[str]) -> set[str]:
+        ph = next((m.placeholders for m in self.sources.migrations if m.placeholders is not None), None)
+        return {fill(n, ph, {}) for n in names} if ph is not None else names
 
     def refuse_lost(self, what: str) -> None:
         """Refuse to go on when part of the history was not read: the set would lack it, and a

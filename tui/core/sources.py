@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
 from tui.core.formats import FORMATS, detect
 from tui.core.formats.base import LISTINGS, READ_DIGESTS, REPEATABLE, Migration, SourceSet, rel
+from tui.core.formats.flyway_placeholders import mark, unmark
+
+
+def load_set(folder: Path, history: SourceSet) -> SourceSet:
+    """A new set's migrations (a trial, the staged set), read in the history's format, their
+    placeholders read and filled in as the history's: the project's settings say how, not
+    whatever lies beside the set."""
+    new = load_sources(folder.parent, folder.name, history.format)
+    ph = next((m.placeholders for m in history.migrations if m.placeholders is not None), None)
+    if ph is None:
+        return new
+    return replace(new, migrations=tuple(replace(m, sql=mark(unmark(m.sql), ph), placeholders=ph) for m in new.migrations))
 
 
 def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "auto") -> SourceSet:

@@ -20,7 +20,7 @@ from tui.core.errors import ConsolidateError
 from tui.core.formats import FORMATS
 from tui.core.generate import generate
 from tui.core.project import load_config
-from tui.core.sources import load_sources
+from tui.core.sources import load_set, load_sources
 from tui.manifest import read_manifest
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, compare
@@ -89,8 +89,7 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
             generate(root, migrations, fmt, decisions=decisions)
         folder = cfg.state.staged
     # The staged set is read in the history's format: its folder alone may look like another's.
-    history_format = load_sources(cfg.root, cfg.migrations, fmt or cfg.format).format
-    new = load_sources(folder.parent, folder.name, history_format)
+    new = load_set(folder, load_sources(cfg.root, cfg.migrations, fmt or cfg.format))
     if not new.migrations:
         raise ConsolidateError("no new set to baseline to", f"{folder} holds no migrations")
     fmt_ = FORMATS[new.format]
@@ -112,7 +111,7 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
 
     history = analyze(root, migrations, fmt)
     cfg = history.config  # with what the format's platform provides (Supabase's auth and storage)
-    roles = sorted(set(cfg.roles) | (history.model.roles_used - history.model.roles_created))
+    roles = history.roles_needed()
     with open_server(pg or cfg.pg, None, cfg.postgres, cfg.image, history.model.extensions) as server:
         server.create_roles(roles)
         db = server.create_database("baseline")

@@ -23,7 +23,7 @@ from tui.core.parse import Statement
 from tui.core.plan import Adjustments
 from tui.core.observed import Observations, to_observe
 from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Make, Proof, Reread, Say
-from tui.core.sources import load_sources
+from tui.core.sources import load_set
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Unstable, compare, unstable
 from tui.pg.early import EarlyServer
@@ -98,11 +98,11 @@ class _Run:
         # Set while a candidate is being applied (this thread waits on PostgreSQL): the history's
         # catalog is kept then, not while this thread plans (both hold the interpreter's lock).
         self.applying = threading.Event()
-        self.roles = sorted(set(cfg.roles) | (analysis.model.roles_used - analysis.model.roles_created))
+        self.roles = analysis.roles_needed()
 
     def prove(self) -> Proof:
         self.server.create_roles(self.roles)
-        self.server.create_roles(sorted(self.a.model.roles_created), by_history=True)
+        self.server.create_roles(self.a.roles_made(), by_history=True)
         self.say("history", "building the history's database")
         adjust = Adjustments()
         watched = to_observe(self.a.model) if self.reread is not None else set()
@@ -188,7 +188,7 @@ class _Run:
     def _build(self, cand: Candidate) -> Snapshot | Failure:
         """The catalog of the database a candidate builds, or where it failed to apply."""
         folder = cand.folder
-        sources = load_sources(folder.parent, folder.name, self.a.sources.format)
+        sources = load_set(folder, self.a.sources)
         # With --until the history stops there: the later files, kept as they are, are not on trial.
         migrations = [m for m in sources.migrations if m.file[len(folder.name) + 1:] not in self.later]
         db = self.server.create_database("trial")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 from typing import Protocol
 
 import psycopg
@@ -12,6 +14,7 @@ from pglast import ast
 
 from tui.core.errors import ConsolidateError
 from tui.core.formats.base import Migration
+from tui.core.formats.flyway_placeholders import fill
 from tui.core.host_access import host_access
 from tui.core.parse import Statement, parse_history
 from tui.pg import scratch_text
@@ -77,6 +80,8 @@ def apply_migrations(
             if m.fresh_search_path and first_path is not None:
                 conn.execute("SELECT set_config('search_path', %s, false)", [first_path])
             parts = statements[m.file] if statements and m.file in statements else None
+            if m.placeholders is not None and "__ph_" in m.sql:
+                m, parts = _filled(conn, dbname, m, parts)
             if scratch_text.may_need(m):
                 try:
                     m, parts = scratch_text.prepared(conn, server.name, server.roles_made, dbname, m, parts)
@@ -106,6 +111,24 @@ def apply_migrations(
             else:
                 for st in parts if parts is not None else parse_history([m]).statements:
                     _run(conn, st.text, m.file, st.line, transactional=False)
+
+
+def _filled(conn: psycopg.Connection, dbname: str, m: Migration, parts: list[Statement] | None  # type: ignore[type-arg]
+            ) -> tuple[Migration, list[Statement] | None]:
+    """The migration with its placeholders' values in place of their markers, as Flyway runs it."""
+    assert m.placeholders is not None
+    row = conn.execute("SELECT current_user").fetchone()
+    builtins = {"flyway:user": str(row[0]) if row else "", "flyway:database": dbname, "flyway:table": "flyway_schema_history",
+                "flyway:filename": Path(m.file).name, "flyway:workingDirectory": ".",
+                "flyway:timestamp": "2000-01-01 00:00:00"}  # (one value for every build, which are compared)
+    ph = m.placeholders
+
+    def filled(text: str) -> str:
+        return fill(text, ph, builtins)
+
+    if parts is not None:
+        parts = [replace(st, text=filled(st.text), copy_rows=None if st.copy_rows is None else filled(st.copy_rows)) for st in parts]
+    return replace(m, sql=filled(m.sql)), parts
 
 
 class Watch(Protocol):

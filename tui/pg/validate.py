@@ -23,7 +23,7 @@ from tui.core.formats.base import Migration
 from tui.core.lock import project_lock
 from tui.core.parse import Statement
 from tui.core.project import load_config
-from tui.core.sources import load_sources
+from tui.core.sources import load_set
 from tui.core.state import tree_sha
 from tui.pg.catalog import Snapshot, snapshot
 from tui.pg.compare import Difference, Unstable, compare, unstable
@@ -160,7 +160,7 @@ def _validate(
     statements: dict[str, list[Statement]] = {}
     for st in analysis.parsed.statements:
         statements.setdefault(st.file, []).append(st)
-    roles = sorted(set(cfg.roles) | (analysis.model.roles_used - analysis.model.roles_created))
+    roles = analysis.roles_needed()
     say("server", "starting PostgreSQL")
     t = time.perf_counter()
     same = early.key == (pg or cfg.pg, url, cfg.postgres, cfg.image, create_roles)
@@ -174,7 +174,7 @@ def _validate(
             server, dbs = taken
         timings["server"] = round(time.perf_counter() - t, 3)
         made = server.create_roles(roles)
-        server.create_roles(sorted(analysis.model.roles_created), by_history=True)
+        server.create_roles(analysis.roles_made(), by_history=True)
         if edited:
             say("generate", "the staged set was edited by hand: validating it as it is")
         elif stale:
@@ -188,7 +188,7 @@ def _validate(
             generate(analysis, decisions=decisions, prover=PgProver(server=server), say=say, cancel=cancel, keep_going=keep_going)
             timings["generate"] = round(time.perf_counter() - t, 3)
         staged_sha = tree_sha(staged)
-        new_sources = load_sources(staged.parent, staged.name, analysis.sources.format)
+        new_sources = load_set(staged, analysis.sources)
         t = time.perf_counter()
 
         explicit = explicit_columns(analysis.parsed.statements)

@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from tui.core.decisions import ACCEPT, DEFER, KEEP, Decisions
 from tui.core.formats.base import short_name
+from tui.core.formats.flyway_placeholders import unmark
 
 if TYPE_CHECKING:
     from tui.core.findings import Finding
@@ -194,7 +195,7 @@ class FindingsTable(ScrollView, can_focus=True):
         else:
             style = self.rich_style
         label, colour = self._decision(f)
-        cells = [f.kind, label, f"{f.object_type} {f.object_name}", where(f, cols[3]), f.action]
+        cells = [f.kind, label, f"{f.object_type} {unmark(f.object_name)}", where(f, cols[3]), f.action]
         return self._line(cells, cols, style, width, decision=Style.parse(colour))
 
     @staticmethod

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from tui.core.formats.base import SourceSet
+from tui.core.formats.flyway_placeholders import unmark
 from tui.core.model import Event, Model
 from tui.core.parse import Statement
 
@@ -88,7 +89,7 @@ def make_finding(kind: str, type_: str, name: str, action: str, stmts: Iterable[
     sources = tuple(Source(f, ln) for f, ln in ordered) + tuple(files)
     rel = tuple(dict.fromkeys((t, n) for t, n in related if (t, n) != (type_, name)))
     digest = hashlib.sha256("|".join([kind, type_, name] + [f"{f}:{ln}" for f, ln in sources]).encode()).hexdigest()[:12]
-    return Finding(f"{kind}-{digest}", kind, type_, name, action, sources, rel, tuple(sorted(set(seen.values()))), effect, group)
+    return Finding(f"{kind}-{digest}", kind, type_, name, unmark(action), sources, rel, tuple(sorted(set(seen.values()))), effect, group)
 
 
 def stmts(events: Iterable[Event]) -> list[Statement]:

@@ -13,6 +13,7 @@ from pathlib import Path, PurePath
 from typing import NamedTuple
 
 from tui.core.errors import ERROR, Diagnostic
+from tui.core.formats.flyway_placeholders import Placeholders
 
 # Migration kinds.
 VERSIONED = "versioned"
@@ -45,6 +46,8 @@ class Migration:
             it was when the first migration started (Flyway: a `SET search_path` or pg_dump's
             `set_config('search_path', '', false)` does not outlast its file); the others run
             every file in one session, as it is.
+        placeholders: how the tool fills in the `${name}` its scripts hold, which `sql` holds as
+            markers (Flyway); None where the tool has no placeholders.
     """
 
     version: str
@@ -61,6 +64,7 @@ class Migration:
     readable: bool = True
     inline_copy: bool = False
     fresh_search_path: bool = False
+    placeholders: Placeholders | None = None
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """Flyway: versioned `V<version>__<name>.sql` (versions with dots or underscores), repeatable
 `R__<name>.sql` (applied after the versions), baseline `B<version>__<name>.sql`; a script's
-`<name>.sql.conf` may say `executeInTransaction=false`. Bookkeeping: `flyway_schema_history`,
-with Flyway's CRC32 over each file's lines."""
+`<name>.sql.conf` may say `executeInTransaction=false`; `${name}` placeholders are read as markers
+(flyway_placeholders.py). Bookkeeping: `flyway_schema_history`, with Flyway's CRC32 over each
+file's lines."""
 
 from __future__ import annotations
 
@@ -28,6 +29,8 @@ from tui.core.formats.base import (
     read_text,
     rel,
 )
+from tui.core.formats.flyway_placeholders import mark, unmark
+from tui.core.formats.flyway_placeholders import settings as placeholder_settings
 
 _NO_TX = re.compile(r"^\s*executeInTransaction\s*=\s*false\b", re.M | re.I)
 PATTERN = re.compile(r"^([VUB])(\d+(?:[._]\d+)*)__(.*)\.sql$|^(R)__(.*)\.sql$")
@@ -55,6 +58,7 @@ def looks_like(sql_files: list[Path]) -> bool:
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
+    ph = placeholder_settings(root)
     for p in listing(folder):
         m = PATTERN.match(p.name) if p.is_file() else None
         if not m and p.name.endswith(".sql.conf") and PATTERN.match(p.name[:-5]):
@@ -63,16 +67,17 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
             others.append(rel(p, root))
             continue
         text, ok = read_text(p, root, diags)
+        text = mark(text, ph)
         conf = p.with_name(p.name + ".conf")
         tx = not (conf.is_file() and _NO_TX.search(conf.read_text("utf-8", "replace")))
         if m.group(4) == "R":
             mig = Migration("", m.group(5), rel(p, root), text if ok else "", kind=REPEATABLE, sort_key=(1, m.group(5)), readable=ok,
-                            transactional=tx, inline_copy=True, fresh_search_path=True)
+                            transactional=tx, inline_copy=True, fresh_search_path=True, placeholders=ph)
         else:
             version = m.group(2).replace("_", ".")
             kind = BASELINE if m.group(1) == "B" else VERSIONED
             mig = Migration(version, m.group(3), rel(p, root), text if ok else "", kind=kind, sort_key=(0, _version_key(version)),
-                            readable=ok, transactional=tx, inline_copy=True, fresh_search_path=True)
+                            readable=ok, transactional=tx, inline_copy=True, fresh_search_path=True, placeholders=ph)
         found.append(mig)
     # Flyway applies the newest baseline instead of the versions it covers, on an empty database.
     baselines = [m for m in found if m.kind == BASELINE]
@@ -86,7 +91,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
 def layout(f: NewFile, reversible: bool) -> Layout:
     path = f"V{f.version}__{f.group}.sql"
     extra = {} if f.transactional else {f"{path}.conf": "executeInTransaction=false\n"}
-    return Layout(path, f.header + f.body, extra=extra)
+    return Layout(path, unmark(f.header + f.body), extra=extra)
 
 
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
