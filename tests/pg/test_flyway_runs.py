@@ -133,3 +133,27 @@ def test_placeholders_are_filled_in_to_run_and_kept_in_the_new_set(tmp_path: Pat
     assert "TO ${reader}" in text and "__ph_" not in text and "shop" not in text
     r = run(project, "validate", "--pg", "local", "--rebuild-history")
     assert r.returncode == 0 and "EQUAL" in r.stdout and "shop_reader" in r.stdout, r.stdout + r.stderr
+
+
+def test_what_later_files_add_folds_into_a_table_whose_rows_a_copy_loads(tmp_path: Path) -> None:
+    """pg_dump writes each key after the table's rows, and later files add columns: with the
+    COPY taken for what stopped every fold into its table, none was made. Now the key and the
+    columns fold into the CREATE ahead of the rows; what the rows need as they were (a NOT NULL
+    set once they were updated, a column the COPY names and a later file drops) stays."""
+    folder = tmp_path / "app" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "V1__base.sql").write_text("CREATE TABLE public.t (id integer NOT NULL, v integer, old text);\n"
+                                         "COPY public.t (id, v, old) FROM stdin;\n1\t\\N\tx\n2\t5\ty\n\\.\n"
+                                         "ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n")
+    (folder / "V2__more.sql").write_text("UPDATE public.t SET v = 0 WHERE v IS NULL;\n"
+                                         "ALTER TABLE public.t ALTER COLUMN v SET NOT NULL;\n"
+                                         "ALTER TABLE public.t DROP COLUMN old;\n"
+                                         "ALTER TABLE public.t ADD COLUMN n int NOT NULL DEFAULT 7;\n")
+    r = run(tmp_path / "app", "generate", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL" in r.stdout and " 0 backed off" in r.stdout, r.stdout + r.stderr
+    text = "".join(f.read_text() for f in sorted((tmp_path / "app" / ".consolidate" / "new").glob("*.sql")))
+    assert "n int NOT NULL DEFAULT 7, CONSTRAINT t_pkey PRIMARY KEY (id))" in text, text
+    assert text.index("CREATE TABLE public.t") < text.index("COPY public.t") < text.index("UPDATE public.t")
+    assert "ALTER COLUMN v SET NOT NULL" in text and "DROP COLUMN old" in text
+    r = run(tmp_path / "app", "validate", "--pg", "local")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr

@@ -70,6 +70,8 @@ def fold(p: Planner, items: list[Item]) -> None:
     for name, fns in p.functions.items():
         by_function.setdefault(name.rsplit(".", 1)[-1].lower(), []).extend(fns)
     for u in p.m.unfollowable:
+        if isinstance(u.stmt.node, ast.CopyStmt) and u.stmt.node.attlist and u.stmt.copy_rows is not None:
+            continue  # rows for the columns it names, written after it: it adds no column, and its rows are data (rows_before)
         if u.contained:  # the tables it names, it only reads
             words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
         else:  # (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())

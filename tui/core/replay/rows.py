@@ -252,6 +252,7 @@ def copy(rp: Engine, node: ast.CopyStmt) -> None:
         if t is not None:
             d = rp.data(t)
             d.uncertain = "rows loaded by COPY"
+            rp.event(d, INSERT, "rows loaded by COPY")  # (the table holds rows from here: what folds before them sees it)
             fire(rp, t)
             keys.append(t.key)
     # Rows written after it (Flyway streams them) are loaded as they are: the model does not read them.
