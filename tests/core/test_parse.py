@@ -107,6 +107,17 @@ def test_copy_from_stdin_keeps_its_rows_where_the_tool_streams_them() -> None:
     assert ph.diagnostics == []
 
 
+def test_a_psql_meta_command_is_named_as_one() -> None:
+    """pg_dump writes `\\restrict <key>` at the top of its output (15.14 on): the parser's own
+    message ("trailing junk after numeric literal") said nothing of what to do."""
+    sql = "\\restrict 5MxorbCg95dUjg\nCREATE TABLE a (id int);\n"
+    ph = parse_history([Migration("1", "a", "m/V1__a.sql", sql)])
+    assert [d.line for d in ph.diagnostics] == [1]
+    assert "\\restrict is a psql meta-command" in ph.diagnostics[0].message and "remove the line" in ph.diagnostics[0].message
+    ph = parse_history([Migration("1", "a", "m/V1__a.sql", "CREATE TABLE b (id int);\n\\connect other\nCREATE TABLE c (id int);\n")])
+    assert [(d.line, "\\connect is a psql meta-command" in d.message) for d in ph.diagnostics] == [(2, True)]
+
+
 def _histories() -> list[Path]:
     return [ROOT] + sorted(p.parent for p in CORPUS.glob("*/migrations"))
 

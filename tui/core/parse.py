@@ -284,8 +284,8 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
                 pos = start + (exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0)
                 pos = max(pos, _skip_leading(text, start, end))
                 line, _ = lines.at(pos)
-                diags.append(Diagnostic(mig.file, line, ERROR, f"{exc.args[0]}; statement skipped{_placeholder_hint(text[start:end])}",
-                                        lost=True))
+                hint = _placeholder_hint(text[start:end]) or _meta_command_hint(text[start:end])
+                diags.append(Diagnostic(mig.file, line, ERROR, f"{exc.args[0]}; statement skipped{hint}", lost=True))
                 continue
             for r, namers in zip(parsed, named):
                 s = start + r.stmt_location
@@ -294,7 +294,9 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
             line, _ = lines.at(failure[1])
             # The scanner quotes the rest of the file after "at or near": its first line is enough.
             said = re.sub(r'(at or near "[^"\n]*)\n.*', r'\1..."', failure[0], flags=re.DOTALL)
-            diags.append(Diagnostic(mig.file, line, ERROR, f"{said}; rest of file skipped", lost=True))
+            at = failure[1]
+            around = text[text.rfind("\n", 0, at) + 1:text.find("\n", at) if "\n" in text[at:] else len(text)]
+            diags.append(Diagnostic(mig.file, line, ERROR, f"{said}; rest of file skipped{_meta_command_hint(around)}", lost=True))
     prev_end = 0
     for start, end, node, chunk, namers in spans:
         real = _skip_leading(text, start, end)
@@ -327,6 +329,18 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
 
 
 _PLACEHOLDER = re.compile(r"\$\{[\w.:-]+\}")
+
+
+_META_COMMAND = re.compile(r"^[ \t]*\\([A-Za-z]+)", re.M)
+
+
+def _meta_command_hint(text: str) -> str:
+    """A backslash line is a psql meta-command (pg_dump writes `\\restrict`, `\\connect`)."""
+    m = _META_COMMAND.search(text)
+    if m is None:
+        return ""
+    return (f" (\\{m.group(1)} is a psql meta-command: only psql runs it, migration tools send the file to PostgreSQL "
+            "as SQL; remove the line)")
 
 
 def _placeholder_hint(text: str) -> str:
