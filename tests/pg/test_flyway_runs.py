@@ -157,3 +157,19 @@ def test_what_later_files_add_folds_into_a_table_whose_rows_a_copy_loads(tmp_pat
     assert "ALTER COLUMN v SET NOT NULL" in text and "DROP COLUMN old" in text
     r = run(tmp_path / "app", "validate", "--pg", "local")
     assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
+
+
+def test_a_before_migrate_callback_runs_before_the_history_and_the_new_set(tmp_path: Path) -> None:
+    """Flyway runs beforeMigrate.sql before the first migration: the history needed what it made
+    and failed as the tool ran it. It runs first now, on both sides, and stays beside the new set."""
+    folder = tmp_path / "app" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "beforeMigrate.sql").write_text("CREATE SCHEMA IF NOT EXISTS ext;\nCREATE DOMAIN ext.positive AS int CHECK (VALUE > 0);\n")
+    (folder / "V1__a.sql").write_text("CREATE TABLE a (id int, qty ext.positive);\n")
+    (folder / "V2__b.sql").write_text("ALTER TABLE a ADD COLUMN b int;\n")
+    r = run(tmp_path / "app", "generate", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL: 1 fold(s) made, 0 backed off" in r.stdout, r.stdout + r.stderr
+    new = tmp_path / "app" / ".consolidate" / "new"
+    assert (new / "beforeMigrate.sql").read_text() == (folder / "beforeMigrate.sql").read_text()
+    r = run(tmp_path / "app", "validate", "--pg", "local", "--rebuild-history")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr

@@ -13,8 +13,8 @@ from tui.core.beside import run_beside
 from tui.core.errors import ERROR, ConsolidateError, Diagnostic
 from tui.core.findings import Finding, find_all
 from tui.core.formats import FORMATS
-from tui.core.formats.flyway_placeholders import fill
 from tui.core.formats.base import Migration, SourceSet
+from tui.core.formats.flyway_placeholders import fill
 from tui.core.graph import Graph, build_graph, graph_json
 from tui.core.json_stream import materialized
 from tui.core.model import Model
@@ -176,6 +176,8 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
         # What the platform provides comes first; generate never writes it, validate runs it on both sides.
         config = replace(config, preamble=platform.preamble + "\n" + config.preamble,
                          roles=tuple(dict.fromkeys(platform.roles + config.roles)))
+    if platform is not None and platform.setup is not None and (setup := platform.setup(config.folder, config.root)):
+        config = replace(config, preamble=config.preamble + "\n;\n" + setup)
     later: list[str] = []
     if until:
         sources, later = _split_at(sources, until)

@@ -20,6 +20,7 @@ from pglast.parser import ParseError
 from tui.core.errors import ERROR, WARNING, Diagnostic
 from tui.core.formats.base import Migration
 from tui.core.plpgsql import DoWalker, loop_queries
+from tui.core.syntax_hints import meta_command_hint, placeholder_hint
 
 
 @dataclass(eq=False, slots=True)
@@ -284,7 +285,7 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
                 pos = start + (exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0)
                 pos = max(pos, _skip_leading(text, start, end))
                 line, _ = lines.at(pos)
-                hint = _placeholder_hint(text[start:end]) or _meta_command_hint(text[start:end])
+                hint = placeholder_hint(text[start:end]) or meta_command_hint(text[start:end])
                 diags.append(Diagnostic(mig.file, line, ERROR, f"{exc.args[0]}; statement skipped{hint}", lost=True))
                 continue
             for r, namers in zip(parsed, named):
@@ -296,7 +297,7 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
             said = re.sub(r'(at or near "[^"\n]*)\n.*', r'\1..."', failure[0], flags=re.DOTALL)
             at = failure[1]
             around = text[text.rfind("\n", 0, at) + 1:text.find("\n", at) if "\n" in text[at:] else len(text)]
-            diags.append(Diagnostic(mig.file, line, ERROR, f"{said}; rest of file skipped{_meta_command_hint(around)}", lost=True))
+            diags.append(Diagnostic(mig.file, line, ERROR, f"{said}; rest of file skipped{meta_command_hint(around)}", lost=True))
     prev_end = 0
     for start, end, node, chunk, namers in spans:
         real = _skip_leading(text, start, end)
@@ -326,30 +327,6 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
         out.append(stmt)
         if isinstance(node, ast.DoStmt):
             _open_do_block(stmt, real, text, lines, out, diags, mig)
-
-
-_PLACEHOLDER = re.compile(r"\$\{[\w.:-]+\}")
-
-
-_META_COMMAND = re.compile(r"^[ \t]*\\([A-Za-z]+)", re.M)
-
-
-def _meta_command_hint(text: str) -> str:
-    """A backslash line is a psql meta-command (pg_dump writes `\\restrict`, `\\connect`)."""
-    m = _META_COMMAND.search(text)
-    if m is None:
-        return ""
-    return (f" (\\{m.group(1)} is a psql meta-command: only psql runs it, migration tools send the file to PostgreSQL "
-            "as SQL; remove the line)")
-
-
-def _placeholder_hint(text: str) -> str:
-    """A statement PostgreSQL cannot read may hold a placeholder its tool fills in first."""
-    m = _PLACEHOLDER.search(text)
-    if m is None:
-        return ""
-    return (f" ({m.group(0)} looks like a placeholder the migration tool fills in before it runs the file, as Flyway "
-            "and goose's ENVSUB do; consolidate reads the files as written)")
 
 
 def _do_body(node: ast.DoStmt) -> tuple[str, str]:

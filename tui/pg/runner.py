@@ -144,7 +144,8 @@ class Watch(Protocol):
 
 
 class _NoWatch:
-    seqs: set[int] = set()
+    def __init__(self) -> None:
+        self.seqs: set[int] = set()
 
     def start(self, conn: psycopg.Connection) -> None:  # type: ignore[type-arg]
         pass

@@ -40,12 +40,10 @@ class Migration:
             block still can.
         kind: VERSIONED, REPEATABLE, BASELINE or SETUP.
         sort_key: the tool's order.
-        inline_copy: the tool streams the rows written after a `COPY ... FROM stdin;`, up to a
-            line holding only `\\.`, as psql does (Flyway); the other tools send them as SQL.
-        fresh_search_path: the tool sets the session's search path back, before it runs, to what
-            it was when the first migration started (Flyway: a `SET search_path` or pg_dump's
-            `set_config('search_path', '', false)` does not outlast its file); the others run
-            every file in one session, as it is.
+        inline_copy: the tool streams the rows after a `COPY ... FROM stdin;` up to a line `\\.`,
+            as psql does (Flyway); the other tools send them as SQL.
+        fresh_search_path: the tool sets the search path back before it runs, as it was when the
+            first migration started (Flyway); the others run every file in one session as it is.
         placeholders: how the tool fills in the `${name}` its scripts hold, which `sql` holds as
             markers (Flyway); None where the tool has no placeholders.
     """
@@ -384,6 +382,9 @@ class Format:
         recorded: what the tool's table says a database ran, for the guard.
         guard_last: the tool runs only versions above the newest it ran (golang-migrate), so the
             guard goes last, above the history's versions, where such a database reaches it.
+        setup: what the tool runs from the project's files before the first migration (Flyway's
+            beforeMigrate callbacks), from the migrations folder and the project's; run after the
+            project's preamble, never part of the new set (the files stay beside it).
     """
 
     name: str
@@ -396,3 +397,4 @@ class Format:
     finish: Callable[[Path, Path, list[str]], dict[str, str]] | None = None
     recorded: Recorded | None = None
     guard_last: bool = False
+    setup: Callable[[Path, Path], str] | None = None

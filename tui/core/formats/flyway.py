@@ -29,7 +29,7 @@ from tui.core.formats.base import (
     read_text,
     rel,
 )
-from tui.core.formats.flyway_placeholders import mark, unmark
+from tui.core.formats.flyway_placeholders import fill, mark, unmark
 from tui.core.formats.flyway_placeholders import settings as placeholder_settings
 
 _NO_TX = re.compile(r"^\s*executeInTransaction\s*=\s*false\b", re.M | re.I)
@@ -107,5 +107,16 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return Bookkeeping(table, tuple(stmts), len(rows))
 
 
-FORMAT = Format("flyway", "flyway_schema_history", read, layout, bookkeeping,
+_BEFORE_MIGRATE = re.compile(r"^beforeMigrate(__.*)?\.sql$")
+
+
+def before_migrate(folder: Path, root: Path) -> str:
+    """Flyway's beforeMigrate callbacks (`beforeMigrate.sql`, `beforeMigrate__<name>.sql`), in
+    name order, their placeholders filled in: Flyway runs them before the first migration."""
+    ph = placeholder_settings(root)
+    texts = [read_text(p, root, [])[0] for p in sorted(listing(folder)) if p.is_file() and _BEFORE_MIGRATE.match(p.name)]
+    return "\n;\n".join(fill(mark(t, ph), ph, {}) for t in texts if t.strip())
+
+
+FORMAT = Format("flyway", "flyway_schema_history", read, layout, bookkeeping, setup=before_migrate,
                 recorded=Recorded("SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL", lambda m: m.version))

@@ -72,7 +72,7 @@ def _altered_deferred(node: object, deferred: re.Pattern[str]) -> bool:
         return False
     for cmd in node.cmds or ():
         # (the parser's node is an ATAlterConstraint, with the Constraint's deferrable and initdeferred)
-        if cmd.subtype == AlterTableType.AT_AlterConstraint:
-            if getattr(cmd.def_, "initdeferred", False) or (deferred is _DEFERRABLE and getattr(cmd.def_, "deferrable", False)):
-                return True
+        if cmd.subtype == AlterTableType.AT_AlterConstraint and (
+                getattr(cmd.def_, "initdeferred", False) or (deferred is _DEFERRABLE and getattr(cmd.def_, "deferrable", False))):
+            return True
     return False
