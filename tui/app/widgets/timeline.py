@@ -10,6 +10,8 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from tui.core.formats.flyway_placeholders import unmark
+
 if TYPE_CHECKING:
     from tui.core.findings import Finding
     from tui.core.model import Obj
@@ -19,7 +21,7 @@ MAX_LINES = 30  # a long function body is cut here; the file:line says where the
 
 
 def _sql(text: str) -> Syntax:
-    lines = text.splitlines()
+    lines = unmark(text).splitlines()  # (Flyway's placeholders as written, not as the model reads them)
     if len(lines) > MAX_LINES:
         text = "\n".join(lines[:MAX_LINES]) + f"\n-- … {len(lines) - MAX_LINES} more lines"
     return Syntax(text + ";", "sql", theme="ansi_dark", word_wrap=True, background_color="default")
@@ -38,7 +40,7 @@ def timeline_renderable(obj: Obj | None, finding: Finding | None) -> RenderableT
         else:
             parts.append(Text("Select a finding to see its object's timeline.", style="dim"))
         return Group(*parts)
-    parts.append(Text(f"{obj.type} {obj.name}: {len(obj.events)} statement(s)"
+    parts.append(Text(f"{obj.type} {unmark(obj.name)}: {len(obj.events)} statement(s)"
                       + ("" if obj.exists else " — gone at the end of the history"), style="bold"))
     for e in obj.events:
         st = e.stmt.parent or e.stmt
@@ -60,6 +62,6 @@ class Timeline(VerticalScroll, can_focus=True):
         yield Static(id="timeline-body")
 
     def show(self, obj: Obj | None, finding: Finding | None) -> None:
-        self.border_title = f"Timeline: {obj.type} {obj.name}" if obj else "Timeline"
+        self.border_title = f"Timeline: {obj.type} {unmark(obj.name)}" if obj else "Timeline"
         self.query_one("#timeline-body", Static).update(timeline_renderable(obj, finding))
         self.scroll_home(animate=False)
