@@ -32,7 +32,7 @@ def timeline_renderable(obj: Obj | None, finding: Finding | None) -> RenderableT
     if finding is not None:
         parts.append(Text(f"{finding.kind}: {finding.action}", style="bold"))
         if finding.related:
-            parts.append(Text("goes with: " + ", ".join(f"{t} {n}" for t, n in finding.related), style="italic"))
+            parts.append(Text("goes with: " + ", ".join(f"{t} {unmark(n)}" for t, n in finding.related), style="italic"))
         parts.append(Text(""))
     if obj is None:
         if finding is not None:
