@@ -24,12 +24,21 @@ _DEFERRABLE = re.compile(r"\bDEFERRABLE\b", re.IGNORECASE)
 
 
 def commit_deferred_checks(items: list[Item], m: Model, set_deferred: bool) -> None:
-    """`set_deferred`: the history runs SET CONSTRAINTS ... DEFERRED, so any DEFERRABLE key may be."""
-    referencing, referenced = _deferred_tables(m, _DEFERRABLE if set_deferred else _INITIALLY_DEFERRED)
-    if not referencing:
+    """`set_deferred`: the history runs SET CONSTRAINTS ... DEFERRED, so any DEFERRABLE key may be.
+    A key counts from the statement that made it deferred on, in the new set's order (rows written
+    before an ALTER CONSTRAINT made it so were checked at once)."""
+    making = _deferred_tables(m, _DEFERRABLE if set_deferred else _INITIALLY_DEFERRED)
+    if not making:
         return
+    referencing: set[str] = set()
+    referenced: set[str] = set()
     pending: set[str] = set()
     for i, it in enumerate(items):
+        for seq in (it.seq, *(st.seq for st in it.folded)):
+            for table, ref in making.get(seq, ()):
+                referencing.add(table)
+                if ref:
+                    referenced.add(ref)
         if it.alone:  # (a file of its own)
             pending = set()
             continue
@@ -48,21 +57,18 @@ def commit_deferred_checks(items: list[Item], m: Model, set_deferred: bool) -> N
             pending = set()
 
 
-def _deferred_tables(m: Model, deferred: re.Pattern[str]) -> tuple[set[str], set[str]]:
-    """The tables whose writes leave checks pending (a deferred key on them, a deferred constraint
-    trigger), and those a deferred key references: told from the statements that made them."""
-    referencing: set[str] = set()
-    referenced: set[str] = set()
+def _deferred_tables(m: Model, deferred: re.Pattern[str]) -> dict[int, list[tuple[str, str]]]:
+    """The statements that made a key (or constraint trigger) deferred: for each, the table whose
+    writes then leave checks pending, and the table the key references ("" for a trigger)."""
+    making: dict[int, list[tuple[str, str]]] = {}
     for o in m.objects.values():
         if o.type not in ("constraint", "trigger") or not o.parent or (o.type == "constraint" and o.contype != "f"):
             continue
-        if not any(e.action in (CREATE, ADD) and deferred.search(e.stmt.text) or e.action == ALTER and _altered_deferred(e.stmt.node, deferred)
-                   for e in o.events):
-            continue
-        referencing.add(o.parent)
-        if ref := o.attrs.get("ref_table"):
-            referenced.add(key_of("table", ref))
-    return referencing, referenced
+        ref = o.attrs.get("ref_table")
+        for e in o.events:
+            if e.action in (CREATE, ADD) and deferred.search(e.stmt.text) or e.action == ALTER and _altered_deferred(e.stmt.node, deferred):
+                making.setdefault((e.stmt.parent or e.stmt).seq, []).append((o.parent, key_of("table", ref) if ref else ""))
+    return making
 
 
 def _altered_deferred(node: object, deferred: re.Pattern[str]) -> bool:
