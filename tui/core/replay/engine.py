@@ -250,7 +250,7 @@ class Engine(ReplayState):
         writes only its own table; so does a COPY ... FROM."""
         node = st.node
         if isinstance(node, ast.CopyStmt):
-            return st.parent is None and node.is_from and node.relation is not None
+            return st.parent is None and bool(node.is_from) and node.relation is not None
         if st.parent is not None or not (isinstance(node, ast.InsertStmt) or into_clause(node) is not None):
             return False
         if any(isinstance(n, ast.CommonTableExpr) and not isinstance(n.ctequery, ast.SelectStmt) for n in walk(node)):

@@ -256,8 +256,8 @@ def copy(rp: Engine, node: ast.CopyStmt) -> None:
             fire(rp, t)
             keys.append(t.key)
     # Rows written after it (Flyway streams them) are loaded as they are: the model does not read them.
-    rp.unfollow("COPY: its rows are loaded as written after it" if rp.stmt.copy_rows is not None else "COPY: rows come from outside the SQL",
-                keys)
+    inline = rp.stmt is not None and rp.stmt.copy_rows is not None
+    rp.unfollow("COPY: its rows are loaded as written after it" if inline else "COPY: rows come from outside the SQL", keys)
 
 
 def key_set(child: Obj, r: Row, columns: list[str], rp: Any) -> bool | None:
