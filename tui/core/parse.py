@@ -243,7 +243,7 @@ def _chunks_by_scanner(text: str) -> tuple[list[tuple[int, int]], tuple[str, int
 
 
 # psql's inline data: `COPY t FROM stdin;`, rows, then a line holding only `\.`.
-_COPY_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*?\bFROM\s+stdin\b[^;]*;[^\n]*\n(?P<rows>.*?)^\\\.[ \t]*$", re.I | re.M | re.S)
+_COPY_STDIN = re.compile(r"^[ \t]*(?P<copy>COPY)\b[^;]*?\bFROM\s+stdin\b[^;]*;[^\n]*\n(?P<rows>.*?)^\\\.[ \t]*$", re.I | re.M | re.S)
 
 
 def _cut_inline_copy(text: str, lines: _Lines, mig: Migration, diags: list[Diagnostic], rows_at: dict[int, str]) -> str:
@@ -253,8 +253,8 @@ def _cut_inline_copy(text: str, lines: _Lines, mig: Migration, diags: list[Diagn
     too, and that is said."""
     def blank(m: re.Match[str]) -> str:
         if mig.inline_copy:
-            rows_at[m.start() + len(m.group(0)) - len(m.group(0).lstrip())] = m.group("rows")
-            return m.group(0)[:m.start("rows") - m.start()] + re.sub(r"[^\n]", " ", m.group(0)[m.start("rows") - m.start():])
+            rows_at[m.start("copy")] = m.group("rows")
+            return text[m.start():m.start("rows")] + re.sub(r"[^\n]", " ", text[m.start("rows"):m.end()])
         rows = m.group("rows").count("\n")
         diags.append(Diagnostic(mig.file, lines.at(m.start())[0], ERROR,
                                 f"COPY ... FROM stdin with {rows} inline row(s) in psql's format: only psql (and Flyway) reads "

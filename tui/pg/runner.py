@@ -66,7 +66,7 @@ def apply_migrations(
     with server.connect(dbname) as conn:
         if preamble.strip():
             _run(conn, preamble, "consolidate.toml (preamble)", 1, transactional=True)
-        first_path = None
+        first_path, user = None, None
         if any(m.fresh_search_path for m in migrations):
             row = conn.execute("SELECT current_setting('search_path')").fetchone()
             first_path = row[0] if row else None
@@ -81,7 +81,10 @@ def apply_migrations(
                 conn.execute("SELECT set_config('search_path', %s, false)", [first_path])
             parts = statements[m.file] if statements and m.file in statements else None
             if m.placeholders is not None and "__ph_" in m.sql:
-                m, parts = _filled(conn, dbname, m, parts)
+                if user is None:
+                    row = conn.execute("SELECT current_user").fetchone()
+                    user = str(row[0]) if row else ""
+                m, parts = _filled(user, dbname, m, parts)
             if scratch_text.may_need(m):
                 try:
                     m, parts = scratch_text.prepared(conn, server.name, server.roles_made, dbname, m, parts)
@@ -113,12 +116,10 @@ def apply_migrations(
                     _run(conn, st.text, m.file, st.line, transactional=False)
 
 
-def _filled(conn: psycopg.Connection, dbname: str, m: Migration, parts: list[Statement] | None  # type: ignore[type-arg]
-            ) -> tuple[Migration, list[Statement] | None]:
+def _filled(user: str, dbname: str, m: Migration, parts: list[Statement] | None) -> tuple[Migration, list[Statement] | None]:
     """The migration with its placeholders' values in place of their markers, as Flyway runs it."""
     assert m.placeholders is not None
-    row = conn.execute("SELECT current_user").fetchone()
-    builtins = {"flyway:user": str(row[0]) if row else "", "flyway:database": dbname, "flyway:table": "flyway_schema_history",
+    builtins = {"flyway:user": user, "flyway:database": dbname, "flyway:table": "flyway_schema_history",
                 "flyway:filename": Path(m.file).name, "flyway:workingDirectory": ".",
                 "flyway:timestamp": "2000-01-01 00:00:00"}  # (one value for every build, which are compared)
     ph = m.placeholders
