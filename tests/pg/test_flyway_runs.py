@@ -173,3 +173,21 @@ def test_a_before_migrate_callback_runs_before_the_history_and_the_new_set(tmp_p
     assert (new / "beforeMigrate.sql").read_text() == (folder / "beforeMigrate.sql").read_text()
     r = run(tmp_path / "app", "validate", "--pg", "local", "--rebuild-history")
     assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
+
+
+def test_a_script_flyway_runs_outside_a_transaction_applies_and_stays_outside(tmp_path: Path) -> None:
+    """A script holding CREATE INDEX CONCURRENTLY, with no `.conf`: Flyway sees the statement and
+    runs the script outside a transaction. The tool ran it in one: "the history itself does not
+    apply". It now runs as Flyway runs it, and the new set's file says so in its own `.conf`."""
+    folder = tmp_path / "app" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "V1__a.sql").write_text("CREATE TABLE a (id int PRIMARY KEY, b text);\n")
+    (folder / "V2__index.sql").write_text("-- big table\nCREATE INDEX CONCURRENTLY a_b ON a (b);\n")
+    (folder / "V3__c.sql").write_text("ALTER TABLE a ADD COLUMN c int;\n")
+    r = run(tmp_path / "app", "generate", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL: 1 fold(s) made, 0 backed off" in r.stdout, r.stdout + r.stderr
+    new = tmp_path / "app" / ".consolidate" / "new"
+    [outside] = [p for p in new.glob("*.sql") if "CONCURRENTLY" in p.read_text()]
+    assert (new / (outside.name + ".conf")).read_text() == "executeInTransaction=false\n"
+    r = run(tmp_path / "app", "validate", "--pg", "local", "--rebuild-history")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr

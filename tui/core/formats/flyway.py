@@ -1,6 +1,7 @@
 """Flyway: versioned `V<version>__<name>.sql` (versions with dots or underscores), repeatable
 `R__<name>.sql` (applied after the versions), baseline `B<version>__<name>.sql`; a script's
-`<name>.sql.conf` may say `executeInTransaction=false`; `${name}` placeholders are read as markers
+`<name>.sql.conf` may say `executeInTransaction=false` (else a script runs outside a transaction
+where it holds a statement PostgreSQL refuses in one: flyway_transactions.py); `${name}` placeholders are read as markers
 (flyway_placeholders.py). Bookkeeping: `flyway_schema_history`, with Flyway's CRC32 over each
 file's lines."""
 
@@ -11,7 +12,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import INFO, Diagnostic
+from tui.core.errors import INFO, WARNING, Diagnostic
 from tui.core.formats.base import (
     BASELINE,
     REPEATABLE,
@@ -30,9 +31,11 @@ from tui.core.formats.base import (
     rel,
 )
 from tui.core.formats.flyway_placeholders import fill, mark, unmark
+from tui.core.formats.flyway_placeholders import properties
 from tui.core.formats.flyway_placeholders import settings as placeholder_settings
+from tui.core.formats.flyway_transactions import outside_transaction
 
-_NO_TX = re.compile(r"^\s*executeInTransaction\s*=\s*false\b", re.M | re.I)
+_IN_TX = re.compile(r"^\s*executeInTransaction\s*=\s*(true|false)\b", re.M | re.I)
 PATTERN = re.compile(r"^([VUB])(\d+(?:[._]\d+)*)__(.*)\.sql$|^(R)__(.*)\.sql$")
 
 
@@ -58,7 +61,9 @@ def looks_like(sql_files: list[Path]) -> bool:
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    ph = placeholder_settings(root)
+    props = properties(root)
+    ph = placeholder_settings(root, props)
+    mixed = props.get("flyway.mixed", "").lower() == "true"
     for p in listing(folder):
         m = PATTERN.match(p.name) if p.is_file() else None
         if not m and p.name.endswith(".sql.conf") and PATTERN.match(p.name[:-5]):
@@ -68,8 +73,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
             continue
         text, ok = read_text(p, root, diags)
         text = mark(text, ph)
-        conf = p.with_name(p.name + ".conf")
-        tx = not (conf.is_file() and _NO_TX.search(conf.read_text("utf-8", "replace")))
+        tx = _in_transaction(p, text, rel(p, root), mixed, diags)
         if m.group(4) == "R":
             mig = Migration("", m.group(5), rel(p, root), text if ok else "", kind=REPEATABLE, sort_key=(1, m.group(5)), readable=ok,
                             transactional=tx, inline_copy=True, fresh_search_path=True, placeholders=ph)
@@ -86,6 +90,22 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
         diags.append(Diagnostic(latest.file, 0, INFO, "baseline migration: earlier versions are not applied on an empty database"))
         found = [m for m in found if m.kind == REPEATABLE or m.sort_key > latest.sort_key or m is latest]
     return found, others
+
+
+def _in_transaction(path: Path, text: str, where: str, mixed: bool, diags: list[Diagnostic]) -> bool:
+    """What the script's `.conf` says; else in a transaction unless it holds a statement Flyway runs outside one."""
+    conf = path.with_name(path.name + ".conf")
+    said = _IN_TX.search(conf.read_text("utf-8", "replace")) if conf.is_file() else None
+    if said:
+        return said.group(1).lower() == "true"
+    outside = outside_transaction(text)
+    if outside is None:
+        return True
+    if outside.other_line and not mixed:
+        diags.append(Diagnostic(where, outside.line, WARNING, "Flyway refuses a script that mixes a statement it runs outside a "
+                                f"transaction with others (line {outside.other_line}) unless `mixed` is on (flyway.mixed=true): "
+                                "read as Flyway runs it with it on, outside a transaction"))
+    return False
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:

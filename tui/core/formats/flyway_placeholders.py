@@ -35,8 +35,9 @@ def marker(written: str) -> str:
     return f"__ph_{written.encode('utf-8').hex()}__"
 
 
-def settings(root: Path) -> Placeholders:
-    """What flyway.conf or flyway.toml (in the project's folder or its conf/) says of placeholders."""
+def properties(root: Path) -> dict[str, str]:
+    """The settings of flyway.conf and flyway.toml (in the project's folder or its conf/), named
+    as flyway.conf names them (`flyway.mixed`, `flyway.placeholders.schema`)."""
     props: dict[str, str] = {}
     for path in (root / "flyway.conf", root / "conf" / "flyway.conf"):
         if path.is_file():
@@ -56,6 +57,12 @@ def settings(root: Path) -> Placeholders:
                     props.update({f"flyway.placeholders.{k}": str(v) for k, v in value.items()})
                 elif not isinstance(value, dict | list):
                     props[f"flyway.{key}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    return props
+
+
+def settings(root: Path, props: dict[str, str] | None = None) -> Placeholders:
+    """What the project's Flyway settings say of placeholders."""
+    props = properties(root) if props is None else props
     values = {k.removeprefix("flyway.placeholders."): v for k, v in props.items() if k.startswith("flyway.placeholders.")}
     schemas = [s.strip() for s in props.get("flyway.schemas", "").split(",") if s.strip()]
     return Placeholders(enabled=props.get("flyway.placeholderReplacement", "true").lower() != "false",

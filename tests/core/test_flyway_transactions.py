@@ -1,0 +1,78 @@
+"""Flyway runs a script outside a transaction when it holds a statement PostgreSQL refuses in one
+(CREATE INDEX CONCURRENTLY...), unless the script's `.conf` says otherwise. The tool ran every
+Flyway script in a transaction, so such a history "did not apply" where Flyway applies it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.core.formats.flyway_transactions import outside_transaction
+from tui.core.sources import load_sources
+
+
+@pytest.mark.parametrize(("sql", "line"), [
+    ("CREATE INDEX CONCURRENTLY a_b ON a (b);", 1),
+    ("-- the index\n/* big table */ create  unique\n index concurrently a_b on a (b);", 2),
+    ("DROP INDEX CONCURRENTLY IF EXISTS a_b;", 1),
+    ("VACUUM FULL a;", 1),
+    ("SELECT 1;\n\nvacuum;", 3),
+    ("CREATE DATABASE other;", 1),
+    ("DROP TABLESPACE t;", 1),
+    ("ALTER SYSTEM SET work_mem = '64MB';", 1),
+    ("REINDEX DATABASE app;", 1),
+    ("DISCARD ALL;", 1),
+])
+def test_a_statement_flyway_runs_outside_a_transaction(sql: str, line: int) -> None:
+    assert outside_transaction(sql) == (line, 1 if sql.startswith("SELECT") else 0)
+
+
+@pytest.mark.parametrize("sql", [
+    "CREATE INDEX a_b ON a (b);",
+    "-- CREATE INDEX CONCURRENTLY a_b ON a (b);\nCREATE INDEX a_b ON a (b);",
+    "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'VACUUM a'; END $$;",
+    "INSERT INTO notes VALUES ('CREATE INDEX CONCURRENTLY is slow; VACUUM too');",
+    "ALTER TYPE mood ADD VALUE 'meh';",  # (in a transaction from PostgreSQL 12 on, as Flyway runs it there)
+    "CREATE TABLE database (system int, vacuum text);",
+    "REINDEX TABLE a;",
+])
+def test_other_statements_run_in_one(sql: str) -> None:
+    assert outside_transaction(sql) is None
+
+
+def test_the_lines_of_the_first_of_each_kind() -> None:
+    sql = "CREATE TABLE a (id int);\n\nCREATE INDEX CONCURRENTLY a_id ON a (id);\nANALYZE a;\nVACUUM a;\n"
+    assert outside_transaction(sql) == (3, 1)
+
+
+def test_rows_after_a_copy_are_not_read_as_statements() -> None:
+    sql = "COPY notes (body) FROM stdin;\nVACUUM; it said\n\\.\nCREATE INDEX CONCURRENTLY n ON notes (body);\n"
+    assert outside_transaction(sql) == (4, 1)
+    assert outside_transaction("COPY notes (body) FROM stdin;\nVACUUM now\n\\.\n") is None
+
+
+def _project(root: Path, conf: str = "", script_conf: str | None = None) -> Path:
+    folder = root / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "V1__a.sql").write_text("CREATE TABLE a (id int, b text);\n")
+    (folder / "V2__index.sql").write_text("CREATE INDEX CONCURRENTLY a_b ON a (b);\nANALYZE a;\n")
+    if script_conf is not None:
+        (folder / "V2__index.sql.conf").write_text(script_conf)
+    if conf:
+        (root / "flyway.conf").write_text(conf)
+    return root
+
+
+def test_the_script_is_read_as_run_outside_a_transaction_and_a_mix_is_said(tmp_path: Path) -> None:
+    src = load_sources(_project(tmp_path))
+    assert [m.transactional for m in src.migrations] == [True, False]
+    [warning] = [d for d in src.diagnostics if d.file.endswith("V2__index.sql")]
+    assert warning.severity == "warning" and warning.line == 1 and "flyway.mixed=true" in warning.message
+
+
+def test_mixed_on_says_nothing_and_the_scripts_conf_wins(tmp_path: Path) -> None:
+    src = load_sources(_project(tmp_path / "mixed", conf="flyway.mixed=true\n"))
+    assert [m.transactional for m in src.migrations] == [True, False] and not src.diagnostics
+    src = load_sources(_project(tmp_path / "conf", script_conf="executeInTransaction=true\n"))
+    assert [m.transactional for m in src.migrations] == [True, True] and not src.diagnostics
