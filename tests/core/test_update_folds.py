@@ -62,7 +62,9 @@ MADE_LATER = {
                              "CREATE TABLE seed (name text, parent text REFERENCES parents);\nINSERT INTO seed (name, parent) VALUES ('a', 'p');\n"
                              "INSERT INTO parents (name) VALUES ('q');\n"), "UPDATE seed SET parent = 'q' WHERE name = 'a'"),
     "a label of its enum": (("CREATE TYPE state AS ENUM ('new', 'done');\nCREATE TABLE jobs (id int, s state);\n"
-                             "INSERT INTO jobs (id, s) VALUES (1, 'new');\nALTER TYPE state ADD VALUE 'archived';\n"),
+                             "INSERT INTO jobs (id, s) VALUES (1, 'new');\n"
+                             # (in a DO block: a label added by a plain ALTER TYPE is written into the CREATE TYPE)
+                             "DO $$ BEGIN ALTER TYPE state ADD VALUE 'archived'; END $$;\n"),
                             "UPDATE jobs SET s = 'archived' WHERE id = 1"),
 }
 

@@ -17,6 +17,7 @@ from tui.core.guard import Guard
 from tui.core.model import CREATE, Model
 from tui.core.names import clone
 from tui.core.plan import Item, Plan
+from tui.core.plan.enum_labels import splice_labels
 from tui.core.plan.splice import splice, splice_alter, splice_inserts
 
 # Statements with a body, which a tool that splits files on semicolons must not cut.
@@ -55,6 +56,8 @@ def statement_sql(it: Item) -> str:
         text = splice_alter(it.stmt, list(it.node.cmds or ()))
     elif it.merged:
         text = splice_inserts(it.stmt, it.merged)
+    elif isinstance(it.node, ast.CreateEnumStmt):
+        text = splice_labels(it.stmt, it.node)
     if text is not None:
         return text
     # The printer marks every node it prints with its ancestors: print a copy, so the trees the

@@ -22,6 +22,7 @@ from tui.core.names import into_clause, strings
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.deferred import commit_deferred_checks
+from tui.core.plan.enum_labels import fold_labels
 from tui.core.plan.folding import fold
 from tui.core.plan.grouping import group_items
 from tui.core.plan.items import WRITES, Adjustments, Fold, Item, Plan, adds_enum_label
@@ -71,6 +72,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
                 continue
         if not last:
             fold(p, items)
+            fold_labels(p, items)
             unmet = {k for k, cols in p.assumed.items() if cols - p.retyped}
             if unmet:
                 no_assume.update(unmet)  # a column kept its old type: the type stays after all
