@@ -160,6 +160,7 @@ def _progress(what: str, done: int, total: int) -> None:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from tui.core.analysis import Cancelled, analyze
+    from tui.core.formats.flyway_placeholders import unmark_json
     from tui.core.json_stream import write_json
 
     global _exit_now
@@ -178,7 +179,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         # One line, no indent: with indent Python falls back to its pure-Python encoder, several
         # seconds on a 50,000-statement history. Pipe through `jq` to read it.
-        write_json(sys.stdout.write, result.json_parts())
+        write_json(lambda text: sys.stdout.write(unmark_json(text)), result.json_parts())
         sys.stdout.write("\n")
     else:
         _print_findings(result, sys.stdout)
@@ -285,7 +286,7 @@ def _generate(args: argparse.Namespace, prover: Any, say: Callable[[str, str], N
     totals = result.totals()
     out = _out(args)
     if args.json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        sys.stdout.write(_json_text(result.to_json()))
     for f in result.files:
         print(f"  {f.path:<44} {f.statements:>4} statements {f.lines:>5} lines", file=out)
     h, n = totals["history"], totals["new"]
@@ -350,7 +351,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if sys.stderr.isatty():
         print("", file=sys.stderr)
     if args.json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        sys.stdout.write(_json_text(result.to_json()))
     out = _out(args)
     p = result.provider
     print(f"provider: {p['name']} (PostgreSQL {p['version'].split()[0]}): {p['why']}", file=out)
@@ -382,6 +383,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(("EQUAL" if result.equal else f"DIFFERENT: {len(result.differences)} difference(s)")
           + f" ({', '.join(f'{k} {v}' for k, v in counts.items() if v)}; {result.timings['total']:.1f} s)", file=out)
     return EXIT_OK if result.equal else EXIT_DIFFERENT
+
+
+def _json_text(value: object) -> str:
+    """A result as indented JSON, a Flyway history's placeholders as written (the model holds markers)."""
+    from tui.core.formats.flyway_placeholders import unmark_json
+
+    return unmark_json(json.dumps(value, indent=2)) + "\n"
 
 
 def _print_findings(result: object, out: TextIO) -> None:

@@ -7,6 +7,7 @@ compared. And it sets the search path back before each migration, so pg_dump's
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,9 @@ def test_placeholders_are_filled_in_to_run_and_kept_in_the_new_set(tmp_path: Pat
         "INSERT INTO ${schema}.account (id) VALUES (1);\n")
     r = run(project, "analyze")
     assert r.returncode == 0 and "${schema}.account" in r.stdout and "__ph_" not in r.stdout, r.stdout + r.stderr
+    r = run(project, "analyze", "--json")  # (a CI script reads the names as written, not the markers)
+    assert r.returncode == 0 and "__ph_" not in r.stdout, r.stdout
+    assert "${schema}.account.email" in {f["object"]["name"] for f in json.loads(r.stdout)["findings"]}
     r = run(project, "generate", "--pg", "local")
     assert r.returncode == 0 and "proven on PostgreSQL: 1 fold(s) made, 0 backed off" in r.stdout, r.stdout + r.stderr
     text = "".join(f.read_text() for f in sorted((project / ".consolidate" / "new").glob("*.sql")))

@@ -10,6 +10,7 @@ configured one, Flyway's own, or else the marker itself (a name nobody configure
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -82,6 +83,13 @@ def unmark(text: str) -> str:
     if "__ph_" not in text:
         return text
     return MARKER.sub(lambda m: bytes.fromhex(m.group(1)).decode("utf-8"), text)
+
+
+def unmark_json(text: str) -> str:
+    """JSON text with the placeholders written back inside its strings (escaped as JSON escapes them)."""
+    if "__ph_" not in text:
+        return text
+    return MARKER.sub(lambda m: json.dumps(bytes.fromhex(m.group(1)).decode("utf-8"))[1:-1], text)
 
 
 def fill(text: str, ph: Placeholders, builtins: dict[str, str]) -> str:
