@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 
 from pglast import ast
 from pglast.parser import scan
@@ -48,7 +49,7 @@ def _fold_one(p: Planner, o: Obj, by_seq: dict[int, Item], texts: _Texts, gone: 
     if (target is None or target.changed or not isinstance(target.node, ast.CreateEnumStmt)
             or target.stmt.seq in p.pinned or target.stmt.seq in p.no_fold):
         return
-    labels = [v.sval for v in target.node.vals or ()]
+    labels = _Labels(v.sval for v in target.node.vals or ())
     own = {target.stmt.seq} | {e.stmt.seq for e in o.events if isinstance(e.stmt.node, ast.AlterEnumStmt)}
     folded: list[Item] = []
     for e in o.events:
@@ -70,7 +71,7 @@ def _fold_one(p: Planner, o: Obj, by_seq: dict[int, Item], texts: _Texts, gone: 
     if not folded:
         return
     node = shallow(target.node)
-    node.vals = tuple(ast.String(sval=label) for label in labels)
+    node.vals = tuple(ast.String(sval=label) for label in labels.order)
     target.node, target.changed = node, True
     fid = p.folding[("type", o.name)]
     for it in folded:
@@ -80,25 +81,46 @@ def _fold_one(p: Planner, o: Obj, by_seq: dict[int, Item], texts: _Texts, gone: 
         gone.add(id(it))
 
 
-def _apply(labels: list[str], st: Statement, texts: _Texts, own: set[int]) -> bool:
+class _Labels:
+    """An enum's labels in order, and as a set: an enum given thousands, each looked for in the list, was quadratic."""
+
+    def __init__(self, labels: Iterable[str]) -> None:
+        self.order = list(labels)
+        self.known = set(self.order)
+
+    def add(self, label: str, at: int | None = None) -> None:
+        if at is None:
+            self.order.append(label)
+        else:
+            self.order.insert(at, label)
+        self.known.add(label)
+
+    def rename(self, old: str, new: str) -> None:
+        self.order[self.order.index(old)] = new
+        self.known.discard(old)
+        self.known.add(new)
+
+
+def _apply(labels: _Labels, st: Statement, texts: _Texts, own: set[int]) -> bool:
     """Change `labels` as the statement does, if it may move into the CREATE TYPE (`own`: the
     seqs of the type's CREATE and of its label changes, which name labels as labels)."""
     node = st.node
     if texts.set_read_before(st.seq):
         return False
     if node.oldVal:
-        if node.oldVal not in labels or node.newVal in labels or texts.written_before(_quoted(node.oldVal), st.seq, own):
+        if (node.oldVal not in labels.known or node.newVal in labels.known
+                or texts.written_before(_quoted(node.oldVal), st.seq, own)):
             return False
-        labels[labels.index(node.oldVal)] = node.newVal
+        labels.rename(node.oldVal, node.newVal)
         return True
-    if node.newVal in labels:
+    if node.newVal in labels.known:
         return bool(node.skipIfNewValExists)  # (else the history failed here)
     if node.newValNeighbor:
-        if node.newValNeighbor not in labels:
+        if node.newValNeighbor not in labels.known:
             return False
-        labels.insert(labels.index(node.newValNeighbor) + (1 if node.newValIsAfter else 0), node.newVal)
+        labels.add(node.newVal, labels.order.index(node.newValNeighbor) + (1 if node.newValIsAfter else 0))
     else:
-        labels.append(node.newVal)
+        labels.add(node.newVal)
     return True
 
 
