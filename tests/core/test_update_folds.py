@@ -30,7 +30,7 @@ KEPT = {
     "a DO block naming it in between": "DO $$ BEGIN IF true THEN PERFORM 1 FROM seed; END IF; END $$;\n",
     "a function reading it run in between": "CREATE FUNCTION count_seed() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM seed $$;\n"
                                             "CREATE TABLE counts AS SELECT count_seed() AS n;\n",
-    "a column retyped in between": "ALTER TABLE seed ALTER COLUMN n TYPE bigint;\n",
+    "a column retyped in between": "ALTER TABLE seed ALTER COLUMN n TYPE numeric(12, 2);\n",  # (bigint: widened, written in the CREATE)
 }
 
 

@@ -41,6 +41,7 @@ from tui.core.plan.fold_limits import (
     typed_between,
 )
 from tui.core.plan.items import Item
+from tui.core.plan.over_rows import keeps_rows
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
 
@@ -289,7 +290,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         if col is None:
             return False
         defs = elts.columns.get(cmd.name, [])
-        if has_data or ("column", col.name) not in folding or len(defs) != 1 or col.key in p.unfoldable_cols:
+        if ((has_data and not (len(defs) == 1 and keeps_rows(cmd, defs[0]))) or ("column", col.name) not in folding
+                or len(defs) != 1 or col.key in p.unfoldable_cols):
             # It stays after the CREATE: a later change folded in would come before it.
             p.unfoldable_cols.add(col.key)
             return False

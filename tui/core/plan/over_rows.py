@@ -1,0 +1,76 @@
+"""Column changes that may move into the CREATE TABLE past rows written in between: those that
+leave each row as it was written. A NOT NULL dropped (the rows met it), a default dropped where
+the column had none (nothing changes), a type widened without a conversion of its own: an integer
+to a wider one, a varchar to a longer one or to text (a value written into the narrower type
+is stored the same in the wider). Any other change over rows stays where it was (a default set
+would fill rows written in between, a NOT NULL set would refuse the NULLs they held, a numeric
+or a timestamp stores another value)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+from pglast.enums import AlterTableType as AT
+from pglast.enums import ConstrType as CT
+
+from tui.core.names import is_serial, strings
+
+_INTEGERS = {"int2": 1, "smallint": 1, "int4": 2, "int": 2, "integer": 2, "int8": 3, "bigint": 3}
+_TEXT = {"varchar", "text"}
+
+
+def keeps_rows(cmd: Any, cd: ast.ColumnDef) -> bool:
+    """Does the ALTER COLUMN change `cmd`, made on the column defined as `cd`, leave every row as it was?"""
+    if cmd.subtype == AT.AT_DropNotNull:
+        return True
+    if cmd.subtype == AT.AT_ColumnDefault:
+        return cmd.def_ is None and not _has_default(cd)
+    if cmd.subtype == AT.AT_AlterColumnType:
+        new = cmd.def_
+        return (new.collClause is None and cd.typeName is not None and new.typeName is not None
+                and _widens(cd.typeName, new.typeName) and _plain_using(new.raw_default, cd.colname, new.typeName))
+    return False
+
+
+def _has_default(cd: ast.ColumnDef) -> bool:
+    return (cd.typeName is not None and is_serial(cd.typeName)) or any(
+        c.contype in (CT.CONSTR_DEFAULT, CT.CONSTR_IDENTITY, CT.CONSTR_GENERATED) for c in cd.constraints or ())
+
+
+def _kind(t: ast.TypeName) -> tuple[str, tuple[int, ...]] | None:
+    """The type's base name and its integer modifiers; None for an array, a %TYPE, SETOF, or a modifier that is no integer."""
+    if t.arrayBounds or t.pct_type or t.setof:
+        return None
+    names = strings(t.names)
+    if not names or (len(names) == 2 and names[0] != "pg_catalog") or len(names) > 2:
+        return None
+    mods = []
+    for m in t.typmods or ():
+        if not (isinstance(m, ast.A_Const) and isinstance(m.val, ast.Integer)):
+            return None
+        mods.append(m.val.ival)
+    return names[-1].lower(), tuple(mods)
+
+
+def _widens(old: ast.TypeName, new: ast.TypeName) -> bool:
+    a, b = _kind(old), _kind(new)
+    if a is None or b is None:
+        return False
+    (name_a, mods_a), (name_b, mods_b) = a, b
+    if name_a in _INTEGERS and name_b in _INTEGERS:
+        return _INTEGERS[name_b] >= _INTEGERS[name_a]
+    if name_a in _TEXT and name_b in _TEXT:
+        if name_b == "text" or not mods_b:
+            return True  # (unbounded)
+        return name_a == "varchar" and bool(mods_a) and mods_b[0] >= mods_a[0]
+    return False
+
+
+def _plain_using(using: Any, column: str, to: ast.TypeName) -> bool:
+    """No USING, or one that only casts the column to the new type (`USING "c"::text`)."""
+    if using is None:
+        return True
+    if not isinstance(using, ast.TypeCast) or not isinstance(using.arg, ast.ColumnRef):
+        return False
+    return strings(using.arg.fields)[-1:] == [column] and _kind(using.typeName) == _kind(to)
