@@ -32,7 +32,8 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
         o = p.m.get(f.object_type, f.object_name)
         if o is not None and not o.exists:
             dead_objects.append((o, f))
-    by_drop = {id(o.events[-1].stmt): f for o, f in dead_objects}
+    # (By every DROP of theirs: a serial's sequence went with an earlier life of its table.)
+    by_drop = {id(e.stmt): f for o, f in dead_objects for e in o.events if e.action == DROP}
     for o in p.m.objects.values():
         if not o.exists and o.events and o.events[-1].by and id(o.events[-1].stmt) in by_drop:
             dead_objects.append((o, by_drop[id(o.events[-1].stmt)]))

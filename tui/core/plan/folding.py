@@ -13,7 +13,7 @@ from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
 from tui.core.findings import INTO_CREATE
-from tui.core.model import ADD, CREATE, RENAME, Obj
+from tui.core.model import ADD, CREATE, RENAME, Event, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
 from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import (
@@ -41,7 +41,7 @@ from tui.core.plan.fold_limits import (
     typed_between,
 )
 from tui.core.plan.items import Item
-from tui.core.plan.over_rows import keeps_rows
+from tui.core.plan.column_changes import keeps_rows, retype_foldable
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
 
@@ -287,15 +287,16 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # The column by the name this statement gives it: it may be renamed later.
         col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and o.parent == table.key
                     and cmd.name in o.local_names()), None)
-        if col is None:
-            return False
+        made = col.last(ADD, CREATE) if col is not None else None
+        if made is None or not _made_in(made, target):
+            return False  # (the CREATE's column of that name is another: this one was added by an ALTER that stayed)
         defs = elts.columns.get(cmd.name, [])
         if ((has_data and not (len(defs) == 1 and keeps_rows(cmd, defs[0]))) or ("column", col.name) not in folding
                 or len(defs) != 1 or col.key in p.unfoldable_cols):
             # It stays after the CREATE: a later change folded in would come before it.
             p.unfoldable_cols.add(col.key)
             return False
-        if cmd.subtype == AT.AT_AlterColumnType and (not _retype_foldable(elts, defs[0]) or typed_between(p, col, target.seq, it.seq)):
+        if cmd.subtype == AT.AT_AlterColumnType and (not retype_foldable(defs[0], cmd.def_.typeName, elts.checked[cmd.name] > 0) or typed_between(p, col, target.seq, it.seq)):
             # PostgreSQL keeps a default or CHECK written for the old type as it was written
             # (`'a'::text`): declared with the new type it would read differently. And a CREATE
             # TABLE AS in between took the old type.
@@ -322,6 +323,12 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # after it. (The column by the name it had then: it may be renamed later.)
         p.unfoldable_cols.update(o.key for o in p.children(table.key) if o.type == "column" and cmd.name in o.local_names())
     return False
+
+
+def _made_in(made: Event, target: Item) -> bool:
+    """Was the column made by the CREATE TABLE, or by an ADD COLUMN folded into it?"""
+    seq = (made.stmt.parent or made.stmt).seq
+    return seq == target.stmt.seq or any(s.seq == seq for s in target.folded)
 
 
 def _in_one_cycle(p: Planner, table: Obj, fk: Obj) -> bool:
@@ -356,16 +363,6 @@ def _new_name_as_written(st: Any) -> str:
     after = next((i + 1 for i, t in enumerate(toks) if t.name == "TO"), len(toks) - 1)
     t = toks[min(after, len(toks) - 1)]
     return str(st.text[t.start:t.end + 1])
-
-
-def _retype_foldable(elts: Elements, cd: ast.ColumnDef) -> bool:
-    """A type change can be written into the CREATE when nothing stored with the column depends on
-    the old type: no default, no CHECK naming it, not serial or identity (their sequences keep it)."""
-    if cd.typeName is not None and is_serial(cd.typeName):
-        return False
-    if any(c.contype in (CT.CONSTR_DEFAULT, CT.CONSTR_IDENTITY, CT.CONSTR_GENERATED, CT.CONSTR_CHECK) for c in cd.constraints or ()):
-        return False
-    return not elts.checked[cd.colname]
 
 
 def _apply_column_cmd(cd: ast.ColumnDef, cmd: Any) -> None:

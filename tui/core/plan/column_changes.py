@@ -1,10 +1,19 @@
-"""Column changes that may move into the CREATE TABLE past rows written in between: those that
-leave each row as it was written. A NOT NULL dropped (the rows met it), a default dropped where
-the column had none (nothing changes), a type widened without a conversion of its own: an integer
-to a wider one, a varchar to a longer one or to text (a value written into the narrower type
-is stored the same in the wider). Any other change over rows stays where it was (a default set
-would fill rows written in between, a NOT NULL set would refuse the NULLs they held, a numeric
-or a timestamp stores another value)."""
+"""Which later changes of a column may be written into its CREATE TABLE, beyond what the column
+names: those whose result PostgreSQL stores the same either way.
+
+Past rows written in between, a change must leave each row as it was written. A NOT NULL dropped
+(the rows met it), a default dropped where the column had none (nothing changes), a type widened
+without a conversion of its own: an integer to a wider one, a varchar to a longer one or to text
+(a value written into the narrower type is stored the same in the wider). Any other change over
+rows stays where it was (a default set would fill rows written in between, a NOT NULL set would
+refuse the NULLs they held, a numeric or a timestamp stores another value).
+
+A type change keeps what the column holds as PostgreSQL converts it: its default is the old
+expression cast to the new type, which reads as the same expression unless the old type gave it
+its type (a bare string: `''::character varying` is not `''::text`, nor `'5'::integer`
+`'5'::bigint`; from one varchar to another it is); an identity's sequence takes
+the new type; a CHECK is read again from its text, which names the old type's casts, the same
+for a wider integer or a longer varchar only. A serial's sequence keeps its type: it stays."""
 
 from __future__ import annotations
 
@@ -33,6 +42,30 @@ def keeps_rows(cmd: Any, cd: ast.ColumnDef) -> bool:
     return False
 
 
+def retype_foldable(cd: ast.ColumnDef, new: ast.TypeName, checked: bool) -> bool:
+    """May the column defined as `cd` be declared with the `new` type it is changed to (`checked`:
+    a CHECK of the table names it)?"""
+    if cd.typeName is None or is_serial(cd.typeName):
+        return False
+    same_kind = _same_kind_wider(cd.typeName, new)
+    for c in cd.constraints or ():
+        if (c.contype == CT.CONSTR_GENERATED or c.contype == CT.CONSTR_IDENTITY and not same_kind
+                or c.contype == CT.CONSTR_CHECK and not same_kind
+                or c.contype == CT.CONSTR_DEFAULT and _typed_by_the_column(c.raw_expr) and not _varchars(cd.typeName, new)):
+            return False
+    return same_kind or not checked
+
+
+def _varchars(old: ast.TypeName, new: ast.TypeName) -> bool:
+    a, b = _kind(old), _kind(new)
+    return a is not None and b is not None and a[0] == b[0] == "varchar"
+
+
+def _typed_by_the_column(expr: Any) -> bool:
+    """A bare string, whose type PostgreSQL takes from the column's."""
+    return isinstance(expr, ast.A_Const) and isinstance(expr.val, ast.String)
+
+
 def _has_default(cd: ast.ColumnDef) -> bool:
     return (cd.typeName is not None and is_serial(cd.typeName)) or any(
         c.contype in (CT.CONSTR_DEFAULT, CT.CONSTR_IDENTITY, CT.CONSTR_GENERATED) for c in cd.constraints or ())
@@ -51,6 +84,12 @@ def _kind(t: ast.TypeName) -> tuple[str, tuple[int, ...]] | None:
             return None
         mods.append(m.val.ival)
     return names[-1].lower(), tuple(mods)
+
+
+def _same_kind_wider(old: ast.TypeName, new: ast.TypeName) -> bool:
+    """An integer made a wider one, a varchar a longer varchar."""
+    a, b = _kind(old), _kind(new)
+    return a is not None and b is not None and (a[0] == b[0] == "varchar" or a[0] in _INTEGERS and b[0] in _INTEGERS) and _widens(old, new)
 
 
 def _widens(old: ast.TypeName, new: ast.TypeName) -> bool:
