@@ -124,3 +124,14 @@ def test_a_type_change_stays_behind_a_call_of_the_historys_own_function_on_the_c
         "ALTER TABLE post ALTER COLUMN published TYPE timestamptz;\n").items]
     assert texts[0] == "CREATE TABLE post (score int, published timestamp NOT NULL DEFAULT now())"
     assert "ALTER TABLE post ALTER COLUMN published TYPE timestamptz" in texts
+
+
+def test_a_serial_widened_with_its_sequence_is_declared_the_wider_serial(tmp_path: Path) -> None:
+    """harbor: `ALTER COLUMN id TYPE BIGINT` and `ALTER SEQUENCE ..._id_seq AS BIGINT`: a BIGSERIAL
+    at once. Without the sequence's change the serial stays (its sequence keeps the narrower type)."""
+    texts = [statement_sql(it) for it in plan_of(
+        tmp_path, "CREATE TABLE vr (id SERIAL NOT NULL, cve varchar(64));\nCREATE TABLE other (id serial PRIMARY KEY);\n",
+        "ALTER TABLE vr ALTER COLUMN id TYPE BIGINT;\nALTER SEQUENCE vr_id_seq AS BIGINT;\n"
+        "ALTER TABLE other ALTER COLUMN id TYPE bigint;\n").items]
+    assert texts[0] == "CREATE TABLE vr (id BIGSERIAL NOT NULL, cve varchar(64))"
+    assert "ALTER TABLE other ALTER COLUMN id TYPE bigint" in texts and "CREATE TABLE other (id serial PRIMARY KEY)" in texts

@@ -67,3 +67,22 @@ def test_a_type_change_folds_where_the_default_identity_or_check_reads_the_same(
     assert sql.count("ALTER TABLE") == 1, sql
     v = run(tmp_path, "validate", "--pg", "local", "--rebuild-history")
     assert v.returncode == 0 and "EQUAL" in v.stdout, v.stdout + v.stderr
+
+
+def test_a_serial_widened_with_its_sequence_is_a_bigserial_over_its_rows(tmp_path: Path) -> None:
+    """harbor widens ids in pairs, `ALTER COLUMN id TYPE BIGINT` and `ALTER SEQUENCE ... AS BIGINT`
+    (one with a MAXVALUE of its own): declared BIGSERIAL at once, rows and sequence as they were."""
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "0001_robot.sql").write_text(
+        "CREATE TABLE robot (\n id SERIAL PRIMARY KEY NOT NULL,\n name varchar(255)\n);\n"
+        "INSERT INTO robot (name) VALUES ('a'), ('b');\nCREATE TABLE other (id serial PRIMARY KEY);\n")
+    (tmp_path / "migrations" / "0002_bigint.sql").write_text(
+        "ALTER TABLE robot ALTER COLUMN id TYPE bigint;\nALTER SEQUENCE robot_id_seq AS bigint MAXVALUE 9007199254740991;\n"
+        "ALTER TABLE other ALTER COLUMN id TYPE bigint;\nINSERT INTO robot (name) VALUES ('c');\n")
+    r = run(tmp_path, "generate", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL" in r.stdout and "0 backed off" in r.stdout, r.stdout + r.stderr
+    sql = "\n".join(p.read_text() for p in sorted((tmp_path / ".consolidate" / "new").glob("*.sql")))
+    assert " id BIGSERIAL PRIMARY KEY NOT NULL," in sql and "ALTER TABLE robot ALTER COLUMN" not in sql
+    assert "ALTER TABLE other ALTER COLUMN id TYPE bigint" in sql  # (its sequence stays an integer one)
+    v = run(tmp_path, "validate", "--pg", "local", "--rebuild-history")
+    assert v.returncode == 0 and "EQUAL" in v.stdout, v.stdout + v.stderr

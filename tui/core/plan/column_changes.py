@@ -13,7 +13,9 @@ expression cast to the new type, which reads as the same expression unless the o
 its type (a bare string: `''::character varying` is not `''::text`, nor `'5'::integer`
 `'5'::bigint`; from one varchar to another it is); an identity's sequence takes
 the new type; a CHECK is read again from its text, which names the old type's casts, the same
-for a wider integer or a longer varchar only. A serial's sequence keeps its type: it stays."""
+for a wider integer or a longer varchar only. A serial's sequence keeps its type: widened only
+where the history changes the sequence to the same type too (`ALTER SEQUENCE ... AS bigint`,
+harbor's ids), when it is declared the wider serial at once."""
 
 from __future__ import annotations
 
@@ -23,10 +25,11 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
-from tui.core.names import is_serial, strings
+from tui.core.names import SERIAL_TYPES, is_serial, strings
 
 _INTEGERS = {"int2": 1, "smallint": 1, "int4": 2, "int": 2, "integer": 2, "int8": 3, "bigint": 3}
 _TEXT = {"varchar", "text"}
+_SERIALS = {1: "smallserial", 2: "serial", 3: "bigserial"}
 
 
 def keeps_rows(cmd: Any, cd: ast.ColumnDef) -> bool:
@@ -42,11 +45,14 @@ def keeps_rows(cmd: Any, cd: ast.ColumnDef) -> bool:
     return False
 
 
-def retype_foldable(cd: ast.ColumnDef, new: ast.TypeName, checked: bool) -> bool:
+def retype_foldable(cd: ast.ColumnDef, new: ast.TypeName, checked: bool, sequence_follows: bool = False) -> bool:
     """May the column defined as `cd` be declared with the `new` type it is changed to (`checked`:
-    a CHECK of the table names it)?"""
-    if cd.typeName is None or is_serial(cd.typeName):
+    a CHECK of the table names it; `sequence_follows`: a serial's sequence is changed to it too)?"""
+    if cd.typeName is None:
         return False
+    if is_serial(cd.typeName):
+        return sequence_follows and widened_serial(cd.typeName, new) is not None and not checked and not any(
+            c.contype == CT.CONSTR_CHECK for c in cd.constraints or ())
     same_kind = _same_kind_wider(cd.typeName, new)
     for c in cd.constraints or ():
         if (c.contype == CT.CONSTR_GENERATED or c.contype == CT.CONSTR_IDENTITY and not same_kind
@@ -54,6 +60,20 @@ def retype_foldable(cd: ast.ColumnDef, new: ast.TypeName, checked: bool) -> bool
                 or c.contype == CT.CONSTR_DEFAULT and _typed_by_the_column(c.raw_expr) and not _varchars(cd.typeName, new)):
             return False
     return same_kind or not checked
+
+
+def widened_serial(serial: ast.TypeName, new: ast.TypeName) -> str | None:
+    """The serial of the integer type `new`, if it is no narrower than `serial` (serial to bigint: bigserial)."""
+    b = _kind(new)
+    rank = _INTEGERS.get(b[0]) if b is not None and not b[1] else None
+    was = _INTEGERS[SERIAL_TYPES[strings(serial.names)[0]]]
+    return _SERIALS[rank] if rank is not None and rank >= was else None
+
+
+def same_integer(a: ast.TypeName, b: ast.TypeName) -> bool:
+    """Two spellings of one integer type (bigint, int8)."""
+    x, y = _kind(a), _kind(b)
+    return x is not None and y is not None and x[0] in _INTEGERS and _INTEGERS[x[0]] == _INTEGERS.get(y[0])
 
 
 def _varchars(old: ast.TypeName, new: ast.TypeName) -> bool:
@@ -83,7 +103,8 @@ def _kind(t: ast.TypeName) -> tuple[str, tuple[int, ...]] | None:
         if not (isinstance(m, ast.A_Const) and isinstance(m.val, ast.Integer)):
             return None
         mods.append(m.val.ival)
-    return names[-1].lower(), tuple(mods)
+    name = names[-1].lower()
+    return SERIAL_TYPES.get(name, name), tuple(mods)  # (a serial is its integer type with a default)
 
 
 def _same_kind_wider(old: ast.TypeName, new: ast.TypeName) -> bool:

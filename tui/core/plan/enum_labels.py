@@ -30,6 +30,8 @@ _LABELS_STAY = (ast.RenameStmt, ast.AlterOwnerStmt, ast.AlterObjectSchemaStmt, a
 
 
 def fold_labels(p: Planner, items: list[Item]) -> None:
+    """Write the later labels of each enum whose altered_later finding is accepted into its CREATE
+    TYPE, and take their ALTERs out of `items`."""
     enums = [o for o in p.m.objects.values() if o.type == "type" and o.exists and o.attrs.get("kind") == "enum"
              and ("type", o.name) in p.folding]
     if not enums:

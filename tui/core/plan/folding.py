@@ -41,7 +41,7 @@ from tui.core.plan.fold_limits import (
     typed_between,
 )
 from tui.core.plan.items import Item
-from tui.core.plan.column_changes import keeps_rows, retype_foldable
+from tui.core.plan.column_changes import keeps_rows, retype_foldable, same_integer, widened_serial
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
 
@@ -296,7 +296,10 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             # It stays after the CREATE: a later change folded in would come before it.
             p.unfoldable_cols.add(col.key)
             return False
-        if cmd.subtype == AT.AT_AlterColumnType and (not retype_foldable(defs[0], cmd.def_.typeName, elts.checked[cmd.name] > 0) or typed_between(p, col, target.seq, it.seq)):
+        serial = cmd.subtype == AT.AT_AlterColumnType and defs[0].typeName is not None and is_serial(defs[0].typeName)
+        follows = serial and _sequence_retyped(p, col, cmd.def_.typeName, target.seq)
+        if cmd.subtype == AT.AT_AlterColumnType and (not retype_foldable(defs[0], cmd.def_.typeName, elts.checked[cmd.name] > 0, follows)
+                                                      or typed_between(p, col, target.seq, it.seq)):
             # PostgreSQL keeps a default or CHECK written for the old type as it was written
             # (`'a'::text`): declared with the new type it would read differently. And a CREATE
             # TABLE AS in between took the old type.
@@ -313,6 +316,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         p._edit(target)
         cd = clone(defs[0])
         _apply_column_cmd(cd, cmd)
+        if serial:
+            cd.typeName = ast.TypeName(names=(ast.String(sval=str(widened_serial(defs[0].typeName, cmd.def_.typeName))),))
         elts.replace(target.node, defs[0], cd)
         target.add_op(Op("change", cmd, it.stmt, column=cmd.name))
         if cmd.subtype == AT.AT_AlterColumnType:
@@ -323,6 +328,15 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # after it. (The column by the name it had then: it may be renamed later.)
         p.unfoldable_cols.update(o.key for o in p.children(table.key) if o.type == "column" and cmd.name in o.local_names())
     return False
+
+
+def _sequence_retyped(p: Planner, col: Obj, to: ast.TypeName, after: int) -> bool:
+    """Is the sequence of a serial column changed to type `to` later (ALTER SEQUENCE ... AS bigint)?"""
+    seq = p.m.get("sequence", str(col.attrs.get("sequence") or ""))
+    return seq is not None and seq.exists and any(
+        isinstance(e.stmt.node, ast.AlterSeqStmt) and (e.stmt.parent or e.stmt).seq > after and id(e) not in p.dead
+        and any(d.defname == "as" and isinstance(d.arg, ast.TypeName) and same_integer(d.arg, to) for d in e.stmt.node.options or ())
+        for e in seq.events)
 
 
 def _made_in(made: Event, target: Item) -> bool:

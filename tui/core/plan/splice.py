@@ -19,8 +19,12 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.parser import ParseError
 
+from tui.core.names import SERIAL_TYPES
 from tui.core.parse import Statement
 
+# The serial of each integer type's spellings, for a serial widened with its sequence.
+_SERIAL_OF = {"smallint": "smallserial", "int2": "smallserial", "integer": "serial", "int": "serial", "int4": "serial",
+              "bigint": "bigserial", "int8": "bigserial"}
 # Tokens that start a column constraint: a column's type, default or constraint ends before one.
 _CONSTRAINT_START = {"CONSTRAINT", "NOT", "NULL_P", "CHECK", "DEFAULT", "UNIQUE", "PRIMARY", "REFERENCES", "GENERATED", "COLLATE"}
 
@@ -334,11 +338,17 @@ def _change(seg: _Segment, source: Statement | None, cmd: Any) -> bool:
         # The TYPE after the column's name: a column may be named `type` itself.
         name_at = 2 if toks and len(toks) > 1 and toks[1].name == "COLUMN" else 1
         at = next((i for i, t in enumerate(toks or ()) if t.name == "TYPE_P" and i > name_at), None)
-        # USING only says how to convert rows, and a type change is folded only where there are none.
+        # USING only says how to convert rows: a type change is folded over rows only where it is the plain cast.
         new_type = _text_after(source, toks[at + 1:], stop=("USING", "COLLATE")) if toks is not None and at is not None else None
         if new_type is None or cmd.def_.collClause is not None or any(kind == "COLLATE" for kind, _, _ in clauses):
             return False  # a collation on either side: print the tree instead
         name_end = _tokens(seg.text)[0].end + 1
+        old_type = seg.text[name_end:_type_end(seg.text)].strip()
+        if old_type.lower() in SERIAL_TYPES:  # (widened with its sequence: the wider serial)
+            wider = _SERIAL_OF.get(new_type.lower())
+            if wider is None:
+                return False
+            new_type = wider.upper() if old_type.isupper() else wider
         seg.text = seg.text[:name_end] + " " + new_type + (" " + seg.text[_type_end(seg.text):].lstrip() if _type_end(seg.text) < len(seg.text) else "")
         return True
     return False
