@@ -5,12 +5,13 @@
 //   node record.js typeorm DIR OUT [DB]   a folder of compiled TypeORM migrations (Medusa 1.x)
 //   node record.js n8n     -   OUT [DB]   @n8n/db's postgres migrations, wrapped as n8n runs them
 //   node record.js kysely  DIR OUT [DB]   compiled Kysely migrations that DIR/index.js exports (Bluesky's AppView)
+//   node record.js dbmigrate DIR OUT [DB]  db-migrate's migrations in DIR/migrations, one by one (Unleash's dist/)
 //   node record.js mikroorm DIR OUT [DB] MODULE...   Medusa 2's modules' MikroORM migrations, module after
 //                                          module (DIR holds each unpacked `@medusajs/<module>` as
 //                                          medusajs-<module>-<version>/package): the Migration class
 //                                          is a stand-in whose addSql queues and execute runs at once
 //
-// Needs `npm install knex pg` or `typeorm pg` (n8n: `@n8n/db pg`; `kysely@0.22 pg`; `ulid pg`) where Node finds them, and a
+// Needs `npm install knex pg` or `typeorm pg` (n8n: `@n8n/db pg`; `kysely@0.22 pg`; `ulid pg`; `db-migrate@0.11 db-migrate-pg@1.5 async pg`) where Node finds them, and a
 // server at PGHOST/PGPORT (default /tmp, 5432) where user PGUSER (default postgres) creates databases.
 'use strict';
 const fs = require('fs');
@@ -160,6 +161,27 @@ async function mikroorm() {
   await c.end();
 }
 
+async function dbmigrate() {
+  // db-migrate (Unleash): DIR holds its migrations/ folder; each `up(1)` runs one. What pg's
+  // client sends is noted, less db-migrate's own table and the search path it asks and sets.
+  let seen = [];
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (config, values, ...rest) {
+    const text = typeof config === 'string' ? config : config.text;
+    seen.push(inline(text, Array.isArray(values) ? values : config && config.values).trim().replace(/;\s*$/, ''));
+    return query.call(this, config, values, ...rest);
+  };
+  const dbm = require('db-migrate').getInstance(true, {cwd: dir, config: {custom: {driver: 'pg', ...conn, database: db}}, env: 'custom'});
+  dbm.silence(true);
+  const names = fs.readdirSync(path.join(dir, 'migrations')).filter((f) => f.endsWith('.js')).sort();
+  for (const [i, name] of names.entries()) {
+    seen = [];
+    await dbm.up(1);
+    const own = /"?migrations"?\s*(\(|where|values|order|limit|$)|FROM\s+"?migrations"?|INTO\s+"?migrations"?|pg_tables|^SHOW search_path$|^SET search_path TO "\$user","public"$/i;
+    write(i + 1, name.replace(/\.js$/, ''), seen.filter((q) => q && !/^(BEGIN|COMMIT|START TRANSACTION)$/i.test(q) && !own.test(q) && !CATALOG_READ.test(q)), true);
+  }
+}
+
 // @medusajs/utils's helper, as 2.21 writes it: the column is altered only where it exists.
 function alterIfExists(table, columns, expression) {
   let script = '\n    DO $$\n    DECLARE\n        current_column text;\n    BEGIN';
@@ -192,5 +214,6 @@ function alterIfExists(table, columns, expression) {
     await typeorm(postgresMigrations, {entities}, require('@n8n/typeorm').DataSource);
   } else if (kind === 'kysely') await kysely();
   else if (kind === 'mikroorm') await mikroorm();
-  else throw new Error(`unknown kind ${kind}: knex, typeorm, n8n, kysely or mikroorm`);
+  else if (kind === 'dbmigrate') await dbmigrate();
+  else throw new Error(`unknown kind ${kind}: knex, typeorm, n8n, kysely, mikroorm or dbmigrate`);
 })().catch((e) => { console.error(e); process.exit(1); });

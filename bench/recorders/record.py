@@ -10,9 +10,10 @@ one file per migration, its statements as the server got them (parameters writte
     python record.py ckan OUT                  CKAN's database: every alembic revision from its first
     python record.py synapse OUT               Synapse's (matrix-synapse) database as a new install gets
                                                it: its full schema, then each delta, one file per delta
+    python record.py airflow OUT               Airflow 2's metadata database: every alembic revision
 
 Run it with the project's own packages installed (Django and the apps, mlflow, superset, prefect
-with asyncpg, ckan with alembic and SQLAlchemy 2.0, matrix-synapse) and psycopg2; the server is PGHOST/PGPORT (default /tmp, 5432), where PGUSER (default
+with asyncpg, ckan with alembic and SQLAlchemy 2.0, matrix-synapse, apache-airflow 2.10) and psycopg2; the server is PGHOST/PGPORT (default /tmp, 5432), where PGUSER (default
 postgres) creates databases. Not part of the tool: how the real histories in the README were made."""
 
 from __future__ import annotations
@@ -209,6 +210,24 @@ def ckan(out: Path) -> None:
     command.upgrade(cfg, "head")
 
 
+def airflow(out: Path) -> None:
+    """Airflow 2's metadata database, every alembic revision from its first (its own `db migrate`
+    makes a new database from the models instead). A revision that syncs FAB's permissions may
+    leave a second session idle in a transaction that the next ALTER waits on: end that session
+    (`pg_terminate_backend`) and the upgrade goes on."""
+    from alembic import command
+    from sqlalchemy.engine import Engine
+
+    fresh_database("rec_airflow")
+    os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"postgresql+psycopg2://{USER}@/rec_airflow?host={HOST}&port={PORT}"
+    os.environ.setdefault("AIRFLOW_HOME", str(out.parent / "airflow_home"))
+    rec = Recorder(out)
+    record_alembic(Engine, rec)
+    from airflow.utils.db import _get_alembic_config
+
+    command.upgrade(_get_alembic_config(), "heads")
+
+
 def synapse(out: Path) -> None:
     """prepare_database on an empty database (C collation, as Synapse asks), every statement
     through a cursor that notes it; each delta ends at its row in applied_schema_deltas."""
@@ -267,5 +286,7 @@ if __name__ == "__main__":
         ckan(out)
     elif kind == "synapse":
         synapse(out)
+    elif kind == "airflow":
+        airflow(out)
     else:
-        sys.exit(f"unknown kind {kind}: django, mlflow, superset, prefect, ckan or synapse")
+        sys.exit(f"unknown kind {kind}: django, mlflow, superset, prefect, ckan, synapse or airflow")
