@@ -14,8 +14,8 @@ from tests.core.plans import plan_of
 LIVES = {
     "made again, dropped again": ["CREATE TABLE t12 (id bigserial PRIMARY KEY, c int);\n",
                                   "DROP TABLE t12;\nCREATE TABLE t12 (id bigint PRIMARY KEY, c text);\n", "DROP TABLE t12;\n"],
-    "referencing a table dropped too": ["CREATE TABLE t1 (id int PRIMARY KEY);\n"
-                                        "CREATE TABLE t12 (id bigserial PRIMARY KEY, c16 bigint REFERENCES t1 (id) ON DELETE CASCADE);\n",
+    "referencing a table dropped too": [("CREATE TABLE t1 (id int PRIMARY KEY);\n"
+                                         "CREATE TABLE t12 (id bigserial PRIMARY KEY, c16 bigint REFERENCES t1 (id) ON DELETE CASCADE);\n"),
                                         "DROP TABLE t12;\nCREATE TABLE t12 (id bigint PRIMARY KEY, c text);\nDROP TABLE t1;\n",
                                         "DROP TABLE t12;\n"],
 }

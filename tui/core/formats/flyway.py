@@ -30,8 +30,7 @@ from tui.core.formats.base import (
     read_text,
     rel,
 )
-from tui.core.formats.flyway_placeholders import fill, mark, unmark
-from tui.core.formats.flyway_placeholders import properties
+from tui.core.formats.flyway_placeholders import fill, mark, properties, unmark
 from tui.core.formats.flyway_placeholders import settings as placeholder_settings
 from tui.core.formats.flyway_transactions import outside_transaction
 

@@ -18,9 +18,9 @@ from pglast.parser import scan
 _OUTSIDE = re.compile(r"(CREATE|DROP) (DATABASE|TABLESPACE|SUBSCRIPTION)\b|ALTER SYSTEM\b|(CREATE|DROP)( UNIQUE)? INDEX CONCURRENTLY\b"
                       r"|REINDEX( VERBOSE)? (SCHEMA|DATABASE|SYSTEM)\b|VACUUM\b|DISCARD ALL\b")
 # A word without which none of them can be there: most scripts are not scanned.
-_MAYBE = re.compile(r"\b(CONCURRENTLY|VACUUM|SYSTEM|DISCARD|DATABASE|TABLESPACE|SUBSCRIPTION)\b", re.I)
+_MAYBE = re.compile(r"\b(CONCURRENTLY|VACUUM|SYSTEM|DISCARD|DATABASE|TABLESPACE|SUBSCRIPTION)\b", re.IGNORECASE)
 # The rows after a COPY ... FROM stdin, and the `\.` ending them, are not SQL: blanked (their lines kept).
-_COPY_ROWS = re.compile(r"(^[ \t]*COPY\b[^;]*?\bFROM\s+stdin\b[^;]*;[^\n]*\n)(.*?)^\\\.[ \t]*$", re.I | re.M | re.S)
+_COPY_ROWS = re.compile(r"(^[ \t]*COPY\b[^;]*?\bFROM\s+stdin\b[^;]*;[^\n]*\n)(.*?)^\\\.[ \t]*$", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 _COMMENTS = ("SQL_COMMENT", "C_COMMENT")
 _SEMICOLON = "ASCII_59"
 

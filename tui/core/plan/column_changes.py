@@ -41,7 +41,7 @@ def keeps_rows(cmd: Any, cd: ast.ColumnDef) -> bool:
     if cmd.subtype == AT.AT_AlterColumnType:
         new = cmd.def_
         return (new.collClause is None and cd.typeName is not None and new.typeName is not None
-                and _widens(cd.typeName, new.typeName) and _plain_using(new.raw_default, cd.colname, new.typeName))
+                and _widens(cd.typeName, new.typeName) and _plain_using(new.raw_default, cd.colname or "", new.typeName))
     return False
 
 
@@ -98,9 +98,9 @@ def _kind(t: ast.TypeName) -> tuple[str, tuple[int, ...]] | None:
     names = strings(t.names)
     if not names or (len(names) == 2 and names[0] != "pg_catalog") or len(names) > 2:
         return None
-    mods = []
+    mods: list[int] = []
     for m in t.typmods or ():
-        if not (isinstance(m, ast.A_Const) and isinstance(m.val, ast.Integer)):
+        if not (isinstance(m, ast.A_Const) and isinstance(m.val, ast.Integer) and m.val.ival is not None):
             return None
         mods.append(m.val.ival)
     name = names[-1].lower()
@@ -133,4 +133,4 @@ def _plain_using(using: Any, column: str, to: ast.TypeName) -> bool:
         return True
     if not isinstance(using, ast.TypeCast) or not isinstance(using.arg, ast.ColumnRef):
         return False
-    return strings(using.arg.fields)[-1:] == [column] and _kind(using.typeName) == _kind(to)
+    return strings(using.arg.fields)[-1:] == [column] and using.typeName is not None and _kind(using.typeName) == _kind(to)

@@ -23,7 +23,7 @@ from tui.core.parse import Statement
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 
-_SET_READERS = re.compile(r"enum_range|enum_first|enum_last|pg_enum", re.I)
+_SET_READERS = re.compile(r"enum_range|enum_first|enum_last|pg_enum", re.IGNORECASE)
 _COMMENT_TOKENS = ("SQL_COMMENT", "C_COMMENT")
 # Changes of the type that leave its labels as they were.
 _LABELS_STAY = (ast.RenameStmt, ast.AlterOwnerStmt, ast.AlterObjectSchemaStmt, ast.CommentStmt, ast.GrantStmt)

@@ -15,6 +15,7 @@ from pglast.enums import ObjectType as OT
 from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Event, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
+from tui.core.plan.column_changes import keeps_rows, retype_foldable, same_integer, widened_serial
 from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import (
     before_later_renames,
@@ -41,7 +42,6 @@ from tui.core.plan.fold_limits import (
     typed_between,
 )
 from tui.core.plan.items import Item
-from tui.core.plan.column_changes import keeps_rows, retype_foldable, same_integer, widened_serial
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
 
@@ -287,7 +287,9 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # The column by the name this statement gives it: it may be renamed later.
         col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and o.parent == table.key
                     and cmd.name in o.local_names()), None)
-        made = col.last(ADD, CREATE) if col is not None else None
+        if col is None:
+            return False
+        made = col.last(ADD, CREATE)
         if made is None or not _made_in(made, target):
             return False  # (the CREATE's column of that name is another: this one was added by an ALTER that stayed)
         defs = elts.columns.get(cmd.name, [])
@@ -316,7 +318,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         p._edit(target)
         cd = clone(defs[0])
         _apply_column_cmd(cd, cmd)
-        if serial:
+        if serial and defs[0].typeName is not None:
             cd.typeName = ast.TypeName(names=(ast.String(sval=str(widened_serial(defs[0].typeName, cmd.def_.typeName))),))
         elts.replace(target.node, defs[0], cd)
         target.add_op(Op("change", cmd, it.stmt, column=cmd.name))
