@@ -72,3 +72,13 @@ def add_odd_files(folder: Path) -> None:
     (folder / "notes.txt").chmod(0o600)
     first = sorted(folder.glob("*.sql"))[0]
     first.chmod(0o640)
+
+
+def proven_and_equal(project: Path) -> str:
+    """Generate with the proof on the local server (no fold backed off), validate it EQUAL against
+    the history built again, and return the staged set's SQL, its files in order."""
+    r = run(project, "generate", "--pg", "local")
+    assert r.returncode == 0 and "proven on PostgreSQL" in r.stdout and "0 backed off" in r.stdout, r.stdout + r.stderr
+    v = run(project, "validate", "--pg", "local", "--rebuild-history")
+    assert v.returncode == 0 and "EQUAL" in v.stdout, v.stdout + v.stderr
+    return "\n".join(p.read_text() for p in sorted((project / ".consolidate" / "new").rglob("*.sql")))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.apply.helpers import run
+from tests.apply.helpers import proven_and_equal
 from tests.conftest import requires_pg
 
 pytestmark = [pytest.mark.pg, requires_pg]
@@ -23,16 +23,8 @@ def _project(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def _generated(root: Path) -> str:
-    r = run(root, "generate", "--pg", "local")
-    assert r.returncode == 0 and "proven on PostgreSQL" in r.stdout and "0 backed off" in r.stdout, r.stdout + r.stderr
-    v = run(root, "validate", "--pg", "local", "--rebuild-history")
-    assert v.returncode == 0 and "EQUAL" in v.stdout, v.stdout + v.stderr
-    return "\n".join(p.read_text() for p in sorted((root / ".consolidate" / "new").glob("*.sql")))
-
-
 def test_labels_added_and_renamed_later_are_written_into_the_create_type(tmp_path: Path) -> None:
-    sql = _generated(_project(tmp_path, {
+    sql = proven_and_equal(_project(tmp_path, {
         "0001_jobs.sql": "CREATE TYPE state AS ENUM (\n    'new',\n    'done'\n);\nCREATE TABLE jobs (id int PRIMARY KEY, s state NOT NULL);\n",
         "0002_more.sql": "ALTER TYPE state ADD VALUE 'failed';\nALTER TYPE state ADD VALUE 'running' BEFORE 'done';\n"
                          "ALTER TYPE state ADD VALUE IF NOT EXISTS 'new';\n",
@@ -45,7 +37,7 @@ def test_labels_added_and_renamed_later_are_written_into_the_create_type(tmp_pat
 
 
 def test_a_rename_of_a_label_rows_were_written_with_stays(tmp_path: Path) -> None:
-    sql = _generated(_project(tmp_path, {
+    sql = proven_and_equal(_project(tmp_path, {
         "0001_jobs.sql": "CREATE TYPE state AS ENUM ('new', 'done');\nCREATE TABLE jobs (id int, s state);\n"
                          "INSERT INTO jobs VALUES (1, 'done');\nALTER TYPE state ADD VALUE 'failed';\n",
         "0002_rename.sql": "ALTER TYPE state RENAME VALUE 'done' TO 'finished';\nALTER TYPE state ADD VALUE 'late';\n",
@@ -56,7 +48,7 @@ def test_a_rename_of_a_label_rows_were_written_with_stays(tmp_path: Path) -> Non
 
 
 def test_labels_stay_after_a_read_of_the_whole_set(tmp_path: Path) -> None:
-    sql = _generated(_project(tmp_path, {
+    sql = proven_and_equal(_project(tmp_path, {
         "0001_kinds.sql": "CREATE TYPE kind AS ENUM ('a', 'b');\n"
                           "CREATE TABLE kinds AS SELECT unnest(enum_range(NULL::kind)) AS k;\n",
         "0002_more.sql": "ALTER TYPE kind ADD VALUE 'c';\n",
