@@ -82,20 +82,22 @@ _TYPED = (ast.CreateTableAsStmt, ast.ViewStmt, ast.CreateFunctionStmt)
 
 def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
     """Did a statement that stays in between take the column's type (CREATE TABLE AS SELECT c),
-    or call a function the history defines (an index on `hot_rank(score, published)`: PostgreSQL
-    picks the overload by the column's type, one the history may define only later)? A type
-    change folded into the CREATE TABLE would give it the new one."""
+    or call a function the history defines in more than one signature (an index on
+    `hot_rank(score, published)`: PostgreSQL picks the overload by the column's type, one the
+    history may define only later)? A type change folded into the CREATE TABLE would give it the
+    new one."""
     stmts = p.a.parsed.statements  # in history order: a statement's seq is its index
     table = p.m.objects.get(col.parent)
     took = [*p.m.read_at().get(id(col), ()), *(table.attrs.get("expanded", ()) if table is not None else ())]  # by name, by *
     took = [seq for seq in took if after < seq < before and seq not in p.dropped and _lasting(p, seq)]
     if any(isinstance(stmts[seq].node, _TYPED) or into_clause(stmts[seq].node) is not None for seq in took):
         return True
-    # (A view's subquery over the table is read as the table's: its columns, through an alias, may not be seen.)
+    # (A view's subquery over the table is read as the table's: its columns, through an alias, may
+    # not be seen. And a view dropped later may still be written, revived by what the plan keeps.)
     calls = {seq for seq in (*took, *(p.m.read_at().get(id(table), ()) if table is not None else ()))
-             if after < seq < before and seq not in p.dropped and _lasting(p, seq)}
-    defined = {name.rsplit(".", 1)[-1].lower() for name in p.functions} if calls else set()
-    return any(name.rsplit(".", 1)[-1].lower() in defined for seq in calls for name in func_calls(stmts[seq].node))
+             if after < seq < before and seq not in p.dropped}
+    overloaded = {name.rsplit(".", 1)[-1].lower() for name in p.overloaded} if calls else set()
+    return any(name.rsplit(".", 1)[-1].lower() in overloaded for seq in calls for name in func_calls(stmts[seq].node))
 
 
 def needs_a_value(cd: ast.ColumnDef) -> bool:
