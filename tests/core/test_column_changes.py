@@ -135,3 +135,17 @@ def test_a_serial_widened_with_its_sequence_is_declared_the_wider_serial(tmp_pat
         "ALTER TABLE other ALTER COLUMN id TYPE bigint;\n").items]
     assert texts[0] == "CREATE TABLE vr (id BIGSERIAL NOT NULL, cve varchar(64))"
     assert "ALTER TABLE other ALTER COLUMN id TYPE bigint" in texts and "CREATE TABLE other (id serial PRIMARY KEY)" in texts
+
+
+def test_a_default_changed_past_rows_folds_where_every_write_named_the_column(tmp_path: Path) -> None:
+    """No row took the default in between where each INSERT lists the column with a value of its
+    own; a row that took it (an INSERT leaving the column out, or writing DEFAULT) keeps the change after it."""
+    texts = [statement_sql(it) for it in plan_of(
+        tmp_path, "CREATE TABLE s (id int PRIMARY KEY, status text DEFAULT 'new', n int DEFAULT 0);\n"
+                  "INSERT INTO s (id, status, n) VALUES (1, 'a', 1), (2, 'b', 2);\nINSERT INTO s (id, n) VALUES (3, 3);\n"
+                  "CREATE TABLE u (id int, flag boolean DEFAULT false);\nINSERT INTO u (id, flag) VALUES (1, DEFAULT);\n",
+        "ALTER TABLE s ALTER COLUMN n SET DEFAULT 10;\nALTER TABLE s ALTER COLUMN status SET DEFAULT 'pending';\n"
+        "ALTER TABLE u ALTER COLUMN flag SET DEFAULT true;\n").items]
+    assert texts[0] == "CREATE TABLE s (id int PRIMARY KEY, status text DEFAULT 'new', n int DEFAULT 10)"
+    assert "ALTER TABLE s ALTER COLUMN status SET DEFAULT 'pending'" in texts
+    assert "ALTER TABLE u ALTER COLUMN flag SET DEFAULT true" in texts

@@ -6,7 +6,8 @@ Past rows written in between, a change must leave each row as it was written. A 
 without a conversion of its own: an integer to a wider one, a varchar to a longer one or to text
 (a value written into the narrower type is stored the same in the wider). Any other change over
 rows stays where it was (a default set would fill rows written in between, a NOT NULL set would
-refuse the NULLs they held, a numeric or a timestamp stores another value).
+refuse the NULLs they held, a numeric or a timestamp stores another value); a default changed
+folds where every write in between names the column (fold_limits.written_with).
 
 A type change keeps what the column holds as PostgreSQL converts it: its default is the old
 expression cast to the new type, which reads as the same expression unless the old type gave it

@@ -13,7 +13,8 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
 from tui.core.model import ADD, ALTER, CREATE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
-from tui.core.names import expr_columns, func_calls, into_clause, is_serial
+from tui.core.names import expr_columns, func_calls, into_clause, is_serial, strings
+from tui.core.plan.column_changes import same_integer
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 
@@ -153,6 +154,49 @@ def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Cons
     if con.contype not in (CT.CONSTR_CHECK, CT.CONSTR_UNIQUE, CT.CONSTR_PRIMARY, CT.CONSTR_EXCLUSION):
         return False
     return all(e.action == INSERT for e in _rows_written_between(p, table, after, before))
+
+
+def written_with(p: Planner, table: Obj, column: str, after: int, before: int) -> bool:
+    """Does every statement that stays and writes the table's rows in between name the column with
+    a value of its own (an INSERT or COPY listing it, never `DEFAULT` for it)? Then no row took
+    the column's default there, and a later change of the default may be declared in the CREATE."""
+    for e in _rows_written_between(p, table, after, before):
+        node = e.stmt.node
+        if isinstance(node, (ast.DeleteStmt, ast.TruncateStmt)):
+            continue
+        rel = node.relation if isinstance(node, (ast.InsertStmt, ast.UpdateStmt, ast.CopyStmt)) else None
+        if rel is None or rel.relname != table.name.rsplit(".", 1)[-1] or e.stmt.parent is not None:
+            return False  # (rows written through a trigger, a function, a DO block: not read here)
+        if isinstance(node, ast.UpdateStmt):
+            if any(t.name == column and isinstance(t.val, ast.SetToDefault) for t in node.targetList or ()):
+                return False
+            continue
+        named = [c.name for c in node.cols or ()] if isinstance(node, ast.InsertStmt) else strings(node.attlist)
+        if column not in named or isinstance(node, ast.CopyStmt) and not node.is_from:
+            return False
+        values = getattr(node.selectStmt, "valuesLists", None) if isinstance(node, ast.InsertStmt) else None
+        at = named.index(column)
+        if any(at < len(row) and isinstance(row[at], ast.SetToDefault) for row in values or ()):
+            return False
+        conflict = node.onConflictClause if isinstance(node, ast.InsertStmt) else None
+        if conflict is not None and any(isinstance(t.val, ast.SetToDefault) for t in conflict.targetList or ()):
+            return False
+    return True
+
+
+def sequence_retyped(p: Planner, col: Obj, to: ast.TypeName, after: int) -> bool:
+    """Is the sequence of a serial column changed to type `to` later (ALTER SEQUENCE ... AS bigint)?"""
+    seq = p.m.get("sequence", str(col.attrs.get("sequence") or ""))
+    return seq is not None and seq.exists and any(
+        isinstance(e.stmt.node, ast.AlterSeqStmt) and (e.stmt.parent or e.stmt).seq > after and id(e) not in p.dead
+        and any(d.defname == "as" and isinstance(d.arg, ast.TypeName) and same_integer(d.arg, to) for d in e.stmt.node.options or ())
+        for e in seq.events)
+
+
+def made_in(made: Event, target: Item) -> bool:
+    """Was the column made by the CREATE TABLE, or by an ADD COLUMN folded into it?"""
+    seq = (made.stmt.parent or made.stmt).seq
+    return seq == target.stmt.seq or any(s.seq == seq for s in target.folded)
 
 
 def generated_from_changed(p: Planner, table: Obj, cd: ast.ColumnDef) -> bool:

@@ -13,9 +13,9 @@ from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
 from tui.core.findings import INTO_CREATE
-from tui.core.model import ADD, CREATE, RENAME, Event, Obj
+from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
-from tui.core.plan.column_changes import keeps_rows, retype_foldable, same_integer, widened_serial
+from tui.core.plan.column_changes import keeps_rows, retype_foldable, widened_serial
 from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import (
     before_later_renames,
@@ -27,6 +27,7 @@ from tui.core.plan.fold_limits import (
     generated_from_changed,
     inherited_between,
     inserted_between,
+    made_in,
     named_anew_between,
     named_anew_in_between,
     named_by_table,
@@ -35,11 +36,13 @@ from tui.core.plan.fold_limits import (
     parent_grew_between,
     past_truncate,
     retyped_between,
+    sequence_retyped,
     stays,
     survives,
     table_renamed_between,
     taken_whole,
     typed_between,
+    written_with,
 )
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
@@ -290,16 +293,18 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         if col is None:
             return False
         made = col.last(ADD, CREATE)
-        if made is None or not _made_in(made, target):
+        if made is None or not made_in(made, target):
             return False  # (the CREATE's column of that name is another: this one was added by an ALTER that stayed)
         defs = elts.columns.get(cmd.name, [])
-        if ((has_data and not (len(defs) == 1 and keeps_rows(cmd, defs[0]))) or ("column", col.name) not in folding
+        if ((has_data and not (len(defs) == 1 and keeps_rows(cmd, defs[0]))
+             and not (cmd.subtype == AT.AT_ColumnDefault and written_with(p, table, cmd.name, target.seq, it.seq)))
+                or ("column", col.name) not in folding
                 or len(defs) != 1 or col.key in p.unfoldable_cols):
             # It stays after the CREATE: a later change folded in would come before it.
             p.unfoldable_cols.add(col.key)
             return False
         serial = cmd.subtype == AT.AT_AlterColumnType and defs[0].typeName is not None and is_serial(defs[0].typeName)
-        follows = serial and _sequence_retyped(p, col, cmd.def_.typeName, target.seq)
+        follows = serial and sequence_retyped(p, col, cmd.def_.typeName, target.seq)
         if cmd.subtype == AT.AT_AlterColumnType and (not retype_foldable(defs[0], cmd.def_.typeName, elts.checked[cmd.name] > 0, follows)
                                                       or typed_between(p, col, target.seq, it.seq)):
             # PostgreSQL keeps a default or CHECK written for the old type as it was written
@@ -330,21 +335,6 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # after it. (The column by the name it had then: it may be renamed later.)
         p.unfoldable_cols.update(o.key for o in p.children(table.key) if o.type == "column" and cmd.name in o.local_names())
     return False
-
-
-def _sequence_retyped(p: Planner, col: Obj, to: ast.TypeName, after: int) -> bool:
-    """Is the sequence of a serial column changed to type `to` later (ALTER SEQUENCE ... AS bigint)?"""
-    seq = p.m.get("sequence", str(col.attrs.get("sequence") or ""))
-    return seq is not None and seq.exists and any(
-        isinstance(e.stmt.node, ast.AlterSeqStmt) and (e.stmt.parent or e.stmt).seq > after and id(e) not in p.dead
-        and any(d.defname == "as" and isinstance(d.arg, ast.TypeName) and same_integer(d.arg, to) for d in e.stmt.node.options or ())
-        for e in seq.events)
-
-
-def _made_in(made: Event, target: Item) -> bool:
-    """Was the column made by the CREATE TABLE, or by an ADD COLUMN folded into it?"""
-    seq = (made.stmt.parent or made.stmt).seq
-    return seq == target.stmt.seq or any(s.seq == seq for s in target.folded)
 
 
 def _in_one_cycle(p: Planner, table: Obj, fk: Obj) -> bool:
