@@ -272,21 +272,13 @@ def synapse(out: Path) -> None:
         rec.flush("rest")
 
 
+KINDS = {"mlflow": mlflow, "superset": superset, "prefect": prefect, "ckan": ckan, "synapse": synapse, "airflow": airflow}
+
 if __name__ == "__main__":
     kind, out = sys.argv[1], Path(sys.argv[2])
     if kind == "django":
         django(out, sys.argv[3])
-    elif kind == "mlflow":
-        mlflow(out)
-    elif kind == "superset":
-        superset(out)
-    elif kind == "prefect":
-        prefect(out)
-    elif kind == "ckan":
-        ckan(out)
-    elif kind == "synapse":
-        synapse(out)
-    elif kind == "airflow":
-        airflow(out)
+    elif kind in KINDS:
+        KINDS[kind](out)
     else:
-        sys.exit(f"unknown kind {kind}: django, mlflow, superset, prefect, ckan, synapse or airflow")
+        sys.exit(f"unknown kind {kind}: django, {', '.join(KINDS)}")

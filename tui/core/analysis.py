@@ -22,7 +22,7 @@ from tui.core.observed import Observations
 from tui.core.parse import ParsedHistory, Statement, parse_history
 from tui.core.project import CONFIG_FILE, ProjectConfig, load_config
 from tui.core.replay import Replayer
-from tui.core.sources import load_sources
+from tui.core.sources import load_sources, placeholders_of
 
 Progress = Callable[[str, int, int], None]
 # Detectors run beside the dependency map: about as long together as the others.
@@ -76,7 +76,7 @@ class Analysis:
         return sorted(self._filled(self.model.roles_created))
 
     def _filled(self, names: set[str]) -> set[str]:
-        ph = next((m.placeholders for m in self.sources.migrations if m.placeholders is not None), None)
+        ph = placeholders_of(self.sources)
         return {fill(n, ph, {}) for n in names} if ph is not None else names
 
     def refuse_lost(self, what: str) -> None:

@@ -8,7 +8,12 @@ from pathlib import Path
 from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
 from tui.core.formats import FORMATS, detect
 from tui.core.formats.base import LISTINGS, READ_DIGESTS, REPEATABLE, Migration, SourceSet, rel
-from tui.core.formats.flyway_placeholders import mark, unmark
+from tui.core.formats.flyway_placeholders import Placeholders, mark, unmark
+
+
+def placeholders_of(src: SourceSet) -> Placeholders | None:
+    """How the set's tool fills in placeholders (Flyway's settings); None where it has none."""
+    return next((m.placeholders for m in src.migrations if m.placeholders is not None), None)
 
 
 def load_set(folder: Path, history: SourceSet) -> SourceSet:
@@ -16,7 +21,7 @@ def load_set(folder: Path, history: SourceSet) -> SourceSet:
     placeholders read and filled in as the history's: the project's settings say how, not
     whatever lies beside the set."""
     new = load_sources(folder.parent, folder.name, history.format)
-    ph = next((m.placeholders for m in history.migrations if m.placeholders is not None), None)
+    ph = placeholders_of(history)
     if ph is None:
         return new
     return replace(new, migrations=tuple(replace(m, sql=mark(unmark(m.sql), ph), placeholders=ph) for m in new.migrations))

@@ -66,9 +66,15 @@ def retype_foldable(cd: ast.ColumnDef, new: ast.TypeName, checked: bool, sequenc
 def widened_serial(serial: ast.TypeName, new: ast.TypeName) -> str | None:
     """The serial of the integer type `new`, if it is no narrower than `serial` (serial to bigint: bigserial)."""
     b = _kind(new)
-    rank = _INTEGERS.get(b[0]) if b is not None and not b[1] else None
-    was = _INTEGERS[SERIAL_TYPES[strings(serial.names)[0]]]
-    return _SERIALS[rank] if rank is not None and rank >= was else None
+    if b is None or b[1] or b[0] not in _INTEGERS or _INTEGERS[b[0]] < _INTEGERS[SERIAL_TYPES[strings(serial.names)[0]]]:
+        return None
+    return serial_of(b[0])
+
+
+def serial_of(integer: str) -> str | None:
+    """The serial of an integer type as spelled (`bigint`, `int8`: bigserial); None for another type."""
+    rank = _INTEGERS.get(integer.lower())
+    return _SERIALS[rank] if rank is not None else None
 
 
 def same_integer(a: ast.TypeName, b: ast.TypeName) -> bool:

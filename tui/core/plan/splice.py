@@ -21,10 +21,8 @@ from pglast.parser import ParseError
 
 from tui.core.names import SERIAL_TYPES
 from tui.core.parse import Statement
+from tui.core.plan.column_changes import serial_of
 
-# The serial of each integer type's spellings, for a serial widened with its sequence.
-_SERIAL_OF = {"smallint": "smallserial", "int2": "smallserial", "integer": "serial", "int": "serial", "int4": "serial",
-              "bigint": "bigserial", "int8": "bigserial"}
 # Tokens that start a column constraint: a column's type, default or constraint ends before one.
 _CONSTRAINT_START = {"CONSTRAINT", "NOT", "NULL_P", "CHECK", "DEFAULT", "UNIQUE", "PRIMARY", "REFERENCES", "GENERATED", "COLLATE"}
 
@@ -345,7 +343,7 @@ def _change(seg: _Segment, source: Statement | None, cmd: Any) -> bool:
         name_end = _tokens(seg.text)[0].end + 1
         old_type = seg.text[name_end:_type_end(seg.text)].strip()
         if old_type.lower() in SERIAL_TYPES:  # (widened with its sequence: the wider serial)
-            wider = _SERIAL_OF.get(new_type.lower())
+            wider = serial_of(new_type)
             if wider is None:
                 return False
             new_type = wider.upper() if old_type.isupper() else wider
