@@ -115,3 +115,16 @@ def test_a_role_statement_left_out_keeps_the_lines_of_the_rest(pg_server) -> Non
     assert "ROLE" not in out.sql and out.sql.splitlines()[3] == "CREATE TABLE b (id int);"
     assert [s.line for s in parts or ()] == [1, 4]
     assert [type(s.node).__name__ for s in parse_history([out]).statements] == ["CreateStmt", "CreateStmt"]
+
+
+def test_a_role_the_history_alters_but_never_creates_is_made_on_the_scratch_server(tmp_path: Path) -> None:
+    """A migration that sets the timezone of the role it connects as names that role: made on the
+    throwaway server before the history runs, as a role granted to is."""
+    project = _project(tmp_path, "ALTER ROLE hr_connecting SET timezone = 'UTC';\nCREATE TABLE hr_more (id int);\n")
+    result = generate(project, prover=PgProver("local"))
+    assert result.proof.state == PROVEN, result.proof.why
+    staged = "\n".join(p.read_text() for p in (project / ".consolidate" / "new").glob("*.sql"))
+    assert "ALTER ROLE hr_connecting SET timezone = 'UTC'" in staged
+    checked = validate(project, pg="local", rebuild_history=True)
+    assert checked.equal, checked.differences
+    assert checked.roles_created == ["hr_connecting"]

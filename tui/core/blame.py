@@ -67,7 +67,10 @@ def blame(analysis: Analysis, cand: Candidate, failure: Failure, adjust: Adjustm
     touched = _statements_named(analysis, failure)
     if item is not None:
         touched |= _seqs_of(item)
-    folds = [f for f in cand.plan.folds if (f.seqs & touched or f.into in touched) and not f.seqs <= adjust.pinned]
+    # The folds of the statements named first; only when none, every fold into their statements
+    # (a column renamed in a CREATE others also folded into: the rename alone is backed off).
+    open_folds = [f for f in cand.plan.folds if not f.seqs <= adjust.pinned]
+    folds = [f for f in open_folds if f.seqs & touched] or [f for f in open_folds if f.into in touched]
     if folds:
         return back_off(analysis, folds, failure.describe())
     # No fold touches it: the model ordered or grouped it wrongly. Keep those statements in the

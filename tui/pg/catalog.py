@@ -130,11 +130,22 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True,  # type: ignore[t
     return s
 
 
+def _not_null(conn: psycopg.Connection) -> str:  # type: ignore[type-arg]
+    """From PostgreSQL 18 a NOT NULL is a constraint with a name, kept when its table or column is
+    renamed (`t_a_not_null` on column b), which pg_dump writes and a later DROP CONSTRAINT names:
+    compared as its name and state, not as a flag."""
+    if conn.info.server_version < 180000:
+        return "a.attnotnull"
+    return ("coalesce((SELECT con.conname || CASE WHEN con.connoinherit THEN ' NO INHERIT' ELSE '' END"
+            " || CASE WHEN con.convalidated THEN '' ELSE ' NOT VALID' END FROM pg_constraint con"
+            " WHERE con.conrelid = a.attrelid AND con.contype = 'n' AND con.conkey[1] = a.attnum LIMIT 1), a.attnotnull::text)")
+
+
 def _columns(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> None:  # type: ignore[type-arg]
     s.objects["column"] = {}
     for relid, name, type_, notnull, default, identity, generated, collation, comment, acl, position, storage, target, options, \
             compression in _all(conn, f"""
-        SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull,
+        SELECT a.attrelid, a.attname, format_type(a.atttypid, a.atttypmod), {_not_null(conn)},
                pg_get_expr(ad.adbin, ad.adrelid), a.attidentity, a.attgenerated,
                CASE WHEN a.attcollation <> t.typcollation THEN co.collname END,
                col_description(a.attrelid, a.attnum), {_set('a.attacl')},

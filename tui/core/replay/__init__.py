@@ -33,6 +33,8 @@ HANDLERS: dict[type, Handler] = {
     ast.AlterExtensionStmt: ddl.alter_extension,
     ast.CreateRoleStmt: ddl.create_role,
     ast.GrantRoleStmt: ddl.grant_role,
+    ast.AlterRoleStmt: ddl.alter_role,
+    ast.AlterRoleSetStmt: ddl.alter_role,
     ast.CreateEnumStmt: ddl.create_enum,
     ast.AlterEnumStmt: ddl.alter_enum,
     ast.CompositeTypeStmt: ddl.create_composite_type,

@@ -39,6 +39,14 @@ def create_role(rp: Engine, node: ast.CreateRoleStmt) -> None:
     rp.unfollow("roles are cluster-wide; kept as written")
 
 
+def alter_role(rp: Engine, node: ast.AlterRoleStmt | ast.AlterRoleSetStmt) -> None:
+    # The role altered must be there before the history runs, as a role granted to must: a
+    # migration that sets its own role's timezone names the role it connects as.
+    if getattr(node.role, "rolename", None):
+        rp.model.roles_used.add(node.role.rolename)
+    rp.unfollow("roles are cluster-wide; kept as written")
+
+
 def grant_role(rp: Engine, node: ast.GrantRoleStmt) -> None:
     for r in node.grantee_roles or ():
         if getattr(r, "rolename", None):
