@@ -128,3 +128,17 @@ def test_a_role_the_history_alters_but_never_creates_is_made_on_the_scratch_serv
     checked = validate(project, pg="local", rebuild_history=True)
     assert checked.equal, checked.differences
     assert checked.roles_created == ["hr_connecting"]
+
+
+@pytest.mark.parametrize("made", ["", "CREATE ROLE hr_switched SUPERUSER;\n"])
+def test_a_history_that_switches_to_a_role_runs_under_it(tmp_path: Path, made: str) -> None:
+    """SET ROLE to a role made elsewhere (or by the history, as a superuser): on the throwaway
+    server the role may create what the history creates under it, and owns it, on both sides."""
+    project = _project(tmp_path, f"{made}SET ROLE hr_switched;\nCREATE TABLE hr_theirs (id int);\nRESET ROLE;\n"
+                                 "ALTER TABLE hr_theirs ADD COLUMN name text;\n")
+    result = generate(project, prover=PgProver("local"))
+    assert result.proof.state == PROVEN, result.proof.why
+    checked = validate(project, pg="local", rebuild_history=True)
+    assert checked.equal, checked.differences
+    staged = "\n".join(p.read_text() for p in sorted((project / ".consolidate" / "new").glob("*.sql")))
+    assert "SET ROLE hr_switched;\n\n-- folded in" in staged and "CREATE TABLE hr_theirs (id int, name text);\n\nRESET ROLE" in staged, staged

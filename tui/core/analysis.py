@@ -71,6 +71,14 @@ class Analysis:
         grant to but never create, as the server names them (a placeholder's filled in)."""
         return sorted(set(self.config.roles) | self._filled(self.model.roles_used - self.model.roles_created))
 
+    def role_powers(self) -> dict[str, tuple[str, ...]]:
+        """The attributes each role needs on a throwaway server (see Model.role_powers), as the
+        server names the roles."""
+        powers = {r: set(p) for r, p in self.model.role_powers.items()}
+        for r in self.model.roles_switched_to - self.model.roles_created:
+            powers.setdefault(r, set()).add("SUPERUSER")
+        return {fill_one: tuple(sorted(p)) for r, p in powers.items() for fill_one in self._filled({r})}
+
     def roles_made(self) -> list[str]:
         """The roles the history creates itself, as the server names them."""
         return sorted(self._filled(self.model.roles_created))

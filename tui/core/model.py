@@ -182,6 +182,11 @@ class Model:
     no_effect: list[NoEffect] = field(default_factory=list)
     roles_used: set[str] = field(default_factory=set)
     roles_created: set[str] = field(default_factory=set)
+    # What a role needs on a throwaway server for the history to run there: the attributes its
+    # CREATE ROLE gave it (left out of the builds, which find the role made), SUPERUSER for one
+    # a migration switches to (SET ROLE) but never creates.
+    role_powers: dict[str, set[str]] = field(default_factory=dict)
+    roles_switched_to: set[str] = field(default_factory=set)
     extensions: list[str] = field(default_factory=list)
     # Seq of a statement with a no-effect note (a DO block's inner ones count for it) -> what it touched.
     touched: dict[int, list[Obj]] = field(default_factory=dict)

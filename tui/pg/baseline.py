@@ -113,7 +113,7 @@ def plan_baseline(root: Path | str, migrations: str | None, fmt: str | None, url
     cfg = history.config  # with what the format's platform provides (Supabase's auth and storage)
     roles = history.roles_needed()
     with open_server(pg or cfg.pg, None, cfg.postgres, cfg.image, history.model.extensions) as server:
-        server.create_roles(roles)
+        server.create_roles(roles, powers=history.role_powers())
         db = server.create_database("baseline")
         apply_migrations(server, db, new.migrations, cfg.preamble)
         built, built_user = _read(server, db, cfg.scope)

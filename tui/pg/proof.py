@@ -101,8 +101,9 @@ class _Run:
         self.roles = analysis.roles_needed()
 
     def prove(self) -> Proof:
-        self.server.create_roles(self.roles)
-        self.server.create_roles(self.a.roles_made(), by_history=True)
+        powers = self.a.role_powers()
+        self.server.create_roles(self.roles, powers=powers)
+        self.server.create_roles(self.a.roles_made(), by_history=True, powers=powers)
         self.say("history", "building the history's database")
         adjust = Adjustments()
         watched = to_observe(self.a.model) if self.reread is not None else set()

@@ -79,9 +79,12 @@ class Server:
                 conn.execute(_DROP.format(sql.Identifier(name)))
         self.created.clear()
 
-    def create_roles(self, roles: list[str], by_history: bool = False) -> list[str]:
+    def create_roles(self, roles: list[str], by_history: bool = False, powers: dict[str, tuple[str, ...]] | None = None) -> list[str]:
         """Create the roles the history grants to but never creates, or (`by_history`) those it
-        creates itself, before any build (see history_roles); returns those it created."""
+        creates itself, before any build (see history_roles); returns those it created.
+
+        `powers`: the attributes a role needs for the history to run (Analysis.role_powers), given
+        on a throwaway server only: on the user's own, a role made for the run stays powerless."""
         with self.connect() as conn:
             missing = [r for r in sorted(set(roles)) if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (r,)).fetchone()]
             if missing and not self.may_create_roles:
@@ -89,8 +92,10 @@ class Server:
                                        f"{', '.join(missing)}; roles belong to the whole server, so they are made only "
                                        "with --create-roles (and dropped again afterwards)")
             for role in missing:
-                # the name comes from the history: it reaches SQL only as an identifier
-                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+                # the name comes from the history: it reaches SQL only as an identifier; the
+                # attributes are keywords of our own list, never the history's text
+                given = [p for p in (powers or {}).get(role, ()) if p in _POWERS] if self.name != "url" else []
+                conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN{}").format(sql.Identifier(role), sql.SQL("".join(" " + p for p in given))))
                 self.roles_made.append(role)
         return missing
 
@@ -107,6 +112,7 @@ class Server:
             self.extensions = {r[0] for r in conn.execute("SELECT name FROM pg_available_extensions")}
 
 
+_POWERS = frozenset(("SUPERUSER", "CREATEDB", "CREATEROLE", "BYPASSRLS", "REPLICATION"))
 _HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:6]
 _MADE_BY = re.compile(rf"^(?:{SCRATCH_PREFIX}|{_EARLIER_PREFIX})\w+?_([0-9a-f]{{6}})_(\d+)_[0-9a-f]{{4}}$")
 

@@ -173,8 +173,8 @@ def _validate(
         else:
             server, dbs = taken
         timings["server"] = round(time.perf_counter() - t, 3)
-        made = server.create_roles(roles)
-        server.create_roles(analysis.roles_made(), by_history=True)
+        made = server.create_roles(roles, powers=analysis.role_powers())
+        server.create_roles(analysis.roles_made(), by_history=True, powers=analysis.role_powers())
         if edited:
             say("generate", "the staged set was edited by hand: validating it as it is")
         elif stale:

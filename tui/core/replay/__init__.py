@@ -35,6 +35,8 @@ HANDLERS: dict[type, Handler] = {
     ast.GrantRoleStmt: ddl.grant_role,
     ast.AlterRoleStmt: ddl.alter_role,
     ast.AlterRoleSetStmt: ddl.alter_role,
+    ast.ReassignOwnedStmt: ddl.owned_by,
+    ast.DropOwnedStmt: ddl.owned_by,
     ast.CreateEnumStmt: ddl.create_enum,
     ast.AlterEnumStmt: ddl.alter_enum,
     ast.CompositeTypeStmt: ddl.create_composite_type,

@@ -34,8 +34,17 @@ def alter_extension(rp: Engine, node: ast.AlterExtensionStmt) -> None:
         rp.event(o, ALTER, "extension updated")
 
 
+# CREATE ROLE's attributes that change what the role's statements may do (a role switched to
+# that owns the schema it creates in needs none of them; one that creates a database does).
+_POWERS = {"superuser": "SUPERUSER", "createdb": "CREATEDB", "createrole": "CREATEROLE", "bypassrls": "BYPASSRLS",
+           "isreplication": "REPLICATION"}
+
+
 def create_role(rp: Engine, node: ast.CreateRoleStmt) -> None:
     rp.model.roles_created.add(node.role)
+    powers = {_POWERS[o.defname] for o in node.options or () if o.defname in _POWERS and getattr(o.arg, "boolval", False)}
+    if powers:
+        rp.model.role_powers.setdefault(node.role, set()).update(powers)
     rp.unfollow("roles are cluster-wide; kept as written")
 
 
@@ -45,6 +54,12 @@ def alter_role(rp: Engine, node: ast.AlterRoleStmt | ast.AlterRoleSetStmt) -> No
     if getattr(node.role, "rolename", None):
         rp.model.roles_used.add(node.role.rolename)
     rp.unfollow("roles are cluster-wide; kept as written")
+
+
+def owned_by(rp: Engine, node: ast.ReassignOwnedStmt | ast.DropOwnedStmt) -> None:
+    specs = [*(node.roles or ()), getattr(node, "newrole", None)]
+    rp.model.roles_used.update(r.rolename for r in specs if getattr(r, "rolename", None))
+    rp.unfollow("what a role owns is not modelled; kept as written")
 
 
 def grant_role(rp: Engine, node: ast.GrantRoleStmt) -> None:

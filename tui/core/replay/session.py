@@ -17,8 +17,15 @@ from tui.core.settings import TRANSACTION_ENDS, setting_call
 
 
 def set_variable(rp: Engine, node: ast.VariableSetStmt) -> None:
+    if node.name in ("role", "session_authorization") and node.args:
+        role = const_text(node.args[0])
+        if role.lower() not in ("none", "default"):
+            rp.model.roles_used.add(role)
+            rp.model.roles_switched_to.add(role)
     if not follow_setting(rp, node):
-        rp.no_effect(f"session setting {node.name or ''}".strip())
+        # Not offered as a statement to leave out: the plan keeps every SET where it stood (what
+        # follows may run under it: a role owns what it makes, a timeout lets a migration pass).
+        rp.no_effect(f"session setting {node.name or ''}".strip(), reported=False)
     elif node.name == "session_replication_role":
         rp.no_effect("sets whether triggers and foreign keys fire (the writes under it are watched)", reported=False)
     else:
