@@ -26,6 +26,7 @@ from tui.core.plan.enum_labels import fold_labels
 from tui.core.plan.folding import fold
 from tui.core.plan.grouping import group_items
 from tui.core.plan.items import WRITES, Adjustments, Fold, Item, Plan, adds_enum_label
+from tui.core.plan.keys_apart import has_inline_key
 from tui.core.plan.merging import merge_inserts
 from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
@@ -43,6 +44,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     decisions = decisions or Decisions()
     no_fold: set[int] = set()
     no_fold_stmts: set[int] = set()
+    apart: set[int] = set()  # folded without their foreign keys (keys_apart)
     no_assume: set[str] = set()
     no_exempt: set[str] = set()
     unfolded: list[str] = []
@@ -71,7 +73,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
                 no_exempt.update(revived)  # a reader of an earlier definition is written after all
                 continue
         if not last:
-            fold(p, items)
+            fold(p, items, apart)
             fold_labels(p, items)
             unmet = {k for k, cols in p.assumed.items() if cols - p.retyped}
             if unmet:
@@ -83,7 +85,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         try:
             ordered = order(p, items)
         except Cycle as found:
-            _unfold(analysis, found.cycles, no_fold, no_fold_stmts, unfolded)
+            _unfold(analysis, found.cycles, no_fold, no_fold_stmts, unfolded, apart)
             continue
         ordered = merge_inserts(fold_updates(ordered, p), p)
         for it in ordered:
@@ -101,17 +103,24 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
 
 
-def _unfold(analysis: Analysis, cycles: list[list[Item]], no_fold: set[int], no_fold_stmts: set[int], unfolded: list[str]) -> None:
+def _unfold(analysis: Analysis, cycles: list[list[Item]], no_fold: set[int], no_fold_stmts: set[int], unfolded: list[str],
+            apart: set[int]) -> None:
     """Folds made statements wait on each other: give up the folds into those statements only
-    (the folded statements that need something inside a cycle stay where they were), for every
-    cycle found at once. Only when no cycle names such a fold, the first one's folded statements
-    are not folded at all."""
+    (the folded statements that need something inside a cycle stay where they were; a column
+    added with a foreign key first folds without it, the key written apart), for every cycle found
+    at once. Only when no cycle names such a fold, the first one's folded statements are not
+    folded at all."""
     by_seq = {s.seq: s for s in analysis.parsed.statements}
     culprits: set[int] = set()
     for cycle in cycles:
         inside = set().union(*(i.writes for i in cycle))
         culprits |= {seq for i in cycle if i.folded for seq, needs in (i.fold_ahead or {}).items() if needs & inside}
     culprits -= no_fold_stmts
+    split = {c for c in culprits if c not in apart and has_inline_key(by_seq[c])}
+    apart |= split
+    culprits -= split
+    if split and not culprits:
+        return
     if culprits:
         no_fold_stmts.update(culprits)
         unfolded.extend(f"{by_seq[c].file}:{by_seq[c].line}" for c in culprits)

@@ -19,7 +19,6 @@ from tui.core.names import strings
 from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.holding import names_held
-from tui.core.plan.items import BARRIERS
 from tui.core.plan.planner import Planner
 
 NO_EFFECT = "no effect"  # why a statement of an accepted no-effect finding is left out
@@ -308,12 +307,14 @@ def _truncate_cascade_safe(p: Planner, e: Event) -> bool:
 
 
 def no_statements(p: Planner, findings: list[Finding]) -> None:
-    """Statements with no effect: left out, except those later statements are read under (SET)."""
+    """Statements with no effect: left out, except those later statements are read under (SET).
+    (A CREATE SCHEMA IF NOT EXISTS of a schema there already goes: what follows relies on the one
+    that made it.)"""
     by_seq = {s.seq: s for s in p.a.parsed.statements}
     for f in findings:
         for seq in f.seqs:
             st = by_seq.get(seq)
-            if st is not None and not isinstance(st.node, BARRIERS) and seq not in p.pinned:
+            if st is not None and not isinstance(st.node, ast.VariableSetStmt) and seq not in p.pinned:
                 p.dropped[seq] = NO_EFFECT
                 p.fold_of(f).add(seq)
 

@@ -45,6 +45,7 @@ from tui.core.plan.fold_limits import (
     written_with,
 )
 from tui.core.plan.items import Item
+from tui.core.plan.keys_apart import key_command, keys_apart, needs_of_keys, without_keys
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
 
@@ -52,8 +53,9 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # as an opaque statement or a fun
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
 
 
-def fold(p: Planner, items: list[Item]) -> None:
-    """Move accepted ADD COLUMN / ADD CONSTRAINT and later column changes into CREATE TABLE."""
+def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
+    """Move accepted ADD COLUMN / ADD CONSTRAINT and later column changes into CREATE TABLE.
+    `apart`: statements whose columns fold without their foreign keys (see keys_apart)."""
     creates: dict[str, Item] = {}
     for it in items:
         if isinstance(it.node, ast.CreateStmt) and not it.stmt.parent:
@@ -76,16 +78,18 @@ def fold(p: Planner, items: list[Item]) -> None:
     for u in p.m.unfollowable:
         if isinstance(u.stmt.node, ast.CopyStmt) and u.stmt.node.attlist and u.stmt.copy_rows is not None:
             continue  # rows for the columns it names, written after it: it adds no column, and its rows are data (rows_before)
-        if u.contained:  # the tables it names, it only reads
-            words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
-        else:  # (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())
-            words = set(_WORD.findall(u.stmt.text.lower()))
-            words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
-            for name in words & by_function.keys():
-                for f in by_function[name]:
-                    if id(f) not in body_words:  # (each body read once, however many statements name it)
-                        body_words[id(f)] = set(_WORD.findall(str(f.attrs.get("body", "")).lower()))
-                    words |= body_words[id(f)]
+        if u.contained:
+            # It adds no column: what it writes are rows (the model notes them, as rows whose values
+            # it does not know), and what it takes with a `*` is noted too (expanded_between).
+            continue
+        # The tables it names (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())
+        words = set(_WORD.findall(u.stmt.text.lower()))
+        words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
+        for name in words & by_function.keys():
+            for f in by_function[name]:
+                if id(f) not in body_words:  # (each body read once, however many statements name it)
+                    body_words[id(f)] = set(_WORD.findall(str(f.attrs.get("body", "")).lower()))
+                words |= body_words[id(f)]
         for local in words & by_local.keys():
             for key in by_local[local]:
                 opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
@@ -119,17 +123,24 @@ def fold(p: Planner, items: list[Item]) -> None:
             continue
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
         keep_cmds = []
+        keys: list[tuple[Any, Obj]] = []  # foreign keys of columns folded, written apart in this ALTER
+        folded = False
         for cmd in it.node.cmds or ():
-            if _fold_cmd(p, target, it, table, cmd, folding, has_data, shapes):  # type: ignore[union-attr]
+            before = len(keys)
+            if _fold_cmd(p, target, it, table, cmd, folding, has_data, shapes, apart or set(), keys):  # type: ignore[union-attr]
+                keep_cmds.extend(c for c, _ in keys[before:])
+                folded = True
                 continue
             keep_cmds.append(cmd)
-        if len(keep_cmds) != len(it.node.cmds or ()):
+        if folded:
             target.fold_in(it.stmt)
             p.record(INTO_CREATE, it.stmt, target.stmt, [fid for o, _ in p.by_seq.get(it.seq, []) if (fid := folding.get((o.type, o.name)))])
-            # What folded-in columns need: types, functions, referenced tables (not other columns).
-            target.needs_ahead(it.seq, {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))},
-                               {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes)
-            target.writes |= it.writes
+            # What folded-in columns need: types, functions, referenced tables (not other columns,
+            # nor what only the keys written apart need).
+            only_keys = needs_of_keys([o for _, o in keys])
+            target.needs_ahead(it.seq, {k for k in it.reads | it.writes if not k.startswith(("column:", "@"))} - only_keys,
+                               {k for k in it.reads if not k.startswith(("column:", "@"))} - target.writes - only_keys)
+            target.writes |= it.writes - only_keys
             # A folded foreign key keeps the CREATE after the TRUNCATEs of the table it references.
             target.reads.update(k for k in it.reads if k.startswith("@truncate:"))
             before_later_renames(p, it, target, items, seq_items)
@@ -226,7 +237,7 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
 
 
 def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding: dict[tuple[str, str], str], has_data: bool,
-              shapes: _Shapes) -> bool:
+              shapes: _Shapes, apart: set[int], keys: list[tuple[Any, Obj]]) -> bool:
     elts = shapes.of(target)
     if cmd.subtype == AT.AT_AddColumn:
         # The column this statement added, by its event here: renamed later, its name now is another.
@@ -255,9 +266,11 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             # the table, would differ in the CREATE), and so do the ADDs after it.
             p.unfoldable_adds.add(table.key)
             return False
+        split = keys_apart(p, table.key, it.seq, cmd.def_, apart)
         p._edit(target)
-        elts.add_column(target.node, clone(cmd.def_))
-        target.add_op(Op("add", cmd.def_, it.stmt))
+        elts.add_column(target.node, without_keys(cmd.def_) if split else clone(cmd.def_))
+        target.add_op(Op("add", cmd.def_, it.stmt, apart=bool(split)))
+        keys.extend((key_command(cmd.def_, c, o), o) for c, o in split)
         return True
     if cmd.subtype == AT.AT_AddConstraint:
         con = cmd.def_

@@ -43,6 +43,7 @@ class Op:
     column: str = ""
     new: str = ""  # for rename: the new name as written (quoted or not)
     column_new: str = ""  # and as PostgreSQL reads it
+    apart: bool = False  # for add: the column's foreign keys cut (keys_apart: the ALTER keeps them)
 
 
 @dataclass
@@ -164,6 +165,9 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         text = _element_text(op.source, op.part)
         if text is None:
             return False
+        for kind, s, e in reversed(_clauses(text) if op.apart else []):
+            if kind == "REFERENCES":  # (from its CONSTRAINT name on, to its last action)
+                text = _cut(text, s, e)
         is_column = isinstance(op.part, ast.ColumnDef)
         # (The last column's segment looked for from the end: a table folded a thousand columns into.)
         at = next((i for i in range(len(segs) - 1, -1, -1) if segs[i].column), len(segs) - 1) + 1 if is_column else len(segs)
@@ -208,8 +212,8 @@ def _clauses(text: str) -> list[tuple[str, int, int]]:
             continue
         if t.name == "NOT" and (i + 1 >= len(toks) or toks[i + 1].name != "NULL_P"):
             continue  # NOT DEFERRABLE belongs to the constraint before it
-        if t.name == "NULL_P" and i and toks[i - 1].name == "NOT":
-            continue
+        if t.name in ("NULL_P", "DEFAULT") and i and toks[i - 1].name in ("NOT", "SET"):
+            continue  # (NOT NULL is one clause; ON DELETE SET NULL, SET DEFAULT belong to a REFERENCES)
         if out and out[-1][0] == "CONSTRAINT" and out[-1][2] == -1:
             out[-1] = (t.name, out[-1][1], -1)  # CONSTRAINT name UNIQUE ...: one clause, from CONSTRAINT on
             continue

@@ -1,0 +1,76 @@
+"""Folds that used to be given up: a column added with a foreign key into a cycle of tables (the
+column folds, the key is written apart), a column added after an INSERT ... SELECT named the
+table, and a CREATE SCHEMA IF NOT EXISTS of a schema there already (left out, as its finding says)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.core.analysis import analyze
+from tui.core.generate import generate
+from tui.core.plan import build_plan
+
+# Each table references the other; the first key comes with an added column.
+RING = {
+    "0001_a.sql": "CREATE TABLE flags (key text PRIMARY KEY, name text);\n"
+                  "CREATE TABLE variants (id text PRIMARY KEY, flag_key text REFERENCES flags ON DELETE CASCADE);\n",
+    "0002_b.sql": "ALTER TABLE flags ADD COLUMN default_variant_id text REFERENCES variants(id) ON DELETE SET NULL;\n"
+                  "ALTER TABLE flags ADD COLUMN metadata json;\n",
+}
+
+
+def _write(root: Path, files: dict[str, str]) -> Path:
+    (root / "migrations").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / "migrations" / name).write_text(text)
+    return root
+
+
+def _sql(root: Path) -> str:
+    out = root / "out"
+    generate(root, out=out)
+    return "\n".join(p.read_text() for p in sorted(out.glob("*.sql")))
+
+
+def test_a_column_added_with_a_key_into_a_cycle_folds_and_its_key_stays_apart(tmp_path: Path) -> None:
+    root = _write(tmp_path, RING)
+    plan = build_plan(analyze(root, track_reads=True))
+    assert plan.unfolded == []
+    sql = _sql(root)
+    assert "CREATE TABLE flags (key text PRIMARY KEY, name text, default_variant_id text, metadata json);" in sql, sql
+    key = "ALTER TABLE flags ADD CONSTRAINT flags_default_variant_id_fkey FOREIGN KEY (default_variant_id) REFERENCES variants (id) ON DELETE SET NULL;"
+    assert key in sql and sql.index("CREATE TABLE variants") < sql.index(key), sql
+    assert "ADD COLUMN" not in sql
+
+
+def test_a_named_key_keeps_its_name_and_its_options(tmp_path: Path) -> None:
+    files = dict(RING)
+    files["0002_b.sql"] = ('ALTER TABLE "flags" ADD COLUMN "default_variant_id" text NULL CONSTRAINT "flags_dv_fk" '
+                           'REFERENCES "variants"("id") DEFERRABLE INITIALLY DEFERRED;\n')
+    sql = _sql(_write(tmp_path, files))
+    assert 'default_variant_id" text NULL);' in sql, sql
+    assert "ADD CONSTRAINT flags_dv_fk FOREIGN KEY (default_variant_id) REFERENCES variants (id) DEFERRABLE INITIALLY DEFERRED" in sql, sql
+
+
+def test_without_a_cycle_the_key_folds_with_its_column(tmp_path: Path) -> None:
+    sql = _sql(_write(tmp_path, {
+        "0001_a.sql": "CREATE TABLE variants (id text PRIMARY KEY);\nCREATE TABLE flags (key text PRIMARY KEY);\n",
+        "0002_b.sql": "ALTER TABLE flags ADD COLUMN default_variant_id text REFERENCES variants(id);\n",
+    }))
+    assert "CREATE TABLE flags (key text PRIMARY KEY, default_variant_id text REFERENCES variants(id));" in sql, sql
+
+
+def test_an_insert_from_a_query_naming_the_table_does_not_stop_later_folds(tmp_path: Path) -> None:
+    sql = _sql(_write(tmp_path, {
+        "0001_a.sql": "CREATE TABLE project (id int PRIMARY KEY, name text);\nCREATE TABLE quota (ref text, n int);\n"
+                      "INSERT INTO project VALUES (1, 'library');\n"
+                      "INSERT INTO quota (ref, n) SELECT CAST(id AS text), -1 FROM project;\n",
+        "0002_b.sql": "ALTER TABLE project ADD COLUMN registry_id int;\nALTER TABLE quota ADD COLUMN version bigint DEFAULT 0;\n",
+    }))
+    assert "CREATE TABLE project (id int PRIMARY KEY, name text, registry_id int);" in sql, sql
+    assert "CREATE TABLE quota (ref text, n int, version bigint DEFAULT 0);" in sql, sql
+
+
+def test_a_schema_created_again_if_not_exists_is_left_out(tmp_path: Path) -> None:
+    sql = _sql(_write(tmp_path, {"0001_a.sql": "CREATE SCHEMA app;\nCREATE SCHEMA IF NOT EXISTS app;\nCREATE TABLE app.t (id int);\n"}))
+    assert sql.count("CREATE SCHEMA") == 1, sql
