@@ -45,7 +45,7 @@ from tui.core.plan.fold_limits import (
     written_with,
 )
 from tui.core.plan.items import Item
-from tui.core.plan.keys_apart import key_command, keys_apart, needs_of_keys, without_keys
+from tui.core.plan.keys_apart import closes_cycle, key_command, keys_apart, needs_of_keys, without_keys
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
 
@@ -282,7 +282,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False  # the rows written before it would be checked as they are written (a row deleted since, a duplicate)
         if any(id(e) not in p.dead and (e.stmt.parent or e.stmt).seq < it.seq for e in obj.events):
             return False  # an earlier life of it stays: it is dropped in between, so this one stays after
-        if obj.contype == "f" and _in_one_cycle(p, table, obj):
+        if obj.contype == "f" and closes_cycle(p, table.key, obj):
             return False  # the tables reference each other: the key can only be added once all exist
         named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
         if con.raw_expr is not None:
@@ -348,15 +348,6 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # after it. (The column by the name it had then: it may be renamed later.)
         p.unfoldable_cols.update(o.key for o in p.children(table.key) if o.type == "column" and cmd.name in o.local_names())
     return False
-
-
-def _in_one_cycle(p: Planner, table: Obj, fk: Obj) -> bool:
-    """Does a foreign key close a cycle of tables (the analysis found it in the final schema)?
-    Folded into its CREATE TABLE it could never be ordered; leaving it to the proof to find costs
-    one plan per cycle, and a history has hundreds."""
-    ref = p.m.get("table", str(fk.attrs.get("ref_table", "")))
-    cycle = p.cycle_of.get(table.key)
-    return ref is not None and cycle is not None and p.cycle_of.get(ref.key) == cycle
 
 
 def _unique_keys(p: Planner, fk: Obj) -> set[str]:

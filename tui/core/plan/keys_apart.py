@@ -28,12 +28,15 @@ def keys_apart(p: Planner, table_key: str, it_seq: int, cd: ast.ColumnDef, apart
     found = [(c, next((o for o, e in p.by_seq.get(it_seq, []) if e.part is c and o.type == "constraint"), None)) for c in fks]
     if any(o is None for _, o in found):
         return []
-    if it_seq in apart or any(_closes_cycle(p, table_key, o) for _, o in found):
+    if it_seq in apart or any(closes_cycle(p, table_key, o) for _, o in found):
         return found
     return []
 
 
-def _closes_cycle(p: Planner, table_key: str, fk: Any) -> bool:
+def closes_cycle(p: Planner, table_key: str, fk: Any) -> bool:
+    """Does a foreign key close a cycle of tables (the analysis found it in the final schema)?
+    Folded into its CREATE TABLE it could never be ordered; leaving it to the proof to find costs
+    one plan per cycle, and a history has hundreds."""
     ref = p.m.get("table", str(fk.attrs.get("ref_table", "")))
     cycle = p.cycle_of.get(table_key)
     return ref is not None and cycle is not None and p.cycle_of.get(ref.key) == cycle
