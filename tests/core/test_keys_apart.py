@@ -1,6 +1,7 @@
 """Folds that used to be given up: a column added with a foreign key into a cycle of tables (the
-column folds, the key is written apart), a column added after an INSERT ... SELECT named the
-table, and a CREATE SCHEMA IF NOT EXISTS of a schema there already (left out, as its finding says)."""
+column folds, the key is written apart), a column added after an INSERT ... SELECT or a DO block
+that only writes rows named the table, and a CREATE SCHEMA IF NOT EXISTS of a schema there already
+(left out, as its finding says)."""
 
 from __future__ import annotations
 
@@ -74,3 +75,46 @@ def test_an_insert_from_a_query_naming_the_table_does_not_stop_later_folds(tmp_p
 def test_a_schema_created_again_if_not_exists_is_left_out(tmp_path: Path) -> None:
     sql = _sql(_write(tmp_path, {"0001_a.sql": "CREATE SCHEMA app;\nCREATE SCHEMA IF NOT EXISTS app;\nCREATE TABLE app.t (id int);\n"}))
     assert sql.count("CREATE SCHEMA") == 1, sql
+
+
+DEDUPE = ("DO $$\nBEGIN\n    WHILE EXISTS (SELECT count(*) FROM policy GROUP BY name HAVING count(*) > 1) LOOP\n"
+          "        UPDATE policy AS r SET name = name || '_' || v.seq FROM (SELECT id, row_number() OVER (PARTITION BY name ORDER BY id)"
+          " AS seq FROM policy) AS v WHERE r.id = v.id AND v.seq > 1;\n    END LOOP;\nEND $$;\n")
+
+
+def test_a_block_that_only_writes_rows_does_not_stop_later_folds(tmp_path: Path) -> None:
+    sql = _sql(_write(tmp_path, {
+        "0001_a.sql": "CREATE TABLE policy (id int PRIMARY KEY, name text);\n",
+        "0002_b.sql": DEDUPE + "ALTER TABLE policy ADD CONSTRAINT policy_name UNIQUE (name);\n",
+        "0003_c.sql": "ALTER TABLE policy ADD COLUMN creator text;\n",
+    }))
+    assert "CREATE TABLE policy (id int PRIMARY KEY, name text, creator text, CONSTRAINT policy_name UNIQUE (name));" in sql, sql
+
+
+def test_a_block_that_may_change_columns_still_does(tmp_path: Path) -> None:
+    sql = _sql(_write(tmp_path, {
+        "0001_a.sql": "CREATE TABLE policy (id int PRIMARY KEY, name text);\n",
+        "0002_b.sql": DEDUPE.replace("END LOOP;", "END LOOP;\n    EXECUTE 'ALTER TABLE policy ADD COLUMN extra int';"),
+        "0003_c.sql": "ALTER TABLE policy ADD COLUMN creator text;\n",
+    }))
+    assert "ALTER TABLE policy ADD COLUMN creator text;" in sql, sql
+
+
+def test_words_in_a_comment_of_the_block_change_nothing(tmp_path: Path) -> None:
+    sql = _sql(_write(tmp_path, {
+        "0001_a.sql": "CREATE TABLE policy (id int PRIMARY KEY, name text);\n",
+        "0002_b.sql": DEDUPE.replace("LOOP\n", "LOOP\n        /* truncate the name if it is too long */ -- or drop it\n", 1),
+        "0003_c.sql": "ALTER TABLE policy ADD COLUMN creator text;\n",
+    }))
+    assert "CREATE TABLE policy (id int PRIMARY KEY, name text, creator text);" in sql, sql
+
+
+def test_past_such_a_block_a_column_is_not_renamed_or_changed(tmp_path: Path) -> None:
+    # The block names the column in SQL the model does not read: the CREATE must keep it as it was.
+    sql = _sql(_write(tmp_path, {
+        "0001_a.sql": "CREATE TABLE policy (id int PRIMARY KEY, name text);\n",
+        "0002_b.sql": DEDUPE,
+        "0003_c.sql": "ALTER TABLE policy RENAME COLUMN name TO title;\nALTER TABLE policy ALTER COLUMN id TYPE bigint;\n"
+                      "ALTER TABLE policy ADD COLUMN creator text;\n",
+    }))
+    assert "RENAME COLUMN name TO title" in sql and "ALTER COLUMN id TYPE bigint" in sql, sql

@@ -4,7 +4,6 @@ nor the data."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pglast import ast
@@ -48,8 +47,8 @@ from tui.core.plan.items import Item
 from tui.core.plan.keys_apart import closes_cycle, key_command, keys_apart, needs_of_keys, without_keys
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
+from tui.core.plan.unfollowed import stops
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")  # as an opaque statement or a function body names a table
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
 
 
@@ -66,33 +65,8 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
                     # lands, which the model does not follow through folds.)
                     creates[o.key] = it
     folding = p.folding
-    # A statement the model cannot follow may add columns of its own: nothing after it folds past it.
-    opaque: dict[str, int] = {}
-    by_local: dict[str, list[str]] = {}  # a table's name without its schema -> its keys
-    for key in creates:
-        by_local.setdefault(key.split(":", 1)[1].rsplit(".", 1)[-1].lower(), []).append(key)
-    by_function: dict[str, list[Obj]] = {}  # by the name without its schema
-    body_words: dict[int, set[str]] = {}
-    for name, fns in p.functions.items():
-        by_function.setdefault(name.rsplit(".", 1)[-1].lower(), []).extend(fns)
-    for u in p.m.unfollowable:
-        if isinstance(u.stmt.node, ast.CopyStmt) and u.stmt.node.attlist and u.stmt.copy_rows is not None:
-            continue  # rows for the columns it names, written after it: it adds no column, and its rows are data (rows_before)
-        if u.contained:
-            # It adds no column: what it writes are rows (the model notes them, as rows whose values
-            # it does not know), and what it takes with a `*` is noted too (expanded_between).
-            continue
-        # The tables it names (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())
-        words = set(_WORD.findall(u.stmt.text.lower()))
-        words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
-        for name in words & by_function.keys():
-            for f in by_function[name]:
-                if id(f) not in body_words:  # (each body read once, however many statements name it)
-                    body_words[id(f)] = set(_WORD.findall(str(f.attrs.get("body", "")).lower()))
-                words |= body_words[id(f)]
-        for local in words & by_local.keys():
-            for key in by_local[local]:
-                opaque[key] = min(opaque.get(key, u.stmt.seq), u.stmt.seq)
+    # Where statements the model cannot follow stop folds (see unfollowed).
+    named, shaped = stops(p, list(creates))
     data_tables = {o.parent for o in p.m.objects.values() if o.type == "data" and o.events}
     gone: set[int] = set()  # items folded away whole, taken out at the end: a list.remove each is quadratic
     users: _Users | None = None
@@ -102,7 +76,7 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
                 and it.seq not in p.pinned):
             users = users or _Users(p)
-            _fold_rename(p, it, gone, creates, folding, opaque, data_tables, users, shapes)
+            _fold_rename(p, it, gone, creates, folding, named, data_tables, users, shapes)
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
                 or it.seq in p.pinned):
@@ -114,9 +88,10 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
             child = next((o for o, e in p.by_seq.get(it.seq, []) if o.type in ("column", "constraint")), None)
             table = p.m.objects.get(child.parent) if child is not None else None
         target = creates.get(table.key) if table is not None else None
-        if target is None or target.seq >= it.seq or it.seq > opaque.get(table.key, it.seq + 1):  # type: ignore[union-attr]
+        if target is None or target.seq >= it.seq or it.seq > shaped.get(table.key, it.seq + 1):  # type: ignore[union-attr]
             # (A later CREATE is another life of the table: an earlier statement never folds into it.)
             continue
+        adds_only = it.seq > named.get(table.key, it.seq + 1)  # type: ignore[union-attr]
         if (named_anew_between(p, it, target, table.key) or past_truncate(p, it, target)  # type: ignore[union-attr]
                 or copied_between(p, table, target.seq, it.seq)):  # type: ignore[arg-type]
             stays(p, it)
@@ -127,7 +102,7 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
         folded = False
         for cmd in it.node.cmds or ():
             before = len(keys)
-            if _fold_cmd(p, target, it, table, cmd, folding, has_data, shapes, apart or set(), keys):  # type: ignore[union-attr]
+            if _fold_cmd(p, target, it, table, cmd, folding, has_data, shapes, apart or set(), keys, adds_only):  # type: ignore[union-attr]
                 keep_cmds.extend(c for c, _ in keys[before:])
                 folded = True
                 continue
@@ -196,7 +171,7 @@ class _Users:
 
 
 def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],
-                 opaque: dict[str, int], data_tables: set[str], users: _Users, shapes: _Shapes) -> None:
+                 named: dict[str, int], data_tables: set[str], users: _Users, shapes: _Shapes) -> None:
     """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
     col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
     if col is None or ("column", col.name) not in folding:
@@ -205,7 +180,7 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
     if table is None or rows_before(p, table, it.seq, data_tables):
         return
     target = creates.get(col.parent)
-    if target is None or target is it or it.seq > opaque.get(col.parent, it.seq + 1) or target.seq > it.seq:
+    if target is None or target is it or it.seq > named.get(col.parent, it.seq + 1) or target.seq > it.seq:
         return
     # Whatever named the column before the rename (an index, a view, a constraint) was written with
     # the old name; a view over `*` of the table took it by that name.
@@ -237,7 +212,9 @@ def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item],
 
 
 def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding: dict[tuple[str, str], str], has_data: bool,
-              shapes: _Shapes, apart: set[int], keys: list[tuple[Any, Obj]]) -> bool:
+              shapes: _Shapes, apart: set[int], keys: list[tuple[Any, Obj]], adds_only: bool = False) -> bool:
+    if adds_only and cmd.subtype not in (AT.AT_AddColumn, AT.AT_AddConstraint):
+        return False  # a statement the model cannot follow named the table before: it may use the column as it was
     elts = shapes.of(target)
     if cmd.subtype == AT.AT_AddColumn:
         # The column this statement added, by its event here: renamed later, its name now is another.

@@ -1,0 +1,66 @@
+"""Where a statement the model cannot follow stops folds into a table's CREATE TABLE.
+
+Such a statement may name the table's columns in SQL the model does not read (a DO block's UPDATE,
+dynamic SQL run by a trigger an INSERT fires): nothing that renames or changes a column folds past
+it. Whether it may change the columns themselves is told by its words: where neither its text
+(comments left out) nor the bodies of the history's functions it names hold a word that could
+(ALTER, DROP, EXECUTE...) nor take a table's columns with a `*`, an added column or constraint
+still folds past it (harbor's loop of UPDATEs that dedupes names before a UNIQUE).
+"""
+
+from __future__ import annotations
+
+import re
+
+from pglast import ast
+
+from tui.core.model import Obj
+from tui.core.plan.planner import Planner
+
+_WORD = re.compile(r"--[^\n]*|/\*.*?\*/|([A-Za-z_][A-Za-z0-9_]*)", re.DOTALL)  # (a comment matches, with no word)
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+_SHAPERS = frozenset(("alter", "drop", "create", "execute", "call", "rename", "truncate", "comment", "grant", "revoke", "import"))
+_STAR = re.compile(r"(?:\bselect|,|\.)\s*\*")  # `SELECT *`, `t.*`: rows as wide as the table is then (not count(*))
+
+
+def words_of(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower())) - {""}
+
+
+def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """For each of these tables (keys), the first statement the model cannot follow that names it
+    (past it only an added column or constraint folds), and the first that may change its columns
+    (nothing folds past it)."""
+    by_local: dict[str, list[str]] = {}  # a table's name without its schema -> its keys
+    for key in tables:
+        by_local.setdefault(key.split(":", 1)[1].rsplit(".", 1)[-1].lower(), []).append(key)
+    by_function: dict[str, list[Obj]] = {}  # by the name without its schema
+    body_words: dict[int, set[str]] = {}
+    for name, fns in p.functions.items():
+        by_function.setdefault(name.rsplit(".", 1)[-1].lower(), []).extend(fns)
+    named: dict[str, int] = {}
+    shaped: dict[str, int] = {}
+    for u in p.m.unfollowable:
+        if isinstance(u.stmt.node, ast.CopyStmt) and u.stmt.node.attlist and u.stmt.copy_rows is not None:
+            continue  # rows for the columns it names, written after it: it adds no column, and its rows are data (rows_before)
+        seq = u.stmt.seq
+        if u.contained:  # the tables it names, it only reads: it adds no column (and its `*` is followed: expanded_between)
+            words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
+            shaping = False
+        else:  # (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())
+            words = words_of(u.stmt.text)
+            words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
+            code = [_COMMENT.sub(" ", u.stmt.text.lower())]
+            for name in words & by_function.keys():
+                for f in by_function[name]:
+                    if id(f) not in body_words:  # (each body read once, however many statements name it)
+                        body_words[id(f)] = words_of(str(f.attrs.get("body", "")))
+                    words |= body_words[id(f)]
+                    code.append(_COMMENT.sub(" ", str(f.attrs.get("body", "")).lower()))
+            shaping = not words.isdisjoint(_SHAPERS) or any(_STAR.search(c) for c in code)
+        for local in words & by_local.keys():
+            for key in by_local[local]:
+                named[key] = min(named.get(key, seq), seq)
+                if shaping:
+                    shaped[key] = min(shaped.get(key, seq), seq)
+    return named, shaped
