@@ -23,8 +23,9 @@ _SHAPERS = frozenset(("alter", "drop", "create", "execute", "call", "rename", "t
 _STAR = re.compile(r"(?:\bselect|,|\.)\s*\*")  # `SELECT *`, `t.*`: rows as wide as the table is then (not count(*))
 
 
-def words_of(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower())) - {""}
+def _read(text: str) -> tuple[set[str], bool]:
+    """The words of a statement or a body, and whether it takes a table's columns with a `*`."""
+    return set(_WORD.findall(text.lower())) - {""}, bool(_STAR.search(_COMMENT.sub(" ", text.lower())))
 
 
 def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]]:
@@ -35,7 +36,7 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
     for key in tables:
         by_local.setdefault(key.split(":", 1)[1].rsplit(".", 1)[-1].lower(), []).append(key)
     by_function: dict[str, list[Obj]] = {}  # by the name without its schema
-    body_words: dict[int, set[str]] = {}
+    bodies: dict[int, tuple[set[str], bool]] = {}
     for name, fns in p.functions.items():
         by_function.setdefault(name.rsplit(".", 1)[-1].lower(), []).extend(fns)
     named: dict[str, int] = {}
@@ -48,16 +49,15 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
             words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
             shaping = False
         else:  # (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())
-            words = words_of(u.stmt.text)
+            words, shaping = _read(u.stmt.text)
             words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
-            code = [_COMMENT.sub(" ", u.stmt.text.lower())]
             for name in words & by_function.keys():
                 for f in by_function[name]:
-                    if id(f) not in body_words:  # (each body read once, however many statements name it)
-                        body_words[id(f)] = words_of(str(f.attrs.get("body", "")))
-                    words |= body_words[id(f)]
-                    code.append(_COMMENT.sub(" ", str(f.attrs.get("body", "")).lower()))
-            shaping = not words.isdisjoint(_SHAPERS) or any(_STAR.search(c) for c in code)
+                    if id(f) not in bodies:  # (each body read once, however many statements name it)
+                        bodies[id(f)] = _read(str(f.attrs.get("body", "")))
+                    words |= bodies[id(f)][0]
+                    shaping = shaping or bodies[id(f)][1]
+            shaping = shaping or not words.isdisjoint(_SHAPERS)
         for local in words & by_local.keys():
             for key in by_local[local]:
                 named[key] = min(named.get(key, seq), seq)
