@@ -84,8 +84,8 @@ def key_command(cd: ast.ColumnDef, fk: ast.Constraint, obj: Any) -> ast.AlterTab
 
 def needs_of_keys(objs: list[Any]) -> set[str]:
     """What only the keys written apart need (the table and key they reference), and the keys:
-    not what the CREATE TABLE needs or makes."""
-    return {k for o in objs for k in (o.key, *o.depends)}
+    not what the CREATE TABLE needs or makes (its own columns, which it does make)."""
+    return {k for o in objs for k in (o.key, *o.depends) if not k.startswith(f"column:{o.parent.split(':', 1)[-1]}.")}
 
 
 def has_inline_key(st: Statement) -> bool:
