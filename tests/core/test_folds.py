@@ -8,36 +8,23 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import copy_corpus, corpus_cases
+from tests.core.plans import generated_sql, write_history
 from tui.core.analysis import analyze
 from tui.core.decisions import Decisions
-from tui.core.generate import generate
 from tui.core.plan import _settled_items, mark_dead
 from tui.core.plan.folding import fold
 from tui.core.plan.planner import Planner
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (root / "migrations").mkdir(parents=True, exist_ok=True)
-        (root / "migrations" / name).write_text(text)
-    return root
-
-
-def _sql(root: Path) -> str:
-    out = root / "out"
-    generate(root, out=out)
-    return "\n".join(p.read_text() for p in sorted(out.glob("*.sql")))
-
-
 def test_example_renames_fold_and_the_notify_function_is_written_once(example: Path) -> None:
-    sql = _sql(example)
+    sql = generated_sql(example)
     assert "RENAME COLUMN" not in sql and "hostname TEXT" in sql and "payload JSONB" in sql  # as the author wrote them
     assert sql.count("FUNCTION notify_execution_change()") == 2  # the definition and its trigger
     assert sql.index("CREATE OR REPLACE FUNCTION notify_execution_change()") < sql.index("CREATE TRIGGER execution_change_notify")
 
 
 def test_rename_used_by_an_index_before_it_stays(tmp_path: Path) -> None:
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE box (id int, w int);\nCREATE INDEX box_w ON box (w);\n",
         "0002_b.sql": "ALTER TABLE box RENAME COLUMN w TO width;\n",
     }))
@@ -45,13 +32,13 @@ def test_rename_used_by_an_index_before_it_stays(tmp_path: Path) -> None:
 
 
 def test_runs_of_inserts_merge_but_not_across_a_statement_trigger(tmp_path: Path) -> None:
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE lang (id serial PRIMARY KEY, code text);\n"
                       "INSERT INTO lang (code) VALUES ('aa');\nINSERT INTO lang (code) VALUES ('ab');\n"
                       "INSERT INTO lang (code) VALUES ('ac');\n",
     }))
     assert sql.count("INSERT INTO lang") == 1 and "('ac')" in sql and sql.index("('aa')") < sql.index("('ac')")
-    sql = _sql(_write(tmp_path / "t", {
+    sql = generated_sql(write_history(tmp_path / "t", {
         "0001_a.sql": "CREATE TABLE lang (id serial PRIMARY KEY, code text);\n"
                       "CREATE FUNCTION note() RETURNS trigger AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql;\n"
                       "CREATE TRIGGER lang_note AFTER INSERT ON lang FOR EACH STATEMENT EXECUTE FUNCTION note();\n"
@@ -62,16 +49,16 @@ def test_runs_of_inserts_merge_but_not_across_a_statement_trigger(tmp_path: Path
 
 def test_merged_rows_take_a_line_each_once_they_do_not_fit_one(tmp_path: Path) -> None:
     rows = "".join(f"INSERT INTO city (name) VALUES ('City number {i}');\n" for i in range(40))
-    sql = _sql(_write(tmp_path, {"0001_a.sql": "CREATE TABLE city (id serial PRIMARY KEY, name text);\n" + rows}))
+    sql = generated_sql(write_history(tmp_path, {"0001_a.sql": "CREATE TABLE city (id serial PRIMARY KEY, name text);\n" + rows}))
     lines = [line for line in sql.splitlines() if "City number" in line]
     assert len(lines) == 40 and max(map(len, lines)) < 60
-    sql = _sql(_write(tmp_path / "t", {"0001_a.sql": "CREATE TABLE lang (code text);\n"
+    sql = generated_sql(write_history(tmp_path / "t", {"0001_a.sql": "CREATE TABLE lang (code text);\n"
                                                      "INSERT INTO lang VALUES ('aa');\nINSERT INTO lang VALUES ('ab');\n"}))
     assert "INSERT INTO lang VALUES ('aa'), ('ab');" in sql  # short runs stay on the line they fit
 
 
 def test_a_type_change_folds_unless_a_default_remembers_the_old_type(tmp_path: Path) -> None:
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE job (id int, note text, state text DEFAULT 'new', done boolean NOT NULL);\n",
         "0002_b.sql": "ALTER TABLE job ALTER COLUMN note TYPE varchar(50);\n"
                       "ALTER TABLE job ALTER COLUMN state TYPE varchar(10);\n"
@@ -85,7 +72,7 @@ def test_a_type_change_folds_unless_a_default_remembers_the_old_type(tmp_path: P
 
 def test_a_foreign_key_does_not_fold_past_a_truncate_of_its_table(tmp_path: Path) -> None:
     """In the CREATE TABLE the key would exist before the TRUNCATE, which PostgreSQL then refuses."""
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE parents (id int PRIMARY KEY);\nCREATE TABLE kids (id int PRIMARY KEY);\n"
                       "ALTER TABLE kids ADD COLUMN name text;\nINSERT INTO parents (id) SELECT 1;\nTRUNCATE parents;\n",
         "0002_b.sql": "ALTER TABLE kids ADD COLUMN parent_id int REFERENCES parents (id);\n",
@@ -97,7 +84,7 @@ def test_a_foreign_key_does_not_fold_past_a_truncate_of_its_table(tmp_path: Path
 def test_a_column_does_not_fold_past_a_call_of_a_procedure_that_names_its_table(tmp_path: Path) -> None:
     """The procedure adds a column by EXECUTE: folded into the CREATE TABLE, a later column would
     come before it. (Without a server to ask what the CALL did, its body's words are all there is.)"""
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE orders (id int PRIMARY KEY);\nCREATE TABLE other (id int PRIMARY KEY);\n"
                       "CREATE PROCEDURE stamp() LANGUAGE plpgsql AS $$ BEGIN "
                       "EXECUTE 'ALTER TABLE orders ADD COLUMN stamped_at timestamptz'; END $$;\n",

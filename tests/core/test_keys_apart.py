@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tests.core.plans import generated_sql, write_history
 from tui.core.analysis import analyze
-from tui.core.generate import generate
 from tui.core.plan import build_plan
 
 # Each table references the other; the first key comes with an added column.
@@ -20,24 +20,11 @@ RING = {
 }
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
-    (root / "migrations").mkdir(parents=True, exist_ok=True)
-    for name, text in files.items():
-        (root / "migrations" / name).write_text(text)
-    return root
-
-
-def _sql(root: Path) -> str:
-    out = root / "out"
-    generate(root, out=out)
-    return "\n".join(p.read_text() for p in sorted(out.glob("*.sql")))
-
-
 def test_a_column_added_with_a_key_into_a_cycle_folds_and_its_key_stays_apart(tmp_path: Path) -> None:
-    root = _write(tmp_path, RING)
+    root = write_history(tmp_path, RING)
     plan = build_plan(analyze(root, track_reads=True))
     assert plan.unfolded == []
-    sql = _sql(root)
+    sql = generated_sql(root)
     assert "CREATE TABLE flags (key text PRIMARY KEY, name text, default_variant_id text, metadata json);" in sql, sql
     key = "ALTER TABLE flags ADD CONSTRAINT flags_default_variant_id_fkey FOREIGN KEY (default_variant_id) REFERENCES variants (id) ON DELETE SET NULL;"
     assert key in sql and sql.index("CREATE TABLE variants") < sql.index(key), sql
@@ -48,13 +35,13 @@ def test_a_named_key_keeps_its_name_and_its_options(tmp_path: Path) -> None:
     files = dict(RING)
     files["0002_b.sql"] = ('ALTER TABLE "flags" ADD COLUMN "default_variant_id" text NULL CONSTRAINT "flags_dv_fk" '
                            'REFERENCES "variants"("id") DEFERRABLE INITIALLY DEFERRED;\n')
-    sql = _sql(_write(tmp_path, files))
+    sql = generated_sql(write_history(tmp_path, files))
     assert 'default_variant_id" text NULL);' in sql, sql
     assert "ADD CONSTRAINT flags_dv_fk FOREIGN KEY (default_variant_id) REFERENCES variants (id) DEFERRABLE INITIALLY DEFERRED" in sql, sql
 
 
 def test_without_a_cycle_the_key_folds_with_its_column(tmp_path: Path) -> None:
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE variants (id text PRIMARY KEY);\nCREATE TABLE flags (key text PRIMARY KEY);\n",
         "0002_b.sql": "ALTER TABLE flags ADD COLUMN default_variant_id text REFERENCES variants(id);\n",
     }))
@@ -62,7 +49,7 @@ def test_without_a_cycle_the_key_folds_with_its_column(tmp_path: Path) -> None:
 
 
 def test_an_insert_from_a_query_naming_the_table_does_not_stop_later_folds(tmp_path: Path) -> None:
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE project (id int PRIMARY KEY, name text);\nCREATE TABLE quota (ref text, n int);\n"
                       "INSERT INTO project VALUES (1, 'library');\n"
                       "INSERT INTO quota (ref, n) SELECT CAST(id AS text), -1 FROM project;\n",
@@ -73,7 +60,7 @@ def test_an_insert_from_a_query_naming_the_table_does_not_stop_later_folds(tmp_p
 
 
 def test_a_schema_created_again_if_not_exists_is_left_out(tmp_path: Path) -> None:
-    sql = _sql(_write(tmp_path, {"0001_a.sql": "CREATE SCHEMA app;\nCREATE SCHEMA IF NOT EXISTS app;\nCREATE TABLE app.t (id int);\n"}))
+    sql = generated_sql(write_history(tmp_path, {"0001_a.sql": "CREATE SCHEMA app;\nCREATE SCHEMA IF NOT EXISTS app;\nCREATE TABLE app.t (id int);\n"}))
     assert sql.count("CREATE SCHEMA") == 1, sql
 
 
@@ -83,7 +70,7 @@ DEDUPE = ("DO $$\nBEGIN\n    WHILE EXISTS (SELECT count(*) FROM policy GROUP BY 
 
 
 def test_a_block_that_only_writes_rows_does_not_stop_later_folds(tmp_path: Path) -> None:
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE policy (id int PRIMARY KEY, name text);\n",
         "0002_b.sql": DEDUPE + "ALTER TABLE policy ADD CONSTRAINT policy_name UNIQUE (name);\n",
         "0003_c.sql": "ALTER TABLE policy ADD COLUMN creator text;\n",
@@ -92,7 +79,7 @@ def test_a_block_that_only_writes_rows_does_not_stop_later_folds(tmp_path: Path)
 
 
 def test_a_block_that_may_change_columns_still_does(tmp_path: Path) -> None:
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE policy (id int PRIMARY KEY, name text);\n",
         "0002_b.sql": DEDUPE.replace("END LOOP;", "END LOOP;\n    EXECUTE 'ALTER TABLE policy ADD COLUMN extra int';"),
         "0003_c.sql": "ALTER TABLE policy ADD COLUMN creator text;\n",
@@ -101,7 +88,7 @@ def test_a_block_that_may_change_columns_still_does(tmp_path: Path) -> None:
 
 
 def test_words_in_a_comment_of_the_block_change_nothing(tmp_path: Path) -> None:
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE policy (id int PRIMARY KEY, name text);\n",
         "0002_b.sql": DEDUPE.replace("LOOP\n", "LOOP\n        /* truncate the name if it is too long */ -- or drop it\n", 1),
         "0003_c.sql": "ALTER TABLE policy ADD COLUMN creator text;\n",
@@ -111,7 +98,7 @@ def test_words_in_a_comment_of_the_block_change_nothing(tmp_path: Path) -> None:
 
 def test_past_such_a_block_a_column_is_not_renamed_or_changed(tmp_path: Path) -> None:
     # The block names the column in SQL the model does not read: the CREATE must keep it as it was.
-    sql = _sql(_write(tmp_path, {
+    sql = generated_sql(write_history(tmp_path, {
         "0001_a.sql": "CREATE TABLE policy (id int PRIMARY KEY, name text);\n",
         "0002_b.sql": DEDUPE,
         "0003_c.sql": "ALTER TABLE policy RENAME COLUMN name TO title;\nALTER TABLE policy ALTER COLUMN id TYPE bigint;\n"

@@ -130,7 +130,7 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True,  # type: ignore[t
     return s
 
 
-def _not_null(conn: psycopg.Connection) -> str:  # type: ignore[type-arg]
+def _not_null(conn: psycopg.Connection) -> str:
     """From PostgreSQL 18 a NOT NULL is a constraint with a name, kept when its table or column is
     renamed (`t_a_not_null` on column b), which pg_dump writes and a later DROP CONSTRAINT names:
     compared as its name and state, not as a flag."""

@@ -97,7 +97,7 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
             stays(p, it)
             continue
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
-        keep_cmds = []
+        keep_cmds: list[Any] = []
         keys: list[tuple[Any, Obj]] = []  # foreign keys of columns folded, written apart in this ALTER
         folded = False
         for cmd in it.node.cmds or ():

@@ -43,9 +43,10 @@ def closes_cycle(p: Planner, table_key: str, fk: Any) -> bool:
 
 
 # What PostgreSQL reads as attributes of the constraint before them (DEFERRABLE INITIALLY DEFERRED).
-_ATTRS = {CT.CONSTR_ATTR_DEFERRABLE: ("deferrable", True), CT.CONSTR_ATTR_NOT_DEFERRABLE: ("deferrable", False),
-          CT.CONSTR_ATTR_DEFERRED: ("initdeferred", True), CT.CONSTR_ATTR_IMMEDIATE: ("initdeferred", False),
-          CT.CONSTR_ATTR_ENFORCED: ("is_enforced", True), CT.CONSTR_ATTR_NOT_ENFORCED: ("is_enforced", False)}
+_ATTRS: dict[CT | None, tuple[str, bool]] = {
+    CT.CONSTR_ATTR_DEFERRABLE: ("deferrable", True), CT.CONSTR_ATTR_NOT_DEFERRABLE: ("deferrable", False),
+    CT.CONSTR_ATTR_DEFERRED: ("initdeferred", True), CT.CONSTR_ATTR_IMMEDIATE: ("initdeferred", False),
+    CT.CONSTR_ATTR_ENFORCED: ("is_enforced", True), CT.CONSTR_ATTR_NOT_ENFORCED: ("is_enforced", False)}
 
 
 def _with_attributes(cd: ast.ColumnDef) -> list[tuple[ast.Constraint, list[ast.Constraint]]]:
@@ -61,7 +62,7 @@ def _with_attributes(cd: ast.ColumnDef) -> list[tuple[ast.Constraint, list[ast.C
 
 def without_keys(cd: ast.ColumnDef) -> ast.ColumnDef:
     """The column as the CREATE TABLE declares it: its foreign keys (and their attributes) left to the ALTER."""
-    out = clone(cd)
+    out: ast.ColumnDef = clone(cd)
     out.constraints = tuple(x for c, attrs in _with_attributes(cd) if c.contype != CT.CONSTR_FOREIGN for x in (c, *attrs)) or None
     return out
 
@@ -71,7 +72,7 @@ def key_command(cd: ast.ColumnDef, fk: ast.Constraint, obj: Any) -> ast.AlterTab
     column was added (that name, not the one it would choose where the ALTER now stands)."""
     con = clone(fk)
     for attr in next((attrs for c, attrs in _with_attributes(cd) if c is fk), []):
-        field, value = _ATTRS[attr.contype]
+        field, value = _ATTRS.get(attr.contype) or ("", False)  # (only attributes are gathered)
         setattr(con, field, value)
         if field == "initdeferred" and value:
             con.deferrable = True

@@ -43,7 +43,7 @@ _POWERS = {"superuser": "SUPERUSER", "createdb": "CREATEDB", "createrole": "CREA
 def create_role(rp: Engine, node: ast.CreateRoleStmt) -> None:
     rp.model.roles_created.add(node.role)
     powers = {_POWERS[o.defname] for o in node.options or () if o.defname in _POWERS and getattr(o.arg, "boolval", False)}
-    if powers:
+    if powers and node.role:
         rp.model.role_powers.setdefault(node.role, set()).update(powers)
     rp.unfollow("roles are cluster-wide; kept as written")
 
@@ -51,8 +51,9 @@ def create_role(rp: Engine, node: ast.CreateRoleStmt) -> None:
 def alter_role(rp: Engine, node: ast.AlterRoleStmt | ast.AlterRoleSetStmt) -> None:
     # The role altered must be there before the history runs, as a role granted to must: a
     # migration that sets its own role's timezone names the role it connects as.
-    if getattr(node.role, "rolename", None):
-        rp.model.roles_used.add(node.role.rolename)
+    name = getattr(node.role, "rolename", None)
+    if name:
+        rp.model.roles_used.add(name)
     rp.unfollow("roles are cluster-wide; kept as written")
 
 
