@@ -19,9 +19,9 @@ from tui.core.analysis import Analysis
 from tui.core.blame import Failure, Remedy, back_off, blame
 from tui.core.errors import ConsolidateError
 from tui.core.explicit import explicit_columns
+from tui.core.observed import Observations, to_observe
 from tui.core.parse import Statement
 from tui.core.plan import Adjustments
-from tui.core.observed import Observations, to_observe
 from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Make, Proof, Reread, Say
 from tui.core.sources import load_set
 from tui.pg.catalog import Snapshot, snapshot
@@ -31,7 +31,7 @@ from tui.pg.history_catalog import history_key, keep
 from tui.pg.observe import SETUP as OBSERVE_SETUP
 from tui.pg.observe import Observer
 from tui.pg.providers import open_server
-from tui.pg.runner import PREAMBLE_HINT, ApplyError, apply_migrations
+from tui.pg.runner import ApplyError, apply_migrations, hint_for
 from tui.pg.server import Server
 
 
@@ -177,7 +177,7 @@ class _Run:
         except ApplyError as exc:
             if exc.title == "cancelled":
                 raise
-            return f"the history itself does not apply: {exc}; {PREAMBLE_HINT}", {}
+            return f"the history itself does not apply: {exc}; {hint_for(exc.message)}", {}
         self.applying.wait()
         self._keep()
         return "", seen

@@ -44,6 +44,18 @@ def _line_at(sql: str, position: int, first_line: int) -> int:
 
 PREAMBLE_HINT = ("if the application or the migration tool sets something up before the first migration (a schema, "
                  "a search_path, its own table), write it as `preamble` in consolidate.toml")
+# (PostgreSQL 16 and later; 15 and before name the control file it did not find)
+_NO_EXTENSION = re.compile(r'extension "([^"]+)" is not available|could not open extension control file "[^"]*/([^/"]+)\.control"')
+
+
+def hint_for(message: str) -> str:
+    """What to do about a history that does not apply: a server without an extension it creates
+    needs another server, not a preamble."""
+    missing = _NO_EXTENSION.search(message)
+    if missing:
+        return (f"this server lacks the extension {missing.group(1) or missing.group(2)}: prove on one that has it (`--pg "
+                "docker` or `--pg local` where it is installed, or `--database-url`)")
+    return PREAMBLE_HINT
 
 
 def apply_migrations(

@@ -31,8 +31,7 @@ from tui.pg.early import LABELS, EarlyServer
 from tui.pg.history_catalog import history_key, keep, recall
 from tui.pg.history_roles import role_statements
 from tui.pg.providers import open_server
-from tui.pg.runner import PREAMBLE_HINT, ApplyError, apply_migrations
-from tui.pg.server import Server
+from tui.pg.runner import PREAMBLE_HINT, ApplyError, apply_migrations, hint_for
 
 if TYPE_CHECKING:
     from tui.pg.downs import DownCheck
@@ -212,8 +211,9 @@ def _validate(
             try:
                 return build("old", analysis.sources.migrations, statements)[1]
             except ApplyError as exc:
-                if exc.title != "cancelled" and not cfg.preamble and "does not exist" in exc.message:
-                    exc.message += f" ({PREAMBLE_HINT})"
+                hint = hint_for(exc.message)
+                if exc.title != "cancelled" and (hint != PREAMBLE_HINT or not cfg.preamble and "does not exist" in exc.message):
+                    exc.message += f" ({hint})"
                     exc.args = (f"{exc.title}: {exc.message}",)
                 raise
 
