@@ -172,8 +172,9 @@ def _validate(
         else:
             server, dbs = taken
         timings["server"] = round(time.perf_counter() - t, 3)
-        made = server.create_roles(roles, powers=analysis.role_powers())
-        server.create_roles(analysis.roles_made(), by_history=True, powers=analysis.role_powers())
+        powers = analysis.role_powers()
+        made = server.create_roles(roles, powers=powers)
+        server.create_roles(analysis.roles_made(), by_history=True, powers=powers)
         if edited:
             say("generate", "the staged set was edited by hand: validating it as it is")
         elif stale:

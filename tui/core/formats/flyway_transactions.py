@@ -45,12 +45,14 @@ def outside_transaction(text: str) -> Outside | None:
     first = other = 0
     words: list[str] = []
     start = -1
+    line, counted = 1, 0  # (lines counted on from the last statement: a dump of thousands stays linear)
     for tok in [*tokens, None]:
         if tok is not None and tok.name in _COMMENTS:
             continue
         if tok is None or tok.name == _SEMICOLON:
             if words:
-                line = text.count("\n", 0, start) + 1
+                line += text.count("\n", counted, start)
+                counted = start
                 if _OUTSIDE.match(" ".join(words)):
                     first = first or line
                 else:

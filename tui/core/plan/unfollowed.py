@@ -17,15 +17,16 @@ from pglast import ast
 from tui.core.model import Obj
 from tui.core.plan.planner import Planner
 
-_WORD = re.compile(r"--[^\n]*|/\*.*?\*/|([A-Za-z_][A-Za-z0-9_]*)", re.DOTALL)  # (a comment matches, with no word)
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _SHAPERS = frozenset(("alter", "drop", "create", "execute", "call", "rename", "truncate", "comment", "grant", "revoke", "import"))
 _STAR = re.compile(r"(?:\bselect|,|\.)\s*\*")  # `SELECT *`, `t.*`: rows as wide as the table is then (not count(*))
 
 
 def _read(text: str) -> tuple[set[str], bool]:
-    """The words of a statement or a body, and whether it takes a table's columns with a `*`."""
-    return set(_WORD.findall(text.lower())) - {""}, bool(_STAR.search(_COMMENT.sub(" ", text.lower())))
+    """The words of a statement or a body, and whether it takes a table's columns with a `*` (its comments left out)."""
+    code = _COMMENT.sub(" ", text.lower())
+    return set(_WORD.findall(code)), bool(_STAR.search(code))
 
 
 def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]]:
