@@ -75,7 +75,7 @@ def texts(cursor, sql: str, params, many: bool) -> list[str]:  # type: ignore[no
         text = cursor.mogrify(sql, p)  # (bytes from psycopg2, str from psycopg 3)
         return text.decode() if isinstance(text, bytes) else text
 
-    if many and params:
+    if many and params and not isinstance(params, dict):  # (SQLAlchemy's insertmanyvalues: one batch, one dict)
         return [inline(p) for p in params]
     text = inline(params) if params else sql
     if "%s" in text and isinstance(params, list | tuple) and params:  # (a server-side cursor's, not written in)

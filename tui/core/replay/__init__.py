@@ -28,6 +28,7 @@ HANDLERS: dict[type, Handler] = {
     ast.TransactionStmt: session.transaction,
     ast.DoStmt: session.do_block,
     ast.SelectStmt: session.select,
+    ast.ConstraintsSetStmt: session.set_constraints,
     ast.CreateSchemaStmt: ddl.create_schema,
     ast.CreateExtensionStmt: ddl.create_extension,
     ast.AlterExtensionStmt: ddl.alter_extension,

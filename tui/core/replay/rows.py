@@ -8,7 +8,7 @@ from pglast import ast
 from pglast.enums import TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE, DropBehavior, OnConflictAction
 
 from tui.core.model import DELETE, INSERT, OPAQUE, TRUNCATE, UPDATE, Obj, Row
-from tui.core.names import sql
+from tui.core.names import func_calls, sql
 from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import relation_deps, tables_under
@@ -33,7 +33,9 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
     d = rp.data(t)
     cols = [r.name for r in node.cols or ()] or list(t.attrs.get("columns", []))
     sel = node.selectStmt
+    # RETURNING only reads the rows inserted (an ORM's INSERT ... RETURNING id): what it calls may do more.
     returning = getattr(node, "returningClause", None) or getattr(node, "returningList", None)
+    returning = bool(returning) and bool(func_calls(returning))
     if (node.withClause is None and sel is not None and not sel.valuesLists and not returning and rp.stmt is not None
             and query_is_empty(rp, sel)):
         rp.no_effect(f"INSERT into {t.name} from a query over tables that hold no rows at this point")

@@ -7,7 +7,7 @@ from typing import Any
 from pglast import ast
 from pglast.enums import VariableSetKind
 
-from tui.core.model import SETVAL
+from tui.core.model import NOOP, SETVAL, Obj
 from tui.core.names import func_calls, sql
 from tui.core.replay.emptiness import query_is_empty
 from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
@@ -67,6 +67,44 @@ def transaction(rp: Engine, node: ast.TransactionStmt) -> None:
     if rp.local_settings is not None and node.kind in TRANSACTION_ENDS:
         end_local_settings(rp)
     rp.no_effect("transaction control: each migration already runs in one transaction")
+
+
+def set_constraints(rp: Engine, node: ast.ConstraintsSetStmt) -> None:
+    """SET CONSTRAINTS name IMMEDIATE (Django writes one after each foreign key it adds or before
+    each it drops) only makes its transaction check the keys at once: the database it leaves is
+    the same, and the new set ends its files where checks would still be pending (plan.deferred).
+    DEFERRED lets the writes after it break a key until COMMIT, and ALL reaches constraint
+    triggers too: those are kept where they stand."""
+    found = [_named_constraints(rp, r) for r in node.constraints or ()]
+    if node.deferred or not all(found) or not found and _deferred_triggers(rp):
+        rp.unfollow("SET CONSTRAINTS " + ("DEFERRED" if node.deferred else "ALL, with deferred constraint triggers" if not found
+                                          else "of a constraint the model does not know"))
+        return
+    names = [o for group in found for o in group]
+    for o in names:
+        rp.event(o, NOOP, "checked at once in its transaction")
+    rp.no_effect("only when its transaction checks " + (", ".join(o.name for o in names) or "its deferred keys"))
+
+
+def _deferred_triggers(rp: Engine) -> bool:
+    """Is there a constraint trigger whose firing SET CONSTRAINTS ALL IMMEDIATE would move (what
+    it writes, it would write earlier)?"""
+    return rp.has_triggers and any(o.type == "trigger" and o.exists and getattr(o.node, "deferrable", False)
+                                   for o in rp.model.objects.values())
+
+
+def _named_constraints(rp: Engine, r: ast.RangeVar) -> list[Obj]:
+    """The constraints SET CONSTRAINTS finds by a name: those of that name in its schema, or in
+    the first schema of the search path that has one (a name is unique per table, not per schema)."""
+    objects = rp.model.objects
+    found = [o for t in rp.keys.of_table if (o := objects.get(f"constraint:{t[6:]}.{r.relname}")) is not None
+             and o.exists and o.contype in ("f", "u", "x", "p")]
+    if r.schemaname:
+        return [o for o in found if o.schema == r.schemaname]
+    for schema in rp.search_path:
+        if mine := [o for o in found if o.schema == schema]:
+            return mine
+    return []
 
 
 def do_block(rp: Engine, node: ast.DoStmt) -> None:
