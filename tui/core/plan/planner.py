@@ -8,24 +8,22 @@ import re
 from collections.abc import Iterable
 
 from pglast import ast
-from pglast.enums import DropBehavior
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
-from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, TRUNCATE, UPDATE, Event, Obj
+from tui.core.model import CREATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
-from tui.core.plan.items import ANCHORS, BOOKKEEPING_ACTIONS, DML, Fold, Item, bookkeeping_event, changes_rows, is_barrier, outside_transaction
+from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_event
 from tui.core.plan.mentioned import WORD, revive_mentioned, words_of
+from tui.core.plan.order_keys import order_keys
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
 _CHILDREN = frozenset(("column", "constraint", "trigger", "policy"))
-# What changes the rows there are (an INSERT only adds): a check of them stays after (Model.checks).
-_FIXES = frozenset((UPDATE, DELETE, TRUNCATE, OPAQUE))
 
 
 def namespace(type_: str) -> str:
@@ -41,7 +39,7 @@ class Planner:
     """
     # Slots: read millions of times, 30 or more attributes in a dict are looked up the slow way.
     __slots__ = ("_children", "_dead_keys", "_fk_refs", "_inheritors", "_own", "_words", "a", "accepted",
-                 "alive_always", "assumed", "by_seq", "chose_around", "cycle_of", "dead", "dead_in", "dead_index",
+                 "alive_always", "assumed", "by_seq", "chose_around", "contained_seqs", "cycle_of", "dead", "dead_in", "dead_index",
                  "decisions", "dropped", "exempted", "folding", "folds", "functions", "held", "held_names", "hoist", "hoisted", "hoisting",
                  "holders", "kept", "killed_in", "m", "mentioned_words", "no_assume", "no_exempt", "no_fold", "no_fold_stmts",
                  "opaque_seqs", "overloaded", "pinned", "renamed_names", "retyped", "revived", "unfoldable_adds",
@@ -116,6 +114,9 @@ class Planner:
         self.exempted: dict[str, set[int]] = {}
         self.no_exempt: set[str] | None = set()  # None: no reader is taken for left out (the last attempt)
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
+        # What writes only the tables it names (INSERT ... SELECT, CREATE TABLE AS) waits for what
+        # it reads and writes like any statement; the others, for everything before them.
+        self.contained_seqs = self.opaque_seqs - {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable if not u.contained}
         self.mentioned_words = {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])}  # see mentioned
         # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the
         # DROP of what held the name then (after it, the plain name would be free).
@@ -211,59 +212,7 @@ class Planner:
                     # (`t5.c8`): it stays before a RENAME that frees that name.
                     item.reads.update(f"@name:relation:{table}" for o, e in self.by_seq[st.seq] if o.type in _CHILDREN and "." in e.name
                                       and ("relation", table := e.name.rsplit(".", 1)[0]) in self.renamed_names)
-            objects, reads = self.m.objects, item.reads
-            if st.seq in self.with_bookkeeping:
-                # A COMMENT or GRANT on a table needs the table under the name it uses.
-                reads.update(o.key for o, e in self.by_seq[st.seq] if bookkeeping_event(o, e) and o.key in objects)
-            for o, e in alive:
-                # Touching an object (dropping a view, say) depends on what it depends on, so that a
-                # later DROP of those waits for it; columns are numbered in the order they are added:
-                # changes to one table keep their order.
-                for d in o.depends:
-                    if d in objects:
-                        reads.add(d)
-                kind = o.type
-                if kind == "constraint" and o.contype == "f":
-                    # PostgreSQL refuses to TRUNCATE a table a foreign key references (without
-                    # CASCADE): the key stays after the history's TRUNCATEs of it (rows and their
-                    # TRUNCATE may go to a later file).
-                    reads.add(f"@truncate:data:{o.referenced()[6:]}")
-                elif kind == "data":
-                    reads.add(f"@triggers:{o.parent}")
-                    item.writes.update((f"@rows:{o.parent}", *([f"@fixed:{o.parent}"] if e.action in _FIXES else ())))
-                    if e.action == TRUNCATE and getattr(st.node, "behavior", None) != DropBehavior.DROP_CASCADE:
-                        item.writes.add(f"@truncate:{o.key}")
-                elif kind == "function" and e.action in (CREATE, DROP) and (n := o.name.split("(", 1)[0]) in self.overloaded:
-                    item.writes.add("@overloads:" + n)  # a call resolves among the overloads there are then
-                elif kind == "index" and (t := objects.get(o.parent)) is not None and "liked" in t.attrs:
-                    item.writes.add(f"@liked:{t.key}")  # a LIKE ... INCLUDING INDEXES took the indexes there were
-                if e.action == DROP and kind in ("type", "domain"):
-                    item.writes.add(f"@left:{o.key}")  # after the type changes that left it (an enum swap)
-                if held and e.action in (DROP, RENAME) and (o.schema, local := e.name.rsplit(".", 1)[-1]) in held:
-                    item.writes.add(f"@held:{o.schema}.{local}")
-                if kind == "trigger" and e.action in (CREATE, DROP) and changes_rows(self.m, o):
-                    item.writes.add(f"@triggers:{o.parent}")  # rows written keep their side of it: it fires or not
-                if o.parent:
-                    if o.parent in objects:
-                        reads.add(o.parent)
-                    if o.type in ("column", "constraint"):
-                        item.writes.add(o.parent)
-            if st.seq in self.held:
-                reads.update(self.held[st.seq])
-            reads.update(("@rows:" if every else "@fixed:") + t.key for t, every in self.m.checks.get(st.seq, ()))
-            if self.overloaded:
-                reads.update(["@overloads:" + n for k in reads if k.startswith("function:") and (n := k[9:].split("(", 1)[0]) in self.overloaded])
-            if st.seq in self.m.left_types:
-                reads.update(f"@left:{o.key}" for o in self.m.left_types[st.seq])
-            if st.seq in self.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
-                reads.update(f"@liked:{src.key}" for src in self.m.liked_at[st.seq])
-            if isinstance(st.node, DML) or any(o.type == "data" for o, _ in alive):
-                # Rows reference rows through foreign keys the model does not follow: data
-                # statements keep their order among themselves.
-                item.writes.add("@data")
-            item.barrier = is_barrier(st.node) or st.seq in self.opaque_seqs
-            item.anchor = isinstance(st.node, ANCHORS)
-            item.alone = outside_transaction(st.node)
+            order_keys(self, st, item, alive, held)
             if st.seq in self.opaque_seqs:
                 revive_mentioned(self, st)
             items.append(item)

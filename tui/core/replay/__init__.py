@@ -29,6 +29,8 @@ HANDLERS: dict[type, Handler] = {
     ast.DoStmt: session.do_block,
     ast.SelectStmt: session.select,
     ast.ConstraintsSetStmt: session.set_constraints,
+    ast.VacuumStmt: session.maintenance,
+    ast.LockStmt: session.maintenance,
     ast.CreateSchemaStmt: ddl.create_schema,
     ast.CreateExtensionStmt: ddl.create_extension,
     ast.AlterExtensionStmt: ddl.alter_extension,

@@ -69,6 +69,13 @@ def transaction(rp: Engine, node: ast.TransactionStmt) -> None:
     rp.no_effect("transaction control: each migration already runs in one transaction")
 
 
+def maintenance(rp: Engine, node: ast.VacuumStmt | ast.LockStmt) -> None:
+    """VACUUM and ANALYZE change only the planner's statistics and the free space; a LOCK holds off
+    other sessions until its transaction ends: none changes what the database holds."""
+    rp.no_effect("changes only statistics and free space" if isinstance(node, ast.VacuumStmt)
+                 else "a lock for the rest of its transaction")
+
+
 def set_constraints(rp: Engine, node: ast.ConstraintsSetStmt) -> None:
     """SET CONSTRAINTS name IMMEDIATE (Django writes one after each foreign key it adds or before
     each it drops) only makes its transaction check the keys at once: the database it leaves is

@@ -1,0 +1,49 @@
+"""A statement the model cannot follow but that writes only the tables it names (INSERT ...
+SELECT, CREATE TABLE AS) holds back what reads or writes those tables, not everything after it;
+VACUUM, ANALYZE and LOCK change nothing the database holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.core.plans import plan_of, write_history
+from tui.core.analysis import analyze
+
+TABLES = "CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE src (id int);\nINSERT INTO src VALUES (1);\n"
+LATER_TYPE = "CREATE TYPE mood AS ENUM ('x');\nALTER TABLE a ADD COLUMN m mood;\n"
+
+
+def _order(plan) -> list[str]:  # type: ignore[no-untyped-def]
+    return [it.stmt.text.split("(")[0].strip().rstrip(";") for it in plan.items]
+
+
+def test_a_column_of_a_type_made_after_an_insert_from_a_query_folds_before_it(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, TABLES, "INSERT INTO a SELECT id FROM src;\n", LATER_TYPE)
+    assert plan.unfolded == []
+    order = _order(plan)
+    assert order.index("CREATE TYPE mood AS ENUM") < order.index("CREATE TABLE a") < order.index("INSERT INTO a SELECT id FROM src")
+    assert "ALTER TABLE a ADD COLUMN m mood" not in order
+
+
+def test_what_the_insert_reads_or_writes_still_waits_for_it(tmp_path: Path) -> None:
+    # A trigger on its table would fire on its rows, a column dropped from its source would be
+    # gone when it reads: both stay after it.
+    plan = plan_of(tmp_path, TABLES, "INSERT INTO a SELECT id FROM src;\n",
+                   "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.id := NEW.id + 1; RETURN NEW; END $$;\n"
+                   "CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW EXECUTE FUNCTION f();\nALTER TABLE src DROP COLUMN id;\n")
+    order = _order(plan)
+    insert = order.index("INSERT INTO a SELECT id FROM src")
+    assert insert < order.index("CREATE TRIGGER t BEFORE INSERT ON a FOR EACH ROW EXECUTE FUNCTION f") and insert < order.index("ALTER TABLE src DROP COLUMN id")
+
+
+def test_a_do_block_still_holds_back_everything_after_it(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, TABLES, "DO $$ BEGIN IF (SELECT count(*) FROM src) > 0 THEN EXECUTE 'CREATE TABLE x (id int)'; END IF; END $$;\n", LATER_TYPE)
+    assert plan.unfolded  # the type waits for the block, the table for the type: the column stays an ALTER
+
+
+def test_vacuum_analyze_and_lock_are_left_out(tmp_path: Path) -> None:
+    write_history(tmp_path, {"0001_a.sql": TABLES + "ANALYZE a;\nVACUUM (ANALYZE) src;\nLOCK TABLE src IN EXCLUSIVE MODE;\n"})
+    a = analyze(tmp_path)
+    assert [f.kind for f in a.findings].count("unfollowable") == 0
+    left_out = sorted(f.action for f in a.findings if f.kind == "no_effect")
+    assert len(left_out) == 3 and all(w in " ".join(left_out) for w in ("ANALYZE", "VACUUM", "LOCK")), left_out

@@ -1,0 +1,85 @@
+"""What orders an item among the others: the keys it reads and writes beyond the objects its
+events touch (what those depend on, the rows it writes, the checks it runs, the names it
+frees), and whether everything after it waits for it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pglast.enums import DropBehavior
+
+from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, TRUNCATE, UPDATE, Event, Model, Obj
+from tui.core.parse import Statement
+from tui.core.plan.items import ANCHORS, DML, Item, bookkeeping_event, changes_rows, is_barrier, outside_transaction
+
+# What changes the rows there are (an INSERT only adds): a check of them stays after (Model.checks).
+_FIXES = frozenset((UPDATE, DELETE, TRUNCATE, OPAQUE))
+
+
+class Planned(Protocol):
+    """What of the planner's state orders its items (the planner is one)."""
+
+    m: Model
+    by_seq: dict[int, list[tuple[Obj, Event]]]
+    with_bookkeeping: set[int]
+    overloaded: set[str]
+    held: dict[int, set[str]]
+    opaque_seqs: set[int]
+    contained_seqs: set[int]
+
+
+def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Event]], held: set[tuple[str, str]]) -> None:
+    objects, reads = p.m.objects, item.reads
+    if st.seq in p.with_bookkeeping:
+        # A COMMENT or GRANT on a table needs the table under the name it uses.
+        reads.update(o.key for o, e in p.by_seq[st.seq] if bookkeeping_event(o, e) and o.key in objects)
+    for o, e in alive:
+        # Touching an object (dropping a view, say) depends on what it depends on, so that a
+        # later DROP of those waits for it; columns are numbered in the order they are added:
+        # changes to one table keep their order.
+        for d in o.depends:
+            if d in objects:
+                reads.add(d)
+        kind = o.type
+        if kind == "constraint" and o.contype == "f":
+            # PostgreSQL refuses to TRUNCATE a table a foreign key references (without
+            # CASCADE): the key stays after the history's TRUNCATEs of it (rows and their
+            # TRUNCATE may go to a later file).
+            reads.add(f"@truncate:data:{o.referenced()[6:]}")
+        elif kind == "data":
+            reads.add(f"@triggers:{o.parent}")
+            item.writes.update((f"@rows:{o.parent}", *([f"@fixed:{o.parent}"] if e.action in _FIXES else ())))
+            if e.action == TRUNCATE and getattr(st.node, "behavior", None) != DropBehavior.DROP_CASCADE:
+                item.writes.add(f"@truncate:{o.key}")
+        elif kind == "function" and e.action in (CREATE, DROP) and (n := o.name.split("(", 1)[0]) in p.overloaded:
+            item.writes.add("@overloads:" + n)  # a call resolves among the overloads there are then
+        elif kind == "index" and (t := objects.get(o.parent)) is not None and "liked" in t.attrs:
+            item.writes.add(f"@liked:{t.key}")  # a LIKE ... INCLUDING INDEXES took the indexes there were
+        if e.action == DROP and kind in ("type", "domain"):
+            item.writes.add(f"@left:{o.key}")  # after the type changes that left it (an enum swap)
+        if held and e.action in (DROP, RENAME) and (o.schema, local := e.name.rsplit(".", 1)[-1]) in held:
+            item.writes.add(f"@held:{o.schema}.{local}")
+        if kind == "trigger" and e.action in (CREATE, DROP) and changes_rows(p.m, o):
+            item.writes.add(f"@triggers:{o.parent}")  # rows written keep their side of it: it fires or not
+        if o.parent:
+            if o.parent in objects:
+                reads.add(o.parent)
+            if o.type in ("column", "constraint"):
+                item.writes.add(o.parent)
+    if st.seq in p.held:
+        reads.update(p.held[st.seq])
+    reads.update(("@rows:" if every else "@fixed:") + t.key for t, every in p.m.checks.get(st.seq, ()))
+    if p.overloaded:
+        reads.update(["@overloads:" + n for k in reads if k.startswith("function:") and (n := k[9:].split("(", 1)[0]) in p.overloaded])
+    if st.seq in p.m.left_types:
+        reads.update(f"@left:{o.key}" for o in p.m.left_types[st.seq])
+    if st.seq in p.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
+        reads.update(f"@liked:{src.key}" for src in p.m.liked_at[st.seq])
+    if isinstance(st.node, DML) or st.seq in p.contained_seqs or any(o.type == "data" for o, _ in alive):
+        # Rows reference rows through foreign keys the model does not follow: data
+        # statements keep their order among themselves (and with one that writes rows by
+        # calling a function, which reads rows the model does not see it read).
+        item.writes.add("@data")
+    item.barrier = is_barrier(st.node) or st.seq in p.opaque_seqs and st.seq not in p.contained_seqs
+    item.anchor = isinstance(st.node, ANCHORS)
+    item.alone = outside_transaction(st.node)
