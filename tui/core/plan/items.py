@@ -14,14 +14,17 @@ from tui.core.model import ALTER, CREATE, REPLACE, Event, Model, Obj, appended
 from tui.core.parse import Statement
 from tui.core.plan.splice import Op
 
-# Statements everything after them may rely on without naming them (an operator class, a schema).
-BARRIERS = (ast.VariableSetStmt, ast.CreateSchemaStmt)
+# Statements everything after them may rely on without naming them (a setting: the search path).
+BARRIERS = (ast.VariableSetStmt,)
 
 
 def is_barrier(node: Any) -> bool:
-    """One of BARRIERS, or a GRANT ... ON ALL TABLES IN SCHEMA: what exists then gets the
-    privileges, what is made after it does not."""
-    return isinstance(node, BARRIERS) or (isinstance(node, ast.GrantStmt) and node.targtype != GrantTargetType.ACL_TARGET_OBJECT)
+    """One of BARRIERS, a GRANT ... ON ALL TABLES IN SCHEMA (what exists then gets the privileges,
+    what is made after it does not) or a schema named after its owner (`$user` in the search
+    path finds it: what is made after it, unqualified, lands there). A schema made by name is read
+    by what is made in it (order_keys)."""
+    return (isinstance(node, BARRIERS) or (isinstance(node, ast.GrantStmt) and node.targtype != GrantTargetType.ACL_TARGET_OBJECT)
+            or isinstance(node, ast.CreateSchemaStmt) and not node.schemaname)
 
 
 # What an extension makes (types, functions, operators) is unknown to the model: everything after

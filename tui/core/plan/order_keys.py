@@ -26,6 +26,7 @@ class Planned(Protocol):
     held: dict[int, set[str]]
     opaque_seqs: set[int]
     contained_seqs: set[int]
+    made_schemas: set[str]
 
 
 def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Event]], held: set[tuple[str, str]]) -> None:
@@ -75,6 +76,10 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
         reads.update(f"@left:{o.key}" for o in p.m.left_types[st.seq])
     if st.seq in p.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
         reads.update(f"@liked:{src.key}" for src in p.m.liked_at[st.seq])
+    if p.made_schemas:
+        # What is made in a schema the history makes, or reads something there, needs the schema.
+        near = [o for o, _ in alive] + [o for k in reads if (o := objects.get(k)) is not None]
+        reads.update({f"schema:{o.schema}" for o in near if o.schema in p.made_schemas and o.type != "schema"})
     if isinstance(st.node, DML) or st.seq in p.contained_seqs or any(o.type == "data" for o, _ in alive):
         # Rows reference rows through foreign keys the model does not follow: data
         # statements keep their order among themselves (and with one that writes rows by
