@@ -78,7 +78,7 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
         reads.update(f"@liked:{src.key}" for src in p.m.liked_at[st.seq])
     if p.made_schemas:
         # What is made in a schema the history makes, or reads something there, needs the schema.
-        near = [o for o, _ in alive] + [o for k in reads if (o := objects.get(k)) is not None]
+        near = [o for o, _ in alive] + [r for k in reads if (r := objects.get(k)) is not None]
         reads.update({f"schema:{o.schema}" for o in near if o.schema in p.made_schemas and o.type != "schema"})
     if isinstance(st.node, DML) or st.seq in p.contained_seqs or any(o.type == "data" for o, _ in alive):
         # Rows reference rows through foreign keys the model does not follow: data
