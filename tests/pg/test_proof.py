@@ -97,3 +97,30 @@ def test_files_named_in_the_settings_are_proven_like_any_other(example: Path, pg
     names = [f.path for f in result.files]
     assert any("_identity." in n for n in names) and any("_webhooks" in n for n in names), names
     assert validate(example, url=_url(pg_server), create_roles=True).equal
+
+
+def test_a_planted_wrong_order_is_found_and_kept_in_the_history(tmp_path: Path, pg_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A planner that forgets what a function call PostgreSQL saw write rows also reads (so it
+    writes the call before the rows it reads): no fold is to blame, and backing them all off does
+    not help. The proof keeps the statements the model moved in the history's order, as few as
+    make the sets equal; the fold stays made."""
+    from tui.core.plan import order_keys as keys
+    from tui.core.plan import planner
+
+    honest = keys.order_keys
+
+    def forgetful(p: Any, st: Any, item: Any, alive: Any, held: Any) -> None:
+        honest(p, st, item, alive, held)
+        if st.seq in p.contained_seqs and not isinstance(st.node, keys.DML):
+            item.writes.discard("@data")
+
+    monkeypatch.setattr(planner, "order_keys", forgetful)
+    project = tmp_path / "p"
+    shutil.copytree(FAMILIES / "rows_written_by_a_function_call_keep_their_order" / "migrations", project / "migrations")
+    (project / "migrations" / "0003_names.sql").write_text("ALTER TABLE release_templates ADD COLUMN name text;\n")
+    result = generate(project, prover=PgProver(url=_url(pg_server), create_roles=True))
+    proof = result.proof
+    assert proof.state == PROVEN, proof.why
+    assert proof.folds == 1 and not proof.backed_off
+    assert any("kept in the history's order" in c and "found by bisection" in c for c in proof.other_changes), proof.other_changes
+    assert validate(project, url=_url(pg_server), create_roles=True).equal

@@ -82,6 +82,31 @@ def blame(analysis: Analysis, cand: Candidate, failure: Failure, adjust: Adjustm
     return None
 
 
+def moved_statements(cand: Candidate) -> list[int]:
+    """The statements the candidate writes in another order than the history (each one written
+    ahead of a statement the history ran before it, and each such statement), in the history's
+    order: where the model ordered wrongly without any fold to blame, the proof keeps some of
+    them in the history's order."""
+    seqs = [it.stmt.seq for it in cand.plan.items]
+    moved: set[int] = set()
+    highest = -1
+    for s in seqs:
+        if s < highest:
+            moved.add(s)  # written after a statement the history ran later
+        highest = max(highest, s)
+    lowest = len(seqs) and max(seqs) + 1
+    for s in reversed(seqs):
+        if s > lowest:
+            moved.add(s)  # written before a statement the history ran earlier
+        lowest = min(lowest, s)
+    return sorted(moved)
+
+
+def keep_order(analysis: Analysis, seqs: list[int], reason: str) -> Remedy:
+    where = ", ".join(_where(analysis, s) for s in seqs[:3]) + (f" and {len(seqs) - 3} more" if len(seqs) > 3 else "")
+    return Remedy(Adjustments(pinned=frozenset(seqs)), changes=[f"kept in the history's order: {where} ({reason})"])
+
+
 def back_off(analysis: Analysis, folds: list[Fold], reason: str) -> Remedy:
     """Pin every statement of these folds: they are written as in the history, where they stood."""
     seqs: set[int] = set()

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from tui.core.analysis import Analysis
-from tui.core.blame import Failure, Remedy, back_off, blame
+from tui.core.blame import Failure, Remedy, back_off, blame, keep_order, moved_statements
 from tui.core.errors import ConsolidateError
 from tui.core.explicit import explicit_columns
 from tui.core.observed import Observations, to_observe
@@ -273,20 +273,21 @@ class _Run:
             out[name] = f"SELECT pg_catalog.setval('{ident}', {number}, {'false' if not_called else 'true'});"
         return out
 
+    def _gone(self, adjust: Adjustments, pins: frozenset[int], failure: Failure) -> bool:
+        found = self._trial(self.make(adjust | Adjustments(pinned=pins)))
+        return found is None or found.signature() != failure.signature()
+
     def _bisect(self, cand: Candidate, failure: Failure, adjust: Adjustments) -> Remedy | None:
-        """The first fold whose backing off (with every fold before it) makes the failure go."""
+        """The first fold whose backing off (with every fold before it) makes the failure go; when
+        backing off every fold does not, the statements the model put in another order."""
         folds = [f for f in cand.plan.folds if not f.seqs <= adjust.pinned]
-        if not folds:
-            return None
 
         def gone(k: int) -> bool:
-            pins = frozenset().union(*(f.seqs for f in folds[:k]))
             self.say("proof", f"bisecting {len(folds)} folds: backing off the first {k}")
-            found = self._trial(self.make(adjust | Adjustments(pinned=pins)))
-            return found is None or found.signature() != failure.signature()
+            return self._gone(adjust, frozenset().union(*(f.seqs for f in folds[:k])), failure)
 
-        if not gone(len(folds)):
-            return None
+        if not folds or not gone(len(folds)):
+            return self._bisect_order(cand, failure, adjust)
         lo, hi = 0, len(folds)  # gone(hi) holds; find the smallest such k
         while hi - lo > 1:
             mid = (lo + hi) // 2
@@ -295,3 +296,25 @@ class _Run:
             else:
                 lo = mid
         return back_off(self.a, [folds[hi - 1]], f"{failure.describe()} (found by bisection)")
+
+    def _bisect_order(self, cand: Candidate, failure: Failure, adjust: Adjustments) -> Remedy | None:
+        """The fewest statements of those written in another order than the history's that, kept
+        in it, make the failure go: the first prefix that does (in the history's order), then the
+        shortest end of it that still does. None when keeping them all in order does not."""
+        moved = [s for s in moved_statements(cand) if s not in adjust.pinned]
+
+        def gone(lo: int, hi: int) -> bool:
+            self.say("proof", f"bisecting {len(moved)} statements written in another order: keeping {hi - lo} in the history's")
+            return self._gone(adjust, frozenset(moved[lo:hi]), failure)
+
+        if not moved or not gone(0, len(moved)):
+            return None
+        lo, hi = 0, len(moved)  # the shortest prefix that makes it go: moved[:hi]
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if gone(0, mid) else (mid, hi)
+        end, start, top = hi, 0, hi - 1  # then the latest start that still does: moved[start:end]
+        while top - start > 0:
+            mid = (start + top + 1) // 2
+            start, top = (mid, top) if gone(mid, end) else (start, mid - 1)
+        return keep_order(self.a, moved[start:end], f"{failure.describe()} (found by bisection)")
