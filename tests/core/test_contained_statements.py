@@ -47,3 +47,22 @@ def test_vacuum_analyze_and_lock_are_left_out(tmp_path: Path) -> None:
     assert [f.kind for f in a.findings].count("unfollowable") == 0
     left_out = sorted(f.action for f in a.findings if f.kind == "no_effect")
     assert len(left_out) == 3 and all(w in " ".join(left_out) for w in ("ANALYZE", "VACUUM", "LOCK")), left_out
+
+
+def test_a_select_of_built_in_json_and_array_functions_is_left_out(tmp_path: Path) -> None:
+    # (An app's query its migration reads the result of: n8n's JSONB_SET over its users.)
+    write_history(tmp_path, {"0001_a.sql": "CREATE TABLE u (id int, settings json, tags text[]);\n"
+                             "SELECT id, JSONB_SET(COALESCE(settings::jsonb, '{}'), '{on}', 'true', true), array_append(tags, 'x') FROM u;\n"
+                             "SELECT my_extension_call(id) FROM u;\n"})
+    a = analyze(tmp_path)
+    assert [f.kind for f in a.findings if f.kind in ("no_effect", "unfollowable")] == ["no_effect", "unfollowable"]
+
+
+def test_a_sequence_named_in_quotes_is_found(tmp_path: Path) -> None:
+    # regclass text: `"Jobs_id_seq"` keeps its case, `Public.jobs_id_seq` is folded to lower case.
+    write_history(tmp_path, {"0001_a.sql": 'CREATE TABLE "Jobs" (id serial PRIMARY KEY);\nCREATE TABLE jobs (id serial PRIMARY KEY);\n'
+                             'SELECT setval(\'"Jobs_id_seq"\', (SELECT MAX(id) FROM "Jobs"));\nSELECT setval(\'Public.JOBS_id_seq\', 5);\n'})
+    a = analyze(tmp_path)
+    assert [f.kind for f in a.findings if f.kind == "unfollowable"] == []
+    assert [e.action for e in a.model.get("sequence", "Jobs_id_seq").events][-1:] == ["setval"]  # type: ignore[union-attr]
+    assert [e.action for e in a.model.get("sequence", "jobs_id_seq").events][-1:] == ["setval"]  # type: ignore[union-attr]

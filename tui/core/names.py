@@ -338,3 +338,26 @@ def column_defs(node: Any) -> list[ast.ColumnDef]:
     if isinstance(node, ast.AlterTableStmt):
         return [c.def_ for c in node.cmds or () if isinstance(c.def_, ast.ColumnDef)]
     return []
+
+
+def regclass_parts(text: str) -> list[str]:
+    """A relation's name as a regclass reads it from text: `"Jobs_id_seq"` keeps its case and
+    loses its quotes, `public.jobs_id_seq` is folded to lower case."""
+    parts, i = [], 0
+    while i <= len(text):
+        if text.startswith('"', i):
+            end = i + 1
+            while (end := text.find('"', end)) >= 0 and text.startswith('""', end):
+                end += 2
+            end = end if end >= 0 else len(text)
+            parts.append(text[i + 1:end].replace('""', '"'))
+            i = end + 1
+        else:
+            end = text.find(".", i)
+            end = end if end >= 0 else len(text)
+            parts.append(text[i:end].strip().lower())
+            i = end
+        if not text.startswith(".", i):
+            break
+        i += 1
+    return parts

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from pglast import ast
 from pglast.enums import DropBehavior
 
 from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, TRUNCATE, UPDATE, Event, Model, Obj
@@ -38,10 +39,13 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
         # Touching an object (dropping a view, say) depends on what it depends on, so that a
         # later DROP of those waits for it; columns are numbered in the order they are added:
         # changes to one table keep their order.
-        for d in o.depends:
-            if d in objects:
-                reads.add(d)
         kind = o.type
+        # (A sequence's owner is a dependency of the statement that names it only: pg_dump makes
+        # the sequence after the table, a column default folded into the table needs it first.)
+        owner = o.attrs.get("owned_by") if kind == "sequence" and not _names_owner(st.node) else None
+        for d in o.depends:
+            if d in objects and d != owner:
+                reads.add(d)
         if kind == "constraint" and o.contype == "f":
             # PostgreSQL refuses to TRUNCATE a table a foreign key references (without
             # CASCADE): the key stays after the history's TRUNCATEs of it (rows and their
@@ -88,3 +92,9 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
     item.barrier = is_barrier(st.node) or st.seq in p.opaque_seqs and st.seq not in p.contained_seqs
     item.anchor = isinstance(st.node, ANCHORS)
     item.alone = outside_transaction(st.node)
+
+
+def _names_owner(node: object) -> bool:
+    if isinstance(node, ast.CreateSeqStmt | ast.AlterSeqStmt):
+        return any(d.defname == "owned_by" for d in node.options or ())
+    return True  # (a serial column's CREATE TABLE or ALTER TABLE makes its sequence and its owner at once)

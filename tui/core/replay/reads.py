@@ -10,7 +10,7 @@ from pglast.enums import ConstrType as CT
 from pglast.enums import ObjectType as OT
 
 from tui.core.model import Obj, key_of
-from tui.core.names import BUILTIN_TYPES, func_calls, into_clause, nodes_of, qualified, strings, type_parts, walk
+from tui.core.names import BUILTIN_TYPES, func_calls, into_clause, nodes_of, qualified, regclass_parts, strings, type_parts, walk
 from tui.core.parse import NAMERS
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
@@ -41,7 +41,7 @@ def default_deps(rp: Engine, node: Any) -> list[str]:
         return []
     keys = function_deps(rp, node)
     for name in sequence_args(node):
-        if (seq := rp.find(name.split("."), ("sequence",))) is not None and seq.key not in keys:
+        if (seq := rp.find(name, ("sequence",))) is not None and seq.key not in keys:
             keys.append(seq.key)
     return keys
 
@@ -121,7 +121,7 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 out.update(f.key for f in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
             if parts and parts[-1] in SEQUENCE_CALLS | {"currval"}:
                 for name in sequence_args(n):
-                    o = rp.find(name.split("."), ("sequence",))
+                    o = rp.find(name, ("sequence",))
                     if o is not None:
                         out.add(o.key)
     for rv in rvs:
@@ -355,7 +355,7 @@ def took_columns(rp: Engine, view: Any, query: Any) -> None:
                 col.attrs.setdefault("taken_by", []).append((view, view.events[-1]))
 
 
-def sequence_args(node: Any) -> list[str]:
+def sequence_args(node: Any) -> list[list[str]]:
     out = []
     for n in walk(node):
         if isinstance(n, ast.FuncCall) and strings(n.funcname)[-1:] in (["setval"], ["nextval"]) and n.args:
@@ -363,7 +363,7 @@ def sequence_args(node: Any) -> list[str]:
             while isinstance(first, ast.TypeCast):
                 first = first.arg
             if isinstance(first, ast.A_Const) and hasattr(first.val, "sval"):
-                out.append(first.val.sval)
+                out.append(regclass_parts(first.val.sval))
     return out
 
 

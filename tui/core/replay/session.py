@@ -160,6 +160,21 @@ _PURE_CALLS = frozenset({
     "timeofday", "pg_is_in_recovery", "obj_description", "col_description", "format_type", "pg_get_functiondef",
     "pg_get_viewdef", "pg_get_indexdef", "pg_get_constraintdef", "to_regclass", "to_regtype", "exists", "bool_and",
     "bool_or", "every",
+    # json and jsonb
+    "jsonb_set", "jsonb_set_lax", "jsonb_insert", "json_build_array", "jsonb_build_array", "json_object", "jsonb_object",
+    "json_extract_path", "json_extract_path_text", "jsonb_extract_path", "jsonb_extract_path_text", "json_array_elements",
+    "jsonb_array_elements", "json_array_elements_text", "jsonb_array_elements_text", "json_array_length", "jsonb_array_length",
+    "json_each", "jsonb_each", "json_each_text", "jsonb_each_text", "json_object_keys", "jsonb_object_keys", "json_typeof",
+    "jsonb_typeof", "json_strip_nulls", "jsonb_strip_nulls", "jsonb_pretty", "json_object_agg", "jsonb_object_agg",
+    "jsonb_path_query", "jsonb_path_query_first", "jsonb_path_exists", "json_populate_record", "jsonb_populate_record",
+    "json_to_record", "jsonb_to_record", "json_to_recordset", "jsonb_to_recordset",
+    # arrays, strings, numbers, time, windows
+    "array_append", "array_prepend", "array_cat", "array_remove", "array_replace", "array_position", "array_positions",
+    "cardinality", "array_dims", "array_upper", "array_lower", "array_fill", "initcap", "repeat", "reverse", "translate",
+    "encode", "decode", "chr", "ascii", "starts_with", "regexp_match", "regexp_split_to_array", "regexp_split_to_table",
+    "to_hex", "sha256", "sha512", "trunc", "sign", "exp", "ln", "log", "div", "width_bucket", "make_timestamp",
+    "make_timestamptz", "timezone", "justify_days", "justify_hours", "justify_interval", "isfinite", "row_number", "rank",
+    "dense_rank", "lag", "lead", "first_value", "last_value", "uuid_generate_v4",
 })
 
 
@@ -182,7 +197,7 @@ def select(rp: Engine, node: ast.SelectStmt) -> None:
         rp.unfollow(f"SELECT calling {', '.join(called)}()" + (" (not defined by the history: an extension's?)" if foreign else ""),
                     relation_deps(rp, node))
     elif any(c in SEQUENCE_CALLS for c in calls):
-        seqs = [seq for rv_name in sequence_args(node) if (seq := rp.find(rv_name.split("."), ("sequence",))) is not None]
+        seqs = [seq for name in sequence_args(node) if (seq := rp.find(name, ("sequence",))) is not None]
         if len(seqs) < sum(c in SEQUENCE_CALLS for c in calls):
             # setval(pg_get_serial_sequence('t', 'id'), max(id)) after ids were copied into a rebuilt
             # table: the model cannot tell which sequence, so not which later rows draw from it.
