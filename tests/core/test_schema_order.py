@@ -1,6 +1,7 @@
-"""A schema the history makes is needed by what is made in it and what reads from it, not by
-everything after it: a column of a type made after the schema still folds into a table made
-before it."""
+"""What holds back the statements after it: a schema the history makes is needed by what is made
+in it and what reads from it, not by everything after it (a column of a type made after the
+schema still folds into a table made before it); a setting that changes only what the session
+reports or how fast it works holds back nothing."""
 
 from __future__ import annotations
 
@@ -37,3 +38,12 @@ def test_a_schema_named_after_its_owner_holds_back_what_follows(tmp_path: Path) 
     # `$user` in the search path finds it: an unqualified CREATE after it lands there.
     plan = plan_of(tmp_path, "CREATE TABLE a (id int PRIMARY KEY);\n", "CREATE SCHEMA AUTHORIZATION CURRENT_USER;\n", LATER_TYPE)
     assert plan.unfolded
+
+
+def test_a_quiet_setting_holds_back_nothing(tmp_path: Path) -> None:
+    # What the session reports, how fast it works, a timeout switched off: no statement makes
+    # anything else on either side of it. A timeout that is on, or the search path, still does.
+    quiet = "SET client_min_messages = warning;\nSET statement_timeout = 0;\nRESET work_mem;\n"
+    assert plan_of(tmp_path / "quiet", "CREATE TABLE a (id int PRIMARY KEY);\n", quiet, LATER_TYPE).unfolded == []
+    for setting in ("SET lock_timeout = '5s';\n", "SET search_path = public;\n", "SET timezone = 'UTC';\n"):
+        assert plan_of(tmp_path / setting[4:10], "CREATE TABLE a (id int PRIMARY KEY);\n", setting, LATER_TYPE).unfolded, setting

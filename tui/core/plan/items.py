@@ -18,13 +18,32 @@ from tui.core.plan.splice import Op
 BARRIERS = (ast.VariableSetStmt,)
 
 
+# Settings that change what the session reports or how fast it works, never what a statement
+# makes: nothing needs to stay on either side of them (a timeout does, unless it is switched off).
+_QUIET_SETTINGS = frozenset({
+    "client_min_messages", "log_min_messages", "log_statement", "log_min_duration_statement", "application_name",
+    "work_mem", "maintenance_work_mem", "max_parallel_workers_per_gather", "max_parallel_maintenance_workers",
+    "synchronous_commit", "jit", "random_page_cost", "seq_page_cost", "effective_cache_size", "effective_io_concurrency",
+    "default_statistics_target",
+})
+_TIMEOUTS = frozenset({"statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "transaction_timeout"})
+
+
 def is_barrier(node: Any) -> bool:
-    """One of BARRIERS, a GRANT ... ON ALL TABLES IN SCHEMA (what exists then gets the privileges,
-    what is made after it does not) or a schema named after its owner (`$user` in the search
-    path finds it: what is made after it, unqualified, lands there). A schema made by name is read
-    by what is made in it (order_keys)."""
+    """One of BARRIERS (but a quiet setting), a GRANT ... ON ALL TABLES IN SCHEMA (what exists then
+    gets the privileges, what is made after it does not) or a schema named after its owner
+    (`$user` in the search path finds it: what is made after it, unqualified, lands there). A
+    schema made by name is read by what is made in it (order_keys)."""
+    if isinstance(node, ast.VariableSetStmt):
+        return not (node.name in _QUIET_SETTINGS or node.name in _TIMEOUTS and _switched_off(node))
     return (isinstance(node, BARRIERS) or (isinstance(node, ast.GrantStmt) and node.targtype != GrantTargetType.ACL_TARGET_OBJECT)
             or isinstance(node, ast.CreateSchemaStmt) and not node.schemaname)
+
+
+def _switched_off(node: ast.VariableSetStmt) -> bool:
+    args = node.args or ()
+    value = args[0].val if len(args) == 1 and isinstance(args[0], ast.A_Const) else None
+    return getattr(value, "ival", None) == 0 or getattr(value, "sval", None) in ("0", "0s", "0ms")
 
 
 # What an extension makes (types, functions, operators) is unknown to the model: everything after
