@@ -66,3 +66,18 @@ def test_a_sequence_named_in_quotes_is_found(tmp_path: Path) -> None:
     assert [f.kind for f in a.findings if f.kind == "unfollowable"] == []
     assert [e.action for e in a.model.get("sequence", "Jobs_id_seq").events][-1:] == ["setval"]  # type: ignore[union-attr]
     assert [e.action for e in a.model.get("sequence", "jobs_id_seq").events][-1:] == ["setval"]  # type: ignore[union-attr]
+
+
+def test_rows_written_from_a_query_stop_folds_only_into_the_tables_they_name(tmp_path: Path) -> None:
+    # Unleash's WITH ... INSERT: its literals say "create", "update" and "projects"; they are data.
+    roles = ("CREATE TABLE projects (id text PRIMARY KEY);\nCREATE TABLE roles (id serial PRIMARY KEY, name text, description text);\n"
+             "CREATE TABLE role_permission (role_id int, permission text);\n")
+    cte = ("WITH member AS (INSERT INTO roles (name, description) VALUES ('Member', 'may create and update the projects') RETURNING id)\n"
+           "INSERT INTO role_permission VALUES ((SELECT id FROM member), 'CREATE_FEATURE');\n")
+    plan = plan_of(tmp_path / "data", roles, cte, "ALTER TABLE projects ADD COLUMN health int DEFAULT 100;\n")
+    assert "ALTER TABLE projects ADD COLUMN health int DEFAULT 100" not in _order(plan)
+    # One that runs a function of the history's may do anything the function does.
+    fn = "CREATE FUNCTION grow() RETURNS text LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'ALTER TABLE projects ADD COLUMN x int'; RETURN 'x'; END $$;\n"
+    runs = cte.replace("'CREATE_FEATURE'", "grow()")
+    plan = plan_of(tmp_path / "code", roles + fn, runs, "ALTER TABLE projects ADD COLUMN health int DEFAULT 100;\n")
+    assert "ALTER TABLE projects ADD COLUMN health int DEFAULT 100" in _order(plan)

@@ -15,11 +15,13 @@ import re
 from pglast import ast
 
 from tui.core.model import Obj
+from tui.core.names import func_calls, range_vars
 from tui.core.plan.planner import Planner
 
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 _SHAPERS = frozenset(("alter", "drop", "create", "execute", "call", "rename", "truncate", "comment", "grant", "revoke", "import"))
+_WRITES_ROWS = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
 _STAR = re.compile(r"(?:\bselect|,|\.)\s*\*")  # `SELECT *`, `t.*`: rows as wide as the table is then (not count(*))
 
 
@@ -49,6 +51,12 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
         if u.contained:  # the tables it names, it only reads: it adds no column (and its `*` is followed: expanded_between)
             words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
             shaping = False
+        elif isinstance(u.stmt.node, _WRITES_ROWS) and u.stmt.parent is None and not by_function.keys() & _called(u.stmt.node):
+            # Rows written from a query the model cannot follow (a WITH ... INSERT): it names its
+            # tables, its literals are data ('create and update the projects'), it runs no code
+            # of the history's. It changes no column.
+            words = {rv.relname.lower() for rv in range_vars(u.stmt.node) if rv.relname}
+            shaping = _read(u.stmt.text)[1]
         else:  # (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())
             words, shaping = _read(u.stmt.text)
             words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
@@ -65,3 +73,7 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
                 if shaping:
                     shaped[key] = min(shaped.get(key, seq), seq)
     return named, shaped
+
+
+def _called(node: object) -> set[str]:
+    return {c.rsplit(".", 1)[-1].lower() for c in func_calls(node)}
