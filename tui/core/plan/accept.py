@@ -16,7 +16,7 @@ from pglast.enums import ObjectType as OT
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
 from tui.core.model import ADD, ALTER, COMMENT, CREATE, DELETE, DROP, GRANT, INSERT, OPAQUE, OWNER, REPLACE, REVOKE, TRUNCATE, UPDATE, Event, Obj, Row
 from tui.core.names import strings
-from tui.core.plan.fold_limits import copied_between, expanded_between
+from tui.core.plan.fold_limits import copied_between, expanded_between, persistence_changed_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.holding import names_held
 from tui.core.plan.planner import Planner
@@ -124,6 +124,8 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
             continue  # made before an ALTER DEFAULT PRIVILEGES: written after it, it would take its privileges
         if defs and _acted(p, o, defs[0].stmt.seq, cutoff):
             continue
+        if defs and o.type == "constraint" and o.contype == "f" and persistence_changed_between(p, o, defs[0].stmt.seq, cutoff):
+            continue  # dropped so that a table could be made LOGGED or UNLOGGED: made again after it
         fold = p.fold_of(f)
         if hoisted:
             fold.update({defs[0].stmt.seq, cutoff})

@@ -259,6 +259,16 @@ def named_by_table(cd: ast.ColumnDef) -> bool:
 _NAMED_BY_TABLE = {CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE, CT.CONSTR_CHECK, CT.CONSTR_FOREIGN, CT.CONSTR_EXCLUSION, CT.CONSTR_IDENTITY}
 
 
+def persistence_changed_between(p: Planner, key: Obj, after: int, before: int) -> bool:
+    """Was its table, or the table it references, made LOGGED or UNLOGGED in between? PostgreSQL
+    refuses to change a table that a key ties to one of the other kind: the history drops such a
+    key first and adds it again after (synapse's locks)."""
+    tables = [t for k in (key.parent, key.referenced()) if (t := p.m.objects.get(k)) is not None]
+    return any(after < (e.stmt.parent or e.stmt).seq < before and isinstance(e.stmt.node, ast.AlterTableStmt)
+               and any(getattr(c, "subtype", None) in (AT.AT_SetLogged, AT.AT_SetUnLogged) for c in e.stmt.node.cmds or ())
+               for t in tables for e in t.events)
+
+
 def table_renamed_between(table: Obj, after: int, before: int) -> bool:
     """Was the table itself renamed between those two statements?"""
     return bool(table.former_names) and any(e.action == RENAME and after < (e.stmt.parent or e.stmt).seq < before for e in table.events)

@@ -34,6 +34,7 @@ from tui.core.plan.fold_limits import (
     only_inserted,
     parent_grew_between,
     past_truncate,
+    persistence_changed_between,
     retyped_between,
     sequence_retyped,
     stays,
@@ -259,8 +260,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False  # the rows written before it would be checked as they are written (a row deleted since, a duplicate)
         if any(id(e) not in p.dead and (e.stmt.parent or e.stmt).seq < it.seq for e in obj.events):
             return False  # an earlier life of it stays: it is dropped in between, so this one stays after
-        if obj.contype == "f" and closes_cycle(p, table.key, obj):
-            return False  # the tables reference each other: the key can only be added once all exist
+        if obj.contype == "f" and (closes_cycle(p, table.key, obj) or persistence_changed_between(p, obj, target.seq, it.seq)):
+            return False  # the tables reference each other (the key can only be added once all exist), or change kind
         named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
         if con.raw_expr is not None:
             named |= set(expr_columns(con.raw_expr))

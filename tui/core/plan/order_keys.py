@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from pglast import ast
+from pglast.enums import AlterTableType as AT
 from pglast.enums import DropBehavior
 
 from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, TRUNCATE, UPDATE, Event, Model, Obj
@@ -28,6 +29,7 @@ class Planned(Protocol):
     opaque_seqs: set[int]
     contained_seqs: set[int]
     made_schemas: set[str]
+    kind_changed: dict[str, set[str]]
 
 
 def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Event]], held: set[tuple[str, str]]) -> None:
@@ -49,8 +51,14 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
         if kind == "constraint" and o.contype == "f":
             # PostgreSQL refuses to TRUNCATE a table a foreign key references (without
             # CASCADE): the key stays after the history's TRUNCATEs of it (rows and their
-            # TRUNCATE may go to a later file).
+            # TRUNCATE may go to a later file). Nor may a table be made LOGGED or UNLOGGED while
+            # a key ties it to one of the other kind: keys and those changes keep their order.
             reads.add(f"@truncate:data:{o.referenced()[6:]}")
+            if p.kind_changed:
+                item.writes.update(f"@kind:{t}" for t in (o.parent, o.referenced()) if t in p.kind_changed)
+        elif kind == "table" and o.key in p.kind_changed and changes_kind(st.node):
+            # (and before or after the same change of a table tied to it by a key: `@kind` of both)
+            item.writes.update(f"@kind:{t}" for t in p.kind_changed[o.key])
         elif kind == "data":
             reads.add(f"@triggers:{o.parent}")
             item.writes.update((f"@rows:{o.parent}", *([f"@fixed:{o.parent}"] if e.action in _FIXES else ())))
@@ -98,3 +106,23 @@ def _names_owner(node: object) -> bool:
     if isinstance(node, ast.CreateSeqStmt | ast.AlterSeqStmt):
         return any(d.defname == "owned_by" for d in node.options or ())
     return True  # (a serial column's CREATE TABLE or ALTER TABLE makes its sequence and its owner at once)
+
+
+def changes_kind(node: object) -> bool:
+    """ALTER TABLE ... SET LOGGED or SET UNLOGGED."""
+    return isinstance(node, ast.AlterTableStmt) and any(getattr(c, "subtype", None) in (AT.AT_SetLogged, AT.AT_SetUnLogged)
+                                                        for c in node.cmds or ())
+
+
+def kind_changes(m: Model) -> dict[str, set[str]]:
+    """The tables made LOGGED or UNLOGGED, each with the tables a foreign key ties to it (and itself)."""
+    changed = {o.key for o in m.objects.values() if o.type == "table" and any(changes_kind(e.stmt.node) for e in o.events)}
+    if not changed:
+        return {}
+    ties = {k: {k} for k in changed}
+    for o in m.objects.values():
+        if o.type == "constraint" and o.contype == "f" and (ref := o.referenced()):
+            for a, b in ((o.parent, ref), (ref, o.parent)):
+                if a in ties and b in changed:
+                    ties[a].add(b)
+    return ties

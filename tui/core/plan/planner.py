@@ -19,7 +19,7 @@ from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_event
 from tui.core.plan.mentioned import WORD, revive_mentioned, words_of
-from tui.core.plan.order_keys import order_keys
+from tui.core.plan.order_keys import kind_changes, order_keys
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
@@ -41,7 +41,7 @@ class Planner:
     __slots__ = ("_children", "_dead_keys", "_fk_refs", "_inheritors", "_own", "_words", "a", "accepted",
                  "alive_always", "assumed", "by_seq", "chose_around", "contained_seqs", "cycle_of", "dead", "dead_in", "dead_index",
                  "decisions", "dropped", "exempted", "folding", "folds", "functions", "held", "held_names", "hoist", "hoisted", "hoisting",
-                 "holders", "kept", "killed_in", "m", "made_schemas", "mentioned_words", "no_assume", "no_exempt", "no_fold", "no_fold_stmts",
+                 "holders", "kept", "killed_in", "kind_changed", "m", "made_schemas", "mentioned_words", "no_assume", "no_exempt", "no_fold", "no_fold_stmts",
                  "opaque_seqs", "overloaded", "pinned", "renamed_names", "retyped", "revived", "unfoldable_adds",
                  "unfoldable_cols", "unfolded", "with_bookkeeping")
 
@@ -116,6 +116,7 @@ class Planner:
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
         # What writes only the tables it names (INSERT ... SELECT, CREATE TABLE AS) waits for what
         # it reads and writes like any statement; the others, for everything before them.
+        self.kind_changed = kind_changes(self.m)  # tables made LOGGED or UNLOGGED (order_keys)
         self.made_schemas = {o.name for o in self.m.objects.values() if o.type == "schema" and any(e.action == CREATE for e in o.events)}
         self.contained_seqs = self.opaque_seqs - {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable if not u.contained}
         self.mentioned_words = {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])}  # see mentioned
