@@ -48,9 +48,9 @@ def test_a_key_checked_at_once_is_left_out_and_later_folds_pass_it(tmp_path: Pat
 @pytest.mark.parametrize("statement, why", [
     ("SET CONSTRAINTS item_event_fk DEFERRED;", "DEFERRED"),  # the writes after it may break the key until COMMIT
     ("SET CONSTRAINTS no_such_key IMMEDIATE;", "does not know"),
-    ("CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;\n"
-     "CREATE CONSTRAINT TRIGGER item_audit AFTER INSERT ON item DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit();\n"
-     "SET CONSTRAINTS ALL IMMEDIATE;", "ALL"),  # it would fire the trigger earlier
+    (("CREATE FUNCTION audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;\n"
+      "CREATE CONSTRAINT TRIGGER item_audit AFTER INSERT ON item DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION audit();\n"
+      "SET CONSTRAINTS ALL IMMEDIATE;"), "ALL"),  # it would fire the trigger earlier
 ])
 def test_what_may_change_the_rows_stays_where_it_stood(tmp_path: Path, statement: str, why: str) -> None:
     write_history(tmp_path, {"0001_initial.sql": TABLES + KEY_COLUMN + statement + "\n"})
