@@ -114,9 +114,8 @@ def changes_kind(node: object) -> bool:
                                                         for c in node.cmds or ())
 
 
-def kind_changes(m: Model) -> dict[str, set[str]]:
+def kind_changes(m: Model, changed: set[str]) -> dict[str, set[str]]:
     """The tables made LOGGED or UNLOGGED, each with the tables a foreign key ties to it (and itself)."""
-    changed = {o.key for o in m.objects.values() if o.type == "table" and any(changes_kind(e.stmt.node) for e in o.events)}
     if not changed:
         return {}
     ties = {k: {k} for k in changed}

@@ -13,13 +13,13 @@ from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import INTO_CREATE, Finding
 from tui.core.formats.base import OWNED
-from tui.core.model import CREATE, Event, Obj
+from tui.core.model import ALTER, CREATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_event
 from tui.core.plan.mentioned import WORD, revive_mentioned, words_of
-from tui.core.plan.order_keys import kind_changes, order_keys
+from tui.core.plan.order_keys import changes_kind, kind_changes, order_keys
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
@@ -75,17 +75,26 @@ class Planner:
         # keep their order (a type renamed away before another is renamed into its name).
         self.renamed_names: set[tuple[str, str]] = set()
         self.functions: dict[str, list[Obj]] = {}  # a function's name (any it had) -> the functions that had it
+        self.made_schemas: set[str] = set()  # schemas the history makes (order_keys)
+        kinds_changed: set[str] = set()  # tables made LOGGED or UNLOGGED
         for o in self.m.objects.values():
-            if o.type == "function":
+            kind = o.type
+            if kind == "function":
                 for n in {n.split("(", 1)[0] for n in (o.name, *o.former_names)}:
                     self.functions.setdefault(n, []).append(o)
+            elif kind == "schema" and any(e.action == CREATE for e in o.events):
+                self.made_schemas.add(o.name)
             for e in o.events:
                 seq = (e.stmt.parent or e.stmt).seq
                 self.by_seq.setdefault(seq, []).append((o, e))
-                if e.action in BOOKKEEPING_ACTIONS and bookkeeping_event(o, e):
-                    self.with_bookkeeping.add(seq)
-                if e.new_name and (ns := namespace(o.type)):
+                if e.action in BOOKKEEPING_ACTIONS:
+                    if bookkeeping_event(o, e):
+                        self.with_bookkeeping.add(seq)
+                    elif kind == "table" and e.action == ALTER and changes_kind(e.stmt.node):
+                        kinds_changed.add(o.key)
+                if e.new_name and (ns := namespace(kind)):
                     self.renamed_names.update(((ns, e.name), (ns, e.new_name)))
+        self.kind_changed = kind_changes(self.m, kinds_changed)  # (order_keys)
         self.overloaded = {n for n, fns in self.functions.items() if len(fns) > 1}  # (see build_items)
         # Without the bookkeeping: asked two or three times of every statement. The same list
         # where nothing is left out, the same pairs where something is (memory, at 500k statements).
@@ -116,8 +125,6 @@ class Planner:
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
         # What writes only the tables it names (INSERT ... SELECT, CREATE TABLE AS) waits for what
         # it reads and writes like any statement; the others, for everything before them.
-        self.kind_changed = kind_changes(self.m)  # tables made LOGGED or UNLOGGED (order_keys)
-        self.made_schemas = {o.name for o in self.m.objects.values() if o.type == "schema" and any(e.action == CREATE for e in o.events)}
         self.contained_seqs = self.opaque_seqs - {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable if not u.contained}
         self.mentioned_words = {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])}  # see mentioned
         # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the

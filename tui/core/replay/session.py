@@ -90,7 +90,7 @@ def set_constraints(rp: Engine, node: ast.ConstraintsSetStmt) -> None:
     names = [o for group in found for o in group]
     for o in names:
         rp.event(o, NOOP, "checked at once in its transaction")
-    rp.no_effect("only when its transaction checks " + (", ".join(o.name for o in names) or "its deferred keys"))
+    rp.no_effect("changes only when its transaction checks " + (", ".join(o.name for o in names) or "its deferred keys"))
 
 
 def _deferred_triggers(rp: Engine) -> bool:
