@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -288,14 +288,8 @@ class _Run:
 
         if not folds or not gone(len(folds)):
             return self._bisect_order(cand, failure, adjust)
-        lo, hi = 0, len(folds)  # gone(hi) holds; find the smallest such k
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            if gone(mid):
-                hi = mid
-            else:
-                lo = mid
-        return back_off(self.a, [folds[hi - 1]], f"{failure.describe()} (found by bisection)")
+        k = _first(len(folds), gone)
+        return back_off(self.a, [folds[k - 1]], f"{failure.describe()} (found by bisection)")
 
     def _bisect_order(self, cand: Candidate, failure: Failure, adjust: Adjustments) -> Remedy | None:
         """The fewest statements of those written in another order than the history's that, kept
@@ -309,12 +303,16 @@ class _Run:
 
         if not moved or not gone(0, len(moved)):
             return None
-        lo, hi = 0, len(moved)  # the shortest prefix that makes it go: moved[:hi]
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            lo, hi = (lo, mid) if gone(0, mid) else (mid, hi)
-        end, start, top = hi, 0, hi - 1  # then the latest start that still does: moved[start:end]
-        while top - start > 0:
-            mid = (start + top + 1) // 2
-            start, top = (mid, top) if gone(mid, end) else (start, mid - 1)
+        end = _first(len(moved), lambda k: gone(0, k))  # the shortest prefix that makes it go
+        start = end - _first(end, lambda k: gone(end - k, end))  # then the shortest end of it that still does
         return keep_order(self.a, moved[start:end], f"{failure.describe()} (found by bisection)")
+
+
+def _first(n: int, holds: Callable[[int], bool]) -> int:
+    """The smallest k in 1..n for which `holds` (true of n, false of 0, and true of every k past
+    the first that is), by bisection."""
+    lo, hi = 0, n
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if holds(mid) else (mid, hi)
+    return hi

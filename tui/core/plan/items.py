@@ -14,10 +14,6 @@ from tui.core.model import ALTER, CREATE, REPLACE, Event, Model, Obj, appended
 from tui.core.parse import Statement
 from tui.core.plan.splice import Op
 
-# Statements everything after them may rely on without naming them (a setting: the search path).
-BARRIERS = (ast.VariableSetStmt,)
-
-
 # Settings that change what the session reports or how fast it works, never what a statement
 # makes: nothing needs to stay on either side of them (a timeout does, unless it is switched off).
 _QUIET_SETTINGS = frozenset({
@@ -30,13 +26,14 @@ _TIMEOUTS = frozenset({"statement_timeout", "lock_timeout", "idle_in_transaction
 
 
 def is_barrier(node: Any) -> bool:
-    """One of BARRIERS (but a quiet setting), a GRANT ... ON ALL TABLES IN SCHEMA (what exists then
-    gets the privileges, what is made after it does not) or a schema named after its owner
-    (`$user` in the search path finds it: what is made after it, unqualified, lands there). A
-    schema made by name is read by what is made in it (order_keys)."""
+    """Does everything after it rely on it without naming it? A setting (the search path; not a
+    quiet one), a GRANT ... ON ALL TABLES IN SCHEMA (what exists then gets the privileges, what is
+    made after it does not) or a schema named after its owner (`$user` in the search path finds
+    it: what is made after it, unqualified, lands there). A schema made by name is read by what is
+    made in it (order_keys)."""
     if isinstance(node, ast.VariableSetStmt):
         return not (node.name in _QUIET_SETTINGS or node.name in _TIMEOUTS and _switched_off(node))
-    return (isinstance(node, BARRIERS) or (isinstance(node, ast.GrantStmt) and node.targtype != GrantTargetType.ACL_TARGET_OBJECT)
+    return ((isinstance(node, ast.GrantStmt) and node.targtype != GrantTargetType.ACL_TARGET_OBJECT)
             or isinstance(node, ast.CreateSchemaStmt) and not node.schemaname)
 
 
