@@ -28,6 +28,7 @@ from tui.core.plan.grouping import group_items
 from tui.core.plan.items import WRITES, Adjustments, Fold, Item, Plan, adds_enum_label
 from tui.core.plan.keys_apart import has_inline_key
 from tui.core.plan.merging import merge_inserts
+from tui.core.plan.not_null_names import name_not_nulls
 from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
 from tui.core.plan.reviving import revive_ahead
@@ -79,6 +80,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
             if unmet:
                 no_assume.update(unmet)  # a column kept its old type: the type stays after all
                 continue
+        name_not_nulls(p, items)
         group_items(analysis, items, p.accepted)
         _keep_together(items, units + local)
         _close_local_settings(items, local)

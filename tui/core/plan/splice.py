@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import pglast.parser
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.parser import ParseError
@@ -22,9 +21,7 @@ from pglast.parser import ParseError
 from tui.core.names import SERIAL_TYPES
 from tui.core.parse import Statement
 from tui.core.plan.column_changes import serial_of
-
-# Tokens that start a column constraint: a column's type, default or constraint ends before one.
-_CONSTRAINT_START = {"CONSTRAINT", "NOT", "NULL_P", "CHECK", "DEFAULT", "UNIQUE", "PRIMARY", "REFERENCES", "GENERATED", "COLLATE"}
+from tui.core.plan.column_text import clauses, cut, name_not_null, set_not_null, tokens, type_end
 
 
 @dataclass
@@ -34,7 +31,7 @@ class Op:
     `kind`: `drop` (cut `part`, an element or an inline constraint), `not_null` (`column` keeps the
     NOT NULL of a primary key cut away), `add` (the element `part` of statement `source`),
     `change` (the ALTER COLUMN command `part` of statement `source` on `column`), `rename`
-    (`column` is called `new` now).
+    (`column` is called `new` now), `name_not_null` (`column`'s NOT NULL is named `new`).
     """
 
     kind: str
@@ -84,15 +81,10 @@ def splice(stmt: Statement, ops: list[Op]) -> str | None:
     return "".join(out)
 
 
-def _tokens(text: str) -> list[Any]:
-    """The SQL tokens of a text, comments left out."""
-    return [t for t in pglast.parser.scan(text) if t.name not in ("C_COMMENT", "SQL_COMMENT")]
-
-
 def _read(stmt: Statement) -> _Table | None:
     """Split the CREATE TABLE's element list into segments, one per element, mapped to the nodes."""
     text = stmt.text
-    toks = _tokens(text)
+    toks = tokens(text)
     open_at = next((i for i, t in enumerate(toks) if t.name == "ASCII_40"), None)
     if open_at is None:
         return None
@@ -165,9 +157,9 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         text = _element_text(op.source, op.part)
         if text is None:
             return False
-        for kind, s, e in reversed(_clauses(text) if op.apart else []):
+        for kind, s, e in reversed(clauses(text) if op.apart else []):
             if kind == "REFERENCES":  # (from its CONSTRAINT name on, to its last action)
-                text = _cut(text, s, e)
+                text = cut(text, s, e)
         is_column = isinstance(op.part, ast.ColumnDef)
         # (The last column's segment looked for from the end: a table folded a thousand columns into.)
         at = next((i for i in range(len(segs) - 1, -1, -1) if segs[i].column), len(segs) - 1) + 1 if is_column else len(segs)
@@ -185,75 +177,28 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         return False
     seg.origin = -1
     if op.kind == "rename":
-        first = _tokens(seg.text)[0]
+        first = tokens(seg.text)[0]
         seg.text = op.new + seg.text[first.end + 1:]
         seg.column = op.column_new
         return True
     if op.kind == "not_null":
-        _set_not_null(seg)
+        seg.text = set_not_null(seg.text)
+        return True
+    if op.kind == "name_not_null":
+        seg.text = name_not_null(seg.text, op.new)
         return True
     if op.kind == "change":
         return _change(seg, op.source, op.part)
     return False
 
 
-def _clauses(text: str) -> list[tuple[str, int, int]]:
-    """The depth-0 clauses of a column definition after its name and type: (kind, start, end); a
-    named constraint's kind is that of the token after its name."""
-    toks = _tokens(text)
-    out: list[tuple[str, int, int]] = []
-    depth = 0
-    for i, t in enumerate(toks):
-        if t.name == "ASCII_40":
-            depth += 1
-        elif t.name == "ASCII_41":
-            depth -= 1
-        if depth or i == 0 or t.name not in _CONSTRAINT_START:
-            continue
-        if t.name == "NOT" and (i + 1 >= len(toks) or toks[i + 1].name != "NULL_P"):
-            continue  # NOT DEFERRABLE belongs to the constraint before it
-        if t.name in ("NULL_P", "DEFAULT") and i and toks[i - 1].name in ("NOT", "SET"):
-            continue  # (NOT NULL is one clause; ON DELETE SET NULL, SET DEFAULT belong to a REFERENCES)
-        if out and out[-1][0] == "CONSTRAINT" and out[-1][2] == -1:
-            out[-1] = (t.name, out[-1][1], -1)  # CONSTRAINT name UNIQUE ...: one clause, from CONSTRAINT on
-            continue
-        if out:
-            out[-1] = (out[-1][0], out[-1][1], t.start)
-        out.append((t.name, t.start, -1))
-    if out:
-        out[-1] = (out[-1][0], out[-1][1], len(text))
-    return out
-
-
-def _type_end(text: str) -> int:
-    clauses = _clauses(text)
-    return clauses[0][1] if clauses else len(text)
-
-
-def _has_not_null(text: str) -> bool:
-    return any(kind in ("NOT", "PRIMARY") for kind, _, _ in _clauses(text))
-
-
-def _set_not_null(seg: _Segment) -> None:
-    # An explicit NULL (Atlas writes one on every nullable column) would conflict with NOT NULL.
-    for kind, s, e in reversed(_clauses(seg.text)):
-        if kind == "NULL_P":
-            seg.text = _cut(seg.text, s, e)
-    if not _has_not_null(seg.text):
-        seg.text += " NOT NULL"
-
-
-def _cut(text: str, start: int, end: int) -> str:
-    return (text[:start].rstrip() + " " + text[end:].lstrip()).rstrip()
-
-
 def _cut_constraint(seg: _Segment, con: ast.Constraint, stmt: Statement) -> bool:
     if seg.origin < 0 or con.location is None or con.location < 0:
         return False  # the text moved under an earlier edit: print the tree instead
     start = con.location - stmt.base - seg.origin
-    for _, s, e in _clauses(seg.text):
+    for _, s, e in clauses(seg.text):
         if s == start:
-            seg.text = _cut(seg.text, s, e)
+            seg.text = cut(seg.text, s, e)
             seg.node_ids.discard(id(con))
             seg.origin = -1
             return True
@@ -267,7 +212,7 @@ def _command(source: Statement | None, part: Any) -> list[Any] | None:
     if source is None or not isinstance(node, ast.AlterTableStmt):
         return None
     index = next((i for i, c in enumerate(node.cmds or ()) if c is part or c.def_ is part), None)
-    toks = _tokens(source.text)
+    toks = tokens(source.text)
     names = {"ALTER", "TABLE", "IF_P", "EXISTS", "ONLY"}
     i = 0
     while i < len(toks) and toks[i].name in names:
@@ -314,11 +259,11 @@ def _element_text(source: Statement | None, part: Any) -> str | None:
 def _change(seg: _Segment, source: Statement | None, cmd: Any) -> bool:
     if source is None:
         return False
-    clauses = _clauses(seg.text)
+    written = clauses(seg.text)
     if cmd.subtype == AT.AT_ColumnDefault:
-        old = next(((s, e) for kind, s, e in clauses if kind == "DEFAULT"), None)
+        old = next(((s, e) for kind, s, e in written if kind == "DEFAULT"), None)
         if old is not None:
-            seg.text = _cut(seg.text, *old)
+            seg.text = cut(seg.text, *old)
         if cmd.def_ is not None:
             toks = _command(source, cmd)
             at = next((i for i, t in enumerate(toks or ()) if t.name == "DEFAULT"), None)
@@ -328,13 +273,13 @@ def _change(seg: _Segment, source: Statement | None, cmd: Any) -> bool:
             seg.text = seg.text.rstrip() + " DEFAULT " + expr
         return True
     if cmd.subtype == AT.AT_SetNotNull:
-        _set_not_null(seg)
+        seg.text = set_not_null(seg.text)
         return True
     if cmd.subtype == AT.AT_DropNotNull:
-        for kind, s, e in reversed(clauses):
+        for kind, s, e in reversed(written):
             if kind == "NOT":
-                seg.text = _cut(seg.text, s, e)
-        return not any(kind == "PRIMARY" for kind, _, _ in clauses)
+                seg.text = cut(seg.text, s, e)
+        return not any(kind == "PRIMARY" for kind, _, _ in written)
     if cmd.subtype == AT.AT_AlterColumnType:
         toks = _command(source, cmd)
         # The TYPE after the column's name: a column may be named `type` itself.
@@ -342,16 +287,16 @@ def _change(seg: _Segment, source: Statement | None, cmd: Any) -> bool:
         at = next((i for i, t in enumerate(toks or ()) if t.name == "TYPE_P" and i > name_at), None)
         # USING only says how to convert rows: a type change is folded over rows only where it is the plain cast.
         new_type = _text_after(source, toks[at + 1:], stop=("USING", "COLLATE")) if toks is not None and at is not None else None
-        if new_type is None or cmd.def_.collClause is not None or any(kind == "COLLATE" for kind, _, _ in clauses):
+        if new_type is None or cmd.def_.collClause is not None or any(kind == "COLLATE" for kind, _, _ in written):
             return False  # a collation on either side: print the tree instead
-        name_end = _tokens(seg.text)[0].end + 1
-        old_type = seg.text[name_end:_type_end(seg.text)].strip()
+        name_end = tokens(seg.text)[0].end + 1
+        old_type = seg.text[name_end:type_end(seg.text)].strip()
         if old_type.lower() in SERIAL_TYPES:  # (widened with its sequence: the wider serial)
             wider = serial_of(new_type)
             if wider is None:
                 return False
             new_type = wider.upper() if old_type.isupper() else wider
-        seg.text = seg.text[:name_end] + " " + new_type + (" " + seg.text[_type_end(seg.text):].lstrip() if _type_end(seg.text) < len(seg.text) else "")
+        seg.text = seg.text[:name_end] + " " + new_type + (" " + seg.text[type_end(seg.text):].lstrip() if type_end(seg.text) < len(seg.text) else "")
         return True
     return False
 
@@ -384,12 +329,12 @@ def splice_inserts(first: Statement, merged: list[Statement]) -> str | None:
     """Runs of INSERT ... VALUES as one statement, each row as its author wrote it."""
     rows = []
     for st in merged:
-        toks = _tokens(st.text)
+        toks = tokens(st.text)
         at = next((t for t in toks if t.name == "VALUES"), None)
         if at is None:
             return None
         rows.append(st.text[at.end + 1:].strip())
-    if not any(t.name == "VALUES" for t in _tokens(first.text)):
+    if not any(t.name == "VALUES" for t in tokens(first.text)):
         return None
     # One row per line once they no longer fit one: a seed file's thousand rows stay reviewable.
     wide = "\n" in first.text or len(first.text) + sum(len(r) + 2 for r in rows) > 120

@@ -11,6 +11,7 @@ from pglast.enums import ConstrType as CT
 from tui.core.model import ALTER, NOOP, Obj
 from tui.core.names import expr_columns, qualified, strings
 from tui.core.replay.engine import Engine
+from tui.core.replay.not_null_names import sync_not_null
 from tui.core.replay.reads import default_deps
 from tui.core.replay.state import local_name
 
@@ -26,6 +27,7 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
                 col = rp.model.get("column", f"{t.name}.{k}")
                 if col is not None:
                     col.attrs["not_null"] = True
+                    sync_not_null(rp, t, col, c.conname or "")
                     rp.event(col, ALTER, "set not null")
         return None
     if id(c) in rp.skip_parts:
@@ -67,6 +69,7 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
             col = rp.model.get("column", f"{t.name}.{k}")
             if col is not None:
                 col.attrs["not_null"] = True
+                sync_not_null(rp, t, col)
     if contype == "f" and c.pktable is not None:
         _, ref_name, ref = rp.rel(c.pktable, ("table",))
         o.attrs.update(ref_table=ref_name, ref_columns=strings(c.pk_attrs))

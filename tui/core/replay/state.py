@@ -55,7 +55,7 @@ class ReplayState:
     """What replay knows so far, and how it finds an object by the name a statement gives."""
     # Slots: every handler reads the state, and 30 or more attributes in a dict are looked up the slow way.
     __slots__ = ("_lookup_path", "_search_path", "blind", "connames", "diagnostics", "fired", "fk_by_ref", "funcs",
-                 "guarded", "has_triggers", "index_constraints", "keys", "local_settings", "model", "names_cache", "rdeps", "released",
+                 "guarded", "has_triggers", "index_constraints", "keys", "local_settings", "model", "names_cache", "not_nulls", "rdeps", "released",
                  "relnames", "replica", "row_keys", "run_opaquely", "skip_parts", "stmt", "track_reads", "truncations", "type_names",
                  "unfollowed_keys", "unfollowed_words", "user_aggregates", "words_cache")
 
@@ -75,6 +75,7 @@ class ReplayState:
         self.row_keys = RowKeys()
         self.funcs: dict[str, set[str]] = {}  # qualified function name -> keys of its overloads
         self.connames: dict[str, set[str]] = {}
+        self.not_nulls: dict[tuple[str, str], Obj] = {}  # (schema, NOT NULL name) -> the column that had it last (not_null_names)
         # (schema, name) -> the PRIMARY KEY, UNIQUE or EXCLUDE constraint whose index has that name,
         # as last recorded: checked when used (a rebuilt table renames its key's index into place)
         self.index_constraints: dict[tuple[str, str], Obj] = {}

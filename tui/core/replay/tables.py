@@ -16,6 +16,7 @@ from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
 from tui.core.replay.like import copy_columns
 from tui.core.replay.reads import default_deps
+from tui.core.replay.not_null_names import sync_not_null
 from tui.core.replay.state import local_name
 
 _COLUMN_ALTERS = {
@@ -147,6 +148,7 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
         col.attrs.update(serial=True, not_null=True, sequence=seq.name if seq else None)
     for c in cd.constraints or ():
         column_constraint(rp, t, col, c, deps)
+    sync_not_null(rp, t, col, next((c.conname for c in cd.constraints or () if c.contype == CT.CONSTR_NOTNULL and c.conname), ""))
     rp.link(col, deps)
     return col
 
@@ -267,6 +269,7 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
             rp.link(col, [*col.depends, *default_deps(rp, cmd.def_)])
     elif st in (AT.AT_DropNotNull, AT.AT_SetNotNull):
         col.attrs["not_null"] = st == AT.AT_SetNotNull
+        sync_not_null(rp, t, col)
     elif st == AT.AT_AlterColumnType:
         cd: ast.ColumnDef = cmd.def_
         # The type it leaves is used until then: a DROP TYPE of it stays after this statement.
@@ -284,6 +287,7 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
     elif st == AT.AT_AddIdentity:
         c = cmd.def_
         col.attrs.update(identity=c.generated_when, identity_options=c.options, not_null=True)
+        sync_not_null(rp, t, col)
         seq_name = rp.choose_name(t.schema, local_name(t.name), cmd.name, "seq", rp.relnames.get(t.schema, set()))
         rp.relnames.setdefault(t.schema, set()).add(seq_name)
         col.attrs["identity_sequence"] = seq_name

@@ -1,0 +1,78 @@
+"""The clauses of a column definition as its author wrote it: where its type ends, where each
+constraint starts, and edits of its NOT NULL that keep the rest of the text as it was."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pglast.parser
+from pglast.stream import maybe_double_quote_name
+
+# Tokens that start a column constraint: a column's type, default or constraint ends before one.
+CONSTRAINT_START = {"CONSTRAINT", "NOT", "NULL_P", "CHECK", "DEFAULT", "UNIQUE", "PRIMARY", "REFERENCES", "GENERATED", "COLLATE"}
+
+
+def tokens(text: str) -> list[Any]:
+    """The SQL tokens of a text, comments left out."""
+    return [t for t in pglast.parser.scan(text) if t.name not in ("C_COMMENT", "SQL_COMMENT")]
+
+
+def clauses(text: str) -> list[tuple[str, int, int]]:
+    """The depth-0 clauses of a column definition after its name and type: (kind, start, end); a
+    named constraint's kind is that of the token after its name."""
+    toks = tokens(text)
+    out: list[tuple[str, int, int]] = []
+    depth = 0
+    for i, t in enumerate(toks):
+        if t.name == "ASCII_40":
+            depth += 1
+        elif t.name == "ASCII_41":
+            depth -= 1
+        if depth or i == 0 or t.name not in CONSTRAINT_START:
+            continue
+        if t.name == "NOT" and (i + 1 >= len(toks) or toks[i + 1].name != "NULL_P"):
+            continue  # NOT DEFERRABLE belongs to the constraint before it
+        if t.name in ("NULL_P", "DEFAULT") and i and toks[i - 1].name in ("NOT", "SET"):
+            continue  # (NOT NULL is one clause; ON DELETE SET NULL, SET DEFAULT belong to a REFERENCES)
+        if out and out[-1][0] == "CONSTRAINT" and out[-1][2] == -1:
+            out[-1] = (t.name, out[-1][1], -1)  # CONSTRAINT name UNIQUE ...: one clause, from CONSTRAINT on
+            continue
+        if out:
+            out[-1] = (out[-1][0], out[-1][1], t.start)
+        out.append((t.name, t.start, -1))
+    if out:
+        out[-1] = (out[-1][0], out[-1][1], len(text))
+    return out
+
+
+def type_end(text: str) -> int:
+    found = clauses(text)
+    return found[0][1] if found else len(text)
+
+
+def has_not_null(text: str) -> bool:
+    return any(kind in ("NOT", "PRIMARY") for kind, _, _ in clauses(text))
+
+
+def set_not_null(text: str) -> str:
+    # An explicit NULL (Atlas writes one on every nullable column) would conflict with NOT NULL.
+    for kind, s, e in reversed(clauses(text)):
+        if kind == "NULL_P":
+            text = cut(text, s, e)
+    return text if has_not_null(text) else text + " NOT NULL"
+
+
+def name_not_null(text: str, name: str) -> str:
+    """Its NOT NULL named (`CONSTRAINT name NOT NULL`), where it has one or after the rest."""
+    named = f"CONSTRAINT {maybe_double_quote_name(name)} NOT NULL"
+    for kind, s, e in clauses(text):
+        if kind == "NOT":
+            clause = text[s:e]
+            if clause.startswith("not"):  # in the author's case
+                named = named.replace("CONSTRAINT", "constraint").replace("NOT NULL", "not null")
+            return text[:s] + named + clause[len(clause.rstrip()):] + text[e:]
+    return text.rstrip() + " " + named
+
+
+def cut(text: str, start: int, end: int) -> str:
+    return (text[:start].rstrip() + " " + text[end:].lstrip()).rstrip()
