@@ -24,6 +24,8 @@ def revive_ahead(p: Planner) -> None:
     revived, so this only saves its passes (four became one on a history with table rebuilds)."""
     statements = p.a.parsed.statements  # in history order: a statement's seq is its index
     for seq in sorted(p.opaque_seqs):
+        if seq in p.contained_seqs and _wholly_dead(p, statements[seq]):
+            continue  # it writes only a table folded away: it runs no more (build_items looks again if revived)
         revive_mentioned(p, statements[seq])
     migs = p.a.sources.migrations
 
@@ -53,3 +55,8 @@ def revive_ahead(p: Planner) -> None:
                 todo.append(back)
                 queued.add(back)
     p.assumed = {}  # what retyped_later noted: build_items notes it again
+
+
+def _wholly_dead(p: Planner, st: Statement) -> bool:
+    pairs, alive = p.alive_pairs(st)
+    return bool(pairs) and not alive
