@@ -305,9 +305,21 @@ def _generate(args: argparse.Namespace, prover: Any, say: Callable[[str, str], N
     for change in proof.other_changes[1:]:  # the first is in the summary line
         print(f"  {change}", file=out)
     print(("" if proof.state == PROVEN else "WARNING: ") + proof.summary(), file=out)
-    if proof.state != PROVEN and out is not sys.stderr:
+    if proof.state != PROVEN and not _same_place(out, sys.stderr):
         print("WARNING: " + proof.summary(), file=sys.stderr)  # where scripts that keep only stderr see it too
     return EXIT_OK
+
+
+def _same_place(a: TextIO, b: TextIO) -> bool:
+    """Do both streams reach the same terminal, file or pipe (`2>&1`)? Then a line said on each
+    would be read twice."""
+    if a is b:
+        return True
+    try:
+        one, two = os.fstat(a.fileno()), os.fstat(b.fileno())
+    except (AttributeError, OSError, ValueError):  # (io.UnsupportedOperation is an OSError)
+        return False
+    return (one.st_dev, one.st_ino) == (two.st_dev, two.st_ino)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -247,3 +247,13 @@ def test_generate_writes_the_same_bytes_whatever_the_hash_seed(tmp_path: Path, h
         staged = project / ".consolidate" / "new"
         outs.append({p.relative_to(staged).as_posix(): p.read_bytes() for p in sorted(staged.rglob("*")) if p.is_file()})
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_an_unproven_set_is_said_once_where_both_streams_meet(tmp_path: Path) -> None:
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "0001_a.sql").write_text("CREATE TABLE a (id int);\n")
+    apart = run("generate", str(tmp_path), "--no-proof")
+    assert "UNPROVEN" in apart.stdout and "UNPROVEN" in apart.stderr  # a script keeping only stderr sees it
+    together = subprocess.run([sys.executable, "-m", "tui", "generate", str(tmp_path), "--no-proof", "--force"], stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=60)
+    assert together.returncode == 0 and together.stdout.count("UNPROVEN") == 1, together.stdout

@@ -16,13 +16,14 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.apply.helpers import ctrl_c_as_in_a_terminal
+from tests.apply.helpers import ctrl_c_as_in_a_terminal, run
 from tests.conftest import requires_pg
 from tui.core.errors import ConsolidateError
 from tui.pg.docker_server import docker_available
 from tui.pg.embedded_server import embedded_available
-from tui.pg.runner import ApplyError
+from tui.pg.extension_hints import install_hint
 from tui.pg.local_server import local_server
+from tui.pg.runner import ApplyError
 from tui.pg.server import SCRATCH_PREFIX
 from tui.pg.validate import validate
 
@@ -283,9 +284,8 @@ def test_a_kept_cluster_is_copied_and_one_that_does_not_start_is_made_afresh(tmp
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("CONSOLIDATE_NO_CLUSTER_CACHE", raising=False)
-    with local_server() as server:
-        with server.connect() as conn:
-            assert conn.execute("SELECT 1").fetchone() == (1,)
+    with local_server() as server, server.connect() as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
     kept = list(cluster_cache.cache_root().iterdir())
     assert len(kept) == 1 and (kept[0] / "PG_VERSION").is_file()
     made_with = []
@@ -295,9 +295,8 @@ def test_a_kept_cluster_is_copied_and_one_that_does_not_start_is_made_afresh(tmp
         server.drop_database(db)
     assert made_with == []  # the kept cluster was copied: no initdb
     (kept[0] / "global" / "pg_control").unlink()  # a copy that cannot start
-    with local_server() as server:
-        with server.connect() as conn:
-            assert conn.execute("SELECT 1").fetchone() == (1,)
+    with local_server() as server, server.connect() as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
     assert len(made_with) == 1 and not kept[0].exists()
 
 
@@ -326,3 +325,22 @@ def test_a_run_still_going_keeps_its_container_a_dead_runs_is_removed() -> None:
             with contextlib.suppress(Exception):
                 left.remove(force=True)
     client.close()
+
+
+def test_a_missing_extension_says_where_to_get_it() -> None:
+    assert install_hint("local", ["pg_trgm_not_packaged", "postgis", "vector"], "15.4 (Debian 15.4-1)") == \
+        " (apt-get install postgresql-15-postgis-3 postgresql-15-pgvector)"
+    assert install_hint("docker", ["vector"], "16.2") == ' (image = "pgvector/pgvector:pg16" in consolidate.toml has vector)'
+    assert install_hint("docker", ["postgis", "vector"], "16.2") == ' (image = "postgis/postgis:16-3.5" in consolidate.toml has postgis)'
+    assert install_hint("embedded", ["postgis"], "18.1") == "" and install_hint("local", ["unknown_ext"], "15.4") == ""
+
+
+@requires_pg
+def test_a_server_without_an_extension_the_history_creates_is_named_with_the_package(tmp_path: Path) -> None:
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "0001_a.sql").write_text("CREATE EXTENSION IF NOT EXISTS postgis;\nCREATE TABLE p (g geometry);\n")
+    r = run(tmp_path, "generate", "--pg", "local")
+    if "lacks extension" not in r.stderr:
+        pytest.skip("this machine's PostgreSQL has PostGIS")
+    assert r.returncode == 2 and "the local server lacks extension(s): postgis (apt-get install postgresql-" in r.stderr, r.stderr
+    assert "Traceback" not in r.stderr and not (tmp_path / ".consolidate" / "new").exists()

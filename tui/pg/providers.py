@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui.core.errors import ConsolidateError
+from tui.pg.extension_hints import install_hint
 
 if TYPE_CHECKING:
     from tui.pg.server import Server
@@ -113,9 +114,10 @@ def open_server(pg: str = AUTO, url: str | None = None, major: int = 0, image: s
         with provider.start(major, image) as server:
             missing = sorted(set(extensions or ()) - server.extensions)
             if missing:
-                tried.append(f"{name}: lacks extension(s) {', '.join(missing)}")
+                hint = install_hint(name, missing, server.version)
+                tried.append(f"{name}: lacks extension(s) {', '.join(missing)}{hint}")
                 if pg != AUTO:
-                    raise ConsolidateError(f"the {name} server lacks extension(s)", ", ".join(missing))
+                    raise ConsolidateError(f"the {name} server lacks extension(s)", ", ".join(missing) + hint)
                 continue
             if pg == AUTO:
                 server.why = f"auto: {server.why}" + (f" (skipped {'; '.join(tried)})" if tried else "")
