@@ -7,6 +7,7 @@ The planner names no finding kind: a kind chooses its effect where it is detecte
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 
 from pglast import ast
@@ -39,11 +40,14 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
     leaving = {o.key for o, _ in dead_objects}
     # A child of an object left out goes with it, whichever statement dropped it: a foreign key
     # that an earlier DROP ... CASCADE of the table it referenced took is still written inside
-    # its table's CREATE, which would then be kept for it, and its table never dropped.
+    # its table's CREATE, which would then be kept for it, and its table never dropped. It goes
+    # with either: that DROP's table may stay (held) while its own table goes.
+    paired = {(o.key, f.id) for o, f in dead_objects}
     for o, f in list(dead_objects):
         for child in p.children(o.key):
-            if child.key not in leaving and not child.exists:
+            if (child.key, f.id) not in paired and not child.exists:
                 leaving.add(child.key)
+                paired.add((child.key, f.id))
                 dead_objects.append((child, f))
     # An object that held a name PostgreSQL then chose around (`jobs_id_seq1` beside the renamed
     # old table's `jobs_id_seq`) stays, with all that goes with it: without it the name differs.
@@ -229,18 +233,20 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
     # no surviving row follows can go.
     last_alive = max((r.event.stmt.seq for r in rows if r.alive), default=-1)
     readers: list[int] | None = None  # found when first needed: most tables have no row to leave out
+    table = p.m.objects.get(d.parent)
     for e in d.events:
         if e.action == INSERT and e.stmt.seq > last_alive:
             mine = written.get(id(e))
             if not mine or any(r.alive for r in mine):
                 continue
             if readers is None:
-                readers = _rows_read_at(p, d)
-            # (Rows no statement removed went with their table: until its DROP.)
-            table = p.m.objects.get(d.parent)
-            dropped = table.events[-1].stmt.seq if table is not None and not table.exists and table.events else e.stmt.seq
-            gone = max((r.removed_by.stmt.seq if r.removed_by is not None else dropped for r in mine), default=e.stmt.seq)
-            if not any(e.stmt.seq < seq < gone for seq in readers):  # (no copy read them meanwhile)
+                readers = sorted(_rows_read_at(p, d))
+                # A row copied while it was there (a materialized view refreshed over the table)
+                # keeps the ids before it as one that lasts does.
+                last_alive = max([last_alive, *(r.event.stmt.seq for r in rows if not r.alive and _read_while_there(r, readers, table))])
+                if e.stmt.seq <= last_alive:
+                    continue
+            if not any(_read_while_there(r, readers, table) for r in mine):
                 killed |= p.kill(d, [e])
     # A DELETE or TRUNCATE goes only when every INSERT and UPDATE before it goes too.
     first_kept_write = min((x.stmt.seq for x in d.events if x.action in (INSERT, UPDATE) and id(x) not in p.dead), default=None)
@@ -253,6 +259,18 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
                     continue
                 killed |= p.kill(d, [e])
     return killed
+
+
+def _read_while_there(r: Row, readers: list[int], table: Obj | None) -> bool:
+    """Did one of `readers` (in order) run while the row was in the table? (A row no statement
+    removed went with its table: until its DROP.)"""
+    start = r.event.stmt.seq
+    if r.removed_by is not None:
+        gone = r.removed_by.stmt.seq
+    else:
+        gone = table.events[-1].stmt.seq if table is not None and not table.exists and table.events else start
+    at = bisect_right(readers, start)
+    return at < len(readers) and readers[at] < gone
 
 
 # Statements that read rows as they run: what they write depends on the rows there are then.
