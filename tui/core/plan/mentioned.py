@@ -44,7 +44,7 @@ def revive_mentioned(p: Planner, st: Statement) -> None:
     hit = set()
     for word in words & index.keys():
         for o, parts in index[word]:
-            if o.type == "column" and parts[-1] not in words:
+            if _on_column(o) and parts[-1] not in words:
                 continue
             if all(id(e) in p.dead for e in reversed(o.events)) or _dead_in_life_at(p, o, at):
                 hit.add(o.key)  # (revived since the index was built: no longer dead, skipped)
@@ -85,8 +85,17 @@ def _dead_by_word(p: Planner) -> dict[str, list[tuple[Obj, list[str]]]]:
                 continue
             # By the names it had too: the statement may have run before a rename.
             for name in (o.name, *o.former_names) if o.former_names else (o.name,):
-                parts = name.lower().split("(", 1)[0].rsplit(".", 2)
-                key = parts[-2] if o.type == "column" and len(parts) > 1 else parts[-1]
+                lowered = name.lower().split("(", 1)[0]
+                if o.type == "comment":  # (`column t.id`, `table t`: by what it is on)
+                    lowered = lowered.split(" ", 1)[-1]
+                parts = lowered.rsplit(".", 2)
+                key = parts[-2] if _on_column(o) and len(parts) > 1 else parts[-1]
                 if key in wanted:
                     p.dead_index.setdefault(key, []).append((o, parts))
     return p.dead_index
+
+
+def _on_column(o: Obj) -> bool:
+    """A column, or a comment on one: named by its table and its own name, both in the text (a
+    comment on `t.id` is not brought back by every `id` a DO block holds)."""
+    return o.type == "column" or o.type == "comment" and o.name.startswith("column ")

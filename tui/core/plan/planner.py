@@ -339,6 +339,10 @@ class Planner:
                         self.revived = True
                         touched.add((e.stmt.parent or e.stmt).seq)
                 del self.dead_in[id(o)]
+                if o.type == "table":
+                    # Whole: a table needed again (a view's `*`, a key, a COMMENT) came back as
+                    # `CREATE TABLE t ()` when its columns stayed left out.
+                    todo.extend(c for c in self.children(o.key) if self.dead_in.get(id(c)))
             for k in list(o.depends) + ([o.parent] if o.parent else []):
                 dep = self.m.objects.get(k)
                 if dep is None or o.type == "constraint" and dep.type in ("constraint", "index"):
