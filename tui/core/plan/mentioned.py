@@ -19,10 +19,11 @@ class Planner(Protocol):
     by_seq: dict[int, list[tuple[Obj, Event]]]
     dead_index: dict[str, list[tuple[Obj, list[str]]]] | None  # made when first asked after a kill
     mentioned_words: set[str]  # the words of the statements asked about so far, or about to be
+    contained_seqs: set[int]
 
     def dead_keys(self) -> set[str]: ...
 
-    def revive(self, pairs: list, reads: set[str] = ...) -> set[int]: ...  # type: ignore[type-arg]
+    def revive(self, pairs: list, reads: set[str] = ..., whole: bool = ...) -> set[int]: ...  # type: ignore[type-arg]
 
 
 WORD = re.compile(r"[a-z_][a-z0-9_$]*")  # an identifier as it is matched against names (lower case)
@@ -49,7 +50,9 @@ def revive_mentioned(p: Planner, st: Statement) -> None:
             if all(id(e) in p.dead for e in reversed(o.events)) or _dead_in_life_at(p, o, at):
                 hit.add(o.key)  # (revived since the index was built: no longer dead, skipped)
     if hit:
-        p.revive([], hit)
+        # What of a table it needs, the model cannot tell, unless it writes only the tables it
+        # names (an INSERT ... SELECT: the columns it reads are known).
+        p.revive([], hit, whole=at not in p.contained_seqs)
 
 
 def _dead_in_life_at(p: Planner, o: Obj, seq: int) -> bool:

@@ -321,9 +321,11 @@ class Planner:
         item.fold_in(first)
         return item
 
-    def revive(self, pairs: list[tuple[Obj, Event]], reads: set[str] = frozenset()) -> set[int]:  # type: ignore[assignment]
+    def revive(self, pairs: list[tuple[Obj, Event]], reads: set[str] = frozenset(), whole: bool = False) -> set[int]:  # type: ignore[assignment]
         """Keep objects whole after all, with what they need (their table, what they reference);
-        the statements that got an event back."""
+        the statements that got an event back. `whole`: a table comes back with its columns and
+        keys too, for a statement that needs it but does not say what of it (one the model
+        cannot read: it came back as `CREATE TABLE t ()` under a view over it)."""
         todo = [o for o, _ in pairs] + [o for k in reads if (o := self.m.objects.get(k)) is not None]
         seen: set[str] = set()
         touched: set[int] = set()
@@ -339,9 +341,7 @@ class Planner:
                         self.revived = True
                         touched.add((e.stmt.parent or e.stmt).seq)
                 del self.dead_in[id(o)]
-                if o.type == "table":
-                    # Whole: a table needed again (a view's `*`, a key, a COMMENT) came back as
-                    # `CREATE TABLE t ()` when its columns stayed left out.
+                if whole and o.type == "table":
                     todo.extend(c for c in self.children(o.key) if self.dead_in.get(id(c)))
             for k in list(o.depends) + ([o.parent] if o.parent else []):
                 dep = self.m.objects.get(k)
