@@ -247,13 +247,14 @@ class Planner:
         # Asked of every statement on each pass: most of what it reads lives.
         needed = [o for r in self.m.reads.get(st.seq, ()) if r.key in dead_keys and (o := objects.get(r.key)) is not None
                   and all(id(e) in dead for e in o.events) and not self.retyped_later(st, o)]
-        # A foreign key it makes needs the columns and key it references, which a table left out
-        # whole took along (the statement reads only the table: revived, it came back empty).
-        needed += [d for o, _ in alive if o.contype == "f" for k in o.depends if k in dead_keys
-                   and (d := objects.get(k)) is not None and d.type != "table" and all(id(e) in dead for e in d.events)]
         if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
             words = self.cut_words(st, pairs)
             needed = [o for o in needed if any(n.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words for n in (o.name, *o.former_names))]
+        # A foreign key it makes needs the columns and key it references, which a table left out
+        # whole took along (the statement names only the table and columns: revived, it came
+        # back empty, or without its key). Dead in part too: the key's DROP, with its table's.
+        needed += [d for o, _ in alive if o.contype == "f" for k in o.depends
+                   if (d := objects.get(k)) is not None and d.type != "table" and self.dead_in.get(id(d))]
         return self.revive([], {o.key for o in needed}) if needed else set()
 
     def inheritors(self) -> dict[str, list[int]]:
