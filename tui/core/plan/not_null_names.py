@@ -40,11 +40,13 @@ def name_not_nulls(p: Planner, items: list[Item]) -> None:
             continue
         keys = {k for elt in node.tableElts or () if isinstance(elt, ast.Constraint) and elt.contype == CT.CONSTR_PRIMARY
                 for k in strings(elt.keys)}
+        relname = node.relation.relname or ""
         for i, elt in enumerate(node.tableElts or ()):
-            if not isinstance(elt, ast.ColumnDef) or not _not_null(elt, keys):
+            if not isinstance(elt, ast.ColumnDef) or not elt.colname or not _not_null(elt, keys):
                 continue
-            name = names.get(elt.colname)
-            if name is None or name == make_object_name(node.relation.relname, elt.colname, "not_null"):
+            column = elt.colname
+            name = names.get(column)
+            if name is None or name == make_object_name(relname, column, "not_null"):
                 continue
             if _named(elt) == name:
                 continue
@@ -54,7 +56,7 @@ def name_not_nulls(p: Planner, items: list[Item]) -> None:
                 it.note("NOT NULL names as the history gives them on PostgreSQL 18 (earlier versions ignore them)")
             node = it.node
             _write_name(node, i, elt, name)
-            it.add_op(Op("name_not_null", column=elt.colname, new=name))
+            it.add_op(Op("name_not_null", column=column, new=name))
 
 
 def _history_names(p: Planner, table: Obj, seqs: set[int]) -> dict[str, str]:
@@ -93,6 +95,6 @@ def _write_name(node: ast.CreateStmt, i: int, cd: ast.ColumnDef, name: str) -> N
     cd = shallow(cd)
     cons = [c for c in cd.constraints or () if c.contype != CT.CONSTR_NOTNULL]
     cd.constraints = (*cons, ast.Constraint(contype=CT.CONSTR_NOTNULL, conname=name))
-    elts = list(node.tableElts)
+    elts = list(node.tableElts or ())
     elts[i] = cd
     node.tableElts = tuple(elts)
