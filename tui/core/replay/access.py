@@ -11,6 +11,7 @@ from pglast.enums import ObjectType as OT
 from tui.core.model import ALTER, COMMENT, CREATE, GRANT, OWNER, REVOKE, Obj
 from tui.core.names import sql, strings
 from tui.core.replay.engine import Engine
+from tui.core.replay.inherited import inherited_from
 from tui.core.replay.state import objtype_word
 
 
@@ -21,6 +22,10 @@ def comment(rp: Engine, node: ast.CommentStmt) -> None:
         # A view's column (the model keeps no column objects for views): the comment is the view's.
         o = rp.find(names[:-1], ("view",))
         label = f"column {o.name}.{names[-1]}" if o is not None else ""
+    if o is None and node.objtype == OT.OBJECT_COLUMN and len(names := strings(node.object)) > 1 \
+            and (t := rp.find(names[:-1], ("table",))) is not None and (parent := inherited_from(rp, t, names[-1])) is not None:
+        rp.unfollow(f"comment on a column {t.name} inherits from {parent.name}")
+        return
     if o is None:
         if node.objtype in (OT.OBJECT_DATABASE, OT.OBJECT_EXTENSION, OT.OBJECT_ROLE):
             rp.unfollow(f"COMMENT ON {objtype_word(node.objtype)} is kept as written")

@@ -14,9 +14,10 @@ from tui.core.replay.constraints import CONTYPE, add_constraint
 from tui.core.replay.ddl import alter_composite
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
+from tui.core.replay.inherited import inherited_from
 from tui.core.replay.like import copy_columns
-from tui.core.replay.reads import default_deps
 from tui.core.replay.not_null_names import sync_not_null
+from tui.core.replay.reads import default_deps
 from tui.core.replay.state import local_name
 
 _COLUMN_ALTERS = {
@@ -258,6 +259,10 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
     col = rp.model.get("column", f"{t.name}.{cmd.name}")
     what = _COLUMN_ALTERS[cmd.subtype]
     if col is None or not col.exists:
+        parent = inherited_from(rp, t, cmd.name or "")
+        if parent is not None:  # (valid SQL: no warning, but the model does not follow it)
+            rp.unfollow(f"alters a column it inherits from {parent.name}", [t.key])
+            return
         rp.warn(f"alters column {t.name}.{cmd.name}, which the model does not know")
         rp.unfollow("alters a column unknown to the model", [t.key])
         return
@@ -298,3 +303,4 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
     else:
         col.attrs.setdefault("kept", []).append(rp.stmt)
     rp.event(col, ALTER, what)
+

@@ -1,0 +1,27 @@
+"""Columns a partition or an INHERITS child has from its parent: the model keeps the columns of a
+table's own definition only, so a statement naming an inherited one is valid SQL it does not
+follow (kept where it stands, without a warning)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tui.core.model import Obj
+
+if TYPE_CHECKING:
+    from tui.core.replay.engine import Engine
+
+
+def inherited_from(rp: Engine, t: Obj, column: str, depth: int = 0) -> Obj | None:
+    """The parent a partition or an INHERITS child has the column from (the model keeps the
+    columns of a table's own definition only), or None."""
+    for key in t.depends:
+        parent = rp.model.objects.get(key) if key.startswith("table:") else None
+        if parent is None or not parent.exists:
+            continue
+        col = rp.model.get("column", f"{parent.name}.{column}")
+        if col is not None and col.exists:
+            return parent
+        if depth < 8 and (found := inherited_from(rp, parent, column, depth + 1)) is not None:
+            return found
+    return None
