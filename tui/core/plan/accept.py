@@ -19,7 +19,7 @@ from tui.core.model import ADD, ALTER, COMMENT, CREATE, DELETE, DROP, GRANT, INS
 from tui.core.names import strings
 from tui.core.plan.fold_limits import copied_between, expanded_between, persistence_changed_between
 from tui.core.plan.hoisting import hoist_last_definition
-from tui.core.plan.holding import names_held
+from tui.core.plan.holding import held_for_a_chooser, names_held
 from tui.core.plan.planner import Planner
 
 NO_EFFECT = "no effect"  # why a statement of an accepted no-effect finding is left out
@@ -29,7 +29,7 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
     """Objects created then dropped: none of their events, nor those of what their DROP took along."""
     dead_objects: list[tuple[Obj, Finding]] = []
     for f in findings:
-        o = p.m.get(f.object_type, f.object_name)
+        o = _dropped_object(p, f)
         if o is not None and not o.exists:
             dead_objects.append((o, f))
     # (By every DROP of theirs: a serial's sequence went with an earlier life of its table.)
@@ -68,6 +68,21 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
             continue  # a `*` or a LIKE took it while it lived, into a table that lasts
         if (o.type, o.name) not in p.kept and not acted:
             p.fold_of(f).update(p.kill(o, o.events))
+
+
+def _dropped_object(p: Planner, f: Finding) -> Obj | None:
+    """The object a finding names, or the one its name was taken from (set aside under `key~1`
+    when another was renamed into its name: Prisma's new column renamed over the one dropped)."""
+    o = p.m.get(f.object_type, f.object_name)
+    if o is None or not o.exists:
+        return o
+    seqs = set(f.seqs)
+    n = 1
+    while (aside := p.m.objects.get(f"{o.key}~{n}")) is not None:
+        if not aside.exists and any((e.stmt.parent or e.stmt).seq in seqs for e in aside.events):
+            return aside
+        n += 1
+    return o
 
 
 def _held_names(p: Planner, dead: list[tuple[Obj, Finding]]) -> set[str]:
@@ -116,7 +131,7 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         own = {e.stmt.seq for e in o.events}
         readers = [seq for seq in read_at.get(id(o), ()) if seq < cutoff and seq not in own]
         # A reader left out needs nothing (one revived later is caught by build_plan, see exempted).
-        gone = {seq for seq in readers if _left_out(p, seq)} if p.no_exempt is not None and o.key not in p.no_exempt else set()
+        gone = {seq for seq in readers if is_left_out(p, seq)} if p.no_exempt is not None and o.key not in p.no_exempt else set()
         if len(gone) < len(readers) and not hoist_last_definition(p, o, defs, read_at):
             continue  # used before its last definition: its earlier definitions stay where they were
         if gone:
@@ -128,6 +143,8 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
             continue  # made before an ALTER DEFAULT PRIVILEGES: written after it, it would take its privileges
         if defs and _acted(p, o, defs[0].stmt.seq, cutoff):
             continue
+        if o.type in _NAMED and held_for_a_chooser(p, o, cutoff):
+            continue  # an earlier life held its name while another object's was chosen around it
         if defs and o.type == "constraint" and o.contype == "f" and persistence_changed_between(p, o, defs[0].stmt.seq, cutoff):
             continue  # dropped so that a table could be made LOGGED or UNLOGGED: made again after it
         fold = p.fold_of(f)
@@ -139,10 +156,14 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         fold.update(p.kill(o, o.events[: o.events.index(last_def)] if last_def is not None else []))
 
 
-def _left_out(p: Planner, seq: int) -> bool:
-    """Is every effect of the statement dead (it will not be written, so needs nothing)?"""
+def is_left_out(p: Planner, seq: int) -> bool:
+    """Is every effect of the statement dead, or has it none (it will not be written, so needs nothing)?"""
+    if seq in p.pinned:
+        return False
+    if p.dropped.get(seq) == NO_EFFECT:
+        return True
     events = p.by_seq.get(seq)
-    return bool(events) and seq not in p.pinned and all(id(e) in p.dead for _, e in events)
+    return bool(events) and all(id(e) in p.dead for _, e in events)
 
 
 def _touched_between(p: Planner, o: Obj, defs: set[int], cutoff: int) -> bool:

@@ -74,5 +74,35 @@ def name_not_null(text: str, name: str) -> str:
     return text.rstrip() + " " + named
 
 
+def name_constraint(text: str, keyword: str, name: str) -> str | None:
+    """Its one unnamed constraint of that kind (`REFERENCES`, `UNIQUE`, ...) named; None when it
+    has not exactly one."""
+    found = [s for kind, s, _ in clauses(text) if kind == keyword and not text[s:].upper().startswith("CONSTRAINT")]
+    if len(found) != 1:
+        return None
+    return text[:found[0]] + f"CONSTRAINT {maybe_double_quote_name(name)} " + text[found[0]:]
+
+
+def name_sequence(text: str, name: str) -> str | None:
+    """Its identity's sequence named (`SEQUENCE NAME name` first in its options)."""
+    toks = tokens(text)
+    at = [i for i, t in enumerate(toks) if t.name == "IDENTITY_P"]
+    if len(at) != 1:
+        return None
+    option = "SEQUENCE NAME " + ".".join(maybe_double_quote_name(part) for part in name.split("."))
+    i = at[0]
+    if i + 1 < len(toks) and toks[i + 1].name == "ASCII_40":
+        return text[:toks[i + 1].end + 1] + option + " " + text[toks[i + 1].end + 1:]
+    return text[:toks[i].end + 1] + f" ({option})" + text[toks[i].end + 1:]
+
+
 def cut(text: str, start: int, end: int) -> str:
     return (text[:start].rstrip() + " " + text[end:].lstrip()).rstrip()
+
+
+def name_after_to(st: Any) -> str:
+    """The name after TO in a RENAME statement, as the author wrote it (quoted or not)."""
+    toks = tokens(st.text)
+    after = next((i + 1 for i, t in enumerate(toks) if t.name == "TO"), len(toks) - 1)
+    t = toks[min(after, len(toks) - 1)]
+    return str(st.text[t.start:t.end + 1])

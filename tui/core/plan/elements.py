@@ -99,6 +99,18 @@ class Elements:
         self._note(new)
         set_elements(node, self.elts)
 
+    def swap(self, node: ast.CreateStmt, old: Any, new: Any) -> None:
+        """An element for another that declares the same columns and keys (one named, say)."""
+        if isinstance(old, ast.ColumnDef):
+            self.replace(node, old, new)
+            return
+        self.elts[next(i for i, e in enumerate(self.elts) if e is old)] = new
+        if self._words is not None:
+            self._counts.subtract(self._words.pop(id(old)))
+            self._words[id(new)] = w = _words(new)
+            self._counts.update(w)
+        set_elements(node, self.elts)
+
     def named_elsewhere(self, cd: ast.ColumnDef, name: str) -> bool:
         """Does the text of another element, or of one of `cd`'s constraints other than its DEFAULT,
         name `name` (as a word)?"""

@@ -15,7 +15,7 @@ from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
 from tui.core.plan.column_changes import keeps_rows, retype_foldable, widened_serial
-from tui.core.plan.elements import Elements
+from tui.core.plan.column_renames import Shapes, Users, fold_rename, rows_before
 from tui.core.plan.fold_limits import (
     before_later_renames,
     columns_named,
@@ -48,6 +48,7 @@ from tui.core.plan.items import Item
 from tui.core.plan.keys_apart import closes_cycle, key_command, keys_apart, needs_of_keys, without_keys
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
+from tui.core.plan.table_renames import Holders, fold_table_rename
 from tui.core.plan.unfollowed import stops
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
@@ -70,14 +71,19 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
     named, shaped = stops(p, list(creates))
     data_tables = {o.parent for o in p.m.objects.values() if o.type == "data" and o.events}
     gone: set[int] = set()  # items folded away whole, taken out at the end: a list.remove each is quadratic
-    users: _Users | None = None
-    shapes = _Shapes()
+    users: Users | None = None
+    shapes = Shapes()
     seq_items: dict[int, Item] = {}  # made when first needed
+    renames: list[Holders] = []  # made when first needed
     for it in items:
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
                 and it.seq not in p.pinned):
-            users = users or _Users(p)
-            _fold_rename(p, it, gone, creates, folding, named, data_tables, users, shapes)
+            users = users or Users(p)
+            fold_rename(p, it, gone, creates, folding, named, data_tables, users, shapes)
+            continue
+        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_TABLE and it.stmt.parent is None
+                and it.seq not in p.pinned and _fold_table_rename(p, it, creates, folding, named, renames, shapes)):
+            gone.add(id(it))
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
                 or it.seq in p.pinned):
@@ -131,89 +137,28 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
         items[:] = [it for it in items if id(it) not in gone]
 
 
-def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool:
-    """Might the table hold a row at statement `seq` in the consolidated set? Not when it surely
-    held none in the history then and every statement that wrote its rows before is left out."""
-    if table.key not in data_tables:
+def _fold_table_rename(p: Planner, it: Item, creates: dict[str, Item], folding: dict[tuple[str, str], str], named: dict[str, int],
+                       renames: list[Holders], shapes: Shapes) -> bool:
+    table = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "table" and e.action == RENAME), None)
+    if table is None or ("table", table.name) not in folding or it.seq > named.get(table.key, it.seq + 1):
         return False
-    if seq not in p.m.quiet:
-        return True
-    d = p.m.get("data", table.name)
-    made = table.last(CREATE)
-    born = made.stmt.seq if made is not None else -1
-    return any(born < (e.stmt.parent or e.stmt).seq < seq and id(e) not in p.dead
-               and (e.stmt.parent or e.stmt).seq not in p.dropped for e in (d.events if d is not None else ()))
+    if not renames:
+        renames.append(Holders(p))
+    return fold_table_rename(p, it, creates.get(table.key), table, folding[("table", table.name)], renames[0], p.m.read_at(), shapes.of)
 
 
-class _Shapes:
-    """The elements of each CREATE TABLE folded into, made at its first fold."""
-
-    def __init__(self) -> None:
-        self._by_item: dict[int, Elements] = {}
-
-    def of(self, target: Item) -> Elements:
-        found = self._by_item.get(id(target))
-        if found is None:
-            found = self._by_item[id(target)] = Elements(target.node)
-        return found
-
-
-class _Users:
-    """What uses each object: the statements that need it, the objects that depend on it. Made
-    once for the column renames (a scan of every statement and object for each rename was
-    quadratic on a table renamed column by column)."""
-
-    def __init__(self, p: Planner) -> None:
-        self.read_at = p.m.read_at()  # id(object) -> seqs of the statements that need it
-        self.depended: dict[str, list[Obj]] = {}  # key -> objects that depend on it
-        for o in p.m.objects.values():
-            for d in o.depends:
-                self.depended.setdefault(d, []).append(o)
-
-
-def _fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],
-                 named: dict[str, int], data_tables: set[str], users: _Users, shapes: _Shapes) -> None:
-    """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
-    col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
-    if col is None or ("column", col.name) not in folding:
-        return
-    table = p.m.objects.get(col.parent)
-    if table is None or rows_before(p, table, it.seq, data_tables):
-        return
-    target = creates.get(col.parent)
-    if target is None or target is it or it.seq > named.get(col.parent, it.seq + 1) or target.seq > it.seq:
-        return
-    # Whatever named the column before the rename (an index, a view, a constraint) was written with
-    # the old name; a view over `*` of the table took it by that name.
-    if (any(seq < it.seq and seq != target.seq for seq in users.read_at.get(id(col), ()))
-            or expanded_between(p, table, target.seq, it.seq) or copied_between(p, table, target.seq, it.seq)):
-        return
-    if any(o.born < it.seq for o in users.depended.get(col.key, ())):
-        return
-    # A statement between them that stays (not folded into the CREATE) names the column by its old name.
-    if any(target.seq < (e.stmt.parent or e.stmt).seq < it.seq and (e.stmt.parent or e.stmt).seq not in p.dropped
-           for e in col.events):
-        return
-    old, new = it.node.subname, it.node.newname
-    elts = shapes.of(target)
-    defs = elts.columns.get(old, [])
-    if len(defs) != 1 or new in elts.columns:
-        return
-    if elts.named_elsewhere(defs[0], old):
-        return  # a table constraint or a CHECK names it: it would need rewriting too
-    p._edit(target)
-    cd = clone(defs[0])
-    cd.colname = new
-    elts.replace(target.node, defs[0], cd)
-    target.add_op(Op("rename", column=old, new=_new_name_as_written(it.stmt), column_new=new))
-    target.fold_in(it.stmt)
-    p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
-    gone.add(id(it))
-    p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+def _self_reference_renamed(p: Planner, table: Obj, fk: Obj, target: Item, it: Item) -> bool:
+    """Does a foreign key of the table to itself name it by a name a RENAME gave it after its
+    CREATE (and not folded into it)? In the CREATE it would name a table not there yet."""
+    if fk.referenced() != table.key:
+        return False
+    inside = {s.seq for s in target.folded}
+    return any(e.action == RENAME and target.seq < (seq := (e.stmt.parent or e.stmt).seq) < it.seq and seq not in inside
+               for e in table.events)
 
 
 def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding: dict[tuple[str, str], str], has_data: bool,
-              shapes: _Shapes, apart: set[int], keys: list[tuple[Any, Obj]], adds_only: bool = False) -> bool:
+              shapes: Shapes, apart: set[int], keys: list[tuple[Any, Obj]], adds_only: bool = False) -> bool:
     if adds_only and cmd.subtype not in (AT.AT_AddColumn, AT.AT_AddConstraint):
         return False  # a statement the model cannot follow named the table before: it may use the column as it was
     elts = shapes.of(target)
@@ -244,6 +189,10 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             # the table, would differ in the CREATE), and so do the ADDs after it.
             p.unfoldable_adds.add(table.key)
             return False
+        if any(o.type == "constraint" and o.contype == "f" and _self_reference_renamed(p, table, o, target, it)
+               for o, _ in p.by_seq.get(it.seq, [])):
+            p.unfoldable_adds.add(table.key)
+            return False
         split = keys_apart(p, table.key, it.seq, cmd.def_, apart)
         p._edit(target)
         elts.add_column(target.node, without_keys(cmd.def_) if split else clone(cmd.def_))
@@ -260,7 +209,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False  # the rows written before it would be checked as they are written (a row deleted since, a duplicate)
         if any(id(e) not in p.dead and (e.stmt.parent or e.stmt).seq < it.seq for e in obj.events):
             return False  # an earlier life of it stays: it is dropped in between, so this one stays after
-        if obj.contype == "f" and (closes_cycle(p, table.key, obj) or persistence_changed_between(p, obj, target.seq, it.seq)):
+        if obj.contype == "f" and (closes_cycle(p, table.key, obj) or persistence_changed_between(p, obj, target.seq, it.seq)
+                                   or _self_reference_renamed(p, table, obj, target, it)):
             return False  # the tables reference each other (the key can only be added once all exist), or change kind
         named = set(strings(con.keys)) | set(strings(con.fk_attrs)) | set(strings(con.including))
         if con.raw_expr is not None:
@@ -336,21 +286,9 @@ def _unique_keys(p: Planner, fk: Obj) -> set[str]:
     want = set(fk.attrs.get("ref_columns", ()))
     out = set()
     for o in p.children(ref.key):
-        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want):
-            out.add(o.key)
-        elif o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
+        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want) or o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
             out.add(o.key)
     return out
-
-
-def _new_name_as_written(st: Any) -> str:
-    """The name after TO in a RENAME COLUMN statement, as the author wrote it (quoted or not)."""
-    import pglast.parser
-
-    toks = [t for t in pglast.parser.scan(st.text) if t.name not in ("C_COMMENT", "SQL_COMMENT")]
-    after = next((i + 1 for i, t in enumerate(toks) if t.name == "TO"), len(toks) - 1)
-    t = toks[min(after, len(toks) - 1)]
-    return str(st.text[t.start:t.end + 1])
 
 
 def _apply_column_cmd(cd: ast.ColumnDef, cmd: Any) -> None:

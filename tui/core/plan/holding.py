@@ -54,3 +54,11 @@ def revive_holders(p: Planner, seqs: set[int]) -> set[int]:
                 keys.update(c.key for c in p.children(o.key) if c.type in ("constraint", "index", "column")
                             and (c.type != "column" or c.attrs.get("identity_sequence")))
     return p.revive([], keys) if keys else set()
+
+
+def held_for_a_chooser(p: Planner, o: Obj, before: int) -> bool:
+    """Did `o`, before statement `before`, hold a name PostgreSQL chose around for a statement
+    that is written? (Left out, its name would go to that statement's object instead.)"""
+    first = o.events[0].stmt.seq if o.events else before
+    return any(first <= seq < before and not all(id(e) in p.dead for _, e in p.by_seq.get(seq, ()))
+               for name in names_held(p, o) for seq in p.choosers.get((o.schema, name), ()))

@@ -39,7 +39,7 @@ class Planner:
     """
     # Slots: read millions of times, 30 or more attributes in a dict are looked up the slow way.
     __slots__ = ("_children", "_dead_keys", "_fk_refs", "_inheritors", "_own", "_words", "a", "accepted",
-                 "alive_always", "assumed", "by_seq", "chose_around", "contained_seqs", "cycle_of", "dead", "dead_in", "dead_index",
+                 "alive_always", "assumed", "by_seq", "choosers", "chose_around", "contained_seqs", "cycle_of", "dead", "dead_in", "dead_index",
                  "decisions", "dropped", "exempted", "folding", "folds", "functions", "held", "held_names", "hoist", "hoisted", "hoisting",
                  "holders", "kept", "killed_in", "kind_changed", "m", "made_schemas", "mentioned_words", "no_assume", "no_exempt", "no_fold", "no_fold_stmts",
                  "opaque_seqs", "overloaded", "pinned", "renamed_names", "retyped", "revived", "unfoldable_adds",
@@ -133,12 +133,14 @@ class Planner:
         self.held: dict[int, set[str]] = {}
         self.held_names: set[tuple[str, str]] = set()
         self.chose_around: dict[int, set[tuple[str, str]]] = {}  # see holding
+        self.choosers: dict[tuple[str, str], list[int]] = {}  # the other way round
         for around, names in ((True, self.m.avoided), (False, self.m.freed)):
             for schema, name, seq in names:
                 self.held.setdefault(seq, set()).add(f"@held:{schema}.{name}")
                 self.held_names.add((schema, name))
                 if around:
                     self.chose_around.setdefault(seq, set()).add((schema, name))
+                    self.choosers.setdefault((schema, name), []).append(seq)
         self.holders: dict[tuple[str, str], list[Obj]] | None = None
 
 

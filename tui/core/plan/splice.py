@@ -17,11 +17,12 @@ from typing import Any
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.parser import ParseError
+from pglast.stream import maybe_double_quote_name
 
 from tui.core.names import SERIAL_TYPES
 from tui.core.parse import Statement
 from tui.core.plan.column_changes import serial_of
-from tui.core.plan.column_text import clauses, cut, name_not_null, set_not_null, tokens, type_end
+from tui.core.plan.column_text import clauses, cut, name_constraint, name_not_null, name_sequence, set_not_null, tokens, type_end
 
 
 @dataclass
@@ -31,7 +32,10 @@ class Op:
     `kind`: `drop` (cut `part`, an element or an inline constraint), `not_null` (`column` keeps the
     NOT NULL of a primary key cut away), `add` (the element `part` of statement `source`),
     `change` (the ALTER COLUMN command `part` of statement `source` on `column`), `rename`
-    (`column` is called `new` now), `name_not_null` (`column`'s NOT NULL is named `new`).
+    (`column` is called `new` now), `name_not_null` (`column`'s NOT NULL is named `new`),
+    `rename_table` (the table is called `new`), `name_constraint` (the unnamed constraint `part` is
+    named `new`; of `column`, `part` is the keyword it starts with), `name_sequence` (`column`'s
+    identity sequence is named `new`).
     """
 
     kind: str
@@ -140,6 +144,16 @@ def _read(stmt: Statement) -> _Table | None:
     return table
 
 
+def _rename_table(table: _Table, stmt: Statement, new: str) -> bool:
+    """The table's name (the last part of it, before the opening parenthesis) as `new`."""
+    toks = tokens(table.head)
+    if len(toks) < 2 or toks[-1].name != "ASCII_40" or stmt.node.relation.location - stmt.base > toks[-2].start:
+        return False
+    name = toks[-2]
+    table.head = table.head[:name.start] + new + table.head[name.end + 1:]
+    return True
+
+
 def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
     segs = table.segments
     if op.kind == "drop":
@@ -172,6 +186,15 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         segs.insert(at, _Segment({id(op.part)} | {id(c) for c in getattr(op.part, "constraints", None) or ()}, text, trail=trail,
                                  lead=lead, column=op.part.colname if is_column else ""))
         return True
+    if op.kind == "rename_table":
+        return _rename_table(table, stmt, op.new)
+    if op.kind == "name_constraint" and not op.column:
+        element = next((s for s in segs if id(op.part) in s.node_ids), None)
+        if element is None:
+            return False
+        element.origin = -1
+        element.text = f"CONSTRAINT {maybe_double_quote_name(op.new)} {element.text}"
+        return True
     seg = next((s for s in segs if s.column == op.column), None)
     if seg is None:
         return False
@@ -183,6 +206,12 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         return True
     if op.kind == "not_null":
         seg.text = set_not_null(seg.text)
+        return True
+    if op.kind in ("name_constraint", "name_sequence"):
+        named = name_constraint(seg.text, op.part, op.new) if op.kind == "name_constraint" else name_sequence(seg.text, op.new)
+        if named is None:
+            return False
+        seg.text = named
         return True
     if op.kind == "name_not_null":
         seg.text = name_not_null(seg.text, op.new)

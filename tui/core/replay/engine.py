@@ -275,8 +275,12 @@ class Engine(ReplayState):
         first = make_object_name(name1, name2, label)
         if self.stmt is not None:
             seq = (self.stmt.parent or self.stmt).seq
-            if name != first:
-                self.model.avoided.append((schema, first, seq))
+            # Each name stepped over is held (`_key2` taken where `_key` and `_key1` were).
+            n, candidate = 0, first
+            while candidate != name:
+                self.model.avoided.append((schema, candidate, seq))
+                n += 1
+                candidate = make_object_name(name1, name2, f"{label}{n}")
             if (schema, name) in self.released:
                 self.model.freed.append((schema, name, seq))
         return name

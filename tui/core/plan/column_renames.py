@@ -1,0 +1,127 @@
+"""Column renames folded into CREATE TABLE: the column is written under its final name where
+nothing written between them names it by the old one, and the names PostgreSQL derived from the
+old one are written out (derived_names). Also what the folds share: the CREATE's elements as they
+change, and whether a table may hold rows at a statement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tui.core.findings import INTO_CREATE
+from tui.core.model import CREATE, RENAME, Obj
+from tui.core.names import clone, is_serial
+from tui.core.plan import derived_names
+from tui.core.plan.accept import is_left_out
+from tui.core.plan.column_text import name_after_to
+from tui.core.plan.elements import Elements
+from tui.core.plan.fold_limits import copied_between, expanded_between
+from tui.core.plan.splice import Op
+
+if TYPE_CHECKING:
+    from tui.core.plan.items import Item
+    from tui.core.plan.planner import Planner
+
+
+def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool:
+    """Might the table hold a row at statement `seq` in the consolidated set? Not when it surely
+    held none in the history then and every statement that wrote its rows before is left out."""
+    if table.key not in data_tables:
+        return False
+    if seq not in p.m.quiet:
+        return True
+    d = p.m.get("data", table.name)
+    made = table.last(CREATE)
+    born = made.stmt.seq if made is not None else -1
+    return any(born < (e.stmt.parent or e.stmt).seq < seq and id(e) not in p.dead
+               and (e.stmt.parent or e.stmt).seq not in p.dropped for e in (d.events if d is not None else ()))
+
+
+def whole_inside(p: Planner, target: Item) -> set[int]:
+    """The statements all of whose text is in CREATE TABLE `target`: its own and those folded into
+    it whole (one folded in part is still written, naming what it names)."""
+    return {target.seq, *(s.seq for s in target.folded if s.seq in p.dropped)}
+
+
+class Shapes:
+    """The elements of each CREATE TABLE folded into, made at its first fold."""
+
+    def __init__(self) -> None:
+        self._by_item: dict[int, Elements] = {}
+
+    def of(self, target: Item) -> Elements:
+        found = self._by_item.get(id(target))
+        if found is None:
+            found = self._by_item[id(target)] = Elements(target.node)
+        return found
+
+
+class Users:
+    """What uses each object: the statements that need it, the objects that depend on it. Made
+    once for the column renames (a scan of every statement and object for each rename was
+    quadratic on a table renamed column by column)."""
+
+    def __init__(self, p: Planner) -> None:
+        self.read_at = p.m.read_at()  # id(object) -> seqs of the statements that need it
+        self.depended: dict[str, list[Obj]] = {}  # key -> objects that depend on it
+        for o in p.m.objects.values():
+            for d in o.depends:
+                self.depended.setdefault(d, []).append(o)
+
+
+def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],
+                 named: dict[str, int], data_tables: set[str], users: Users, shapes: Shapes) -> None:
+    """Give a column its final name in CREATE TABLE, when nothing between them used the old name."""
+    col = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "column" and e.action == RENAME), None)
+    if col is None or ("column", col.name) not in folding:
+        return
+    table = p.m.objects.get(col.parent)
+    if table is None or rows_before(p, table, it.seq, data_tables):
+        return
+    target = creates.get(col.parent)
+    if target is None or target is it or it.seq > named.get(col.parent, it.seq + 1) or target.seq > it.seq:
+        return
+    # Whatever named the column before the rename (an index, a view, a constraint) was written with
+    # the old name; a view over `*` of the table took it by that name.
+    # A statement left out names nothing.
+    if (any(seq < it.seq and seq != target.seq and not is_left_out(p, seq) for seq in users.read_at.get(id(col), ()))
+            or expanded_between(p, table, target.seq, it.seq) or copied_between(p, table, target.seq, it.seq)):
+        return
+    inside = whole_inside(p, target)
+    if any(o.born < it.seq and not _gone_or_named_inside(p, o, inside) for o in users.depended.get(col.key, ())):
+        return
+    # A statement between them that stays (not folded into the CREATE) names the column by its old name.
+    if any(target.seq < (e.stmt.parent or e.stmt).seq < it.seq and (e.stmt.parent or e.stmt).seq not in p.dropped
+           for e in col.events):
+        return
+    old, new = it.node.subname, it.node.newname
+    elts = shapes.of(target)
+    defs = elts.columns.get(old, [])
+    if len(defs) != 1 or new in elts.columns:
+        return
+    if defs[0].typeName is not None and is_serial(defs[0].typeName):
+        return  # its sequence is named after the column as it was called
+    if elts.named_elsewhere(defs[0], old):
+        return  # a table constraint or a CHECK names it: it would need rewriting too
+    naming = derived_names.of_column(p, table, inside, defs[0])
+    if naming is None:
+        return
+    p._edit(target)
+    cd = clone(defs[0])
+    cd.colname = new
+    if naming:
+        derived_names.write(target, elts, naming, copy=cd)
+    elts.replace(target.node, defs[0], cd)
+    target.add_op(Op("rename", column=old, new=name_after_to(it.stmt), column_new=new))
+    target.fold_in(it.stmt)
+    p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
+    gone.add(id(it))
+    p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+
+
+def _gone_or_named_inside(p: Planner, o: Obj, inside: set[int]) -> bool:
+    """Is an object over the column left out, or a constraint of the CREATE TABLE (or of a
+    statement folded into it)? An index would say the old name."""
+    if all(id(e) in p.dead for e in o.events):
+        return True
+    # (One PostgreSQL named after the column is named in the CREATE: derived_names.)
+    return o.type == "constraint" and all((e.stmt.parent or e.stmt).seq in inside or id(e) in p.dead for e in o.events)

@@ -1,0 +1,114 @@
+"""A table's RENAME folded into its CREATE TABLE: the table is made under its final name.
+
+Only where that changes nothing else: no statement written between them names the table (an
+index, a key referencing it, a view, rows, a comment, a block the model cannot read that says its
+name), no serial's sequence is named after it, and no other object holds either name around
+then. The names PostgreSQL gave its unnamed keys and identities' sequences after the table are
+written in (derived_names), those of its NOT NULLs on PostgreSQL 18 by not_null_names.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from pglast import ast
+
+from tui.core.findings import INTO_CREATE
+from tui.core.model import RENAME, Obj
+from tui.core.names import is_serial, shallow
+from tui.core.plan import derived_names
+from tui.core.plan.accept import is_left_out
+from tui.core.plan.column_renames import whole_inside
+from tui.core.plan.column_text import name_after_to
+from tui.core.plan.splice import Op
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tui.core.plan.elements import Elements
+    from tui.core.plan.items import Item
+    from tui.core.plan.planner import Planner
+
+_WORD = re.compile(r"[a-z_][a-z0-9_$]*")
+# What takes a name in the namespace of tables (a type too: a table's row type is called after it).
+_RELATIONS = frozenset(("table", "view", "materialized view", "sequence", "index", "type", "domain", "foreign table"))
+
+
+class Holders:
+    """Objects by every local name they had, and the statements whose text says the former name of
+    a renamed table, made once for all the renames of a plan."""
+
+    def __init__(self, p: Planner) -> None:
+        self.by_name: dict[tuple[str, str], list[Obj]] = {}
+        renamed: set[str] = set()
+        for o in p.m.objects.values():
+            if o.type in _RELATIONS:
+                for name in o.local_names():
+                    self.by_name.setdefault((o.schema, name), []).append(o)
+                if o.type == "table":
+                    renamed.update(n.rsplit(".", 1)[-1].lower() for n in o.former_names)
+        self.saying: dict[str, list[int]] = {}  # former name -> seqs of the statements whose text says it
+        for st in p.a.parsed.statements:
+            for word in renamed.intersection(_WORD.findall(st.text.lower())):
+                self.saying.setdefault(word, []).append(st.seq)
+
+
+def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, finding: str, holders: Holders,
+                      read_at: dict[int, list[int]], elts: Callable[[Item], Elements]) -> bool:
+    """Write the CREATE TABLE `target` under the name `it` (ALTER TABLE ... RENAME TO) gives it."""
+    event = next((e for o, e in p.by_seq.get(it.seq, ()) if o is table and e.action == RENAME), None)
+    if target is None or event is None or not event.new_name or target.seq >= it.seq:
+        return False
+    old, new = event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1]
+    node = target.node
+    if not isinstance(node, ast.CreateStmt) or node.relation is None or node.relation.relname != old or not _plain(node):
+        return False
+    inside = whole_inside(p, target)
+    naming = derived_names.of_table(p, table, inside, node)
+    if naming is None:
+        return False
+    if {(table.schema, old), (table.schema, new)} & p.held_names:
+        return False  # a name chosen around one of them, or taken where one was freed
+    if any(o is not table and o.born <= it.seq and not all(id(e) in p.dead for e in o.events)
+           for o in holders.by_name.get((table.schema, new), ())):
+        return False  # something written had the name before (a table rebuilt and renamed into place)
+    between = range(target.seq + 1, it.seq)
+    for x in [table, *p.children(table.key)]:
+        for e in x.events:
+            seq = (e.stmt.parent or e.stmt).seq
+            if seq in between and seq not in inside and not is_left_out(p, seq):
+                return False
+        if any(seq in between and seq not in inside and not is_left_out(p, seq) for seq in read_at.get(id(x), ())):
+            return False
+    # Nor a statement saying its name where the model follows no name (a function's body, a block).
+    if any(seq in between and seq not in inside and not is_left_out(p, seq) for seq in holders.saying.get(old.lower(), ())):
+        return False
+    _edit(p, target, new)
+    if naming:
+        derived_names.write(target, elts(target), naming)
+    target.add_op(Op("rename_table", new=name_after_to(it.stmt)))
+    target.fold_in(it.stmt)
+    target.writes |= it.writes
+    p.record(INTO_CREATE, it.stmt, target.stmt, [finding])
+    p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+    return True
+
+
+def _plain(node: ast.CreateStmt) -> bool:
+    """A CREATE TABLE of columns and constraints (no LIKE, child or partition), no serial among
+    them (its sequence is named after the table, and a serial cannot be given another name)."""
+    if node.inhRelations or node.partbound is not None or node.ofTypename is not None:
+        return False
+    return all(isinstance(elt, ast.Constraint) or isinstance(elt, ast.ColumnDef) and not (elt.typeName is not None and is_serial(elt.typeName))
+               for elt in node.tableElts or ())
+
+
+def _edit(p: Planner, target: Item, new: str) -> None:
+    """The tree says it too: printed where the text cannot be spliced."""
+    p._edit(target)
+    node = target.node
+    relation = shallow(node.relation)
+    relation.relname = new
+    node.relation = relation
+
