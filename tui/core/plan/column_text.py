@@ -83,6 +83,20 @@ def name_constraint(text: str, keyword: str, name: str) -> str | None:
     return text[:found[0]] + f"CONSTRAINT {maybe_double_quote_name(name)} " + text[found[0]:]
 
 
+def rename_constraint(text: str, old: str, new: str) -> str | None:
+    """`CONSTRAINT old` as `CONSTRAINT new`; None when the text has not exactly one."""
+    toks = tokens(text)
+    at = [i + 1 for i, t in enumerate(toks[:-1]) if t.name == "CONSTRAINT" and _ident(text[toks[i + 1].start:toks[i + 1].end + 1]) == old]
+    if len(at) != 1:
+        return None
+    t = toks[at[0]]
+    return text[:t.start] + maybe_double_quote_name(new) + text[t.end + 1:]
+
+
+def _ident(written: str) -> str:
+    return written[1:-1].replace('""', '"') if written.startswith('"') else written.lower()
+
+
 def name_sequence(text: str, name: str) -> str | None:
     """Its identity's sequence named (`SEQUENCE NAME name` first in its options)."""
     toks = tokens(text)

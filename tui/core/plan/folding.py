@@ -16,6 +16,7 @@ from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
 from tui.core.plan.column_changes import keeps_rows, retype_foldable, widened_serial
 from tui.core.plan.column_renames import Shapes, Users, fold_rename, rows_before
+from tui.core.plan.constraint_renames import fold_constraint_rename
 from tui.core.plan.fold_limits import (
     before_later_renames,
     columns_named,
@@ -84,6 +85,13 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_TABLE and it.stmt.parent is None
                 and it.seq not in p.pinned and _fold_table_rename(p, it, creates, folding, named, renames, shapes)):
             gone.add(id(it))
+            continue
+        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_TABCONSTRAINT and it.stmt.parent is None
+                and it.seq not in p.pinned):
+            if not renames:
+                renames.append(Holders(p))
+            if fold_constraint_rename(p, it, creates, folding, renames[0], shapes):
+                gone.add(id(it))
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
                 or it.seq in p.pinned):

@@ -22,7 +22,7 @@ from pglast.stream import maybe_double_quote_name
 from tui.core.names import SERIAL_TYPES
 from tui.core.parse import Statement
 from tui.core.plan.column_changes import serial_of
-from tui.core.plan.column_text import clauses, cut, name_constraint, name_not_null, name_sequence, set_not_null, tokens, type_end
+from tui.core.plan.column_text import clauses, cut, name_constraint, name_not_null, name_sequence, rename_constraint, set_not_null, tokens, type_end
 
 
 @dataclass
@@ -35,7 +35,8 @@ class Op:
     (`column` is called `new` now), `name_not_null` (`column`'s NOT NULL is named `new`),
     `rename_table` (the table is called `new`), `name_constraint` (the unnamed constraint `part` is
     named `new`; of `column`, `part` is the keyword it starts with), `name_sequence` (`column`'s
-    identity sequence is named `new`).
+    identity sequence is named `new`), `rename_constraint` (the constraint `part`, of `column` or
+    not, is called `new`).
     """
 
     kind: str
@@ -188,12 +189,18 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         return True
     if op.kind == "rename_table":
         return _rename_table(table, stmt, op.new)
-    if op.kind == "name_constraint" and not op.column:
+    if op.kind in ("name_constraint", "rename_constraint") and not op.column:
         element = next((s for s in segs if id(op.part) in s.node_ids), None)
         if element is None:
             return False
         element.origin = -1
-        element.text = f"CONSTRAINT {maybe_double_quote_name(op.new)} {element.text}"
+        if op.kind == "name_constraint":
+            element.text = f"CONSTRAINT {maybe_double_quote_name(op.new)} {element.text}"
+            return True
+        renamed = rename_constraint(element.text, op.part.conname, op.new)
+        if renamed is None:
+            return False
+        element.text = renamed
         return True
     seg = next((s for s in segs if s.column == op.column), None)
     if seg is None:
@@ -207,8 +214,9 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
     if op.kind == "not_null":
         seg.text = set_not_null(seg.text)
         return True
-    if op.kind in ("name_constraint", "name_sequence"):
-        named = name_constraint(seg.text, op.part, op.new) if op.kind == "name_constraint" else name_sequence(seg.text, op.new)
+    if op.kind in ("name_constraint", "name_sequence", "rename_constraint"):
+        named = (name_constraint(seg.text, op.part, op.new) if op.kind == "name_constraint" else name_sequence(seg.text, op.new)
+                 if op.kind == "name_sequence" else rename_constraint(seg.text, op.part.conname, op.new))
         if named is None:
             return False
         seg.text = named

@@ -32,12 +32,13 @@ if TYPE_CHECKING:
 
 _WORD = re.compile(r"[a-z_][a-z0-9_$]*")
 # What takes a name in the namespace of tables (a type too: a table's row type is called after it).
-_RELATIONS = frozenset(("table", "view", "materialized view", "sequence", "index", "type", "domain", "foreign table"))
+_RELATIONS = frozenset(("table", "view", "materialized view", "sequence", "index", "type", "domain", "foreign table",
+                        "constraint"))  # (a key's index takes its name: constraint_renames asks)
 
 
 class Holders:
     """Objects by every local name they had, and the statements whose text says the former name of
-    a renamed table, made once for all the renames of a plan."""
+    a renamed table or constraint, made once for all the renames of a plan."""
 
     def __init__(self, p: Planner) -> None:
         self.by_name: dict[tuple[str, str], list[Obj]] = {}
@@ -46,7 +47,7 @@ class Holders:
             if o.type in _RELATIONS:
                 for name in o.local_names():
                     self.by_name.setdefault((o.schema, name), []).append(o)
-                if o.type == "table":
+                if o.type in ("table", "constraint"):
                     renamed.update(n.rsplit(".", 1)[-1].lower() for n in o.former_names)
         self.saying: dict[str, list[int]] = {}  # former name -> seqs of the statements whose text says it
         for st in p.a.parsed.statements:
