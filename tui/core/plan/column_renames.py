@@ -36,10 +36,27 @@ def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool
                and (e.stmt.parent or e.stmt).seq not in p.dropped for e in (d.events if d is not None else ()))
 
 
-def whole_inside(p: Planner, target: Item) -> set[int]:
+class WholeInside:
     """The statements all of whose text is in CREATE TABLE `target`: its own and those folded into
-    it whole (one folded in part is still written, naming what it names)."""
-    return {target.seq, *(s.seq for s in target.folded if s.seq in p.dropped)}
+    it whole (one folded in part is still written, naming what it names). Asked `seq in it`; a
+    set of a table's folded statements made for each rename was most of a plan's folding, so the
+    set is made only for a statement dropped as folded into a statement of that file and line."""
+
+    __slots__ = ("_folded", "dropped", "mark", "target")
+
+    def __init__(self, p: Planner, target: Item) -> None:
+        self.target, self.dropped = target, p.dropped
+        self.mark = f"folded into {target.stmt.file}:{target.stmt.line}"
+        self._folded: set[int] | None = None
+
+    def __contains__(self, seq: object) -> bool:
+        if seq == self.target.seq:
+            return True
+        if self.dropped.get(seq) != self.mark:  # type: ignore[call-overload]
+            return False
+        if self._folded is None:
+            self._folded = {s.seq for s in self.target.folded}
+        return seq in self._folded
 
 
 class Shapes:
@@ -86,7 +103,7 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     if (any(seq < it.seq and seq != target.seq and not is_left_out(p, seq) for seq in users.read_at.get(id(col), ()))
             or expanded_between(p, table, target.seq, it.seq) or copied_between(p, table, target.seq, it.seq)):
         return
-    inside = whole_inside(p, target)
+    inside = WholeInside(p, target)
     if any(o.born < it.seq and not _gone_or_named_inside(p, o, inside) for o in users.depended.get(col.key, ())):
         return
     # A statement between them that stays (not folded into the CREATE) names the column by its old name.
@@ -118,7 +135,7 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
 
 
-def _gone_or_named_inside(p: Planner, o: Obj, inside: set[int]) -> bool:
+def _gone_or_named_inside(p: Planner, o: Obj, inside: WholeInside) -> bool:
     """Is an object over the column left out, or a constraint of the CREATE TABLE (or of a
     statement folded into it)? An index would say the old name."""
     if all(id(e) in p.dead for e in o.events):

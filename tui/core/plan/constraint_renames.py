@@ -17,7 +17,8 @@ from tui.core.findings import INTO_CREATE
 from tui.core.model import RENAME
 from tui.core.names import clone
 from tui.core.plan.accept import is_left_out
-from tui.core.plan.column_renames import Shapes, whole_inside
+from tui.core.plan.column_renames import Shapes, WholeInside
+from tui.core.plan.derived_names import keyword
 from tui.core.plan.splice import Op
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def fold_constraint_rename(p: Planner, it: Item, creates: dict[str, Item], foldi
     target = creates.get(o.parent or "")
     if finding is None or target is None or target.seq >= it.seq or not o.events or not event.new_name:
         return False
-    inside = whole_inside(p, target)
+    inside = WholeInside(p, target)
     if (o.events[0].stmt.parent or o.events[0].stmt).seq not in inside or id(o.events[0]) in p.dead:
         return False
     old, new = event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1]
@@ -71,8 +72,7 @@ def fold_constraint_rename(p: Planner, it: Item, creates: dict[str, Item], foldi
     if c.conname:
         target.add_op(Op("rename_constraint", part=c, column=cd.colname or "" if cd is not None else "", new=new))
     else:
-        keyword = {"p": "PRIMARY", "u": "UNIQUE", "c": "CHECK", "f": "REFERENCES"}.get(o.contype or "", "")
-        target.add_op(Op("name_constraint", part=c if cd is None else keyword, column=cd.colname or "" if cd is not None else "", new=new))
+        target.add_op(Op("name_constraint", part=c if cd is None else keyword(c), column=cd.colname or "" if cd is not None else "", new=new))
     target.fold_in(it.stmt)
     target.writes |= it.writes
     p.record(INTO_CREATE, it.stmt, target.stmt, [finding])

@@ -17,6 +17,8 @@ from tui.core.names import clone
 from tui.core.plan.splice import Op
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
     from tui.core.model import Obj
     from tui.core.plan.elements import Elements
     from tui.core.plan.items import Item
@@ -40,7 +42,7 @@ class Naming:
         return bool(self.constraints or self.sequences)
 
 
-def of_column(p: Planner, table: Obj, inside: set[int], cd: ast.ColumnDef, identity: bool = True) -> Naming | None:
+def of_column(p: Planner, table: Obj, inside: Container[int], cd: ast.ColumnDef, identity: bool = True) -> Naming | None:
     """What of column definition `cd` is named after the column: its unnamed UNIQUE, CHECK and
     foreign key (a primary key is named after the table alone), its identity's sequence."""
     naming = Naming()
@@ -53,7 +55,7 @@ def of_column(p: Planner, table: Obj, inside: set[int], cd: ast.ColumnDef, ident
     return naming
 
 
-def of_table(p: Planner, table: Obj, inside: set[int], node: ast.CreateStmt) -> Naming | None:
+def of_table(p: Planner, table: Obj, inside: Container[int], node: ast.CreateStmt) -> Naming | None:
     """Everything of the CREATE TABLE named after the table: its unnamed constraints, its
     identities' sequences."""
     naming = Naming()
@@ -71,8 +73,8 @@ def of_table(p: Planner, table: Obj, inside: set[int], node: ast.CreateStmt) -> 
     return naming
 
 
-def _constraint(p: Planner, table: Obj, inside: set[int], cd: ast.ColumnDef | None, c: ast.Constraint, naming: Naming) -> bool:
-    if cd is not None and not _keyword(c):
+def _constraint(p: Planner, table: Obj, inside: Container[int], cd: ast.ColumnDef | None, c: ast.Constraint, naming: Naming) -> bool:
+    if cd is not None and not keyword(c):
         return False
     # The model's constraint made from this node; a table's one primary key, also from a copy of it.
     found = [o for o in p.children(table.key) if o.type == "constraint" and o.node is c]
@@ -111,7 +113,7 @@ def write(target: Item, elts: Elements, naming: Naming, copy: ast.ColumnDef | No
             target.add_op(Op("name_constraint", part=c, new=name))
             continue
         _in_copy(cd, c, copy, changed).conname = name
-        target.add_op(Op("name_constraint", column=cd.colname or "", new=name, part=_keyword(c)))
+        target.add_op(Op("name_constraint", column=cd.colname or "", new=name, part=keyword(c)))
     for cd, c, name in naming.sequences:
         parts = [schema, name] if schema else [name]
         named = _in_copy(cd, c, copy, changed)
@@ -123,7 +125,8 @@ def write(target: Item, elts: Elements, naming: Naming, copy: ast.ColumnDef | No
             elts.replace(target.node, cd, changed[id(cd)])
 
 
-def _keyword(c: ast.Constraint) -> str:
+def keyword(c: ast.Constraint) -> str:
+    """The word a column's constraint of this kind starts with (column_text.clauses' kinds), or ''."""
     return next((k for t, k in _KEYWORD.items() if t == c.contype), "")
 
 

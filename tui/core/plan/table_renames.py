@@ -19,7 +19,7 @@ from tui.core.model import RENAME, Obj
 from tui.core.names import is_serial, shallow
 from tui.core.plan import derived_names
 from tui.core.plan.accept import is_left_out
-from tui.core.plan.column_renames import whole_inside
+from tui.core.plan.column_renames import WholeInside
 from tui.core.plan.column_text import name_after_to
 from tui.core.plan.splice import Op
 
@@ -65,7 +65,7 @@ def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, fin
     node = target.node
     if not isinstance(node, ast.CreateStmt) or node.relation is None or node.relation.relname != old or not _plain(node):
         return False
-    inside = whole_inside(p, target)
+    inside = WholeInside(p, target)
     naming = derived_names.of_table(p, table, inside, node)
     if naming is None:
         return False
