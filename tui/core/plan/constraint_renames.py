@@ -69,10 +69,11 @@ def fold_constraint_rename(p: Planner, it: Item, creates: dict[str, Item], foldi
         cons[[id(x) for x in cd.constraints or ()].index(id(c))] = named
         copy.constraints = tuple(cons)
         elts.replace(target.node, cd, copy)
+    column = (cd.colname or "") if cd is not None else ""
     if c.conname:
-        target.add_op(Op("rename_constraint", part=c, column=cd.colname or "" if cd is not None else "", new=new))
-    else:
-        target.add_op(Op("name_constraint", part=c if cd is None else keyword(c), column=cd.colname or "" if cd is not None else "", new=new))
+        target.add_op(Op("rename_constraint", part=c, column=column, new=new))
+    else:  # (named by PostgreSQL: named now, as derived_names does)
+        target.add_op(Op("name_constraint", part=c if cd is None else keyword(c), column=column, new=new))
     target.fold_in(it.stmt)
     target.writes |= it.writes
     p.record(INTO_CREATE, it.stmt, target.stmt, [finding])

@@ -42,7 +42,7 @@ class Naming:
         return bool(self.constraints or self.sequences)
 
 
-def of_column(p: Planner, table: Obj, inside: Container[int], cd: ast.ColumnDef, identity: bool = True) -> Naming | None:
+def of_column(p: Planner, table: Obj, inside: Container[int], cd: ast.ColumnDef) -> Naming | None:
     """What of column definition `cd` is named after the column: its unnamed UNIQUE, CHECK and
     foreign key (a primary key is named after the table alone), its identity's sequence."""
     naming = Naming()
@@ -50,7 +50,7 @@ def of_column(p: Planner, table: Obj, inside: Container[int], cd: ast.ColumnDef,
         if c.contype in NAMED_AFTER_TABLE and c.contype != CT.CONSTR_PRIMARY and not c.conname:
             if not _constraint(p, table, inside, cd, c, naming):
                 return None
-        elif c.contype == CT.CONSTR_IDENTITY and identity and not _identity(p, table, cd, c, naming):
+        elif c.contype == CT.CONSTR_IDENTITY and not _identity(p, table, cd, c, naming):
             return None
     return naming
 
