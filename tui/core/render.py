@@ -18,6 +18,7 @@ from tui.core.model import CREATE, Model
 from tui.core.names import clone
 from tui.core.plan import Item, Plan
 from tui.core.plan.enum_labels import splice_labels
+from tui.core.plan.index_renames import index_text
 from tui.core.plan.splice import splice, splice_alter, splice_inserts
 
 # Statements with a body, which a tool that splits files on semicolons must not cut.
@@ -58,6 +59,8 @@ def statement_sql(it: Item) -> str:
         text = splice_inserts(it.stmt, it.merged)
     elif isinstance(it.node, ast.CreateEnumStmt):
         text = splice_labels(it.stmt, it.node)
+    elif isinstance(it.node, ast.IndexStmt):
+        text = index_text(it.stmt, it.node)
     if text is not None:
         return text
     # The printer marks every node it prints with its ancestors: print a copy, so the trees the

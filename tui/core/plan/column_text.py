@@ -86,14 +86,15 @@ def name_constraint(text: str, keyword: str, name: str) -> str | None:
 def rename_constraint(text: str, old: str, new: str) -> str | None:
     """`CONSTRAINT old` as `CONSTRAINT new`; None when the text has not exactly one."""
     toks = tokens(text)
-    at = [i + 1 for i, t in enumerate(toks[:-1]) if t.name == "CONSTRAINT" and _ident(text[toks[i + 1].start:toks[i + 1].end + 1]) == old]
+    at = [i + 1 for i, t in enumerate(toks[:-1]) if t.name == "CONSTRAINT" and identifier(text[toks[i + 1].start:toks[i + 1].end + 1]) == old]
     if len(at) != 1:
         return None
     t = toks[at[0]]
     return text[:t.start] + maybe_double_quote_name(new) + text[t.end + 1:]
 
 
-def _ident(written: str) -> str:
+def identifier(written: str) -> str:
+    """An identifier as PostgreSQL reads it: unquoted, folded to lower case unless it was quoted."""
     return written[1:-1].replace('""', '"') if written.startswith('"') else written.lower()
 
 

@@ -45,6 +45,7 @@ from tui.core.plan.fold_limits import (
     typed_between,
     written_with,
 )
+from tui.core.plan.index_renames import fold_index_rename
 from tui.core.plan.items import Item
 from tui.core.plan.keys_apart import closes_cycle, key_command, keys_apart, needs_of_keys, without_keys
 from tui.core.plan.planner import Planner
@@ -86,11 +87,16 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
                 and it.seq not in p.pinned and _fold_table_rename(p, it, creates, folding, named, renames, shapes)):
             gone.add(id(it))
             continue
-        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_TABCONSTRAINT and it.stmt.parent is None
-                and it.seq not in p.pinned):
+        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType in (OT.OBJECT_TABCONSTRAINT, OT.OBJECT_INDEX)
+                and it.stmt.parent is None and it.seq not in p.pinned):
             if not renames:
                 renames.append(Holders(p))
-            if fold_constraint_rename(p, it, creates, folding, renames[0], shapes):
+            if it.node.renameType == OT.OBJECT_INDEX:
+                if not seq_items:
+                    seq_items.update((x.stmt.seq, x) for x in items)
+                if fold_index_rename(p, it, seq_items, folding, renames[0]):
+                    gone.add(id(it))
+            elif fold_constraint_rename(p, it, creates, folding, renames[0], shapes):
                 gone.add(id(it))
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts

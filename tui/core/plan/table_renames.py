@@ -38,7 +38,7 @@ _RELATIONS = frozenset(("table", "view", "materialized view", "sequence", "index
 
 class Holders:
     """Objects by every local name they had, and the statements whose text says the former name of
-    a renamed table or constraint, made once for all the renames of a plan."""
+    a renamed table, constraint or index, made once for all the renames of a plan."""
 
     def __init__(self, p: Planner) -> None:
         self.by_name: dict[tuple[str, str], list[Obj]] = {}
@@ -47,7 +47,7 @@ class Holders:
             if o.type in _RELATIONS:
                 for name in o.local_names():
                     self.by_name.setdefault((o.schema, name), []).append(o)
-                if o.type in ("table", "constraint"):
+                if o.type in ("table", "constraint", "index"):
                     renamed.update(n.rsplit(".", 1)[-1].lower() for n in o.former_names)
         self.saying: dict[str, list[int]] = {}  # former name -> seqs of the statements whose text says it
         for st in p.a.parsed.statements:
