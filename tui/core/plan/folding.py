@@ -300,7 +300,9 @@ def _unique_keys(p: Planner, fk: Obj) -> set[str]:
     want = set(fk.attrs.get("ref_columns", ()))
     out = set()
     for o in p.children(ref.key):
-        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want) or o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
+        if o.type == "constraint" and (o.contype == "p" and not want or o.contype in ("p", "u") and set(o.attrs.get("columns", ())) == want):
+            out.add(o.key)
+        elif o.type == "index" and o.attrs.get("unique") and want and set(o.attrs.get("columns", ())) == want:
             out.add(o.key)
     return out
 

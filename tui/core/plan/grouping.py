@@ -23,7 +23,7 @@ DATA = "data"
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-@functools.cache  # asked for each statement, of a few thousand files
+@functools.lru_cache(maxsize=None)  # asked for each statement, of a few thousand files
 def stem(path: str) -> str:
     """`20250101000002_core_tables.sql` -> `core_tables`; diesel's `2019-..._create_user/up.sql` -> `create_user`."""
     name = short_name(path)
