@@ -43,15 +43,10 @@ def fold_constraint_rename(p: Planner, it: Item, creates: dict[str, Item], foldi
     if (o.events[0].stmt.parent or o.events[0].stmt).seq not in inside or id(o.events[0]) in p.dead:
         return False
     old, new = event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1]
-    if {(o.schema, old), (o.schema, new)} & p.held_names:
-        return False
     between = range(target.seq + 1, it.seq)
     if any((seq := (e.stmt.parent or e.stmt).seq) in between and seq not in inside and not is_left_out(p, seq) for e in o.events):
         return False
-    if any(x is not o and x.born <= it.seq and not all(id(e) in p.dead for e in x.events)
-           for x in holders.by_name.get((o.schema, new), ())):
-        return False
-    if any(seq in between and seq not in inside and not is_left_out(p, seq) for seq in holders.saying.get(old.lower(), ())):
+    if not holders.may_take(p, o, old, new, between, inside):
         return False
     place = _place(target.node, o.node)
     if place is None:

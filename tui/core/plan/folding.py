@@ -15,7 +15,7 @@ from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
 from tui.core.plan.column_changes import keeps_rows, retype_foldable, widened_serial
-from tui.core.plan.column_renames import Shapes, Users, fold_rename, rows_before
+from tui.core.plan.column_renames import Shapes, Users, WholeInside, fold_rename, rows_before
 from tui.core.plan.constraint_renames import fold_constraint_rename
 from tui.core.plan.fold_limits import (
     before_later_renames,
@@ -166,7 +166,7 @@ def _self_reference_renamed(p: Planner, table: Obj, fk: Obj, target: Item, it: I
     CREATE (and not folded into it)? In the CREATE it would name a table not there yet."""
     if fk.referenced() != table.key:
         return False
-    inside = {s.seq for s in target.folded}
+    inside = WholeInside(p, target)
     return any(e.action == RENAME and target.seq < (seq := (e.stmt.parent or e.stmt).seq) < it.seq and seq not in inside
                for e in table.events)
 

@@ -40,15 +40,10 @@ def fold_index_rename(p: Planner, it: Item, by_seq: dict[int, Item], folding: di
             or not isinstance(target.node, ast.IndexStmt) or id(made) in p.dead):
         return False
     old, new = event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1]
-    if {(o.schema, old), (o.schema, new)} & p.held_names:
-        return False
     between = range(target.seq + 1, it.seq)
     if any((seq := (e.stmt.parent or e.stmt).seq) in between and not is_left_out(p, seq) for e in o.events):
         return False
-    if any(x is not o and x.born <= it.seq and not all(id(e) in p.dead for e in x.events)
-           for x in holders.by_name.get((o.schema, new), ())):
-        return False
-    if any(seq in between and not is_left_out(p, seq) for seq in holders.saying.get(old.lower(), ())):
+    if not holders.may_take(p, o, old, new, between, ()):
         return False
     node = shallow(target.node)
     node.idxname = new

@@ -9,7 +9,6 @@ written in (derived_names), those of its NOT NULLs on PostgreSQL 18 by not_null_
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from pglast import ast
@@ -21,16 +20,16 @@ from tui.core.plan import derived_names
 from tui.core.plan.accept import is_left_out
 from tui.core.plan.column_renames import WholeInside
 from tui.core.plan.column_text import name_after_to
+from tui.core.plan.mentioned import WORD
 from tui.core.plan.splice import Op
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Container
 
     from tui.core.plan.elements import Elements
     from tui.core.plan.items import Item
     from tui.core.plan.planner import Planner
 
-_WORD = re.compile(r"[a-z_][a-z0-9_$]*")
 # What takes a name in the namespace of tables (a type too: a table's row type is called after it).
 _RELATIONS = frozenset(("table", "view", "materialized view", "sequence", "index", "type", "domain", "foreign table",
                         "constraint"))  # (a key's index takes its name: constraint_renames asks)
@@ -51,8 +50,20 @@ class Holders:
                     renamed.update(n.rsplit(".", 1)[-1].lower() for n in o.former_names)
         self.saying: dict[str, list[int]] = {}  # former name -> seqs of the statements whose text says it
         for st in p.a.parsed.statements:
-            for word in renamed.intersection(_WORD.findall(st.text.lower())):
+            for word in renamed.intersection(WORD.findall(st.text.lower())):
                 self.saying.setdefault(word, []).append(st.seq)
+
+    def may_take(self, p: Planner, o: Obj, old: str, new: str, between: range, inside: Container[int]) -> bool:
+        """May `o` be made under `new` at once, its rename being the end of `between`? Not where
+        PostgreSQL chose a name around either name, something written had `new` before the rename,
+        or a statement written between says `old` where the model follows no name (a function's
+        body, a block)."""
+        if {(o.schema, old), (o.schema, new)} & p.held_names:
+            return False
+        if any(x is not o and x.born <= between.stop and not all(id(e) in p.dead for e in x.events)
+               for x in self.by_name.get((o.schema, new), ())):
+            return False  # (a table rebuilt and renamed into place, the one it replaces written)
+        return not any(seq in between and seq not in inside and not is_left_out(p, seq) for seq in self.saying.get(old.lower(), ()))
 
 
 def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, finding: str, holders: Holders,
@@ -69,12 +80,9 @@ def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, fin
     naming = derived_names.of_table(p, table, inside, node)
     if naming is None:
         return False
-    if {(table.schema, old), (table.schema, new)} & p.held_names:
-        return False  # a name chosen around one of them, or taken where one was freed
-    if any(o is not table and o.born <= it.seq and not all(id(e) in p.dead for e in o.events)
-           for o in holders.by_name.get((table.schema, new), ())):
-        return False  # something written had the name before (a table rebuilt and renamed into place)
     between = range(target.seq + 1, it.seq)
+    if not holders.may_take(p, table, old, new, between, inside):
+        return False
     for x in [table, *p.children(table.key)]:
         for e in x.events:
             seq = (e.stmt.parent or e.stmt).seq
@@ -82,9 +90,6 @@ def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, fin
                 return False
         if any(seq in between and seq not in inside and not is_left_out(p, seq) for seq in read_at.get(id(x), ())):
             return False
-    # Nor a statement saying its name where the model follows no name (a function's body, a block).
-    if any(seq in between and seq not in inside and not is_left_out(p, seq) for seq in holders.saying.get(old.lower(), ())):
-        return False
     _edit(p, target, new)
     if naming:
         derived_names.write(target, elts(target), naming)
