@@ -20,7 +20,7 @@ from tui.core.names import strings
 from tui.core.plan.fold_limits import copied_between, expanded_between, persistence_changed_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.holding import held_for_a_chooser, names_held
-from tui.core.plan.planner import Planner
+from tui.core.plan.planner import FOLDED_AWAY, Planner
 
 NO_EFFECT = "no effect"  # why a statement of an accepted no-effect finding is left out
 
@@ -157,10 +157,12 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
 
 
 def is_left_out(p: Planner, seq: int) -> bool:
-    """Is every effect of the statement dead, or has it none (it will not be written, so needs nothing)?"""
+    """Is every effect of the statement dead, or has it none (it will not be written, so needs nothing)?
+    (What build_items left out as folded away counts: the note an ADD CONSTRAINT leaves on its
+    table is no effect of its own.)"""
     if seq in p.pinned:
         return False
-    if p.dropped.get(seq) == NO_EFFECT:
+    if p.dropped.get(seq) in (NO_EFFECT, FOLDED_AWAY):
         return True
     events = p.by_seq.get(seq)
     return bool(events) and all(id(e) in p.dead for _, e in events)

@@ -14,9 +14,9 @@ from tui.core.plan.planner import Planner
 def _insert_shape(it: Item) -> tuple[str, str, tuple[str, ...], tuple[int, ...]] | None:
     """What two INSERTs must share to become one: table, group, columns and row width (plain VALUES only)."""
     n = it.node
+    # (A RETURNING is no bar: what a migration's statement returns, its runner drops.)
     if (not isinstance(n, ast.InsertStmt) or it.stmt.parent is not None or n.onConflictClause is not None
-            or n.withClause is not None or getattr(n, "returningList", None) or getattr(n, "returningClause", None)
-            or n.selectStmt is None or not n.selectStmt.valuesLists or n.override):
+            or n.withClause is not None or n.selectStmt is None or not n.selectStmt.valuesLists or n.override):
         return None
     rel = n.relation
     # (Without a column list, rows of another length fill other columns: a column added between.)
@@ -45,6 +45,9 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
                 if not prev.merged:  # the first rows appended: the history's own tree stays as parsed
                     prev.node = shallow(prev.node)
                     prev.node.selectStmt = shallow(prev.node.selectStmt)
+                    for returning in ("returningList", "returningClause"):
+                        if getattr(prev.node, returning, None):
+                            setattr(prev.node, returning, None)
                     prev.changed = True
                 rows.setdefault(id(prev), (prev, list(prev.node.selectStmt.valuesLists)))[1].extend(it.node.selectStmt.valuesLists)
                 prev.merge(it.stmt)

@@ -24,6 +24,7 @@ from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
 
 _CHILDREN = frozenset(("column", "constraint", "trigger", "policy"))
+FOLDED_AWAY = "its whole effect is folded away"  # why build_items leaves out a statement all of whose own events are dead
 
 
 def namespace(type_: str) -> str:
@@ -204,7 +205,7 @@ class Planner:
                 continue
             pairs, alive = self.alive_pairs(st)
             if pairs and not alive:
-                self.dropped[st.seq] = "its whole effect is folded away"
+                self.dropped[st.seq] = FOLDED_AWAY
                 continue
             item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
             if not self.dead_keys().isdisjoint(item.reads):

@@ -16,7 +16,8 @@ _KEYWORDS = RESERVED_KEYWORDS | COL_NAME_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS
 
 def insert_layout(text: str) -> tuple[int, list[tuple[list[tuple[int, int]], int]]] | None:
     """Where an INSERT's column list closes and, for each row, its cells (first and last character)
-    and where its parenthesis closes; None unless it is `INSERT ... (columns) VALUES (...), ...`."""
+    and where its parenthesis closes; None unless it is `INSERT ... (columns) VALUES (...), ...`
+    (a RETURNING after the rows left as written)."""
     toks = [t for t in pglast.parser.scan(text) if t.name not in ("SQL_COMMENT", "C_COMMENT")]
     at = next((i for i, t in enumerate(toks) if t.name == "VALUES"), None)
     if at is None or at == 0 or toks[at - 1].name != _RP:
@@ -34,6 +35,8 @@ def insert_layout(text: str) -> tuple[int, list[tuple[list[tuple[int, int]], int
             depth = 0
             continue
         if depth == 0:
+            if t.name == "RETURNING":
+                break  # (what it returns, the runner drops: the rows are all before it)
             if t.name != _COMMA:
                 return None  # something after the rows
             continue

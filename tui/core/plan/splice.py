@@ -363,17 +363,33 @@ def splice_alter(stmt: Statement, kept: list[Any]) -> str | None:
 
 
 def splice_inserts(first: Statement, merged: list[Statement]) -> str | None:
-    """Runs of INSERT ... VALUES as one statement, each row as its author wrote it."""
+    """Runs of INSERT ... VALUES as one statement, each row as its author wrote it (a RETURNING
+    left out, as merging left it out of the tree)."""
     rows = []
     for st in merged:
-        toks = tokens(st.text)
-        at = next((t for t in toks if t.name == "VALUES"), None)
-        if at is None:
+        span = _rows_span(st.text)
+        if span is None:
             return None
-        rows.append(st.text[at.end + 1:].strip())
-    if not any(t.name == "VALUES" for t in tokens(first.text)):
+        rows.append(st.text[span[0]:span[1]].strip())
+    span = _rows_span(first.text)
+    if span is None:
         return None
+    head = first.text[:span[1]]
     # One row per line once they no longer fit one: a seed file's thousand rows stay reviewable.
-    wide = "\n" in first.text or len(first.text) + sum(len(r) + 2 for r in rows) > 120
+    wide = "\n" in head or len(head) + sum(len(r) + 2 for r in rows) > 120
     indent = "\n" + " " * 7 if wide else " "
-    return first.text.rstrip() + "," + ("," + indent).join([indent + rows[0]] + rows[1:]) if rows else first.text
+    return head.rstrip() + "," + ("," + indent).join([indent + rows[0]] + rows[1:]) if rows else first.text
+
+
+def _rows_span(text: str) -> tuple[int, int] | None:
+    """Where an INSERT's rows start (after VALUES) and end (at a RETURNING, or the end)."""
+    toks = tokens(text)
+    at = next((i for i, t in enumerate(toks) if t.name == "VALUES"), None)
+    if at is None:
+        return None
+    depth = 0
+    for t in toks[at + 1:]:
+        depth += (t.name == "ASCII_40") - (t.name == "ASCII_41")
+        if depth == 0 and t.name == "RETURNING":
+            return toks[at].end + 1, t.start
+    return toks[at].end + 1, len(text)

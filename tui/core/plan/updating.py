@@ -234,7 +234,7 @@ def _target(p: Planner, it: Item) -> str | None:
 def _literal_insert(it: Item, p: Planner) -> bool:
     n = it.node
     return (it.stmt.parent is None and it.seq not in p.pinned and not it.changed and not it.folded and not it.merged
-            and n.cols and n.onConflictClause is None and n.withClause is None and not _returning(n) and not n.override
+            and n.cols and n.onConflictClause is None and n.withClause is None and not n.override
             and n.selectStmt is not None and bool(n.selectStmt.valuesLists) and insert_layout(it.stmt.text) is not None)
 
 
@@ -303,13 +303,15 @@ def _matches(p: Planner, table: str, where: Any, row: dict[str, Any]) -> bool:
 def _cell(p: Planner, table: str, ref: ast.ColumnRef, row: dict[str, Any]) -> Any:
     """The literal value of a row's cell in a column whose equality is that of its literals."""
     names = strings(ref.fields)
-    o = p.m.objects.get(f"column:{table.split(':', 1)[1]}.{names[-1]}") if len(names) == 1 else None
+    # Named by the table too (`t.id`, as Django writes it): an UPDATE without FROM has no other.
+    own = len(names) == 1 or names[:-1] == table.split(":", 1)[1].split(".")[-len(names) + 1:]
+    o = p.m.objects.get(f"column:{table.split(':', 1)[1]}.{names[-1]}") if own else None
     tn = o.attrs.get("type") if o is not None else None
     if o is None or tn is None or tn.arrayBounds or any(e.detail.startswith("type changed") for e in o.events if isinstance(e.detail, str)) \
             or o.attrs.get("collation") is not None:
         raise _Unknown
     kind = strings(tn.names)[-1]
-    cell = row.get(names[0])
+    cell = row.get(names[-1])
     if cell is None or isinstance(cell, ast.SetToDefault):
         # Left to its default: NULL, for a column that never had one (nor is serial or identity).
         if o.attrs.get("default") is None and not o.attrs.get("serial") and not o.attrs.get("identity") \
