@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pglast import ast
+
 from tui.core.findings import INTO_CREATE
 from tui.core.model import CREATE, RENAME, Obj
 from tui.core.names import clone, is_serial
@@ -15,6 +17,7 @@ from tui.core.plan.accept import is_left_out
 from tui.core.plan.column_text import name_after_to
 from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import copied_between, expanded_between
+from tui.core.plan.index_renames import index_naming_renamed
 from tui.core.plan.splice import Op
 
 if TYPE_CHECKING:
@@ -77,12 +80,13 @@ class Users:
     once for the column renames (a scan of every statement and object for each rename was
     quadratic on a table renamed column by column)."""
 
-    def __init__(self, p: Planner) -> None:
+    def __init__(self, p: Planner, items: list[Item]) -> None:
         self.read_at = p.m.read_at()  # id(object) -> seqs of the statements that need it
         self.depended: dict[str, list[Obj]] = {}  # key -> objects that depend on it
         for o in p.m.objects.values():
             for d in o.depends:
                 self.depended.setdefault(d, []).append(o)
+        self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}  # (an index over the column may be rewritten)
 
 
 def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],
@@ -97,20 +101,27 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     target = creates.get(col.parent)
     if target is None or target is it or it.seq > named.get(col.parent, it.seq + 1) or target.seq > it.seq:
         return
-    # Whatever named the column before the rename (an index, a view, a constraint) was written with
+    old, new = it.node.subname, it.node.newname
+    inside = WholeInside(p, target)
+    # An index made over the column before the rename is written naming the new name.
+    indexes = []
+    for o in users.depended.get(col.key, ()):
+        if o.born < it.seq and not _gone_or_named_inside(p, o, inside):
+            rewritten = index_naming_renamed(p, o, old, new, range(target.seq + 1, it.seq), users.indexes)
+            if rewritten is None:
+                return
+            indexes.append(rewritten)
+    # Whatever else named the column before the rename (a view, a constraint) was written with
     # the old name; a view over `*` of the table took it by that name.
     # A statement left out names nothing.
-    if (any(seq < it.seq and seq != target.seq and not is_left_out(p, seq) for seq in users.read_at.get(id(col), ()))
+    rewrites = {ix.seq for ix, _ in indexes}
+    if (any(seq < it.seq and seq != target.seq and seq not in rewrites and not is_left_out(p, seq) for seq in users.read_at.get(id(col), ()))
             or expanded_between(p, table, target.seq, it.seq) or copied_between(p, table, target.seq, it.seq)):
-        return
-    inside = WholeInside(p, target)
-    if any(o.born < it.seq and not _gone_or_named_inside(p, o, inside) for o in users.depended.get(col.key, ())):
         return
     # A statement between them that stays (not folded into the CREATE) names the column by its old name.
     if any(target.seq < (e.stmt.parent or e.stmt).seq < it.seq and (e.stmt.parent or e.stmt).seq not in p.dropped
            for e in col.events):
         return
-    old, new = it.node.subname, it.node.newname
     elts = shapes.of(target)
     defs = elts.columns.get(old, [])
     if len(defs) != 1 or new in elts.columns:
@@ -123,6 +134,8 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     if naming is None:
         return
     p._edit(target)
+    for ix, node in indexes:
+        ix.node, ix.changed = node, True
     cd = clone(defs[0])
     cd.colname = new
     if naming:

@@ -80,7 +80,7 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
     for it in items:
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
                 and it.seq not in p.pinned):
-            users = users or Users(p)
+            users = users or Users(p, items)
             fold_rename(p, it, gone, creates, folding, named, data_tables, users, shapes)
             continue
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_TABLE and it.stmt.parent is None

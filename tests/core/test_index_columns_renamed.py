@@ -1,0 +1,52 @@
+"""A column renamed after indexes over it were made is made under its new name, the indexes written
+naming it (tui/core/plan/index_renames.py, index_naming_renamed), wherever they name it as a key
+or INCLUDE column alone. The proof on PostgreSQL: the family columns_renamed_after_indexes_over_them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.core.plans import generated_sql, write_history
+from tui.core.names import clone
+from tui.core.parse import Statement, parse_sql
+from tui.core.plan.index_renames import index_text
+
+TABLE = "CREATE TABLE t (id int PRIMARY KEY, slug text NOT NULL, label text);\n"
+
+
+def _renamed(sql: str, old: str, new: str, name: str | None = None) -> str | None:
+    node = parse_sql(sql)[0].stmt
+    changed = clone(node)
+    changed.idxname = name or node.idxname
+    for attr in ("indexParams", "indexIncludingParams"):
+        for e in getattr(changed, attr) or ():
+            if e.name == old:
+                e.name = new
+    return index_text(Statement(0, 0, "m.sql", 1, 1, sql, node, base=0), changed)
+
+
+def test_the_index_text_names_the_new_column_as_the_author_quoted_it() -> None:
+    assert _renamed('CREATE INDEX "t_slug_1" ON "t" ("slug" varchar_pattern_ops)', "slug", "key") == \
+        'CREATE INDEX "t_slug_1" ON "t" ("key" varchar_pattern_ops)'
+    assert _renamed("CREATE UNIQUE INDEX i ON s.t USING btree (label, lower(x), slug DESC) INCLUDE (slug) WHERE id > 0", "slug", "key") == \
+        "CREATE UNIQUE INDEX i ON s.t USING btree (label, lower(x), key DESC) INCLUDE (key) WHERE id > 0"
+    assert _renamed("CREATE INDEX ON t (slug)", "slug", "key", name="t_slug_idx") == "CREATE INDEX t_slug_idx ON t (key)"
+
+
+def test_a_column_renamed_after_its_indexes_is_made_under_its_new_name(tmp_path: Path) -> None:
+    sql = generated_sql(write_history(tmp_path, {
+        "0001_m.sql": TABLE + 'CREATE INDEX "t_slug_1" ON "t" ("slug");\nCREATE INDEX ON t (label) INCLUDE (slug);\n',
+        "0002_m.sql": "ALTER TABLE t RENAME COLUMN slug TO key;\n"}))
+    assert "RENAME" not in sql and "key text CONSTRAINT t_slug_not_null NOT NULL" in sql, sql
+    assert 'CREATE INDEX "t_slug_1" ON "t" ("key");' in sql, sql
+    # (PostgreSQL named it after the column as it was called then: the name is written out)
+    assert "CREATE INDEX t_label_slug_idx ON t (label) INCLUDE (key);" in sql, sql
+
+
+@pytest.mark.parametrize("index", ["CREATE INDEX t_lower ON t (lower(slug))", "CREATE INDEX t_part ON t (label) WHERE slug <> ''",
+                                   "CREATE INDEX t_both ON t (slug, lower(slug))"])
+def test_an_index_naming_the_column_in_an_expression_keeps_the_rename(tmp_path: Path, index: str) -> None:
+    sql = generated_sql(write_history(tmp_path, {"0001_m.sql": TABLE + index + ";\n", "0002_m.sql": "ALTER TABLE t RENAME COLUMN slug TO key;\n"}))
+    assert "ALTER TABLE t RENAME COLUMN slug TO key" in sql and index + ";" in sql, sql
