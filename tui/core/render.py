@@ -188,7 +188,7 @@ def _header(filed: Filed) -> str:
 
     first: dict[str, int] = {}
     for it in filed.items:
-        for st in (it.stmt, *it.folded):
+        for st in (it.stmt, *it.folded, *it.merged):
             first[st.file] = min(first.get(st.file, st.migration), st.migration)
     sources = [f.split("/", 1)[-1] for f in sorted(first, key=lambda f: (first[f], f))]
     holds = f": tables {some(filed.tables)}" if filed.tables else (f": changes to {some(filed.changed)}" if filed.changed else "")
