@@ -106,7 +106,7 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     # An index made over the column before the rename is written naming the new name.
     indexes = []
     for o in users.depended.get(col.key, ()):
-        if o.born < it.seq and not _gone_or_named_inside(p, o, inside):
+        if o.born < it.seq and not _gone_or_named_inside(p, o, inside, it.seq):
             rewritten = index_naming_renamed(p, o, old, new, range(target.seq + 1, it.seq), users.indexes)
             if rewritten is None:
                 return
@@ -148,10 +148,12 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
 
 
-def _gone_or_named_inside(p: Planner, o: Obj, inside: WholeInside) -> bool:
-    """Is an object over the column left out, or a constraint of the CREATE TABLE (or of a
-    statement folded into it)? An index would say the old name."""
-    if all(id(e) in p.dead for e in o.events):
+def _gone_or_named_inside(p: Planner, o: Obj, inside: WholeInside, rename: int) -> bool:
+    """Is an object over the column, up to its rename at `rename`, left out, or a constraint of the
+    CREATE TABLE (or of a statement folded into it)? An index would say the old name. (A life
+    after the rename names the new one: a primary key made again over the renamed column.)"""
+    before = [e for e in o.events if (e.stmt.parent or e.stmt).seq < rename]
+    if all(id(e) in p.dead for e in before):
         return True
     # (One PostgreSQL named after the column is named in the CREATE: derived_names.)
-    return o.type == "constraint" and all((e.stmt.parent or e.stmt).seq in inside or id(e) in p.dead for e in o.events)
+    return o.type == "constraint" and all((e.stmt.parent or e.stmt).seq in inside or id(e) in p.dead for e in before)
