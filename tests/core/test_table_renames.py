@@ -1,7 +1,7 @@
 """A table's RENAME folds into its CREATE TABLE only where nothing written between them names the
-table: each statement below names it in its own way and keeps its table's RENAME; a table that
-nothing names is made under its final name, the names PostgreSQL derived from its first one
-written out. The proof on PostgreSQL: the families table_renamed_after_it_was_made and
+table: each statement below names it in its own way and keeps its table's RENAME (but for an
+index, written on the new name); a table that nothing names is made under its final name, the
+names PostgreSQL derived from its first one written out. The proof on PostgreSQL: the families table_renamed_after_it_was_made and
 table_renamed_with_names_postgresql_gave_after_it."""
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ NAMERS = {
     "comment": "COMMENT ON TABLE t IS 'kept';",
     "column_comment": "COMMENT ON COLUMN t.n IS 'kept';",
     "grant": "GRANT SELECT ON t TO PUBLIC;",
-    "index": "CREATE INDEX t_n ON t (n);",
     "view": "CREATE VIEW v AS SELECT * FROM t;",
     "sql_function": "CREATE FUNCTION count_t() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM t';",
     "plpgsql_function": "CREATE FUNCTION touch_t() RETURNS void LANGUAGE plpgsql AS $$ BEGIN UPDATE t SET n = 0; END $$;",
@@ -60,6 +59,17 @@ def test_a_table_nothing_names_is_made_under_its_final_name(tmp_path: Path) -> N
     for name in ("t_pkey", "t_code_key", "t_n_check", "t_parent_id_fkey", "t_code_n_key"):
         assert re.search(rf"CONSTRAINT {name} (PRIMARY|UNIQUE|CHECK|REFERENCES)", create), (name, create)
     assert "IDENTITY (SEQUENCE NAME t_id_seq)" in create, create
+
+
+def test_an_index_made_before_the_rename_is_written_on_the_new_name(tmp_path: Path) -> None:
+    root = write_history(tmp_path, {
+        "0001_make.sql": "CREATE TABLE t (id int PRIMARY KEY, n int);\nCREATE INDEX t_n ON t (n);\nCREATE UNIQUE INDEX ON t (n, id);\n",
+        "0002_rename.sql": "ALTER TABLE t RENAME TO u;\n",
+    })
+    sql = generated_sql(root)
+    assert "CREATE TABLE u (" in sql and "RENAME" not in sql, sql
+    # (The unnamed one under the name PostgreSQL gave it after t.)
+    assert "CREATE INDEX t_n ON u (n);" in sql and "CREATE UNIQUE INDEX t_n_id_idx ON u (n, id);" in sql, sql
 
 
 def test_a_table_rebuilt_and_renamed_into_the_name_of_one_left_out_is_made_under_it(tmp_path: Path) -> None:

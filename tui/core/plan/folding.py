@@ -84,13 +84,13 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
             fold_rename(p, it, gone, creates, folding, named, data_tables, users, shapes)
             continue
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_TABLE and it.stmt.parent is None
-                and it.seq not in p.pinned and _fold_table_rename(p, it, creates, folding, named, renames, shapes)):
+                and it.seq not in p.pinned and _fold_table_rename(p, it, items, creates, folding, named, renames, shapes)):
             gone.add(id(it))
             continue
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType in (OT.OBJECT_TABCONSTRAINT, OT.OBJECT_INDEX)
                 and it.stmt.parent is None and it.seq not in p.pinned):
             if not renames:
-                renames.append(Holders(p))
+                renames.append(Holders(p, items))
             if it.node.renameType == OT.OBJECT_INDEX:
                 if not seq_items:
                     seq_items.update((x.stmt.seq, x) for x in items)
@@ -151,13 +151,13 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
         items[:] = [it for it in items if id(it) not in gone]
 
 
-def _fold_table_rename(p: Planner, it: Item, creates: dict[str, Item], folding: dict[tuple[str, str], str], named: dict[str, int],
-                       renames: list[Holders], shapes: Shapes) -> bool:
+def _fold_table_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Item], folding: dict[tuple[str, str], str],
+                       named: dict[str, int], renames: list[Holders], shapes: Shapes) -> bool:
     table = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "table" and e.action == RENAME), None)
     if table is None or ("table", table.name) not in folding or it.seq > named.get(table.key, it.seq + 1):
         return False
     if not renames:
-        renames.append(Holders(p))
+        renames.append(Holders(p, items))
     return fold_table_rename(p, it, creates.get(table.key), table, folding[("table", table.name)], renames[0], p.m.read_at(), shapes.of)
 
 

@@ -88,14 +88,32 @@ def index_naming_renamed(p: Planner, o: Obj, old: str, new: str, between: range,
     return (ix, node) if index_text(ix.stmt, node) is not None else None
 
 
+def index_on_renamed(p: Planner, ix: Item | None, old: str, new: str) -> ast.IndexStmt | None:
+    """The CREATE INDEX `ix` on the table called `old`, made before the table's rename to `new`,
+    as it would be written on `new` (under the name PostgreSQL gave it then, written out where it
+    gave one: it chose it after the table)."""
+    if ix is None or ix.seq in p.pinned or not isinstance(ix.node, ast.IndexStmt) or ix.node.relation.relname != old:
+        return None
+    made = next((e for o, e in p.by_seq.get(ix.seq, ()) if o.type == "index" and e.action == CREATE), None)
+    if made is None:
+        return None
+    node = shallow(ix.node)
+    node.relation = shallow(node.relation)
+    node.relation.relname = new
+    node.idxname = node.idxname or made.name.rsplit(".", 1)[-1]
+    return node if index_text(ix.stmt, node) is not None else None
+
+
 def index_text(stmt: Statement, node: ast.IndexStmt) -> str | None:
-    """The CREATE INDEX as written, under the name `node` gives it and with the columns it names
-    as `node` names them (a column renamed after it: column_renames); None where the tree differs
-    from the statement's in more, or a name cannot be found in the text."""
+    """The CREATE INDEX as written, under the name `node` gives it, on the table and with the
+    columns it names as `node` names them (one renamed after it: table_renames, column_renames);
+    None where the tree differs from the statement's in more, or a name cannot be found in the text."""
     if not isinstance(stmt.node, ast.IndexStmt) or stmt.base < 0:
         return None
     original = clone(stmt.node)
     original.idxname = node.idxname
+    table = node.relation.relname if node.relation.relname != stmt.node.relation.relname else None
+    original.relation.relname = node.relation.relname
     renamed = _renamed_columns(original, node)
     if renamed is None or original != node or not node.idxname:
         return None
@@ -108,6 +126,13 @@ def index_text(stmt: Statement, node: ast.IndexStmt) -> str | None:
     if at is None or at < 2:
         return None
     edits: list[tuple[int, int, str]] = []  # (start, end exclusive, text)
+    if table is not None:
+        # ON [ONLY] [schema.]table [USING method] (: its name is the word before USING or the list
+        name = next((toks[i - 1] for i in range(at + 1, len(toks)) if toks[i].name in ("USING", "ASCII_40")), None)
+        if name is None or identifier(stmt.text[name.start:name.end + 1]) != stmt.node.relation.relname:
+            return None
+        quoted = stmt.text[name.start] == '"'
+        edits.append((name.start, name.end + 1, '"' + table.replace('"', '""') + '"' if quoted else maybe_double_quote_name(table)))
     if renamed:
         starts = _element_starts(toks, at)
         for i, old, new in renamed:

@@ -20,6 +20,7 @@ from tui.core.plan import derived_names
 from tui.core.plan.accept import is_left_out
 from tui.core.plan.column_renames import WholeInside
 from tui.core.plan.column_text import name_after_to
+from tui.core.plan.index_renames import index_on_renamed
 from tui.core.plan.mentioned import WORD
 from tui.core.plan.splice import Op
 
@@ -39,7 +40,8 @@ class Holders:
     """Objects by every local name they had, and the statements whose text says the former name of
     a renamed table, constraint or index, made once for all the renames of a plan."""
 
-    def __init__(self, p: Planner) -> None:
+    def __init__(self, p: Planner, items: list[Item]) -> None:
+        self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}  # (one may be written on the new name)
         self.by_name: dict[tuple[str, str], list[Obj]] = {}
         renamed: set[str] = set()
         for o in p.m.objects.values():
@@ -81,15 +83,15 @@ def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, fin
     if naming is None:
         return False
     between = range(target.seq + 1, it.seq)
-    if not holders.may_take(p, table, old, new, between, inside):
+    saying = {seq for x in [table, *p.children(table.key)]
+              for seq in [*((e.stmt.parent or e.stmt).seq for e in x.events), *read_at.get(id(x), ())]
+              if seq in between and seq not in inside and not is_left_out(p, seq)}
+    # An index made on it between them is written on the new name; anything else keeps the RENAME.
+    indexes = {seq: index_on_renamed(p, holders.indexes.get(seq), old, new) for seq in saying}
+    if not all(indexes.values()) or not holders.may_take(p, table, old, new, between, _Either(inside, indexes)):
         return False
-    for x in [table, *p.children(table.key)]:
-        for e in x.events:
-            seq = (e.stmt.parent or e.stmt).seq
-            if seq in between and seq not in inside and not is_left_out(p, seq):
-                return False
-        if any(seq in between and seq not in inside and not is_left_out(p, seq) for seq in read_at.get(id(x), ())):
-            return False
+    for seq, node in indexes.items():
+        holders.indexes[seq].node, holders.indexes[seq].changed = node, True
     _edit(p, target, new)
     if naming:
         derived_names.write(target, elts(target), naming)
@@ -99,6 +101,16 @@ def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, fin
     p.record(INTO_CREATE, it.stmt, target.stmt, [finding])
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
     return True
+
+
+class _Either:
+    """In either container (`seq in it`)."""
+
+    def __init__(self, *among: Container[int]) -> None:
+        self.among = among
+
+    def __contains__(self, seq: object) -> bool:
+        return any(seq in c for c in self.among)
 
 
 def _plain(node: ast.CreateStmt) -> bool:
