@@ -23,9 +23,9 @@ def test_example_renames_fold_and_the_notify_function_is_written_once(example: P
     assert sql.index("CREATE OR REPLACE FUNCTION notify_execution_change()") < sql.index("CREATE TRIGGER execution_change_notify")
 
 
-def test_rename_used_by_an_index_before_it_stays(tmp_path: Path) -> None:
+def test_rename_used_by_an_index_expression_before_it_stays(tmp_path: Path) -> None:
     sql = generated_sql(write_history(tmp_path, {
-        "0001_a.sql": "CREATE TABLE box (id int, w int);\nCREATE INDEX box_w ON box (w);\n",
+        "0001_a.sql": "CREATE TABLE box (id int, w int);\nCREATE INDEX box_w ON box ((w * 2));\n",
         "0002_b.sql": "ALTER TABLE box RENAME COLUMN w TO width;\n",
     }))
     assert "RENAME COLUMN w TO width" in sql

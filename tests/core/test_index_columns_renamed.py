@@ -1,6 +1,8 @@
-"""A column renamed after indexes over it were made is made under its new name, the indexes written
-naming it (tui/core/plan/index_renames.py, index_naming_renamed), wherever they name it as a key
-or INCLUDE column alone. The proof on PostgreSQL: the family columns_renamed_after_indexes_over_them."""
+"""A column renamed after indexes and keys over it were made is made under its new name, the
+indexes (tui/core/plan/index_renames.py, index_naming_renamed) and the table's keys (column_text,
+rename_key_column) written naming it, wherever they name it as a column alone. The proof on
+PostgreSQL: the families columns_renamed_after_indexes_over_them and
+columns_renamed_under_keys_of_their_table."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import pytest
 from tests.core.plans import generated_sql, write_history
 from tui.core.names import clone
 from tui.core.parse import Statement, parse_sql
+from tui.core.plan.column_text import rename_key_column
 from tui.core.plan.index_renames import index_text
 
 TABLE = "CREATE TABLE t (id int PRIMARY KEY, slug text NOT NULL, label text);\n"
@@ -50,3 +53,14 @@ def test_a_column_renamed_after_its_indexes_is_made_under_its_new_name(tmp_path:
 def test_an_index_naming_the_column_in_an_expression_keeps_the_rename(tmp_path: Path, index: str) -> None:
     sql = generated_sql(write_history(tmp_path, {"0001_m.sql": TABLE + index + ";\n", "0002_m.sql": "ALTER TABLE t RENAME COLUMN slug TO key;\n"}))
     assert "ALTER TABLE t RENAME COLUMN slug TO key" in sql and index + ";" in sql, sql
+
+
+def test_a_key_s_text_names_the_new_column_in_its_own_lists_only() -> None:
+    assert rename_key_column('CONSTRAINT "Poll_pkey" PRIMARY KEY ("urlId")', "urlId", "url_id") == 'CONSTRAINT "Poll_pkey" PRIMARY KEY ("url_id")'
+    assert rename_key_column("UNIQUE NULLS NOT DISTINCT (tenant_id, domain_id) INCLUDE (domain_id)", "domain_id", "zone_id") == \
+        "UNIQUE NULLS NOT DISTINCT (tenant_id, zone_id) INCLUDE (zone_id)"
+    # (What a foreign key references is another table's column, even of the same name.)
+    assert rename_key_column("FOREIGN KEY(domain_id) REFERENCES domains (domain_id)", "domain_id", "zone_id") == \
+        "FOREIGN KEY(zone_id) REFERENCES domains (domain_id)"
+    assert rename_key_column("PRIMARY KEY (key, type)", "key", "k") == "PRIMARY KEY (k, type)"
+    assert rename_key_column("UNIQUE (a, b)", "c", "d") is None

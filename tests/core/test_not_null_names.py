@@ -36,8 +36,8 @@ def test_the_model_names_each_not_null_as_postgresql_18_does(tmp_path: Path) -> 
 
 def test_the_new_set_writes_the_history_names_where_its_own_would_differ(tmp_path: Path) -> None:
     root = write_history(tmp_path, {
-        # (The index names t before its rename: that RENAME stays, see the next test.)
-        "0001_make.sql": "CREATE TABLE t (a int not null, c int);\nCREATE INDEX t_c ON t (c);\nCREATE TABLE log (id int, at date NOT NULL);\n",
+        # (The comment names t before its rename: that RENAME stays, see the next test.)
+        "0001_make.sql": "CREATE TABLE t (a int not null, c int);\nCOMMENT ON TABLE t IS 'kept';\nCREATE TABLE log (id int, at date NOT NULL);\n",
         "0002_rename.sql": "ALTER TABLE t RENAME COLUMN a TO b;\nALTER TABLE t ADD COLUMN e int NOT NULL DEFAULT 0;\n"
                            "ALTER TABLE t RENAME TO u;\nALTER TABLE u ADD COLUMN f int NOT NULL DEFAULT 1;\n",
         "0003_rebuild.sql": "ALTER TABLE log RENAME TO log_old;\nCREATE TABLE log (id serial PRIMARY KEY, at date NOT NULL);\n"

@@ -5,13 +5,14 @@ change, and whether a table may hold rows at a statement."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pglast import ast
+from pglast.enums import ConstrType as CT
 
 from tui.core.findings import INTO_CREATE
 from tui.core.model import CREATE, RENAME, Obj
-from tui.core.names import clone, is_serial
+from tui.core.names import clone, is_serial, texts
 from tui.core.plan import derived_names
 from tui.core.plan.accept import is_left_out
 from tui.core.plan.column_text import name_after_to
@@ -128,14 +129,29 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
         return
     if defs[0].typeName is not None and is_serial(defs[0].typeName):
         return  # its sequence is named after the column as it was called
-    if elts.named_elsewhere(defs[0], old):
-        return  # a table constraint or a CHECK names it: it would need rewriting too
+    # A key, UNIQUE or foreign key of the table naming it in its columns is written naming the new
+    # name (one PostgreSQL named after the columns, under that name); a CHECK or an expression
+    # naming it would need rewriting too.
+    others = elts.naming(defs[0], old)
+    keys = [(e, _renamed_key(e, old, new)) for e in others or ()]
+    if others is None or not all(r is not None for _, r in keys):
+        return
+    for e, r in keys:
+        if not e.conname and e.contype != CT.CONSTR_PRIMARY:
+            r.conname = derived_names.name_of(p, table, inside, e)
+            if not r.conname:
+                return
     naming = derived_names.of_column(p, table, inside, defs[0])
     if naming is None:
         return
     p._edit(target)
     for ix, node in indexes:
         ix.node, ix.changed = node, True
+    for e, r in keys:
+        elts.swap(target.node, e, r)
+        target.add_op(Op("rename_key_column", part=e, column=old, new=new))
+        if r.conname != e.conname:
+            target.add_op(Op("name_constraint", part=e, new=r.conname))
     cd = clone(defs[0])
     cd.colname = new
     if naming:
@@ -146,6 +162,19 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
     gone.add(id(it))
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+
+
+def _renamed_key(e: Any, old: str, new: str) -> ast.Constraint | None:
+    """The table constraint `e` naming column `old` as `new` in its own column lists; None where it
+    names `old` otherwise (an expression, a column it references: a key to the table itself)."""
+    if not isinstance(e, ast.Constraint) or e.contype not in (CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE, CT.CONSTR_FOREIGN):
+        return None
+    r = clone(e)
+    for attr in ("keys", "fk_attrs", "including"):
+        names = getattr(r, attr)
+        if names:
+            setattr(r, attr, tuple(ast.String(sval=new) if isinstance(n, ast.String) and n.sval == old else n for n in names))
+    return None if old in set(texts(r)) else r
 
 
 def _gone_or_named_inside(p: Planner, o: Obj, inside: WholeInside, rename: int) -> bool:

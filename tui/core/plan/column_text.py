@@ -93,6 +93,33 @@ def rename_constraint(text: str, old: str, new: str) -> str | None:
     return text[:t.start] + maybe_double_quote_name(new) + text[t.end + 1:]
 
 
+def rename_key_column(text: str, old: str, new: str) -> str | None:
+    """A table constraint's text (PRIMARY KEY, UNIQUE, FOREIGN KEY) with column `old` of its own
+    column lists (and its INCLUDE list) called `new`, as its author quoted it; None where it names
+    no `old` there. What a foreign key references is left as it is."""
+    toks = tokens(text)
+    at = next((i for i, t in enumerate(toks) if t.name in ("KEY", "UNIQUE")), None)
+    if at is None:
+        return None
+    edits = []
+    depth, lists = 0, 0
+    for t in toks[at + 1:]:
+        if t.name == "ASCII_40":
+            depth += 1
+        elif t.name == "ASCII_41":
+            depth -= 1
+            lists += depth == 0
+        elif depth == 0 and (lists == 2 or lists == 1 and t.name != "INCLUDE"):
+            break  # (REFERENCES, WITH, USING INDEX ..., DEFERRABLE: no more of its own columns)
+        elif depth == 1 and (t.name == "IDENT" or t.kind in ("UNRESERVED_KEYWORD", "COL_NAME_KEYWORD")) \
+                and identifier(text[t.start:t.end + 1]) == old:
+            quoted = text[t.start] == '"'
+            edits.append((t.start, t.end + 1, '"' + new.replace('"', '""') + '"' if quoted else maybe_double_quote_name(new)))
+    for start, end, written in reversed(edits):
+        text = text[:start] + written + text[end:]
+    return text if edits else None
+
+
 def identifier(written: str) -> str:
     """An identifier as PostgreSQL reads it: unquoted, folded to lower case unless it was quoted."""
     return written[1:-1].replace('""', '"') if written.startswith('"') else written.lower()

@@ -73,6 +73,12 @@ def of_table(p: Planner, table: Obj, inside: Container[int], node: ast.CreateStm
     return naming
 
 
+def name_of(p: Planner, table: Obj, inside: Container[int], c: ast.Constraint) -> str | None:
+    """The name PostgreSQL gave the table constraint `c` of the CREATE TABLE (None: not told)."""
+    naming = Naming()
+    return naming.constraints[0][2] if _constraint(p, table, inside, None, c, naming) else None
+
+
 def _constraint(p: Planner, table: Obj, inside: Container[int], cd: ast.ColumnDef | None, c: ast.Constraint, naming: Naming) -> bool:
     if cd is not None and not keyword(c):
         return False

@@ -100,11 +100,16 @@ class Elements:
         set_elements(node, self.elts)
 
     def swap(self, node: ast.CreateStmt, old: Any, new: Any) -> None:
-        """An element for another that declares the same columns and keys (one named, say)."""
+        """An element for another that declares the same columns and keys (one named, say, or
+        naming a renamed column)."""
         if isinstance(old, ast.ColumnDef):
             self.replace(node, old, new)
             return
         self.elts[next(i for i, e in enumerate(self.elts) if e is old)] = new
+        keys = _index_keys(old)
+        if keys:  # (one whose column was renamed declares the same key under the new name)
+            self.keys.subtract(keys)
+            self.keys.update(_index_keys(new))
         if self._words is not None:
             self._counts.subtract(self._words.pop(id(old)))
             self._words[id(new)] = w = _words(new)
@@ -125,3 +130,14 @@ class Elements:
                 self._counts.update(w)
         own = 1 if name in self._words[id(cd)] else 0
         return self._counts[name] - own > 0 or any(name in _words(c) for c in parts)
+
+    def naming(self, cd: ast.ColumnDef, name: str) -> list[Any] | None:
+        """The other elements whose text names `name`; None where one of `cd`'s own constraints
+        other than its DEFAULT does (or the name is no plain word: not told apart)."""
+        if not self.named_elsewhere(cd, name):
+            return []
+        if not _WORD.fullmatch(name) or any(name in _words(c) for c in cd.constraints or () if c.contype != CT.CONSTR_DEFAULT):
+            return None
+        assert self._words is not None  # (named_elsewhere made them)
+        return [e for e in self.elts if e is not cd and name in self._words[id(e)]]
+

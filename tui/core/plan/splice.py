@@ -22,7 +22,18 @@ from pglast.stream import maybe_double_quote_name
 from tui.core.names import SERIAL_TYPES
 from tui.core.parse import Statement
 from tui.core.plan.column_changes import serial_of
-from tui.core.plan.column_text import clauses, cut, name_constraint, name_not_null, name_sequence, rename_constraint, set_not_null, tokens, type_end
+from tui.core.plan.column_text import (
+    clauses,
+    cut,
+    name_constraint,
+    name_not_null,
+    name_sequence,
+    rename_constraint,
+    rename_key_column,
+    set_not_null,
+    tokens,
+    type_end,
+)
 
 
 @dataclass
@@ -36,7 +47,8 @@ class Op:
     `rename_table` (the table is called `new`), `name_constraint` (the unnamed constraint `part` is
     named `new`; of `column`, `part` is the keyword it starts with), `name_sequence` (`column`'s
     identity sequence is named `new`), `rename_constraint` (the constraint `part`, of `column` or
-    not, is called `new`).
+    not, is called `new`), `rename_key_column` (the table constraint `part` names its column
+    `column` as `new`).
     """
 
     kind: str
@@ -189,11 +201,17 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         return True
     if op.kind == "rename_table":
         return _rename_table(table, stmt, op.new)
-    if op.kind in ("name_constraint", "rename_constraint") and not op.column:
+    if op.kind in ("name_constraint", "rename_constraint", "rename_key_column") and (not op.column or op.kind == "rename_key_column"):
         element = next((s for s in segs if id(op.part) in s.node_ids), None)
         if element is None:
             return False
         element.origin = -1
+        if op.kind == "rename_key_column":
+            renamed_key = rename_key_column(element.text, op.column, op.new)
+            if renamed_key is None:
+                return False
+            element.text = renamed_key
+            return True
         if op.kind == "name_constraint":
             element.text = f"CONSTRAINT {maybe_double_quote_name(op.new)} {element.text}"
             return True
