@@ -104,10 +104,10 @@ def test_a_type_change_of_a_column_added_anew_under_a_kept_name_stays(tmp_path: 
     """Lemmy renames newest_comment_time to newest_comment_time_necro and adds a new one: the type
     change of the new one was written into the CREATE's column of that name, the old one."""
     texts = [statement_sql(it) for it in plan_of(
-        tmp_path, "CREATE TABLE agg (id int, newest timestamp NOT NULL DEFAULT now());\nCREATE INDEX agg_newest ON agg (newest);\n",
+        tmp_path, "CREATE TABLE agg (id int, newest timestamp NOT NULL DEFAULT now());\nCOMMENT ON COLUMN agg.newest IS 'last';\n",
         "ALTER TABLE agg RENAME COLUMN newest TO newest_necro;\nALTER TABLE agg ADD COLUMN newest timestamp NOT NULL DEFAULT now();\n",
         "ALTER TABLE agg ALTER COLUMN newest_necro TYPE timestamptz;\nALTER TABLE agg ALTER COLUMN newest TYPE timestamptz;\n").items]
-    # (The index keeps the rename, so the new column stays an ALTER, and its type change after it;
+    # (The comment keeps the rename, so the new column stays an ALTER, and its type change after it;
     # the CREATE's `newest` is the old column, changed later by its new name.)
     assert texts[0] == "CREATE TABLE agg (id int, newest timestamp NOT NULL DEFAULT now())"
     assert "ALTER TABLE agg ALTER COLUMN newest TYPE timestamptz" in texts

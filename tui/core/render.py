@@ -19,7 +19,8 @@ from tui.core.names import clone
 from tui.core.plan import Item, Plan
 from tui.core.plan.enum_labels import splice_labels
 from tui.core.plan.index_renames import index_text
-from tui.core.plan.splice import splice, splice_alter, splice_inserts
+from tui.core.plan.row_text import splice_inserts
+from tui.core.plan.splice import splice, splice_alter
 
 # Statements with a body, which a tool that splits files on semicolons must not cut.
 _WHOLE = (ast.CreateFunctionStmt, ast.DoStmt, ast.CreateTrigStmt)

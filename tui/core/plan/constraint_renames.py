@@ -23,8 +23,8 @@ from tui.core.plan.splice import Op
 
 if TYPE_CHECKING:
     from tui.core.plan.items import Item
+    from tui.core.plan.name_holders import Holders
     from tui.core.plan.planner import Planner
-    from tui.core.plan.table_renames import Holders
 
 
 def fold_constraint_rename(p: Planner, it: Item, creates: dict[str, Item], folding: dict[tuple[str, str], str],

@@ -48,9 +48,10 @@ from tui.core.plan.fold_limits import (
 from tui.core.plan.index_renames import fold_index_rename
 from tui.core.plan.items import Item
 from tui.core.plan.keys_apart import closes_cycle, key_command, keys_apart, needs_of_keys, without_keys
+from tui.core.plan.name_holders import Holders
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
-from tui.core.plan.table_renames import Holders, fold_table_rename
+from tui.core.plan.table_renames import fold_table_rename
 from tui.core.plan.unfollowed import stops
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from tui.core.model import Obj
     from tui.core.parse import Statement
     from tui.core.plan.items import Item
+    from tui.core.plan.name_holders import Holders
     from tui.core.plan.planner import Planner
-    from tui.core.plan.table_renames import Holders
 
 
 def fold_index_rename(p: Planner, it: Item, by_seq: dict[int, Item], folding: dict[tuple[str, str], str], holders: Holders) -> bool:

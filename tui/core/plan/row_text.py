@@ -1,14 +1,18 @@
 """An INSERT's rows and an UPDATE's SET list as written: where each cell stands in the text, so a
-value can be put in its place and the rest stays as its author wrote it."""
+value can be put in its place and the rest stays as its author wrote it; runs of INSERTs written
+as one."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pglast.parser
 from pglast import ast
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
+
+if TYPE_CHECKING:
+    from tui.core.parse import Statement
 
 _LP, _RP, _COMMA, _EQ = "ASCII_40", "ASCII_41", "ASCII_44", "ASCII_61"  # the scanner's names of ( ) , =
 _KEYWORDS = RESERVED_KEYWORDS | COL_NAME_KEYWORDS | TYPE_FUNC_NAME_KEYWORDS
@@ -116,3 +120,36 @@ def _ident(name: str) -> str:
 
 def constant(node: Any) -> bool:
     return isinstance(node, ast.A_Const) or isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const)
+
+
+def splice_inserts(first: Statement, merged: list[Statement]) -> str | None:
+    """Runs of INSERT ... VALUES as one statement, each row as its author wrote it (a RETURNING
+    left out, as merging left it out of the tree)."""
+    rows = []
+    for st in merged:
+        span = _rows_span(st.text)
+        if span is None:
+            return None
+        rows.append(st.text[span[0]:span[1]].strip())
+    span = _rows_span(first.text)
+    if span is None:
+        return None
+    head = first.text[:span[1]]
+    # One row per line once they no longer fit one: a seed file's thousand rows stay reviewable.
+    wide = "\n" in head or len(head) + sum(len(r) + 2 for r in rows) > 120
+    indent = "\n" + " " * 7 if wide else " "
+    return head.rstrip() + "," + ("," + indent).join([indent + rows[0]] + rows[1:]) if rows else first.text
+
+
+def _rows_span(text: str) -> tuple[int, int] | None:
+    """Where an INSERT's rows start (after VALUES) and end (at a RETURNING, or the end)."""
+    toks = [t for t in pglast.parser.scan(text) if t.name not in ("SQL_COMMENT", "C_COMMENT")]
+    at = next((i for i, t in enumerate(toks) if t.name == "VALUES"), None)
+    if at is None:
+        return None
+    depth = 0
+    for t in toks[at + 1:]:
+        depth += (t.name == _LP) - (t.name == _RP)
+        if depth == 0 and t.name == "RETURNING":
+            return toks[at].end + 1, t.start
+    return toks[at].end + 1, len(text)

@@ -378,36 +378,3 @@ def splice_alter(stmt: Statement, kept: list[Any]) -> str | None:
         between = stmt.text[first[-1].end + 1:second[0].start]
         sep = between if between.strip() == "," else ", "
     return head + sep.join(texts)
-
-
-def splice_inserts(first: Statement, merged: list[Statement]) -> str | None:
-    """Runs of INSERT ... VALUES as one statement, each row as its author wrote it (a RETURNING
-    left out, as merging left it out of the tree)."""
-    rows = []
-    for st in merged:
-        span = _rows_span(st.text)
-        if span is None:
-            return None
-        rows.append(st.text[span[0]:span[1]].strip())
-    span = _rows_span(first.text)
-    if span is None:
-        return None
-    head = first.text[:span[1]]
-    # One row per line once they no longer fit one: a seed file's thousand rows stay reviewable.
-    wide = "\n" in head or len(head) + sum(len(r) + 2 for r in rows) > 120
-    indent = "\n" + " " * 7 if wide else " "
-    return head.rstrip() + "," + ("," + indent).join([indent + rows[0]] + rows[1:]) if rows else first.text
-
-
-def _rows_span(text: str) -> tuple[int, int] | None:
-    """Where an INSERT's rows start (after VALUES) and end (at a RETURNING, or the end)."""
-    toks = tokens(text)
-    at = next((i for i, t in enumerate(toks) if t.name == "VALUES"), None)
-    if at is None:
-        return None
-    depth = 0
-    for t in toks[at + 1:]:
-        depth += (t.name == "ASCII_40") - (t.name == "ASCII_41")
-        if depth == 0 and t.name == "RETURNING":
-            return toks[at].end + 1, t.start
-    return toks[at].end + 1, len(text)

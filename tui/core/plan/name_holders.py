@@ -1,0 +1,55 @@
+"""The objects that held each name, and the statements that say a renamed name, made once for all
+the renames of a plan: may a table, a constraint or an index be made under its final name at
+once (table_renames, constraint_renames, index_renames)?"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pglast import ast
+
+from tui.core.plan.accept import is_left_out
+from tui.core.plan.mentioned import WORD
+
+if TYPE_CHECKING:
+    from collections.abc import Container
+
+    from tui.core.model import Obj
+    from tui.core.plan.items import Item
+    from tui.core.plan.planner import Planner
+
+# What takes a name in the namespace of tables (a type too: a table's row type is called after it).
+_RELATIONS = frozenset(("table", "view", "materialized view", "sequence", "index", "type", "domain", "foreign table",
+                        "constraint"))  # (a key's index takes its name: constraint_renames asks)
+
+
+class Holders:
+    """Objects by every local name they had, and the statements whose text says the former name of
+    a renamed table, constraint or index, made once for all the renames of a plan."""
+
+    def __init__(self, p: Planner, items: list[Item]) -> None:
+        self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}  # (one may be written on the new name)
+        self.by_name: dict[tuple[str, str], list[Obj]] = {}
+        renamed: set[str] = set()
+        for o in p.m.objects.values():
+            if o.type in _RELATIONS:
+                for name in o.local_names():
+                    self.by_name.setdefault((o.schema, name), []).append(o)
+                if o.type in ("table", "constraint", "index"):
+                    renamed.update(n.rsplit(".", 1)[-1].lower() for n in o.former_names)
+        self.saying: dict[str, list[int]] = {}  # former name -> seqs of the statements whose text says it
+        for st in p.a.parsed.statements:
+            for word in renamed.intersection(WORD.findall(st.text.lower())):
+                self.saying.setdefault(word, []).append(st.seq)
+
+    def may_take(self, p: Planner, o: Obj, old: str, new: str, between: range, inside: Container[int]) -> bool:
+        """May `o` be made under `new` at once, its rename being the end of `between`? Not where
+        PostgreSQL chose a name around either name, something written had `new` before the rename,
+        or a statement written between says `old` where the model follows no name (a function's
+        body, a block)."""
+        if {(o.schema, old), (o.schema, new)} & p.held_names:
+            return False
+        if any(x is not o and x.born <= between.stop and not all(id(e) in p.dead for e in x.events)
+               for x in self.by_name.get((o.schema, new), ())):
+            return False  # (a table rebuilt and renamed into place, the one it replaces written)
+        return not any(seq in between and seq not in inside and not is_left_out(p, seq) for seq in self.saying.get(old.lower(), ()))
