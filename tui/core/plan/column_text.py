@@ -120,6 +120,20 @@ def rename_key_column(text: str, old: str, new: str) -> str | None:
     return text if edits else None
 
 
+def retype_name(text: str, old: str, new: str) -> str | None:
+    """A column definition's text with its type, called `old` (the last part of its name), called
+    `new`, as its author quoted it; None where its type is not found so."""
+    toks = tokens(text)
+    end = type_end(text)
+    found = [t for t in toks[1:] if t.start < end and (t.name == "IDENT" or t.kind in ("UNRESERVED_KEYWORD", "COL_NAME_KEYWORD"))
+             and identifier(text[t.start:t.end + 1]) == old]
+    if len(found) != 1:
+        return None
+    t = found[0]
+    quoted = text[t.start] == '"'
+    return text[:t.start] + ('"' + new.replace('"', '""') + '"' if quoted else maybe_double_quote_name(new)) + text[t.end + 1:]
+
+
 def identifier(written: str) -> str:
     """An identifier as PostgreSQL reads it: unquoted, folded to lower case unless it was quoted."""
     return written[1:-1].replace('""', '"') if written.startswith('"') else written.lower()

@@ -12,14 +12,17 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from pglast import ast
 from pglast.parser import scan
+from pglast.stream import maybe_double_quote_name
 
 from tui.core.findings import INTO_CREATE
 from tui.core.model import CREATE, Obj
-from tui.core.names import shallow
+from tui.core.names import clone, shallow, strings
 from tui.core.parse import Statement
+from tui.core.plan.column_text import identifier
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 
@@ -48,7 +51,7 @@ def fold_labels(p: Planner, items: list[Item]) -> None:
 def _fold_one(p: Planner, o: Obj, by_seq: dict[int, Item], texts: _Texts, gone: set[int]) -> None:
     made = o.last(CREATE)
     target = by_seq.get(made.stmt.seq) if made is not None and made.stmt.parent is None else None
-    if (target is None or target.changed or not isinstance(target.node, ast.CreateEnumStmt)
+    if (target is None or target.changed and not _renamed_only(target) or not isinstance(target.node, ast.CreateEnumStmt)
             or target.stmt.seq in p.pinned or target.stmt.seq in p.no_fold):
         return
     labels = _Labels(v.sval for v in target.node.vals or ())
@@ -175,6 +178,13 @@ class _Texts:
         return False
 
 
+def _renamed_only(target: Item) -> bool:
+    """Has the plan changed the CREATE TYPE in nothing but its name (type_renames)?"""
+    original = clone(target.stmt.node)
+    original.typeName = target.node.typeName
+    return bool(original == target.node)
+
+
 def splice_labels(st: Statement, node: ast.CreateEnumStmt) -> str | None:
     """The CREATE TYPE as written, its list of labels replaced by the node's, in the layout of the
     list it had (one a line stays one a line); None where its text has no list to replace."""
@@ -192,6 +202,17 @@ def splice_labels(st: Statement, node: ast.CreateEnumStmt) -> str | None:
     if any(t.name in _COMMENT_TOKENS for t in inside):
         return None  # (a comment beside a label: printed anew)
     text = st.text
+    if strings(node.typeName) != strings(st.node.typeName):
+        # CREATE TYPE [schema.]name AS ENUM: its name the word before AS (type_renames)
+        at = next((i for i, t in enumerate(tokens) if t.name == "AS"), None)
+        name = tokens[at - 1] if at else None
+        if name is None or identifier(text[name.start:name.end + 1]) != strings(st.node.typeName)[-1] or name.start >= first.start:
+            return None
+        new = strings(node.typeName)[-1]
+        written = '"' + new.replace('"', '""') + '"' if text[name.start] == '"' else maybe_double_quote_name(new)
+        shift = len(written) - (name.end + 1 - name.start)
+        text = text[:name.start] + written + text[name.end + 1:]
+        first, inside = _Shifted(first, shift), [_Shifted(t, shift) for t in inside]
     labels = [_quoted(v.sval) for v in node.vals or ()]
     sep = text[inside[0].end + 1:inside[2].start] if len(inside) >= 3 else ", "  # (around the list's first comma)
     if inside:
@@ -199,3 +220,10 @@ def splice_labels(st: Statement, node: ast.CreateEnumStmt) -> str | None:
     else:
         start = end = first.end + 1
     return text[:start] + sep.join(labels) + text[end:]
+
+
+class _Shifted:
+    """A token moved by an edit before it."""
+
+    def __init__(self, t: Any, by: int) -> None:
+        self.start, self.end, self.name = t.start + by, t.end + by, t.name

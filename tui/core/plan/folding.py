@@ -52,6 +52,7 @@ from tui.core.plan.name_holders import Holders
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
 from tui.core.plan.table_renames import fold_table_rename
+from tui.core.plan.type_renames import fold_type_rename
 from tui.core.plan.unfollowed import stops
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
@@ -88,13 +89,16 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
                 and it.seq not in p.pinned and _fold_table_rename(p, it, items, creates, folding, named, renames, shapes)):
             gone.add(id(it))
             continue
-        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType in (OT.OBJECT_TABCONSTRAINT, OT.OBJECT_INDEX)
+        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType in (OT.OBJECT_TABCONSTRAINT, OT.OBJECT_INDEX, OT.OBJECT_TYPE)
                 and it.stmt.parent is None and it.seq not in p.pinned):
             if not renames:
                 renames.append(Holders(p, items))
-            if it.node.renameType == OT.OBJECT_INDEX:
-                if not seq_items:
-                    seq_items.update((x.stmt.seq, x) for x in items)
+            if not seq_items:
+                seq_items.update((x.stmt.seq, x) for x in items)
+            if it.node.renameType == OT.OBJECT_TYPE:
+                if fold_type_rename(p, it, seq_items, renames[0], shapes.of):
+                    gone.add(id(it))
+            elif it.node.renameType == OT.OBJECT_INDEX:
                 if fold_index_rename(p, it, seq_items, folding, renames[0]):
                     gone.add(id(it))
             elif fold_constraint_rename(p, it, creates, folding, renames[0], shapes):

@@ -1,6 +1,6 @@
 """The objects that held each name, and the statements that say a renamed name, made once for all
-the renames of a plan: may a table, a constraint or an index be made under its final name at
-once (table_renames, constraint_renames, index_renames)?"""
+the renames of a plan: may a table, a constraint, an index or a type be made under its final name
+at once (table_renames, constraint_renames, index_renames, type_renames)?"""
 
 from __future__ import annotations
 
@@ -25,17 +25,19 @@ _RELATIONS = frozenset(("table", "view", "materialized view", "sequence", "index
 
 class Holders:
     """Objects by every local name they had, and the statements whose text says the former name of
-    a renamed table, constraint or index, made once for all the renames of a plan."""
+    a renamed table, constraint, index or type, made once for all the renames of a plan."""
 
     def __init__(self, p: Planner, items: list[Item]) -> None:
         self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}  # (one may be written on the new name)
+        # CREATE TABLEs by where they stand (`file:line`, as a statement folded into one says)
+        self.creates = {f"{it.stmt.file}:{it.stmt.line}": it for it in items if isinstance(it.node, ast.CreateStmt)}
         self.by_name: dict[tuple[str, str], list[Obj]] = {}
         renamed: set[str] = set()
         for o in p.m.objects.values():
             if o.type in _RELATIONS:
                 for name in o.local_names():
                     self.by_name.setdefault((o.schema, name), []).append(o)
-                if o.type in ("table", "constraint", "index"):
+                if o.type in ("table", "constraint", "index", "type"):
                     renamed.update(n.rsplit(".", 1)[-1].lower() for n in o.former_names)
         self.saying: dict[str, list[int]] = {}  # former name -> seqs of the statements whose text says it
         for st in p.a.parsed.statements:

@@ -304,6 +304,8 @@ class Planner:
         names = {n.rsplit(".", 1)[-1].lower() for n in (*o.former_names, o.name)}
         defs = [cd for cd in column_defs(st.node) if cd.typeName is not None and strings(cd.typeName.names)[-1].lower() in names]
         mentions = sum(len(re.findall(rf"(?<![\w$]){re.escape(n)}(?![\w$])", st.text.lower())) for n in names)
+        # (A column called as its type, `"status" "status"`, says the name once more, as a column.)
+        mentions -= sum(1 for cd in column_defs(st.node) if (cd.colname or "").lower() in names)
         if not defs or mentions != len(defs):
             return False
         cols = set()

@@ -30,6 +30,7 @@ from tui.core.plan.column_text import (
     name_sequence,
     rename_constraint,
     rename_key_column,
+    retype_name,
     set_not_null,
     tokens,
     type_end,
@@ -48,7 +49,7 @@ class Op:
     named `new`; of `column`, `part` is the keyword it starts with), `name_sequence` (`column`'s
     identity sequence is named `new`), `rename_constraint` (the constraint `part`, of `column` or
     not, is called `new`), `rename_key_column` (the table constraint `part` names its column
-    `column` as `new`).
+    `column` as `new`), `retype_name` (`column`'s type, called `part`, is called `new`).
     """
 
     kind: str
@@ -241,6 +242,12 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         return True
     if op.kind == "name_not_null":
         seg.text = name_not_null(seg.text, op.new)
+        return True
+    if op.kind == "retype_name":
+        retyped = retype_name(seg.text, op.part, op.new)
+        if retyped is None:
+            return False
+        seg.text = retyped
         return True
     if op.kind == "change":
         return _change(seg, op.source, op.part)

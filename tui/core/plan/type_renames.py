@@ -1,0 +1,99 @@
+"""An enum's RENAME folded into its CREATE TYPE: the type is made under its final name, and the
+columns of the CREATE TABLEs written between them are declared of it so (Prisma's enum changes:
+`x_new` made, the columns moved to it, `x` renamed away and dropped, `x_new` renamed `x`; its
+naming conventions, `PollType` renamed `poll_type`).
+
+Only where nothing else written between them names the type (a default or a check casting to it,
+a function's argument, a view, an ALTER that stays), no change of the type between is written (a
+label added), and no object written holds the new name then (the type renamed away is left out).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pglast import ast
+
+from tui.core.findings import INTO_CREATE
+from tui.core.model import CREATE, RENAME
+from tui.core.names import clone, shallow, strings, texts
+from tui.core.plan.accept import is_left_out
+from tui.core.plan.splice import Op
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from tui.core.plan.elements import Elements
+    from tui.core.plan.items import Item
+    from tui.core.plan.name_holders import Holders
+    from tui.core.plan.planner import Planner
+
+_FOLDED = "folded into "
+
+
+def fold_type_rename(p: Planner, it: Item, by_seq: dict[int, Item], holders: Holders, elts: Callable[[Item], Elements]) -> bool:
+    """Write the CREATE TYPE ... AS ENUM that `it` (ALTER TYPE ... RENAME TO) renames under its new name."""
+    found = next(((o, e) for o, e in p.by_seq.get(it.seq, ()) if o.type == "type" and e.action == RENAME), None)
+    if found is None or not found[1].new_name:
+        return False
+    o, event = found
+    finding = p.folding.get(("type", o.name))
+    made = o.events[0]
+    target = by_seq.get(made.stmt.seq) if made.action == CREATE and made.stmt.parent is None else None
+    if (finding is None or target is None or target.changed or target.seq >= it.seq or target.seq in p.pinned
+            or not isinstance(target.node, ast.CreateEnumStmt) or id(made) in p.dead):
+        return False
+    old, new = event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1]
+    between = range(target.seq + 1, it.seq)
+    if any((seq := (e.stmt.parent or e.stmt).seq) in between and not is_left_out(p, seq) for e in o.events):
+        return False
+    # Every statement written between them that says the old name: a CREATE TABLE declaring
+    # columns of the type (or an ALTER folded into one), each rewritten.
+    hosts: dict[int, Item] = {}
+    accounted: set[int] = set()
+    for seq in holders.saying.get(old.lower(), ()):
+        if seq not in between or is_left_out(p, seq):
+            continue
+        folded = p.dropped.get(seq, "")
+        host = holders.creates.get(folded[len(_FOLDED):]) if folded.startswith(_FOLDED) else by_seq.get(seq)
+        if host is None or not isinstance(host.node, ast.CreateStmt) or host.seq in p.pinned:
+            return False
+        hosts[host.seq] = host
+        accounted.add(seq)
+    retyped = {seq: _retyped(host.node, old, new) for seq, host in hosts.items()}
+    if not all(retyped.values()) or not holders.may_take(p, o, old, new, between, accounted | set(hosts)):
+        return False
+    for seq, host in hosts.items():
+        p._edit(host)
+        shape = elts(host)
+        for cd, copy in retyped[seq] or ():
+            current = next((c for c in shape.columns.get(cd.colname, ()) if c is cd), None)
+            if current is None:
+                continue
+            shape.replace(host.node, cd, copy)
+            host.add_op(Op("retype_name", column=cd.colname, part=old, new=new))
+    node = shallow(target.node)
+    node.typeName = (*target.node.typeName[:-1], ast.String(sval=new))
+    target.node, target.changed = node, True
+    target.fold_in(it.stmt)
+    # (Its names only: what else the RENAME wrote, its place among the old type's statements, would
+    # hold the CREATE TYPE after the tables it moved ahead of.)
+    target.writes |= {w for w in it.writes if w.startswith("@name:")}
+    p.record(INTO_CREATE, it.stmt, target.stmt, [finding])
+    p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+    return True
+
+
+def _retyped(node: ast.CreateStmt, old: str, new: str) -> list[tuple[ast.ColumnDef, ast.ColumnDef]] | None:
+    """Each column declared of type `old` with a copy declared of `new`; None where the statement
+    names `old` otherwise (a cast in a default or a check) or names no column of it."""
+    out = []
+    for cd in node.tableElts or ():
+        if isinstance(cd, ast.ColumnDef) and cd.typeName is not None and strings(cd.typeName.names)[-1:] == [old]:
+            copy = clone(cd)
+            copy.typeName.names = (*copy.typeName.names[:-1], ast.String(sval=new))
+            out.append((cd, copy))
+    if not out:
+        return None
+    rest = [e for e in node.tableElts or () if not any(e is cd for cd, _ in out)] + [copy for _, copy in out]
+    return None if any(old in set(texts(e)) for e in rest) else out
