@@ -133,8 +133,8 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     # name (one PostgreSQL named after the columns, under that name); a CHECK or an expression
     # naming it would need rewriting too.
     others = elts.naming(defs[0], old)
-    keys = [(e, _renamed_key(e, old, new)) for e in others or ()]
-    if others is None or not all(r is not None for _, r in keys):
+    keys = [(e, r) for e in others or () if (r := _renamed_key(e, old, new)) is not None]
+    if others is None or len(keys) != len(others):
         return
     for e, r in keys:
         if not e.conname and e.contype != CT.CONSTR_PRIMARY:
@@ -151,7 +151,7 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
         elts.swap(target.node, e, r)
         target.add_op(Op("rename_key_column", part=e, column=old, new=new))
         if r.conname != e.conname:
-            target.add_op(Op("name_constraint", part=e, new=r.conname))
+            target.add_op(Op("name_constraint", part=e, new=str(r.conname)))
     cd = clone(defs[0])
     cd.colname = new
     if naming:

@@ -212,7 +212,7 @@ def splice_labels(st: Statement, node: ast.CreateEnumStmt) -> str | None:
         written = '"' + new.replace('"', '""') + '"' if text[name.start] == '"' else maybe_double_quote_name(new)
         shift = len(written) - (name.end + 1 - name.start)
         text = text[:name.start] + written + text[name.end + 1:]
-        first, inside = _Shifted(first, shift), [_Shifted(t, shift) for t in inside]
+        first, inside = _Shifted(first, shift), [_Shifted(t, shift) for t in inside]  # type: ignore[assignment,misc]
     labels = [_quoted(v.sval) for v in node.vals or ()]
     sep = text[inside[0].end + 1:inside[2].start] if len(inside) >= 3 else ", "  # (around the list's first comma)
     if inside:

@@ -99,7 +99,7 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
                 if fold_type_rename(p, it, seq_items, renames[0], shapes.of):
                     gone.add(id(it))
             elif it.node.renameType == OT.OBJECT_INDEX:
-                if fold_index_rename(p, it, seq_items, folding, renames[0]):
+                if fold_index_rename(p, it, seq_items, renames[0]):
                     gone.add(id(it))
             elif fold_constraint_rename(p, it, creates, folding, renames[0], shapes):
                 gone.add(id(it))

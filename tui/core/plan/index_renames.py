@@ -15,10 +15,10 @@ from pglast.parser import ParseError
 from pglast.stream import maybe_double_quote_name
 
 from tui.core.findings import INTO_CREATE
-from tui.core.model import CREATE, RENAME
+from tui.core.model import CREATE
 from tui.core.names import clone, expr_columns, shallow
-from tui.core.plan.accept import is_left_out
 from tui.core.plan.column_text import identifier, tokens
+from tui.core.plan.name_holders import renamed_where_made
 
 if TYPE_CHECKING:
     from tui.core.model import Obj
@@ -28,22 +28,12 @@ if TYPE_CHECKING:
     from tui.core.plan.planner import Planner
 
 
-def fold_index_rename(p: Planner, it: Item, by_seq: dict[int, Item], folding: dict[tuple[str, str], str], holders: Holders) -> bool:
+def fold_index_rename(p: Planner, it: Item, by_seq: dict[int, Item], holders: Holders) -> bool:
     """Write the index `it` (ALTER INDEX ... RENAME TO) renames under its new name in its CREATE INDEX."""
-    found = next(((o, e) for o, e in p.by_seq.get(it.seq, ()) if o.type == "index" and e.action == RENAME), None)
-    if found is None or not found[1].new_name:
+    found = renamed_where_made(p, it, "index", by_seq, ast.IndexStmt)
+    if found is None:
         return False
-    o, event = found
-    finding = folding.get(("index", o.name))
-    made = o.events[0]
-    target = by_seq.get(made.stmt.seq) if made.action == CREATE and made.stmt.parent is None else None
-    if (finding is None or target is None or target.seq >= it.seq or target.seq in p.pinned
-            or not isinstance(target.node, ast.IndexStmt) or id(made) in p.dead):
-        return False
-    old, new = event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1]
-    between = range(target.seq + 1, it.seq)
-    if any((seq := (e.stmt.parent or e.stmt).seq) in between and not is_left_out(p, seq) for e in o.events):
-        return False
+    o, finding, target, old, new, between = found
     if not holders.may_take(p, o, old, new, between, ()):
         return False
     node = shallow(target.node)
@@ -82,7 +72,7 @@ def index_naming_renamed(p: Planner, o: Obj, old: str, new: str, between: range,
             elems.append(e)
         if getattr(node, attr) is not None:
             setattr(node, attr, tuple(elems))
-    if not hit:
+    if not hit or made is None:
         return None
     node.idxname = node.idxname or made.name.rsplit(".", 1)[-1]
     return (ix, node) if index_text(ix.stmt, node) is not None else None
@@ -92,7 +82,7 @@ def index_on_renamed(p: Planner, ix: Item | None, old: str, new: str) -> ast.Ind
     """The CREATE INDEX `ix` on the table called `old`, made before the table's rename to `new`,
     as it would be written on `new` (under the name PostgreSQL gave it then, written out where it
     gave one: it chose it after the table)."""
-    if ix is None or ix.seq in p.pinned or not isinstance(ix.node, ast.IndexStmt) or ix.node.relation.relname != old:
+    if ix is None or ix.seq in p.pinned or not isinstance(ix.node, ast.IndexStmt) or ix.node.relation is None or ix.node.relation.relname != old:
         return None
     made = next((e for o, e in p.by_seq.get(ix.seq, ()) if o.type == "index" and e.action == CREATE), None)
     if made is None:
@@ -108,11 +98,12 @@ def index_text(stmt: Statement, node: ast.IndexStmt) -> str | None:
     """The CREATE INDEX as written, under the name `node` gives it, on the table and with the
     columns it names as `node` names them (one renamed after it: table_renames, column_renames);
     None where the tree differs from the statement's in more, or a name cannot be found in the text."""
-    if not isinstance(stmt.node, ast.IndexStmt) or stmt.base < 0:
+    if not isinstance(stmt.node, ast.IndexStmt) or stmt.base < 0 or stmt.node.relation is None or node.relation is None:
         return None
     original = clone(stmt.node)
     original.idxname = node.idxname
-    table = node.relation.relname if node.relation.relname != stmt.node.relation.relname else None
+    relname = stmt.node.relation.relname
+    table = node.relation.relname if node.relation.relname != relname else None
     original.relation.relname = node.relation.relname
     renamed = _renamed_columns(original, node)
     if renamed is None or original != node or not node.idxname:
@@ -129,7 +120,7 @@ def index_text(stmt: Statement, node: ast.IndexStmt) -> str | None:
     if table is not None:
         # ON [ONLY] [schema.]table [USING method] (: its name is the word before USING or the list
         name = next((toks[i - 1] for i in range(at + 1, len(toks)) if toks[i].name in ("USING", "ASCII_40")), None)
-        if name is None or identifier(stmt.text[name.start:name.end + 1]) != stmt.node.relation.relname:
+        if name is None or identifier(stmt.text[name.start:name.end + 1]) != relname:
             return None
         quoted = stmt.text[name.start] == '"'
         edits.append((name.start, name.end + 1, '"' + table.replace('"', '""') + '"' if quoted else maybe_double_quote_name(table)))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from pglast import ast
 
+from tui.core.model import CREATE, RENAME
 from tui.core.plan.accept import is_left_out
 from tui.core.plan.mentioned import WORD
 
@@ -55,3 +56,24 @@ class Holders:
                for x in self.by_name.get((o.schema, new), ())):
             return False  # (a table rebuilt and renamed into place, the one it replaces written)
         return not any(seq in between and seq not in inside and not is_left_out(p, seq) for seq in self.saying.get(old.lower(), ()))
+
+
+def renamed_where_made(p: Planner, it: Item, kind: str, by_seq: dict[int, Item], made_by: type) -> tuple[Obj, str, Item, str, str, range] | None:
+    """What folding the RENAME `it` of an object of `kind` into the statement that made it needs:
+    the object, its accepted finding, the item of that statement (a `made_by` written before `it`,
+    not pinned), the old and new names and the statements between; None where one is missing, or
+    a change of the object between them is written."""
+    found = next(((o, e) for o, e in p.by_seq.get(it.seq, ()) if o.type == kind and e.action == RENAME), None)
+    if found is None or not found[1].new_name:
+        return None
+    o, event = found
+    finding = p.folding.get((kind, o.name))
+    made = o.events[0]
+    target = by_seq.get(made.stmt.seq) if made.action == CREATE and made.stmt.parent is None else None
+    if (finding is None or target is None or target.seq >= it.seq or target.seq in p.pinned
+            or not isinstance(target.node, made_by) or id(made) in p.dead):
+        return None
+    between = range(target.seq + 1, it.seq)
+    if any((seq := (e.stmt.parent or e.stmt).seq) in between and not is_left_out(p, seq) for e in o.events):
+        return None
+    return o, finding, target, event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1], between

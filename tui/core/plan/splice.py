@@ -12,7 +12,7 @@ proof on PostgreSQL checks either.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pglast import ast
 from pglast.enums import AlterTableType as AT
@@ -35,6 +35,9 @@ from tui.core.plan.column_text import (
     tokens,
     type_end,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 @dataclass
@@ -202,25 +205,9 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
         return True
     if op.kind == "rename_table":
         return _rename_table(table, stmt, op.new)
-    if op.kind in ("name_constraint", "rename_constraint", "rename_key_column") and (not op.column or op.kind == "rename_key_column"):
+    if op.kind in _ELEMENT_EDITS and (not op.column or op.kind == "rename_key_column"):
         element = next((s for s in segs if id(op.part) in s.node_ids), None)
-        if element is None:
-            return False
-        element.origin = -1
-        if op.kind == "rename_key_column":
-            renamed_key = rename_key_column(element.text, op.column, op.new)
-            if renamed_key is None:
-                return False
-            element.text = renamed_key
-            return True
-        if op.kind == "name_constraint":
-            element.text = f"CONSTRAINT {maybe_double_quote_name(op.new)} {element.text}"
-            return True
-        renamed = rename_constraint(element.text, op.part.conname, op.new)
-        if renamed is None:
-            return False
-        element.text = renamed
-        return True
+        return element is not None and _edit_text(element, _ELEMENT_EDITS[op.kind](element.text, op))
     seg = next((s for s in segs if s.column == op.column), None)
     if seg is None:
         return False
@@ -233,25 +220,33 @@ def _apply(table: _Table, stmt: Statement, op: Op) -> bool:
     if op.kind == "not_null":
         seg.text = set_not_null(seg.text)
         return True
-    if op.kind in ("name_constraint", "name_sequence", "rename_constraint"):
-        named = (name_constraint(seg.text, op.part, op.new) if op.kind == "name_constraint" else name_sequence(seg.text, op.new)
-                 if op.kind == "name_sequence" else rename_constraint(seg.text, op.part.conname, op.new))
-        if named is None:
-            return False
-        seg.text = named
-        return True
-    if op.kind == "name_not_null":
-        seg.text = name_not_null(seg.text, op.new)
-        return True
-    if op.kind == "retype_name":
-        retyped = retype_name(seg.text, op.part, op.new)
-        if retyped is None:
-            return False
-        seg.text = retyped
-        return True
+    if op.kind in _COLUMN_EDITS:
+        return _edit_text(seg, _COLUMN_EDITS[op.kind](seg.text, op))
     if op.kind == "change":
         return _change(seg, op.source, op.part)
     return False
+
+
+# Edits of a table constraint's text, and of a column's: the text edited, None where it cannot be.
+_ELEMENT_EDITS: dict[str, Callable[[str, Op], str | None]] = {
+    "name_constraint": lambda text, op: f"CONSTRAINT {maybe_double_quote_name(op.new)} {text}",
+    "rename_constraint": lambda text, op: rename_constraint(text, op.part.conname, op.new),
+    "rename_key_column": lambda text, op: rename_key_column(text, op.column, op.new),
+}
+_COLUMN_EDITS: dict[str, Callable[[str, Op], str | None]] = {
+    "name_constraint": lambda text, op: name_constraint(text, op.part, op.new),
+    "name_sequence": lambda text, op: name_sequence(text, op.new),
+    "rename_constraint": lambda text, op: rename_constraint(text, op.part.conname, op.new),
+    "name_not_null": lambda text, op: name_not_null(text, op.new),
+    "retype_name": lambda text, op: retype_name(text, op.part, op.new),
+}
+
+
+def _edit_text(seg: _Segment, edited: str | None) -> bool:
+    if edited is None:
+        return False
+    seg.text, seg.origin = edited, -1
+    return True
 
 
 def _cut_constraint(seg: _Segment, con: ast.Constraint, stmt: Statement) -> bool:

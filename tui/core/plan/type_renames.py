@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from pglast import ast
 
 from tui.core.findings import INTO_CREATE
-from tui.core.model import CREATE, RENAME
 from tui.core.names import clone, shallow, strings, texts
 from tui.core.plan.accept import is_left_out
+from tui.core.plan.name_holders import renamed_where_made
 from tui.core.plan.splice import Op
 
 if TYPE_CHECKING:
@@ -33,20 +33,10 @@ _FOLDED = "folded into "
 
 def fold_type_rename(p: Planner, it: Item, by_seq: dict[int, Item], holders: Holders, elts: Callable[[Item], Elements]) -> bool:
     """Write the CREATE TYPE ... AS ENUM that `it` (ALTER TYPE ... RENAME TO) renames under its new name."""
-    found = next(((o, e) for o, e in p.by_seq.get(it.seq, ()) if o.type == "type" and e.action == RENAME), None)
-    if found is None or not found[1].new_name:
+    found = renamed_where_made(p, it, "type", by_seq, ast.CreateEnumStmt)
+    if found is None or found[2].changed:
         return False
-    o, event = found
-    finding = p.folding.get(("type", o.name))
-    made = o.events[0]
-    target = by_seq.get(made.stmt.seq) if made.action == CREATE and made.stmt.parent is None else None
-    if (finding is None or target is None or target.changed or target.seq >= it.seq or target.seq in p.pinned
-            or not isinstance(target.node, ast.CreateEnumStmt) or id(made) in p.dead):
-        return False
-    old, new = event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1]
-    between = range(target.seq + 1, it.seq)
-    if any((seq := (e.stmt.parent or e.stmt).seq) in between and not is_left_out(p, seq) for e in o.events):
-        return False
+    o, finding, target, old, new, between = found
     # Every statement written between them that says the old name: a CREATE TABLE declaring
     # columns of the type (or an ALTER folded into one), each rewritten.
     hosts: dict[int, Item] = {}
@@ -67,11 +57,11 @@ def fold_type_rename(p: Planner, it: Item, by_seq: dict[int, Item], holders: Hol
         p._edit(host)
         shape = elts(host)
         for cd, copy in retyped[seq] or ():
-            current = next((c for c in shape.columns.get(cd.colname, ()) if c is cd), None)
-            if current is None:
+            column = cd.colname or ""
+            if not any(c is cd for c in shape.columns.get(column, ())):
                 continue
             shape.replace(host.node, cd, copy)
-            host.add_op(Op("retype_name", column=cd.colname, part=old, new=new))
+            host.add_op(Op("retype_name", column=column, part=old, new=new))
     node = shallow(target.node)
     node.typeName = (*target.node.typeName[:-1], ast.String(sval=new))
     target.node, target.changed = node, True
