@@ -47,11 +47,11 @@ def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, fin
     if naming is None:
         return False
     between = range(target.seq + 1, it.seq)
-    saying = {seq for x in [table, *p.children(table.key)]
-              for seq in [*((e.stmt.parent or e.stmt).seq for e in x.events), *read_at.get(id(x), ())]
-              if seq in between and seq not in inside and not is_left_out(p, seq)}
+    named_at = {seq for x in [table, *p.children(table.key)]
+                for seq in [*((e.stmt.parent or e.stmt).seq for e in x.events), *read_at.get(id(x), ())]
+                if seq in between and seq not in inside and not is_left_out(p, seq)}
     # An index made on it between them is written on the new name; anything else keeps the RENAME.
-    indexes = {seq: index_on_renamed(p, holders.indexes.get(seq), old, new) for seq in saying}
+    indexes = {seq: index_on_renamed(p, holders.indexes.get(seq), old, new) for seq in named_at}
     if not all(indexes.values()) or not holders.may_take(p, table, old, new, between, _Either(inside, indexes)):
         return False
     for seq, node in indexes.items():

@@ -50,7 +50,7 @@ def fold_type_rename(p: Planner, it: Item, by_seq: dict[int, Item], holders: Hol
             return False
         hosts[host.seq] = host
         accounted.add(seq)
-    retyped = {seq: _retyped(host.node, old, new) for seq, host in hosts.items()}
+    retyped = {seq: _retyped(host.node, old, new, o.schema) for seq, host in hosts.items()}
     if not all(retyped.values()) or not holders.may_take(p, o, old, new, between, accounted | set(hosts)):
         return False
     for seq, host in hosts.items():
@@ -74,12 +74,14 @@ def fold_type_rename(p: Planner, it: Item, by_seq: dict[int, Item], holders: Hol
     return True
 
 
-def _retyped(node: ast.CreateStmt, old: str, new: str) -> list[tuple[ast.ColumnDef, ast.ColumnDef]] | None:
-    """Each column declared of type `old` with a copy declared of `new`; None where the statement
-    names `old` otherwise (a cast in a default or a check) or names no column of it."""
+def _retyped(node: ast.CreateStmt, old: str, new: str, schema: str) -> list[tuple[ast.ColumnDef, ast.ColumnDef]] | None:
+    """Each column declared of type `old` (of `schema`, where it says one) with a copy declared of
+    `new`; None where the statement names `old` otherwise (a cast in a default or a check, a type
+    of that name in another schema) or names no column of it."""
     out = []
     for cd in node.tableElts or ():
-        if isinstance(cd, ast.ColumnDef) and cd.typeName is not None and strings(cd.typeName.names)[-1:] == [old]:
+        names = strings(cd.typeName.names) if isinstance(cd, ast.ColumnDef) and cd.typeName is not None else []
+        if names[-1:] == [old] and (len(names) == 1 or names[-2] == schema):
             copy = clone(cd)
             copy.typeName.names = (*copy.typeName.names[:-1], ast.String(sval=new))
             out.append((cd, copy))
