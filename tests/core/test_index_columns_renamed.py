@@ -15,6 +15,7 @@ from tui.core.names import clone
 from tui.core.parse import Statement, parse_sql
 from tui.core.plan.column_text import rename_key_column
 from tui.core.plan.index_renames import index_text
+from tui.core.plan.row_text import rename_insert_column
 
 TABLE = "CREATE TABLE t (id int PRIMARY KEY, slug text NOT NULL, label text);\n"
 
@@ -64,3 +65,21 @@ def test_a_key_s_text_names_the_new_column_in_its_own_lists_only() -> None:
         "FOREIGN KEY(zone_id) REFERENCES domains (domain_id)"
     assert rename_key_column("PRIMARY KEY (key, type)", "key", "k") == "PRIMARY KEY (k, type)"
     assert rename_key_column("UNIQUE (a, b)", "c", "d") is None
+
+
+def test_an_insert_s_column_list_names_the_new_column_as_the_author_quoted_it() -> None:
+    assert rename_insert_column('INSERT INTO "Poll" ("id", "urlId") VALUES (1, \'urlId\') RETURNING id', "urlId", "url_id") == \
+        'INSERT INTO "Poll" ("id", "url_id") VALUES (1, \'urlId\') RETURNING id'
+    assert rename_insert_column("INSERT INTO t AS x (a, key) SELECT 1, 2", "key", "k") == "INSERT INTO t AS x (a, k) SELECT 1, 2"
+    assert rename_insert_column("INSERT INTO t (a, b) VALUES (1, 2)", "c", "d") is None
+
+
+def test_rows_written_before_a_rename_under_a_trigger_keep_it(tmp_path: Path) -> None:
+    """The trigger's function may name the column by its old name: run while the column is made
+    under the new one, it would fail."""
+    sql = generated_sql(write_history(tmp_path, {
+        "0001_m.sql": TABLE + "CREATE FUNCTION keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.slug := lower(NEW.slug); RETURN NEW; END $$;\n"
+                      "CREATE TRIGGER t_keep BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION keep();\n"
+                      "INSERT INTO t (id, slug) VALUES (1, 'A');\n",
+        "0002_m.sql": "ALTER TABLE t RENAME COLUMN slug TO key;\n"}))
+    assert "ALTER TABLE t RENAME COLUMN slug TO key" in sql and "INSERT INTO t (id, slug)" in sql, sql

@@ -5,6 +5,7 @@ change, and whether a table may hold rows at a statement."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from pglast import ast
@@ -13,12 +14,15 @@ from pglast.enums import ConstrType as CT
 from tui.core.findings import INTO_CREATE
 from tui.core.model import CREATE, RENAME, Obj
 from tui.core.names import clone, is_serial, texts
+from tui.core.parse import parse_sql
 from tui.core.plan import derived_names
 from tui.core.plan.accept import is_left_out
 from tui.core.plan.column_text import name_after_to
 from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.index_renames import index_naming_renamed
+from tui.core.plan.mentioned import WORD
+from tui.core.plan.row_text import rename_insert_column
 from tui.core.plan.splice import Op
 
 if TYPE_CHECKING:
@@ -87,7 +91,9 @@ class Users:
         for o in p.m.objects.values():
             for d in o.depends:
                 self.depended.setdefault(d, []).append(o)
-        self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}  # (an index over the column may be rewritten)
+        # (an index over the column, or an INSERT naming it, may be rewritten)
+        self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}
+        self.inserts = {it.seq: it for it in items if isinstance(it.node, ast.InsertStmt)}
 
 
 def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],
@@ -97,12 +103,15 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     if col is None or ("column", col.name) not in folding:
         return
     table = p.m.objects.get(col.parent)
-    if table is None or rows_before(p, table, it.seq, data_tables):
-        return
     target = creates.get(col.parent)
-    if target is None or target is it or it.seq > named.get(col.parent, it.seq + 1) or target.seq > it.seq:
+    if table is None or target is None or target is it or it.seq > named.get(col.parent, it.seq + 1) or target.seq > it.seq:
         return
     old, new = it.node.subname, it.node.newname
+    # Rows written before the rename: the INSERTs naming the column are written naming the new name.
+    writes = _row_writes(p, table, target, it, old, new, users) if rows_before(p, table, it.seq, data_tables) else ({}, set())
+    if writes is None:
+        return
+    inserts, unnamed = writes
     inside = WholeInside(p, target)
     # An index made over the column before the rename is written naming the new name.
     indexes = []
@@ -115,7 +124,7 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     # Whatever else named the column before the rename (a view, a constraint) was written with
     # the old name; a view over `*` of the table took it by that name.
     # A statement left out names nothing.
-    rewrites = {ix.seq for ix, _ in indexes}
+    rewrites = {ix.seq for ix, _ in indexes} | set(inserts) | unnamed
     if (any(seq < it.seq and seq != target.seq and seq not in rewrites and not is_left_out(p, seq) for seq in users.read_at.get(id(col), ()))
             or expanded_between(p, table, target.seq, it.seq) or copied_between(p, table, target.seq, it.seq)):
         return
@@ -147,6 +156,10 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     p._edit(target)
     for ix, node in indexes:
         ix.node, ix.changed = node, True
+    for seq, text in inserts.items():
+        ins = users.inserts[seq]
+        ins.stmt = replace(ins.stmt, text=text, node=(node := parse_sql(text)[0].stmt), base=0, namers=None)
+        ins.node = node
     for e, r in keys:
         elts.swap(target.node, e, r)
         target.add_op(Op("rename_key_column", part=e, column=old, new=new))
@@ -162,6 +175,37 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     p.record(INTO_CREATE, it.stmt, target.stmt, [folding[("column", col.name)]])
     gone.add(id(it))
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
+
+
+def _row_writes(p: Planner, table: Obj, target: Item, it: Item, old: str, new: str, users: Users) -> tuple[dict[int, str], set[int]] | None:
+    """The statements that wrote the table's rows between its CREATE and the column's rename: those
+    that name the column, each an INSERT whose column list alone names it, as written naming the
+    new name, and those that do not (rows by position, changes of other columns); None where one
+    cannot be told so (an UPDATE, a COPY or a block naming it), or a trigger on the table may run
+    code naming it."""
+    if any(o.type == "trigger" for o in p.children(table.key)):
+        return None
+    d = p.m.get("data", table.name)
+    out: dict[int, str] = {}
+    unnamed: set[int] = set()
+    for e in d.events if d is not None else ():
+        seq = (e.stmt.parent or e.stmt).seq
+        if not target.seq < seq < it.seq or id(e) in p.dead or seq in p.dropped or seq in out:
+            continue
+        if old.lower() not in WORD.findall(p.a.parsed.statements[seq].text.lower()):
+            unnamed.add(seq)
+            continue
+        ins = users.inserts.get(seq)
+        if ins is None or ins.seq in p.pinned or ins.changed or ins.stmt.parent is not None or not ins.node.cols:
+            return None
+        if [c.name for c in ins.node.cols].count(old) != 1 or old in set(texts(ins.node.selectStmt)) | set(texts(ins.node.onConflictClause)) \
+                | set(texts(ins.node.returningList if hasattr(ins.node, "returningList") else ins.node.returningClause)):
+            return None
+        text = rename_insert_column(ins.stmt.text, old, new)
+        if text is None:
+            return None
+        out[seq] = text
+    return out, unnamed
 
 
 def _renamed_key(e: Any, old: str, new: str) -> ast.Constraint | None:

@@ -58,6 +58,33 @@ def insert_layout(text: str) -> tuple[int, list[tuple[list[tuple[int, int]], int
     return toks[at - 1].start, rows
 
 
+def rename_insert_column(text: str, old: str, new: str) -> str | None:
+    """An INSERT's text with column `old` of its column list called `new`, as its author quoted
+    it; None where the list does not name it once."""
+    toks = [t for t in pglast.parser.scan(text) if t.name not in ("SQL_COMMENT", "C_COMMENT")]
+    at = next((i for i, t in enumerate(toks) if t.name == "INTO"), None)
+    opens = next((i for i in range(at + 1, len(toks)) if toks[i].name == _LP), None) if at is not None else None
+    if opens is None:
+        return None
+    found, depth = [], 0
+    for t in toks[opens:]:
+        depth += (t.name == _LP) - (t.name == _RP)
+        if depth == 0:
+            break
+        if depth == 1 and (t.name == "IDENT" or t.kind in ("UNRESERVED_KEYWORD", "COL_NAME_KEYWORD")) \
+                and _name(text[t.start:t.end + 1]) == old:
+            found.append(t)
+    if len(found) != 1:
+        return None
+    t = found[0]
+    written = '"' + new.replace('"', '""') + '"' if text[t.start] == '"' else _ident(new)
+    return text[:t.start] + written + text[t.end + 1:]
+
+
+def _name(written: str) -> str:
+    return written[1:-1].replace('""', '"') if written.startswith('"') else written.lower()
+
+
 def set_values(text: str, node: ast.UpdateStmt) -> list[tuple[str, str]] | None:
     """(column, value as written) of each `column = literal` the UPDATE sets."""
     targets = node.targetList or ()
