@@ -177,6 +177,9 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
 
 
+_WRITES = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.CopyStmt)
+
+
 def _row_writes(p: Planner, table: Obj, target: Item, it: Item, old: str, new: str, users: Users) -> tuple[dict[int, str], set[int]] | None:
     """The statements that wrote the table's rows between its CREATE and the column's rename: those
     that name the column, each an INSERT whose column list alone names it, as written naming the
@@ -192,7 +195,13 @@ def _row_writes(p: Planner, table: Obj, target: Item, it: Item, old: str, new: s
         seq = (e.stmt.parent or e.stmt).seq
         if not target.seq < seq < it.seq or id(e) in p.dead or seq in p.dropped or seq in out:
             continue
-        if old.lower() not in WORD.findall(p.a.parsed.statements[seq].text.lower()):
+        st = p.a.parsed.statements[seq]
+        if old.lower() not in WORD.findall(st.text.lower()):
+            # (Only a statement writing the table itself: rows a trigger or a function of another
+            # table wrote came from code that may name the column.)
+            relation = getattr(st.node, "relation", None)
+            if st.parent is not None or not isinstance(st.node, _WRITES) or relation is None or relation.relname != table.name.rsplit(".", 1)[-1]:
+                return None
             unnamed.add(seq)
             continue
         ins = users.inserts.get(seq)
