@@ -83,3 +83,14 @@ def test_rows_written_before_a_rename_under_a_trigger_keep_it(tmp_path: Path) ->
                       "INSERT INTO t (id, slug) VALUES (1, 'A');\n",
         "0002_m.sql": "ALTER TABLE t RENAME COLUMN slug TO key;\n"}))
     assert "ALTER TABLE t RENAME COLUMN slug TO key" in sql and "INSERT INTO t (id, slug)" in sql, sql
+
+
+def test_rows_a_trigger_of_another_table_wrote_before_a_rename_keep_it(tmp_path: Path) -> None:
+    """The rows came from a function's code, which names the column by its old name."""
+    sql = generated_sql(write_history(tmp_path, {
+        "0001_m.sql": TABLE + "CREATE TABLE src (id int);\n"
+                      "CREATE FUNCTION copy_src() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO t (id, slug) VALUES (NEW.id, 'x');"
+                      " RETURN NEW; END $$;\nCREATE TRIGGER src_copy AFTER INSERT ON src FOR EACH ROW EXECUTE FUNCTION copy_src();\n"
+                      "INSERT INTO src VALUES (1);\n",
+        "0002_m.sql": "ALTER TABLE t RENAME COLUMN slug TO key;\n"}))
+    assert "ALTER TABLE t RENAME COLUMN slug TO key" in sql, sql

@@ -91,3 +91,15 @@ def test_a_serial_keeps_its_table_s_rename(tmp_path: Path) -> None:
         "0002_rename.sql": "ALTER TABLE t RENAME TO u;\n",
     })
     assert "ALTER TABLE t RENAME TO u" in generated_sql(root)
+
+
+def test_a_function_made_before_the_table_and_run_before_its_rename_keeps_it(tmp_path: Path) -> None:
+    """Its code names the table by the old name; in a set where the table is made under the new
+    one, the trigger that runs it would fail."""
+    root = write_history(tmp_path, {
+        "0001_make.sql": "CREATE FUNCTION copy_src() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO t (id) VALUES (NEW.id); RETURN NEW; END $$;\n"
+                         "CREATE TABLE src (id int);\nCREATE TRIGGER src_copy AFTER INSERT ON src FOR EACH ROW EXECUTE FUNCTION copy_src();\n"
+                         "CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO src VALUES (1);\n",
+        "0002_rename.sql": "ALTER TABLE t RENAME TO u;\n",
+    })
+    assert "ALTER TABLE t RENAME TO u" in generated_sql(root)

@@ -22,6 +22,7 @@ from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.index_renames import index_naming_renamed
 from tui.core.plan.mentioned import WORD
+from tui.core.plan.name_holders import code_lives
 from tui.core.plan.row_text import rename_insert_column
 from tui.core.plan.splice import Op
 
@@ -94,6 +95,7 @@ class Users:
         # (an index over the column, or an INSERT naming it, may be rewritten)
         self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}
         self.inserts = {it.seq: it for it in items if isinstance(it.node, ast.InsertStmt)}
+        self.code = code_lives(p)
 
 
 def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],
@@ -107,6 +109,11 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     if table is None or target is None or target is it or it.seq > named.get(col.parent, it.seq + 1) or target.seq > it.seq:
         return
     old, new = it.node.subname, it.node.newname
+    # A function's code naming the table and the column, alive while the column had the old name,
+    # may run then (a trigger, a call): in the new set the column would already have the new one.
+    said = {old.lower(), table.name.rsplit(".", 1)[-1].lower()}
+    if any(start < it.seq and end > target.seq and said <= words for start, end, words in users.code):
+        return
     # Rows written before the rename: the INSERTs naming the column are written naming the new name.
     writes = _row_writes(p, table, target, it, old, new, users) if rows_before(p, table, it.seq, data_tables) else ({}, set())
     if writes is None:

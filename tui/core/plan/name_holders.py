@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from pglast import ast
 
-from tui.core.model import CREATE, RENAME
+from tui.core.model import CREATE, DROP, RENAME, REPLACE
 from tui.core.plan.accept import is_left_out
 from tui.core.plan.mentioned import WORD
 
@@ -30,6 +30,7 @@ class Holders:
 
     def __init__(self, p: Planner, items: list[Item]) -> None:
         self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}  # (one may be written on the new name)
+        self.code = code_lives(p)
         # CREATE TABLEs by where they stand (`file:line`, as a statement folded into one says)
         self.creates = {f"{it.stmt.file}:{it.stmt.line}": it for it in items if isinstance(it.node, ast.CreateStmt)}
         self.by_name: dict[tuple[str, str], list[Obj]] = {}
@@ -77,3 +78,19 @@ def renamed_where_made(p: Planner, it: Item, kind: str, by_seq: dict[int, Item],
     if any((seq := (e.stmt.parent or e.stmt).seq) in between and not is_left_out(p, seq) for e in o.events):
         return None
     return o, finding, target, event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1], between
+
+
+def code_lives(p: Planner) -> list[tuple[int, int, set[str]]]:
+    """Each definition of a function the new set writes: from its statement to the next that
+    replaces or drops it, and the words of its text."""
+    out = []
+    for o in p.m.objects.values():
+        if o.type != "function":
+            continue
+        defs = [e for e in o.events if e.action in (CREATE, REPLACE, DROP)]
+        for e, after in zip(defs, [*defs[1:], None], strict=True):
+            if e.action != DROP and id(e) not in p.dead:
+                start = (e.stmt.parent or e.stmt).seq
+                end = (after.stmt.parent or after.stmt).seq if after is not None else len(p.a.parsed.statements)
+                out.append((start, end, set(WORD.findall(e.stmt.text.lower()))))
+    return out
