@@ -94,3 +94,11 @@ def test_rows_a_trigger_of_another_table_wrote_before_a_rename_keep_it(tmp_path:
                       "INSERT INTO src VALUES (1);\n",
         "0002_m.sql": "ALTER TABLE t RENAME COLUMN slug TO key;\n"}))
     assert "ALTER TABLE t RENAME COLUMN slug TO key" in sql, sql
+
+
+def test_an_insert_follows_each_rename_of_its_columns(tmp_path: Path) -> None:
+    """Each rename reads the INSERT as the ones before it left it (random seed 11809 on 18.6)."""
+    sql = generated_sql(write_history(tmp_path, {
+        "0001_m.sql": "CREATE TABLE t (id int PRIMARY KEY, a text, b text);\nINSERT INTO t (id, a, b) VALUES (1, 'x', 'y');\n",
+        "0002_m.sql": "ALTER TABLE t RENAME COLUMN a TO a2;\nALTER TABLE t RENAME COLUMN b TO b2;\nALTER TABLE t RENAME COLUMN a2 TO a3;\n"}))
+    assert "INSERT INTO t (id, a3, b2) VALUES (1, 'x', 'y');" in sql and "RENAME" not in sql, sql

@@ -203,7 +203,9 @@ def _row_writes(p: Planner, table: Obj, target: Item, it: Item, old: str, new: s
         if not target.seq < seq < it.seq or id(e) in p.dead or seq in p.dropped or seq in out:
             continue
         st = p.a.parsed.statements[seq]
-        if old.lower() not in WORD.findall(st.text.lower()):
+        ins = users.inserts.get(seq)
+        # (An INSERT's text as an earlier rename of another of its columns left it.)
+        if old.lower() not in WORD.findall((ins.stmt if ins is not None else st).text.lower()):
             # (Only a statement writing the table itself: rows a trigger or a function of another
             # table wrote came from code that may name the column.)
             relation = getattr(st.node, "relation", None)
@@ -211,7 +213,6 @@ def _row_writes(p: Planner, table: Obj, target: Item, it: Item, old: str, new: s
                 return None
             unnamed.add(seq)
             continue
-        ins = users.inserts.get(seq)
         if ins is None or ins.seq in p.pinned or ins.changed or ins.stmt.parent is not None or not ins.node.cols:
             return None
         if [c.name for c in ins.node.cols].count(old) != 1 or old in set(texts(ins.node.selectStmt)) | set(texts(ins.node.onConflictClause)) \
