@@ -93,6 +93,16 @@ def rename_constraint(text: str, old: str, new: str) -> str | None:
     return text[:t.start] + maybe_double_quote_name(new) + text[t.end + 1:]
 
 
+def is_name(t: Any) -> bool:
+    """Is the token one a name may be written as (an identifier, or a keyword a name may be)?"""
+    return bool(t.name == "IDENT" or t.kind in ("UNRESERVED_KEYWORD", "COL_NAME_KEYWORD"))
+
+
+def quoted_like(written: str, name: str) -> str:
+    """`name` written in place of `written`: quoted where the author quoted, else where it must be."""
+    return '"' + name.replace('"', '""') + '"' if written.startswith('"') else maybe_double_quote_name(name)
+
+
 def rename_key_column(text: str, old: str, new: str) -> str | None:
     """A table constraint's text (PRIMARY KEY, UNIQUE, FOREIGN KEY) with column `old` of its own
     column lists (and its INCLUDE list) called `new`, as its author quoted it; None where it names
@@ -111,10 +121,8 @@ def rename_key_column(text: str, old: str, new: str) -> str | None:
             lists += depth == 0
         elif depth == 0 and (lists == 2 or lists == 1 and t.name != "INCLUDE"):
             break  # (REFERENCES, WITH, USING INDEX ..., DEFERRABLE: no more of its own columns)
-        elif depth == 1 and (t.name == "IDENT" or t.kind in ("UNRESERVED_KEYWORD", "COL_NAME_KEYWORD")) \
-                and identifier(text[t.start:t.end + 1]) == old:
-            quoted = text[t.start] == '"'
-            edits.append((t.start, t.end + 1, '"' + new.replace('"', '""') + '"' if quoted else maybe_double_quote_name(new)))
+        elif depth == 1 and is_name(t) and identifier(text[t.start:t.end + 1]) == old:
+            edits.append((t.start, t.end + 1, quoted_like(text[t.start:t.end + 1], new)))
     for start, end, written in reversed(edits):
         text = text[:start] + written + text[end:]
     return text if edits else None
@@ -125,13 +133,11 @@ def retype_name(text: str, old: str, new: str) -> str | None:
     `new`, as its author quoted it; None where its type is not found so."""
     toks = tokens(text)
     end = type_end(text)
-    found = [t for t in toks[1:] if t.start < end and (t.name == "IDENT" or t.kind in ("UNRESERVED_KEYWORD", "COL_NAME_KEYWORD"))
-             and identifier(text[t.start:t.end + 1]) == old]
+    found = [t for t in toks[1:] if t.start < end and is_name(t) and identifier(text[t.start:t.end + 1]) == old]
     if len(found) != 1:
         return None
     t = found[0]
-    quoted = text[t.start] == '"'
-    return text[:t.start] + ('"' + new.replace('"', '""') + '"' if quoted else maybe_double_quote_name(new)) + text[t.end + 1:]
+    return text[:t.start] + quoted_like(text[t.start:t.end + 1], new) + text[t.end + 1:]
 
 
 def identifier(written: str) -> str:

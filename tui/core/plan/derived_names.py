@@ -46,13 +46,7 @@ def of_column(p: Planner, table: Obj, inside: Container[int], cd: ast.ColumnDef)
     """What of column definition `cd` is named after the column: its unnamed UNIQUE, CHECK and
     foreign key (a primary key is named after the table alone), its identity's sequence."""
     naming = Naming()
-    for c in cd.constraints or ():
-        if c.contype in NAMED_AFTER_TABLE and c.contype != CT.CONSTR_PRIMARY and not c.conname:
-            if not _constraint(p, table, inside, cd, c, naming):
-                return None
-        elif c.contype == CT.CONSTR_IDENTITY and not _identity(p, table, cd, c, naming):
-            return None
-    return naming
+    return naming if _of_column(p, table, inside, cd, naming, with_primary=False) else None
 
 
 def of_table(p: Planner, table: Obj, inside: Container[int], node: ast.CreateStmt) -> Naming | None:
@@ -63,14 +57,21 @@ def of_table(p: Planner, table: Obj, inside: Container[int], node: ast.CreateStm
         if isinstance(elt, ast.Constraint):
             if elt.contype in NAMED_AFTER_TABLE and not elt.conname and not _constraint(p, table, inside, None, elt, naming):
                 return None
-        elif isinstance(elt, ast.ColumnDef):
-            for c in elt.constraints or ():
-                if c.contype in NAMED_AFTER_TABLE and not c.conname:
-                    if not _constraint(p, table, inside, elt, c, naming):
-                        return None
-                elif c.contype == CT.CONSTR_IDENTITY and not _identity(p, table, elt, c, naming):
-                    return None
+        elif isinstance(elt, ast.ColumnDef) and not _of_column(p, table, inside, elt, naming, with_primary=True):
+            return None
     return naming
+
+
+def _of_column(p: Planner, table: Obj, inside: Container[int], cd: ast.ColumnDef, naming: Naming, with_primary: bool) -> bool:
+    """Add what of `cd` PostgreSQL named after the table (its primary key too, `with_primary`) or
+    the column; False where one cannot be told."""
+    for c in cd.constraints or ():
+        if c.contype in NAMED_AFTER_TABLE and (with_primary or c.contype != CT.CONSTR_PRIMARY) and not c.conname:
+            if not _constraint(p, table, inside, cd, c, naming):
+                return False
+        elif c.contype == CT.CONSTR_IDENTITY and not _identity(p, table, cd, c, naming):
+            return False
+    return True
 
 
 def name_of(p: Planner, table: Obj, inside: Container[int], c: ast.Constraint) -> str | None:

@@ -12,17 +12,15 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from pglast import ast
 from pglast.parser import scan
-from pglast.stream import maybe_double_quote_name
 
 from tui.core.findings import INTO_CREATE
 from tui.core.model import CREATE, Obj
 from tui.core.names import clone, shallow, strings
 from tui.core.parse import Statement
-from tui.core.plan.column_text import identifier
+from tui.core.plan.column_text import identifier, quoted_like
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 
@@ -202,28 +200,18 @@ def splice_labels(st: Statement, node: ast.CreateEnumStmt) -> str | None:
     if any(t.name in _COMMENT_TOKENS for t in inside):
         return None  # (a comment beside a label: printed anew)
     text = st.text
-    if strings(node.typeName) != strings(st.node.typeName):
-        # CREATE TYPE [schema.]name AS ENUM: its name the word before AS (type_renames)
-        at = next((i for i, t in enumerate(tokens) if t.name == "AS"), None)
-        name = tokens[at - 1] if at else None
-        if name is None or identifier(text[name.start:name.end + 1]) != strings(st.node.typeName)[-1] or name.start >= first.start:
-            return None
-        new = strings(node.typeName)[-1]
-        written = '"' + new.replace('"', '""') + '"' if text[name.start] == '"' else maybe_double_quote_name(new)
-        shift = len(written) - (name.end + 1 - name.start)
-        text = text[:name.start] + written + text[name.end + 1:]
-        first, inside = _Shifted(first, shift), [_Shifted(t, shift) for t in inside]  # type: ignore[assignment,misc]
     labels = [_quoted(v.sval) for v in node.vals or ()]
     sep = text[inside[0].end + 1:inside[2].start] if len(inside) >= 3 else ", "  # (around the list's first comma)
     if inside:
         start, end = inside[0].start, inside[-1].end + 1
     else:
         start = end = first.end + 1
-    return text[:start] + sep.join(labels) + text[end:]
-
-
-class _Shifted:
-    """A token moved by an edit before it."""
-
-    def __init__(self, t: Any, by: int) -> None:
-        self.start, self.end, self.name = t.start + by, t.end + by, t.name
+    text = text[:start] + sep.join(labels) + text[end:]
+    if strings(node.typeName) != strings(st.node.typeName):
+        # CREATE TYPE [schema.]name AS ENUM: its name the word before AS, before the list (type_renames)
+        at = next((i for i, t in enumerate(tokens) if t.name == "AS"), None)
+        name = tokens[at - 1] if at else None
+        if name is None or identifier(text[name.start:name.end + 1]) != strings(st.node.typeName)[-1] or name.start >= first.start:
+            return None
+        text = text[:name.start] + quoted_like(text[name.start:name.end + 1], strings(node.typeName)[-1]) + text[name.end + 1:]
+    return text

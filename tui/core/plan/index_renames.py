@@ -17,7 +17,7 @@ from pglast.stream import maybe_double_quote_name
 from tui.core.findings import INTO_CREATE
 from tui.core.model import CREATE
 from tui.core.names import clone, expr_columns, shallow
-from tui.core.plan.column_text import identifier, tokens
+from tui.core.plan.column_text import identifier, quoted_like, tokens
 from tui.core.plan.name_holders import renamed_where_made
 
 if TYPE_CHECKING:
@@ -122,16 +122,14 @@ def index_text(stmt: Statement, node: ast.IndexStmt) -> str | None:
         name = next((toks[i - 1] for i in range(at + 1, len(toks)) if toks[i].name in ("USING", "ASCII_40")), None)
         if name is None or identifier(stmt.text[name.start:name.end + 1]) != relname:
             return None
-        quoted = stmt.text[name.start] == '"'
-        edits.append((name.start, name.end + 1, '"' + table.replace('"', '""') + '"' if quoted else maybe_double_quote_name(table)))
+        edits.append((name.start, name.end + 1, quoted_like(stmt.text[name.start:name.end + 1], table)))
     if renamed:
         starts = _element_starts(toks, at)
         for i, old, new in renamed:
             tok = starts[i] if i < len(starts) else None
             if tok is None or identifier(stmt.text[tok.start:tok.end + 1]) != old:
                 return None
-            quoted = stmt.text[tok.start] == '"'  # (as the author wrote the column)
-            edits.append((tok.start, tok.end + 1, '"' + new.replace('"', '""') + '"' if quoted else maybe_double_quote_name(new)))
+            edits.append((tok.start, tok.end + 1, quoted_like(stmt.text[tok.start:tok.end + 1], new)))
     written = maybe_double_quote_name(node.idxname)
     if stmt.node.idxname:
         name = toks[at - 1]

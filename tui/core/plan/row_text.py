@@ -11,6 +11,8 @@ import pglast.parser
 from pglast import ast
 from pglast.keywords import COL_NAME_KEYWORDS, RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 
+from tui.core.plan.column_text import identifier, is_name
+
 if TYPE_CHECKING:
     from tui.core.parse import Statement
 
@@ -71,18 +73,13 @@ def rename_insert_column(text: str, old: str, new: str) -> str | None:
         depth += (t.name == _LP) - (t.name == _RP)
         if depth == 0:
             break
-        if depth == 1 and (t.name == "IDENT" or t.kind in ("UNRESERVED_KEYWORD", "COL_NAME_KEYWORD")) \
-                and _name(text[t.start:t.end + 1]) == old:
+        if depth == 1 and is_name(t) and identifier(text[t.start:t.end + 1]) == old:
             found.append(t)
     if len(found) != 1:
         return None
     t = found[0]
     written = '"' + new.replace('"', '""') + '"' if text[t.start] == '"' else _ident(new)
     return text[:t.start] + written + text[t.end + 1:]
-
-
-def _name(written: str) -> str:
-    return written[1:-1].replace('""', '"') if written.startswith('"') else written.lower()
 
 
 def set_values(text: str, node: ast.UpdateStmt) -> list[tuple[str, str]] | None:
