@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from tui.core.model import CREATE, Event, Model, Obj
+from tui.core.model import CREATE, DROP, Event, Model, Obj
 from tui.core.parse import Statement
 
 
@@ -45,7 +45,7 @@ def revive_mentioned(p: Planner, st: Statement) -> None:
     hit = set()
     for word in words & index.keys():
         for o, parts in index[word]:
-            if _on_column(o) and parts[-1] not in words:
+            if _on_column(o) and parts[-1] not in words or _gone_before(o, at):
                 continue
             if all(id(e) in p.dead for e in reversed(o.events)) or _dead_in_life_at(p, o, at):
                 hit.add(o.key)  # (revived since the index was built: no longer dead, skipped)
@@ -53,6 +53,13 @@ def revive_mentioned(p: Planner, st: Statement) -> None:
         # What of a table it needs, the model cannot tell, unless it writes only the tables it
         # names (an INSERT ... SELECT: the columns it reads are known).
         p.revive([], hit, whole=at not in p.contained_seqs)
+
+
+def _gone_before(o: Obj, seq: int) -> bool:
+    """Was `o` dropped before `seq`, not to come back? Then no statement from `seq` on can reach it
+    (a CTE naming `v.type` of one table does not need the `type` column another lost years before)."""
+    last = o.events[-1]
+    return last.action == DROP and (last.stmt.parent or last.stmt).seq < seq
 
 
 def _dead_in_life_at(p: Planner, o: Obj, seq: int) -> bool:

@@ -8,19 +8,20 @@ from typing import Any
 from pglast import ast
 
 from tui.core.model import Obj
-from tui.core.names import strings, walk
-from tui.core.replay.engine import Engine
+from tui.core.names import func_calls, strings, walk
+from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
 
 # Aggregates return a row even over no rows.
 _AGGREGATE = re.compile(r"(count|sum|min|max|avg|array_agg|string_agg|json_agg|jsonb_agg|json_object_agg|"
                         r"jsonb_object_agg|bool_and|bool_or|every|xmlagg|bit_and|bit_or|stddev|variance|percentile_cont|percentile_disc|mode)\(", re.I)
+_WRITING_CALLS = SIDE_EFFECT_CALLS | {"nextval", "setval"}
 
 
 def nothing_to_change(rp: Engine, t: Obj, d: Obj, node: Any) -> bool:
     """True when an UPDATE or DELETE surely meets no row."""
     if rp.stmt is None or rp.stmt.parent is not None or not certainly_empty(rp, t):
         return False
-    if node.withClause is not None or getattr(node, "returningList", None) or getattr(node, "returningClause", None):
+    if with_sources(rp, node.withClause) is None or getattr(node, "returningList", None) or getattr(node, "returningClause", None):
         return False
     for key in rp.rdeps.get(t.key, ()):
         trig = rp.model.objects.get(key)
@@ -40,11 +41,33 @@ def certainly_empty(rp: Engine, t: Obj) -> bool:
     return t.key not in rp.unfollowed_keys and t.name.rsplit(".", 1)[-1].lower() not in rp.unfollowed_words
 
 
-def query_is_empty(rp: Engine, query: Any) -> bool:
+def query_is_empty(rp: Engine, query: Any, ctes: dict[str, bool] | None = None) -> bool:
     """True when a SELECT surely returns no row: it reads FROM a table that holds none (through
     joins that keep no row of their own), and nothing (an aggregate without GROUP BY, VALUES, a
-    row-making function) makes a row out of nothing."""
-    return _no_rows(rp, query, {})
+    row-making function) makes a row out of nothing. `ctes`: the WITH queries around it (with_sources)."""
+    return _no_rows(rp, query, ctes or {})
+
+
+def with_sources(rp: Engine, clause: Any) -> dict[str, bool] | None:
+    """The WITH queries of an INSERT, UPDATE or DELETE, each whether it surely returns no row; None
+    where one may do more than return rows: a data-modifying or recursive one, or one that may
+    return rows and calls what could write (a function of the history's, nextval), as the
+    planner may read it whole however few rows the statement needs."""
+    if clause is None:
+        return {}
+    if clause.recursive:
+        return None
+    ctes: dict[str, bool] = {}
+    for cte in clause.ctes or ():
+        q = cte.ctequery
+        if not isinstance(q, ast.SelectStmt):
+            return None
+        empty = _no_rows(rp, q, ctes)
+        if not empty and any(rp.functions_called(c) or c.rsplit(".", 1)[-1].lower() in _WRITING_CALLS
+                             for c in func_calls(q)):
+            return None
+        ctes[cte.ctename] = empty
+    return ctes
 
 
 def _no_rows(rp: Engine, q: Any, ctes: dict[str, bool]) -> bool:

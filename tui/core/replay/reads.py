@@ -130,8 +130,11 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
             if o is not None:
                 out.add(o.key)
                 if o.type == "table":
-                    # Any column of a named table that the statement names (aliases are not resolved).
-                    out.update(k for c in colnames if (k := f"column:{o.name}.{c}") in rp.model.objects)
+                    # Any column of a named table that the statement names (aliases are not resolved),
+                    # there now: one dropped before cannot be what it reads (`v.type` of another
+                    # table), unless a function's body names it, run later.
+                    objects = rp.model.objects
+                    out.update(k for c in colnames if (k := f"column:{o.name}.{c}") in objects and (body or objects[k].exists))
     # Noted on each table a `*` takes, and each whose row type it names (a cast to it, a column of
     # it): a column added later and folded into its CREATE TABLE would be taken too, or be one
     # more (plan/fold_limits.expanded_between). (table, whether it needs each column there is now)

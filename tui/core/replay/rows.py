@@ -9,7 +9,7 @@ from pglast.enums import TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE, DropBehavior,
 
 from tui.core.model import DELETE, INSERT, OPAQUE, TRUNCATE, UPDATE, Obj, Row
 from tui.core.names import func_calls, sql
-from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty
+from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty, with_sources
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import relation_deps, tables_under
 from tui.core.replay.row_index import edited, matching, rows_by
@@ -36,8 +36,8 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
     # RETURNING only reads the rows inserted (an ORM's INSERT ... RETURNING id): what it calls may do more.
     returning = getattr(node, "returningClause", None) or getattr(node, "returningList", None)
     returning = bool(returning) and bool(func_calls(returning))
-    if (node.withClause is None and sel is not None and not sel.valuesLists and not returning and rp.stmt is not None
-            and query_is_empty(rp, sel)):
+    if (sel is not None and not sel.valuesLists and not returning and rp.stmt is not None
+            and (ctes := with_sources(rp, node.withClause)) is not None and query_is_empty(rp, sel, ctes)):
         rp.no_effect(f"INSERT into {t.name} from a query over tables that hold no rows at this point")
         return
     if node.withClause is not None or sel is None or not sel.valuesLists or returning:
