@@ -90,7 +90,7 @@ def rename_constraint(text: str, old: str, new: str) -> str | None:
     if len(at) != 1:
         return None
     t = toks[at[0]]
-    return text[:t.start] + maybe_double_quote_name(new) + text[t.end + 1:]
+    return text[:t.start] + quoted_like(text[t.start:t.end + 1], new) + text[t.end + 1:]
 
 
 def is_name(t: Any) -> bool:

@@ -22,6 +22,7 @@ from tui.core.plan.derived_names import keyword
 from tui.core.plan.splice import Op
 
 if TYPE_CHECKING:
+    from tui.core.plan.elements import Elements
     from tui.core.plan.items import Item
     from tui.core.plan.name_holders import Holders
     from tui.core.plan.planner import Planner
@@ -48,12 +49,14 @@ def fold_constraint_rename(p: Planner, it: Item, creates: dict[str, Item], foldi
         return False
     if not holders.may_take(p, o, old, new, between, inside):
         return False
-    place = _place(target.node, o.node)
+    elts = shapes.of(target)
+    place = _place(target.node, o.node, elts)
     if place is None:
         return False
     p._edit(target)
-    elts = shapes.of(target)
     cd, c = place
+    # (A table constraint's text is found by the node the statement wrote, another fold's rewrite or not.)
+    part = c if cd is not None else elts.as_written(c)
     named = clone(c)
     named.conname = new
     if cd is None:
@@ -66,9 +69,9 @@ def fold_constraint_rename(p: Planner, it: Item, creates: dict[str, Item], foldi
         elts.replace(target.node, cd, copy)
     column = (cd.colname or "") if cd is not None else ""
     if c.conname:
-        target.add_op(Op("rename_constraint", part=c, column=column, new=new))
+        target.add_op(Op("rename_constraint", part=part, column=column, new=new))
     else:  # (named by PostgreSQL: named now, as derived_names does)
-        target.add_op(Op("name_constraint", part=c if cd is None else keyword(c), column=column, new=new))
+        target.add_op(Op("name_constraint", part=part if cd is None else keyword(c), column=column, new=new))
     target.fold_in(it.stmt)
     target.writes |= it.writes
     p.record(INTO_CREATE, it.stmt, target.stmt, [finding])
@@ -76,13 +79,16 @@ def fold_constraint_rename(p: Planner, it: Item, creates: dict[str, Item], foldi
     return True
 
 
-def _place(node: ast.CreateStmt, c: Any) -> tuple[ast.ColumnDef | None, ast.Constraint] | None:
-    """Where the CREATE TABLE holds constraint node `c`: as an element, or in a column's definition."""
+def _place(node: ast.CreateStmt, c: Any, elts: Elements) -> tuple[ast.ColumnDef | None, ast.Constraint] | None:
+    """Where the CREATE TABLE holds constraint node `c` now: as an element, or in a column's
+    definition (where another fold rewrote either, the rewritten one)."""
     for elt in node.tableElts or ():
-        if elt is c and isinstance(elt, ast.Constraint):
+        was = elts.as_written(elt)
+        if isinstance(elt, ast.Constraint) and (elt is c or was is c):
             return None, elt
         if isinstance(elt, ast.ColumnDef):
-            for x in elt.constraints or ():
-                if x is c:
+            now, then = elt.constraints or (), was.constraints or ()
+            for i, x in enumerate(now):
+                if x is c or len(now) == len(then) and then[i] is c and x.contype == c.contype:
                     return elt, x
     return None

@@ -46,6 +46,7 @@ class Elements:
         self._counts: Counter[str] = Counter()  # word -> elements whose text holds it
         self._at: dict[int, int] = {}  # id(column definition) -> its place
         self.keys: Counter[tuple[str, ...]] = Counter()  # columns of each primary key and UNIQUE constraint
+        self._was: dict[int, Any] = {}  # id(element now) -> the element as the statement wrote it, where changed
         for i, e in enumerate(self.elts):
             self._note(e)
             if isinstance(e, ast.ColumnDef):
@@ -85,6 +86,7 @@ class Elements:
         """A column definition for another (changed, or renamed) in its place."""
         i = self._at.pop(id(old))
         self.elts[i] = new
+        self._was[id(new)] = self._was.pop(id(old), old)
         self._at[id(new)] = i
         kept = [c for c in self.columns[old.colname] if c is not old]
         if kept:
@@ -106,6 +108,7 @@ class Elements:
             self.replace(node, old, new)
             return
         self.elts[next(i for i, e in enumerate(self.elts) if e is old)] = new
+        self._was[id(new)] = self._was.pop(id(old), old)
         keys = _index_keys(old)
         if keys:  # (one whose column was renamed declares the same key under the new name)
             self.keys.subtract(keys)
@@ -115,6 +118,11 @@ class Elements:
             self._words[id(new)] = w = _words(new)
             self._counts.update(w)
         set_elements(node, self.elts)
+
+    def as_written(self, e: Any) -> Any:
+        """The element `e` stands for as the statement wrote it (a key another fold rewrote is
+        still the constraint the model knows)."""
+        return self._was.get(id(e), e)
 
     def named_elsewhere(self, cd: ast.ColumnDef, name: str) -> bool:
         """Does the text of another element, or of one of `cd`'s constraints other than its DEFAULT,

@@ -323,7 +323,7 @@ def named_anew_between(p: Planner, it: Item, target: Item, table: str) -> bool:
                 continue
             if e.action == CREATE and o.type != "column" and e is not o.events[0]:
                 return True  # made again: the first one's life is what the CREATE TABLE would see
-            if e.action == RENAME:
+            if e.action == RENAME and seq not in p.dropped:  # (a RENAME folded into its CREATE: the new name is there first)
                 if words is None:
                     words = set(re.findall(r"\w+", it.stmt.text.lower()))
                 if e.new_name.rsplit(".", 1)[-1].lower() in words:
