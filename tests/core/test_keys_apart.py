@@ -105,3 +105,23 @@ def test_past_such_a_block_a_column_is_not_renamed_or_changed(tmp_path: Path) ->
                       "ALTER TABLE policy ADD COLUMN creator text;\n",
     }))
     assert "RENAME COLUMN name TO title" in sql and "ALTER COLUMN id TYPE bigint" in sql, sql
+
+
+def test_in_a_cycle_only_the_keys_to_a_table_made_later_stay_apart(tmp_path: Path) -> None:
+    # Prisma adds every key with an ALTER after the tables: made in the history's order, each
+    # key to a table made before its own folds (a key to itself too); only the one that closes
+    # the cycle, to a table made after, stays an ALTER.
+    sql = generated_sql(write_history(tmp_path, {
+        "0001_a.sql": "CREATE TABLE users (id text PRIMARY KEY, default_calendar_id text);\n"
+                      "CREATE TABLE calendars (id text PRIMARY KEY, user_id text, parent_id text);\n"
+                      "CREATE TABLE events (id text PRIMARY KEY, calendar_id text, user_id text);\n"
+                      "ALTER TABLE calendars ADD CONSTRAINT calendars_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);\n"
+                      "ALTER TABLE calendars ADD CONSTRAINT calendars_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES calendars(id);\n"
+                      "ALTER TABLE events ADD CONSTRAINT events_calendar_id_fkey FOREIGN KEY (calendar_id) REFERENCES calendars(id);\n"
+                      "ALTER TABLE events ADD CONSTRAINT events_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id);\n"
+                      "ALTER TABLE users ADD CONSTRAINT users_default_calendar_id_fkey FOREIGN KEY (default_calendar_id) REFERENCES calendars(id);\n",
+    }))
+    assert [line.split(" ADD ")[0] for line in sql.splitlines() if line.startswith("ALTER")] == ["ALTER TABLE users"], sql
+    assert ("CREATE TABLE calendars (id text PRIMARY KEY, user_id text, parent_id text, CONSTRAINT calendars_user_id_fkey FOREIGN KEY "
+            "(user_id) REFERENCES users(id), CONSTRAINT calendars_parent_id_fkey FOREIGN KEY (parent_id) REFERENCES calendars(id));") in sql, sql
+    assert sql.index("CREATE TABLE calendars") < sql.index("ALTER TABLE users")

@@ -13,6 +13,7 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
+from tui.core.model import CREATE
 from tui.core.names import clone
 from tui.core.parse import Statement
 from tui.core.plan.planner import Planner
@@ -35,11 +36,22 @@ def keys_apart(p: Planner, table_key: str, it_seq: int, cd: ast.ColumnDef, apart
 
 def closes_cycle(p: Planner, table_key: str, fk: Any) -> bool:
     """Does a foreign key close a cycle of tables (the analysis found it in the final schema)?
-    Folded into its CREATE TABLE it could never be ordered; leaving it to the proof to find costs
-    one plan per cycle, and a history has hundreds."""
+    Folded into its CREATE TABLE it could never be ordered; leaving it to the plan to find costs
+    one plan per cycle, and a history has hundreds. Only the keys to a table of the cycle made
+    after theirs close it: made in the order of the history, the others have their table there
+    (a cycle the other folds make anyway is still broken by the plan, see _unfold)."""
     ref = p.m.get("table", str(fk.attrs.get("ref_table", "")))
     cycle = p.cycle_of.get(table_key)
-    return ref is not None and cycle is not None and p.cycle_of.get(ref.key) == cycle
+    if ref is None or cycle is None or p.cycle_of.get(ref.key) != cycle or ref.key == table_key:
+        return False
+    mine, theirs = _made_at(p.m.objects.get(table_key)), _made_at(ref)
+    return mine is None or theirs is None or theirs > mine
+
+
+def _made_at(t: Any) -> int | None:
+    """Where the table's last life began."""
+    made = t.last(CREATE) if t is not None else None
+    return (made.stmt.parent or made.stmt).seq if made is not None else None
 
 
 # What PostgreSQL reads as attributes of the constraint before them (DEFERRABLE INITIALLY DEFERRED).
