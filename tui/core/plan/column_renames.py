@@ -168,10 +168,11 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
         ins.stmt = replace(ins.stmt, text=text, node=(node := parse_sql(text)[0].stmt), base=0, namers=None)
         ins.node = node
     for e, r in keys:
-        target.add_op(Op("rename_key_column", part=elts.as_written(e), column=old, new=new))  # (its text, by the node written)
+        written = elts.as_written(e)  # (its text is found by the node the statement wrote)
+        target.add_op(Op("rename_key_column", part=written, column=old, new=new))
         elts.swap(target.node, e, r)
         if r.conname != e.conname:
-            target.add_op(Op("name_constraint", part=e, new=str(r.conname)))
+            target.add_op(Op("name_constraint", part=written, new=str(r.conname)))
     cd = clone(defs[0])
     cd.colname = new
     if naming:
