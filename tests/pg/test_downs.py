@@ -81,3 +81,20 @@ def test_what_differs_between_two_builds_is_no_difference_of_the_downs(pg_server
             pg_server.drop_database(db)
     assert found[0] is not None and found[0].again == ["column t.c: options"]
     assert found[1] is not None and found[1].again == [] and found[1].ok
+
+
+def test_a_function_kept_as_last_replaced_is_dropped_by_the_down_of_its_file(tmp_path: Path) -> None:
+    # Its CREATE is left out for the CREATE OR REPLACE that defines it last: that one makes it in
+    # the new set, so its file's down drops it (quickwit's trigger functions).
+    folder = tmp_path / "p" / "migrations"
+    folder.mkdir(parents=True)
+    for name, sql in {"20240101000000_a": "CREATE TABLE t (id int);\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n",
+                      "20240102000000_b": "CREATE OR REPLACE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 2';\n"}.items():
+        (folder / f"{name}.up.sql").write_text(sql)
+        (folder / f"{name}.down.sql").write_text("SELECT 1;\n")
+    r = run(tmp_path / "p", "validate", "--pg", "local", "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    downs = json.loads(r.stdout)["downs"]
+    assert downs["ok"], downs
+    text = "".join(p.read_text() for p in (tmp_path / "p" / ".consolidate" / "new").glob("*.down.sql"))
+    assert "DROP FUNCTION IF EXISTS f() CASCADE" in text, text

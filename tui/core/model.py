@@ -171,6 +171,7 @@ class Unfollowable:
     reason: str
     objects: list[str] = field(default_factory=list)
     contained: bool = False  # it can write nothing but `objects` (CREATE TABLE AS, INSERT ... SELECT): what else it names, it only reads
+    replayed: bool = False  # PostgreSQL saw all it did and the model replays it (objects made by dynamic SQL): it wrote no row
 
 
 @dataclass

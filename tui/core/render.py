@@ -14,7 +14,7 @@ from tui.core.formats import FORMATS
 from tui.core.formats.base import Block, Layout, NewFile
 from tui.core.guard import HEADER as GUARD_HEADER
 from tui.core.guard import Guard
-from tui.core.model import CREATE, Model
+from tui.core.model import CREATE, REPLACE, Model
 from tui.core.names import clone
 from tui.core.plan import Item, Plan
 from tui.core.plan.enum_labels import splice_labels
@@ -90,8 +90,9 @@ def _block(it: Item) -> str:
     return "\n".join(parts)
 
 
-def _created(model: Model, items: list[Item]) -> list[tuple[str, str]]:
-    """(type, name) of the objects these statements create, in order."""
+def _created(model: Model, items: list[Item], kept: set[int]) -> list[tuple[str, str]]:
+    """(type, name) of the objects these statements create, in order. `kept`: the statements of
+    the whole set (a CREATE OR REPLACE whose earlier CREATE was left out makes the object)."""
     out: dict[tuple[str, str], None] = {}  # ordered, and a lookup that does not scan the list
     # Per object, the statements that created it (None: none did), found once: a table changed by
     # thousands of statements has thousands of events, and each of those statements writes it.
@@ -102,7 +103,11 @@ def _created(model: Model, items: list[Item]) -> list[tuple[str, str]]:
             if o is None or not o.exists or (o.type not in _DROP and o.type != "trigger"):
                 continue
             if key not in made_at:
-                made_at[key] = {(e.stmt.parent or e.stmt).seq for e in o.events if e.action == CREATE} or None
+                made = {(e.stmt.parent or e.stmt).seq for e in o.events if e.action == CREATE}
+                replaced = [at for e in o.events if e.action == REPLACE and (at := (e.stmt.parent or e.stmt).seq) in kept]
+                if made and not made & kept and replaced:
+                    made = {min(replaced)}  # (the first definition the set keeps makes it)
+                made_at[key] = made or None
             seqs = made_at[key]
             if seqs is None or it.seq in seqs:
                 out.setdefault((o.type, o.name))
@@ -161,9 +166,10 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | 
     lay_out = FORMATS[fmt].layout
     if guard is not None and first:
         files.append(_guard(guard, number(1), lay_out, reversible))
+    kept = {it.seq for it in plan.items}
     for n, filed in enumerate(groups, 1 + first):
         group, items = filed.name, filed.items
-        created = _created(model, items)
+        created = _created(model, items, kept)
         header = _header(filed)
         blocks = [Block(texts[id(it)], isinstance(it.node, _WHOLE)) for it in items]
         transactional = not (len(items) == 1 and items[0].alone)

@@ -92,7 +92,8 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
         # What is made in a schema the history makes, or reads something there, needs the schema.
         near = [o for o, _ in alive] + [r for k in reads if (r := objects.get(k)) is not None]
         reads.update({f"schema:{o.schema}" for o in near if o.schema in p.made_schemas and o.type != "schema"})
-    if isinstance(st.node, DML) or st.seq in p.contained_seqs or any(o.type == "data" for o, _ in alive):
+    if (isinstance(st.node, DML) or st.seq in p.contained_seqs and st.seq not in p.replayed_seqs
+            or any(o.type == "data" for o, _ in alive)):
         # Rows reference rows through foreign keys the model does not follow: data
         # statements keep their order among themselves (and with one that writes rows by
         # calling a function, which reads rows the model does not see it read).

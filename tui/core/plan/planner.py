@@ -43,7 +43,7 @@ class Planner:
                  "alive_always", "assumed", "by_seq", "choosers", "chose_around", "contained_seqs", "cycle_of", "dead", "dead_in", "dead_index",
                  "decisions", "dropped", "exempted", "folding", "folds", "functions", "held", "held_names", "hoist", "hoisted", "hoisting",
                  "holders", "kept", "killed_in", "kind_changed", "m", "made_schemas", "mentioned_words", "no_assume", "no_exempt", "no_fold", "no_fold_stmts",
-                 "opaque_seqs", "overloaded", "pinned", "renamed_names", "retyped", "revived", "unfoldable_adds",
+                 "opaque_seqs", "overloaded", "pinned", "renamed_names", "replayed_seqs", "retyped", "revived", "unfoldable_adds",
                  "unfoldable_cols", "unfolded", "with_bookkeeping")
 
     def __init__(self, analysis: Analysis, decisions: Decisions, hoisting: bool = True,
@@ -127,6 +127,7 @@ class Planner:
         # What writes only the tables it names (INSERT ... SELECT, CREATE TABLE AS) waits for what
         # it reads and writes like any statement; the others, for everything before them.
         self.contained_seqs = self.opaque_seqs - {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable if not u.contained}
+        self.replayed_seqs = {u.stmt.seq for u in self.m.unfollowable if u.replayed}  # (of those, the ones that wrote no row)
         self.mentioned_words = {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])}  # see mentioned
         # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the
         # DROP of what held the name then (after it, the plain name would be free).

@@ -46,6 +46,14 @@ def follow(rp: Engine, obs: Observed, reason: str, objects: list[str]) -> bool:
     for s in inner:
         rp.apply(s)
     rp.stmt, rp.guarded = st, False
+    if inner and not unreplayed and obs.rows is not None and not obs.written and not obs.changed_state \
+            and not unseen_effects(st.text, rp.model):
+        # All it did is replayed (diesel's `SELECT diesel_manage_updated_at('users')`: a trigger made
+        # by dynamic SQL, as the catalog writes it) and it wrote no row: kept as written, it holds
+        # back what needs or changes what it made, not every later fold into the tables it names.
+        rp.add_unfollowable(Unfollowable(st, f"{reason} (PostgreSQL saw it make what the model replays, and write no row)",
+                                         [], contained=True, replayed=True))
+        return True
     if not obs.ddl and obs.rows is not None and not obs.changed_state and not unseen_effects(st.text, rp.model):
         written = [t.key for name in obs.written if (t := _table(rp, name)) is not None]
         if len(written) == len(obs.written):
