@@ -1,7 +1,8 @@
 """Rows copied by a query with WITH around it, from tables that hold none at that point, are none:
 the INSERT, UPDATE or DELETE is left out, and what only it kept (the tables it read, a column
 another table lost years before that shares a name it reads) goes with it. A WITH query that may
-write where it returns rows keeps the statement."""
+write where it returns rows keeps the statement. A seed row written `SELECT ... WHERE NOT EXISTS`
+over rows the model knows is let in, or kept out, as PostgreSQL would."""
 
 from __future__ import annotations
 
@@ -68,3 +69,29 @@ def test_a_block_naming_a_column_dropped_before_does_not_keep_it(tmp_path: Path)
     write_history(tmp_path, {f"{i:04d}_m.sql": text for i, text in enumerate(history, 1)})
     sql = generated_sql(tmp_path)
     assert "DROP COLUMN type" not in sql and "CREATE TABLE polls (id text PRIMARY KEY, event_id text)" in sql, sql
+
+
+SEEDS = ("CREATE TABLE strategies (name text PRIMARY KEY, description text);\n"
+         "INSERT INTO strategies (name, description) VALUES ('default', 'on or off');\n")
+
+
+def _guarded(name: str) -> str:
+    return (f"INSERT INTO strategies (name, description) SELECT '{name}', 'seed'\n"
+            f"    WHERE NOT EXISTS (SELECT name FROM strategies WHERE name = '{name}');\n")
+
+
+def test_a_seed_row_guarded_by_not_exists_is_let_in_or_kept_out_by_the_rows_known(tmp_path: Path) -> None:
+    write_history(tmp_path, {"0001_a.sql": SEEDS + _guarded("default") + _guarded("flexible")})
+    a = analyze(tmp_path)
+    left_out = [f.action for f in a.findings if f.kind == "no_effect"]
+    assert len(left_out) == 1 and "keeps out" in left_out[0], left_out  # 'default' is there: the first adds nothing
+    assert not [f for f in a.findings if f.kind == "unfollowable"]
+    rows = a.model.get("data", "strategies").rows  # type: ignore[union-attr]
+    assert sorted(r.values["name"] for r in rows if r.alive) == ["'default'", "'flexible'"]
+
+
+def test_rows_the_model_does_not_know_keep_it_a_query(tmp_path: Path) -> None:
+    write_history(tmp_path, {"0001_a.sql": SEEDS + "CREATE TABLE old (name text);\n"
+                             "INSERT INTO old VALUES ('x');\nINSERT INTO strategies (name) SELECT name FROM old;\n" + _guarded("default")})
+    a = analyze(tmp_path)
+    assert not any("keeps out" in f.action for f in a.findings if f.kind == "no_effect")

@@ -33,10 +33,17 @@ def nothing_to_change(rp: Engine, t: Obj, d: Obj, node: Any) -> bool:
 def certainly_empty(rp: Engine, t: Obj) -> bool:
     """The model knows every row the table got, none is left, and nothing it cannot follow (a
     trigger's body, dynamic SQL, COPY) may have added one."""
+    d = rp.model.get("data", t.name)
+    return rows_known(rp, t) and not (d is not None and d.exists and any(r.alive for r in d.rows))
+
+
+def rows_known(rp: Engine, t: Obj) -> bool:
+    """The model knows every row the table holds: it followed each, and nothing it cannot follow
+    (a trigger's body, dynamic SQL, COPY) may have added or changed one."""
     if t.type != "table" or rp.blind:
         return False
     d = rp.model.get("data", t.name)
-    if d is not None and d.exists and (d.uncertain or any(r.alive for r in d.rows)):
+    if d is not None and d.exists and d.uncertain:
         return False
     return t.key not in rp.unfollowed_keys and t.name.rsplit(".", 1)[-1].lower() not in rp.unfollowed_words
 

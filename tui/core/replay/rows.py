@@ -9,7 +9,7 @@ from pglast.enums import TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE, DropBehavior,
 
 from tui.core.model import DELETE, INSERT, OPAQUE, TRUNCATE, UPDATE, Obj, Row
 from tui.core.names import func_calls, sql
-from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty, with_sources
+from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty, rows_known, with_sources
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import relation_deps, tables_under
 from tui.core.replay.row_index import edited, matching, rows_by
@@ -40,24 +40,56 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
             and (ctes := with_sources(rp, node.withClause)) is not None and query_is_empty(rp, sel, ctes)):
         rp.no_effect(f"INSERT into {t.name} from a query over tables that hold no rows at this point")
         return
-    if node.withClause is not None or sel is None or not sel.valuesLists or returning:
+    guarded = _guarded_row(rp, sel) if node.withClause is None and sel is not None and not returning and rp.stmt is not None else None
+    if guarded is False:
+        rp.no_effect(f"INSERT into {t.name} of a row its WHERE [NOT] EXISTS keeps out: the rows it looks at are known")
+        return
+    if guarded is None and (node.withClause is not None or sel is None or not sel.valuesLists or returning):
         d.uncertain = "rows inserted from a query"
         fire(rp, t, event=TRIGGER_TYPE_INSERT)
         e = rp.event(d, INSERT, "rows from a query")
         rp.unfollow("INSERT from a query: the rows depend on the data", [t.key] + relation_deps(rp, sel))
         del e
         return
-    e = rp.event(d, INSERT, f"{len(sel.valuesLists)} row(s)")
+    # (A row of constants an EXISTS test lets in: the one row of its select list.)
+    lists = sel.valuesLists or [[r.val for r in sel.targetList]]
+    e = rp.event(d, INSERT, f"{len(lists)} row(s)")
     fire(rp, t, event=TRIGGER_TYPE_INSERT)
     if isinstance(d.rows, tuple):
         d.rows = []
     rows = d.rows
     conflict = node.onConflictClause
-    for values in sel.valuesLists:
+    for values in lists:
         row = Row({c: sql(v) for c, v in zip(cols, values)}, e)
         if conflict is not None and _conflicts(rp, t, rows, row, conflict):
             continue
         rows.append(row)
+
+
+def _guarded_row(rp: Engine, sel: ast.SelectStmt) -> bool | None:
+    """`SELECT <constants> WHERE [NOT] EXISTS (SELECT ... FROM t WHERE ...)`, the seed row written
+    once however often the migration runs: whether it is inserted, where the model knows every
+    row of t and can tell which the condition selects; None otherwise."""
+    if (sel.fromClause or sel.valuesLists or sel.withClause is not None or sel.groupClause or sel.havingClause
+            or sel.distinctClause or sel.limitCount is not None or getattr(sel.op, "name", "") != "SETOP_NONE"
+            or not sel.targetList or not all(r.val is not None and is_constant(r.val) for r in sel.targetList)):
+        return None
+    test, negated = sel.whereClause, False
+    if isinstance(test, ast.BoolExpr) and getattr(test.boolop, "name", "") == "NOT_EXPR" and len(test.args) == 1:
+        test, negated = test.args[0], True
+    if not isinstance(test, ast.SubLink) or getattr(test.subLinkType, "name", "") != "EXISTS_SUBLINK":
+        return None
+    q = test.subselect
+    if (not isinstance(q, ast.SelectStmt) or q.withClause is not None or q.groupClause or q.havingClause
+            or getattr(q.op, "name", "") != "SETOP_NONE" or len(q.fromClause or ()) != 1
+            or not isinstance(q.fromClause[0], ast.RangeVar)):
+        return None
+    _, _, u = rp.rel(q.fromClause[0])
+    if u is None or not rows_known(rp, u):
+        return None
+    d = rp.model.get("data", u.name)
+    matched = matching(rp, list(d.rows) if d is not None and d.exists else [], q.whereClause)
+    return None if matched is None else bool(matched) != negated
 
 
 def _conflicts(rp: Engine, t: Obj, rows: list[Row], row: Row, conflict: ast.OnConflictClause) -> bool:
