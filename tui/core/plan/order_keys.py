@@ -28,6 +28,7 @@ class Planned(Protocol):
     held: dict[int, set[str]]
     opaque_seqs: set[int]
     contained_seqs: set[int]
+    replayed_seqs: set[int]
     made_schemas: set[str]
     kind_changed: dict[str, set[str]]
 

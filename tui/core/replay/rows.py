@@ -52,7 +52,7 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
         del e
         return
     # (A row of constants an EXISTS test lets in: the one row of its select list.)
-    lists = sel.valuesLists or [[r.val for r in sel.targetList]]
+    lists = sel.valuesLists or [[r.val for r in sel.targetList]]  # type: ignore[union-attr]
     e = rp.event(d, INSERT, f"{len(lists)} row(s)")
     fire(rp, t, event=TRIGGER_TYPE_INSERT)
     if isinstance(d.rows, tuple):
@@ -66,7 +66,7 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
         rows.append(row)
 
 
-def _guarded_row(rp: Engine, sel: ast.SelectStmt) -> bool | None:
+def _guarded_row(rp: Engine, sel: Any) -> bool | None:
     """`SELECT <constants> WHERE [NOT] EXISTS (SELECT ... FROM t WHERE ...)`, the seed row written
     once however often the migration runs: whether it is inserted, where the model knows every
     row of t and can tell which the condition selects; None otherwise."""
@@ -75,16 +75,16 @@ def _guarded_row(rp: Engine, sel: ast.SelectStmt) -> bool | None:
             or not sel.targetList or not all(r.val is not None and is_constant(r.val) for r in sel.targetList)):
         return None
     test, negated = sel.whereClause, False
-    if isinstance(test, ast.BoolExpr) and getattr(test.boolop, "name", "") == "NOT_EXPR" and len(test.args) == 1:
-        test, negated = test.args[0], True
+    if isinstance(test, ast.BoolExpr) and getattr(test.boolop, "name", "") == "NOT_EXPR" and len(args := test.args or ()) == 1:
+        test, negated = args[0], True
     if not isinstance(test, ast.SubLink) or getattr(test.subLinkType, "name", "") != "EXISTS_SUBLINK":
         return None
     q = test.subselect
+    source = q.fromClause or () if isinstance(q, ast.SelectStmt) else ()
     if (not isinstance(q, ast.SelectStmt) or q.withClause is not None or q.groupClause or q.havingClause
-            or getattr(q.op, "name", "") != "SETOP_NONE" or len(q.fromClause or ()) != 1
-            or not isinstance(q.fromClause[0], ast.RangeVar)):
+            or getattr(q.op, "name", "") != "SETOP_NONE" or len(source) != 1 or not isinstance(source[0], ast.RangeVar)):
         return None
-    _, _, u = rp.rel(q.fromClause[0])
+    _, _, u = rp.rel(source[0])
     if u is None or not rows_known(rp, u):
         return None
     d = rp.model.get("data", u.name)
