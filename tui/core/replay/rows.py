@@ -82,13 +82,14 @@ def _guarded_row(rp: Engine, sel: Any) -> bool | None:
     q = test.subselect
     source = q.fromClause or () if isinstance(q, ast.SelectStmt) else ()
     if (not isinstance(q, ast.SelectStmt) or q.withClause is not None or q.groupClause or q.havingClause
-            or getattr(q.op, "name", "") != "SETOP_NONE" or len(source) != 1 or not isinstance(source[0], ast.RangeVar)):
+            or q.limitCount is not None or getattr(q.op, "name", "") != "SETOP_NONE" or len(source) != 1
+            or not isinstance(source[0], ast.RangeVar)):
         return None
     _, _, u = rp.rel(source[0])
     if u is None or not rows_known(rp, u):
         return None
     d = rp.model.get("data", u.name)
-    matched = matching(rp, list(d.rows) if d is not None and d.exists else [], q.whereClause)
+    matched = matching(rp, d.rows if d is not None and d.exists and isinstance(d.rows, list) else [], q.whereClause)
     return None if matched is None else bool(matched) != negated
 
 
