@@ -22,7 +22,7 @@ from tui.core.plan.elements import Elements
 from tui.core.plan.fold_limits import copied_between, expanded_between
 from tui.core.plan.index_renames import index_naming_renamed
 from tui.core.plan.mentioned import WORD
-from tui.core.plan.name_holders import code_lives
+from tui.core.plan.name_holders import Written
 from tui.core.plan.row_text import rename_insert_column
 from tui.core.plan.splice import Op
 
@@ -86,16 +86,15 @@ class Users:
     once for the column renames (a scan of every statement and object for each rename was
     quadratic on a table renamed column by column)."""
 
-    def __init__(self, p: Planner, items: list[Item]) -> None:
+    def __init__(self, p: Planner, items: list[Item], written: Written) -> None:
         self.read_at = p.m.read_at()  # id(object) -> seqs of the statements that need it
         self.depended: dict[str, list[Obj]] = {}  # key -> objects that depend on it
         for o in p.m.objects.values():
             for d in o.depends:
                 self.depended.setdefault(d, []).append(o)
         # (an index over the column, or an INSERT naming it, may be rewritten)
-        self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}
+        self.indexes, self.code = written.indexes, written.code
         self.inserts = {it.seq: it for it in items if isinstance(it.node, ast.InsertStmt)}
-        self.code = code_lives(p)
 
 
 def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], folding: dict[tuple[str, str], str],

@@ -48,7 +48,7 @@ from tui.core.plan.fold_limits import (
 from tui.core.plan.index_renames import fold_index_rename
 from tui.core.plan.items import Item
 from tui.core.plan.keys_apart import closes_cycle, key_command, keys_apart, needs_of_keys, without_keys
-from tui.core.plan.name_holders import Holders
+from tui.core.plan.name_holders import Holders, Written
 from tui.core.plan.planner import Planner
 from tui.core.plan.splice import Op
 from tui.core.plan.table_renames import fold_table_rename
@@ -79,29 +79,29 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
     shapes = Shapes()
     seq_items: dict[int, Item] = {}  # made when first needed
     renames: list[Holders] = []  # made when first needed
+    written: list[Written] = []  # (what every kind of rename asks, made once)
     for it in items:
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
                 and it.seq not in p.pinned):
-            users = users or Users(p, items)
+            users = users or Users(p, items, _written(p, items, written))
             fold_rename(p, it, gone, creates, folding, named, data_tables, users, shapes)
             continue
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_TABLE and it.stmt.parent is None
-                and it.seq not in p.pinned and _fold_table_rename(p, it, items, creates, folding, named, renames, shapes)):
+                and it.seq not in p.pinned and _fold_table_rename(p, it, items, creates, folding, named, renames, written, shapes)):
             gone.add(id(it))
             continue
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType in (OT.OBJECT_TABCONSTRAINT, OT.OBJECT_INDEX, OT.OBJECT_TYPE)
                 and it.stmt.parent is None and it.seq not in p.pinned):
-            if not renames:
-                renames.append(Holders(p, items))
+            holders = _holders(p, items, renames, written)
             if not seq_items:
                 seq_items.update((x.stmt.seq, x) for x in items)
             if it.node.renameType == OT.OBJECT_TYPE:
-                if fold_type_rename(p, it, seq_items, renames[0], shapes.of):
+                if fold_type_rename(p, it, seq_items, holders, shapes.of):
                     gone.add(id(it))
             elif it.node.renameType == OT.OBJECT_INDEX:
-                if fold_index_rename(p, it, seq_items, renames[0]):
+                if fold_index_rename(p, it, seq_items, holders):
                     gone.add(id(it))
-            elif fold_constraint_rename(p, it, creates, folding, renames[0], shapes):
+            elif fold_constraint_rename(p, it, creates, folding, holders, shapes):
                 gone.add(id(it))
             continue
         if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
@@ -157,13 +157,24 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
 
 
 def _fold_table_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Item], folding: dict[tuple[str, str], str],
-                       named: dict[str, int], renames: list[Holders], shapes: Shapes) -> bool:
+                       named: dict[str, int], renames: list[Holders], written: list[Written], shapes: Shapes) -> bool:
     table = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "table" and e.action == RENAME), None)
     if table is None or ("table", table.name) not in folding or it.seq > named.get(table.key, it.seq + 1):
         return False
-    if not renames:
-        renames.append(Holders(p, items))
-    return fold_table_rename(p, it, creates.get(table.key), table, folding[("table", table.name)], renames[0], p.m.read_at(), shapes.of)
+    holders = _holders(p, items, renames, written)
+    return fold_table_rename(p, it, creates.get(table.key), table, folding[("table", table.name)], holders, p.m.read_at(), shapes.of)
+
+
+def _written(p: Planner, items: list[Item], made: list[Written]) -> Written:
+    if not made:
+        made.append(Written(p, items))
+    return made[0]
+
+
+def _holders(p: Planner, items: list[Item], made: list[Holders], written: list[Written]) -> Holders:
+    if not made:
+        made.append(Holders(p, items, _written(p, items, written)))
+    return made[0]
 
 
 def _self_reference_renamed(p: Planner, table: Obj, fk: Obj, target: Item, it: Item) -> bool:

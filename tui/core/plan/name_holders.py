@@ -24,13 +24,22 @@ _RELATIONS = frozenset(("table", "view", "materialized view", "sequence", "index
                         "constraint"))  # (a key's index takes its name: constraint_renames asks)
 
 
+class Written:
+    """What every kind of rename asks of the plan: its CREATE INDEX items by statement (one may be
+    written on the new name) and the lives of its functions' definitions (code_lives). Made once a
+    plan, where its first rename is met."""
+
+    def __init__(self, p: Planner, items: list[Item]) -> None:
+        self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}
+        self.code = code_lives(p)
+
+
 class Holders:
     """Objects by every local name they had, and the statements whose text says the former name of
     a renamed table, constraint, index or type, made once for all the renames of a plan."""
 
-    def __init__(self, p: Planner, items: list[Item]) -> None:
-        self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}  # (one may be written on the new name)
-        self.code = code_lives(p)
+    def __init__(self, p: Planner, items: list[Item], written: Written) -> None:
+        self.indexes, self.code = written.indexes, written.code
         # CREATE TABLEs by where they stand (`file:line`, as a statement folded into one says)
         self.creates = {f"{it.stmt.file}:{it.stmt.line}": it for it in items if isinstance(it.node, ast.CreateStmt)}
         self.by_name: dict[tuple[str, str], list[Obj]] = {}

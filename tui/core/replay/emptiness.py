@@ -9,12 +9,12 @@ from pglast import ast
 
 from tui.core.model import Obj
 from tui.core.names import func_calls, strings, walk
-from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
+from tui.core.replay.engine import SEQUENCE_CALLS, SIDE_EFFECT_CALLS, Engine
 
 # Aggregates return a row even over no rows.
 _AGGREGATE = re.compile(r"(count|sum|min|max|avg|array_agg|string_agg|json_agg|jsonb_agg|json_object_agg|"
                         r"jsonb_object_agg|bool_and|bool_or|every|xmlagg|bit_and|bit_or|stddev|variance|percentile_cont|percentile_disc|mode)\(", re.I)
-_WRITING_CALLS = SIDE_EFFECT_CALLS | {"nextval", "setval"}
+_WRITING_CALLS = SIDE_EFFECT_CALLS | SEQUENCE_CALLS
 
 
 def nothing_to_change(rp: Engine, t: Obj, d: Obj, node: Any) -> bool:

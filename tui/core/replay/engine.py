@@ -16,6 +16,7 @@ from tui.core.replay.state import RELATION_TYPES, ReplayState, local_name
 
 # Calls whose effect reaches beyond the statement's own table (a setting, a notification, a lock).
 SIDE_EFFECT_CALLS = {"set_config", "pg_notify", "dblink_exec", "lo_import", "pg_advisory_lock", "pg_advisory_xact_lock"}
+SEQUENCE_CALLS = {"setval", "nextval"}  # (they change a sequence)
 _TYPES = ("type", "domain")  # whose names the state keeps (type_names)
 _KEYS = ("constraint", "index")  # whose keys the state keeps by table (Keys.of_table)
 

@@ -13,9 +13,7 @@ from tui.core.model import Obj, key_of
 from tui.core.names import BUILTIN_TYPES, func_calls, into_clause, nodes_of, qualified, regclass_parts, strings, type_parts, walk
 from tui.core.parse import NAMERS
 from tui.core.replay.emptiness import certainly_empty
-from tui.core.replay.engine import Engine
-
-SEQUENCE_CALLS = {"setval", "nextval"}
+from tui.core.replay.engine import SEQUENCE_CALLS, Engine
 
 
 def _constant(node: Any) -> bool:

@@ -10,9 +10,9 @@ from pglast.enums import VariableSetKind
 from tui.core.model import NOOP, SETVAL, Obj
 from tui.core.names import func_calls, sql
 from tui.core.replay.emptiness import query_is_empty
-from tui.core.replay.engine import SIDE_EFFECT_CALLS, Engine
+from tui.core.replay.engine import SEQUENCE_CALLS, SIDE_EFFECT_CALLS, Engine
 from tui.core.replay.functions import called_in, table_from_query
-from tui.core.replay.reads import SEQUENCE_CALLS, relation_deps, sequence_args
+from tui.core.replay.reads import relation_deps, sequence_args
 from tui.core.settings import TRANSACTION_ENDS, setting_call
 
 
