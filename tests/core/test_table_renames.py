@@ -27,6 +27,8 @@ NAMERS = {
     "sequence_owned": "CREATE SEQUENCE s;\nALTER SEQUENCE s OWNED BY t.n;",
     "rows": "INSERT INTO t (id, n) VALUES (1, 2);",
     "key_to_it": "CREATE TABLE child (id int PRIMARY KEY, t_id int REFERENCES t (id));",
+    # (Folded into the CREATE, the key names the table as it is called there.)
+    "key_to_itself": "ALTER TABLE t ADD CONSTRAINT t_n_fk FOREIGN KEY (n) REFERENCES t (id);",
     # (A table of that name that is left out holds no name: it has to be written, its rows read.)
     "name_taken_before": "CREATE TABLE kept (x int);\nCREATE TABLE u (x int);\nINSERT INTO u VALUES (1);\n"
                          "INSERT INTO kept SELECT x FROM u;\nDROP TABLE u;",

@@ -72,3 +72,18 @@ def test_rows_are_read_whatever_the_names_hold(pg_server: Any) -> None:
         pg_server.drop_database(db)
     assert s.row_columns["odd.table"] == ["id", 'say "hi"']
     assert s.rows["odd.table"] == [("1", "x")]
+
+
+def test_a_column_s_options_are_those_a_user_set(pg_server: Any) -> None:
+    """Debian's PostgreSQL 15.20 writes a `pg_attver` of its own into every column made, another
+    value in each build: read as an option, no two builds of a history were the same."""
+    db = pg_server.create_database("catalog_options")
+    try:
+        with pg_server.connect(db) as conn:
+            conn.execute("CREATE TABLE o (a int, b text)")
+            conn.execute("ALTER TABLE o ALTER COLUMN a SET (n_distinct = 100)")
+            s = snapshot(conn)
+    finally:
+        pg_server.drop_database(db)
+    assert s.objects["column"]["o.a"]["options"] == "n_distinct=100"
+    assert s.objects["column"]["o.b"]["options"] == ""

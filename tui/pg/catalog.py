@@ -27,6 +27,13 @@ def _set(array: str) -> str:
     return f"coalesce(array_to_string(ARRAY(SELECT x::text FROM unnest({array}) x ORDER BY 1), ','), '')"
 
 
+def _column_options(array: str) -> str:
+    """A column's options as _set writes them, but for those the server keeps for itself: a
+    user's cannot start with `pg_` (PostgreSQL refuses the name), and Debian's 15.20 writes a
+    `pg_attver` into every column made, its value another in each build of the same schema."""
+    return f"coalesce(array_to_string(ARRAY(SELECT x::text FROM unnest({array}) x WHERE x NOT LIKE 'pg\\_%%' ORDER BY 1), ','), '')"
+
+
 def _q(name: str, schema: str) -> str:
     return name if schema == "public" else f"{schema}.{name}"
 
@@ -151,7 +158,7 @@ def _columns(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> N
                col_description(a.attrelid, a.attnum), {_set('a.attacl')},
                row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
                CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END, NULLIF(a.attstattarget, -1)::text,
-               {_set('a.attoptions')}, NULLIF(a.attcompression::text, '')
+               {_column_options('a.attoptions')}, NULLIF(a.attcompression::text, '')
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
         LEFT JOIN pg_collation co ON co.oid = a.attcollation

@@ -46,9 +46,11 @@ def keeps_rows(cmd: Any, cd: ast.ColumnDef) -> bool:
     return False
 
 
-def retype_foldable(cd: ast.ColumnDef, new: ast.TypeName, checked: bool, sequence_follows: bool = False) -> bool:
+def retype_foldable(cd: ast.ColumnDef, new: ast.TypeName, checked: bool, sequence_follows: bool = False,
+                    default_replaced: bool = False) -> bool:
     """May the column defined as `cd` be declared with the `new` type it is changed to (`checked`:
-    a CHECK of the table names it; `sequence_follows`: a serial's sequence is changed to it too)?"""
+    a CHECK of the table names it; `sequence_follows`: a serial's sequence is changed to it too;
+    `default_replaced`: its default is set anew before anything uses the one converted)?"""
     if cd.typeName is None:
         return False
     if is_serial(cd.typeName):
@@ -58,7 +60,8 @@ def retype_foldable(cd: ast.ColumnDef, new: ast.TypeName, checked: bool, sequenc
     for c in cd.constraints or ():
         if (c.contype == CT.CONSTR_GENERATED or c.contype == CT.CONSTR_IDENTITY and not same_kind
                 or c.contype == CT.CONSTR_CHECK and not same_kind
-                or c.contype == CT.CONSTR_DEFAULT and _typed_by_the_column(c.raw_expr) and not _varchars(cd.typeName, new)):
+                or c.contype == CT.CONSTR_DEFAULT and _typed_by_the_column(c.raw_expr) and not _varchars(cd.typeName, new)
+                and not default_replaced):
             return False
     return same_kind or not checked
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from pglast import ast
 from pglast.enums import AlterTableType as AT
@@ -99,6 +100,24 @@ def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
              if after < seq < before and seq not in p.dropped}
     overloaded = {name.rsplit(".", 1)[-1].lower() for name in p.overloaded} if calls else set()
     return any(name.rsplit(".", 1)[-1].lower() in overloaded for seq in calls for name in func_calls(stmts[seq].node))
+
+
+def default_set_next(p: Planner, col: Obj, table: Obj, stmt: ast.AlterTableStmt, cmd: Any, seq: int) -> bool:
+    """Is the column's default set anew or dropped right after its type change `cmd` (later in its
+    statement, or by the next statement that changes the column), no row written to the table and
+    no copy of it made in between? The default PostgreSQL converted to the new type is then never
+    used, so the column may be declared with the new type and the default as written."""
+    cmds = list(stmt.cmds or ())
+    for c in cmds[next(i for i, x in enumerate(cmds) if x is cmd) + 1:]:
+        if isinstance(c, ast.AlterTableCmd) and c.name in col.local_names():
+            return c.subtype == AT.AT_ColumnDefault
+    later = next((e for e in col.events if (e.stmt.parent or e.stmt).seq > seq and id(e) not in p.dead), None)
+    if later is None or not isinstance(later.stmt.node, ast.AlterTableStmt):
+        return False
+    at = (later.stmt.parent or later.stmt).seq
+    first = next((c for c in later.stmt.node.cmds or () if isinstance(c, ast.AlterTableCmd) and c.name in col.local_names()), None)
+    return (first is not None and first.subtype == AT.AT_ColumnDefault and at not in p.dropped
+            and not _rows_written_between(p, table, seq, at) and not copied_between(p, table, seq, at))
 
 
 def needs_a_value(cd: ast.ColumnDef) -> bool:
@@ -296,7 +315,7 @@ def before_later_renames(p: Planner, it: Item, target: Item, items: list[Item], 
 def stays(p: Planner, it: Item) -> None:
     """A statement that stays where it was: what it adds or changes in a table keeps the later
     additions and changes to the same after it."""
-    altered = isinstance(it.node, ast.AlterTableStmt)
+    altered = isinstance(it.node, ast.AlterTableStmt) or any(isinstance(s.node, ast.AlterTableStmt) for s in it.stmt.inner)
     for o, e in p.by_seq.get(it.seq, ()):
         if o.type != "column" or id(e) in p.dead:
             continue

@@ -14,6 +14,7 @@ from pglast.enums import ObjectType as OT
 from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
+from tui.core.parse import Statement
 from tui.core.plan.column_changes import keeps_rows, retype_foldable, widened_serial
 from tui.core.plan.column_renames import Shapes, Users, WholeInside, fold_rename, rows_before
 from tui.core.plan.constraint_renames import fold_constraint_rename
@@ -21,6 +22,7 @@ from tui.core.plan.fold_limits import (
     before_later_renames,
     columns_named,
     copied_between,
+    default_set_next,
     domain_default_changed,
     drawn_per_row,
     expanded_between,
@@ -104,8 +106,12 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
             elif fold_constraint_rename(p, it, creates, folding, holders, shapes):
                 gone.add(id(it))
             continue
-        if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None or it.seq in p.no_fold_stmts
-                or it.seq in p.pinned):
+        block = None
+        if isinstance(it.node, ast.DoStmt) and not it.changed and (inner := _lone_alter(it.stmt)) is not None:
+            # Folded, the block goes; below, `it` is its ALTER TABLE (the block's reads and writes).
+            block, it = it, Item(inner, inner.node, reads=it.reads, writes=it.writes)
+        if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None and block is None
+                or it.seq in p.no_fold_stmts or it.seq in p.pinned):
             stays(p, it)
             continue
         table = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "table"), None)
@@ -134,8 +140,9 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
                 continue
             keep_cmds.append(cmd)
         if folded:
-            target.fold_in(it.stmt)
-            p.record(INTO_CREATE, it.stmt, target.stmt, [fid for o, _ in p.by_seq.get(it.seq, []) if (fid := folding.get((o.type, o.name)))])
+            whole = block or it
+            target.fold_in(whole.stmt)
+            p.record(INTO_CREATE, whole.stmt, target.stmt, [fid for o, _ in p.by_seq.get(it.seq, []) if (fid := folding.get((o.type, o.name)))])
             # What folded-in columns need: types, functions, referenced tables (not other columns,
             # nor what only the keys written apart need).
             only_keys = needs_of_keys([o for _, o in keys])
@@ -145,15 +152,29 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
             # A folded foreign key keeps the CREATE after the TRUNCATEs of the table it references.
             target.reads.update(k for k in it.reads if k.startswith("@truncate:"))
             before_later_renames(p, it, target, items, seq_items)
-            if keep_cmds:
+            if keep_cmds:  # (never a block's: its one change folded, no key is written apart)
                 it.node = shallow(it.node)
                 it.node.cmds = tuple(keep_cmds)
                 it.changed = True
             else:
-                gone.add(id(it))
+                gone.add(id(whole))
                 p.dropped[it.seq] = f"folded into {target.stmt.file}:{target.stmt.line}"
     if gone:
         items[:] = [it for it in items if id(it) not in gone]
+
+
+def _lone_alter(st: Statement) -> Statement | None:
+    """The one ALTER TABLE of a DO block that runs nothing else, guarded or not (drizzle's `EXCEPTION
+    WHEN duplicate_object THEN null`, `IF NOT EXISTS (SELECT ... FROM pg_constraint ...)`), with
+    one change that folds whole: not a column with a foreign key (written apart, see keys_apart).
+    Where the model replays it as made, the guard let it run."""
+    if st.do_kind not in ("guarded", "static") or len(st.inner) != 1 or not isinstance(st.inner[0].node, ast.AlterTableStmt):
+        return None
+    cmds = st.inner[0].node.cmds or ()
+    if len(cmds) != 1 or cmds[0].subtype == AT.AT_AddColumn and any(
+            c.contype == CT.CONSTR_FOREIGN for c in cmds[0].def_.constraints or ()):
+        return None
+    return st.inner[0]
 
 
 def _fold_table_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Item], folding: dict[tuple[str, str], str],
@@ -231,8 +252,11 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         return True
     if cmd.subtype == AT.AT_AddConstraint:
         con = cmd.def_
-        obj = next((o for o, e in p.by_seq.get(it.seq, []) if e.part is con), None) if con.conname else None
-        if (obj is None or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL
+        obj = next((o for o, e in p.by_seq.get(it.seq, []) if e.part is con), None)
+        # Unnamed, it is named as PostgreSQL named it then: in the CREATE it could be named otherwise
+        # (after a name the table or a column had then, or around a constraint dropped in between).
+        name = con.conname or (obj.attrs.get("conname") if obj is not None else None)
+        if (obj is None or not name or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL
                 or con.indexname):
             return False  # (CREATE TABLE cannot take an index made before it: UNIQUE USING INDEX)
         if has_data and not only_inserted(p, table, target.seq, it.seq, con):
@@ -254,8 +278,12 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # A foreign key needs the unique key it references, which may be made after the table.
         it.reads |= _unique_keys(p, obj)
         p._edit(target)
-        elts.add_constraint(target.node, clone(con))
+        written = clone(con)
+        written.conname = name
+        elts.add_constraint(target.node, written)
         target.add_op(Op("add", con, it.stmt))
+        if not con.conname:
+            target.add_op(Op("name_constraint", part=con, new=str(name)))
         return True
     if cmd.subtype in _FOLDABLE_COLUMN:
         # The column by the name this statement gives it: it may be renamed later.
@@ -276,7 +304,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
             return False
         serial = cmd.subtype == AT.AT_AlterColumnType and defs[0].typeName is not None and is_serial(defs[0].typeName)
         follows = serial and sequence_retyped(p, col, cmd.def_.typeName, target.seq)
-        if cmd.subtype == AT.AT_AlterColumnType and (not retype_foldable(defs[0], cmd.def_.typeName, elts.checked[cmd.name] > 0, follows)
+        if cmd.subtype == AT.AT_AlterColumnType and (not _retype_foldable(p, col, table, it, cmd, defs[0], elts.checked[cmd.name] > 0, follows)
                                                       or typed_between(p, col, target.seq, it.seq)):
             # PostgreSQL keeps a default or CHECK written for the old type as it was written
             # (`'a'::text`): declared with the new type it would read differently. And a CREATE
@@ -306,6 +334,12 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # after it. (The column by the name it had then: it may be renamed later.)
         p.unfoldable_cols.update(o.key for o in p.children(table.key) if o.type == "column" and cmd.name in o.local_names())
     return False
+
+
+def _retype_foldable(p: Planner, col: Obj, table: Obj, it: Item, cmd: Any, cd: ast.ColumnDef, checked: bool, follows: bool) -> bool:
+    new = cmd.def_.typeName
+    return retype_foldable(cd, new, checked, follows) or (
+        retype_foldable(cd, new, checked, follows, default_replaced=True) and default_set_next(p, col, table, it.node, cmd, it.seq))
 
 
 def _unique_keys(p: Planner, fk: Obj) -> set[str]:

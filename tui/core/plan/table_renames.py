@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from pglast import ast
+from pglast.enums import ConstrType as CT
 
 from tui.core.findings import INTO_CREATE
 from tui.core.model import RENAME, Obj
@@ -40,7 +41,8 @@ def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, fin
         return False
     old, new = event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1]
     node = target.node
-    if not isinstance(node, ast.CreateStmt) or node.relation is None or node.relation.relname != old or not _plain(node):
+    if (not isinstance(node, ast.CreateStmt) or node.relation is None or node.relation.relname != old or not _plain(node)
+            or _references_itself(node, old)):
         return False
     inside = WholeInside(p, target)
     naming = derived_names.of_table(p, table, inside, node)
@@ -87,6 +89,13 @@ def _plain(node: ast.CreateStmt) -> bool:
         return False
     return all(isinstance(elt, ast.Constraint) or isinstance(elt, ast.ColumnDef) and not (elt.typeName is not None and is_serial(elt.typeName))
                for elt in node.tableElts or ())
+
+
+def _references_itself(node: ast.CreateStmt, name: str) -> bool:
+    """Does a foreign key of the CREATE TABLE reference the table itself, by the name it has there?
+    Under the new name the key would name a table not there."""
+    cons = [c for elt in node.tableElts or () for c in ([elt] if isinstance(elt, ast.Constraint) else elt.constraints or ())]
+    return any(c.contype == CT.CONSTR_FOREIGN and c.pktable is not None and c.pktable.relname.lower() == name.lower() for c in cons)
 
 
 def _edit(p: Planner, target: Item, new: str) -> None:
