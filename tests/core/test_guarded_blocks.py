@@ -2,13 +2,19 @@
 (drizzle's `EXCEPTION WHEN duplicate_object THEN null` around every foreign key, an `IF NOT
 EXISTS (SELECT ... FROM pg_constraint ...)` test), folds into the CREATE TABLE as that statement
 would, the block gone; a block that stays keeps the later changes of what it changed after it.
-The proof on PostgreSQL: the family keys_added_in_guarded_blocks."""
+An enum made in such a block takes its later labels there, and a label's rename guarded by the
+error PostgreSQL raises where the label is gone folds too. The proof on PostgreSQL: the families
+keys_added_in_guarded_blocks and enums_made_in_guarded_blocks_given_labels_later."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.core.plans import plan_of
+from tui.core.formats.base import Migration
+from tui.core.parse import parse_history
 from tui.core.render import statement_sql
 
 TABLES = "CREATE TABLE users (id int PRIMARY KEY, email text);\nCREATE TABLE posts (id int PRIMARY KEY, author_id int NOT NULL);\n"
@@ -44,3 +50,34 @@ def test_a_block_that_stays_keeps_the_later_change_of_a_column_it_changed_after_
     texts = _texts(tmp_path, TABLES + block, "ALTER TABLE posts ALTER COLUMN author_id SET DEFAULT 2;\n")
     assert texts[-1] == "ALTER TABLE posts ALTER COLUMN author_id SET DEFAULT 2", texts
     assert "DEFAULT 2" not in next(t for t in texts if t.startswith("CREATE TABLE posts"))
+
+
+def test_labels_added_later_are_written_into_an_enum_made_in_a_guarded_block(tmp_path: Path) -> None:
+    """drizzle-kit makes each enum in a block; its later ADD VALUEs go into the CREATE TYPE there."""
+    enum = ('DO $$ BEGIN\n CREATE TYPE "public"."status" AS ENUM(\'draft\', \'live\');\nEXCEPTION\n'
+            " WHEN duplicate_object THEN null;\nEND $$;\n")
+    texts = _texts(tmp_path, enum + 'CREATE TABLE "posts" ("id" int PRIMARY KEY, "status" "status" DEFAULT \'draft\');\n',
+                   "ALTER TYPE \"public\".\"status\" ADD VALUE 'archived';\nALTER TYPE \"public\".\"status\" ADD VALUE 'review' BEFORE 'live';\n")
+    assert texts[0] == enum.rstrip(";\n").replace("'draft', 'live'", "'draft', 'review', 'live', 'archived'"), texts
+    assert not any(t.startswith("ALTER TYPE") for t in texts), texts
+
+
+@pytest.mark.parametrize(("inner", "kind"), [
+    ("ALTER TYPE level RENAME VALUE 'WARN' TO 'WARNING';", "guarded"),
+    # (Around anything else the condition may mean anything: PostgreSQL is asked what it did.)
+    ("ALTER TABLE t SET (fillfactor = 70);", "logic"),
+])
+def test_a_missing_label_guards_a_label_s_rename_only(inner: str, kind: str) -> None:
+    sql = f"DO $$ BEGIN BEGIN {inner} EXCEPTION WHEN invalid_parameter_value THEN null; END; END $$;\n"
+    do, = parse_history([Migration("1", "a", "m/1_a.sql", sql)]).statements
+    assert do.do_kind == kind
+
+
+def test_a_label_renamed_in_a_guarded_block_is_written_into_its_create_type(tmp_path: Path) -> None:
+    """kestra: `BEGIN ALTER TYPE ... RENAME VALUE ... EXCEPTION WHEN invalid_parameter_value THEN
+    null; END` (the label renamed before). Run again over the renamed label, it does nothing."""
+    rename = ("DO $$ BEGIN BEGIN ALTER TYPE level RENAME VALUE 'WARN' TO 'WARNING'; "
+              "EXCEPTION WHEN invalid_parameter_value THEN null; END; END $$;\n")
+    texts = _texts(tmp_path, "CREATE TYPE level AS ENUM ('ERROR', 'WARN');\nCREATE TABLE logs (id int, level level);\n", rename + rename)
+    assert texts[0] == "CREATE TYPE level AS ENUM ('ERROR', 'WARNING')", texts
+    assert not any(t.startswith("DO") for t in texts), texts

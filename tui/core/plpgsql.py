@@ -23,6 +23,10 @@ GUARD_CONDITIONS = frozenset(
         "others",
     }
 )
+# What ALTER TYPE ... RENAME VALUE raises where the label is not there (renamed before): a guard
+# of such renames only; around another statement it may mean anything.
+_LABEL_GONE = "invalid_parameter_value"
+_RENAME_VALUE = re.compile(r"^\s*ALTER\s+TYPE\s+.*\bRENAME\s+VALUE\b", re.I | re.S)
 _ERROR_LEVEL = 21  # elog level of RAISE EXCEPTION; lower levels only print
 
 
@@ -55,9 +59,10 @@ class DoWalker:
         self.notices = 0
         self.logic = False
         self.guarded = False
+        self.label_guard = False
 
     def classify(self) -> str:
-        if self.logic:
+        if self.logic or self.label_guard and not all(_RENAME_VALUE.match(q) for q, _, _ in self.statements):
             return "logic"
         if not self.statements:
             return "notice" if self.notices else "empty"
@@ -75,9 +80,10 @@ class DoWalker:
                     names.update(c["PLpgSQL_condition"]["condname"] for c in exc.get("conditions", []))
                     if any(not _is_null_action(a) for a in exc.get("action", [])):
                         self.logic = True
-                if names <= GUARD_CONDITIONS:
+                if names <= GUARD_CONDITIONS | {_LABEL_GONE}:
                     inner_guard = True
                     self.guarded = True
+                    self.label_guard = self.label_guard or _LABEL_GONE in names
                 else:
                     self.logic = True
             for child in value.get("body", []):

@@ -17,6 +17,7 @@ from tui.core.guard import Guard
 from tui.core.model import CREATE, REPLACE, Model
 from tui.core.names import clone
 from tui.core.plan import Item, Plan
+from tui.core.plan.blocks import block_text
 from tui.core.plan.enum_labels import splice_labels
 from tui.core.plan.index_renames import index_text
 from tui.core.plan.row_text import splice_inserts
@@ -60,6 +61,8 @@ def statement_sql(it: Item) -> str:
         text = splice_inserts(it.stmt, it.merged)
     elif isinstance(it.node, ast.CreateEnumStmt):
         text = splice_labels(it.stmt, it.node)
+    elif isinstance(it.node, ast.DoStmt):
+        text = block_text(it.stmt, it.node)
     elif isinstance(it.node, ast.IndexStmt):
         text = index_text(it.stmt, it.node)
     if text is not None:

@@ -20,9 +20,11 @@ from tui.core.findings import INTO_CREATE
 from tui.core.model import CREATE, Obj
 from tui.core.names import clone, shallow, strings
 from tui.core.parse import Statement
+from tui.core.plan import blocks
 from tui.core.plan.column_text import identifier, quoted_like
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
+from tui.core.plan.unfollowed import stops
 
 _SET_READERS = re.compile(r"enum_range|enum_first|enum_last|pg_enum", re.IGNORECASE)
 _COMMENT_TOKENS = ("SQL_COMMENT", "C_COMMENT")
@@ -37,22 +39,39 @@ def fold_labels(p: Planner, items: list[Item]) -> None:
              and ("type", o.name) in p.folding]
     if not enums:
         return
-    by_seq = {it.stmt.seq: it for it in items if isinstance(it.node, (ast.CreateEnumStmt, ast.AlterEnumStmt))}
+    by_seq = {it.stmt.seq: it for it in items if isinstance(it.node, (ast.CreateEnumStmt, ast.AlterEnumStmt, ast.DoStmt))}
     texts = _Texts(p)
     gone: set[int] = set()
+    # A statement the model cannot follow that may change an enum (a block adding a label under a
+    # condition): no later label of it folds past it.
+    _, shaped = stops(p, [o.key for o in enums])
     for o in enums:
-        _fold_one(p, o, by_seq, texts, gone)
+        _fold_one(p, o, by_seq, texts, gone, shaped.get(o.key))
     if gone:
         items[:] = [it for it in items if id(it) not in gone]
 
 
-def _fold_one(p: Planner, o: Obj, by_seq: dict[int, Item], texts: _Texts, gone: set[int]) -> None:
+def _fold_one(p: Planner, o: Obj, by_seq: dict[int, Item], texts: _Texts, gone: set[int], limit: int | None) -> None:
     made = o.last(CREATE)
-    target = by_seq.get(made.stmt.seq) if made is not None and made.stmt.parent is None else None
-    if (target is None or target.changed and not _renamed_only(target) or not isinstance(target.node, ast.CreateEnumStmt)
-            or target.stmt.seq in p.pinned or target.stmt.seq in p.no_fold):
+    if made is None:
         return
-    labels = _Labels(v.sval for v in target.node.vals or ())
+    target = by_seq.get((made.stmt.parent or made.stmt).seq)
+    # Made by a DO block that makes only it (drizzle-kit's `EXCEPTION WHEN duplicate_object`): its
+    # CREATE TYPE is rewritten inside the block.
+    inner = made.stmt if made.stmt.parent is not None else None
+    if target is None or target.stmt.seq in p.pinned or target.stmt.seq in p.no_fold:
+        return
+    if inner is None:
+        create = target.node
+        if target.changed and not _renamed_only(target):
+            return
+    elif target.changed or blocks.lone_statement(target.stmt) is not inner:
+        return
+    else:
+        create = inner.node
+    if not isinstance(create, ast.CreateEnumStmt):
+        return
+    labels = _Labels(v.sval for v in create.vals or ())
     own = {target.stmt.seq} | {e.stmt.seq for e in o.events if isinstance(e.stmt.node, ast.AlterEnumStmt)}
     folded: list[Item] = []
     for e in o.events:
@@ -60,22 +79,31 @@ def _fold_one(p: Planner, o: Obj, by_seq: dict[int, Item], texts: _Texts, gone: 
         top = st.parent or st
         if top.seq <= target.stmt.seq or id(top) == id(target.stmt):
             continue
+        if limit is not None and top.seq >= limit:
+            break
         if not isinstance(st.node, ast.AlterEnumStmt):
             if isinstance(st.node, _LABELS_STAY):
                 continue
             break  # (a statement the model follows no further, say dynamic SQL, may have added labels)
-        it = by_seq.get(st.seq)
-        if it is None and st.parent is None and st.seq in p.dropped:
+        it = by_seq.get(top.seq)
+        if it is None and top.seq in p.dropped:
             continue  # left out (a label already there, IF NOT EXISTS)
-        if (it is None or st.parent is not None or st.seq in p.pinned or st.seq in p.no_fold_stmts
-                or not _apply(labels, st, texts, own)):
+        if (it is None or st.parent is not None and blocks.lone_statement(it.stmt) is not st or top.seq in p.pinned
+                or top.seq in p.no_fold_stmts or not _apply(labels, st, texts, own)):
             break
         folded.append(it)
     if not folded:
         return
-    node = shallow(target.node)
+    node = shallow(create)
     node.vals = tuple(ast.String(sval=label) for label in labels.order)
-    target.node, target.changed = node, True
+    if inner is not None:
+        text = splice_labels(inner, node)
+        block = blocks.rewritten(target.stmt, inner, text) if text is not None else None
+        if block is None:
+            return  # (the block is printed as written or not at all)
+        target.node, target.changed = block, True
+    else:
+        target.node, target.changed = node, True
     fid = p.folding[("type", o.name)]
     for it in folded:
         target.fold_in(it.stmt)

@@ -15,6 +15,7 @@ from tui.core.findings import INTO_CREATE
 from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
 from tui.core.parse import Statement
+from tui.core.plan import blocks
 from tui.core.plan.column_changes import keeps_rows, retype_foldable, widened_serial
 from tui.core.plan.column_renames import Shapes, Users, WholeInside, fold_rename, rows_before
 from tui.core.plan.constraint_renames import fold_constraint_rename
@@ -164,17 +165,16 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
 
 
 def _lone_alter(st: Statement) -> Statement | None:
-    """The one ALTER TABLE of a DO block that runs nothing else, guarded or not (drizzle's `EXCEPTION
-    WHEN duplicate_object THEN null`, `IF NOT EXISTS (SELECT ... FROM pg_constraint ...)`), with
-    one change that folds whole: not a column with a foreign key (written apart, see keys_apart).
-    Where the model replays it as made, the guard let it run."""
-    if st.do_kind not in ("guarded", "static") or len(st.inner) != 1 or not isinstance(st.inner[0].node, ast.AlterTableStmt):
+    """The one ALTER TABLE of a DO block (blocks.lone_statement), with one change that folds whole:
+    not a column with a foreign key (written apart, see keys_apart)."""
+    inner = blocks.lone_statement(st)
+    if inner is None or not isinstance(inner.node, ast.AlterTableStmt):
         return None
-    cmds = st.inner[0].node.cmds or ()
+    cmds = inner.node.cmds or ()
     if len(cmds) != 1 or cmds[0].subtype == AT.AT_AddColumn and any(
             c.contype == CT.CONSTR_FOREIGN for c in cmds[0].def_.constraints or ()):
         return None
-    return st.inner[0]
+    return inner
 
 
 def _fold_table_rename(p: Planner, it: Item, items: list[Item], creates: dict[str, Item], folding: dict[tuple[str, str], str],

@@ -91,6 +91,13 @@ def alter_enum(rp: Engine, node: ast.AlterEnumStmt) -> None:
     if known is None:
         known = o.attrs["label_set"] = set(labels)
     if node.oldVal:
+        if node.oldVal not in known:
+            if rp.guarded:  # (`EXCEPTION WHEN invalid_parameter_value`: renamed before)
+                rp.event(o, NOOP, "label not there")
+                rp.no_effect(f"label {node.oldVal} not in {name}")
+            else:
+                rp.warn(f"renames label {node.oldVal} of {name}, which it does not have")
+            return
         labels[labels.index(node.oldVal)] = node.newVal
         known.discard(node.oldVal)
         known.add(node.newVal)
