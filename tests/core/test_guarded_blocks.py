@@ -81,3 +81,18 @@ def test_a_label_renamed_in_a_guarded_block_is_written_into_its_create_type(tmp_
     texts = _texts(tmp_path, "CREATE TYPE level AS ENUM ('ERROR', 'WARN');\nCREATE TABLE logs (id int, level level);\n", rename + rename)
     assert texts[0] == "CREATE TYPE level AS ENUM ('ERROR', 'WARNING')", texts
     assert not any(t.startswith("DO") for t in texts), texts
+
+
+def test_renames_in_guarded_blocks_fold_into_the_create(tmp_path: Path) -> None:
+    """litellm's `IF EXISTS (SELECT 1 FROM information_schema.columns WHERE ... column_name = 'alias')
+    THEN ALTER TABLE ... RENAME COLUMN`, zou's constraint renamed where the old name is there and
+    the new one is not."""
+    column = ("DO $$\nBEGIN\n    IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'email') THEN\n"
+              '        ALTER TABLE "users" RENAME COLUMN "email" TO "mail";\n    END IF;\nEND $$;\n')
+    key = ("DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'posts_pkey') AND NOT EXISTS (\n"
+           "    SELECT 1 FROM pg_constraint WHERE conname = 'post_pk') THEN\n"
+           "    ALTER TABLE posts RENAME CONSTRAINT posts_pkey TO post_pk;\nEND IF; END $$;\n")
+    texts = _texts(tmp_path, TABLES, column + key)
+    assert not any(t.startswith("DO") for t in texts), texts
+    assert "\"mail\" text" in next(t for t in texts if t.startswith("CREATE TABLE users"))  # (as the RENAME quotes it)
+    assert "CONSTRAINT post_pk PRIMARY KEY" in next(t for t in texts if t.startswith("CREATE TABLE posts"))

@@ -75,8 +75,11 @@ class Elements:
         self._note(cd)
         set_elements(node, self.elts)
 
-    def add_constraint(self, node: ast.CreateStmt, con: ast.Constraint) -> None:
+    def add_constraint(self, node: ast.CreateStmt, con: ast.Constraint, written: ast.Constraint | None = None) -> None:
+        """Add `con`, a copy of the constraint an ALTER TABLE wrote as `written` (its text is found by that one)."""
         self.elts.append(con)
+        if written is not None:
+            self._was[id(con)] = written
         if not self._at:
             self.end = len(self.elts)
         self._note(con)

@@ -84,17 +84,25 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
     renames: list[Holders] = []  # made when first needed
     written: list[Written] = []  # (what every kind of rename asks, made once)
     for it in items:
-        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and it.stmt.parent is None
+        block = None
+        if isinstance(it.node, ast.DoStmt) and not it.changed and (inner := _lone_change(it.stmt)) is not None:
+            # Folded, the block goes; below, `it` is its one statement (with the block's reads and writes).
+            block, it = it, Item(inner, inner.node, reads=it.reads, writes=it.writes)
+        alone = it.stmt.parent is None or block is not None
+        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and alone
                 and it.seq not in p.pinned):
             users = users or Users(p, items, _written(p, items, written))
             fold_rename(p, it, gone, creates, folding, named, data_tables, users, shapes)
+            if block is not None and id(it) in gone:
+                gone.discard(id(it))
+                gone.add(id(block))
             continue
-        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_TABLE and it.stmt.parent is None
+        if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_TABLE and alone
                 and it.seq not in p.pinned and _fold_table_rename(p, it, items, creates, folding, named, renames, written, shapes)):
-            gone.add(id(it))
+            gone.add(id(block or it))
             continue
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType in (OT.OBJECT_TABCONSTRAINT, OT.OBJECT_INDEX, OT.OBJECT_TYPE)
-                and it.stmt.parent is None and it.seq not in p.pinned):
+                and alone and it.seq not in p.pinned):
             holders = _holders(p, items, renames, written)
             if not seq_items:
                 seq_items.update((x.stmt.seq, x) for x in items)
@@ -105,15 +113,10 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
                 if fold_index_rename(p, it, seq_items, holders):
                     gone.add(id(it))
             elif fold_constraint_rename(p, it, creates, folding, holders, shapes):
-                gone.add(id(it))
+                gone.add(id(block or it))
             continue
-        block = None
-        if isinstance(it.node, ast.DoStmt) and not it.changed and (inner := _lone_alter(it.stmt)) is not None:
-            # Folded, the block goes; below, `it` is its ALTER TABLE (the block's reads and writes).
-            block, it = it, Item(inner, inner.node, reads=it.reads, writes=it.writes)
-        if (not isinstance(it.node, ast.AlterTableStmt) or it.stmt.parent is not None and block is None
-                or it.seq in p.no_fold_stmts or it.seq in p.pinned):
-            stays(p, it)
+        if not isinstance(it.node, ast.AlterTableStmt) or not alone or it.seq in p.no_fold_stmts or it.seq in p.pinned:
+            stays(p, block or it)
             continue
         table = next((o for o, e in p.by_seq.get(it.seq, []) if o.type == "table"), None)
         if table is None:
@@ -164,11 +167,17 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
         items[:] = [it for it in items if id(it) not in gone]
 
 
-def _lone_alter(st: Statement) -> Statement | None:
-    """The one ALTER TABLE of a DO block (blocks.lone_statement), with one change that folds whole:
-    not a column with a foreign key (written apart, see keys_apart)."""
+def _lone_change(st: Statement) -> Statement | None:
+    """The one statement of a DO block (blocks.lone_statement) the plan folds as if written alone: a
+    RENAME of a column, a table or a constraint (guarded by a test of information_schema.columns,
+    litellm's), or an ALTER TABLE of one change that folds whole (not a column with a foreign key,
+    written apart: see keys_apart)."""
     inner = blocks.lone_statement(st)
-    if inner is None or not isinstance(inner.node, ast.AlterTableStmt):
+    if inner is None:
+        return None
+    if isinstance(inner.node, ast.RenameStmt):
+        return inner if inner.node.renameType in (OT.OBJECT_COLUMN, OT.OBJECT_TABLE, OT.OBJECT_TABCONSTRAINT) else None
+    if not isinstance(inner.node, ast.AlterTableStmt):
         return None
     cmds = inner.node.cmds or ()
     if len(cmds) != 1 or cmds[0].subtype == AT.AT_AddColumn and any(
@@ -280,7 +289,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         p._edit(target)
         written = clone(con)
         written.conname = name
-        elts.add_constraint(target.node, written)
+        elts.add_constraint(target.node, written, con)
         target.add_op(Op("add", con, it.stmt))
         if not con.conname:
             target.add_op(Op("name_constraint", part=con, new=str(name)))
