@@ -21,17 +21,16 @@ _CLOCK_OR_RANDOM = ("now()", "clock_timestamp()", "statement_timestamp()", "tran
                     "timeofday()", "CURRENT_TIME")
 
 
-def _set(array: str) -> str:
+def _set(array: str, which: str = "") -> str:
     """An array whose order PostgreSQL does not define (privileges, options), as sorted text:
-    the same grants made in another order are the same."""
-    return f"coalesce(array_to_string(ARRAY(SELECT x::text FROM unnest({array}) x ORDER BY 1), ','), '')"
+    the same grants made in another order are the same. `which`: a WHERE on its elements `x`."""
+    return f"coalesce(array_to_string(ARRAY(SELECT x::text FROM unnest({array}) x {which} ORDER BY 1), ','), '')"
 
 
-def _column_options(array: str) -> str:
-    """A column's options as _set writes them, but for those the server keeps for itself: a
-    user's cannot start with `pg_` (PostgreSQL refuses the name), and Debian's 15.20 writes a
-    `pg_attver` into every column made, its value another in each build of the same schema."""
-    return f"coalesce(array_to_string(ARRAY(SELECT x::text FROM unnest({array}) x WHERE x NOT LIKE 'pg\\_%%' ORDER BY 1), ','), '')"
+# A column's options but those the server keeps for itself: a user's cannot start with `pg_`
+# (PostgreSQL refuses the name), and Debian's 15.20 writes a `pg_attver` into every column made,
+# its value another in each build of the same schema.
+_USER_SET = "WHERE x NOT LIKE 'pg\\_%%'"
 
 
 def _q(name: str, schema: str) -> str:
@@ -158,7 +157,7 @@ def _columns(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str]) -> N
                col_description(a.attrelid, a.attnum), {_set('a.attacl')},
                row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum),
                CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END, NULLIF(a.attstattarget, -1)::text,
-               {_column_options('a.attoptions')}, NULLIF(a.attcompression::text, '')
+               {_set('a.attoptions', _USER_SET)}, NULLIF(a.attcompression::text, '')
         FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
         LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
         LEFT JOIN pg_collation co ON co.oid = a.attcollation

@@ -33,7 +33,7 @@ def rewritten(block: Statement, inner: Statement, text: str) -> ast.DoStmt | Non
     old = body(block.node)
     if old is None or old.count(inner.text) != 1 or block.text.count(old) != 1:
         return None
-    node = shallow(block.node)
+    node: ast.DoStmt = shallow(block.node)
     node.args = tuple(ast.DefElem(defname="as", arg=ast.String(sval=old.replace(inner.text, text))) if a.defname == "as" else a
                       for a in block.node.args or ())
     return node

@@ -108,7 +108,7 @@ def default_set_next(p: Planner, col: Obj, table: Obj, stmt: ast.AlterTableStmt,
     no copy of it made in between? The default PostgreSQL converted to the new type is then never
     used, so the column may be declared with the new type and the default as written."""
     cmds = list(stmt.cmds or ())
-    for c in cmds[next(i for i, x in enumerate(cmds) if x is cmd) + 1:]:
+    for c in cmds[next((i for i, x in enumerate(cmds) if x is cmd), len(cmds)) + 1:]:
         if isinstance(c, ast.AlterTableCmd) and c.name in col.local_names():
             return c.subtype == AT.AT_ColumnDefault
     later = next((e for e in col.events if (e.stmt.parent or e.stmt).seq > seq and id(e) not in p.dead), None)

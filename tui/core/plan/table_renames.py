@@ -95,7 +95,7 @@ def _references_itself(node: ast.CreateStmt, name: str) -> bool:
     """Does a foreign key of the CREATE TABLE reference the table itself, by the name it has there?
     Under the new name the key would name a table not there."""
     cons = [c for elt in node.tableElts or () for c in ([elt] if isinstance(elt, ast.Constraint) else elt.constraints or ())]
-    return any(c.contype == CT.CONSTR_FOREIGN and c.pktable is not None and c.pktable.relname.lower() == name.lower() for c in cons)
+    return any(c.contype == CT.CONSTR_FOREIGN and c.pktable is not None and (c.pktable.relname or "").lower() == name.lower() for c in cons)
 
 
 def _edit(p: Planner, target: Item, new: str) -> None:
