@@ -26,7 +26,7 @@ GUARD_CONDITIONS = frozenset(
 # What ALTER TYPE ... RENAME VALUE raises where the label is not there (renamed before): a guard
 # of such renames only; around another statement it may mean anything.
 _LABEL_GONE = "invalid_parameter_value"
-_RENAME_VALUE = re.compile(r"^\s*ALTER\s+TYPE\s+.*\bRENAME\s+VALUE\b", re.I | re.S)
+_RENAME_VALUE = re.compile(r"^\s*ALTER\s+TYPE\s+.*\bRENAME\s+VALUE\b", re.IGNORECASE | re.DOTALL)
 _ERROR_LEVEL = 21  # elog level of RAISE EXCEPTION; lower levels only print
 
 
