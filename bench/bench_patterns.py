@@ -17,6 +17,7 @@ interpreter's start and the imports): near the size ratio (4) the step is linear
     hub          tables each with a foreign key to one table, altered now and then
     partitions   partitions attached to one table, two of three detached and dropped
     hub_updates  tables referencing one table that is inserted into ON CONFLICT and updated
+    renames      a table, a function and a rename of the table's column in each file
 
     python bench/bench_patterns.py [--sizes 2000,8000] [--only insert,enum]
 
@@ -83,6 +84,8 @@ PATTERNS: dict[str, Callable[[Path, int], None]] = {
     "hub_updates": _files(lambda i, n: ("CREATE TABLE hub (id int PRIMARY KEY, n int);\n" if i == 0 else "")
                           + (f"CREATE TABLE s{i} (id int, h int REFERENCES hub(id));\n" if i % 2 else
                              f"INSERT INTO hub VALUES ({i}, 0) ON CONFLICT DO NOTHING;\nUPDATE hub SET n = n + 1;\n")),
+    "renames": _files(lambda i, n: f"CREATE TABLE t{i} (id int, a int);\n"
+                      f"CREATE FUNCTION f{i}() RETURNS int LANGUAGE sql AS 'SELECT {i}';\nALTER TABLE t{i} RENAME COLUMN a TO b;\n"),
 }
 
 

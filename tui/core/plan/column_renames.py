@@ -111,7 +111,7 @@ def fold_rename(p: Planner, it: Item, gone: set[int], creates: dict[str, Item], 
     # A function's code naming the table and the column, alive while the column had the old name,
     # may run then (a trigger, a call): in the new set the column would already have the new one.
     said = {old.lower(), table.name.rsplit(".", 1)[-1].lower()}
-    if any(start < it.seq and end > target.seq and said <= words for start, end, words in users.code):
+    if users.code.alive_saying(said, target.seq, it.seq):
         return
     # Rows written before the rename: the INSERTs naming the column are written naming the new name.
     writes = _row_writes(p, table, target, it, old, new, users) if rows_before(p, table, it.seq, data_tables) else ({}, set())

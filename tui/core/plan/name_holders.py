@@ -26,12 +26,12 @@ _RELATIONS = frozenset(("table", "view", "materialized view", "sequence", "index
 
 class Written:
     """What every kind of rename asks of the plan: its CREATE INDEX items by statement (one may be
-    written on the new name) and the lives of its functions' definitions (code_lives). Made once a
+    written on the new name) and the lives of its functions' definitions (CodeLives). Made once a
     plan, where its first rename is met."""
 
     def __init__(self, p: Planner, items: list[Item]) -> None:
         self.indexes = {it.seq: it for it in items if isinstance(it.node, ast.IndexStmt)}
-        self.code = code_lives(p)
+        self.code = CodeLives(p)
 
 
 class Holders:
@@ -89,17 +89,27 @@ def renamed_where_made(p: Planner, it: Item, kind: str, by_seq: dict[int, Item],
     return o, finding, target, event.name.rsplit(".", 1)[-1], event.new_name.rsplit(".", 1)[-1], between
 
 
-def code_lives(p: Planner) -> list[tuple[int, int, set[str]]]:
+class CodeLives:
     """Each definition of a function the new set writes: from its statement to the next that
-    replaces or drops it, and the words of its text."""
-    out = []
-    for o in p.m.objects.values():
-        if o.type != "function":
-            continue
-        defs = [e for e in o.events if e.action in (CREATE, REPLACE, DROP)]
-        for e, after in zip(defs, [*defs[1:], None], strict=True):
-            if e.action != DROP and id(e) not in p.dead:
-                start = (e.stmt.parent or e.stmt).seq
-                end = (after.stmt.parent or after.stmt).seq if after is not None else len(p.a.parsed.statements)
-                out.append((start, end, set(WORD.findall(e.stmt.text.lower()))))
-    return out
+    replaces or drops it, and the words of its text; found by a word it says (scanning them all for
+    each rename was most of the plan of a history with thousands of definitions and renames)."""
+
+    def __init__(self, p: Planner) -> None:
+        self.by_word: dict[str, list[tuple[int, int, set[str]]]] = {}
+        for o in p.m.objects.values():
+            if o.type != "function":
+                continue
+            defs = [e for e in o.events if e.action in (CREATE, REPLACE, DROP)]
+            for e, after in zip(defs, [*defs[1:], None], strict=True):
+                if e.action != DROP and id(e) not in p.dead:
+                    start = (e.stmt.parent or e.stmt).seq
+                    end = (after.stmt.parent or after.stmt).seq if after is not None else len(p.a.parsed.statements)
+                    life = (start, end, set(WORD.findall(e.stmt.text.lower())))
+                    for word in life[2]:
+                        self.by_word.setdefault(word, []).append(life)
+
+    def alive_saying(self, words: set[str], after: int, before: int) -> bool:
+        """Is a definition whose text says all of `words` (lowercase) alive between statements
+        `after` and `before`?"""
+        fewest = min(words, key=lambda w: len(self.by_word.get(w, ())))
+        return any(start < before and end > after and words <= said for start, end, said in self.by_word.get(fewest, ()))

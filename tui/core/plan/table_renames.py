@@ -50,7 +50,7 @@ def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, fin
         return False
     between = range(target.seq + 1, it.seq)
     # A function's code naming the table, alive while it had the old name, may run then (a trigger).
-    if any(start < it.seq and end > target.seq and old.lower() in words for start, end, words in holders.code):
+    if holders.code.alive_saying({old.lower()}, target.seq, it.seq):
         return False
     named_at = {seq for x in [table, *p.children(table.key)]
                 for seq in [*((e.stmt.parent or e.stmt).seq for e in x.events), *read_at.get(id(x), ())]
