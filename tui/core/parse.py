@@ -329,7 +329,8 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
             _open_do_block(stmt, real, text, lines, out, diags, mig)
 
 
-def _do_body(node: ast.DoStmt) -> tuple[str, str]:
+def do_body(node: ast.DoStmt) -> tuple[str, str]:
+    """A DO block's body and its language (plpgsql where it names none)."""
     body, language = "", "plpgsql"
     for arg in node.args or ():
         if arg.defname == "as":
@@ -342,7 +343,7 @@ def _do_body(node: ast.DoStmt) -> tuple[str, str]:
 def _open_do_block(
     stmt: Statement, real: int, text: str, lines: _Lines, out: list[Statement], diags: list[Diagnostic], mig: Migration
 ) -> None:
-    body, language = _do_body(stmt.node)
+    body, language = do_body(stmt.node)
     if language.lower() != "plpgsql":
         stmt.do_kind = "logic"
         return

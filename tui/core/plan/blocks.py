@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from pglast import ast
 
 from tui.core.names import shallow
+from tui.core.parse import do_body
 
 if TYPE_CHECKING:
     from tui.core.parse import Statement
@@ -24,7 +25,7 @@ def lone_statement(st: Statement) -> Statement | None:
 
 
 def body(node: ast.DoStmt) -> str | None:
-    return next((a.arg.sval for a in node.args or () if a.defname == "as" and isinstance(a.arg, ast.String)), None)
+    return do_body(node)[0] or None
 
 
 def rewritten(block: Statement, inner: Statement, text: str) -> ast.DoStmt | None:
