@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import bisect
 import re
+from typing import Any
 
 from pglast import ast
 
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
-from tui.core.findings import TOGETHER
+from tui.core.findings import TOGETHER, Finding
+from tui.core.model import Obj
 from tui.core.names import into_clause, strings
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
@@ -59,19 +61,26 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     # owns what, nor when a deferred key is checked.
     pinned = adjust.pinned.union(*units, *as_written, {min(unit) for unit in local}, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
                                  analysis.model.partly_seen)
+    indexes: dict[str, Any] | None = None
+    left_out: list[tuple[Obj, Finding]] | None = None
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1
-        p = Planner(analysis, decisions, hoisting=not last, pinned=pinned)
+        p = Planner(analysis, decisions, hoisting=not last, pinned=pinned, indexes=indexes)
+        indexes = indexes or p.indexes()
         p.no_fold, p.no_fold_stmts, p.no_assume = no_fold, no_fold_stmts, no_assume
         p.no_exempt = None if last else no_exempt
-        mark_dead(p)
-        items, setup = _settled_items(p)
+        left_out = mark_dead(p, left_out)
+        settled = _settled_items(p)
+        if isinstance(settled, set):
+            no_exempt.update(settled)  # a reader of an earlier definition is written after all
+            continue
+        items, setup = settled
         if p.exempted:
             built = {it.seq for it in items}
             revived = {key for key, readers in p.exempted.items() if readers & built}
             if revived:
-                no_exempt.update(revived)  # a reader of an earlier definition is written after all
+                no_exempt.update(revived)  # (one brought back by build_items itself)
                 continue
         if not last:
             fold(p, items, apart)
@@ -339,9 +348,13 @@ def _made(p: Planner) -> list[Fold]:
     return sorted(made, key=lambda f: (min(f.seqs), f.id))
 
 
-def _settled_items(p: Planner) -> tuple[list[Item], list[Statement]]:
-    """Build the items again until no statement revives an object another statement left out."""
-    revive_ahead(p)
+def _settled_items(p: Planner) -> tuple[list[Item], list[Statement]] | set[str]:
+    """Build the items again until no statement revives an object another statement left out.
+    Where what revive_ahead brought back includes a reader of an earlier definition that was left
+    out because that reader was (see last_definitions' exempted), the keys of those definitions
+    instead: the attempt starts again without them, not after building every item in vain."""
+    if lost := revive_ahead(p):
+        return lost
     for _ in range(10):
         p.revived = False
         p.dropped = {k: v for k, v in p.dropped.items() if v == NO_EFFECT}

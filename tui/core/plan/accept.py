@@ -25,8 +25,12 @@ from tui.core.plan.planner import FOLDED_AWAY, Planner
 NO_EFFECT = "no effect"  # why a statement of an accepted no-effect finding is left out
 
 
-def leave_out(p: Planner, findings: list[Finding]) -> None:
-    """Objects created then dropped: none of their events, nor those of what their DROP took along."""
+def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding]]:
+    """Objects created then dropped: none of their events, nor those of what their DROP took along.
+    The objects left out, each with its finding: chosen from the analysis, the decisions and the
+    pinned statements only (it runs first, on a planner with nothing dead), so the same in every
+    attempt of a plan (see mark_dead)."""
+    chosen: list[tuple[Obj, Finding]] = []
     dead_objects: list[tuple[Obj, Finding]] = []
     for f in findings:
         o = _dropped_object(p, f)
@@ -67,7 +71,9 @@ def leave_out(p: Planner, findings: list[Finding]) -> None:
                      or copied_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq))):
             continue  # a `*` or a LIKE took it while it lived, into a table that lasts
         if (o.type, o.name) not in p.kept and not acted:
+            chosen.append((o, f))
             p.fold_of(f).update(p.kill(o, o.events))
+    return chosen
 
 
 def _dropped_object(p: Planner, f: Finding) -> Obj | None:
@@ -362,10 +368,9 @@ def no_statements(p: Planner, findings: list[Finding]) -> None:
                 p.fold_of(f).add(seq)
 
 
-# What each effect does here, in this order (rows last: they read what the others killed).
-# INTO_CREATE is folding's (it needs the items), TOGETHER grouping's; AS_WRITTEN changes nothing.
+# What each effect does here, in this order (leave_out first; rows last: they read what the others
+# killed). INTO_CREATE is folding's (it needs the items), TOGETHER grouping's; AS_WRITTEN changes nothing.
 APPLIERS: dict[str, Callable[[Planner, list[Finding]], None]] = {
-    LEAVE_OUT: leave_out,
     LAST_DEFINITION: last_definitions,
     SURVIVING_ROWS: surviving_rows,
     NO_STATEMENT: no_statements,
@@ -373,13 +378,21 @@ APPLIERS: dict[str, Callable[[Planner, list[Finding]], None]] = {
 ELSEWHERE = (INTO_CREATE, TOGETHER, AS_WRITTEN)
 
 
-def mark_dead(p: Planner) -> None:
-    """Apply the effects of the accepted findings that remove statements or parts of them."""
+def mark_dead(p: Planner, left_out: list[tuple[Obj, Finding]] | None = None) -> list[tuple[Obj, Finding]]:
+    """Apply the effects of the accepted findings that remove statements or parts of them. What
+    leave_out chose is returned, and taken back as `left_out` by a later attempt of the same plan,
+    which then only kills it (choosing was a fifth of an attempt at 500,000 statements)."""
     by_effect: dict[str, list[Finding]] = {}
     for f in p.accepted:
         by_effect.setdefault(f.effect, []).append(f)
-    unknown = set(by_effect) - set(APPLIERS) - set(ELSEWHERE)
+    unknown = set(by_effect) - {LEAVE_OUT} - set(APPLIERS) - set(ELSEWHERE)
     if unknown:
         raise AssertionError(f"no plan step applies the effect(s) {sorted(unknown)}")
+    if left_out is None:
+        left_out = leave_out(p, by_effect.get(LEAVE_OUT, []))
+    else:
+        for o, f in left_out:
+            p.fold_of(f).update(p.kill(o, o.events))
     for effect, apply in APPLIERS.items():
         apply(p, by_effect.get(effect, []))
+    return left_out

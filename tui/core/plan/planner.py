@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from pglast import ast
 
@@ -32,6 +33,14 @@ def namespace(type_: str) -> str:
     return "relation" if type_ in RELATION_TYPES else "type" if type_ in ("type", "domain") else "function" if type_ == "function" else ""
 
 
+# A planner's indexes of the history: made from the analysis, the decisions and the pinned
+# statements only, never changed after (the lazily made ones, once made, are the history's too),
+# so every attempt of one plan shares them.
+_SHARED = ("_children", "_fk_refs", "_first_words", "_inheritors", "_own", "accepted", "alive_always", "by_seq", "choosers",
+           "chose_around", "contained_seqs", "cycle_of", "folding", "functions", "held", "held_names", "kept", "kind_changed",
+           "made_schemas", "opaque_seqs", "overloaded", "renamed_names", "replayed_seqs", "with_bookkeeping")
+
+
 class Planner:
     """One attempt at a plan, under the user's decisions and the folds given up so far.
 
@@ -39,15 +48,66 @@ class Planner:
     or out of them, nothing merges with them (a fold the proof backed off pins its statements).
     """
     # Slots: read millions of times, 30 or more attributes in a dict are looked up the slow way.
-    __slots__ = ("_children", "_dead_keys", "_fk_refs", "_inheritors", "_own", "_words", "a", "accepted",
-                 "alive_always", "assumed", "by_seq", "choosers", "chose_around", "contained_seqs", "cycle_of", "dead", "dead_in", "dead_index",
-                 "decisions", "dropped", "exempted", "folding", "folds", "functions", "held", "held_names", "hoist", "hoisted", "hoisting",
-                 "holders", "kept", "killed_in", "kind_changed", "m", "made_schemas", "mentioned_words", "no_assume", "no_exempt", "no_fold", "no_fold_stmts",
-                 "opaque_seqs", "overloaded", "pinned", "renamed_names", "replayed_seqs", "retyped", "revived", "unfoldable_adds",
-                 "unfoldable_cols", "unfolded", "with_bookkeeping")
+    __slots__ = (
+        "_children",
+        "_dead_keys",
+        "_first_words",
+        "_fk_refs",
+        "_inheritors",
+        "_own",
+        "_words",
+        "a",
+        "accepted",
+        "alive_always",
+        "assumed",
+        "by_seq",
+        "choosers",
+        "chose_around",
+        "contained_seqs",
+        "cycle_of",
+        "dead",
+        "dead_in",
+        "dead_index",
+        "decisions",
+        "dropped",
+        "exempted",
+        "folding",
+        "folds",
+        "functions",
+        "held",
+        "held_names",
+        "hoist",
+        "hoisted",
+        "hoisting",
+        "holders",
+        "kept",
+        "killed_in",
+        "kind_changed",
+        "m",
+        "made_schemas",
+        "mentioned_words",
+        "no_assume",
+        "no_exempt",
+        "no_fold",
+        "no_fold_stmts",
+        "opaque_seqs",
+        "overloaded",
+        "pinned",
+        "renamed_names",
+        "replayed_seqs",
+        "retyped",
+        "revived",
+        "unfoldable_adds",
+        "unfoldable_cols",
+        "unfolded",
+        "with_bookkeeping",
+    )
 
     def __init__(self, analysis: Analysis, decisions: Decisions, hoisting: bool = True,
-                 pinned: frozenset[int] = frozenset()) -> None:
+                 pinned: frozenset[int] = frozenset(), indexes: dict[str, Any] | None = None) -> None:
+        """`indexes`: those of a planner of an earlier attempt under the same analysis, decisions
+        and pinned statements (its `indexes()`), shared (read only) instead of made again (two
+        seconds of each attempt at 500,000 statements)."""
         self.a = analysis
         self.hoisting = hoisting
         self.pinned = pinned
@@ -57,9 +117,6 @@ class Planner:
         self.hoisted: dict[int, Statement] = {}  # seq of that last definition -> the first one
         self.m = analysis.model
         self.decisions = decisions
-        self.accepted = [f for f in analysis.findings if not decisions.keeps(f.id)]
-        self.folding = {(f.object_type, f.object_name): f.id for f in self.accepted if f.effect == INTO_CREATE}  # -> finding id
-        self.kept = {(f.object_type, f.object_name) for f in analysis.findings if decisions.keeps(f.id)}
         self.dead: set[int] = set()  # id() of dead events
         # id() of an object -> how many of its events are dead (asked of a table with thousands of
         # events, its partitions', for each of them revived: a look at each event was quadratic).
@@ -69,7 +126,44 @@ class Planner:
         # keys of objects all of whose events are dead (made when first asked after a kill).
         self.killed_in: set[int] = set()
         self._dead_keys: set[str] | None = None
+        self.folds: dict[str, Fold] = {}  # by id
+        self.dropped: dict[int, str] = {}
+        self.unfolded: list[str] = []
+        self.revived = False
+        self.dead_index: dict[str, list[tuple[Obj, list[str]]]] | None = None  # see mentioned
+        self._words: dict[tuple[int, tuple[bool, ...]], set[str]] = {}  # see cut_words
+        self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
+        self.unfoldable_cols: set[str] = set()  # columns whose type change stays an ALTER
+        # A type left out although a statement names it as a column's type, because the column's
+        # later type change folds into its CREATE TABLE: type key -> those columns. Folding checks
+        # each was retyped there (`retyped`); where one was not, the type is not assumed again.
+        self.assumed: dict[str, set[str]] = {}
+        self.retyped: set[str] = set()
+        self.no_assume: set[str] = set()
+        # Redefined object -> readers of an earlier definition left out (see last_definitions, build_plan).
+        self.exempted: dict[str, set[int]] = {}
+        self.no_exempt: set[str] | None = set()  # None: no reader is taken for left out (the last attempt)
+        self.holders: dict[tuple[str, str], list[Obj]] | None = None
+        if indexes is None:
+            self._index(analysis, decisions, pinned)
+        else:
+            for name, value in indexes.items():
+                setattr(self, name, value)
+        # Grown as statements are asked about (see mentioned): each attempt starts from the first words.
+        self.mentioned_words = set(self._first_words)
+
+    def indexes(self) -> dict[str, Any]:
+        """What a later attempt's planner shares (and nothing of this one's state, which it lets go)."""
+        return {name: getattr(self, name) for name in _SHARED}
+
+    def _index(self, analysis: Analysis, decisions: Decisions, pinned: frozenset[int]) -> None:
+        """What the planner looks up of the history, made once for all attempts (see _SHARED)."""
+        self.accepted = [f for f in analysis.findings if not decisions.keeps(f.id)]
+        self.folding = {(f.object_type, f.object_name): f.id for f in self.accepted if f.effect == INTO_CREATE}  # -> finding id
+        self.kept = {(f.object_type, f.object_name) for f in analysis.findings if decisions.keeps(f.id)}
         self._inheritors: dict[str, list[int]] | None = None
+        self._fk_refs: dict[str, list[Obj]] | None = None
+        self._children: dict[str, list[Obj]] | None = None
         self.by_seq: dict[int, list[tuple[Obj, Event]]] = {}
         self.with_bookkeeping: set[int] = set()  # seqs of the statements with bookkeeping events
         # Names an object left or took by a RENAME: statements that free, take or use such a name
@@ -103,32 +197,13 @@ class Planner:
         for seq in self.with_bookkeeping:
             self._own[seq] = [pe for pe in self.by_seq[seq] if not bookkeeping_event(*pe)]
         self.alive_always = {id(e) for seq in pinned for _, e in self.by_seq.get(seq, [])}
-        self.folds: dict[str, Fold] = {}  # by id
-        self.dropped: dict[int, str] = {}
-        self.unfolded: list[str] = []
-        self.revived = False
-        self._fk_refs: dict[str, list[Obj]] | None = None
-        self._children: dict[str, list[Obj]] | None = None
         self.cycle_of = {k: n for n, cycle in enumerate(analysis.graph.cycles) for k in cycle}  # tables that need each other
-        self.dead_index: dict[str, list[tuple[Obj, list[str]]]] | None = None  # see mentioned
-        self._words: dict[tuple[int, tuple[bool, ...]], set[str]] = {}  # see cut_words
-        self.unfoldable_adds: set[str] = set()  # tables where an ADD COLUMN could not be folded
-        self.unfoldable_cols: set[str] = set()  # columns whose type change stays an ALTER
-        # A type left out although a statement names it as a column's type, because the column's
-        # later type change folds into its CREATE TABLE: type key -> those columns. Folding checks
-        # each was retyped there (`retyped`); where one was not, the type is not assumed again.
-        self.assumed: dict[str, set[str]] = {}
-        self.retyped: set[str] = set()
-        self.no_assume: set[str] = set()
-        # Redefined object -> readers of an earlier definition left out (see last_definitions, build_plan).
-        self.exempted: dict[str, set[int]] = {}
-        self.no_exempt: set[str] | None = set()  # None: no reader is taken for left out (the last attempt)
         self.opaque_seqs = {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable}
         # What writes only the tables it names (INSERT ... SELECT, CREATE TABLE AS) waits for what
         # it reads and writes like any statement; the others, for everything before them.
         self.contained_seqs = self.opaque_seqs - {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable if not u.contained}
         self.replayed_seqs = {u.stmt.seq for u in self.m.unfollowable if u.replayed}  # (of those, the ones that wrote no row)
-        self.mentioned_words = {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])}  # see mentioned
+        self._first_words = frozenset(w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq]))
         # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the
         # DROP of what held the name then (after it, the plain name would be free).
         # And one chosen where an object held the name before stays after what freed it.
@@ -143,7 +218,6 @@ class Planner:
                 if around:
                     self.chose_around.setdefault(seq, set()).add((schema, name))
                     self.choosers.setdefault((schema, name), []).append(seq)
-        self.holders: dict[tuple[str, str], list[Obj]] | None = None
 
 
     def children(self, key: str) -> list[Obj]:

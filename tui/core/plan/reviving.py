@@ -11,17 +11,20 @@ from __future__ import annotations
 
 from tui.core.formats.base import OWNED
 from tui.core.parse import Statement
+from tui.core.plan.accept import is_left_out
 from tui.core.plan.items import Item
 from tui.core.plan.mentioned import revive_mentioned
 from tui.core.plan.planner import Planner
 
 
-def revive_ahead(p: Planner) -> None:
+def revive_ahead(p: Planner) -> set[str]:
     """Revive what build_items would, before it runs: what the statements the model cannot read
     name, then, newest statement first, what each kept statement needs (what its cut text still
     names, where it is cut) and the whole of each statement that cannot be cut, each statement
     that got an event back looked at again. build_items still builds again until nothing is
-    revived, so this only saves its passes (four became one on a history with table rebuilds)."""
+    revived, so this only saves its passes (four became one on a history with table rebuilds).
+    The keys of the redefined objects one of whose exempted readers (see last_definitions) came
+    back and will be written: the attempt is in vain (empty: it goes on)."""
     statements = p.a.parsed.statements  # in history order: a statement's seq is its index
     for seq in sorted(p.opaque_seqs):
         if seq in p.contained_seqs and _wholly_dead(p, statements[seq]):
@@ -55,6 +58,7 @@ def revive_ahead(p: Planner) -> None:
                 todo.append(back)
                 queued.add(back)
     p.assumed = {}  # what retyped_later noted: build_items notes it again
+    return {key for key, readers in p.exempted.items() if any(built(statements[seq]) and not is_left_out(p, seq) for seq in readers)}
 
 
 def _wholly_dead(p: Planner, st: Statement) -> bool:
