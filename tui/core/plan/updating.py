@@ -11,6 +11,7 @@ the UPDATE as written. Each UPDATE folded is a fold the proof can back off on it
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import replace
 from typing import Any
 
@@ -60,10 +61,11 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
     bodies: dict[str, set[str]] = {}  # function key -> the words of its body
     types: dict[str, set[str]] = {}  # table key -> the types and domains of its columns
     out: list[Item] = []
+    ends: list[tuple[int, str]] = []  # (the last UPDATE's position, table) of each table tracked: a heap
     for i, it in enumerate(items):
         node = it.node
-        for t in [t for t in tracked if last[t] < i]:
-            del tracked[t]  # (no UPDATE of it is left to fold)
+        while ends and ends[0][0] < i:
+            tracked.pop(heapq.heappop(ends)[1], None)  # (no UPDATE of it is left to fold)
         key = _created(p, it) if isinstance(node, ast.CreateStmt) else None
         if not tracked and key not in last:
             out.append(it)
@@ -86,6 +88,7 @@ def fold_updates(items: list[Item], p: Planner) -> list[Item]:
         if key in last and key not in reached and _plain(p, key):
             touched.discard(key)
             tracked[key] = []
+            heapq.heappush(ends, (last[key], key))
             types[key] = {d for c in p.children(key) if c.type == "column" for d in c.depends if d.startswith(("type:", "domain:"))}
         if _keeps_rows(node) and not any(k.startswith("function:") for k in it.reads):
             touched.clear()  # (an index, a key or a comment on the table, a table referencing it: its rows stay)
