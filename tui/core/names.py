@@ -254,6 +254,24 @@ def walk(node: Any, skip: type | tuple[type, ...] = ()) -> Iterator[Any]:
             extend(reversed(n))
 
 
+def deeper_than(node: Any, levels: int) -> bool:
+    """Do nodes nest more than `levels` deep below `node` (lists not counted)?"""
+    stack = [(node, 1)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        n, depth = pop()
+        if isinstance(n, ast.Node):
+            if depth > levels:
+                return True
+            for attr in _child_slots(type(n)):
+                if (v := getattr(n, attr)) is not None:
+                    push((v, depth + 1))
+        elif isinstance(n, (tuple, list)):
+            for x in n:
+                push((x, depth))
+    return False
+
+
 _TEXT_SLOTS: dict[tuple[type, bool], tuple[str, ...]] = {}
 
 

@@ -20,7 +20,7 @@ from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import TOGETHER, Finding
 from tui.core.model import Obj
-from tui.core.names import into_clause, strings
+from tui.core.names import deeper_than, into_clause, strings
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
 from tui.core.plan.deferred import commit_deferred_checks
@@ -60,7 +60,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     # may set it at the top of every file). Under the others all is: the model does not follow who
     # owns what, nor when a deferred key is checked.
     pinned = adjust.pinned.union(*units, *as_written, {min(unit) for unit in local}, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
-                                 analysis.model.partly_seen)
+                                 analysis.model.partly_seen, _too_deep(analysis))
     indexes: dict[str, Any] | None = None
     left_out: list[tuple[Obj, Finding]] | None = None
     for attempt in range(attempts):
@@ -164,6 +164,17 @@ def _under_ddl_log(analysis: Analysis) -> set[int]:
             if not bodies or any(WRITES.search(b) for b in bodies):
                 return {(later.parent or later).seq for later in statements[st.seq + 1:]}
     return set()
+
+
+# How deep a statement's tree may nest for the plan to print it again: pglast's printer (and clone)
+# recurse a few frames a level, and Python stops at 1,000 (a 200-term `a || b || ...` did).
+_DEEPEST = 100
+
+
+def _too_deep(analysis: Analysis) -> set[int]:
+    """Statements nested deeper than that: written as they are, nothing folded into or out of them.
+    (A level takes two characters of text at least: shorter ones are not walked.)"""
+    return {(st.parent or st).seq for st in analysis.parsed.statements if len(st.text) > 2 * _DEEPEST and deeper_than(st.node, _DEEPEST)}
 
 
 def _before_range(analysis: Analysis) -> set[int]:
