@@ -136,6 +136,12 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
             continue  # an earlier definition is written as it is (pinned): what dropped it stays too
         own = {e.stmt.seq for e in o.events}
         readers = [seq for seq in read_at.get(id(o), ()) if seq < cutoff and seq not in own]
+        # And what read an earlier life of a child and not the object (an INSERT ... ON CONFLICT
+        # its key, a key made on another table that once had the name): killed with the object.
+        for x in p.children(o.key):
+            if x_readers := read_at.get(id(x)):
+                skip = own | {e.stmt.seq for e in x.events} | set(readers)
+                readers += sorted({seq for seq in x_readers if seq < cutoff and seq not in skip})
         # A reader left out needs nothing (one revived later is caught by build_plan, see exempted).
         gone = {seq for seq in readers if is_left_out(p, seq)} if p.no_exempt is not None and o.key not in p.no_exempt else set()
         if len(gone) < len(readers) and not hoist_last_definition(p, o, defs, read_at):
