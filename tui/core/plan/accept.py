@@ -12,15 +12,14 @@ from collections.abc import Callable
 
 from pglast import ast
 from pglast.enums import DropBehavior
-from pglast.enums import ObjectType as OT
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
-from tui.core.model import ADD, ALTER, COMMENT, CREATE, DELETE, DROP, GRANT, INSERT, OPAQUE, OWNER, REPLACE, REVOKE, TRUNCATE, UPDATE, Event, Obj, Row
-from tui.core.names import strings
+from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
 from tui.core.plan.fold_limits import copied_between, expanded_between, persistence_changed_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.holding import held_for_a_chooser, names_held
 from tui.core.plan.planner import FOLDED_AWAY, Planner
+from tui.core.plan.replaced_lives import KEPT_BY_REPLACE, defaults_changed_in_life, touched_between
 
 NO_EFFECT = "no effect"  # why a statement of an accepted no-effect finding is left out
 
@@ -149,9 +148,9 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         if gone:
             p.exempted[o.key] = gone
         hoisted = bool(defs) and defs[0].stmt.seq in p.hoist  # (written where it was first made: nothing moves)
-        if not hoisted and o.type in _KEPT_BY_REPLACE and _touched_between(p, o, {d.stmt.seq for d in defs}, cutoff):
+        if not hoisted and o.type in KEPT_BY_REPLACE and touched_between(p, o, {d.stmt.seq for d in defs}, cutoff):
             continue  # commented on, granted or altered in between: that needs it there then
-        if not hoisted and defaults_at and _defaults_changed_in_life(o, defs, cutoff, defaults_at):
+        if not hoisted and defaults_at and defaults_changed_in_life(o, defs, cutoff, defaults_at):
             continue  # made before an ALTER DEFAULT PRIVILEGES: written after it, it would take its privileges
         if defs and _acted(p, o, defs[0].stmt.seq, cutoff):
             continue
@@ -178,40 +177,6 @@ def is_left_out(p: Planner, seq: int) -> bool:
         return True
     events = p.by_seq.get(seq)
     return bool(events) and all(id(e) in p.dead for _, e in events)
-
-
-def _touched_between(p: Planner, o: Obj, defs: set[int], cutoff: int) -> bool:
-    """Was the object commented on, granted, given an owner or altered (a view) in the life its
-    last definition replaces? (A CREATE OR REPLACE keeps what they did; a DROP in between took it
-    along.)"""
-    start = max((e.stmt.seq for e in o.events if e.action == DROP and e.stmt.seq < cutoff), default=-1)
-    kept = _KEPT_BY_REPLACE[o.type]
-    return any(start < e.stmt.seq < cutoff and e.stmt.seq not in defs
-               and (e.action in kept if x is o else x.type in ("comment", "grant"))
-               for x in [o, *p.children(o.key)] for e in x.events)
-
-
-# What a CREATE OR REPLACE keeps of what was done to its object in between: a function's other
-# properties (ALTER FUNCTION ... SET, SECURITY DEFINER) are those the new definition gives.
-_KEPT_BY_REPLACE = {"view": frozenset((COMMENT, GRANT, REVOKE, OWNER, ALTER)), "function": frozenset((COMMENT, GRANT, REVOKE, OWNER))}
-# What the objects of each kind ALTER DEFAULT PRIVILEGES names are to the model.
-_DEFAULTS_REACH = {OT.OBJECT_TABLE: ("table", "view"), OT.OBJECT_SEQUENCE: ("sequence",), OT.OBJECT_FUNCTION: ("function",),
-                   OT.OBJECT_ROUTINE: ("function",), OT.OBJECT_PROCEDURE: ("function",), OT.OBJECT_TYPE: ("type", "domain")}
-
-
-def _defaults_changed_in_life(o: Obj, defs: list[Event], cutoff: int, defaults_at: list[tuple[int, ast.AlterDefaultPrivilegesStmt]]) -> bool:
-    """Did an ALTER DEFAULT PRIVILEGES that reaches `o` run in the life its last definition
-    replaces (a CREATE OR REPLACE keeps the privileges its object took when it was made)?"""
-    if defs[-1].action != REPLACE:
-        return False  # (made anew there: it takes the privileges of then in both sets)
-    start = max((e.stmt.seq for e in o.events if e.action == CREATE and e.stmt.seq < cutoff), default=-1)
-    for seq, node in defaults_at:
-        if start < 0 or not start < seq < cutoff or o.type not in _DEFAULTS_REACH.get(node.action.objtype, ()):
-            continue
-        schemas = [strings(d.arg) for d in node.options or () if d.defname == "schemas"]
-        if not schemas or o.schema in schemas[0]:
-            return True
-    return False
 
 
 def _acted(p: Planner, o: Obj, start: int, end: int) -> bool:
