@@ -135,8 +135,8 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
             continue  # an earlier definition is written as it is (pinned): what dropped it stays too
         own = {e.stmt.seq for e in o.events}
         readers = [seq for seq in read_at.get(id(o), ()) if seq < cutoff and seq not in own]
-        # And what read an earlier life of a child and not the object (an INSERT ... ON CONFLICT
-        # its key, a key made on another table that once had the name): killed with the object.
+        # And what read an earlier life of one of its children but not the object (an INSERT ...
+        # ON CONFLICT using a key whose name was then another table's): it dies with the object too.
         for x in p.children(o.key):
             if x_readers := read_at.get(id(x)):
                 skip = own | {e.stmt.seq for e in x.events} | set(readers)
