@@ -7,6 +7,7 @@ progress, diagnostics and questions to stderr. Exit codes are in `tui.exit_codes
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -17,7 +18,6 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from tui import __version__
-
 from tui.core.annotations import OUTPUTS
 from tui.core.errors import ERROR, ConsolidateError, filesystem_problem
 from tui.exit_codes import DIFFERENT as EXIT_DIFFERENT
@@ -101,9 +101,19 @@ def _terminated(signum: int, frame: object) -> None:
     raise Terminated
 
 
+def _one_stream() -> None:
+    """Where stdout and stderr go to one pipe or file (`2>&1 | tee log`), stdout is written line
+    by line: held in its buffer, a result line was cut in two by a warning written meanwhile."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        out, err = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
+        if (out.st_dev, out.st_ino) == (err.st_dev, err.st_ino) and not sys.stdout.isatty():
+            sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+
+
 def run() -> None:
     """The console entry point."""
     signal.signal(signal.SIGTERM, _terminated)
+    _one_stream()
     try:
         code = main()
     except KeyboardInterrupt as exc:

@@ -257,3 +257,13 @@ def test_an_unproven_set_is_said_once_where_both_streams_meet(tmp_path: Path) ->
     together = subprocess.run([sys.executable, "-m", "tui", "generate", str(tmp_path), "--no-proof", "--force"], stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True, cwd=ROOT, stdin=subprocess.DEVNULL, timeout=60, check=False)
     assert together.returncode == 0 and together.stdout.count("UNPROVEN") == 1, together.stdout
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_stdout_goes_line_by_line_where_stderr_shares_its_pipe(together: bool) -> None:
+    """`consolidate validate . 2>&1 | tee log`: a warning written while the result sat in stdout's
+    buffer cut the result's line in two. Apart, stdout keeps its buffer (analyze --json is large)."""
+    probe = "import sys, tui.cli; tui.cli._one_stream(); print(sys.stdout.line_buffering)"
+    err = subprocess.STDOUT if together else subprocess.PIPE
+    r = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, stdout=subprocess.PIPE, stderr=err, text=True, check=True)
+    assert r.stdout.strip() == str(together)
