@@ -104,9 +104,8 @@ def _terminated(signum: int, frame: object) -> None:
 def _one_stream() -> None:
     """Where stdout and stderr go to one pipe or file (`2>&1 | tee log`), stdout is written line
     by line: held in its buffer, a result line was cut in two by a warning written meanwhile."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        out, err = os.fstat(sys.stdout.fileno()), os.fstat(sys.stderr.fileno())
-        if (out.st_dev, out.st_ino) == (err.st_dev, err.st_ino) and not sys.stdout.isatty():
+    if _same_place(sys.stdout, sys.stderr) and not sys.stdout.isatty():
+        with contextlib.suppress(AttributeError, ValueError):  # (a stream replaced by one that cannot)
             sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
 
 
@@ -309,6 +308,8 @@ def _generate(args: argparse.Namespace, prover: Any, say: Callable[[str, str], N
         print(f"the staged set had been edited by hand: your edited copy was moved to {result.kept_edits}", file=sys.stderr)
     if result.plan.unfolded:
         print(f"kept unfolded to break a cycle: {', '.join(result.plan.unfolded)}", file=out)
+    if result.plan.too_deep:
+        print(f"written as they are, nested too deep to print again: {', '.join(result.plan.too_deep)}", file=out)
     proof = result.proof
     for b in proof.backed_off:
         print(f"  backed off {b.effect} fold of {b.where}: {b.reason}", file=out)

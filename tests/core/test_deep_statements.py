@@ -22,8 +22,10 @@ def _history(root: Path) -> None:
 
 def test_a_statement_nested_too_deep_is_written_as_it_is(tmp_path: Path) -> None:
     _history(tmp_path)
-    written = "".join(f.text for f in generate(tmp_path).files)
+    result = generate(tmp_path)
+    written = "".join(f.text for f in result.files)
     assert f"{_DEFAULT};" in written  # (not folded into the CREATE TABLE, which would print it again)
+    assert result.plan.too_deep == result.to_json()["too_deep"] == ["migrations/002_more.sql:1"]  # (and said so)
     # The rest still folds: the index is made under its last name.
     assert "RENAME" not in written and "CREATE INDEX t_a_idx ON t" in written
 

@@ -66,6 +66,8 @@ class GenerateResult:
             "files": [{"file": f.path, "objects": len(f.objects), "statements": f.statements, "lines": f.lines} for f in self.files],
             "kept_as_is": self.copied,
             "left_out": len(self.plan.dropped),
+            "unfolded": self.plan.unfolded,  # kept in place to break a cycle (file:line)
+            "too_deep": self.plan.too_deep,  # written as they are, nested too deep to print again (file:line)
             "proof": self.proof.to_json(),
             "kept_edits": str(self.kept_edits) if self.kept_edits else None,
             **self.totals(),

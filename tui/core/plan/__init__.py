@@ -59,8 +59,9 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     # keep the rest in place, and what folds across them PostgreSQL judges, as any fold (a history
     # may set it at the top of every file). Under the others all is: the model does not follow who
     # owns what, nor when a deferred key is checked.
+    deep = _too_deep(analysis)
     pinned = adjust.pinned.union(*units, *as_written, {min(unit) for unit in local}, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
-                                 analysis.model.partly_seen, _too_deep(analysis))
+                                 analysis.model.partly_seen, deep)
     indexes: dict[str, Any] | None = None
     left_out: list[tuple[Obj, Finding]] | None = None
     for attempt in range(attempts):
@@ -110,7 +111,8 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
                 members[-1].break_after = True  # its file's transaction ends the setting: so does this file's
         commit_deferred_checks(ordered, p.m, set_deferred)
         concerns = {f.group for f in p.accepted if f.effect == TOGETHER} | {name for name, _ in analysis.config.groups}
-        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns)
+        too_deep = [f"{analysis.parsed.statements[seq].file}:{analysis.parsed.statements[seq].line}" for seq in sorted(deep)]
+        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns, too_deep)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
 
 

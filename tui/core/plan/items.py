@@ -175,6 +175,7 @@ class Plan:
     folds: list[Fold] = field(default_factory=list)  # the folds made, in history order of their first statement
     adjust: Adjustments = field(default_factory=lambda: Adjustments())  # what the proof asked for
     concerns: set[str] = field(default_factory=set)  # groups named for the user: a concern accepted (notify), a [groups] file
+    too_deep: list[str] = field(default_factory=list)  # file:line of the statements nested too deep to print again: as written
 
 
 @dataclass(frozen=True)
