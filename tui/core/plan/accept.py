@@ -25,10 +25,9 @@ NO_EFFECT = "no effect"  # why a statement of an accepted no-effect finding is l
 
 
 def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding]]:
-    """Objects created then dropped: none of their events, nor those of what their DROP took along.
-    The objects left out, each with its finding: chosen from the analysis, the decisions and the
-    pinned statements only (it runs first, on a planner with nothing dead), so the same in every
-    attempt of a plan (see mark_dead)."""
+    """Objects created then dropped, each with its finding: none of their events are written, nor
+    those of what their DROP took along (mark_dead kills them). Chosen from the analysis, the
+    decisions and the pinned statements only, so the same in every attempt of a plan."""
     chosen: list[tuple[Obj, Finding]] = []
     dead_objects: list[tuple[Obj, Finding]] = []
     for f in findings:
@@ -71,7 +70,6 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding]]:
             continue  # a `*` or a LIKE took it while it lived, into a table that lasts
         if (o.type, o.name) not in p.kept and not acted:
             chosen.append((o, f))
-            p.fold_of(f).update(p.kill(o, o.events))
     return chosen
 
 
@@ -352,7 +350,7 @@ ELSEWHERE = (INTO_CREATE, TOGETHER, AS_WRITTEN)
 def mark_dead(p: Planner, left_out: list[tuple[Obj, Finding]] | None = None) -> list[tuple[Obj, Finding]]:
     """Apply the effects of the accepted findings that remove statements or parts of them. What
     leave_out chose is returned, and taken back as `left_out` by a later attempt of the same plan,
-    which then only kills it (choosing was a fifth of an attempt at 500,000 statements)."""
+    which then does not choose again (a fifth of an attempt at 500,000 statements)."""
     by_effect: dict[str, list[Finding]] = {}
     for f in p.accepted:
         by_effect.setdefault(f.effect, []).append(f)
@@ -361,9 +359,8 @@ def mark_dead(p: Planner, left_out: list[tuple[Obj, Finding]] | None = None) -> 
         raise AssertionError(f"no plan step applies the effect(s) {sorted(unknown)}")
     if left_out is None:
         left_out = leave_out(p, by_effect.get(LEAVE_OUT, []))
-    else:
-        for o, f in left_out:
-            p.fold_of(f).update(p.kill(o, o.events))
+    for o, f in left_out:
+        p.fold_of(f).update(p.kill(o, o.events))
     for effect, apply in APPLIERS.items():
         apply(p, by_effect.get(effect, []))
     return left_out
