@@ -54,7 +54,7 @@ def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagn
     if fmt == "auto":
         if detected is None:
             names = [p.name for p in sorted(folder.iterdir())][:5]
-            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle or Atlas (" + ", ".join(names) + ")"
+            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas or node-pg-migrate (" + ", ".join(names) + ")"
             diags.append(Diagnostic(rel_folder, 0, ERROR, f"unknown migration format: {what}; use --format"))
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         fmt = detected
@@ -71,7 +71,7 @@ def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagn
         READ_DIGESTS.reset(token)
     found.sort(key=lambda m: (m.sort_key, m.file))
     _check_versions(found, diags)
-    _check_unreadable(root, others, diags)
+    _check_unreadable(root, others, fmt, diags)
     if not found:
         diags.append(Diagnostic(rel_folder, 0, ERROR, f"no {fmt} migration files found"))
     return SourceSet(str(root), rel_folder, fmt, tuple(found), tuple(sorted(diags)), tuple(sorted(others)), digests)
@@ -90,13 +90,16 @@ def _check_versions(found: list[Migration], diags: list[Diagnostic]) -> None:
             seen[key] = m
 
 
-def _check_unreadable(root: Path, others: list[str], diags: list[Diagnostic]) -> None:
-    """A `.sql` name that is no file to read (a broken link, a folder) is named, not passed over."""
+def _check_unreadable(root: Path, others: list[str], fmt: str, diags: list[Diagnostic]) -> None:
+    """A `.sql` name that is no file to read (a broken link, a folder), or a file the format does not
+    take as a migration (`003.sql` beside sqlx's `001_init.sql`), is named, not passed over."""
     for other in others:
         if not other.endswith(".sql"):
             continue
         p = root / other
         if p.is_file():
+            what = "a down part without its up part" if other.endswith(".down.sql") else f"not named as {fmt} names a migration"
+            diags.append(Diagnostic(other, 0, WARNING, f"{what}: not read, not analyzed and not validated; copied to the new set as it is"))
             continue
         why = "a broken symbolic link" if p.is_symlink() and not p.exists() else "a folder" if p.is_dir() else "not a regular file"
         diags.append(Diagnostic(other, 0, WARNING, f"named like a migration but {why}: not read"))

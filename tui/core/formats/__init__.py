@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tui.core.formats import atlas, dbmate, diesel, drizzle, flyway, golang_migrate, goose, prisma, sqlx, supabase
+from tui.core.formats import atlas, dbmate, diesel, drizzle, flyway, golang_migrate, goose, node_pg_migrate, prisma, sqlx, supabase
 from tui.core.formats.base import Format, listing
 
 FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FORMAT, diesel.FORMAT, flyway.FORMAT,
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
-                                                 drizzle.FORMAT, atlas.FORMAT)}
+                                                 drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -44,15 +44,20 @@ def _detect(folder: Path) -> str | None | tuple[str, str]:
     sql_files = [p for p in entries if p.is_file() and p.suffix == ".sql"]
     if flyway.looks_like(sql_files):
         return flyway.FORMAT.name
+    marked = False
     for p in sql_files[:50]:
         head = p.read_bytes()[:65536].decode("utf-8", "replace")
         if dbmate.UP.search(head):
             return dbmate.FORMAT.name
         if goose.UP.search(head):
             return goose.FORMAT.name
+        marked = marked or bool(node_pg_migrate.UP.search(head))
     ups = [m for p in sql_files if (m := golang_migrate.PATTERN.match(p.name))]
     if ups:
         return _sqlx_or_golang(folder, ups)
+    if marked:
+        # (after golang-migrate's names: an up file of theirs may well say `-- up migration`)
+        return node_pg_migrate.FORMAT.name
     if any(sqlx.PATTERN.match(p.name) for p in sql_files):
         return sqlx.FORMAT.name
     return None
