@@ -9,30 +9,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, join_blocks, replace_rows
-from tui.core.formats.sectioned import read_sectioned
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, replace_rows
+from tui.core.formats.sectioned import blanked, grouped_body, read_sectioned, statement_markers
 
 UP = re.compile(r"^--\s*\+goose\s+Up\b", re.M | re.I)
 _DOWN = re.compile(r"^--\s*\+goose\s+Down\b", re.M | re.I)
 _NO_TX = re.compile(r"^--\s*\+goose\s+NO\s+TRANSACTION\b", re.M | re.I)
-_MARKER = re.compile(r"^--\s*\+goose\s+Statement(Begin|End)\b.*$", re.M | re.I)
-
-
-def _prepare(up: str) -> str:
-    # StatementBegin/End only group lines for goose's splitter: blanked (their lines kept, for line
-    # numbers), so they are not read as a statement's comments and written into the new set
-    # again, where the set's own markers would pair with them wrongly.
-    return _MARKER.sub("", up)
 
 
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     return read_sectioned(folder, root, diags, UP, _DOWN, "-- +goose Up",
-                          lambda text, options: not _NO_TX.search(text), _prepare)
+                          lambda text, options: not _NO_TX.search(text), blanked(statement_markers("goose")))
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:
-    body = join_blocks([f"-- +goose StatementBegin\n{b.text}\n-- +goose StatementEnd" if b.whole else b.text for b in f.blocks])
-    up = f.header + body
+    up = f.header + grouped_body(f, "goose")
     marker = "" if f.transactional else "-- +goose NO TRANSACTION\n"
     return Layout(f"{f.version}_{f.group}.sql", marker + "-- +goose Up\n" + up + "\n-- +goose Down\n" + f.down, up_text=up)
 

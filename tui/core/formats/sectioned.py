@@ -1,4 +1,4 @@
-"""Reading formats that keep up and down in one file, between markers (dbmate, goose)."""
+"""Reading formats that keep up and down in one file, between markers (dbmate, goose, sql-migrate)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import ERROR, Diagnostic
-from tui.core.formats.base import Found, Migration, listing, read_text, rel, split_sections
+from tui.core.formats.base import Found, Migration, NewFile, join_blocks, listing, read_text, rel, split_sections
 
 LEADING_DIGITS = re.compile(r"^(\d+)(?:_(.*))?\.sql$")
 
 
 def read_sectioned(folder: Path, root: Path, diags: list[Diagnostic], up_re: re.Pattern[str], down_re: re.Pattern[str],
-                   marker: str, transactional: Callable[[str, str], bool], prepare: Callable[[str], str] = str) -> Found:
-    """Every `<version>_<name>.sql`: the text after the up marker (to the down marker) is the up part.
-    `transactional(text, options)` reads the file's markers; `prepare` turns the tool's own markers
-    inside the up part into what PostgreSQL reads."""
+                   marker: str, transactional: Callable[[str, str], bool], prepare: Callable[[str], str] = str,
+                   names: re.Pattern[str] = LEADING_DIGITS) -> Found:
+    """Every `<version>_<name>.sql` (as `names` matches it: the version, then the name): the text
+    after the up marker (to the down marker) is the up part. `transactional(text, options)` reads
+    the file's markers; `prepare` turns the tool's own markers inside the up part into what
+    PostgreSQL reads."""
     found: list[Migration] = []
     others: list[str] = []
     for p in listing(folder):
-        m = LEADING_DIGITS.match(p.name) if p.is_file() else None
+        m = names.match(p.name) if p.is_file() else None
         if not m:
             others.append(rel(p, root))
             continue
@@ -43,3 +45,20 @@ def read_sectioned(folder: Path, root: Path, diags: list[Diagnostic], up_re: re.
             )
         )
     return found, others
+
+
+def statement_markers(tool: str) -> re.Pattern[str]:
+    """`-- +goose StatementBegin` and its End: they only group lines for the tool's splitter on
+    semicolons."""
+    return re.compile(rf"^--\s*\+{tool}\s+Statement(Begin|End)\b.*$", re.MULTILINE | re.IGNORECASE)
+
+
+def blanked(markers: re.Pattern[str]) -> Callable[[str], str]:
+    # Blanked (their lines kept, for line numbers), so they are not read as a statement's comments
+    # and written into the new set again, where the set's own markers would pair with them wrongly.
+    return lambda up: markers.sub("", up)
+
+
+def grouped_body(f: NewFile, tool: str) -> str:
+    """The file's statements, each with a body (a function, a DO block) between the tool's markers."""
+    return join_blocks([f"-- +{tool} StatementBegin\n{b.text}\n-- +{tool} StatementEnd" if b.whole else b.text for b in f.blocks])

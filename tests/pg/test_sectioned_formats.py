@@ -1,0 +1,106 @@
+"""node-pg-migrate's and sql-migrate's SQL migrations, through generate, validate and baseline on a
+real server: their up and down comments, their order (timestamps, numbers: not the names') and
+their tables."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.apply.helpers import run
+from tests.conftest import HISTORIES, requires_pg
+from tui.core.analysis import analyze
+from tui.pg.runner import apply_migrations
+
+pytestmark = [pytest.mark.pg, requires_pg]
+
+# Each tool: its fixture, a third migration whose down part drops what the first made (read as one
+# file, it would leave no table), its table as the tool makes it, the row it writes for a file, and
+# its comments.
+TOOLS = {
+    "node-pg-migrate": ("format_node_pg_migrate", "1700000000001_idx.sql",
+                        "-- Up Migration\nCREATE INDEX a_b_idx ON a (b);\n\n-- Down Migration\nDROP INDEX a_b_idx;\nDROP TABLE a;\n",
+                        "CREATE TABLE pgmigrations (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL)",
+                        "INSERT INTO pgmigrations (name, run_on) VALUES (%s, now())", lambda p: p.stem,
+                        "SELECT name FROM pgmigrations ORDER BY id", "-- Up Migration", "-- Down Migration"),
+    "sql-migrate": ("format_sql_migrate", "11-idx.sql",
+                    "-- +migrate Up\nCREATE INDEX a_id_idx ON a (id);\n-- +migrate Down\nDROP INDEX a_id_idx;\nDROP TABLE a;\n",
+                    "CREATE TABLE gorp_migrations (id varchar(255) NOT NULL PRIMARY KEY, applied_at timestamp with time zone)",
+                    "INSERT INTO gorp_migrations (id, applied_at) VALUES (%s, now())", lambda p: p.name,
+                    "SELECT id FROM gorp_migrations ORDER BY id", "-- +migrate Up", "-- +migrate Down"),
+}
+_MARKER = re.compile(r"^-- \+migrate (StatementBegin|StatementEnd)$", re.MULTILINE)
+
+
+def _project(tmp_path: Path, tool: str) -> Path:
+    fixture, name, text = TOOLS[tool][:3]
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / fixture, project)
+    (project / "expected.json").unlink()
+    (project / "migrations" / name).write_text(text)
+    return project
+
+
+def _url(server, db: str) -> str:  # type: ignore[no-untyped-def]
+    info = server.conninfo
+    return f"postgresql://{info['user']}@/{db}?host={info['host']}&port={info['port']}"
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_the_set_is_proven_equal_and_written_as_the_tool_reads_it(pg_server, tmp_path: Path, tool: str) -> None:  # type: ignore[no-untyped-def]
+    project = _project(tmp_path, tool)
+    up, down = TOOLS[tool][-2:]
+    r = run(project, "generate", "--database-url", _url(pg_server, "postgres"))
+    assert r.returncode == 0, r.stderr
+    assert "proven on PostgreSQL" in r.stdout and "0 backed off" in r.stdout, r.stdout
+    new = sorted((project / ".consolidate" / "new").glob("*.sql"))
+    texts = [p.read_text() for p in new]
+    assert texts and all(t.startswith(up) and f"\n{down}\n" in t for t in texts), texts
+    assert re.search(r"create table a \(id int, b int\)", "".join(texts), re.IGNORECASE), texts
+    if tool == "node-pg-migrate":
+        assert all(len(p.name.split("_", 1)[0]) == 13 for p in new), "other lengths make it log an error for each file"
+    else:
+        marks = [m.group(1) for t in texts for m in _MARKER.finditer(t)]
+        assert marks == ["StatementBegin", "StatementEnd"], texts  # the function's, written by the layout
+        assert any(t.startswith("-- +migrate Up notransaction\n") and "concurrently" in t for t in texts), texts
+    r = run(project, "validate", "--database-url", _url(pg_server, "postgres"))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "EQUAL" in r.stdout
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_baseline_rewrites_the_tools_table_to_the_new_set(pg_server, tmp_path: Path, tool: str) -> None:  # type: ignore[no-untyped-def]
+    project = _project(tmp_path, tool)
+    table, insert, ident, select = TOOLS[tool][3:7]
+    analysis = analyze(project)
+    assert analysis.sources.format == tool
+    db = pg_server.create_database("sectioned")
+    apply_migrations(pg_server, db, analysis.sources.migrations)
+    with pg_server.connect(db) as conn:
+        conn.execute(table)
+        for m in analysis.sources.migrations:
+            conn.execute(insert, (ident(Path(m.file)),))
+    url = _url(pg_server, db)
+    assert run(project, "generate", "--database-url", url).returncode == 0
+    r = run(project, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 0, r.stderr
+    with pg_server.connect(db) as conn:
+        names = [row[0] for row in conn.execute(select)]
+    assert names == [ident(p) for p in sorted((project / ".consolidate" / "new").glob("*.sql"))]
+
+
+def test_node_pg_migrate_orders_by_timestamp_and_runs_a_file_without_its_up_comment_whole(tmp_path: Path) -> None:
+    project = _project(tmp_path, "node-pg-migrate")
+    (project / "migrations" / "1700000000002_seed.js").write_text("exports.up = (pgm) => { pgm.sql('INSERT INTO a VALUES (1)') }\n")
+    (project / "migrations" / "1700000000003_whole.sql").write_text("ALTER TABLE a ADD COLUMN c int;\n-- Down Migration\nDROP TABLE a;\n")
+    analysis = analyze(project)
+    assert [Path(m.file).stem for m in analysis.sources.migrations] == [
+        "20230101000000000_init", "1700000000000_col", "1700000000001_idx", "1700000000003_whole"]
+    said = {(d.file, d.severity): d.message for d in analysis.diagnostics}
+    assert "only SQL" in said[("migrations/1700000000002_seed.js", "error")]
+    assert next(d for d in analysis.diagnostics if d.file == "migrations/1700000000002_seed.js").lost
+    assert "whole file" in said[("migrations/1700000000003_whole.sql", "warning")]
+    assert not analysis.model.get("table", "a").exists, "its down part ran too, as node-pg-migrate runs it"
