@@ -1,6 +1,6 @@
-"""node-pg-migrate's and sql-migrate's SQL migrations, through generate, validate and baseline on a
-real server: their up and down comments, their order (timestamps, numbers: not the names') and
-their tables."""
+"""node-pg-migrate's, sql-migrate's and tern's SQL migrations, through generate, validate and
+baseline on a real server: their up and down parts, their order (timestamps, numbers: not the
+names') and their tables."""
 
 from __future__ import annotations
 
@@ -17,20 +17,24 @@ from tui.pg.runner import apply_migrations
 
 pytestmark = [pytest.mark.pg, requires_pg]
 
-# Each tool: its fixture, a third migration whose down part drops what the first made (read as one
-# file, it would leave no table), its table as the tool makes it, the row it writes for a file, and
-# its comments.
+# Each tool: its fixture, one more migration whose down part drops what the first made (read as one
+# file, it would leave no table), its table as the tool makes it and the rows it writes for files,
+# what it holds for the new set's files, and the comments that open the up and the down parts.
 TOOLS = {
     "node-pg-migrate": ("format_node_pg_migrate", "1700000000001_idx.sql",
                         "-- Up Migration\nCREATE INDEX a_b_idx ON a (b);\n\n-- Down Migration\nDROP INDEX a_b_idx;\nDROP TABLE a;\n",
                         "CREATE TABLE pgmigrations (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL)",
-                        "INSERT INTO pgmigrations (name, run_on) VALUES (%s, now())", lambda p: p.stem,
+                        "INSERT INTO pgmigrations (name, run_on) SELECT unnest(%s::text[]), now()", lambda ps: [p.stem for p in ps],
                         "SELECT name FROM pgmigrations ORDER BY id", "-- Up Migration", "-- Down Migration"),
     "sql-migrate": ("format_sql_migrate", "11-idx.sql",
                     "-- +migrate Up\nCREATE INDEX a_id_idx ON a (id);\n-- +migrate Down\nDROP INDEX a_id_idx;\nDROP TABLE a;\n",
                     "CREATE TABLE gorp_migrations (id varchar(255) NOT NULL PRIMARY KEY, applied_at timestamp with time zone)",
-                    "INSERT INTO gorp_migrations (id, applied_at) VALUES (%s, now())", lambda p: p.name,
+                    "INSERT INTO gorp_migrations (id, applied_at) SELECT unnest(%s::text[]), now()", lambda ps: [p.name for p in ps],
                     "SELECT id FROM gorp_migrations ORDER BY id", "-- +migrate Up", "-- +migrate Down"),
+    "tern": ("format_tern", "004_idx.sql", "CREATE INDEX a_id_idx ON a (id);\n---- create above / drop below ----\nDROP TABLE a;\n",
+             "CREATE TABLE schema_version (version int4 NOT NULL)",
+             "INSERT INTO schema_version (version) SELECT cardinality(%s::text[])", lambda ps: [len(ps)],
+             "SELECT version FROM schema_version", "", "---- create above / drop below ----"),
 }
 _MARKER = re.compile(r"^-- \+migrate (StatementBegin|StatementEnd)$", re.MULTILINE)
 
@@ -58,10 +62,13 @@ def test_the_set_is_proven_equal_and_written_as_the_tool_reads_it(pg_server, tmp
     assert "proven on PostgreSQL" in r.stdout and "0 backed off" in r.stdout, r.stdout
     new = sorted((project / ".consolidate" / "new").glob("*.sql"))
     texts = [p.read_text() for p in new]
-    assert texts and all(t.startswith(up) and f"\n{down}\n" in t for t in texts), texts
+    assert texts and all(t.startswith(up) and f"\n{down}\n" in t for t in texts), texts  # (tern has no up comment)
     assert re.search(r"create table a \(id int, b int\)", "".join(texts), re.IGNORECASE), texts
     if tool == "node-pg-migrate":
         assert all(len(p.name.split("_", 1)[0]) == 13 for p in new), "other lengths make it log an error for each file"
+    elif tool == "tern":
+        assert sum(t.count("---- tern: disable-tx ----") for t in texts) == 1, texts
+        assert any(t.startswith("---- tern: disable-tx ----\n") and "concurrently" in t for t in texts), texts
     else:
         marks = [m.group(1) for t in texts for m in _MARKER.finditer(t)]
         assert marks == ["StatementBegin", "StatementEnd"], texts  # the function's, written by the layout
@@ -74,22 +81,21 @@ def test_the_set_is_proven_equal_and_written_as_the_tool_reads_it(pg_server, tmp
 @pytest.mark.parametrize("tool", TOOLS)
 def test_baseline_rewrites_the_tools_table_to_the_new_set(pg_server, tmp_path: Path, tool: str) -> None:  # type: ignore[no-untyped-def]
     project = _project(tmp_path, tool)
-    table, insert, ident, select = TOOLS[tool][3:7]
+    table, insert, rows, select = TOOLS[tool][3:7]
     analysis = analyze(project)
     assert analysis.sources.format == tool
     db = pg_server.create_database("sectioned")
     apply_migrations(pg_server, db, analysis.sources.migrations)
     with pg_server.connect(db) as conn:
         conn.execute(table)
-        for m in analysis.sources.migrations:
-            conn.execute(insert, (ident(Path(m.file)),))
+        conn.execute(insert, (rows([Path(m.file) for m in analysis.sources.migrations]),))
     url = _url(pg_server, db)
     assert run(project, "generate", "--database-url", url).returncode == 0
     r = run(project, "baseline", "--database-url", url, "--pg", "local", "--yes")
     assert r.returncode == 0, r.stderr
     with pg_server.connect(db) as conn:
         names = [row[0] for row in conn.execute(select)]
-    assert names == [ident(p) for p in sorted((project / ".consolidate" / "new").glob("*.sql"))]
+    assert names == rows(sorted((project / ".consolidate" / "new").glob("*.sql")))
 
 
 def test_node_pg_migrate_orders_by_timestamp_and_runs_a_file_without_its_up_comment_whole(tmp_path: Path) -> None:

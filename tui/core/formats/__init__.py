@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tui.core.formats import atlas, dbmate, diesel, drizzle, flyway, golang_migrate, goose, node_pg_migrate, prisma, sql_migrate, sqlx, supabase
+from tui.core.formats import atlas, dbmate, diesel, drizzle, flyway, golang_migrate, goose, node_pg_migrate, prisma, sql_migrate, sqlx, supabase, tern
 from tui.core.formats.base import Format, listing
 
 FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FORMAT, diesel.FORMAT, flyway.FORMAT,
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
-                                                 sql_migrate.FORMAT)}
+                                                 sql_migrate.FORMAT, tern.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -54,6 +54,8 @@ def _detect(folder: Path) -> str | None | tuple[str, str]:
             return goose.FORMAT.name
         if sql_migrate.UP.search(head):
             return sql_migrate.FORMAT.name
+        if tern.SEPARATOR.search(head):
+            return tern.FORMAT.name
         marked = marked or bool(node_pg_migrate.UP.search(head))
     ups = [m for p in sql_files if (m := golang_migrate.PATTERN.match(p.name))]
     if ups:
