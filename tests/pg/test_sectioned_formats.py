@@ -110,3 +110,10 @@ def test_node_pg_migrate_orders_by_timestamp_and_runs_a_file_without_its_up_comm
     assert next(d for d in analysis.diagnostics if d.file == "migrations/1700000000002_seed.js").lost
     assert "whole file" in said[("migrations/1700000000003_whole.sql", "warning")]
     assert not analysis.model.get("table", "a").exists, "its down part ran too, as node-pg-migrate runs it"
+
+
+def test_tern_refuses_a_guard_it_cannot_have(tmp_path: Path) -> None:
+    project = _project(tmp_path, "tern")
+    r = run(project, "generate", "--no-proof", "--guard")
+    assert r.returncode == 2 and "tern gets no guard" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert run(project, "generate", "--no-proof").returncode == 0
