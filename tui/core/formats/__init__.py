@@ -6,13 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tui.core.formats import atlas, dbmate, diesel, drizzle, flyway, golang_migrate, goose, node_pg_migrate, prisma, sql_migrate, sqlx, supabase, tern
+from tui.core.formats import atlas, dbmate, diesel, drizzle, flyway, golang_migrate, goose, node_pg_migrate, postgrator, prisma, sql_migrate, sqlx, supabase, tern
 from tui.core.formats.base import Format, listing
 
 FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FORMAT, diesel.FORMAT, flyway.FORMAT,
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
-                                                 sql_migrate.FORMAT, tern.FORMAT)}
+                                                 sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -60,6 +60,8 @@ def _detect(folder: Path) -> str | None | tuple[str, str]:
     ups = [m for p in sql_files if (m := golang_migrate.PATTERN.match(p.name))]
     if ups:
         return _sqlx_or_golang(folder, ups)
+    if any(postgrator.PATTERN.match(p.name) for p in sql_files):
+        return postgrator.FORMAT.name
     if marked:
         # (after golang-migrate's names: an up file of theirs may well say `-- up migration`)
         return node_pg_migrate.FORMAT.name

@@ -340,9 +340,9 @@ def literal(v: object) -> str:
     return "'" + str(v).replace("'", "''") + "'"
 
 
-def replace_rows(table: str, cols: str, rows: list[tuple[object, ...]], count: int) -> Bookkeeping:
-    """Empty the table and insert these rows in one statement."""
-    stmts = [f"DELETE FROM {table}"]
+def replace_rows(table: str, cols: str, rows: list[tuple[object, ...]], count: int, keep: str = "") -> Bookkeeping:
+    """Empty the table (but the rows `keep` says) and insert these rows in one statement."""
+    stmts = [f"DELETE FROM {table}" + (f" WHERE NOT ({keep})" if keep else "")]
     if rows:
         stmts.append(f"INSERT INTO {table} ({cols}) VALUES\n  " + ",\n  ".join(
             "(" + ", ".join(literal(v) for v in r) + ")" for r in rows))

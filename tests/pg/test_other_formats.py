@@ -1,9 +1,10 @@
-"""node-pg-migrate's, sql-migrate's and tern's SQL migrations, through generate, validate and
-baseline on a real server: their up and down parts, their order (timestamps, numbers: not the
-names') and their tables."""
+"""node-pg-migrate's, sql-migrate's, tern's and Postgrator's SQL migrations, through generate,
+validate and baseline on a real server: their up and down parts, their order (timestamps, numbers:
+not the names') and their tables."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -117,3 +118,35 @@ def test_tern_refuses_a_guard_it_cannot_have(tmp_path: Path) -> None:
     r = run(project, "generate", "--no-proof", "--guard")
     assert r.returncode == 2 and "tern gets no guard" in r.stderr and "Traceback" not in r.stderr, r.stderr
     assert run(project, "generate", "--no-proof").returncode == 0
+
+
+POSTGRATOR_TABLE = """CREATE TABLE schemaversion (version BIGINT PRIMARY KEY, name TEXT, md5 TEXT, run_at TIMESTAMPTZ);
+INSERT INTO schemaversion (version, name, md5, run_at) VALUES (0, '', '', now())"""
+
+
+def test_postgrator_is_proven_equal_and_baselined_with_its_checksums(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_postgrator", project)
+    (project / "expected.json").unlink()
+    analysis = analyze(project)
+    db = pg_server.create_database("postgrator")
+    apply_migrations(pg_server, db, analysis.sources.migrations)
+    with pg_server.connect(db) as conn:
+        conn.execute(POSTGRATOR_TABLE)
+        for m in analysis.sources.migrations:
+            conn.execute("INSERT INTO schemaversion VALUES (%s, %s, %s, now())",
+                         (int(m.version), m.name, hashlib.md5((project / m.file).read_bytes()).hexdigest()))
+    url = _url(pg_server, db)
+    r = run(project, "generate", "--database-url", url)
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    new = project / ".consolidate" / "new"
+    dos, undos = sorted(new.glob("*.do.*.sql")), sorted(new.glob("*.undo.*.sql"))
+    assert dos and [p.name.replace(".do.", ".undo.") for p in dos] == [p.name for p in undos]
+    assert "DROP TABLE" in undos[0].read_text()
+    assert run(project, "validate", "--database-url", url).returncode == 0
+    r = run(project, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 0, r.stderr
+    with pg_server.connect(db) as conn:
+        rows = conn.execute("SELECT version, name, md5 FROM schemaversion ORDER BY version").fetchall()
+    want = [(int(p.name.split(".")[0]), p.name.split(".")[2], hashlib.md5(p.read_bytes()).hexdigest()) for p in dos]
+    assert rows == [(0, "", "")] + want
