@@ -150,3 +150,56 @@ def test_postgrator_is_proven_equal_and_baselined_with_its_checksums(pg_server, 
         rows = conn.execute("SELECT version, name, md5 FROM schemaversion ORDER BY version").fetchall()
     want = [(int(p.name.split(".")[0]), p.name.split(".")[2], hashlib.md5(p.read_bytes()).hexdigest()) for p in dos]
     assert rows == [(0, "", "")] + want
+
+
+def _graphile_chain(folder: Path) -> list[tuple[str, str, str]]:
+    """(file, Previous, Hash) of each committed file, checked as graphile-migrate 1.4.1 checks them
+    (its migration.js and hash.js, written again here): each hash is that of the one before and
+    the body, and names it."""
+    out, previous = [], ""
+    for p in sorted((folder / "committed").glob("*.sql"), key=lambda p: re.split(r"[-.]", p.name)[0]):
+        lines = p.read_text().split("\n")
+        n = next(i for i, line in enumerate(lines) if not re.match(r"^--! ([A-Z][a-zA-Z0-9_]*)(?::(.*))?$", line))
+        assert lines[n] == "", f"{p.name}: a blank line after the headers"
+        headers = dict((m.group(1), (m.group(2) or "").strip()) for m in (re.match(r"^--! (\w+)(?::(.*))?$", x) for x in lines[:n]) if m)
+        body = "\n".join(lines[n:]).strip() + "\n"
+        digest = "sha1:" + hashlib.sha1(((previous + "\n" + body.strip()).strip() + "\n").encode()).hexdigest()
+        assert headers["Previous"] == (previous or "-") and headers["Hash"] == digest, p.name
+        out.append((p.name, headers["Previous"], digest))
+        previous = digest
+    return out
+
+
+def test_graphile_migrate_is_chained_anew_proven_and_baselined(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_graphile_migrate", project)
+    (project / "expected.json").unlink()
+    _graphile_chain(project / "migrations")  # the fixture's own chain, as graphile-migrate wrote it
+    analysis = analyze(project)
+    assert not [d for d in analysis.diagnostics if "current.sql" in d.file], "current.sql is graphile-migrate's, not run by migrate"
+    db = pg_server.create_database("graphile")
+    apply_migrations(pg_server, db, analysis.sources.migrations)
+    with pg_server.connect(db) as conn:  # as graphile-migrate makes its schema, and the rows it wrote
+        conn.execute("CREATE SCHEMA graphile_migrate; CREATE TABLE graphile_migrate.migrations (hash text PRIMARY KEY, "
+                     "previous_hash text REFERENCES graphile_migrate.migrations, filename text NOT NULL, date timestamptz NOT NULL "
+                     "DEFAULT now()); CREATE TABLE graphile_migrate.current (filename text PRIMARY KEY DEFAULT 'current.sql', "
+                     "content text NOT NULL, date timestamptz NOT NULL DEFAULT now())")
+        for name, previous, digest in _graphile_chain(project / "migrations"):
+            conn.execute("INSERT INTO graphile_migrate.migrations (hash, previous_hash, filename) VALUES (%s, %s, %s)",
+                         (digest, None if previous == "-" else previous, name.split("-")[0] + ".sql"))
+    url = _url(pg_server, db)
+    r = run(project, "generate", "--database-url", url)
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    new = project / ".consolidate" / "new"
+    chain = _graphile_chain(new)
+    assert 0 < len(chain) < 4 and (new / "current.sql").read_text() == "-- Enter migration here\n"
+    assert run(project, "validate", "--database-url", url).returncode == 0
+    r = run(project, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 0, r.stderr
+    with pg_server.connect(db) as conn:
+        rows = conn.execute("SELECT filename, previous_hash, hash FROM graphile_migrate.migrations ORDER BY filename").fetchall()
+    assert rows == [(name.split("-")[0] + ".sql", None if previous == "-" else previous, digest) for name, previous, digest in chain]
+    r = run(project, "generate", "--no-proof", "--until", "000003", "--out", str(tmp_path / "until"))
+    assert r.returncode == 0, r.stderr
+    names = [name for name, _, _ in _graphile_chain(tmp_path / "until")]
+    assert names[-1] == "000004-late.sql", "the kept later migration, chained to the new set's last"

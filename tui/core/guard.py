@@ -29,12 +29,11 @@ class Guard(NamedTuple):
 def make_guard(fmt: Format, replaced: list[Migration], new_files: int, ceiling: int | None = None) -> Guard | None:
     """The guard for a set of `new_files` files that replaces `replaced`, below version `ceiling`
     (the first migration kept after them, with --until); None where nothing is replaced. A format
-    with no table to read (tern) refuses: the guard was asked for and cannot be had."""
+    that can take no guard (tern, graphile-migrate) refuses: the guard was asked for."""
     rec = fmt.recorded
     if rec is None:
-        raise ConsolidateError(f"{fmt.name} gets no guard", "it runs the files above the number its table holds, and numbers "
-                               "them from 1 without a gap: no file of the set can stand above the history's; leave --guard out "
-                               "(and `guard` out of consolidate.toml), and baseline the databases that ran the history")
+        raise ConsolidateError(f"{fmt.name} gets no guard", f"{fmt.no_guard}; leave --guard out (and `guard` out of "
+                               "consolidate.toml), and baseline the databases that ran the history")
     if not replaced:
         return None
     idents = list(dict.fromkeys(rec.ident(m) for m in replaced))  # two files of one version are one row

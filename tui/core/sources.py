@@ -54,7 +54,7 @@ def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagn
     if fmt == "auto":
         if detected is None:
             names = [p.name for p in sorted(folder.iterdir())][:5]
-            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas, node-pg-migrate, sql-migrate, tern or Postgrator (" + ", ".join(names) + ")"
+            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas, node-pg-migrate, sql-migrate, tern, Postgrator or graphile-migrate (" + ", ".join(names) + ")"
             diags.append(Diagnostic(rel_folder, 0, ERROR, f"unknown migration format: {what}; use --format"))
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         fmt = detected
@@ -71,7 +71,8 @@ def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagn
         READ_DIGESTS.reset(token)
     found.sort(key=lambda m: (m.sort_key, m.file))
     _check_versions(found, diags)
-    _check_unreadable(root, others, fmt, diags)
+    aside = FORMATS[fmt].aside
+    _check_unreadable(root, [o for o in others if Path(o).name not in aside], fmt, diags)
     if not found:
         diags.append(Diagnostic(rel_folder, 0, ERROR, f"no {fmt} migration files found"))
     return SourceSet(str(root), rel_folder, fmt, tuple(found), tuple(sorted(diags)), tuple(sorted(others)), digests)

@@ -43,9 +43,11 @@ class BaselinePlan:
 
 def _without_table(s: Snapshot, table: str) -> Snapshot:
     """The snapshot without the migration tool's own table, its columns, key and sequence."""
-    # A tool that keeps its table in a schema of its own (Supabase) owns the schema too.
-    names = (table, f"{table}_pkey", f"{table}_id_seq") + ((table.split(".", 1)[0],) if "." in table else ())
-    keep = lambda n: n not in names and not n.startswith(table + ".")  # noqa: E731
+    # A tool that keeps its table in a schema of its own (Supabase, graphile-migrate) owns the
+    # schema too, and what else it keeps there (graphile-migrate's `current`).
+    own = table.split(".", 1)[0] + "." if "." in table else table + "."
+    names = (table, f"{table}_pkey", f"{table}_id_seq", own[:-1])
+    keep = lambda n: n not in names and not n.startswith(own)  # noqa: E731
     objects = {kind: {n: v for n, v in objs.items() if keep(n)} for kind, objs in s.objects.items()}
     return Snapshot(objects, {}, s.skipped, {})
 

@@ -6,13 +6,30 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tui.core.formats import atlas, dbmate, diesel, drizzle, flyway, golang_migrate, goose, node_pg_migrate, postgrator, prisma, sql_migrate, sqlx, supabase, tern
+from tui.core.formats import (
+    atlas,
+    dbmate,
+    diesel,
+    drizzle,
+    flyway,
+    golang_migrate,
+    goose,
+    graphile_migrate,
+    node_pg_migrate,
+    postgrator,
+    prisma,
+    sql_migrate,
+    sqlx,
+    supabase,
+    tern,
+)
 from tui.core.formats.base import Format, listing
 
 FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FORMAT, diesel.FORMAT, flyway.FORMAT,
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
-                                                 sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT)}
+                                                 sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT,
+                                                 graphile_migrate.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -36,6 +53,8 @@ def _detect(folder: Path) -> str | None | tuple[str, str]:
         return supabase.FORMAT.name
     if drizzle.looks_like(folder):
         return drizzle.FORMAT.name
+    if graphile_migrate.looks_like(folder):
+        return graphile_migrate.FORMAT.name
     if prisma.looks_like(entries):
         return prisma.FORMAT.name
     if atlas.looks_like(entries):

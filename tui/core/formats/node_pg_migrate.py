@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tui.core.errors import ERROR, WARNING, Diagnostic
@@ -29,7 +29,7 @@ def _timestamp(name: str) -> int:
         return 0
     if len(prefix) == 17:
         try:
-            at = datetime.strptime(prefix[:14], "%Y%m%d%H%M%S").replace(tzinfo=timezone.utc)
+            at = datetime.strptime(prefix[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         except ValueError:
             return int(prefix)
         return int(at.timestamp()) * 1000 + int(prefix[14:])

@@ -41,7 +41,7 @@ def layout(f: NewFile, reversible: bool) -> Layout:
 
 
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
-    rows: list[tuple[object, ...]] = [(int(m.version), m.name.split(".")[0], hashlib.md5(data(m)).hexdigest(), Raw("now()")) for m in migs]  # noqa: S324 - Postgrator's own checksum
+    rows: list[tuple[object, ...]] = [(int(m.version), m.name.split(".")[0], hashlib.md5(data(m)).hexdigest(), Raw("now()")) for m in migs]
     # (the row of version 0 that Postgrator writes as it makes the table stays)
     return replace_rows(FORMAT.table, "version, name, md5, run_at", rows, len(migs), keep="version = 0")
 

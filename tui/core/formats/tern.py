@@ -51,6 +51,6 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "version", [(len(migs),)] if migs else [], len(migs))
 
 
-# No guard: tern runs the files above the number its table holds, and its files go from 1 without a
-# gap, so no file of the set can stand above the history's numbers where such a database meets it.
-FORMAT = Format("tern", "schema_version", read, layout, bookkeeping)
+FORMAT = Format("tern", "schema_version", read, layout, bookkeeping,
+                no_guard="it runs the files above the number its table holds, and numbers them from 1 without a gap: "
+                         "no file of the set can stand above the history's")
