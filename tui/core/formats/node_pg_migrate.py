@@ -16,16 +16,16 @@ from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration,
 
 # As node-pg-migrate finds them (its sqlMigration): anywhere in the file, case aside; the rest of
 # the comment's line belongs to the comment.
-UP = re.compile(r"^\s*--[\s-]*up\s+migration\b.*$", re.MULTILINE | re.IGNORECASE)
-_DOWN = re.compile(r"^\s*--[\s-]*down\s+migration\b.*$", re.MULTILINE | re.IGNORECASE)
+UP = re.compile(r"^\s*--[\s-]*up\s+migration.*$", re.MULTILINE | re.IGNORECASE)
+_DOWN = re.compile(r"^\s*--[\s-]*down\s+migration.*$", re.MULTILINE | re.IGNORECASE)
 _SCRIPTS = (".js", ".cjs", ".mjs", ".ts")
 
 
 def _timestamp(name: str) -> int:
-    """node-pg-migrate's order: the number before the first `_`, a UTC date and time where it has
-    17 digits (`20240101120000000`); 0 where there is no number."""
-    prefix = name.split("_", 1)[0].split(".", 1)[0]
-    if not prefix.isdigit():
+    """node-pg-migrate's order: the digits the name starts with, a UTC date and time where they are
+    17 (`20240101120000000`); 0 where there are none (node-pg-migrate refuses such a name)."""
+    prefix = name[:len(name) - len(name.lstrip("0123456789"))]
+    if not prefix:
         return 0
     if len(prefix) == 17:
         try:
