@@ -173,6 +173,7 @@ def test_a_before_migrate_callback_runs_before_the_history_and_the_new_set(tmp_p
     (folder / "V2__b.sql").write_text("ALTER TABLE a ADD COLUMN b int;\n")
     r = run(tmp_path / "app", "generate", "--pg", "local")
     assert r.returncode == 0 and "proven on PostgreSQL: 1 fold(s) made, 0 backed off" in r.stdout, r.stdout + r.stderr
+    assert "beforeMigrate.sql" not in r.stderr, "read as the callback it is, not said unread"
     new = tmp_path / "app" / ".consolidate" / "new"
     assert (new / "beforeMigrate.sql").read_text() == (folder / "beforeMigrate.sql").read_text()
     r = run(tmp_path / "app", "validate", "--pg", "local", "--rebuild-history")
@@ -192,3 +193,22 @@ def test_a_script_flyway_runs_outside_a_transaction_applies_and_stays_outside(tm
     new = tmp_path / "app" / ".consolidate" / "new"
     [outside] = [p for p in new.glob("*.sql") if "CONCURRENTLY" in p.read_text()]
     assert (new / (outside.name + ".conf")).read_text() == "executeInTransaction=false\n"
+
+
+def test_scripts_in_folders_under_the_location_are_migrations_too(tmp_path: Path) -> None:
+    """Flyway finds scripts in every folder under a location (`db/migration/release_2/V2__x.sql`):
+    they were passed over without a word, and the set lacked what they made."""
+    folder = tmp_path / "app" / "migrations"
+    (folder / "release_2").mkdir(parents=True)
+    (folder / "V1__a.sql").write_text("CREATE TABLE a (id int PRIMARY KEY);\n")
+    (folder / "release_2" / "V2__b.sql").write_text("ALTER TABLE a ADD COLUMN b int;\n")
+    (folder / "release_2" / "V3__c.sql").write_text("CREATE TABLE c (id int REFERENCES a (id));\n")
+    (folder / "release_2" / "notes.md").write_text("what release 2 did\n")
+    sql = proven_and_equal(tmp_path / "app")
+    assert "b int" in sql and "CREATE TABLE c" in sql
+    new = tmp_path / "app" / ".consolidate" / "new"
+    assert (new / "release_2" / "notes.md").is_file() and not list(new.glob("release_2/*.sql"))
+    r = run(tmp_path / "app", "generate", "--no-proof", "--until", "2", "--out", str(tmp_path / "until"))
+    assert r.returncode == 0, r.stderr
+    kept = sorted(p.relative_to(tmp_path / "until").as_posix() for p in (tmp_path / "until").rglob("*") if p.is_file())
+    assert "release_2/V3__c.sql" in kept and "release_2/V2__b.sql" not in kept, kept  # the folder is not taken whole

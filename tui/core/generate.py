@@ -309,11 +309,16 @@ def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
     keep.extend(Path(analysis.config.root) / f for f in src.other_files)
     keep.extend(Path(analysis.config.root) / f for f in analysis.later_files)
     keep.extend(Path(analysis.config.root) / f for m in src.migrations[:analysis.earlier] for f in (m.file, m.down_file) if f)
+    # A folder that holds a replaced migration's file is never taken whole (Flyway's subfolders,
+    # graphile-migrate's `committed`): only the kept files in it.
+    kept = set(keep)
+    mixed = {p.relative_to(folder).parts[0] for m in src.migrations for f in (m.file, m.down_file) if f
+             and (p := Path(analysis.config.root) / f) not in kept and len(p.relative_to(folder).parts) > 1}
     copied = []
     for p in keep:
         rel = p.relative_to(folder)
         # A diesel migration is a folder: take the whole folder (up, down, metadata.toml).
-        if rel.parts[0] != rel.name and (folder / rel.parts[0]).is_dir():
+        if rel.parts[0] != rel.name and rel.parts[0] not in mixed and (folder / rel.parts[0]).is_dir():
             p, rel = folder / rel.parts[0], Path(rel.parts[0])
         dest = staging / rel
         if dest.exists() or dest.is_symlink():

@@ -72,7 +72,7 @@ def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagn
     found.sort(key=lambda m: (m.sort_key, m.file))
     _check_versions(found, diags)
     aside = FORMATS[fmt].aside
-    _check_unreadable(root, [o for o in others if Path(o).name not in aside], fmt, diags)
+    _check_unreadable(root, [o for o in others if not (aside and aside.match(Path(o).name))], fmt, diags)
     if not found:
         diags.append(Diagnostic(rel_folder, 0, ERROR, f"no {fmt} migration files found"))
     return SourceSet(str(root), rel_folder, fmt, tuple(found), tuple(sorted(diags)), tuple(sorted(others)), digests)

@@ -385,8 +385,9 @@ class Format:
         setup: what the tool runs from the project's files before the first migration (Flyway's
             beforeMigrate callbacks), from the migrations folder and the project's; run after the
             project's preamble, never part of the new set (the files stay beside it).
-        aside: names of the tool's own `.sql` files beside the migrations that it does not run
-            when it migrates (graphile-migrate's `current.sql`): kept as they are, said nothing of.
+        aside: the names of the tool's own `.sql` files beside the migrations that are no
+            migrations (graphile-migrate's `current.sql`, which it does not run when it migrates;
+            Flyway's beforeMigrate callbacks, which `setup` reads): kept as they are, said nothing of.
         no_guard: where `recorded` is None, why the tool can take no guard.
     """
 
@@ -401,5 +402,5 @@ class Format:
     recorded: Recorded | None = None
     guard_last: bool = False
     setup: Callable[[Path, Path], str] | None = None
-    aside: tuple[str, ...] = ()
+    aside: re.Pattern[str] | None = None
     no_guard: str = ""

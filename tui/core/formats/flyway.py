@@ -57,13 +57,25 @@ def looks_like(sql_files: list[Path]) -> bool:
     return any(PATTERN.match(p.name) for p in sql_files)
 
 
+def _walk(folder: Path) -> list[Path]:
+    """The folder's entries, those of its folders in their place: Flyway finds scripts in every
+    folder under a location (a linked folder is not entered: it may lead back up)."""
+    out: list[Path] = []
+    for p in listing(folder):
+        if p.is_dir() and not p.is_symlink():
+            out.extend(_walk(p))
+        else:
+            out.append(p)
+    return out
+
+
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
     props = properties(root)
     ph = placeholder_settings(root, props)
     mixed = props.get("flyway.mixed", "").lower() == "true"
-    for p in listing(folder):
+    for p in _walk(folder):
         m = PATTERN.match(p.name) if p.is_file() else None
         if not m and p.name.endswith(".sql.conf") and PATTERN.match(p.name[:-5]):
             continue  # a script's settings go with the script
@@ -137,5 +149,5 @@ def before_migrate(folder: Path, root: Path) -> str:
     return "\n;\n".join(fill(mark(t, ph), ph, {}) for t in texts if t.strip())
 
 
-FORMAT = Format("flyway", "flyway_schema_history", read, layout, bookkeeping, setup=before_migrate,
+FORMAT = Format("flyway", "flyway_schema_history", read, layout, bookkeeping, setup=before_migrate, aside=_BEFORE_MIGRATE,
                 recorded=Recorded("SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL", lambda m: m.version))

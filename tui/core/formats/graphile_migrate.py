@@ -104,6 +104,6 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "hash, previous_hash, filename, date", rows, len(migs))
 
 
-FORMAT = Format("graphile-migrate", "graphile_migrate.migrations", read, layout, bookkeeping, finish=finish, aside=("current.sql",),
+FORMAT = Format("graphile-migrate", "graphile_migrate.migrations", read, layout, bookkeeping, finish=finish, aside=re.compile(r"^current\.sql$"),
                 no_guard="each file names the hash of the one before it, which the database's table must hold: a guard "
                          "after the set fails there")
