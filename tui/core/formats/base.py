@@ -220,20 +220,6 @@ def _read_bytes(path: Path) -> bytes:
         os.close(fd)
 
 
-def split_sections(text: str, up: re.Pattern[str], down: re.Pattern[str]) -> tuple[str, int, str, str]:
-    """Return (up text, first line of up text, down text, options on the up marker)."""
-    m = up.search(text)
-    if not m:
-        return "", 1, "", ""
-    start = m.end()
-    options = m.group(1) if m.groups() else ""
-    d = down.search(text, start)
-    up_text = text[start : d.start()] if d else text[start:]
-    down_text = text[d.end() :] if d else ""
-    first_line = text.count("\n", 0, start) + 1
-    return up_text, first_line, down_text, options or ""
-
-
 def up_down(version: str, name: str, up: Path, down: Path | None, root: Path, diags: list[Diagnostic],
             transactional_if: Callable[[str], bool] | None = None, **extra: object) -> Migration:
     """A migration whose up and down parts are separate files (sqlx, golang-migrate, diesel);

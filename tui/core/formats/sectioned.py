@@ -7,9 +7,23 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import ERROR, Diagnostic
-from tui.core.formats.base import Found, Migration, NewFile, join_blocks, listing, read_text, rel, split_sections
+from tui.core.formats.base import Found, Migration, NewFile, join_blocks, listing, read_text, rel
 
 LEADING_DIGITS = re.compile(r"^(\d+)(?:_(.*))?\.sql$")
+
+
+def split_sections(text: str, up: re.Pattern[str], down: re.Pattern[str]) -> tuple[str, int, str, str]:
+    """Return (up text, first line of up text, down text, options on the up marker)."""
+    m = up.search(text)
+    if not m:
+        return "", 1, "", ""
+    start = m.end()
+    options = m.group(1) if m.groups() else ""
+    d = down.search(text, start)
+    up_text = text[start : d.start()] if d else text[start:]
+    down_text = text[d.end() :] if d else ""
+    first_line = text.count("\n", 0, start) + 1
+    return up_text, first_line, down_text, options or ""
 
 
 def read_sectioned(folder: Path, root: Path, diags: list[Diagnostic], up_re: re.Pattern[str], down_re: re.Pattern[str],
