@@ -197,18 +197,22 @@ def test_odd_trees_give_a_message_not_a_traceback(tmp_path: Path, kind: str, mes
         assert (staged / "up").is_symlink() and os.readlink(staged / "up") == ".."  # copied as the link it is
 
 
-def test_a_sql_file_the_format_does_not_name_a_migration_is_said_not_read_and_kept(tmp_path: Path) -> None:
+def test_sql_files_the_format_does_not_take_as_migrations_are_said_not_read_and_kept(tmp_path: Path) -> None:
     project = tmp_path / "p"
     (project / "migrations").mkdir(parents=True)
     (project / "migrations" / "001_init.sql").write_text("CREATE TABLE a (id int);\n")
     (project / "migrations" / "002_more.sql").write_text("ALTER TABLE a ADD COLUMN b int;\n")
     (project / "migrations" / "003.sql").write_text("CREATE TABLE c (id int);\n")  # sqlx wants `<version>_<name>.sql`
+    (project / "migrations" / "seeds").mkdir()
+    (project / "migrations" / "seeds" / "0001_rows.sql").write_text("INSERT INTO a VALUES (1);\n")  # sqlx looks in no folder
     r = run("analyze", str(project))
     assert r.returncode == 0, r.stderr
     assert "migrations/003.sql: warning: not named as sqlx names a migration: not read" in r.stderr, r.stderr
+    assert "migrations/seeds: warning: a folder of .sql files, which sqlx does not look into: not read" in r.stderr, r.stderr
     r = run("generate", str(project), "--no-proof")
     assert r.returncode == 0, r.stderr
     assert (project / ".consolidate" / "new" / "003.sql").read_text() == "CREATE TABLE c (id int);\n"
+    assert (project / ".consolidate" / "new" / "seeds" / "0001_rows.sql").is_file()
 
 
 def test_an_unexpected_error_is_a_message_and_exit_2(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:

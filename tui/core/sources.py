@@ -93,11 +93,15 @@ def _check_versions(found: list[Migration], diags: list[Diagnostic]) -> None:
 
 def _check_unreadable(root: Path, others: list[str], fmt: str, diags: list[Diagnostic]) -> None:
     """A `.sql` name that is no file to read (a broken link, a folder), or a file the format does not
-    take as a migration (`003.sql` beside sqlx's `001_init.sql`), is named, not passed over."""
+    take as a migration (`003.sql` beside sqlx's `001_init.sql`), or a folder of `.sql` files its tool
+    does not look into, is named, not passed over."""
     for other in others:
-        if not other.endswith(".sql"):
-            continue
         p = root / other
+        if not other.endswith(".sql"):
+            if p.is_dir() and not p.is_symlink() and any(q.suffix == ".sql" for q in p.iterdir()):
+                diags.append(Diagnostic(other, 0, WARNING, f"a folder of .sql files, which {fmt} does not look into: not read, "
+                                        "not analyzed and not validated; copied to the new set as it is"))
+            continue
         if p.is_file():
             what = "a down part without its up part" if other.endswith(".down.sql") else f"not named as {fmt} names a migration"
             diags.append(Diagnostic(other, 0, WARNING, f"{what}: not read, not analyzed and not validated; copied to the new set as it is"))
