@@ -311,9 +311,11 @@ def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
     keep.extend(Path(analysis.config.root) / f for m in src.migrations[:analysis.earlier] for f in (m.file, m.down_file) if f)
     # A folder that holds a replaced migration's file is never taken whole (Flyway's subfolders,
     # graphile-migrate's `committed`): only the kept files in it.
-    kept = set(keep)
-    mixed = {p.relative_to(folder).parts[0] for m in src.migrations for f in (m.file, m.down_file) if f
-             and (p := Path(analysis.config.root) / f) not in kept and len(p.relative_to(folder).parts) > 1}
+    # (by the paths' text: 100,000 files are not made Paths again)
+    prefix = "" if src.folder in ("", ".") else src.folder.rstrip("/") + "/"
+    kept = {p.relative_to(folder).as_posix() for p in keep}
+    mixed = {within.split("/", 1)[0] for m in src.migrations for f in (m.file, m.down_file)
+             if f.startswith(prefix) and "/" in (within := f[len(prefix):]) and within not in kept}
     copied = []
     for p in keep:
         rel = p.relative_to(folder)
