@@ -74,7 +74,8 @@ def _parts(text: str) -> tuple[str, int, str]:
 
 
 def _stamp(version: str) -> str:
-    # Other lengths make node-pg-migrate log "Can't determine timestamp" for each file at each run.
+    # 13 digits, as node-pg-migrate names its files: releases before 7 log "Can't determine
+    # timestamp" at each run for each file whose number has another length.
     return version if len(version) in (13, 17) else f"{int(version or 0):013d}"
 
 
