@@ -209,3 +209,19 @@ async def test_what_could_not_be_read_is_marked_and_listed(tmp_path: Path) -> No
         await pilot.press("escape")
         await pilot.pause()
         assert type(app.screen).__name__ == "AnalyzeScreen"
+
+
+@requires_pg
+async def test_generate_says_what_it_wrote_as_it_stood(tmp_path: Path) -> None:
+    """The CLI names the statements too deep to print again; the screen said nothing of them."""
+    from tests.core.test_deep_statements import _history
+
+    _history(tmp_path)
+    app = ConsolidateApp(tmp_path)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await settle(pilot)
+        app.session.provider = "local"
+        await pilot.press("2", "g", "y")
+        await settle(pilot)
+        proof = str(app.screen.query_one("#proof").render())
+        assert "1 written as they are, nested too deep to print again (migrations/002_more.sql:1)" in proof, proof

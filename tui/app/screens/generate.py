@@ -90,7 +90,14 @@ class GenerateScreen(PhaseScreen):
         if proof is None:
             return Text("")
         style = "green" if proof.state == PROVEN else "bold red"
-        return Text(proof.summary(), style=style)
+        line = Text(proof.summary(), style=style)
+        plan = g.plan if g is not None else None
+        # What generate kept where it stood, as the CLI says it (the first two; `generate --json` lists all).
+        for kept, why in ((plan.unfolded if plan else [], "kept unfolded to break a cycle"),
+                          (plan.too_deep if plan else [], "written as they are, nested too deep to print again")):
+            if kept:
+                line.append(f" · {len(kept)} {why} ({', '.join(kept[:2])}{' ...' if len(kept) > 2 else ''})", style="yellow")
+        return line
 
     def on_generate_screen_progressed(self, event: Progressed) -> None:
         self.query_one("#proof", Static).update(Text(f"proving: {event.detail}", style="bold"))
