@@ -98,7 +98,7 @@ def _check_unreadable(root: Path, others: list[str], fmt: str, diags: list[Diagn
     for other in others:
         p = root / other
         if not other.endswith(".sql"):
-            if p.is_dir() and not p.is_symlink() and any(q.suffix == ".sql" for q in p.iterdir()):
+            if p.is_dir() and not p.is_symlink() and _holds_sql(p):
                 diags.append(Diagnostic(other, 0, WARNING, f"a folder of .sql files, which {fmt} does not look into: not read, "
                                         "not analyzed and not validated; copied to the new set as it is"))
             continue
@@ -108,3 +108,10 @@ def _check_unreadable(root: Path, others: list[str], fmt: str, diags: list[Diagn
             continue
         why = "a broken symbolic link" if p.is_symlink() and not p.exists() else "a folder" if p.is_dir() else "not a regular file"
         diags.append(Diagnostic(other, 0, WARNING, f"named like a migration but {why}: not read"))
+
+
+def _holds_sql(folder: Path) -> bool:
+    try:
+        return any(q.suffix == ".sql" for q in folder.iterdir())
+    except OSError:  # (a folder that cannot be listed: nothing to say of it here)
+        return False
