@@ -49,9 +49,12 @@ def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "a
 
 def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagnostic]) -> SourceSet:
     detected, note = detect(folder)
-    if note and fmt == "auto":
+    if note and fmt == "auto" and detected is not None:
         diags.append(Diagnostic(rel_folder, 0, INFO, note))
     if fmt == "auto":
+        if detected is None and note:
+            diags.append(Diagnostic(rel_folder, 0, ERROR, f"unknown migration format: {note}"))
+            return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         if detected is None:
             names = [p.name for p in sorted(folder.iterdir())][:5]
             what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas, node-pg-migrate, sql-migrate, tern, Postgrator or graphile-migrate (" + ", ".join(names) + ")"

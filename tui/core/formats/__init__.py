@@ -38,14 +38,15 @@ def detect_format(folder: Path) -> str | None:
 
 
 def detect(folder: Path) -> tuple[str | None, str]:
-    """The format, and a note when the files fit more than one and a guess decided."""
+    """The format, and a note when the files fit more than one and a guess decided (or, with no
+    format, why none is read)."""
     name = _detect(folder)
     if isinstance(name, tuple):
         return name
     return name, ""
 
 
-def _detect(folder: Path) -> str | None | tuple[str, str]:
+def _detect(folder: Path) -> str | None | tuple[str | None, str]:
     if not folder.is_dir():
         return None
     entries = listing(folder)
@@ -67,6 +68,9 @@ def _detect(folder: Path) -> str | None | tuple[str, str]:
     marked = False
     for p in sql_files[:50]:
         head = p.read_bytes()[:65536].decode("utf-8", "replace")
+        if _LIQUIBASE.match(head):
+            return None, (f"{p.name} is a Liquibase changelog (`--liquibase formatted sql`), which consolidate does not read "
+                          "or write; --format sqlx reads such files as plain SQL in name order")
         if dbmate.UP.search(head):
             return dbmate.FORMAT.name
         if goose.UP.search(head):
@@ -89,6 +93,7 @@ def _detect(folder: Path) -> str | None | tuple[str, str]:
     return None
 
 
+_LIQUIBASE = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql\b", re.IGNORECASE)
 _CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.I)
 
 
