@@ -20,9 +20,10 @@ from typing import Any
 from tui.core.analysis import analyze
 from tui.core.decisions import ACCEPT, KEEP, load_decisions
 from tui.core.errors import ConsolidateError
+from tui.core.formats import detect_format
 from tui.core.lock import holder_of, project_lock
 from tui.core.project import ProjectConfig, load_config
-from tui.core.report import README, REPORT, file_record, readme_text, report_text
+from tui.core.report import doc_names, file_record, readme_text, report_text
 from tui.core.state import tree_sha
 from tui.manifest import (MANIFEST, Paths, check_backup, checkpoint, copy_tree, make_manifest, read_manifest, refuse_special_files,
                           remove_tree, sync_dir, tree_fingerprint)
@@ -41,11 +42,12 @@ class ApplyPlan:
     old_files: list[str]
     forced: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    docs: tuple[str, str] = doc_names("")
 
     def lines(self) -> list[str]:
         rel = lambda p: p.relative_to(self.cfg.root).as_posix()  # noqa: E731
         out = [f"back up {rel(self.paths.folder)}/ ({len(self.old_files)} files) to {rel(self.paths.backup)}/ with a manifest",
-               f"replace it with the new set: {len(self.new_files)} files, plus {README} and {REPORT}"]
+               f"replace it with the new set: {len(self.new_files)} files, plus {self.docs[0]} and {self.docs[1]}"]
         out += [f"skips: {f}" for f in self.forced]
         return out
 
@@ -122,7 +124,8 @@ def plan_apply(root: Path | str, migrations: str | None = None, force: bool = Fa
     if cfg.state.staged_is_stale(cfg.folder, decisions.to_json()) and not forced:
         warnings.append("decisions changed since the staged set was generated; applying the set that was validated")
     files = lambda d: sorted(p.relative_to(d).as_posix() for p in d.rglob("*") if p.is_file())  # noqa: E731
-    return ApplyPlan(cfg, paths, validation, files(staged), files(cfg.folder), forced, warnings)
+    fmt = cfg.format if cfg.format != "auto" else detect_format(cfg.folder) or ""
+    return ApplyPlan(cfg, paths, validation, files(staged), files(cfg.folder), forced, warnings, doc_names(fmt))
 
 
 def _write_docs(plan: ApplyPlan, target: Path) -> None:
@@ -137,9 +140,10 @@ def _write_docs(plan: ApplyPlan, target: Path) -> None:
     counts = {"folded": d[ACCEPT], "kept": d[KEEP], "not_reviewed": len(analysis.findings) - d[ACCEPT] - d[KEEP]}
     totals = {k: generated[k] for k in ("history", "new") if k in generated}
     record = file_record(target, [str(f["file"]) for f in files])
-    (target / README).write_text(readme_text(analysis.sources.format, files, totals, plan.validation, counts, record), "utf-8")
+    readme, report_name = doc_names(analysis.sources.format)
+    (target / readme).write_text(readme_text(analysis.sources.format, files, totals, plan.validation, counts, record), "utf-8")
     report = report_text(analysis.findings, decisions, plan.validation, [str(x) for x in analysis.diagnostics], plan.forced)
-    (target / REPORT).write_text(report, "utf-8")
+    (target / report_name).write_text(report, "utf-8")
 
 
 def apply(plan: ApplyPlan, progress: Progress | None = None) -> list[str]:

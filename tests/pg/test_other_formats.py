@@ -161,7 +161,7 @@ def _graphile_chain(folder: Path) -> list[tuple[str, str, str]]:
         lines = p.read_text().split("\n")
         n = next(i for i, line in enumerate(lines) if not re.match(r"^--! ([A-Z][a-zA-Z0-9_]*)(?::(.*))?$", line))
         assert lines[n] == "", f"{p.name}: a blank line after the headers"
-        headers = dict((m.group(1), (m.group(2) or "").strip()) for m in (re.match(r"^--! (\w+)(?::(.*))?$", x) for x in lines[:n]) if m)
+        headers = {m.group(1): (m.group(2) or "").strip() for m in (re.match(r"^--! (\w+)(?::(.*))?$", x) for x in lines[:n]) if m}
         body = "\n".join(lines[n:]).strip() + "\n"
         digest = "sha1:" + hashlib.sha1(((previous + "\n" + body.strip()).strip() + "\n").encode()).hexdigest()
         assert headers["Previous"] == (previous or "-") and headers["Hash"] == digest, p.name
@@ -203,3 +203,22 @@ def test_graphile_migrate_is_chained_anew_proven_and_baselined(pg_server, tmp_pa
     assert r.returncode == 0, r.stderr
     names = [name for name, _, _ in _graphile_chain(tmp_path / "until")]
     assert names[-1] == "000004-late.sql", "the kept later migration, chained to the new set's last"
+
+
+def test_apply_writes_its_documents_as_dot_files_where_node_pg_migrate_would_run_them(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """node-pg-migrate takes every file of its folder but a dot file for a migration: a README.md
+    there stops it ("Cannot determine numeric prefix for README.md")."""
+    project = _project(tmp_path, "node-pg-migrate")
+    url = _url(pg_server, "postgres")
+    assert run(project, "generate", "--database-url", url).returncode == 0
+    assert run(project, "validate", "--database-url", url).returncode == 0
+    r = run(project, "apply", "--yes")
+    assert r.returncode == 0, r.stderr
+    names = sorted(p.name for p in (project / "migrations").iterdir())
+    assert ".README.md" in names and ".CONSOLIDATION.md" in names, names
+    assert all(n.startswith(".") or n.endswith(".sql") for n in names), names
+    r = run(project, "check")
+    assert r.returncode == 0 and "as apply wrote it: OK" in r.stdout, r.stdout + r.stderr
+    (project / "migrations" / "0000000000001_a.sql").write_text("-- Up Migration\nSELECT 1;\n")
+    r = run(project, "check")
+    assert r.returncode == 1 and "edited after apply" in r.stdout + r.stderr, r.stdout + r.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 from tui.core.analysis import Analysis, analyze
 from tui.core.errors import ERROR, Diagnostic
 from tui.core.findings import Finding
-from tui.core.report import README, file_record, read_record
+from tui.core.report import doc_names, file_record, read_record
 
 # Findings that only inform: nothing of them is folded.
 NOTICES = ("unfollowable", "duplicate_version")
@@ -51,11 +51,11 @@ class CheckResult:
         return out
 
 
-def edited_files(folder: Path, rel_folder: str) -> tuple[bool, list[Edited], set[str]]:
+def edited_files(folder: Path, rel_folder: str, fmt: str) -> tuple[bool, list[Edited], set[str]]:
     """Whether the folder holds apply's record, the recorded files whose bytes changed, and the
     recorded files (paths relative to the project)."""
     try:
-        record = read_record((folder / README).read_text("utf-8"))
+        record = read_record((folder / doc_names(fmt)[0]).read_text("utf-8"))
     except (OSError, UnicodeDecodeError):
         record = None
     if record is None:
@@ -68,7 +68,7 @@ def edited_files(folder: Path, rel_folder: str) -> tuple[bool, list[Edited], set
 def check(root: Path | str, migrations: str | None = None, fmt: str | None = None, max_findings: int = 0) -> CheckResult:
     analysis = analyze(root, migrations, fmt)
     result = CheckResult(analysis, max_findings)
-    result.recorded, result.edited, consolidated = edited_files(analysis.config.folder, analysis.sources.folder)
+    result.recorded, result.edited, consolidated = edited_files(analysis.config.folder, analysis.sources.folder, analysis.sources.format)
     for f in analysis.findings:
         # What a consolidated set still shows is what its proof kept: only what came after it counts.
         settled = bool(f.sources) and all(s.file in consolidated for s in f.sources)

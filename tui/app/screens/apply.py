@@ -12,6 +12,7 @@ from tui.app.messages import ProjectChanged
 from tui.app.screens.base import PhaseScreen
 from tui.app.screens.confirm import ConfirmScreen
 from tui.core.errors import ConsolidateError
+from tui.core.report import doc_names
 
 
 class ApplyScreen(PhaseScreen):
@@ -58,10 +59,11 @@ class ApplyScreen(PhaseScreen):
                 text = Text("apply is not possible now:\n", style="bold") + Text(str(exc))
         docs = ""
         if self._applied():
-            folder = self.session.root / "migrations"
+            analysis = self.session.analysis
+            folder = analysis.config.folder if analysis else self.session.root / "migrations"
             files = sorted(p.name for p in folder.iterdir())
             docs = "## Written\n\n" + "\n".join(f"- `{f}`" for f in files) + "\n\n"
-            for name in ("README.md", "CONSOLIDATION.md"):
+            for name in doc_names(analysis.sources.format if analysis else ""):
                 if (folder / name).is_file():
                     docs += (folder / name).read_text("utf-8", "replace").replace("\n# ", "\n## ") + "\n\n"
         self.app.call_from_thread(self._show_plan, text, docs)

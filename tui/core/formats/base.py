@@ -375,6 +375,8 @@ class Format:
             migrations (graphile-migrate's `current.sql`, which it does not run when it migrates;
             Flyway's beforeMigrate callbacks, which `setup` reads): kept as they are, said nothing of.
         no_guard: where `recorded` is None, why the tool can take no guard.
+        dot_docs: the tool takes every file of its folder but a dot file for a migration
+            (node-pg-migrate): apply's README and report are dot files there.
     """
 
     name: str
@@ -390,3 +392,4 @@ class Format:
     setup: Callable[[Path, Path], str] | None = None
     aside: re.Pattern[str] | None = None
     no_guard: str = ""
+    dot_docs: bool = False

@@ -92,4 +92,5 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "name, run_on", [(_ident(m), Raw("now()")) for m in migs], len(migs))
 
 
-FORMAT = Format("node-pg-migrate", "pgmigrations", read, layout, bookkeeping, recorded=Recorded("SELECT name FROM pgmigrations", _ident))
+FORMAT = Format("node-pg-migrate", "pgmigrations", read, layout, bookkeeping, recorded=Recorded("SELECT name FROM pgmigrations", _ident),
+                dot_docs=True)
