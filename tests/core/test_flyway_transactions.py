@@ -76,3 +76,22 @@ def test_mixed_on_says_nothing_and_the_scripts_conf_wins(tmp_path: Path) -> None
     assert [m.transactional for m in src.migrations] == [True, False] and not src.diagnostics
     src = load_sources(_project(tmp_path / "conf", script_conf="executeInTransaction=true\n"))
     assert [m.transactional for m in src.migrations] == [True, True] and not src.diagnostics
+
+
+def test_a_kept_scripts_conf_goes_with_it(tmp_path: Path) -> None:
+    """With --until, the scripts after it are copied as they are: their `.sql.conf` was left behind,
+    and with it what the script's settings said (here: outside a transaction)."""
+    from tui.core.generate import generate
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "V1__a.sql").write_text("CREATE TABLE a (id int);\n")
+    (folder / "V2__b.sql").write_text("ALTER TABLE a ADD COLUMN b int;\n")
+    (folder / "V3__idx.sql").write_text("CREATE INDEX a_b ON a (b);\n")
+    (folder / "V3__idx.sql.conf").write_text("executeInTransaction=false\n")
+    (folder / "R__v.sql").write_text("CREATE OR REPLACE VIEW v AS SELECT id FROM a;\n")
+    (folder / "R__v.sql.conf").write_text("encoding=UTF-8\n")
+    generate(tmp_path, until="2", out=tmp_path / "out")
+    for name in ("V3__idx.sql.conf", "R__v.sql.conf"):
+        assert (tmp_path / "out" / name).read_text() == (folder / name).read_text()
+    assert not load_sources(tmp_path, "out", "flyway").migrations[-2].transactional

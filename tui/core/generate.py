@@ -309,6 +309,8 @@ def _copy_kept(analysis: Analysis, staging: Path) -> list[str]:
     keep.extend(Path(analysis.config.root) / f for f in src.other_files)
     keep.extend(Path(analysis.config.root) / f for f in analysis.later_files)
     keep.extend(Path(analysis.config.root) / f for m in src.migrations[:analysis.earlier] for f in (m.file, m.down_file) if f)
+    # A kept script's settings go with it (Flyway's `<script>.sql.conf`, which its reader passes over).
+    keep.extend(c for p in list(keep) if p.suffix == ".sql" and (c := p.with_name(p.name + ".conf")).is_file())
     # A folder that holds a replaced migration's file is never taken whole (Flyway's subfolders,
     # graphile-migrate's `committed`): only the kept files in it.
     # (by the paths' text: 100,000 files are not made Paths again)
