@@ -113,10 +113,13 @@ def test_node_pg_migrate_orders_by_timestamp_and_runs_a_file_without_its_up_comm
     assert not analysis.model.get("table", "a").exists, "its down part ran too, as node-pg-migrate runs it"
 
 
-def test_tern_refuses_a_guard_it_cannot_have(tmp_path: Path) -> None:
+def test_tern_refuses_a_guard_and_a_gap_it_cannot_have(tmp_path: Path) -> None:
     project = _project(tmp_path, "tern")
     r = run(project, "generate", "--no-proof", "--guard")
     assert r.returncode == 2 and "tern gets no guard" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    r = run(project, "generate", "--no-proof", "--until", "002")  # the set's 1, then the kept 003 and 004
+    assert r.returncode == 2 and "the set would lack 2 before the files kept after it" in r.stderr, r.stderr
+    assert run(project, "generate", "--no-proof", "--from", "002").returncode == 0  # (001 kept, the set from 2 on)
     assert run(project, "generate", "--no-proof").returncode == 0
 
 

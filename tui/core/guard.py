@@ -28,13 +28,14 @@ class Guard(NamedTuple):
 
 def make_guard(fmt: Format, replaced: list[Migration], new_files: int, ceiling: int | None = None) -> Guard | None:
     """The guard for a set of `new_files` files that replaces `replaced`, below version `ceiling`
-    (the first migration kept after them, with --until); None where nothing is replaced. A format
-    that can take no guard (tern, graphile-migrate) refuses: the guard was asked for."""
-    rec = fmt.recorded
-    if rec is None:
+    (the first migration kept after them, with --until); None where the format has no table to
+    read (or nothing is replaced). A format that can take no guard (tern, graphile-migrate)
+    refuses: the guard was asked for."""
+    if fmt.no_guard:
         raise ConsolidateError(f"{fmt.name} gets no guard", f"{fmt.no_guard}; leave --guard out (and `guard` out of "
                                "consolidate.toml), and baseline the databases that ran the history")
-    if not replaced:
+    rec = fmt.recorded
+    if rec is None or not replaced:
         return None
     idents = list(dict.fromkeys(rec.ident(m) for m in replaced))  # two files of one version are one row
     names = "ARRAY[" + ", ".join(literal(i) for i in idents) + "]::text[]"

@@ -374,7 +374,8 @@ class Format:
         aside: the names of the tool's own `.sql` files beside the migrations that are no
             migrations (graphile-migrate's `current.sql`, which it does not run when it migrates;
             Flyway's beforeMigrate callbacks, which `setup` reads): kept as they are, said nothing of.
-        no_guard: where `recorded` is None, why the tool can take no guard.
+        no_guard: why the tool can take no guard, where it cannot (its table is still read by
+            `--line-from-db`).
         dot_docs: the tool takes every file of its folder but a dot file for a migration
             (node-pg-migrate): apply's README and report are dot files there.
     """

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import WARNING, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, listing, read_text, rel, replace_rows
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, read_text, rel, replace_rows
 
 COMMITTED = "committed"
 _FILE = re.compile(r"^([0-9]+)(-[-_a-zA-Z0-9]*)?\.sql$")
@@ -104,6 +104,9 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "hash, previous_hash, filename, date", rows, len(migs))
 
 
+# It runs the files whose names sort after the newest its table holds.
 FORMAT = Format("graphile-migrate", "graphile_migrate.migrations", read, layout, bookkeeping, finish=finish, aside=re.compile(r"^current\.sql$"),
+                recorded=Recorded("SELECT split_part(filename, '.', 1) FROM graphile_migrate.migrations", lambda m: m.version,
+                                  lambda m: int(m.version)),
                 no_guard="each file names the hash of the one before it, which the database's table must hold: a guard "
                          "after the set fails there")

@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import WARNING, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, listing, read_text, rel, replace_rows
+from tui.core.errors import WARNING, ConsolidateError, Diagnostic
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, listing, read_text, rel, replace_rows
 
 SEPARATOR = re.compile(r"^---- create above / drop below ----[ \t]*$", re.MULTILINE)
 _NO_TX = re.compile(r"^---- tern: disable-tx ----[ \t]*$", re.MULTILINE)
@@ -46,11 +46,25 @@ def layout(f: NewFile, reversible: bool) -> Layout:
     return Layout(f"{f.version}_{f.group}.sql", up + "\n---- create above / drop below ----\n\n" + f.down, up_text=up)
 
 
+def finish(history: Path, new: Path, kept: list[str]) -> dict[str, str]:
+    """Nothing to add; but a set whose numbers leave a gap is refused here, where it is known: tern
+    would refuse it on every database (`--until` squashes part of the history, and the files kept
+    after it keep their numbers above the set's)."""
+    numbers = sorted(int(m.group(1)) for p in [*new.glob("*.sql"), *(Path(k) for k in kept)] if (m := _NAMES.match(Path(p).name)))
+    missing = sorted(set(range(1, (numbers or [0])[-1] + 1)) - set(numbers))
+    if missing:
+        raise ConsolidateError("tern cannot take a part of the history squashed",
+                               f"its files go from 1 without a gap, and the set would lack {', '.join(map(str, missing[:5]))} "
+                               "before the files kept after it: squash the whole history (leave --until and --line-from-db out)")
+    return {}
+
+
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
     # tern's own table holds one row, the number of the last file it ran: the new set's count.
     return replace_rows(FORMAT.table, "version", [(len(migs),)] if migs else [], len(migs))
 
 
-FORMAT = Format("tern", "schema_version", read, layout, bookkeeping,
+FORMAT = Format("tern", "schema_version", read, layout, bookkeeping, finish=finish,
+                recorded=Recorded("SELECT version::text FROM schema_version", lambda m: str(int(m.version)), lambda m: int(m.version)),
                 no_guard="it runs the files above the number its table holds, and numbers them from 1 without a gap: "
                          "no file of the set can stand above the history's")
