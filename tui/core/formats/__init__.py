@@ -85,8 +85,9 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
         return _sqlx_or_golang(folder, ups)
     if any(postgrator.PATTERN.match(p.name) for p in sql_files):
         return postgrator.FORMAT.name
-    if marked:
-        # (after golang-migrate's names: an up file of theirs may well say `-- up migration`)
+    if marked and not _project_file(folder, "Cargo.toml", "go.mod"):
+        # (after golang-migrate's names, and not in a Rust or Go project: their files may well say
+        # `-- up migration` in a comment)
         return node_pg_migrate.FORMAT.name
     if any(sqlx.PATTERN.match(p.name) for p in sql_files):
         return sqlx.FORMAT.name
@@ -102,11 +103,9 @@ def _sqlx_or_golang(folder: Path, ups: list[re.Match[str]]) -> str | tuple[str, 
     project around the folder tells (a Cargo.toml is a Rust project's, a go.mod a Go one's); else
     sqlx writes 14-digit timestamps and `sqlx migrate add -r` always writes a down beside the up,
     which golang-migrate projects often leave out. Without the project, it is a guess, and says so."""
-    for parent in list(folder.resolve().parents)[:4]:
-        if (parent / "Cargo.toml").is_file():
-            return sqlx.FORMAT.name
-        if (parent / "go.mod").is_file():
-            return golang_migrate.FORMAT.name
+    project = _project_file(folder, "Cargo.toml", "go.mod")
+    if project:
+        return sqlx.FORMAT.name if project == "Cargo.toml" else golang_migrate.FORMAT.name
     if all(len(m.group(1)) >= 14 for m in ups):
         return sqlx.FORMAT.name
     up = [m for m in ups if m.group(3) == "up"]
@@ -119,3 +118,12 @@ def _sqlx_or_golang(folder: Path, ups: list[re.Match[str]]) -> str | tuple[str, 
     guess = sqlx.FORMAT.name if up and len(down) * 4 >= len(up) * 3 else golang_migrate.FORMAT.name
     return guess, (f"files fit both sqlx and golang-migrate; read as {guess} ({len(down)} of {len(up)} have a down file); "
                    "set `format` in consolidate.toml if it is the other")
+
+
+def _project_file(folder: Path, *names: str) -> str:
+    """The first of `names` found in the folder's parents (up to four): what kind of project holds it."""
+    for parent in list(folder.resolve().parents)[:4]:
+        for name in names:
+            if (parent / name).is_file():
+                return name
+    return ""

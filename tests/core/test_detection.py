@@ -1,0 +1,49 @@
+"""Which tool a folder's files are for, from the files and the project around them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.core.formats import detect
+
+UP_DOWN = "CREATE TABLE a (id int);\n"
+
+
+@pytest.mark.parametrize("files,fmt", [
+    ({"20240101000000_a.sql": "-- migrate:up\n" + UP_DOWN}, "dbmate"),
+    ({"00001_a.sql": "-- +goose Up\n" + UP_DOWN}, "goose"),
+    ({"1-a.sql": "-- +migrate Up\n" + UP_DOWN + "-- +migrate Down\n"}, "sql-migrate"),
+    ({"001_a.sql": UP_DOWN + "---- create above / drop below ----\n"}, "tern"),
+    ({"1700000000000_a.sql": "-- Up Migration\n" + UP_DOWN + "-- Down Migration\n"}, "node-pg-migrate"),
+    ({"001.do.sql": UP_DOWN, "001.undo.sql": "DROP TABLE a;\n"}, "postgrator"),
+    ({"committed/000001.sql": "--! Previous: -\n--! Hash: sha1:0\n\n" + UP_DOWN, "current.sql": ""}, "graphile-migrate"),
+    ({"20240101000000_a.sql": UP_DOWN}, "sqlx"),
+    ({"V1__a.sql": UP_DOWN}, "flyway"),
+])
+def test_each_tool_is_told_by_its_files(tmp_path: Path, files: dict[str, str], fmt: str) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    assert detect(tmp_path)[0] == fmt
+
+
+def test_a_comment_that_reads_like_node_pg_migrates_is_not_taken_for_it_in_a_rust_or_go_project(tmp_path: Path) -> None:
+    folder = tmp_path / "db" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20240101000000_a.sql").write_text("-- Up migration of the users\n" + UP_DOWN + "-- down migration: none\n")
+    assert detect(folder)[0] == "node-pg-migrate"
+    (tmp_path / "Cargo.toml").write_text("[package]\n")
+    assert detect(folder)[0] == "sqlx"
+    (tmp_path / "Cargo.toml").unlink()
+    (tmp_path / "go.mod").write_text("module x\n")
+    assert detect(folder)[0] == "sqlx"  # (plain `<version>_<name>.sql`: golang-migrate wants .up.sql)
+    (folder / "20240101000000_a.sql").rename(folder / "20240101000000_a.up.sql")
+    assert detect(folder)[0] == "golang-migrate"
+
+
+def test_a_liquibase_changelog_is_named_not_read_as_another_tools(tmp_path: Path) -> None:
+    (tmp_path / "001_init.sql").write_text("--liquibase formatted sql\n\n--changeset ana:1\n" + UP_DOWN)
+    fmt, note = detect(tmp_path)
+    assert fmt is None and "001_init.sql is a Liquibase changelog" in note
