@@ -95,3 +95,14 @@ def test_a_kept_scripts_conf_goes_with_it(tmp_path: Path) -> None:
     for name in ("V3__idx.sql.conf", "R__v.sql.conf"):
         assert (tmp_path / "out" / name).read_text() == (folder / name).read_text()
     assert not load_sources(tmp_path, "out", "flyway").migrations[-2].transactional
+
+
+def test_an_undo_script_is_said_to_be_one(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "V1__a.sql").write_text("CREATE TABLE a (id int);\n")
+    (folder / "U1__a.sql").write_text("DROP TABLE a;\n")
+    said = [d.message for d in analyze(tmp_path).diagnostics if d.file == "migrations/U1__a.sql"]
+    assert len(said) == 1 and said[0].startswith("an undo script (of version 1): not read"), said

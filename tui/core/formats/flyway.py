@@ -81,6 +81,9 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
             continue  # a script's settings go with the script
         if not m or m.group(1) == "U":
             others.append(rel(p, root))
+            if m:
+                diags.append(Diagnostic(rel(p, root), 0, WARNING, f"an undo script (of version {m.group(2)}): not read; copied to "
+                                        "the new set as it is, where that version may be gone"))
             continue
         text, ok = read_text(p, root, diags)
         text = mark(text, ph)
@@ -139,6 +142,8 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
 
 
 _BEFORE_MIGRATE = re.compile(r"^beforeMigrate(__.*)?\.sql$")
+# Said apart (read by `setup`, or named in a warning of their own): not `.sql` files it does not read.
+_ASIDE = re.compile(r"^beforeMigrate(__.*)?\.sql$|^U\d+(?:[._]\d+)*__.*\.sql$")
 
 
 def before_migrate(folder: Path, root: Path) -> str:
@@ -149,5 +154,5 @@ def before_migrate(folder: Path, root: Path) -> str:
     return "\n;\n".join(fill(mark(t, ph), ph, {}) for t in texts if t.strip())
 
 
-FORMAT = Format("flyway", "flyway_schema_history", read, layout, bookkeeping, setup=before_migrate, aside=_BEFORE_MIGRATE,
+FORMAT = Format("flyway", "flyway_schema_history", read, layout, bookkeeping, setup=before_migrate, aside=_ASIDE,
                 recorded=Recorded("SELECT version FROM flyway_schema_history WHERE success AND version IS NOT NULL", lambda m: m.version))
