@@ -77,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         s.add_argument("project", nargs="?", default=".", help="the project folder (default: .)")
         s.add_argument("--migrations", default=None, help="migrations folder, relative to PROJECT")
     for s in (a, g, v, bl, ck):
-        s.add_argument("--format", default=None, help="sqlx, golang-migrate, diesel, flyway, dbmate, goose, prisma, supabase, drizzle, atlas, node-pg-migrate, sql-migrate, tern, postgrator, graphile-migrate (default: detect)")
+        s.add_argument("--format", default=None, help="sqlx, golang-migrate, diesel, flyway, dbmate, goose, prisma, supabase, drizzle, atlas, node-pg-migrate, sql-migrate, tern, postgrator, graphile-migrate, plain (default: detect)")
     for s in (a, g, v, st):
         s.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     for s in (ap, rb, bl):

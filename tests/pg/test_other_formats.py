@@ -225,3 +225,21 @@ def test_apply_writes_its_documents_as_dot_files_where_node_pg_migrate_would_run
     (project / "migrations" / "0000000000001_a.sql").write_text("-- Up Migration\nSELECT 1;\n")
     r = run(project, "check")
     assert r.returncode == 1 and "edited after apply" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_plain_numbered_files_are_proven_and_what_needs_a_tools_table_is_refused(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Numbered files no tool claims (`1.sql`, `2-col.sql`) were of no format: nothing could be read."""
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_plain", project)
+    (project / "expected.json").unlink()
+    url = _url(pg_server, "postgres")
+    r = run(project, "generate", "--database-url", url)
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    sql = "".join(p.read_text() for p in sorted((project / ".consolidate" / "new").glob("*.sql")))
+    assert re.search(r"create table a \(id int, b int\)", sql, re.IGNORECASE) and "a_b_idx" in sql, sql
+    assert (project / ".consolidate" / "new" / "notes.txt").is_file()
+    assert run(project, "validate", "--database-url", url).returncode == 0
+    r = run(project, "baseline", "--database-url", url, "--yes")
+    assert r.returncode == 2 and "keep no table to baseline" in r.stderr, r.stderr
+    r = run(project, "generate", "--no-proof", "--guard")
+    assert r.returncode == 2 and "plain gets no guard" in r.stderr and "baseline" not in r.stderr.split("gets no guard")[1], r.stderr

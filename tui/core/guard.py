@@ -33,7 +33,7 @@ def make_guard(fmt: Format, replaced: list[Migration], new_files: int, ceiling: 
     refuses: the guard was asked for."""
     if fmt.no_guard:
         raise ConsolidateError(f"{fmt.name} gets no guard", f"{fmt.no_guard}; leave --guard out (and `guard` out of "
-                               "consolidate.toml), and baseline the databases that ran the history")
+                               "consolidate.toml)" + (", and baseline the databases that ran the history" if fmt.table else ""))
     rec = fmt.recorded
     if rec is None or not replaced:
         return None

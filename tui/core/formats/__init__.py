@@ -16,6 +16,7 @@ from tui.core.formats import (
     goose,
     graphile_migrate,
     node_pg_migrate,
+    plain,
     postgrator,
     prisma,
     sql_migrate,
@@ -29,7 +30,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FO
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
                                                  sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT,
-                                                 graphile_migrate.FORMAT)}
+                                                 graphile_migrate.FORMAT, plain.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -91,6 +92,9 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
         return node_pg_migrate.FORMAT.name
     if any(sqlx.PATTERN.match(p.name) for p in sql_files):
         return sqlx.FORMAT.name
+    if any(plain.PATTERN.match(p.name) for p in sql_files):
+        return plain.FORMAT.name, ("no migration tool's files: read as plain numbered SQL files, in the order of their numbers, "
+                                   "each in a transaction; set `format` in consolidate.toml if they are a tool's")
     return None
 
 
