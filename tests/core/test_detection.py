@@ -47,3 +47,15 @@ def test_a_liquibase_changelog_is_named_not_read_as_another_tools(tmp_path: Path
     (tmp_path / "001_init.sql").write_text("--liquibase formatted sql\n\n--changeset ana:1\n" + UP_DOWN)
     fmt, note = detect(tmp_path)
     assert fmt is None and "001_init.sql is a Liquibase changelog" in note
+
+
+def test_graphile_migrates_committed_folder_itself_is_told_and_the_folder_above_it_asked_for(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    committed = tmp_path / "migrations" / "committed"
+    committed.mkdir(parents=True)
+    (committed / "000001.sql").write_text("--! Previous: -\n--! Hash: sha1:0\n\n" + UP_DOWN)
+    assert detect(committed)[0] == "graphile-migrate"
+    said = [d.message for d in analyze(tmp_path, "migrations/committed").diagnostics]
+    assert any("the one holding committed/ and current.sql" in m for m in said) and not any("not named" in m for m in said), said
+    assert [m.file for m in analyze(tmp_path).sources.migrations] == ["migrations/committed/000001.sql"]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import WARNING, Diagnostic
+from tui.core.errors import ERROR, WARNING, Diagnostic
 from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, read_text, rel, replace_rows
 
 COMMITTED = "committed"
@@ -22,8 +22,12 @@ _NO_TX = re.compile(r"^--!\s*no-transaction\b")
 
 
 def looks_like(folder: Path) -> bool:
+    """A folder holding `committed/`, or the `committed` folder itself (its files open with headers)."""
     committed = folder / COMMITTED
-    return committed.is_dir() and any(_FILE.match(p.name) for p in listing(committed))
+    if committed.is_dir():
+        return any(_FILE.match(p.name) for p in listing(committed))
+    first = next((p for p in listing(folder) if p.is_file() and _FILE.match(p.name)), None)
+    return first is not None and first.read_bytes()[:64].startswith(b"--! Previous:")
 
 
 def parse(text: str) -> tuple[dict[str, str], str, int]:
@@ -52,7 +56,12 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others = [rel(p, root) for p in listing(folder) if p.name != COMMITTED]
     committed = folder / COMMITTED
-    for p in listing(committed) if committed.is_dir() else []:
+    if not committed.is_dir():
+        diags.append(Diagnostic(rel(folder, root), 0, ERROR, f"no {COMMITTED}/ folder here: give --migrations (or `migrations` in "
+                                f"consolidate.toml) the folder graphile-migrate migrates from, the one holding {COMMITTED}/ "
+                                "and current.sql"))
+        return [], []
+    for p in listing(committed):
         m = _FILE.match(p.name) if p.is_file() else None
         where = rel(p, root)
         if not m:
