@@ -129,6 +129,7 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "hash, created_at", rows, len(migs))
 
 
-FORMAT = Format("drizzle", "drizzle.__drizzle_migrations", read, layout, bookkeeping, finish=finish,
+# (`aside`: a .sql file the journal does not list is named by `read` itself, as drizzle sees it)
+FORMAT = Format("drizzle", "drizzle.__drizzle_migrations", read, layout, bookkeeping, finish=finish, aside=re.compile(r".*\.sql$"),
                 recorded=Recorded("SELECT created_at FROM drizzle.__drizzle_migrations", lambda m: Path(m.file).stem,
                                   lambda m: int(str(m.sort_key[1]))))

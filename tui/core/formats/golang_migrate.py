@@ -18,7 +18,9 @@ PATTERN = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    files = {p.name: p for p in listing(folder) if p.is_file()}
+    entries = listing(folder)
+    files = {p.name: p for p in entries if p.is_file()}
+    others.extend(rel(p, root) for p in entries if not p.is_file())  # (a folder beside them goes into the set as it is)
     for name, p in files.items():
         m = PATTERN.match(name)
         if not m:

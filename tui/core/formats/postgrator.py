@@ -20,7 +20,9 @@ _SCRIPT = re.compile(r"^\d+\.(do|undo)\b.*\.(js|cjs|mjs)$")
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    files = {p.name: p for p in listing(folder) if p.is_file()}
+    entries = listing(folder)
+    files = {p.name: p for p in entries if p.is_file()}
+    others.extend(rel(p, root) for p in entries if not p.is_file())  # (a folder beside them goes into the set as it is)
     undos = {int(m.group(1)): p for name, p in files.items() if (m := PATTERN.match(name)) and m.group(2) == "undo"}
     for name, p in files.items():
         m = PATTERN.match(name)
