@@ -63,7 +63,7 @@ def _walk(folder: Path) -> list[Path]:
     out: list[Path] = []
     for p in listing(folder):
         if p.is_dir() and not p.is_symlink():
-            out.extend(_walk(p))
+            out.extend(_walk(p) or [p])  # (an empty folder is kept as the folder it is)
         else:
             out.append(p)
     return out
