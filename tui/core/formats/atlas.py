@@ -21,7 +21,8 @@ from pathlib import Path
 from pglast import split
 
 from tui.core.errors import INFO, WARNING, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, literal, rel, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, literal, rel, up_down
+from tui.core.formats.named import named_files
 
 SUM = "atlas.sum"
 PATTERN = re.compile(r"^([^_]+?)(?:_(.*))?\.sql$")
@@ -53,11 +54,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
     checkpoints: list[int] = []
-    for p in listing(folder):
-        m = PATTERN.match(p.name) if p.is_file() else None
-        if not m:
-            others.append(rel(p, root))
-            continue
+    for p, m in named_files(folder, root, PATTERN, others):
         mig = up_down(m.group(1), m.group(2) or "", p, None, root, diags, sort_key=(p.name,))
         own = directives(mig.sql)
         # The file's directives say how Atlas runs it, which `transactional` carries: blanked (lines

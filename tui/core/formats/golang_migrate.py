@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, listing, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, rel, replace_rows, up_down
+from tui.core.formats.named import files_by_name
 
 PATTERN = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 
@@ -18,9 +19,7 @@ PATTERN = re.compile(r"^(\d+)_(.*)\.(up|down)\.sql$")
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    entries = listing(folder)
-    files = {p.name: p for p in entries if p.is_file()}
-    others.extend(rel(p, root) for p in entries if not p.is_file())  # (a folder beside them goes into the set as it is)
+    files = files_by_name(folder, root, others)
     for name, p in files.items():
         m = PATTERN.match(name)
         if not m:

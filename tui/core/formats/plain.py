@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import ConsolidateError, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, listing, rel, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, up_down
+from tui.core.formats.named import named_files
 
 PATTERN = re.compile(r"^(\d+)(?:[-_.](.*))?\.sql$")
 
@@ -18,11 +19,7 @@ PATTERN = re.compile(r"^(\d+)(?:[-_.](.*))?\.sql$")
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    for p in listing(folder):
-        m = PATTERN.match(p.name) if p.is_file() else None
-        if not m:
-            others.append(rel(p, root))
-            continue
+    for p, m in named_files(folder, root, PATTERN, others):
         found.append(up_down(m.group(1), m.group(2) or "", p, None, root, diags, sort_key=(int(m.group(1)), p.name)))
     return found, others
 

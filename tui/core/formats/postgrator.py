@@ -11,7 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import ERROR, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, rel, replace_rows, up_down
+from tui.core.formats.named import files_by_name
 
 PATTERN = re.compile(r"^(\d+)\.(do|undo)(?:\.(.*))?\.sql$")
 _SCRIPT = re.compile(r"^\d+\.(do|undo)\b.*\.(js|cjs|mjs)$")
@@ -20,9 +21,7 @@ _SCRIPT = re.compile(r"^\d+\.(do|undo)\b.*\.(js|cjs|mjs)$")
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    entries = listing(folder)
-    files = {p.name: p for p in entries if p.is_file()}
-    others.extend(rel(p, root) for p in entries if not p.is_file())  # (a folder beside them goes into the set as it is)
+    files = files_by_name(folder, root, others)
     undos = {int(m.group(1)): p for name, p in files.items() if (m := PATTERN.match(name)) and m.group(2) == "undo"}
     for name, p in files.items():
         m = PATTERN.match(name)

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import ERROR, Diagnostic
-from tui.core.formats.base import Found, Migration, NewFile, join_blocks, listing, read_text, rel
+from tui.core.formats.base import Found, Migration, NewFile, join_blocks, read_text, rel
+from tui.core.formats.named import named_files
 
 LEADING_DIGITS = re.compile(r"^(\d+)(?:_(.*))?\.sql$")
 
@@ -35,11 +36,7 @@ def read_sectioned(folder: Path, root: Path, diags: list[Diagnostic], up_re: re.
     PostgreSQL reads."""
     found: list[Migration] = []
     others: list[str] = []
-    for p in listing(folder):
-        m = names.match(p.name) if p.is_file() else None
-        if not m:
-            others.append(rel(p, root))
-            continue
+    for p, m in named_files(folder, root, names, others):
         text, ok = read_text(p, root, diags)
         up, first_line, down, options = split_sections(text, up_re, down_re)
         if ok and not up_re.search(text):

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, rel, replace_rows, up_down
+from tui.core.formats.named import named_files
 
 PATTERN = re.compile(r"^(\d+)_(.*?)(\.up|\.down)?\.sql$")
 _NO_TX = re.compile(r"\A\s*--\s*no-transaction\b")
@@ -26,11 +27,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     others: list[str] = []
     downs: dict[tuple[str, str], Path] = {}
     ups: list[tuple[re.Match[str], Path]] = []
-    for p in listing(folder):
-        m = PATTERN.match(p.name) if p.is_file() else None
-        if not m:
-            others.append(rel(p, root))
-            continue
+    for p, m in named_files(folder, root, PATTERN, others):
         if m.group(3) == ".down":
             downs[(m.group(1), m.group(2))] = p
         else:

@@ -16,7 +16,8 @@ from pathlib import Path
 from pglast import split
 
 from tui.core.errors import Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, listing, rel, replace_rows, up_down
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, replace_rows, up_down
+from tui.core.formats.named import named_files
 
 PATTERN = re.compile(r"^(\d+)_(.*)\.sql$")
 
@@ -70,11 +71,7 @@ def looks_like(folder: Path) -> bool:
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    for p in listing(folder):
-        m = PATTERN.match(p.name) if p.is_file() else None
-        if not m:
-            others.append(rel(p, root))
-            continue
+    for p, m in named_files(folder, root, PATTERN, others):
         found.append(up_down(m.group(1), m.group(2), p, None, root, diags, sort_key=(int(m.group(1)),)))
     return found, others
 

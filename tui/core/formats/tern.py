@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tui.core.errors import WARNING, ConsolidateError, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, listing, read_text, rel, replace_rows
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, read_text, rel, replace_rows
+from tui.core.formats.named import named_files
 
 SEPARATOR = re.compile(r"^---- create above / drop below ----[ \t]*$", re.MULTILINE)
 _NO_TX = re.compile(r"^---- tern: disable-tx ----[ \t]*$", re.MULTILINE)
@@ -20,11 +21,7 @@ _NAMES = re.compile(r"\A(\d+)_(.+)\.sql\Z")
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    for p in listing(folder):
-        m = _NAMES.match(p.name) if p.is_file() else None
-        if not m:
-            others.append(rel(p, root))
-            continue
+    for p, m in named_files(folder, root, _NAMES, others):
         where = rel(p, root)
         text, ok = read_text(p, root, diags, where)
         cut = SEPARATOR.search(text)
