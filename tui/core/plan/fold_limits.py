@@ -83,16 +83,19 @@ _TYPED = (ast.CreateTableAsStmt, ast.ViewStmt, ast.CreateFunctionStmt)
 
 
 def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
-    """Did a statement that stays in between take the column's type (CREATE TABLE AS SELECT c),
-    or call a function the history defines in more than one signature (an index on
-    `hot_rank(score, published)`: PostgreSQL picks the overload by the column's type, one the
-    history may define only later)? A type change folded into the CREATE TABLE would give it the
-    new one."""
+    """Did a statement that stays in between take the column's type (CREATE TABLE AS SELECT c, an
+    index on an expression of it), or call a function the history defines in more than one
+    signature (an index on `hot_rank(score, published)`: PostgreSQL picks the overload by the
+    column's type, one the history may define only later)? A type change folded into the CREATE
+    TABLE would give it the new one."""
     stmts = p.a.parsed.statements  # in history order: a statement's seq is its index
     table = p.m.objects.get(col.parent)
     took = [*p.m.read_at().get(id(col), ()), *(table.attrs.get("expanded", ()) if table is not None else ())]  # by name, by *
     took = [seq for seq in took if after < seq < before and seq not in p.dropped and _lasting(p, seq)]
     if any(isinstance(stmts[seq].node, _TYPED) or into_clause(stmts[seq].node) is not None for seq in took):
+        return True
+    names = col.local_names()
+    if any(names & set(_expression_columns(stmts[seq].node)) for seq in took):
         return True
     # (A view's subquery over the table is read as the table's: its columns, through an alias, may
     # not be seen. And a view dropped later may still be written, revived by what the plan keeps.)
@@ -100,6 +103,18 @@ def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
              if after < seq < before and seq not in p.dropped}
     overloaded = {name.rsplit(".", 1)[-1].lower() for name in p.overloaded} if calls else set()
     return any(name.rsplit(".", 1)[-1].lower() in overloaded for seq in calls for name in func_calls(stmts[seq].node))
+
+
+def _expression_columns(node: Any) -> list[str]:
+    """The columns an index's (or statistics') expressions and predicate read. PostgreSQL rebuilds
+    them after a type change from their text as it stored it, with the casts the old type needed
+    (`if12((c)::integer)`): the same text under the new type may call another function, or none."""
+    if isinstance(node, ast.IndexStmt):
+        return [c for e in (*(el.expr for el in node.indexParams or () if el.expr is not None), node.whereClause)
+                if e is not None for c in expr_columns(e)]
+    if isinstance(node, ast.CreateStatsStmt):
+        return [c for e in node.exprs or () if e.expr is not None for c in expr_columns(e.expr)]
+    return []
 
 
 def default_set_next(p: Planner, col: Obj, table: Obj, stmt: ast.AlterTableStmt, cmd: Any, seq: int) -> bool:
