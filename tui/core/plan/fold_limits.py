@@ -106,14 +106,18 @@ def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
 
 
 def _expression_columns(node: Any) -> list[str]:
-    """The columns an index's (or statistics') expressions and predicate read. PostgreSQL rebuilds
-    them after a type change from their text as it stored it, with the casts the old type needed
-    (`if12((c)::integer)`): the same text under the new type may call another function, or none."""
+    """The columns an index's (a constraint's, statistics') expressions read. PostgreSQL rebuilds
+    them after a type change from their text as stored, with the casts the old type needed
+    (`f((c)::integer)`): the same text under the new type may call another function, or none."""
     if isinstance(node, ast.IndexStmt):
         return [c for e in (*(el.expr for el in node.indexParams or () if el.expr is not None), node.whereClause)
                 if e is not None for c in expr_columns(e)]
     if isinstance(node, ast.CreateStatsStmt):
         return [c for e in node.exprs or () if e.expr is not None for c in expr_columns(e.expr)]
+    if isinstance(node, ast.AlterTableStmt):  # a CHECK or an exclusion constraint added apart: the same
+        cons = [cmd.def_ for cmd in node.cmds or () if cmd.subtype == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint)]
+        return [c for con in cons for e in (con.raw_expr, con.where_clause, *(x[0] for x in con.exclusions or ()))
+                if e is not None for c in expr_columns(e)]
     return []
 
 
