@@ -13,8 +13,8 @@ A type change keeps what the column holds as PostgreSQL converts it: its default
 expression cast to the new type, which reads as the same expression unless the old type gave it
 its type (a bare string: `''::character varying` is not `''::text`, nor `'5'::integer`
 `'5'::bigint`; from one varchar to another it is); an identity's sequence takes
-the new type; a CHECK is read again from its text, which names the old type's casts, the same
-for a wider integer or a longer varchar only. A serial's sequence keeps its type: widened only
+the new type; a CHECK, an index's expression or a constraint's is read again from its text, which
+names the old type's casts, the same for a wider integer or a longer varchar only. A serial's sequence keeps its type: widened only
 where the history changes the sequence to the same type too (`ALTER SEQUENCE ... AS bigint`,
 harbor's ids), when it is declared the wider serial at once."""
 
@@ -26,7 +26,7 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
-from tui.core.names import SERIAL_TYPES, is_serial, strings
+from tui.core.names import SERIAL_TYPES, expr_columns, is_serial, strings
 
 _INTEGERS = {"int2": 1, "smallint": 1, "int4": 2, "int": 2, "integer": 2, "int8": 3, "bigint": 3}
 _TEXT = {"varchar", "text"}
@@ -123,6 +123,12 @@ def _same_kind_wider(old: ast.TypeName, new: ast.TypeName) -> bool:
     return a is not None and b is not None and (a[0] == b[0] == "varchar" or a[0] in _INTEGERS and b[0] in _INTEGERS) and _widens(old, new)
 
 
+def widens(old: ast.TypeName | None, new: ast.TypeName | None) -> bool:
+    """A built-in integer type made a wider one, a text type a longer (or unbounded) one: what
+    PostgreSQL reads in an expression over the column does not change."""
+    return old is not None and new is not None and _widens(old, new)
+
+
 def _widens(old: ast.TypeName, new: ast.TypeName) -> bool:
     a, b = _kind(old), _kind(new)
     if a is None or b is None:
@@ -144,3 +150,19 @@ def _plain_using(using: Any, column: str, to: ast.TypeName) -> bool:
     if not isinstance(using, ast.TypeCast) or not isinstance(using.arg, ast.ColumnRef):
         return False
     return strings(using.arg.fields)[-1:] == [column] and using.typeName is not None and _kind(using.typeName) == _kind(to)
+
+
+def expression_columns(node: Any) -> list[str]:
+    """The columns an index's (a constraint's, statistics') expressions read. PostgreSQL rebuilds
+    them after a type change from their text as stored, with the casts the old type needed
+    (`f((c)::integer)`): the same text under the new type may call another function, or none."""
+    if isinstance(node, ast.IndexStmt):
+        return [c for e in (*(el.expr for el in node.indexParams or () if el.expr is not None), node.whereClause)
+                if e is not None for c in expr_columns(e)]
+    if isinstance(node, ast.CreateStatsStmt):
+        return [c for e in node.exprs or () if e.expr is not None for c in expr_columns(e.expr)]
+    if isinstance(node, ast.AlterTableStmt):  # a CHECK or an exclusion constraint added apart: the same
+        cons = [cmd.def_ for cmd in node.cmds or () if cmd.subtype == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint)]
+        return [c for con in cons for e in (con.raw_expr, con.where_clause, *(x[0] for x in con.exclusions or ()))
+                if e is not None for c in expr_columns(e)]
+    return []

@@ -15,7 +15,7 @@ from pglast.enums import ConstrType as CT
 
 from tui.core.model import ADD, ALTER, CREATE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
 from tui.core.names import expr_columns, func_calls, into_clause, is_serial, strings
-from tui.core.plan.column_changes import same_integer
+from tui.core.plan.column_changes import expression_columns, same_integer
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
 
@@ -82,9 +82,10 @@ def _lasting(p: Planner, seq: int, views: bool = True, depth: int = 0) -> bool:
 _TYPED = (ast.CreateTableAsStmt, ast.ViewStmt, ast.CreateFunctionStmt)
 
 
-def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
+def typed_between(p: Planner, col: Obj, after: int, before: int, widened: bool = False) -> bool:
     """Did a statement that stays in between take the column's type (CREATE TABLE AS SELECT c, an
-    index on an expression of it), or call a function the history defines in more than one
+    index on an expression of it, unless `widened`: a built-in integer or text type made a wider
+    one, which reads it the same), or call a function the history defines in more than one
     signature (an index on `hot_rank(score, published)`: PostgreSQL picks the overload by the
     column's type, one the history may define only later)? A type change folded into the CREATE
     TABLE would give it the new one."""
@@ -95,7 +96,7 @@ def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
     if any(isinstance(stmts[seq].node, _TYPED) or into_clause(stmts[seq].node) is not None for seq in took):
         return True
     names = col.local_names()
-    if any(names & set(_expression_columns(stmts[seq].node)) for seq in took):
+    if not widened and any(names & set(expression_columns(stmts[seq].node)) for seq in took):
         return True
     # (A view's subquery over the table is read as the table's: its columns, through an alias, may
     # not be seen. And a view dropped later may still be written, revived by what the plan keeps.)
@@ -103,22 +104,6 @@ def typed_between(p: Planner, col: Obj, after: int, before: int) -> bool:
              if after < seq < before and seq not in p.dropped}
     overloaded = {name.rsplit(".", 1)[-1].lower() for name in p.overloaded} if calls else set()
     return any(name.rsplit(".", 1)[-1].lower() in overloaded for seq in calls for name in func_calls(stmts[seq].node))
-
-
-def _expression_columns(node: Any) -> list[str]:
-    """The columns an index's (a constraint's, statistics') expressions read. PostgreSQL rebuilds
-    them after a type change from their text as stored, with the casts the old type needed
-    (`f((c)::integer)`): the same text under the new type may call another function, or none."""
-    if isinstance(node, ast.IndexStmt):
-        return [c for e in (*(el.expr for el in node.indexParams or () if el.expr is not None), node.whereClause)
-                if e is not None for c in expr_columns(e)]
-    if isinstance(node, ast.CreateStatsStmt):
-        return [c for e in node.exprs or () if e.expr is not None for c in expr_columns(e.expr)]
-    if isinstance(node, ast.AlterTableStmt):  # a CHECK or an exclusion constraint added apart: the same
-        cons = [cmd.def_ for cmd in node.cmds or () if cmd.subtype == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint)]
-        return [c for con in cons for e in (con.raw_expr, con.where_clause, *(x[0] for x in con.exclusions or ()))
-                if e is not None for c in expr_columns(e)]
-    return []
 
 
 def default_set_next(p: Planner, col: Obj, table: Obj, stmt: ast.AlterTableStmt, cmd: Any, seq: int) -> bool:

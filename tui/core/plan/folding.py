@@ -16,7 +16,7 @@ from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
 from tui.core.parse import Statement
 from tui.core.plan import blocks
-from tui.core.plan.column_changes import keeps_rows, retype_foldable, widened_serial
+from tui.core.plan.column_changes import keeps_rows, retype_foldable, widened_serial, widens
 from tui.core.plan.column_renames import Shapes, Users, WholeInside, fold_rename, rows_before
 from tui.core.plan.constraint_renames import fold_constraint_rename
 from tui.core.plan.fold_limits import (
@@ -314,7 +314,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         serial = cmd.subtype == AT.AT_AlterColumnType and defs[0].typeName is not None and is_serial(defs[0].typeName)
         follows = serial and sequence_retyped(p, col, cmd.def_.typeName, target.seq)
         if cmd.subtype == AT.AT_AlterColumnType and (not _retype_foldable(p, col, table, it, cmd, defs[0], elts.checked[cmd.name] > 0, follows)
-                                                      or typed_between(p, col, target.seq, it.seq)):
+                                                      or typed_between(p, col, target.seq, it.seq, widens(defs[0].typeName, cmd.def_.typeName))):
             # PostgreSQL keeps a default or CHECK written for the old type as it was written
             # (`'a'::text`): declared with the new type it would read differently. And a CREATE
             # TABLE AS in between took the old type.
