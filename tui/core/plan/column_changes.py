@@ -26,7 +26,7 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
-from tui.core.names import SERIAL_TYPES, expr_columns, is_serial, strings
+from tui.core.names import SERIAL_TYPES, expr_columns, is_serial, strings, walk
 
 _INTEGERS = {"int2": 1, "smallint": 1, "int4": 2, "int": 2, "integer": 2, "int8": 3, "bigint": 3}
 _TEXT = {"varchar", "text"}
@@ -152,17 +152,21 @@ def _plain_using(using: Any, column: str, to: ast.TypeName) -> bool:
     return strings(using.arg.fields)[-1:] == [column] and using.typeName is not None and _kind(using.typeName) == _kind(to)
 
 
-def expression_columns(node: Any) -> list[str]:
-    """The columns an index's (a constraint's, statistics') expressions read. PostgreSQL rebuilds
-    them after a type change from their text as stored, with the casts the old type needed
-    (`f((c)::integer)`): the same text under the new type may call another function, or none."""
+def expression_columns(node: Any, everywhere: bool) -> set[str]:
+    """The columns an index's (a constraint's, statistics') expressions pass to a function, or read
+    at all where `everywhere` (a domain's column). PostgreSQL rebuilds them after a type change from
+    their text as stored, with the casts the old type needed (`f((c)::integer)`, a domain's always):
+    the same text under the new type may call another function, or none. An operator over a column
+    of a built-in type needed no cast (`hot_rank <> 0`): read again, it is what the new type reads."""
     if isinstance(node, ast.IndexStmt):
-        return [c for e in (*(el.expr for el in node.indexParams or () if el.expr is not None), node.whereClause)
-                if e is not None for c in expr_columns(e)]
-    if isinstance(node, ast.CreateStatsStmt):
-        return [c for e in node.exprs or () if e.expr is not None for c in expr_columns(e.expr)]
-    if isinstance(node, ast.AlterTableStmt):  # a CHECK or an exclusion constraint added apart: the same
+        exprs = [*(el.expr for el in node.indexParams or ()), node.whereClause]
+    elif isinstance(node, ast.CreateStatsStmt):
+        exprs = [e.expr for e in node.exprs or ()]
+    elif isinstance(node, ast.AlterTableStmt):  # a CHECK or an exclusion constraint added apart: the same
         cons = [cmd.def_ for cmd in node.cmds or () if cmd.subtype == AT.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint)]
-        return [c for con in cons for e in (con.raw_expr, con.where_clause, *(x[0] for x in con.exclusions or ()))
-                if e is not None for c in expr_columns(e)]
-    return []
+        exprs = [e for con in cons for e in (con.raw_expr, con.where_clause, *(x[0] for x in con.exclusions or ()))]
+    else:
+        return set()
+    if not everywhere:
+        exprs = [arg for e in exprs if e is not None for f in walk(e) if isinstance(f, ast.FuncCall) for arg in f.args or ()]
+    return {c for e in exprs if e is not None for c in expr_columns(e)}

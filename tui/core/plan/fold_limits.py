@@ -82,13 +82,14 @@ def _lasting(p: Planner, seq: int, views: bool = True, depth: int = 0) -> bool:
 _TYPED = (ast.CreateTableAsStmt, ast.ViewStmt, ast.CreateFunctionStmt)
 
 
-def typed_between(p: Planner, col: Obj, after: int, before: int, widened: bool = False) -> bool:
-    """Did a statement that stays in between take the column's type (CREATE TABLE AS SELECT c, an
-    index on an expression of it, unless `widened`: a built-in integer or text type made a wider
-    one, which reads it the same), or call a function the history defines in more than one
-    signature (an index on `hot_rank(score, published)`: PostgreSQL picks the overload by the
-    column's type, one the history may define only later)? A type change folded into the CREATE
-    TABLE would give it the new one."""
+def typed_between(p: Planner, col: Obj, after: int, before: int, widened: bool = False, domain: bool = False) -> bool:
+    """Did a statement that stays in between take the column's type (CREATE TABLE AS SELECT c; an
+    index on a function of it, unless `widened`: a built-in integer or text type made a wider one,
+    which reads it the same; an index on anything over it where the old type is a `domain`), or
+    call a function the history defines in more than one signature (an index on
+    `hot_rank(score, published)`: PostgreSQL picks the overload by the column's type, one the
+    history may define only later)? A type change folded into the CREATE TABLE would give it the
+    new one."""
     stmts = p.a.parsed.statements  # in history order: a statement's seq is its index
     table = p.m.objects.get(col.parent)
     took = [*p.m.read_at().get(id(col), ()), *(table.attrs.get("expanded", ()) if table is not None else ())]  # by name, by *
@@ -96,7 +97,7 @@ def typed_between(p: Planner, col: Obj, after: int, before: int, widened: bool =
     if any(isinstance(stmts[seq].node, _TYPED) or into_clause(stmts[seq].node) is not None for seq in took):
         return True
     names = col.local_names()
-    if not widened and any(names & set(expression_columns(stmts[seq].node)) for seq in took):
+    if not widened and any(names & expression_columns(stmts[seq].node, domain) for seq in took):
         return True
     # (A view's subquery over the table is read as the table's: its columns, through an alias, may
     # not be seen. And a view dropped later may still be written, revived by what the plan keeps.)

@@ -314,7 +314,8 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         serial = cmd.subtype == AT.AT_AlterColumnType and defs[0].typeName is not None and is_serial(defs[0].typeName)
         follows = serial and sequence_retyped(p, col, cmd.def_.typeName, target.seq)
         if cmd.subtype == AT.AT_AlterColumnType and (not _retype_foldable(p, col, table, it, cmd, defs[0], elts.checked[cmd.name] > 0, follows)
-                                                      or typed_between(p, col, target.seq, it.seq, widens(defs[0].typeName, cmd.def_.typeName))):
+                                                      or typed_between(p, col, target.seq, it.seq, widens(defs[0].typeName, cmd.def_.typeName),
+                                                                       _domain(p, defs[0].typeName))):
             # PostgreSQL keeps a default or CHECK written for the old type as it was written
             # (`'a'::text`): declared with the new type it would read differently. And a CREATE
             # TABLE AS in between took the old type.
@@ -343,6 +344,12 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # after it. (The column by the name it had then: it may be renamed later.)
         p.unfoldable_cols.update(o.key for o in p.children(table.key) if o.type == "column" and cmd.name in o.local_names())
     return False
+
+
+def _domain(p: Planner, tn: ast.TypeName | None) -> bool:
+    """A domain the history makes: its values reach a function or an operator through a cast."""
+    names = strings(tn.names) if tn is not None else []
+    return bool(names) and (p.m.get("domain", ".".join(names)) is not None or p.m.get("domain", names[-1]) is not None)
 
 
 def _retype_foldable(p: Planner, col: Obj, table: Obj, it: Item, cmd: Any, cd: ast.ColumnDef, checked: bool, follows: bool) -> bool:
