@@ -12,11 +12,11 @@ folds where every write in between names the column (fold_limits.written_with).
 A type change keeps what the column holds as PostgreSQL converts it: its default is the old
 expression cast to the new type, which reads as the same expression unless the old type gave it
 its type (a bare string: `''::character varying` is not `''::text`, nor `'5'::integer`
-`'5'::bigint`; from one varchar to another it is); an identity's sequence takes
-the new type; a CHECK, an index's expression or a constraint's is read again from its text, which
-names the old type's casts, the same for a wider integer or a longer varchar only. A serial's sequence keeps its type: widened only
-where the history changes the sequence to the same type too (`ALTER SEQUENCE ... AS bigint`,
-harbor's ids), when it is declared the wider serial at once."""
+`'5'::bigint`; from one varchar to another it is); an identity's sequence takes the new type; a
+CHECK, an index's expression or a constraint's is read again from its text, which names the old
+type's casts, the same for a wider integer or a longer varchar only. A serial's sequence keeps its
+type: widened only where the history changes the sequence to the same type too (`ALTER SEQUENCE
+... AS bigint`, harbor's ids), when it is declared the wider serial at once."""
 
 from __future__ import annotations
 
