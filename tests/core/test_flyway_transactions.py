@@ -97,12 +97,17 @@ def test_a_kept_scripts_conf_goes_with_it(tmp_path: Path) -> None:
     assert not load_sources(tmp_path, "out", "flyway").migrations[-2].transactional
 
 
-def test_an_undo_script_is_said_to_be_one(tmp_path: Path) -> None:
+def test_an_undo_script_and_a_callback_are_said_to_be_what_they_are(tmp_path: Path) -> None:
     from tui.core.analysis import analyze
 
     folder = tmp_path / "migrations"
     folder.mkdir()
     (folder / "V1__a.sql").write_text("CREATE TABLE a (id int);\n")
     (folder / "U1__a.sql").write_text("DROP TABLE a;\n")
-    said = [d.message for d in analyze(tmp_path).diagnostics if d.file == "migrations/U1__a.sql"]
+    (folder / "afterMigrate.sql").write_text("GRANT SELECT ON a TO PUBLIC;\n")
+    diagnostics = analyze(tmp_path).diagnostics
+    said = [d.message for d in diagnostics if d.file == "migrations/U1__a.sql"]
     assert len(said) == 1 and said[0].startswith("an undo script (of version 1): not read"), said
+    said = [(d.severity, d.message) for d in diagnostics if d.file == "migrations/afterMigrate.sql"]
+    assert said == [("info", "a Flyway callback (afterMigrate): Flyway runs it around its own work, not as a migration; not read, "
+                     "copied to the new set as it is")], said

@@ -84,6 +84,9 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
             if m:
                 diags.append(Diagnostic(rel(p, root), 0, WARNING, f"an undo script (of version {m.group(2)}): not read; copied to "
                                         "the new set as it is, where that version may be gone"))
+            elif (cb := _CALLBACK.match(p.name)) and cb.group(1) != "beforeMigrate":
+                diags.append(Diagnostic(rel(p, root), 0, INFO, f"a Flyway callback ({cb.group(1)}): Flyway runs it around its own "
+                                        "work, not as a migration; not read, copied to the new set as it is"))
             continue
         text, ok = read_text(p, root, diags)
         text = mark(text, ph)
@@ -142,8 +145,10 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
 
 
 _BEFORE_MIGRATE = re.compile(r"^beforeMigrate(__.*)?\.sql$")
-# Said apart (read by `setup`, or named in a warning of their own): not `.sql` files it does not read.
-_ASIDE = re.compile(r"^beforeMigrate(__.*)?\.sql$|^U\d+(?:[._]\d+)*__.*\.sql$")
+# Flyway's callbacks are named for their event (afterMigrate, beforeEachMigrate, afterMigrateError...).
+_CALLBACK = re.compile(r"^((?:before|after)[A-Z][A-Za-z]*)(?:__.*)?\.sql$")
+# Said apart (read by `setup`, or named in a message of their own): not `.sql` files it does not read.
+_ASIDE = re.compile(r"^(?:before|after)[A-Z][A-Za-z]*(?:__.*)?\.sql$|^U\d+(?:[._]\d+)*__.*\.sql$")
 
 
 def before_migrate(folder: Path, root: Path) -> str:
