@@ -225,3 +225,23 @@ async def test_generate_says_what_it_wrote_as_it_stood(tmp_path: Path) -> None:
         await settle(pilot)
         proof = str(app.screen.query_one("#proof").render())
         assert "1 written as they are, nested too deep to print again (migrations/002_more.sql:1)" in proof, proof
+
+
+@requires_pg
+async def test_the_files_are_shown_as_written(tmp_path: Path) -> None:
+    """graphile-migrate's headers are written once every file is (each names the hash of the one
+    before): the screen showed the files without them."""
+    import shutil
+
+    from tests.conftest import HISTORIES
+
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_graphile_migrate", project)
+    app = ConsolidateApp(project)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.session.provider = "local"
+        await pilot.press("2", "g", "y")
+        await settle(pilot)
+        files, _ = app.session.staged_files()
+        assert files and all(str(f["text"]).startswith("--! Previous: ") for f in files), [str(f["text"])[:40] for f in files]

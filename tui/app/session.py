@@ -94,8 +94,9 @@ class Session:
         """The staged set's files (path, text, objects, statements, lines) and the totals, old against new."""
         if self.generated is not None:
             g = self.generated
-            files = [{"file": f.path, "text": f.text, "objects": f.objects, "statements": f.statements, "lines": f.lines}
-                     for f in g.files]
+            # As written (a format may add to a file once all are written: graphile-migrate's hashes).
+            files = [{"file": f.path, "text": _written(g.out / f.path, f.text), "objects": f.objects, "statements": f.statements,
+                      "lines": f.lines} for f in g.files]
             return files, g.totals()
         data = self.state.read_generated()
         files = []
@@ -104,3 +105,10 @@ class Session:
             if path.is_file():
                 files.append({**f, "text": path.read_text("utf-8", "replace")})
         return files, {k: data[k] for k in ("history", "new") if k in data}
+
+
+def _written(path: Path, text: str) -> str:
+    try:
+        return path.read_text("utf-8", "replace")
+    except OSError:
+        return text
