@@ -4,6 +4,8 @@ real PostgreSQL, apply, roll back; the tree ends byte for byte as it began."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -211,18 +213,25 @@ async def test_what_could_not_be_read_is_marked_and_listed(tmp_path: Path) -> No
         assert type(app.screen).__name__ == "AnalyzeScreen"
 
 
+@asynccontextmanager
+async def _generated(project: Path, size: tuple[int, int] = (120, 40)) -> AsyncIterator[ConsolidateApp]:
+    """The app on `project` once `2` `g` `y` has generated it, proven on the local server."""
+    app = ConsolidateApp(project)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        app.session.provider = "local"
+        await pilot.press("2", "g", "y")
+        await settle(pilot)
+        yield app
+
+
 @requires_pg
 async def test_generate_says_what_it_wrote_as_it_stood(tmp_path: Path) -> None:
     """The CLI names the statements too deep to print again; the screen said nothing of them."""
     from tests.core.test_deep_statements import _history
 
     _history(tmp_path)
-    app = ConsolidateApp(tmp_path)
-    async with app.run_test(size=(200, 40)) as pilot:
-        await settle(pilot)
-        app.session.provider = "local"
-        await pilot.press("2", "g", "y")
-        await settle(pilot)
+    async with _generated(tmp_path, (200, 40)) as app:
         proof = str(app.screen.query_one("#proof").render())
         assert "1 written as they are, nested too deep to print again (migrations/002_more.sql:1)" in proof, proof
 
@@ -237,11 +246,6 @@ async def test_the_files_are_shown_as_written(tmp_path: Path) -> None:
 
     project = tmp_path / "p"
     shutil.copytree(HISTORIES / "format_graphile_migrate", project)
-    app = ConsolidateApp(project)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        app.session.provider = "local"
-        await pilot.press("2", "g", "y")
-        await settle(pilot)
+    async with _generated(project) as app:
         files, _ = app.session.staged_files()
         assert files and all(str(f["text"]).startswith("--! Previous: ") for f in files), [str(f["text"])[:40] for f in files]
