@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from typing import Any
 
 from pglast import ast
 
@@ -62,13 +61,13 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     deep = _too_deep(analysis)
     pinned = adjust.pinned.union(*units, *as_written, {min(unit) for unit in local}, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
                                  analysis.model.partly_seen, deep)
-    indexes: dict[str, Any] | None = None
+    p: Planner | None = None
     left_out: list[tuple[Obj, Finding]] | None = None
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1
-        p = Planner(analysis, decisions, hoisting=not last, pinned=pinned, indexes=indexes)
-        indexes = indexes or p.indexes()
+        # (What the attempt before made of the history, the lazily made parts too, is shared.)
+        p = Planner(analysis, decisions, hoisting=not last, pinned=pinned, indexes=p.indexes() if p is not None else None)
         p.no_fold, p.no_fold_stmts, p.no_assume = no_fold, no_fold_stmts, no_assume
         p.no_exempt = None if last else no_exempt
         left_out = mark_dead(p, left_out)

@@ -18,7 +18,7 @@ class Planner(Protocol):
     killed_in: set[int]
     by_seq: dict[int, list[tuple[Obj, Event]]]
     dead_index: dict[str, list[tuple[Obj, list[str]]]] | None  # made when first asked after a kill
-    mentioned_words: set[str]  # the words of the statements asked about so far, or about to be
+    named: Named  # shared by the attempts of a plan
     contained_seqs: set[int]
 
     def dead_keys(self) -> set[str]: ...
@@ -33,12 +33,50 @@ def words_of(st: Statement) -> set[str]:
     return set(WORD.findall(st.text.lower()))
 
 
+class Named:
+    """Every object by the last part of each name it had (a column by its table's, see
+    _on_column), under the words of the statements asked about so far, or about to be (those the
+    model cannot read): what such a statement can name, dead or alive. The model does not change
+    while a plan is made, so its attempts share it and each picks the dead out of it
+    (_dead_by_word), instead of reading the names of every dead object again after each kill.
+    Made when first asked: a plan whose statements are all read needs none."""
+
+    def __init__(self, m: Model, words: set[str]) -> None:
+        self.m = m
+        self.words = set(words)
+        self._pending = set(words)
+        self._objects: dict[str, list[tuple[Obj, list[str]]]] = {}
+
+    def add(self, words: set[str]) -> None:
+        new = words - self.words
+        self.words |= new
+        self._pending |= new
+
+    @property
+    def objects(self) -> dict[str, list[tuple[Obj, list[str]]]]:
+        if self._pending:
+            new, self._pending = self._pending, set()
+            for o in self.m.objects.values():
+                if not o.events:
+                    continue
+                # By the names it had too: the statement may have run before a rename.
+                for name in (o.name, *o.former_names) if o.former_names else (o.name,):
+                    lowered = name.lower().split("(", 1)[0]
+                    if o.type == "comment":  # (`column t.id`, `table t`: by what it is on)
+                        lowered = lowered.split(" ", 1)[-1]
+                    parts = lowered.rsplit(".", 2)
+                    key = parts[-2] if _on_column(o) and len(parts) > 1 else parts[-1]
+                    if key in new:
+                        self._objects.setdefault(key, []).append((o, parts))
+        return self._objects
+
+
 def revive_mentioned(p: Planner, st: Statement) -> None:
     """A statement the model cannot read keeps what it names alive: an object all of whose events
     are dead, or the life of one made again later that it ran in (a table dropped and made anew)."""
     words = words_of(st)
-    if not words <= p.mentioned_words:
-        p.mentioned_words |= words
+    if not words <= p.named.words:
+        p.named.add(words)
         p.dead_index = None  # (indexed only by the words asked about)
     index = _dead_by_word(p)
     at = (st.parent or st).seq
@@ -81,27 +119,15 @@ def _dead_by_word(p: Planner) -> dict[str, list[tuple[Obj, list[str]]]]:
     read, so not a scan of every object each time. Only by the words those statements hold: most
     dead objects are named by none."""
     if p.dead_index is None:
-        p.dead_index = {}
-        wanted = p.mentioned_words
         dead, partly = p.dead_keys(), set()
         by_seq, dead_events = p.by_seq, p.dead
         for seq in p.killed_in:  # objects made again later: an earlier life dead, the last alive
             for o, e in by_seq.get(seq, ()):
                 if id(e) in dead_events and o.key not in dead:
                     partly.add(o.key)
-        for k in (*dead, *sorted(partly)):  # (some may have come back to life: each hit is checked again)
-            o = p.m.objects.get(k)
-            if o is None:
-                continue
-            # By the names it had too: the statement may have run before a rename.
-            for name in (o.name, *o.former_names) if o.former_names else (o.name,):
-                lowered = name.lower().split("(", 1)[0]
-                if o.type == "comment":  # (`column t.id`, `table t`: by what it is on)
-                    lowered = lowered.split(" ", 1)[-1]
-                parts = lowered.rsplit(".", 2)
-                key = parts[-2] if _on_column(o) and len(parts) > 1 else parts[-1]
-                if key in wanted:
-                    p.dead_index.setdefault(key, []).append((o, parts))
+        # (Some may have come back to life since: each hit is checked again.)
+        p.dead_index = {word: picked for word, named in p.named.objects.items()
+                        if (picked := [(o, parts) for o, parts in named if o.key in dead or o.key in partly])}
     return p.dead_index
 
 

@@ -19,7 +19,7 @@ from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_event
-from tui.core.plan.mentioned import WORD, revive_mentioned, words_of
+from tui.core.plan.mentioned import WORD, Named, revive_mentioned, words_of
 from tui.core.plan.order_keys import changes_kind, kind_changes, order_keys
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
@@ -36,9 +36,9 @@ def namespace(type_: str) -> str:
 # A planner's indexes of the history: made from the analysis, the decisions and the pinned
 # statements only, never changed after (the lazily made ones, once made, are the history's too),
 # so every attempt of one plan shares them.
-_SHARED = ("_children", "_fk_refs", "_first_words", "_inheritors", "_own", "accepted", "alive_always", "by_seq", "choosers",
-           "chose_around", "contained_seqs", "cycle_of", "folding", "functions", "held", "held_names", "kept", "kind_changed",
-           "made_schemas", "opaque_seqs", "overloaded", "renamed_names", "replayed_seqs", "with_bookkeeping")
+_SHARED = ("_children", "_fk_refs", "_inheritors", "_own", "accepted", "alive_always", "by_seq", "choosers",
+           "chose_around", "contained_seqs", "cycle_of", "folding", "functions", "held", "held_names", "holders", "kept",
+           "kind_changed", "made_schemas", "named", "opaque_seqs", "overloaded", "renamed_names", "replayed_seqs", "with_bookkeeping")
 
 
 class Planner:
@@ -48,10 +48,10 @@ class Planner:
     or out of them, nothing merges with them (a fold the proof backed off pins its statements).
     """
     # Slots: read millions of times, 30 or more attributes in a dict are looked up the slow way.
-    __slots__ = ("_children", "_dead_keys", "_first_words", "_fk_refs", "_inheritors", "_own", "_words", "a", "accepted", "alive_always",
+    __slots__ = ("_children", "_dead_keys", "_fk_refs", "_inheritors", "_own", "_words", "a", "accepted", "alive_always",
                  "assumed", "by_seq", "choosers", "chose_around", "contained_seqs", "cycle_of", "dead", "dead_in", "dead_index", "decisions",
                  "dropped", "exempted", "folding", "folds", "functions", "held", "held_names", "hoist", "hoisted", "hoisting", "holders", "kept",
-                 "killed_in", "kind_changed", "m", "made_schemas", "mentioned_words", "no_assume", "no_exempt", "no_fold", "no_fold_stmts",
+                 "killed_in", "kind_changed", "m", "made_schemas", "named", "no_assume", "no_exempt", "no_fold", "no_fold_stmts",
                  "opaque_seqs", "overloaded", "pinned", "renamed_names", "replayed_seqs", "retyped", "revived", "unfoldable_adds",
                  "unfoldable_cols", "unfolded", "with_bookkeeping")
 
@@ -101,8 +101,6 @@ class Planner:
         else:
             for name, value in indexes.items():
                 setattr(self, name, value)
-        # Grown as statements are asked about (see mentioned): each attempt starts from the first words.
-        self.mentioned_words = set(self._first_words)
 
     def indexes(self) -> dict[str, Any]:
         """What a later attempt's planner shares (and nothing of this one's state, which it lets go)."""
@@ -155,7 +153,7 @@ class Planner:
         # it reads and writes like any statement; the others, for everything before them.
         self.contained_seqs = self.opaque_seqs - {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable if not u.contained}
         self.replayed_seqs = {u.stmt.seq for u in self.m.unfollowable if u.replayed}  # (of those, the ones that wrote no row)
-        self._first_words = frozenset(w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq]))
+        self.named = Named(self.m, {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])})
         # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the
         # DROP of what held the name then (after it, the plain name would be free).
         # And one chosen where an object held the name before stays after what freed it.
