@@ -87,3 +87,52 @@ def test_a_column_s_options_are_those_a_user_set(pg_server: Any) -> None:
         pg_server.drop_database(db)
     assert s.objects["column"]["o.a"]["options"] == "n_distinct=100"
     assert s.objects["column"]["o.b"]["options"] == ""
+
+
+def test_a_parent_s_rows_are_its_own(pg_server: Any) -> None:
+    """Read through a parent, the rows of every partition came again under it, and the read locked
+    each partition and its indexes at once: with thousands of partitions the server's lock table
+    overflowed ("out of shared memory")."""
+    db = pg_server.create_database("catalog_parents")
+    try:
+        with pg_server.connect(db) as conn:
+            conn.execute("CREATE TABLE ev (day int, v text) PARTITION BY RANGE (day)")
+            conn.execute("CREATE TABLE ev_1 PARTITION OF ev FOR VALUES FROM (1) TO (2)")
+            conn.execute("CREATE TABLE ev_2 PARTITION OF ev FOR VALUES FROM (2) TO (3)")
+            conn.execute("INSERT INTO ev VALUES (1, 'a'), (2, 'b')")
+            conn.execute("CREATE TABLE base (id int)")
+            conn.execute("CREATE TABLE child (extra text) INHERITS (base)")
+            conn.execute("INSERT INTO base VALUES (1)")
+            conn.execute("INSERT INTO child VALUES (2, 'x')")
+            s = snapshot(conn)
+    finally:
+        pg_server.drop_database(db)
+    assert "ev" not in s.rows
+    assert s.rows["ev_1"] == [("1", "a")] and s.rows["ev_2"] == [("2", "b")]
+    assert s.rows["base"] == [("1",)] and s.rows["child"] == [("x", "2")]
+
+
+def test_many_reads_end_their_transaction_as_they_go(pg_server: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What one pipeline sends up to a sync is one transaction, holding its locks to the end: the
+    rows and the unused sequences are read a few at a time, every one of them still read."""
+    from psycopg import Pipeline
+
+    from tui.pg import catalog
+
+    syncs = []
+    real_sync = Pipeline.sync
+    monkeypatch.setattr(catalog, "_READS_A_SYNC", 3)
+    monkeypatch.setattr(Pipeline, "sync", lambda self: (syncs.append(1), real_sync(self))[1])
+    db = pg_server.create_database("catalog_synced")
+    try:
+        with pg_server.connect(db) as conn:
+            for i in range(10):
+                conn.execute(f"CREATE TABLE t{i} (id int PRIMARY KEY)")
+                conn.execute(f"INSERT INTO t{i} VALUES ({i})")
+                conn.execute(f"CREATE SEQUENCE s{i} START {i + 1}")
+            s = snapshot(conn)
+    finally:
+        pg_server.drop_database(db)
+    assert {t: r for t, r in s.rows.items()} == {f"t{i}": [(str(i),)] for i in range(10)}
+    assert {q: v for q, v in s.sequence_values.items()} == {f"s{i}": f"{i + 1} (not called)" for i in range(10)}
+    assert len(syncs) >= 6  # (3 for each ten, at least: psycopg may sync more of its own)

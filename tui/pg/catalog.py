@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import sql
 
 from tui.pg.catalog_more import _NOT_EXT, _USER_NS, read_more, scope
+
+T = TypeVar("T")
 
 _CLOCK_OR_RANDOM = ("now()", "clock_timestamp()", "statement_timestamp()", "transaction_timestamp()", "random()",
                     "gen_random_uuid()", "uuid_generate_v4()", "CURRENT_TIMESTAMP", "CURRENT_DATE", "LOCALTIMESTAMP",
@@ -58,6 +61,20 @@ class Snapshot:
         out = {k: len(v) for k, v in self.objects.items()}
         out["rows"] = sum(len(r) for r in self.rows.values())
         return dict(sorted(out.items()))
+
+
+# What a pipeline sends up to a sync runs as one transaction, which holds a lock on each table or
+# sequence it read and on each of their indexes until it ends: thousands of partitions read in one
+# overflowed the server's lock table ("out of shared memory").
+_READS_A_SYNC = 100
+
+
+def _synced(pipe: psycopg.Pipeline, items: Iterable[T]) -> Iterator[T]:
+    """The items in turn, the pipeline synced (its transaction ended) after each _READS_A_SYNC."""
+    for n, item in enumerate(items):
+        if n and not n % _READS_A_SYNC:
+            pipe.sync()
+        yield item
 
 
 def _all(conn: psycopg.Connection, sql: str, params: tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:  # type: ignore[type-arg]
@@ -214,9 +231,9 @@ def _sequences(conn: psycopg.Connection, s: Snapshot, with_values: bool) -> None
         s.sequence_idents[q] = ident
     if not unread:
         return
-    with conn.pipeline():  # one round trip for them all
+    with conn.pipeline() as pipe:  # one round trip for them all (or for each hundred: see _READS_A_SYNC)
         reads = [(q, start, conn.execute(sql.SQL("SELECT last_value FROM {}").format(sql.Identifier(ns, name))))
-                 for q, ns, name, start in unread]
+                 for q, ns, name, start in _synced(pipe, unread)]
     for q, start, cur in reads:
         # Not called yet: nextval hands out the stored value (the start, or what setval(..., false) set).
         stored = cur.fetchone()
@@ -302,8 +319,9 @@ def _triggers_and_policies(conn: psycopg.Connection, s: Snapshot) -> None:  # ty
 
 def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str],  # type: ignore[type-arg]
           explicit: frozenset[tuple[str, str]]) -> None:
-    """Rows per table, sorted, as text; columns whose default is a clock or a random value are left
-    out, unless a statement wrote them by name. The tables' reads go in one pipeline: a round
+    """Rows per table, sorted, as text: its own (a parent's without its partitions' or children's,
+    each read on its own); columns whose default is a clock or a random value are left out, unless
+    a statement wrote them by name. The tables' reads go in one pipeline: a round
     trip each would be most of the time on a history of hundreds of small tables."""
     columns: dict[int, list[tuple[str, str | None]]] = {}
     relation: dict[int, sql.Identifier] = {}  # the table as SQL names it, whatever its name holds (a dot, a quote)
@@ -316,8 +334,8 @@ def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str],  # type
             columns.setdefault(relid, []).append((name, default))
             relation[relid] = sql.Identifier(ns, rel)
     reads: list[tuple[str, list[str], Any]] = []
-    with conn.pipeline():
-        for relid, table in sorted(tables.items(), key=lambda kv: kv[1]):
+    with conn.pipeline() as pipe:
+        for relid, table in _synced(pipe, sorted(tables.items(), key=lambda kv: kv[1])):
             cols = []
             for name, default in columns.get(relid, ()):
                 if default and any(f in default for f in _CLOCK_OR_RANDOM) and (table, name) not in explicit:
@@ -327,7 +345,7 @@ def _rows(conn: psycopg.Connection, s: Snapshot, tables: dict[int, str],  # type
             if not cols:
                 continue
             cols.sort()  # by name: the same rows compare equal whatever the column order
-            query = sql.SQL("SELECT {} FROM {} ORDER BY {}").format(
+            query = sql.SQL("SELECT {} FROM ONLY {} ORDER BY {}").format(
                 sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(c)) for c in cols), relation[relid],
                 sql.SQL(", ").join(sql.SQL(str(i + 1)) for i in range(len(cols))))
             reads.append((table, cols, conn.execute(query)))
