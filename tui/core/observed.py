@@ -14,11 +14,11 @@ from tui.core.model import Model
 # Changes no event trigger and no table statistic sees: roles, databases and tablespaces are
 # cluster-wide, event triggers do not fire for their own commands, TRUNCATE counts no row, large
 # objects and files live outside the tables, a sequence's value is no catalog row (rows inserted
-# later draw from it). A statement (or a function it names) that could make one is never taken as
-# changing nothing.
+# later draw from it), CLUSTER marks its index clustered without an event. A statement (or a
+# function it names) that could make one is never taken as changing nothing.
 UNSEEN = re.compile(r"\b((create|alter|drop)\s+(role|user|group|database|tablespace|event\s+trigger)|grant|revoke|truncate|copy|"
                     r"lo_\w+|dblink\w*|pg_file_write|pg_catalog\s*\.\s*set_config|set_config|alter\s+system|"
-                    r"setval|nextval)\b", re.I)
+                    r"setval|nextval)\b|(?:^|[;'(])\s*cluster\b", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)

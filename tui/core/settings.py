@@ -1,8 +1,10 @@
-"""Settings a SET LOCAL holds for the rest of its transaction, what ends one, and `SELECT
-set_config('search_path', ..., is_local)` read as the SET it is (pg_dump writes one)."""
+"""Settings a SET LOCAL holds for the rest of its transaction, what ends one (or part of one: a
+ROLLBACK TO SAVEPOINT), and `SELECT set_config('search_path', ..., is_local)` read as the SET it
+is (pg_dump writes one)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pglast import ast
@@ -16,6 +18,21 @@ MAKERS = frozenset({"search_path", "role", "session_authorization", "default_tab
 
 # What ends a transaction, and with it what SET LOCAL set.
 TRANSACTION_ENDS = (TransactionStmtKind.TRANS_STMT_COMMIT, TransactionStmtKind.TRANS_STMT_ROLLBACK)
+
+
+def rolled_back(statements: Sequence[Any]) -> list[tuple[int, int]]:
+    """(first, last): where in `statements` (parse.Statement) a SAVEPOINT stands and the ROLLBACK
+    TO it in the same file, which undoes what ran between them."""
+    spans: list[tuple[int, int]] = []
+    saved: dict[tuple[int, str], int] = {}  # (migration, savepoint) -> where it was set
+    for i, st in enumerate(statements):
+        node = st.node
+        if isinstance(node, ast.TransactionStmt) and node.savepoint_name:
+            if node.kind == TransactionStmtKind.TRANS_STMT_SAVEPOINT:
+                saved[(st.migration, node.savepoint_name)] = i
+            elif node.kind == TransactionStmtKind.TRANS_STMT_ROLLBACK_TO and (at := saved.get((st.migration, node.savepoint_name))) is not None:
+                spans.append((at, i))
+    return spans
 
 
 def setting_call(node: Any) -> ast.VariableSetStmt | None:

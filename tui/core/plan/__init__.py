@@ -34,7 +34,7 @@ from tui.core.plan.ordering import Cycle, order
 from tui.core.plan.planner import Planner
 from tui.core.plan.reviving import revive_ahead
 from tui.core.plan.updating import fold_updates
-from tui.core.settings import MAKERS, TRANSACTION_ENDS, setting_call
+from tui.core.settings import MAKERS, TRANSACTION_ENDS, rolled_back, setting_call
 
 __all__ = ["Adjustments", "Fold", "Item", "Plan", "build_plan"]
 
@@ -185,9 +185,11 @@ def _before_range(analysis: Analysis) -> set[int]:
 
 def _session_units(analysis: Analysis) -> list[frozenset[int]]:
     """A temporary table and the later statements of its file that name it: it is gone when the
-    file's transaction (or session) ends, so they stay as written, together in one file."""
+    file's transaction (or session) ends, so they stay as written, together in one file. So do a
+    SAVEPOINT and what follows it up to a ROLLBACK TO it, which undoes what ran between."""
     units: list[tuple[int, str, set[int]]] = []  # (migration, table name, seqs)
-    for st in analysis.parsed.statements:
+    statements = analysis.parsed.statements
+    for st in statements:
         node = st.node
         rel = node.relation if isinstance(node, ast.CreateStmt) else into.rel if (into := into_clause(node)) is not None else None
         if rel is not None and rel.relpersistence == "t":
@@ -196,7 +198,8 @@ def _session_units(analysis: Analysis) -> list[frozenset[int]]:
         for migration, name, seqs in units:
             if migration == st.migration and re.search(rf"(?<![\w$]){re.escape(name)}(?![\w$])", st.text.lower()):
                 seqs.add(st.seq)
-    return [frozenset(seqs) for _, _, seqs in units]
+    spans = [frozenset(s.seq for s in statements[first:last + 1]) for first, last in rolled_back(statements)]
+    return [frozenset(seqs) for _, _, seqs in units] + spans
 
 
 def _local_settings(analysis: Analysis) -> tuple[list[frozenset[int]], list[frozenset[int]]]:

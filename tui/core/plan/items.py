@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pglast import ast
-from pglast.enums import TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSTEAD, GrantTargetType
+from pglast.enums import TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_INSTEAD, GrantTargetType, TransactionStmtKind
 
 from tui.core.model import ALTER, CREATE, REPLACE, Event, Model, Obj, appended
 from tui.core.parse import Statement
@@ -25,16 +25,21 @@ _QUIET_SETTINGS = frozenset({
 _TIMEOUTS = frozenset({"statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout", "transaction_timeout"})
 
 
+_SAVEPOINTS = (TransactionStmtKind.TRANS_STMT_SAVEPOINT, TransactionStmtKind.TRANS_STMT_ROLLBACK_TO)
+
+
 def is_barrier(node: Any) -> bool:
     """Does everything after it rely on it without naming it? A setting (the search path; not a
     quiet one), a GRANT ... ON ALL TABLES IN SCHEMA (what exists then gets the privileges, what is
     made after it does not) or a schema named after its owner (`$user` in the search path finds
     it: what is made after it, unqualified, lands there). A schema made by name is read by what is
-    made in it (order_keys)."""
+    made in it (order_keys). A SAVEPOINT and a ROLLBACK TO it: what is moved between them is undone,
+    whatever it names."""
     if isinstance(node, ast.VariableSetStmt):
         return not (node.name in _QUIET_SETTINGS or node.name in _TIMEOUTS and _switched_off(node))
     return ((isinstance(node, ast.GrantStmt) and node.targtype != GrantTargetType.ACL_TARGET_OBJECT)
-            or isinstance(node, ast.CreateSchemaStmt) and not node.schemaname)
+            or isinstance(node, ast.CreateSchemaStmt) and not node.schemaname
+            or isinstance(node, ast.TransactionStmt) and node.kind in _SAVEPOINTS)
 
 
 def _switched_off(node: ast.VariableSetStmt) -> bool:

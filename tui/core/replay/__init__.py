@@ -15,11 +15,12 @@ from pglast import ast
 
 from tui.core.errors import ERROR, Diagnostic
 from tui.core.model import Model
-from tui.core.parse import Statement
 from tui.core.observed import Observed
+from tui.core.parse import Statement
 from tui.core.replay import access, ddl, drops, functions, indexes, observed, rows, run_later, session, tables, triggers
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import reads, row_checks
+from tui.core.settings import rolled_back
 
 Handler = Callable[[Engine, Any], None]
 
@@ -94,7 +95,12 @@ class Replayer(Engine):
         what it was when the first one started (Flyway)."""
         notes = self.model.no_effect
         first_path, at = list(self.search_path), -1
+        statements = statements if isinstance(statements, list) else list(statements)
+        undone = {st.seq: statements[last] for first, last in rolled_back(statements) for st in statements[first + 1:last]}
         for st in statements:
+            if undone and st.seq in undone:
+                session.undone(self, st, undone[st.seq])
+                continue
             if self.local_settings is not None and st.migration != self.local_settings[0]:
                 session.end_local_settings(self)  # the SET LOCAL's transaction ended with its file
             if st.migration != at:

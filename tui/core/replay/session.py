@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
-from pglast.enums import VariableSetKind
+from pglast.enums import TransactionStmtKind, VariableSetKind
 
-from tui.core.model import NOOP, SETVAL, Obj
+from tui.core.model import NOOP, SETVAL, Obj, Unfollowable
 from tui.core.names import func_calls, sql
+from tui.core.parse import Statement
 from tui.core.replay.emptiness import query_is_empty
 from tui.core.replay.engine import SEQUENCE_CALLS, SIDE_EFFECT_CALLS, Engine
 from tui.core.replay.functions import called_in, table_from_query
@@ -66,7 +67,34 @@ def end_local_settings(rp: Engine) -> None:
 def transaction(rp: Engine, node: ast.TransactionStmt) -> None:
     if rp.local_settings is not None and node.kind in TRANSACTION_ENDS:
         end_local_settings(rp)
+    if node.kind == TransactionStmtKind.TRANS_STMT_ROLLBACK_TO:
+        _undone_since(rp, node.savepoint_name)
+        return
     rp.no_effect("transaction control: each migration already runs in one transaction")
+
+
+def _undone_since(rp: Engine, savepoint: str) -> None:
+    """ROLLBACK TO SAVEPOINT undoes what its transaction did since the savepoint, which the model
+    does not follow (it counted the rows written there): neither it nor its SAVEPOINT is without
+    effect, and the plan writes what lies between them as it stands (plan's session units)."""
+    assert rp.stmt is not None
+    effects = rp.model.no_effect
+    for i in range(len(effects) - 1, -1, -1):
+        st = effects[i].stmt
+        if st.migration != rp.stmt.migration:
+            break
+        if (isinstance(st.node, ast.TransactionStmt) and st.node.kind == TransactionStmtKind.TRANS_STMT_SAVEPOINT
+                and st.node.savepoint_name == savepoint):
+            del effects[i]
+            break
+    rp.unfollow(f"ROLLBACK TO SAVEPOINT {savepoint}: what ran since the savepoint is undone")
+
+
+def undone(rp: Engine, st: Statement, rollback: Statement) -> None:
+    """A statement a later ROLLBACK TO SAVEPOINT undoes: it leaves nothing the model follows (what
+    PostgreSQL saw it do was undone too), and the plan writes it where it stands."""
+    rp.stmt, rp.guarded = st, False
+    rp.add_unfollowable(Unfollowable(st, f"undone by the ROLLBACK TO SAVEPOINT at {rollback.file}:{rollback.line}", [], False))
 
 
 def maintenance(rp: Engine, node: ast.VacuumStmt | ast.LockStmt) -> None:
