@@ -119,10 +119,15 @@ def test_many_reads_end_their_transaction_as_they_go(pg_server: Any, monkeypatch
 
     from tui.pg import catalog
 
-    syncs = []
+    syncs: list[int] = []
     real_sync = Pipeline.sync
+
+    def sync(self: Pipeline) -> None:
+        syncs.append(1)
+        real_sync(self)
+
     monkeypatch.setattr(catalog, "_READS_A_SYNC", 3)
-    monkeypatch.setattr(Pipeline, "sync", lambda self: (syncs.append(1), real_sync(self))[1])
+    monkeypatch.setattr(Pipeline, "sync", sync)
     db = pg_server.create_database("catalog_synced")
     try:
         with pg_server.connect(db) as conn:
@@ -133,6 +138,6 @@ def test_many_reads_end_their_transaction_as_they_go(pg_server: Any, monkeypatch
             s = snapshot(conn)
     finally:
         pg_server.drop_database(db)
-    assert {t: r for t, r in s.rows.items()} == {f"t{i}": [(str(i),)] for i in range(10)}
-    assert {q: v for q, v in s.sequence_values.items()} == {f"s{i}": f"{i + 1} (not called)" for i in range(10)}
+    assert s.rows == {f"t{i}": [(str(i),)] for i in range(10)}
+    assert s.sequence_values == {f"s{i}": f"{i + 1} (not called)" for i in range(10)}
     assert len(syncs) >= 6  # (3 for each ten, at least: psycopg may sync more of its own)

@@ -68,7 +68,7 @@ def transaction(rp: Engine, node: ast.TransactionStmt) -> None:
     if rp.local_settings is not None and node.kind in TRANSACTION_ENDS:
         end_local_settings(rp)
     if node.kind == TransactionStmtKind.TRANS_STMT_ROLLBACK_TO:
-        _undone_since(rp, node.savepoint_name)
+        _undone_since(rp, node.savepoint_name or "")
         return
     rp.no_effect("transaction control: each migration already runs in one transaction")
 
