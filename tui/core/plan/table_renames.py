@@ -22,7 +22,7 @@ from tui.core.plan.accept import is_left_out
 from tui.core.plan.column_renames import WholeInside
 from tui.core.plan.column_text import name_after_to
 from tui.core.plan.index_renames import index_on_renamed
-from tui.core.plan.name_holders import Holders
+from tui.core.plan.name_holders import Holders, said_only_in_dead_parts
 from tui.core.plan.splice import Op
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def fold_table_rename(p: Planner, it: Item, target: Item | None, table: Obj, fin
         return False
     named_at = {seq for x in [table, *p.children(table.key)]
                 for seq in [*((e.stmt.parent or e.stmt).seq for e in x.events), *read_at.get(id(x), ())]
-                if seq in between and seq not in inside and not is_left_out(p, seq)}
+                if seq in between and seq not in inside and not is_left_out(p, seq) and not said_only_in_dead_parts(p, seq, old)}
     # An index made on it between them is written on the new name; anything else keeps the RENAME.
     indexes = {seq: index_on_renamed(p, holders.indexes.get(seq), old, new) for seq in named_at}
     if not all(indexes.values()) or not holders.may_take(p, table, old, new, between, _Either(inside, indexes)):
