@@ -89,6 +89,9 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
             # Folded, the block goes; below, `it` is its one statement (with the block's reads and writes).
             block, it = it, Item(inner, inner.node, reads=it.reads, writes=it.writes)
         alone = it.stmt.parent is None or block is not None
+        if it.seq in p.dropped:  # folded with an item met before it (a serial's sequence renamed with its table)
+            gone.add(id(block or it))
+            continue
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and alone
                 and it.seq not in p.pinned):
             users = users or Users(p, items, _written(p, items, written))
@@ -110,7 +113,8 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
                 if fold_type_rename(p, it, seq_items, holders, shapes.of):
                     gone.add(id(it))
             elif it.node.renameType == OT.OBJECT_INDEX:
-                if fold_index_rename(p, it, seq_items, holders):
+                # (A key's index, renamed by ALTER INDEX, renames its key: Rails' `users_pkey`.)
+                if fold_index_rename(p, it, seq_items, holders) or fold_constraint_rename(p, it, creates, folding, holders, shapes):
                     gone.add(id(it))
             elif fold_constraint_rename(p, it, creates, folding, holders, shapes):
                 gone.add(id(block or it))
