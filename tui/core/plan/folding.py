@@ -89,8 +89,8 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
             # Folded, the block goes; below, `it` is its one statement (with the block's reads and writes).
             block, it = it, Item(inner, inner.node, reads=it.reads, writes=it.writes)
         alone = it.stmt.parent is None or block is not None
-        if it.seq in p.dropped:  # folded with an item met before it (a serial's sequence renamed with its table)
-            gone.add(id(block or it))
+        if block is None and isinstance(it.node, ast.RenameStmt) and it.seq in p.dropped:
+            gone.add(id(it))  # folded with a RENAME met before it (a serial's sequence renamed with its table)
             continue
         if (isinstance(it.node, ast.RenameStmt) and it.node.renameType == OT.OBJECT_COLUMN and alone
                 and it.seq not in p.pinned):
