@@ -85,7 +85,7 @@ def _serials_renamed_after(p: Planner, target: Item, it: Item, node: ast.CreateS
     new name (`people_id_seq`, as Rails renames them with the table), each with its finding: made
     under the new name, the table's serials take those names at once. None where a serial's
     sequence keeps a name of the old one, or a statement before its RENAME says that name."""
-    serials = [elt.colname for elt in node.tableElts or () if isinstance(elt, ast.ColumnDef) and elt.typeName is not None
+    serials = [elt.colname or "" for elt in node.tableElts or () if isinstance(elt, ast.ColumnDef) and elt.typeName is not None
                and is_serial(elt.typeName)]
     if not serials:
         return []
