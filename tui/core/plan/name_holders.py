@@ -36,7 +36,7 @@ class Written:
 
 class Holders:
     """Objects by every local name they had, and the statements whose text says the former name of
-    a renamed table, constraint, index or type, made once for all the renames of a plan."""
+    a renamed table, constraint, index, type or sequence, made once for all the renames of a plan."""
 
     def __init__(self, p: Planner, items: list[Item], written: Written) -> None:
         self.indexes, self.code = written.indexes, written.code
@@ -48,7 +48,7 @@ class Holders:
             if o.type in _RELATIONS:
                 for name in o.local_names():
                     self.by_name.setdefault((o.schema, name), []).append(o)
-                if o.type in ("table", "constraint", "index", "type"):
+                if o.type in ("table", "constraint", "index", "type", "sequence"):
                     renamed.update(n.rsplit(".", 1)[-1].lower() for n in o.former_names)
         self.saying: dict[str, list[int]] = {}  # former name -> seqs of the statements whose text says it
         for st in p.a.parsed.statements:

@@ -23,7 +23,6 @@ from tui.core.plan.accept import is_left_out
 from tui.core.plan.column_renames import WholeInside
 from tui.core.plan.column_text import name_after_to
 from tui.core.plan.index_renames import index_on_renamed
-from tui.core.plan.mentioned import WORD
 from tui.core.plan.name_holders import Holders, said_only_in_dead_parts
 from tui.core.plan.splice import Op
 
@@ -104,8 +103,7 @@ def _serials_renamed_after(p: Planner, target: Item, it: Item, node: ast.CreateS
                 or any(e is not rename and target.seq < (e.stmt.parent or e.stmt).seq < at for e in seq.events)
                 or any(x is not seq and x.born < at for x in holders.by_name.get((seq.schema, f"{new}_{col}_seq"), ()))):
             return None
-        said = rename.name.rsplit(".", 1)[-1].lower()
-        if any(said in WORD.findall(st.text.lower()) and not is_left_out(p, st.seq) for st in p.a.parsed.statements[target.seq + 1:at]):
+        if any(target.seq < s < at and not is_left_out(p, s) for s in holders.saying.get(rename.name.rsplit(".", 1)[-1].lower(), ())):
             return None
         out.append((rename.stmt, fid))
     return out
