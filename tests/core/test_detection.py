@@ -18,6 +18,8 @@ UP_DOWN = "CREATE TABLE a (id int);\n"
     ({"001_a.sql": UP_DOWN + "---- create above / drop below ----\n"}, "tern"),
     ({"1700000000000_a.sql": "-- Up Migration\n" + UP_DOWN + "-- Down Migration\n"}, "node-pg-migrate"),
     ({"001.do.sql": UP_DOWN, "001.undo.sql": "DROP TABLE a;\n"}, "postgrator"),
+    ({"20240101000000_a.up.sql": UP_DOWN, "20240101000000_a.mysql.up.sql": "CREATE TABLE `a` (id int);\n"}, "pop"),
+    ({"20240101000000_a.up.fizz": 'create_table("a") {}\n'}, "pop"),
     ({"committed/000001.sql": "--! Previous: -\n--! Hash: sha1:0\n\n" + UP_DOWN, "current.sql": ""}, "graphile-migrate"),
     ({"20240101000000_a.sql": UP_DOWN}, "sqlx"),
     ({"V1__a.sql": UP_DOWN}, "flyway"),
@@ -59,3 +61,13 @@ def test_graphile_migrates_committed_folder_itself_is_told_and_the_folder_above_
     said = [d.message for d in analyze(tmp_path, "migrations/committed").diagnostics]
     assert any("the one holding committed/ and current.sql" in m for m in said) and not any("not named" in m for m in said), said
     assert [m.file for m in analyze(tmp_path).sources.migrations] == ["migrations/committed/000001.sql"]
+
+
+def test_files_for_all_databases_are_pops_in_a_go_project_that_requires_pop(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20240101000000_a.up.sql").write_text(UP_DOWN)
+    (tmp_path / "go.mod").write_text("module x\n\nrequire (\n\tgithub.com/lib/pq v1.10.9\n)\n")
+    assert detect(folder)[0] == "golang-migrate"
+    (tmp_path / "go.mod").write_text("module x\n\nrequire (\n\tgithub.com/gobuffalo/pop/v6 v6.1.1\n)\n")
+    assert detect(folder) == ("pop", "read as pop's: the Go project requires gobuffalo/pop, and its files are for all databases")

@@ -17,6 +17,7 @@ from tui.core.formats import (
     graphile_migrate,
     node_pg_migrate,
     plain,
+    pop,
     postgrator,
     prisma,
     sql_migrate,
@@ -30,7 +31,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FO
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
                                                  sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT,
-                                                 graphile_migrate.FORMAT, plain.FORMAT)}
+                                                 graphile_migrate.FORMAT, pop.FORMAT, plain.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -63,6 +64,8 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
         return atlas.FORMAT.name
     if diesel.looks_like(entries):
         return diesel.FORMAT.name
+    if pop.looks_like(entries):
+        return pop.FORMAT.name
     sql_files = [p for p in entries if p.is_file() and p.suffix == ".sql"]
     if flyway.looks_like(sql_files):
         return flyway.FORMAT.name
@@ -100,6 +103,7 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
 
 _LIQUIBASE = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql\b", re.IGNORECASE)
 _CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.I)
+_POP = re.compile(r"^\s*(?:require\s+)?github\.com/gobuffalo/pop\b", re.MULTILINE)
 
 
 def _sqlx_or_golang(folder: Path, ups: list[re.Match[str]]) -> str | tuple[str, str]:
@@ -108,6 +112,8 @@ def _sqlx_or_golang(folder: Path, ups: list[re.Match[str]]) -> str | tuple[str, 
     sqlx writes 14-digit timestamps and `sqlx migrate add -r` always writes a down beside the up,
     which golang-migrate projects often leave out. Without the project, it is a guess, and says so."""
     project = _project_file(folder, "Cargo.toml", "go.mod")
+    if project == "go.mod" and _POP.search(_read_project_file(folder, "go.mod")):
+        return pop.FORMAT.name, "read as pop's: the Go project requires gobuffalo/pop, and its files are for all databases"
     if project:
         return sqlx.FORMAT.name if project == "Cargo.toml" else golang_migrate.FORMAT.name
     if all(len(m.group(1)) >= 14 for m in ups):
@@ -122,6 +128,13 @@ def _sqlx_or_golang(folder: Path, ups: list[re.Match[str]]) -> str | tuple[str, 
     guess = sqlx.FORMAT.name if up and len(down) * 4 >= len(up) * 3 else golang_migrate.FORMAT.name
     return guess, (f"files fit both sqlx and golang-migrate; read as {guess} ({len(down)} of {len(up)} have a down file); "
                    "set `format` in consolidate.toml if it is the other")
+
+
+def _read_project_file(folder: Path, name: str) -> str:
+    for parent in list(folder.resolve().parents)[:4]:
+        if (parent / name).is_file():
+            return (parent / name).read_text("utf-8", "replace")
+    return ""
 
 
 def _project_file(folder: Path, *names: str) -> str:

@@ -1,0 +1,62 @@
+"""pop's migrations for several databases (Ory's Kratos, Hydra and Keto write them so): the new set
+is PostgreSQL's, the other databases keep their files, and a file for all that the set replaces
+stays for them with an empty PostgreSQL file of its version standing in for it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.apply.helpers import run
+from tests.conftest import HISTORIES, requires_pg
+from tui.core.analysis import analyze
+from tui.core.formats.pop import STAND_IN
+from tui.pg.runner import apply_migrations
+
+pytestmark = [pytest.mark.pg, requires_pg]
+
+
+def _url(server, db: str) -> str:  # type: ignore[no-untyped-def]
+    info = server.conninfo
+    return f"postgresql://{info['user']}@/{db}?host={info['host']}&port={info['port']}"
+
+
+def test_the_postgresql_set_is_proven_and_the_other_databases_keep_their_files(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_pop", project)
+    (project / "expected.json").unlink()
+    old = project / "migrations"
+    (old / "20190101000004_seed.up.sql").write_text("insert into a (id, b) values (1, 2);\n")
+    analysis = analyze(project)
+    assert [Path(m.file).name for m in analysis.sources.migrations] == [
+        "20190101000001_init.up.sql", "20190101000002_col.postgres.up.sql", "20190101000003_idx.pg.up.sql", "20190101000004_seed.up.sql"]
+    db = pg_server.create_database("pop")
+    apply_migrations(pg_server, db, analysis.sources.migrations)
+    with pg_server.connect(db) as conn:
+        conn.execute("CREATE TABLE schema_migration (version varchar(48) NOT NULL, version_self int NOT NULL DEFAULT 0)")
+        conn.execute("INSERT INTO schema_migration (version) SELECT unnest(%s::text[])", ([m.version for m in analysis.sources.migrations],))
+    url = _url(pg_server, db)
+    r = run(project, "generate", "--database-url", url)
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    new = project / ".consolidate" / "new"
+    for p in old.iterdir():  # the other databases' files and the files for all, as they were
+        if ".mysql." in p.name or ".sqlite3." in p.name or p.name.count(".") == 2:
+            assert (new / p.name).read_bytes() == p.read_bytes(), p.name
+    assert (new / "20190101000001_init.postgres.up.sql").read_text() == STAND_IN
+    assert (new / "20190101000001_init.postgres.down.sql").read_text() == STAND_IN
+    assert (new / "20190101000004_seed.postgres.up.sql").read_text() == STAND_IN
+    # (the all file of 2 never ran here: PostgreSQL's own file of that version, folded, stood for it)
+    assert (new / "20190101000002_col.postgres.up.sql").read_text() == STAND_IN
+    written = sorted(p.name for p in new.glob("0*.postgres.up.sql"))
+    assert written and "create table a (id int, b int)" in (new / written[0]).read_text().lower()
+    assert run(project, "validate", "--database-url", url).returncode == 0
+    again = analyze(project, ".consolidate/new")
+    read = [Path(m.file).name for m in again.sources.migrations]
+    assert read[:len(written)] == written and all(n.endswith(".postgres.up.sql") for n in read), read
+    r = run(project, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 0, r.stderr
+    with pg_server.connect(db) as conn:
+        versions = sorted(row[0] for row in conn.execute("SELECT version FROM schema_migration"))
+    assert versions == sorted(m.version for m in again.sources.migrations)
