@@ -71,3 +71,21 @@ def test_files_for_all_databases_are_pops_in_a_go_project_that_requires_pop(tmp_
     assert detect(folder)[0] == "golang-migrate"
     (tmp_path / "go.mod").write_text("module x\n\nrequire (\n\tgithub.com/gobuffalo/pop/v6 v6.1.1\n)\n")
     assert detect(folder) == ("pop", "read as pop's: the Go project requires gobuffalo/pop, and its files are for all databases")
+
+
+def test_hasuras_folders_are_told_from_diesels_by_its_config_and_its_database_folder_is_found(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    one = tmp_path / "migrations" / "default" / "1614864712344_init"
+    one.mkdir(parents=True)
+    (one / "up.sql").write_text(UP_DOWN)
+    (tmp_path / "migrations" / "default" / "1614864800000_seed").mkdir()
+    (tmp_path / "migrations" / "default" / "1614864800000_seed" / "up.yaml").write_text("- type: run_sql\n")
+    assert detect(tmp_path / "migrations" / "default")[0] == "diesel"
+    (tmp_path / "config.yaml").write_text("version: 3\nendpoint: http://localhost:8080\nmetadata_directory: metadata\n")
+    assert detect(tmp_path / "migrations" / "default")[0] == "hasura"
+    analysis = analyze(tmp_path)
+    assert analysis.sources.format == "hasura" and [m.file for m in analysis.sources.migrations] == [
+        "migrations/default/1614864712344_init/up.sql"]
+    lost = [d for d in analysis.diagnostics if d.file == "migrations/default/1614864800000_seed/up.yaml"]
+    assert lost and lost[0].severity == "error" and lost[0].lost and "YAML" in lost[0].message

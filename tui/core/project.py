@@ -136,6 +136,22 @@ def _outside(root: Path, migrations: str) -> str:
 DEFAULT_FOLDERS = ("prisma/migrations", "supabase/migrations", "db/migrations", "drizzle", "src/migrations")
 
 
+def _hasura_database(root: Path, folder: Path) -> str:
+    """Hasura's CLI (config v3) keeps a folder of migrations per database in `migrations/`: the
+    one named `default`, or the only one. The project is Hasura's when its config.yaml says
+    `version:` and `endpoint:` (the format module tells its migration folders apart the same way)."""
+    try:
+        text = (root / "config.yaml").read_text("utf-8", "replace")
+        subs = [p.name for p in folder.iterdir() if p.is_dir()]
+    except OSError:
+        return ""
+    if not (re.search(r"^version:\s*[23]\s*$", text, re.MULTILINE) and re.search(r"^endpoint:", text, re.MULTILINE)):
+        return ""
+    if any(re.match(r"^\d+_", s) for s in subs):  # (config v2: the migrations are in the folder itself)
+        return ""
+    return "default" if "default" in subs else subs[0] if len(subs) == 1 else ""
+
+
 def load_config(root: Path | str, migrations: str | None = None, fmt: str | None = None) -> ProjectConfig:
     """Read `consolidate.toml` if there is one; a broken file becomes a diagnostic, not a crash."""
     root = Path(root)
@@ -174,6 +190,8 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
         found = next((f for f in DEFAULT_FOLDERS if (root / f).is_dir()), None)
         if found:
             cfg = replace(cfg, migrations=found)
+    elif "migrations" not in data and (database := _hasura_database(root, cfg.folder)):
+        cfg = replace(cfg, migrations=f"{cfg.migrations}/{database}")
     where = _outside(root, cfg.migrations)
     if where:
         cfg = replace(cfg, diagnostics=cfg.diagnostics + (Diagnostic(CONFIG_FILE if not migrations else "", 0, ERROR, where),))

@@ -15,6 +15,7 @@ from tui.core.formats import (
     golang_migrate,
     goose,
     graphile_migrate,
+    hasura,
     node_pg_migrate,
     plain,
     pop,
@@ -31,7 +32,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FO
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
                                                  sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT,
-                                                 graphile_migrate.FORMAT, pop.FORMAT, plain.FORMAT)}
+                                                 graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, plain.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -63,7 +64,7 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
     if atlas.looks_like(entries):
         return atlas.FORMAT.name
     if diesel.looks_like(entries):
-        return diesel.FORMAT.name
+        return hasura.FORMAT.name if hasura.looks_like(folder) else diesel.FORMAT.name
     if pop.looks_like(entries):
         return pop.FORMAT.name
     sql_files = [p for p in entries if p.is_file() and p.suffix == ".sql"]

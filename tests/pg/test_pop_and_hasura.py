@@ -1,6 +1,6 @@
 """pop's migrations for several databases (Ory's Kratos, Hydra and Keto write them so): the new set
 is PostgreSQL's, the other databases keep their files, and a file for all that the set replaces
-stays for them with an empty PostgreSQL file of its version standing in for it."""
+stays for them with an empty PostgreSQL file of its version standing in for it. Hasura's folders."""
 
 from __future__ import annotations
 
@@ -60,3 +60,25 @@ def test_the_postgresql_set_is_proven_and_the_other_databases_keep_their_files(p
     with pg_server.connect(db) as conn:
         versions = sorted(row[0] for row in conn.execute("SELECT version FROM schema_migration"))
     assert versions == sorted(m.version for m in again.sources.migrations)
+
+
+def test_hasuras_migrations_are_proven_and_what_it_keeps_itself_is_said_not_written(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Hasura's folders (`<version>_<name>/up.sql`) are diesel's shape; its config.yaml tells them apart."""
+    project = tmp_path / "p"
+    folder = project / "migrations" / "default"
+    for name, up in [("1614864712344_init", 'CREATE TABLE "public"."todo"("id" serial NOT NULL, PRIMARY KEY ("id") );\n'),
+                     ("1614864800000_col", 'alter table "public"."todo" add column "done" boolean\n null default false;\n')]:
+        (folder / name).mkdir(parents=True)
+        (folder / name / "up.sql").write_text(up)
+        (folder / name / "down.sql").write_text("-- Could not auto-generate a down migration.\n")
+    (project / "config.yaml").write_text("version: 3\nendpoint: http://localhost:8080\nmetadata_directory: metadata\n")
+    url = _url(pg_server, "postgres")
+    r = run(project, "generate", "--database-url", url)
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    ups = sorted((project / ".consolidate" / "new").glob("*/up.sql"))
+    assert len(ups) == 1 and '"done" boolean' in ups[0].read_text().split("CREATE TABLE", 1)[1], ups
+    assert run(project, "validate", "--database-url", url).returncode == 0
+    r = run(project, "baseline", "--database-url", url, "--yes")
+    assert r.returncode == 2 and "hasura migrate apply --skip-execution" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    r = run(project, "generate", "--no-proof", "--guard")
+    assert r.returncode == 2 and "hasura gets no guard" in r.stderr, r.stderr

@@ -1,0 +1,66 @@
+"""Hasura: one folder per migration, `<version>_<name>/up.sql` and `down.sql`, in the database's
+folder (`migrations/default/` under config v3), in the order of the versions' numbers; the CLI
+sends each file to the server's `run_sql`, one query in a transaction. Which migrations ran is in
+Hasura's own catalog (the CLI's state), not in a table of the database that consolidate writes:
+there is no guard, and `baseline` says what to run instead."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from tui.core.errors import ERROR, ConsolidateError, Diagnostic
+from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, listing, rel, up_down
+
+_DIR = re.compile(r"^(\d+)_(.*)$")
+CONFIG = "config.yaml"
+_VERSION = re.compile(r"^version:\s*[23]\s*$", re.MULTILINE)
+_ENDPOINT = re.compile(r"^endpoint:", re.MULTILINE)
+
+
+def is_config(path: Path) -> bool:
+    """The project's config.yaml is Hasura CLI's (`version:` and `endpoint:` at its top level)."""
+    try:
+        text = path.read_text("utf-8", "replace") if path.is_file() else ""
+    except OSError:
+        return False
+    return bool(_VERSION.search(text) and _ENDPOINT.search(text))
+
+
+def looks_like(folder: Path) -> bool:
+    """Migration folders under a project whose config.yaml is Hasura's (diesel's folders look the same)."""
+    return any(is_config(parent / CONFIG) for parent in list(folder.resolve().parents)[:3])
+
+
+def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
+    found: list[Migration] = []
+    others: list[str] = []
+    for p in listing(folder):
+        m = _DIR.match(p.name) if p.is_dir() else None
+        if m is None or not (p / "up.sql").is_file():
+            others.append(rel(p, root))
+            if m is not None and (p / "up.yaml").is_file():
+                diags.append(Diagnostic(rel(p / "up.yaml", root), 0, ERROR, "Hasura runs this migration written in YAML (config "
+                                        "v1's); consolidate reads only SQL migrations, so what it does is missing from the "
+                                        "analysis: file not read", lost=True))
+            continue
+        found.append(up_down(m.group(1), m.group(2), p / "up.sql", p / "down.sql", root, diags, sort_key=(int(m.group(1)),),
+                             single_query=True))
+    return found, others
+
+
+def layout(f: NewFile, reversible: bool) -> Layout:
+    folder = f"{f.version}_{f.group}"
+    return Layout(f"{folder}/up.sql", f.header + f.body, f"{folder}/down.sql", f.down)
+
+
+def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
+    raise ConsolidateError("Hasura keeps what ran in its own catalog, which consolidate does not write",
+                           "on each server that ran the history, once the set is applied, mark its migrations as run without "
+                           "running them: `hasura migrate apply --skip-execution --database-name <database>`; "
+                           "`hasura migrate status` then shows them applied")
+
+
+FORMAT = Format("hasura", "", read, layout, bookkeeping,
+                no_guard="Hasura keeps what a database ran in its own catalog, not in a table of the database a guard could read")
