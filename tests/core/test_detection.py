@@ -20,6 +20,8 @@ UP_DOWN = "CREATE TABLE a (id int);\n"
     ({"001.do.sql": UP_DOWN, "001.undo.sql": "DROP TABLE a;\n"}, "postgrator"),
     ({"20240101000000_a.up.sql": UP_DOWN, "20240101000000_a.mysql.up.sql": "CREATE TABLE `a` (id int);\n"}, "pop"),
     ({"20240101000000_a.up.fizz": 'create_table("a") {}\n'}, "pop"),
+    ({"0001.a.sql": UP_DOWN, "0001.a.rollback.sql": "DROP TABLE a;\n"}, "yoyo"),
+    ({"0001.a.sql": UP_DOWN, "0002.b.sql": "-- depends: 0001.a\n" + UP_DOWN}, "yoyo"),
     ({"committed/000001.sql": "--! Previous: -\n--! Hash: sha1:0\n\n" + UP_DOWN, "current.sql": ""}, "graphile-migrate"),
     ({"20240101000000_a.sql": UP_DOWN}, "sqlx"),
     ({"V1__a.sql": UP_DOWN}, "flyway"),

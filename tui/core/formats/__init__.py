@@ -25,6 +25,7 @@ from tui.core.formats import (
     sqlx,
     supabase,
     tern,
+    yoyo,
 )
 from tui.core.formats.base import Format, listing
 
@@ -32,7 +33,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FO
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
                                                  sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT,
-                                                 graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, plain.FORMAT)}
+                                                 graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, yoyo.FORMAT, plain.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -68,6 +69,8 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
     if pop.looks_like(entries):
         return pop.FORMAT.name
     sql_files = [p for p in entries if p.is_file() and p.suffix == ".sql"]
+    if yoyo.looks_like(sql_files):
+        return yoyo.FORMAT.name
     if flyway.looks_like(sql_files):
         return flyway.FORMAT.name
     marked = False
@@ -84,6 +87,8 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
             return sql_migrate.FORMAT.name
         if tern.SEPARATOR.search(head):
             return tern.FORMAT.name
+        if yoyo.DEPENDS.search(head):
+            return yoyo.FORMAT.name
         marked = marked or bool(node_pg_migrate.UP.search(head))
     ups = [m for p in sql_files if (m := golang_migrate.PATTERN.match(p.name))]
     if ups:

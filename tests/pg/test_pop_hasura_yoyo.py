@@ -1,6 +1,6 @@
 """pop's migrations for several databases (Ory's Kratos, Hydra and Keto write them so): the new set
 is PostgreSQL's, the other databases keep their files, and a file for all that the set replaces
-stays for them with an empty PostgreSQL file of its version standing in for it. Hasura's folders."""
+stays for them with an empty PostgreSQL file of its version standing in for it. Hasura's folders; yoyo's dependencies."""
 
 from __future__ import annotations
 
@@ -82,3 +82,35 @@ def test_hasuras_migrations_are_proven_and_what_it_keeps_itself_is_said_not_writ
     assert r.returncode == 2 and "hasura migrate apply --skip-execution" in r.stderr and "Traceback" not in r.stderr, r.stderr
     r = run(project, "generate", "--no-proof", "--guard")
     assert r.returncode == 2 and "hasura gets no guard" in r.stderr, r.stderr
+
+
+def test_yoyos_order_rollbacks_and_table_are_kept(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_yoyo", project)
+    (project / "expected.json").unlink()
+    (project / "migrations" / "0003.seed.sql").write_text("-- depends: 0000.col 0001.base\ninsert into a values (1, 2);\n")
+    analysis = analyze(project)
+    db = pg_server.create_database("yoyo")
+    apply_migrations(pg_server, db, analysis.sources.migrations)
+    with pg_server.connect(db) as conn:  # as yoyo makes its table
+        conn.execute("CREATE TABLE _yoyo_migration (migration_hash VARCHAR(64), migration_id VARCHAR(255), "
+                     "applied_at_utc TIMESTAMP, PRIMARY KEY (migration_hash))")
+        for m in analysis.sources.migrations:
+            conn.execute("INSERT INTO _yoyo_migration VALUES (encode(sha256(convert_to(%s, 'UTF8')), 'hex'), %s, now())",
+                         (m.version, m.version))
+    url = _url(pg_server, db)
+    r = run(project, "generate", "--database-url", url)
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    new = project / ".consolidate" / "new"
+    ups = sorted(p for p in new.glob("*.sql") if not p.name.endswith(".rollback.sql"))
+    assert ups and all(p.with_name(p.stem + ".rollback.sql").is_file() for p in ups), ups
+    texts = [p.read_text() for p in ups]
+    assert not any("-- depends:" in t for t in texts), texts  # (the history's would name migrations the set lacks)
+    assert sum(t.startswith("-- transactional: false\n") and "concurrently" in t for t in texts) == 1, texts
+    assert run(project, "validate", "--database-url", url).returncode == 0
+    r = run(project, "baseline", "--database-url", url, "--pg", "local", "--yes")
+    assert r.returncode == 0, r.stderr
+    with pg_server.connect(db) as conn:
+        rows = conn.execute("SELECT migration_id, migration_hash = encode(sha256(convert_to(migration_id, 'UTF8')), 'hex') "
+                            "FROM _yoyo_migration ORDER BY migration_id").fetchall()
+    assert rows == [(p.stem, True) for p in ups]
