@@ -91,3 +91,21 @@ def test_hasuras_folders_are_told_from_diesels_by_its_config_and_its_database_fo
         "migrations/default/1614864712344_init/up.sql"]
     lost = [d for d in analysis.diagnostics if d.file == "migrations/default/1614864800000_seed/up.yaml"]
     assert lost and lost[0].severity == "error" and lost[0].lost and "YAML" in lost[0].message
+
+
+def test_plain_files_named_as_the_undoing_of_another_are_its_down_part_not_a_migration(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for name, text in {"20150101120000-add-a-up.sql": UP_DOWN, "20150101120000-add-a-down.sql": "DROP TABLE a;\n",
+                       "20150202120000-b.sql": "ALTER TABLE a ADD COLUMN b int;\n",
+                       "20150202120000-b_revert.sql": "ALTER TABLE a DROP COLUMN b;\n",
+                       "20150303120000-lone-down.sql": "CREATE INDEX a_b_idx ON a (b);\n"}.items():
+        (folder / name).write_text(text)
+    analysis = analyze(tmp_path)
+    assert analysis.sources.format == "plain"
+    assert [(Path(m.file).name, Path(m.down_file).name if m.down_file else "") for m in analysis.sources.migrations] == [
+        ("20150101120000-add-a-up.sql", "20150101120000-add-a-down.sql"), ("20150202120000-b.sql", "20150202120000-b_revert.sql"),
+        ("20150303120000-lone-down.sql", "")]  # (no file it undoes: a migration, whatever its name)
+    assert analysis.model.get("table", "a").exists

@@ -16,15 +16,35 @@ from tui.core.formats.named import named_files
 PATTERN = re.compile(r"^(\d+)(?:[-_.](.*))?\.sql$")
 
 
+# A file named as the undoing of another (`7-users-down.sql` beside `7-users-up.sql`, as db-migrate
+# writes them; `7.users.rollback.sql` beside `7.users.sql`) is its down part, never a migration.
+_DOWN = re.compile(r"^(.*[-_.])(down|undo|rollback|revert)\.sql$", re.IGNORECASE)
+_UPS = {"down": "up", "undo": "do", "rollback": "", "revert": ""}
+
+
+def _up_of(name: str, names: set[str]) -> str | None:
+    m = _DOWN.match(name)
+    if m is None:
+        return None
+    stem, word = m.group(1), m.group(2).lower()
+    return next((n for n in (stem + _UPS[word] + ".sql", stem[:-1] + ".sql") if n in names and n != name), None)
+
+
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     found: list[Migration] = []
     others: list[str] = []
-    for p, m in named_files(folder, root, PATTERN, others):
-        found.append(up_down(m.group(1), m.group(2) or "", p, None, root, diags, sort_key=(int(m.group(1)), p.name)))
+    files = list(named_files(folder, root, PATTERN, others))
+    names = {p.name for p, _ in files}
+    downs = {up: p for p, _ in files if (up := _up_of(p.name, names))}
+    for p, m in files:
+        if _up_of(p.name, names) is None:
+            found.append(up_down(m.group(1), m.group(2) or "", p, downs.get(p.name), root, diags, sort_key=(int(m.group(1)), p.name)))
     return found, others
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:
+    if reversible:
+        return Layout(f"{f.version}_{f.group}-up.sql", f.header + f.body, f"{f.version}_{f.group}-down.sql", f.down)
     return Layout(f"{f.version}_{f.group}.sql", f.header + f.body)
 
 
