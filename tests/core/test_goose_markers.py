@@ -55,3 +55,17 @@ def test_the_checker_refuses_what_goose_refuses() -> None:
     assert _goose_accepts("-- +goose Up\n-- +goose StatementBegin\nx;\n-- +goose StatementEnd\n-- +goose Down\ny;\n")
     assert not _goose_accepts("-- +goose Up\n-- +goose StatementBegin\nx;\n-- +goose StatementBegin\ny;\n-- +goose StatementEnd\n")
     assert not _goose_accepts("-- +goose Up\n-- +goose StatementBegin\nx;\n-- +goose Down\n")
+
+
+def test_a_go_migration_among_the_sql_files_is_an_error_not_passed_over(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_goose", project)
+    (project / "expected.json").unlink()
+    (project / "migrations" / "00002_seed.go").write_text("package migrations\n\nfunc init() { goose.AddMigrationContext(up, down) }\n")
+    (project / "migrations" / "migrations_test.go").write_text("package migrations\n")
+    analysis = analyze(project)
+    said = [d for d in analysis.diagnostics if d.file.endswith(".go")]
+    assert [(d.file, d.severity, d.lost) for d in said] == [("migrations/00002_seed.go", "error", True)], said
+    assert analysis.lost == said  # (generate refuses without --keep-going)

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import Diagnostic
+from tui.core.errors import ERROR, Diagnostic
 from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, replace_rows
 from tui.core.formats.sectioned import blanked, grouped_body, read_sectioned, statement_markers
 
@@ -17,9 +17,18 @@ _DOWN = re.compile(r"^--\s*\+goose\s+Down\b", re.M | re.I)
 _NO_TX = re.compile(r"^--\s*\+goose\s+NO\s+TRANSACTION\b", re.M | re.I)
 
 
+_GO = re.compile(r"^\d+_.*(?<!_test)\.go$")
+
+
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
-    return read_sectioned(folder, root, diags, UP, _DOWN, "-- +goose Up",
-                          lambda text, options: not _NO_TX.search(text), blanked(statement_markers("goose")))
+    found, others = read_sectioned(folder, root, diags, UP, _DOWN, "-- +goose Up",
+                                   lambda text, options: not _NO_TX.search(text), blanked(statement_markers("goose")))
+    for other in others:
+        if _GO.match(Path(other).name):
+            diags.append(Diagnostic(other, 0, ERROR, "goose runs this Go migration (its version among the SQL files'); consolidate "
+                                    "reads only SQL migrations, so what it does is missing from the analysis: file not read",
+                                    lost=True))
+    return found, others
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:
