@@ -19,6 +19,10 @@ from tui.core.host_access import host_access
     ("CREATE TABLESPACE fast LOCATION '/srv/fast'", "tablespace"),
     ("create subscription s connection 'host=db.example.com dbname=app' publication p", "another host"),
     ("DO $$ BEGIN EXECUTE 'ALTER SUBSCRIPTION s CONNECTION ''host=x'''; END $$", "another host"),
+    ("SET session_preload_libraries = 'auto_explain'", "preload setting"),
+    # (letters outside ASCII that the scan's patterns take for ASCII ones, ignoring case)
+    ("DO $$ BEGIN EXECUTE lower('ALTER \u017fYSTEM SET archive_command = ''x'''); END $$", "ALTER SYSTEM"),
+    ("DO $$ BEGIN EXECUTE lower('CREATE EXTENSION dblin\u212a'); END $$", "extension that reaches"),
 ])
 def test_each_kind_is_found_on_its_line(statement: str, what: str) -> None:
     found = host_access(f"CREATE TABLE a (id int);\n\n{statement};\n", 10)

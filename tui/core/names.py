@@ -153,7 +153,7 @@ def sql(node: Any) -> str:
             return fast
     elif isinstance(node, ast.TypeCast) and isinstance(node.arg, ast.A_Const):
         value, type_ = _const(node.arg), _type_text(node.typeName)
-        if value is not None and type_ is not None:
+        if value is not None and type_ is not None and not value.startswith("-"):  # (`-5::text` is `-(5::text)`)
             return f"{value}::{type_}"
     return RawStream()(node)
 
@@ -162,13 +162,14 @@ def _const(node: ast.A_Const) -> str | None:
     if node.isnull:
         return "NULL"
     v = node.val
+    # (a negative number as the printer writes it: the sign folded into the constant, no parentheses)
     if isinstance(v, ast.Integer):
-        return str(v.ival) if v.ival >= 0 else None
+        return str(v.ival)
     if isinstance(v, ast.String):
         return "'" + v.sval.replace("'", "''") + "'"
     if isinstance(v, ast.Boolean):
         return "true" if v.boolval else "false"
-    if isinstance(v, ast.Float) and not v.fval.startswith("-"):
+    if isinstance(v, ast.Float):
         return v.fval
     return None
 
@@ -260,7 +261,10 @@ def deeper_than(node: Any, levels: int) -> bool:
     pop, push = stack.pop, stack.append
     while stack:
         n, depth = pop()
-        if isinstance(n, ast.Node):
+        if isinstance(n, ast.A_Const):  # (a leaf below it: the most common node of seed rows, not walked)
+            if depth + (n.val is not None) > levels:
+                return True
+        elif isinstance(n, ast.Node):
             if depth > levels:
                 return True
             for attr in _child_slots(type(n)):
