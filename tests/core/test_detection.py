@@ -109,3 +109,13 @@ def test_plain_files_named_as_the_undoing_of_another_are_its_down_part_not_a_mig
         ("20150101120000-add-a-up.sql", "20150101120000-add-a-down.sql"), ("20150202120000-b.sql", "20150202120000-b_revert.sql"),
         ("20150303120000-lone-down.sql", "")]  # (no file it undoes: a migration, whatever its name)
     assert analysis.model.get("table", "a").exists
+
+
+def test_flyways_names_in_a_crate_that_uses_refinery_are_refinerys(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "V1__a.sql").write_text(UP_DOWN)
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\n\n[dependencies]\ntokio-postgres = "0.7"\n')
+    assert detect(folder)[0] == "flyway"
+    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\n\n[dependencies]\nrefinery = { version = "0.8" }\n')
+    assert detect(folder)[0] == "refinery"

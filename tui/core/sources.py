@@ -57,7 +57,7 @@ def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagn
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         if detected is None:
             names = [p.name for p in sorted(folder.iterdir())][:5]
-            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas, node-pg-migrate, sql-migrate, tern, Postgrator, graphile-migrate, pop, Hasura or yoyo, nor is numbered (" + ", ".join(names) + ")"
+            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas, node-pg-migrate, sql-migrate, tern, Postgrator, graphile-migrate, pop, Hasura, yoyo or refinery, nor is numbered (" + ", ".join(names) + ")"
             diags.append(Diagnostic(rel_folder, 0, ERROR, f"unknown migration format: {what}; use --format"))
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         fmt = detected

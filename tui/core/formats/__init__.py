@@ -21,6 +21,7 @@ from tui.core.formats import (
     pop,
     postgrator,
     prisma,
+    refinery,
     sql_migrate,
     sqlx,
     supabase,
@@ -33,7 +34,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FO
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
                                                  sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT,
-                                                 graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, yoyo.FORMAT, plain.FORMAT)}
+                                                 graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, yoyo.FORMAT, refinery.FORMAT, plain.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -72,7 +73,8 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
     if yoyo.looks_like(sql_files):
         return yoyo.FORMAT.name
     if flyway.looks_like(sql_files):
-        return flyway.FORMAT.name
+        # (Flyway's naming in a Rust crate that uses refinery: its U files are migrations, not undo scripts)
+        return refinery.FORMAT.name if refinery.CARGO.search(_read_project_file(folder, "Cargo.toml")) else flyway.FORMAT.name
     marked = False
     for p in sql_files[:50]:
         head = p.read_bytes()[:65536].decode("utf-8", "replace")

@@ -1,9 +1,11 @@
-"""pop's migrations for several databases (Ory's Kratos, Hydra and Keto write them so): the new set
-is PostgreSQL's, the other databases keep their files, and a file for all that the set replaces
-stays for them with an empty PostgreSQL file of its version standing in for it. Hasura's folders; yoyo's dependencies."""
+"""Four tools' migrations on a real server. pop's for several databases (Ory's Kratos, Hydra and
+Keto write them so): the new set is PostgreSQL's, the other databases keep their files, and a file
+for all that the set replaces stays for them with an empty PostgreSQL file of its version standing
+in for it. Hasura's folders, yoyo's dependencies, refinery's unversioned files."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -114,3 +116,26 @@ def test_yoyos_order_rollbacks_and_table_are_kept(pg_server, tmp_path: Path) -> 
         rows = conn.execute("SELECT migration_id, migration_hash = encode(sha256(convert_to(migration_id, 'UTF8')), 'hex') "
                             "FROM _yoyo_migration ORDER BY migration_id").fetchall()
     assert rows == [(p.stem, True) for p in ups]
+
+
+def test_refinerys_unversioned_files_run_in_the_order_of_the_versions(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Flyway would take `U2__` for an undo script and leave it out; refinery runs it."""
+    project = tmp_path / "p"
+    (project / "migrations" / "more").mkdir(parents=True)
+    (project / "Cargo.toml").write_text('[package]\nname = "x"\n\n[dependencies]\nrefinery = "0.8"\n')
+    for name, text in {"V1__init.sql": "CREATE TABLE a (id int PRIMARY KEY);\n", "U2__seed.sql": "INSERT INTO a VALUES (1);\n",
+                       "more/V3__b.sql": "ALTER TABLE a ADD COLUMN b int;\n", "V4__note.rs": "fn migration() -> String { String::new() }\n"}.items():
+        (project / "migrations" / name).write_text(text)
+    analysis = analyze(project)
+    assert analysis.sources.format == "refinery"
+    assert [m.file for m in analysis.sources.migrations] == ["migrations/V1__init.sql", "migrations/U2__seed.sql", "migrations/more/V3__b.sql"]
+    assert [d.file for d in analysis.lost] == ["migrations/V4__note.rs"]
+    (project / "migrations" / "V4__note.rs").unlink()
+    url = _url(pg_server, "postgres")
+    r = run(project, "generate", "--database-url", url)
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    new = sorted(p.name for p in (project / ".consolidate" / "new").glob("*.sql"))
+    assert new and all(re.match(r"^V\d+__\w+\.sql$", n) for n in new), new
+    assert run(project, "validate", "--database-url", url).returncode == 0
+    r = run(project, "baseline", "--database-url", url, "--yes")
+    assert r.returncode == 2 and "Target::Fake" in r.stderr and "Traceback" not in r.stderr, r.stderr
