@@ -1,7 +1,7 @@
-"""Four tools' migrations on a real server. pop's for several databases (Ory's Kratos, Hydra and
+"""Five tools' migrations on a real server. pop's for several databases (Ory's Kratos, Hydra and
 Keto write them so): the new set is PostgreSQL's, the other databases keep their files, and a file
 for all that the set replaces stays for them with an empty PostgreSQL file of its version standing
-in for it. Hasura's folders, yoyo's dependencies, refinery's unversioned files."""
+in for it. Hasura's folders, yoyo's dependencies, refinery's unversioned files, sqitch's plan."""
 
 from __future__ import annotations
 
@@ -139,3 +139,35 @@ def test_refinerys_unversioned_files_run_in_the_order_of_the_versions(pg_server,
     assert run(project, "validate", "--database-url", url).returncode == 0
     r = run(project, "baseline", "--database-url", url, "--yes")
     assert r.returncode == 2 and "Target::Fake" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def _changes(plan_text: str) -> list[str]:
+    return [line.split()[0] for line in plan_text.splitlines() if line and line[0] not in "%#@"]
+
+
+def test_sqitchs_set_is_a_new_plan_of_changes_and_what_it_keeps_stays_in_it(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_sqitch", project)
+    (project / "expected.json").unlink()
+    url = _url(pg_server, "postgres")
+    r = run(project, "generate", "--database-url", url)
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    new = project / ".consolidate" / "new"
+    made = sorted(p.stem for p in (new / "deploy").glob("*.sql"))
+    plan_text = (new / "sqitch.plan").read_text()
+    assert plan_text.startswith("%syntax-version=1.0.0\n%project=flipr\n") and _changes(plan_text) == made, plan_text
+    assert sorted(p.stem for p in (new / "revert").glob("*.sql")) == made and not (new / "verify").exists()
+    body = (new / "deploy" / f"{made[-1]}.sql").read_text()
+    assert body.count("BEGIN;") == 1 and body.rstrip().endswith("COMMIT;"), body  # (psql runs it: its own transaction)
+    assert run(project, "validate", "--database-url", url).returncode == 0
+    r = run(project, "baseline", "--database-url", url, "--yes")
+    assert r.returncode == 2 and "sqitch deploy --log-only" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    # Up to the change before the tag: the rework after it still finds its earlier scripts by the tag.
+    r = run(project, "generate", "--database-url", url, "--until", "2", "--force")
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    plan_text = (new / "sqitch.plan").read_text()
+    assert _changes(plan_text)[1:] == ["insert_user", "users_email", "insert_user"] and "\n@v1.0 " in plan_text, plan_text
+    assert "insert_user [users]" not in plan_text and "[insert_user@v1.0 users_email]" in plan_text, plan_text
+    assert (new / "deploy" / "insert_user@v1.0.sql").is_file()
+    r = run(project, "validate", "--database-url", url)
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr

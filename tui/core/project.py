@@ -134,6 +134,7 @@ def _outside(root: Path, migrations: str) -> str:
 
 
 DEFAULT_FOLDERS = ("prisma/migrations", "supabase/migrations", "db/migrations", "drizzle", "src/migrations")
+SQITCH_FOLDERS = ("db", "sqitch", "database")  # (a folder holding sqitch.plan: sqitch's top_dir)
 
 
 def _hasura_database(root: Path, folder: Path) -> str:
@@ -187,7 +188,8 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
         cfg = replace(cfg, migrations=migrations)
     elif "migrations" not in data and not cfg.folder.is_dir():
         # Where each tool puts its folder by default, when the project has no `migrations/`.
-        found = next((f for f in DEFAULT_FOLDERS if (root / f).is_dir()), None)
+        found = next((f for f in DEFAULT_FOLDERS if (root / f).is_dir()), None) or next(
+            (f for f in SQITCH_FOLDERS if (root / f / "sqitch.plan").is_file()), None)
         if found:
             cfg = replace(cfg, migrations=found)
     elif "migrations" not in data and (database := _hasura_database(root, cfg.folder)):

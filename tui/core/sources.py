@@ -38,7 +38,11 @@ def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "a
     diags: list[Diagnostic] = []
     rel_folder = rel(folder, root)
     if not folder.is_dir():
-        diags.append(Diagnostic(rel_folder, 0, ERROR, "migrations folder not found"))
+        hint = ""
+        if (root / "sqitch.plan").is_file():
+            hint = ("; sqitch's plan is at the project's root, and consolidate swaps a folder of its own: move sqitch.plan, "
+                    "deploy/, revert/ and verify/ into one (sqitch.conf's top_dir), or run it on the folder above with --migrations")
+        diags.append(Diagnostic(rel_folder, 0, ERROR, "migrations folder not found" + hint))
         return SourceSet(str(root), rel_folder, fmt if fmt != "auto" else "unknown", (), tuple(diags))
     listings = LISTINGS.set({})  # detection and reading list the same folders: once
     try:
@@ -57,7 +61,7 @@ def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagn
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         if detected is None:
             names = [p.name for p in sorted(folder.iterdir())][:5]
-            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas, node-pg-migrate, sql-migrate, tern, Postgrator, graphile-migrate, pop, Hasura, yoyo or refinery, nor is numbered (" + ", ".join(names) + ")"
+            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas, node-pg-migrate, sql-migrate, tern, Postgrator, graphile-migrate, pop, Hasura, yoyo, refinery or sqitch, nor is numbered (" + ", ".join(names) + ")"
             diags.append(Diagnostic(rel_folder, 0, ERROR, f"unknown migration format: {what}; use --format"))
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         fmt = detected

@@ -23,6 +23,7 @@ from tui.core.formats import (
     prisma,
     refinery,
     sql_migrate,
+    sqitch,
     sqlx,
     supabase,
     tern,
@@ -34,7 +35,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FO
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
                                                  sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT,
-                                                 graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, yoyo.FORMAT, refinery.FORMAT, plain.FORMAT)}
+                                                 graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, yoyo.FORMAT, refinery.FORMAT, sqitch.FORMAT, plain.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -59,6 +60,8 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
         return supabase.FORMAT.name
     if drizzle.looks_like(folder):
         return drizzle.FORMAT.name
+    if sqitch.looks_like(folder):
+        return sqitch.FORMAT.name
     if graphile_migrate.looks_like(folder):
         return graphile_migrate.FORMAT.name
     if prisma.looks_like(entries):
