@@ -70,7 +70,7 @@ def transaction(rp: Engine, node: ast.TransactionStmt) -> None:
     if node.kind == TransactionStmtKind.TRANS_STMT_ROLLBACK_TO:
         _undone_since(rp, node.savepoint_name or "")
         return
-    rp.no_effect("transaction control: each migration already runs in one transaction")
+    rp.no_effect("transaction control: it changes no object (the new set's files run in transactions of their own)")
 
 
 def _undone_since(rp: Engine, savepoint: str) -> None:
