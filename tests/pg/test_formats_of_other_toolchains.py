@@ -149,6 +149,8 @@ def test_sqitchs_set_is_a_new_plan_of_changes_and_what_it_keeps_stays_in_it(pg_s
     project = tmp_path / "p"
     shutil.copytree(HISTORIES / "format_sqitch", project)
     (project / "expected.json").unlink()
+    email = project / "migrations" / "deploy" / "users_email.sql"
+    email.write_text("\\set ON_ERROR_STOP on\n\\echo adding email\n" + email.read_text())  # (psql's own: nothing to the database)
     url = _url(pg_server, "postgres")
     r = run(project, "generate", "--database-url", url)
     assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr

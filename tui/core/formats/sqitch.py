@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from tui.core.errors import ERROR, ConsolidateError, Diagnostic
@@ -19,6 +20,10 @@ PLAN = "sqitch.plan"
 _CHANGE = re.compile(r"^([+-]?)(\S+)(\s+\[[^\]]*\])?\s+(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\s+(.*?)\s*(?:#.*)?$")
 _TAG = re.compile(r"^@(\S+)")
 _SCRIPTS = ("deploy", "revert", "verify")
+# psql's meta-commands that change what it prints or its own variables, never the database: blanked
+# (their lines kept); any other (`\i`, `\connect`, `\copy`) stays, and is an error that names it.
+_PSQL_ONLY = re.compile(r"^[ \t]*\\(?:set|unset|echo|qecho|warn|pset|timing|encoding|restrict|unrestrict|x|t|a)\b[^\n]*$",
+                        re.MULTILINE)
 
 
 def looks_like(folder: Path) -> bool:
@@ -78,8 +83,9 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
         if not deploy.is_file():
             diags.append(Diagnostic(rel(path, root), c.line, ERROR, f"change {c.name}: no deploy/{c.script}.sql", lost=True))
             continue
-        found.append(up_down(str(i), c.name, deploy, revert if revert.is_file() else None, root, diags, sort_key=(i,),
-                             transactional=False, inline_copy=True, fresh_search_path=True))
+        mig = up_down(str(i), c.name, deploy, revert if revert.is_file() else None, root, diags, sort_key=(i,),
+                      transactional=False, inline_copy=True, fresh_search_path=True)
+        found.append(replace(mig, sql=_PSQL_ONLY.sub("", mig.sql)))
     return found, others
 
 
