@@ -119,3 +119,16 @@ def test_flyways_names_in_a_crate_that_uses_refinery_are_refinerys(tmp_path: Pat
     assert detect(folder)[0] == "flyway"
     (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\n\n[dependencies]\nrefinery = { version = "0.8" }\n')
     assert detect(folder)[0] == "refinery"
+
+
+def test_pops_autocommit_files_run_outside_a_transaction(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "20240101000000_a.postgres.up.sql").write_text(UP_DOWN)
+    (folder / "20240101000000_a.mysql.up.sql").write_text("CREATE TABLE `a` (id int);\n")
+    (folder / "20240102000000_idx.autocommit.postgres.up.sql").write_text("CREATE INDEX CONCURRENTLY a_id ON a (id);\n")
+    analysis = analyze(tmp_path)
+    assert analysis.sources.format == "pop"
+    assert [(m.version, m.transactional) for m in analysis.sources.migrations] == [("20240101000000", True), ("20240102000000", False)]

@@ -3,7 +3,7 @@ for every database, or `<version>_<name>.<dialect>.up.sql` for one (`postgres`, 
 `sqlite3`, `cockroach`...). On PostgreSQL pop runs the files for all databases and PostgreSQL's,
 in the order of the versions as text; where a version has both, PostgreSQL's own runs and the
 one for all is passed over (its version is then recorded). Each file is sent as one query in a
-transaction. Bookkeeping: `schema_migration`, a row a version.
+transaction, unless its name says `.autocommit` (popx). Bookkeeping: `schema_migration`, a row a version.
 
 The files for other databases are kept as they are, unread. Where there are such files, the
 files for all that the new set replaces are kept too (the other databases still run them), and
@@ -20,7 +20,8 @@ from tui.core.errors import ERROR, INFO, Diagnostic
 from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, listing, rel, replace_rows, up_down
 from tui.core.formats.named import files_by_name
 
-PATTERN = re.compile(r"^(\d+)_([^.]+)(?:\.([a-z0-9]+))?\.(up|down)\.(sql|fizz)$")
+# (`.autocommit`, popx's mark of a file run outside a transaction, before or after the dialect)
+PATTERN = re.compile(r"^(\d+)_([^.]+)(?:\.autocommit)?(?:\.([a-z0-9]+))?(?:\.autocommit)?\.(up|down)\.(sql|fizz)$")
 _POSTGRES = frozenset({"postgres", "postgresql", "pg"})
 _OTHERS = frozenset({"mysql", "mariadb", "maria", "sqlite3", "sqlite", "cockroach", "cockroachdb", "crdb"})
 # The other databases' files, which consolidate keeps as they are without naming each.
@@ -65,7 +66,8 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
         dialect = "postgres" if "postgres" in by else "all"
         m, p = by[dialect]
         down = downs.pop((version, dialect), None)
-        found.append(up_down(version, m.group(2), p, down, root, diags, sort_key=(version,), single_query=True))
+        found.append(up_down(version, m.group(2), p, down, root, diags, sort_key=(version,), single_query=True,
+                             transactional=".autocommit." not in p.name))
         if dialect == "postgres" and "all" in by:  # passed over here, run by the other databases
             others.append(rel(by["all"][1], root))
     others.extend(rel(p, root) for p in downs.values())
