@@ -132,3 +132,27 @@ def test_pops_autocommit_files_run_outside_a_transaction(tmp_path: Path) -> None
     analysis = analyze(tmp_path)
     assert analysis.sources.format == "pop"
     assert [(m.version, m.transactional) for m in analysis.sources.migrations] == [("20240101000000", True), ("20240102000000", False)]
+
+
+def test_flyways_folder_in_a_spring_project_and_its_vendor_folders(tmp_path: Path) -> None:
+    """`src/main/resources/db/migration` is found; with `{vendor}` folders, PostgreSQL's is read,
+    and the folder above them, given, is refused with the one to give (its other databases'
+    scripts are no PostgreSQL)."""
+    from tui.core.analysis import analyze
+
+    location = tmp_path / "src" / "main" / "resources" / "db" / "migration"
+    (location / "releases").mkdir(parents=True)
+    (location / "releases" / "V1__a.sql").write_text(UP_DOWN)
+    assert detect(location)[0] == "flyway"  # (its scripts only in the folders under it)
+    assert analyze(tmp_path).sources.migrations[0].file == "src/main/resources/db/migration/releases/V1__a.sql"
+    (location / "releases" / "V1__a.sql").rename(location / "V1__a.sql")
+    (location / "releases").rmdir()
+    for vendor in ("postgresql", "mysql"):
+        (location / vendor).mkdir()
+        (location / vendor / "V2__b.sql").write_text("CREATE TABLE b (id int);\n" if vendor == "postgresql" else "CREATE TABLE `b` (id int);\n")
+    (location / "V1__a.sql").unlink()
+    analysis = analyze(tmp_path)
+    assert [m.file for m in analysis.sources.migrations] == ["src/main/resources/db/migration/postgresql/V2__b.sql"]
+    given = analyze(tmp_path, "src/main/resources/db/migration")
+    assert not given.sources.migrations
+    assert any("give --migrations src/main/resources/db/migration/postgresql" in d.message for d in given.diagnostics)

@@ -133,7 +133,8 @@ def _outside(root: Path, migrations: str) -> str:
     return ""
 
 
-DEFAULT_FOLDERS = ("prisma/migrations", "supabase/migrations", "db/migrations", "drizzle", "src/migrations")
+DEFAULT_FOLDERS = ("prisma/migrations", "supabase/migrations", "db/migrations", "drizzle", "src/migrations",
+                   "src/main/resources/db/migration")  # (the last: Flyway's in a Spring Boot, Micronaut or Quarkus project)
 SQITCH_FOLDERS = ("db", "sqitch", "database")  # (a folder holding sqitch.plan: sqitch's top_dir)
 
 
@@ -151,6 +152,18 @@ def _hasura_database(root: Path, folder: Path) -> str:
     if any(re.match(r"^\d+_", s) for s in subs):  # (config v2: the migrations are in the folder itself)
         return ""
     return "default" if "default" in subs else subs[0] if len(subs) == 1 else ""
+
+
+def _vendor_folders(folder: Path) -> bool:
+    """A Flyway location with `{vendor}` (`db/migration/{vendor}`): a folder a database and no
+    script of its own; PostgreSQL's is `postgresql/`, the one Flyway reads (the format module
+    refuses the folder above, if given)."""
+    try:
+        entries = list(folder.iterdir()) if folder.is_dir() else []
+    except OSError:
+        return False
+    names = {p.name for p in entries if p.is_dir()}
+    return "postgresql" in names and len(names) > 1 and not any(p.suffix == ".sql" for p in entries if p.is_file())
 
 
 def load_config(root: Path | str, migrations: str | None = None, fmt: str | None = None) -> ProjectConfig:
@@ -194,6 +207,8 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
             cfg = replace(cfg, migrations=found)
     elif "migrations" not in data and (database := _hasura_database(root, cfg.folder)):
         cfg = replace(cfg, migrations=f"{cfg.migrations}/{database}")
+    if not migrations and "migrations" not in data and _vendor_folders(cfg.folder):
+        cfg = replace(cfg, migrations=f"{cfg.migrations}/postgresql")
     where = _outside(root, cfg.migrations)
     if where:
         cfg = replace(cfg, diagnostics=cfg.diagnostics + (Diagnostic(CONFIG_FILE if not migrations else "", 0, ERROR, where),))

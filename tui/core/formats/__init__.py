@@ -22,8 +22,8 @@ from tui.core.formats import (
     postgrator,
     prisma,
     refinery,
-    sql_migrate,
     sqitch,
+    sql_migrate,
     sqlx,
     supabase,
     tern,
@@ -95,6 +95,8 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
         if yoyo.DEPENDS.search(head):
             return yoyo.FORMAT.name
         marked = marked or bool(node_pg_migrate.UP.search(head))
+    if not sql_files and any(p.is_dir() for p in entries) and flyway.looks_like_below(folder):
+        return flyway.FORMAT.name
     ups = [m for p in sql_files if (m := golang_migrate.PATTERN.match(p.name))]
     if ups:
         return _sqlx_or_golang(folder, ups)

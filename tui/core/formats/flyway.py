@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import INFO, WARNING, Diagnostic
+from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
 from tui.core.formats.base import (
     BASELINE,
     REPEATABLE,
@@ -57,6 +57,26 @@ def looks_like(sql_files: list[Path]) -> bool:
     return any(PATTERN.match(p.name) for p in sql_files)
 
 
+def looks_like_below(folder: Path) -> bool:
+    """Flyway's scripts only in the folders under it (`db/migration/{vendor}`, a folder a release)."""
+    return any(PATTERN.match(p.name) for p in _walk(folder) if p.is_file())
+
+
+# Flyway's names of databases, which a location's `{vendor}` becomes (`db/migration/{vendor}`).
+_VENDORS = frozenset({"mysql", "mariadb", "h2", "hsqldb", "oracle", "sqlserver", "db2", "sqlite", "derby", "sybasease", "redshift",
+                      "cockroachdb", "snowflake", "informix", "firebird", "saphana", "sapdb", "clickhouse", "yugabytedb", "tidb"})
+
+
+def _other_vendors(folder: Path) -> list[Path]:
+    """Where the folder holds one folder a database, `postgresql/` among them (a location with
+    `{vendor}`), the other databases' folders, which Flyway does not read for PostgreSQL (the
+    project's settings take postgresql/ for the folder itself)."""
+    dirs = [p for p in listing(folder) if p.is_dir()]
+    if not any(p.name == "postgresql" for p in dirs):
+        return []
+    return [p for p in dirs if p.name in _VENDORS]
+
+
 def _walk(folder: Path) -> list[Path]:
     """The folder's entries, those of its folders in their place: Flyway finds scripts in every
     folder under a location (a linked folder is not entered: it may lead back up)."""
@@ -75,6 +95,12 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     props = properties(root)
     ph = placeholder_settings(root, props)
     mixed = props.get("flyway.mixed", "").lower() == "true"
+    vendors = _other_vendors(folder)
+    if vendors:
+        diags.append(Diagnostic(rel(folder, root), 0, ERROR, f"a folder a database ({', '.join(p.name for p in vendors)} and "
+                                "postgresql: a location with {vendor}), where Flyway reads only postgresql/ for PostgreSQL: give "
+                                f"--migrations {rel(folder / 'postgresql', root)}"))
+        return [], [rel(p, root) for p in listing(folder)]
     for p in _walk(folder):
         m = PATTERN.match(p.name) if p.is_file() else None
         if not m and p.name.endswith(".sql.conf") and PATTERN.match(p.name[:-5]):
