@@ -156,3 +156,14 @@ def test_flyways_folder_in_a_spring_project_and_its_vendor_folders(tmp_path: Pat
     given = analyze(tmp_path, "src/main/resources/db/migration")
     assert not given.sources.migrations
     assert any("give --migrations src/main/resources/db/migration/postgresql" in d.message for d in given.diagnostics)
+
+
+def test_a_missing_migrations_folder_names_the_folders_that_look_like_one(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    (tmp_path / "internal" / "db" / "migrations").mkdir(parents=True)
+    (tmp_path / "internal" / "db" / "migrations" / "00001_a.sql").write_text("-- +goose Up\n" + UP_DOWN)
+    (tmp_path / "node_modules" / "pkg").mkdir(parents=True)  # (not looked into)
+    (tmp_path / "node_modules" / "pkg" / "V1__a.sql").write_text(UP_DOWN)
+    said = [d.message for d in analyze(tmp_path).diagnostics]
+    assert any(m.startswith("migrations folder not found") and m.endswith(": internal/db/migrations (give --migrations)") for m in said), said

@@ -42,6 +42,8 @@ def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "a
         if (root / "sqitch.plan").is_file():
             hint = ("; sqitch's plan is at the project's root, and consolidate swaps a folder of its own: move sqitch.plan, "
                     "deploy/, revert/ and verify/ into one (sqitch.conf's top_dir), or run it on the folder above with --migrations")
+        elif found := _folders_like_migrations(root):
+            hint = f"; the project's folders that look like a migration tool's: {', '.join(found)} (give --migrations)"
         diags.append(Diagnostic(rel_folder, 0, ERROR, "migrations folder not found" + hint))
         return SourceSet(str(root), rel_folder, fmt if fmt != "auto" else "unknown", (), tuple(diags))
     listings = LISTINGS.set({})  # detection and reading list the same folders: once
@@ -49,6 +51,37 @@ def load_sources(root: Path | str, migrations: str = "migrations", fmt: str = "a
         return _load(root, folder, rel_folder, fmt, diags)
     finally:
         LISTINGS.reset(listings)
+
+
+_NOT_LOOKED_INTO = frozenset({".git", ".hg", "node_modules", "vendor", "target", ".venv", "venv", "dist", "build", ".consolidate",
+                              "__pycache__", ".tox", ".idea", ".vscode"})
+
+
+def _folders_like_migrations(root: Path, most: int = 3, visits: int = 3000) -> list[str]:
+    """Up to `most` folders of the project (four levels down at most, a few thousand looked at)
+    whose files a migration tool would take, nearest first: for the error when the folder given
+    is not there."""
+    found: list[str] = []
+    level = [root]
+    for _ in range(4):
+        below = []
+        for folder in level:
+            try:
+                subs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink() and p.name not in _NOT_LOOKED_INTO)
+            except OSError:
+                continue
+            for sub in subs:
+                visits -= 1
+                if visits < 0:
+                    return found
+                if detect(sub)[0] not in (None, "plain"):
+                    found.append(rel(sub, root))
+                    if len(found) == most:
+                        return found
+                else:
+                    below.append(sub)
+        level = below
+    return found
 
 
 def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagnostic]) -> SourceSet:

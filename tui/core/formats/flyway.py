@@ -57,9 +57,11 @@ def looks_like(sql_files: list[Path]) -> bool:
     return any(PATTERN.match(p.name) for p in sql_files)
 
 
-def looks_like_below(folder: Path) -> bool:
-    """Flyway's scripts only in the folders under it (`db/migration/{vendor}`, a folder a release)."""
-    return any(PATTERN.match(p.name) for p in _walk(folder) if p.is_file())
+def looks_like_below(folder: Path, depth: int = 2) -> bool:
+    """Flyway's scripts only in the folders under it, two levels down at most (`db/migration/{vendor}`,
+    a folder a release): deeper, a folder of anything (a project's `src`) is not taken for one."""
+    subs = [p for p in listing(folder) if p.is_dir() and not p.is_symlink() and not p.name.startswith(".")]
+    return any(looks_like([q for q in listing(sub) if q.is_file()]) or (depth > 1 and looks_like_below(sub, depth - 1)) for sub in subs)
 
 
 # Flyway's names of databases, which a location's `{vendor}` becomes (`db/migration/{vendor}`).
