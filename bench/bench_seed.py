@@ -63,7 +63,7 @@ def _timed(checkout: Path, project: Path, args: list[str]) -> float:
     env = {**os.environ, "PYTHONPATH": str(checkout)}
     start = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "tui", args[0], str(project), *args[1:]], cwd=checkout, env=env,
-                       capture_output=True, text=True)
+                       capture_output=True, text=True, check=False)
     took = time.perf_counter() - start
     if r.returncode != 0:
         raise SystemExit(f"{args[0]} failed in {checkout} on {project.name}: {r.stderr.strip()[-500:]}")
