@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,9 @@ def test_hasuras_folders_are_told_from_diesels_by_its_config_and_its_database_fo
         "migrations/default/1614864712344_init/up.sql"]
     lost = [d for d in analysis.diagnostics if d.file == "migrations/default/1614864800000_seed/up.yaml"]
     assert lost and lost[0].severity == "error" and lost[0].lost and "YAML" in lost[0].message
+    shutil.move(tmp_path / "migrations", tmp_path / "hasura" / "migrations")  # (the project in a folder of the repository)
+    shutil.move(tmp_path / "config.yaml", tmp_path / "hasura" / "config.yaml")
+    assert [m.file for m in analyze(tmp_path).sources.migrations] == ["hasura/migrations/default/1614864712344_init/up.sql"]
 
 
 def test_plain_files_named_as_the_undoing_of_another_are_its_down_part_not_a_migration(tmp_path: Path) -> None:

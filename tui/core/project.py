@@ -203,6 +203,8 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
         # Where each tool puts its folder by default, when the project has no `migrations/`.
         found = next((f for f in DEFAULT_FOLDERS if (root / f).is_dir()), None) or next(
             (f for f in SQITCH_FOLDERS if (root / f / "sqitch.plan").is_file()), None)
+        if found is None and (database := _hasura_database(root / "hasura", root / "hasura" / "migrations")):
+            found = f"hasura/migrations/{database}"  # (a Hasura project in a folder of the repository)
         if found:
             cfg = replace(cfg, migrations=found)
     elif "migrations" not in data and (database := _hasura_database(root, cfg.folder)):
