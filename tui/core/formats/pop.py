@@ -25,7 +25,10 @@ PATTERN = re.compile(r"^(\d+)_([^.]+)(?:\.autocommit)?(?:\.([a-z0-9]+))?(?:\.aut
 _POSTGRES = frozenset({"postgres", "postgresql", "pg"})
 _OTHERS = frozenset({"mysql", "mariadb", "maria", "sqlite3", "sqlite", "cockroach", "cockroachdb", "crdb"})
 # The other databases' files, which consolidate keeps as they are without naming each.
-ASIDE = re.compile(r"^\d+_[^.]+\.(?:" + "|".join(sorted(_OTHERS)) + r")\.(?:up|down)\.(?:sql|fizz)$")
+ASIDE = re.compile(r"^\d+_[^.]+(?:\.autocommit)?\.(?:" + "|".join(sorted(_OTHERS)) + r")(?:\.autocommit)?\.(?:up|down)\.(?:sql|fizz)$")
+# Besides those, files for all that are no migration here (passed over for PostgreSQL's own, or a
+# down part alone), which `read` names itself where it must.
+_KEPT_SILENT = re.compile(ASIDE.pattern + r"|^\d+_[^.]+(?:\.autocommit)?\.(?:up|down)\.(?:sql|fizz)$")
 STAND_IN = ("-- consolidate: what this version did on PostgreSQL is in the new set; this empty file stands in for the\n"
             "-- file for all databases here (pop runs a database's own file of a version in place of the one for all).\n")
 
@@ -70,6 +73,8 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
                              transactional=".autocommit." not in p.name))
         if dialect == "postgres" and "all" in by:  # passed over here, run by the other databases
             others.append(rel(by["all"][1], root))
+            diags.append(Diagnostic(rel(by["all"][1], root), 0, INFO, f"passed over on PostgreSQL, which runs {p.name} for this "
+                                    "version: not read, kept as it is"))
     others.extend(rel(p, root) for p in downs.values())
     if elsewhere:
         diags.append(Diagnostic(rel(folder, root), 0, INFO, f"the files for {', '.join(sorted(elsewhere))} are kept as they are, "
@@ -105,5 +110,5 @@ def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bo
     return replace_rows(FORMAT.table, "version", [(m.version,) for m in migs], len(migs))
 
 
-FORMAT = Format("pop", "schema_migration", read, layout, bookkeeping, finish=finish, aside=ASIDE,
+FORMAT = Format("pop", "schema_migration", read, layout, bookkeeping, finish=finish, aside=_KEPT_SILENT,
                 recorded=Recorded("SELECT version FROM schema_migration", lambda m: m.version))
