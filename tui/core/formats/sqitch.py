@@ -55,9 +55,10 @@ def plan(text: str, where: str, diags: list[Diagnostic]) -> tuple[list[str], lis
             tag_after.update((id(c), tag.group(1)) for c in untagged)
             untagged = []
         elif (m := _CHANGE.match(line)) is None:
-            diags.append(Diagnostic(where, n, ERROR, "not a change, a tag or a pragma of a sqitch plan: line skipped"))
+            diags.append(Diagnostic(where, n, ERROR, "not a change, a tag or a pragma of a sqitch plan: line skipped", lost=True))
         elif m.group(1) == "-":
-            diags.append(Diagnostic(where, n, ERROR, "a change marked for revert (`-`): consolidate does not follow it; line skipped"))
+            diags.append(Diagnostic(where, n, ERROR, "a change marked for revert (`-`): consolidate does not follow it; line skipped",
+                                   lost=True))
         else:
             change = Change(m.group(2), n, line, m.group(4), m.group(5))
             changes.append(change)
