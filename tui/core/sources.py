@@ -143,7 +143,7 @@ def _check_unreadable(root: Path, others: list[str], fmt: str, diags: list[Diagn
                                         "not analyzed and not validated; copied to the new set as it is"))
             continue
         if p.is_file():
-            what = "a down part without its up part" if other.endswith(".down.sql") else f"not named as {fmt} names a migration"
+            what = "a down part without its up part" if other.endswith((".down.sql", ".rollback.sql", "-down.sql")) else f"not named as {fmt} names a migration"
             diags.append(Diagnostic(other, 0, WARNING, f"{what}: not read, not analyzed and not validated; copied to the new set as it is"))
             continue
         why = "a broken symbolic link" if p.is_symlink() and not p.exists() else "a folder" if p.is_dir() else "not a regular file"
