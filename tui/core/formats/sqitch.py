@@ -120,15 +120,21 @@ def finish(history: Path, new: Path, kept: list[str]) -> dict[str, str]:
             lines.append(_without(raw, gone))
         else:
             lines.append(raw)
-    return {PLAN: "\n".join(lines + [f"{name} {stamp} {planner} # consolidated by consolidate" for name in made]) + "\n"}
+    out = {PLAN: "\n".join(lines + [f"{name} {stamp} {planner} # consolidated by consolidate" for name in made]) + "\n"}
+    for script in sorted(kept_scripts):  # (a kept change's verify script goes with it)
+        if (verify := history / "verify" / f"{script}.sql").is_file():
+            out[f"verify/{script}.sql"] = verify.read_text("utf-8", "replace")
+    return out
 
 
 def _without(line: str, replaced: set[str]) -> str:
-    """A change line without its dependencies on changes that are no longer in the plan."""
-    def keep(m: re.Match[str]) -> str:
-        deps = [d for d in m.group(1).split() if d.lstrip("!").split("@")[0] not in replaced]
-        return f" [{' '.join(deps)}]" if deps else ""
-    return re.sub(r"\s+\[([^\]]*)\]", keep, line, count=1)
+    """A change line without its dependencies on changes that are no longer in the plan (the
+    brackets right after its name; a note's are left as they are)."""
+    m = re.match(r"^(\S+)\s+\[([^\]]*)\]", line)
+    if m is None:
+        return line
+    deps = [d for d in m.group(2).split() if d.lstrip("!").split("@")[0] not in replaced]
+    return m.group(1) + (f" [{' '.join(deps)}]" if deps else "") + line[m.end():]
 
 
 def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
