@@ -1,7 +1,9 @@
 """sqitch: `sqitch.plan` lists the changes in the order they deploy (dependencies are only checked);
 each change's `deploy/<name>.sql` is run by psql in a session of its own, outside any transaction
 but the ones the script opens itself, and `revert/<name>.sql` undoes it. A change reworked later
-keeps its earlier scripts as `<name>@<tag>.sql`, the first tag after it in the plan. The new set
+keeps its earlier scripts as `<name>@<tag>.sql`, the first tag after it in the plan; a change's
+version is its name as sqitch names a change (`<name>@<tag>` for those earlier ones: `--until` takes
+it). The new set
 is written as changes of a new plan (its project pragmas, and the planner and time of the
 history's last change, so the same history gives the same plan). sqitch keeps what ran in its
 registry, keyed by ids that hash the plan: no guard, and `baseline` says what to run instead."""
@@ -84,7 +86,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
         if not deploy.is_file():
             diags.append(Diagnostic(rel(path, root), c.line, ERROR, f"change {c.name}: no deploy/{c.script}.sql", lost=True))
             continue
-        mig = up_down(str(i), c.name, deploy, revert if revert.is_file() else None, root, diags, sort_key=(i,),
+        mig = up_down(c.script, c.name, deploy, revert if revert.is_file() else None, root, diags, sort_key=(i,),
                       transactional=False, inline_copy=True, fresh_search_path=True)
         found.append(replace(mig, sql=_PSQL_ONLY.sub("", mig.sql)))
     return found, others
