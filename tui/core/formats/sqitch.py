@@ -3,10 +3,9 @@ each change's `deploy/<name>.sql` is run by psql in a session of its own, outsid
 but the ones the script opens itself, and `revert/<name>.sql` undoes it. A change reworked later
 keeps its earlier scripts as `<name>@<tag>.sql`, the first tag after it in the plan; a change's
 version is its name as sqitch names a change (`<name>@<tag>` for those earlier ones: `--until` takes
-it). The new set
-is written as changes of a new plan (its project pragmas, and the planner and time of the
-history's last change, so the same history gives the same plan). sqitch keeps what ran in its
-registry, keyed by ids that hash the plan: no guard, and `baseline` says what to run instead."""
+it). The new set is written as changes of a new plan (`finish`), dated and signed as the history's
+last change, so the same history gives the same plan. sqitch keeps what ran in its registry, keyed
+by ids that hash the plan: no guard, and `baseline` says what to run instead."""
 
 from __future__ import annotations
 
