@@ -7,11 +7,11 @@ there is no guard, and `baseline` says what to run instead."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import ERROR, ConsolidateError, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, listing, rel, up_down
+from tui.core.errors import ERROR, Diagnostic
+from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, listing, rel, up_down
+from tui.core.formats.unwritten import unwritten
 
 _DIR = re.compile(r"^(\d+)_(.*)$")
 CONFIG = "config.yaml"
@@ -55,12 +55,9 @@ def layout(f: NewFile, reversible: bool) -> Layout:
     return Layout(f"{folder}/up.sql", f.header + f.body, f"{folder}/down.sql", f.down)
 
 
-def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
-    raise ConsolidateError("Hasura keeps what ran in its own catalog, which consolidate does not write",
-                           "on each server that ran the history, once the set is applied, mark its migrations as run without "
-                           "running them: `hasura migrate apply --skip-execution --database-name <database>`; "
-                           "`hasura migrate status` then shows them applied")
-
-
-FORMAT = Format("hasura", "", read, layout, bookkeeping,
+_BOOKKEEPING = unwritten("Hasura keeps what ran in its own catalog, which consolidate does not write",
+                         "on each server that ran the history, once the set is applied, mark its migrations as run without "
+                         "running them: `hasura migrate apply --skip-execution --database-name <database>`; "
+                         "`hasura migrate status` then shows them applied")
+FORMAT = Format("hasura", "", read, layout, _BOOKKEEPING,
                 no_guard="Hasura keeps what a database ran in its own catalog, not in a table of the database a guard could read")

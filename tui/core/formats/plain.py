@@ -6,12 +6,12 @@ Chosen only when no tool's files are found."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import ConsolidateError, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, up_down
+from tui.core.errors import Diagnostic
+from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, up_down
 from tui.core.formats.named import named_files
+from tui.core.formats.unwritten import unwritten
 
 PATTERN = re.compile(r"^(\d+)(?:[-_.](.*))?\.sql$")
 
@@ -48,10 +48,7 @@ def layout(f: NewFile, reversible: bool) -> Layout:
     return Layout(f"{f.version}_{f.group}.sql", f.header + f.body)
 
 
-def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
-    raise ConsolidateError("plain numbered files keep no table to baseline", "no tool records what ran: whatever the project's "
-                           "own script keeps, rewrite it by hand to list the new set's files")
-
-
-FORMAT = Format("plain", "", read, layout, bookkeeping,
+_BOOKKEEPING = unwritten("plain numbered files keep no table to baseline", "no tool records what ran: whatever the project's "
+                         "own script keeps, rewrite it by hand to list the new set's files")
+FORMAT = Format("plain", "", read, layout, _BOOKKEEPING,
                 no_guard="no tool's table records what a database ran, for a guard to read")

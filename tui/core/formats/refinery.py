@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import ERROR, ConsolidateError, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, rel, up_down
+from tui.core.errors import ERROR, Diagnostic
+from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, Recorded, rel, up_down
+from tui.core.formats.unwritten import unwritten
 
 PATTERN = re.compile(r"^([UV])(\d+(?:\.\d+)?)__(\w+)\.(sql|rs)$")
 CARGO = re.compile(r"^\s*refinery(?:-core)?\s*=", re.MULTILINE)
@@ -44,12 +44,9 @@ def layout(f: NewFile, reversible: bool) -> Layout:
     return Layout(f"V{f.version}__{name}.sql", f.header + f.body)
 
 
-def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
-    raise ConsolidateError("refinery's table holds checksums its Rust code computes, which consolidate does not write",
-                           "on each database that ran the history, once the set is applied, delete the rows of the replaced "
-                           "versions from refinery_schema_history, then mark the set as run without running it "
-                           "(the runner's `set_target(Target::Fake)`)")
-
-
-FORMAT = Format("refinery", "refinery_schema_history", read, layout, bookkeeping,
+_BOOKKEEPING = unwritten("refinery's table holds checksums its Rust code computes, which consolidate does not write",
+                         "on each database that ran the history, once the set is applied, delete the rows of the replaced "
+                         "versions from refinery_schema_history, then mark the set as run without running it "
+                         "(the runner's `set_target(Target::Fake)`)")
+FORMAT = Format("refinery", "refinery_schema_history", read, layout, _BOOKKEEPING,
                 recorded=Recorded("SELECT version::text FROM refinery_schema_history", lambda m: str(int(m.version.split(".")[0]))))

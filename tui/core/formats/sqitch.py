@@ -10,12 +10,12 @@ by ids that hash the plan: no guard, and `baseline` says what to run instead."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from tui.core.errors import ERROR, ConsolidateError, Diagnostic
-from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, listing, rel, up_down
+from tui.core.errors import ERROR, Diagnostic
+from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, listing, rel, up_down
+from tui.core.formats.unwritten import unwritten
 
 PLAN = "sqitch.plan"
 _CHANGE = re.compile(r"^([+-]?)(\S+)(\s+\[[^\]]*\])?\s+(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)\s+(.*?)\s*(?:#.*)?$")
@@ -138,11 +138,8 @@ def _without(line: str, replaced: set[str]) -> str:
     return m.group(1) + (f" [{' '.join(deps)}]" if deps else "") + line[m.end():]
 
 
-def bookkeeping(migs: list[Migration], data: Callable[[Migration], bytes]) -> Bookkeeping:
-    raise ConsolidateError("sqitch keeps what ran in its registry, keyed by ids that hash the plan, which consolidate does not write",
-                           "on each database that ran the history: with the history's plan, `sqitch revert --log-only -y`; "
-                           "then, with the new set, `sqitch deploy --log-only` (both mark changes without running them)")
-
-
-FORMAT = Format("sqitch", "", read, layout, bookkeeping, finish=finish,
+_BOOKKEEPING = unwritten("sqitch keeps what ran in its registry, keyed by ids that hash the plan, which consolidate does not write",
+                         "on each database that ran the history: with the history's plan, `sqitch revert --log-only -y`; "
+                         "then, with the new set, `sqitch deploy --log-only` (both mark changes without running them)")
+FORMAT = Format("sqitch", "", read, layout, _BOOKKEEPING, finish=finish,
                 no_guard="sqitch keeps what a database ran in its registry, keyed by ids that hash the plan")
