@@ -66,14 +66,22 @@ def test_graphile_migrates_committed_folder_itself_is_told_and_the_folder_above_
     assert [m.file for m in analyze(tmp_path).sources.migrations] == ["migrations/committed/000001.sql"]
 
 
-def test_files_for_all_databases_are_pops_in_a_go_project_that_requires_pop(tmp_path: Path) -> None:
+@pytest.mark.parametrize("file,manifest,plain,other,uses,fmt", [
+    ("20240101000000_a.up.sql", "go.mod", "module x\n\nrequire (\n\tgithub.com/lib/pq v1.10.9\n)\n", "golang-migrate",
+     "module x\n\nrequire (\n\tgithub.com/gobuffalo/pop/v6 v6.1.1\n)\n", "pop"),
+    ("V1__a.sql", "Cargo.toml", '[package]\nname = "x"\n\n[dependencies]\ntokio-postgres = "0.7"\n', "flyway",
+     '[package]\nname = "x"\n\n[dependencies]\nrefinery = { version = "0.8" }\n', "refinery"),
+])
+def test_a_project_that_requires_a_tool_takes_files_of_a_shape_others_share_for_its(
+        tmp_path: Path, file: str, manifest: str, plain: str, other: str, uses: str, fmt: str) -> None:
+    """pop's files for all databases are golang-migrate's shape; refinery's names are Flyway's."""
     folder = tmp_path / "migrations"
     folder.mkdir()
-    (folder / "20240101000000_a.up.sql").write_text(UP_DOWN)
-    (tmp_path / "go.mod").write_text("module x\n\nrequire (\n\tgithub.com/lib/pq v1.10.9\n)\n")
-    assert detect(folder)[0] == "golang-migrate"
-    (tmp_path / "go.mod").write_text("module x\n\nrequire (\n\tgithub.com/gobuffalo/pop/v6 v6.1.1\n)\n")
-    assert detect(folder) == ("pop", "read as pop's: the Go project requires gobuffalo/pop, and its files are for all databases")
+    (folder / file).write_text(UP_DOWN)
+    (tmp_path / manifest).write_text(plain)
+    assert detect(folder)[0] == other
+    (tmp_path / manifest).write_text(uses)
+    assert detect(folder)[0] == fmt
 
 
 def test_hasuras_folders_are_told_from_diesels_by_its_config_and_its_database_folder_is_found(tmp_path: Path) -> None:
@@ -113,16 +121,6 @@ def test_plain_files_named_as_the_undoing_of_another_are_its_down_part_not_a_mig
         ("20150101120000-add-a-up.sql", "20150101120000-add-a-down.sql"), ("20150202120000-b.sql", "20150202120000-b_revert.sql"),
         ("20150303120000-lone-down.sql", "")]  # (no file it undoes: a migration, whatever its name)
     assert analysis.model.get("table", "a").exists
-
-
-def test_flyways_names_in_a_crate_that_uses_refinery_are_refinerys(tmp_path: Path) -> None:
-    folder = tmp_path / "migrations"
-    folder.mkdir()
-    (folder / "V1__a.sql").write_text(UP_DOWN)
-    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\n\n[dependencies]\ntokio-postgres = "0.7"\n')
-    assert detect(folder)[0] == "flyway"
-    (tmp_path / "Cargo.toml").write_text('[package]\nname = "x"\n\n[dependencies]\nrefinery = { version = "0.8" }\n')
-    assert detect(folder)[0] == "refinery"
 
 
 def test_pops_autocommit_files_run_outside_a_transaction(tmp_path: Path) -> None:
