@@ -169,3 +169,15 @@ def test_a_missing_migrations_folder_names_the_folders_that_look_like_one(tmp_pa
     (tmp_path / "node_modules" / "pkg" / "V1__a.sql").write_text(UP_DOWN)
     said = [d.message for d in analyze(tmp_path).diagnostics]
     assert any(m.startswith("migrations folder not found") and m.endswith(": internal/db/migrations (give --migrations)") for m in said), said
+
+
+def test_sqitchs_folder_is_the_top_dir_its_conf_names(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    (tmp_path / "schema" / "deploy").mkdir(parents=True)
+    (tmp_path / "schema" / "sqitch.plan").write_text("%project=x\n\na 2020-01-01T00:00:00Z Ana <ana@example.com> # a\n")
+    (tmp_path / "schema" / "deploy" / "a.sql").write_text(UP_DOWN)
+    assert analyze(tmp_path).sources.folder == "migrations"  # (not found: no folder of its name, nor a conf)
+    (tmp_path / "sqitch.conf").write_text('[core]\n\tengine = pg\n\ttop_dir = schema\n[engine "pg"]\n\ttarget = db:pg:x\n')
+    analysis = analyze(tmp_path)
+    assert analysis.sources.format == "sqitch" and [m.file for m in analysis.sources.migrations] == ["schema/deploy/a.sql"]

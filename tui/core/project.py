@@ -154,6 +154,17 @@ def _hasura_database(root: Path, folder: Path) -> str:
     return "default" if "default" in subs else subs[0] if len(subs) == 1 else ""
 
 
+def _sqitch_top_dir(root: Path) -> list[str]:
+    """The `top_dir` sqitch.conf's `[core]` section names, where it names one."""
+    try:
+        text = (root / "sqitch.conf").read_text("utf-8", "replace")
+    except OSError:
+        return []
+    core = re.search(r"^\[core\][^\[]*", text, re.MULTILINE)
+    top = re.search(r"^\s*top_dir\s*=\s*(\S+)\s*$", core.group(0), re.MULTILINE) if core else None
+    return [top.group(1).strip("\"'").rstrip("/")] if top else []
+
+
 def _vendor_folders(folder: Path) -> bool:
     """A Flyway location with `{vendor}` (`db/migration/{vendor}`): a folder a database and no
     script of its own; PostgreSQL's is `postgresql/`, the one Flyway reads (the format module
@@ -202,7 +213,7 @@ def load_config(root: Path | str, migrations: str | None = None, fmt: str | None
     elif "migrations" not in data and not cfg.folder.is_dir():
         # Where each tool puts its folder by default, when the project has no `migrations/`.
         found = next((f for f in DEFAULT_FOLDERS if (root / f).is_dir()), None) or next(
-            (f for f in SQITCH_FOLDERS if (root / f / "sqitch.plan").is_file()), None)
+            (f for f in (*_sqitch_top_dir(root), *SQITCH_FOLDERS) if (root / f / "sqitch.plan").is_file()), None)
         if found is None and (database := _hasura_database(root / "hasura", root / "hasura" / "migrations")):
             found = f"hasura/migrations/{database}"  # (a Hasura project in a folder of the repository)
         if found:
