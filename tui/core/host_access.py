@@ -16,7 +16,7 @@ import re
 # The letters outside ASCII that Python's patterns match to ASCII ones when they ignore case.
 _AS_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
 
-
+# Each: what it does, the pattern, and the words the pattern cannot match without (one at least).
 _PATTERNS: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = tuple(
     (what, re.compile(rx, re.IGNORECASE), words) for what, rx, words in (
     ("COPY ... PROGRAM runs a command on the server's machine", r"\bCOPY\b[^;]{0,400}?\b(?:FROM|TO)\s+PROGRAM\b", ("program",)),

@@ -35,7 +35,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FO
                                                  dbmate.FORMAT, goose.FORMAT, prisma.FORMAT, supabase.FORMAT,
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
                                                  sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT,
-                                                 graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, yoyo.FORMAT, refinery.FORMAT, sqitch.FORMAT, plain.FORMAT)}
+                                                 graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, yoyo.FORMAT,
+                                                 refinery.FORMAT, sqitch.FORMAT, plain.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -144,16 +145,20 @@ def _sqlx_or_golang(folder: Path, ups: list[re.Match[str]]) -> str | tuple[str, 
 
 
 def _read_project_file(folder: Path, name: str) -> str:
-    for parent in list(folder.resolve().parents)[:4]:
-        if (parent / name).is_file():
-            return (parent / name).read_text("utf-8", "replace")
-    return ""
+    """The text of the nearest `name` in the folder's parents (what the project requires)."""
+    path = _project_path(folder, name)
+    return path.read_text("utf-8", "replace") if path is not None else ""
 
 
 def _project_file(folder: Path, *names: str) -> str:
     """The first of `names` found in the folder's parents (up to four): what kind of project holds it."""
+    path = _project_path(folder, *names)
+    return path.name if path is not None else ""
+
+
+def _project_path(folder: Path, *names: str) -> Path | None:
     for parent in list(folder.resolve().parents)[:4]:
         for name in names:
             if (parent / name).is_file():
-                return name
-    return ""
+                return parent / name
+    return None
