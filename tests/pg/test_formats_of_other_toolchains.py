@@ -64,6 +64,29 @@ def test_the_postgresql_set_is_proven_and_the_other_databases_keep_their_files(p
     assert versions == sorted(m.version for m in again.sources.migrations)
 
 
+@pytest.mark.parametrize("bound", [("--until", "20190101000002"), ("--from", "20190101000002")])
+def test_pops_set_of_a_part_of_the_history_keeps_the_rest_for_every_database(pg_server, tmp_path: Path, bound: tuple[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """The files kept before or after the set stay as they were; the replaced files for all stay
+    for the other databases, each stood in for on PostgreSQL; what PostgreSQL runs builds the same."""
+    project = tmp_path / "p"
+    shutil.copytree(HISTORIES / "format_pop", project)
+    (project / "expected.json").unlink()
+    (project / "migrations" / "20190101000004_seed.up.sql").write_text("insert into a (id, b) values (1, 2);\n")
+    url = _url(pg_server, "postgres")
+    r = run(project, "generate", "--database-url", url, *bound)
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    new, old = project / ".consolidate" / "new", project / "migrations"
+    kept = ["20190101000003_idx.pg.up.sql", "20190101000004_seed.up.sql"] if bound[0] == "--until" else ["20190101000001_init.up.sql"]
+    for name in kept + ["20190101000002_col.mysql.up.sql", "20190101000003_idx.sqlite3.up.sql"]:
+        assert (new / name).read_bytes() == (old / name).read_bytes(), name
+    replaced_for_all = "20190101000001_init.up.sql" if bound[0] == "--until" else "20190101000004_seed.up.sql"
+    assert (new / replaced_for_all).read_bytes() == (old / replaced_for_all).read_bytes()
+    assert (new / replaced_for_all.replace(".up.sql", ".postgres.up.sql")).read_text() == STAND_IN
+    assert not any((new / k.replace(".up.sql", ".postgres.up.sql")).exists() for k in kept if k.count(".") == 2)  # (kept: it runs)
+    r = run(project, "validate", "--database-url", url)
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
+
+
 def test_hasuras_migrations_are_proven_and_what_it_keeps_itself_is_said_not_written(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Hasura's folders (`<version>_<name>/up.sql`) are diesel's shape; its config.yaml tells them apart."""
     project = tmp_path / "p"
