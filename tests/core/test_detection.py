@@ -181,3 +181,6 @@ def test_sqitchs_folder_is_the_top_dir_its_conf_names(tmp_path: Path) -> None:
     (tmp_path / "sqitch.conf").write_text('[core]\n\tengine = pg\n\ttop_dir = schema\n[engine "pg"]\n\ttarget = db:pg:x\n')
     analysis = analyze(tmp_path)
     assert analysis.sources.format == "sqitch" and [m.file for m in analysis.sources.migrations] == ["schema/deploy/a.sql"]
+    shutil.copytree(tmp_path / "schema", tmp_path / "pg")  # (a project for several engines: PostgreSQL's own folder)
+    (tmp_path / "sqitch.conf").write_text('[core]\n\ttop_dir = schema\n[engine "pg"]\n\ttop_dir = pg\n[engine "sqlite"]\n\ttop_dir = lite\n')
+    assert [m.file for m in analyze(tmp_path).sources.migrations] == ["pg/deploy/a.sql"]

@@ -155,14 +155,18 @@ def _hasura_database(root: Path, folder: Path) -> str:
 
 
 def _sqitch_top_dir(root: Path) -> list[str]:
-    """The `top_dir` sqitch.conf's `[core]` section names, where it names one."""
+    """The `top_dir`s sqitch.conf names: PostgreSQL's engine's first (`[engine "pg"]`), then `[core]`'s."""
     try:
         text = (root / "sqitch.conf").read_text("utf-8", "replace")
     except OSError:
         return []
-    core = re.search(r"^\[core\][^\[]*", text, re.MULTILINE)
-    top = re.search(r"^\s*top_dir\s*=\s*(\S+)\s*$", core.group(0), re.MULTILINE) if core else None
-    return [top.group(1).strip("\"'").rstrip("/")] if top else []
+    out = []
+    for section in (r'\[engine\s+"pg"\]', r"\[core\]"):
+        part = re.search(r"^\s*" + section + r"[^\[]*", text, re.MULTILINE)
+        top = re.search(r"^\s*top_dir\s*=\s*(\S+)\s*$", part.group(0), re.MULTILINE) if part else None
+        if top:
+            out.append(top.group(1).strip("\"'").rstrip("/"))
+    return out
 
 
 def _vendor_folders(folder: Path) -> bool:
