@@ -158,6 +158,10 @@ def test_flyways_folder_in_a_spring_project_and_its_vendor_folders(tmp_path: Pat
     given = analyze(tmp_path, "src/main/resources/db/migration")
     assert not given.sources.migrations
     assert any("give --migrations src/main/resources/db/migration/postgresql" in d.message for d in given.diagnostics)
+    (location / "common").mkdir()  # (locations `common` and `{vendor}`: scripts for all beside PostgreSQL's)
+    (location / "common" / "V1__a.sql").write_text(UP_DOWN)
+    split = analyze(tmp_path)
+    assert not split.sources.migrations and any("in two locations" in d.message for d in split.diagnostics), split.diagnostics
 
 
 def test_a_missing_migrations_folder_names_the_folders_that_look_like_one(tmp_path: Path) -> None:

@@ -169,16 +169,23 @@ def _sqitch_top_dir(root: Path) -> list[str]:
     return out
 
 
+# Flyway's names of databases, which a location's `{vendor}` becomes (`db/migration/{vendor}`).
+FLYWAY_VENDORS = frozenset({"postgresql", "mysql", "mariadb", "h2", "hsqldb", "oracle", "sqlserver", "db2", "sqlite", "derby",
+                            "sybasease", "redshift", "cockroachdb", "snowflake", "informix", "firebird", "saphana", "sapdb",
+                            "clickhouse", "yugabytedb", "tidb"})
+
+
 def _vendor_folders(folder: Path) -> bool:
-    """A Flyway location with `{vendor}` (`db/migration/{vendor}`): a folder a database and no
-    script of its own; PostgreSQL's is `postgresql/`, the one Flyway reads (the format module
-    refuses the folder above, if given)."""
+    """A Flyway location with `{vendor}` (`db/migration/{vendor}`): only folders of databases, and
+    no script of its own; PostgreSQL's is `postgresql/`, the one Flyway reads. (Beside a folder of
+    scripts for all, `common/`, the history is in two locations: the format module refuses it.)"""
     try:
         entries = list(folder.iterdir()) if folder.is_dir() else []
     except OSError:
         return False
     names = {p.name for p in entries if p.is_dir()}
-    return "postgresql" in names and len(names) > 1 and not any(p.suffix == ".sql" for p in entries if p.is_file())
+    return ("postgresql" in names and len(names) > 1 and names <= FLYWAY_VENDORS
+            and not any(p.suffix == ".sql" for p in entries if p.is_file()))
 
 
 def load_config(root: Path | str, migrations: str | None = None, fmt: str | None = None) -> ProjectConfig:

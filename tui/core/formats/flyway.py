@@ -33,6 +33,7 @@ from tui.core.formats.base import (
 from tui.core.formats.flyway_placeholders import fill, mark, properties, unmark
 from tui.core.formats.flyway_placeholders import settings as placeholder_settings
 from tui.core.formats.flyway_transactions import outside_transaction
+from tui.core.project import FLYWAY_VENDORS
 
 _IN_TX = re.compile(r"^\s*executeInTransaction\s*=\s*(true|false)\b", re.M | re.I)
 PATTERN = re.compile(r"^([VUB])(\d+(?:[._]\d+)*)__(.*)\.sql$|^(R)__(.*)\.sql$")
@@ -64,19 +65,14 @@ def looks_like_below(folder: Path, depth: int = 2) -> bool:
     return any(looks_like([q for q in listing(sub) if q.is_file()]) or (depth > 1 and looks_like_below(sub, depth - 1)) for sub in subs)
 
 
-# Flyway's names of databases, which a location's `{vendor}` becomes (`db/migration/{vendor}`).
-_VENDORS = frozenset({"mysql", "mariadb", "h2", "hsqldb", "oracle", "sqlserver", "db2", "sqlite", "derby", "sybasease", "redshift",
-                      "cockroachdb", "snowflake", "informix", "firebird", "saphana", "sapdb", "clickhouse", "yugabytedb", "tidb"})
-
-
 def _other_vendors(folder: Path) -> list[Path]:
     """Where the folder holds one folder a database, `postgresql/` among them (a location with
     `{vendor}`), the other databases' folders, which Flyway does not read for PostgreSQL (the
-    project's settings take postgresql/ for the folder itself)."""
+    project's settings take postgresql/ for the folder itself, where nothing else is beside it)."""
     dirs = [p for p in listing(folder) if p.is_dir()]
     if not any(p.name == "postgresql" for p in dirs):
         return []
-    return [p for p in dirs if p.name in _VENDORS]
+    return [p for p in dirs if p.name in FLYWAY_VENDORS and p.name != "postgresql"]
 
 
 def _walk(folder: Path) -> list[Path]:
@@ -99,9 +95,11 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     mixed = props.get("flyway.mixed", "").lower() == "true"
     vendors = _other_vendors(folder)
     if vendors:
+        shared = [p.name for p in listing(folder) if p.is_dir() and p.name not in FLYWAY_VENDORS]
+        where = (f"with {', '.join(shared)} beside it, the history is in two locations, which consolidate cannot write as one"
+                 if shared else f"give --migrations {rel(folder / 'postgresql', root)}")
         diags.append(Diagnostic(rel(folder, root), 0, ERROR, f"a folder a database ({', '.join(p.name for p in vendors)} and "
-                                "postgresql: a location with {vendor}), where Flyway reads only postgresql/ for PostgreSQL: give "
-                                f"--migrations {rel(folder / 'postgresql', root)}"))
+                                f"postgresql: a location with {{vendor}}), where Flyway reads only postgresql/ for PostgreSQL: {where}"))
         return [], [rel(p, root) for p in listing(folder)]
     for p in _walk(folder):
         m = PATTERN.match(p.name) if p.is_file() else None
