@@ -138,16 +138,25 @@ DEFAULT_FOLDERS = ("prisma/migrations", "supabase/migrations", "db/migrations", 
 SQITCH_FOLDERS = ("db", "sqitch", "database")  # (a folder holding sqitch.plan: sqitch's top_dir)
 
 
+def is_hasura_config(path: Path) -> bool:
+    """A config.yaml that is Hasura CLI's (`version:` and `endpoint:` at its top level): the
+    project's folder is chosen here by it, and the format module tells Hasura's folders from
+    diesel's by it."""
+    try:
+        text = path.read_text("utf-8", "replace") if path.is_file() else ""
+    except OSError:
+        return False
+    return bool(re.search(r"^version:\s*[23]\s*$", text, re.MULTILINE) and re.search(r"^endpoint:", text, re.MULTILINE))
+
+
 def _hasura_database(root: Path, folder: Path) -> str:
     """Hasura's CLI (config v3) keeps a folder of migrations per database in `migrations/`: the
-    one named `default`, or the only one. The project is Hasura's when its config.yaml says
-    `version:` and `endpoint:` (the format module tells its migration folders apart the same way)."""
+    one named `default`, or the only one."""
+    if not is_hasura_config(root / "config.yaml"):
+        return ""
     try:
-        text = (root / "config.yaml").read_text("utf-8", "replace")
         subs = [p.name for p in folder.iterdir() if p.is_dir()]
     except OSError:
-        return ""
-    if not (re.search(r"^version:\s*[23]\s*$", text, re.MULTILINE) and re.search(r"^endpoint:", text, re.MULTILINE)):
         return ""
     if any(re.match(r"^\d+_", s) for s in subs):  # (config v2: the migrations are in the folder itself)
         return ""

@@ -12,25 +12,12 @@ from pathlib import Path
 from tui.core.errors import ERROR, Diagnostic
 from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, listing, rel, up_down
 from tui.core.formats.unwritten import unwritten
+from tui.core.project import is_hasura_config
 
 _DIR = re.compile(r"^(\d+)_(.*)$")
-CONFIG = "config.yaml"
-_VERSION = re.compile(r"^version:\s*[23]\s*$", re.MULTILINE)
-_ENDPOINT = re.compile(r"^endpoint:", re.MULTILINE)
-
-
-def is_config(path: Path) -> bool:
-    """The project's config.yaml is Hasura CLI's (`version:` and `endpoint:` at its top level)."""
-    try:
-        text = path.read_text("utf-8", "replace") if path.is_file() else ""
-    except OSError:
-        return False
-    return bool(_VERSION.search(text) and _ENDPOINT.search(text))
-
-
 def looks_like(folder: Path) -> bool:
     """Migration folders under a project whose config.yaml is Hasura's (diesel's folders look the same)."""
-    return any(is_config(parent / CONFIG) for parent in list(folder.resolve().parents)[:3])
+    return any(is_hasura_config(parent / "config.yaml") for parent in list(folder.resolve().parents)[:3])
 
 
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:

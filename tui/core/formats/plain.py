@@ -35,9 +35,10 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     others: list[str] = []
     files = list(named_files(folder, root, PATTERN, others))
     names = {p.name for p, _ in files}
-    downs = {up: p for p, _ in files if (up := _up_of(p.name, names))}
+    undoes = {p.name: _up_of(p.name, names) for p, _ in files}
+    downs = {up: p for p, _ in files if (up := undoes[p.name])}
     for p, m in files:
-        if _up_of(p.name, names) is None:
+        if undoes[p.name] is None:
             found.append(up_down(m.group(1), m.group(2) or "", p, downs.get(p.name), root, diags, sort_key=(int(m.group(1)), p.name)))
     return found, others
 
