@@ -22,6 +22,7 @@ def _streamed(value: object, depth: int = 3) -> tuple[str, int]:
 
 def test_the_text_is_json_dumps_of_the_whole(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(json_stream, "_CHUNK", 64)  # many pieces, each cut where it falls
+    monkeypatch.setattr(json_stream, "_BATCH", 3)  # a generator's items encoded in batches, the last one short
 
     def parts() -> dict[str, object]:
         return {"empty": (x for x in ()), "rows": ({"n": i, "é": [i, None, True, 1.5]} for i in range(50)),

@@ -193,7 +193,7 @@ def _analyze(root: Path | str, migrations: str | None, fmt: str | None, step: Ca
     if since:
         sources, earlier = _start_at(sources, since)
     step("parsing", 1, 4)
-    parsed = parse_history(sources.migrations)
+    parsed = parse_history(sources.migrations, naming=track_reads)  # (only replay's reads look at them)
     return _replayed(config, sources, parsed, step, track_reads, later, observations, earlier)
 
 

@@ -267,13 +267,26 @@ def deeper_than(node: Any, levels: int) -> bool:
         elif isinstance(n, ast.Node):
             if depth > levels:
                 return True
-            for attr in _child_slots(type(n)):
+            cls = type(n)
+            if cls in _SHALLOW and depth + _SHALLOW[cls] <= levels and (cls is not ast.TypeName or _plain_modifiers(n)):
+                continue  # (nothing below it nests deeper than that: not walked)
+            for attr in _child_slots(cls):
                 if (v := getattr(n, attr)) is not None:
                     push((v, depth + 1))
         elif isinstance(n, (tuple, list)):
             for x in n:
                 push((x, depth))
     return False
+
+
+# Nodes that nest at most this many levels below themselves, whatever the statement: a column
+# reference (its names), a relation (its alias's column names), a type name whose modifiers are
+# constants (`varchar(255)`: the constant's value). Most nodes of a wide CREATE TABLE are these.
+_SHALLOW = {ast.ColumnRef: 1, ast.RangeVar: 2, ast.TypeName: 2}
+
+
+def _plain_modifiers(tn: ast.TypeName) -> bool:
+    return tn.typmods is None or all(type(m) is ast.A_Const for m in tn.typmods)
 
 
 _TEXT_SLOTS: dict[tuple[type, bool], tuple[str, ...]] = {}

@@ -74,7 +74,7 @@ class ParsedHistory:
 
 
 _PARSE_LOCK = threading.Lock()
-_FAST: tuple[Any, Any] | None = None
+_FAST: dict[bool, tuple[Any, Any]] = {}  # naming or not -> the constructors
 # The node types that name objects (tables, columns, types, functions): what replay's `reads`
 # looks for in each statement. The parse lists them as it builds them (Statement.namers), so
 # replay need not walk every tree again to find them.
@@ -90,8 +90,10 @@ def parse_sql(sql: str) -> tuple[Any, ...]:
     return parse_sql_naming(sql)[0]
 
 
-def parse_sql_naming(sql: str) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
-    """pglast.parse_sql, building the nodes without re-checking what the C parser has typed.
+def parse_sql_naming(sql: str, naming: bool = True) -> tuple[tuple[Any, ...], list[tuple[Any, ...] | None]]:
+    """pglast.parse_sql, building the nodes without re-checking what the C parser has typed, and
+    the NAMERS nodes of each statement (None for each without `naming`: an analysis that does not
+    track what statements read has no use for them).
 
     pglast's parser builds each node through the node's Python `__init__`, which validates every
     attribute on assignment, and each enum value through `Enum.__call__`: on a large history
@@ -100,15 +102,18 @@ def parse_sql_naming(sql: str) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
     `_fast_constructors`); tests/core/test_parse.py shows the trees equal pglast's own on the
     example and the corpus. The lock keeps two threads from restoring each other's swap.
     """
-    global _FAST
     with _PARSE_LOCK:
-        if _FAST is None:
-            _FAST = _fast_constructors()
+        fast = _FAST.get(naming)
+        if fast is None:
+            fast = _FAST[naming] = _fast_constructors(naming)
         saved = pglast.parser.ast, pglast.parser.enums
-        pglast.parser.ast, pglast.parser.enums = _FAST
+        pglast.parser.ast, pglast.parser.enums = fast
         try:
             raws = tuple(pglast.parse_sql(sql))
-            named, start = [], 0
+            if not naming:
+                return raws, [None] * len(raws)
+            named: list[tuple[Any, ...] | None] = []
+            start = 0
             for end in _ENDS:
                 named.append(tuple(_MADE[start:end]))
                 start = end
@@ -119,10 +124,10 @@ def parse_sql_naming(sql: str) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
             _ENDS.clear()
 
 
-def _fast_constructors() -> tuple[Any, Any]:
+def _fast_constructors(naming: bool) -> tuple[Any, Any]:
     """Namespaces standing in for pglast's `ast` and `enums` modules inside its parser: for each
-    node class a function taking the same arguments that sets the slots directly, and for each
-    enum its value-to-member lookup."""
+    node class a function taking the same arguments that sets the slots directly (listing the
+    NAMERS nodes, when `naming`), and for each enum its value-to-member lookup."""
     import enum
 
     from pglast import enums
@@ -138,7 +143,7 @@ def _fast_constructors() -> tuple[Any, Any]:
         bare = type(f"_Bare{name}", (cls,), {"__slots__": (), "__setattr__": object.__setattr__})
         scope: dict[str, Any] = {"new": object.__new__, "cls": cls, "bare": bare, "made": _MADE.append,
                                  "end": _ENDS.append, "count": _MADE.__len__}
-        listed = "    made(n)\n" if cls in NAMERS else "    end(count())\n" if cls is ast.RawStmt else ""
+        listed = "" if not naming else "    made(n)\n" if cls in NAMERS else "    end(count())\n" if cls is ast.RawStmt else ""
         # The one coercion a parsed value needs: C ints to bool (`Boolean.boolval`); the other
         # adaptors only read the JSON form of a tree.
         body = "".join(f"    n.{slot} = {slot} if {slot} is None else bool({slot})\n" if cls.__slots__[slot][0] == "bool"
@@ -196,15 +201,16 @@ def _comment_block(text: str, start: int, stmt_start: int) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def parse_history(migrations: tuple[Migration, ...] | list[Migration]) -> ParsedHistory:
-    """Parse every readable migration; a statement that fails becomes a diagnostic and the rest go on."""
+def parse_history(migrations: tuple[Migration, ...] | list[Migration], naming: bool = True) -> ParsedHistory:
+    """Parse every readable migration; a statement that fails becomes a diagnostic and the rest go on.
+    `naming`: list each statement's NAMERS nodes (see parse_sql_naming)."""
     out: list[Statement] = []
     diags: list[Diagnostic] = []
     counts: list[int] = []
     for index, mig in enumerate(migrations):
         before, said = len(out), len(diags)
         if mig.readable:
-            _parse_migration(index, mig, out, diags)
+            _parse_migration(index, mig, out, diags, naming)
             # (Only what this file's parse said: asking every diagnostic for each empty file is
             # quadratic in a history of many.)
             if len(out) == before and not any(d.severity == ERROR for d in diags[said:]):
@@ -265,12 +271,12 @@ def _cut_inline_copy(text: str, lines: _Lines, mig: Migration, diags: list[Diagn
     return _COPY_STDIN.sub(blank, text) if "\\." in text else text
 
 
-def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: list[Diagnostic]) -> None:
+def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: list[Diagnostic], naming: bool) -> None:
     lines = _Lines(mig.sql, mig.first_line)
     rows_at: dict[int, str] = {}
     text = _cut_inline_copy(mig.sql, lines, mig, diags, rows_at)
     try:
-        raws, named = parse_sql_naming(text)
+        raws, named = parse_sql_naming(text, naming)
         spans = [(r.stmt_location, r.stmt_location + (r.stmt_len or len(text) - r.stmt_location), r.stmt, 0, namers)
                  for r, namers in zip(raws, named)]
     except ParseError:
@@ -278,7 +284,7 @@ def _parse_migration(index: int, mig: Migration, out: list[Statement], diags: li
         chunks, failure = _chunks_by_scanner(text)
         for start, end in chunks:
             try:
-                parsed, named = parse_sql_naming(text[start:end])
+                parsed, named = parse_sql_naming(text[start:end], naming)
             except ParseError as exc:
                 if failure and end >= failure[1]:
                     continue  # it runs into what the scanner could not end: said once, below

@@ -4,6 +4,8 @@ name by a word stays alive."""
 from __future__ import annotations
 
 import re
+from collections import Counter
+from functools import lru_cache
 from typing import Protocol
 
 from tui.core.model import CREATE, DROP, Event, Model, Obj
@@ -27,6 +29,21 @@ class Planner(Protocol):
 
 
 WORD = re.compile(r"[a-z_][a-z0-9_$]*")  # an identifier as it is matched against names (lower case)
+_TOKEN = re.compile(r"[\w$]+")
+
+
+@lru_cache(maxsize=256)
+def _tokens(text: str) -> Counter[str]:
+    return Counter(_TOKEN.findall(text.lower()))
+
+
+def word_count(text: str, name: str) -> int:
+    """How many times `name` (lower case) stands as a word of its own in `text`, case blind. A
+    plain name is counted among the text's words, read once for the statements asked about in turn:
+    a pattern made for each name filled the pattern cache and was compiled again each time."""
+    if _TOKEN.fullmatch(name):
+        return _tokens(text)[name]
+    return len(re.findall(rf"(?<![\w$]){re.escape(name)}(?![\w$])", text.lower()))
 
 
 def words_of(st: Statement) -> set[str]:

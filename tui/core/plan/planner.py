@@ -4,7 +4,6 @@ statement needs what a fold would remove)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -19,7 +18,7 @@ from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_event
-from tui.core.plan.mentioned import WORD, Named, revive_mentioned, words_of
+from tui.core.plan.mentioned import WORD, Named, revive_mentioned, word_count, words_of
 from tui.core.plan.order_keys import changes_kind, kind_changes, order_keys
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
@@ -328,7 +327,7 @@ class Planner:
             return False
         names = {n.rsplit(".", 1)[-1].lower() for n in (*o.former_names, o.name)}
         defs = [cd for cd in column_defs(st.node) if cd.typeName is not None and strings(cd.typeName.names)[-1].lower() in names]
-        mentions = sum(len(re.findall(rf"(?<![\w$]){re.escape(n)}(?![\w$])", st.text.lower())) for n in names)
+        mentions = sum(word_count(st.text, n) for n in names)
         # (A column called as its type, `"status" "status"`, says the name once more, as a column.)
         mentions -= sum(1 for cd in column_defs(st.node) if (cd.colname or "").lower() in names)
         if not defs or mentions != len(defs):

@@ -136,10 +136,12 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
     if (columns := t.attrs.get("columns")) is None:  # (not setdefault: a list made for each column, thrown away)
         t.attrs["columns"] = columns = []
     columns.append(cd.colname)
-    deps = [k for k in [rp.type_key(cd.typeName)] if k] if cd.typeName is not None else []
-    col.attrs = {"type": cd.typeName, "not_null": False, "default": None, "identity": None,
-                 "generated": None, "collation": cd.collClause, "serial": False}
-    if cd.typeName is not None and is_serial(cd.typeName):
+    tn = cd.typeName
+    k = rp.type_key(tn) if tn is not None else None
+    deps = [k] if k else []
+    col.attrs = attrs = {"type": tn, "not_null": False, "default": None, "identity": None,
+                         "generated": None, "collation": cd.collClause, "serial": False}
+    if tn is not None and is_serial(tn):
         seq_name = rp.choose_name(t.schema, local_name(t.name), cd.colname, "seq", rp.relnames.get(t.schema, set()))
         seq = rp.create("sequence", qualified(t.schema, seq_name), t.schema, detail=f"serial of {col.name}")
         if seq is not None:
@@ -147,9 +149,13 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
             rp.link(seq, [col.key])
             deps.append(seq.key)
         col.attrs.update(serial=True, not_null=True, sequence=seq.name if seq else None)
+    named = ""
     for c in cd.constraints or ():
         column_constraint(rp, t, col, c, deps)
-    sync_not_null(rp, t, col, next((c.conname for c in cd.constraints or () if c.contype == CT.CONSTR_NOTNULL and c.conname), ""))
+        if not named and c.contype == CT.CONSTR_NOTNULL and c.conname:
+            named = c.conname
+    if attrs["not_null"] or "nn_name" in attrs:  # (most columns: nothing to name, nothing to forget)
+        sync_not_null(rp, t, col, named)
     rp.link(col, deps)
     return col
 
