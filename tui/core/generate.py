@@ -20,6 +20,7 @@ from tui.core.project import load_config
 from tui.core.formats import FORMATS
 from tui.core.formats.base import OWNED, VERSIONED
 from tui.core.guard import Guard, make_guard
+from tui.core.line_endings import uses_crlf
 from tui.core.observed import Observations
 from tui.core.plan import Adjustments, Plan, build_plan
 from tui.core.proof import HISTORY, PROVEN, UNPROVEN, Candidate, Proof, Prover, Say
@@ -232,7 +233,7 @@ def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, fol
         plan = replace(plan, items=[it for it in plan.items if it.stmt.migration >= analysis.earlier])
         versions = list(dict.fromkeys(m.version for m in src.migrations[analysis.earlier:] if m.kind == VERSIONED))
     files = render(plan, analysis.model, src.format, any(m.down_file for m in src.migrations), _guard(analysis, plan) if guard else None,
-                   versions)
+                   versions, uses_crlf(m.sql for m in src.migrations))
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for f in files:

@@ -14,6 +14,7 @@ from tui.core.formats import FORMATS
 from tui.core.formats.base import Block, Layout, NewFile
 from tui.core.guard import HEADER as GUARD_HEADER
 from tui.core.guard import Guard
+from tui.core.line_endings import with_crlf
 from tui.core.model import CREATE, REPLACE, Model
 from tui.core.names import clone
 from tui.core.plan import Item, Plan
@@ -148,11 +149,11 @@ def _down(model: Model, created: list[tuple[str, str]]) -> str:
 
 
 def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | None = None,
-           versions: list[str] | None = None) -> list[RenderedFile]:
+           versions: list[str] | None = None, crlf: bool = False) -> list[RenderedFile]:
     """The files of the new set, as `filing` cuts the domains, numbered so that name order is apply
     order, with the guard first or last where there is one. `versions`: the versions the files
     take, in order, instead of 0001, 0002... (with --from, those of the range they replace, which
-    sort between the files kept before and after it)."""
+    sort between the files kept before and after it). `crlf`: lines end in CR LF, as the history's do."""
     files: list[RenderedFile] = []
     texts = {id(it): _block(it) for it in plan.items}
     groups = file_items(plan, model, plan.concerns, lambda it: texts[id(it)].count("\n") + 2)
@@ -183,6 +184,10 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | 
         files.append(_sequence_values(plan, number(len(groups) + 1 + first), lay_out, reversible))
     if guard is not None and not first:
         files.append(_guard(guard, guard.version, lay_out, reversible))
+    if crlf:
+        for f in files:  # (the lines of `spans` are the same: CR adds none)
+            f.text, f.down_text, f.up_text = with_crlf(f.text), with_crlf(f.down_text), with_crlf(f.up_text)
+            f.extra = {path: with_crlf(text) for path, text in f.extra.items()}
     return files
 
 
