@@ -127,8 +127,10 @@ def _created_tables(items: list[Item], model: Model, size: Callable[[Item], int]
         if not isinstance(it.node, ast.CreateStmt) and into_clause(it.node) is None:
             continue
         for key in it.writes:
+            if not key.startswith("table:"):  # (a key is `type:name`: not a lookup for each column)
+                continue
             o = model.objects.get(key)
-            if o is not None and o.type == "table" and o.last(CREATE) is not None:
+            if o is not None and o.last(CREATE) is not None:
                 out[o.name] = out.get(o.name, 0) + size(it)
     return out
 
