@@ -164,6 +164,28 @@ def test_flyways_folder_in_a_spring_project_and_its_vendor_folders(tmp_path: Pat
     assert not split.sources.migrations and any("in two locations" in d.message for d in split.diagnostics), split.diagnostics
 
 
+@pytest.mark.parametrize("master", ["db.changelog-master.yaml", "db.changelog-master.xml", "changelog.json"])
+def test_a_liquibase_master_changelog_is_named_where_spring_keeps_it_and_when_it_is_looked_for(tmp_path: Path, master: str) -> None:
+    """Its SQL in changesets of files the changelog includes (which decides their order and what
+    runs): refused by the changelog's name, found in a Spring project, named when the folder is not."""
+    from tui.core.analysis import analyze
+
+    folder = tmp_path / "src" / "main" / "resources" / "db" / "changelog"
+    (folder / "changes").mkdir(parents=True)
+    (folder / master).write_text('{"databaseChangeLog": [{"include": {"file": "changes/001.sql"}}]}\n' if master.endswith(".json") else
+                                 "databaseChangeLog:\n  - include:\n      file: changes/001.sql\n" if master.endswith(".yaml") else
+                                 '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+                                 '  <include file="changes/001.sql" relativeToChangelogFile="true"/>\n</databaseChangeLog>\n')
+    (folder / "changes" / "001.sql").write_text("--liquibase formatted sql\n\n--changeset ana:1\n" + UP_DOWN)
+    analysis = analyze(tmp_path)
+    assert not analysis.ok and analysis.sources.folder == "src/main/resources/db/changelog"
+    assert any(f"{master} is a Liquibase changelog, which consolidate does not read" in d.message for d in analysis.diagnostics)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(tmp_path / "src" / "main" / "resources" / "db", elsewhere / "db")
+    said = [d.message for d in analyze(elsewhere).diagnostics]
+    assert any(m.startswith("migrations folder not found") and "db/changelog (Liquibase's: not read)" in m for m in said), said
+
+
 def test_a_missing_migrations_folder_names_the_folders_that_look_like_one(tmp_path: Path) -> None:
     from tui.core.analysis import analyze
 

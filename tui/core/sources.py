@@ -74,8 +74,9 @@ def _folders_like_migrations(root: Path, most: int = 3, visits: int = 3000) -> l
                 visits -= 1
                 if visits < 0:
                     return found
-                if detect(sub)[0] not in (None, "plain"):
-                    found.append(rel(sub, root))
+                fmt, note = detect(sub)
+                if fmt not in (None, "plain") or "Liquibase" in note:
+                    found.append(rel(sub, root) + (" (Liquibase's: not read)" if fmt is None else ""))
                     if len(found) == most:
                         return found
                 else:

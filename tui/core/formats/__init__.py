@@ -74,6 +74,9 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
     if pop.looks_like(entries):
         return pop.FORMAT.name
     sql_files = [p for p in entries if p.is_file() and p.suffix == ".sql"]
+    if (changelog := _liquibase_changelog(entries)) is not None:
+        return None, (f"{changelog.name} is a Liquibase changelog, which consolidate does not read or write (its "
+                      "changesets, their order and what runs are the changelog's)")
     if yoyo.looks_like(sql_files):
         return yoyo.FORMAT.name
     if flyway.looks_like(sql_files):
@@ -116,6 +119,16 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
 
 
 _LIQUIBASE = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql\b", re.IGNORECASE)
+_CHANGELOG_SUFFIXES = frozenset((".xml", ".yaml", ".yml", ".json"))
+
+
+def _liquibase_changelog(entries: list[Path]) -> Path | None:
+    """A Liquibase changelog of XML, YAML or JSON (`db.changelog-master.yaml`) among the folder's files."""
+    for p in entries:
+        if p.suffix.lower() in _CHANGELOG_SUFFIXES and "changelog" in p.name.lower() and p.is_file():
+            if "databaseChangeLog" in p.read_bytes()[:65536].decode("utf-8", "replace"):
+                return p
+    return None
 _CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.I)
 _POP = re.compile(r"^\s*(?:require\s+)?github\.com/gobuffalo/pop\b", re.MULTILINE)
 
