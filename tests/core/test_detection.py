@@ -51,7 +51,7 @@ def test_a_comment_that_reads_like_node_pg_migrates_is_not_taken_for_it_in_a_rus
 def test_a_liquibase_changelog_is_named_not_read_as_another_tools(tmp_path: Path) -> None:
     (tmp_path / "001_init.sql").write_text("--liquibase formatted sql\n\n--changeset ana:1\n" + UP_DOWN)
     fmt, note = detect(tmp_path)
-    assert fmt is None and "001_init.sql is a Liquibase changelog" in note
+    assert fmt is None and "001_init.sql is Liquibase's formatted SQL, which consolidate reads through the master changelog" in note
 
 
 def test_graphile_migrates_committed_folder_itself_is_told_and_the_folder_above_it_asked_for(tmp_path: Path) -> None:
@@ -165,9 +165,7 @@ def test_flyways_folder_in_a_spring_project_and_its_vendor_folders(tmp_path: Pat
 
 
 @pytest.mark.parametrize("master", ["db.changelog-master.yaml", "db.changelog-master.xml", "changelog.json"])
-def test_a_liquibase_master_changelog_is_named_where_spring_keeps_it_and_when_it_is_looked_for(tmp_path: Path, master: str) -> None:
-    """Its SQL in changesets of files the changelog includes (which decides their order and what
-    runs): refused by the changelog's name, found in a Spring project, named when the folder is not."""
+def test_a_liquibase_master_changelog_is_found_where_spring_keeps_it_and_named_when_it_is_looked_for(tmp_path: Path, master: str) -> None:
     from tui.core.analysis import analyze
 
     folder = tmp_path / "src" / "main" / "resources" / "db" / "changelog"
@@ -178,12 +176,12 @@ def test_a_liquibase_master_changelog_is_named_where_spring_keeps_it_and_when_it
                                  '  <include file="changes/001.sql" relativeToChangelogFile="true"/>\n</databaseChangeLog>\n')
     (folder / "changes" / "001.sql").write_text("--liquibase formatted sql\n\n--changeset ana:1\n" + UP_DOWN)
     analysis = analyze(tmp_path)
-    assert not analysis.ok and analysis.sources.folder == "src/main/resources/db/changelog"
-    assert any(f"{master} is a Liquibase changelog, which consolidate does not read" in d.message for d in analysis.diagnostics)
+    assert analysis.ok and analysis.sources.folder == "src/main/resources/db/changelog" and analysis.sources.format == "liquibase"
+    assert [m.version for m in analysis.sources.migrations] == ["001.sql::1::ana"]
     elsewhere = tmp_path / "elsewhere"
     shutil.copytree(tmp_path / "src" / "main" / "resources" / "db", elsewhere / "db")
     said = [d.message for d in analyze(elsewhere).diagnostics]
-    assert any(m.startswith("migrations folder not found") and "db/changelog (Liquibase's: not read)" in m for m in said), said
+    assert any(m.startswith("migrations folder not found") and m.endswith(": db/changelog (give --migrations)") for m in said), said
 
 
 def test_a_missing_migrations_folder_names_the_folders_that_look_like_one(tmp_path: Path) -> None:

@@ -250,8 +250,21 @@ def _split_at(sources: SourceSet, until: str) -> tuple[SourceSet, list[str]]:
         diag = Diagnostic(sources.folder, 0, ERROR, f"--until {until}: no migration has that version")
         return replace(sources, migrations=(), diagnostics=sources.diagnostics + (diag,)), []
     cut = idx[-1] + 1
+    if (inside := _within_a_file(sources, cut, "--until", until)) is not None:
+        return replace(sources, migrations=(), diagnostics=sources.diagnostics + (inside,)), []
     later = [f for m in sources.migrations[cut:] for f in (m.file, m.down_file) if f]
     return replace(sources, migrations=sources.migrations[:cut]), later
+
+
+def _within_a_file(sources: SourceSet, cut: int, flag: str, version: str) -> Diagnostic | None:
+    """An error where the cut falls between two migrations of one file (Liquibase's changesets):
+    a file is replaced or kept whole."""
+    migs = sources.migrations
+    if not 0 < cut < len(migs) or migs[cut].file != migs[cut - 1].file:
+        return None
+    same = [m.version for m in migs if m.file == migs[cut].file]
+    return Diagnostic(migs[cut].file, migs[cut].first_line, ERROR, f"{flag} {version}: {migs[cut].file} holds migrations on both "
+                      f"sides of it, and a file is replaced or kept whole: give {same[0] if flag == '--from' else same[-1]}")
 
 
 def _start_at(sources: SourceSet, since: str) -> tuple[SourceSet, int]:
@@ -260,6 +273,8 @@ def _start_at(sources: SourceSet, since: str) -> tuple[SourceSet, int]:
     if not idx:
         diag = Diagnostic(sources.folder, 0, ERROR, f"--from {since}: no migration has that version (or it is after --until)")
         return replace(sources, migrations=(), diagnostics=sources.diagnostics + (diag,)), 0
+    if (inside := _within_a_file(sources, idx[0], "--from", since)) is not None:
+        return replace(sources, migrations=(), diagnostics=sources.diagnostics + (inside,)), 0
     return sources, idx[0]
 
 

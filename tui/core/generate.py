@@ -231,7 +231,8 @@ def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, fol
     if analysis.earlier:
         # The files before --from are copied as they are; the set takes the range's own versions.
         plan = replace(plan, items=[it for it in plan.items if it.stmt.migration >= analysis.earlier])
-        versions = list(dict.fromkeys(m.version for m in src.migrations[analysis.earlier:] if m.kind == VERSIONED))
+        if not FORMATS[src.format].numbered:
+            versions = list(dict.fromkeys(m.version for m in src.migrations[analysis.earlier:] if m.kind == VERSIONED))
     files = render(plan, analysis.model, src.format, any(m.down_file for m in src.migrations), _guard(analysis, plan) if guard else None,
                    versions, uses_crlf(m.sql for m in src.migrations))
     shutil.rmtree(folder, ignore_errors=True)

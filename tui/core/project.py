@@ -135,7 +135,7 @@ def _outside(root: Path, migrations: str) -> str:
 
 DEFAULT_FOLDERS = ("prisma/migrations", "supabase/migrations", "db/migrations", "drizzle", "src/migrations",
                    "src/main/resources/db/migration",  # (Flyway's in a Spring Boot, Micronaut or Quarkus project)
-                   "src/main/resources/db/changelog")  # (Liquibase's there: found to be said unread, not to be looked for)
+                   "src/main/resources/db/changelog")  # (Liquibase's there)
 SQITCH_FOLDERS = ("db", "sqitch", "database")  # (a folder holding sqitch.plan: sqitch's top_dir)
 
 

@@ -74,9 +74,8 @@ def _folders_like_migrations(root: Path, most: int = 3, visits: int = 3000) -> l
                 visits -= 1
                 if visits < 0:
                     return found
-                fmt, note = detect(sub)
-                if fmt not in (None, "plain") or "Liquibase" in note:
-                    found.append(rel(sub, root) + (" (Liquibase's: not read)" if fmt is None else ""))
+                if detect(sub)[0] not in (None, "plain"):
+                    found.append(rel(sub, root))
                     if len(found) == most:
                         return found
                 else:
@@ -95,7 +94,7 @@ def _load(root: Path, folder: Path, rel_folder: str, fmt: str, diags: list[Diagn
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         if detected is None:
             names = [p.name for p in sorted(folder.iterdir())][:5]
-            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas, node-pg-migrate, sql-migrate, tern, Postgrator, graphile-migrate, pop, Hasura, yoyo, refinery or sqitch, nor is numbered (" + ", ".join(names) + ")"
+            what = "it is empty" if not names else "no file looks like sqlx, golang-migrate, diesel, Flyway, dbmate, goose, Prisma, Supabase, Drizzle, Atlas, node-pg-migrate, sql-migrate, tern, Postgrator, graphile-migrate, pop, Hasura, yoyo, refinery, sqitch or Liquibase, nor is numbered (" + ", ".join(names) + ")"
             diags.append(Diagnostic(rel_folder, 0, ERROR, f"unknown migration format: {what}; use --format"))
             return SourceSet(str(root), rel_folder, "unknown", (), tuple(diags))
         fmt = detected

@@ -92,6 +92,9 @@ def apply_migrations(
             if m.fresh_search_path and first_path is not None:
                 conn.execute("SELECT set_config('search_path', %s, false)", [first_path])
             parts = statements[m.file] if statements and m.file in statements else None
+            if parts is not None:  # (its own: a file may hold several, Liquibase's changesets)
+                last = m.first_line + m.sql.count("\n")
+                parts = [st for st in parts if m.first_line <= st.line <= last]
             if m.placeholders is not None and "__ph_" in m.sql:
                 if user is None:
                     row = conn.execute("SELECT current_user").fetchone()

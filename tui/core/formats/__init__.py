@@ -16,6 +16,7 @@ from tui.core.formats import (
     goose,
     graphile_migrate,
     hasura,
+    liquibase,
     node_pg_migrate,
     plain,
     pop,
@@ -36,7 +37,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (sqlx.FORMAT, golang_migrate.FO
                                                  drizzle.FORMAT, atlas.FORMAT, node_pg_migrate.FORMAT,
                                                  sql_migrate.FORMAT, tern.FORMAT, postgrator.FORMAT,
                                                  graphile_migrate.FORMAT, pop.FORMAT, hasura.FORMAT, yoyo.FORMAT,
-                                                 refinery.FORMAT, sqitch.FORMAT, plain.FORMAT)}
+                                                 refinery.FORMAT, sqitch.FORMAT, liquibase.FORMAT, plain.FORMAT)}
 
 
 def detect_format(folder: Path) -> str | None:
@@ -63,6 +64,8 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
         return drizzle.FORMAT.name
     if sqitch.looks_like(folder):
         return sqitch.FORMAT.name
+    if liquibase.looks_like(folder):
+        return liquibase.FORMAT.name
     if graphile_migrate.looks_like(folder):
         return graphile_migrate.FORMAT.name
     if prisma.looks_like(entries):
@@ -74,9 +77,6 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
     if pop.looks_like(entries):
         return pop.FORMAT.name
     sql_files = [p for p in entries if p.is_file() and p.suffix == ".sql"]
-    if (changelog := _liquibase_changelog(entries)) is not None:
-        return None, (f"{changelog.name} is a Liquibase changelog, which consolidate does not read or write (its "
-                      "changesets, their order and what runs are the changelog's)")
     if yoyo.looks_like(sql_files):
         return yoyo.FORMAT.name
     if flyway.looks_like(sql_files):
@@ -86,8 +86,8 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
     for p in sql_files[:50]:
         head = p.read_bytes()[:65536].decode("utf-8", "replace")
         if _LIQUIBASE.match(head):
-            return None, (f"{p.name} is a Liquibase changelog (`--liquibase formatted sql`), which consolidate does not read "
-                          "or write; --format sqlx reads such files as plain SQL in name order")
+            return None, (f"{p.name} is Liquibase's formatted SQL, which consolidate reads through the master changelog "
+                          "that includes it (`db.changelog-master.yaml`, `.xml`, `.json`): give the folder that holds it")
         if dbmate.UP.search(head):
             return dbmate.FORMAT.name
         if goose.UP.search(head):
@@ -119,16 +119,6 @@ def _detect(folder: Path) -> str | None | tuple[str | None, str]:
 
 
 _LIQUIBASE = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql\b", re.IGNORECASE)
-_CHANGELOG_SUFFIXES = frozenset((".xml", ".yaml", ".yml", ".json"))
-
-
-def _liquibase_changelog(entries: list[Path]) -> Path | None:
-    """A Liquibase changelog of XML, YAML or JSON (`db.changelog-master.yaml`) among the folder's files."""
-    for p in entries:
-        if p.suffix.lower() in _CHANGELOG_SUFFIXES and "changelog" in p.name.lower() and p.is_file():
-            if "databaseChangeLog" in p.read_bytes()[:65536].decode("utf-8", "replace"):
-                return p
-    return None
 _CONCURRENTLY = re.compile(r"\bCONCURRENTLY\b", re.I)
 _POP = re.compile(r"^\s*(?:require\s+)?github\.com/gobuffalo/pop\b", re.MULTILINE)
 

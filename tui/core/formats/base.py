@@ -378,6 +378,8 @@ class Format:
             `--line-from-db`).
         dot_docs: the tool takes every file of its folder but a dot file for a migration
             (node-pg-migrate): apply's README and report are dot files there.
+        numbered: the new files are numbered from 1 even with --from, not given the range's
+            versions: the tool's changelog places them (Liquibase's `consolidated/` folder).
     """
 
     name: str
@@ -394,3 +396,4 @@ class Format:
     aside: re.Pattern[str] | None = None
     no_guard: str = ""
     dot_docs: bool = False
+    numbered: bool = False

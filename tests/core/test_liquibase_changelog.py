@@ -1,0 +1,54 @@
+"""Reading a Liquibase master changelog: its include entries in order, each resolved inside the
+project; what else decides what runs is an error that names its line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.core.errors import ERROR
+from tui.core.formats.liquibase import _runs_on_postgresql
+from tui.core.formats.liquibase_changelog import entries
+
+
+def _read(tmp_path: Path, name: str, text: str) -> tuple[list[tuple[str, list[str]]], list[tuple[int, str]]]:
+    folder = tmp_path / "db" / "changelog"
+    (folder / "changes").mkdir(parents=True, exist_ok=True)
+    for f in ("a.sql", "b.sql"):
+        (folder / "changes" / f).write_text("--liquibase formatted sql\n")
+    (tmp_path / "secret.sql").write_text("--liquibase formatted sql\n")
+    (folder / name).write_text(text)
+    diags: list = []  # type: ignore[type-arg]
+    found = entries(folder / name, folder, name, diags)
+    return [(e.kind, [p.name for p in e.files]) for e in found], [(d.line, d.message) for d in diags if d.severity == ERROR]
+
+
+def test_yaml_entries_in_either_style_and_what_is_not_read(tmp_path: Path) -> None:
+    read, errors = _read(tmp_path, "master.yaml", (
+        "databaseChangeLog:\n"
+        "  - include: {file: changes/a.sql, relativeToChangelogFile: true}\n"
+        "  # a comment\n"
+        "  - changeSet:\n      id: 1\n      author: a\n      changes:\n        - createTable:\n            tableName: t\n"
+        "  - include:\n      file: db/changelog/changes/b.sql\n"
+        "  - include:\n      file: ../../secret.sql\n      relativeToChangelogFile: true\n"
+        "  - includeAll:\n      path: changes/\n      relativeToChangelogFile: true\n"))
+    # (b.sql is named from the search path's top, above the folder read here: found by its tail
+    # beside the changelog; the secret file is outside the folder read, never looked at)
+    assert read == [("include", ["a.sql"]), ("include", ["b.sql"]), ("include", []), ("includeAll", ["a.sql", "b.sql"])]
+    assert errors[0][0] == 4 and "a `changeSet` entry" in errors[0][1]
+    assert [line for line, _ in errors[1:]] == [12] and "../../secret.sql: not found" in errors[1][1]
+
+
+def test_xml_entries_with_their_lines_and_a_doctype_refused(tmp_path: Path) -> None:
+    read, errors = _read(tmp_path, "master.xml", (
+        '<?xml version="1.0"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+        '  <include file="changes/b.sql" relativeToChangelogFile="true"/>\n'
+        '  <changeSet id="1" author="a"><createTable tableName="t"/></changeSet>\n'
+        '  <include\n     file="changes/a.sql"\n     relativeToChangelogFile="true"/>\n</databaseChangeLog>\n'))
+    assert read == [("include", ["b.sql"]), ("include", ["a.sql"])] and errors == [(4, errors[0][1])]
+    _, errors = _read(tmp_path, "other.xml", '<!DOCTYPE x [<!ENTITY e "x">]>\n<databaseChangeLog/>\n')
+    assert errors and "DOCTYPE" in errors[0][1]
+
+
+def test_which_changesets_run_on_postgresql() -> None:
+    assert _runs_on_postgresql("") and _runs_on_postgresql("postgresql, mysql") and _runs_on_postgresql("all")
+    assert not _runs_on_postgresql("mysql") and not _runs_on_postgresql("!postgresql") and _runs_on_postgresql("!mysql")

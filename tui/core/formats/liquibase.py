@@ -1,0 +1,140 @@
+"""Liquibase, with changesets written as formatted SQL: a master changelog (XML, YAML or JSON,
+`db.changelog-master.yaml` where Spring keeps it) includes files, or folders of them, in the order
+they run; each file starts `--liquibase formatted sql` and holds changesets, each opened by
+`--changeset author:id` and run in a transaction of its own (`runInTransaction:false`: outside one).
+A changeset's version is `<file>::<id>::<author>`, as Liquibase names one (`--until` takes it).
+
+The new set is written as formatted SQL files in `consolidated/` beside the master, which
+includes that folder where the entries it replaces stood (`finish`). Liquibase keeps what ran in
+DATABASECHANGELOG with checksums its own code computes: not written; no guard, and `baseline`
+says to run `liquibase changelog-sync`."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
+from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, read_text, rel
+from tui.core.formats.liquibase_changelog import NEW_FOLDER, SUFFIXES, entries, master, rewritten
+from tui.core.formats.unwritten import unwritten
+
+HEADER = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql\b", re.IGNORECASE)
+_CHANGESET = re.compile(r"^--\s*changeset\s+(\S+?):(\S+)(.*)$", re.IGNORECASE)
+_ROLLBACK = re.compile(r"^--\s*rollback\b", re.IGNORECASE)
+_PRECONDITION = re.compile(r"^--\s*precondition", re.IGNORECASE)
+_ATTRIBUTE = re.compile(r"(\w+):(\S+)")
+
+
+def looks_like(folder: Path) -> bool:
+    return master(folder) is not None
+
+
+def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
+    changelog = master(folder)
+    assert changelog is not None  # (detected by it)
+    where = rel(changelog, root)
+    found: list[Migration] = []
+    used: set[Path] = set()
+    for entry in entries(changelog, root, where, diags):
+        for path in entry.files:
+            if path in used:
+                continue
+            used.add(path)
+            if path.suffix.lower() in SUFFIXES:
+                diags.append(Diagnostic(rel(path, root), 1, ERROR, "a changelog included by the master: consolidate reads only "
+                                        "formatted SQL files; file skipped", lost=True))
+            elif path.suffix.lower() == ".sql":
+                found += _changesets(path, root, diags, len(found))
+    others = [rel(p, root) for p in sorted(folder.rglob("*")) if p.is_file() and p not in used]
+    return found, others
+
+
+def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) -> list[Migration]:
+    """A formatted SQL file's changesets for PostgreSQL, in order: each one's lines, the others' and
+    its rollback blanked (positions stay the file's)."""
+    where = rel(path, root)
+    text, ok = read_text(path, root, diags, where)
+    if not ok:
+        return []
+    if not HEADER.match(text):
+        diags.append(Diagnostic(where, 1, ERROR, "not formatted SQL (no `--liquibase formatted sql` on its first line): Liquibase "
+                                "runs such a file as one changeset, which consolidate does not write; file skipped", lost=True))
+        return []
+    lines = text.split("\n")
+    starts = [(n, m) for n, line in enumerate(lines) if (m := _CHANGESET.match(line.strip())) is not None]
+    out: list[Migration] = []
+    for i, (n, m) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
+        author, ident, attrs = m.group(1), m.group(2), dict(_ATTRIBUTE.findall(m.group(3)))
+        if not _runs_on_postgresql(attrs.get("dbms", "")):
+            diags.append(Diagnostic(where, n + 1, INFO, f"changeset {author}:{ident} is for {attrs['dbms']}: not run on PostgreSQL"))
+            continue
+        if attrs.get("endDelimiter", ";") not in (";", ""):
+            diags.append(Diagnostic(where, n + 1, ERROR, f"changeset {author}:{ident} ends its statements with "
+                                    f"{attrs['endDelimiter']!r}: not read; changeset skipped", lost=True))
+            continue
+        _notes(attrs, m.group(3), lines[n + 1:end], where, n + 1, f"{author}:{ident}", diags)
+        body = [("" if _ROLLBACK.match(line.strip()) else line) for line in lines[n + 1:end]]
+        out.append(Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql="\n".join(body),
+                             first_line=n + 2, transactional=attrs.get("runInTransaction", "true").lower() != "false",
+                             sort_key=(before + len(out),)))
+    return out
+
+
+def _runs_on_postgresql(dbms: str) -> bool:
+    names = {d.strip().lower() for d in dbms.split(",") if d.strip()}
+    if not names or "all" in names:
+        return "!postgresql" not in names
+    return "postgresql" in names or (all(n.startswith("!") for n in names) and "!postgresql" not in names)
+
+
+def _notes(attrs: dict[str, str], rest: str, body: list[str], where: str, line: int, name: str, diags: list[Diagnostic]) -> None:
+    """What Liquibase decides at run time that the model cannot: said, the changeset read as if it runs once."""
+    if attrs.get("runAlways", "").lower() == "true" or attrs.get("runOnChange", "").lower() == "true":
+        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs again on every update or change: read as run once"))
+    if any(k in attrs for k in ("context", "contextFilter", "labels")):
+        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs only under some contexts or labels: read as run"))
+    if any(_PRECONDITION.match(b.strip()) for b in body):
+        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} has a precondition: read as met"))
+
+
+def layout(f: NewFile, reversible: bool) -> Layout:
+    ident = re.sub(r"[^\w.-]+", "-", f"{f.version}_{f.group}")
+    options = "" if f.transactional else " runInTransaction:false"
+    return Layout(f"{NEW_FOLDER}/{ident}.sql", f"--liquibase formatted sql\n\n--changeset consolidate:{ident}{options}\n{f.header}{f.body}")
+
+
+def finish(history: Path, new: Path, kept: list[str]) -> dict[str, str]:
+    """The master changelog with the entries whose files the set replaces taken out, and the new
+    set's folder included where the first of them stood (with --until or --from, an entry whose
+    files are kept stays; one a part of whose files is kept stays too, the set before or after it)."""
+    changelog = master(history)
+    if changelog is None:
+        return {}
+    # (The project's root is not known here: an entry is looked for up to the top, nearest first,
+    # as read looked for it, only to tell which files it names.)
+    items = entries(changelog, Path(history.resolve().anchor), "", [])
+    kept_paths = {Path(os.path.normpath(history / k)) for k in kept}
+    replaced: set[int] = set()
+    at, after = None, False
+    for i, e in enumerate(items):
+        sql = [p for p in e.files if p.suffix.lower() == ".sql"]
+        gone = [p for p in sql if p not in kept_paths]
+        if not gone:
+            continue
+        if len(gone) == len(sql):
+            replaced.add(i)
+        if at is None:  # the set goes where the first entry it replaces files of stood, or after its kept first files
+            at, after = i, sql[0] in kept_paths
+    if at is None:
+        return {}
+    return {changelog.name: rewritten(changelog, items, replaced, at, after)}
+
+
+_BOOKKEEPING = unwritten("Liquibase keeps what ran in DATABASECHANGELOG, with checksums its own code computes, which consolidate "
+                         "does not write", "on each database that ran the history, run `liquibase changelog-sync` with the new "
+                         "changelog: it marks the new set's changesets run without running them")
+FORMAT = Format("liquibase", "databasechangelog", read, layout, _BOOKKEEPING, finish=finish,
+                no_guard="Liquibase keeps what ran in DATABASECHANGELOG, with checksums its own code computes", numbered=True)

@@ -1,0 +1,218 @@
+"""Liquibase's changelog: the entries of a master changelog (XML, YAML or JSON) that include the
+files whose changesets run, in their order, and the rewrite of those entries for a new set.
+
+Only `include` and `includeAll` are read: a changeset written in a changelog of XML, YAML or JSON
+(Liquibase's change types, `createTable`...) is an error that names it, as is any other entry
+that decides what runs (a precondition). YAML is read for the shapes Liquibase's documentation
+writes (`- include:` with `file:` under it, or `{file: ...}` on its line): this is no YAML parser.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET  # (a DOCTYPE, and with it any entity, is refused before parsing)
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui.core.errors import ERROR, WARNING, Diagnostic
+
+SUFFIXES = (".xml", ".yaml", ".yml", ".json")
+NEW_FOLDER = "consolidated"  # where the new set's files go, beside the master changelog
+
+
+@dataclass
+class Entry:
+    """An `include` (a file) or `includeAll` (a folder's files, in the order of their paths), at
+    `line` of the changelog (JSON: 0), with what it resolves to."""
+
+    kind: str
+    path: str
+    relative: bool
+    line: int
+    files: list[Path]
+
+
+def master(folder: Path) -> Path | None:
+    """The folder's master changelog: a file named like one (`db.changelog-master.yaml`) that says
+    `databaseChangeLog`."""
+    for p in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if (p.suffix.lower() in SUFFIXES and "changelog" in p.name.lower() and p.is_file()
+                and "databaseChangeLog" in p.read_bytes()[:65536].decode("utf-8", "replace")):
+            return p
+    return None
+
+
+def entries(path: Path, root: Path, where: str, diags: list[Diagnostic]) -> list[Entry]:
+    """The include entries of a master changelog, resolved, in order."""
+    text = path.read_text("utf-8", "replace")
+    suffix = path.suffix.lower()
+    raw = _xml(text, where, diags) if suffix == ".xml" else _json(text, where, diags) if suffix == ".json" else _yaml(text, where, diags)
+    out = []
+    for kind, target, relative, line in raw:
+        out.append(Entry(kind, target, relative, line, _resolve(path, root, kind, target, relative, where, line, diags)))
+    return out
+
+
+def _resolve(path: Path, root: Path, kind: str, target: str, relative: bool, where: str, line: int, diags: list[Diagnostic]) -> list[Path]:
+    """The files an entry names: beside the changelog where it says so, else found from the
+    changelog's folder up to the project's root (Liquibase looks on its search path, the classpath
+    of a Spring project: `src/main/resources`)."""
+    target = target.removeprefix("classpath:").lstrip("/")
+    bases = [path.parent] if relative else [path.parent, *(p for p in path.parent.parents if p == root or root in p.parents)]
+    # Then, for a path from the search path's top, its tail beside the changelog: the folder as
+    # staged or backed up is not where the search path finds it (`db/changelog/changes/a.sql`
+    # is `changes/a.sql` beside `db/changelog/db.changelog-master.yaml`).
+    parts = Path(target).parts
+    tried = [base / target for base in bases] + ([path.parent.joinpath(*parts[k:]) for k in range(1, len(parts))] if not relative else [])
+    top = root.resolve()
+    for candidate in tried:
+        plain = Path(os.path.normpath(candidate))  # (`..` taken out as written; links followed only to check)
+        found = plain.resolve()
+        if top not in (found, *found.parents):
+            continue  # (outside the project: never read)
+        if kind == "include" and plain.is_file():
+            return [plain]
+        if kind == "includeAll" and plain.is_dir():  # (a file linked from outside the project is not read)
+            return sorted((p for p in plain.rglob("*") if p.is_file() and top in p.resolve().parents), key=lambda p: p.as_posix())
+    diags.append(Diagnostic(where, line, ERROR, f"{kind} {target}: not found in the project; entry skipped", lost=True))
+    return []
+
+
+def _true(value: object) -> bool:
+    return str(value).strip().strip("'\"").lower() == "true"
+
+
+def _xml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str, bool, int]]:
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        diags.append(Diagnostic(where, 1, ERROR, "a changelog with a DOCTYPE or entities: not read", lost=True))
+        return []
+    try:
+        tree = ET.fromstring(text)
+    except ET.ParseError as exc:
+        diags.append(Diagnostic(where, exc.position[0], ERROR, f"not well-formed XML ({exc}); changelog not read", lost=True))
+        return []
+    lines = {m.start(): text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<(?:\w+:)?(?:include|includeAll|changeSet)\b", text)}
+    starts = iter(sorted(lines.values()))
+    out = []
+    for el in tree:
+        tag = el.tag.rsplit("}", 1)[-1]
+        line = next(starts, 0) if tag in ("include", "includeAll", "changeSet") else 0
+        if tag == "include":
+            out.append(("include", el.get("file", ""), _true(el.get("relativeToChangelogFile", "")), line))
+        elif tag == "includeAll":
+            out.append(("includeAll", el.get("path", ""), _true(el.get("relativeToChangelogFile", "")), line))
+        else:
+            _other(tag, line, where, diags)
+    return out
+
+
+def _json(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str, bool, int]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        diags.append(Diagnostic(where, exc.lineno, ERROR, f"not JSON ({exc.msg}); changelog not read", lost=True))
+        return []
+    out = []
+    for item in data.get("databaseChangeLog", []) if isinstance(data, dict) else []:
+        for tag, body in item.items() if isinstance(item, dict) else ():
+            body = body if isinstance(body, dict) else {}
+            if tag in ("include", "includeAll"):
+                out.append((tag, str(body.get("file" if tag == "include" else "path", "")), _true(body.get("relativeToChangelogFile")), 0))
+            else:
+                _other(tag, 0, where, diags)
+    return out
+
+
+_YAML_ENTRY = re.compile(r"^(\s*)-\s+(\w+)\s*:\s*(\{.*\})?\s*$")
+_YAML_KEY = re.compile(r"^\s+(\w+)\s*:\s*(.*?)\s*$")
+_FLOW_KEY = re.compile(r"(\w+)\s*:\s*([^,}]+)")
+
+
+def _yaml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str, bool, int]]:
+    out = []
+    current: dict[str, str] | None = None
+    indent = -1
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#") or line.strip() == "databaseChangeLog:":
+            continue
+        if (m := _YAML_ENTRY.match(line)) is not None and (indent < 0 or len(m.group(1)) <= indent):
+            indent = len(m.group(1))
+            tag = m.group(2)
+            if tag in ("include", "includeAll"):
+                current = {"kind": tag, "line": str(n)}
+                current.update((k, v.strip().strip("'\"")) for k, v in _FLOW_KEY.findall(m.group(3) or ""))
+                out.append(current)
+            else:
+                current = None
+                _other(tag, n, where, diags)
+        elif current is not None and (k := _YAML_KEY.match(line)) is not None:
+            current[k.group(1)] = k.group(2).strip("'\"")
+    return [(e["kind"], e.get("file" if e["kind"] == "include" else "path", ""), _true(e.get("relativeToChangelogFile", "")),
+             int(e["line"])) for e in out]
+
+
+def _other(tag: str, line: int, where: str, diags: list[Diagnostic]) -> None:
+    if tag == "property":
+        diags.append(Diagnostic(where, line, WARNING, "a changelog property: its ${...} in the changesets are not filled in"))
+    else:
+        diags.append(Diagnostic(where, line, ERROR, f"a `{tag}` entry: consolidate reads only include and includeAll "
+                                "of formatted SQL files; entry skipped", lost=True))
+
+
+def rewritten(path: Path, entries_: list[Entry], replaced: set[int], at: int, after: bool) -> str:
+    """The changelog with the entries at `replaced` (indexes) taken out and one `includeAll` of the
+    new set's folder put before the entry at `at` (after it, with `after`: its first files stay,
+    the set comes after them)."""
+    text = path.read_text("utf-8", "replace")
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        data = json.loads(text)
+        items = data["databaseChangeLog"]
+        index = [i for i, item in enumerate(items) if isinstance(item, dict) and set(item) & {"include", "includeAll"}]
+        anchor = items[index[at]]
+        keep = [item for i, item in enumerate(items) if i not in {index[k] for k in replaced}]
+        new = {"includeAll": {"path": NEW_FOLDER + "/", "relativeToChangelogFile": True}}
+        if anchor in keep:
+            keep.insert(keep.index(anchor) + after, new)
+        else:  # (taken out: the set stands where it stood)
+            keep.insert(sum(1 for i in range(index[at]) if i not in {index[k] for k in replaced}), new)
+        data["databaseChangeLog"] = keep
+        return json.dumps(data, indent=2) + "\n"
+    lines = text.splitlines(keepends=True)
+    spans = _spans(lines, entries_, suffix)
+    first, end = spans[at]
+    indent = re.match(r"\s*", lines[first]).group(0)  # type: ignore[union-attr]
+    newline = "\r\n" if lines[first].endswith("\r\n") else "\n"
+    entry = (f'{indent}<includeAll path="{NEW_FOLDER}/" relativeToChangelogFile="true"/>{newline}' if suffix == ".xml" else
+             f"{indent}- includeAll:{newline}{indent}    path: {NEW_FOLDER}/{newline}{indent}    relativeToChangelogFile: true{newline}")
+    out = []
+    for i, line in enumerate(lines):
+        if not after and i == first:
+            out.append(entry)
+        if not any(spans[k][0] <= i < spans[k][1] for k in replaced):
+            out.append(line)
+        if after and i == end - 1:
+            out.append(entry)
+    return "".join(out)
+
+
+def _spans(lines: list[str], entries_: list[Entry], suffix: str) -> list[tuple[int, int]]:
+    """The lines (from, to: 0-based, end excluded) each entry takes in the changelog's text."""
+    spans = []
+    for e in entries_:
+        start = e.line - 1
+        end = start + 1
+        if suffix == ".xml":
+            while end <= len(lines) and "/>" not in "".join(lines[start:end]) and "</include" not in "".join(lines[start:end]):
+                end += 1
+        else:
+            own = len(lines[start]) - len(lines[start].lstrip())
+            while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > own) \
+                    and not _YAML_ENTRY.match(lines[end]):
+                end += 1
+            while end > start + 1 and not lines[end - 1].strip():
+                end -= 1
+        spans.append((start, end))
+    return spans
