@@ -234,7 +234,7 @@ def candidate(analysis: Analysis, decisions: Decisions, adjust: Adjustments, fol
         if not FORMATS[src.format].numbered:
             versions = list(dict.fromkeys(m.version for m in src.migrations[analysis.earlier:] if m.kind == VERSIONED))
     files = render(plan, analysis.model, src.format, any(m.down_file for m in src.migrations), _guard(analysis, plan) if guard else None,
-                   versions, uses_crlf(m.sql for m in src.migrations))
+                   versions, uses_crlf(m.sql for m in src.migrations), src.folder)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for f in files:

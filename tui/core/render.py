@@ -73,16 +73,22 @@ def statement_sql(it: Item) -> str:
     return IndentedStream(comma_at_eoln=True)(clone(it.node))
 
 
-def _block(it: Item) -> str:
+def _inside(file: str, folder: str) -> str:
+    """A history file's path inside the migrations folder, as a new file's comments name it."""
+    prefix = folder.rstrip("/") + "/"
+    return file[len(prefix):] if folder not in ("", ".") and file.startswith(prefix) else file.split("/", 1)[-1]
+
+
+def _block(it: Item, folder: str) -> str:
     parts = []
     if it.stmt.comments:
         parts.append(it.stmt.comments)
     if it.folded:
         # The path inside the migrations folder: diesel's files are all called up.sql.
-        where = ", ".join(f"{s.file.split('/', 1)[-1]}:{s.line}" for s in sorted(it.folded, key=lambda s: s.seq))
+        where = ", ".join(f"{_inside(s.file, folder)}:{s.line}" for s in sorted(it.folded, key=lambda s: s.seq))
         parts.append(f"-- folded in: {where}")
     if it.merged:
-        files = ", ".join(dict.fromkeys(s.file.split("/", 1)[-1] for s in [it.stmt, *it.merged]))
+        files = ", ".join(dict.fromkeys(_inside(s.file, folder) for s in [it.stmt, *it.merged]))
         parts.append(f"-- rows of {len(it.merged) + 1} INSERT statements, in their order: {files}")
     for note in it.notes:
         parts.append(f"-- {note}")
@@ -151,13 +157,14 @@ def _down(model: Model, created: list[tuple[str, str]]) -> str:
 
 
 def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | None = None,
-           versions: list[str] | None = None, crlf: bool = False) -> list[RenderedFile]:
+           versions: list[str] | None = None, crlf: bool = False, folder: str = "migrations") -> list[RenderedFile]:
     """The files of the new set, as `filing` cuts the domains, numbered so that name order is apply
     order, with the guard first or last where there is one. `versions`: the versions the files
     take, in order, instead of 0001, 0002... (with --from, those of the range they replace, which
-    sort between the files kept before and after it). `crlf`: lines end in CR LF, as the history's do."""
+    sort between the files kept before and after it). `crlf`: lines end in CR LF, as the history's do.
+    `folder`: the migrations folder, inside which the comments name the history's files."""
     files: list[RenderedFile] = []
-    texts = {id(it): _block(it) for it in plan.items}
+    texts = {id(it): _block(it, folder) for it in plan.items}
     groups = file_items(plan, model, plan.concerns, lambda it: texts[id(it)].count("\n") + 2)
     first = guard is not None and not guard.version
     width = max(4, len(str(len(groups) + 1)))
@@ -176,7 +183,7 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | 
     for n, filed in enumerate(groups, 1 + first):
         group, items = filed.name, filed.items
         created = _created(model, items, kept)
-        header = _header(filed)
+        header = _header(filed, folder)
         blocks = [Block(texts[id(it)], isinstance(it.node, _WHOLE)) for it in items]
         transactional = not (len(items) == 1 and items[0].alone)
         laid = lay_out(NewFile(number(n), group, header, blocks, _down(model, created), transactional), reversible)
@@ -198,7 +205,7 @@ def _guard(guard: Guard, version: str, lay_out: Callable[[NewFile, bool], Layout
     return RenderedFile(laid.path, laid.text, [], 1, laid.down_path, laid.down_text, laid.up_text, laid.extra)
 
 
-def _header(filed: Filed) -> str:
+def _header(filed: Filed, folder: str) -> str:
     """What the file holds and where it came from, for the person who reads the set."""
     def some(names: list[str], most: int = 6) -> str:
         return ", ".join(names[:most]) + (f" and {len(names) - most} more" if len(names) > most else "")
@@ -207,7 +214,7 @@ def _header(filed: Filed) -> str:
     for it in filed.items:
         for st in (it.stmt, *it.folded, *it.merged):
             first[st.file] = min(first.get(st.file, st.migration), st.migration)
-    sources = [f.split("/", 1)[-1] for f in sorted(first, key=lambda f: (first[f], f))]
+    sources = [_inside(f, folder) for f in sorted(first, key=lambda f: (first[f], f))]
     holds = f": tables {some(filed.tables)}" if filed.tables else (f": changes to {some(filed.changed)}" if filed.changed else "")
     lines = [f"-- {filed.name.replace('_', ' ')}{holds}"]
     lines.append(f"-- from {len(sources)} file(s) of the history: {some(sources, 4)}")
