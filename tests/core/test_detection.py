@@ -184,6 +184,23 @@ def test_a_liquibase_master_changelog_is_found_where_spring_keeps_it_and_named_w
     assert any(m.startswith("migrations folder not found") and m.endswith(": db/changelog (give --migrations)") for m in said), said
 
 
+def test_jhipsters_changelog_of_change_types_is_found_and_named_as_not_read(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    folder = tmp_path / "src" / "main" / "resources" / "config" / "liquibase"
+    (folder / "changelog").mkdir(parents=True)
+    (folder / "master.xml").write_text('<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+                                       '  <include file="config/liquibase/changelog/0001_initial.xml" relativeToChangelogFile="false"/>\n'
+                                       "</databaseChangeLog>\n")
+    (folder / "changelog" / "0001_initial.xml").write_text(
+        '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n  <changeSet id="1" author="j">\n'
+        '    <createTable tableName="t"><column name="id" type="bigint"/></createTable>\n  </changeSet>\n</databaseChangeLog>\n')
+    analysis = analyze(tmp_path)
+    assert analysis.sources.format == "liquibase" and not analysis.ok
+    assert any(d.file == "src/main/resources/config/liquibase/changelog/0001_initial.xml" and "not Liquibase's change types" in d.message
+               for d in analysis.diagnostics)
+
+
 def test_a_missing_migrations_folder_names_the_folders_that_look_like_one(tmp_path: Path) -> None:
     from tui.core.analysis import analyze
 

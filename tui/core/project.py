@@ -135,7 +135,7 @@ def _outside(root: Path, migrations: str) -> str:
 
 DEFAULT_FOLDERS = ("prisma/migrations", "supabase/migrations", "db/migrations", "drizzle", "src/migrations",
                    "src/main/resources/db/migration",  # (Flyway's in a Spring Boot, Micronaut or Quarkus project)
-                   "src/main/resources/db/changelog")  # (Liquibase's there)
+                   "src/main/resources/db/changelog", "src/main/resources/config/liquibase")  # (Liquibase's there; JHipster's)
 SQITCH_FOLDERS = ("db", "sqitch", "database")  # (a folder holding sqitch.plan: sqitch's top_dir)
 
 

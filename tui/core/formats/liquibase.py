@@ -43,8 +43,8 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
                 continue
             used.add(path)
             if path.suffix.lower() in SUFFIXES:
-                diags.append(Diagnostic(rel(path, root), 1, ERROR, "a changelog included by the master: consolidate reads only "
-                                        "formatted SQL files; file skipped", lost=True))
+                diags.append(Diagnostic(rel(path, root), 1, ERROR, "a changelog included by the master: consolidate reads changesets "
+                                        "written as formatted SQL, not Liquibase's change types (createTable...); file skipped", lost=True))
             elif path.suffix.lower() == ".sql":
                 found += _changesets(path, root, diags, len(found))
     others = [rel(p, root) for p in sorted(folder.rglob("*")) if p.is_file() and p not in used]

@@ -35,10 +35,10 @@ class Entry:
 
 
 def master(folder: Path) -> Path | None:
-    """The folder's master changelog: a file named like one (`db.changelog-master.yaml`) that says
-    `databaseChangeLog`."""
+    """The folder's master changelog: a file named like one (`db.changelog-master.yaml`, JHipster's
+    `master.xml`) that says `databaseChangeLog`."""
     for p in sorted(folder.iterdir()) if folder.is_dir() else ():
-        if (p.suffix.lower() in SUFFIXES and "changelog" in p.name.lower() and p.is_file()
+        if (p.suffix.lower() in SUFFIXES and ("changelog" in p.name.lower() or p.stem.lower() == "master") and p.is_file()
                 and "databaseChangeLog" in p.read_bytes()[:65536].decode("utf-8", "replace")):
             return p
     return None
