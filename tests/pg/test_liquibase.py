@@ -21,7 +21,9 @@ _USERS = ("--liquibase formatted sql\n\n--changeset alice:1\nCREATE TABLE users 
           "--changeset alice:3 runInTransaction:false\nCREATE INDEX CONCURRENTLY users_name ON users (name);\n")
 _EMAIL = ("--liquibase formatted sql\n\n--changeset bob:1\n--precondition-sql-check expectedResult:0 SELECT count(*) FROM users\n"
           "ALTER TABLE users ADD COLUMN email text;\nALTER TABLE users ADD COLUMN extra int;\n--rollback ALTER TABLE users DROP COLUMN email;\n")
-_LATER = "--liquibase formatted sql\n\n--changeset carol:1\nALTER TABLE users DROP COLUMN extra;\nCREATE TABLE audit (id int);\n"
+_LATER = ("--liquibase formatted sql\n\n--changeset carol:1\nALTER TABLE users DROP COLUMN extra;\nCREATE TABLE audit (id int);\n\n"
+          "--changeset carol:2 splitStatements:false\nCREATE FUNCTION audit_count() RETURNS bigint LANGUAGE plpgsql AS $$\n"
+          "BEGIN\n  RETURN (SELECT count(*) FROM audit);\nEND;\n$$;\n")
 
 
 def _project(root: Path, master: str) -> Path:
@@ -48,9 +50,9 @@ def test_a_liquibase_history_is_proven_and_its_master_includes_the_new_set(tmp_p
     folder = _project(tmp_path, master)
     analysis = analyze(tmp_path)
     assert analysis.sources.format == "liquibase" and analysis.ok
-    assert [m.version for m in analysis.sources.migrations] == [
-        "001-users.sql::1::alice", "001-users.sql::3::alice", "002-email.sql::1::bob", "003-later.sql::1::carol"]  # (not mysql's)
-    assert [m.transactional for m in analysis.sources.migrations] == [True, False, True, True]
+    assert [m.version for m in analysis.sources.migrations] == ["001-users.sql::1::alice", "001-users.sql::3::alice",
+                                                                  "002-email.sql::1::bob", "003-later.sql::1::carol", "003-later.sql::2::carol"]
+    assert [m.transactional for m in analysis.sources.migrations] == [True, False, True, True, True]  # (not mysql's)
     said = [d.message for d in analysis.diagnostics]
     assert any("has a precondition: read as met" in m for m in said) and any("is for mysql" in m for m in said), said
     r = run(tmp_path, "generate", "--pg", "local")
@@ -62,6 +64,7 @@ def test_a_liquibase_history_is_proven_and_its_master_includes_the_new_set(tmp_p
         assert p.read_text().startswith("--liquibase formatted sql\n\n--changeset consolidate:")
     text = "".join(p.read_text() for p in written)
     assert "runInTransaction:false\n" in text and "CONCURRENTLY" in text and "ADD COLUMN" not in text and "mysql_only" not in text
+    assert all(("splitStatements:false" in t) == ("$$" in t) for t in (p.read_text() for p in written))  # (a body's semicolons)
     rewritten = (new / master).read_text()
     assert "consolidated/" in rewritten and "001-users.sql" not in rewritten and "002-email.sql" not in rewritten
     again = analyze(tmp_path, ".consolidate/new")
@@ -76,7 +79,7 @@ def test_a_part_of_the_history_keeps_its_files_and_the_master_runs_the_set_in_th
     _project(tmp_path, master)
     inside = run(tmp_path, "generate", "--pg", "local", "--until", "001-users.sql::1::alice")
     assert inside.returncode != 0 and "give 001-users.sql::3::alice" in inside.stderr, inside.stderr
-    r = run(tmp_path, "generate", "--pg", "local", "--until", "002-email.sql::1::bob")
+    r = run(tmp_path, "generate", "--pg", "local", "--until", "002-email.sql::1::bob")  # (003-later.sql kept)
     assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
     new = tmp_path / ".consolidate" / "new"
     assert sorted(p.name for p in (new / "changes").iterdir()) == ["003-later.sql"]
@@ -86,7 +89,8 @@ def test_a_part_of_the_history_keeps_its_files_and_the_master_runs_the_set_in_th
     assert run(tmp_path, "validate", "--pg", "local").returncode == 0
     r = run(tmp_path, "generate", "--pg", "local", "--from", "002-email.sql::1::bob")
     assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
-    assert [p.name[:5] for p in sorted((new / "consolidated").iterdir())] == ["0001_"]  # (numbered: the master places them)
+    names = [p.name[:5] for p in sorted((new / "consolidated").iterdir())]
+    assert names == [f"{n:04d}_" for n in range(1, len(names) + 1)]  # (numbered from 1: the master places them)
     rewritten = (new / master).read_text()
     if not master.endswith(".json"):  # (the file kept first, then the set)
         assert rewritten.index("001-users.sql") < rewritten.index("consolidated/") and "003-later.sql" not in rewritten

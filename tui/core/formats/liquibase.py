@@ -103,6 +103,8 @@ def _notes(attrs: dict[str, str], rest: str, body: list[str], where: str, line: 
 def layout(f: NewFile, reversible: bool) -> Layout:
     ident = re.sub(r"[^\w.-]+", "-", f"{f.version}_{f.group}")
     options = "" if f.transactional else " runInTransaction:false"
+    if any(b.whole for b in f.blocks):  # (a body's semicolons: Liquibase's splitter is no parser, its docs say so)
+        options += " splitStatements:false"
     return Layout(f"{NEW_FOLDER}/{ident}.sql", f"--liquibase formatted sql\n\n--changeset consolidate:{ident}{options}\n{f.header}{f.body}")
 
 
