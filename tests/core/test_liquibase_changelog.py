@@ -52,3 +52,16 @@ def test_xml_entries_with_their_lines_and_a_doctype_refused(tmp_path: Path) -> N
 def test_which_changesets_run_on_postgresql() -> None:
     assert _runs_on_postgresql("") and _runs_on_postgresql("postgresql, mysql") and _runs_on_postgresql("all")
     assert not _runs_on_postgresql("mysql") and not _runs_on_postgresql("!postgresql") and _runs_on_postgresql("!mysql")
+
+
+def test_sql_outside_any_changeset_is_named_not_dropped_in_silence(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    folder = tmp_path / "db" / "changelog"
+    folder.mkdir(parents=True)
+    (folder / "db.changelog-master.yaml").write_text("databaseChangeLog:\n  - include:\n      file: a.sql\n      relativeToChangelogFile: true\n")
+    (folder / "a.sql").write_text("--liquibase formatted sql\n-- a note\nCREATE TABLE lost (id int);\n\n--changeset a:1\nCREATE TABLE t (id int);\n")
+    analysis = analyze(tmp_path, "db/changelog")
+    assert [m.version for m in analysis.sources.migrations] == ["a.sql::1::a"]
+    assert any(d.file == "db/changelog/a.sql" and d.line == 3 and "before the first `--changeset`" in d.message and d.lost
+               for d in analysis.diagnostics)

@@ -64,6 +64,10 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) ->
         return []
     lines = text.split("\n")
     starts = [(n, m) for n, line in enumerate(lines) if (m := _CHANGESET.match(line.strip())) is not None]
+    first = starts[0][0] if starts else len(lines)
+    if stray := next((n for n in range(1, first) if lines[n].strip() and not lines[n].strip().startswith("--")), None):
+        diags.append(Diagnostic(where, stray + 1, ERROR, "SQL before the first `--changeset`: in no changeset, Liquibase does "
+                                "not run it; not read", lost=True))
     out: list[Migration] = []
     for i, (n, m) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
@@ -75,7 +79,7 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) ->
             diags.append(Diagnostic(where, n + 1, ERROR, f"changeset {author}:{ident} ends its statements with "
                                     f"{attrs['endDelimiter']!r}: not read; changeset skipped", lost=True))
             continue
-        _notes(attrs, m.group(3), lines[n + 1:end], where, n + 1, f"{author}:{ident}", diags)
+        _notes(attrs, lines[n + 1:end], where, n + 1, f"{author}:{ident}", diags)
         body = [("" if _ROLLBACK.match(line.strip()) else line) for line in lines[n + 1:end]]
         out.append(Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql="\n".join(body),
                              first_line=n + 2, transactional=attrs.get("runInTransaction", "true").lower() != "false",
@@ -90,7 +94,7 @@ def _runs_on_postgresql(dbms: str) -> bool:
     return "postgresql" in names or (all(n.startswith("!") for n in names) and "!postgresql" not in names)
 
 
-def _notes(attrs: dict[str, str], rest: str, body: list[str], where: str, line: int, name: str, diags: list[Diagnostic]) -> None:
+def _notes(attrs: dict[str, str], body: list[str], where: str, line: int, name: str, diags: list[Diagnostic]) -> None:
     """What Liquibase decides at run time that the model cannot: said, the changeset read as if it runs once."""
     if attrs.get("runAlways", "").lower() == "true" or attrs.get("runOnChange", "").lower() == "true":
         diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs again on every update or change: read as run once"))
