@@ -60,6 +60,9 @@ def _resolve(path: Path, root: Path, kind: str, target: str, relative: bool, whe
     changelog's folder up to the project's root (Liquibase looks on its search path, the classpath
     of a Spring project: `src/main/resources`)."""
     target = target.removeprefix("classpath:").lstrip("/")
+    if not target.strip("./"):
+        diags.append(Diagnostic(where, line, ERROR, f"{kind} without a {'file' if kind == 'include' else 'path'}: entry skipped", lost=True))
+        return []
     bases = [path.parent] if relative else [path.parent, *(p for p in path.parent.parents if p == root or root in p.parents)]
     # Then, for a path from the search path's top, its tail beside the changelog: the folder as
     # staged or backed up is not where the search path finds it (`db/changelog/changes/a.sql`
