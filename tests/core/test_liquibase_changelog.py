@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.core.errors import ERROR
-from tui.core.formats.liquibase import _runs_on_postgresql
+from tui.core.formats.liquibase import _ignored, _runs_on_postgresql
 from tui.core.formats.liquibase_changelog import entries
 
 
@@ -65,3 +65,8 @@ def test_sql_outside_any_changeset_is_named_not_dropped_in_silence(tmp_path: Pat
     assert [m.version for m in analysis.sources.migrations] == ["a.sql::1::a"]
     assert any(d.file == "db/changelog/a.sql" and d.line == 3 and "before the first `--changeset`" in d.message and d.lost
                for d in analysis.diagnostics)
+
+
+def test_the_lines_liquibase_is_told_to_ignore_are_not_run() -> None:
+    body = ["a;", "--ignoreLines:start", "b;", "c;", "--ignoreLines:end", "d;", "--ignoreLines:1", "e;", "f;"]
+    assert _ignored(body) == ["a;", "", "", "", "", "d;", "", "", "f;"]

@@ -80,10 +80,31 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) ->
                                     f"{attrs['endDelimiter']!r}: not read; changeset skipped", lost=True))
             continue
         _notes(attrs, lines[n + 1:end], where, n + 1, f"{author}:{ident}", diags)
-        body = [("" if _ROLLBACK.match(line.strip()) else line) for line in lines[n + 1:end]]
+        body = _ignored([("" if _ROLLBACK.match(line.strip()) else line) for line in lines[n + 1:end]])
         out.append(Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql="\n".join(body),
                              first_line=n + 2, transactional=attrs.get("runInTransaction", "true").lower() != "false",
                              sort_key=(before + len(out),)))
+    return out
+
+
+_IGNORE = re.compile(r"^--\s*ignoreLines:\s*(start|end|\d+)\s*$", re.IGNORECASE)
+
+
+def _ignored(body: list[str]) -> list[str]:
+    """The lines Liquibase does not run blanked: between `--ignoreLines:start` and `--ignoreLines:end`,
+    and the N after `--ignoreLines:N`."""
+    out, skip, until_end = [], 0, False
+    for line in body:
+        m = _IGNORE.match(line.strip())
+        if m is not None:
+            word = m.group(1).lower()
+            until_end, skip = word == "start", int(word) if word.isdigit() else 0
+            out.append("")
+        elif until_end or skip:
+            skip = max(0, skip - 1)
+            out.append("")
+        else:
+            out.append(line)
     return out
 
 
