@@ -285,7 +285,7 @@ def deeper_than(node: Any, levels: int) -> bool:
 _SHALLOW = {ast.ColumnRef: 1, ast.RangeVar: 2, ast.TypeName: 2}
 
 
-def _plain_modifiers(tn: ast.TypeName) -> bool:
+def _plain_modifiers(tn: Any) -> bool:  # (a TypeName)
     return tn.typmods is None or all(type(m) is ast.A_Const for m in tn.typmods)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
@@ -139,13 +141,14 @@ def add_column(rp: Engine, t: Obj, cd: ast.ColumnDef, action: str = "", if_not_e
     tn = cd.typeName
     k = rp.type_key(tn) if tn is not None else None
     deps = [k] if k else []
-    col.attrs = attrs = {"type": tn, "not_null": False, "default": None, "identity": None,
-                         "generated": None, "collation": cd.collClause, "serial": False}
+    attrs: dict[str, Any] = {"type": tn, "not_null": False, "default": None, "identity": None,
+                             "generated": None, "collation": cd.collClause, "serial": False}
+    col.attrs = attrs
     if tn is not None and is_serial(tn):
         seq_name = rp.choose_name(t.schema, local_name(t.name), cd.colname, "seq", rp.relnames.get(t.schema, set()))
         seq = rp.create("sequence", qualified(t.schema, seq_name), t.schema, detail=f"serial of {col.name}")
         if seq is not None:
-            seq.attrs.update(owned_by=col.key, serial=True, data_type=SERIAL_TYPES[strings(cd.typeName.names)[0]])
+            seq.attrs.update(owned_by=col.key, serial=True, data_type=SERIAL_TYPES[strings(tn.names)[0]])
             rp.link(seq, [col.key])
             deps.append(seq.key)
         col.attrs.update(serial=True, not_null=True, sequence=seq.name if seq else None)
