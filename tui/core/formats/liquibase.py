@@ -118,11 +118,14 @@ def _runs_on_postgresql(dbms: str) -> bool:
 def _notes(attrs: dict[str, str], body: list[str], where: str, line: int, name: str, diags: list[Diagnostic]) -> None:
     """What Liquibase decides at run time that the model cannot: said, the changeset read as if it runs once."""
     if attrs.get("runAlways", "").lower() == "true" or attrs.get("runOnChange", "").lower() == "true":
-        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs again on every update or change: read as run once"))
-    if any(k in attrs for k in ("context", "contextFilter", "labels")):
-        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs only under some contexts or labels: read as run"))
+        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs again on every update or change: read as run "
+                                "once, and the new set runs its statements once"))
+    if scope := [f"{k}:{attrs[k]}" for k in ("context", "contextFilter", "labels") if k in attrs]:
+        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs only under {' '.join(scope)}: read as run, and "
+                                "the new set runs its statements under every context (keep its file with --until before it)"))
     if any(_PRECONDITION.match(b.strip()) for b in body):
-        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} has a precondition: read as met"))
+        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} has a precondition: read as met, and the new set runs "
+                                "its statements without it"))
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:
