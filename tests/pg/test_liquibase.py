@@ -65,6 +65,7 @@ def test_a_liquibase_history_is_proven_and_its_master_includes_the_new_set(tmp_p
     text = "".join(p.read_text() for p in written)
     assert "runInTransaction:false\n" in text and "CONCURRENTLY" in text and "ADD COLUMN" not in text and "mysql_only" not in text
     assert all(("splitStatements:false" in t) == ("$$" in t) for t in (p.read_text() for p in written))  # (a body's semicolons)
+    assert "--rollback DROP TABLE IF EXISTS users CASCADE;\n" in text  # (what `liquibase rollback` runs)
     rewritten = (new / master).read_text()
     assert "consolidated/" in rewritten and "001-users.sql" not in rewritten and "002-email.sql" not in rewritten
     again = analyze(tmp_path, ".consolidate/new")

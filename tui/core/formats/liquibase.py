@@ -133,7 +133,10 @@ def layout(f: NewFile, reversible: bool) -> Layout:
     options = "" if f.transactional else " runInTransaction:false"
     if any(b.whole for b in f.blocks):  # (a body's semicolons: Liquibase's splitter is no parser, its docs say so)
         options += " splitStatements:false"
-    return Layout(f"{NEW_FOLDER}/{ident}.sql", f"--liquibase formatted sql\n\n--changeset consolidate:{ident}{options}\n{f.header}{f.body}")
+    # (`liquibase rollback` runs these: the drops of what the changeset creates, last made first)
+    rollback = "".join(f"--rollback {line}\n" for line in f.down.splitlines() if line.strip())
+    body = f.body if f.body.endswith("\n") or not rollback else f.body + "\n"
+    return Layout(f"{NEW_FOLDER}/{ident}.sql", f"--liquibase formatted sql\n\n--changeset consolidate:{ident}{options}\n{f.header}{body}{rollback}")
 
 
 def finish(history: Path, new: Path, kept: list[str]) -> dict[str, str]:
