@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tui.core.errors import ERROR
 from tui.core.formats.liquibase import _ignored, _runs_on_postgresql
-from tui.core.formats.liquibase_changelog import entries
+from tui.core.formats.liquibase_changelog import entries, rewritten
 
 
 def _read(tmp_path: Path, name: str, text: str) -> tuple[list[tuple[str, list[str]]], list[tuple[int, str]]]:
@@ -41,10 +41,17 @@ def test_yaml_entries_in_either_style_and_what_is_not_read(tmp_path: Path) -> No
 def test_xml_entries_with_their_lines_and_a_doctype_refused(tmp_path: Path) -> None:
     read, errors = _read(tmp_path, "master.xml", (
         '<?xml version="1.0"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+        '  <!-- <include file="changes/old.sql"/> -->\n'
         '  <include file="changes/b.sql" relativeToChangelogFile="true"/>\n'
         '  <changeSet id="1" author="a"><createTable tableName="t"/></changeSet>\n'
         '  <include\n     file="changes/a.sql"\n     relativeToChangelogFile="true"/>\n</databaseChangeLog>\n'))
-    assert read == [("include", ["b.sql"]), ("include", ["a.sql"])] and errors == [(4, errors[0][1])]
+    assert read == [("include", ["b.sql"]), ("include", ["a.sql"])] and errors == [(5, errors[0][1])]  # (the commented one is none)
+    master = tmp_path / "db" / "changelog" / "master.xml"
+    found = entries(master, tmp_path, "master.xml", [])
+    text = rewritten(master, found, {0, 1}, 0, False)  # (both replaced: the set where the first stood)
+    assert text.splitlines()[2:6] == ['  <!-- <include file="changes/old.sql"/> -->',
+                                      '  <includeAll path="consolidated/" relativeToChangelogFile="true"/>',
+                                      '  <changeSet id="1" author="a"><createTable tableName="t"/></changeSet>', "</databaseChangeLog>"]
     _, errors = _read(tmp_path, "other.xml", '<!DOCTYPE x [<!ENTITY e "x">]>\n<databaseChangeLog/>\n')
     assert errors and "DOCTYPE" in errors[0][1]
 

@@ -96,7 +96,9 @@ def _xml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str,
     except ET.ParseError as exc:
         diags.append(Diagnostic(where, exc.position[0], ERROR, f"not well-formed XML ({exc}); changelog not read", lost=True))
         return []
-    lines = {m.start(): text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<(?:\w+:)?(?:include|includeAll|changeSet)\b", text)}
+    # (Each entry's line, from the text with its comments blanked: an include commented out is none.)
+    bare = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.DOTALL)
+    lines = {m.start(): text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<(?:\w+:)?(?:include|includeAll|changeSet)\b", bare)}
     starts = iter(sorted(lines.values()))
     out = []
     for el in tree:
