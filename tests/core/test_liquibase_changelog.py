@@ -77,3 +77,12 @@ def test_sql_outside_any_changeset_is_named_not_dropped_in_silence(tmp_path: Pat
 def test_the_lines_liquibase_is_told_to_ignore_are_not_run() -> None:
     body = ["a;", "--ignoreLines:start", "b;", "c;", "--ignoreLines:end", "d;", "--ignoreLines:1", "e;", "f;"]
     assert _ignored(body) == ["a;", "", "", "", "", "d;", "", "", "f;"]
+
+
+def test_a_master_written_with_cr_lf_is_rewritten_with_cr_lf(tmp_path: Path) -> None:
+    _read(tmp_path, "master.yaml", "databaseChangeLog:\r\n  - include:\r\n      file: changes/a.sql\r\n      relativeToChangelogFile: true\r\n"
+          "  - include:\r\n      file: changes/b.sql\r\n      relativeToChangelogFile: true\r\n")
+    master = tmp_path / "db" / "changelog" / "master.yaml"
+    text = rewritten(master, entries(master, tmp_path, "master.yaml", []), {0}, 0, False)
+    assert text == ("databaseChangeLog:\r\n  - includeAll:\r\n      path: consolidated/\r\n      relativeToChangelogFile: true\r\n"
+                    "  - include:\r\n      file: changes/b.sql\r\n      relativeToChangelogFile: true\r\n")

@@ -46,7 +46,7 @@ def master(folder: Path) -> Path | None:
 
 def entries(path: Path, root: Path, where: str, diags: list[Diagnostic]) -> list[Entry]:
     """The include entries of a master changelog, resolved, in order."""
-    text = path.read_text("utf-8", "replace")
+    text = path.read_bytes().decode("utf-8", "replace")  # (its line endings as they are: CR LF kept)
     suffix = path.suffix.lower()
     raw = _xml(text, where, diags) if suffix == ".xml" else _json(text, where, diags) if suffix == ".json" else _yaml(text, where, diags)
     out = []
@@ -170,7 +170,7 @@ def rewritten(path: Path, entries_: list[Entry], replaced: set[int], at: int, af
     """The changelog with the entries at `replaced` (indexes) taken out and one `includeAll` of the
     new set's folder put before the entry at `at` (after it, with `after`: its first files stay,
     the set comes after them)."""
-    text = path.read_text("utf-8", "replace")
+    text = path.read_bytes().decode("utf-8", "replace")  # (its line endings as they are: CR LF kept)
     suffix = path.suffix.lower()
     if suffix == ".json":
         data = json.loads(text)
