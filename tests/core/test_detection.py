@@ -197,8 +197,8 @@ def test_jhipsters_changelog_of_change_types_is_found_and_named_as_not_read(tmp_
         '    <createTable tableName="t"><column name="id" type="bigint"/></createTable>\n  </changeSet>\n</databaseChangeLog>\n')
     analysis = analyze(tmp_path)
     assert analysis.sources.format == "liquibase" and not analysis.ok
-    assert any(d.file == "src/main/resources/config/liquibase/changelog/0001_initial.xml" and "not Liquibase's change types" in d.message
-               for d in analysis.diagnostics)
+    assert any(d.file == "src/main/resources/config/liquibase/changelog/0001_initial.xml" and d.line == 2
+               and "a `changeSet` entry" in d.message and "not Liquibase's change types" in d.message for d in analysis.diagnostics)
 
 
 def test_a_missing_migrations_folder_names_the_folders_that_look_like_one(tmp_path: Path) -> None:

@@ -96,3 +96,34 @@ def test_a_part_of_the_history_keeps_its_files_and_the_master_runs_the_set_in_th
     if not master.endswith(".json"):  # (the file kept first, then the set)
         assert rewritten.index("001-users.sql") < rewritten.index("consolidated/") and "003-later.sql" not in rewritten
     assert run(tmp_path, "validate", "--pg", "local").returncode == 0
+
+
+def test_changelogs_the_master_includes_are_followed_and_rewritten_where_a_part_of_them_stays(tmp_path: Path) -> None:
+    """A master of releases, each a changelog of its own that includes formatted SQL files."""
+    folder = tmp_path / "db" / "changelog"
+    (folder / "releases" / "sql").mkdir(parents=True)
+    (folder / "db.changelog-master.yaml").write_text("databaseChangeLog:\n  - include:\n      file: releases/r1.xml\n"
+                                                     "      relativeToChangelogFile: true\n  - include:\n      file: releases/r2.yaml\n"
+                                                     "      relativeToChangelogFile: true\n")
+    (folder / "releases" / "r1.xml").write_text('<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+                                                '  <include file="sql/001.sql" relativeToChangelogFile="true"/>\n'
+                                                '  <include file="sql/002.sql" relativeToChangelogFile="true"/>\n</databaseChangeLog>\n')
+    (folder / "releases" / "r2.yaml").write_text("databaseChangeLog:\n  - include:\n      file: sql/003.sql\n      relativeToChangelogFile: true\n")
+    for name, sql in (("001", "CREATE TABLE t (id int PRIMARY KEY);"), ("002", "ALTER TABLE t ADD COLUMN a int;"),
+                      ("003", "ALTER TABLE t ADD COLUMN b int;")):
+        (folder / "releases" / "sql" / f"{name}.sql").write_text(f"--liquibase formatted sql\n\n--changeset x:{name}\n{sql}\n")
+    analysis = analyze(tmp_path, "db/changelog")
+    assert [m.version for m in analysis.sources.migrations] == ["001.sql::001::x", "002.sql::002::x", "003.sql::003::x"]
+    new = tmp_path / ".consolidate" / "new"
+    r = run(tmp_path, "generate", "--migrations", "db/changelog", "--pg", "local")
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    assert "releases" not in (new / "db.changelog-master.yaml").read_text() and not (new / "releases" / "sql").exists()
+    assert (new / "releases" / "r2.yaml").read_text() == "databaseChangeLog: []\n"  # (what includes its folder runs nothing)
+    r = run(tmp_path, "generate", "--migrations", "db/changelog", "--pg", "local", "--until", "001.sql::001::x")
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    master = (new / "db.changelog-master.yaml").read_text()
+    assert master.index("consolidated/") < master.index("releases/r1.xml") < master.index("releases/r2.yaml")
+    r1 = (new / "releases" / "r1.xml").read_text()
+    assert "sql/001.sql" not in r1 and "sql/002.sql" in r1 and not (new / "releases" / "sql" / "001.sql").exists()
+    assert (new / "releases" / "r2.yaml").read_text() == (folder / "releases" / "r2.yaml").read_text()  # (kept as it was)
+    assert run(tmp_path, "validate", "--migrations", "db/changelog", "--pg", "local").returncode == 0

@@ -15,9 +15,9 @@ import os
 import re
 from pathlib import Path
 
-from tui.core.errors import ERROR, INFO, WARNING, Diagnostic
+from tui.core.errors import ERROR, INFO, WARNING, ConsolidateError, Diagnostic
 from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, read_text, rel
-from tui.core.formats.liquibase_changelog import NEW_FOLDER, SUFFIXES, entries, master, rewritten
+from tui.core.formats.liquibase_changelog import NEW_FOLDER, SUFFIXES, Entry, entries, master, master_like, rewritten
 from tui.core.formats.unwritten import unwritten
 
 HEADER = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql\b", re.IGNORECASE)
@@ -34,21 +34,37 @@ def looks_like(folder: Path) -> bool:
 def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     changelog = master(folder)
     assert changelog is not None  # (detected by it)
-    where = rel(changelog, root)
     found: list[Migration] = []
-    used: set[Path] = set()
-    for entry in entries(changelog, root, where, diags):
+    used: set[Path] = {changelog}
+    for path in _files(changelog, root, diags, used):
+        found += _changesets(path, root, diags, len(found))
+    # (The changelogs the master includes stay beside the set: finish writes those it changes.)
+    others = [rel(p, root) for p in sorted(folder.rglob("*"))
+              if p.is_file() and (p not in used or (p != changelog and p.suffix.lower() in SUFFIXES))]
+    return found, others
+
+
+_DEEPEST = 10  # changelogs within changelogs
+
+
+def _files(changelog: Path, root: Path, diags: list[Diagnostic], used: set[Path], depth: int = 0, only: Entry | None = None) -> list[Path]:
+    """The formatted SQL files a changelog runs, in order, through the changelogs it includes
+    (`used`: what was met, the changelogs too; a file met again is not run again). `only`: one of
+    its entries, already read."""
+    out: list[Path] = []
+    for entry in [only] if only is not None else entries(changelog, root, rel(changelog, root), diags):
         for path in entry.files:
             if path in used:
                 continue
             used.add(path)
-            if path.suffix.lower() in SUFFIXES:
-                diags.append(Diagnostic(rel(path, root), 1, ERROR, "a changelog included by the master: consolidate reads changesets "
-                                        "written as formatted SQL, not Liquibase's change types (createTable...); file skipped", lost=True))
+            if path.suffix.lower() in SUFFIXES and depth < _DEEPEST and master_like(path):
+                out += _files(path, root, diags, used, depth + 1)  # (its change types, if any, are errors there)
+            elif path.suffix.lower() in SUFFIXES:
+                diags.append(Diagnostic(rel(path, root), 1, ERROR, "included by a changelog, but no changelog (or too deep): "
+                                        "not read", lost=True))
             elif path.suffix.lower() == ".sql":
-                found += _changesets(path, root, diags, len(found))
-    others = [rel(p, root) for p in sorted(folder.rglob("*")) if p.is_file() and p not in used]
-    return found, others
+                out.append(path)
+    return out
 
 
 def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) -> list[Migration]:
@@ -142,30 +158,51 @@ def layout(f: NewFile, reversible: bool) -> Layout:
 def finish(history: Path, new: Path, kept: list[str]) -> dict[str, str]:
     """The master changelog with the entries whose files the set replaces taken out, and the new
     set's folder included where the first of them stood (with --until or --from, an entry whose
-    files are kept stays; one a part of whose files is kept stays too, the set before or after it)."""
+    files are kept stays; one a part of whose files is kept stays too, the set before or after it,
+    and where that entry is a changelog of its own, it is written without its replaced entries)."""
     changelog = master(history)
     if changelog is None:
         return {}
+    kept_paths = {Path(os.path.normpath(history / k)) for k in kept}
+    out: dict[str, str] = {}
+    _rewrite(changelog, history, kept_paths, out, insert=True)
+    return out
+
+
+def _rewrite(changelog: Path, history: Path, kept: set[Path], out: dict[str, str], insert: bool) -> None:
+    """Write `changelog` into `out` without its entries all of whose files are replaced (with the
+    set's folder included where the first of them stood, or after the kept first files of one,
+    when `insert`: the master)."""
     # (The project's root is not known here: an entry is looked for up to the top, nearest first,
     # as read looked for it, only to tell which files it names.)
     items = entries(changelog, Path(history.resolve().anchor), "", [])
-    kept_paths = {Path(os.path.normpath(history / k)) for k in kept}
     replaced: set[int] = set()
     at, after = None, False
     for i, e in enumerate(items):
-        sql = [p for p in e.files if p.suffix.lower() == ".sql"]
-        gone = [p for p in sql if p not in kept_paths]
+        nested = [p for p in e.files if p.suffix.lower() in SUFFIXES and master_like(p)]
+        sql = _files(changelog, Path(history.resolve().anchor), [], set(), only=e) if nested else \
+            [p for p in e.files if p.suffix.lower() == ".sql"]
+        gone = [p for p in sql if p not in kept]
         if not gone:
             continue
         if len(gone) == len(sql):
             replaced.add(i)
-        if at is None:  # the set goes where the first entry it replaces files of stood, or after its kept first files
-            at, after = i, sql[0] in kept_paths
-    if at is None:
-        return {}
-    return {changelog.name: rewritten(changelog, items, replaced, at, after)}
+            for path in nested:  # (left empty: an includeAll of its folder would still run it)
+                if history in path.parents:
+                    out[path.relative_to(history).as_posix()] = _EMPTY[path.suffix.lower()]
+        elif nested:  # a changelog of its own, a part of whose files stay: written without the rest
+            if len(nested) > 1 or history not in nested[0].parents:
+                raise ConsolidateError(f"the set would replace part of what {nested[0].name} includes, which consolidate cannot "
+                                       "rewrite there", "give --until or --from a version at the edge of that changelog")
+            _rewrite(nested[0], history, kept, out, insert=False)
+        if at is None:
+            at, after = i, sql[0] in kept
+    if at is not None and (insert or replaced):
+        out[changelog.relative_to(history).as_posix()] = rewritten(changelog, items, replaced, at, after, insert)
 
 
+_EMPTY = {".xml": '<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog"/>\n',
+          ".yaml": "databaseChangeLog: []\n", ".yml": "databaseChangeLog: []\n", ".json": '{"databaseChangeLog": []}\n'}
 _BOOKKEEPING = unwritten("Liquibase keeps what ran in DATABASECHANGELOG, with checksums its own code computes, which consolidate "
                          "does not write", "on each database that ran the history, run `liquibase changelog-sync` with the new "
                          "changelog: it marks the new set's changesets run without running them")

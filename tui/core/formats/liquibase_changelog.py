@@ -38,10 +38,15 @@ def master(folder: Path) -> Path | None:
     """The folder's master changelog: a file named like one (`db.changelog-master.yaml`, JHipster's
     `master.xml`) that says `databaseChangeLog`."""
     for p in sorted(folder.iterdir()) if folder.is_dir() else ():
-        if (p.suffix.lower() in SUFFIXES and ("changelog" in p.name.lower() or p.stem.lower() == "master") and p.is_file()
-                and "databaseChangeLog" in p.read_bytes()[:65536].decode("utf-8", "replace")):
+        if ("changelog" in p.name.lower() or p.stem.lower() == "master") and master_like(p):
             return p
     return None
+
+
+def master_like(path: Path) -> bool:
+    """A changelog of XML, YAML or JSON: it says `databaseChangeLog`."""
+    return (path.suffix.lower() in SUFFIXES and path.is_file()
+            and "databaseChangeLog" in path.read_bytes()[:65536].decode("utf-8", "replace"))
 
 
 def entries(path: Path, root: Path, where: str, diags: list[Diagnostic]) -> list[Entry]:
@@ -162,14 +167,15 @@ def _other(tag: str, line: int, where: str, diags: list[Diagnostic]) -> None:
     if tag == "property":
         diags.append(Diagnostic(where, line, WARNING, "a changelog property: its ${...} in the changesets are not filled in"))
     else:
-        diags.append(Diagnostic(where, line, ERROR, f"a `{tag}` entry: consolidate reads only include and includeAll "
-                                "of formatted SQL files; entry skipped", lost=True))
+        diags.append(Diagnostic(where, line, ERROR, f"a `{tag}` entry: consolidate reads a changelog's include and includeAll "
+                                "entries and the changesets of the formatted SQL files they name, not Liquibase's change types "
+                                "(createTable...) nor other entries; entry skipped", lost=True))
 
 
-def rewritten(path: Path, entries_: list[Entry], replaced: set[int], at: int, after: bool) -> str:
+def rewritten(path: Path, entries_: list[Entry], replaced: set[int], at: int, after: bool, insert: bool = True) -> str:
     """The changelog with the entries at `replaced` (indexes) taken out and one `includeAll` of the
     new set's folder put before the entry at `at` (after it, with `after`: its first files stay,
-    the set comes after them)."""
+    the set comes after them; none without `insert`: a changelog the master includes)."""
     text = path.read_bytes().decode("utf-8", "replace")  # (its line endings as they are: CR LF kept)
     suffix = path.suffix.lower()
     if suffix == ".json":
@@ -179,9 +185,9 @@ def rewritten(path: Path, entries_: list[Entry], replaced: set[int], at: int, af
         anchor = items[index[at]]
         keep = [item for i, item in enumerate(items) if i not in {index[k] for k in replaced}]
         new = {"includeAll": {"path": NEW_FOLDER + "/", "relativeToChangelogFile": True}}
-        if anchor in keep:
+        if insert and anchor in keep:
             keep.insert(keep.index(anchor) + after, new)
-        else:  # (taken out: the set stands where it stood)
+        elif insert:  # (taken out: the set stands where it stood)
             keep.insert(sum(1 for i in range(index[at]) if i not in {index[k] for k in replaced}), new)
         data["databaseChangeLog"] = keep
         return json.dumps(data, indent=2) + "\n"
@@ -194,11 +200,11 @@ def rewritten(path: Path, entries_: list[Entry], replaced: set[int], at: int, af
              f"{indent}- includeAll:{newline}{indent}    path: {NEW_FOLDER}/{newline}{indent}    relativeToChangelogFile: true{newline}")
     out = []
     for i, line in enumerate(lines):
-        if not after and i == first:
+        if insert and not after and i == first:
             out.append(entry)
         if not any(spans[k][0] <= i < spans[k][1] for k in replaced):
             out.append(line)
-        if after and i == end - 1:
+        if insert and after and i == end - 1:
             out.append(entry)
     return "".join(out)
 
