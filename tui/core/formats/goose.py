@@ -8,9 +8,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import ERROR, Diagnostic
+from tui.core.errors import Diagnostic
 from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, replace_rows
 from tui.core.formats.sectioned import blanked, grouped_body, read_sectioned, statement_markers
+from tui.core.formats.unread import unread_migration
 
 UP = re.compile(r"^--\s*\+goose\s+Up\b", re.M | re.I)
 _DOWN = re.compile(r"^--\s*\+goose\s+Down\b", re.M | re.I)
@@ -25,9 +26,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
                                    lambda text, options: not _NO_TX.search(text), blanked(statement_markers("goose")))
     for other in others:
         if _GO.match(Path(other).name):
-            diags.append(Diagnostic(other, 0, ERROR, "goose runs this Go migration (its version among the SQL files'); consolidate "
-                                    "reads only SQL migrations, so what it does is missing from the analysis: file not read",
-                                    lost=True))
+            diags.append(unread_migration(other, "goose runs this Go migration (its version among the SQL files')"))
     return found, others
 
 

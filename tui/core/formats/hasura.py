@@ -9,12 +9,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tui.core.errors import ERROR, Diagnostic
+from tui.core.errors import Diagnostic
 from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, listing, rel, up_down
+from tui.core.formats.unread import unread_migration
 from tui.core.formats.unwritten import unwritten
 from tui.core.project import is_hasura_config
 
 _DIR = re.compile(r"^(\d+)_(.*)$")
+
+
 def looks_like(folder: Path) -> bool:
     """Migration folders under a project whose config.yaml is Hasura's (diesel's folders look the same)."""
     return any(is_hasura_config(parent / "config.yaml") for parent in list(folder.resolve().parents)[:3])
@@ -28,9 +31,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
         if m is None or not (p / "up.sql").is_file():
             others.append(rel(p, root))
             if m is not None and (p / "up.yaml").is_file():
-                diags.append(Diagnostic(rel(p / "up.yaml", root), 0, ERROR, "Hasura runs this migration written in YAML (config "
-                                        "v1's); consolidate reads only SQL migrations, so what it does is missing from the "
-                                        "analysis: file not read", lost=True))
+                diags.append(unread_migration(rel(p / "up.yaml", root), "Hasura runs this migration written in YAML (config v1's)"))
             continue
         found.append(up_down(m.group(1), m.group(2), p / "up.sql", p / "down.sql", root, diags, sort_key=(int(m.group(1)),),
                              single_query=True))

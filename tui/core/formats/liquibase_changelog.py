@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.errors import ERROR, WARNING, Diagnostic
+from tui.core.formats.base import listing
 
 SUFFIXES = (".xml", ".yaml", ".yml", ".json")
 NEW_FOLDER = "consolidated"  # where the new set's files go, beside the master changelog
@@ -37,7 +38,7 @@ class Entry:
 def master(folder: Path) -> Path | None:
     """The folder's master changelog: a file named like one (`db.changelog-master.yaml`, JHipster's
     `master.xml`) that says `databaseChangeLog`."""
-    for p in sorted(folder.iterdir()) if folder.is_dir() else ():
+    for p in listing(folder) if folder.is_dir() else ():  # (the folder's listing, as detection and reading share it)
         if ("changelog" in p.name.lower() or p.stem.lower() == "master") and master_like(p):
             return p
     return None

@@ -11,8 +11,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tui.core.errors import ERROR, WARNING, Diagnostic
+from tui.core.errors import WARNING, Diagnostic
 from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, read_text, rel, replace_rows
+from tui.core.formats.unread import unread_migration
 
 # As node-pg-migrate finds them (its sqlMigration): anywhere in the file, case aside; the rest of
 # the comment's line belongs to the comment.
@@ -45,8 +46,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
             others.append(where)
             continue
         if p.suffix in _SCRIPTS:
-            diags.append(Diagnostic(where, 0, ERROR, "node-pg-migrate runs this script migration; consolidate reads only SQL "
-                                    "migrations, so what it does is missing from the analysis: file not read", lost=True))
+            diags.append(unread_migration(where, "node-pg-migrate runs this script migration"))
             continue
         if p.suffix != ".sql":
             others.append(where)

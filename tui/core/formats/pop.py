@@ -16,9 +16,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import ERROR, INFO, Diagnostic
+from tui.core.errors import INFO, Diagnostic
 from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Recorded, listing, rel, replace_rows, up_down
 from tui.core.formats.named import files_by_name
+from tui.core.formats.unread import unread_migration
 
 # (`.autocommit`, popx's mark of a file run outside a transaction, before or after the dialect)
 PATTERN = re.compile(r"^(\d+)_([^.]+)(?:\.autocommit)?(?:\.([a-z0-9]+))?(?:\.autocommit)?\.(up|down)\.(sql|fizz)$")
@@ -57,8 +58,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
                 elsewhere.add(dialect)
         elif m.group(5) == "fizz":
             if m.group(4) == "up":
-                diags.append(Diagnostic(rel(p, root), 0, ERROR, "pop runs this fizz migration; consolidate reads only SQL "
-                                        "migrations, so what it does is missing from the analysis: file not read", lost=True))
+                diags.append(unread_migration(rel(p, root), "pop runs this fizz migration"))
             others.append(rel(p, root))
         elif m.group(4) == "down":
             downs[(m.group(1), dialect)] = p

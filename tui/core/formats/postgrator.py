@@ -10,9 +10,10 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from tui.core.errors import ERROR, Diagnostic
+from tui.core.errors import Diagnostic
 from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, rel, replace_rows, up_down
 from tui.core.formats.named import files_by_name
+from tui.core.formats.unread import unread_migration
 
 PATTERN = re.compile(r"^(\d+)\.(do|undo)(?:\.(.*))?\.sql$")
 _SCRIPT = re.compile(r"^\d+\.(do|undo)\b.*\.(js|cjs|mjs)$")
@@ -26,8 +27,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     for name, p in files.items():
         m = PATTERN.match(name)
         if _SCRIPT.match(name):
-            diags.append(Diagnostic(rel(p, root), 0, ERROR, "Postgrator runs this script migration; consolidate reads only SQL "
-                                    "migrations, so what it does is missing from the analysis: file not read", lost=True))
+            diags.append(unread_migration(rel(p, root), "Postgrator runs this script migration"))
         elif not m:
             others.append(rel(p, root))
         elif m.group(2) == "do":

@@ -11,8 +11,9 @@ import os
 import re
 from pathlib import Path
 
-from tui.core.errors import ERROR, Diagnostic
+from tui.core.errors import Diagnostic
 from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, Recorded, rel, up_down
+from tui.core.formats.unread import unread_migration
 from tui.core.formats.unwritten import unwritten
 
 PATTERN = re.compile(r"^([UV])(\d+(?:\.\d+)?)__(\w+)\.(sql|rs)$")
@@ -31,8 +32,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
                 others.append(rel(p, root))
             elif m.group(4) == "rs":
                 others.append(rel(p, root))
-                diags.append(Diagnostic(rel(p, root), 0, ERROR, "refinery runs this Rust migration; consolidate reads only SQL "
-                                        "migrations, so what it does is missing from the analysis: file not read", lost=True))
+                diags.append(unread_migration(rel(p, root), "refinery runs this Rust migration"))
             else:
                 key = tuple(int(x) for x in m.group(2).split("."))
                 found.append(up_down(m.group(2), m.group(3), p, None, root, diags, sort_key=key))

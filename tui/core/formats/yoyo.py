@@ -15,6 +15,7 @@ from pathlib import Path
 
 from tui.core.errors import ERROR, WARNING, Diagnostic
 from tui.core.formats.base import Bookkeeping, Format, Found, Layout, Migration, NewFile, Raw, Recorded, listing, rel, replace_rows, up_down
+from tui.core.formats.unread import unread_migration
 
 _DIRECTIVE = re.compile(r"^\s*--\s*(transactional|depends)\s*:\s*(.*)$")
 _COMMENT_OR_EMPTY = re.compile(r"^(\s*|\s*--.*)$")
@@ -56,8 +57,7 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
                                     "so what it does is in neither build: kept as it is"))
         elif name.endswith(".py"):
             others.append(rel(p, root))
-            diags.append(Diagnostic(rel(p, root), 0, ERROR, "yoyo runs this Python migration; consolidate reads only SQL "
-                                    "migrations, so what it does is missing from the analysis: file not read", lost=True))
+            diags.append(unread_migration(rel(p, root), "yoyo runs this Python migration"))
         else:
             ident = name[:-4]
             rollback = p.with_name(ident + ".rollback.sql")
