@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.core.errors import ERROR
-from tui.core.formats.liquibase import _ignored, _runs_on_postgresql
+from tui.core.formats.liquibase import _emptied, _ignored, _runs_on_postgresql
 from tui.core.formats.liquibase_changelog import entries, rewritten
 
 
@@ -86,3 +86,18 @@ def test_a_master_written_with_cr_lf_is_rewritten_with_cr_lf(tmp_path: Path) -> 
     text = rewritten(master, entries(master, tmp_path, "master.yaml", []), {0}, 0, False)
     assert text == ("databaseChangeLog:\r\n  - includeAll:\r\n      path: consolidated/\r\n      relativeToChangelogFile: true\r\n"
                     "  - include:\r\n      file: changes/b.sql\r\n      relativeToChangelogFile: true\r\n")
+
+
+def test_a_changelog_left_empty_keeps_its_root_and_the_schema_liquibase_checks_it_against(tmp_path: Path) -> None:
+    root = ('<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog"\r\n    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+            '\r\n    xsi:schemaLocation="http://www.liquibase.org/xml/ns/dbchangelog dbchangelog-4.20.xsd">')
+    xml = tmp_path / "r1.xml"
+    xml.write_bytes(('<?xml version="1.0" encoding="UTF-8"?>\r\n<!-- release 1 -->\r\n' + root + '\r\n  <include file="a.sql"/>\r\n'
+                     '</databaseChangeLog>\r\n').encode())
+    assert _emptied(xml) == '<?xml version="1.0" encoding="UTF-8"?>\r\n<!-- release 1 -->\r\n' + root + "\r\n</databaseChangeLog>\r\n"
+    bare = tmp_path / "bare.xml"  # (no root tag found: one that names the schema)
+    bare.write_text("databaseChangeLog")
+    assert "xsi:schemaLocation=" in _emptied(bare) and _emptied(bare).rstrip().endswith("/>")
+    yaml = tmp_path / "r2.yaml"
+    yaml.write_text("databaseChangeLog:\n  - include:\n      file: a.sql\n")
+    assert _emptied(yaml) == "databaseChangeLog: []\n"

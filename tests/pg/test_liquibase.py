@@ -26,6 +26,12 @@ _LATER = ("--liquibase formatted sql\n\n--changeset carol:1\nALTER TABLE users D
           "BEGIN\n  RETURN (SELECT count(*) FROM audit);\nEND;\n$$;\n")
 
 
+# (Liquibase checks an XML changelog against the schema it names: without it nothing runs.)
+_XML_ROOT = ('<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"\n'
+             '    xsi:schemaLocation="http://www.liquibase.org/xml/ns/dbchangelog '
+             'http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-4.20.xsd">')
+
+
 def _project(root: Path, master: str) -> Path:
     folder = root / "src" / "main" / "resources" / "db" / "changelog"
     (folder / "changes").mkdir(parents=True)
@@ -36,7 +42,7 @@ def _project(root: Path, master: str) -> Path:
         text = "databaseChangeLog:\n  - include: {file: db/changelog/changes/001-users.sql}\n" + "".join(
             f"  - include:\n      file: changes/{f}\n      relativeToChangelogFile: true\n" for f in files[1:])
     elif master.endswith(".xml"):
-        text = ('<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+        text = ('<?xml version="1.0" encoding="UTF-8"?>\n' + _XML_ROOT + "\n"
                 + "".join(f'    <include file="changes/{f}" relativeToChangelogFile="true"/>\n' for f in files)
                 + "</databaseChangeLog>\n")
     else:
@@ -66,6 +72,9 @@ def test_a_liquibase_history_is_proven_and_its_master_includes_the_new_set(tmp_p
     assert "runInTransaction:false\n" in text and "CONCURRENTLY" in text and "ADD COLUMN" not in text and "mysql_only" not in text
     assert all(("splitStatements:false" in t) == ("$$" in t) for t in (p.read_text() for p in written))  # (a body's semicolons)
     assert "--rollback DROP TABLE IF EXISTS users CASCADE;\n" in text  # (what `liquibase rollback` runs)
+    # (a changeset without a rollback stops `liquibase rollback` there: an index's drop, or nothing)
+    assert "--rollback DROP INDEX IF EXISTS users_name;\n" in text
+    assert all("\n--rollback " in p.read_text() for p in written)
     rewritten = (new / master).read_text()
     assert "consolidated/" in rewritten and "001-users.sql" not in rewritten and "002-email.sql" not in rewritten
     again = analyze(tmp_path, ".consolidate/new")
@@ -105,7 +114,7 @@ def test_changelogs_the_master_includes_are_followed_and_rewritten_where_a_part_
     (folder / "db.changelog-master.yaml").write_text("databaseChangeLog:\n  - include:\n      file: releases/r1.xml\n"
                                                      "      relativeToChangelogFile: true\n  - include:\n      file: releases/r2.yaml\n"
                                                      "      relativeToChangelogFile: true\n")
-    (folder / "releases" / "r1.xml").write_text('<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+    (folder / "releases" / "r1.xml").write_text(_XML_ROOT + "\n"
                                                 '  <include file="sql/001.sql" relativeToChangelogFile="true"/>\n'
                                                 '  <include file="sql/002.sql" relativeToChangelogFile="true"/>\n</databaseChangeLog>\n')
     (folder / "releases" / "r2.yaml").write_text("databaseChangeLog:\n  - include:\n      file: sql/003.sql\n      relativeToChangelogFile: true\n")
@@ -119,6 +128,7 @@ def test_changelogs_the_master_includes_are_followed_and_rewritten_where_a_part_
     assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
     assert "releases" not in (new / "db.changelog-master.yaml").read_text() and not (new / "releases" / "sql").exists()
     assert (new / "releases" / "r2.yaml").read_text() == "databaseChangeLog: []\n"  # (what includes its folder runs nothing)
+    assert (new / "releases" / "r1.xml").read_text() == _XML_ROOT + "\n</databaseChangeLog>\n"  # (its schema kept: Liquibase checks it)
     r = run(tmp_path, "generate", "--migrations", "db/changelog", "--pg", "local", "--until", "001.sql::001::x")
     assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
     master = (new / "db.changelog-master.yaml").read_text()
@@ -127,3 +137,29 @@ def test_changelogs_the_master_includes_are_followed_and_rewritten_where_a_part_
     assert "sql/001.sql" not in r1 and "sql/002.sql" in r1 and not (new / "releases" / "sql" / "001.sql").exists()
     assert (new / "releases" / "r2.yaml").read_text() == (folder / "releases" / "r2.yaml").read_text()  # (kept as it was)
     assert run(tmp_path, "validate", "--migrations", "db/changelog", "--pg", "local").returncode == 0
+
+
+def test_a_plain_sql_file_is_one_changeset_and_the_drivers_doubled_marks_are_read_and_written(tmp_path: Path) -> None:
+    """Liquibase runs an included file without the formatted SQL header whole, as a changeset of its
+    own naming; it prepares each statement, so a jsonb `?` is written `??` (a `?` in quotes stays)."""
+    folder = tmp_path / "db" / "changelog"
+    folder.mkdir(parents=True)
+    (folder / "master.yaml").write_text("databaseChangeLog:\n" + "".join(
+        f"  - include:\n      file: {f}\n      relativeToChangelogFile: true\n" for f in ("001-schema.sql", "002-seed.sql", "003-more.sql")))
+    (folder / "001-schema.sql").write_text("--liquibase formatted sql\n\n--changeset x:1\nCREATE TABLE item (id int PRIMARY KEY, "
+                                           "attrs jsonb, note text);\n")
+    (folder / "002-seed.sql").write_text("INSERT INTO item VALUES (1, '{\"k\": 1}', 'why?');\nINSERT INTO item VALUES (2, '{}', '??');\n")
+    (folder / "003-more.sql").write_text("--liquibase formatted sql\n\n--changeset x:3\nALTER TABLE item ADD COLUMN has_k boolean;\n"
+                                         "UPDATE item SET has_k = attrs ?? 'k';\nCREATE VIEW keyed AS SELECT id FROM item WHERE attrs ??| "
+                                         "array['k'];\n")
+    analysis = analyze(tmp_path, "db/changelog")
+    assert analysis.ok and [m.version for m in analysis.sources.migrations] == ["001-schema.sql::1::x", "002-seed.sql::raw::includeAll",
+                                                                               "003-more.sql::3::x"]
+    assert "attrs ? 'k'" in analysis.sources.migrations[2].sql and "'??'" in analysis.sources.migrations[1].sql
+    r = run(tmp_path, "generate", "--migrations", "db/changelog", "--pg", "local")
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    text = "".join(p.read_text() for p in sorted((tmp_path / ".consolidate" / "new" / "consolidated").glob("*.sql")))
+    assert "attrs ?? 'k'" in text and "attrs ??| array" in text and "'why?'" in text and "'??'" in text, text
+    assert "attrs ? " not in text
+    r = run(tmp_path, "validate", "--migrations", "db/changelog", "--pg", "local")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr

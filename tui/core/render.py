@@ -15,7 +15,7 @@ from tui.core.formats.base import Block, Layout, NewFile
 from tui.core.guard import HEADER as GUARD_HEADER
 from tui.core.guard import Guard
 from tui.core.line_endings import with_crlf
-from tui.core.model import CREATE, REPLACE, Model
+from tui.core.model import CREATE, REPLACE, Model, key_of
 from tui.core.names import clone
 from tui.core.plan import Item, Plan
 from tui.core.plan.blocks import block_text
@@ -125,9 +125,21 @@ def _created(model: Model, items: list[Item], kept: set[int]) -> list[tuple[str,
     return list(out)
 
 
+def _changes_only(model: Model, items: list[Item], made: set[str]) -> bool:
+    """Whether these statements change only objects (or parts of objects) that earlier files of the
+    set create: dropping those undoes them."""
+    touched = [k for it in items for k in it.writes if not k.startswith("@")]
+    for key in touched:
+        while (o := model.objects.get(key)) is not None and key not in made and o.parent:
+            key = o.parent
+        if key not in made:
+            return False
+    return bool(touched)
+
+
 _DROP = {"table": "TABLE", "view": "VIEW", "function": "FUNCTION", "type": "TYPE", "domain": "DOMAIN",
          "sequence": "SEQUENCE", "extension": "EXTENSION", "schema": "SCHEMA", "collation": "COLLATION"}
-_MADE_KINDS = frozenset((*_DROP, "trigger"))
+_MADE_KINDS = frozenset((*_DROP, "trigger", "index"))
 
 
 # Every new database has them: a `CREATE ... IF NOT EXISTS` of one creates nothing to drop.
@@ -143,8 +155,13 @@ def _sql_name(name: str) -> str:
 
 def _down(model: Model, created: list[tuple[str, str]]) -> str:
     lines = []
+    made = set(created)
     for type_, name in reversed(created):
         if (type_, name) in _PREEXISTING:
+            continue
+        if type_ == "index":
+            if (o := model.get(type_, name)) is not None and tuple(o.parent.split(":", 1)) not in made:
+                lines.append(f"DROP INDEX IF EXISTS {_sql_name(name)};")  # (its table's drop takes it along)
             continue
         if type_ == "trigger":
             table, trig = name.rsplit(".", 1)
@@ -180,14 +197,17 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | 
     if guard is not None and first:
         files.append(_guard(guard, number(1), lay_out, reversible))
     kept = {it.seq for it in plan.items}
+    made: set[str] = set()  # the keys of what the files so far create
     for n, filed in enumerate(groups, 1 + first):
         group, items = filed.name, filed.items
         created = _created(model, items, kept)
+        undone = not created and _changes_only(model, items, made)
+        made.update(key_of(t, nm) for t, nm in created)
         header = _header(filed, folder)
         blocks = [Block(texts[id(it)], isinstance(it.node, _WHOLE)) for it in items]
         transactional = not (len(items) == 1 and items[0].alone)
-        laid = lay_out(NewFile(number(n), group, header, blocks, _down(model, created), transactional), reversible)
-        files.append(RenderedFile(laid.path, laid.text, [f"{t} {nm}" for t, nm in created], len(items), laid.down_path,
+        laid = lay_out(NewFile(number(n), group, header, blocks, _down(model, created), transactional, undone), reversible)
+        files.append(RenderedFile(laid.path, laid.text, [f"{t} {nm}" for t, nm in created if t != "index"], len(items), laid.down_path,
                                   laid.down_text, laid.up_text, laid.extra, _spans(laid.text, items, blocks)))
     if plan.adjust.setvals:
         files.append(_sequence_values(plan, number(len(groups) + 1 + first), lay_out, reversible))
@@ -227,7 +247,8 @@ def _sequence_values(plan: Plan, version: str, lay_out: Callable[[NewFile, bool]
     header = ("-- sequence values: where the history left these sequences (rows it inserted and removed,\n"
               "-- which this set leaves out, used their values up)\n\n")
     blocks = [Block(sql, False) for _, sql in sorted(plan.adjust.setvals)]
-    laid = lay_out(NewFile(version, "sequence_values", header, blocks, "", True), reversible)
+    # (It creates nothing: dropping the sequences takes their values along.)
+    laid = lay_out(NewFile(version, "sequence_values", header, blocks, "", True, undone_before=True), reversible)
     return RenderedFile(laid.path, laid.text, [], len(blocks), laid.down_path, laid.down_text, laid.up_text, laid.extra)
 
 

@@ -285,6 +285,7 @@ class NewFile:
     blocks: list[Block]
     down: str
     transactional: bool = True  # False: the tool must run it outside a transaction block
+    undone_before: bool = False  # it creates nothing, and changes only what earlier files (whose downs drop it) created
 
     @property
     def body(self) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tui.core.errors import ERROR, INFO, WARNING, ConsolidateError, Diagnostic
 from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, read_text, rel
+from tui.core.formats.jdbc_marks import run_text, written_text
 from tui.core.formats.liquibase_changelog import NEW_FOLDER, SUFFIXES, Entry, entries, master, master_like, rewritten
 from tui.core.formats.unwritten import unwritten
 
@@ -75,9 +76,9 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) ->
     if not ok:
         return []
     if not HEADER.match(text):
-        diags.append(Diagnostic(where, 1, ERROR, "not formatted SQL (no `--liquibase formatted sql` on its first line): Liquibase "
-                                "runs such a file as one changeset, which consolidate does not write; file skipped", lost=True))
-        return []
+        # Liquibase runs it whole as one changeset of its own naming, split on semicolons as any.
+        return [Migration(version=f"{path.name}::raw::includeAll", name="includeAll:raw", file=where, sql=run_text(text),
+                          sort_key=(before,))]
     lines = text.split("\n")
     starts = [(n, m) for n, line in enumerate(lines) if (m := _CHANGESET.match(line.strip())) is not None]
     first = starts[0][0] if starts else len(lines)
@@ -97,7 +98,7 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) ->
             continue
         _notes(attrs, lines[n + 1:end], where, n + 1, f"{author}:{ident}", diags)
         body = _ignored([("" if _ROLLBACK.match(line.strip()) else line) for line in lines[n + 1:end]])
-        out.append(Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql="\n".join(body),
+        out.append(Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql=run_text("\n".join(body)),
                              first_line=n + 2, transactional=attrs.get("runInTransaction", "true").lower() != "false",
                              sort_key=(before + len(out),)))
     return out
@@ -151,7 +152,10 @@ def layout(f: NewFile, reversible: bool) -> Layout:
         options += " splitStatements:false"
     # (`liquibase rollback` runs these: the drops of what the changeset creates, last made first)
     rollback = "".join(f"--rollback {line}\n" for line in f.down.splitlines() if line.strip())
-    body = f.body if f.body.endswith("\n") or not rollback else f.body + "\n"
+    if not rollback and f.undone_before:  # (a changeset without one stops `liquibase rollback` there)
+        rollback = "--rollback empty\n"
+    body = written_text(f.body)  # (Liquibase prepares each statement: a `?` of the SQL is written `??`)
+    body = body if body.endswith("\n") or not rollback else body + "\n"
     return Layout(f"{NEW_FOLDER}/{ident}.sql", f"--liquibase formatted sql\n\n--changeset consolidate:{ident}{options}\n{f.header}{body}{rollback}")
 
 
@@ -189,7 +193,7 @@ def _rewrite(changelog: Path, history: Path, kept: set[Path], out: dict[str, str
             replaced.add(i)
             for path in nested:  # (left empty: an includeAll of its folder would still run it)
                 if history in path.parents:
-                    out[path.relative_to(history).as_posix()] = _EMPTY[path.suffix.lower()]
+                    out[path.relative_to(history).as_posix()] = _emptied(path)
         elif nested:  # a changelog of its own, a part of whose files stay: written without the rest
             if len(nested) > 1 or history not in nested[0].parents:
                 raise ConsolidateError(f"the set would replace part of what {nested[0].name} includes, which consolidate cannot "
@@ -201,8 +205,26 @@ def _rewrite(changelog: Path, history: Path, kept: set[Path], out: dict[str, str
         out[changelog.relative_to(history).as_posix()] = rewritten(changelog, items, replaced, at, after, insert)
 
 
-_EMPTY = {".xml": '<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog"/>\n',
+# (Liquibase validates an XML changelog against its schema: without the schema's location the
+# root element is "not declared" and nothing runs.)
+_EMPTY = {".xml": '<?xml version="1.0" encoding="UTF-8"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog"\n'
+                  '    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"\n    xsi:schemaLocation="http://www.liquibase.org/xml/ns/'
+                  'dbchangelog http://www.liquibase.org/xml/ns/dbchangelog/dbchangelog-latest.xsd"/>\n',
           ".yaml": "databaseChangeLog: []\n", ".yml": "databaseChangeLog: []\n", ".json": '{"databaseChangeLog": []}\n'}
+_XML_ROOT = re.compile(r"<databaseChangeLog\b[^>]*>", re.IGNORECASE)
+
+
+def _emptied(path: Path) -> str:
+    """A changelog that includes nothing: an XML one keeps its prolog and root tag, the schema it
+    names with them (a version, extensions' namespaces), its line endings too."""
+    text = path.read_bytes().decode("utf-8", "replace")  # (CR LF kept)
+    root = _XML_ROOT.search(text) if path.suffix.lower() == ".xml" else None
+    if root is None:
+        return _EMPTY[path.suffix.lower()]
+    end = "\r\n" if "\r\n" in text else "\n"
+    if root.group().endswith("/>"):
+        return text[:root.end()] + end
+    return text[:root.end()] + end + "</databaseChangeLog>" + end
 _BOOKKEEPING = unwritten("Liquibase keeps what ran in DATABASECHANGELOG, with checksums its own code computes, which consolidate "
                          "does not write", "on each database that ran the history, run `liquibase changelog-sync` with the new "
                          "changelog: it marks the new set's changesets run without running them")
