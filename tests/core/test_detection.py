@@ -184,7 +184,7 @@ def test_a_liquibase_master_changelog_is_found_where_spring_keeps_it_and_named_w
     assert any(m.startswith("migrations folder not found") and m.endswith(": db/changelog (give --migrations)") for m in said), said
 
 
-def test_jhipsters_changelog_of_change_types_is_found_and_named_as_not_read(tmp_path: Path) -> None:
+def test_jhipsters_changelog_of_change_types_is_found_and_read(tmp_path: Path) -> None:
     from tui.core.analysis import analyze
 
     folder = tmp_path / "src" / "main" / "resources" / "config" / "liquibase"
@@ -194,11 +194,14 @@ def test_jhipsters_changelog_of_change_types_is_found_and_named_as_not_read(tmp_
                                        "</databaseChangeLog>\n")
     (folder / "changelog" / "0001_initial.xml").write_text(
         '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n  <changeSet id="1" author="j">\n'
-        '    <createTable tableName="t"><column name="id" type="bigint"/></createTable>\n  </changeSet>\n</databaseChangeLog>\n')
+        '    <createTable tableName="t"><column name="id" type="bigint"/></createTable>\n  </changeSet>\n'
+        '  <changeSet id="2" author="j" context="faker">\n    <loadData file="t.csv" tableName="t"/>\n  </changeSet>\n</databaseChangeLog>\n')
     analysis = analyze(tmp_path)
-    assert analysis.sources.format == "liquibase" and not analysis.ok
-    assert any(d.file == "src/main/resources/config/liquibase/changelog/0001_initial.xml" and d.line == 2
-               and "a `changeSet` entry" in d.message and "not Liquibase's change types" in d.message for d in analysis.diagnostics)
+    assert analysis.sources.format == "liquibase" and [(m.version, m.file, m.first_line) for m in analysis.sources.migrations] == [
+        ("0001_initial.xml::1::j", "src/main/resources/config/liquibase/changelog/0001_initial.xml", 2)]
+    assert [st.text for st in analysis.parsed.statements] == ["CREATE TABLE t (id BIGINT)"]
+    assert any(d.file == "src/main/resources/config/liquibase/changelog/0001_initial.xml" and d.line == 6 and d.severity == "error"
+               and "loadData" in d.message for d in analysis.diagnostics)
 
 
 def test_a_missing_migrations_folder_names_the_folders_that_look_like_one(tmp_path: Path) -> None:

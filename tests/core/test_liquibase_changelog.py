@@ -45,10 +45,12 @@ def test_xml_entries_with_their_lines_and_a_doctype_refused(tmp_path: Path) -> N
         '  <include file="changes/b.sql" relativeToChangelogFile="true"/>\n'
         '  <changeSet id="1" author="a"><createTable tableName="t"/></changeSet>\n'
         '  <include\n     file="changes/a.sql"\n     relativeToChangelogFile="true"/>\n</databaseChangeLog>\n'))
-    assert read == [("include", ["b.sql"]), ("include", ["a.sql"])] and errors == [(5, errors[0][1])]  # (the commented one is none)
+    # (the commented one is none; a changeset is an entry, in the changelog's own file)
+    assert read == [("include", ["b.sql"]), ("changeSet", ["master.xml"]), ("include", ["a.sql"])] and errors == []
     master = tmp_path / "db" / "changelog" / "master.xml"
     found = entries(master, tmp_path, "master.xml", [])
-    text = rewritten(master, found, {0, 1}, 0, False)  # (both replaced: the set where the first stood)
+    assert [e.line for e in found] == [4, 5, 6]
+    text = rewritten(master, found, {0, 2}, 0, False)  # (both includes replaced: the set where the first stood)
     assert text.splitlines()[2:6] == ['  <!-- <include file="changes/old.sql"/> -->',
                                       '  <includeAll path="consolidated/" relativeToChangelogFile="true"/>',
                                       '  <changeSet id="1" author="a"><createTable tableName="t"/></changeSet>', "</databaseChangeLog>"]
@@ -101,3 +103,18 @@ def test_a_changelog_left_empty_keeps_its_root_and_the_schema_liquibase_checks_i
     yaml = tmp_path / "r2.yaml"
     yaml.write_text("databaseChangeLog:\n  - include:\n      file: a.sql\n")
     assert _emptied(yaml) == "databaseChangeLog: []\n"
+
+
+def test_changesets_written_in_the_master_are_taken_out_whole_and_the_set_stands_where_they_stood(tmp_path: Path) -> None:
+    master = tmp_path / "db.changelog-master.xml"
+    (tmp_path / "later.sql").write_text("--liquibase formatted sql\n")
+    master.write_text('<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+                      '  <changeSet id="1" author="a">\n    <createTable tableName="t">\n      <column name="id" type="int"/>\n'
+                      '    </createTable>\n  </changeSet>\n  <changeSet id="2" author="a"><dropTable tableName="t"/></changeSet>\n'
+                      '  <include file="later.sql" relativeToChangelogFile="true"/>\n</databaseChangeLog>\n')
+    found = entries(master, tmp_path, "db.changelog-master.xml", [])
+    assert [(e.kind, e.line, e.node.end_line if e.node else 0) for e in found] == [("changeSet", 2, 6), ("changeSet", 7, 7), ("include", 8, 0)]
+    assert rewritten(master, found, {0, 1}, 0, False) == (
+        '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+        '  <includeAll path="consolidated/" relativeToChangelogFile="true"/>\n'
+        '  <include file="later.sql" relativeToChangelogFile="true"/>\n</databaseChangeLog>\n')

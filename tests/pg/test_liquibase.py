@@ -6,6 +6,7 @@ master of YAML, of XML and of JSON, with a part of the history kept by --until a
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -162,4 +163,36 @@ def test_a_plain_sql_file_is_one_changeset_and_the_drivers_doubled_marks_are_rea
     assert "attrs ?? 'k'" in text and "attrs ??| array" in text and "'why?'" in text and "'??'" in text, text
     assert "attrs ? " not in text
     r = run(tmp_path, "validate", "--migrations", "db/changelog", "--pg", "local")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
+
+
+JHIPSTER = Path(__file__).resolve().parents[1] / "fixtures" / "projects" / "jhipster"
+
+
+def test_a_jhipster_history_of_change_types_is_proven_and_its_changelogs_replaced(tmp_path: Path) -> None:
+    """XML changelogs of Liquibase's change types (a sequence, tables with keys, rows, later
+    columns, a renamed column, a view), a formatted SQL file between them, an index made
+    CONCURRENTLY and a changeset for H2 only."""
+    shutil.copytree(JHIPSTER, tmp_path, dirs_exist_ok=True)
+    folder = tmp_path / "src" / "main" / "resources" / "config" / "liquibase"
+    analysis = analyze(tmp_path)
+    assert analysis.ok and analysis.sources.format == "liquibase", [d.message for d in analysis.diagnostics]
+    assert len(analysis.sources.migrations) == 8 and analysis.sources.migrations[-1].transactional is False
+    r = run(tmp_path, "generate", "--pg", "local")
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    new = tmp_path / ".consolidate" / "new"
+    text = "".join(p.read_text() for p in sorted((new / "consolidated").glob("*.sql")))
+    assert "TIMESTAMP WITHOUT TIME ZONE" in text and "CONSTRAINT jhi_user_pkey PRIMARY KEY (id)" in text and " first_name " not in text
+    master = (new / "master.xml").read_text()
+    assert "consolidated/" in master and "<include " not in master
+    assert all("<changeSet" not in p.read_text() for p in (new / "changelog").glob("*.xml"))  # (left empty)
+    r = run(tmp_path, "validate", "--pg", "local")
+    assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
+    kept = "20240301000000_changes.xml"
+    r = run(tmp_path, "generate", "--pg", "local", "--until", "20240101000001_added_entity_constraints_Pet.xml::20240101000001-2::jhipster")
+    assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
+    assert (new / "changelog" / kept).read_bytes() == (folder / "changelog" / kept).read_bytes()  # (its changesets run after the set)
+    master = (new / "master.xml").read_text()
+    assert master.index("consolidated/") < master.index("sql/20240201_seed.sql") < master.index(kept)
+    r = run(tmp_path, "validate", "--pg", "local")
     assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.apply.helpers import run
-from tests.conftest import requires_pg
+from tests.conftest import ROOT, requires_pg
 from tui.pg.catalog import snapshot
 from tui.pg.compare import compare
 from tui.pg.docker_server import docker_available, docker_server
@@ -56,13 +56,19 @@ _FILES = {
                              "END;\n$$;\n",
 }
 _FOLDER = "src/main/resources/db/changelog"
+JHIPSTER = ROOT / "tests" / "fixtures" / "projects" / "jhipster"
 
 
-def _run_liquibase(server: Server, db: str, project: Path, *command: str) -> str:
-    info = server.conninfo
-    env = dict(os.environ, LIQUIBASE_COMMAND_USERNAME=str(info["user"]), LIQUIBASE_COMMAND_PASSWORD=str(info["password"]))
-    r = subprocess.run([_liquibase(), f"--url=jdbc:postgresql://{info['host']}:{info['port']}/{db}", "--search-path=src/main/resources",
-                        "--changelog-file=db/changelog/db.changelog-master.xml", "--show-banner=false", *command],
+def _run_liquibase(server: Server | None, db: str, project: Path, changelog: str, *command: str) -> str:
+    """Liquibase run in `project` on the server's database `db` (None: offline, for `update-sql`)."""
+    env = dict(os.environ)
+    url = "offline:postgresql?version=15"
+    if server is not None:
+        info = server.conninfo
+        env.update(LIQUIBASE_COMMAND_USERNAME=str(info["user"]), LIQUIBASE_COMMAND_PASSWORD=str(info["password"]))
+        url = f"jdbc:postgresql://{info['host']}:{info['port']}/{db}"
+    r = subprocess.run([_liquibase(), f"--url={url}", "--search-path=src/main/resources", f"--changelog-file={changelog}",
+                        "--show-banner=false", *command],
                        check=False, cwd=project, env=env, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     return r.stdout
@@ -82,36 +88,136 @@ def _relations(server: Server, db: str) -> list[str]:
                                            "WHERE nspname = 'public' AND relname NOT LIKE 'databasechangelog%' ORDER BY 1")]
 
 
-def test_liquibase_runs_the_new_set_to_the_same_database_and_takes_it_on_a_database_that_ran_the_history(tmp_path: Path) -> None:
-    folder = tmp_path / _FOLDER
-    for name, text in _FILES.items():
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(text)
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+def _round_trip(project: Path, folder: Path, changelog: str, history_runs: int) -> None:
+    """The history run by Liquibase, generated, validated and applied by consolidate, the new set
+    run by Liquibase: the same catalog and rows; changelog-sync on a database that ran the
+    history leaves nothing to run; rollback-count over the new set leaves no relation."""
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
     with docker_server(15) as server:
         old, new, synced = (server.create_database(label) for label in ("old", "new", "synced"))
         for db in (old, synced):
-            ran = _run_liquibase(server, db, tmp_path, "update")
-            assert "Run:                          7\n" in ran and "DBMS mismatch:                1\n" in ran, ran  # (not mysql's)
-        r = run(tmp_path, "generate", "--pg", "local")
+            ran = _run_liquibase(server, db, project, changelog, "update")
+            assert f"Run:                          {history_runs}\n" in ran and "DBMS mismatch:                1\n" in ran, ran
+        r = run(project, "generate", "--pg", "local")
         assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
-        r = run(tmp_path, "validate", "--pg", "local")
+        r = run(project, "validate", "--pg", "local")
         assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
-        r = run(tmp_path, "apply", "--yes")
+        r = run(project, "apply", "--yes")
         assert r.returncode == 0, r.stdout + r.stderr
         changesets = len(list((folder / "consolidated").glob("*.sql")))
-        assert 0 < changesets < 6 and not (folder / "release-1" / "01-schema.sql").exists()
+        assert 0 < changesets < history_runs
 
-        ran = _run_liquibase(server, new, tmp_path, "update")
+        ran = _run_liquibase(server, new, project, changelog, "update")
         assert f"Run:                          {changesets}\n" in ran, ran
         differences = compare(_catalog(server, old), _catalog(server, new))
         assert differences == []
 
-        _run_liquibase(server, synced, tmp_path, "changelog-sync")
-        again = _run_liquibase(server, synced, tmp_path, "update")
+        _run_liquibase(server, synced, project, changelog, "changelog-sync")
+        again = _run_liquibase(server, synced, project, changelog, "update")
         assert "Run:                          0\n" in again, again
 
-        _run_liquibase(server, new, tmp_path, "rollback-count", "--count", str(changesets))
+        _run_liquibase(server, new, project, changelog, "rollback-count", "--count", str(changesets))
         left, other = _relations(server, new), _relations(server, synced)
         assert left == []
-        assert "item" in other and "keyed" in other  # (the other database untouched)
+        assert len(other) > 2  # (the other database untouched)
+
+
+def test_liquibase_runs_the_new_set_of_formatted_sql_to_the_same_database(tmp_path: Path) -> None:
+    folder = tmp_path / _FOLDER
+    for name, text in _FILES.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text)
+    _round_trip(tmp_path, folder, "db/changelog/db.changelog-master.xml", 7)
+    assert not (folder / "release-1" / "01-schema.sql").exists()
+
+
+def test_liquibase_runs_the_new_set_of_a_history_of_change_types_to_the_same_database(tmp_path: Path) -> None:
+    shutil.copytree(JHIPSTER, tmp_path, dirs_exist_ok=True)
+    _round_trip(tmp_path, tmp_path / "src" / "main" / "resources" / "config" / "liquibase", "config/liquibase/master.xml", 8)
+
+
+def test_change_types_read_as_the_sql_liquibase_writes_for_them(tmp_path: Path) -> None:
+    """`liquibase update-sql` (offline, PostgreSQL 15) against what consolidate reads for the same
+    changelog: the same statements, but for the case of keywords and types."""
+    folder = tmp_path / "src" / "main" / "resources" / "db"
+    folder.mkdir(parents=True)
+    (folder / "db.changelog-master.xml").write_text(_ORACLE)
+    printed = _run_liquibase(None, "", tmp_path, "db/db.changelog-master.xml", "update-sql")
+    theirs = [line.rstrip(";") for line in printed.splitlines()
+              if line.strip() and not line.startswith("--") and "databasechangelog" not in line.lower()]
+    from tui.core.analysis import analyze
+    analysis = analyze(tmp_path, "src/main/resources/db")
+    ours = [st.text.strip().rstrip(";") for st in analysis.parsed.statements]
+    assert [t.lower() for t in ours] == [t.lower() for t in theirs]
+
+
+_ORACLE = _ROOT + """    <changeSet id="1" author="a">
+        <createTable tableName="owner" remarks="owners">
+            <column name="id" type="bigint" autoIncrement="true"><constraints primaryKey="true" nullable="false"/></column>
+            <column name="name" type="varchar(255)"><constraints nullable="false" unique="true"/></column>
+            <column name="active" type="boolean" defaultValueBoolean="true"/>
+            <column name="created" type="datetime" defaultValueComputed="now()"/>
+            <column name="score" type="double"/>
+            <column name="price" type="decimal(10,2)" defaultValueNumeric="0"/>
+            <column name="notes" type="clob"/>
+            <column name="data" type="blob"/>
+            <column name="kind" type="varchar(20)" defaultValue="x'y"/>
+            <column name="ts" type="timestamp"/>
+            <column name="small" type="tinyint"/>
+            <column name="i" type="int"/>
+            <column name="t" type="time"/>
+            <column name="n" type="nvarchar(10)"/>
+            <column name="cur" type="currency"/>
+            <column name="num" type="number(5)"/>
+        </createTable>
+        <createTable tableName="MyTable" schemaName="public">
+            <column name="Id" type="BIGINT" autoIncrement="true" startWith="100" incrementBy="5" remarks="the id"><constraints primaryKey="true"/></column>
+            <column name="user" type="varchar(10)" defaultValueDate="2020-01-02T03:04:05"/>
+            <column name="u2" type="int"><constraints unique="true" uniqueConstraintName="uq_u2"/></column>
+        </createTable>
+    </changeSet>
+    <changeSet id="2" author="a">
+        <createTable tableName="pet">
+            <column name="id" type="int" autoIncrement="true"><constraints primaryKey="true" primaryKeyName="pk_pet"/></column>
+            <column name="owner_id" type="bigint"><constraints foreignKeyName="fk_pet_owner" references="owner(id)" deleteCascade="true"/></column>
+            <column name="name" type="varchar(50)"/>
+        </createTable>
+        <addColumn tableName="pet">
+            <column name="age" type="int" defaultValueNumeric="1"><constraints nullable="false"/></column>
+            <column name="tag" type="varchar(10)"/>
+        </addColumn>
+        <createIndex indexName="idx_pet_name" tableName="pet" unique="true"><column name="name"/><column name="age" descending="true"/></createIndex>
+        <addForeignKeyConstraint baseTableName="pet" baseColumnNames="owner_id" constraintName="fk2" referencedTableName="owner"
+                                 referencedColumnNames="id" onDelete="SET NULL"/>
+        <addUniqueConstraint tableName="pet" columnNames="tag, name" constraintName="uq_tag"/>
+        <addNotNullConstraint tableName="pet" columnName="name" defaultNullValue="none"/>
+        <dropNotNullConstraint tableName="pet" columnName="name"/>
+        <addDefaultValue tableName="pet" columnName="tag" defaultValue="t"/>
+        <dropDefaultValue tableName="pet" columnName="tag"/>
+        <renameColumn tableName="pet" oldColumnName="tag" newColumnName="label"/>
+        <modifyDataType tableName="pet" columnName="label" newDataType="varchar(30)"/>
+        <createSequence sequenceName="seq_x" startValue="1000" incrementBy="50"/>
+        <createSequence sequenceName="seq_z" minValue="1" maxValue="99" cycle="true" cacheSize="10"/>
+        <dropForeignKeyConstraint baseTableName="pet" constraintName="fk2"/>
+        <dropUniqueConstraint tableName="pet" constraintName="uq_tag"/>
+        <dropIndex tableName="pet" indexName="idx_pet_name"/>
+        <dropColumn tableName="pet" columnName="label"/>
+        <dropColumn tableName="pet"><column name="age"/></dropColumn>
+        <renameTable oldTableName="pet" newTableName="animal"/>
+        <createView viewName="v_owner">SELECT id, name FROM owner</createView>
+        <createView viewName="v_owner" replaceIfExists="true">SELECT id, name, active FROM owner</createView>
+        <insert tableName="owner">
+            <column name="name" value="O'Neil"/>
+            <column name="active" valueBoolean="false"/>
+            <column name="price" valueNumeric="2.5"/>
+            <column name="created" valueDate="2020-01-02T03:04:05"/>
+        </insert>
+        <sql>UPDATE owner SET score = 1</sql>
+        <addPrimaryKey tableName="animal" columnNames="id, name" constraintName="pk2"/>
+        <dropPrimaryKey tableName="animal" constraintName="pk2"/>
+        <dropTable tableName="animal" cascadeConstraints="true"/>
+        <dropView viewName="v_owner"/>
+        <dropSequence sequenceName="seq_x"/>
+    </changeSet>
+</databaseChangeLog>
+"""

@@ -260,10 +260,14 @@ def _within_a_file(sources: SourceSet, cut: int, flag: str, version: str) -> Dia
     """An error where the cut falls between two migrations of one file (Liquibase's changesets):
     a file is replaced or kept whole."""
     migs = sources.migrations
-    if not 0 < cut < len(migs) or migs[cut].file != migs[cut - 1].file:
+    if not 0 < cut < len(migs):
         return None
-    same = [m.version for m in migs if m.file == migs[cut].file]
-    return Diagnostic(migs[cut].file, migs[cut].first_line, ERROR, f"{flag} {version}: {migs[cut].file} holds migrations on both "
+    before = {m.file for m in migs[:cut]}  # (a changelog's changesets may stand on either side of the files it includes)
+    split = next((m for m in migs[cut:] if m.file in before), None)
+    if split is None:
+        return None
+    same = [m.version for m in migs if m.file == split.file]
+    return Diagnostic(split.file, split.first_line, ERROR, f"{flag} {version}: {split.file} holds migrations on both "
                       f"sides of it, and a file is replaced or kept whole: give {same[0] if flag == '--from' else same[-1]}")
 
 

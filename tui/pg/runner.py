@@ -70,7 +70,8 @@ def apply_migrations(
 ) -> None:
     """Run the preamble, then each migration as its tool does, in one session: in its own
     transaction; as one query (golang-migrate); or, marked non-transactional, statement by
-    statement (`statements` gives them, else the file is parsed here). A file holding a statement
+    statement (`statements` gives them, parsed from these very migrations, else the file is parsed
+    here). A file holding a statement
     `watch` looks at runs a statement at a time, in the same transaction, with the watch around it.
     """
     if server.name != "docker":
@@ -82,7 +83,7 @@ def apply_migrations(
         if any(m.fresh_search_path for m in migrations):
             row = conn.execute("SELECT current_setting('search_path')").fetchone()
             first_path = row[0] if row else None
-        for m in migrations:
+        for index, m in enumerate(migrations):
             if cancel is not None and cancel.is_set():
                 raise ConsolidateError("cancelled")
             if progress is not None:
@@ -92,9 +93,8 @@ def apply_migrations(
             if m.fresh_search_path and first_path is not None:
                 conn.execute("SELECT set_config('search_path', %s, false)", [first_path])
             parts = statements[m.file] if statements and m.file in statements else None
-            if parts is not None:  # (its own: a file may hold several, Liquibase's changesets)
-                last = m.first_line + m.sql.count("\n")
-                parts = [st for st in parts if m.first_line <= st.line <= last]
+            if parts is not None:  # (its own: a file may hold several, Liquibase's changesets, whose lines may overlap)
+                parts = [st for st in parts if st.migration == index]
             if m.placeholders is not None and "__ph_" in m.sql:
                 if user is None:
                     row = conn.execute("SELECT current_user").fetchone()

@@ -1,8 +1,10 @@
-"""Liquibase, with changesets written as formatted SQL: a master changelog (XML, YAML or JSON,
-`db.changelog-master.yaml` where Spring keeps it) includes files, or folders of them, in the order
-they run; each file starts `--liquibase formatted sql` and holds changesets, each opened by
-`--changeset author:id` and run in a transaction of its own (`runInTransaction:false`: outside one).
-A changeset's version is `<file>::<id>::<author>`, as Liquibase names one (`--until` takes it).
+"""Liquibase: a master changelog (XML, YAML or JSON, `db.changelog-master.yaml` where Spring keeps
+it) includes files, or folders of them, in the order they run; a formatted SQL file starts
+`--liquibase formatted sql` and holds changesets, each opened by `--changeset author:id` (one
+without that header is run whole as one); an XML changelog holds changesets of Liquibase's change
+types (`createTable`...), read as the SQL Liquibase runs for them (liquibase_changes). Each
+changeset runs in a transaction of its own (`runInTransaction:false`: outside one); its version is
+`<file>::<id>::<author>`, as Liquibase names one (`--until` takes it).
 
 The new set is written as formatted SQL files in `consolidated/` beside the master, which
 includes that folder where the entries it replaces stood (`finish`). Liquibase keeps what ran in
@@ -19,6 +21,8 @@ from tui.core.errors import ERROR, INFO, WARNING, ConsolidateError, Diagnostic
 from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, read_text, rel
 from tui.core.formats.jdbc_marks import run_text, written_text
 from tui.core.formats.liquibase_changelog import NEW_FOLDER, SUFFIXES, Entry, entries, master, master_like, rewritten
+from tui.core.formats.liquibase_changes import PASSED_OVER, Unread, change_sql
+from tui.core.formats.liquibase_xml import Node
 from tui.core.formats.unwritten import unwritten
 
 HEADER = re.compile(r"\A\s*--\s*liquibase\s+formatted\s+sql\b", re.IGNORECASE)
@@ -37,34 +41,40 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     assert changelog is not None  # (detected by it)
     found: list[Migration] = []
     used: set[Path] = {changelog}
-    for path in _files(changelog, root, diags, used):
-        found += _changesets(path, root, diags, len(found))
-    # (The changelogs the master includes stay beside the set: finish writes those it changes.)
-    others = [rel(p, root) for p in sorted(folder.rglob("*"))
-              if p.is_file() and (p not in used or (p != changelog and p.suffix.lower() in SUFFIXES))]
+    for path, node in _files(changelog, root, diags, used):
+        found += _changesets(path, root, diags, len(found)) if node is None else _xml_changeset(path, node, root, diags, len(found))
+    # (The changelogs the master includes stay beside the set: finish writes those it changes. One
+    # that holds changesets is a migration's file, kept or replaced with it.)
+    files = {m.file for m in found}
+    others = [where for p in sorted(folder.rglob("*"))
+              if p.is_file() and (p not in used or (p != changelog and p.suffix.lower() in SUFFIXES)) and (where := rel(p, root)) not in files]
     return found, others
 
 
 _DEEPEST = 10  # changelogs within changelogs
 
 
-def _files(changelog: Path, root: Path, diags: list[Diagnostic], used: set[Path], depth: int = 0, only: Entry | None = None) -> list[Path]:
+def _files(changelog: Path, root: Path, diags: list[Diagnostic], used: set[Path], depth: int = 0,
+           only: Entry | None = None) -> list[tuple[Path, Node | None]]:
     """The formatted SQL files a changelog runs, in order, through the changelogs it includes
-    (`used`: what was met, the changelogs too; a file met again is not run again). `only`: one of
-    its entries, already read."""
-    out: list[Path] = []
+    (`used`: what was met, the changelogs too; a file met again is not run again), and the XML
+    changesets written in them, each with its changelog. `only`: one of its entries, already read."""
+    out: list[tuple[Path, Node | None]] = []
     for entry in [only] if only is not None else entries(changelog, root, rel(changelog, root), diags):
+        if entry.node is not None:
+            out.append((changelog, entry.node))
+            continue
         for path in entry.files:
             if path in used:
                 continue
             used.add(path)
             if path.suffix.lower() in SUFFIXES and depth < _DEEPEST and master_like(path):
-                out += _files(path, root, diags, used, depth + 1)  # (its change types, if any, are errors there)
+                out += _files(path, root, diags, used, depth + 1)
             elif path.suffix.lower() in SUFFIXES:
                 diags.append(Diagnostic(rel(path, root), 1, ERROR, "included by a changelog, but no changelog (or too deep): "
                                         "not read", lost=True))
             elif path.suffix.lower() == ".sql":
-                out.append(path)
+                out.append((path, None))
     return out
 
 
@@ -96,12 +106,42 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) ->
             diags.append(Diagnostic(where, n + 1, ERROR, f"changeset {author}:{ident} ends its statements with "
                                     f"{attrs['endDelimiter']!r}: not read; changeset skipped", lost=True))
             continue
-        _notes(attrs, lines[n + 1:end], where, n + 1, f"{author}:{ident}", diags)
+        _notes(attrs, any(_PRECONDITION.match(b.strip()) for b in lines[n + 1:end]), where, n + 1, f"{author}:{ident}", diags)
         body = _ignored([("" if _ROLLBACK.match(line.strip()) else line) for line in lines[n + 1:end]])
         out.append(Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql=run_text("\n".join(body)),
                              first_line=n + 2, transactional=attrs.get("runInTransaction", "true").lower() != "false",
                              sort_key=(before + len(out),)))
     return out
+
+
+def _xml_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], before: int) -> list[Migration]:
+    """An XML changeset's changes as the SQL Liquibase runs for them, each statement on the line of
+    its change (errors name it); one it cannot read is an error, and the changeset is not read."""
+    where = rel(path, root)
+    author, ident = node.get("author"), node.get("id")
+    if not _runs_on_postgresql(node.get("dbms")):
+        diags.append(Diagnostic(where, node.line, INFO, f"changeset {author}:{ident} is for {node.get('dbms')}: not run on PostgreSQL"))
+        return []
+    lines: list[str] = []  # from the changeset's line on
+    for change in node.children:
+        if change.tag in PASSED_OVER:
+            continue
+        try:
+            statements = change_sql(change)
+        except Unread as exc:
+            diags.append(Diagnostic(where, exc.line, ERROR, f"changeset {author}:{ident}: {exc}; changeset not read", lost=True))
+            return []
+        at = max(change.text_line if change.tag in ("sql", "createView") and change.text_line else change.line, node.line + len(lines) - 1)
+        parts = " ".join(f"{sql};" for sql in statements).split("\n")
+        while node.line + len(lines) <= at:
+            lines.append("")
+        lines[at - node.line] += parts[0]
+        lines += parts[1:]
+    attrs = {k: v for k, v in node.attrs.items() if k in ("runAlways", "runOnChange", "context", "contextFilter", "labels")}
+    _notes(attrs, any(c.tag == "preConditions" for c in node.children), where, node.line, f"{author}:{ident}", diags)
+    return [Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql=run_text("\n".join(lines)),
+                      first_line=node.line, transactional=node.get("runInTransaction", "true").lower() != "false",
+                      sort_key=(before,))]
 
 
 _IGNORE = re.compile(r"^--\s*ignoreLines:\s*(start|end|\d+)\s*$", re.IGNORECASE)
@@ -132,7 +172,7 @@ def _runs_on_postgresql(dbms: str) -> bool:
     return "postgresql" in names or (all(n.startswith("!") for n in names) and "!postgresql" not in names)
 
 
-def _notes(attrs: dict[str, str], body: list[str], where: str, line: int, name: str, diags: list[Diagnostic]) -> None:
+def _notes(attrs: dict[str, str], precondition: bool, where: str, line: int, name: str, diags: list[Diagnostic]) -> None:
     """What Liquibase decides at run time that the model cannot: said, the changeset read as if it runs once."""
     if attrs.get("runAlways", "").lower() == "true" or attrs.get("runOnChange", "").lower() == "true":
         diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs again on every update or change: read as run "
@@ -140,7 +180,7 @@ def _notes(attrs: dict[str, str], body: list[str], where: str, line: int, name: 
     if scope := [f"{k}:{attrs[k]}" for k in ("context", "contextFilter", "labels") if k in attrs]:
         diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs only under {' '.join(scope)}: read as run, and "
                                 "the new set runs its statements under every context (keep its file with --until before it)"))
-    if any(_PRECONDITION.match(b.strip()) for b in body):
+    if precondition:
         diags.append(Diagnostic(where, line, WARNING, f"changeset {name} has a precondition: read as met, and the new set runs "
                                 "its statements without it"))
 
@@ -184,8 +224,8 @@ def _rewrite(changelog: Path, history: Path, kept: set[Path], out: dict[str, str
     at, after = None, False
     for i, e in enumerate(items):
         nested = [p for p in e.files if p.suffix.lower() in SUFFIXES and master_like(p)]
-        sql = _files(changelog, Path(history.resolve().anchor), [], set(), only=e) if nested else \
-            [p for p in e.files if p.suffix.lower() == ".sql"]
+        sql = [p for p, _ in _files(changelog, Path(history.resolve().anchor), [], set(), only=e)] if nested else \
+            [p for p in e.files if p.suffix.lower() == ".sql" or e.node is not None]
         gone = [p for p in sql if p not in kept]
         if not gone:
             continue

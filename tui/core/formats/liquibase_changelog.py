@@ -1,9 +1,9 @@
 """Liquibase's changelog: the entries of a master changelog (XML, YAML or JSON) that include the
 files whose changesets run, in their order, and the rewrite of those entries for a new set.
 
-Only `include` and `includeAll` are read: a changeset written in a changelog of XML, YAML or JSON
-(Liquibase's change types, `createTable`...) is an error that names it, as is any other entry
-that decides what runs (a precondition). YAML is read for the shapes Liquibase's documentation
+`include`, `includeAll` and, in XML, `changeSet` entries are read (the changes of a changeset are
+turned into SQL by liquibase_changes): a changeset in YAML or JSON is an error that names it, as is
+any other entry that decides what runs (a precondition). YAML is read for the shapes Liquibase's documentation
 writes (`- include:` with `file:` under it, or `{file: ...}` on its line): this is no YAML parser.
 """
 
@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import xml.etree.ElementTree as ET  # (a DOCTYPE, and with it any entity, is refused before parsing)
 from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core.errors import ERROR, WARNING, Diagnostic
 from tui.core.formats.base import listing
+from tui.core.formats.liquibase_xml import Node, XmlError, parse_xml  # (a DOCTYPE, and with it any entity, is refused before parsing)
 
 SUFFIXES = (".xml", ".yaml", ".yml", ".json")
 NEW_FOLDER = "consolidated"  # where the new set's files go, beside the master changelog
@@ -26,13 +26,14 @@ NEW_FOLDER = "consolidated"  # where the new set's files go, beside the master c
 @dataclass
 class Entry:
     """An `include` (a file) or `includeAll` (a folder's files, in the order of their paths), at
-    `line` of the changelog (JSON: 0), with what it resolves to."""
+    `line` of the changelog (JSON: 0), with what it resolves to; or an XML `changeSet` of change types."""
 
     kind: str
     path: str
     relative: bool
     line: int
-    files: list[Path]
+    files: list[Path]  # (a changeSet: the changelog it is written in)
+    node: Node | None = None  # a changeSet's element
 
 
 def master(folder: Path) -> Path | None:
@@ -54,10 +55,12 @@ def entries(path: Path, root: Path, where: str, diags: list[Diagnostic]) -> list
     """The include entries of a master changelog, resolved, in order."""
     text = path.read_bytes().decode("utf-8", "replace")  # (its line endings as they are: CR LF kept)
     suffix = path.suffix.lower()
-    raw = _xml(text, where, diags) if suffix == ".xml" else _json(text, where, diags) if suffix == ".json" else _yaml(text, where, diags)
+    raw = _xml(text, where, diags) if suffix == ".xml" else [(*e, None) for e in (_json(text, where, diags) if suffix == ".json"
+                                                                              else _yaml(text, where, diags))]
     out = []
-    for kind, target, relative, line in raw:
-        out.append(Entry(kind, target, relative, line, _resolve(path, root, kind, target, relative, where, line, diags)))
+    for kind, target, relative, line, node in raw:
+        files = [path] if node is not None else _resolve(path, root, kind, target, relative, where, line, diags)
+        out.append(Entry(kind, target, relative, line, files, node))
     return out
 
 
@@ -93,29 +96,25 @@ def _true(value: object) -> bool:
     return str(value).strip().strip("'\"").lower() == "true"
 
 
-def _xml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str, bool, int]]:
+def _xml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str, bool, int, Node | None]]:
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         diags.append(Diagnostic(where, 1, ERROR, "a changelog with a DOCTYPE or entities: not read", lost=True))
         return []
     try:
-        tree = ET.fromstring(text)
-    except ET.ParseError as exc:
-        diags.append(Diagnostic(where, exc.position[0], ERROR, f"not well-formed XML ({exc}); changelog not read", lost=True))
+        tree = parse_xml(text)
+    except XmlError as exc:
+        diags.append(Diagnostic(where, exc.line, ERROR, f"not well-formed XML ({exc}); changelog not read", lost=True))
         return []
-    # (Each entry's line, from the text with its comments blanked: an include commented out is none.)
-    bare = re.sub(r"<!--.*?-->", lambda m: re.sub(r"[^\n]", " ", m.group(0)), text, flags=re.DOTALL)
-    lines = {m.start(): text.count("\n", 0, m.start()) + 1 for m in re.finditer(r"<(?:\w+:)?(?:include|includeAll|changeSet)\b", bare)}
-    starts = iter(sorted(lines.values()))
-    out = []
-    for el in tree:
-        tag = el.tag.rsplit("}", 1)[-1]
-        line = next(starts, 0) if tag in ("include", "includeAll", "changeSet") else 0
-        if tag == "include":
-            out.append(("include", el.get("file", ""), _true(el.get("relativeToChangelogFile", "")), line))
-        elif tag == "includeAll":
-            out.append(("includeAll", el.get("path", ""), _true(el.get("relativeToChangelogFile", "")), line))
+    out: list[tuple[str, str, bool, int, Node | None]] = []
+    for el in tree.children:
+        if el.tag == "include":
+            out.append(("include", el.get("file"), _true(el.get("relativeToChangelogFile")), el.line, None))
+        elif el.tag == "includeAll":
+            out.append(("includeAll", el.get("path"), _true(el.get("relativeToChangelogFile")), el.line, None))
+        elif el.tag == "changeSet":  # (its changes are read as SQL by liquibase_changes)
+            out.append(("changeSet", f"{el.get('id')}::{el.get('author')}", False, el.line, el))
         else:
-            _other(tag, line, where, diags)
+            _other(el.tag, el.line, where, diags)
     return out
 
 
@@ -169,8 +168,8 @@ def _other(tag: str, line: int, where: str, diags: list[Diagnostic]) -> None:
         diags.append(Diagnostic(where, line, WARNING, "a changelog property: its ${...} in the changesets are not filled in"))
     else:
         diags.append(Diagnostic(where, line, ERROR, f"a `{tag}` entry: consolidate reads a changelog's include and includeAll "
-                                "entries and the changesets of the formatted SQL files they name, not Liquibase's change types "
-                                "(createTable...) nor other entries; entry skipped", lost=True))
+                                "entries, the changesets of the formatted SQL files they name and an XML changelog's changesets, "
+                                "not a YAML or JSON one's nor other entries; entry skipped", lost=True))
 
 
 def rewritten(path: Path, entries_: list[Entry], replaced: set[int], at: int, after: bool, insert: bool = True) -> str:
@@ -216,7 +215,9 @@ def _spans(lines: list[str], entries_: list[Entry], suffix: str) -> list[tuple[i
     for e in entries_:
         start = e.line - 1
         end = start + 1
-        if suffix == ".xml":
+        if e.node is not None:
+            end = e.node.end_line
+        elif suffix == ".xml":
             while end <= len(lines) and "/>" not in "".join(lines[start:end]) and "</include" not in "".join(lines[start:end]):
                 end += 1
         else:
