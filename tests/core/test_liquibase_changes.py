@@ -4,11 +4,14 @@ tests/pg/test_liquibase_binary.py); what is not read is refused with its line.""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from tui.core.analysis import analyze
+from tui.core.formats.liquibase_changelog import entries, rewritten
 from tui.core.formats.liquibase_changes import Unread, change_sql, sql_type
 from tui.core.formats.liquibase_xml import parse_xml
 
@@ -116,3 +119,22 @@ def test_what_liquibase_decides_at_run_time_is_said_for_an_xml_changeset_too(tmp
     said = [(d.line, d.message) for d in analyze(tmp_path, "db/changelog").diagnostics]
     assert any(line == 2 and "runs only under context:!test" in m for line, m in said), said
     assert any(line == 3 and "has a precondition: read as met" in m for line, m in said), said
+
+
+def test_a_yaml_changelogs_changesets_are_read_on_their_lines_and_taken_out_of_it(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "tests" / "fixtures" / "projects" / "liquibase_yaml", tmp_path, dirs_exist_ok=True)
+    analysis = analyze(tmp_path)
+    assert analysis.ok and [m.version for m in analysis.sources.migrations] == [
+        "db.changelog-master.yaml::1::dev", "002-data.sql::2::dev", "db.changelog-master.yaml::3::dev"]
+    assert [(st.line, st.text.split(" (")[0].split(" SET")[0]) for st in analysis.parsed.statements] == [
+        (6, "CREATE TABLE person"), (6, "COMMENT ON TABLE person IS 'people'"), (26, "CREATE INDEX idx_person_name ON person(name)"),
+        (4, "INSERT INTO person"), (48, "ALTER TABLE person ADD email VARCHAR(255)"), (56, "UPDATE person"), (57, "UPDATE person"),
+        (58, "ALTER TABLE person ALTER COLUMN  email"), (63, "CREATE VIEW person_view AS SELECT id, name FROM person")]
+    said = [(d.line, d.message) for d in analysis.diagnostics]
+    assert any(line == 40 and "precondition" in m for line, m in said) and any(line == 64 and "is for h2" in m for line, m in said), said
+    master = tmp_path / "src" / "main" / "resources" / "db" / "changelog" / "db.changelog-master.yaml"
+    found = entries(master, tmp_path, "master", [])
+    assert [(e.kind, e.line) for e in found] == [("changeSet", 2), ("include", 36), ("changeSet", 40), ("changeSet", 64)]
+    text = rewritten(master, found, {0, 1, 2}, 0, False)  # (the h2 changeset stays, as it is)
+    assert text.startswith("databaseChangeLog:\n  - includeAll:\n      path: consolidated/\n      relativeToChangelogFile: true\n")
+    assert text.count("changeSet") == 1 and "dbms: h2" in text and "include:" not in text

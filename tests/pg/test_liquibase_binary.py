@@ -136,6 +136,11 @@ def test_liquibase_runs_the_new_set_of_a_history_of_change_types_to_the_same_dat
     _round_trip(tmp_path, tmp_path / "src" / "main" / "resources" / "config" / "liquibase", "config/liquibase/master.xml", 8)
 
 
+def test_liquibase_runs_the_new_set_of_a_yaml_history_of_change_types_to_the_same_database(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "tests" / "fixtures" / "projects" / "liquibase_yaml", tmp_path, dirs_exist_ok=True)
+    _round_trip(tmp_path, tmp_path / "src" / "main" / "resources" / "db" / "changelog", "db/changelog/db.changelog-master.yaml", 3)
+
+
 def test_change_types_read_as_the_sql_liquibase_writes_for_them(tmp_path: Path) -> None:
     """`liquibase update-sql` (offline, PostgreSQL 15) against what consolidate reads for the same
     changelog: the same statements, but for the case of keywords and types."""
@@ -170,6 +175,16 @@ _ORACLE = _ROOT + """    <changeSet id="1" author="a">
             <column name="cur" type="currency"/>
             <column name="num" type="number(5)"/>
         </createTable>
+        <createTable tableName="stamps">
+            <column name="a" type="timestamp" defaultValueComputed="CURRENT_TIMESTAMP"/>
+            <column name="b" type="timestamp" defaultValueComputed="current_timestamp(3)"/>
+            <column name="c" type="date" defaultValueComputed="CURRENT_DATE"/>
+            <column name="d" type="timestamp" defaultValueComputed="now()"/>
+            <column name="g" type="timestamp" defaultValueDate="CURRENT_TIMESTAMP"/>
+            <column name="h" type="date" defaultValueDate="2020-01-02"/>
+        </createTable>
+        <insert tableName="stamps"><column name="a" valueComputed="CURRENT_TIMESTAMP"/><column name="d" valueDate="CURRENT_TIMESTAMP"/>
+            <column name="h" valueDate="2021-02-03"/></insert>
         <createTable tableName="MyTable" schemaName="public">
             <column name="Id" type="BIGINT" autoIncrement="true" startWith="100" incrementBy="5" remarks="the id"><constraints primaryKey="true"/></column>
             <column name="user" type="varchar(10)" defaultValueDate="2020-01-02T03:04:05"/>

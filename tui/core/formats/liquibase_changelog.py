@@ -1,9 +1,9 @@
 """Liquibase's changelog: the entries of a master changelog (XML, YAML or JSON) that include the
 files whose changesets run, in their order, and the rewrite of those entries for a new set.
 
-`include`, `includeAll` and, in XML, `changeSet` entries are read (the changes of a changeset are
-turned into SQL by liquibase_changes): a changeset in YAML or JSON is an error that names it, as is
-any other entry that decides what runs (a precondition). YAML is read for the shapes Liquibase's documentation
+`include`, `includeAll` and, in XML and YAML, `changeSet` entries are read (the changes of a
+changeset are turned into SQL by liquibase_changes): a changeset in JSON is an error that names it,
+as is any other entry that decides what runs (a precondition). YAML is read for the shapes Liquibase's documentation
 writes (`- include:` with `file:` under it, or `{file: ...}` on its line): this is no YAML parser.
 """
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from tui.core.errors import ERROR, WARNING, Diagnostic
 from tui.core.formats.base import listing
 from tui.core.formats.liquibase_xml import Node, XmlError, parse_xml  # (a DOCTYPE, and with it any entity, is refused before parsing)
+from tui.core.formats.liquibase_yaml import yaml_changesets
 
 SUFFIXES = (".xml", ".yaml", ".yml", ".json")
 NEW_FOLDER = "consolidated"  # where the new set's files go, beside the master changelog
@@ -57,6 +58,12 @@ def entries(path: Path, root: Path, where: str, diags: list[Diagnostic]) -> list
     suffix = path.suffix.lower()
     raw = _xml(text, where, diags) if suffix == ".xml" else [(*e, None) for e in (_json(text, where, diags) if suffix == ".json"
                                                                               else _yaml(text, where, diags))]
+    if suffix in (".yaml", ".yml") and "changeSet" in text:
+        try:
+            raw = sorted(raw + [("changeSet", f"{n.get('id')}::{n.get('author')}", False, n.line, n) for n in yaml_changesets(text)],
+                         key=lambda e: e[3])
+        except XmlError as exc:
+            diags.append(Diagnostic(where, exc.line, ERROR, f"{exc}; its changesets not read", lost=True))
     out = []
     for kind, target, relative, line, node in raw:
         files = [path] if node is not None else _resolve(path, root, kind, target, relative, where, line, diags)
@@ -156,7 +163,8 @@ def _yaml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str
                 out.append(current)
             else:
                 current = None
-                _other(tag, n, where, diags)
+                if tag != "changeSet":  # (read by yaml_changesets)
+                    _other(tag, n, where, diags)
         elif current is not None and (k := _YAML_KEY.match(line)) is not None:
             current[k.group(1)] = k.group(2).strip("'\"")
     return [(e["kind"], e.get("file" if e["kind"] == "include" else "path", ""), _true(e.get("relativeToChangelogFile", "")),
@@ -168,8 +176,8 @@ def _other(tag: str, line: int, where: str, diags: list[Diagnostic]) -> None:
         diags.append(Diagnostic(where, line, WARNING, "a changelog property: its ${...} in the changesets are not filled in"))
     else:
         diags.append(Diagnostic(where, line, ERROR, f"a `{tag}` entry: consolidate reads a changelog's include and includeAll "
-                                "entries, the changesets of the formatted SQL files they name and an XML changelog's changesets, "
-                                "not a YAML or JSON one's nor other entries; entry skipped", lost=True))
+                                "entries, the changesets of the formatted SQL files they name and an XML or YAML changelog's "
+                                "changesets, not a JSON one's nor other entries; entry skipped", lost=True))
 
 
 def rewritten(path: Path, entries_: list[Entry], replaced: set[int], at: int, after: bool, insert: bool = True) -> str:
@@ -217,6 +225,8 @@ def _spans(lines: list[str], entries_: list[Entry], suffix: str) -> list[tuple[i
         end = start + 1
         if e.node is not None:
             end = e.node.end_line
+            while suffix != ".xml" and end > start + 1 and not lines[end - 1].strip():
+                end -= 1
         elif suffix == ".xml":
             while end <= len(lines) and "/>" not in "".join(lines[start:end]) and "</include" not in "".join(lines[start:end]):
                 end += 1

@@ -81,19 +81,30 @@ def _default(col: Node) -> str | None:
     if "defaultValueBoolean" in col.attrs:
         return "TRUE" if _true(col.get("defaultValueBoolean")) else "FALSE"
     if "defaultValueComputed" in col.attrs:
-        return col.get("defaultValueComputed")
+        return _computed(col.get("defaultValueComputed"))
     if "defaultValueDate" in col.attrs:
-        return _string(_date(col.get("defaultValueDate")))
+        return _date_value(col.get("defaultValueDate"), tenths=True)
     if "defaultValueSequenceNext" in col.attrs:
         return f"nextval({_string(col.get('defaultValueSequenceNext'))})"
     return None
 
 
-def _date(value: str) -> str:
-    """As Liquibase writes a date-time it was given: a space for the T, and tenths of a second."""
-    if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", value):
-        return value.replace("T", " ") + ".0"
-    return value.replace("T", " ")
+def _computed(value: str) -> str:
+    """Liquibase's current-time functions (any spelling of CURRENT_TIMESTAMP, with a precision too)
+    are PostgreSQL's NOW()."""
+    return "NOW()" if value.strip().lower().startswith(("current_timestamp", "current_datetime")) else value
+
+
+_DATE = re.compile(r"\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?|\d\d:\d\d(:\d\d)?")
+
+
+def _date_value(value: str, tenths: bool = False) -> str:
+    """A date as Liquibase writes it: a literal with a space for the T (a default's with tenths of
+    a second), or, where it is no date, the function it names."""
+    if not _DATE.fullmatch(value.strip()):
+        return _computed(value)
+    text = value.strip().replace("T", " ")
+    return _string(text + ".0" if tenths and re.fullmatch(r"\S+ \d\d:\d\d:\d\d", text) else text)
 
 
 _COLUMN_ATTRS = {"name", "type", "autoIncrement", "startWith", "incrementBy", "remarks", "defaultValue", "defaultValueNumeric",
@@ -265,9 +276,9 @@ def _value(c: Node) -> str:
     if "valueBoolean" in c.attrs:
         return "TRUE" if _true(c.get("valueBoolean")) else "FALSE"
     if "valueComputed" in c.attrs:
-        return c.get("valueComputed")
+        return _computed(c.get("valueComputed"))
     if "valueDate" in c.attrs:
-        return _string(c.get("valueDate").replace("T", " "))
+        return _date_value(c.get("valueDate"))
     return "NULL"
 
 
