@@ -27,15 +27,15 @@ def test_yaml_entries_in_either_style_and_what_is_not_read(tmp_path: Path) -> No
         "databaseChangeLog:\n"
         "  - include: {file: changes/a.sql, relativeToChangelogFile: true}\n"
         "  # a comment\n"
-        "  - changeSet:\n      id: 1\n      author: a\n      changes:\n        - createTable:\n            tableName: t\n"
+        "  - preConditions:\n      - dbms:\n          type: postgresql\n"
         "  - include:\n      file: db/changelog/changes/b.sql\n"
         "  - include:\n      file: ../../secret.sql\n      relativeToChangelogFile: true\n"
         "  - includeAll:\n      path: changes/\n      relativeToChangelogFile: true\n"))
     # (b.sql is named from the search path's top, above the folder read here: found by its tail
     # beside the changelog; the secret file is outside the folder read, never looked at)
     assert read == [("include", ["a.sql"]), ("include", ["b.sql"]), ("include", []), ("includeAll", ["a.sql", "b.sql"])]
-    assert errors[0][0] == 4 and "a `changeSet` entry" in errors[0][1]
-    assert [line for line, _ in errors[1:]] == [12] and "../../secret.sql: not found" in errors[1][1]
+    assert errors[0][0] == 4 and "a `preConditions` entry" in errors[0][1]
+    assert [line for line, _ in errors[1:]] == [9] and "../../secret.sql: not found" in errors[1][1]
 
 
 def test_xml_entries_with_their_lines_and_a_doctype_refused(tmp_path: Path) -> None:
