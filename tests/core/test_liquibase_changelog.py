@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui.core.errors import ERROR
-from tui.core.formats.liquibase import _emptied, _ignored, _runs_on_postgresql
-from tui.core.formats.liquibase_changelog import entries, rewritten
+from tui.core.formats.liquibase import _emptied, _ignored
+from tui.core.formats.liquibase_changelog import dbms_matches, entries, rewritten
 
 
 def _read(tmp_path: Path, name: str, text: str) -> tuple[list[tuple[str, list[str]]], list[tuple[int, str]]]:
@@ -59,8 +59,8 @@ def test_xml_entries_with_their_lines_and_a_doctype_refused(tmp_path: Path) -> N
 
 
 def test_which_changesets_run_on_postgresql() -> None:
-    assert _runs_on_postgresql("") and _runs_on_postgresql("postgresql, mysql") and _runs_on_postgresql("all")
-    assert not _runs_on_postgresql("mysql") and not _runs_on_postgresql("!postgresql") and _runs_on_postgresql("!mysql")
+    assert dbms_matches("") and dbms_matches("postgresql, mysql") and dbms_matches("all")
+    assert not dbms_matches("mysql") and not dbms_matches("!postgresql") and dbms_matches("!mysql")
 
 
 def test_sql_outside_any_changeset_is_named_not_dropped_in_silence(tmp_path: Path) -> None:

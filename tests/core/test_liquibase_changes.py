@@ -60,7 +60,7 @@ def test_changes_to_a_table() -> None:
 
 
 @pytest.mark.parametrize(("xml", "line", "says"), [
-    ('<loadData tableName="t" file="t.csv"/>', 1, "change type loadData"),  # (rows from a CSV file: not read)
+    ('<loadUpdateData tableName="t" file="t.csv" primaryKey="id"/>', 1, "change type loadUpdateData"),
     ('<addColumn tableName="t">\n<column name="a" type="int" afterColumn="b"/></addColumn>', 2, "placed"),
     ('<createTable tableName="t">\n\n<column name="a" type="${floatType}"/></createTable>', 3, "property"),
     ('<createTable tableName="t">\n<column name="a" type="int">\n<constraints checkConstraint="a > 0"/></column></createTable>', 3,
@@ -138,3 +138,36 @@ def test_a_yaml_changelogs_changesets_are_read_on_their_lines_and_taken_out_of_i
     text = rewritten(master, found, {0, 1, 2}, 0, False)  # (the h2 changeset stays, as it is)
     assert text.startswith("databaseChangeLog:\n  - includeAll:\n      path: consolidated/\n      relativeToChangelogFile: true\n")
     assert text.count("changeSet") == 1 and "dbms: h2" in text and "include:" not in text
+
+
+def test_rows_loaded_from_a_csv_file_as_liquibase_runs_them(tmp_path: Path) -> None:
+    """(Checked against Liquibase's own run, not `update-sql`'s print: an empty STRING is '' there.)"""
+    node = parse_xml('<loadData file="u.csv" separator=";" tableName="u">\n<column name="id" type="numeric"/>'
+                     '<column name="login" type="string"/><column name="on" type="boolean"/><column name="at" type="date"/>'
+                     '<column name="secret" header="pw" type="skip"/><column name="n" type="computed"/></loadData>')
+    node.text = 'id;login;on;at;pw;n\n# a comment line\n1;"a;b";true;2020-01-02;x;now()\n2;;1;;y;NULL\n3;"NULL";false;;z;1 + 1\n'
+    assert change_sql(node) == ["INSERT INTO u (id, login, \"on\", at, n) VALUES (1, 'a;b', TRUE, '2020-01-02', now()),"
+                                "(2, '', TRUE, NULL, NULL),(3, NULL, FALSE, NULL, 1 + 1)"]
+    node.children = node.children[:1]  # (the others' types are the database's, which Liquibase asks: a text column's are file names)
+    with pytest.raises(Unread, match="column login without a type"):
+        change_sql(node)
+
+
+def test_changelog_properties_are_filled_in_for_postgresql_the_first_one_set_standing(tmp_path: Path) -> None:
+    folder = tmp_path / "db" / "changelog"
+    folder.mkdir(parents=True)
+    (folder / "db.changelog-master.yaml").write_text(
+        "databaseChangeLog:\n  - property:\n      name: floatType\n      value: float4\n      dbms: postgresql, h2\n"
+        "  - property:\n      name: floatType\n      value: float\n      dbms: mysql\n"
+        "  - property:\n      name: schema\n      value: app\n  - property:\n      name: schema\n      value: other\n"
+        "  - include:\n      file: a.xml\n      relativeToChangelogFile: true\n"
+        "  - include:\n      file: b.sql\n      relativeToChangelogFile: true\n")
+    (folder / "a.xml").write_text('<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+                                  '  <property name="now" value="current_timestamp" dbms="postgresql"/>\n'
+                                  '  <changeSet id="1" author="a"><createTable tableName="t" schemaName="${schema}">'
+                                  '<column name="f" type="${floatType}" defaultValueComputed="${now}"/></createTable></changeSet>\n'
+                                  '</databaseChangeLog>\n')
+    (folder / "b.sql").write_text("--liquibase formatted sql\n\n--changeset b:1\nINSERT INTO ${schema}.t VALUES (1, '${unknown}');\n")
+    analysis = analyze(tmp_path, "db/changelog")
+    assert [st.text for st in analysis.parsed.statements] == ["CREATE TABLE app.t (f float4 DEFAULT NOW())",
+                                                              "INSERT INTO app.t VALUES (1, '${unknown}')"]

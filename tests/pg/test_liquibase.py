@@ -177,7 +177,7 @@ def test_a_jhipster_history_of_change_types_is_proven_and_its_changelogs_replace
     folder = tmp_path / "src" / "main" / "resources" / "config" / "liquibase"
     analysis = analyze(tmp_path)
     assert analysis.ok and analysis.sources.format == "liquibase", [d.message for d in analysis.diagnostics]
-    assert len(analysis.sources.migrations) == 8 and analysis.sources.migrations[-1].transactional is False
+    assert len(analysis.sources.migrations) == 9 and analysis.sources.migrations[-1].transactional is False
     r = run(tmp_path, "generate", "--pg", "local")
     assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
     new = tmp_path / ".consolidate" / "new"

@@ -133,7 +133,7 @@ def test_liquibase_runs_the_new_set_of_formatted_sql_to_the_same_database(tmp_pa
 
 def test_liquibase_runs_the_new_set_of_a_history_of_change_types_to_the_same_database(tmp_path: Path) -> None:
     shutil.copytree(JHIPSTER, tmp_path, dirs_exist_ok=True)
-    _round_trip(tmp_path, tmp_path / "src" / "main" / "resources" / "config" / "liquibase", "config/liquibase/master.xml", 8)
+    _round_trip(tmp_path, tmp_path / "src" / "main" / "resources" / "config" / "liquibase", "config/liquibase/master.xml", 9)
 
 
 def test_liquibase_runs_the_new_set_of_a_yaml_history_of_change_types_to_the_same_database(tmp_path: Path) -> None:
@@ -174,6 +174,16 @@ _ORACLE = _ROOT + """    <changeSet id="1" author="a">
             <column name="n" type="nvarchar(10)"/>
             <column name="cur" type="currency"/>
             <column name="num" type="number(5)"/>
+        </createTable>
+        <createTable tableName="defaults">
+            <column name="a" type="float4" defaultValueNumeric="0"/>
+            <column name="b" type="float" defaultValueNumeric="0"/>
+            <column name="c" type="double" defaultValueNumeric="1.5"/>
+            <column name="e" type="decimal(5,2)" defaultValueNumeric="0"/>
+            <column name="g" type="bigint" defaultValue="7"/>
+            <column name="h" type="jsonb" defaultValueNumeric="0"/>
+            <column name="j" type="varchar(5)" defaultValueNumeric="3"/>
+            <column name="l" type="boolean" defaultValue="true"/>
         </createTable>
         <createTable tableName="stamps">
             <column name="a" type="timestamp" defaultValueComputed="CURRENT_TIMESTAMP"/>

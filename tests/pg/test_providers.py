@@ -7,6 +7,7 @@ import glob
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ import pytest
 from tests.apply.helpers import ctrl_c_as_in_a_terminal, run
 from tests.conftest import requires_pg
 from tui.core.errors import ConsolidateError
+from tui.core.scratch import this_run
 from tui.pg.docker_server import docker_available
 from tui.pg.embedded_server import embedded_available, embedded_bindir
 from tui.pg.extension_hints import install_hint
@@ -111,7 +113,8 @@ def test_docker_provider_validates_the_example(example: Path) -> None:
     assert result.provider["name"] == "docker"
     assert result.equal, [d.to_json() for d in result.differences]
     client = docker.from_env()
-    assert client.containers.list(all=True, filters={"label": "consolidate.scratch"}) == []
+    mine = f"{socket.gethostname()} {this_run()}"  # (other runs on the machine may have theirs)
+    assert client.containers.list(all=True, filters={"label": f"consolidate.owner={mine}"}) == []
 
 
 @requires_pg

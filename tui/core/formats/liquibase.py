@@ -20,7 +20,7 @@ from pathlib import Path
 from tui.core.errors import ERROR, INFO, WARNING, ConsolidateError, Diagnostic
 from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, read_text, rel
 from tui.core.formats.jdbc_marks import run_text, written_text
-from tui.core.formats.liquibase_changelog import NEW_FOLDER, SUFFIXES, Entry, entries, master, master_like, rewritten
+from tui.core.formats.liquibase_changelog import NEW_FOLDER, SUFFIXES, Entry, dbms_matches, entries, filled, master, master_like, resolve, rewritten
 from tui.core.formats.liquibase_changes import PASSED_OVER, Unread, change_sql
 from tui.core.formats.liquibase_xml import Node
 from tui.core.formats.unwritten import unwritten
@@ -41,8 +41,12 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     assert changelog is not None  # (detected by it)
     found: list[Migration] = []
     used: set[Path] = {changelog}
-    for path, node in _files(changelog, root, diags, used):
-        found += _changesets(path, root, diags, len(found)) if node is None else _xml_changeset(path, node, root, diags, len(found))
+    properties: dict[str, str] = {}  # (filled as the changelogs are read: a property stands from where it is set on)
+    for path, node in _files(changelog, root, diags, used, properties=properties):
+        if node is None:
+            found += _changesets(path, root, diags, len(found), properties)
+        else:
+            found += _xml_changeset(path, _filled(node, properties), root, diags, len(found))
     # (The changelogs the master includes stay beside the set: finish writes those it changes. One
     # that holds changesets is a migration's file, kept or replaced with it.)
     files = {m.file for m in found}
@@ -55,12 +59,12 @@ _DEEPEST = 10  # changelogs within changelogs
 
 
 def _files(changelog: Path, root: Path, diags: list[Diagnostic], used: set[Path], depth: int = 0,
-           only: Entry | None = None) -> list[tuple[Path, Node | None]]:
+           only: Entry | None = None, properties: dict[str, str] | None = None) -> list[tuple[Path, Node | None]]:
     """The formatted SQL files a changelog runs, in order, through the changelogs it includes
     (`used`: what was met, the changelogs too; a file met again is not run again), and the XML
     changesets written in them, each with its changelog. `only`: one of its entries, already read."""
     out: list[tuple[Path, Node | None]] = []
-    for entry in [only] if only is not None else entries(changelog, root, rel(changelog, root), diags):
+    for entry in [only] if only is not None else entries(changelog, root, rel(changelog, root), diags, properties):
         if entry.node is not None:
             out.append((changelog, entry.node))
             continue
@@ -69,7 +73,7 @@ def _files(changelog: Path, root: Path, diags: list[Diagnostic], used: set[Path]
                 continue
             used.add(path)
             if path.suffix.lower() in SUFFIXES and depth < _DEEPEST and master_like(path):
-                out += _files(path, root, diags, used, depth + 1)
+                out += _files(path, root, diags, used, depth + 1, properties=properties)
             elif path.suffix.lower() in SUFFIXES:
                 diags.append(Diagnostic(rel(path, root), 1, ERROR, "included by a changelog, but no changelog (or too deep): "
                                         "not read", lost=True))
@@ -78,13 +82,33 @@ def _files(changelog: Path, root: Path, diags: list[Diagnostic], used: set[Path]
     return out
 
 
-def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) -> list[Migration]:
+def _filled(node: Node, properties: dict[str, str]) -> Node:
+    """The changeset with the changelog's properties filled into its attributes and texts."""
+    if not properties:
+        return node
+    for n in _walk(node):
+        n.attrs = {k: filled(v, properties) for k, v in n.attrs.items()}
+        n.text = filled(n.text, properties)
+    return node
+
+
+def _walk(node: Node) -> list[Node]:
+    out, todo = [], [node]
+    while todo:
+        n = todo.pop()
+        out.append(n)
+        todo += n.children
+    return out
+
+
+def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int, properties: dict[str, str]) -> list[Migration]:
     """A formatted SQL file's changesets for PostgreSQL, in order: each one's lines, the others' and
     its rollback blanked (positions stay the file's)."""
     where = rel(path, root)
     text, ok = read_text(path, root, diags, where)
     if not ok:
         return []
+    text = filled(text, properties)
     if not HEADER.match(text):
         # Liquibase runs it whole as one changeset of its own naming, split on semicolons as any.
         return [Migration(version=f"{path.name}::raw::includeAll", name="includeAll:raw", file=where, sql=run_text(text),
@@ -99,7 +123,7 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int) ->
     for i, (n, m) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
         author, ident, attrs = m.group(1), m.group(2), dict(_ATTRIBUTE.findall(m.group(3)))
-        if not _runs_on_postgresql(attrs.get("dbms", "")):
+        if not dbms_matches(attrs.get("dbms", "")):
             diags.append(Diagnostic(where, n + 1, INFO, f"changeset {author}:{ident} is for {attrs['dbms']}: not run on PostgreSQL"))
             continue
         if attrs.get("endDelimiter", ";") not in (";", ""):
@@ -119,13 +143,23 @@ def _xml_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], 
     its change (errors name it); one it cannot read is an error, and the changeset is not read."""
     where = rel(path, root)
     author, ident = node.get("author"), node.get("id")
-    if not _runs_on_postgresql(node.get("dbms")):
+    if not dbms_matches(node.get("dbms")):
         diags.append(Diagnostic(where, node.line, INFO, f"changeset {author}:{ident} is for {node.get('dbms')}: not run on PostgreSQL"))
         return []
     lines: list[str] = []  # from the changeset's line on
     for change in node.children:
         if change.tag in PASSED_OVER:
             continue
+        if change.tag == "loadData":  # (its rows, from a file of the project)
+            found = resolve(path, root, "loadData", change.get("file"), change.get("relativeToChangelogFile").lower() == "true", where,
+                            change.line, [])
+            if not found:
+                diags.append(Diagnostic(where, change.line, ERROR, f"changeset {author}:{ident}: loadData's file {change.get('file')!r} "
+                                        "is not found in the project; changeset not read", lost=True))
+                return []
+            change.text, ok = read_text(found[0], root, diags, rel(found[0], root))
+            if not ok:
+                return []
         try:
             statements = change_sql(change)
         except Unread as exc:
@@ -163,13 +197,6 @@ def _ignored(body: list[str]) -> list[str]:
         else:
             out.append(line)
     return out
-
-
-def _runs_on_postgresql(dbms: str) -> bool:
-    names = {d.strip().lower() for d in dbms.split(",") if d.strip()}
-    if not names or "all" in names:
-        return "!postgresql" not in names
-    return "postgresql" in names or (all(n.startswith("!") for n in names) and "!postgresql" not in names)
 
 
 def _notes(attrs: dict[str, str], precondition: bool, where: str, line: int, name: str, diags: list[Diagnostic]) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from tui.core.errors import ERROR, WARNING, Diagnostic
 from tui.core.formats.base import listing
 from tui.core.formats.liquibase_xml import Node, XmlError, parse_xml  # (a DOCTYPE, and with it any entity, is refused before parsing)
-from tui.core.formats.liquibase_yaml import yaml_changesets
+from tui.core.formats.liquibase_yaml import yaml_changesets, yaml_properties
 
 SUFFIXES = (".xml", ".yaml", ".yml", ".json")
 NEW_FOLDER = "consolidated"  # where the new set's files go, beside the master changelog
@@ -52,10 +52,22 @@ def master_like(path: Path) -> bool:
             and "databaseChangeLog" in path.read_bytes()[:65536].decode("utf-8", "replace"))
 
 
-def entries(path: Path, root: Path, where: str, diags: list[Diagnostic]) -> list[Entry]:
-    """The include entries of a master changelog, resolved, in order."""
+def entries(path: Path, root: Path, where: str, diags: list[Diagnostic], properties: dict[str, str] | None = None) -> list[Entry]:
+    """The include entries of a master changelog, resolved, in order. `properties`: filled with the
+    changelog's properties for PostgreSQL, where none of the name is yet (Liquibase keeps the first)."""
     text = path.read_bytes().decode("utf-8", "replace")  # (its line endings as they are: CR LF kept)
     suffix = path.suffix.lower()
+    if properties is not None and "property" in text:
+        try:
+            found = _xml_properties(text) if suffix == ".xml" else yaml_properties(text) if suffix in (".yaml", ".yml") else []
+        except (XmlError, ValueError):
+            found = []  # (said where the entries are read)
+        for attrs in found:
+            if attrs.get("file") or attrs.get("context") or attrs.get("contextFilter") or attrs.get("labels"):
+                diags.append(Diagnostic(where, 0, WARNING, f"property {attrs.get('name') or attrs.get('file')}: from a file, or under a "
+                                        "context or label: not filled in"))
+            elif dbms_matches(attrs.get("dbms", "")) and attrs.get("name"):
+                properties.setdefault(attrs["name"], attrs.get("value", ""))
     raw = _xml(text, where, diags) if suffix == ".xml" else [(*e, None) for e in (_json(text, where, diags) if suffix == ".json"
                                                                               else _yaml(text, where, diags))]
     if suffix in (".yaml", ".yml") and "changeSet" in text:
@@ -66,18 +78,18 @@ def entries(path: Path, root: Path, where: str, diags: list[Diagnostic]) -> list
             diags.append(Diagnostic(where, exc.line, ERROR, f"{exc}; its changesets not read", lost=True))
     out = []
     for kind, target, relative, line, node in raw:
-        files = [path] if node is not None else _resolve(path, root, kind, target, relative, where, line, diags)
+        files = [path] if node is not None else resolve(path, root, kind, target, relative, where, line, diags)
         out.append(Entry(kind, target, relative, line, files, node))
     return out
 
 
-def _resolve(path: Path, root: Path, kind: str, target: str, relative: bool, where: str, line: int, diags: list[Diagnostic]) -> list[Path]:
+def resolve(path: Path, root: Path, kind: str, target: str, relative: bool, where: str, line: int, diags: list[Diagnostic]) -> list[Path]:
     """The files an entry names: beside the changelog where it says so, else found from the
     changelog's folder up to the project's root (Liquibase looks on its search path, the classpath
     of a Spring project: `src/main/resources`)."""
     target = target.removeprefix("classpath:").lstrip("/")
     if not target.strip("./"):
-        diags.append(Diagnostic(where, line, ERROR, f"{kind} without a {'file' if kind == 'include' else 'path'}: entry skipped", lost=True))
+        diags.append(Diagnostic(where, line, ERROR, f"{kind} without a {'path' if kind == 'includeAll' else 'file'}: entry skipped", lost=True))
         return []
     bases = [path.parent] if relative else [path.parent, *(p for p in path.parent.parents if p == root or root in p.parents)]
     # Then, for a path from the search path's top, its tail beside the changelog: the folder as
@@ -91,7 +103,7 @@ def _resolve(path: Path, root: Path, kind: str, target: str, relative: bool, whe
         found = plain.resolve()
         if top not in (found, *found.parents):
             continue  # (outside the project: never read)
-        if kind == "include" and plain.is_file():
+        if kind != "includeAll" and plain.is_file():  # (an include's file, or a loadData's)
             return [plain]
         if kind == "includeAll" and plain.is_dir():  # (a file linked from outside the project is not read)
             return sorted((p for p in plain.rglob("*") if p.is_file() and top in p.resolve().parents), key=lambda p: p.as_posix())
@@ -171,10 +183,30 @@ def _yaml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str
              int(e["line"])) for e in out]
 
 
+def _xml_properties(text: str) -> list[dict[str, str]]:
+    if "<!DOCTYPE" in text or "<!ENTITY" in text:
+        return []
+    return [el.attrs for el in parse_xml(text).children if el.tag == "property"]
+
+
+def dbms_matches(dbms: str) -> bool:
+    """Whether what a `dbms` attribute lists takes in PostgreSQL (`!h2`, `all`, none)."""
+    names = {d.strip().lower() for d in dbms.split(",") if d.strip()}
+    if not names or "all" in names:
+        return "!postgresql" not in names
+    return "postgresql" in names or (all(n.startswith("!") for n in names) and "!postgresql" not in names)
+
+
+_PROPERTY = re.compile(r"\$\{([^}]+)\}")
+
+
+def filled(text: str, properties: dict[str, str]) -> str:
+    """`${name}` replaced by the property's value, as Liquibase fills it in; one it has none of stays."""
+    return _PROPERTY.sub(lambda m: properties.get(m.group(1), m.group(0)), text) if properties and "${" in text else text
+
+
 def _other(tag: str, line: int, where: str, diags: list[Diagnostic]) -> None:
-    if tag == "property":
-        diags.append(Diagnostic(where, line, WARNING, "a changelog property: its ${...} in the changesets are not filled in"))
-    else:
+    if tag != "property":  # (read by entries)
         diags.append(Diagnostic(where, line, ERROR, f"a `{tag}` entry: consolidate reads a changelog's include and includeAll "
                                 "entries, the changesets of the formatted SQL files they name and an XML or YAML changelog's "
                                 "changesets, not a JSON one's nor other entries; entry skipped", lost=True))

@@ -68,3 +68,14 @@ def _node(tag: str, value: yaml.Node, line: int) -> Node:
 def _text_line(value: yaml.ScalarNode) -> int:
     """Where a value's text starts: a block scalar's (`|`, `>`) on the line after its indicator."""
     return value.start_mark.line + (2 if value.style in ("|", ">") else 1)
+
+
+def yaml_properties(text: str) -> list[dict[str, str]]:
+    """The `property` entries of a YAML changelog, each as its keys and values."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []  # (said where its changesets are read)
+    log = data.get("databaseChangeLog") if isinstance(data, dict) else None
+    return [{str(k): str(v) for k, v in item["property"].items()} for item in log or ()
+            if isinstance(item, dict) and isinstance(item.get("property"), dict)]
