@@ -133,7 +133,19 @@ def test_liquibase_runs_the_new_set_of_formatted_sql_to_the_same_database(tmp_pa
 
 def test_liquibase_runs_the_new_set_of_a_history_of_change_types_to_the_same_database(tmp_path: Path) -> None:
     shutil.copytree(JHIPSTER, tmp_path, dirs_exist_ok=True)
+    history = tmp_path.parent / (tmp_path.name + "-history")
+    shutil.copytree(JHIPSTER, history)
     _round_trip(tmp_path, tmp_path / "src" / "main" / "resources" / "config" / "liquibase", "config/liquibase/master.xml", 9)
+    # Under another context than the fake data's, the history and the new set leave it out alike.
+    with docker_server(15) as server:
+        old, new = server.create_database("old"), server.create_database("new")
+        _run_liquibase(server, old, history, "config/liquibase/master.xml", "update", "--contexts=prod")
+        _run_liquibase(server, new, tmp_path, "config/liquibase/master.xml", "update", "--contexts=prod")
+        with server.connect(new) as conn:
+            owners = conn.execute("SELECT count(*) FROM owner").fetchone()
+        assert owners == (2,)
+        differences = compare(_catalog(server, old), _catalog(server, new))
+        assert differences == []
 
 
 def test_liquibase_runs_the_new_set_of_a_yaml_history_of_change_types_to_the_same_database(tmp_path: Path) -> None:

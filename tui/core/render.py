@@ -206,7 +206,9 @@ def render(plan: Plan, model: Model, fmt: str, reversible: bool, guard: Guard | 
         header = _header(filed, folder)
         blocks = [Block(texts[id(it)], isinstance(it.node, _WHOLE)) for it in items]
         transactional = not (len(items) == 1 and items[0].alone)
-        laid = lay_out(NewFile(number(n), group, header, blocks, _down(model, created), transactional, undone), reversible)
+        condition = {plan.conditions.get(it.stmt.seq, "") for it in items}
+        laid = lay_out(NewFile(number(n), group, header, blocks, _down(model, created), transactional, undone,
+                               condition.pop() if len(condition) == 1 else ""), reversible)
         files.append(RenderedFile(laid.path, laid.text, [f"{t} {nm}" for t, nm in created if t != "index"], len(items), laid.down_path,
                                   laid.down_text, laid.up_text, laid.extra, _spans(laid.text, items, blocks)))
     if plan.adjust.setvals:

@@ -35,17 +35,16 @@ class Migration:
         first_line: line of `file` on which `sql` starts, so positions stay true to the file.
         down_file: the separate down file, if any.
         transactional: False where the format says the tool runs it outside a transaction.
-        single_query: the tool sends the file as one query (golang-migrate): PostgreSQL runs it
-            in one implicit transaction, and a lone statement that cannot run in a transaction
-            block still can.
+        single_query: the tool sends the file as one query (golang-migrate): PostgreSQL runs it in one
+            implicit transaction, and a lone statement that cannot run in a transaction block still can.
         kind: VERSIONED, REPEATABLE, BASELINE or SETUP.
         sort_key: the tool's order.
-        inline_copy: the tool streams the rows after a `COPY ... FROM stdin;` up to a line `\\.`,
-            as psql does (Flyway); the other tools send them as SQL.
-        fresh_search_path: the tool sets the search path back before it runs, as it was when the
-            first migration started (Flyway); the others run every file in one session as it is.
-        placeholders: how the tool fills in the `${name}` its scripts hold, which `sql` holds as
-            markers (Flyway); None where the tool has no placeholders.
+        inline_copy: the tool streams the rows after a `COPY ... FROM stdin;` up to a line `\\.`, as psql does (Flyway).
+        fresh_search_path: the tool sets the search path back before it runs, as it was when the first
+            migration started (Flyway); the others run every file in one session as it is.
+        placeholders: how the tool fills in the `${name}` its scripts hold, which `sql` holds as markers (Flyway).
+        condition: what the tool runs it under (Liquibase's `context:faker`): its statements are written
+            as they are, in files of their own that say it again.
     """
 
     version: str
@@ -63,6 +62,7 @@ class Migration:
     inline_copy: bool = False
     fresh_search_path: bool = False
     placeholders: Placeholders | None = None
+    condition: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,7 @@ class SourceSet:
     migrations: tuple[Migration, ...]
     diagnostics: tuple[Diagnostic, ...]
     other_files: tuple[str, ...] = field(default=())
-    # The SHA-256 of each file as it was read, by its absolute path: the history's hash is of the
-    # very bytes that were parsed, and 100,000 files are not read a second time to make it.
+    # The SHA-256 of each file as read, by its absolute path: the history's hash is of the very bytes parsed (100,000 files are not read twice).
     read_digests: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
@@ -286,6 +285,7 @@ class NewFile:
     down: str
     transactional: bool = True  # False: the tool must run it outside a transaction block
     undone_before: bool = False  # it creates nothing, and changes only what earlier files (whose downs drop it) created
+    condition: str = ""  # what its statements' migrations ran under (Migration.condition)
 
     @property
     def body(self) -> str:

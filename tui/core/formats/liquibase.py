@@ -130,11 +130,11 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int, pr
             diags.append(Diagnostic(where, n + 1, ERROR, f"changeset {author}:{ident} ends its statements with "
                                     f"{attrs['endDelimiter']!r}: not read; changeset skipped", lost=True))
             continue
-        _notes(attrs, any(_PRECONDITION.match(b.strip()) for b in lines[n + 1:end]), where, n + 1, f"{author}:{ident}", diags)
+        condition = _notes(attrs, any(_PRECONDITION.match(b.strip()) for b in lines[n + 1:end]), where, n + 1, f"{author}:{ident}", diags)
         body = _ignored([("" if _ROLLBACK.match(line.strip()) else line) for line in lines[n + 1:end]])
         out.append(Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql=run_text("\n".join(body)),
                              first_line=n + 2, transactional=attrs.get("runInTransaction", "true").lower() != "false",
-                             sort_key=(before + len(out),)))
+                             sort_key=(before + len(out),), condition=condition))
     return out
 
 
@@ -172,10 +172,10 @@ def _xml_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], 
         lines[at - node.line] += parts[0]
         lines += parts[1:]
     attrs = {k: v for k, v in node.attrs.items() if k in ("runAlways", "runOnChange", "context", "contextFilter", "labels")}
-    _notes(attrs, any(c.tag == "preConditions" for c in node.children), where, node.line, f"{author}:{ident}", diags)
+    condition = _notes(attrs, any(c.tag == "preConditions" for c in node.children), where, node.line, f"{author}:{ident}", diags)
     return [Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql=run_text("\n".join(lines)),
                       first_line=node.line, transactional=node.get("runInTransaction", "true").lower() != "false",
-                      sort_key=(before,))]
+                      sort_key=(before,), condition=condition)]
 
 
 _IGNORE = re.compile(r"^--\s*ignoreLines:\s*(start|end|\d+)\s*$", re.IGNORECASE)
@@ -199,22 +199,30 @@ def _ignored(body: list[str]) -> list[str]:
     return out
 
 
-def _notes(attrs: dict[str, str], precondition: bool, where: str, line: int, name: str, diags: list[Diagnostic]) -> None:
-    """What Liquibase decides at run time that the model cannot: said, the changeset read as if it runs once."""
+def _notes(attrs: dict[str, str], precondition: bool, where: str, line: int, name: str, diags: list[Diagnostic]) -> str:
+    """What Liquibase decides at run time that the model cannot: said, the changeset read as if it
+    runs once. Its contexts and labels, where they are words: the condition its statements keep."""
     if attrs.get("runAlways", "").lower() == "true" or attrs.get("runOnChange", "").lower() == "true":
         diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs again on every update or change: read as run "
                                 "once, and the new set runs its statements once"))
+    condition = ""
     if scope := [f"{k}:{attrs[k]}" for k in ("context", "contextFilter", "labels") if k in attrs]:
-        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs only under {' '.join(scope)}: read as run, and "
-                                "the new set runs its statements under every context (keep its file with --until before it)"))
+        if all(attrs[k].strip() and not any(c.isspace() for c in attrs[k]) for k in ("context", "contextFilter", "labels") if k in attrs):
+            condition = " ".join(scope)
+            diags.append(Diagnostic(where, line, INFO, f"changeset {name} runs only under {condition}: read as run; its statements "
+                                    "are written as they are, in changesets of their own under it"))
+        else:
+            diags.append(Diagnostic(where, line, WARNING, f"changeset {name} runs only under {' '.join(scope)}: read as run, and "
+                                    "the new set runs its statements under every context (keep its file with --until before it)"))
     if precondition:
         diags.append(Diagnostic(where, line, WARNING, f"changeset {name} has a precondition: read as met, and the new set runs "
                                 "its statements without it"))
+    return condition
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:
     ident = re.sub(r"[^\w.-]+", "-", f"{f.version}_{f.group}")
-    options = "" if f.transactional else " runInTransaction:false"
+    options = ("" if f.transactional else " runInTransaction:false") + (f" {f.condition}" if f.condition else "")
     if any(b.whole for b in f.blocks):  # (a body's semicolons: Liquibase's splitter is no parser, its docs say so)
         options += " splitStatements:false"
     # (`liquibase rollback` runs these: the drops of what the changeset creates, last made first)

@@ -33,11 +33,11 @@ def insert(n: Node) -> list[str]:
 
 def load_data(n: Node) -> list[str]:
     """A CSV file's rows as one INSERT, as Liquibase runs it: a header of column names, NULL a NULL
-    (an empty cell too, but in a STRING column), a value of a column typed NUMERIC or COMPUTED as written, one typed
-    BOOLEAN TRUE or FALSE, a SKIP column left out, the others quoted (PostgreSQL takes the text for
-    the column's type, as the driver's prepared statement gives it). Values in files (BLOB, CLOB),
-    SEQUENCE columns and columns without a type (Liquibase asks the database, and reads a text
-    column's values as names of files) are refused."""
+    (an empty cell too, but in a STRING column), a value of a column typed NUMERIC or COMPUTED as
+    written, one typed BOOLEAN TRUE or FALSE, a SKIP column left out, the others quoted (PostgreSQL
+    takes the text for the column's type, as the driver's prepared statement gives it). Values in
+    files (BLOB, CLOB), SEQUENCE columns and columns without a type (Liquibase asks the database,
+    and reads a text column's values as names of files) are refused."""
     unknown = set(n.attrs) - {"file", "tableName", "schemaName", "separator", "quotchar", "relativeToChangelogFile", "encoding",
                               "usePreparedStatements", "commentLineStartsWith"}
     if unknown:
@@ -53,10 +53,9 @@ def load_data(n: Node) -> list[str]:
     header, rows = [h.strip() for h in rows[0]], rows[1:]
     typed: dict[str, tuple[str, str]] = {}  # CSV header -> (column, type)
     for c in n.children:
-        if c.tag != "column" or set(c.attrs) - {"name", "header", "index", "type"}:
-            raise Unread(f"a loadData column with {min(set(c.attrs) - {'name', 'header', 'index', 'type'}) if c.tag == 'column' else c.tag}",
-                         c.line)
-        key = c.get("header") or (header[int(c.get("index"))] if c.get("index").isdigit() and int(c.get("index")) < len(header) else c.get("name"))
+        if c.tag != "column" or set(c.attrs) - {"name", "header", "type"}:  # (a column by its index, a default: not read)
+            raise Unread(f"a loadData column with {min(set(c.attrs) - {'name', 'header', 'type'}) if c.tag == 'column' else c.tag}", c.line)
+        key = c.get("header") or c.get("name")
         typed[key] = (c.get("name") or key, c.get("type").upper())
     if bad := [t for _, t in typed.values() if t in ("BLOB", "CLOB", "SEQUENCE", "TEXT")]:
         raise Unread(f"loadData of a column typed {bad[0]}", n.line)

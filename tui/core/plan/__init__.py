@@ -11,6 +11,7 @@ to the history as it can.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 
 from pglast import ast
@@ -59,8 +60,9 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     # may set it at the top of every file). Under the others all is: the model does not follow who
     # owns what, nor when a deferred key is checked.
     deep = _too_deep(analysis)
+    conditions = _conditions(analysis)
     pinned = adjust.pinned.union(*units, *as_written, {min(unit) for unit in local}, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
-                                 analysis.model.partly_seen, deep)
+                                 analysis.model.partly_seen, deep, conditions)
     p: Planner | None = None
     left_out: list[tuple[Obj, Finding]] | None = None
     for attempt in range(attempts):
@@ -103,6 +105,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
             it.alone = it.alone or it.stmt.seq in adjust.alone
             it.break_after = it.stmt.seq in adjust.breaks
         _break_after_new_labels(ordered, p)
+        _break_around_conditions(ordered, conditions)
         _commit_replica_rows(ordered)
         index = _positions(ordered)
         for unit in local:
@@ -111,7 +114,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
         commit_deferred_checks(ordered, p.m, set_deferred)
         concerns = {f.group for f in p.accepted if f.effect == TOGETHER} | {name for name, _ in analysis.config.groups}
         too_deep = [f"{analysis.parsed.statements[seq].file}:{analysis.parsed.statements[seq].line}" for seq in sorted(deep)]
-        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns, too_deep)
+        return Plan(ordered, dict(sorted(p.dropped.items())), sorted(set(unfolded)), setup, _made(p), adjust, concerns, too_deep, conditions)
     raise AssertionError("the history's own order has a cycle")  # the last attempt cannot cycle
 
 
@@ -143,6 +146,24 @@ def _unfold(analysis: Analysis, cycles: list[list[Item]], no_fold: set[int], no_
     no_fold.update(i.stmt.seq for i in stuck)
     if not stuck:
         no_fold.update(i.stmt.seq for i in first)
+
+
+def _conditions(analysis: Analysis) -> dict[int, str]:
+    """The statements of migrations the tool runs only under a condition (Liquibase's contexts),
+    with it: written as they are (pinned), in files of their own that say it again."""
+    migs = analysis.sources.migrations
+    if not any(m.condition for m in migs):
+        return {}
+    return {st.seq: migs[st.migration].condition for st in analysis.parsed.statements if migs[st.migration].condition}
+
+
+def _break_around_conditions(ordered: list[Item], conditions: dict[int, str]) -> None:
+    """A file ends where the condition its statements run under changes."""
+    if not conditions:
+        return
+    for before, after in itertools.pairwise(ordered):
+        if conditions.get(before.stmt.seq, "") != conditions.get(after.stmt.seq, ""):
+            before.break_after = True
 
 
 def _out_of_scope(analysis: Analysis) -> set[int]:

@@ -181,6 +181,7 @@ class Plan:
     adjust: Adjustments = field(default_factory=lambda: Adjustments())  # what the proof asked for
     concerns: set[str] = field(default_factory=set)  # groups named for the user: a concern accepted (notify), a [groups] file
     too_deep: list[str] = field(default_factory=list)  # file:line of the statements nested too deep to print again: as written
+    conditions: dict[int, str] = field(default_factory=dict)  # seq -> what its migration runs under (Migration.condition)
 
 
 @dataclass(frozen=True)
