@@ -71,8 +71,8 @@ def apply_migrations(
     """Run the preamble, then each migration as its tool does, in one session: in its own
     transaction; as one query (golang-migrate); or, marked non-transactional, statement by
     statement (`statements` gives them, parsed from these very migrations, else the file is parsed
-    here). A file holding a statement
-    `watch` looks at runs a statement at a time, in the same transaction, with the watch around it.
+    here). A file holding a statement `watch` looks at runs a statement at a time, in the same
+    transaction, with the watch around it.
     """
     if server.name != "docker":
         _refuse_host_access(server, [Migration("", "preamble", "consolidate.toml (preamble)", preamble), *migrations])

@@ -1,10 +1,11 @@
 """Liquibase's changelog: the entries of a master changelog (XML, YAML or JSON) that include the
 files whose changesets run, in their order, and the rewrite of those entries for a new set.
 
-`include`, `includeAll` and, in XML and YAML, `changeSet` entries are read (the changes of a
-changeset are turned into SQL by liquibase_changes): a changeset in JSON is an error that names it,
-as is any other entry that decides what runs (a precondition). YAML is read for the shapes Liquibase's documentation
-writes (`- include:` with `file:` under it, or `{file: ...}` on its line): this is no YAML parser.
+`include`, `includeAll` and, in XML and YAML, `changeSet` and `property` entries are read (the
+changes of a changeset are turned into SQL by liquibase_changes): a changeset in JSON is an error
+that names it, as is any other entry that decides what runs (a precondition). A YAML changelog's
+includes are read for the shapes Liquibase's documentation writes (`- include:` with `file:` under
+it, or `{file: ...}` on its line), its changesets and properties by PyYAML (liquibase_yaml).
 """
 
 from __future__ import annotations
@@ -149,6 +150,8 @@ def _json(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str
             body = body if isinstance(body, dict) else {}
             if tag in ("include", "includeAll"):
                 out.append((tag, str(body.get("file" if tag == "include" else "path", "")), _true(body.get("relativeToChangelogFile")), 0))
+            elif tag == "property":
+                diags.append(Diagnostic(where, 0, WARNING, "a JSON changelog's property: its ${...} in the changesets are not filled in"))
             else:
                 _other(tag, 0, where, diags)
     return out
