@@ -16,6 +16,15 @@ from tui.core.formats.liquibase_changes import Unread, change_sql, sql_type
 from tui.core.formats.liquibase_xml import parse_xml
 
 
+def _changelog(tmp_path: Path, master: str, text: str, **others: str) -> None:
+    """A project whose db/changelog holds `master` (and `others`, by file name)."""
+    folder = tmp_path / "db" / "changelog"
+    folder.mkdir(parents=True)
+    for name, body in others.items():
+        (folder / name.replace("_", ".")).write_text(body)
+    (folder / master).write_text(text)
+
+
 def _sql(xml: str) -> list[str]:
     return change_sql(parse_xml(xml))
 
@@ -74,9 +83,7 @@ def test_what_is_not_read_is_refused_at_its_line(xml: str, line: int, says: str)
 
 
 def test_each_statement_sits_on_the_line_of_its_change_and_a_changeset_not_read_is_an_error(tmp_path: Path) -> None:
-    folder = tmp_path / "db" / "changelog"
-    folder.mkdir(parents=True)
-    (folder / "db.changelog-master.xml").write_text(
+    _changelog(tmp_path, "db.changelog-master.xml",
         '<?xml version="1.0"?>\n<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
         '  <changeSet id="1" author="a">\n    <comment>made</comment>\n    <createTable tableName="t">\n'
         '      <column name="id" type="int"/>\n    </createTable>\n    <addColumn tableName="t"><column name="b" type="text"/></addColumn>\n'
@@ -93,14 +100,12 @@ def test_each_statement_sits_on_the_line_of_its_change_and_a_changeset_not_read_
 
 
 def test_a_cut_between_the_changesets_of_a_changelog_that_stand_around_an_include_is_refused(tmp_path: Path) -> None:
-    folder = tmp_path / "db" / "changelog"
-    folder.mkdir(parents=True)
-    (folder / "x.sql").write_text("--liquibase formatted sql\n\n--changeset b:1\nCREATE TABLE x (id int);\n")
-    (folder / "db.changelog-master.xml").write_text(
+    _changelog(tmp_path, "db.changelog-master.xml",
         '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
         '  <changeSet id="1" author="a"><createTable tableName="t"><column name="id" type="int"/></createTable></changeSet>\n'
         '  <include file="x.sql" relativeToChangelogFile="true"/>\n'
-        '  <changeSet id="2" author="a"><dropTable tableName="t"/></changeSet>\n</databaseChangeLog>\n')
+        '  <changeSet id="2" author="a"><dropTable tableName="t"/></changeSet>\n</databaseChangeLog>\n',
+        x_sql="--liquibase formatted sql\n\n--changeset b:1\nCREATE TABLE x (id int);\n")
     assert [m.version for m in analyze(tmp_path, "db/changelog").sources.migrations] == [
         "db.changelog-master.xml::1::a", "x.sql::1::b", "db.changelog-master.xml::2::a"]
     cut = analyze(tmp_path, "db/changelog", until="x.sql::1::b")
@@ -109,9 +114,7 @@ def test_a_cut_between_the_changesets_of_a_changelog_that_stand_around_an_includ
 
 
 def test_what_liquibase_decides_at_run_time_is_said_for_an_xml_changeset_too(tmp_path: Path) -> None:
-    folder = tmp_path / "db" / "changelog"
-    folder.mkdir(parents=True)
-    (folder / "db.changelog-master.xml").write_text(
+    _changelog(tmp_path, "db.changelog-master.xml",
         '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
         '  <changeSet id="1" author="a" context="!test"><createTable tableName="t"><column name="id" type="int"/></createTable></changeSet>\n'
         '  <changeSet id="2" author="a">\n    <preConditions onFail="MARK_RAN"><tableExists tableName="t"/></preConditions>\n'
@@ -146,28 +149,26 @@ def test_rows_loaded_from_a_csv_file_as_liquibase_runs_them(tmp_path: Path) -> N
                      '<column name="login" type="string"/><column name="on" type="boolean"/><column name="at" type="date"/>'
                      '<column name="secret" header="pw" type="skip"/><column name="n" type="computed"/></loadData>')
     node.text = 'id;login;on;at;pw;n\n# a comment line\n1;"a;b";true;2020-01-02;x;now()\n2;;1;;y;NULL\n3;"NULL";false;;z;1 + 1\n'
-    assert change_sql(node) == ["INSERT INTO u (id, login, \"on\", at, n) VALUES (1, 'a;b', TRUE, '2020-01-02', now()),"
-                                "(2, '', TRUE, NULL, NULL),(3, NULL, FALSE, NULL, 1 + 1)"]
+    assert change_sql(node) == [("INSERT INTO u (id, login, \"on\", at, n) VALUES (1, 'a;b', TRUE, '2020-01-02', now()),"
+                                 "(2, '', TRUE, NULL, NULL),(3, NULL, FALSE, NULL, 1 + 1)")]
     node.children = node.children[:1]  # (the others' types are the database's, which Liquibase asks: a text column's are file names)
     with pytest.raises(Unread, match="column login without a type"):
         change_sql(node)
 
 
 def test_changelog_properties_are_filled_in_for_postgresql_the_first_one_set_standing(tmp_path: Path) -> None:
-    folder = tmp_path / "db" / "changelog"
-    folder.mkdir(parents=True)
-    (folder / "db.changelog-master.yaml").write_text(
+    _changelog(tmp_path, "db.changelog-master.yaml",
         "databaseChangeLog:\n  - property:\n      name: floatType\n      value: float4\n      dbms: postgresql, h2\n"
         "  - property:\n      name: floatType\n      value: float\n      dbms: mysql\n"
         "  - property:\n      name: schema\n      value: app\n  - property:\n      name: schema\n      value: other\n"
         "  - include:\n      file: a.xml\n      relativeToChangelogFile: true\n"
-        "  - include:\n      file: b.sql\n      relativeToChangelogFile: true\n")
-    (folder / "a.xml").write_text('<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
-                                  '  <property name="now" value="current_timestamp" dbms="postgresql"/>\n'
-                                  '  <changeSet id="1" author="a"><createTable tableName="t" schemaName="${schema}">'
-                                  '<column name="f" type="${floatType}" defaultValueComputed="${now}"/></createTable></changeSet>\n'
-                                  '</databaseChangeLog>\n')
-    (folder / "b.sql").write_text("--liquibase formatted sql\n\n--changeset b:1\nINSERT INTO ${schema}.t VALUES (1, '${unknown}');\n")
+        "  - include:\n      file: b.sql\n      relativeToChangelogFile: true\n",
+        a_xml='<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+              '  <property name="now" value="current_timestamp" dbms="postgresql"/>\n'
+              '  <changeSet id="1" author="a"><createTable tableName="t" schemaName="${schema}">'
+              '<column name="f" type="${floatType}" defaultValueComputed="${now}"/></createTable></changeSet>\n'
+              '</databaseChangeLog>\n',
+        b_sql="--liquibase formatted sql\n\n--changeset b:1\nINSERT INTO ${schema}.t VALUES (1, '${unknown}');\n")
     analysis = analyze(tmp_path, "db/changelog")
     assert [st.text for st in analysis.parsed.statements] == ["CREATE TABLE app.t (f float4 DEFAULT NOW())",
                                                               "INSERT INTO app.t VALUES (1, '${unknown}')"]
