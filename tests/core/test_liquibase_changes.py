@@ -12,7 +12,8 @@ import pytest
 from tests.conftest import ROOT
 from tui.core.analysis import analyze
 from tui.core.formats.liquibase_changelog import entries, rewritten
-from tui.core.formats.liquibase_changes import Unread, change_sql, sql_type
+from tui.core.formats.liquibase_changes import change_sql
+from tui.core.formats.liquibase_values import Unread, sql_type
 from tui.core.formats.liquibase_xml import parse_xml
 
 

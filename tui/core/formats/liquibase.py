@@ -21,7 +21,8 @@ from tui.core.errors import ERROR, INFO, WARNING, ConsolidateError, Diagnostic
 from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, read_text, rel
 from tui.core.formats.jdbc_marks import run_text, written_text
 from tui.core.formats.liquibase_changelog import NEW_FOLDER, SUFFIXES, Entry, dbms_matches, entries, filled, master, master_like, resolve, rewritten
-from tui.core.formats.liquibase_changes import PASSED_OVER, Unread, change_sql
+from tui.core.formats.liquibase_changes import PASSED_OVER, change_sql
+from tui.core.formats.liquibase_values import Unread
 from tui.core.formats.liquibase_xml import Node
 from tui.core.formats.unwritten import unwritten
 

@@ -67,7 +67,8 @@ def _node(tag: str, value: yaml.Node, line: int) -> Node:
 
 def _text_line(value: yaml.ScalarNode) -> int:
     """Where a value's text starts: a block scalar's (`|`, `>`) on the line after its indicator."""
-    return value.start_mark.line + (2 if value.style in ("|", ">") else 1)
+    line: int = value.start_mark.line
+    return line + (2 if value.style in ("|", ">") else 1)
 
 
 def yaml_properties(text: str) -> list[dict[str, str]]:
