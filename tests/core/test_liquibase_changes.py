@@ -173,3 +173,19 @@ def test_changelog_properties_are_filled_in_for_postgresql_the_first_one_set_sta
     analysis = analyze(tmp_path, "db/changelog")
     assert [st.text for st in analysis.parsed.statements] == ["CREATE TABLE app.t (f float4 DEFAULT NOW())",
                                                               "INSERT INTO app.t VALUES (1, '${unknown}')"]
+
+
+def test_a_changeset_marked_ignore_is_not_run_and_an_include_under_a_context_is_said(tmp_path: Path) -> None:
+    _changelog(tmp_path, "db.changelog-master.xml",
+               '<databaseChangeLog xmlns="http://www.liquibase.org/xml/ns/dbchangelog">\n'
+               '  <changeSet id="1" author="a" ignore="true"><createTable tableName="t"><column name="id" type="int"/></createTable></changeSet>\n'
+               '  <include file="x.sql" relativeToChangelogFile="true" context="dev"/>\n</databaseChangeLog>\n',
+               x_sql="--liquibase formatted sql\n\n--changeset b:1 ignore:true\nCREATE TABLE x (id int);\n\n"
+                     "--changeset b:2 failOnError:false\nCREATE TABLE y (id int);\n")
+    analysis = analyze(tmp_path, "db/changelog")
+    assert [m.version for m in analysis.sources.migrations] == ["x.sql::2::b"]
+    said = [(d.file.rsplit("/", 1)[-1], d.line, d.message) for d in analysis.diagnostics]
+    assert ("db.changelog-master.xml", 2, "changeset a:1 is marked ignore: not run") in said
+    assert ("x.sql", 3, "changeset b:1 is marked ignore: not run") in said
+    assert any(f == "db.changelog-master.xml" and line == 3 and "include under context:dev" in m for f, line, m in said), said
+    assert any(f == "x.sql" and line == 6 and "failOnError:false" in m for f, line, m in said), said

@@ -124,8 +124,7 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int, pr
     for i, (n, m) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(lines)
         author, ident, attrs = m.group(1), m.group(2), dict(_ATTRIBUTE.findall(m.group(3)))
-        if not dbms_matches(attrs.get("dbms", "")):
-            diags.append(Diagnostic(where, n + 1, INFO, f"changeset {author}:{ident} is for {attrs['dbms']}: not run on PostgreSQL"))
+        if _passed_over(attrs, where, n + 1, f"{author}:{ident}", diags):
             continue
         if attrs.get("endDelimiter", ";") not in (";", ""):
             diags.append(Diagnostic(where, n + 1, ERROR, f"changeset {author}:{ident} ends its statements with "
@@ -144,8 +143,7 @@ def _xml_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], 
     its change (errors name it); one it cannot read is an error, and the changeset is not read."""
     where = rel(path, root)
     author, ident = node.get("author"), node.get("id")
-    if not dbms_matches(node.get("dbms")):
-        diags.append(Diagnostic(where, node.line, INFO, f"changeset {author}:{ident} is for {node.get('dbms')}: not run on PostgreSQL"))
+    if _passed_over(node.attrs, where, node.line, f"{author}:{ident}", diags):
         return []
     lines: list[str] = []  # from the changeset's line on
     for change in node.children:
@@ -198,6 +196,20 @@ def _ignored(body: list[str]) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+def _passed_over(attrs: dict[str, str], where: str, line: int, name: str, diags: list[Diagnostic]) -> bool:
+    """A changeset Liquibase does not run here: for another database, or marked `ignore`."""
+    if not dbms_matches(attrs.get("dbms", "")):
+        diags.append(Diagnostic(where, line, INFO, f"changeset {name} is for {attrs['dbms']}: not run on PostgreSQL"))
+        return True
+    if attrs.get("ignore", "").lower() == "true":
+        diags.append(Diagnostic(where, line, INFO, f"changeset {name} is marked ignore: not run"))
+        return True
+    if attrs.get("failOnError", "").lower() == "false":
+        diags.append(Diagnostic(where, line, WARNING, f"changeset {name} goes on past its errors (failOnError:false): read as "
+                                "if none fails (the proof fails where one does)"))
+    return False
 
 
 def _notes(attrs: dict[str, str], precondition: bool, where: str, line: int, name: str, diags: list[Diagnostic]) -> str:

@@ -127,6 +127,9 @@ def _xml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str,
         return []
     out: list[tuple[str, str, bool, int, Node | None]] = []
     for el in tree.children:
+        if el.tag in ("include", "includeAll") and (scope := [f"{k}:{el.get(k)}" for k in ("context", "contextFilter", "labels") if el.get(k)]):
+            diags.append(Diagnostic(where, el.line, WARNING, f"{el.tag} under {' '.join(scope)}: what it includes is read as run, and "
+                                    "the new set runs it under every context"))
         if el.tag == "include":
             out.append(("include", el.get("file"), _true(el.get("relativeToChangelogFile")), el.line, None))
         elif el.tag == "includeAll":
