@@ -58,6 +58,8 @@ def test_example_validated_applied_documented_and_rolled_back(example: Path) -> 
     readme = (example / "migrations" / README).read_text()
     assert f"`sha256:{validation['fingerprint']}`" in readme and "EQUAL" in readme
     assert "## Writing the next migrations" in readme
+    # (what a database that ran the history needs: here the tool's table, which baseline rewrites)
+    assert "## Databases that ran the old history" in readme and "consolidate baseline --database-url URL" in readme
     r = run(example, "rollback", "--yes")
     assert r.returncode == 0, r.stderr
     assert project_tree(example) == before

@@ -104,6 +104,7 @@ def _round_trip(project: Path, folder: Path, changelog: str, history_runs: int) 
         assert r.returncode == 0 and "EQUAL" in r.stdout, r.stdout + r.stderr
         r = run(project, "apply", "--yes")
         assert r.returncode == 0, r.stdout + r.stderr
+        assert "run `liquibase changelog-sync` with the new changelog" in (folder / "README.md").read_text()  # (what the test does next)
         changesets = len(list((folder / "consolidated").glob("*.sql")))
         assert 0 < changesets < history_runs
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from tui import __version__
 from tui.core.decisions import ACCEPT, KEEP, Decisions
+from tui.core.errors import ConsolidateError
 from tui.core.findings import Finding
 from tui.core.formats import FORMATS
 
@@ -128,11 +129,25 @@ def readme_text(fmt: str, files: list[Mapping[str, Any]], totals: Mapping[str, M
                    f"this set, each applied to a scratch database and compared object by object: {verdict}.")
     else:
         out.append("- **Not validated**: applied with `--force`.")
-    out += ["", _PRACTICES]
+    out += ["", "## Databases that ran the old history", "", _ran_before(fmt), "", _PRACTICES]
     if record:
         out += ["<!-- consolidate: the files of this set and their SHA-256, for `consolidate check`",
                 json.dumps(dict(record), indent=1, sort_keys=True) + " -->", ""]
     return "\n".join(out)
+
+
+def _ran_before(fmt: str) -> str:
+    """What a database that ran the old history needs to take this set: its tool's table rewritten
+    by `consolidate baseline`, or, where consolidate does not write it, the tool's own command."""
+    tool = FORMATS.get(fmt)
+    if tool is None:
+        return "Its migration tool's table lists the old files: rewrite it to list these before it next migrates."
+    try:
+        tool.bookkeeping([], lambda m: b"")
+    except ConsolidateError as unwritten:  # (a table whose rows are the tool's own code's)
+        return f"{unwritten.title[:1].upper()}{unwritten.title[1:]}: {unwritten.message}."
+    return (f"Its `{tool.table}` lists the old files, so the tool would run these as new ones: `consolidate baseline "
+            "--database-url URL` checks that database has this set's schema and rewrites that table to list these files.")
 
 
 def report_text(findings: list[Finding], decisions: Decisions, validation: Mapping[str, Any],
