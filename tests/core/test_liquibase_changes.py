@@ -76,6 +76,7 @@ def test_changes_to_a_table() -> None:
     ('<createTable tableName="t">\n<column name="a" type="int">\n<constraints checkConstraint="a > 0"/></column></createTable>', 3,
      "checkConstraint"),
     ('<sql endDelimiter="/">SELECT 1</sql>', 1, "'/'"),
+    ('<sqlFile path="f.sql"/>', 1, "sqlFile beside other changes"),
 ])
 def test_what_is_not_read_is_refused_at_its_line(xml: str, line: int, says: str) -> None:
     with pytest.raises(Unread) as raised:

@@ -177,7 +177,10 @@ def test_a_jhipster_history_of_change_types_is_proven_and_its_changelogs_replace
     folder = tmp_path / "src" / "main" / "resources" / "config" / "liquibase"
     analysis = analyze(tmp_path)
     assert analysis.ok and analysis.sources.format == "liquibase", [d.message for d in analysis.diagnostics]
-    assert len(analysis.sources.migrations) == 9 and analysis.sources.migrations[-1].transactional is False
+    assert len(analysis.sources.migrations) == 10 and analysis.sources.migrations[-2].transactional is False
+    function = analysis.sources.migrations[-1]  # (a changeset that runs one SQL file: a migration of that file, on its lines)
+    assert (function.version, function.file, function.first_line) == (
+        "20240301000000_changes.xml::20240301000000-4::dev", "src/main/resources/config/liquibase/functions/pet_count.sql", 1)
     r = run(tmp_path, "generate", "--pg", "local")
     assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
     new = tmp_path / ".consolidate" / "new"

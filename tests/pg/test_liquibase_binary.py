@@ -9,6 +9,7 @@ and a server it can reach over TCP (the Docker provider's)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -74,6 +75,12 @@ def _run_liquibase(server: Server | None, db: str, project: Path, changelog: str
     return r.stdout
 
 
+def _count(summary: str, label: str) -> int:
+    """A count of Liquibase's update summary (`Run:      7`)."""
+    found = re.search(rf"^{label}:\s+(\d+)$", summary, re.MULTILINE)
+    return int(found.group(1)) if found else -1
+
+
 def _catalog(server: Server, db: str):  # type: ignore[no-untyped-def]
     with server.connect(db, autocommit=False) as conn:
         conn.execute("DROP TABLE databasechangelog, databasechangeloglock")  # (when each ran: not what was built)
@@ -97,7 +104,7 @@ def _round_trip(project: Path, folder: Path, changelog: str, history_runs: int) 
         old, new, synced = (server.create_database(label) for label in ("old", "new", "synced"))
         for db in (old, synced):
             ran = _run_liquibase(server, db, project, changelog, "update")
-            assert f"Run:                          {history_runs}\n" in ran and "DBMS mismatch:                1\n" in ran, ran
+            assert _count(ran, "Run") == history_runs and _count(ran, "DBMS mismatch") == 1, ran
         r = run(project, "generate", "--pg", "local")
         assert r.returncode == 0 and "0 backed off" in r.stdout, r.stdout + r.stderr
         r = run(project, "validate", "--pg", "local")
@@ -109,13 +116,13 @@ def _round_trip(project: Path, folder: Path, changelog: str, history_runs: int) 
         assert 0 < changesets < history_runs
 
         ran = _run_liquibase(server, new, project, changelog, "update")
-        assert f"Run:                          {changesets}\n" in ran, ran
+        assert _count(ran, "Run") == changesets, ran
         differences = compare(_catalog(server, old), _catalog(server, new))
         assert differences == []
 
         _run_liquibase(server, synced, project, changelog, "changelog-sync")
         again = _run_liquibase(server, synced, project, changelog, "update")
-        assert "Run:                          0\n" in again, again
+        assert _count(again, "Run") == 0, again
 
         _run_liquibase(server, new, project, changelog, "rollback-count", "--count", str(changesets))
         left, other = _relations(server, new), _relations(server, synced)
@@ -136,7 +143,7 @@ def test_liquibase_runs_the_new_set_of_a_history_of_change_types_to_the_same_dat
     shutil.copytree(JHIPSTER, tmp_path, dirs_exist_ok=True)
     history = tmp_path.parent / (tmp_path.name + "-history")
     shutil.copytree(JHIPSTER, history)
-    _round_trip(tmp_path, tmp_path / "src" / "main" / "resources" / "config" / "liquibase", "config/liquibase/master.xml", 9)
+    _round_trip(tmp_path, tmp_path / "src" / "main" / "resources" / "config" / "liquibase", "config/liquibase/master.xml", 10)
     # Under another context than the fake data's, the history and the new set leave it out alike.
     with docker_server(15) as server:
         old, new = server.create_database("old"), server.create_database("new")

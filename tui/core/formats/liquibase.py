@@ -46,6 +46,8 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     for path, node in _files(changelog, root, diags, used, properties=properties):
         if node is None:
             found += _changesets(path, root, diags, len(found), properties)
+        elif path.suffix.lower() == ".sql":
+            found += _sql_file_changeset(path, _filled(node, properties), root, diags, len(found), properties, node.source)
         else:
             found += _xml_changeset(path, _filled(node, properties), root, diags, len(found))
     # (The changelogs the master includes stay beside the set: finish writes those it changes. One
@@ -63,11 +65,13 @@ def _files(changelog: Path, root: Path, diags: list[Diagnostic], used: set[Path]
            only: Entry | None = None, properties: dict[str, str] | None = None) -> list[tuple[Path, Node | None]]:
     """The formatted SQL files a changelog runs, in order, through the changelogs it includes
     (`used`: what was met, the changelogs too; a file met again is not run again), and the XML
-    changesets written in them, each with its changelog. `only`: one of its entries, already read."""
+    changesets written in them, each with its changelog (or the SQL file it runs). `only`: one of
+    its entries, already read."""
     out: list[tuple[Path, Node | None]] = []
     for entry in [only] if only is not None else entries(changelog, root, rel(changelog, root), diags, properties):
-        if entry.node is not None:
-            out.append((changelog, entry.node))
+        if entry.node is not None:  # (one whose only change is a SQL file: that file's, see _sql_file)
+            entry.node.source = rel(changelog, root)
+            out.append((_sql_file(changelog, root, entry.node) or changelog, entry.node))
             continue
         for path in entry.files:
             if path in used:
@@ -136,6 +140,39 @@ def _changesets(path: Path, root: Path, diags: list[Diagnostic], before: int, pr
                              first_line=n + 2, transactional=attrs.get("runInTransaction", "true").lower() != "false",
                              sort_key=(before + len(out),), condition=condition))
     return out
+
+
+_SQL_FILE = {"path", "relativeToChangelogFile", "splitStatements", "stripComments", "encoding", "endDelimiter"}
+
+
+def _sql_file(changelog: Path, root: Path, node: Node) -> Path | None:
+    """The SQL file a changeset runs where that is all it does (`sqlFile`, a function kept in a file
+    of its own): the changeset is a migration of that file, whose lines its statements keep."""
+    changes = [c for c in node.children if c.tag not in PASSED_OVER]
+    if len(changes) != 1 or changes[0].tag != "sqlFile" or set(changes[0].attrs) - _SQL_FILE or "${" in changes[0].get("path"):
+        return None
+    c = changes[0]
+    if c.get("endDelimiter", ";") not in (";", "") or c.get("encoding", "UTF-8").upper().replace("_", "-") not in ("UTF-8", "UTF8"):
+        return None
+    found = resolve(changelog, root, "sqlFile", c.get("path"), c.get("relativeToChangelogFile").lower() == "true", "", 0, [])
+    return found[0] if found and found[0].suffix.lower() == ".sql" else None
+
+
+def _sql_file_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], before: int,
+                        properties: dict[str, str], changelog: str) -> list[Migration]:
+    """A changeset that runs one SQL file: a migration of that file (its errors name its lines)."""
+    author, ident = node.get("author"), node.get("id")
+    if _passed_over(node.attrs, changelog, node.line, f"{author}:{ident}", diags):
+        return []
+    where = rel(path, root)
+    text, ok = read_text(path, root, diags, where)
+    if not ok:
+        return []
+    attrs = {k: v for k, v in node.attrs.items() if k in ("runAlways", "runOnChange", "context", "contextFilter", "labels")}
+    condition = _notes(attrs, any(c.tag == "preConditions" for c in node.children), changelog, node.line, f"{author}:{ident}", diags)
+    return [Migration(version=f"{Path(changelog).name}::{ident}::{author}", name=f"{author}:{ident}", file=where,
+                      sql=run_text(filled(text, properties)), transactional=node.get("runInTransaction", "true").lower() != "false",
+                      sort_key=(before,), condition=condition)]
 
 
 def _xml_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], before: int) -> list[Migration]:

@@ -93,11 +93,13 @@ def resolve(path: Path, root: Path, kind: str, target: str, relative: bool, wher
         diags.append(Diagnostic(where, line, ERROR, f"{kind} without a {'path' if kind == 'includeAll' else 'file'}: entry skipped", lost=True))
         return []
     bases = [path.parent] if relative else [path.parent, *(p for p in path.parent.parents if p == root or root in p.parents)]
-    # Then, for a path from the search path's top, its tail beside the changelog: the folder as
-    # staged or backed up is not where the search path finds it (`db/changelog/changes/a.sql`
-    # is `changes/a.sql` beside `db/changelog/db.changelog-master.yaml`).
+    # Then, for a path from the search path's top, its tail beside the changelog or a folder above
+    # it, longest tail first: the folder as staged or backed up is not where the search path finds
+    # it (`db/changelog/changes/a.sql` is `changes/a.sql` beside `db/changelog/db.changelog-master.yaml`,
+    # and `functions/f.sql` above `db/changelog/releases/r1.xml`).
     parts = Path(target).parts
-    tried = [base / target for base in bases] + ([path.parent.joinpath(*parts[k:]) for k in range(1, len(parts))] if not relative else [])
+    tried = [base / target for base in bases] + ([base.joinpath(*parts[k:]) for k in range(1, len(parts)) for base in bases]
+                                                  if not relative else [])
     top = root.resolve()
     for candidate in tried:
         plain = Path(os.path.normpath(candidate))  # (`..` taken out as written; links followed only to check)

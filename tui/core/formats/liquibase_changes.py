@@ -230,6 +230,9 @@ PASSED_OVER = {"comment", "rollback", "validCheckSum", "preConditions"}
 def change_sql(n: Node) -> list[str]:
     """The statements (without their semicolons) Liquibase runs for one change element."""
     make = _CHANGES.get(n.tag)
+    if n.tag == "sqlFile":  # (read where it is its changeset's only change: liquibase._sql_file)
+        raise Unread("a sqlFile beside other changes, or whose file is not found in the project (or is not UTF-8 SQL ending "
+                     "its statements with ;), which consolidate does not read", n.line)
     if make is None:
         raise Unread(f"the change type {n.tag}, which consolidate does not read", n.line)
     if n.get("dbms"):

@@ -16,6 +16,7 @@ class Node:
     text: str = ""
     text_line: int = 0  # where its text starts
     end_line: int = 0  # the line of its closing tag
+    source: str = ""  # a changeset's changelog, as the reader names it
 
     def get(self, name: str, default: str = "") -> str:
         return self.attrs.get(name, default)
