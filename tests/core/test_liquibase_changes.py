@@ -59,7 +59,7 @@ def test_changes_to_a_table() -> None:
     assert _sql('<modifyDataType tableName="pet" columnName="label" newDataType="varchar(30)"/>') == [
         "ALTER TABLE pet ALTER COLUMN label TYPE VARCHAR(30) USING (label::VARCHAR(30))"]
     assert _sql('<createIndex indexName="ix" tableName="t" unique="true"><column name="a"/><column name="lower(b)" computed="true"/>'
-                '<column name="C" descending="true"/></createIndex>') == ['CREATE UNIQUE INDEX ix ON t(a, lower(b), "C" DESC)']
+                '<column name="C" descending="true"/></createIndex>') == ['CREATE UNIQUE INDEX ix ON t(a, lower(b), C DESC)']
     assert _sql('<addForeignKeyConstraint baseTableName="pet" baseColumnNames="owner_id" constraintName="fk2" referencedTableName="owner" '
                 'referencedColumnNames="id" onDelete="SET NULL"/>') == [
         "ALTER TABLE pet ADD CONSTRAINT fk2 FOREIGN KEY (owner_id) REFERENCES owner (id) ON DELETE SET NULL"]
@@ -190,3 +190,13 @@ def test_a_changeset_marked_ignore_is_not_run_and_an_include_under_a_context_is_
     assert ("x.sql", 3, "changeset b:1 is marked ignore: not run") in said
     assert any(f == "db.changelog-master.xml" and line == 3 and "include under context:dev" in m for f, line, m in said), said
     assert any(f == "x.sql" and line == 6 and "failOnError:false" in m for f, line, m in said), said
+
+
+@pytest.mark.parametrize(("quoting", "sql"), [
+    ("LEGACY", 'CREATE TABLE PERSON (ID INTEGER, "firstName" TEXT, "ORDER" INTEGER, name TEXT)'),  # (PERSON is person)
+    ("QUOTE_ONLY_RESERVED_WORDS", 'CREATE TABLE PERSON (ID INTEGER, firstName TEXT, "ORDER" INTEGER, name TEXT)'),
+    ("QUOTE_ALL_OBJECTS", 'CREATE TABLE "PERSON" ("ID" INTEGER, "firstName" TEXT, "ORDER" INTEGER, "name" TEXT)'),
+])
+def test_names_quoted_as_the_changesets_strategy_says(quoting: str, sql: str) -> None:
+    assert change_sql(parse_xml('<createTable tableName="PERSON"><column name="ID" type="int"/><column name="firstName" type="text"/>'
+                                '<column name="ORDER" type="int"/><column name="name" type="text"/></createTable>'), quoting) == [sql]

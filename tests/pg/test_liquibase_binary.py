@@ -264,5 +264,15 @@ _ORACLE = _ROOT + """    <changeSet id="1" author="a">
         <dropView viewName="v_owner"/>
         <dropSequence sequenceName="seq_x"/>
     </changeSet>
+    <changeSet id="3" author="a">
+        <createTable tableName="PERSON"><column name="ID" type="int"/><column name="firstName" type="text"/><column name="order" type="int"/>
+            <column name="USER" type="int"/><column name="A1$" type="int"/><column name="a b" type="int"/></createTable>
+    </changeSet>
+    <changeSet id="4" author="a" objectQuotingStrategy="QUOTE_ONLY_RESERVED_WORDS">
+        <createTable tableName="T2"><column name="ORDER" type="int"/><column name="myCol" type="int"/><column name="order" type="int"/></createTable>
+    </changeSet>
+    <changeSet id="5" author="a" objectQuotingStrategy="QUOTE_ALL_OBJECTS">
+        <createTable tableName="Q"><column name="ID" type="int"/><column name="x" type="int"/></createTable>
+    </changeSet>
 </databaseChangeLog>
 """

@@ -197,7 +197,7 @@ def _xml_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], 
             if not ok:
                 return []
         try:
-            statements = change_sql(change)
+            statements = change_sql(change, node.get("objectQuotingStrategy", "LEGACY"))
         except Unread as exc:
             diags.append(Diagnostic(where, exc.line, ERROR, f"changeset {author}:{ident}: {exc}; changeset not read", lost=True))
             return []

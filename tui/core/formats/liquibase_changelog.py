@@ -137,6 +137,8 @@ def _xml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str,
         elif el.tag == "includeAll":
             out.append(("includeAll", el.get("path"), _true(el.get("relativeToChangelogFile")), el.line, None))
         elif el.tag == "changeSet":  # (its changes are read as SQL by liquibase_changes)
+            if tree.get("objectQuotingStrategy") and not el.get("objectQuotingStrategy"):
+                el.attrs["objectQuotingStrategy"] = tree.get("objectQuotingStrategy")  # (the changelog's, where it has none)
             out.append(("changeSet", f"{el.get('id')}::{el.get('author')}", False, el.line, el))
         else:
             _other(el.tag, el.line, where, diags)

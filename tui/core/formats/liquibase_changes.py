@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tui.core.formats.liquibase_rows import insert, load_data
-from tui.core.formats.liquibase_values import Unread, default_sql, ident, is_true, quoted, sql_type, table_ref
+from tui.core.formats.liquibase_values import QUOTING, Unread, default_sql, ident, is_true, quoted, sql_type, table_ref
 from tui.core.formats.liquibase_xml import Node
 
 _COLUMN_ATTRS = {"name", "type", "autoIncrement", "startWith", "incrementBy", "remarks", "defaultValue", "defaultValueNumeric",
@@ -227,8 +227,17 @@ _CHANGES: dict[str, Callable[[Node], list[str]]] = {
 PASSED_OVER = {"comment", "rollback", "validCheckSum", "preConditions"}
 
 
-def change_sql(n: Node) -> list[str]:
-    """The statements (without their semicolons) Liquibase runs for one change element."""
+def change_sql(n: Node, quoting: str = "LEGACY") -> list[str]:
+    """The statements (without their semicolons) Liquibase runs for one change element, its names
+    quoted as `quoting` (an objectQuotingStrategy) says."""
+    token = QUOTING.set(quoting)
+    try:
+        return _change_sql(n)
+    finally:
+        QUOTING.reset(token)
+
+
+def _change_sql(n: Node) -> list[str]:
     make = _CHANGES.get(n.tag)
     if n.tag == "sqlFile":  # (read where it is its changeset's only change: liquibase._sql_file)
         raise Unread("a sqlFile beside other changes, or whose file is not found in the project (or is not UTF-8 SQL ending "

@@ -5,7 +5,9 @@ and dates as it writes them for a column's type, current-time functions as NOW()
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 
+from pglast.keywords import RESERVED_KEYWORDS, TYPE_FUNC_NAME_KEYWORDS
 from pglast.stream import maybe_double_quote_name
 
 from tui.core.formats.liquibase_xml import Node
@@ -19,8 +21,23 @@ class Unread(ValueError):
         self.line = line
 
 
+# How the changeset being read quotes names (its `objectQuotingStrategy`, or its changelog's).
+QUOTING: ContextVar[str] = ContextVar("quoting", default="LEGACY")
+_UPPER = re.compile(r"[A-Z_][A-Z0-9_]*")
+
+
 def ident(written: str) -> str:
-    return maybe_double_quote_name(written)
+    """A name as Liquibase writes it on PostgreSQL. LEGACY: quoted where its case would be folded
+    (`myTable`), where it is a reserved word (`"ORDER"`, its case kept) or not a plain word; a name
+    all in capitals is not (PostgreSQL folds it: `PERSON` is person). QUOTE_ONLY_RESERVED_WORDS:
+    only reserved words. QUOTE_ALL_OBJECTS: every name."""
+    strategy = QUOTING.get()
+    reserved = written.lower() in RESERVED_KEYWORDS or written.lower() in TYPE_FUNC_NAME_KEYWORDS
+    if strategy == "QUOTE_ALL_OBJECTS" or (strategy == "QUOTE_ONLY_RESERVED_WORDS" and reserved):
+        return '"' + written.replace('"', '""') + '"'
+    if strategy == "QUOTE_ONLY_RESERVED_WORDS" or (_UPPER.fullmatch(written) and not reserved):
+        return written
+    return maybe_double_quote_name(written) if not reserved else '"' + written.replace('"', '""') + '"'
 
 
 def table_ref(node: Node, attr: str = "tableName", schema_attr: str = "schemaName") -> str:
