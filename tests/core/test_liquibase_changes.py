@@ -200,3 +200,11 @@ def test_a_changeset_marked_ignore_is_not_run_and_an_include_under_a_context_is_
 def test_names_quoted_as_the_changesets_strategy_says(quoting: str, sql: str) -> None:
     assert change_sql(parse_xml('<createTable tableName="PERSON"><column name="ID" type="int"/><column name="firstName" type="text"/>'
                                 '<column name="ORDER" type="int"/><column name="name" type="text"/></createTable>'), quoting) == [sql]
+
+
+def test_an_attribute_not_read_is_refused_not_passed_over() -> None:
+    """(A deferrable unique constraint was once written without its DEFERRABLE.)"""
+    with pytest.raises(Unread, match="createTable with tablespace"):
+        _sql('<createTable tableName="t" tablespace="fast"><column name="id" type="int"/></createTable>')
+    assert _sql('<addUniqueConstraint tableName="t" columnNames="e" constraintName="uq_e" deferrable="true" initiallyDeferred="true"/>') == [
+        "ALTER TABLE t ADD CONSTRAINT uq_e UNIQUE (e) DEFERRABLE INITIALLY DEFERRED"]

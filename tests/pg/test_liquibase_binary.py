@@ -271,6 +271,20 @@ _ORACLE = _ROOT + """    <changeSet id="1" author="a">
     <changeSet id="4" author="a" objectQuotingStrategy="QUOTE_ONLY_RESERVED_WORDS">
         <createTable tableName="T2"><column name="ORDER" type="int"/><column name="myCol" type="int"/><column name="order" type="int"/></createTable>
     </changeSet>
+    <changeSet id="6" author="a">
+        <createTable tableName="t6"><column name="id" type="int"/></createTable>
+        <addColumn tableName="t6">
+            <column name="a" type="int" defaultValueNumeric="0"><constraints nullable="false" unique="true"/></column>
+            <column name="b" type="int"><constraints unique="true" uniqueConstraintName="uq_b"/></column>
+            <column name="e" type="varchar(5)" remarks="it"/>
+        </addColumn>
+        <addUniqueConstraint tableName="t6" columnNames="e" constraintName="uq_e" deferrable="true" initiallyDeferred="true"/>
+        <createView viewName="v1">SELECT 1 AS x</createView>
+        <renameView oldViewName="v1" newViewName="v2"/>
+        <createSequence sequenceName="s1"/>
+        <renameSequence oldSequenceName="s1" newSequenceName="s2"/>
+        <dropColumn tableName="t6"><column name="e"/><column name="b"/></dropColumn>
+    </changeSet>
     <changeSet id="5" author="a" objectQuotingStrategy="QUOTE_ALL_OBJECTS">
         <createTable tableName="Q"><column name="ID" type="int"/><column name="x" type="int"/></createTable>
     </changeSet>
