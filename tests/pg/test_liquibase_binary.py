@@ -285,6 +285,52 @@ _ORACLE = _ROOT + """    <changeSet id="1" author="a">
         <renameSequence oldSequenceName="s1" newSequenceName="s2"/>
         <dropColumn tableName="t6"><column name="e"/><column name="b"/></dropColumn>
     </changeSet>
+    <changeSet id="7" author="a">
+        <createTable tableName="types">
+            <column name="c0" type="datetime(6)"/>
+            <column name="c1" type="timestamp(6)"/>
+            <column name="c2" type="int(11)"/>
+            <column name="c3" type="bigint(20)"/>
+            <column name="c4" type="tinyint(1)"/>
+            <column name="c5" type="bit"/>
+            <column name="c6" type="bit(1)"/>
+            <column name="c7" type="smallint(6)"/>
+            <column name="c8" type="mediumint(9)"/>
+            <column name="c9" type="decimal"/>
+            <column name="c10" type="numeric(10,2)"/>
+            <column name="c11" type="number"/>
+            <column name="c12" type="json"/>
+            <column name="c13" type="bytea"/>
+            <column name="c14" type="serial"/>
+            <column name="c15" type="bigserial"/>
+            <column name="c16" type="char"/>
+            <column name="c17" type="varchar"/>
+            <column name="c19" type="longvarchar"/>
+            <column name="c20" type="binary"/>
+            <column name="c21" type="varbinary(10)"/>
+            <column name="c22" type="image"/>
+            <column name="c23" type="timestamp with time zone"/>
+            <column name="c24" type="time(3)"/>
+            <column name="c25" type="date"/>
+            <column name="c26" type="interval"/>
+            <column name="c27" type="float(53)"/>
+            <column name="c28" type="real"/>
+            <column name="c29" type="int4"/>
+            <column name="c30" type="int8"/>
+            <column name="c31" type="int2"/>
+            <column name="c32" type="float4"/>
+            <column name="c33" type="float8"/>
+            <column name="c34" type="bool"/>
+            <column name="c35" type="text[]"/>
+            <column name="c36" type="character varying(10)"/>
+            <column name="c37" type="TIMESTAMP WITHOUT TIME ZONE"/>
+            <column name="c38" type="smalldatetime"/>
+            <column name="c39" type="double precision"/>
+            <column name="c40" type="java.sql.Types.BIGINT"/>
+            <column name="c41" type="java.sql.Types.VARCHAR(255)"/>
+            <column name="c42" type="java.sql.Types.BOOLEAN"/>
+        </createTable>
+    </changeSet>
     <changeSet id="5" author="a" objectQuotingStrategy="QUOTE_ALL_OBJECTS">
         <createTable tableName="Q"><column name="ID" type="int"/><column name="x" type="int"/></createTable>
     </changeSet>
