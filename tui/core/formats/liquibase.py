@@ -201,7 +201,8 @@ def _xml_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], 
         except Unread as exc:
             diags.append(Diagnostic(where, exc.line, ERROR, f"changeset {author}:{ident}: {exc}; changeset not read", lost=True))
             return []
-        at = max(change.text_line if change.tag in ("sql", "createView") and change.text_line else change.line, node.line + len(lines) - 1)
+        at = max(change.text_line if change.tag in ("sql", "createView", "createProcedure") and change.text_line else change.line,
+                 node.line + len(lines) - 1)
         parts = " ".join(f"{sql};" for sql in statements).split("\n")
         while node.line + len(lines) <= at:
             lines.append("")

@@ -205,6 +205,7 @@ _CHANGES: dict[str, Callable[[Node], list[str]]] = {
     "addUniqueConstraint": lambda n: [f"ALTER TABLE {table_ref(n)} ADD " + (f"CONSTRAINT {ident(n.get('constraintName'))} " if n.get("constraintName") else "")
                                       + f"UNIQUE ({_columns(n.get('columnNames'))})" + (" DEFERRABLE" if is_true(n.get("deferrable")) else "")
                                       + (" INITIALLY DEFERRED" if is_true(n.get("initiallyDeferred")) else "")],
+    "createProcedure": lambda n: [n.text.strip().rstrip(";")] if n.text.strip() else [],  # (its text, run whole)
     "renameView": lambda n: [f"ALTER TABLE {table_ref(n, 'oldViewName')} RENAME TO {ident(n.get('newViewName'))}"],
     "renameSequence": lambda n: [f"ALTER SEQUENCE {table_ref(n, 'oldSequenceName')} RENAME TO {ident(n.get('newSequenceName'))}"],
     "dropUniqueConstraint": lambda n: [f"ALTER TABLE {table_ref(n)} DROP CONSTRAINT {ident(n.get('constraintName'))}"],
@@ -260,7 +261,7 @@ _ATTRS: dict[str, frozenset[str]] = {tag: frozenset(attrs) for tag, attrs in {
     "dropDefaultValue": (*_TABLE, "columnName", "columnDataType"), "modifyDataType": (*_TABLE, "columnName", "newDataType"),
     "createSequence": ("sequenceName", "schemaName", "startValue", "incrementBy", "minValue", "maxValue", "cacheSize", "cycle"),
     "dropSequence": ("sequenceName", "schemaName"), "createView": ("viewName", "schemaName", "replaceIfExists", "fullDefinition"),
-    "dropView": ("viewName", "schemaName"), "renameView": ("oldViewName", "newViewName", "schemaName"),
+    "dropView": ("viewName", "schemaName"), "createProcedure": ("procedureName", "schemaName", "replaceIfExists"), "renameView": ("oldViewName", "newViewName", "schemaName"),
     "renameSequence": ("oldSequenceName", "newSequenceName", "schemaName"), "insert": _TABLE,
     "sql": ("splitStatements", "stripComments", "endDelimiter"), "tagDatabase": ("tag",), "empty": (), "output": ("message", "target"),
 }.items()}
