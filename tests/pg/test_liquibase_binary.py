@@ -341,6 +341,10 @@ END;
 $$;
 ]]></createProcedure>
     </changeSet>
+    <changeSet id="9" author="a">
+        <addAutoIncrement tableName="t6" columnName="id" columnDataType="int"/>
+        <addAutoIncrement tableName="MyTable" columnName="Id" columnDataType="bigint" startWith="100" incrementBy="5"/>
+    </changeSet>
     <changeSet id="5" author="a" objectQuotingStrategy="QUOTE_ALL_OBJECTS">
         <createTable tableName="Q"><column name="ID" type="int"/><column name="x" type="int"/></createTable>
     </changeSet>

@@ -160,6 +160,15 @@ def _drop_primary_key(n: Node) -> list[str]:
              f"EXECUTE 'alter table {table.replace(chr(39), chr(39) * 2)} drop constraint \"' || constraint_name || '\"'; END $$")]
 
 
+def _auto_increment(n: Node) -> list[str]:
+    """A sequence of the column's own, owned by it, its default (Liquibase's `<table>_<column>_seq`)."""
+    schema = f"{ident(n.get('schemaName'))}." if n.get("schemaName") else ""
+    seq, table, col = schema + ident(f"{n.get('tableName')}_{n.get('columnName')}_seq"), table_ref(n), ident(n.get("columnName"))
+    steps = "".join(f" {words} {n.get(attr)}" for attr, words in (("startWith", "START WITH"), ("incrementBy", "INCREMENT BY")) if n.get(attr))
+    return [f"CREATE SEQUENCE  IF NOT EXISTS {seq}{steps}", f"ALTER TABLE {table} ALTER COLUMN  {col} SET NOT NULL",
+            f"ALTER TABLE {table} ALTER COLUMN  {col} SET DEFAULT nextval({quoted(seq)})", f"ALTER SEQUENCE {seq} OWNED BY {table}.{col}"]
+
+
 def _sequence(n: Node) -> list[str]:
     sql = f"CREATE SEQUENCE  IF NOT EXISTS {table_ref(n, 'sequenceName')}"
     for attr, words in (("startValue", "START WITH"), ("incrementBy", "INCREMENT BY"), ("minValue", "MINVALUE"), ("maxValue", "MAXVALUE"),
@@ -205,6 +214,7 @@ _CHANGES: dict[str, Callable[[Node], list[str]]] = {
     "addUniqueConstraint": lambda n: [f"ALTER TABLE {table_ref(n)} ADD " + (f"CONSTRAINT {ident(n.get('constraintName'))} " if n.get("constraintName") else "")
                                       + f"UNIQUE ({_columns(n.get('columnNames'))})" + (" DEFERRABLE" if is_true(n.get("deferrable")) else "")
                                       + (" INITIALLY DEFERRED" if is_true(n.get("initiallyDeferred")) else "")],
+    "addAutoIncrement": _auto_increment,
     "createProcedure": lambda n: [n.text.strip().rstrip(";")] if n.text.strip() else [],  # (its text, run whole)
     "renameView": lambda n: [f"ALTER TABLE {table_ref(n, 'oldViewName')} RENAME TO {ident(n.get('newViewName'))}"],
     "renameSequence": lambda n: [f"ALTER SEQUENCE {table_ref(n, 'oldSequenceName')} RENAME TO {ident(n.get('newSequenceName'))}"],
@@ -261,7 +271,8 @@ _ATTRS: dict[str, frozenset[str]] = {tag: frozenset(attrs) for tag, attrs in {
     "dropDefaultValue": (*_TABLE, "columnName", "columnDataType"), "modifyDataType": (*_TABLE, "columnName", "newDataType"),
     "createSequence": ("sequenceName", "schemaName", "startValue", "incrementBy", "minValue", "maxValue", "cacheSize", "cycle"),
     "dropSequence": ("sequenceName", "schemaName"), "createView": ("viewName", "schemaName", "replaceIfExists", "fullDefinition"),
-    "dropView": ("viewName", "schemaName"), "createProcedure": ("procedureName", "schemaName", "replaceIfExists"), "renameView": ("oldViewName", "newViewName", "schemaName"),
+    "dropView": ("viewName", "schemaName"), "addAutoIncrement": (*_TABLE, "columnName", "columnDataType", "startWith", "incrementBy"),
+    "createProcedure": ("procedureName", "schemaName", "replaceIfExists"), "renameView": ("oldViewName", "newViewName", "schemaName"),
     "renameSequence": ("oldSequenceName", "newSequenceName", "schemaName"), "insert": _TABLE,
     "sql": ("splitStatements", "stripComments", "endDelimiter"), "tagDatabase": ("tag",), "empty": (), "output": ("message", "target"),
 }.items()}
