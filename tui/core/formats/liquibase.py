@@ -168,11 +168,7 @@ def _sql_file_changeset(path: Path, node: Node, root: Path, diags: list[Diagnost
     text, ok = read_text(path, root, diags, where)
     if not ok:
         return []
-    attrs = {k: v for k, v in node.attrs.items() if k in ("runAlways", "runOnChange", "context", "contextFilter", "labels")}
-    condition = _notes(attrs, any(c.tag == "preConditions" for c in node.children), changelog, node.line, f"{author}:{ident}", diags)
-    return [Migration(version=f"{Path(changelog).name}::{ident}::{author}", name=f"{author}:{ident}", file=where,
-                      sql=run_text(filled(text, properties)), transactional=node.get("runInTransaction", "true").lower() != "false",
-                      sort_key=(before,), condition=condition)]
+    return [_migration(node, changelog, where, filled(text, properties), 1, before, diags)]
 
 
 def _xml_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], before: int) -> list[Migration]:
@@ -208,11 +204,18 @@ def _xml_changeset(path: Path, node: Node, root: Path, diags: list[Diagnostic], 
             lines.append("")
         lines[at - node.line] += parts[0]
         lines += parts[1:]
+    return [_migration(node, where, where, "\n".join(lines), node.line, before, diags)]
+
+
+def _migration(node: Node, changelog: str, file: str, sql: str, first_line: int, before: int, diags: list[Diagnostic]) -> Migration:
+    """An XML or YAML changeset (written in `changelog`) as a migration of `file`, whose `sql` starts
+    at `first_line`, with what Liquibase decides of it at run time said."""
+    author, ident = node.get("author"), node.get("id")
     attrs = {k: v for k, v in node.attrs.items() if k in ("runAlways", "runOnChange", "context", "contextFilter", "labels")}
-    condition = _notes(attrs, any(c.tag == "preConditions" for c in node.children), where, node.line, f"{author}:{ident}", diags)
-    return [Migration(version=f"{path.name}::{ident}::{author}", name=f"{author}:{ident}", file=where, sql=run_text("\n".join(lines)),
-                      first_line=node.line, transactional=node.get("runInTransaction", "true").lower() != "false",
-                      sort_key=(before,), condition=condition)]
+    condition = _notes(attrs, any(c.tag == "preConditions" for c in node.children), changelog, node.line, f"{author}:{ident}", diags)
+    return Migration(version=f"{Path(changelog).name}::{ident}::{author}", name=f"{author}:{ident}", file=file, sql=run_text(sql),
+                     first_line=first_line, transactional=node.get("runInTransaction", "true").lower() != "false", sort_key=(before,),
+                     condition=condition)
 
 
 _IGNORE = re.compile(r"^--\s*ignoreLines:\s*(start|end|\d+)\s*$", re.IGNORECASE)

@@ -19,7 +19,7 @@ from pathlib import Path
 from tui.core.errors import ERROR, WARNING, Diagnostic
 from tui.core.formats.base import listing
 from tui.core.formats.liquibase_xml import Node, XmlError, parse_xml  # (a DOCTYPE, and with it any entity, is refused before parsing)
-from tui.core.formats.liquibase_yaml import yaml_changesets, yaml_properties
+from tui.core.formats.liquibase_yaml import yaml_entries
 
 SUFFIXES = (".xml", ".yaml", ".yml", ".json")
 NEW_FOLDER = "consolidated"  # where the new set's files go, beside the master changelog
@@ -58,30 +58,39 @@ def entries(path: Path, root: Path, where: str, diags: list[Diagnostic], propert
     changelog's properties for PostgreSQL, where none of the name is yet (Liquibase keeps the first)."""
     text = path.read_bytes().decode("utf-8", "replace")  # (its line endings as they are: CR LF kept)
     suffix = path.suffix.lower()
-    if properties is not None and "property" in text:
-        try:
-            found = _xml_properties(text) if suffix == ".xml" else yaml_properties(text) if suffix in (".yaml", ".yml") else []
-        except (XmlError, ValueError):
-            found = []  # (said where the entries are read)
-        for attrs in found:
-            if attrs.get("file") or attrs.get("context") or attrs.get("contextFilter") or attrs.get("labels"):
-                diags.append(Diagnostic(where, 0, WARNING, f"property {attrs.get('name') or attrs.get('file')}: from a file, or under a "
-                                        "context or label: not filled in"))
-            elif dbms_matches(attrs.get("dbms", "")) and attrs.get("name"):
-                properties.setdefault(attrs["name"], attrs.get("value", ""))
-    raw = _xml(text, where, diags) if suffix == ".xml" else [(*e, None) for e in (_json(text, where, diags) if suffix == ".json"
-                                                                              else _yaml(text, where, diags))]
-    if suffix in (".yaml", ".yml") and "changeSet" in text:
-        try:
-            raw = sorted(raw + [("changeSet", f"{n.get('id')}::{n.get('author')}", False, n.line, n) for n in yaml_changesets(text)],
-                         key=lambda e: e[3])
-        except XmlError as exc:
-            diags.append(Diagnostic(where, exc.line, ERROR, f"{exc}; its changesets not read", lost=True))
+    found: list[dict[str, str]] = []  # its properties, read with its entries
+    if suffix == ".xml":
+        raw = _xml(text, where, diags, found)
+    elif suffix == ".json":
+        raw = [(*e, None) for e in _json(text, where, diags)]
+    else:
+        raw = [(*e, None) for e in _yaml(text, where, diags)]
+        if "changeSet" in text or (properties is not None and "property" in text):
+            try:
+                changesets, found = yaml_entries(text)
+                raw = sorted(raw + [("changeSet", f"{n.get('id')}::{n.get('author')}", False, n.line, n) for n in changesets],
+                             key=lambda e: e[3])
+            except XmlError as exc:
+                if "changeSet" in text:
+                    diags.append(Diagnostic(where, exc.line, ERROR, f"{exc}; its changesets not read", lost=True))
+    if properties is not None:
+        _take(found, properties, where, diags)
     out = []
     for kind, target, relative, line, node in raw:
         files = [path] if node is not None else resolve(path, root, kind, target, relative, where, line, diags)
         out.append(Entry(kind, target, relative, line, files, node))
     return out
+
+
+def _take(found: list[dict[str, str]], properties: dict[str, str], where: str, diags: list[Diagnostic]) -> None:
+    """The properties for PostgreSQL into `properties`, where none of the name is yet; one from a
+    file or under a context said."""
+    for attrs in found:
+        if attrs.get("file") or attrs.get("context") or attrs.get("contextFilter") or attrs.get("labels"):
+            diags.append(Diagnostic(where, 0, WARNING, f"property {attrs.get('name') or attrs.get('file')}: from a file, or under a "
+                                    "context or label: not filled in"))
+        elif dbms_matches(attrs.get("dbms", "")) and attrs.get("name"):
+            properties.setdefault(attrs["name"], attrs.get("value", ""))
 
 
 def resolve(path: Path, root: Path, kind: str, target: str, relative: bool, where: str, line: int, diags: list[Diagnostic]) -> list[Path]:
@@ -118,7 +127,8 @@ def _true(value: object) -> bool:
     return str(value).strip().strip("'\"").lower() == "true"
 
 
-def _xml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str, bool, int, Node | None]]:
+def _xml(text: str, where: str, diags: list[Diagnostic], properties: list[dict[str, str]]) -> list[tuple[str, str, bool, int, Node | None]]:
+    """Its entries, in order; its `property` elements' attributes go to `properties`."""
     if "<!DOCTYPE" in text or "<!ENTITY" in text:
         diags.append(Diagnostic(where, 1, ERROR, "a changelog with a DOCTYPE or entities: not read", lost=True))
         return []
@@ -136,6 +146,8 @@ def _xml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str,
             out.append(("include", el.get("file"), _true(el.get("relativeToChangelogFile")), el.line, None))
         elif el.tag == "includeAll":
             out.append(("includeAll", el.get("path"), _true(el.get("relativeToChangelogFile")), el.line, None))
+        elif el.tag == "property":
+            properties.append(el.attrs)
         elif el.tag == "changeSet":  # (its changes are read as SQL by liquibase_changes)
             if tree.get("objectQuotingStrategy") and not el.get("objectQuotingStrategy"):
                 el.attrs["objectQuotingStrategy"] = tree.get("objectQuotingStrategy")  # (the changelog's, where it has none)
@@ -185,18 +197,12 @@ def _yaml(text: str, where: str, diags: list[Diagnostic]) -> list[tuple[str, str
                 out.append(current)
             else:
                 current = None
-                if tag != "changeSet":  # (read by yaml_changesets)
+                if tag != "changeSet":  # (read by yaml_entries)
                     _other(tag, n, where, diags)
         elif current is not None and (k := _YAML_KEY.match(line)) is not None:
             current[k.group(1)] = k.group(2).strip("'\"")
     return [(e["kind"], e.get("file" if e["kind"] == "include" else "path", ""), _true(e.get("relativeToChangelogFile", "")),
              int(e["line"])) for e in out]
-
-
-def _xml_properties(text: str) -> list[dict[str, str]]:
-    if "<!DOCTYPE" in text or "<!ENTITY" in text:
-        return []
-    return [el.attrs for el in parse_xml(text).children if el.tag == "property"]
 
 
 def dbms_matches(dbms: str) -> bool:

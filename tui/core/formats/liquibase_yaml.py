@@ -12,16 +12,19 @@ from tui.core.formats.liquibase_xml import Node, XmlError
 _TEXT = {("sql", "sql"), ("createView", "selectQuery"), ("createProcedure", "procedureText")}
 
 
-def yaml_changesets(text: str) -> list[Node]:
-    """The `changeSet` entries of a YAML (or JSON) changelog, in order (end_line: the entry's last line)."""
+def yaml_entries(text: str) -> tuple[list[Node], list[dict[str, str]]]:
+    """The `changeSet` entries of a YAML (or JSON) changelog, in order (end_line: the entry's last
+    line), and the keys and values of its `property` entries, from one reading of it."""
     try:
         doc = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise XmlError(f"not YAML ({getattr(exc, 'problem', exc)})", mark.line + 1 if mark is not None else 1) from None
     log = _get(doc, "databaseChangeLog")
-    out = []
+    out, properties = [], []
     for item in log.value if isinstance(log, yaml.SequenceNode) else ():
+        if isinstance(prop := _get(item, "property"), yaml.MappingNode):
+            properties.append({k.value: v.value for k, v in prop.value if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)})
         body = _get(item, "changeSet")
         if body is None:
             continue
@@ -30,7 +33,7 @@ def yaml_changesets(text: str) -> list[Node]:
         end = item.end_mark
         node.end_line = end.line if not text[end.index - end.column:end.index].strip() else end.line + 1
         out.append(node)
-    return out
+    return out, properties
 
 
 def _get(mapping: yaml.Node | None, key: str) -> yaml.Node | None:
@@ -70,13 +73,3 @@ def _text_line(value: yaml.ScalarNode) -> int:
     line: int = value.start_mark.line
     return line + (2 if value.style in ("|", ">") else 1)
 
-
-def yaml_properties(text: str) -> list[dict[str, str]]:
-    """The `property` entries of a YAML changelog, each as its keys and values."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return []  # (said where its changesets are read)
-    log = data.get("databaseChangeLog") if isinstance(data, dict) else None
-    return [{str(k): str(v) for k, v in item["property"].items()} for item in log or ()
-            if isinstance(item, dict) and isinstance(item.get("property"), dict)]
