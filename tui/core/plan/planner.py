@@ -16,6 +16,7 @@ from tui.core.formats.base import OWNED
 from tui.core.model import ALTER, CREATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
+from tui.core.plan.dead_keys import DeadKeys
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_event
 from tui.core.plan.mentioned import WORD, Named, revive_mentioned, word_count, words_of
@@ -76,7 +77,7 @@ class Planner:
         # noted at a kill holds after it as an upper bound: the statements with a dead event, the
         # keys of objects all of whose events are dead (made when first asked after a kill).
         self.killed_in: set[int] = set()
-        self._dead_keys: set[str] | None = None
+        self._dead_keys = DeadKeys()
         self.folds: dict[str, Fold] = {}  # by id
         self.dropped: dict[int, str] = {}
         self.unfolded: list[str] = []
@@ -190,7 +191,8 @@ class Planner:
                 n += 1
                 touched.add((e.stmt.parent or e.stmt).seq)
         if touched:
-            self.dead_index = self._dead_keys = None
+            self.dead_index = None
+            self._dead_keys.killed(o)
             self.killed_in |= touched
             self.dead_in[id(o)] = self.dead_in.get(id(o), 0) + n
         return touched
@@ -301,11 +303,7 @@ class Planner:
     def dead_keys(self) -> set[str]:
         """The keys of the objects all of whose events are dead, as of the last kill (some may
         have come back to life since: each is checked again where it matters)."""
-        if self._dead_keys is None:
-            dead = self.dead
-            self._dead_keys = {k for k, o in self.m.objects.items() if (evs := o.events) and id(evs[-1]) in dead
-                               and all(id(e) in dead for e in evs)}
-        return self._dead_keys
+        return self._dead_keys.keys(self.m, self.dead)
 
     def cut_words(self, st: Statement, pairs: list[tuple[Obj, Event]]) -> set[str]:
         """The words of the names and strings a statement holds once its dead parts are cut (the
@@ -371,6 +369,7 @@ class Planner:
                         self.revived = True
                         touched.add((e.stmt.parent or e.stmt).seq)
                 del self.dead_in[id(o)]
+                self._dead_keys.revived(o)
                 if whole and o.type == "table":
                     todo.extend(c for c in self.children(o.key) if self.dead_in.get(id(c)))
             for k in list(o.depends) + ([o.parent] if o.parent else []):
