@@ -123,6 +123,25 @@ def test_plain_files_named_as_the_undoing_of_another_are_its_down_part_not_a_mig
     assert analysis.model.get("table", "a").exists
 
 
+def test_plain_upgrade_scripts_named_by_dotted_versions_run_in_the_order_of_their_numbers(tmp_path: Path) -> None:
+    from tui.core.analysis import analyze
+
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for name, text in {"1.9.sql": "CREATE TABLE t (a int);\n", "1.10.sql": "ALTER TABLE t ADD COLUMN b int;\n",
+                       "1.10.1-rename.sql": "ALTER TABLE t RENAME COLUMN b TO c;\n", "2.0.sql": "ALTER TABLE t ADD COLUMN d int;\n",
+                       "00.05.00_01_e.sql": "CREATE TABLE e (x int);\n", "00.05.00_02_f.sql": "ALTER TABLE e ADD COLUMN y int;\n"}.items():
+        (folder / name).write_text(text)
+    analysis = analyze(tmp_path)
+    assert analysis.sources.format == "plain"
+    # As text, 1.10 and 1.10.1 came before 1.9: the ALTERs ran before the table was made.
+    assert [(m.version, Path(m.file).name) for m in analysis.sources.migrations] == [
+        ("00.05.00", "00.05.00_01_e.sql"), ("00.05.00", "00.05.00_02_f.sql"), ("1.9", "1.9.sql"), ("1.10", "1.10.sql"),
+        ("1.10.1", "1.10.1-rename.sql"), ("2.0", "2.0.sql")]
+    assert not [d for d in analysis.diagnostics if d.severity != "info"]
+    assert all(analysis.model.get("column", c).exists for c in ("t.a", "t.c", "t.d"))
+
+
 def test_pops_autocommit_files_run_outside_a_transaction(tmp_path: Path) -> None:
     from tui.core.analysis import analyze
 

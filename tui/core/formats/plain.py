@@ -1,5 +1,6 @@
-"""Plain numbered SQL files (`001.sql`, `002-add-users.sql`, `003_more.sql`), as a script of the
-project's own runs them: in the order of their numbers (then names), each in a transaction. No
+"""Plain numbered SQL files (`001.sql`, `002-add-users.sql`, `003_more.sql`, `2.8.1.sql`), as a
+script of the project's own runs them: in the order of their numbers (then names), each in a
+transaction; a version of dotted numbers is ordered part by part (`1.9` before `1.10`). No
 tool's table records what ran, so there is no guard, and `baseline` has nothing to rewrite.
 Chosen only when no tool's files are found."""
 
@@ -13,7 +14,7 @@ from tui.core.formats.base import Format, Found, Layout, Migration, NewFile, up_
 from tui.core.formats.named import named_files
 from tui.core.formats.unwritten import unwritten
 
-PATTERN = re.compile(r"^(\d+)(?:[-_.](.*))?\.sql$")
+PATTERN = re.compile(r"^(\d+(?:\.\d+)*)(?:[-_.](.*))?\.sql$")
 
 
 # A file named as the undoing of another (`7-users-down.sql` beside `7-users-up.sql`, as db-migrate
@@ -39,8 +40,13 @@ def read(folder: Path, root: Path, diags: list[Diagnostic]) -> Found:
     downs = {up: p for p, _ in files if (up := undoes[p.name])}
     for p, m in files:
         if undoes[p.name] is None:
-            found.append(up_down(m.group(1), m.group(2) or "", p, downs.get(p.name), root, diags, sort_key=(int(m.group(1)), p.name)))
+            found.append(up_down(m.group(1), m.group(2) or "", p, downs.get(p.name), root, diags, sort_key=(_numbers(m.group(1)), p.name)))
     return found, others
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    """An upgrade script's version read as numbers: compared as text, `1.10` came before `1.9`."""
+    return tuple(int(part) for part in version.split("."))
 
 
 def layout(f: NewFile, reversible: bool) -> Layout:
