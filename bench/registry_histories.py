@@ -80,6 +80,11 @@ def _lobe_chat(pkg: Path, project: Path) -> None:
     shutil.copytree(pkg / "package" / "packages" / "database" / "migrations", project / "migrations")
 
 
+def _litellm(pkg: Path, project: Path) -> None:
+    """LiteLLM proxy's Prisma migrations, from a baseline on."""
+    shutil.copytree(pkg / "litellm_proxy_extras" / "migrations", project / "migrations")
+
+
 def _umami(pkg: Path, project: Path) -> None:
     """Umami's Prisma migrations for PostgreSQL."""
     shutil.copytree(pkg / "package" / "db" / "postgresql" / "migrations", project / "migrations")
@@ -91,6 +96,7 @@ HISTORIES = (
     History("graphile-worker", "npm", "graphile-worker@0.13.0", _graphile_worker, "plain, functions and triggers"),
     History("lobe-chat", "npm", "@lobehub/chat@1.143.3", _lobe_chat, "Drizzle, pgvector"),
     History("umami", "npm", "umami@2.10.0", _umami, "Prisma"),
+    History("litellm", "pypi", "litellm-proxy-extras==0.4.110", _litellm, "Prisma, 220 folders"),
 )
 
 
