@@ -114,3 +114,24 @@ def test_files_named_alike_are_numbered_on_from_the_last_number() -> None:
         names.append(_unique(candidates, used, counted))
         used.add(names[-1])
     assert names == ["t", "t_2", "t_4", "users", "t_5", "t_6"]
+
+
+def test_a_history_that_adds_one_table_a_migration_is_laid_out_in_a_few_files(tmp_path: Path) -> None:
+    """Each table its own domain made a file a table (LiteLLM's 220 Prisma migrations gave 67
+    files): past MOST files, the smallest neighbours join, within the share a file may hold; a
+    statement that runs alone stays alone."""
+    from tui.core.filing import MOST
+
+    folder = tmp_path / "p" / "migrations"
+    folder.mkdir(parents=True)
+    for i in range(40):
+        cols = ",\n".join(f"  c{j} text" for j in range(i % 7 + 2))
+        text = f"CREATE TABLE thing{i} (\n  id bigint PRIMARY KEY,\n{cols}\n);\nCREATE INDEX thing{i}_c0 ON thing{i} (c0);\n"
+        (folder / f"{20240101000000 + i}_thing{i}.sql").write_text(text)
+    (folder / "20240201000000_concurrent.sql").write_text("-- no-transaction\nCREATE INDEX CONCURRENTLY thing3_c1 ON thing3 (c1);\n")
+    files = _check(tmp_path / "p")
+    assert len(files) <= MOST
+    body = "".join(text for _, text in files)
+    assert all(f"CREATE TABLE thing{i} (" in body for i in range(40))
+    alone = [text for _, text in files if "CONCURRENTLY" in text]
+    assert len(alone) == 1 and alone[0].count(";") == 1

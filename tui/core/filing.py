@@ -2,7 +2,8 @@
 
 The plan orders the statements and gives each a domain; a run of statements of one domain is a
 file. A run larger than a share of the whole set is cut, before a CREATE TABLE where it can be,
-so no file holds most of the schema; a run of a few lines joins the file before it. A file is
+so no file holds most of the schema; a run of a few lines joins the file before it, and past a
+dozen files the smallest neighbours join (a set is a few files, not one a table). A file is
 named for the tables it creates (their common family, `community` for `community` and
 `community_follower`, else its largest tables), never after a history file it happened to come
 from; setup, the surviving rows and concerns (notify triggers) keep their own names.
@@ -10,6 +11,7 @@ from; setup, the surviving rows and concerns (notify triggers) keep their own na
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections.abc import Callable
@@ -25,6 +27,7 @@ from tui.core.plan.grouping import DATA, SETUP
 SHARE = 0.30  # the most of the set's lines a file may hold (the target is 35%: rendering adds headers)
 FLOOR = 150  # lines: a file may hold this many whatever the set's size (a small set is not cut up)
 SMALL = 8  # lines: a run this short joins the file before it
+MOST = 12  # files: past this many, the smallest neighbours join (a set is a few files, not one a table)
 _TOKEN = re.compile(r"[a-z0-9]+")
 _KINDS = {"function": "functions", "type": "types", "domain": "types", "view": "views", "trigger": "triggers",
           "index": "indexes", "sequence": "sequences", "schema": "schemas", "extension": "extensions",
@@ -64,8 +67,47 @@ def file_items(plan: Plan, model: Model, concerns: set[str], size: Callable[[Ite
             prev.ends = f.ends  # type: ignore[union-attr]
         else:
             files.append(f)
+    files = _fewer(files, budget, concerns)
     _name_all(files, model, concerns, size)
     return files
+
+
+def _fewer(files: list[Filed], budget: int, concerns: set[str]) -> list[Filed]:
+    """Past MOST files, the two neighbours smallest together join, and again, while they fit the
+    budget: a history that adds one table a migration made a file a table (LiteLLM's 220 Prisma
+    migrations gave 67 files, most of one CREATE TABLE). Setup, rows, concerns and a file that
+    must end where it does (see Filed.ends) join nothing."""
+    if len(files) <= MOST:
+        return files
+    fixed = concerns | {DATA, SETUP}
+    after = list(range(1, len(files))) + [-1]
+    before = [-1] + list(range(len(files) - 1))
+    gone = [False] * len(files)
+
+    def pair(i: int, j: int) -> tuple[int, int, int, int, int] | None:
+        a, b = files[i], files[j]
+        if a.ends or b.ends or a.name in fixed or b.name in fixed or a.lines + b.lines > budget:
+            return None
+        return a.lines + b.lines, i, j, a.lines, b.lines
+
+    heap = [p for i in range(len(files) - 1) if (p := pair(i, i + 1)) is not None]
+    heapq.heapify(heap)
+    count = len(files)
+    while heap and count > MOST:
+        _, i, j, i_lines, j_lines = heapq.heappop(heap)
+        if gone[i] or gone[j] or after[i] != j or files[i].lines != i_lines or files[j].lines != j_lines:
+            continue  # (one of them has joined another since)
+        files[i].items += files[j].items
+        files[i].lines += files[j].lines
+        gone[j] = True
+        count -= 1
+        after[i] = after[j]
+        if after[j] >= 0:
+            before[after[j]] = i
+        for p in (pair(before[i], i) if before[i] >= 0 else None, pair(i, after[i]) if after[i] >= 0 else None):
+            if p is not None:
+                heapq.heappush(heap, p)
+    return [f for f, g in zip(files, gone) if not g]
 
 
 def _runs(plan: Plan, size: Callable[[Item], int]) -> list[Filed]:
