@@ -28,6 +28,7 @@ SHARE = 0.30  # the most of the set's lines a file may hold (the target is 35%: 
 FLOOR = 150  # lines: a file may hold this many whatever the set's size (a small set is not cut up)
 SMALL = 8  # lines: a run this short joins the file before it
 MOST = 12  # files: past this many, the smallest neighbours join (a set is a few files, not one a table)
+JOINED = 1000  # lines: the most two joined files may hold (in a large set, the share is thousands)
 _TOKEN = re.compile(r"[a-z0-9]+")
 _KINDS = {"function": "functions", "type": "types", "domain": "types", "view": "views", "trigger": "triggers",
           "index": "indexes", "sequence": "sequences", "schema": "schemas", "extension": "extensions",
@@ -74,11 +75,12 @@ def file_items(plan: Plan, model: Model, concerns: set[str], size: Callable[[Ite
 
 def _fewer(files: list[Filed], budget: int, concerns: set[str]) -> list[Filed]:
     """Past MOST files, the two neighbours smallest together join, and again, while they fit the
-    budget: a history that adds one table a migration made a file a table (LiteLLM's 220 Prisma
+    budget and JOINED lines: a history that adds one table a migration made a file a table (LiteLLM's 220 Prisma
     migrations gave 67 files, most of one CREATE TABLE). Setup, rows, concerns and a file that
     must end where it does (see Filed.ends) join nothing."""
     if len(files) <= MOST:
         return files
+    budget = min(budget, max(FLOOR, JOINED))
     fixed = concerns | {DATA, SETUP}
     after = list(range(1, len(files))) + [-1]
     before = [-1] + list(range(len(files) - 1))
