@@ -24,3 +24,16 @@ def test_the_servers_own_words_for_a_missing_extension_are_read() -> None:
         with pytest.raises(ApplyError) as caught:
             apply_migrations(server, db, [Migration("1", "m", "migrations/1_m.sql", "CREATE EXTENSION csl_no_such_extension;\n")])
     assert "lacks the extension csl_no_such_extension" in hint_for(caught.value.message), caught.value.message
+
+
+@requires_pg
+def test_a_statement_refused_in_a_transaction_asks_for_the_formats_mark_not_a_preamble() -> None:
+    """A file that runs in a transaction as its tool runs it, holding what PostgreSQL refuses there
+    (a knex migration with `transaction: false` laid out as a plain sqlx file)."""
+    with local_server() as server:
+        db = server.create_database("hint")
+        text = "CREATE TABLE search (key text, value text);\nCREATE INDEX CONCURRENTLY search_kv ON search (key, value);\n"
+        with pytest.raises(ApplyError) as caught:
+            apply_migrations(server, db, [Migration("1", "m", "migrations/1_m.sql", text)])
+    hint = hint_for(caught.value.message)
+    assert hint != PREAMBLE_HINT and "-- no-transaction" in hint, (caught.value.message, hint)

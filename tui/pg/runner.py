@@ -55,6 +55,10 @@ def hint_for(message: str) -> str:
     if missing:
         return (f"this server lacks the extension {missing.group(1) or missing.group(2)}: prove on one that has it (`--pg "
                 "docker` or `--pg local` where it is installed, or `--database-url`)")
+    if "cannot run inside a transaction block" in message:
+        return ("the file runs in a transaction, as its migration tool runs it, and PostgreSQL refuses this statement there "
+                "(the tool would fail on it too): mark the file to run outside one as the format says (sqlx `-- no-transaction` "
+                "on line 1, dbmate `transaction:false`, goose `-- +goose NO TRANSACTION`: see the formats in the README)")
     return PREAMBLE_HINT
 
 
