@@ -75,12 +75,12 @@ def file_items(plan: Plan, model: Model, concerns: set[str], size: Callable[[Ite
 
 def _fewer(files: list[Filed], budget: int, concerns: set[str]) -> list[Filed]:
     """Past MOST files, the two neighbours smallest together join, and again, while they fit the
-    budget and JOINED lines: a history that adds one table a migration made a file a table (LiteLLM's 220 Prisma
-    migrations gave 67 files, most of one CREATE TABLE). Setup, rows, concerns and a file that
-    must end where it does (see Filed.ends) join nothing."""
+    budget and JOINED lines: a history that adds one table a migration made a file a table
+    (LiteLLM's 220 Prisma migrations gave 67 files, most of one CREATE TABLE). Setup, rows,
+    concerns and a file that must end where it does (see Filed.ends) join nothing."""
     if len(files) <= MOST:
         return files
-    budget = min(budget, max(FLOOR, JOINED))
+    budget = min(budget, JOINED)
     fixed = concerns | {DATA, SETUP}
     after = list(range(1, len(files))) + [-1]
     before = [-1] + list(range(len(files) - 1))

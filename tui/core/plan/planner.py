@@ -75,7 +75,7 @@ class Planner:
         self.dead_in: dict[int, int] = {}
         # Only kill() makes events dead; from then on events only come back to life. So what is
         # noted at a kill holds after it as an upper bound: the statements with a dead event, the
-        # keys of objects all of whose events are dead (made when first asked after a kill).
+        # keys of objects all of whose events are dead (brought up to date when asked after a kill).
         self.killed_in: set[int] = set()
         self._dead_keys = DeadKeys()
         self.folds: dict[str, Fold] = {}  # by id
