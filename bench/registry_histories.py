@@ -4,9 +4,8 @@ run them, then `generate` (proven) and `validate --rebuild-history`, each a proc
 
     python bench/registry_histories.py [--pg auto] [--cache DIR] [--only NAME,...]
 
-Only histories written as SQL files are taken: the packages' JavaScript or Python migrations are
-not run on this machine (unleash's, medusa's and backstage's were checked by hand on 2026-12-07,
-their code run against a scratch database to record the SQL: all EQUAL).
+Only histories written as SQL files are taken: migrations written as code are recorded by running
+them (`bench/recorders/`), which this script does not do.
 """
 
 from __future__ import annotations
