@@ -135,3 +135,20 @@ def test_a_history_that_adds_one_table_a_migration_is_laid_out_in_a_few_files(tm
     assert all(f"CREATE TABLE thing{i} (" in body for i in range(40))
     alone = [text for _, text in files if "CONCURRENTLY" in text]
     assert len(alone) == 1 and alone[0].count(";") == 1
+
+
+def test_a_short_history_is_not_laid_out_in_more_files_than_it_had(tmp_path: Path) -> None:
+    """Setup, rows and a domain a table made four Prisma migrations six files: the domains join
+    down to the number of history files they come from (setup and rows keep their own)."""
+    def table(name: str) -> str:
+        return f"CREATE TABLE {name} (\n  id bigint PRIMARY KEY,\n" + ",\n".join(f"  {name}_{i} text" for i in range(12)) + "\n);\n"
+
+    folder = tmp_path / "p" / "migrations"
+    folder.mkdir(parents=True)
+    (folder / "20240101000000_init.sql").write_text('CREATE EXTENSION IF NOT EXISTS "pgcrypto";\n' + table("account") + table("setting")
+                                                    + "INSERT INTO setting (id, setting_0) VALUES (1, 'dark');\n")
+    (folder / "20240102000000_event.sql").write_text(table("event") + "CREATE INDEX event_at ON event (event_0);\n")
+    files = _check(tmp_path / "p")
+    names = [name for name, _ in files]
+    assert len(files) <= 3 and names[0] == "setup" and names[-1] == "data", names
+    assert "CREATE TABLE event" in "".join(text for _, text in files)

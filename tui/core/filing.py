@@ -3,7 +3,8 @@
 The plan orders the statements and gives each a domain; a run of statements of one domain is a
 file. A run larger than a share of the whole set is cut, before a CREATE TABLE where it can be,
 so no file holds most of the schema; a run of a few lines joins the file before it, and past a
-dozen files the smallest neighbours join (a set is a few files, not one a table). A file is
+dozen files, or past the count of history files they come from, the smallest neighbours join (a
+set is a few files, not one a table, and not more files than the history had). A file is
 named for the tables it creates (their common family, `community` for `community` and
 `community_follower`, else its largest tables), never after a history file it happened to come
 from; setup, the surviving rows and concerns (notify triggers) keep their own names.
@@ -68,17 +69,19 @@ def file_items(plan: Plan, model: Model, concerns: set[str], size: Callable[[Ite
             prev.ends = f.ends  # type: ignore[union-attr]
         else:
             files.append(f)
-    files = _fewer(files, budget, concerns)
+    # (Nor more files than the history files it comes from: four Prisma migrations made six.)
+    most = min(MOST, len({it.stmt.migration for it in plan.items}))
+    files = _fewer(files, budget, concerns, most)
     _name_all(files, model, concerns, size)
     return files
 
 
-def _fewer(files: list[Filed], budget: int, concerns: set[str]) -> list[Filed]:
-    """Past MOST files, the two neighbours smallest together join, and again, while they fit the
+def _fewer(files: list[Filed], budget: int, concerns: set[str], most: int) -> list[Filed]:
+    """Past `most` files, the two neighbours smallest together join, and again, while they fit the
     budget and JOINED lines: a history that adds one table a migration made a file a table
     (LiteLLM's 220 Prisma migrations gave 67 files, most of one CREATE TABLE). Setup, rows,
     concerns and a file that must end where it does (see Filed.ends) join nothing."""
-    if len(files) <= MOST:
+    if len(files) <= most:
         return files
     budget = min(budget, JOINED)
     fixed = concerns | {DATA, SETUP}
@@ -95,7 +98,7 @@ def _fewer(files: list[Filed], budget: int, concerns: set[str]) -> list[Filed]:
     heap = [p for i in range(len(files) - 1) if (p := pair(i, i + 1)) is not None]
     heapq.heapify(heap)
     count = len(files)
-    while heap and count > MOST:
+    while heap and count > most:
         _, i, j, i_lines, j_lines = heapq.heappop(heap)
         if gone[i] or gone[j] or after[i] != j or files[i].lines != i_lines or files[j].lines != j_lines:
             continue  # (one of them has joined another since)
