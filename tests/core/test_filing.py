@@ -152,3 +152,20 @@ def test_a_short_history_is_not_laid_out_in_more_files_than_it_had(tmp_path: Pat
     names = [name for name, _ in files]
     assert len(files) <= 3 and names[0] == "setup" and names[-1] == "data", names
     assert "CREATE TABLE event" in "".join(text for _, text in files)
+
+
+def test_a_prefix_every_table_shares_is_left_out_of_the_names() -> None:
+    """`ttrss_feeds`, `ttrss_entries`, LiteLLM's `LiteLLM_*`: the shared first word told no file
+    from another (LiteLLM's files were `litellm`, `litellm_2`... or `litellm_<table>`)."""
+    from tui.core.filing import _names_for, _prefix
+
+    tables = ["ttrss_feeds", "ttrss_entries", "ttrss_user_entries", "ttrss_users", "public.ttrss_labels2"]
+    assert _prefix(tables) == "ttrss"
+    assert _names_for({"ttrss_feeds": 30, "ttrss_feed_categories": 20}, "ttrss")[:2] == ["feeds", "feeds_feed_categories"]
+    assert _names_for({"ttrss_entries": 50, "ttrss_users": 10}, "ttrss")[:2] == ["entries", "entries_users"]
+    assert _prefix(["LiteLLM_SpendLogs", "LiteLLM_TeamTable", "LiteLLM_UserTable", "LiteLLM_Config"]) == "litellm"
+    # Not where a table is the bare word, nor across other first words, nor in a set of a few tables.
+    assert _prefix(["ttrss", "ttrss_feeds", "ttrss_entries", "ttrss_users"]) == ""
+    assert _prefix(["ttrss_feeds", "ttrss_entries", "ttrss_users", "users"]) == ""
+    assert _prefix(["app_a", "app_b", "app_c"]) == ""
+    assert _names_for({"ttrss": 5}, "ttrss") == ["ttrss"]

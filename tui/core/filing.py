@@ -154,17 +154,25 @@ def _cut(run: Filed, budget: int, size: Callable[[Item], int]) -> list[Filed]:
 def _name_all(files: list[Filed], model: Model, concerns: set[str], size: Callable[[Item], int]) -> None:
     used: set[str] = set()
     counted: dict[str, int] = {}  # a name -> the last number tried after it (see _unique)
-    for f in files:
-        weights = _created_tables(f.items, model, size)
+    made = [_created_tables(f.items, model, size) for f in files]
+    prefix = _prefix([t for weights in made for t in weights])
+    for f, weights in zip(files, made):
         f.tables = sorted(weights, key=lambda t: (-weights[t], t))  # ties by name: a set's order varies by run
         touched = {} if weights else _touched_tables(f.items, model, size)
         f.changed = sorted(touched, key=lambda t: (-touched[t], t))
         if f.name in (SETUP, DATA) or f.name in concerns:
             candidates = [f.name]
         else:
-            candidates = _names_for(weights) or _names_for(touched) or [_kinds(f.items)]
+            candidates = _names_for(weights, prefix) or _names_for(touched, prefix) or [_kinds(f.items)]
         f.name = _unique(candidates, used, counted)
         used.add(f.name)
+
+
+def _prefix(tables: list[str]) -> str:
+    """The first word every table of the set shares (`ttrss_feeds`, `ttrss_entries`; LiteLLM's
+    `LiteLLM_`): it tells no file from another, so names leave it out (`feeds`, not `ttrss_2`)."""
+    firsts = {tokens[0] if len(tokens := _TOKEN.findall(_local(t))) > 1 else "" for t in tables}
+    return firsts.pop() if len(tables) >= 4 and len(firsts) == 1 else ""
 
 
 def _created_tables(items: list[Item], model: Model, size: Callable[[Item], int]) -> dict[str, int]:
@@ -199,19 +207,25 @@ def _local(name: str) -> str:
     return re.sub(r"[^a-z0-9_]+", "_", name.rsplit(".", 1)[-1].lower()).strip("_")
 
 
-def _names_for(weights: dict[str, int]) -> list[str]:
+def _names_for(weights: dict[str, int], prefix: str = "") -> list[str]:
     """The family most of the lines belong to (`community` for `community_follower`, or
-    `aggregates` for `post_aggregates`), the two largest families, else the largest tables."""
+    `aggregates` for `post_aggregates`), the two largest families, else the largest tables; a
+    `prefix` every table of the set has left out."""
     if not weights:
         return []
     tables = sorted(weights, key=lambda t: (-weights[t], t))
     total = sum(weights.values())
     out = []
+
+    def local(t: str) -> str:
+        name = _local(t)
+        return name[len(prefix) + 1:] if prefix and name.startswith(prefix + "_") and len(name) > len(prefix) + 1 else name
+
     for position in (0, -1):  # a shared first word, or a shared last word
         family: dict[str, int] = {}
         members: dict[str, int] = {}
         for t in tables:
-            tokens = _TOKEN.findall(_local(t))
+            tokens = _TOKEN.findall(local(t))
             if tokens:
                 family[tokens[position]] = family.get(tokens[position], 0) + weights[t]
                 members[tokens[position]] = members.get(tokens[position], 0) + 1
@@ -221,10 +235,10 @@ def _names_for(weights: dict[str, int]) -> list[str]:
         elif len(ranked) > 1 and (family[ranked[0]] + family[ranked[1]]) * 2 >= total:
             out.append((family[ranked[0]] + family[ranked[1]], f"{ranked[0]}_{ranked[1]}"))
     names = [n for _, n in sorted(out, key=lambda x: -x[0])]
-    first = _local(tables[0]) or "tables"
+    first = local(tables[0]) or "tables"
     names.append(first)
     if len(tables) > 1:
-        names.append(f"{first}_{_local(tables[1])}"[:48].strip("_"))
+        names.append(f"{first}_{local(tables[1])}"[:48].strip("_"))
     return names
 
 
