@@ -2,12 +2,13 @@
 
 Asked of every statement the plan looks at; made again from every object after each kill, it
 cost a second an attempt at 500,000 statements (880,000 objects). The objects a kill or a
-revival touched since are looked at instead.
+revival touched since are looked at instead; the first time, the objects killed so far (an
+object none of whose events was killed has none dead: only a kill makes an event dead).
 """
 
 from __future__ import annotations
 
-from tui.core.model import Model, Obj
+from tui.core.model import Obj
 
 
 class DeadKeys:
@@ -19,30 +20,31 @@ class DeadKeys:
 
     def __init__(self) -> None:
         self._keys: set[str] | None = None
-        self._touched: list[Obj] = []  # since the set was last brought up to date
+        # Since the set was last brought up to date (before it was first made: every object killed),
+        # each once (one killed an event at a time, a table's rows one by one, is looked at once).
+        self._touched: dict[int, Obj] = {}
         self._killed = False
 
     def killed(self, o: Obj) -> None:
-        if self._keys is not None:
-            self._touched.append(o)
+        self._touched[id(o)] = o
         self._killed = True
 
     def revived(self, o: Obj) -> None:
         if self._keys is not None:
-            self._touched.append(o)
+            self._touched[id(o)] = o
 
-    def keys(self, m: Model, dead: set[int]) -> set[str]:
+    def keys(self, dead: set[int]) -> set[str]:
         if self._keys is None:
-            self._keys = {k for k, o in m.objects.items() if _all_dead(o, dead)}
-            self._touched = []
+            self._keys = {o.key for o in self._touched.values() if _all_dead(o, dead)}
+            self._touched = {}
         elif self._killed:
             keys = self._keys
-            for o in self._touched:
+            for o in self._touched.values():
                 if _all_dead(o, dead):
                     keys.add(o.key)
                 else:
                     keys.discard(o.key)
-            self._touched = []
+            self._touched = {}
         self._killed = False
         return self._keys
 

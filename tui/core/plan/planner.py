@@ -303,7 +303,7 @@ class Planner:
     def dead_keys(self) -> set[str]:
         """The keys of the objects all of whose events are dead, as of the last kill (some may
         have come back to life since: each is checked again where it matters)."""
-        return self._dead_keys.keys(self.m, self.dead)
+        return self._dead_keys.keys(self.dead)
 
     def cut_words(self, st: Statement, pairs: list[tuple[Obj, Event]]) -> set[str]:
         """The words of the names and strings a statement holds once its dead parts are cut (the
