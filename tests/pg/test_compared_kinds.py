@@ -17,6 +17,12 @@ T = "CREATE TABLE t (id int PRIMARY KEY, v text, a int, b int);\n"
 FN = "CREATE FUNCTION same(int, int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT $1 = $2';\n"
 MOOD = "CREATE TYPE mood AS ENUM ('a');\nCREATE FUNCTION mood_text(mood) RETURNS text LANGUAGE sql AS $$SELECT $1::text$$;\n"
 SETTING = "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET work_mem = ''{}''', current_database()); END $$;\n"
+EV = "CREATE TABLE ev (at int) PARTITION BY RANGE (at);\nCREATE TABLE ev1 PARTITION OF ev FOR VALUES FROM (0) TO ({});\n"
+AGG = "CREATE AGGREGATE total(int) (SFUNC = int4pl, STYPE = int, INITCOND = '{}');\n"
+EVT = ("CREATE FUNCTION noted() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n"
+       "CREATE EVENT TRIGGER noting ON {} EXECUTE FUNCTION noted();\n")
+# A wrapper without a handler: a foreign table on it cannot be read (no rows are asked of one).
+FDW = "CREATE FOREIGN DATA WRAPPER nowhere;\nCREATE SERVER far FOREIGN DATA WRAPPER nowhere OPTIONS (host '{}');\n"
 OPS = "OPERATOR 1 <, OPERATOR 2 <=, OPERATOR 3 =, OPERATOR 4 >=, OPERATOR 5 >, FUNCTION 1 btint4cmp(int4, int4)"
 
 # (history, staged set, the difference validate must name: (type, name, what differs); None: any)
@@ -55,6 +61,25 @@ CASES = {
                            "ALTER DEFAULT PRIVILEGES GRANT SELECT, INSERT ON TABLES TO reader_x;\nCREATE TABLE keep (id int);\n",
                            ("default_privilege", None, "acl")),
     "database setting": (SETTING.format("8MB"), SETTING.format("16MB"), ("database_setting", "for every role", "settings")),
+    "inheritance": (T + "CREATE TABLE kid (x int) INHERITS (t);\n", T + "CREATE TABLE kid (x int) INHERITS (t);\nALTER TABLE kid NO INHERIT t;\n",
+                    ("table", "kid", "parents")),
+    "partition bound": (EV.format(10), EV.format(20), ("table", "ev1", "bound")),
+    "partition detached": (EV.format(10), EV.format(10) + "ALTER TABLE ev DETACH PARTITION ev1;\n", ("table", "ev1", "parents")),
+    "partition index": (EV.format(10) + "CREATE INDEX ev1_at ON ev1 (at);\nCREATE INDEX ev_at ON ONLY ev (at);\nALTER INDEX ev_at ATTACH PARTITION ev1_at;\n",
+                        EV.format(10) + "CREATE INDEX ev1_at ON ev1 (at);\nCREATE INDEX ev_at ON ONLY ev (at);\n", ("index", "ev1_at", "parents")),
+    "aggregate": (AGG.format(0), AGG.format(1), ("function", "total(integer)", "definition")),
+    "event trigger": (EVT.format("ddl_command_end"), EVT.format("ddl_command_start"), ("event_trigger", "noting", "event")),
+    "foreign server": (FDW.format("a"), FDW.format("b"), ("server", "far", "options")),
+    "user mapping": (FDW.format("a") + "CREATE USER MAPPING FOR PUBLIC SERVER far OPTIONS (password 'first-secret');\n",
+                     FDW.format("a") + "CREATE USER MAPPING FOR PUBLIC SERVER far OPTIONS (password 'second-secret');\n",
+                     ("user_mapping", "PUBLIC on far", "options")),
+    "foreign table": (FDW.format("a") + "CREATE FOREIGN TABLE ft (id int) SERVER far OPTIONS (table_name 'one');\n",
+                      FDW.format("a") + "CREATE FOREIGN TABLE ft (id int) SERVER far OPTIONS (table_name 'two');\n",
+                      ("table", "ft", "foreign_options")),
+    "publication column list": (T + "CREATE PUBLICATION pub FOR TABLE t (id, v);\n", T + "CREATE PUBLICATION pub FOR TABLE t (id, a);\n",
+                                ("publication", "pub", "columns_and_filters")),
+    "publication row filter": (T + "CREATE PUBLICATION pub FOR TABLE t WHERE (a > 1);\n", T + "CREATE PUBLICATION pub FOR TABLE t WHERE (a > 2);\n",
+                               ("publication", "pub", "columns_and_filters")),
     "materialized view rows": (T + "INSERT INTO t (id) VALUES (1);\nCREATE MATERIALIZED VIEW mv AS SELECT id FROM t;\n",
                                T + "CREATE MATERIALIZED VIEW mv AS SELECT id FROM t;\nINSERT INTO t (id) VALUES (1);\n", ("data", "mv", None)),
     "materialized view populated": (T + "CREATE MATERIALIZED VIEW mv AS SELECT id FROM t;\n",
@@ -90,3 +115,16 @@ def test_a_publication_s_tables_are_compared_as_a_set(tmp_path: Path, pg_server:
     info = pg_server.conninfo
     url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
     assert [(d.type, d.name, d.detail) for d in validate(tmp_path, url=url, create_roles=True, staged=staged).differences] == []
+
+
+def test_a_user_mapping_s_password_is_compared_but_never_shown(tmp_path: Path, pg_server: Any) -> None:
+    history, staged_sql, _ = CASES["user mapping"]
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "20250101000000_init.sql").write_text(history)
+    staged = tmp_path / "staged"
+    staged.mkdir()
+    (staged / "20250101000000_init.sql").write_text(staged_sql)
+    info = pg_server.conninfo
+    url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
+    shown = [str(d.to_json()) for d in validate(tmp_path, url=url, create_roles=True, staged=staged).differences]
+    assert shown and not any("first-secret" in d or "second-secret" in d for d in shown), shown

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import sql
 
+from tui.pg.catalog_details import add_details
 from tui.pg.catalog_more import _NOT_EXT, _USER_NS, read_more, scope
 
 T = TypeVar("T")
@@ -148,8 +149,10 @@ def snapshot(conn: psycopg.Connection, with_rows: bool = True,  # type: ignore[t
     _functions(conn, s)
     _triggers_and_policies(conn, s)
     read_more(conn, o)
+    add_details(conn, o)
     if with_rows:
-        _rows(conn, s, {**{k: v for k, v in tables.items() if v in o["table"]}, **copies}, explicit)
+        # (A foreign table's rows are another server's: reading them would reach out to it.)
+        _rows(conn, s, {**{k: v for k, v in tables.items() if v in o["table"] and o["table"][v]["kind"] != "f"}, **copies}, explicit)
     return s
 
 

@@ -1,5 +1,6 @@
 """The catalog kinds beyond tables, columns and code: collations, text search, operators, casts,
-extended statistics, publications, rules, default privileges and database settings.
+extended statistics, publications, rules, event triggers, foreign servers and user mappings,
+default privileges and database settings.
 
 Each is read as plain comparable text, keyed by a name a person can find, and left out where it
 belongs to an extension (the extension is compared by name and version) or to PostgreSQL itself.
@@ -7,6 +8,7 @@ belongs to an extension (the extension is compared by name and version) or to Po
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import psycopg
@@ -99,6 +101,26 @@ def read_more(conn: psycopg.Connection, objects: dict[str, dict[str, Any]]) -> N
     objects["rule"] = {f"{_q(table, ns)}.{name}": {"definition": d} for ns, table, name, d in _all(conn, """
         SELECT schemaname, tablename, rulename, definition FROM pg_rules
         WHERE schemaname NOT IN ('pg_catalog', 'information_schema')""")}
+    objects["event_trigger"] = {name: {"event": event, "function": fn, "tags": tags, "enabled": enabled, "owner": owner, "comment": comment}
+                                for name, event, fn, tags, enabled, owner, comment in _all(conn, f"""
+        SELECT e.evtname, e.evtevent, e.evtfoid::regprocedure::text, array_to_string(e.evttags, ', '), e.evtenabled,
+               pg_get_userbyid(e.evtowner), obj_description(e.oid, 'pg_event_trigger')
+        FROM pg_event_trigger e WHERE {_NOT_EXT.format(cls="'pg_event_trigger'", oid="e.oid")}""")}
+    objects["foreign_data_wrapper"] = {name: {"handler": h, "validator": v, "options": _options(opts), "owner": owner}
+                                       for name, h, v, opts, owner in _all(conn, f"""
+        SELECT w.fdwname, NULLIF(w.fdwhandler, 0)::regproc::text, NULLIF(w.fdwvalidator, 0)::regproc::text, w.fdwoptions,
+               pg_get_userbyid(w.fdwowner)
+        FROM pg_foreign_data_wrapper w WHERE {_NOT_EXT.format(cls="'pg_foreign_data_wrapper'", oid="w.oid")}""")}
+    objects["server"] = {name: {"wrapper": fdw, "type": type_, "version": version, "options": _options(opts), "owner": owner,
+                                "comment": comment}
+                         for name, fdw, type_, version, opts, owner, comment in _all(conn, f"""
+        SELECT s.srvname, w.fdwname, s.srvtype, s.srvversion, s.srvoptions, pg_get_userbyid(s.srvowner),
+               obj_description(s.oid, 'pg_foreign_server')
+        FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
+        WHERE {_NOT_EXT.format(cls="'pg_foreign_server'", oid="s.oid")}""")}
+    objects["user_mapping"] = {f"{user} on {server}": {"options": _options(opts)} for user, server, opts in _all(conn, """
+        SELECT CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(m.umuser) END, s.srvname, m.umoptions
+        FROM pg_user_mapping m JOIN pg_foreign_server s ON s.oid = m.umserver""")}
     objects["default_privilege"] = {f"{role} in {schema or 'every schema'} on {kind}": {"acl": acl}
                                     for role, schema, kind, acl in _all(conn, """
         SELECT pg_get_userbyid(d.defaclrole), n.nspname,
@@ -109,3 +131,18 @@ def read_more(conn: psycopg.Connection, objects: dict[str, dict[str, Any]]) -> N
     objects["database_setting"] = {f"for {role or 'every role'}": {"settings": settings} for role, settings in _all(conn, """
         SELECT CASE WHEN s.setrole <> 0 THEN pg_get_userbyid(s.setrole) END, array_to_string(ARRAY(SELECT x FROM unnest(s.setconfig) x ORDER BY 1), ',')
         FROM pg_db_role_setting s WHERE s.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())""")}
+
+
+_SECRET = ("pass", "secret", "token", "key")  # option names whose values are never shown
+
+
+def _options(options: list[str] | None) -> str:
+    """A server's or a user mapping's options, sorted, a password's value as a digest: two
+    different ones still differ, and the report never shows one."""
+    out = []
+    for option in sorted(options or ()):
+        name, _, value = option.partition("=")
+        if any(word in name.lower() for word in _SECRET):
+            value = "sha256:" + hashlib.sha256(value.encode()).hexdigest()[:12]
+        out.append(f"{name}={value}")
+    return ", ".join(out)

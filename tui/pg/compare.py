@@ -111,7 +111,8 @@ COMPARATORS: dict[str, Callable[[Snapshot, Snapshot, Unstable], list[Difference]
     **{kind: _kind(kind) for kind in ("schema", "extension", "type", "domain", "sequence", "table", "column", "constraint",
                                       "index", "view", "function", "trigger", "policy", "rule", "statistics", "collation",
                                       "text_search_config", "text_search_dictionary", "operator", "operator_class",
-                                      "operator_family", "cast", "publication", "default_privilege", "database_setting")},
+                                      "operator_family", "cast", "publication", "event_trigger", "foreign_data_wrapper", "server",
+                                      "user_mapping", "default_privilege", "database_setting")},
     "data": compare_rows,
 }
 
