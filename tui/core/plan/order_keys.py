@@ -10,6 +10,7 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import DropBehavior
 
+from tui.core.catalog_only import catalog_only
 from tui.core.model import CREATE, DELETE, DROP, OPAQUE, RENAME, TRUNCATE, UPDATE, Event, Model, Obj
 from tui.core.parse import Statement
 from tui.core.plan.items import ANCHORS, DML, Item, bookkeeping_event, changes_rows, is_barrier, outside_transaction
@@ -93,11 +94,12 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
         # What is made in a schema the history makes, or reads something there, needs the schema.
         near = [o for o, _ in alive] + [r for k in reads if (r := objects.get(k)) is not None]
         reads.update({f"schema:{o.schema}" for o in near if o.schema in p.made_schemas and o.type != "schema"})
-    if (isinstance(st.node, DML) or st.seq in p.contained_seqs and st.seq not in p.replayed_seqs
+    if (isinstance(st.node, DML) or st.seq in p.contained_seqs and st.seq not in p.replayed_seqs and not catalog_only(st.node)
             or any(o.type == "data" for o, _ in alive)):
         # Rows reference rows through foreign keys the model does not follow: data
         # statements keep their order among themselves (and with one that writes rows by
-        # calling a function, which reads rows the model does not see it read).
+        # calling a function, which reads rows the model does not see it read). (A
+        # publication's statement writes none, reads none.)
         item.writes.add("@data")
     item.barrier = is_barrier(st.node) or st.seq in p.opaque_seqs and st.seq not in p.contained_seqs
     item.anchor = isinstance(st.node, ANCHORS)

@@ -14,6 +14,7 @@ import re
 
 from pglast import ast
 
+from tui.core.catalog_only import catalog_only
 from tui.core.model import Obj
 from tui.core.names import func_calls, range_vars
 from tui.core.plan.planner import Planner
@@ -36,8 +37,12 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
     (past it only an added column or constraint folds), and the first that may change its columns
     (nothing folds past it)."""
     by_local: dict[str, list[str]] = {}  # a table's name without its schema -> its keys
+    by_any: dict[str, list[str]] = {}  # and by the names it had too
     for key in tables:
         by_local.setdefault(key.split(":", 1)[1].rsplit(".", 1)[-1].lower(), []).append(key)
+        o = p.m.objects.get(key)
+        for name in {key.split(":", 1)[1], *(o.former_names if o is not None else ())}:
+            by_any.setdefault(name.rsplit(".", 1)[-1].lower(), []).append(key)
     by_function: dict[str, list[Obj]] = {}  # by the name without its schema
     bodies: dict[int, tuple[set[str], bool]] = {}
     for name, fns in p.functions.items():
@@ -51,6 +56,12 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
         if u.contained:  # the tables it names, it only reads: it adds no column (and its `*` is followed: expanded_between)
             words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
             shaping = False
+            if catalog_only(u.stmt.node):
+                # The tables a publication or statistics names, by the names they had then: renamed
+                # in the CREATE, they would not be there under those names.
+                for rv in range_vars(u.stmt.node):
+                    for key in by_any.get((rv.relname or "").lower(), ()):
+                        named[key] = min(named.get(key, seq), seq)
         elif isinstance(u.stmt.node, _WRITES_ROWS) and u.stmt.parent is None and not by_function.keys() & _called(u.stmt.node):
             # Rows written from a query the model cannot follow (a WITH ... INSERT): it names its
             # tables, its literals are data ('create and update the projects'), it runs no code

@@ -14,6 +14,14 @@ from tui.core.replay.engine import Engine
 from tui.core.replay.state import objtype_word
 from tui.core.replay.tables import rename_child
 
+# The kinds of object the model makes: a DROP of another kind (a publication, extended statistics,
+# a text search configuration, an event trigger, an aggregate...) drops what a statement the model
+# does not follow made.
+_MODELLED = frozenset((OT.OBJECT_TABLE, OT.OBJECT_VIEW, OT.OBJECT_MATVIEW, OT.OBJECT_SEQUENCE, OT.OBJECT_INDEX, OT.OBJECT_TYPE,
+                       OT.OBJECT_DOMAIN, OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE, OT.OBJECT_ROUTINE, OT.OBJECT_SCHEMA,
+                       OT.OBJECT_EXTENSION, OT.OBJECT_COLUMN, OT.OBJECT_TRIGGER, OT.OBJECT_TABCONSTRAINT, OT.OBJECT_POLICY,
+                       OT.OBJECT_COLLATION))
+
 
 def drop_objects(rp: Engine, node: ast.DropStmt) -> None:
     word = objtype_word(node.removeType)
@@ -23,10 +31,10 @@ def drop_objects(rp: Engine, node: ast.DropStmt) -> None:
         if o is not None and o.key == "schema:public" and not o.events:
             o.exists = True  # every database has it; the model leaves it out until a history touches it
         if o is None or not o.exists:
-            if node.missing_ok or rp.guarded:
-                rp.no_effect(f"DROP {word} IF EXISTS {label}: not there")
-            elif node.removeType in (OT.OBJECT_RULE, OT.OBJECT_CAST, OT.OBJECT_OPERATOR, OT.OBJECT_AGGREGATE):
+            if node.removeType not in _MODELLED:  # (made by a statement kept as written: maybe there, not "never created")
                 rp.unfollow(f"DROP {word} is not modelled")
+            elif node.missing_ok or rp.guarded:
+                rp.no_effect(f"DROP {word} IF EXISTS {label}: not there")
             else:
                 rp.warn(f"DROP {word} {label}: the history never created it")
                 rp.unfollow(f"drops {word.lower()} {label}, unknown to the model")

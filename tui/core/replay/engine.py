@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from pglast import ast
 
+from tui.core.catalog_only import catalog_only
 from tui.core.errors import WARNING, Diagnostic
 from tui.core.model import ALTER, CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, appended, key_of
 from tui.core.names import choose_name, func_calls, into_clause, make_object_name, walk
@@ -248,8 +249,11 @@ class Engine(ReplayState):
     def _contained(self, st: Statement) -> bool:
         """A CREATE TABLE AS (or SELECT INTO) or INSERT ... SELECT that calls no function of the
         history's and whose WITH queries are all SELECTs (a DELETE or UPDATE could hide there)
-        writes only its own table; so does a COPY ... FROM."""
+        writes only its own table; so does a COPY ... FROM. A statement that changes only its own
+        catalog entry (catalog_only) writes nothing the model follows."""
         node = st.node
+        if catalog_only(node):
+            return st.parent is None
         if isinstance(node, ast.CopyStmt):
             return st.parent is None and bool(node.is_from) and node.relation is not None
         if st.parent is not None or not (isinstance(node, ast.InsertStmt) or into_clause(node) is not None):

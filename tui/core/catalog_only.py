@@ -1,0 +1,19 @@
+"""Statements the model does not follow that change only the catalog entry they name: no table's
+columns, no rows, no code run (a publication and its tables, extended statistics, a comment on an
+object the model does not know). Kept as written where they stand, they read the tables they name
+and hold nothing else back: a column added later still folds into its CREATE TABLE past them (a
+Supabase history adds each table to its realtime publication as it makes it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pglast import ast
+from pglast.enums import ObjectType as OT
+
+_ONLY = (ast.CreatePublicationStmt, ast.AlterPublicationStmt, ast.CreateStatsStmt, ast.AlterStatsStmt, ast.CommentStmt)
+_DROPPED = frozenset((OT.OBJECT_PUBLICATION, OT.OBJECT_STATISTIC_EXT))  # (nothing depends on either: no CASCADE reaches further)
+
+
+def catalog_only(node: Any) -> bool:
+    return isinstance(node, _ONLY) or isinstance(node, ast.DropStmt) and node.removeType in _DROPPED
