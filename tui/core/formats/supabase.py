@@ -2,10 +2,11 @@
 transaction, by `supabase db push` or `supabase migration up`. Bookkeeping:
 `supabase_migrations.schema_migrations(version, statements, name)`.
 
-The platform's own schemas (`auth`, `storage`) and roles are not the user's: the history refers
-to them (a profile row per `auth.users` row, policies calling `auth.uid()`, buckets), so a stub of
-them is the preamble, replayed into the model and run before both builds, and never written
-into the new set."""
+The platform's own schemas (`auth`, `storage`), roles and realtime publication are not the
+user's: the history refers to them (a profile row per `auth.users` row, policies calling
+`auth.uid()`, buckets, `ALTER PUBLICATION supabase_realtime ADD TABLE`), so a stub of them is
+the preamble, replayed into the model and run before both builds, and never written into the
+new set."""
 
 from __future__ import annotations
 
@@ -22,10 +23,22 @@ from tui.core.formats.named import named_files
 PATTERN = re.compile(r"^(\d+)_(.*)\.sql$")
 
 # What a Supabase project has before its first migration, as far as migrations refer to it.
+# uuid-ossp and pgcrypto come enabled in `extensions`, which is on the platform's search path: a
+# history calls uuid_generate_v4() unqualified, made by none of its migrations (where the server
+# lacks one, the history's call fails there as it would).
 PLATFORM = """\
 CREATE SCHEMA IF NOT EXISTS auth;
 CREATE SCHEMA IF NOT EXISTS storage;
 CREATE SCHEMA IF NOT EXISTS extensions;
+CREATE PUBLICATION supabase_realtime;
+DO $$ BEGIN
+  IF EXISTS (SELECT FROM pg_available_extensions WHERE name = 'uuid-ossp') THEN
+    CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;
+  END IF;
+  IF EXISTS (SELECT FROM pg_available_extensions WHERE name = 'pgcrypto') THEN
+    CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA extensions;
+  END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS auth.users (
   id uuid PRIMARY KEY, aud varchar(255), role varchar(255), email varchar(255), phone text,
   encrypted_password varchar(255), email_confirmed_at timestamptz, last_sign_in_at timestamptz,
@@ -58,6 +71,7 @@ CREATE OR REPLACE FUNCTION storage.filename(name text) RETURNS text LANGUAGE plp
 CREATE OR REPLACE FUNCTION storage.extension(name text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS
   $$ DECLARE _parts text[]; _filename text; BEGIN SELECT string_to_array(name, '/') INTO _parts;
      SELECT _parts[array_length(_parts, 1)] INTO _filename; RETURN reverse(split_part(reverse(_filename), '.', 1)); END $$;
+SET search_path = "$user", public, extensions;
 """
 ROLES = ("anon", "authenticated", "service_role", "supabase_admin", "supabase_auth_admin", "supabase_storage_admin",
          "authenticator", "dashboard_user")

@@ -24,7 +24,10 @@ def create_schema(rp: Engine, node: ast.CreateSchemaStmt) -> None:
 def create_extension(rp: Engine, node: ast.CreateExtensionStmt) -> None:
     schema = next((strings([o.arg])[0] for o in node.options or () if o.defname == "schema" and isinstance(o.arg, ast.String)), "")
     o = rp.create("extension", node.extname, schema or rp.creation_schema(), if_not_exists=bool(node.if_not_exists))
-    if o is not None and node.extname not in rp.model.extensions:
+    # (Not one made only where the server has it at all, as a platform's preamble makes its own:
+    # a server without it is no less fit for the history.)
+    optional = rp.stmt is not None and rp.stmt.parent is not None and "pg_available_extensions" in rp.stmt.parent.text.lower()
+    if o is not None and node.extname not in rp.model.extensions and not optional:
         rp.model.extensions.append(node.extname)
 
 
