@@ -85,3 +85,11 @@ def test_an_extension_made_only_where_the_server_has_it_is_not_asked_of_the_serv
         "create table public.todos (id uuid default uuid_generate_v4() primary key);\n")
     a = analyze(root)
     assert a.sources.format == "supabase" and a.model.extensions == ["citext"], a.model.extensions
+
+
+def test_a_column_of_a_view_renamed_is_kept_without_a_false_warning(tmp_path: Path) -> None:
+    a = _analyzed(tmp_path, "CREATE TABLE t (id int, title text);\nCREATE VIEW v AS SELECT id, title FROM t;\n"
+                            "ALTER VIEW v RENAME COLUMN title TO task_title;\nALTER TABLE t RENAME COLUMN nothing TO else_;\n")
+    said = [d.message for d in a.diagnostics if "does not know" in d.message]
+    assert len(said) == 1 and "t.nothing" in said[0], said
+    assert any(u.stmt.text.startswith("ALTER VIEW v RENAME") for u in a.model.unfollowable)

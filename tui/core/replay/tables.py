@@ -46,7 +46,9 @@ def rename_child(rp: Engine, node: ast.RenameStmt) -> None:
         note_quiet(rp, t)
     o = rp.model.get(type_, f"{table}.{node.subname}")
     if t is None or o is None or not o.exists:
-        if node.missing_ok or rp.guarded:
+        if t is not None and type_ == "column" and t.type in ("view", "materialized view"):  # (a view's columns are its query's)
+            rp.unfollow(f"renames a column of {t.type} {table}: a view's columns are not modelled", [t.key])
+        elif node.missing_ok or rp.guarded:
             rp.no_effect(f"RENAME of {type_} {table}.{node.subname}: not there")
         else:
             rp.warn(f"renames {type_} {table}.{node.subname}, which the model does not know")
