@@ -118,9 +118,9 @@ def read_more(conn: psycopg.Connection, objects: dict[str, dict[str, Any]]) -> N
                obj_description(s.oid, 'pg_foreign_server')
         FROM pg_foreign_server s JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
         WHERE {_NOT_EXT.format(cls="'pg_foreign_server'", oid="s.oid")}""")}
+    # (The view, not pg_user_mapping: that catalog is a superuser's to read, and --database-url may not be one.)
     objects["user_mapping"] = {f"{user} on {server}": {"options": _options(opts)} for user, server, opts in _all(conn, """
-        SELECT CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(m.umuser) END, s.srvname, m.umoptions
-        FROM pg_user_mapping m JOIN pg_foreign_server s ON s.oid = m.umserver""")}
+        SELECT CASE WHEN m.umuser = 0 THEN 'PUBLIC' ELSE m.usename END, m.srvname, m.umoptions FROM pg_user_mappings m""")}
     objects["default_privilege"] = {f"{role} in {schema or 'every schema'} on {kind}": {"acl": acl}
                                     for role, schema, kind, acl in _all(conn, """
         SELECT pg_get_userbyid(d.defaclrole), n.nspname,
