@@ -105,7 +105,8 @@ def read_more(conn: psycopg.Connection, objects: dict[str, dict[str, Any]]) -> N
                                 for name, event, fn, tags, enabled, owner, comment in _all(conn, f"""
         SELECT e.evtname, e.evtevent, e.evtfoid::regprocedure::text, array_to_string(e.evttags, ', '), e.evtenabled,
                pg_get_userbyid(e.evtowner), obj_description(e.oid, 'pg_event_trigger')
-        FROM pg_event_trigger e WHERE {_NOT_EXT.format(cls="'pg_event_trigger'", oid="e.oid")}""")}
+        FROM pg_event_trigger e WHERE {_NOT_EXT.format(cls="'pg_event_trigger'", oid="e.oid")}
+          AND e.evtname NOT IN ('consolidate_observe_ddl', 'consolidate_observe_drop')""")}  # (the proof's own: see observe)
     objects["foreign_data_wrapper"] = {name: {"handler": h, "validator": v, "options": _options(opts), "owner": owner}
                                        for name, h, v, opts, owner in _all(conn, f"""
         SELECT w.fdwname, NULLIF(w.fdwhandler, 0)::regproc::text, NULLIF(w.fdwvalidator, 0)::regproc::text, w.fdwoptions,
