@@ -31,7 +31,8 @@ from tui.pg.server import Server
 _TUPLE = "()"  # a tuple, as an object with this one key (JSON has lists only; snapshots compare tuples)
 # Other code may build the history otherwise, or read other values from it: the code that runs
 # the migrations (watched or not) and reads the catalog is part of the key.
-_READERS = ("runner.py", "scratch_text.py", "history_roles.py", "own_database.py", "observe.py", "catalog.py", "catalog_more.py", "history_catalog.py")
+_READERS = ("runner.py", "scratch_text.py", "history_roles.py", "own_database.py", "observe.py", "catalog.py", "catalog_more.py",
+            "catalog_details.py", "history_catalog.py")
 
 
 def history_key(server: Server, migrations: Sequence[Migration], preamble: str, explicit: Iterable[tuple[str, str]],
