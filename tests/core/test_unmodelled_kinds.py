@@ -93,3 +93,12 @@ def test_a_column_of_a_view_renamed_is_kept_without_a_false_warning(tmp_path: Pa
     said = [d.message for d in a.diagnostics if "does not know" in d.message]
     assert len(said) == 1 and "t.nothing" in said[0], said
     assert any(u.stmt.text.startswith("ALTER VIEW v RENAME") for u in a.model.unfollowable)
+
+
+def test_a_column_a_publication_does_not_list_is_renamed_in_its_create_and_the_table_is_not(tmp_path: Path) -> None:
+    # The statement names the table, not its columns: the table keeps the name it says there.
+    sql = generated_sql(write_history(tmp_path, {
+        "0001_a.sql": "CREATE TABLE t (id int PRIMARY KEY, a int);\nCREATE PUBLICATION p FOR TABLE t;\n",
+        "0002_b.sql": "ALTER TABLE t RENAME TO t2;\nALTER TABLE t2 RENAME COLUMN a TO b;\n",
+    }))
+    assert "RENAME COLUMN" not in sql and "CREATE TABLE t (id int PRIMARY KEY, b int)" in sql and "RENAME TO t2" in sql, sql

@@ -17,3 +17,14 @@ _DROPPED = frozenset((OT.OBJECT_PUBLICATION, OT.OBJECT_STATISTIC_EXT))  # (nothi
 
 def catalog_only(node: Any) -> bool:
     return isinstance(node, _ONLY) or isinstance(node, ast.DropStmt) and node.removeType in _DROPPED
+
+
+def columns_named_of(node: Any) -> list[ast.RangeVar]:
+    """The tables whose columns such a statement names: a publication's tables with a column list
+    or a row filter, the table of extended statistics."""
+    if isinstance(node, ast.CreateStatsStmt):
+        return [rv for rv in node.relations or () if isinstance(rv, ast.RangeVar)]
+    if isinstance(node, ast.CreatePublicationStmt | ast.AlterPublicationStmt):
+        return [spec.pubtable.relation for spec in node.pubobjects or ()
+                if spec.pubtable is not None and (spec.pubtable.columns or spec.pubtable.whereClause)]
+    return []

@@ -14,7 +14,7 @@ import re
 
 from pglast import ast
 
-from tui.core.catalog_only import catalog_only
+from tui.core.catalog_only import columns_named_of
 from tui.core.model import Obj
 from tui.core.names import func_calls, range_vars
 from tui.core.plan.planner import Planner
@@ -56,12 +56,12 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
         if u.contained:  # the tables it names, it only reads: it adds no column (and its `*` is followed: expanded_between)
             words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
             shaping = False
-            if catalog_only(u.stmt.node):
-                # The tables a publication or statistics names, by the names they had then: renamed
-                # in the CREATE, they would not be there under those names.
-                for rv in range_vars(u.stmt.node):
-                    for key in by_any.get((rv.relname or "").lower(), ()):
-                        named[key] = min(named.get(key, seq), seq)
+            # The tables whose columns a publication's list or filter or extended statistics name,
+            # by the names they had then: a column renamed in the CREATE would not be there under
+            # its name. (A table renamed in its CREATE is held back by the statement's text: name_holders.)
+            for rv in columns_named_of(u.stmt.node):
+                for key in by_any.get((rv.relname or "").lower(), ()):
+                    named[key] = min(named.get(key, seq), seq)
         elif isinstance(u.stmt.node, _WRITES_ROWS) and u.stmt.parent is None and not by_function.keys() & _called(u.stmt.node):
             # Rows written from a query the model cannot follow (a WITH ... INSERT): it names its
             # tables, its literals are data ('create and update the projects'), it runs no code
