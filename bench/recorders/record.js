@@ -6,12 +6,16 @@
 //   node record.js n8n     -   OUT [DB]   @n8n/db's postgres migrations, wrapped as n8n runs them
 //   node record.js kysely  DIR OUT [DB]   compiled Kysely migrations that DIR/index.js exports (Bluesky's AppView)
 //   node record.js dbmigrate DIR OUT [DB]  db-migrate's migrations in DIR/migrations, one by one (Unleash's dist/)
+//   node record.js evershop DIR OUT [DB]  EverShop's install (DIR: the unpacked @evershop/evershop package): its
+//                                          admin_user table, then each core module's Version-X.Y.Z.js in
+//                                          the installer's module order and version order
 //   node record.js mikroorm DIR OUT [DB] MODULE...   Medusa 2's modules' MikroORM migrations, module after
 //                                          module (DIR holds each unpacked `@medusajs/<module>` as
 //                                          medusajs-<module>-<version>/package): the Migration class
 //                                          is a stand-in whose addSql queues and execute runs at once
 //
-// Needs `npm install knex pg` or `typeorm pg` (n8n: `@n8n/db pg`; `kysely@0.22 pg`; `ulid pg`; `db-migrate@0.11 db-migrate-pg@1.5 async pg`) where Node finds them, and a
+// Needs `npm install knex pg` or `typeorm pg` (n8n: `@n8n/db pg`; `kysely@0.22 pg`; `ulid pg`; `db-migrate@0.11 db-migrate-pg@1.5 async pg`;
+// `@evershop/postgres-query-builder@2 pg`) where Node finds them, and a
 // server at PGHOST/PGPORT (default /tmp, 5432) where user PGUSER (default postgres) creates databases.
 'use strict';
 const fs = require('fs');
@@ -23,7 +27,9 @@ const conn = {host: process.env.PGHOST || '/tmp', port: Number(process.env.PGPOR
 
 function literal(v) {
   if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  // Quoted, as the driver sends a parameter: untyped text the server reads as the column's type
+  // (a bare 1 is an integer, which a boolean column refuses).
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `'${String(v)}'`;
   if (v instanceof Date) return `'${v.toISOString()}'`;
   if (Buffer.isBuffer(v)) return `'\\x${v.toString('hex')}'`;
   return pg.Client.prototype.escapeLiteral(typeof v === 'object' ? JSON.stringify(v) : String(v));
@@ -182,6 +188,50 @@ async function dbmigrate() {
   }
 }
 
+async function evershop() {
+  // The migrations are ES modules that call the query builder on the connection they are given; the
+  // two that import the application (a logger, the config, an order status helper) get stand-ins:
+  // on a new install they read nothing. Copied beside the recorder, where Node finds the builder.
+  const work = fs.mkdtempSync(path.join(process.cwd(), '.evershop-'));
+  fs.writeFileSync(path.join(work, 'package.json'), '{"type": "module"}');
+  fs.writeFileSync(path.join(work, 'stub.js'), "export const warning = () => {};\nexport const getConfig = (k, d) => d ?? null;\n" +
+    "export const resolveOrderStatus = () => 'new';\n");
+  const order = [...fs.readFileSync(path.join(dir, 'dist/bin/lib/loadModules.js'), 'utf8').matchAll(/name: '(\w+)'/g)].map((m) => m[1]);
+  const c = new pg.Client({...conn, database: db});
+  await c.connect();
+  c.release = () => {};
+  let seen = [];
+  const query = c.query.bind(c);
+  c.query = (config, values, ...rest) => {
+    const text = typeof config === 'string' ? config : config.text;
+    const s = inline(text, Array.isArray(values) ? values : config && config.values).trim().replace(/;\s*$/, '');
+    if (!/^(BEGIN|COMMIT|ROLLBACK)$/i.test(s) && !/^\s*select\b/i.test(s)) seen.push(s);
+    return query(config, values, ...rest);
+  };
+  const install = fs.readFileSync(path.join(dir, 'dist/bin/install/index.js'), 'utf8').match(/`(CREATE TABLE IF NOT EXISTS "admin_user"[^`]*)`/)[1];
+  await c.query(install);
+  let n = 0;
+  write(++n, 'install', seen, true);
+  const version = (f) => f.slice(8, -3).split('.').map(Number);
+  for (const mod of order) {
+    const folder = path.join(dir, 'dist/modules', mod, 'migration');
+    if (!fs.existsSync(folder)) continue;
+    const files = fs.readdirSync(folder).filter((f) => /^Version-\d+\.\d+\.\d+\.js$/.test(f))
+      .sort((a, b) => { const [x, y] = [version(a), version(b)]; return x[0] - y[0] || x[1] - y[1] || x[2] - y[2]; });
+    for (const f of files) {
+      const copy = path.join(work, `${mod}_${f}`);
+      fs.writeFileSync(copy, fs.readFileSync(path.join(folder, f), 'utf8').replace(/from '\.\.?\/[^']*'/g, "from './stub.js'"));
+      seen = [];
+      await c.query('BEGIN');
+      await (await import(copy)).default(c);
+      await c.query('COMMIT');
+      write(++n, `${mod}_${f.slice(8, -3).replace(/\./g, '_')}`, seen, true);
+    }
+  }
+  await c.end();
+  fs.rmSync(work, {recursive: true});
+}
+
 // @medusajs/utils's helper, as 2.21 writes it: the column is altered only where it exists.
 function alterIfExists(table, columns, expression) {
   let script = '\n    DO $$\n    DECLARE\n        current_column text;\n    BEGIN';
@@ -215,5 +265,6 @@ function alterIfExists(table, columns, expression) {
   } else if (kind === 'kysely') await kysely();
   else if (kind === 'mikroorm') await mikroorm();
   else if (kind === 'dbmigrate') await dbmigrate();
-  else throw new Error(`unknown kind ${kind}: knex, typeorm, n8n, kysely, mikroorm or dbmigrate`);
+  else if (kind === 'evershop') await evershop();
+  else throw new Error(`unknown kind ${kind}: knex, typeorm, n8n, kysely, mikroorm, dbmigrate or evershop`);
 })().catch((e) => { console.error(e); process.exit(1); });
