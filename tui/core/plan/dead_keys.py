@@ -33,14 +33,15 @@ class DeadKeys:
         if self._keys is not None:
             self._touched[id(o)] = o
 
-    def keys(self, dead: set[int]) -> set[str]:
+    def keys(self, dead_in: dict[int, int]) -> set[str]:
+        """`dead_in`: how many of each object's events are dead (the planner's count)."""
         if self._keys is None:
-            self._keys = {o.key for o in self._touched.values() if _all_dead(o, dead)}
+            self._keys = {o.key for o in self._touched.values() if all_dead(o, dead_in)}
             self._touched = {}
         elif self._killed:
             keys = self._keys
             for o in self._touched.values():
-                if _all_dead(o, dead):
+                if all_dead(o, dead_in):
                     keys.add(o.key)
                 else:
                     keys.discard(o.key)
@@ -49,5 +50,7 @@ class DeadKeys:
         return self._keys
 
 
-def _all_dead(o: Obj, dead: set[int]) -> bool:
-    return bool(evs := o.events) and id(evs[-1]) in dead and all(id(e) in dead for e in evs)
+def all_dead(o: Obj, dead_in: dict[int, int]) -> bool:
+    """Are all of its events dead? By the count of its dead events (a kill counts the events it
+    makes dead, a revival brings them all back): no look at each of thousands of a table's events."""
+    return bool(n := len(o.events)) and dead_in.get(id(o)) == n

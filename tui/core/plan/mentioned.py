@@ -10,6 +10,7 @@ from typing import Protocol
 
 from tui.core.model import CREATE, DROP, Event, Model, Obj
 from tui.core.parse import Statement
+from tui.core.plan.dead_keys import all_dead
 
 
 class Planner(Protocol):
@@ -103,7 +104,7 @@ def revive_mentioned(p: Planner, st: Statement) -> None:
         for o, parts in index[word]:
             if _on_column(o) and parts[-1] not in words or _gone_before(o, at):
                 continue
-            if all(id(e) in p.dead for e in reversed(o.events)) or _dead_in_life_at(p, o, at):
+            if all_dead(o, p.dead_in) or _dead_in_life_at(p, o, at):
                 hit.add(o.key)  # (revived since the index was built: no longer dead, skipped)
     if hit:
         # What of a table it needs, the model cannot tell, unless it writes only the tables it

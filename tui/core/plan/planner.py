@@ -16,7 +16,7 @@ from tui.core.formats.base import OWNED
 from tui.core.model import ALTER, CREATE, Event, Obj
 from tui.core.names import column_defs, shallow, strings, texts
 from tui.core.parse import Statement
-from tui.core.plan.dead_keys import DeadKeys
+from tui.core.plan.dead_keys import DeadKeys, all_dead
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_event
 from tui.core.plan.mentioned import WORD, Named, revive_mentioned, word_count, words_of
@@ -272,10 +272,10 @@ class Planner:
     def keep_needed(self, st: Statement, pairs: list[tuple[Obj, Event]], alive: list[tuple[Obj, Event]]) -> set[int]:
         """Revive what a kept statement needs (where it is cut, only what the cut text names): the
         statements that got an event back."""
-        dead, objects, dead_keys = self.dead, self.m.objects, self.dead_keys()
+        objects, dead_keys = self.m.objects, self.dead_keys()
         # Asked of every statement on each pass: most of what it reads lives.
         needed = [o for r in self.m.reads.get(st.seq, ()) if r.key in dead_keys and (o := objects.get(r.key)) is not None
-                  and all(id(e) in dead for e in o.events) and not self.retyped_later(st, o)]
+                  and all_dead(o, self.dead_in) and not self.retyped_later(st, o)]
         if needed and len(alive) < len(pairs) and self.trim(Item(st, st.node), pairs):
             words = self.cut_words(st, pairs)
             needed = [o for o in needed if any(n.split("(", 1)[0].rsplit(".", 1)[-1].lower() in words for n in (o.name, *o.former_names))]
@@ -303,7 +303,7 @@ class Planner:
     def dead_keys(self) -> set[str]:
         """The keys of the objects all of whose events are dead, as of the last kill (some may
         have come back to life since: each is checked again where it matters)."""
-        return self._dead_keys.keys(self.dead)
+        return self._dead_keys.keys(self.dead_in)
 
     def cut_words(self, st: Statement, pairs: list[tuple[Obj, Event]]) -> set[str]:
         """The words of the names and strings a statement holds once its dead parts are cut (the
