@@ -160,7 +160,8 @@ def test_supabase_round_trips_without_the_platform_and_baselines(pg_server, tmp_
 
 def test_a_supabase_history_adds_its_tables_to_the_platform_s_realtime_publication(pg_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Every Supabase project has the `supabase_realtime` publication: a history adds its tables to
-    it without making it (or drops and makes it again, as Supabase's examples do)."""
+    it without making it (or drops and makes it again, as Supabase's examples do), and makes
+    database webhooks, triggers on `supabase_functions.http_request`."""
     from tui.core.proof import PROVEN
     from tui.pg.proof import PgProver
     from tui.pg.validate import validate
@@ -173,7 +174,10 @@ def test_a_supabase_history_adds_its_tables_to_the_platform_s_realtime_publicati
     (project / "supabase" / "migrations" / "20240102000000_rooms.sql").write_text(
         "begin;\ndrop publication if exists supabase_realtime;\ncreate publication supabase_realtime;\ncommit;\n"
         "create table public.rooms (id int primary key);\nalter publication supabase_realtime add table public.rooms, public.messages;\n"
-        "alter table public.messages add column sent_at timestamptz;\n")
+        "alter table public.messages add column sent_at timestamptz;\n"
+        "create trigger rooms_hook after insert on public.rooms for each row\n"
+        "  execute function supabase_functions.http_request('https://example.com/hook', 'POST', '{}', '{}', '1000');\n"
+        "insert into public.rooms values (1);\n")
     info = pg_server.conninfo
     url = f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
     result = generate(project, prover=PgProver(url=url, create_roles=True))

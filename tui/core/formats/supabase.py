@@ -4,9 +4,9 @@ transaction, by `supabase db push` or `supabase migration up`. Bookkeeping:
 
 The platform's own schemas (`auth`, `storage`), roles and realtime publication are not the
 user's: the history refers to them (a profile row per `auth.users` row, policies calling
-`auth.uid()`, buckets, `ALTER PUBLICATION supabase_realtime ADD TABLE`), so a stub of them is
-the preamble, replayed into the model and run before both builds, and never written into the
-new set."""
+`auth.uid()`, buckets, `ALTER PUBLICATION supabase_realtime ADD TABLE`, a database webhook's
+trigger on `supabase_functions.http_request`), so a stub of them is the preamble, replayed into
+the model and run before both builds, and never written into the new set."""
 
 from __future__ import annotations
 
@@ -71,6 +71,9 @@ CREATE OR REPLACE FUNCTION storage.filename(name text) RETURNS text LANGUAGE plp
 CREATE OR REPLACE FUNCTION storage.extension(name text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS
   $$ DECLARE _parts text[]; _filename text; BEGIN SELECT string_to_array(name, '/') INTO _parts;
      SELECT _parts[array_length(_parts, 1)] INTO _filename; RETURN reverse(split_part(reverse(_filename), '.', 1)); END $$;
+CREATE SCHEMA IF NOT EXISTS supabase_functions;
+CREATE OR REPLACE FUNCTION supabase_functions.http_request() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN RETURN NEW; END $$;
 SET search_path = "$user", public, extensions;
 """
 ROLES = ("anon", "authenticated", "service_role", "supabase_admin", "supabase_auth_admin", "supabase_storage_admin",
