@@ -16,7 +16,7 @@ import psycopg
 from tui.pg.catalog_more import _NOT_EXT, _USER_NS, _all, _q
 
 
-def add_details(conn: psycopg.Connection, objects: dict[str, dict[str, Any]]) -> None:  # type: ignore[type-arg]
+def add_details(conn: psycopg.Connection, objects: dict[str, dict[str, Any]]) -> None:
     """Fill the details into the snapshot's tables, indexes, functions and publications."""
     tables, indexes = objects.get("table", {}), objects.get("index", {})
     for ns, name, kind, parents, bound in _all(conn, f"""
