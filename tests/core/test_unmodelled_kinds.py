@@ -102,3 +102,11 @@ def test_a_column_a_publication_does_not_list_is_renamed_in_its_create_and_the_t
         "0002_b.sql": "ALTER TABLE t RENAME TO t2;\nALTER TABLE t2 RENAME COLUMN a TO b;\n",
     }))
     assert "RENAME COLUMN" not in sql and "CREATE TABLE t (id int PRIMARY KEY, b int)" in sql and "RENAME TO t2" in sql, sql
+
+
+def test_what_a_block_made_where_the_model_does_not_follow_is_not_said_to_be_never_created(tmp_path: Path) -> None:
+    a = _analyzed(tmp_path, "DO $$ BEGIN EXECUTE 'CREATE TABLE dyn_t (id int)'; END $$;\nALTER TABLE dyn_t ADD COLUMN v int;\n"
+                            "DROP TABLE dyn_t;\nDROP TABLE ghost;\n")
+    said = [d.message for d in a.diagnostics if d.severity == "warning"]
+    assert len(said) == 3 and all("dyn_t" in m and "no statement the model follows" in m for m in said[:2]), said
+    assert "ghost" in said[2] and "never created" in said[2], said

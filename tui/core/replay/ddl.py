@@ -86,7 +86,7 @@ def alter_enum(rp: Engine, node: ast.AlterEnumStmt) -> None:
     schema, name = rp.type_target(strings(node.typeName))
     o = rp.model.get("type", name)
     if o is None or not o.exists:
-        rp.warn(f"ALTER TYPE on {name}, which the history never created")
+        rp.warn(f"ALTER TYPE on {name}, {rp.never_made(name)}")
         return
     labels: list[str] = o.attrs.setdefault("labels", [])
     # Asked at each label added: a search of the list was quadratic in an enum given thousands.
@@ -153,7 +153,7 @@ def alter_domain(rp: Engine, node: ast.AlterDomainStmt) -> None:
     _, name = rp.type_target(strings(node.typeName), "domain")
     o = rp.model.get("domain", name)
     if o is None or not o.exists:
-        rp.warn(f"ALTER DOMAIN on {name}, which the history never created")
+        rp.warn(f"ALTER DOMAIN on {name}, {rp.never_made(name)}")
         return
     rp.event(o, ALTER, {"T": "default", "N": "drop not null", "O": "set not null", "C": "constraint added",
                           "X": "constraint dropped", "V": "constraint validated"}.get(node.subtype, "altered"))

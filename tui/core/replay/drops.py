@@ -36,7 +36,7 @@ def drop_objects(rp: Engine, node: ast.DropStmt) -> None:
             elif node.missing_ok or rp.guarded:
                 rp.no_effect(f"DROP {word} IF EXISTS {label}: not there")
             else:
-                rp.warn(f"DROP {word} {label}: the history never created it")
+                rp.warn(f"DROP {word} {label}, {rp.never_made(label)}")
                 rp.unfollow(f"drops {word.lower()} {label}, unknown to the model")
             continue
         if o.type == "schema" and node.behavior == DropBehavior.DROP_CASCADE:

@@ -290,6 +290,13 @@ class Engine(ReplayState):
                 self.model.freed.append((schema, name, seq))
         return name
 
+    def never_made(self, name: str) -> str:
+        """Why the model does not know an object a statement changes: the history never made it, or
+        made it where the model does not follow (a DO block's EXECUTE that names it)."""
+        if local_name(name.split("(", 1)[0]).strip('"').lower() in self.unfollowed_words:
+            return "which no statement the model follows created (one kept as written names it)"
+        return "which the history never created"
+
     def warn(self, message: str) -> None:
         assert self.stmt is not None
         self.diagnostics.append(Diagnostic(self.stmt.file, self.stmt.line, WARNING, message))

@@ -29,7 +29,7 @@ def create_index(rp: Engine, node: ast.IndexStmt) -> None:
     included = [p.name for p in node.indexIncludingParams or () if p.name]  # (not keys: DROP COLUMN ... CASCADE takes the index too)
     rp.link(o, [f"column:{table}.{c}" for c in (*columns, *included)])
     if t is None:
-        rp.warn(f"index on {table}, which the history never created")
+        rp.warn(f"index on {table}, {rp.never_made(table)}")
 
 
 def create_sequence(rp: Engine, node: ast.CreateSeqStmt) -> None:

@@ -20,7 +20,7 @@ from tui.core.replay.where import is_constant, literal_value
 def _table(rp: Engine, rv: ast.RangeVar, verb: str) -> Obj | None:
     _, name, t = rp.rel(rv, ("table", "view"))
     if t is None:
-        rp.warn(f"{verb} on {name}, which the history never created")
+        rp.warn(f"{verb} on {name}, {rp.never_made(name)}")
         rp.unfollow(f"{verb} on a table unknown to the model")
     return t
 

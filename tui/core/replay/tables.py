@@ -198,7 +198,7 @@ def alter_table(rp: Engine, node: ast.AlterTableStmt) -> None:
         elif node.missing_ok or rp.guarded:
             rp.no_effect(f"ALTER ... IF EXISTS {name}: not there")
         else:
-            rp.warn(f"ALTER of {name}, which the history never created")
+            rp.warn(f"ALTER of {name}, {rp.never_made(name)}")
             rp.unfollow(f"alters {name}, unknown to the model")
         return
     note_quiet(rp, t)
