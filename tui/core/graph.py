@@ -84,6 +84,8 @@ def build_graph(model: Model) -> Graph:
             dst = _owner(model, t)
             if dst is None or dst.key not in live or dst.key == src.key or not dst.exists:
                 continue
+            if dst.type == "index" and dst.parent == src.key:
+                continue  # its own table's index (a key made USING INDEX): made after the table, as the index is
             if src.type == "sequence" and dst.type == "table":
                 continue  # OWNED BY is set after both exist; it orders nothing
 
