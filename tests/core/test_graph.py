@@ -33,15 +33,14 @@ def test_the_order_puts_what_is_needed_first_and_breaks_ties_by_birth() -> None:
 def test_a_key_made_using_its_table_s_index_is_no_cycle(tmp_path) -> None:  # type: ignore[no-untyped-def]
     # `supabase db diff` writes every key so: the index, then the key USING it. The table is not
     # made after its own index; a key USING another table's index still orders the two.
+    from tests.core.plans import write_history
     from tui.core.analysis import analyze
 
-    (tmp_path / "migrations").mkdir()
-    (tmp_path / "migrations" / "20240101000000_a.sql").write_text(
+    a = analyze(write_history(tmp_path, {"20240101000000_a.sql":
         "CREATE TABLE p (id uuid NOT NULL, name text);\nCREATE UNIQUE INDEX p_pkey ON p USING btree (id);\n"
         "ALTER TABLE p ADD CONSTRAINT p_pkey PRIMARY KEY USING INDEX p_pkey;\n"
         "CREATE UNIQUE INDEX p_name_key ON p USING btree (name);\nALTER TABLE p ADD CONSTRAINT p_name_key UNIQUE USING INDEX p_name_key;\n"
-        "CREATE TABLE c (id uuid REFERENCES p (id));\n")
-    a = analyze(tmp_path)
+        "CREATE TABLE c (id uuid REFERENCES p (id));\n"}))
     assert not a.graph.cycles and not [d for d in a.diagnostics if "cycle" in d.message]
     assert ("table:c", "table:p") in {(e.source, e.target) for e in a.graph.edges}
     assert not [e for e in a.graph.edges if e.source == "table:p" and e.target.startswith("index:")]

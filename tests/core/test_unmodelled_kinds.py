@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.core.plans import generated_sql, write_history
-from tui.core.analysis import analyze
+from tui.core.analysis import Analysis, analyze
 
 MADE_AND_DROPPED = """CREATE TABLE t (id int PRIMARY KEY, a int, b int);
 CREATE STATISTICS st (dependencies) ON a, b FROM t;
@@ -27,10 +27,8 @@ DROP FOREIGN TABLE ft;
 """
 
 
-def _analyzed(root: Path, sql: str):  # type: ignore[no-untyped-def]
-    (root / "migrations").mkdir()
-    (root / "migrations" / "20240101000001_a.sql").write_text(sql)
-    return analyze(root)
+def _analyzed(root: Path, sql: str) -> Analysis:
+    return analyze(write_history(root, {"20240101000001_a.sql": sql}))
 
 
 def test_a_drop_or_alter_of_an_unmodelled_kind_is_kept_without_a_false_warning(tmp_path: Path) -> None:
