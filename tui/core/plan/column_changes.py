@@ -20,6 +20,7 @@ type: widened only where the history changes the sequence to the same type too (
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pglast import ast
@@ -44,6 +45,15 @@ def keeps_rows(cmd: Any, cd: ast.ColumnDef) -> bool:
         return (new.collClause is None and cd.typeName is not None and new.typeName is not None
                 and _widens(cd.typeName, new.typeName) and _plain_using(new.raw_default, cd.colname or "", new.typeName))
     return False
+
+
+def in_pass_order(cmds: Sequence[Any]) -> list[Any]:
+    """An ALTER TABLE's commands in the order PostgreSQL runs them where a fold depends on it: a
+    column's type is changed in an earlier pass than a default is set, so in `SET DEFAULT 'a',
+    ALTER COLUMN c TYPE varchar(50)` the default is read for the new type (`'a'::character
+    varying`), however the two are written."""
+    retyped = {c.name for c in cmds if c.subtype == AT.AT_AlterColumnType}
+    return sorted(cmds, key=lambda c: c.subtype == AT.AT_ColumnDefault and c.def_ is not None and c.name in retyped)
 
 
 def retype_foldable(cd: ast.ColumnDef, new: ast.TypeName, checked: bool, sequence_follows: bool = False,

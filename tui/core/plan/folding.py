@@ -16,7 +16,7 @@ from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
 from tui.core.parse import Statement
 from tui.core.plan import blocks
-from tui.core.plan.column_changes import keeps_rows, retype_foldable, widened_serial, widens
+from tui.core.plan.column_changes import in_pass_order, keeps_rows, retype_foldable, widened_serial, widens
 from tui.core.plan.column_renames import Shapes, Users, WholeInside, fold_rename, rows_before
 from tui.core.plan.constraint_renames import fold_constraint_rename
 from tui.core.plan.fold_limits import (
@@ -137,16 +137,14 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
             stays(p, it)
             continue
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]
-        keep_cmds: list[Any] = []
+        kept: dict[int, list[Any]] = {}  # what each folded command leaves in the ALTER (written in its order)
         keys: list[tuple[Any, Obj]] = []  # foreign keys of columns folded, written apart in this ALTER
-        folded = False
-        for cmd in it.node.cmds or ():
+        for cmd in in_pass_order(it.node.cmds or ()):
             before = len(keys)
             if _fold_cmd(p, target, it, table, cmd, folding, has_data, shapes, apart or set(), keys, adds_only):  # type: ignore[union-attr]
-                keep_cmds.extend(c for c, _ in keys[before:])
-                folded = True
-                continue
-            keep_cmds.append(cmd)
+                kept[id(cmd)] = [c for c, _ in keys[before:]]
+        keep_cmds = [c for cmd in it.node.cmds or () for c in kept.get(id(cmd), [cmd])]
+        folded = bool(kept)
         if folded:
             whole = block or it
             target.fold_in(whole.stmt)
