@@ -10,7 +10,7 @@ from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
 from tui.core.model import ADD, ALTER, Event, Obj
-from tui.core.names import set_elements, shallow, strings
+from tui.core.names import expr_columns, set_elements, shallow, strings, walk
 from tui.core.plan.items import Item, birth_name
 from tui.core.plan.splice import Op
 
@@ -30,6 +30,11 @@ def trim(item: Item, pairs: list[tuple[Obj, Event]], dead: set[int]) -> bool:
         elts = without_parts(node.tableElts or (), parts, found, ops)
         if any(e.part is None or id(e.part) not in found for _, e in gone):
             return False  # a dead part we cannot find in the text: keep the table as written
+        cut = {elt.colname for elt in node.tableElts or () if isinstance(elt, ast.ColumnDef) and id(elt) in parts}
+        if cut and any(_columns_named(elt) & cut for elt in elts):
+            # A key or CHECK that stays names a column cut (one of an earlier life of a constraint,
+            # dropped and added again under its name, which the model keeps no columns of).
+            return False
         item.node = shallow(node)
         set_elements(item.node, elts)
         item.changed = True
@@ -97,6 +102,18 @@ def without_parts(elts: Any, parts: set[int], found: set[int], ops: list[Op] | N
             out[i].constraints = tuple(elt.constraints or ()) + (ast.Constraint(contype=CT.CONSTR_NOTNULL),)
             ops.append(Op("not_null", column=elt.colname))
     return out
+
+
+def _columns_named(elt: Any) -> set[str]:
+    """The columns a table's constraint, or a column's constraints, name (its own name aside)."""
+    cons = [elt] if isinstance(elt, ast.Constraint) else list(getattr(elt, "constraints", None) or ())
+    out: set[str] = set()
+    for c in cons:
+        out |= set(strings(c.keys)) | set(strings(c.fk_attrs)) | set(strings(c.including))
+        out |= set(expr_columns(c.raw_expr)) if c.raw_expr is not None else set()
+        out |= {n.name for ex in c.exclusions or () for n in walk(ex) if isinstance(n, ast.IndexElem) and n.name}
+        out |= {n for ex in c.exclusions or () for n in expr_columns(ex)}
+    return out - ({elt.colname} if isinstance(elt, ast.ColumnDef) else set())
 
 
 _ATTRIBUTES = frozenset((CT.CONSTR_ATTR_DEFERRABLE, CT.CONSTR_ATTR_NOT_DEFERRABLE, CT.CONSTR_ATTR_DEFERRED, CT.CONSTR_ATTR_IMMEDIATE))
