@@ -199,6 +199,9 @@ class Model:
     # (schema, name, seq): a name PostgreSQL chose where one was taken before (dropped or renamed
     # away since): the statement that chose it stays after what freed it.
     freed: list[tuple[str, str, int]] = field(default_factory=list)
+    # (schema, name, seq): a relation's name written again where one was taken before (a key made
+    # with the name of one dropped with its table): that statement too stays after what freed it.
+    reused: list[tuple[str, str, int]] = field(default_factory=list)
     # Seq of a column type change -> the types the column left there (a DROP of one stays after it).
     left_types: dict[int, list[Obj]] = field(default_factory=dict)
     # seq of a CREATE TABLE (LIKE t ...) -> the tables it copied (an index made on them later stays after it)

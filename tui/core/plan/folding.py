@@ -48,6 +48,7 @@ from tui.core.plan.fold_limits import (
     typed_between,
     written_with,
 )
+from tui.core.plan.holding import takes_a_freed_name
 from tui.core.plan.index_renames import fold_index_rename
 from tui.core.plan.items import Item
 from tui.core.plan.keys_apart import closes_cycle, key_command, keys_apart, needs_of_keys, without_keys
@@ -241,7 +242,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         others = columns_named(cmd.def_)
         if (cmd.def_.colname in elts.columns or named_by_table(cmd.def_) and table_renamed_between(table, target.seq, it.seq)
                 or others - elts.columns.keys() or named_anew_in_between(p, table, others, target.seq, it.seq)
-                or inherited_between(p, table, target.seq, it.seq)
+                or inherited_between(p, table, target.seq, it.seq) or takes_a_freed_name(p, table, cmd.def_.constraints or (), target.seq, it.seq)
                 or parent_grew_between(p, table, target.seq, it.seq)
                 or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)
                 or drawn_per_row(p, table, cmd.def_, target.seq, it.seq)
@@ -268,7 +269,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
         # (after a name the table or a column had then, or around a constraint dropped in between).
         name = con.conname or (obj.attrs.get("conname") if obj is not None else None)
         if (obj is None or not name or ("constraint", obj.name) not in folding or con.skip_validation or con.contype == CT.CONSTR_NOTNULL
-                or con.indexname):
+                or con.indexname or takes_a_freed_name(p, table, [con], target.seq, it.seq)):
             return False  # (CREATE TABLE cannot take an index made before it: UNIQUE USING INDEX)
         if has_data and not only_inserted(p, table, target.seq, it.seq, con):
             return False  # the rows written before it would be checked as they are written (a row deleted since, a duplicate)

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Iterable
+from typing import Any, Protocol
 
-from tui.core.model import Model, Obj
+from pglast.enums import ConstrType as CT
+
+from tui.core.model import DROP, RENAME, Model, Obj
 
 
 class Planner(Protocol):
@@ -40,15 +43,10 @@ def revive_holders(p: Planner, seqs: set[int]) -> set[int]:
     around = {(sn, seq) for seq in seqs for sn in p.chose_around.get(seq, ())}
     if not around:
         return set()
-    if p.holders is None:
-        p.holders = {}
-        for o in p.m.objects.values():
-            if o.type in ("table", "view", "sequence", "index", "constraint") and o.events:
-                for name in names_held(p, o):
-                    p.holders.setdefault((o.schema, name), []).append(o)
     keys: set[str] = set()
+    holders = _holders(p)
     for sn, seq in around:
-        for o in p.holders.get(sn, ()):
+        for o in holders.get(sn, ()):
             if o.events[0].stmt.seq <= seq <= o.events[-1].stmt.seq and any(id(e) in p.dead for e in o.events):
                 keys.add(o.key)
                 keys.update(c.key for c in p.children(o.key) if c.type in ("constraint", "index", "column")
@@ -62,3 +60,32 @@ def held_for_a_chooser(p: Planner, o: Obj, before: int) -> bool:
     first = o.events[0].stmt.seq if o.events else before
     return any(first <= seq < before and not all(id(e) in p.dead for _, e in p.by_seq.get(seq, ()))
                for name in names_held(p, o) for seq in p.choosers.get((o.schema, name), ()))
+
+
+def freed_between(p: Planner, schema: str, name: str, start: int, end: int, taker: str = "") -> bool:
+    """Did a statement between `start` and `end` that is written drop or rename away what held the
+    relation name `name` (a table whose key had it), other than `taker` (a key's own earlier life)?
+    What takes the name after it may not move before it."""
+    return any(start < (e.stmt.parent or e.stmt).seq < end and e.action in (DROP, RENAME) and id(e) not in p.dead
+               for o in _holders(p).get((schema, name), ()) if o.key != taker for e in o.events)
+
+
+def takes_a_freed_name(p: Planner, table: Obj, constraints: Iterable[Any], start: int, end: int) -> bool:
+    """Does a key or unique constraint of `table` among `constraints` take, by its own name, one
+    that was freed between `start` and `end` (see freed_between)?"""
+    return any(c.conname and c.contype in _INDEXED and freed_between(p, table.schema, c.conname, start, end, f"constraint:{table.name}.{c.conname}")
+               for c in constraints)
+
+
+_INDEXED = frozenset((CT.CONSTR_PRIMARY, CT.CONSTR_UNIQUE, CT.CONSTR_EXCLUSION))  # (their index has their name)
+
+
+def _holders(p: Planner) -> dict[tuple[str, str], list[Obj]]:
+    """(schema, name) -> the objects that held the name, made when first asked."""
+    if p.holders is None:
+        p.holders = {}
+        for o in p.m.objects.values():
+            if o.type in ("table", "view", "sequence", "index", "constraint") and o.events:
+                for name in names_held(p, o):
+                    p.holders.setdefault((o.schema, name), []).append(o)
+    return p.holders

@@ -50,6 +50,8 @@ class Holders:
                     self.by_name.setdefault((o.schema, name), []).append(o)
                 if o.type in ("table", "constraint", "index", "type", "sequence"):
                     renamed.update(n.rsplit(".", 1)[-1].lower() for n in o.former_names)
+        # The names PostgreSQL chose around or into (not those only written again after a DROP).
+        self.chosen = {(schema, name) for schema, name, _ in (*p.m.avoided, *p.m.freed)}
         self.saying: dict[str, list[int]] = {}  # former name -> seqs of the statements whose text says it
         for st in p.a.parsed.statements:
             for word in renamed.intersection(WORD.findall(st.text.lower())):
@@ -60,7 +62,7 @@ class Holders:
         PostgreSQL chose a name around either name, something written had `new` before the rename,
         or a statement written between says `old` where the model follows no name (a function's
         body, a block)."""
-        if {(o.schema, old), (o.schema, new)} & p.held_names:
+        if {(o.schema, old), (o.schema, new)} & self.chosen:
             return False
         if any(x is not o and x.born <= between.stop and not all(id(e) in p.dead for e in x.events)
                for x in self.by_name.get((o.schema, new), ())):

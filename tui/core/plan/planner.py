@@ -156,12 +156,12 @@ class Planner:
         self.named = Named(self.m, {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])})
         # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the
         # DROP of what held the name then (after it, the plain name would be free).
-        # And one chosen where an object held the name before stays after what freed it.
+        # And one chosen (or written) where an object held the name before stays after what freed it.
         self.held: dict[int, set[str]] = {}
         self.held_names: set[tuple[str, str]] = set()
         self.chose_around: dict[int, set[tuple[str, str]]] = {}  # see holding
         self.choosers: dict[tuple[str, str], list[int]] = {}  # the other way round
-        for around, names in ((True, self.m.avoided), (False, self.m.freed)):
+        for around, names in ((True, self.m.avoided), (False, self.m.freed), (False, self.m.reused)):
             for schema, name, seq in names:
                 self.held.setdefault(seq, set()).add(f"@held:{schema}.{name}")
                 self.held_names.add((schema, name))

@@ -58,6 +58,7 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
         _take_index(rp, o, index, name)
     if contype in "pux":
         rp.relnames.setdefault(t.schema, set()).add(name)
+        rp.note_freed(t.schema, name)
         rp.index_constraints[(t.schema, name)] = o
     deps = [f"column:{t.name}.{k}" for k in columns] + ([index.key] if index is not None else []) + \
         (default_deps(rp, c.raw_expr) if contype == "c" else [])  # (a CHECK's functions: each write is checked by them)

@@ -92,6 +92,7 @@ class Engine(ReplayState):
         self.event(o, CREATE, detail)
         if type_ in RELATION_TYPES:
             self.relnames.setdefault(schema, set()).add(local_name(name))
+            self.note_freed(schema, local_name(name))
         elif type_ == "function":
             self.index_function(o)
         return o
@@ -174,6 +175,7 @@ class Engine(ReplayState):
             self.relnames.get(o.schema, set()).discard(local_name(old_name))
             self.relnames.setdefault(o.schema, set()).add(local_name(new_name))
             self.released.add((o.schema, local_name(old_name)))
+            self.note_freed(o.schema, local_name(new_name))
         self.rekey(o, new_name)
         for other in self.dependents(o):
             if other.parent == o.key and other.name.startswith(old_name + ".") and other.type != "index":
@@ -289,6 +291,13 @@ class Engine(ReplayState):
             if (schema, name) in self.released:
                 self.model.freed.append((schema, name, seq))
         return name
+
+    def note_freed(self, schema: str, name: str) -> None:
+        """A relation's name (a table's, an index's, a key's) that one dropped or renamed away held
+        before: the statement stays after what freed it (a table dropped, another made with a key
+        of its key's name)."""
+        if self.stmt is not None and (schema, name) in self.released:
+            self.model.reused.append((schema, name, (self.stmt.parent or self.stmt).seq))
 
     def never_made(self, name: str) -> str:
         """Why the model does not know an object a statement changes: the history never made it, or
