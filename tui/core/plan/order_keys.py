@@ -50,6 +50,11 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
         for d in o.depends:
             if d in objects and d != owner:
                 reads.add(d)
+        if kind == "column" and (left := o.attrs.get("types_left")):
+            # Its type then, where it was changed since (an enum swapped, the old one renamed
+            # aside): a default naming a label waits for the ADD VALUE of that type.
+            at = (e.stmt.parent or e.stmt).seq
+            reads.update(t.key for t in next((types for seq, types in left if at < seq), ()))
         if kind == "constraint" and o.contype == "f":
             # PostgreSQL refuses to TRUNCATE a table a foreign key references (without
             # CASCADE): the key stays after the history's TRUNCATEs of it (rows and their

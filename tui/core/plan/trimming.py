@@ -44,7 +44,8 @@ def trim(item: Item, pairs: list[tuple[Obj, Event]], dead: set[int]) -> bool:
         state: dict[tuple[str, str], list[bool]] = {}
         for o, e in pairs:
             if o.type in ("column", "constraint", "index", "trigger"):  # (CLUSTER ON, ENABLE TRIGGER: see replay)
-                for nm in {birth_name(o).rsplit(".", 1)[-1], o.name.rsplit(".", 1)[-1]}:
+                # (and the name it had then: a key renamed, then dropped and added again under that name)
+                for nm in {birth_name(o).rsplit(".", 1)[-1], o.name.rsplit(".", 1)[-1], e.name.rsplit(".", 1)[-1]}:
                     state.setdefault((nm, e.action), []).append(id(e) in dead)
         cmds = []
         for c in node.cmds or ():

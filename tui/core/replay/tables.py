@@ -296,6 +296,7 @@ def alter_column(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         was = [o for d in col.depends if d.startswith(("type:", "domain:")) and (o := rp.model.objects.get(d)) is not None]
         if was and rp.stmt is not None:
             rp.model.left_types.setdefault(rp.stmt.seq, []).extend(was)
+            col.attrs.setdefault("types_left", []).append((rp.stmt.seq, was))  # (see order_keys)
         col.attrs["type"] = cd.typeName
         if cd.collClause is not None:
             col.attrs["collation"] = cd.collClause
