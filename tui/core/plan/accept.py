@@ -57,18 +57,20 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding]]:
     # A table an UPDATE ... FROM or DELETE ... USING read the rows of: they stay, and the table.
     held |= {f.id for o, f in dead_objects if o.type == "table" and _rows_read_while_alive(p, o)
              or o.type == "trigger" and _wrote_lasting_rows(p, o)}
+    # A foreign key whose table stays may have deleted rows there while it lived: it stays, and
+    # so do the columns it is made of.
+    acted = {o.key for o, _ in dead_objects if o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)}
+    needed = {d for o, _ in dead_objects if o.key in acted for d in o.depends if d.startswith("column:")}
     for o, f in dead_objects:
-        if f.id in held:
+        if f.id in held or o.key in needed:
             continue
         if p.alive_always and any(id(e) in p.alive_always for e in o.events):
             continue  # a statement of its life is written as it is (pinned): so is the rest of it, its DROP too
-        # A foreign key whose table stays may have deleted rows there while it lived.
-        acted = o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)
         if (o.type == "column" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None
                 and (expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq, views=False)
                      or copied_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq))):
             continue  # a `*` or a LIKE took it while it lived, into a table that lasts
-        if (o.type, o.name) not in p.kept and not acted:
+        if (o.type, o.name) not in p.kept and o.key not in acted:
             chosen.append((o, f))
     return chosen
 

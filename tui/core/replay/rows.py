@@ -124,13 +124,16 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
         rp.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
         return
     fire(rp, t, live or not certainly_empty(rp, t), TRIGGER_TYPE_UPDATE)
+    changed = {r.name for r in node.targetList or () if r.name}
     for c, child in referencing(rp, t) if rp.keys.update_actions else ():
         # ON UPDATE actions are not followed row by row: a key with one, over rows, may have acted.
         if getattr(c.node, "fk_upd_action", "a") not in ("c", "n", "d"):
             continue  # (most keys: their table's rows are not looked up)
+        if (keys := c.attrs.get("ref_columns") or _primary_key(rp, t)) and not changed.intersection(keys):
+            continue  # the columns it references keep their values: it does not fire
         cd = rp.model.get("data", child.name)
         if cd is not None and (cd.uncertain or any(r.alive for r in cd.rows)):
-            c.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
+            acted(rp, c)
     sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
     constant = all(is_constant(v) for v in sets.values()) and len(sets) == len(node.targetList or ())
     # (the rows are not looked through for values the model cannot follow anyway)
@@ -207,6 +210,19 @@ def referencing(rp: Engine, t: Obj) -> list[tuple[Obj, Obj]]:
     return out
 
 
+def acted(rp: Engine, key: Obj) -> None:
+    """A foreign key's action reached rows (or may have): the plan keeps that life of it, and the
+    statement needs the key there (its DROP stays after)."""
+    key.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
+    rp.note_reads([key])
+
+
+def _primary_key(rp: Engine, t: Obj) -> list[str]:
+    """The columns of the table's primary key (what a foreign key naming no column references)."""
+    return next((list(o.attrs.get("columns", ())) for k in sorted(rp.rdeps.get(t.key, ())) if (o := rp.model.objects.get(k)) is not None
+                 and o.type == "constraint" and o.exists and o.contype == "p" and o.parent == t.key), [])
+
+
 def cascade(rp: Engine, t: Obj, emptied: bool, seen: set[str]) -> None:
     """Rows of `t` were deleted: ON DELETE CASCADE, SET NULL and SET DEFAULT reach the rows of
     the tables whose foreign keys point at it. When `t` is left with no row the model knows
@@ -217,14 +233,14 @@ def cascade(rp: Engine, t: Obj, emptied: bool, seen: set[str]) -> None:
         cd = rp.model.get("data", child.name)
         live = [r for r in cd.rows if r.alive] if cd is not None and cd.exists else []
         if action in ("c", "n", "d") and cd is not None and cd.exists and cd.uncertain:
-            c.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)  # on rows it cannot see
+            acted(rp, c)  # on rows it cannot see
         if action not in ("c", "n", "d") or not live:
             continue
         keyed = [key_set(child, r, c.attrs.get("columns", []), rp) for r in live]
         if not any(k is None or k for k in keyed):
             continue  # every row's key is NULL: no row of t is theirs
         # The key acted (or may have): the plan must not leave this life of it out.
-        c.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
+        acted(rp, c)
         if not emptied or action == "d" or None in keyed:
             cd.uncertain = f"rows an ON DELETE action from {t.name} may have changed"  # type: ignore[union-attr]
             if child.key not in seen:

@@ -58,7 +58,7 @@ def rename_child(rp: Engine, node: ast.RenameStmt) -> None:
         rp.connames.setdefault(o.schema, set()).discard(node.subname)
         rp.connames[o.schema].add(node.newname)
         rp.index_constraints[(o.schema, node.newname)] = o
-        if o.contype in ("p", "u", "x"):  # (its index takes the name too)
+        if o.contype in ("p", "u", "x") and node.newname:  # (its index takes the name too)
             rp.note_freed(o.schema, node.newname)
     rp.event(t, ALTER, f"{type_} {node.subname} renamed to {node.newname}", child=type_)
     rp.rename(o, f"{table}.{node.newname}")
