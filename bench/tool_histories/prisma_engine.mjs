@@ -291,6 +291,8 @@ for (let step = 0; written < steps && step < steps * 4; step++) {
     continue;
   }
   sql = sql.replace(/-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS "public";\n\n?/, '');
+  // (Its diff from the empty schema makes only the schemas used then; `migrate dev` makes both.)
+  if (prev === null && S.multi && !sql.includes('CREATE SCHEMA IF NOT EXISTS "app"')) sql = '-- CreateSchema\nCREATE SCHEMA IF NOT EXISTS "app";\n\n' + sql;
   if (!sql.trim() || sql.includes('This is an empty migration')) { prev = schema; continue; }
   // Seed rows now and then, as teams write them into a migration by hand.
   const seeds = [];

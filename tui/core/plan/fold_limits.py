@@ -381,6 +381,12 @@ def taken_whole(p: Planner, col: Obj, added: Event) -> bool:
     return expanded_between(p, table, start, end, views=False) or copied_between(p, table, start, end)
 
 
+def added_between(p: Planner, col: Obj, start: int, end: int) -> bool:
+    """Is an earlier life of the column (of its name) added between `start` and `end` and written?
+    (Dropped later, it stays after the CREATE: one of its name folded in would be there already.)"""
+    return any(e.action == ADD and start < (e.stmt.parent or e.stmt).seq < end and id(e) not in p.dead for e in col.events)
+
+
 def survives(col: Obj, added: Event) -> bool:
     """The column this event added is in the final schema (not dropped later, not a former life)."""
     return col.exists and col.last(ADD, CREATE) is added

@@ -20,6 +20,7 @@ from tui.core.plan.column_changes import in_pass_order, keeps_rows, retype_folda
 from tui.core.plan.column_renames import Shapes, Users, WholeInside, fold_rename, rows_before
 from tui.core.plan.constraint_renames import fold_constraint_rename
 from tui.core.plan.fold_limits import (
+    added_between,
     before_later_renames,
     columns_named,
     copied_between,
@@ -245,7 +246,7 @@ def _fold_cmd(p: Planner, target: Item, it: Item, table: Obj, cmd: Any, folding:
                 or inherited_between(p, table, target.seq, it.seq) or takes_a_freed_name(p, table, cmd.def_.constraints or (), target.seq, it.seq)
                 or parent_grew_between(p, table, target.seq, it.seq)
                 or generated_from_changed(p, table, cmd.def_) or expanded_between(p, table, target.seq, it.seq)
-                or drawn_per_row(p, table, cmd.def_, target.seq, it.seq)
+                or drawn_per_row(p, table, cmd.def_, target.seq, it.seq) or added_between(p, col, target.seq, it.seq)
                 or (needs_a_value(cmd.def_) or domain_default_changed(p, col, cmd.def_, target.seq))
                 and inserted_between(p, table, target.seq, it.seq)):
             # It stays where it was (see fold_limits: what it names, or what PostgreSQL names after
