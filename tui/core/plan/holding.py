@@ -18,6 +18,7 @@ class Planner(Protocol):
     dead: set[int]
     chose_around: dict[int, set[tuple[str, str]]]  # seq -> (schema, name) it chose around
     holders: dict[tuple[str, str], list[Obj]] | None  # (schema, name) -> what held it, made when first asked
+    held_names: set[tuple[str, str]]  # (schema, name) chosen around, or taken again after something freed it
 
     def children(self, key: str) -> list[Obj]: ...
 
@@ -66,6 +67,8 @@ def freed_between(p: Planner, schema: str, name: str, start: int, end: int, take
     """Did a statement between `start` and `end` that is written drop or rename away what held the
     relation name `name` (a table whose key had it), other than `taker` (a key's own earlier life)?
     What takes the name after it may not move before it."""
+    if (schema, name) not in p.held_names:
+        return False  # (never freed and taken again: the holders of every name are not looked up)
     return any(start < (e.stmt.parent or e.stmt).seq < end and e.action in (DROP, RENAME) and id(e) not in p.dead
                for o in _holders(p).get((schema, name), ()) if o.key != taker for e in o.events)
 
