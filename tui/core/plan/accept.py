@@ -60,7 +60,8 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding]]:
     # A foreign key whose table stays may have deleted rows there while it lived: it stays, and
     # so do the columns it is made of.
     acted = {o.key for o, _ in dead_objects if o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)}
-    needed = {d for o, _ in dead_objects if o.key in acted for d in o.depends if d.startswith("column:")}
+    needed = {d for o, _ in dead_objects if o.key in acted for d in o.depends
+              if d.startswith("column:") and (c := p.m.objects.get(d)) is not None and c.parent == o.parent}
     for o, f in dead_objects:
         if f.id in held or o.key in needed:
             continue
