@@ -47,12 +47,24 @@ def keeps_rows(cmd: Any, cd: ast.ColumnDef) -> bool:
     return False
 
 
+def columns_named(cd: ast.ColumnDef) -> set[str]:
+    """The other columns a column definition's expressions name (a generated column's, a CHECK's)."""
+    out: set[str] = set()
+    for c in cd.constraints or ():
+        if c.raw_expr is not None and c.contype in (CT.CONSTR_CHECK, CT.CONSTR_GENERATED):
+            out |= set(expr_columns(c.raw_expr))
+    out.discard(cd.colname)
+    return out
+
+
 def in_pass_order(cmds: Sequence[Any]) -> list[Any]:
     """An ALTER TABLE's commands in the order PostgreSQL runs them where a fold depends on it: a
     column's type is changed in an earlier pass than a default is set, so in `SET DEFAULT 'a',
     ALTER COLUMN c TYPE varchar(50)` the default is read for the new type (`'a'::character
     varying`), however the two are written."""
     retyped = {c.name for c in cmds if c.subtype == AT.AT_AlterColumnType}
+    if not retyped:
+        return list(cmds)
     return sorted(cmds, key=lambda c: c.subtype == AT.AT_ColumnDefault and c.def_ is not None and c.name in retyped)
 
 

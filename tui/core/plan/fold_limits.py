@@ -262,16 +262,6 @@ def _kept_events_between(p: Planner, table: Obj, names: set[str], after: int, be
                     yield o, e
 
 
-def columns_named(cd: ast.ColumnDef) -> set[str]:
-    """The other columns a column definition's expressions name (a generated column's, a CHECK's)."""
-    out: set[str] = set()
-    for c in cd.constraints or ():
-        if c.raw_expr is not None and c.contype in (CT.CONSTR_CHECK, CT.CONSTR_GENERATED):
-            out |= set(expr_columns(c.raw_expr))
-    out.discard(cd.colname)
-    return out
-
-
 def named_by_table(cd: ast.ColumnDef) -> bool:
     """Does the column bring something PostgreSQL names after its table (an unnamed constraint, a
     serial's or an identity's sequence)?"""

@@ -16,13 +16,12 @@ from tui.core.model import ADD, CREATE, RENAME, Obj
 from tui.core.names import clone, expr_columns, is_serial, shallow, strings
 from tui.core.parse import Statement
 from tui.core.plan import blocks
-from tui.core.plan.column_changes import in_pass_order, keeps_rows, retype_foldable, widened_serial, widens
+from tui.core.plan.column_changes import columns_named, in_pass_order, keeps_rows, retype_foldable, widened_serial, widens
 from tui.core.plan.column_renames import Shapes, Users, WholeInside, fold_rename, rows_before
 from tui.core.plan.constraint_renames import fold_constraint_rename
 from tui.core.plan.fold_limits import (
     added_between,
     before_later_renames,
-    columns_named,
     copied_between,
     default_set_next,
     domain_default_changed,

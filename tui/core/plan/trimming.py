@@ -11,6 +11,7 @@ from pglast.enums import ConstrType as CT
 
 from tui.core.model import ADD, ALTER, Event, Obj
 from tui.core.names import expr_columns, set_elements, shallow, strings, walk
+from tui.core.plan.column_changes import columns_named
 from tui.core.plan.items import Item, birth_name
 from tui.core.plan.splice import Op
 
@@ -107,14 +108,14 @@ def without_parts(elts: Any, parts: set[int], found: set[int], ops: list[Op] | N
 
 def _columns_named(elt: Any) -> set[str]:
     """The columns a table's constraint, or a column's constraints, name (its own name aside)."""
-    cons = [elt] if isinstance(elt, ast.Constraint) else list(getattr(elt, "constraints", None) or ())
-    out: set[str] = set()
-    for c in cons:
-        out |= set(strings(c.keys)) | set(strings(c.fk_attrs)) | set(strings(c.including))
-        out |= set(expr_columns(c.raw_expr)) if c.raw_expr is not None else set()
-        out |= {n.name for ex in c.exclusions or () for n in walk(ex) if isinstance(n, ast.IndexElem) and n.name}
-        out |= {n for ex in c.exclusions or () for n in expr_columns(ex)}
-    return out - ({elt.colname} if isinstance(elt, ast.ColumnDef) else set())
+    if isinstance(elt, ast.ColumnDef):
+        return columns_named(elt)
+    if not isinstance(elt, ast.Constraint):
+        return set()  # (LIKE: it names a table)
+    out = set(strings(elt.keys)) | set(strings(elt.fk_attrs)) | set(strings(elt.including))
+    out |= set(expr_columns(elt.raw_expr)) if elt.raw_expr is not None else set()
+    out |= {n.name for ex in elt.exclusions or () for n in walk(ex) if isinstance(n, ast.IndexElem) and n.name}
+    return out | {n for ex in elt.exclusions or () for n in expr_columns(ex)}
 
 
 _ATTRIBUTES = frozenset((CT.CONSTR_ATTR_DEFERRABLE, CT.CONSTR_ATTR_NOT_DEFERRABLE, CT.CONSTR_ATTR_DEFERRED, CT.CONSTR_ATTR_IMMEDIATE))

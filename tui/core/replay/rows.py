@@ -124,7 +124,7 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
         rp.no_effect(f"UPDATE of {t.name}, which holds no rows at this point")
         return
     fire(rp, t, live or not certainly_empty(rp, t), TRIGGER_TYPE_UPDATE)
-    changed = {r.name for r in node.targetList or () if r.name}
+    changed = {r.name for r in node.targetList or () if r.name} if rp.keys.update_actions else set()
     for c, child in referencing(rp, t) if rp.keys.update_actions else ():
         # ON UPDATE actions are not followed row by row: a key with one, over rows, may have acted.
         if getattr(c.node, "fk_upd_action", "a") not in ("c", "n", "d"):
