@@ -202,6 +202,9 @@ class Model:
     # (schema, name, seq): a relation's name written again where one was taken before (a key made
     # with the name of one dropped with its table): that statement too stays after what freed it.
     reused: list[tuple[str, str, int]] = field(default_factory=list)
+    # (foreign key, the table it referenced then): a key whose action reached rows. That life of
+    # the key stays, and so must the table it referenced then (its last life may reference another).
+    acted_on: list[tuple[Obj, Obj]] = field(default_factory=list)
     # Seq of a column type change -> the types the column left there (a DROP of one stays after it).
     left_types: dict[int, list[Obj]] = field(default_factory=dict)
     # seq of a CREATE TABLE (LIKE t ...) -> the tables it copied (an index made on them later stays after it)

@@ -62,6 +62,9 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding]]:
     acted = {o.key for o, _ in dead_objects if o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)}
     needed = {d for o, _ in dead_objects if o.key in acted for d in o.depends
               if d.startswith("column:") and (c := p.m.objects.get(d)) is not None and c.parent == o.parent}
+    # The table such a key referenced then stays too (its last life may reference another).
+    acted_on = {id(t) for key, t in p.m.acted_on if key.parent not in leaving}
+    held |= {f.id for o, f in dead_objects if o.type == "table" and id(o) in acted_on}
     for o, f in dead_objects:
         if f.id in held or o.key in needed:
             continue

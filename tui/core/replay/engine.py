@@ -118,6 +118,11 @@ class Engine(ReplayState):
         than Python's stack)."""
         if not self._drop_one(o, detail, by):
             return
+        if self.track_reads and o.depends and "acted" in o.attrs:
+            # A foreign key whose action reached rows stays in the set with this life: its DROP
+            # needs what this life references (not what a next one may), which stays until then.
+            objects, parent = self.model.objects, o.parent
+            self.note_reads([d for k in o.depends if (d := objects.get(k)) is not None and d.parent != parent and k != parent])
         stack = [(o, iter(self._dropped_along(o)))]
         while stack:
             o, rest = stack[-1]

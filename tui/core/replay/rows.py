@@ -133,7 +133,7 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
             continue  # the columns it references keep their values: it does not fire
         cd = rp.model.get("data", child.name)
         if cd is not None and (cd.uncertain or any(r.alive for r in cd.rows)):
-            acted(rp, c)
+            acted(rp, c, t)
     sets = {r.name: r.val for r in node.targetList or () if r.name and not r.indirection}
     constant = all(is_constant(v) for v in sets.values()) and len(sets) == len(node.targetList or ())
     # (the rows are not looked through for values the model cannot follow anyway)
@@ -210,10 +210,11 @@ def referencing(rp: Engine, t: Obj) -> list[tuple[Obj, Obj]]:
     return out
 
 
-def acted(rp: Engine, key: Obj) -> None:
+def acted(rp: Engine, key: Obj, referenced: Obj) -> None:
     """A foreign key's action reached rows (or may have): the plan keeps that life of it, and the
-    statement needs the key there (its DROP stays after)."""
+    table it references then, and the statement needs the key there (its DROP stays after)."""
     key.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
+    rp.model.acted_on.append((key, referenced))
     rp.note_reads([key])
 
 
@@ -233,14 +234,14 @@ def cascade(rp: Engine, t: Obj, emptied: bool, seen: set[str]) -> None:
         cd = rp.model.get("data", child.name)
         live = [r for r in cd.rows if r.alive] if cd is not None and cd.exists else []
         if action in ("c", "n", "d") and cd is not None and cd.exists and cd.uncertain:
-            acted(rp, c)  # on rows it cannot see
+            acted(rp, c, t)  # on rows it cannot see
         if action not in ("c", "n", "d") or not live:
             continue
         keyed = [key_set(child, r, c.attrs.get("columns", []), rp) for r in live]
         if not any(k is None or k for k in keyed):
             continue  # every row's key is NULL: no row of t is theirs
         # The key acted (or may have): the plan must not leave this life of it out.
-        acted(rp, c)
+        acted(rp, c, t)
         if not emptied or action == "d" or None in keyed:
             cd.uncertain = f"rows an ON DELETE action from {t.name} may have changed"  # type: ignore[union-attr]
             if child.key not in seen:
