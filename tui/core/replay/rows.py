@@ -285,12 +285,15 @@ def _truncate(rp: Engine, d: Obj, detail: str) -> None:
 
 def _truncate_referencing(rp: Engine, t: Obj, seen: set[str]) -> None:
     """TRUNCATE ... CASCADE empties every table whose foreign keys point at a truncated one."""
-    for _, child in referencing(rp, t):
+    for c, child in referencing(rp, t):
+        d = rp.data(child)
+        if d.uncertain or any(r.alive for r in d.rows):
+            acted(rp, c, t)  # (the key carried the TRUNCATE to rows: this life of it stays)
         if child.key in seen:
             continue
         seen.add(child.key)
         fire(rp, child, rows_affected=False)
-        _truncate(rp, rp.data(child), f"all rows, by TRUNCATE ... CASCADE of {t.name}")
+        _truncate(rp, d, f"all rows, by TRUNCATE ... CASCADE of {t.name}")
         _truncate_referencing(rp, child, seen)
 
 
