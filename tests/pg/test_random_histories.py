@@ -28,6 +28,10 @@ WIDER = [3, 13, 29, 30, 35, 36, 45, 53, 56, 63, 75, 79, 370, 561, 674]
 # mistake, need none now.
 MORE = [9, 16, 29, 58, 90, 97, 106, 155, 190, 210, 222, 256, 257, 262, 268, 290,
         11110, 13552]  # (ids a materialized view copied; a table left out brought back without its columns)
+# Objects made again under their names, keys acting on rows (tests/fixtures/random_lives.py): 4
+# of the first 300 seeds needed a fold backed off (INSERTs whose rows look up their own table,
+# merged into one); they, and seeds 0 to 2, need none now.
+LIVES = [0, 1, 2, 105, 209, 291, 297]
 
 
 def _url(server: Any) -> str:
@@ -35,9 +39,10 @@ def _url(server: Any) -> str:
     return f"postgresql://{info['user']}@/postgres?host={info['host']}&port={info['port']}"
 
 
-@pytest.mark.parametrize(("seed", "kind"), [(s, "") for s in SEEDS] + [(s, "wider") for s in WIDER] + [(s, "more") for s in MORE])
+@pytest.mark.parametrize(("seed", "kind"), [(s, "") for s in SEEDS] + [(s, "wider") for s in WIDER] + [(s, "more") for s in MORE]
+                         + [(s, "lives") for s in LIVES])
 def test_a_random_history_is_proven_with_no_fold_backed_off(tmp_path: Path, pg_server, seed: int, kind: str) -> None:  # type: ignore[no-untyped-def]
-    write_history(seed, tmp_path / "migrations", wider=kind == "wider", more=kind == "more")
+    write_history(seed, tmp_path / "migrations", wider=kind == "wider", more=kind == "more", lives=kind == "lives")
     proof = generate(tmp_path, prover=PgProver(url=_url(pg_server), create_roles=True)).proof
     assert proof.state == PROVEN, proof.why
     assert not proof.backed_off, [b.reason for b in proof.backed_off]

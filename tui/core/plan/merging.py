@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pglast import ast
@@ -9,6 +10,10 @@ from pglast import ast
 from tui.core.names import set_rows, shallow
 from tui.core.plan.items import MERGE, Item
 from tui.core.plan.planner import Planner
+
+
+_SUBQUERY = re.compile(r"\bselect\b", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
 
 
 def _insert_shape(it: Item) -> tuple[str, str, tuple[str, ...], tuple[int, ...]] | None:
@@ -19,6 +24,8 @@ def _insert_shape(it: Item) -> tuple[str, str, tuple[str, ...], tuple[int, ...]]
             or n.withClause is not None or n.selectStmt is None or not n.selectStmt.valuesLists or n.override):
         return None
     rel = n.relation
+    if _SUBQUERY.search(it.stmt.text) and _WORD.findall(it.stmt.text.lower()).count(rel.relname.lower()) > 1:
+        return None  # a subquery reading the table sees it as the statement found it: the rows before it, not these
     # (Without a column list, rows of another length fill other columns: a column added between.)
     widths = {len(row) for row in n.selectStmt.valuesLists}
     return (f"{rel.schemaname or ''}.{rel.relname}", it.group, tuple(c.name for c in n.cols or ()), tuple(sorted(widths)))
