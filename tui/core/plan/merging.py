@@ -11,7 +11,6 @@ from tui.core.names import set_rows, shallow
 from tui.core.plan.items import MERGE, Item
 from tui.core.plan.planner import Planner
 
-
 _SUBQUERY = re.compile(r"\bselect\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
