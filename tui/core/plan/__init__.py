@@ -19,7 +19,7 @@ from pglast import ast
 from tui.core.analysis import Analysis
 from tui.core.decisions import Decisions
 from tui.core.findings import TOGETHER, Finding
-from tui.core.model import Obj
+from tui.core.model import Event, Obj
 from tui.core.names import deeper_than, into_clause, strings
 from tui.core.parse import Statement
 from tui.core.plan.accept import NO_EFFECT, mark_dead
@@ -65,7 +65,7 @@ def build_plan(analysis: Analysis, decisions: Decisions | None = None, adjust: A
     pinned = adjust.pinned.union(*units, *as_written, {min(unit) for unit in local}, _out_of_scope(analysis), _before_range(analysis), _under_ddl_log(analysis),
                                  analysis.model.partly_seen, deep, conditions)
     p: Planner | None = None
-    left_out: list[tuple[Obj, Finding]] | None = None
+    left_out: list[tuple[Obj, Finding, list[Event]]] | None = None
     for attempt in range(attempts):
         # The last attempt folds nothing and moves nothing: the history's own order always works.
         last = attempt == attempts - 1

@@ -24,11 +24,12 @@ from tui.core.plan.replaced_lives import KEPT_BY_REPLACE, defaults_changed_in_li
 NO_EFFECT = "no effect"  # why a statement of an accepted no-effect finding is left out
 
 
-def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding]]:
-    """Objects created then dropped, each with its finding: none of their events are written, nor
-    those of what their DROP took along (mark_dead kills them). Chosen from the analysis, the
-    decisions and the pinned statements only, so the same in every attempt of a plan."""
-    chosen: list[tuple[Obj, Finding]] = []
+def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding, list[Event]]]:
+    """Objects created then dropped, each with its finding and the events left out (all of them, but
+    for a foreign key that changed rows): none of them are written, nor those of what their DROP
+    took along (mark_dead kills them). Chosen from the analysis, the decisions and the pinned
+    statements only, so the same in every attempt of a plan."""
+    chosen: list[tuple[Obj, Finding, list[Event]]] = []
     dead_objects: list[tuple[Obj, Finding]] = []
     for f in findings:
         o = _dropped_object(p, f)
@@ -53,10 +54,10 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding]]:
                 dead_objects.append((child, f))
     # An object that held a name PostgreSQL then chose around (`jobs_id_seq1` beside the renamed
     # old table's `jobs_id_seq`) stays, with all that goes with it: without it the name differs.
-    held = _held_names(p, dead_objects)
+    held = by_names = _held_names(p, dead_objects)
     # A table an UPDATE ... FROM or DELETE ... USING read the rows of: they stay, and the table.
-    held |= {f.id for o, f in dead_objects if o.type == "table" and _rows_read_while_alive(p, o)
-             or o.type == "trigger" and _wrote_lasting_rows(p, o)}
+    held = held | {f.id for o, f in dead_objects if o.type == "table" and _rows_read_while_alive(p, o)
+                   or o.type == "trigger" and _wrote_lasting_rows(p, o)}
     # A foreign key whose table stays may have deleted rows there while it lived: it stays, and
     # so do the columns it is made of.
     acted = {o.key for o, _ in dead_objects if o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)}
@@ -66,16 +67,24 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding]]:
     acted_on = {id(t) for key, t in p.m.acted_on if key.parent not in leaving}
     held |= {f.id for o, f in dead_objects if o.type == "table" and id(o) in acted_on}
     for o, f in dead_objects:
-        if f.id in held or o.key in needed:
-            continue
         if p.alive_always and any(id(e) in p.alive_always for e in o.events):
             continue  # a statement of its life is written as it is (pinned): so is the rest of it, its DROP too
+        if o.key in acted:
+            # The life that changed rows stays, and those after it (with the table it referenced
+            # then, held above); those before it go, whatever else stays.
+            if f.id not in by_names and (o.type, o.name) not in p.kept and (earlier := _before_acting(o, o.events[0].stmt.seq, o.events[-1].stmt.seq)):
+                chosen.append((o, f, earlier))
+            continue
+        if f.id in held or o.key in needed:
+            continue
+        if o.type == "data" and _rows_read_before(p, o, o.events[-1].stmt.seq):
+            continue  # rows of an earlier life of a table made again, read by another statement: they stay
         if (o.type == "column" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None
                 and (expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq, views=False)
                      or copied_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq))):
             continue  # a `*` or a LIKE took it while it lived, into a table that lasts
-        if (o.type, o.name) not in p.kept and o.key not in acted:
-            chosen.append((o, f))
+        if (o.type, o.name) not in p.kept:
+            chosen.append((o, f, o.events))
     return chosen
 
 
@@ -156,12 +165,14 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
             continue  # commented on, granted or altered in between: that needs it there then
         if not hoisted and defaults_at and defaults_changed_in_life(o, defs, cutoff, defaults_at):
             continue  # made before an ALTER DEFAULT PRIVILEGES: written after it, it would take its privileges
-        if defs and _acted(p, o, defs[0].stmt.seq, cutoff):
-            continue
+        acting = _before_acting(o, defs[0].stmt.seq, cutoff) if defs and _acted(p, o, defs[0].stmt.seq, cutoff) else None
         if o.type in _NAMED and held_for_a_chooser(p, o, cutoff):
             continue  # an earlier life held its name while another object's was chosen around it
         if defs and o.type == "constraint" and o.contype == "f" and persistence_changed_between(p, o, defs[0].stmt.seq, cutoff):
             continue  # dropped so that a table could be made LOGGED or UNLOGGED: made again after it
+        if acting is not None:
+            p.fold_of(f).update(p.kill(o, acting))  # the life that changed rows stays, and those after it
+            continue
         fold = p.fold_of(f)
         if hoisted:
             fold.update({defs[0].stmt.seq, cutoff})
@@ -190,6 +201,14 @@ def _acted(p: Planner, o: Obj, start: int, end: int) -> bool:
     if o.type != "constraint" or o.contype != "f":
         return False
     return any(start < seq < end for seq in o.attrs.get("acted", ()))
+
+
+def _before_acting(o: Obj, start: int, end: int) -> list[Event]:
+    """A foreign key's events before the life in which it first acted (between `start` and `end`):
+    nothing of theirs changed rows, so they go, and what only they referenced with them."""
+    first = min((seq for seq in o.attrs.get("acted", ()) if start < seq < end), default=None)
+    made = [i for i, e in enumerate(o.events) if e.action in (CREATE, ADD) and first is not None and e.stmt.seq < first]
+    return o.events[:made[-1]] if made else []
 
 
 def surviving_rows(p: Planner, findings: list[Finding]) -> None:
@@ -267,12 +286,12 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
 
 def _read_while_there(r: Row, readers: list[int], table: Obj | None) -> bool:
     """Did one of `readers` (in order) run while the row was in the table? (A row no statement
-    removed went with its table: until its DROP.)"""
+    removed went with its table: until the DROP of that life of it.)"""
     start = r.event.stmt.seq
     if r.removed_by is not None:
         gone = r.removed_by.stmt.seq
     else:
-        gone = table.events[-1].stmt.seq if table is not None and not table.exists and table.events else start
+        gone = next((e.stmt.seq for e in table.events if e.action == DROP and e.stmt.seq > start), start) if table is not None else start
     at = bisect_right(readers, start)
     return at < len(readers) and readers[at] < gone
 
@@ -313,10 +332,13 @@ def _rows_read_while_alive(p: Planner, table: Obj) -> bool:
     """Did a statement of another table read this one's rows while it had some (UPDATE ... FROM,
     DELETE ... USING, INSERT ... SELECT)? What it wrote depends on them."""
     d = p.m.get("data", table.name)
-    if d is None or not any(e.action == INSERT for e in d.events):
+    return d is not None and _rows_read_before(p, d, table.events[-1].stmt.seq)
+
+
+def _rows_read_before(p: Planner, d: Obj, last: int) -> bool:
+    if not any(e.action == INSERT for e in d.events):
         return False
     first = min((e.stmt.parent or e.stmt).seq for e in d.events if e.action == INSERT)
-    last = table.events[-1].stmt.seq
     return any(first < seq < last for seq in _rows_read_at(p, d))
 
 
@@ -353,7 +375,7 @@ APPLIERS: dict[str, Callable[[Planner, list[Finding]], None]] = {
 ELSEWHERE = (INTO_CREATE, TOGETHER, AS_WRITTEN)
 
 
-def mark_dead(p: Planner, left_out: list[tuple[Obj, Finding]] | None = None) -> list[tuple[Obj, Finding]]:
+def mark_dead(p: Planner, left_out: list[tuple[Obj, Finding, list[Event]]] | None = None) -> list[tuple[Obj, Finding, list[Event]]]:
     """Apply the effects of the accepted findings that remove statements or parts of them. What
     leave_out chose is returned, and taken back as `left_out` by a later attempt of the same plan,
     which then does not choose again (a fifth of an attempt at 500,000 statements)."""
@@ -365,8 +387,8 @@ def mark_dead(p: Planner, left_out: list[tuple[Obj, Finding]] | None = None) -> 
         raise AssertionError(f"no plan step applies the effect(s) {sorted(unknown)}")
     if left_out is None:
         left_out = leave_out(p, by_effect.get(LEAVE_OUT, []))
-    for o, f in left_out:
-        p.fold_of(f).update(p.kill(o, o.events))
+    for o, f, events in left_out:
+        p.fold_of(f).update(p.kill(o, events))
     for effect, apply in APPLIERS.items():
         apply(p, by_effect.get(effect, []))
     return left_out

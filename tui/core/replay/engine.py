@@ -9,7 +9,7 @@ from pglast import ast
 
 from tui.core.catalog_only import catalog_only
 from tui.core.errors import WARNING, Diagnostic
-from tui.core.model import ALTER, CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, appended, key_of
+from tui.core.model import ADD, ALTER, CREATE, DROP, NOOP, RENAME, REPLACE, Event, NoEffect, Obj, Unfollowable, appended, key_of
 from tui.core.names import choose_name, func_calls, into_clause, make_object_name, walk
 from tui.core.observed import Observations, Observed
 from tui.core.parse import Statement
@@ -118,7 +118,7 @@ class Engine(ReplayState):
         than Python's stack)."""
         if not self._drop_one(o, detail, by):
             return
-        if self.track_reads and o.depends and "acted" in o.attrs:
+        if self.track_reads and (acted := o.attrs.get("acted")) and (made := o.last(CREATE, ADD)) and acted[-1] > made.stmt.seq:
             # A foreign key whose action reached rows stays in the set with this life: its DROP
             # needs what this life references (not what a next one may), which stays until then.
             objects, parent = self.model.objects, o.parent

@@ -210,12 +210,15 @@ def referencing(rp: Engine, t: Obj) -> list[tuple[Obj, Obj]]:
     return out
 
 
-def acted(rp: Engine, key: Obj, referenced: Obj) -> None:
+def acted(rp: Engine, key: Obj, referenced: Obj, read: bool = True) -> None:
     """A foreign key's action reached rows (or may have): the plan keeps that life of it, and the
-    table it references then, and the statement needs the key there (its DROP stays after)."""
+    table it references then, and the statement needs the key there (its DROP stays after; not
+    `read` for a TRUNCATE: whatever its last life, the key carries it, and reading the key would
+    bring back its earlier lives where a fold took them all)."""
     key.attrs.setdefault("acted", []).append(rp.stmt.seq if rp.stmt else -1)
     rp.model.acted_on.append((key, referenced))
-    rp.note_reads([key])
+    if read:
+        rp.note_reads([key])
 
 
 def _primary_key(rp: Engine, t: Obj) -> list[str]:
@@ -288,7 +291,7 @@ def _truncate_referencing(rp: Engine, t: Obj, seen: set[str]) -> None:
     for c, child in referencing(rp, t):
         d = rp.data(child)
         if d.uncertain or any(r.alive for r in d.rows):
-            acted(rp, c, t)  # (the key carried the TRUNCATE to rows: this life of it stays)
+            acted(rp, c, t, read=False)  # (the key carried the TRUNCATE to rows: this life of it stays)
         if child.key in seen:
             continue
         seen.add(child.key)
