@@ -260,7 +260,7 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
     for e in d.events:
         if e.action == INSERT and e.stmt.seq > last_alive:
             mine = written.get(id(e))
-            if not mine or any(r.alive for r in mine):
+            if not mine or any(r.alive for r in mine) or _fires_writes(p, e):
                 continue
             if readers is None:
                 readers = sorted(_rows_read_at(p, d))
@@ -276,12 +276,18 @@ def _rows_of(p: Planner, f: Finding) -> set[int]:
     for e in d.events:
         if e.action in (DELETE, TRUNCATE):
             removed = removed_by.get(id(e))
-            if (removed and all(id(r.event) in p.dead for r in removed)
+            if (removed and all(id(r.event) in p.dead for r in removed) and not _fires_writes(p, e)
                     and (first_kept_write is None or first_kept_write >= e.stmt.seq)):
                 if e.action == TRUNCATE and not _truncate_cascade_safe(p, e):
                     continue
                 killed |= p.kill(d, [e])
     return killed
+
+
+def _fires_writes(p: Planner, e: Event) -> bool:
+    """Did the statement fire a trigger that wrote rows of another table (an audit log)? Those
+    rows last whatever becomes of its own."""
+    return any(o.type == "trigger" and o.attrs.get("wrote", set()) - {o.parent} for o in p.m.reads.get((e.stmt.parent or e.stmt).seq, ()))
 
 
 def _read_while_there(r: Row, readers: list[int], table: Obj | None) -> bool:

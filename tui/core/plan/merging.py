@@ -15,16 +15,19 @@ _SUBQUERY = re.compile(r"\bselect\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
 
-def _insert_shape(it: Item) -> tuple[str, str, tuple[str, ...], tuple[int, ...]] | None:
-    """What two INSERTs must share to become one: table, group, columns and row width (plain VALUES only)."""
+def _insert_shape(it: Item, triggered: set[str]) -> tuple[str, str, tuple[str, ...], tuple[int, ...]] | None:
+    """What two INSERTs must share to become one: table, group, columns and row width (plain VALUES
+    only). `triggered`: the names of the tables that have or had triggers."""
     n = it.node
     # (A RETURNING is no bar: what a migration's statement returns, its runner drops.)
     if (not isinstance(n, ast.InsertStmt) or it.stmt.parent is not None or n.onConflictClause is not None
             or n.withClause is not None or n.selectStmt is None or not n.selectStmt.valuesLists or n.override):
         return None
     rel = n.relation
-    if _SUBQUERY.search(it.stmt.text) and _WORD.findall(it.stmt.text.lower()).count(rel.relname.lower()) > 1:
-        return None  # a subquery reading the table sees it as the statement found it: the rows before it, not these
+    if _SUBQUERY.search(it.stmt.text) and (rel.relname in triggered or _WORD.findall(it.stmt.text.lower()).count(rel.relname.lower()) > 1):
+        # A subquery reading the table (or what its triggers write) sees it as the statement found
+        # it: without the rows of the INSERTs merged before it.
+        return None
     # (Without a column list, rows of another length fill other columns: a column added between.)
     widths = {len(row) for row in n.selectStmt.valuesLists}
     return (f"{rel.schemaname or ''}.{rel.relname}", it.group, tuple(c.name for c in n.cols or ()), tuple(sorted(widths)))
@@ -37,11 +40,12 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
     or the edge of a run of statements that must stay together in their file."""
     statement_triggers = {o.parent for o in p.m.objects.values() if o.type == "trigger" and o.exists
                           and not getattr(o.node, "row", True)}
+    triggered = {o.parent.rsplit(".", 1)[-1].split(":", 1)[-1] for o in p.m.objects.values() if o.type == "trigger" and o.parent}
     out: list[Item] = []
     rows: dict[int, tuple[Item, list[Any]]] = {}  # id() of an INSERT rows were merged into -> it, all its rows
     run_shape = None
     for it in items:
-        shape = _insert_shape(it) if it.seq not in p.pinned else None
+        shape = _insert_shape(it, triggered) if it.seq not in p.pinned else None
         prev = out[-1] if out else None
         # (Nor into or out of a run that must stay in its file: a SET LOCAL's, a temporary table's.)
         if (shape is not None and prev is not None and shape == run_shape and not it.stmt.comments

@@ -125,7 +125,7 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
         return
     fire(rp, t, live or not certainly_empty(rp, t), TRIGGER_TYPE_UPDATE)
     changed = {r.name for r in node.targetList or () if r.name} if rp.keys.update_actions else set()
-    for c, child in referencing(rp, t) if rp.keys.update_actions else ():
+    for c, child in referencing(rp, t, own=True) if rp.keys.update_actions else ():
         # ON UPDATE actions are not followed row by row: a key with one, over rows, may have acted.
         if getattr(c.node, "fk_upd_action", "a") not in ("c", "n", "d"):
             continue  # (most keys: their table's rows are not looked up)
@@ -171,7 +171,7 @@ def delete(rp: Engine, node: ast.DeleteStmt) -> None:
         for r in matched:
             r.alive, r.removed_by = False, e
         e.detail = f"{len(matched)} row(s)"
-    if matched or matched is None or everything:
+    if matched or matched is None or everything or d.uncertain:  # (rows it does not know may match)
         cascade(rp, t, everything or certainly_empty(rp, t), set())
 
 
@@ -196,14 +196,15 @@ def family_rows(rp: Engine, t: Obj) -> None:
                     and x.type == "table" and x.exists and x.attrs.get("family"))
 
 
-def referencing(rp: Engine, t: Obj) -> list[tuple[Obj, Obj]]:
-    """(foreign key, its table) for every live foreign key of another table that points at `t`;
-    found through dependencies, which follow renames."""
+def referencing(rp: Engine, t: Obj, own: bool = False) -> list[tuple[Obj, Obj]]:
+    """(foreign key, its table) for every live foreign key of another table that points at `t`
+    (`own`: and of `t` itself, whose rows an action reaches too); found through dependencies,
+    which follow renames."""
     out = []
     for key in list(rp.rdeps.get(t.key, ())):
         c = rp.model.objects.get(key)
         if (c is not None and c.type == "constraint" and c.contype == "f" and c.exists
-                and t.key in c.depends and c.parent != t.key):
+                and t.key in c.depends and (own or c.parent != t.key)):
             child = rp.model.objects.get(c.parent)
             if child is not None:
                 out.append((c, child))
@@ -232,7 +233,7 @@ def cascade(rp: Engine, t: Obj, emptied: bool, seen: set[str]) -> None:
     the tables whose foreign keys point at it. When `t` is left with no row the model knows
     which rows those are (every row whose key is set); otherwise it no longer knows their rows."""
     seen.add(t.key)
-    for c, child in referencing(rp, t):
+    for c, child in referencing(rp, t, own=True):
         action = getattr(c.node, "fk_del_action", "a")
         cd = rp.model.get("data", child.name)
         live = [r for r in cd.rows if r.alive] if cd is not None and cd.exists else []

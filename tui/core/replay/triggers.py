@@ -6,7 +6,7 @@ import re
 
 from pglast.enums import TRIGGER_TYPE_BEFORE, TRIGGER_TYPE_DELETE
 
-from tui.core.model import CREATE, REPLACE, Event, Obj
+from tui.core.model import CREATE, OPAQUE, REPLACE, Event, Obj
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
 from tui.core.replay.functions import callees
@@ -25,11 +25,12 @@ _ROW_COLUMNS = re.compile(r"\b(?:new|old)\s*\.\s*([a-z_][a-z0-9_$]*)")
 _RETURNS = re.compile(r"\breturn\b\s*([^;]*);")
 
 
-def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None:
+def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0, mentioned: bool = False) -> None:
     """Rows of `t` changed (or a statement ran on it): whatever its triggers' functions, and the
     functions those call, may write is no longer known to hold only the rows the model has.
     `event`: the trigger event the statement is (TRIGGER_TYPE_INSERT, _UPDATE or _DELETE), where a
-    row-level BEFORE trigger on it may change the rows written or keep those deleted."""
+    row-level BEFORE trigger on it may change the rows written or keep those deleted. `mentioned`:
+    a statement the model cannot follow names the table (whether it writes rows there is not known)."""
     if not rp.has_triggers:
         return
     for key in list(rp.rdeps.get(t.key, ())):  # marking data links new objects to the tables
@@ -56,8 +57,21 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
         if made is not None and getattr(trig.node, "row", False) and (rows_affected or not certainly_empty(rp, t)):
             named = set(_ROW_COLUMNS.findall(made.stmt.text.lower()))
             rp.note_reads([c for n in sorted(named) if (c := rp.model.get("column", f"{t.name}.{n}")) is not None and c.exists])
-        # The write stays after the tables its function writes (and, see the plan, on its side of the trigger).
-        rp.note_reads([o for w in words if (o := rp.model.objects.get("table:" + w[1:])) is not None and o.exists])
+        # The write stays after the tables its function writes (and, see the plan, on its side of the
+        # trigger), and their columns as they are when it fires: those it names (UPDATE log SET
+        # what), and every one of a table it inserts into (those it does not name take their defaults).
+        written = [o for w in words if (o := rp.model.objects.get("table:" + w[1:])) is not None and o.exists]
+        rp.note_reads(written)
+        for o in written if not mentioned else ():
+            if o is not t and (rows_affected or not getattr(trig.node, "row", False)):
+                # Rows it wrote there, at this statement: what changes that table's columns later
+                # (a default set) is not declared ahead of them.
+                rp.event(rp.data(o), OPAQUE, f"rows written by trigger {trig.name.rsplit('.', 1)[-1]}")
+        if written and made is not None and fn is not None and not mentioned:
+            said = _body_words(fn, made)
+            inserts = {"table:" + w[1:] for w in words if w[0] == "+"}
+            rp.note_reads([c for o in written for n in o.attrs.get("columns", ()) if (o.key in inserts or n in said)
+                           and (c := rp.model.get("column", f"{o.name}.{n}")) is not None])
         if ("execute" in words and (rows_affected or not getattr(trig.node, "row", False))
                 and not (rp.model.unfollowable and rp.model.unfollowable[-1].stmt is rp.stmt)):  # (not already)
             # It may write any table: which, the server tells (replay/observed), and the write
@@ -83,6 +97,14 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0) -> None
             rp.fired.add(stamp)
 
 
+def _body_words(fn: Obj, made: Event) -> set[str]:
+    """The words of a function's definition, lower case (made once for each definition)."""
+    cached = fn.attrs.get("body_words")
+    if cached is None or cached[0] is not made:
+        cached = fn.attrs["body_words"] = (made, set(WORD.findall(made.stmt.text.lower())))
+    return cached[1]
+
+
 def _before_on(trig: Obj, event: int) -> bool:
     node = trig.node
     return bool(getattr(node, "row", False) and getattr(node, "timing", 0) & TRIGGER_TYPE_BEFORE and getattr(node, "events", 0) & event)
@@ -105,7 +127,7 @@ def fire_mentioned(rp: Engine, text: str) -> None:
     for word in set(WORD.findall(text.lower())):
         t = rp.model.objects.get("table:" + word)
         if t is not None and t.exists:
-            fire(rp, t)
+            fire(rp, t, mentioned=True)
 
 
 def fire_cascade(rp: Engine, t: Obj, rows_affected: bool) -> None:
