@@ -7,19 +7,18 @@ The planner names no finding kind: a kind chooses its effect where it is detecte
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable
 
 from pglast import ast
-from pglast.enums import DropBehavior
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
-from tui.core.model import ADD, ALTER, CREATE, DELETE, DROP, INSERT, OPAQUE, REPLACE, TRUNCATE, UPDATE, Event, Obj, Row
+from tui.core.model import ADD, ALTER, CREATE, DROP, REPLACE, Event, Obj
 from tui.core.plan.fold_limits import copied_between, expanded_between, persistence_changed_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.holding import held_for_a_chooser, names_held
 from tui.core.plan.planner import FOLDED_AWAY, Planner
 from tui.core.plan.replaced_lives import KEPT_BY_REPLACE, defaults_changed_in_life, touched_between
+from tui.core.plan.surviving import rows_read_before, rows_read_while_alive, surviving_rows, wrote_lasting_rows
 
 NO_EFFECT = "no effect"  # why a statement of an accepted no-effect finding is left out
 
@@ -56,8 +55,8 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding, l
     # old table's `jobs_id_seq`) stays, with all that goes with it: without it the name differs.
     held = by_names = _held_names(p, dead_objects)
     # A table an UPDATE ... FROM or DELETE ... USING read the rows of: they stay, and the table.
-    held = held | {f.id for o, f in dead_objects if o.type == "table" and _rows_read_while_alive(p, o)
-                   or o.type == "trigger" and _wrote_lasting_rows(p, o)}
+    held = held | {f.id for o, f in dead_objects if o.type == "table" and rows_read_while_alive(p, o)
+                   or o.type == "trigger" and wrote_lasting_rows(p, o)}
     # A foreign key whose table stays may have deleted rows there while it lived: it stays, and
     # so do the columns it is made of.
     acted = {o.key for o, _ in dead_objects if o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)}
@@ -77,7 +76,7 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding, l
             continue
         if f.id in held or o.key in needed:
             continue
-        if o.type == "data" and _rows_read_before(p, o, o.events[-1].stmt.seq):
+        if o.type == "data" and rows_read_before(p, o, o.events[-1].stmt.seq):
             continue  # rows of an earlier life of a table made again, read by another statement: they stay
         if (o.type == "column" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None
                 and (expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq, views=False)
@@ -209,153 +208,6 @@ def _before_acting(o: Obj, start: int, end: int) -> list[Event]:
     first = min((seq for seq in o.attrs.get("acted", ()) if start < seq < end), default=None)
     made = [i for i, e in enumerate(o.events) if e.action in (CREATE, ADD) and first is not None and e.stmt.seq < first]
     return o.events[:made[-1]] if made else []
-
-
-def surviving_rows(p: Planner, findings: list[Finding]) -> None:
-    """Rows inserted and removed later: the INSERTs that only wrote them, and the DELETEs or
-    TRUNCATEs that only removed them. Referencing tables first: a table's rows can go once the
-    rows pointing at them have gone, so this repeats until nothing changes."""
-    size = -1
-    while size != len(p.dead):
-        size = len(p.dead)
-        for f in findings:
-            p.fold_of(f).update(_rows_of(p, f))
-
-
-def _rows_of(p: Planner, f: Finding) -> set[int]:
-    d = p.m.get("data", f.object_name)
-    if d is None or d.uncertain:
-        return set()
-    # Rows of other tables may point at these: they can go only when every statement that
-    # wrote rows of the referencing tables goes too (a table pointing at itself keeps them).
-    if p._fk_refs is None:
-        p._fk_refs = {}
-        for c in p.m.objects.values():
-            if c.type == "constraint" and c.contype == "f":
-                for dep in c.depends:
-                    if dep.startswith("table:"):
-                        p._fk_refs.setdefault(dep, []).append(c)
-    table_key = d.parent
-    for c in p._fk_refs.get(table_key, []):
-        other = p.m.objects.get(c.parent)
-        od = p.m.get("data", other.name) if other is not None else None
-        if od is not None and (other is not None and other.key == table_key and od.events
-                               or any(e.action in (INSERT, UPDATE, OPAQUE) and id(e) not in p.dead for e in od.events)):
-            return set()
-    rows = d.rows
-    killed: set[int] = set()
-    # Each event's rows, found once: a seed table written by thousands of INSERTs is quadratic
-    # when every event looks through every row.
-    written: dict[int, list[Row]] = {}
-    removed_by: dict[int, list[Row]] = {}
-    for r in rows:
-        written.setdefault(id(r.event), []).append(r)
-        if r.removed_by is not None:
-            removed_by.setdefault(id(r.removed_by), []).append(r)
-    # Leaving out an INSERT shifts the serial ids of rows inserted after it: only rows that
-    # no surviving row follows can go.
-    last_alive = max((r.event.stmt.seq for r in rows if r.alive), default=-1)
-    readers: list[int] | None = None  # found when first needed: most tables have no row to leave out
-    table = p.m.objects.get(d.parent)
-    for e in d.events:
-        if e.action == INSERT and e.stmt.seq > last_alive:
-            mine = written.get(id(e))
-            if not mine or any(r.alive for r in mine) or _fires_writes(p, e):
-                continue
-            if readers is None:
-                readers = sorted(_rows_read_at(p, d))
-                # A row copied while it was there (a materialized view refreshed over the table)
-                # keeps the ids before it as one that lasts does.
-                last_alive = max([last_alive, *(r.event.stmt.seq for r in rows if not r.alive and _read_while_there(r, readers, table))])
-                if e.stmt.seq <= last_alive:
-                    continue
-            if not any(_read_while_there(r, readers, table) for r in mine):
-                killed |= p.kill(d, [e])
-    # A DELETE or TRUNCATE goes only when every INSERT and UPDATE before it goes too.
-    first_kept_write = min((x.stmt.seq for x in d.events if x.action in (INSERT, UPDATE) and id(x) not in p.dead), default=None)
-    for e in d.events:
-        if e.action in (DELETE, TRUNCATE):
-            removed = removed_by.get(id(e))
-            if (removed and all(id(r.event) in p.dead for r in removed) and not _fires_writes(p, e)
-                    and (first_kept_write is None or first_kept_write >= e.stmt.seq)):
-                if e.action == TRUNCATE and not _truncate_cascade_safe(p, e):
-                    continue
-                killed |= p.kill(d, [e])
-    return killed
-
-
-def _fires_writes(p: Planner, e: Event) -> bool:
-    """Did the statement fire a trigger that wrote rows of another table (an audit log)? Those
-    rows last whatever becomes of its own."""
-    return any(o.type == "trigger" and o.attrs.get("wrote", set()) - {o.parent} for o in p.m.reads.get((e.stmt.parent or e.stmt).seq, ()))
-
-
-def _read_while_there(r: Row, readers: list[int], table: Obj | None) -> bool:
-    """Did one of `readers` (in order) run while the row was in the table? (A row no statement
-    removed went with its table: until the DROP of that life of it.)"""
-    start = r.event.stmt.seq
-    if r.removed_by is not None:
-        gone = r.removed_by.stmt.seq
-    else:
-        gone = next((e.stmt.seq for e in table.events if e.action == DROP and e.stmt.seq > start), start) if table is not None else start
-    at = bisect_right(readers, start)
-    return at < len(readers) and readers[at] < gone
-
-
-# Statements that read rows as they run: what they write depends on the rows there are then.
-_READ_ROWS = (ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.CreateTableAsStmt, ast.SelectStmt, ast.DoStmt,
-              ast.CallStmt, ast.CopyStmt, ast.RefreshMatViewStmt)
-
-
-def _rows_read_at(p: Planner, d: Obj) -> list[int]:
-    """Where a statement read the table's rows (an INSERT ... SELECT or CREATE TABLE AS over it,
-    an UPDATE of another table from it): rows inserted before one and removed after it were copied
-    or counted there, so they stay. The table's own INSERT ... VALUES, UPDATE and DELETE write its
-    rows as replay follows them."""
-    table = p.m.objects.get(d.parent)
-    if table is None:
-        return []
-    stmts = p.a.parsed.statements  # in history order: a statement's seq is its index
-    own = {e.stmt.seq for e in d.events}
-    return [seq for seq in p.m.read_at().get(id(table), ())
-            if isinstance(node := stmts[seq].node, _READ_ROWS) and (seq not in own or seq in p.opaque_seqs)
-            and not (isinstance(node, ast.CreateTableAsStmt) and node.into.skipData)]  # (WITH NO DATA reads none)
-
-
-def _wrote_lasting_rows(p: Planner, trigger: Obj) -> bool:
-    """Did the trigger, while it lived, add or change rows of a table whose rows the model no longer
-    knows at the end (an audit log, a count kept elsewhere, its own rows set by a BEFORE trigger)?
-    Those rows are in the database: the trigger stays."""
-    for key in trigger.attrs.get("wrote", ()):
-        table = p.m.objects.get(key)
-        d = p.m.get("data", table.name) if table is not None and table.exists else None
-        if d is not None and d.uncertain:
-            return True
-    return False
-
-
-def _rows_read_while_alive(p: Planner, table: Obj) -> bool:
-    """Did a statement of another table read this one's rows while it had some (UPDATE ... FROM,
-    DELETE ... USING, INSERT ... SELECT)? What it wrote depends on them."""
-    d = p.m.get("data", table.name)
-    return d is not None and _rows_read_before(p, d, table.events[-1].stmt.seq)
-
-
-def _rows_read_before(p: Planner, d: Obj, last: int) -> bool:
-    if not any(e.action == INSERT for e in d.events):
-        return False
-    first = min((e.stmt.parent or e.stmt).seq for e in d.events if e.action == INSERT)
-    return any(first < seq < last for seq in _rows_read_at(p, d))
-
-
-def _truncate_cascade_safe(p: Planner, e: Event) -> bool:
-    node = e.stmt.node
-    if getattr(node, "behavior", None) != DropBehavior.DROP_CASCADE:
-        return True
-    for o in p.m.objects.values():
-        if o.type == "data" and e not in o.events and any(r.alive for r in o.rows):
-            return False
-    return True
 
 
 def no_statements(p: Planner, findings: list[Finding]) -> None:
