@@ -13,7 +13,7 @@ from pglast import ast
 from pglast.enums import AlterTableType as AT
 from pglast.enums import ConstrType as CT
 
-from tui.core.model import ADD, ALTER, CREATE, DROP, INSERT, RENAME, REPLACE, TRUNCATE, Event, Obj
+from tui.core.model import ADD, ALTER, CREATE, DROP, INSERT, OPAQUE, RENAME, REPLACE, TRUNCATE, Event, Obj
 from tui.core.names import expr_columns, func_calls, into_clause, is_serial, strings
 from tui.core.plan.column_changes import expression_columns, same_integer
 from tui.core.plan.items import Item
@@ -145,8 +145,8 @@ def domain_default_changed(p: Planner, col: Obj | None, cd: ast.ColumnDef, after
 
 def inserted_between(p: Planner, table: Obj, after: int, before: int) -> bool:
     """Does a statement that stays insert rows into the table in between (rows removed before the
-    column was added, kept because a copy read them)?"""
-    return any(e.action == INSERT for e in _rows_written_between(p, table, after, before))
+    column was added, kept because a copy read them; rows a trigger or a view wrote there)?"""
+    return any(e.action in (INSERT, OPAQUE) for e in _rows_written_between(p, table, after, before))
 
 
 def _rows_written_between(p: Planner, table: Obj, after: int, before: int) -> list[Event]:
