@@ -156,6 +156,11 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         # A reader left out needs nothing (one revived later is caught by build_plan, see exempted).
         gone = {seq for seq in readers if is_left_out(p, seq)} if p.no_exempt is not None and o.key not in p.no_exempt else set()
         if len(gone) < len(readers) and not hoist_last_definition(p, o, defs, read_at):
+            if o.contype == "f" and defs and not held_for_a_chooser(p, o, cutoff):
+                # A foreign key read (it acted on rows, or was dropped after them) needs the life it had
+                # then: the lives before the first one read go all the same, with what they referenced.
+                first = min([*readers, *(seq for seq in o.attrs.get("acted", ()) if defs[0].stmt.seq < seq < cutoff)])
+                p.fold_of(f).update(p.kill(o, _lives_before(o, first)))
             continue  # used before its last definition: its earlier definitions stay where they were
         if gone:
             p.exempted[o.key] = gone
@@ -205,8 +210,12 @@ def _acted(p: Planner, o: Obj, start: int, end: int) -> bool:
 def _before_acting(o: Obj, start: int, end: int) -> list[Event]:
     """A foreign key's events before the life in which it first acted (between `start` and `end`):
     nothing of theirs changed rows, so they go, and what only they referenced with them."""
-    first = min((seq for seq in o.attrs.get("acted", ()) if start < seq < end), default=None)
-    made = [i for i, e in enumerate(o.events) if e.action in (CREATE, ADD) and first is not None and e.stmt.seq < first]
+    return _lives_before(o, min((seq for seq in o.attrs.get("acted", ()) if start < seq < end), default=None))
+
+
+def _lives_before(o: Obj, first: int | None) -> list[Event]:
+    """An object's events before the life it had at statement `first` (none where that is unknown)."""
+    made = [i for i, e in enumerate(o.events) if e.action in (CREATE, ADD) and first is not None and e.stmt.seq <= first]
     return o.events[:made[-1]] if made else []
 
 
