@@ -40,7 +40,9 @@ def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
     or the edge of a run of statements that must stay together in their file."""
     statement_triggers = {o.parent for o in p.m.objects.values() if o.type == "trigger" and o.exists
                           and not getattr(o.node, "row", True)}
-    triggered = {o.parent.rsplit(".", 1)[-1].split(":", 1)[-1] for o in p.m.objects.values() if o.type == "trigger" and o.parent}
+    # (By every name the table had: an INSERT names it as it was then.)
+    triggered = {n.rsplit(".", 1)[-1] for o in p.m.objects.values() if o.type == "trigger" and o.parent
+                 for t in (p.m.objects.get(o.parent),) for n in ((t.name, *t.former_names) if t is not None else (o.parent.split(":", 1)[-1],))}
     out: list[Item] = []
     rows: dict[int, tuple[Item, list[Any]]] = {}  # id() of an INSERT rows were merged into -> it, all its rows
     run_shape = None
