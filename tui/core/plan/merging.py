@@ -24,13 +24,16 @@ def _insert_shape(it: Item, triggered: set[str]) -> tuple[str, str, tuple[str, .
             or n.withClause is not None or n.selectStmt is None or not n.selectStmt.valuesLists or n.override):
         return None
     rel = n.relation
-    if _SUBQUERY.search(it.stmt.text) and (rel.relname in triggered or _WORD.findall(it.stmt.text.lower()).count(rel.relname.lower()) > 1):
+    if rel is None or rel.relname is None:
+        return None
+    name = rel.relname
+    if _SUBQUERY.search(it.stmt.text) and (name in triggered or _WORD.findall(it.stmt.text.lower()).count(name.lower()) > 1):
         # A subquery reading the table (or what its triggers write) sees it as the statement found
         # it: without the rows of the INSERTs merged before it.
         return None
     # (Without a column list, rows of another length fill other columns: a column added between.)
     widths = {len(row) for row in n.selectStmt.valuesLists}
-    return (f"{rel.schemaname or ''}.{rel.relname}", it.group, tuple(c.name for c in n.cols or ()), tuple(sorted(widths)))
+    return (f"{rel.schemaname or ''}.{name}", it.group, tuple(c.name for c in n.cols or ()), tuple(sorted(widths)))
 
 
 def merge_inserts(items: list[Item], p: Planner) -> list[Item]:
