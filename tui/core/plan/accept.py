@@ -157,8 +157,8 @@ def last_definitions(p: Planner, findings: list[Finding]) -> None:
         gone = {seq for seq in readers if is_left_out(p, seq)} if p.no_exempt is not None and o.key not in p.no_exempt else set()
         if len(gone) < len(readers) and not hoist_last_definition(p, o, defs, read_at):
             if o.contype == "f" and defs and not held_for_a_chooser(p, o, cutoff):
-                # A foreign key read (it acted on rows, or was dropped after them) needs the life it had
-                # then: the lives before the first one read go all the same, with what they referenced.
+                # A statement that read a foreign key (whose action it carried, say) needs the life
+                # it had then: the lives before the first one read go, with what only they referenced.
                 first = min([*readers, *(seq for seq in o.attrs.get("acted", ()) if defs[0].stmt.seq < seq < cutoff)])
                 p.fold_of(f).update(p.kill(o, _lives_before(o, first)))
             continue  # used before its last definition: its earlier definitions stay where they were
