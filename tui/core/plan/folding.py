@@ -213,7 +213,11 @@ def _holders(p: Planner, items: list[Item], made: list[Holders], written: list[W
 def _self_reference_renamed(p: Planner, table: Obj, fk: Obj, target: Item, it: Item) -> bool:
     """Does a foreign key of the table to itself name it by a name a RENAME gave it after its
     CREATE (and not folded into it)? In the CREATE it would name a table not there yet."""
-    if fk.referenced() != table.key:
+    # (By what the statement names: the key's last life may reference another table.)
+    names = table.local_names()
+    if fk.referenced() != table.key and not any(
+            getattr(getattr(cmd, "def_", None), "pktable", None) is not None and cmd.def_.pktable.relname in names
+            for cmd in getattr(it.node, "cmds", None) or ()):
         return False
     inside = WholeInside(p, target)
     return any(e.action == RENAME and target.seq < (seq := (e.stmt.parent or e.stmt).seq) < it.seq and seq not in inside
