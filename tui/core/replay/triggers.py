@@ -67,8 +67,8 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0, mention
                 # Rows it wrote there, at this statement: what changes that table's columns later
                 # (a default set) is not declared ahead of them.
                 rp.event(rp.data(o), OPAQUE, f"rows written by trigger {trig.name.rsplit('.', 1)[-1]}")
-        if written and made is not None and fn is not None and not mentioned:
-            said = _body_words(fn, made)
+        if written and made is not None and not mentioned:
+            said = rp.names_in(made.stmt)
             inserts = {"table:" + w[1:] for w in words if w[0] == "+"}
             rp.note_reads([c for o in written for n in o.attrs.get("columns", ()) if (o.key in inserts or n in said)
                            and (c := rp.model.get("column", f"{o.name}.{n}")) is not None])
@@ -95,14 +95,6 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0, mention
             trig.attrs.setdefault("wrote", set()).add(other.key)
         if not skipped:
             rp.fired.add(stamp)
-
-
-def _body_words(fn: Obj, made: Event) -> set[str]:
-    """The words of a function's definition, lower case (made once for each definition)."""
-    cached = fn.attrs.get("body_words")
-    if cached is None or cached[0] is not made:
-        cached = fn.attrs["body_words"] = (made, set(WORD.findall(made.stmt.text.lower())))
-    return cached[1]
 
 
 def _before_on(trig: Obj, event: int) -> bool:
