@@ -33,6 +33,9 @@ MORE = [9, 16, 29, 58, 90, 97, 106, 155, 190, 210, 222, 256, 257, 262, 268, 290,
 # needed a fold backed off before the fixes they led to; these, one or two of each mistake, need
 # none now.
 LIVES = [0, 1, 32, 60, 78, 247, 300, 375, 482, 1681, 2241, 2763, 5047]
+# The objects around tables (tests/fixtures/random_code.py): 6 of the first 1,060 seeds needed a
+# fold backed off before the fixes they led to; these, and two that never did, need none now.
+CODE = [0, 1, 42, 101, 300, 319, 864, 965]
 
 
 def _url(server: Any) -> str:
@@ -41,9 +44,9 @@ def _url(server: Any) -> str:
 
 
 @pytest.mark.parametrize(("seed", "kind"), [(s, "") for s in SEEDS] + [(s, "wider") for s in WIDER] + [(s, "more") for s in MORE]
-                         + [(s, "lives") for s in LIVES])
+                         + [(s, "lives") for s in LIVES] + [(s, "code") for s in CODE])
 def test_a_random_history_is_proven_with_no_fold_backed_off(tmp_path: Path, pg_server, seed: int, kind: str) -> None:  # type: ignore[no-untyped-def]
-    write_history(seed, tmp_path / "migrations", wider=kind == "wider", more=kind == "more", lives=kind == "lives")
+    write_history(seed, tmp_path / "migrations", wider=kind == "wider", more=kind == "more", lives=kind == "lives", code=kind == "code")
     proof = generate(tmp_path, prover=PgProver(url=_url(pg_server), create_roles=True)).proof
     assert proof.state == PROVEN, proof.why
     assert not proof.backed_off, [b.reason for b in proof.backed_off]

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pglast import ast
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
-from tui.core.model import ADD, ALTER, CREATE, DROP, REPLACE, Event, Obj
+from tui.core.model import ADD, ALTER, CREATE, DROP, OPAQUE, REPLACE, Event, Obj
 from tui.core.plan.fold_limits import copied_between, expanded_between, persistence_changed_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.holding import held_for_a_chooser, names_held
@@ -80,11 +80,31 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding, l
             continue  # rows of an earlier life of a table made again, read by another statement: they stay
         if (o.type == "column" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None
                 and (expanded_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq, views=False)
-                     or copied_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq))):
-            continue  # a `*` or a LIKE took it while it lived, into a table that lasts
+                     or copied_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq)
+                     or _kept_by_heir(p, table, o, o.events[0].stmt.seq, o.events[-1].stmt.seq))):
+            continue  # a `*`, a LIKE or a table inheriting it took it while it lived, into a table that lasts
         if (o.type, o.name) not in p.kept:
             chosen.append((o, f, o.events))
     return chosen
+
+
+def _kept_by_heir(p: Planner, table: Obj, column: Obj, first: int, last: int) -> bool:
+    """Did a table made to inherit from `table` while the column lived keep the column when the
+    parent dropped it? It does where it declared a column of that name itself (merged, the child's
+    own too), or stopped inheriting before (`NO INHERIT`, which the model does not follow: any
+    statement on the child it cannot follow may have). Left out of the parent's CREATE, the
+    child's column would be missing, or in another place."""
+    name = column.name.rsplit(".", 1)[-1]
+    for seq in p.inheritors().get(table.key, ()):
+        if not first < seq < last:
+            continue
+        node = p.a.parsed.statements[seq].node
+        if any(isinstance(el, ast.ColumnDef) and el.colname == name for el in node.tableElts or ()):
+            return True
+        child = next((o for o, e in p.by_seq.get(seq, ()) if o.type == "table" and e.action == CREATE), None)
+        if child is not None and any(e.action == OPAQUE and seq < e.stmt.seq < last for e in child.events):
+            return True
+    return False
 
 
 def _dropped_object(p: Planner, f: Finding) -> Obj | None:

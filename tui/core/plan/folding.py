@@ -58,6 +58,7 @@ from tui.core.plan.splice import Op
 from tui.core.plan.table_renames import fold_table_rename
 from tui.core.plan.type_renames import fold_type_rename
 from tui.core.plan.unfollowed import stops
+from tui.core.plan.unseen_names import made_unseen_between
 
 _FOLDABLE_COLUMN = {AT.AT_ColumnDefault, AT.AT_SetNotNull, AT.AT_DropNotNull, AT.AT_AlterColumnType}
 
@@ -70,9 +71,9 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
         if isinstance(it.node, ast.CreateStmt) and not it.stmt.parent:
             for o, e in p.by_seq.get(it.seq, []):
                 if (o.type == "table" and e.action == CREATE and o.last(CREATE) is e and o.exists and it.seq not in p.no_fold
-                        and it.seq not in p.pinned and "like_of" not in o.attrs):
+                        and it.seq not in p.pinned and "like_of" not in o.attrs and it.node.ofTypename is None):
                     # (Not into a CREATE TABLE (LIKE t): its columns are t's as they are where it
-                    # lands, which the model does not follow through folds.)
+                    # lands, which the model does not follow through folds; nor OF a type: it has none.)
                     creates[o.key] = it
     folding = p.folding
     # Where statements the model cannot follow stop folds (see unfollowed).
@@ -134,7 +135,7 @@ def fold(p: Planner, items: list[Item], apart: set[int] | None = None) -> None:
             continue
         adds_only = it.seq > named.get(table.key, it.seq + 1)  # type: ignore[union-attr]
         if (named_anew_between(p, it, target, table.key) or past_truncate(p, it, target)  # type: ignore[union-attr]
-                or copied_between(p, table, target.seq, it.seq)):  # type: ignore[arg-type]
+                or copied_between(p, table, target.seq, it.seq) or made_unseen_between(p, it, target)):  # type: ignore[arg-type]
             stays(p, it)
             continue
         has_data = rows_before(p, table, it.seq, data_tables)  # type: ignore[arg-type]

@@ -194,6 +194,11 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         for rv in node.objects or () if named else ():
             if isinstance(rv, ast.RangeVar) and (t := rp.find_rel(rv)) is not None:
                 out.update(f"column:{t.name}.{c}" for c in named)
+    elif isinstance(node, (ast.CreatePublicationStmt, ast.AlterPublicationStmt)):
+        # FOR TABLE t (not ONLY t) takes the tables inheriting from t there are then, not those made later.
+        for spec in node.pubobjects or ():
+            if (rv := getattr(spec.pubtable, "relation", None)) is not None and rv.inh and (t := rp.find_rel(rv)) is not None:
+                out.update(_partitions(rp, t, inheriting=True))
     elif isinstance(node, ast.CreateEventTrigStmt) and (parts := strings(node.funcname)):
         out.update(f.key for f in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
     elif isinstance(node, (ast.CreateSeqStmt, ast.AlterSeqStmt)):
@@ -283,14 +288,16 @@ def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
     return out
 
 
-def _partitions(rp: Engine, t: Any) -> list[str]:
+def _partitions(rp: Engine, t: Any, inheriting: bool = False) -> list[str]:
     """The partitions of a partitioned table there are now (and theirs): a row goes to one of them,
-    so an INSERT needs them made first (a DEFAULT partition takes what no other does)."""
+    so an INSERT needs them made first (a DEFAULT partition takes what no other does). `inheriting`:
+    the tables made to INHERIT from it instead."""
     out: list[str] = []
     for o in rp.dependents(t):
-        if o.type == "table" and o.exists and t.key in o.depends and getattr(o.node, "partbound", None) is not None:
+        if (o.type == "table" and o.exists and t.key in o.depends
+                and (getattr(o.node, "inhRelations", None) and o.node.partbound is None if inheriting else getattr(o.node, "partbound", None) is not None)):
             out.append(o.key)
-            out.extend(_partitions(rp, o))
+            out.extend(_partitions(rp, o, inheriting))
     return out
 
 

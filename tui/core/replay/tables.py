@@ -266,6 +266,11 @@ def alter_cmd(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
             if was is not None and was is not named and was.exists:
                 rp.event(was, ALTER, "no longer clustered")
             t.attrs["clustered"] = named if st == AT.AT_ClusterOn else None
+    elif st == AT.AT_DropOf and (typed := getattr(t.node, "ofTypename", None)) is not None:
+        # NOT OF: the type's columns are the table's own from now on; a DROP TYPE ... CASCADE leaves it.
+        of = rp.type_key(typed)
+        rp.link(t, [d for d in t.depends if d != of])
+        rp.event(t, ALTER, "no longer of its type")
     else:
         rp.unfollow(f"ALTER TABLE {str(getattr(st, 'name', st)).replace('AT_', '')} is not modelled", [t.key])
 
