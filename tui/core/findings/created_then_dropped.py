@@ -45,7 +45,8 @@ def detect(model: Model, sources: SourceSet) -> list[Finding]:
                     json_added.setdefault(first.stmt.migration, []).append(x)
             continue
         dropped.append(x)
-        dropped_names.add(x.name)
+        if x.type != "data":  # (a table's rows are named as the table: a table made again is not dropped)
+            dropped_names.add(x.name)
         if x.type not in _UNRELATED:
             for d in x.depends:
                 rev.setdefault(d, []).append(x)

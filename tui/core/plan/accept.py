@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from pglast import ast
+from pglast.enums import ConstrType as CT
 
 from tui.core.findings import AS_WRITTEN, INTO_CREATE, LAST_DEFINITION, LEAVE_OUT, NO_STATEMENT, SURVIVING_ROWS, TOGETHER, Finding
 from tui.core.model import ADD, ALTER, CREATE, DROP, OPAQUE, REPLACE, Event, Obj
+from tui.core.names import strings, walk
 from tui.core.plan.fold_limits import copied_between, expanded_between, persistence_changed_between
 from tui.core.plan.hoisting import hoist_last_definition
 from tui.core.plan.holding import held_for_a_chooser, names_held
@@ -62,9 +64,14 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding, l
     acted = {o.key for o, _ in dead_objects if o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)}
     needed = {d for o, _ in dead_objects if o.key in acted for d in o.depends
               if d.startswith("column:") and (c := p.m.objects.get(d)) is not None and c.parent == o.parent}
-    # The table such a key referenced then stays too (its last life may reference another).
-    acted_on = {id(t) for key, t in p.m.acted_on if key.parent not in leaving}
-    held |= {f.id for o, f in dead_objects if o.type == "table" and id(o) in acted_on}
+    # The table such a key referenced then stays too (its last life may reference another), with
+    # the columns it referenced (an earlier life of the table made again has them left out).
+    acted_on: dict[int, set[str]] = {}
+    for key, t in p.m.acted_on:
+        if key.parent not in leaving:
+            acted_on[id(t)] = acted_on.get(id(t), set()) | _referenced(p, key, t)
+    held |= {f.id for o, f in dead_objects if o.type == "table" and id(o) in acted_on
+             or o.type == "column" and _referenced_then(acted_on, p.m.objects.get(o.parent), o)}
     for o, f in dead_objects:
         if p.alive_always and any(id(e) in p.alive_always for e in o.events):
             continue  # a statement of its life is written as it is (pinned): so is the rest of it, its DROP too
@@ -83,26 +90,48 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding, l
                      or copied_between(p, table, o.events[0].stmt.seq, o.events[-1].stmt.seq)
                      or _kept_by_heir(p, table, o, o.events[0].stmt.seq, o.events[-1].stmt.seq))):
             continue  # a `*`, a LIKE or a table inheriting it took it while it lived, into a table that lasts
+        if (o.type == "constraint" and o.contype == "c" and o.parent not in leaving and (table := p.m.objects.get(o.parent)) is not None
+                and _kept_by_heir(p, table, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)):
+            continue  # a CHECK a table inheriting it kept
         if (o.type, o.name) not in p.kept:
             chosen.append((o, f, o.events))
     return chosen
 
 
+def _referenced_then(acted_on: dict[int, set[str]], table: Obj | None, column: Obj) -> bool:
+    """Did a key that acted reference the column (of `table`)?"""
+    return table is not None and column.name.rsplit(".", 1)[-1] in acted_on.get(id(table), ())
+
+
+def _referenced(p: Planner, key: Obj, table: Obj) -> set[str]:
+    """The columns of `table` a foreign key referenced in its lives that named it (of any key the
+    statements making them wrote to it); where one named none, those of the table's primary key."""
+    names = table.local_names()
+    out: set[str] = set()
+    for e in key.events:
+        if e.action in (CREATE, ADD):
+            for n in walk(e.stmt.node):
+                if isinstance(n, ast.Constraint) and n.contype == CT.CONSTR_FOREIGN and n.pktable is not None and n.pktable.relname in names:
+                    out.update(strings(n.pk_attrs) or (d.rsplit(".", 1)[-1] for c in p.children(table.key) if c.contype == "p"
+                                                       for d in c.depends if d.startswith("column:")))
+    return out
+
+
 def _kept_by_heir(p: Planner, table: Obj, column: Obj, first: int, last: int) -> bool:
-    """Did a table made to inherit from `table` while the column lived keep the column when the
-    parent dropped it? It does where it declared a column of that name itself (merged, the child's
+    """Did a table made to inherit from `table` before the column (or CHECK) was dropped keep it when
+    the parent dropped it? It does where it declared a column of that name itself (merged, the child's
     own too), or stopped inheriting before (`NO INHERIT`, which the model does not follow: any
     statement on the child it cannot follow may have). Left out of the parent's CREATE, the
     child's column would be missing, or in another place."""
-    name = column.name.rsplit(".", 1)[-1]
+    name, is_column = column.name.rsplit(".", 1)[-1], column.type == "column"
     for seq in p.inheritors().get(table.key, ()):
-        if not first < seq < last:
+        if seq >= last:  # (made before the column was added, it took the column then)
             continue
         node = p.a.parsed.statements[seq].node
-        if any(isinstance(el, ast.ColumnDef) and el.colname == name for el in node.tableElts or ()):
+        if is_column and any(isinstance(el, ast.ColumnDef) and el.colname == name for el in node.tableElts or ()):
             return True
         child = next((o for o, e in p.by_seq.get(seq, ()) if o.type == "table" and e.action == CREATE), None)
-        if child is not None and any(e.action == OPAQUE and seq < e.stmt.seq < last for e in child.events):
+        if child is not None and any(e.action == OPAQUE and max(seq, first) < e.stmt.seq < last for e in child.events):
             return True
     return False
 
@@ -243,21 +272,21 @@ def no_statements(p: Planner, findings: list[Finding]) -> None:
     """Statements with no effect: left out, except those later statements are read under (SET).
     (A CREATE SCHEMA IF NOT EXISTS of a schema there already goes: what follows relies on the one
     that made it.)"""
-    by_seq = {s.seq: s for s in p.a.parsed.statements}
+    statements = p.a.parsed.statements
     for f in findings:
         for seq in f.seqs:
-            st = by_seq.get(seq)
-            if st is not None and not isinstance(st.node, ast.VariableSetStmt) and seq not in p.pinned:
+            if not isinstance(statements[seq].node, ast.VariableSetStmt) and seq not in p.pinned:
                 p.dropped[seq] = NO_EFFECT
                 p.fold_of(f).add(seq)
 
 
-# What each effect does here, in this order (leave_out first; rows last: they read what the others
-# killed). INTO_CREATE is folding's (it needs the items), TOGETHER grouping's; AS_WRITTEN changes nothing.
+# What each effect does here, in this order (leave_out first; statements with no effect next: an
+# earlier definition read only by one of them goes; rows last: they read what the others killed).
+# INTO_CREATE is folding's (it needs the items), TOGETHER grouping's; AS_WRITTEN changes nothing.
 APPLIERS: dict[str, Callable[[Planner, list[Finding]], None]] = {
+    NO_STATEMENT: no_statements,
     LAST_DEFINITION: last_definitions,
     SURVIVING_ROWS: surviving_rows,
-    NO_STATEMENT: no_statements,
 }
 ELSEWHERE = (INTO_CREATE, TOGETHER, AS_WRITTEN)
 

@@ -162,11 +162,11 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 out.update(f"column:{target.name}.{c}" for c in target.attrs.get("columns", ()))
             if getattr(target.node, "partspec", None) is not None:
                 out.update(_partitions(rp, target))
-            out.update(_value_needs(rp, target, cols or None))
+            out.update(value_needs(rp, target, cols or None))
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
         if (target := rp.find_rel(node.relation)) is not None:
-            out.update(_value_needs(rp, target, cols))
+            out.update(value_needs(rp, target, cols))
     elif isinstance(node, ast.AlterTableStmt):
         cols = [c.name for c in node.cmds or () if c.subtype in _KEPT_COLUMN_SETTINGS and c.name]
         for c in node.cmds or ():
@@ -263,7 +263,7 @@ def tables_under(rp: Engine, keys: list[str]) -> list[Obj]:
     return list(out.values())
 
 
-def _value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
+def value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
     """What the values a statement writes to `cols` (None: every column) go through: the enums and
     domains of those columns (a label written is read as the type has it then: an ALTER TYPE ...
     RENAME VALUE later stays after it), and the functions the table's defaults and generated
