@@ -62,7 +62,8 @@ def leave_out(p: Planner, findings: list[Finding]) -> list[tuple[Obj, Finding, l
     # A foreign key whose table stays may have deleted rows there while it lived: it stays, and
     # so do the columns it is made of.
     acted = {o.key for o, _ in dead_objects if o.parent not in leaving and _acted(p, o, o.events[0].stmt.seq, o.events[-1].stmt.seq)}
-    needed = {d for o, _ in dead_objects if o.key in acted for d in o.depends
+    # (Any key that acted: one made again under its name keeps that life through last_definitions.)
+    needed = {d for o in [*(o for o, _ in dead_objects if o.key in acted), *(key for key, _ in p.m.acted_on)] for d in o.depends
               if d.startswith("column:") and (c := p.m.objects.get(d)) is not None and c.parent == o.parent}
     # The table such a key referenced then stays too (its last life may reference another), with
     # the columns it referenced (an earlier life of the table made again has them left out).

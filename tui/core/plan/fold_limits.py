@@ -183,7 +183,10 @@ def only_inserted(p: Planner, table: Obj, after: int, before: int, con: ast.Cons
 def written_with(p: Planner, table: Obj, column: str, after: int, before: int) -> bool:
     """Does every statement that stays and writes the table's rows in between name the column with
     a value of its own (an INSERT or COPY listing it, never `DEFAULT` for it)? Then no row took
-    the column's default there, and a later change of the default may be declared in the CREATE."""
+    the column's default there, and a later change of the default may be declared in the CREATE.
+    (Rows of a table inheriting the column are not read here.)"""
+    if any(after < seq < before for seq in p.inheritors().get(table.key, ())):
+        return False
     for e in _rows_written_between(p, table, after, before):
         node = e.stmt.node
         if isinstance(node, (ast.DeleteStmt, ast.TruncateStmt)):

@@ -234,8 +234,9 @@ class Planner:
                 self.dropped[st.seq] = FOLDED_AWAY
                 continue
             item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
-            if not self.dead_keys().isdisjoint(item.reads):
-                self.keep_needed(st, pairs, alive)
+            dead_keys = self.dead_keys()
+            if not dead_keys.isdisjoint(item.reads) or any(o.contype == "f" and not dead_keys.isdisjoint(o.depends) for o, _ in alive):
+                self.keep_needed(st, pairs, alive)  # (a foreign key kept needs its columns, left out on their own: see there)
             if len(alive) < len(pairs):
                 if not self.trim(item, pairs):
                     self.revive(pairs, item.reads)

@@ -36,12 +36,12 @@ def unseen_names(p: Planner, node: object) -> set[str]:
             name = base if schema in ("", "public") else f"{schema}.{base}"
             if schema != "pg_catalog" and base not in BUILTIN_TYPES and p.m.get("type", name) is None and p.m.get("domain", name) is None:
                 out.add(base.lower())
-        elif isinstance(n, ast.A_Const) and isinstance(n.val, ast.String) and _NAME.fullmatch(value := n.val.sval.lower()):
+        elif isinstance(n, ast.A_Const) and isinstance(n.val, ast.String) and _NAME.fullmatch(value := (n.val.sval or "").lower()):
             out.add(value.rsplit(".", 1)[-1])
     return out
 
 
-_last: tuple[set[int] | None, list[int]] = (None, [])
+_last: tuple[set[int] | None, list[int], dict[str, list[int]]] = (None, [], {})
 
 
 def made_unseen_between(p: Planner, it: Item, target: Item) -> bool:
@@ -51,14 +51,20 @@ def made_unseen_between(p: Planner, it: Item, target: Item) -> bool:
         return False
     global _last
     last = _last  # (one read: the TUI plans in worker threads)
-    if last[0] is not p.opaque_seqs:  # (the attempts of a plan share it: sorted once, not for each ALTER)
-        last = _last = (p.opaque_seqs, sorted(p.opaque_seqs))
-    ordered = last[1]
+    if last[0] is not p.opaque_seqs:  # (the attempts of a plan share it: made once, not for each ALTER)
+        ordered, saying = sorted(p.opaque_seqs), dict[str, list[int]]()
+        statements = p.a.parsed.statements
+        for seq in ordered:
+            for word in words_of(statements[seq]):
+                saying.setdefault(word, []).append(seq)
+        last = _last = (p.opaque_seqs, ordered, saying)
+    _, ordered, saying = last
     at = bisect.bisect_right(ordered, target.seq)
     if at == len(ordered) or ordered[at] >= it.seq:
-        return False
-    names = unseen_names(p, it.node)
-    if not names:
-        return False
-    statements = p.a.parsed.statements
-    return any(not names.isdisjoint(words_of(statements[seq])) for seq in ordered[at:bisect.bisect_left(ordered, it.seq)])
+        return False  # (most ALTERs: no such statement between, nothing to read of them)
+    for name in unseen_names(p, it.node):
+        seqs = saying.get(name, ())
+        at = bisect.bisect_right(seqs, target.seq)
+        if at < len(seqs) and seqs[at] < it.seq:
+            return True
+    return False

@@ -25,3 +25,15 @@ def inherited_from(rp: Engine, t: Obj, column: str, depth: int = 0) -> Obj | Non
         if depth < 8 and (found := inherited_from(rp, parent, column, depth + 1)) is not None:
             return found
     return None
+
+
+def ancestors(rp: Engine, t: Obj, depth: int = 0) -> list[Obj]:
+    """The tables a partition or an INHERITS child has columns from, and theirs."""
+    out: list[Obj] = []
+    for key in t.depends if t.attrs.get("opaque") else ():
+        parent = rp.model.objects.get(key) if key.startswith("table:") else None
+        if parent is not None and parent.exists and parent is not t:
+            out.append(parent)
+            if depth < 8:
+                out.extend(ancestors(rp, parent, depth + 1))
+    return out

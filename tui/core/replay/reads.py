@@ -14,6 +14,7 @@ from tui.core.names import BUILTIN_TYPES, func_calls, into_clause, nodes_of, qua
 from tui.core.parse import NAMERS
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import SEQUENCE_CALLS, Engine
+from tui.core.replay.inherited import ancestors
 
 
 def _constant(node: Any) -> bool:
@@ -163,6 +164,9 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
             if getattr(target.node, "partspec", None) is not None:
                 out.update(_partitions(rp, target))
             out.update(value_needs(rp, target, cols or None))
+            for parent in ancestors(rp, target):  # (its columns from a parent: as they are then, their defaults too)
+                out.update(f"column:{parent.name}.{c}" for c in parent.attrs.get("columns", ()))
+                out.update(value_needs(rp, parent, None))
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
         if (target := rp.find_rel(node.relation)) is not None:
