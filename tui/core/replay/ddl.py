@@ -29,6 +29,10 @@ def create_extension(rp: Engine, node: ast.CreateExtensionStmt) -> None:
     optional = rp.stmt is not None and rp.stmt.parent is not None and "pg_available_extensions" in rp.stmt.parent.text.lower()
     if o is not None and node.extname not in rp.model.extensions and not optional:
         rp.model.extensions.append(node.extname)
+    if o is not None and schema and (home := rp.model.get("schema", schema)) is not None and home.exists:
+        # Its objects are made in that schema: it needs it, and a DROP SCHEMA waits for its DROP.
+        rp.link(o, [home.key])
+        rp.note_reads([home])
 
 
 def alter_extension(rp: Engine, node: ast.AlterExtensionStmt) -> None:
