@@ -126,7 +126,7 @@ def _kept_by_heir(p: Planner, table: Obj, column: Obj, first: int, last: int) ->
     child's column would be missing, or in another place."""
     name, is_column = column.name.rsplit(".", 1)[-1], column.type == "column"
     for seq in p.inheritors().get(table.key, ()):
-        if seq >= last:  # (made before the column was added, it took the column then)
+        if seq >= last:  # (made after the DROP, it never had it; made before the ADD, it took it then)
             continue
         node = p.a.parsed.statements[seq].node
         if is_column and any(isinstance(el, ast.ColumnDef) and el.colname == name for el in node.tableElts or ()):

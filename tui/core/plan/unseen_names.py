@@ -51,18 +51,19 @@ def made_unseen_between(p: Planner, it: Item, target: Item) -> bool:
         return False
     global _last
     last = _last  # (one read: the TUI plans in worker threads)
-    if last[0] is not p.opaque_seqs:  # (the attempts of a plan share it: made once, not for each ALTER)
-        ordered, saying = sorted(p.opaque_seqs), dict[str, list[int]]()
-        statements = p.a.parsed.statements
-        for seq in ordered:
-            for word in words_of(statements[seq]):
-                saying.setdefault(word, []).append(seq)
-        last = _last = (p.opaque_seqs, ordered, saying)
+    if last[0] is not p.opaque_seqs:  # (the attempts of a plan share it: sorted once, not for each ALTER)
+        last = _last = (p.opaque_seqs, sorted(p.opaque_seqs), {})
     _, ordered, saying = last
     at = bisect.bisect_right(ordered, target.seq)
     if at == len(ordered) or ordered[at] >= it.seq:
         return False  # (most ALTERs: no such statement between, nothing to read of them)
-    for name in unseen_names(p, it.node):
+    names = unseen_names(p, it.node)
+    if names and not saying:  # (the statements' words, read once a plan where first needed)
+        statements = p.a.parsed.statements
+        for seq in ordered:
+            for word in words_of(statements[seq]):
+                saying.setdefault(word, []).append(seq)
+    for name in names:
         seqs = saying.get(name, ())
         at = bisect.bisect_right(seqs, target.seq)
         if at < len(seqs) and seqs[at] < it.seq:
