@@ -363,15 +363,16 @@ def past_truncate(p: Planner, it: Item, target: Item) -> bool:
 
 
 def taken_whole(p: Planner, col: Obj, added: Event) -> bool:
-    """Did a `*` that lasts take the table's columns while this one lived (dropped since)? It saw
-    them in their order then: a later column folded into the CREATE would come before this one."""
+    """Did a `*` that lasts take the table's columns while this one lived (dropped since), or a table
+    made to inherit them? It saw them in their order then: a later column folded into the CREATE
+    would come before this one."""
     table = p.m.objects.get(col.parent)
-    if table is None or not (table.attrs.get("expanded") or table.attrs.get("liked")):
+    if table is None or not (table.attrs.get("expanded") or table.attrs.get("liked") or table.key in p.inheritors()):
         return False
     start = (added.stmt.parent or added.stmt).seq
     end = next(((e.stmt.parent or e.stmt).seq for e in col.events if e.action == DROP and (e.stmt.parent or e.stmt).seq > start),
                len(p.a.parsed.statements))
-    return expanded_between(p, table, start, end, views=False) or copied_between(p, table, start, end)
+    return expanded_between(p, table, start, end, views=False) or copied_between(p, table, start, end) or inherited_between(p, table, start, end)
 
 
 def added_between(p: Planner, col: Obj, start: int, end: int) -> bool:

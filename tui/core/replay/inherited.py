@@ -37,3 +37,16 @@ def ancestors(rp: Engine, t: Obj, depth: int = 0) -> list[Obj]:
             if depth < 8:
                 out.extend(ancestors(rp, parent, depth + 1))
     return out
+
+
+def children_of(rp: Engine, t: Obj, inheriting: bool = False) -> list[str]:
+    """The partitions of a partitioned table there are now (and theirs): a row goes to one of them,
+    so an INSERT needs them made first (a DEFAULT partition takes what no other does). `inheriting`:
+    the tables made to INHERIT from it instead."""
+    out: list[str] = []
+    for o in rp.dependents(t):
+        if (o.type == "table" and o.exists and t.key in o.depends
+                and (getattr(o.node, "inhRelations", None) and o.node.partbound is None if inheriting else getattr(o.node, "partbound", None) is not None)):
+            out.append(o.key)
+            out.extend(children_of(rp, o, inheriting))
+    return out

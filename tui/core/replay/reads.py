@@ -14,7 +14,8 @@ from tui.core.names import BUILTIN_TYPES, func_calls, into_clause, nodes_of, qua
 from tui.core.parse import NAMERS
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import SEQUENCE_CALLS, Engine
-from tui.core.replay.inherited import ancestors
+from tui.core.replay.extension_needs import extension_needs
+from tui.core.replay.inherited import ancestors, children_of
 
 
 def _constant(node: Any) -> bool:
@@ -162,7 +163,7 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
                 # No column list: the values go to the columns there are, in order; none may go missing.
                 out.update(f"column:{target.name}.{c}" for c in target.attrs.get("columns", ()))
             if getattr(target.node, "partspec", None) is not None:
-                out.update(_partitions(rp, target))
+                out.update(children_of(rp, target))
             out.update(value_needs(rp, target, cols or None))
             for parent in ancestors(rp, target):  # (its columns from a parent: as they are then, their defaults too)
                 out.update(f"column:{parent.name}.{c}" for c in parent.attrs.get("columns", ()))
@@ -184,7 +185,7 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         # An index made ON ONLY a partitioned table is on none of the partitions there are then
         # (each is attached by hand), and copied onto each made later: it stays after the first
         # (a plain one is on every partition, whichever comes first).
-        out.update(_partitions(rp, t))
+        out.update(children_of(rp, t))
     elif isinstance(node, ast.CreateStmt) and node.partbound is not None:
         # ... and a partition stays after the ON ONLY indexes of its parent.
         for rv in node.inhRelations or ():
@@ -202,7 +203,7 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         # FOR TABLE t (not ONLY t) takes the tables inheriting from t there are then, not those made later.
         for spec in node.pubobjects or ():
             if (rv := getattr(spec.pubtable, "relation", None)) is not None and rv.inh and (t := rp.find_rel(rv)) is not None:
-                out.update(_partitions(rp, t, inheriting=True))
+                out.update(children_of(rp, t, inheriting=True))
     elif isinstance(node, ast.CreateEventTrigStmt) and (parts := strings(node.funcname)):
         out.update(f.key for f in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
     elif isinstance(node, (ast.CreateSeqStmt, ast.AlterSeqStmt)):
@@ -214,6 +215,8 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         t = target if target is not None else rp.find_rel(node.relation)
         if t is not None:
             out.update(f"column:{t.name}.{c}" for c in cols)
+    if rp.model.extensions and isinstance(node, (ast.IndexStmt, ast.CreateStmt, ast.AlterTableStmt)):
+        out.update(extension_needs(rp, node))
     return out
 
 
@@ -289,19 +292,6 @@ def value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
     for k in rp.keys.of_table.get(t.key, ()):  # the functions its CHECK constraints call, as defined then
         if (c := objects.get(k)) is not None and c.exists and c.type == "constraint" and c.contype == "c":
             out.extend(d for d in c.depends if d.startswith("function:"))
-    return out
-
-
-def _partitions(rp: Engine, t: Any, inheriting: bool = False) -> list[str]:
-    """The partitions of a partitioned table there are now (and theirs): a row goes to one of them,
-    so an INSERT needs them made first (a DEFAULT partition takes what no other does). `inheriting`:
-    the tables made to INHERIT from it instead."""
-    out: list[str] = []
-    for o in rp.dependents(t):
-        if (o.type == "table" and o.exists and t.key in o.depends
-                and (getattr(o.node, "inhRelations", None) and o.node.partbound is None if inheriting else getattr(o.node, "partbound", None) is not None)):
-            out.append(o.key)
-            out.extend(_partitions(rp, o, inheriting))
     return out
 
 
