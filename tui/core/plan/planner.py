@@ -28,6 +28,11 @@ _CHILDREN = frozenset(("column", "constraint", "trigger", "policy"))
 FOLDED_AWAY = "its whole effect is folded away"  # why build_items leaves out a statement all of whose own events are dead
 
 
+def _own_column_dead(key: Obj, dead_keys: set[str]) -> bool:
+    own = f"column:{key.parent.split(':', 1)[-1]}."
+    return any(d.startswith(own) and d in dead_keys for d in key.depends)
+
+
 def namespace(type_: str) -> str:
     """Kinds of objects that share names in PostgreSQL's catalog (pg_class, pg_type, pg_proc)."""
     return "relation" if type_ in RELATION_TYPES else "type" if type_ in ("type", "domain") else "function" if type_ == "function" else ""
@@ -169,7 +174,6 @@ class Planner:
                     self.chose_around.setdefault(seq, set()).add((schema, name))
                     self.choosers.setdefault((schema, name), []).append(seq)
 
-
     def children(self, key: str) -> list[Obj]:
         """The objects whose parent is `key` (columns, constraints, indexes of a table), from an
         index built once: scanning every object for each foreign key is quadratic."""
@@ -235,7 +239,7 @@ class Planner:
                 continue
             item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
             dead_keys = self.dead_keys()
-            if not dead_keys.isdisjoint(item.reads) or any(o.contype == "f" and not dead_keys.isdisjoint(o.depends) for o, _ in alive):
+            if not dead_keys.isdisjoint(item.reads) or any(o.contype == "f" and _own_column_dead(o, dead_keys) for o, _ in alive):
                 self.keep_needed(st, pairs, alive)  # (a foreign key kept needs its columns, left out on their own: see there)
             if len(alive) < len(pairs):
                 if not self.trim(item, pairs):
