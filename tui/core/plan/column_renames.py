@@ -35,8 +35,8 @@ def rows_before(p: Planner, table: Obj, seq: int, data_tables: set[str]) -> bool
     """Might the table hold a row at statement `seq` in the consolidated set? Not when it surely
     held none in the history then and every statement that wrote its rows before is left out.
     A table made to inherit from it before holds its rows too: a change of a column reaches them."""
-    for made in p.inheritors().get(table.key, ()):
-        heir = next((o for o, e in p.by_seq.get(made, ()) if o.type == "table" and e.action == CREATE), None) if made < seq else None
+    for at in p.inheritors().get(table.key, ()):
+        heir = next((o for o, e in p.by_seq.get(at, ()) if o.type == "table" and e.action == CREATE), None) if at < seq else None
         if heir is not None and heir is not table and rows_before(p, heir, seq, data_tables):
             return True
     if table.key not in data_tables:

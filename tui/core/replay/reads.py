@@ -165,9 +165,9 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
             if getattr(target.node, "partspec", None) is not None:
                 out.update(children_of(rp, target))
             out.update(value_needs(rp, target, cols or None))
-            for parent in ancestors(rp, target):  # (its columns from a parent: as they are then, their defaults too)
-                out.update(f"column:{parent.name}.{c}" for c in parent.attrs.get("columns", ()))
-                out.update(value_needs(rp, parent, None))
+            for up in ancestors(rp, target):  # (its columns from a parent: as they are then, their defaults too)
+                out.update(f"column:{up.name}.{c}" for c in up.attrs.get("columns", ()))
+                out.update(value_needs(rp, up, None))
     elif isinstance(node, ast.UpdateStmt):
         cols = [r.name for r in node.targetList or () if r.name]
         if (target := rp.find_rel(node.relation)) is not None:
@@ -202,8 +202,8 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
     elif isinstance(node, (ast.CreatePublicationStmt, ast.AlterPublicationStmt)):
         # FOR TABLE t (not ONLY t) takes the tables inheriting from t there are then, not those made later.
         for spec in node.pubobjects or ():
-            if (rv := getattr(spec.pubtable, "relation", None)) is not None and rv.inh and (t := rp.find_rel(rv)) is not None:
-                out.update(children_of(rp, t, inheriting=True))
+            if (pub_rel := getattr(spec.pubtable, "relation", None)) is not None and pub_rel.inh and (pub := rp.find_rel(pub_rel)) is not None:
+                out.update(children_of(rp, pub, inheriting=True))
     elif isinstance(node, ast.CreateEventTrigStmt) and (parts := strings(node.funcname)):
         out.update(f.key for f in rp.functions_named(parts[-1], parts[-2] if len(parts) > 1 else None))
     elif isinstance(node, (ast.CreateSeqStmt, ast.AlterSeqStmt)):
