@@ -91,6 +91,10 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
     reads.update(("@rows:" if every else "@fixed:") + t.key for t, every in p.m.checks.get(st.seq, ()))
     if p.overloaded:
         reads.update(["@overloads:" + n for k in reads if k.startswith("function:") and (n := k[9:].split("(", 1)[0]) in p.overloaded])
+    if isinstance(st.node, _PUBLISHING):
+        # An UPDATE or DELETE of a published table needs a replica identity: where the history
+        # changes a table's, its publication keeps its side of the table's rows.
+        reads.update(f"@rows:{k}" for k in list(reads) if k.startswith("table:") and (t := objects.get(k)) is not None and _identity_changed(t))
     if st.seq in p.m.left_types:
         reads.update(f"@left:{o.key}" for o in p.m.left_types[st.seq])
     if st.seq in p.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
@@ -109,6 +113,14 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
     item.barrier = is_barrier(st.node) or st.seq in p.opaque_seqs and st.seq not in p.contained_seqs
     item.anchor = isinstance(st.node, ANCHORS)
     item.alone = outside_transaction(st.node)
+
+
+_PUBLISHING = (ast.CreatePublicationStmt, ast.AlterPublicationStmt)
+
+
+def _identity_changed(t: Obj) -> bool:
+    return any(isinstance(k.node, ast.AlterTableStmt) and any(getattr(c, "subtype", None) == AT.AT_ReplicaIdentity for c in k.node.cmds or ())
+               for k in t.attrs.get("kept", ()))
 
 
 def _names_owner(node: object) -> bool:
