@@ -91,10 +91,11 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
     reads.update(("@rows:" if every else "@fixed:") + t.key for t, every in p.m.checks.get(st.seq, ()))
     if p.overloaded:
         reads.update(["@overloads:" + n for k in reads if k.startswith("function:") and (n := k[9:].split("(", 1)[0]) in p.overloaded])
-    if isinstance(st.node, _PUBLISHING):
+    if isinstance(st.node, _PUBLISHING) and any(k.startswith("table:") and (t := objects.get(k)) is not None and _identity_changed(t) for k in reads):
         # An UPDATE or DELETE of a published table needs a replica identity: where the history
-        # changes a table's, its publication keeps its side of the table's rows.
-        reads.update(f"@rows:{k}" for k in list(reads) if k.startswith("table:") and (t := objects.get(k)) is not None and _identity_changed(t))
+        # changes a table's, its publication keeps its side of every write of rows (a key's
+        # cascade from another table's DELETE reaches the table too).
+        reads.add("@data")
     if st.seq in p.m.left_types:
         reads.update(f"@left:{o.key}" for o in p.m.left_types[st.seq])
     if st.seq in p.m.liked_at:  # (by the statement: the copy's own attributes go with its life)
