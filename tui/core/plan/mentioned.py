@@ -58,12 +58,18 @@ class Named:
     model cannot read): what such a statement can name, dead or alive. The model does not change
     while a plan is made, so its attempts share it and each picks the dead out of it
     (_dead_by_word), instead of reading the names of every dead object again after each kill.
-    Made when first asked: a plan whose statements are all read needs none."""
+    Made when first asked: a plan whose statements are all read needs none. `said`: each word,
+    with the statements the model cannot read that say it, in order (`opaque`, in order too)."""
 
-    def __init__(self, m: Model, words: set[str]) -> None:
+    def __init__(self, m: Model, statements: list[Statement], opaque: set[int]) -> None:
         self.m = m
-        self.words = set(words)
-        self._pending = set(words)
+        self.opaque = sorted(opaque)
+        self.said: dict[str, list[int]] = {}
+        for seq in self.opaque:
+            for word in words_of(statements[seq]):
+                self.said.setdefault(word, []).append(seq)
+        self.words = set(self.said)
+        self._pending = set(self.said)
         self._objects: dict[str, list[tuple[Obj, list[str]]]] = {}
 
     def add(self, words: set[str]) -> None:

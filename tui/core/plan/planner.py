@@ -19,7 +19,7 @@ from tui.core.parse import Statement
 from tui.core.plan.dead_keys import DeadKeys, all_dead
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_event
-from tui.core.plan.mentioned import WORD, Named, revive_mentioned, word_count, words_of
+from tui.core.plan.mentioned import WORD, Named, revive_mentioned, word_count
 from tui.core.plan.order_keys import changes_kind, kind_changes, order_keys
 from tui.core.plan.trimming import trim
 from tui.core.replay.state import RELATION_TYPES
@@ -158,7 +158,7 @@ class Planner:
         # it reads and writes like any statement; the others, for everything before them.
         self.contained_seqs = self.opaque_seqs - {(u.stmt.parent or u.stmt).seq for u in self.m.unfollowable if not u.contained}
         self.replayed_seqs = {u.stmt.seq for u in self.m.unfollowable if u.replayed}  # (of those, the ones that wrote no row)
-        self.named = Named(self.m, {w for seq in self.opaque_seqs for w in words_of(analysis.parsed.statements[seq])})
+        self.named = Named(self.m, analysis.parsed.statements, self.opaque_seqs)
         # A name PostgreSQL chose around (`jobs_id_seq1`): the statement that chose stays before the
         # DROP of what held the name then (after it, the plain name would be free).
         # And one chosen (or written) where an object held the name before stays after what freed it.

@@ -26,7 +26,7 @@ def revive_ahead(p: Planner) -> set[str]:
     The keys of the redefined objects one of whose exempted readers (see last_definitions) came
     back and will be written: the attempt is in vain (empty: it goes on)."""
     statements = p.a.parsed.statements  # in history order: a statement's seq is its index
-    for seq in sorted(p.opaque_seqs):
+    for seq in p.named.opaque:
         if seq in p.contained_seqs and _wholly_dead(p, statements[seq]):
             continue  # it writes only a table folded away: it runs no more (build_items looks again if revived)
         revive_mentioned(p, statements[seq])

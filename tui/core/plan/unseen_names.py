@@ -13,7 +13,6 @@ from pglast import ast
 
 from tui.core.names import BUILTIN_TYPES, strings, type_parts, walk
 from tui.core.plan.items import Item
-from tui.core.plan.mentioned import words_of
 from tui.core.plan.planner import Planner
 
 _NAME = re.compile(r"[a-z_][a-z0-9_$]*(?:\.[a-z_][a-z0-9_$]*)?")
@@ -41,30 +40,15 @@ def unseen_names(p: Planner, node: object) -> set[str]:
     return out
 
 
-_last: tuple[set[int] | None, list[int], dict[str, list[int]]] = (None, [], {})
-
-
 def made_unseen_between(p: Planner, it: Item, target: Item) -> bool:
     """Does a statement the model cannot follow, between `target` and `it`, say a name `it` says
     that the model knows nothing by?"""
-    if not p.opaque_seqs:
-        return False
-    global _last
-    last = _last  # (one read: the TUI plans in worker threads)
-    if last[0] is not p.opaque_seqs:  # (the attempts of a plan share it: sorted once, not for each ALTER)
-        last = _last = (p.opaque_seqs, sorted(p.opaque_seqs), {})
-    _, ordered, saying = last
+    ordered = p.named.opaque
     at = bisect.bisect_right(ordered, target.seq)
     if at == len(ordered) or ordered[at] >= it.seq:
         return False  # (most ALTERs: no such statement between, nothing to read of them)
-    names = unseen_names(p, it.node)
-    if names and not saying:  # (the statements' words, read once a plan where first needed)
-        statements = p.a.parsed.statements
-        for seq in ordered:
-            for word in words_of(statements[seq]):
-                saying.setdefault(word, []).append(seq)
-    for name in names:
-        seqs = saying.get(name, ())
+    for name in unseen_names(p, it.node):
+        seqs = p.named.said.get(name, ())
         at = bisect.bisect_right(seqs, target.seq)
         if at < len(seqs) and seqs[at] < it.seq:
             return True

@@ -16,7 +16,7 @@ from tui.core.names import qualified
 from tui.core.observed import Ddl, Observed, unseen_effects
 from tui.core.parse import Statement, parse_sql
 from tui.core.replay.engine import Engine
-from tui.core.replay.reads import value_needs
+from tui.core.replay.reads import defaults_taken
 
 # What a drop PostgreSQL reports becomes, by the kind of object: the statement that drops it.
 _DROP = {"table": "DROP TABLE {}", "view": "DROP VIEW {}", "materialized view": "DROP MATERIALIZED VIEW {}",
@@ -64,7 +64,7 @@ def follow(rp: Engine, obs: Observed, reason: str, objects: list[str]) -> bool:
                 rp.event(rp.model.objects[key], "opaque", reason)
             # Its rows took the defaults of the columns it left out as they were then (a domain's,
             # a sequence's): an ALTER DOMAIN ... SET DEFAULT later stays after it.
-            rp.note_reads([x for key in written for k in value_needs(rp, rp.model.objects[key], None) if (x := rp.model.objects.get(k)) is not None])
+            rp.note_reads(defaults_taken(rp, [rp.model.objects[key] for key in written]))
             return True
     return False
 

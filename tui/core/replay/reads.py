@@ -270,6 +270,12 @@ def tables_under(rp: Engine, keys: list[str]) -> list[Obj]:
     return list(out.values())
 
 
+def defaults_taken(rp: Engine, tables: list[Obj]) -> list[Obj]:
+    """What rows written to these tables where the model cannot see their columns go through
+    (value_needs of every column): what a trigger's or a procedure's INSERT reads."""
+    return [x for t in tables for k in value_needs(rp, t, None) if (x := rp.model.objects.get(k)) is not None]
+
+
 def value_needs(rp: Engine, t: Any, cols: list[str] | None) -> list[str]:
     """What the values a statement writes to `cols` (None: every column) go through: the enums and
     domains of those columns (a label written is read as the type has it then: an ALTER TYPE ...

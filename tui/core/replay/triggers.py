@@ -10,7 +10,7 @@ from tui.core.model import CREATE, OPAQUE, REPLACE, Event, Obj
 from tui.core.replay.emptiness import certainly_empty
 from tui.core.replay.engine import Engine
 from tui.core.replay.functions import callees
-from tui.core.replay.reads import value_needs
+from tui.core.replay.reads import defaults_taken
 from tui.core.replay.state import WORD
 
 # The tables a function body writes: INSERT INTO and MERGE INTO add rows; UPDATE, DELETE FROM and
@@ -75,7 +75,7 @@ def fire(rp: Engine, t: Obj, rows_affected: bool = True, event: int = 0, mention
                            and (c := rp.model.get("column", f"{o.name}.{n}")) is not None])
             # And what the rows it adds go through, as a plain INSERT's (the default a column of a
             # domain takes: an ALTER DOMAIN ... SET DEFAULT later stays after it).
-            rp.note_reads([x for o in written if o.key in inserts for k in value_needs(rp, o, None) if (x := rp.model.objects.get(k)) is not None])
+            rp.note_reads(defaults_taken(rp, [o for o in written if o.key in inserts]))
         if ("execute" in words and (rows_affected or not getattr(trig.node, "row", False))
                 and not (rp.model.unfollowable and rp.model.unfollowable[-1].stmt is rp.stmt)):  # (not already)
             # It may write any table: which, the server tells (replay/observed), and the write
