@@ -32,7 +32,7 @@ def parent_grew_between(p: Planner, table: Obj, after: int, before: int) -> bool
     node = table.node
     if not isinstance(node, ast.CreateStmt) or not node.inhRelations or node.partbound is not None:
         return False
-    for parent in table.depends:
+    for parent in (*table.depends, *(x.key for x in table.attrs.get("uninherited", ()))):
         for col in p.children(parent):
             if col.type == "column" and any(e.action == ADD and after < (e.stmt.parent or e.stmt).seq < before for e in col.events):
                 return True

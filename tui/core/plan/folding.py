@@ -395,6 +395,5 @@ def _apply_column_cmd(cd: ast.ColumnDef, cmd: Any) -> None:
         cons = [c for c in cons if c.contype not in (CT.CONSTR_NOTNULL, CT.CONSTR_NULL)]
     elif cmd.subtype == AT.AT_AlterColumnType:
         cd.typeName = cmd.def_.typeName
-        if cmd.def_.collClause is not None:
-            cd.collClause = cmd.def_.collClause
+        cd.collClause = cmd.def_.collClause  # (none said: the new type's default, as ALTER ... TYPE sets it)
     cd.constraints = tuple(cons)

@@ -293,14 +293,14 @@ class Planner:
 
     def inheritors(self) -> dict[str, list[int]]:
         """Table key -> seqs of the CREATE TABLEs that made a table INHERIT from it (partitions are
-        not: they take the parent's columns in its order). Made when first asked."""
+        not: they take the parent's columns in its order), whether it still does or not. Made when first asked."""
         if self._inheritors is None:
             self._inheritors = {}
             for o in self.m.objects.values():
                 node = o.node
                 if o.type == "table" and isinstance(node, ast.CreateStmt) and node.inhRelations and node.partbound is None:
                     made = o.last(CREATE)
-                    for parent in o.depends:
+                    for parent in (*o.depends, *(x.key for x in o.attrs.get("uninherited", ()))):
                         if made is not None:
                             self._inheritors.setdefault(parent, []).append(made.stmt.seq)
         return self._inheritors

@@ -15,7 +15,7 @@ import re
 from pglast import ast
 
 from tui.core.catalog_only import columns_named_of
-from tui.core.model import Obj
+from tui.core.model import CREATE, Obj
 from tui.core.names import func_calls, range_vars
 from tui.core.plan.planner import Planner
 
@@ -36,10 +36,8 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
     """For each of these tables (keys), the first statement the model cannot follow that names it
     (past it only an added column or constraint folds), and the first that may change its columns
     (nothing folds past it)."""
-    by_local: dict[str, list[str]] = {}  # a table's name without its schema -> its keys
-    by_any: dict[str, list[str]] = {}  # and by the names it had too
+    by_any: dict[str, list[str]] = {}  # a table's name without its schema, and the names it had -> its keys
     for key in tables:
-        by_local.setdefault(key.split(":", 1)[1].rsplit(".", 1)[-1].lower(), []).append(key)
         o = p.m.objects.get(key)
         for name in {key.split(":", 1)[1], *(o.former_names if o is not None else ())}:
             by_any.setdefault(name.rsplit(".", 1)[-1].lower(), []).append(key)
@@ -53,9 +51,10 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
         if isinstance(u.stmt.node, ast.CopyStmt) and u.stmt.node.attlist and u.stmt.copy_rows is not None:
             continue  # rows for the columns it names, written after it: it adds no column, and its rows are data (rows_before)
         seq = u.stmt.seq
+        # The tables it names, or PostgreSQL saw it change, by the names they had then (keys kept as recorded).
+        seen = {_table_word(k) for k in u.objects}
         if u.contained:  # the tables it names, it only reads: it adds no column (and its `*` is followed: expanded_between)
-            words = {p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects}
-            shaping = False
+            words, shaping = seen, False
             # The tables whose columns a publication's list or filter or extended statistics name,
             # by the names they had then: a column renamed in the CREATE would not be there under
             # its name. (A table renamed in its CREATE is held back by the statement's text: name_holders.)
@@ -70,7 +69,7 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
             shaping = _read(u.stmt.text)[1]
         else:  # (and those PostgreSQL saw it change, and those the functions it calls name: CALL p())
             words, shaping = _read(u.stmt.text)
-            words.update(p.m.objects[k].name.rsplit(".", 1)[-1].lower() for k in u.objects if k in p.m.objects)
+            words |= seen
             for name in words & by_function.keys():
                 for f in by_function[name]:
                     if id(f) not in bodies:  # (each body read once, however many statements name it)
@@ -78,12 +77,35 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
                     words |= bodies[id(f)][0]
                     shaping = shaping or bodies[id(f)][1]
             shaping = shaping or not words.isdisjoint(_SHAPERS)
-        for local in words & by_local.keys():
-            for key in by_local[local]:
-                named[key] = min(named.get(key, seq), seq)
-                if shaping:
-                    shaped[key] = min(shaped.get(key, seq), seq)
+        # Its words name a table by the name it had then (before a RENAME, the old one).
+        for key in [k for local in words & by_any.keys() for k in by_any[local] if _named_then(p.m.objects.get(k), local, seq)]:
+            named[key] = min(named.get(key, seq), seq)
+            if shaping:
+                shaped[key] = min(shaped.get(key, seq), seq)
     return named, shaped
+
+
+def _named_then(o: Obj | None, local: str, seq: int) -> bool:
+    """Was `local` the table's name (without its schema) in its last life when the statement at
+    `seq` ran? (A name it had before or after is another table's then, or none; before its last
+    CREATE, nothing folds into that CREATE past the statement.)"""
+    if o is None or not o.former_names:
+        return True
+    made = o.last(CREATE)
+    if made is not None and (made.stmt.parent or made.stmt).seq > seq:
+        return False
+    name = ""
+    for e in o.events:
+        if (e.stmt.parent or e.stmt).seq >= seq:
+            break
+        name = e.new_name or e.name
+    return name.rsplit(".", 1)[-1].lower() == local
+
+
+def _table_word(key: str) -> str:
+    """The name without its schema of the table a key is of (a column's, its table's)."""
+    kind, _, name = key.partition(":")
+    return (name.rsplit(".", 1)[0] if kind == "column" else name).rsplit(".", 1)[-1].lower()
 
 
 def _called(node: object) -> set[str]:

@@ -17,7 +17,7 @@ from tui.core.errors import ERROR, Diagnostic
 from tui.core.model import Model
 from tui.core.observed import Observed
 from tui.core.parse import Statement
-from tui.core.replay import access, ddl, drops, functions, indexes, observed, rows, run_later, session, tables, triggers
+from tui.core.replay import access, ddl, drops, functions, indexes, observed, rows, run_later, session, tables, triggers, written_through
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import reads, row_checks
 from tui.core.settings import rolled_back
@@ -139,6 +139,8 @@ class Replayer(Engine):
                 self.model.reads[st.seq] = tuple(dict.fromkeys((*had, *found))) if had else tuple(found)
             if isinstance(st.node, _ROW_CHECKING) and (checked := row_checks(self, st.node)):
                 self.model.checks.setdefault((st.parent or st).seq, []).extend(checked)
+        if isinstance(st.node, ast.RuleStmt):
+            written_through.note_rule(self, st.node)
         handler = HANDLERS.get(type(st.node))
         if self.replica and isinstance(st.node, _ROW_WRITES):
             self.unfollow("writes rows under session_replication_role = replica: no trigger or foreign key fires")

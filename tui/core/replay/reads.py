@@ -177,6 +177,9 @@ def reads(rp: Engine, node: Any, namers: tuple[Any, ...] | None = None) -> set[s
         for c in node.cmds or ():
             if c.subtype == AT.AT_ReplicaIdentity and getattr(c.def_, "name", None) and (t := rp.find_rel(node.relation)):
                 out.add(key_of("index", qualified(t.schema, c.def_.name)))  # REPLICA IDENTITY USING INDEX: it must be there
+            elif c.subtype == AT.AT_DropOf and node.relation is not None and (typed_table := rp.find_rel(node.relation)) is not None \
+                    and (of := getattr(typed_table.node, "ofTypename", None)) and (k := rp.type_key(of)):
+                out.add(k)  # NOT OF: before its type goes (a DROP TYPE ... CASCADE takes a table still of it along)
     elif isinstance(node, ast.CreateTrigStmt):
         cols = strings(node.columns)  # UPDATE OF
     elif isinstance(node, ast.RefreshMatViewStmt) and (mv := rp.find_rel(node.relation)) is not None:

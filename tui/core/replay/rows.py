@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
-from pglast.enums import TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE, DropBehavior, OnConflictAction
+from pglast.enums import TRIGGER_TYPE_DELETE, TRIGGER_TYPE_INSERT, TRIGGER_TYPE_UPDATE, DropBehavior, OnConflictAction
 
-from tui.core.model import DELETE, INSERT, OPAQUE, TRUNCATE, UPDATE, Obj, Row
+from tui.core.model import DELETE, INSERT, TRUNCATE, UPDATE, Obj, Row
 from tui.core.names import func_calls, sql
+from tui.core.replay import written_through
 from tui.core.replay.emptiness import certainly_empty, nothing_to_change, query_is_empty, rows_known, with_sources
 from tui.core.replay.engine import Engine
-from tui.core.replay.reads import relation_deps, tables_under
+from tui.core.replay.reads import relation_deps
 from tui.core.replay.row_index import edited, matching, rows_by
 from tui.core.replay.triggers import fire, fire_cascade
 from tui.core.replay.where import is_constant, literal_value
@@ -29,7 +30,7 @@ def insert(rp: Engine, node: ast.InsertStmt) -> None:
     t = _table(rp, node.relation, "INSERT")
     if t is None:
         return
-    family_rows(rp, t)
+    family_rows(rp, t, node.relation, TRIGGER_TYPE_INSERT)
     d = rp.data(t)
     cols = [r.name for r in node.cols or ()] or list(t.attrs.get("columns", []))
     sel = node.selectStmt
@@ -117,7 +118,7 @@ def update(rp: Engine, node: ast.UpdateStmt) -> None:
     t = _table(rp, node.relation, "UPDATE")
     if t is None:
         return
-    family_rows(rp, t)
+    family_rows(rp, t, node.relation, TRIGGER_TYPE_UPDATE)
     d = rp.data(t)
     live = any(r.alive for r in d.rows)
     if not live and nothing_to_change(rp, t, d, node):
@@ -153,7 +154,7 @@ def delete(rp: Engine, node: ast.DeleteStmt) -> None:
     t = _table(rp, node.relation, "DELETE")
     if t is None:
         return
-    family_rows(rp, t)
+    family_rows(rp, t, node.relation, TRIGGER_TYPE_DELETE)
     d = rp.data(t)
     live = any(r.alive for r in d.rows)
     if not live and nothing_to_change(rp, t, d, node):
@@ -175,17 +176,17 @@ def delete(rp: Engine, node: ast.DeleteStmt) -> None:
         cascade(rp, t, everything or certainly_empty(rp, t), set())
 
 
-def family_rows(rp: Engine, t: Obj) -> None:
+def family_rows(rp: Engine, t: Obj, rv: ast.RangeVar | None = None, event: int = 0) -> None:
     """A write to a table that inherits or is inherited from, or to a partition or partitioned
     table: its rows show through the others (an INSERT into the parent lands in a partition, a
     DELETE of the parent deletes the children's rows), which the model does not follow. None of
-    them is known to hold only the rows the model has. So for a view written through: the rows go
-    to the tables under it."""
+    them is known to hold only the rows the model has. So for a view written through (`rv`, the
+    name written, and the statement's trigger `event`): the rows go to the tables under it, and
+    to those a rule on it writes (written_through)."""
     todo, seen = [t] if t.attrs.get("family") else [], set()
-    if t.type == "view":
-        todo = [x for x in tables_under(rp, [t.key]) if x.exists]
-        for x in todo:  # (the write lasts in them: a view left out later takes nothing of it along)
-            rp.event(rp.data(x), OPAQUE, f"rows written through view {t.name}")
+    if rv is not None and (t.type == "view" or rp.rule_writes):
+        # (the write lasts in them: a view left out later takes nothing of it along)
+        todo = [*todo, *written_through.reached(rp, t, rv.relname or "", event)]
     while todo:
         o = todo.pop()
         if o.key in seen:

@@ -56,7 +56,7 @@ class ReplayState:
     # Slots: every handler reads the state, and 30 or more attributes in a dict are looked up the slow way.
     __slots__ = ("_lookup_path", "_search_path", "blind", "connames", "diagnostics", "fired", "fk_by_ref", "funcs",
                  "guarded", "has_triggers", "index_constraints", "keys", "local_settings", "model", "names_cache", "not_nulls", "rdeps", "released",
-                 "relnames", "replica", "row_keys", "run_opaquely", "skip_parts", "stmt", "track_reads", "truncations", "type_names",
+                 "relnames", "replica", "row_keys", "rule_writes", "run_opaquely", "skip_parts", "stmt", "track_reads", "truncations", "type_names",
                  "unfollowed_keys", "unfollowed_words", "user_aggregates", "words_cache")
 
     def __init__(self, search_path: Iterable[str] = ("public",), track_reads: bool = False) -> None:
@@ -92,6 +92,7 @@ class ReplayState:
         self.truncations = 0
         # What objects the model does not follow run later: ((when, name), function names) (see run_later).
         self.run_opaquely: list[tuple[tuple[str, str], tuple[str, ...]]] = []
+        self.rule_writes: dict[str, list[tuple[int, Any]]] = {}  # relation name -> (event, relation) its rules' actions write
         self.user_aggregates = False  # once one exists, any call in a select list may be an aggregate
         self.skip_parts: set[int] = set()  # constraints of the statement PostgreSQL makes nothing for
         self.released: set[tuple[str, str]] = set()  # (schema, name) of relations and constraints dropped or renamed away

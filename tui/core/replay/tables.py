@@ -272,6 +272,15 @@ def alter_cmd(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
         rp.link(t, [d for d in t.depends if d != of])
         rp.event(t, ALTER, "no longer of its type")
     else:
+        if st in (AT.AT_AddInherit, AT.AT_DropInherit) and isinstance(cmd.def_, ast.RangeVar) \
+                and (parent := rp.rel(cmd.def_)[2]) is not None:
+            # Whom it inherits from, for what a DROP ... CASCADE takes along (a table no longer
+            # inheriting stays); the columns that come with it or stay the model does not follow.
+            rp.link(t, [d for d in t.depends if d != parent.key] + ([parent.key] if st == AT.AT_AddInherit else []))
+            if st == AT.AT_AddInherit:
+                parent.attrs["family"] = t.attrs["family"] = t.attrs["opaque"] = True
+            else:  # (it took the parent's columns in their order when made: see the plan's inheritors)
+                t.attrs.setdefault("uninherited", []).append(parent)
         rp.unfollow(f"ALTER TABLE {str(getattr(st, 'name', st)).replace('AT_', '')} is not modelled", [t.key])
 
 
