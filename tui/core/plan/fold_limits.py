@@ -18,6 +18,7 @@ from tui.core.names import expr_columns, func_calls, into_clause, is_serial, str
 from tui.core.plan.column_changes import expression_columns, same_integer
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
+from tui.core.replay.inherited import depends_or_left
 
 
 def inherited_between(p: Planner, table: Obj, after: int, before: int) -> bool:
@@ -32,7 +33,7 @@ def parent_grew_between(p: Planner, table: Obj, after: int, before: int) -> bool
     node = table.node
     if not isinstance(node, ast.CreateStmt) or not node.inhRelations or node.partbound is not None:
         return False
-    for parent in (*table.depends, *(x.key for x in table.attrs.get("uninherited", ()))):
+    for parent in depends_or_left(table):
         for col in p.children(parent):
             if col.type == "column" and any(e.action == ADD and after < (e.stmt.parent or e.stmt).seq < before for e in col.events):
                 return True

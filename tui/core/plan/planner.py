@@ -22,6 +22,7 @@ from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_eve
 from tui.core.plan.mentioned import WORD, Named, revive_mentioned, word_count
 from tui.core.plan.order_keys import changes_kind, kind_changes, order_keys
 from tui.core.plan.trimming import trim
+from tui.core.replay.inherited import depends_or_left
 from tui.core.replay.state import RELATION_TYPES
 
 _CHILDREN = frozenset(("column", "constraint", "trigger", "policy"))
@@ -299,9 +300,8 @@ class Planner:
             for o in self.m.objects.values():
                 node = o.node
                 if o.type == "table" and isinstance(node, ast.CreateStmt) and node.inhRelations and node.partbound is None:
-                    made = o.last(CREATE)
-                    for parent in (*o.depends, *(x.key for x in o.attrs.get("uninherited", ()))):
-                        if made is not None:
+                    if (made := o.last(CREATE)) is not None:
+                        for parent in depends_or_left(o):
                             self._inheritors.setdefault(parent, []).append(made.stmt.seq)
         return self._inheritors
 

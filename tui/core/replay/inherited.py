@@ -27,6 +27,12 @@ def inherited_from(rp: Engine, t: Obj, column: str, depth: int = 0) -> Obj | Non
     return None
 
 
+def depends_or_left(t: Obj) -> tuple[str, ...]:
+    """What the table depends on, and the tables it stopped inheriting from (`NO INHERIT`, noted
+    in replay/tables): it took their columns in their order when it was made."""
+    return (*t.depends, *(x.key for x in t.attrs.get("uninherited", ())))
+
+
 def ancestors(rp: Engine, t: Obj, depth: int = 0) -> list[Obj]:
     """The tables a partition or an INHERITS child has columns from, and theirs."""
     out: list[Obj] = []

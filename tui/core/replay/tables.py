@@ -279,7 +279,7 @@ def alter_cmd(rp: Engine, t: Obj, cmd: ast.AlterTableCmd) -> None:
             rp.link(t, [d for d in t.depends if d != parent.key] + ([parent.key] if st == AT.AT_AddInherit else []))
             if st == AT.AT_AddInherit:
                 parent.attrs["family"] = t.attrs["family"] = t.attrs["opaque"] = True
-            else:  # (it took the parent's columns in their order when made: see the plan's inheritors)
+            else:  # (it took the parent's columns in their order when made: see inherited.depends_or_left)
                 t.attrs.setdefault("uninherited", []).append(parent)
         rp.unfollow(f"ALTER TABLE {str(getattr(st, 'name', st)).replace('AT_', '')} is not modelled", [t.key])
 

@@ -12,6 +12,7 @@ from tui.core.model import OPAQUE, Obj
 from tui.core.names import walk
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import tables_under
+from tui.core.replay.state import local_name
 from tui.core.replay.triggers import fire
 
 _EVENTS = {ast.InsertStmt: TRIGGER_TYPE_INSERT, ast.UpdateStmt: TRIGGER_TYPE_UPDATE, ast.DeleteStmt: TRIGGER_TYPE_DELETE}
@@ -48,6 +49,5 @@ def reached(rp: Engine, t: Obj, relname: str, event: int) -> list[Obj]:
             rp.event(rp.data(x), OPAQUE, why)
             fire(rp, x, event=ev2)
             out.append(x)
-            if x.type == "view" or x.name.rsplit(".", 1)[-1].lower() in rp.rule_writes:
-                todo.append((x, x.name.rsplit(".", 1)[-1], ev2))
+            todo.append((x, local_name(x.name), ev2))  # (written through in turn: a view, or a table with rules)
     return out
