@@ -209,6 +209,9 @@ class Model:
     left_types: dict[int, list[Obj]] = field(default_factory=dict)
     # seq of a CREATE TABLE (LIKE t ...) -> the tables it copied (an index made on them later stays after it)
     liked_at: dict[int, list[Obj]] = field(default_factory=dict)
+    # Statement seq -> each foreign key it makes, with the columns and key it references then (a
+    # key's `depends` are its last life's; plan/key_needs).
+    referenced: dict[int, list[tuple[Obj, list[Obj]]]] = field(default_factory=dict)
     # seq of a statement that checks the rows a table holds then (a unique index, a key or check
     # validated, SET NOT NULL, a type change) -> (table, True for a foreign key): it stays after the
     # UPDATEs and DELETEs that made those rows pass (a foreign key: after every write of either table;

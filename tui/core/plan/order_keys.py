@@ -103,7 +103,8 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
     if p.made_schemas:
         # What is made in a schema the history makes, or reads something there, needs the schema.
         near = [o for o, _ in alive] + [r for k in reads if (r := objects.get(k)) is not None]
-        reads.update({f"schema:{o.schema}" for o in near if o.schema in p.made_schemas and o.type != "schema"})
+        reads.update({f"schema:{s}" for o in near if o.type != "schema"
+                      for s in ((o.schema,) if "moves" not in o.attrs else schemas_then(o, st.seq)) if s in p.made_schemas})
     if (isinstance(st.node, DML) or st.seq in p.contained_seqs and st.seq not in p.replayed_seqs and not catalog_only(st.node)
             or any(o.type == "data" for o, _ in alive)):
         # Rows reference rows through foreign keys the model does not follow: data
@@ -147,3 +148,16 @@ def kind_changes(m: Model, changed: set[str]) -> dict[str, set[str]]:
                 if a in ties and b in changed:
                     ties[a].add(b)
     return ties
+
+
+def schemas_then(o: Obj, seq: int) -> tuple[str, ...]:
+    """The schema `o` was in when statement `seq` ran; at an ALTER ... SET SCHEMA of it, the one it
+    left too (replay/moves notes each move)."""
+    moves = o.attrs["moves"]
+    held = [old for _, old in moves] + [o.schema]
+    for i, (at, _) in enumerate(moves):
+        if seq < at:
+            return (held[i],)
+        if seq == at:
+            return (held[i], held[i + 1])
+    return (o.schema,)

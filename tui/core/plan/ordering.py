@@ -5,6 +5,7 @@ from __future__ import annotations
 from pglast import ast
 
 from tui.core.findings import TOGETHER, Finding
+from tui.core.model import RENAME
 from tui.core.plan.grouping import DATA, SETUP
 from tui.core.plan.items import Item
 from tui.core.plan.planner import Planner
@@ -14,6 +15,7 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
     """A stable topological order: the history's order unless a fold needs something later first."""
     by_seq = sorted(items, key=lambda i: i.seq)
     creator: dict[str, Item] = {}
+    at_seq = {i.stmt.seq: i for i in by_seq}
     for it in by_seq:
         for k in it.writes:
             creator.setdefault(k, it)
@@ -49,6 +51,8 @@ def order(p: Planner, items: list[Item]) -> list[Item]:
             src = last_writer.get(k) or creator.get(k)
             if src is not None and src is not it:
                 preds.add(id(src))
+        if it.fold_ahead:
+            preds.update(id(r) for r in renamed_before(p, it, at_seq) if r is not it)
         if it.barrier:
             preds.update(id(x) for x in since_barrier)
             since_barrier = []
@@ -147,3 +151,19 @@ def group_rank(items: list[Item], accepted: list[Finding]) -> dict[str, int]:
         anchor[it.group] = min(anchor.get(it.group, key), key)
     order = sorted(anchor, key=lambda g: (g != SETUP, g == DATA, g in spread_groups, anchor[g], g))
     return {g: i for i, g in enumerate(order)}
+
+
+def renamed_before(p: Planner, it: Item, at_seq: dict[int, Item]) -> list[Item]:
+    """The RENAMEs (and SET SCHEMAs) that gave what `it`'s folded-in content needs the name that
+    content calls it by: the last one before each folded statement goes first (the object's first
+    CREATE, which the folded content otherwise waits for, may be before them)."""
+    out = []
+    for seq, needs in (it.fold_ahead or {}).items():
+        for k in needs:
+            o = p.m.objects.get(k)
+            if o is None or not o.former_names:
+                continue
+            last = max(((e.stmt.parent or e.stmt).seq for e in o.events if e.action == RENAME and (e.stmt.parent or e.stmt).seq < seq), default=-1)
+            if (r := at_seq.get(last)) is not None:
+                out.append(r)
+    return out

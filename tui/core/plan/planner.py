@@ -19,6 +19,7 @@ from tui.core.parse import Statement
 from tui.core.plan.dead_keys import DeadKeys, all_dead
 from tui.core.plan.holding import revive_holders
 from tui.core.plan.items import BOOKKEEPING_ACTIONS, Fold, Item, bookkeeping_event
+from tui.core.plan.key_needs import key_needs_dead, needed_by_keys, referenced_then
 from tui.core.plan.mentioned import WORD, Named, revive_mentioned, word_count
 from tui.core.plan.order_keys import changes_kind, kind_changes, order_keys
 from tui.core.plan.trimming import trim
@@ -27,11 +28,6 @@ from tui.core.replay.state import RELATION_TYPES
 
 _CHILDREN = frozenset(("column", "constraint", "trigger", "policy"))
 FOLDED_AWAY = "its whole effect is folded away"  # why build_items leaves out a statement all of whose own events are dead
-
-
-def _own_column_dead(key: Obj, dead_keys: set[str]) -> bool:
-    own = f"column:{key.parent.split(':', 1)[-1]}."
-    return any(d.startswith(own) and d in dead_keys for d in key.depends)
 
 
 def namespace(type_: str) -> str:
@@ -239,8 +235,10 @@ class Planner:
                 self.dropped[st.seq] = FOLDED_AWAY
                 continue
             item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
+            if st.seq in self.m.referenced:  # (what the foreign keys it makes reference then: a fold of it waits for them)
+                item.reads.update(r.key for r in referenced_then(self, st.seq, [o for o, _ in alive if o.contype == "f"]))
             dead_keys = self.dead_keys()
-            if not dead_keys.isdisjoint(item.reads) or any(o.contype == "f" and _own_column_dead(o, dead_keys) for o, _ in alive):
+            if not dead_keys.isdisjoint(item.reads) or any(o.contype == "f" and key_needs_dead(self, o, dead_keys, st.seq) for o, _ in alive):
                 self.keep_needed(st, pairs, alive)  # (a foreign key kept needs its columns, left out on their own: see there)
             if len(alive) < len(pairs):
                 if not self.trim(item, pairs):
@@ -288,8 +286,7 @@ class Planner:
         # A foreign key it makes needs the columns and key it references, which a table left out
         # whole took along (the statement names only the table and columns: revived, it came
         # back empty, or without its key). Dead in part too: the key's DROP, with its table's.
-        needed += [d for o, _ in alive if o.contype == "f" for k in o.depends
-                   if (d := objects.get(k)) is not None and d.type != "table" and self.dead_in.get(id(d))]
+        needed += needed_by_keys(self, st, alive)
         return self.revive([], {o.key for o in needed}) if needed else set()
 
     def inheritors(self) -> dict[str, list[int]]:

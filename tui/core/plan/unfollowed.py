@@ -37,10 +37,13 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
     (past it only an added column or constraint folds), and the first that may change its columns
     (nothing folds past it)."""
     by_any: dict[str, list[str]] = {}  # a table's name without its schema, and the names it had -> its keys
+    made: dict[str, int] = {}  # its last CREATE, which folds go into: a statement before it stops none
     for key in tables:
         o = p.m.objects.get(key)
         for name in {key.split(":", 1)[1], *(o.former_names if o is not None else ())}:
             by_any.setdefault(name.rsplit(".", 1)[-1].lower(), []).append(key)
+        if o is not None and (e := o.last(CREATE)) is not None:
+            made[key] = (e.stmt.parent or e.stmt).seq
     by_function: dict[str, list[Obj]] = {}  # by the name without its schema
     bodies: dict[int, tuple[set[str], bool]] = {}
     for name, fns in p.functions.items():
@@ -60,7 +63,8 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
             # its name. (A table renamed in its CREATE is held back by the statement's text: name_holders.)
             for rv in columns_named_of(u.stmt.node):
                 for key in by_any.get((rv.relname or "").lower(), ()):
-                    named[key] = min(named.get(key, seq), seq)
+                    if seq >= made.get(key, -1):
+                        named[key] = min(named.get(key, seq), seq)
         elif isinstance(u.stmt.node, _WRITES_ROWS) and u.stmt.parent is None and not by_function.keys() & _called(u.stmt.node):
             # Rows written from a query the model cannot follow (a WITH ... INSERT): it names its
             # tables, its literals are data ('create and update the projects'), it runs no code
@@ -78,7 +82,8 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
                     shaping = shaping or bodies[id(f)][1]
             shaping = shaping or not words.isdisjoint(_SHAPERS)
         # Its words name a table by the name it had then (before a RENAME, the old one).
-        for key in [k for local in words & by_any.keys() for k in by_any[local] if _named_then(p.m.objects.get(k), local, seq)]:
+        for key in [k for local in words & by_any.keys() for k in by_any[local]
+                    if seq >= made.get(k, -1) and _named_then(p.m.objects.get(k), local, seq)]:
             named[key] = min(named.get(key, seq), seq)
             if shaping:
                 shaped[key] = min(shaped.get(key, seq), seq)
@@ -86,14 +91,10 @@ def stops(p: Planner, tables: list[str]) -> tuple[dict[str, int], dict[str, int]
 
 
 def _named_then(o: Obj | None, local: str, seq: int) -> bool:
-    """Was `local` the table's name (without its schema) in its last life when the statement at
-    `seq` ran? (A name it had before or after is another table's then, or none; before its last
-    CREATE, nothing folds into that CREATE past the statement.)"""
+    """Was `local` the table's name (without its schema) when the statement at `seq`, after its
+    last CREATE, ran? (A name it had before or after is another table's then, or none.)"""
     if o is None or not o.former_names:
         return True
-    made = o.last(CREATE)
-    if made is not None and (made.stmt.parent or made.stmt).seq > seq:
-        return False
     name = ""
     for e in o.events:
         if (e.stmt.parent or e.stmt).seq >= seq:

@@ -17,7 +17,7 @@ from tui.core.errors import ERROR, Diagnostic
 from tui.core.model import Model
 from tui.core.observed import Observed
 from tui.core.parse import Statement
-from tui.core.replay import access, ddl, drops, functions, indexes, observed, rows, run_later, session, tables, triggers, written_through
+from tui.core.replay import access, ddl, drops, functions, indexes, moves, observed, rows, run_later, session, tables, triggers, written_through
 from tui.core.replay.engine import Engine
 from tui.core.replay.reads import reads, row_checks
 from tui.core.settings import rolled_back
@@ -62,6 +62,7 @@ HANDLERS: dict[type, Handler] = {
     ast.AlterPolicyStmt: access.alter_policy,
     ast.DropStmt: drops.drop_objects,
     ast.RenameStmt: drops.rename_object,
+    ast.AlterObjectSchemaStmt: moves.move_object,
     ast.CreateStmt: tables.create_table,
     ast.AlterTableStmt: tables.alter_table,
     ast.IndexStmt: indexes.create_index,

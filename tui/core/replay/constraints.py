@@ -80,6 +80,9 @@ def add_constraint(rp: Engine, t: Obj, c: ast.Constraint, column: str = "", acti
             deps.append(ref.key)
             deps.extend(f"column:{ref.name}.{k}" for k in strings(c.pk_attrs))
             deps.extend(_unique_key(rp, ref, strings(c.pk_attrs)))
+            if rp.track_reads and rp.stmt is not None:  # (what it references now, in this life of each)
+                rp.model.referenced.setdefault((rp.stmt.parent or rp.stmt).seq, []).append(
+                    (o, [x for k in deps if (x := rp.model.objects.get(k)) is not None and x.parent == ref.key]))
     rp.link(o, deps)
     return o
 

@@ -11,6 +11,7 @@ from pglast.enums import ObjectType as OT
 from tui.core.model import Obj
 from tui.core.names import qualified, sql, strings
 from tui.core.replay.engine import Engine
+from tui.core.replay.signatures import resign
 from tui.core.replay.state import objtype_word
 from tui.core.replay.tables import rename_child
 
@@ -92,7 +93,9 @@ def rename_object(rp: Engine, node: ast.RenameStmt) -> None:
         if o is None:
             rp.unfollow("rename of a type the model does not know")
             return
+        was = o.name
         rp.rename(o, qualified(o.schema, node.newname))
+        resign(rp, o, was)
     elif rt in (OT.OBJECT_FUNCTION, OT.OBJECT_PROCEDURE, OT.OBJECT_ROUTINE):
         o = rp.function_target(node.object)
         if o is None:

@@ -173,13 +173,16 @@ class Engine(ReplayState):
                     self.drop(view, f"dropped with column {o.name}", by=o.name)
         return True
 
-    def rename(self, o: Obj, new_name: str) -> None:
-        old_name = o.name
-        self.event(o, RENAME, f"renamed from {old_name} to {new_name}").new_name = new_name
+    def rename(self, o: Obj, new_name: str, schema: str = "") -> None:
+        """`schema`: moved there (ALTER ... SET SCHEMA), the name as it is in it."""
+        old_name, old_schema = o.name, o.schema
+        detail = f"moved from schema {old_schema} to {schema}" if schema else f"renamed from {old_name} to {new_name}"
+        self.event(o, RENAME, detail).new_name = new_name
+        o.schema = schema or old_schema
         if o.type in RELATION_TYPES:
-            self.relnames.get(o.schema, set()).discard(local_name(old_name))
+            self.relnames.get(old_schema, set()).discard(local_name(old_name))
             self.relnames.setdefault(o.schema, set()).add(local_name(new_name))
-            self.released.add((o.schema, local_name(old_name)))
+            self.released.add((old_schema, local_name(old_name)))
             self.note_freed(o.schema, local_name(new_name))
         self.rekey(o, new_name)
         for other in self.dependents(o):

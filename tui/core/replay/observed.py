@@ -65,6 +65,10 @@ def follow(rp: Engine, obs: Observed, reason: str, objects: list[str]) -> bool:
             # Its rows took the defaults of the columns it left out as they were then (a domain's,
             # a sequence's): an ALTER DOMAIN ... SET DEFAULT later stays after it.
             rp.note_reads(defaults_taken(rp, [rp.model.objects[key] for key in written]))
+            # And it needs the tables and views it names to be there, the ones it left alone too:
+            # PostgreSQL looks a name up where the statement's code reaches it (a DO block's UPDATE
+            # of a table left empty, run on one branch of an IF).
+            rp.note_reads([o for w in sorted(rp.names_in(st)) if (o := rp.find([w], ("table", "view"))) is not None])
             return True
     return False
 
