@@ -95,3 +95,10 @@ def test_a_function_renamed_before_a_column_calls_it_goes_first(tmp_path: Path) 
                                 "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\n",
         "20240101000002_m.sql": "ALTER FUNCTION f() RENAME TO g;\nALTER TABLE t ADD COLUMN n int DEFAULT g();\n"}))
     assert "n int DEFAULT g()" in sql and sql.index("RENAME TO g") < sql.index("CREATE TABLE t"), sql
+
+
+def test_a_function_taking_an_array_of_a_renamed_type_is_found_by_its_new_signature(tmp_path: Path) -> None:
+    a = _analyzed(tmp_path, "CREATE TYPE mood AS ENUM ('a');\nCREATE FUNCTION f(m mood[], n int) RETURNS int LANGUAGE sql AS $$ SELECT n $$;\n",
+                  "ALTER TYPE mood RENAME TO feeling;\nDROP FUNCTION f(feeling[], int);\n")
+    assert not [d.message for d in a.diagnostics if "never created" in d.message]
+    assert not a.model.objects["function:f(feeling[], integer)"].exists and not a.model.unfollowable

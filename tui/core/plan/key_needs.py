@@ -46,8 +46,10 @@ def referenced_then(p: LeftOut, seq: int, keys: list[Obj]) -> list[Obj]:
 
 
 def _referenced_dead(p: LeftOut, o: Obj, seq: int) -> bool:
-    """Is the life of `o` (a column, a key) that the statement at `seq` saw left out?"""
-    if not p.dead_in.get(id(o)):
+    """Is the life of `o` (a column, a key) that the statement at `seq` saw left out while another
+    life of it stays? (One left out whole is the last life's concern: a table rebuilt and renamed
+    into place stands in for it under its name.)"""
+    if not 0 < p.dead_in.get(id(o), 0) < len(o.events):
         return False
     made = None
     for e in o.events:

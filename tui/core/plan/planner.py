@@ -235,8 +235,9 @@ class Planner:
                 self.dropped[st.seq] = FOLDED_AWAY
                 continue
             item = Item(st, st.node, writes={o.key for o, _ in alive}, reads=self.m.reads_of(st.seq))
-            if st.seq in self.m.referenced:  # (what the foreign keys it makes reference then: a fold of it waits for them)
-                item.reads.update(r.key for r in referenced_then(self, st.seq, [o for o, _ in alive if o.contype == "f"]))
+            if st.seq in self.m.referenced:  # (what the foreign keys it makes reference then, unless left out whole: a fold waits for it)
+                keys = [o for o, _ in alive if o.contype == "f"]
+                item.reads.update(r.key for r in referenced_then(self, st.seq, keys) if not all_dead(r, self.dead_in))
             dead_keys = self.dead_keys()
             if not dead_keys.isdisjoint(item.reads) or any(o.contype == "f" and key_needs_dead(self, o, dead_keys, st.seq) for o, _ in alive):
                 self.keep_needed(st, pairs, alive)  # (a foreign key kept needs its columns, left out on their own: see there)

@@ -14,7 +14,7 @@ def resign(rp: Engine, t: Obj, old: str) -> None:
         if f.type != "function" or "(" not in f.name:
             continue
         base, _, args = f.name.partition("(")
-        parts = [new + a[len(old):] if a == old or a.startswith((old + "[", old + ")")) else a for a in args[:-1].split(", ")]
+        parts = [new + a[len(old):] if a == old or a.startswith(old + "[") else a for a in args[:-1].split(", ")]
         name = f"{base}({', '.join(parts)})"
         if name != f.name and rp.model.get("function", name) is None:
             rp.rekey(f, name)
