@@ -185,7 +185,10 @@ class Engine(ReplayState):
             self.released.add((old_schema, local_name(old_name)))
             self.note_freed(o.schema, local_name(new_name))
         self.rekey(o, new_name)
-        for other in self.dependents(o):
+        # Its children dropped before go along too: under the old name, a column the next table of
+        # that name makes would be taken for another life of theirs.
+        users = [x for k in sorted(self.rdeps.get(o.key, ())) if (x := self.model.objects.get(k)) is not None and not x.exists]
+        for other in self.dependents(o) + users:
             if other.parent == o.key and other.name.startswith(old_name + ".") and other.type != "index":
                 self.rekey(other, new_name + other.name[len(old_name):])
             elif other.parent == o.key and other.type == "data":
