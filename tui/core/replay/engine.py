@@ -50,9 +50,13 @@ class Engine(ReplayState):
         key = f"{type_}:{name}"  # (key_of, inlined: a call for each of a million objects)
         objects = self.model.objects
         o = objects.get(key)
-        if o is None:
-            o = Obj(type_, name, schema, parent, exists=False, born=self.stmt.seq if self.stmt else -1, key=key)
-            objects[key] = o
+        if o is None or parent and not o.exists and o.parent and o.parent != parent:
+            # (One of a table renamed or moved away since it was dropped, under the name it had
+            # then: not a life of the new table's, set aside.)
+            new = Obj(type_, name, schema, parent, exists=False, born=self.stmt.seq if self.stmt else -1, key=key)
+            if o is not None:
+                self._displace(key, new)
+            objects[key] = o = new
             if type_ in _TYPES:
                 self.type_names.update((name, local_name(name)))
         return o
@@ -185,10 +189,7 @@ class Engine(ReplayState):
             self.released.add((old_schema, local_name(old_name)))
             self.note_freed(o.schema, local_name(new_name))
         self.rekey(o, new_name)
-        # Its children dropped before go along too: under the old name, a column the next table of
-        # that name makes would be taken for another life of theirs.
-        users = [x for k in sorted(self.rdeps.get(o.key, ())) if (x := self.model.objects.get(k)) is not None and not x.exists]
-        for other in self.dependents(o) + users:
+        for other in self.dependents(o):
             if other.parent == o.key and other.name.startswith(old_name + ".") and other.type != "index":
                 self.rekey(other, new_name + other.name[len(old_name):])
             elif other.parent == o.key and other.type == "data":
