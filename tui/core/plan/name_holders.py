@@ -11,6 +11,7 @@ from pglast import ast
 from tui.core.model import CREATE, DROP, RENAME, REPLACE
 from tui.core.plan.accept import is_left_out
 from tui.core.plan.mentioned import WORD
+from tui.core.plan.order_keys import schemas_then
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -46,8 +47,10 @@ class Holders:
         renamed: set[str] = set()
         for o in p.m.objects.values():
             if o.type in _RELATIONS:
-                for name in o.local_names():
-                    self.by_name.setdefault((o.schema, name), []).append(o)
+                # (Under each schema it was in: moved by ALTER ... SET SCHEMA, it held its names there too.)
+                for schema in ({o.schema, *(old for _, old in o.attrs["moves"])} if "moves" in o.attrs else (o.schema,)):
+                    for name in o.local_names():
+                        self.by_name.setdefault((schema, name), []).append(o)
                 if o.type in ("table", "constraint", "index", "type", "sequence"):
                     renamed.update(n.rsplit(".", 1)[-1].lower() for n in o.former_names)
         # The names PostgreSQL chose around or into (not those only written again after a DROP).
@@ -62,10 +65,11 @@ class Holders:
         PostgreSQL chose a name around either name, something written had `new` before the rename,
         or a statement written between says `old` where the model follows no name (a function's
         body, a block)."""
-        if {(o.schema, old), (o.schema, new)} & self.chosen:
+        schemas = schemas_then(o, between.stop) if "moves" in o.attrs else (o.schema,)  # (the one it was in then)
+        if {(s, n) for s in schemas for n in (old, new)} & self.chosen:
             return False
         if any(x is not o and x.born <= between.stop and not all(id(e) in p.dead for e in x.events)
-               for x in self.by_name.get((o.schema, new), ())):
+               for s in schemas for x in self.by_name.get((s, new), ())):
             return False  # (a table rebuilt and renamed into place, the one it replaces written)
         return not any(seq in between and seq not in inside and not is_left_out(p, seq) and not said_only_in_dead_parts(p, seq, old)
                        for seq in self.saying.get(old.lower(), ()))
