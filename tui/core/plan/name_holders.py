@@ -11,7 +11,7 @@ from pglast import ast
 from tui.core.model import CREATE, DROP, RENAME, REPLACE
 from tui.core.plan.accept import is_left_out
 from tui.core.plan.mentioned import WORD
-from tui.core.plan.order_keys import schemas_then
+from tui.core.plan.order_keys import schemas_held, schemas_then
 
 if TYPE_CHECKING:
     from collections.abc import Container
@@ -47,8 +47,7 @@ class Holders:
         renamed: set[str] = set()
         for o in p.m.objects.values():
             if o.type in _RELATIONS:
-                # (Under each schema it was in: moved by ALTER ... SET SCHEMA, it held its names there too.)
-                for schema in ({o.schema, *(old for _, old in o.attrs["moves"])} if "moves" in o.attrs else (o.schema,)):
+                for schema in schemas_held(o):
                     for name in o.local_names():
                         self.by_name.setdefault((schema, name), []).append(o)
                 if o.type in ("table", "constraint", "index", "type", "sequence"):
@@ -65,7 +64,7 @@ class Holders:
         PostgreSQL chose a name around either name, something written had `new` before the rename,
         or a statement written between says `old` where the model follows no name (a function's
         body, a block)."""
-        schemas = schemas_then(o, between.stop) if "moves" in o.attrs else (o.schema,)  # (the one it was in then)
+        schemas = schemas_then(o, between.stop)  # (the one it was in then)
         if {(s, n) for s in schemas for n in (old, new)} & self.chosen:
             return False
         if any(x is not o and x.born <= between.stop and not all(id(e) in p.dead for e in x.events)

@@ -104,7 +104,7 @@ def order_keys(p: Planned, st: Statement, item: Item, alive: list[tuple[Obj, Eve
         # What is made in a schema the history makes, or reads something there, needs the schema.
         near = [o for o, _ in alive] + [r for k in reads if (r := objects.get(k)) is not None]
         reads.update({f"schema:{s}" for o in near if o.type != "schema"
-                      for s in ((o.schema,) if "moves" not in o.attrs else schemas_then(o, st.seq)) if s in p.made_schemas})
+                      for s in schemas_then(o, st.seq) if s in p.made_schemas})
     if (isinstance(st.node, DML) or st.seq in p.contained_seqs and st.seq not in p.replayed_seqs and not catalog_only(st.node)
             or any(o.type == "data" for o, _ in alive)):
         # Rows reference rows through foreign keys the model does not follow: data
@@ -153,7 +153,9 @@ def kind_changes(m: Model, changed: set[str]) -> dict[str, set[str]]:
 def schemas_then(o: Obj, seq: int) -> tuple[str, ...]:
     """The schema `o` was in when statement `seq` ran; at an ALTER ... SET SCHEMA of it, the one it
     left too (replay/moves notes each move)."""
-    moves = o.attrs["moves"]
+    moves = o.attrs.get("moves") if o.attrs else None
+    if not moves:  # (most objects never move)
+        return (o.schema,)
     held = [old for _, old in moves] + [o.schema]
     for i, (at, _) in enumerate(moves):
         if seq < at:
@@ -161,3 +163,8 @@ def schemas_then(o: Obj, seq: int) -> tuple[str, ...]:
         if seq == at:
             return (held[i], held[i + 1])
     return (o.schema,)
+
+
+def schemas_held(o: Obj) -> set[str]:
+    """Every schema `o` was in (moved by ALTER ... SET SCHEMA, it held its names there too)."""
+    return {o.schema, *(old for _, old in o.attrs.get("moves", ()))}
